@@ -1,0 +1,158 @@
+// Package acctest is the shared acceptance-test harness: it starts the local
+// sandbox once per test binary (unless real endpoints are given), serves the
+// provider in-process to the real Terraform CLI, and hands tests real SDK
+// clients for checking what the provider did.
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox"
+)
+
+// ProtoV6ProviderFactories serves the provider in-process for resource.Test.
+var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"zerotrust": providerserver.NewProtocol6WithError(provider.New("test")()),
+}
+
+// Sandbox is the running local sandbox, nil when tests target real endpoints
+// (ZT_ACC_REAL=1) or when TF_ACC is unset.
+var Sandbox *sandbox.Sandbox
+
+// Options choose which halves of the sandbox a test binary needs.
+type Options struct {
+	AWS, Kubernetes bool
+}
+
+// Main runs a package's tests with the sandbox started around them.
+func Main(m *testing.M, o Options) {
+	os.Exit(run(m, o))
+}
+
+func run(m *testing.M, o Options) int {
+	if os.Getenv("TF_ACC") == "" || os.Getenv("ZT_ACC_REAL") != "" {
+		return m.Run()
+	}
+	work, err := os.MkdirTemp("", "zt-acc-*")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "acctest:", err)
+		return 1
+	}
+	defer os.RemoveAll(work)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	sb, err := sandbox.Start(ctx, sandbox.Options{WorkDir: work, AWS: o.AWS, Kubernetes: o.Kubernetes})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "acctest: starting the sandbox:", err)
+		return 1
+	}
+	defer sb.Stop()
+	for k, v := range sb.Env() {
+		os.Setenv(k, v)
+	}
+	Sandbox = sb
+	return m.Run()
+}
+
+// PreCheck skips nothing silently: a test that needs the sandbox fails loudly
+// when it is missing.
+func PreCheck(t *testing.T) {
+	t.Helper()
+	if os.Getenv("ZT_ACC_REAL") == "" && Sandbox == nil {
+		t.Fatal("the sandbox is not running: acceptance tests must be run with TF_ACC=1 through acctest.Main")
+	}
+	if os.Getenv("AWS_REGION") == "" {
+		t.Fatal("AWS_REGION must be set")
+	}
+}
+
+// ProviderConfig is the provider block tests use; endpoints come from the
+// environment (AWS_ENDPOINT_URL, KUBECONFIG) the sandbox exported.
+const ProviderConfig = `
+provider "zerotrust" {
+  aws {}
+}
+`
+
+// AWSConfig loads an SDK configuration from the same environment the provider uses.
+func AWSConfig(t *testing.T) aws.Config {
+	t.Helper()
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// EC2 returns an EC2 client on the sandbox (or real AWS).
+func EC2(t *testing.T) *ec2.Client {
+	t.Helper()
+	return ec2.NewFromConfig(AWSConfig(t))
+}
+
+// CreateVPC creates a VPC for a test through the SDK and deletes it afterwards:
+// prerequisites are made in test setup, not by another Terraform provider.
+func CreateVPC(t *testing.T, cidr string) string {
+	t.Helper()
+	c := EC2(t)
+	out, err := c.CreateVpc(context.Background(), &ec2.CreateVpcInput{CidrBlock: aws.String(cidr), TagSpecifications: []ec2types.TagSpecification{{
+		ResourceType: ec2types.ResourceTypeVpc, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(t.Name())}},
+	}}})
+	if err != nil {
+		t.Fatalf("creating test VPC: %v", err)
+	}
+	id := aws.ToString(out.Vpc.VpcId)
+	t.Cleanup(func() {
+		_, _ = c.DeleteVpc(context.Background(), &ec2.DeleteVpcInput{VpcId: aws.String(id)})
+	})
+	return id
+}
+
+// RepoRoot finds the repository root (the folder with go.mod) from a test's working directory.
+func RepoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// TerraformBinary is the CLI the tests drive: TF_ACC_TERRAFORM_PATH, else
+// terraform on the PATH, else OpenTofu's tofu (built by `make tools`).
+func TerraformBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	for _, name := range []string{"terraform", "tofu"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no terraform or tofu on the PATH: run `make tools`")
+	return ""
+}

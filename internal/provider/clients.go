@@ -1,0 +1,152 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"k8s.io/client-go/rest"
+
+	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/target/kubeconn"
+)
+
+// clientFactory holds the provider configuration and builds API clients on
+// first use, so a configuration that only uses AWS resources never needs a
+// cluster (and the reverse).
+type clientFactory struct {
+	awsConfig  awstarget.Config
+	kubeConfig kubeconn.Config
+	idcConfig  identityCenterRef
+
+	awsOnce    sync.Once
+	awsClients *awstarget.Clients
+	awsErr     error
+
+	kubeOnce sync.Once
+	kubeRest *rest.Config
+	kubeErr  error
+
+	idcOnce sync.Once
+	idc     identityCenterRef
+	idcErr  error
+}
+
+type identityCenterRef struct {
+	InstanceARN     string
+	IdentityStoreID string
+}
+
+func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	f := &clientFactory{}
+	if a := cfg.AWS; a != nil {
+		f.awsConfig.Region = a.Region.ValueString()
+		f.awsConfig.Profile = a.Profile.ValueString()
+		diags.Append(a.SharedConfigFiles.ElementsAs(ctx, &f.awsConfig.SharedConfigFiles, false)...)
+		diags.Append(a.SharedCredentialsFiles.ElementsAs(ctx, &f.awsConfig.SharedCredentialsFiles, false)...)
+		if !a.MaxRetries.IsNull() && !a.MaxRetries.IsUnknown() {
+			n := a.MaxRetries.ValueInt64()
+			if n < 1 || n > 100 {
+				diags.AddAttributeError(path.Root("aws").AtName("max_retries"), "Invalid max_retries",
+					fmt.Sprintf("max_retries must be between 1 and 100, got %d.", n))
+			}
+			f.awsConfig.MaxRetries = int(n)
+		}
+		if r := a.AssumeRole; r != nil && r.RoleARN.ValueString() != "" {
+			f.awsConfig.AssumeRole = &awstarget.AssumeRole{
+				RoleARN:     r.RoleARN.ValueString(),
+				SessionName: r.SessionName.ValueString(),
+				ExternalID:  r.ExternalID.ValueString(),
+			}
+		}
+		if e := a.Endpoints; e != nil {
+			f.awsConfig.Endpoints = awstarget.Endpoints{
+				EC2:           e.EC2.ValueString(),
+				SSOAdmin:      e.SSOAdmin.ValueString(),
+				IdentityStore: e.IdentityStore.ValueString(),
+				STS:           e.STS.ValueString(),
+				IAM:           e.IAM.ValueString(),
+			}
+			for name, v := range map[string]types.String{"ec2": e.EC2, "ssoadmin": e.SSOAdmin, "identitystore": e.IdentityStore, "sts": e.STS, "iam": e.IAM} {
+				if msg := checkEndpointURL(v.ValueString()); msg != "" {
+					diags.AddAttributeError(path.Root("aws").AtName("endpoints").AtName(name), "Invalid endpoint URL", msg)
+				}
+			}
+		}
+	}
+	if k := cfg.Kubernetes; k != nil {
+		f.kubeConfig = kubeconn.Config{
+			ConfigPath:           k.ConfigPath.ValueString(),
+			ConfigContext:        k.ConfigContext.ValueString(),
+			Host:                 k.Host.ValueString(),
+			Token:                k.Token.ValueString(),
+			ClusterCACertificate: k.ClusterCACertificate.ValueString(),
+			Insecure:             k.Insecure.ValueBool(),
+		}
+		if msg := checkEndpointURL(f.kubeConfig.Host); msg != "" {
+			diags.AddAttributeError(path.Root("kubernetes").AtName("host"), "Invalid Kubernetes host", msg)
+		}
+		if f.kubeConfig.Token != "" && f.kubeConfig.Host == "" {
+			diags.AddAttributeError(path.Root("kubernetes").AtName("token"), "Token without host",
+				"kubernetes.token is only used together with kubernetes.host; set host, or use a kubeconfig context instead.")
+		}
+	}
+	if c := cfg.IdentityCenter; c != nil {
+		f.idcConfig = identityCenterRef{InstanceARN: c.InstanceARN.ValueString(), IdentityStoreID: c.IdentityStoreID.ValueString()}
+	}
+	return f, diags
+}
+
+// AWS returns the AWS clients, building them on first use.
+func (f *clientFactory) AWS(ctx context.Context) (*awstarget.Clients, error) {
+	f.awsOnce.Do(func() { f.awsClients, f.awsErr = awstarget.NewClients(ctx, f.awsConfig) })
+	return f.awsClients, f.awsErr
+}
+
+// Kubernetes returns the REST configuration, building it on first use.
+func (f *clientFactory) Kubernetes() (*rest.Config, error) {
+	f.kubeOnce.Do(func() { f.kubeRest, f.kubeErr = kubeconn.RESTConfig(f.kubeConfig) })
+	return f.kubeRest, f.kubeErr
+}
+
+// IdentityCenter returns the configured instance, or discovers the account's
+// only instance with ListInstances.
+func (f *clientFactory) IdentityCenter(ctx context.Context) (identityCenterRef, error) {
+	f.idcOnce.Do(func() {
+		if f.idcConfig.InstanceARN != "" && f.idcConfig.IdentityStoreID != "" {
+			f.idc = f.idcConfig
+			return
+		}
+		c, err := f.AWS(ctx)
+		if err != nil {
+			f.idcErr = err
+			return
+		}
+		out, err := c.SSOAdmin.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
+		if err != nil {
+			f.idcErr = fmt.Errorf("discovering the IAM Identity Center instance: %w", err)
+			return
+		}
+		for _, in := range out.Instances {
+			if f.idcConfig.InstanceARN == "" || f.idcConfig.InstanceARN == deref(in.InstanceArn) {
+				f.idc = identityCenterRef{InstanceARN: deref(in.InstanceArn), IdentityStoreID: deref(in.IdentityStoreId)}
+				return
+			}
+		}
+		f.idcErr = errors.New("no IAM Identity Center instance found; set identity_center.instance_arn and identity_center.identity_store_id")
+	})
+	return f.idc, f.idcErr
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

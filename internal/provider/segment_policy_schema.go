@@ -1,0 +1,178 @@
+package provider
+
+import (
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+type segmentPolicyModel struct {
+	ID                   types.String `tfsdk:"id"`
+	Segment              types.String `tfsdk:"segment"`
+	Name                 types.String `tfsdk:"name"`
+	MaxRulesPerDirection types.Int64  `tfsdk:"max_rules_per_direction"`
+	AllowFrom            []flowModel  `tfsdk:"allow_from"`
+	AllowTo              []flowModel  `tfsdk:"allow_to"`
+	SegmentSensitivity   types.String `tfsdk:"segment_sensitivity"`
+	IngressRules         types.List   `tfsdk:"ingress_rules"`
+	EgressRules          types.List   `tfsdk:"egress_rules"`
+	PeerRules            types.List   `tfsdk:"peer_rules"`
+}
+
+type flowModel struct {
+	Segment         types.String `tfsdk:"segment"`
+	CIDRBlocks      types.List   `tfsdk:"cidr_blocks"`
+	PrefixListIDs   types.List   `tfsdk:"prefix_list_ids"`
+	Protocol        types.String `tfsdk:"protocol"`
+	Ports           types.List   `tfsdk:"ports"`
+	Description     types.String `tfsdk:"description"`
+	Acknowledgement types.String `tfsdk:"acknowledgement"`
+}
+
+// ruleAttrTypes is one compiled security-group rule as shown in the plan.
+var ruleAttrTypes = map[string]attr.Type{
+	"group_id":          types.StringType,
+	"direction":         types.StringType,
+	"protocol":          types.StringType,
+	"from_port":         types.Int64Type,
+	"to_port":           types.Int64Type,
+	"cidr_ipv4":         types.StringType,
+	"cidr_ipv6":         types.StringType,
+	"prefix_list_id":    types.StringType,
+	"security_group_id": types.StringType,
+	"description":       types.StringType,
+}
+
+var ruleObjectType = types.ObjectType{AttrTypes: ruleAttrTypes}
+
+var (
+	policyNameRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	portSpecRe     = regexp.MustCompile(`^[0-9]{1,5}(-[0-9]{1,5})?$`)
+	prefixListIDRe = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+)
+
+func flowBlock(direction string) schema.ListNestedBlock {
+	peerWord, verb := "source", "into"
+	if direction == "egress" {
+		peerWord, verb = "destination", "out of"
+	}
+	return schema.ListNestedBlock{
+		Description: "A flow allowed " + verb + " the segment. Exactly one " + peerWord + " kind per block: `segment`, `cidr_blocks` or `prefix_list_ids`. " +
+			"A flow between two segments is compiled to both halves: the rule on this segment's group and the matching rule on the other segment's group.",
+		NestedObject: schema.NestedBlockObject{
+			Attributes: map[string]schema.Attribute{
+				"segment": schema.StringAttribute{
+					Optional:    true,
+					Description: "The other segment (its `id`, a security group id).",
+					Validators: []validator.String{
+						stringvalidator.RegexMatches(securityGroupIDRe, "must be a segment id (security group id such as sg-0123456789abcdef0)"),
+						stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("segment"), path.MatchRelative().AtParent().AtName("cidr_blocks"), path.MatchRelative().AtParent().AtName("prefix_list_ids")),
+					},
+				},
+				"cidr_blocks": schema.ListAttribute{
+					Optional:    true,
+					ElementType: types.StringType,
+					Description: "IPv4 or IPv6 CIDR blocks. They are canonicalized (10.1.2.3/8 is written 10.0.0.0/8).",
+					Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
+				},
+				"prefix_list_ids": schema.ListAttribute{
+					Optional:    true,
+					ElementType: types.StringType,
+					Description: "Managed prefix list ids (pl-…).",
+					Validators:  []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.RegexMatches(prefixListIDRe, "must be a prefix list id such as pl-0123456789abcdef0"))},
+				},
+				"protocol": schema.StringAttribute{
+					Optional:    true,
+					Computed:    true,
+					Default:     stringdefault.StaticString("tcp"),
+					Description: "`tcp` (default), `udp`, `icmp`, `icmpv6` or `all`.",
+					Validators:  []validator.String{stringvalidator.OneOf("tcp", "udp", "icmp", "icmpv6", "all")},
+				},
+				"ports": schema.ListAttribute{
+					Optional:    true,
+					ElementType: types.StringType,
+					Description: "Ports or inclusive ranges, e.g. `[\"443\", \"8000-8080\"]`. Required for tcp and udp; must be empty for icmp, icmpv6 and all.",
+					Validators:  []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(portSpecRe, "must be a port (\"443\") or an inclusive range (\"8000-8080\")"))},
+				},
+				"description": schema.StringAttribute{
+					Optional:    true,
+					Description: "Description written on the compiled rules.",
+					Validators:  []validator.String{stringvalidator.LengthAtMost(200)},
+				},
+				"acknowledgement": schema.StringAttribute{
+					Optional: true,
+					Description: "Why an otherwise refused flow is acceptable — required for a flow from the open internet (0.0.0.0/0 or ::/0) " +
+						"into a confidential or restricted segment. Recorded, and turns the error into a warning.",
+					Validators: []validator.String{stringvalidator.LengthAtLeast(10)},
+				},
+			},
+		},
+	}
+}
+
+func segmentPolicySchema() schema.Schema {
+	ruleList := func(desc string) schema.ListAttribute {
+		return schema.ListAttribute{Computed: true, ElementType: ruleObjectType, Description: desc}
+	}
+	return schema.Schema{
+		Description: "The flows allowed into and out of one segment; everything else stays denied. The compiled security-group rules " +
+			"are computed attributes known at plan time (`ingress_rules`, `egress_rules`, `peer_rules`), reconciled with one " +
+			"Authorize call per group and direction for additions and one Revoke by rule ids for removals. The policy owns exactly " +
+			"the rules it tagged with its id; rules changed or removed out of band are drift and are restored.",
+		Attributes: map[string]schema.Attribute{
+			// Required
+			"segment": schema.StringAttribute{
+				Required:      true,
+				Description:   "The segment this policy governs (`zerotrust_segment.<name>.id`).",
+				Validators:    []validator.String{stringvalidator.RegexMatches(securityGroupIDRe, "must be a segment id (security group id such as sg-0123456789abcdef0)")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+
+			// Optional
+			"name": schema.StringAttribute{
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString("default"),
+				Description:   "Policy name, unique per segment (several policies may govern one segment). Defaults to `default`.",
+				Validators:    []validator.String{stringvalidator.RegexMatches(policyNameRe, "must be 1–63 characters: lower-case letters, digits, '_' or '-'")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"max_rules_per_direction": schema.Int64Attribute{
+				Optional:    true,
+				Computed:    true,
+				Default:     int64default.StaticInt64(60),
+				Description: "Quota of rules per security group and direction (the AWS default is 60). Exceeding it is a plan-time error.",
+				Validators:  []validator.Int64{int64validator.Between(1, 1000)},
+			},
+
+			// Computed
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "`<segment>/<name>`; also the value of the `zerotrust:policy` tag on every rule the policy owns.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"segment_sensitivity": schema.StringAttribute{
+				Computed:    true,
+				Description: "Sensitivity of the governed segment, read from its security group at plan time; decides which flows need an acknowledgement.",
+			},
+			"ingress_rules": ruleList("Compiled inbound rules on the segment's group, in canonical order."),
+			"egress_rules":  ruleList("Compiled outbound rules on the segment's group, in canonical order."),
+			"peer_rules":    ruleList("Compiled rules on the other segments' groups — the other half of each segment-to-segment flow."),
+		},
+		Blocks: map[string]schema.Block{
+			"allow_from": flowBlock("ingress"),
+			"allow_to":   flowBlock("egress"),
+		},
+	}
+}
