@@ -121,3 +121,7 @@ func (reservedTagKeys) ValidateMap(ctx context.Context, req validator.MapRequest
 		}
 	}
 }
+
+func sortStable[T any](s []T, less func(a, b T) bool) {
+	sort.SliceStable(s, func(i, j int) bool { return less(s[i], s[j]) })
+}

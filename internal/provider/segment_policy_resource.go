@@ -57,10 +57,17 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		sensitivity = r.segmentSensitivity(ctx, plan.Segment.ValueString(), req.State, &resp.Diagnostics)
 	}
 	plan.SegmentSensitivity = sensitivity
-	if !policyInputsKnown(plan) || sensitivity.IsUnknown() {
-		plan.IngressRules = types.ListUnknown(ruleObjectType)
-		plan.EgressRules = types.ListUnknown(ruleObjectType)
-		plan.PeerRules = types.ListUnknown(ruleObjectType)
+	if !policyInputsKnown(plan) {
+		setRuleListsUnknown(&plan)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	if sensitivity.IsUnknown() {
+		// Validate everything that does not depend on the segment now; the
+		// sensitivity checks run again at apply, before any change.
+		_, diags := compilePolicy(ctx, plan, "")
+		resp.Diagnostics.Append(diags...)
+		setRuleListsUnknown(&plan)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -397,4 +404,10 @@ func protocolName(ec2Protocol string) string {
 	default:
 		return ec2Protocol
 	}
+}
+
+func setRuleListsUnknown(m *segmentPolicyModel) {
+	m.IngressRules = types.ListUnknown(ruleObjectType)
+	m.EgressRules = types.ListUnknown(ruleObjectType)
+	m.PeerRules = types.ListUnknown(ruleObjectType)
 }

@@ -384,7 +384,7 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		m.VPCID = types.StringNull()
 	}
 	m.UnmanagedRules = types.ListValueMust(types.StringType, []attr.Value{})
-	m.Tags = userTagsOf(sg.Tags, types.MapNull(types.StringType))
+	m.Tags = importedUserTags(sg.Tags, name)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if !created {
 		resp.Diagnostics.AddWarning("Imported as adopted",
@@ -431,3 +431,19 @@ func segmentTags(m segmentModel, user map[string]string) map[string]string {
 	return tags
 }
 
+
+// importedUserTags treats every tag the provider does not own as the user's,
+// except the Name tag the provider sets to the segment name by default.
+func importedUserTags(live map[string]string, segmentName string) types.Map {
+	elems := map[string]attr.Value{}
+	for k, v := range live {
+		if isProviderTagKey(k) || (k == "Name" && v == segmentName) {
+			continue
+		}
+		elems[k] = types.StringValue(v)
+	}
+	if len(elems) == 0 {
+		return types.MapNull(types.StringType)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}

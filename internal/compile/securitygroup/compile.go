@@ -1,0 +1,250 @@
+// Package securitygroup compiles a segment's allowed flows into the EC2
+// security-group rules that implement them: normalized (canonical CIDRs,
+// merged port ranges, no duplicates), deterministic in order, within quota,
+// and with both halves of every segment-to-segment flow. It does no I/O.
+package securitygroup
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+// DefaultMaxRulesPerDirection is the AWS default quota of inbound (and of
+// outbound) rules per security group.
+const DefaultMaxRulesPerDirection = 60
+
+// maxDescription is EC2's limit on a rule description.
+const maxDescription = 255
+
+// Rule is one security-group rule. Exactly one of CIDRv4, CIDRv6,
+// PrefixListID and ReferencedGroupID is set. Protocol is EC2's IpProtocol:
+// tcp, udp, icmp, 58 (ICMPv6) or -1 (all); ports are -1 where EC2 has none.
+type Rule struct {
+	GroupID           string
+	Egress            bool
+	Protocol          string
+	FromPort, ToPort  int32
+	CIDRv4, CIDRv6    string
+	PrefixListID      string
+	ReferencedGroupID string
+	Description       string
+}
+
+// Key identifies a rule by what it allows (description excluded).
+func (r Rule) Key() string {
+	return strings.Join([]string{r.GroupID, direction(r.Egress), r.Protocol, strconv.Itoa(int(r.FromPort)), strconv.Itoa(int(r.ToPort)),
+		r.CIDRv4, r.CIDRv6, r.PrefixListID, r.ReferencedGroupID}, "|")
+}
+
+// peerKey identifies what a rule's ports may be merged across.
+func (r Rule) peerKey() string {
+	return strings.Join([]string{r.GroupID, direction(r.Egress), r.Protocol, r.CIDRv4, r.CIDRv6, r.PrefixListID, r.ReferencedGroupID}, "|")
+}
+
+func direction(egress bool) string {
+	if egress {
+		return "egress"
+	}
+	return "ingress"
+}
+
+// Options tune compilation.
+type Options struct {
+	// MaxRulesPerDirection is the quota per group and direction (0 = default 60).
+	MaxRulesPerDirection int
+	// QuotaPath is where a quota problem is reported.
+	QuotaPath model.Path
+}
+
+// Compile turns the flows of one governed segment into rules. Inbound flows
+// become ingress rules on the segment's group, outbound flows egress rules;
+// a flow whose peer is another segment also yields the mirrored rule on the
+// peer's group (egress for an inbound flow, ingress for an outbound one),
+// because with deny-by-default groups both halves are needed. Problems name
+// the offending flow; no rules are returned when there is an error.
+func Compile(target model.Segment, flows []model.Flow, opts Options) ([]Rule, model.Problems) {
+	var problems model.Problems
+	if opts.MaxRulesPerDirection <= 0 {
+		opts.MaxRulesPerDirection = DefaultMaxRulesPerDirection
+	}
+	raw := make([]Rule, 0, 2*len(flows))
+	for _, f := range flows {
+		ps := f.Validate(target)
+		problems.Append(ps)
+		if ps.HasErrors() {
+			continue
+		}
+		raw = append(raw, rulesFor(target.SecurityGroupID, f)...)
+	}
+	if problems.HasErrors() {
+		return nil, problems
+	}
+	rules := normalize(raw)
+	problems.Append(checkQuota(rules, opts))
+	if problems.HasErrors() {
+		return nil, problems
+	}
+	return rules, problems
+}
+
+func rulesFor(groupID string, f model.Flow) []Rule {
+	protocol, ranges := ec2Protocol(f.Protocol, f.Ports)
+	base := Rule{GroupID: groupID, Egress: f.Direction == model.Outbound, Protocol: protocol, Description: f.Description}
+	switch {
+	case f.Peer.CIDR != "":
+		cidr, _ := model.CanonicalCIDR(f.Peer.CIDR) // validated above
+		if strings.Contains(cidr, ":") {
+			base.CIDRv6 = cidr
+		} else {
+			base.CIDRv4 = cidr
+		}
+	case f.Peer.PrefixListID != "":
+		base.PrefixListID = f.Peer.PrefixListID
+	case f.Peer.SegmentGroupID != "":
+		base.ReferencedGroupID = f.Peer.SegmentGroupID
+	}
+	out := make([]Rule, 0, 2*len(ranges))
+	for _, pr := range ranges {
+		r := base
+		r.FromPort, r.ToPort = pr[0], pr[1]
+		out = append(out, r)
+		if r.ReferencedGroupID != "" {
+			m := r
+			m.GroupID, m.ReferencedGroupID, m.Egress = r.ReferencedGroupID, groupID, !r.Egress
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// ec2Protocol maps a model protocol and ports to EC2's protocol and port pairs.
+func ec2Protocol(protocol string, ports []model.PortRange) (string, [][2]int32) {
+	switch protocol {
+	case "tcp", "udp":
+		out := make([][2]int32, len(ports))
+		for i, p := range ports {
+			out[i] = [2]int32{int32(p.From), int32(p.To)}
+		}
+		return protocol, out
+	case "icmp":
+		return "icmp", [][2]int32{{-1, -1}}
+	case "icmpv6":
+		return "58", [][2]int32{{-1, -1}}
+	default: // all
+		return "-1", [][2]int32{{-1, -1}}
+	}
+}
+
+// normalize merges overlapping and adjacent port ranges per peer, removes
+// duplicates, and sorts canonically. Descriptions of merged rules are joined.
+func normalize(rules []Rule) []Rule {
+	groups := map[string][]Rule{}
+	var order []string
+	for _, r := range rules {
+		k := r.peerKey()
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	out := make([]Rule, 0, len(rules))
+	for _, k := range order {
+		rs := groups[k]
+		sort.Slice(rs, func(i, j int) bool {
+			if rs[i].FromPort != rs[j].FromPort {
+				return rs[i].FromPort < rs[j].FromPort
+			}
+			return rs[i].ToPort < rs[j].ToPort
+		})
+		cur := rs[0]
+		descs := descriptionSet{}
+		descs.add(cur.Description)
+		for _, r := range rs[1:] {
+			if cur.FromPort >= 0 && r.FromPort <= cur.ToPort+1 {
+				if r.ToPort > cur.ToPort {
+					cur.ToPort = r.ToPort
+				}
+				descs.add(r.Description)
+				continue
+			}
+			if cur.FromPort < 0 { // icmp / all: a single rule per peer
+				descs.add(r.Description)
+				continue
+			}
+			cur.Description = descs.String()
+			out = append(out, cur)
+			cur, descs = r, descriptionSet{}
+			descs.add(r.Description)
+		}
+		cur.Description = descs.String()
+		out = append(out, cur)
+	}
+	Sort(out)
+	return out
+}
+
+type descriptionSet []string
+
+func (d *descriptionSet) add(s string) {
+	if s == "" {
+		return
+	}
+	for _, v := range *d {
+		if v == s {
+			return
+		}
+	}
+	*d = append(*d, s)
+}
+
+func (d descriptionSet) String() string {
+	sorted := append([]string(nil), d...)
+	sort.Strings(sorted)
+	s := strings.Join(sorted, "; ")
+	if len(s) > maxDescription {
+		s = s[:maxDescription]
+	}
+	return s
+}
+
+// Sort orders rules canonically by key.
+func Sort(rules []Rule) {
+	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Key() < rules[j].Key() })
+}
+
+func checkQuota(rules []Rule, opts Options) model.Problems {
+	counts := map[string]int{}
+	for _, r := range rules {
+		counts[r.GroupID+" "+direction(r.Egress)]++
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var ps model.Problems
+	for _, k := range keys {
+		if n := counts[k]; n > opts.MaxRulesPerDirection {
+			group, dir, _ := strings.Cut(k, " ")
+			ps.Errorf(opts.QuotaPath, "Security group rule quota exceeded",
+				"the flows compile to %d %s rules on security group %s, over the quota of %d per group and direction; "+
+					"merge port ranges, use a prefix list for many CIDRs, or raise max_rules_per_direction after raising the AWS quota",
+				n, dir, group, opts.MaxRulesPerDirection)
+		}
+	}
+	return ps
+}
+
+// String renders a rule for messages and examples.
+func (r Rule) String() string {
+	peer := r.CIDRv4 + r.CIDRv6 + r.PrefixListID + r.ReferencedGroupID
+	ports := fmt.Sprintf("%d-%d", r.FromPort, r.ToPort)
+	if r.FromPort < 0 {
+		ports = "all"
+	}
+	return fmt.Sprintf("%s %s %s %s %s", r.GroupID, direction(r.Egress), r.Protocol, ports, peer)
+}

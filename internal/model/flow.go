@@ -1,0 +1,149 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+)
+
+// Segment is a set of workloads that share a trust level: on AWS a security
+// group, on Kubernetes a namespace and pod selector.
+type Segment struct {
+	Name            string
+	SecurityGroupID string
+	Sensitivity     string // public | internal | confidential | restricted
+	Kubernetes      *KubernetesSelector
+}
+
+// KubernetesSelector places a segment's pods.
+type KubernetesSelector struct {
+	Namespace      string
+	PodLabels      map[string]string
+	ServiceAccount string
+}
+
+// FlowDirection says which side of the governed segment the peer is on.
+type FlowDirection string
+
+const (
+	Inbound  FlowDirection = "inbound"  // peer -> segment
+	Outbound FlowDirection = "outbound" // segment -> peer
+)
+
+// Peer is the other end of a flow: exactly one field is set.
+type Peer struct {
+	SegmentGroupID string // another segment's security group id
+	Segment        *Segment
+	CIDR           string
+	PrefixListID   string
+}
+
+// PortRange is an inclusive range; From == To for a single port.
+type PortRange struct{ From, To int }
+
+// Flow is one allowed connection between the governed segment and a peer.
+type Flow struct {
+	Direction       FlowDirection
+	Peer            Peer
+	Protocol        string // tcp | udp | icmp | icmpv6 | all
+	Ports           []PortRange
+	Description     string
+	Acknowledgement string // reason an otherwise refused flow is accepted
+	// Path locates the flow in configuration (e.g. allow_from[2]) for diagnostics.
+	Path Path
+	// PeerPath locates the peer attribute (e.g. allow_from[2].cidr_blocks[0]).
+	PeerPath Path
+}
+
+var (
+	prefixListRe    = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+	securityGroupRe = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+)
+
+// Sensitivities in increasing order.
+var Sensitivities = []string{"public", "internal", "confidential", "restricted"}
+
+// SensitivityRank orders sensitivities; -1 for an unknown one.
+func SensitivityRank(s string) int {
+	for i, v := range Sensitivities {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// IsOpenInternet reports whether a CIDR covers the whole address space.
+func IsOpenInternet(cidr string) bool {
+	p, err := netip.ParsePrefix(cidr)
+	return err == nil && p.Bits() == 0
+}
+
+// CanonicalCIDR parses a CIDR and returns its masked, canonical form
+// (10.1.2.3/8 -> 10.0.0.0/8, 2001:DB8::/32 -> 2001:db8::/32).
+func CanonicalCIDR(s string) (string, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a CIDR block (e.g. 10.0.0.0/8 or 2001:db8::/32)", s)
+	}
+	return p.Masked().String(), nil
+}
+
+// Validate checks one flow against its governed segment: protocol and port
+// semantics, peer syntax, and the deny-by-default rule that the open internet
+// may not reach a confidential or restricted segment unless acknowledged.
+func (f Flow) Validate(target Segment) Problems {
+	var ps Problems
+	switch f.Protocol {
+	case "tcp", "udp":
+		if len(f.Ports) == 0 {
+			ps.Errorf(f.Path.At("ports"), "Ports required", "a %s flow must list its ports; to allow every port write \"0-65535\" explicitly", f.Protocol)
+		}
+	case "icmp", "icmpv6", "all":
+		if len(f.Ports) > 0 {
+			ps.Errorf(f.Path.At("ports"), "Ports not allowed", "a %s flow has no ports; remove ports or use tcp/udp", f.Protocol)
+		}
+	default:
+		ps.Errorf(f.Path.At("protocol"), "Unknown protocol", "protocol must be tcp, udp, icmp, icmpv6 or all, got %q", f.Protocol)
+	}
+	for i, r := range f.Ports {
+		switch {
+		case r.From < 0 || r.From > 65535 || r.To < 0 || r.To > 65535:
+			ps.Errorf(f.Path.At("ports").Index(i), "Port out of range", "ports are 0–65535, got %d-%d", r.From, r.To)
+		case r.From > r.To:
+			ps.Errorf(f.Path.At("ports").Index(i), "Port range upside down", "range %d-%d starts after it ends", r.From, r.To)
+		}
+	}
+	set := 0
+	for _, v := range []bool{f.Peer.SegmentGroupID != "", f.Peer.CIDR != "", f.Peer.PrefixListID != ""} {
+		if v {
+			set++
+		}
+	}
+	if set != 1 {
+		ps.Errorf(f.Path, "One peer per flow", "a flow names exactly one peer: a segment, a CIDR block or a prefix list")
+	}
+	peerPath := f.PeerPath
+	if peerPath == nil {
+		peerPath = f.Path
+	}
+	switch {
+	case f.Peer.SegmentGroupID != "" && !securityGroupRe.MatchString(f.Peer.SegmentGroupID):
+		ps.Errorf(peerPath, "Invalid segment", "%q is not a segment id (security group id such as sg-0123456789abcdef0)", f.Peer.SegmentGroupID)
+	case f.Peer.PrefixListID != "" && !prefixListRe.MatchString(f.Peer.PrefixListID):
+		ps.Errorf(peerPath, "Invalid prefix list", "%q is not a prefix list id such as pl-0123456789abcdef0", f.Peer.PrefixListID)
+	case f.Peer.CIDR != "":
+		if _, err := CanonicalCIDR(f.Peer.CIDR); err != nil {
+			ps.Errorf(peerPath, "Invalid CIDR block", "%s", err.Error())
+		} else if f.Direction == Inbound && IsOpenInternet(f.Peer.CIDR) && SensitivityRank(target.Sensitivity) >= SensitivityRank("confidential") {
+			if f.Acknowledgement == "" {
+				ps.Errorf(peerPath, "Open internet into a "+target.Sensitivity+" segment",
+					"%s allows the whole internet into segment %q, whose sensitivity is %s. Deny by default: narrow the source, or set acknowledgement to the reason this is acceptable.",
+					f.Peer.CIDR, target.Name, target.Sensitivity)
+			} else {
+				ps.Warnf(peerPath, "Acknowledged: open internet into a "+target.Sensitivity+" segment", "%s may reach %q; acknowledged because: %s", f.Peer.CIDR, target.Name, f.Acknowledgement)
+			}
+		}
+	}
+	return ps
+}

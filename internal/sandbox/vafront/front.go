@@ -1,0 +1,307 @@
+// Package vafront is the AWS half of the local sandbox's front door: an HTTP
+// endpoint that implements the AWS Verified Access EC2 actions itself
+// (stateful, EC2 query protocol, same parameters and error codes as the EC2
+// API) and forwards every other request unchanged to moto_server, which has
+// no Verified Access. Every request is counted per service and action, and
+// faults (throttling, 5xx, not-found-after-create, latency) can be injected
+// through a JSON control API under /_sandbox/.
+package vafront
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Options configure a Front.
+type Options struct {
+	// Upstream is the moto_server base URL every non-Verified-Access request goes to.
+	Upstream string
+	// EndpointActivation is how long a created or modified endpoint stays
+	// pending/updating before it reports active. 0 means 1s; negative means at once.
+	EndpointActivation time.Duration
+	// AccountID owns the objects (group ARNs, owner); default 123456789012 (moto's).
+	AccountID string
+	// Region used in ARNs and endpoint domains; default us-east-1.
+	Region string
+}
+
+// Front is the http.Handler.
+type Front struct {
+	opts     Options
+	upstream *url.URL
+	proxy    *httputil.ReverseProxy
+	now      func() time.Time
+
+	mu   sync.Mutex // guards st and hide
+	st   *store
+	hide time.Duration // not-found-after-create window for the call being served
+
+	counters counters
+	faults   faultState
+}
+
+// New builds a Front forwarding to opts.Upstream.
+func New(opts Options) (*Front, error) {
+	u, err := url.Parse(opts.Upstream)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("vafront: invalid upstream URL %q", opts.Upstream)
+	}
+	if opts.EndpointActivation == 0 {
+		opts.EndpointActivation = time.Second
+	}
+	if opts.EndpointActivation < 0 {
+		opts.EndpointActivation = 0
+	}
+	if opts.AccountID == "" {
+		opts.AccountID = "123456789012"
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	f := &Front{opts: opts, upstream: u, now: time.Now, st: newStore()}
+	f.counters.m = map[string]int64{}
+	f.proxy = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(u)
+			pr.Out.Host = pr.In.Host // moto routes on the signature, keep the Host the client signed
+		},
+	}
+	return f, nil
+}
+
+// requestInfo is what the front learns about a request before serving it.
+type requestInfo struct {
+	service string // from the SigV4 credential scope (ec2, sso, identitystore, sts, iam …)
+	action  string // EC2/query form Action, or the X-Amz-Target operation
+	json    bool   // JSON protocol (X-Amz-Target)
+	form    params // parsed query-protocol parameters (nil for JSON)
+}
+
+func (ri requestInfo) key() string { return ri.service + ":" + ri.action }
+
+// ServeHTTP counts, injects faults, serves Verified Access, forwards the rest.
+func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_sandbox/") || r.URL.Path == "/_sandbox" {
+		f.serveControl(w, r)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	// The proxy must send the body we consumed.
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+
+	ri := inspect(r, body)
+	f.counters.add(ri.key())
+
+	if fault := f.faults.pick(ri); fault != nil {
+		if fault.latency > 0 {
+			select {
+			case <-time.After(fault.latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if fault.err != nil {
+			writeFault(w, ri, fault.err)
+			return
+		}
+	}
+
+	if ri.service == "ec2" && ri.form != nil {
+		if h, ok := vaHandlers[ri.action]; ok {
+			f.serveVA(w, ri, h)
+			return
+		}
+		if strings.Contains(ri.action, "VerifiedAccess") {
+			writeEC2Error(w, &apiError{http.StatusBadRequest, "UnsupportedOperation",
+				fmt.Sprintf("The sandbox does not implement %s.", ri.action)})
+			return
+		}
+		if handled := f.serveTags(w, r, ri); handled {
+			return
+		}
+	}
+	f.proxy.ServeHTTP(w, r)
+}
+
+// inspect finds service and action. The service comes from the SigV4
+// credential scope (Credential=AKID/date/region/SERVICE/aws4_request).
+func inspect(r *http.Request, body []byte) requestInfo {
+	ri := requestInfo{service: credentialService(r.Header.Get("Authorization"))}
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		ri.json = true
+		ri.action = target[strings.LastIndexByte(target, '.')+1:]
+	} else {
+		form := url.Values{}
+		for k, v := range r.URL.Query() {
+			form[k] = v
+		}
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			if vals, err := url.ParseQuery(string(body)); err == nil {
+				for k, v := range vals {
+					form[k] = v
+				}
+			}
+		}
+		if a := form.Get("Action"); a != "" {
+			ri.action = a
+			ri.form = params(form)
+		}
+	}
+	if ri.service == "" {
+		ri.service = "unsigned"
+		if ri.action != "" && ri.form != nil && ri.form.get("Version") == "2016-11-15" {
+			ri.service = "ec2"
+		}
+	}
+	if ri.action == "" {
+		ri.action = r.Method + " " + r.URL.Path
+	}
+	return ri
+}
+
+func credentialService(auth string) string {
+	i := strings.Index(auth, "Credential=")
+	if i < 0 {
+		return ""
+	}
+	cred := auth[i+len("Credential="):]
+	if j := strings.IndexAny(cred, ", "); j >= 0 {
+		cred = cred[:j]
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[3]
+}
+
+type vaHandler func(f *Front, p params) (requestIDSetter, *apiError)
+
+// serveVA runs one Verified Access action under the state lock.
+func (f *Front) serveVA(w http.ResponseWriter, ri requestInfo, h vaHandler) {
+	if dry, _ := ri.form.optBool("DryRun"); dry != nil && *dry {
+		writeEC2Error(w, errDryRun())
+		return
+	}
+	f.mu.Lock()
+	f.hide = f.faults.hideWindow(ri)
+	resp, apiErr := h(f, ri.form)
+	f.hide = 0
+	f.mu.Unlock()
+	if apiErr != nil {
+		writeEC2Error(w, apiErr)
+		return
+	}
+	writeEC2(w, ri.action, resp)
+}
+
+// visible reports whether an object may be read now: objects created less
+// than the injected window ago answer NotFound, like an eventually
+// consistent read right after create.
+func (f *Front) visible(c *common) bool {
+	return f.hide <= 0 || f.now().Sub(c.Created) >= f.hide
+}
+
+func requestID() string { return uuid.NewString() }
+
+func writeEC2(w http.ResponseWriter, action string, resp requestIDSetter) {
+	resp.setRequestID(requestID())
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	start := xml.StartElement{
+		Name: xml.Name{Local: action + "Response"},
+		Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: ec2Namespace}},
+	}
+	if err := enc.EncodeElement(resp, start); err != nil {
+		writeEC2Error(w, &apiError{http.StatusInternalServerError, "InternalError", "encode: " + err.Error()})
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func writeEC2Error(w http.ResponseWriter, e *apiError) {
+	doc := xErrorResponse{Errors: []xError{{Code: e.Code, Message: e.Message}}, RequestID: requestID()}
+	out, _ := xml.Marshal(doc)
+	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(append([]byte(xml.Header), out...))
+}
+
+// writeFault answers an injected fault in the protocol of the request.
+func writeFault(w http.ResponseWriter, ri requestInfo, e *apiError) {
+	switch {
+	case ri.json:
+		code := e.Code
+		if code == "RequestLimitExceeded" {
+			code = "ThrottlingException"
+		}
+		if code == "InternalError" {
+			code = "InternalServerException"
+		}
+		body, _ := json.Marshal(map[string]string{"__type": code, "message": e.Message})
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-Requestid", requestID())
+		w.Header().Set("X-Amzn-Errortype", code)
+		status := e.Status
+		if code == "ThrottlingException" {
+			status = http.StatusBadRequest
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	case ri.service == "ec2" || ri.form == nil:
+		writeEC2Error(w, e)
+	default:
+		// awsQuery services (IAM, STS).
+		code, typ, status := e.Code, "Receiver", e.Status
+		if code == "RequestLimitExceeded" {
+			code, typ, status = "Throttling", "Sender", http.StatusBadRequest
+		}
+		out, _ := xml.Marshal(xQueryErrorResponse{Error: xQueryError{Type: typ, Code: code, Message: e.Message}, RequestID: requestID()})
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		_, _ = w.Write(append([]byte(xml.Header), out...))
+	}
+}
+
+// Reset clears Verified Access state, counters and faults, then resets moto.
+func (f *Front) Reset(ctx context.Context) error {
+	f.mu.Lock()
+	f.st = newStore()
+	f.mu.Unlock()
+	f.counters.reset()
+	f.faults.clear()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.upstream.String()+"/moto-api/reset", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("vafront: reset moto: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("vafront: reset moto: HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
