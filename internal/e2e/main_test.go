@@ -14,7 +14,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	acctest.Main(m, acctest.Options{AWS: true, Kubernetes: true})
+	acctest.Main(m, acctest.Options{AWS: true})
 }
 
 func itoa(v int32) string { return strconv.Itoa(int(v)) }

@@ -34,7 +34,7 @@ variable "tiers" {
 
   validation {
     condition = alltrue(flatten([
-      for name, tier in var.tiers : [for f in tier.allow_from : f.tier == null || contains(keys(var.tiers), f.tier)]
+      for name, tier in var.tiers : [for f in tier.allow_from : contains(keys(var.tiers), coalesce(f.tier, name))]
     ]))
     error_message = "Every allow_from.tier must name another tier of var.tiers."
   }
