@@ -122,8 +122,19 @@ func flowBlock(direction string) schema.ListNestedBlock {
 }
 
 func segmentPolicySchema() schema.Schema {
-	ruleList := func(desc string) schema.ListAttribute {
-		return schema.ListAttribute{Computed: true, ElementType: ruleObjectType, Description: desc}
+	ruleList := func(desc string) schema.ListNestedAttribute {
+		return schema.ListNestedAttribute{Computed: true, Description: desc, NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"group_id":          schema.StringAttribute{Computed: true, Description: "Security group the rule is on."},
+			"direction":         schema.StringAttribute{Computed: true, Description: "`ingress` or `egress`."},
+			"protocol":          schema.StringAttribute{Computed: true, Description: "EC2 protocol: `tcp`, `udp`, `icmp`, `58` (ICMPv6) or `-1` (all)."},
+			"from_port":         schema.Int64Attribute{Computed: true, Description: "First port of the range (-1 where the protocol has none)."},
+			"to_port":           schema.Int64Attribute{Computed: true, Description: "Last port of the range (-1 where the protocol has none)."},
+			"cidr_ipv4":         schema.StringAttribute{Computed: true, Description: "IPv4 peer, canonical form."},
+			"cidr_ipv6":         schema.StringAttribute{Computed: true, Description: "IPv6 peer, canonical form."},
+			"prefix_list_id":    schema.StringAttribute{Computed: true, Description: "Prefix-list peer."},
+			"security_group_id": schema.StringAttribute{Computed: true, Description: "Peer segment's security group."},
+			"description":       schema.StringAttribute{Computed: true, Description: "Rule description."},
+		}}}
 	}
 	return schema.Schema{
 		Description: "The flows allowed into and out of one segment; everything else stays denied. The compiled security-group rules " +
