@@ -211,9 +211,20 @@ func (d descriptionSet) String() string {
 	return s
 }
 
-// Sort orders rules canonically by key.
+// Sort orders rules canonically: group, direction, protocol, peer, then
+// ports numerically.
 func Sort(rules []Rule) {
-	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Key() < rules[j].Key() })
+	sort.SliceStable(rules, func(i, j int) bool { return less(rules[i], rules[j]) })
+}
+
+func less(a, b Rule) bool {
+	if a.peerKey() != b.peerKey() {
+		return a.peerKey() < b.peerKey()
+	}
+	if a.FromPort != b.FromPort {
+		return a.FromPort < b.FromPort
+	}
+	return a.ToPort < b.ToPort
 }
 
 func checkQuota(rules []Rule, opts Options) model.Problems {

@@ -36,9 +36,21 @@ func (r Rule) Key() string {
 		r.CIDRv4, r.CIDRv6, r.PrefixListID, r.ReferencedGroupID}, "|")
 }
 
-// SortRules orders rules canonically: by group, direction, then the key.
+// SortRules orders rules canonically: group, direction, protocol, peer, then
+// ports numerically (the order the compiler emits).
 func SortRules(rules []Rule) {
-	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Key() < rules[j].Key() })
+	sort.SliceStable(rules, func(i, j int) bool {
+		a, b := rules[i], rules[j]
+		ka := strings.Join([]string{a.GroupID, direction(a.Egress), a.Protocol, a.CIDRv4, a.CIDRv6, a.PrefixListID, a.ReferencedGroupID}, "|")
+		kb := strings.Join([]string{b.GroupID, direction(b.Egress), b.Protocol, b.CIDRv4, b.CIDRv6, b.PrefixListID, b.ReferencedGroupID}, "|")
+		if ka != kb {
+			return ka < kb
+		}
+		if a.FromPort != b.FromPort {
+			return a.FromPort < b.FromPort
+		}
+		return a.ToPort < b.ToPort
+	})
 }
 
 // ReadPolicyRules reads every rule a policy owns, across all groups, with one
