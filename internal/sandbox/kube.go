@@ -1,8 +1,4 @@
-//go:build sandbox_kubeapi
-
-// This file wires the Kubernetes half (package kubeapi, written alongside).
-// It is behind the sandbox_kubeapi build tag until package kubeapi exists;
-// remove the tag line once it does.
+// This file wires the Kubernetes half of the sandbox (package kubeapi).
 
 package sandbox
 

@@ -51,7 +51,7 @@ func run(example, cliConfig, workDir string, keep bool) error {
 	}
 	step("starting the local sandbox (moto_server, Verified Access front, etcd, kube-apiserver)")
 	startCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	sb, err := sandbox.Start(startCtx, sandbox.Options{WorkDir: filepath.Join(workDir, "sandbox"), AWS: true})
+	sb, err := sandbox.Start(startCtx, sandbox.Options{WorkDir: filepath.Join(workDir, "sandbox"), AWS: true, Kubernetes: true})
 	cancel()
 	if err != nil {
 		return fmt.Errorf("starting the sandbox: %w", err)
