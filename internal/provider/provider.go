@@ -36,13 +36,13 @@ type providerModel struct {
 }
 
 type awsBlockModel struct {
-	Region                 types.String           `tfsdk:"region"`
-	Profile                types.String           `tfsdk:"profile"`
-	SharedConfigFiles      types.List             `tfsdk:"shared_config_files"`
-	SharedCredentialsFiles types.List             `tfsdk:"shared_credentials_files"`
-	MaxRetries             types.Int64            `tfsdk:"max_retries"`
-	AssumeRole             *assumeRoleBlockModel  `tfsdk:"assume_role"`
-	Endpoints              *endpointsBlockModel   `tfsdk:"endpoints"`
+	Region                 types.String          `tfsdk:"region"`
+	Profile                types.String          `tfsdk:"profile"`
+	SharedConfigFiles      types.List            `tfsdk:"shared_config_files"`
+	SharedCredentialsFiles types.List            `tfsdk:"shared_credentials_files"`
+	MaxRetries             types.Int64           `tfsdk:"max_retries"`
+	AssumeRole             *assumeRoleBlockModel `tfsdk:"assume_role"`
+	Endpoints              *endpointsBlockModel  `tfsdk:"endpoints"`
 }
 
 type assumeRoleBlockModel struct {

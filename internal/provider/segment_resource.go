@@ -68,9 +68,9 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"name": schema.StringAttribute{
-				Required:    true,
-				Description: "Segment name; also the security group name when the provider creates the group. Changing it replaces the segment.",
-				Validators:  []validator.String{stringvalidator.RegexMatches(segmentNamePattern, "must be 1–63 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")},
+				Required:      true,
+				Description:   "Segment name; also the security group name when the provider creates the group. Changing it replaces the segment.",
+				Validators:    []validator.String{stringvalidator.RegexMatches(segmentNamePattern, "must be 1–63 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 
@@ -430,7 +430,6 @@ func segmentTags(m segmentModel, user map[string]string) map[string]string {
 	tags[awstarget.TagSensitivity] = valueOr(m.Sensitivity.ValueString(), "internal")
 	return tags
 }
-
 
 // importedUserTags treats every tag the provider does not own as the user's,
 // except the Name tag the provider sets to the segment name by default.

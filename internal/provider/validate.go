@@ -16,4 +16,3 @@ func checkEndpointURL(s string) string {
 	}
 	return ""
 }
-

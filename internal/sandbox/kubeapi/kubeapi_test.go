@@ -46,7 +46,7 @@ func TestStartServesNetworkPolicyAndIstioCRD(t *testing.T) {
 	}
 	np := &networkingv1.NetworkPolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: "default-deny", Namespace: "payments"},
-		Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}},
+		Spec:       networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}},
 	}
 	if _, err := cs.NetworkingV1().NetworkPolicies("payments").Create(ctx, np, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
