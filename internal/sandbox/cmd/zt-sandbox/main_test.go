@@ -39,8 +39,12 @@ func TestUpDown(t *testing.T) {
 	if err := up.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- up.Wait() }()
+	// exited is closed once up has been reaped; waitErr is its result. A
+	// closed channel (not a one-shot send) lets both the body and the
+	// deferred cleanup observe the exit without blocking each other.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = up.Wait(); close(exited) }()
 	defer func() {
 		select {
 		case <-exited:
@@ -83,9 +87,9 @@ func TestUpDown(t *testing.T) {
 		t.Fatalf("down: %v %s", err, out)
 	}
 	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("up exited with %v:\n%s", err, upOut.String())
+	case <-exited:
+		if waitErr != nil {
+			t.Fatalf("up exited with %v:\n%s", waitErr, upOut.String())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("up still running after down")
