@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -27,6 +28,8 @@ var (
 	_ resource.ResourceWithConfigure   = (*segmentResource)(nil)
 	_ resource.ResourceWithImportState = (*segmentResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*segmentResource)(nil)
+
+	_ resource.ResourceWithValidateConfig = (*segmentResource)(nil)
 )
 
 func newSegmentResource() resource.Resource { return &segmentResource{} }
@@ -47,6 +50,8 @@ type segmentModel struct {
 	OwnerID         types.String `tfsdk:"owner_id"`
 	Adopted         types.Bool   `tfsdk:"adopted"`
 	UnmanagedRules  types.List   `tfsdk:"unmanaged_rule_ids"`
+
+	Kubernetes *segmentKubernetesModel `tfsdk:"kubernetes"`
 }
 
 var (
@@ -143,7 +148,21 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"kubernetes": segmentKubernetesBlock(),
+		},
 	}
+}
+
+// ValidateConfig checks the Kubernetes placement with the API server's own
+// validation rules, so a bad namespace or label fails the plan, not the apply.
+func (r *segmentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var k *segmentKubernetesModel
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("kubernetes"), &k)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validateSegmentKubernetes(ctx, k, &resp.Diagnostics)
 }
 
 func replaceIfCreated(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -261,6 +280,7 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 		state.Sensitivity = types.StringValue(s)
 	}
 	state.Tags = userTagsOf(sg.Tags, state.Tags)
+	state.Kubernetes = kubernetesModelFromTags(sg.Tags, state.Kubernetes)
 	unmanaged := []string{}
 	if !state.Adopted.ValueBool() {
 		unmanaged, err = awstarget.UnmanagedRuleIDs(ctx, c.EC2, sg.ID)
@@ -296,6 +316,7 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 		want[awstarget.TagAdopted] = "true"
 	}
 	managed := append(sortedMapKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), awstarget.TagSensitivity)
+	managed = append(managed, k8sTagKeys...)
 	if err := awstarget.SetTags(ctx, c.EC2, id, sg.Tags, want, managed); err != nil {
 		resp.Diagnostics.AddError("Updating the segment's tags failed", err.Error())
 		return
@@ -385,6 +406,7 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 	}
 	m.UnmanagedRules = types.ListValueMust(types.StringType, []attr.Value{})
 	m.Tags = importedUserTags(sg.Tags, name)
+	m.Kubernetes = kubernetesModelFromTags(sg.Tags, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if !created {
 		resp.Diagnostics.AddWarning("Imported as adopted",
@@ -428,6 +450,10 @@ func segmentTags(m segmentModel, user map[string]string) map[string]string {
 	tags[awstarget.TagManagedBy] = awstarget.ManagedByValue
 	tags[awstarget.TagSegment] = m.Name.ValueString()
 	tags[awstarget.TagSensitivity] = valueOr(m.Sensitivity.ValueString(), "internal")
+	var diags diag.Diagnostics // the block was validated at plan time
+	for k, v := range kubernetesTags(m.Kubernetes.selector(context.Background(), &diags)) {
+		tags[k] = v
+	}
 	return tags
 }
 
