@@ -1,0 +1,855 @@
+// Package kubernetes compiles segments and the flows allowed between them
+// into Kubernetes objects: per namespace a default-deny NetworkPolicy (and,
+// unless turned off, an egress allowance to cluster DNS), per segment an
+// ingress and an egress NetworkPolicy holding exactly the declared flows,
+// and optionally Istio AuthorizationPolicies keyed on SPIFFE principals.
+//
+// It is pure: no I/O, no API clients. Output is deterministic — object
+// names, object order, and the order of every list inside an object — so the
+// rendered manifests can be shown in a Terraform plan and compared
+// byte-for-byte with what is read back.
+package kubernetes
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/validate/content"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+// Labels and annotations written on every compiled object.
+const (
+	ManagedByLabel    = "app.kubernetes.io/managed-by"
+	ManagedByValue    = "terraform-provider-zerotrust"
+	OwnerLabel        = "zerotrust.ztforge.io/owner" // value: OwnerLabelValue(Options.Owner)
+	OwnerAnnotation   = "zerotrust.ztforge.io/owner" // value: Options.Owner verbatim
+	SegmentAnnotation = "zerotrust.ztforge.io/segment"
+)
+
+// Defaults.
+const (
+	DefaultTrustDomain  = "cluster.local"
+	DefaultDNSNamespace = "kube-system"
+	// MaxIstioPortsPerFlow is how many ports of a tcp flow are listed in an
+	// AuthorizationPolicy operation (Istio has no port ranges). A wider flow
+	// is authorized by identity alone; its NetworkPolicy still limits ports.
+	MaxIstioPortsPerFlow = 64
+)
+
+// DefaultDNSPodLabels selects the cluster DNS pods (kube-dns and CoreDNS
+// both carry k8s-app=kube-dns).
+func DefaultDNSPodLabels() map[string]string { return map[string]string{"k8s-app": "kube-dns"} }
+
+// Options tune compilation.
+type Options struct {
+	// Owner identifies the caller's resource (e.g. a segment policy id). It
+	// is written verbatim in OwnerAnnotation, as OwnerLabelValue(Owner) in
+	// OwnerLabel, and goes into every object name's hash, so objects of
+	// different owners never collide. Required.
+	Owner string
+	// AllowDNS lets every pod of every namespace involved reach cluster DNS
+	// (UDP and TCP 53). nil means true — Go's zero value must not silently
+	// cut DNS — so only Bool(false) turns it off.
+	AllowDNS *bool
+	// DNS overrides where cluster DNS runs; nil means namespace kube-system,
+	// pods k8s-app=kube-dns.
+	DNS *DNSTarget
+	// Istio, when set, adds security.istio.io/v1 AuthorizationPolicies.
+	Istio *IstioOptions
+	// Segments resolves a peer given only by Peer.SegmentGroupID (keyed by
+	// security group id). A peer with Peer.Segment set needs no lookup.
+	Segments map[string]model.Segment
+}
+
+// DNSTarget places the cluster DNS pods.
+type DNSTarget struct {
+	Namespace string
+	PodLabels map[string]string
+}
+
+// IstioOptions configure AuthorizationPolicy compilation.
+type IstioOptions struct {
+	// TrustDomain of the mesh's SPIFFE identities; empty means cluster.local.
+	TrustDomain string
+}
+
+// Bool returns a pointer to b, for Options.AllowDNS.
+func Bool(b bool) *bool { return &b }
+
+func (o Options) dnsAllowed() bool { return o.AllowDNS == nil || *o.AllowDNS }
+
+func (o Options) dnsTarget() DNSTarget {
+	if o.DNS == nil {
+		return DNSTarget{Namespace: DefaultDNSNamespace, PodLabels: DefaultDNSPodLabels()}
+	}
+	return *o.DNS
+}
+
+func (o Options) trustDomain() string {
+	if o.Istio == nil || o.Istio.TrustDomain == "" {
+		return DefaultTrustDomain
+	}
+	return o.Istio.TrustDomain
+}
+
+// Policy is one governed segment and the flows allowed into (Inbound) and
+// out of (Outbound) it.
+type Policy struct {
+	Segment model.Segment
+	// SegmentPath is where problems with Segment's own fields are reported
+	// (e.g. kubernetes.namespace below it); empty for the configuration root.
+	SegmentPath model.Path
+	Flows       []model.Flow
+	// HTTP narrows flows in the Istio AuthorizationPolicy to methods and
+	// paths, keyed by index into Flows. Only tcp flows whose destination is
+	// a segment can carry one; it needs Options.Istio.
+	HTTP map[int]HTTPMatch
+}
+
+// HTTPMatch restricts requests by method (ORed) and path (ORed); both
+// present means both must match. Empty fields do not restrict.
+type HTTPMatch struct {
+	Methods []string
+	Paths   []string
+}
+
+// Objects is the compiled desired state, each slice in canonical order
+// (namespace, then name).
+type Objects struct {
+	NetworkPolicies       []networkingv1.NetworkPolicy
+	AuthorizationPolicies []AuthorizationPolicy
+}
+
+// Compile compiles one governed segment's flows. See CompileAll.
+func Compile(target model.Segment, flows []model.Flow, opts Options) (Objects, model.Problems) {
+	return CompileAll([]Policy{{Segment: target, Flows: flows}}, opts)
+}
+
+// CompileAll compiles policies into NetworkPolicies (and, with Istio,
+// AuthorizationPolicies). For each flow the source is the peer (Inbound) or
+// the governed segment (Outbound) and the destination the other side. The
+// destination's pods, when a segment, get an ingress allowance from the
+// source (a segment as namespaceSelector on kubernetes.io/metadata.name plus
+// podSelector, a CIDR as ipBlock); the source's pods, when a segment, get an
+// egress allowance to the destination. Every namespace holding a governed
+// or peer segment gets a default-deny policy for both directions, and the
+// DNS allowance unless Options.AllowDNS is false. Ports of one peer are
+// merged; peers with equal port sets share a rule.
+//
+// ICMP flows and prefix-list peers have no NetworkPolicy form and are
+// errors. Problems are addressed by path; when any is an error, no objects
+// are returned.
+func CompileAll(policies []Policy, opts Options) (Objects, model.Problems) {
+	c := &compiler{
+		opts:       opts,
+		subjects:   map[string]*subject{},
+		namespaces: map[string]bool{},
+		ingress:    map[string]map[string]*peerPorts{},
+		egress:     map[string]map[string]*peerPorts{},
+		authz:      map[string]map[string]*authzEntry{},
+		peerChecks: map[string]model.Problems{},
+	}
+	c.checkOptions()
+	for _, p := range policies {
+		c.addPolicy(p)
+	}
+	problems := dedupe(c.problems)
+	if problems.HasErrors() {
+		return Objects{}, problems
+	}
+	return c.build(), problems
+}
+
+// subject is a set of pods objects are placed on: a namespace and a pod
+// selector. Segments with the same placement share a subject.
+type subject struct {
+	key    string
+	ns     string
+	labels map[string]string
+	names  []string // segment names, sorted, unique
+}
+
+// side is one end of a flow: a segment or a CIDR block.
+type side struct {
+	subj *subject
+	seg  model.Segment
+	cidr netip.Prefix
+}
+
+type compiler struct {
+	opts       Options
+	problems   model.Problems
+	subjects   map[string]*subject
+	namespaces map[string]bool
+	// subject key -> peer key -> merged ports
+	ingress, egress map[string]map[string]*peerPorts
+	// destination subject key -> source+http key -> entry
+	authz map[string]map[string]*authzEntry
+	// peer segment validation, memoized
+	peerChecks map[string]model.Problems
+}
+
+type peerRef struct {
+	sortKey string
+	subj    *subject
+	cidr    string
+}
+
+type peerPorts struct {
+	peer  peerRef
+	ports portAcc
+}
+
+// portAcc accumulates the ports a peer may use, per protocol.
+type portAcc struct {
+	all      bool
+	tcp, udp []model.PortRange
+}
+
+func (a *portAcc) add(protocol string, ports []model.PortRange) {
+	switch protocol {
+	case "all":
+		a.all = true
+	case "udp":
+		a.udp = append(a.udp, ports...)
+	default:
+		a.tcp = append(a.tcp, ports...)
+	}
+}
+
+type portSpec struct {
+	protocol corev1.Protocol
+	from, to int
+}
+
+// specs returns the canonical port set (nil when every protocol and port is
+// allowed) and a key that sorts numerically: TCP before UDP, then by port.
+func (a *portAcc) specs() ([]portSpec, string) {
+	if a.all {
+		return nil, ""
+	}
+	var out []portSpec
+	key := make([]byte, 0, 16*(len(a.tcp)+len(a.udp)))
+	for _, pr := range []struct {
+		p  corev1.Protocol
+		rs []model.PortRange
+	}{{corev1.ProtocolTCP, a.tcp}, {corev1.ProtocolUDP, a.udp}} {
+		for _, r := range mergeRanges(pr.rs) {
+			out = append(out, portSpec{pr.p, r.From, r.To})
+			key = append(key, pr.p...)
+			key = append(key, ':')
+			key = appendPadded(key, r.From)
+			key = append(key, '-')
+			key = appendPadded(key, r.To)
+			key = append(key, ',')
+		}
+	}
+	return out, string(key)
+}
+
+// appendPadded appends a port as five digits, so keys sort numerically.
+func appendPadded(b []byte, port int) []byte {
+	for d := 10000; d > 0; d /= 10 {
+		b = append(b, byte('0'+port/d%10))
+	}
+	return b
+}
+
+func mergeRanges(rs []model.PortRange) []model.PortRange {
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b model.PortRange) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out); n > 0 && r.From <= out[n-1].To+1 {
+			out[n-1].To = max(out[n-1].To, r.To)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// authzEntry is what one source may do on one destination subject under one
+// HTTP match.
+type authzEntry struct {
+	principal string
+	ipBlock   string
+	sortKey   string
+	http      HTTPMatch
+	ports     portAcc // TCP only
+}
+
+// standInGroupID lets model.Flow.Validate, which knows segment peers only by
+// security group id, check a peer given only as Peer.Segment.
+const standInGroupID = "sg-00000000"
+
+func (c *compiler) checkOptions() {
+	if c.opts.Owner == "" {
+		c.problems.Errorf(model.Root("owner"), "Owner required", "the caller must pass the owning resource's id as Options.Owner; compiled objects are labelled with it")
+	}
+	if c.opts.DNS != nil && c.opts.dnsAllowed() {
+		d := c.opts.DNS
+		if errs := validation.IsDNS1123Label(d.Namespace); len(errs) > 0 {
+			c.problems.Errorf(model.Root("dns").At("namespace"), "Invalid namespace", "%q is not a namespace name: %s", d.Namespace, strings.Join(errs, "; "))
+		}
+		for _, k := range sortedKeys(d.PodLabels) {
+			if errs := append(content.IsLabelKey(k), content.IsLabelValue(d.PodLabels[k])...); len(errs) > 0 {
+				c.problems.Errorf(model.Root("dns").At(labelStep("pod_labels", k)), "Invalid pod label", "%s", strings.Join(errs, "; "))
+			}
+		}
+	}
+	if c.opts.Istio != nil {
+		if errs := validation.IsDNS1123Subdomain(c.opts.trustDomain()); len(errs) > 0 {
+			c.problems.Errorf(model.Root("istio").At("trust_domain"), "Invalid trust domain", "%q is not a trust domain: %s", c.opts.Istio.TrustDomain, strings.Join(errs, "; "))
+		}
+	}
+}
+
+// checkNamespace refuses namespaces a default-deny policy would break.
+func (c *compiler) checkNamespace(s model.Segment, at model.Path) bool {
+	ns := s.Kubernetes.Namespace
+	if ns == "kube-system" || (c.opts.dnsAllowed() && ns == c.opts.dnsTarget().Namespace) {
+		c.problems.Errorf(at, "System namespace", "segment %q is in namespace %s; a default-deny policy there would cut the cluster's own services (DNS) off. Place segments in application namespaces.", s.Name, ns)
+		return false
+	}
+	return true
+}
+
+func (c *compiler) subjectOf(s model.Segment) *subject {
+	k := s.Kubernetes
+	key := k.Namespace + "\x00" + labelsKey(k.PodLabels)
+	sub, ok := c.subjects[key]
+	if !ok {
+		sub = &subject{key: key, ns: k.Namespace, labels: copyMap(k.PodLabels)}
+		c.subjects[key] = sub
+		c.namespaces[k.Namespace] = true
+	}
+	if i, found := slices.BinarySearch(sub.names, s.Name); !found {
+		sub.names = slices.Insert(sub.names, i, s.Name)
+	}
+	return sub
+}
+
+func labelsKey(m map[string]string) string {
+	var b strings.Builder
+	for _, k := range sortedKeys(m) {
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(m[k])
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+func (c *compiler) addPolicy(p Policy) {
+	segPath := p.SegmentPath
+	ps := ValidateSegment(p.Segment, segPath)
+	c.problems.Append(ps)
+	targetOK := !ps.HasErrors()
+	if targetOK {
+		targetOK = c.checkNamespace(p.Segment, segPath.At("kubernetes").At("namespace"))
+	}
+	if targetOK {
+		c.subjectOf(p.Segment) // an empty policy still isolates its namespace
+	}
+	for _, i := range sortedIntKeys(p.HTTP) {
+		if i < 0 || i >= len(p.Flows) {
+			c.problems.Errorf(segPath, "HTTP match without a flow", "an HTTP match refers to flow %d, but there are %d flows", i, len(p.Flows))
+		}
+	}
+	for i, f := range p.Flows {
+		var match *HTTPMatch
+		if m, ok := p.HTTP[i]; ok {
+			match = &m
+		}
+		c.addFlow(p, f, match, targetOK)
+	}
+}
+
+func sortedIntKeys[V any](m map[int]V) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// resolve finds the peer segment of a segment flow.
+func (c *compiler) resolve(p model.Peer, at model.Path) (model.Segment, bool) {
+	if p.Segment != nil {
+		if p.SegmentGroupID != "" && p.Segment.SecurityGroupID != "" && p.Segment.SecurityGroupID != p.SegmentGroupID {
+			c.problems.Errorf(at, "Peer segment mismatch", "the peer names segment %s but carries segment %q (%s)", p.SegmentGroupID, p.Segment.Name, p.Segment.SecurityGroupID)
+			return model.Segment{}, false
+		}
+		return *p.Segment, true
+	}
+	if s, ok := c.opts.Segments[p.SegmentGroupID]; ok {
+		return s, true
+	}
+	c.problems.Errorf(at, "Unknown peer segment", "segment %s is not known to the Kubernetes compiler, so its pods cannot be selected", p.SegmentGroupID)
+	return model.Segment{}, false
+}
+
+func (c *compiler) addFlow(p Policy, f model.Flow, match *HTTPMatch, targetOK bool) {
+	v := f
+	if v.Peer.Segment != nil && v.Peer.SegmentGroupID == "" {
+		v.Peer.SegmentGroupID = standInGroupID
+	}
+	ps := v.Validate(p.Segment)
+	c.problems.Append(ps)
+	if ps.HasErrors() {
+		return
+	}
+	peerPath := f.PeerPath
+	if peerPath == nil {
+		peerPath = f.Path
+	}
+	ok := targetOK
+	var ports []model.PortRange
+	switch f.Protocol {
+	case "icmp", "icmpv6":
+		c.problems.Errorf(f.Path.At("protocol"), "ICMP not representable in Kubernetes",
+			"a NetworkPolicy filters only TCP, UDP and SCTP, so an %s flow cannot be expressed; remove it from the Kubernetes placement or use tcp, udp or all", f.Protocol)
+		ok = false
+	case "tcp", "udp":
+		ports = validatePorts(f, &c.problems)
+		ok = ok && len(ports) == len(f.Ports)
+	}
+	var peer side
+	switch {
+	case f.Peer.PrefixListID != "":
+		c.problems.Errorf(peerPath, "Prefix list not representable in Kubernetes",
+			"a NetworkPolicy cannot reference the AWS prefix list %s; list its CIDR blocks in cidr_blocks instead", f.Peer.PrefixListID)
+		ok = false
+	case f.Peer.CIDR != "":
+		canon, _ := model.CanonicalCIDR(f.Peer.CIDR) // validated above
+		if errs := validation.IsValidCIDR(nil, canon); len(errs) > 0 {
+			c.problems.Errorf(peerPath, "Invalid CIDR block", "%s", errs.ToAggregate().Error())
+			ok = false
+		}
+		peer.cidr = netip.MustParsePrefix(canon)
+	default:
+		seg, found := c.resolve(f.Peer, peerPath)
+		if !found {
+			ok = false
+			break
+		}
+		pps := c.validatePeer(seg)
+		for _, pr := range pps {
+			pr.Detail = fmt.Sprintf("peer segment %q, %s: %s", seg.Name, pr.Path, pr.Detail)
+			pr.Path = peerPath
+			c.problems = append(c.problems, pr)
+		}
+		if pps.HasErrors() || !c.checkNamespace(seg, peerPath) {
+			ok = false
+			break
+		}
+		peer = side{subj: c.subjectOf(seg), seg: seg}
+	}
+	target := side{seg: p.Segment}
+	if targetOK {
+		target.subj = c.subjectOf(p.Segment)
+	}
+	src, dst := peer, target
+	if f.Direction == model.Outbound {
+		src, dst = target, peer
+	}
+	if match != nil {
+		before := len(c.problems)
+		validateHTTP(*match, f.Path, &c.problems)
+		switch {
+		case c.opts.Istio == nil:
+			c.problems.Errorf(f.Path, "HTTP match needs Istio", "methods and paths are enforced by Istio AuthorizationPolicies only; enable Istio or remove them")
+		case f.Protocol != "tcp":
+			c.problems.Errorf(f.Path.At("protocol"), "HTTP match needs tcp", "methods and paths apply to tcp flows only, this flow is %s", f.Protocol)
+		case f.Direction == model.Outbound && f.Peer.CIDR != "":
+			c.problems.Errorf(f.Path, "HTTP match needs a segment destination", "Istio authorizes requests where they arrive; a flow to %s arrives outside the mesh", f.Peer.CIDR)
+		}
+		if len(c.problems) > before {
+			ok = false
+		}
+	}
+	// Istio authorizes where a flow arrives, so only flows into a segment
+	// (UDP is not proxied) need the source's identity.
+	istioOn := c.opts.Istio != nil && f.Protocol != "udp" && dst.seg.Kubernetes != nil
+	if istioOn && src.seg.Kubernetes != nil && src.seg.Kubernetes.ServiceAccount == "" {
+		at := p.SegmentPath.At("kubernetes").At("service_account")
+		if f.Direction == model.Inbound {
+			at = peerPath
+		}
+		c.problems.Errorf(at, "Service account required for Istio",
+			"segment %q is the source of a flow authorized by Istio, which identifies sources by service account (SPIFFE principal); set its kubernetes.service_account", src.seg.Name)
+		ok = false
+	}
+	if !ok {
+		return
+	}
+
+	if dst.subj != nil {
+		c.addPeerPorts(c.ingress, dst.subj, c.peerRefOf(src), f.Protocol, ports)
+	}
+	if src.subj != nil {
+		c.addPeerPorts(c.egress, src.subj, c.peerRefOf(dst), f.Protocol, ports)
+	}
+	if c.opts.Istio != nil && dst.subj != nil && f.Protocol != "udp" {
+		c.addAuthz(dst.subj, src, f, ports, match)
+	}
+}
+
+// validatePeer validates a peer segment once, however many flows name it.
+func (c *compiler) validatePeer(s model.Segment) model.Problems {
+	key := s.Name
+	if k := s.Kubernetes; k != nil {
+		key += "\x00" + k.Namespace + "\x00" + labelsKey(k.PodLabels) + "\x00" + k.ServiceAccount
+	}
+	ps, ok := c.peerChecks[key]
+	if !ok {
+		ps = ValidateSegment(s, nil)
+		c.peerChecks[key] = ps
+	}
+	return ps
+}
+
+func (c *compiler) peerRefOf(s side) peerRef {
+	if s.subj != nil {
+		return peerRef{sortKey: "0\x00" + s.subj.key, subj: s.subj}
+	}
+	return peerRef{sortKey: "1\x00" + prefixSortKey(s.cidr), cidr: s.cidr.String()}
+}
+
+// prefixSortKey orders CIDR blocks IPv4 first, then by address and length.
+func prefixSortKey(p netip.Prefix) string {
+	family := "6"
+	if p.Addr().Is4() {
+		family = "4"
+	}
+	a := p.Addr().As16()
+	return fmt.Sprintf("%s%x/%03d", family, a[:], p.Bits())
+}
+
+func (c *compiler) addPeerPorts(dir map[string]map[string]*peerPorts, sub *subject, peer peerRef, protocol string, ports []model.PortRange) {
+	m := dir[sub.key]
+	if m == nil {
+		m = map[string]*peerPorts{}
+		dir[sub.key] = m
+	}
+	pp := m[peer.sortKey]
+	if pp == nil {
+		pp = &peerPorts{peer: peer}
+		m[peer.sortKey] = pp
+	}
+	pp.ports.add(protocol, ports)
+}
+
+func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.PortRange, match *HTTPMatch) {
+	e := authzEntry{}
+	if src.subj != nil {
+		k := src.seg.Kubernetes
+		e.principal = c.opts.trustDomain() + "/ns/" + k.Namespace + "/sa/" + k.ServiceAccount
+		e.sortKey = "0\x00" + e.principal
+	} else {
+		e.ipBlock = src.cidr.String()
+		e.sortKey = "1\x00" + prefixSortKey(src.cidr)
+	}
+	if match != nil {
+		e.http = HTTPMatch{Methods: sortedUnique(match.Methods), Paths: sortedUnique(match.Paths)}
+	}
+	key := e.sortKey + "\x00" + strings.Join(e.http.Methods, ",") + "\x00" + strings.Join(e.http.Paths, "\x01")
+	m := c.authz[dst.key]
+	if m == nil {
+		m = map[string]*authzEntry{}
+		c.authz[dst.key] = m
+	}
+	cur := m[key]
+	if cur == nil {
+		cur = &e
+		m[key] = cur
+	}
+	n := 0
+	for _, r := range ports {
+		n += r.To - r.From + 1
+	}
+	switch {
+	case f.Protocol == "all" || (len(ports) == 1 && ports[0] == model.PortRange{From: 1, To: 65535}):
+		cur.ports.add("all", nil)
+	case n > MaxIstioPortsPerFlow:
+		c.problems.Warnf(f.Path.At("ports"), "Ports not listed in the Istio policy",
+			"Istio lists ports one by one; this flow spans %d ports (more than %d), so its AuthorizationPolicy rule checks identity only and its NetworkPolicy limits the ports", n, MaxIstioPortsPerFlow)
+		cur.ports.add("all", nil)
+	default:
+		cur.ports.add("tcp", ports)
+	}
+}
+
+func sortedUnique(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func dedupe(ps model.Problems) model.Problems {
+	seen := map[string]bool{}
+	out := ps[:0:0]
+	for _, p := range ps {
+		k := fmt.Sprintf("%s\x00%d\x00%s\x00%s", p.Path, p.Severity, p.Summary, p.Detail)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ---- building objects ----
+
+func (c *compiler) meta(name, ns string, sub *subject) metav1.ObjectMeta {
+	m := metav1.ObjectMeta{
+		Name:        name,
+		Namespace:   ns,
+		Labels:      map[string]string{ManagedByLabel: ManagedByValue, OwnerLabel: OwnerLabelValue(c.opts.Owner)},
+		Annotations: map[string]string{OwnerAnnotation: c.opts.Owner},
+	}
+	if sub != nil {
+		m.Annotations[SegmentAnnotation] = strings.Join(sub.names, ", ")
+	}
+	return m
+}
+
+func (c *compiler) name(sub *subject, kind string) string {
+	return objectName(sub.names[0], kind, c.opts.Owner, kind, sub.ns, labelsKey(sub.labels))
+}
+
+func (c *compiler) nsName(ns, kind string) string {
+	return objectName("", kind, c.opts.Owner, kind, ns, "")
+}
+
+var networkPolicyType = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
+
+func (c *compiler) build() Objects {
+	var out Objects
+	namespaces := make([]string, 0, len(c.namespaces))
+	for ns := range c.namespaces {
+		namespaces = append(namespaces, ns)
+	}
+	slices.Sort(namespaces)
+	for _, ns := range namespaces {
+		out.NetworkPolicies = append(out.NetworkPolicies, networkingv1.NetworkPolicy{
+			TypeMeta:   networkPolicyType,
+			ObjectMeta: c.meta(c.nsName(ns, kindDefaultDeny), ns, nil),
+			Spec: networkingv1.NetworkPolicySpec{
+				PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+			},
+		})
+		if c.opts.dnsAllowed() {
+			out.NetworkPolicies = append(out.NetworkPolicies, c.allowDNS(ns))
+		}
+	}
+	for _, key := range sortedMapKeys(c.ingress) {
+		sub := c.subjects[key]
+		np := c.allowPolicy(sub, kindIngress, networkingv1.PolicyTypeIngress)
+		for _, g := range groupPeers(c.ingress[key]) {
+			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{Ports: g.ports, From: g.peers})
+		}
+		out.NetworkPolicies = append(out.NetworkPolicies, np)
+	}
+	for _, key := range sortedMapKeys(c.egress) {
+		sub := c.subjects[key]
+		np := c.allowPolicy(sub, kindEgress, networkingv1.PolicyTypeEgress)
+		for _, g := range groupPeers(c.egress[key]) {
+			np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{Ports: g.ports, To: g.peers})
+		}
+		out.NetworkPolicies = append(out.NetworkPolicies, np)
+	}
+	if c.opts.Istio != nil {
+		for _, ns := range namespaces {
+			out.AuthorizationPolicies = append(out.AuthorizationPolicies, AuthorizationPolicy{
+				TypeMeta:   metav1.TypeMeta{APIVersion: AuthorizationPolicyGVK.GroupVersion().String(), Kind: AuthorizationPolicyGVK.Kind},
+				ObjectMeta: c.meta(c.nsName(ns, kindAllowNothing), ns, nil),
+			})
+		}
+		for _, key := range sortedMapKeys(c.authz) {
+			out.AuthorizationPolicies = append(out.AuthorizationPolicies, c.authorizationPolicy(c.subjects[key], c.authz[key]))
+		}
+	}
+	slices.SortFunc(out.NetworkPolicies, func(a, b networkingv1.NetworkPolicy) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	slices.SortFunc(out.AuthorizationPolicies, func(a, b AuthorizationPolicy) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+func sortedMapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (c *compiler) allowDNS(ns string) networkingv1.NetworkPolicy {
+	d := c.opts.dnsTarget()
+	return networkingv1.NetworkPolicy{
+		TypeMeta:   networkPolicyType,
+		ObjectMeta: c.meta(c.nsName(ns, kindAllowDNS), ns, nil),
+		Spec: networkingv1.NetworkPolicySpec{
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+			Egress: []networkingv1.NetworkPolicyEgressRule{{
+				Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, 53, 53), port(corev1.ProtocolUDP, 53, 53)},
+				To:    []networkingv1.NetworkPolicyPeer{segmentPeer(d.Namespace, d.PodLabels)},
+			}},
+		},
+	}
+}
+
+func (c *compiler) allowPolicy(sub *subject, kind string, t networkingv1.PolicyType) networkingv1.NetworkPolicy {
+	return networkingv1.NetworkPolicy{
+		TypeMeta:   networkPolicyType,
+		ObjectMeta: c.meta(c.name(sub, kind), sub.ns, sub),
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: copyMap(sub.labels)},
+			PolicyTypes: []networkingv1.PolicyType{t},
+		},
+	}
+}
+
+func segmentPeer(ns string, labels map[string]string) networkingv1.NetworkPolicyPeer {
+	return networkingv1.NetworkPolicyPeer{
+		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: ns}},
+		PodSelector:       &metav1.LabelSelector{MatchLabels: copyMap(labels)},
+	}
+}
+
+func port(p corev1.Protocol, from, to int) networkingv1.NetworkPolicyPort {
+	out := networkingv1.NetworkPolicyPort{Protocol: &p}
+	if from == 1 && to == 65535 {
+		return out // every port of the protocol
+	}
+	v := intstr.FromInt32(int32(from))
+	out.Port = &v
+	if to != from {
+		end := int32(to)
+		out.EndPort = &end
+	}
+	return out
+}
+
+type ruleGroup struct {
+	key   string
+	ports []networkingv1.NetworkPolicyPort
+	peers []networkingv1.NetworkPolicyPeer
+	keys  []string
+}
+
+// groupPeers puts peers with equal port sets into one rule: rules ordered by
+// port set (all ports first, then numerically), peers by namespace and
+// selector, then CIDR blocks IPv4 first.
+func groupPeers(m map[string]*peerPorts) []ruleGroup {
+	groups := map[string]*ruleGroup{}
+	for _, pp := range m {
+		specs, key := pp.ports.specs()
+		g := groups[key]
+		if g == nil {
+			g = &ruleGroup{key: key}
+			for _, s := range specs {
+				g.ports = append(g.ports, port(s.protocol, s.from, s.to))
+			}
+			groups[key] = g
+		}
+		g.keys = append(g.keys, pp.peer.sortKey)
+	}
+	out := make([]ruleGroup, 0, len(groups))
+	for _, key := range sortedMapKeys(groups) {
+		g := groups[key]
+		slices.Sort(g.keys)
+		for _, k := range g.keys {
+			p := m[k].peer
+			if p.subj != nil {
+				g.peers = append(g.peers, segmentPeer(p.subj.ns, p.subj.labels))
+			} else {
+				g.peers = append(g.peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.cidr}})
+			}
+		}
+		out = append(out, *g)
+	}
+	return out
+}
+
+func (c *compiler) authorizationPolicy(sub *subject, entries map[string]*authzEntry) AuthorizationPolicy {
+	type opGroup struct {
+		op         Operation
+		principals []string
+		ipBlocks   []string // sort keys until emitted
+		cidrs      map[string]string
+	}
+	groups := map[string]*opGroup{}
+	for _, e := range entries {
+		op := Operation{Methods: e.http.Methods, Paths: e.http.Paths}
+		var key strings.Builder
+		specs, _ := e.ports.specs() // nil: every port
+		for _, s := range specs {
+			for p := s.from; p <= s.to; p++ {
+				op.Ports = append(op.Ports, strconv.Itoa(p))
+				key.Write(appendPadded(nil, p))
+				key.WriteByte(',')
+			}
+		}
+		key.WriteString("\x00" + strings.Join(op.Methods, ",") + "\x00" + strings.Join(op.Paths, "\x01"))
+		g := groups[key.String()]
+		if g == nil {
+			g = &opGroup{op: op, cidrs: map[string]string{}}
+			groups[key.String()] = g
+		}
+		if e.principal != "" {
+			g.principals = append(g.principals, e.principal)
+		} else {
+			g.ipBlocks = append(g.ipBlocks, e.sortKey)
+			g.cidrs[e.sortKey] = e.ipBlock
+		}
+	}
+	ap := AuthorizationPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: AuthorizationPolicyGVK.GroupVersion().String(), Kind: AuthorizationPolicyGVK.Kind},
+		ObjectMeta: c.meta(c.name(sub, kindAuthz), sub.ns, sub),
+		Spec:       AuthorizationPolicySpec{Action: "ALLOW"},
+	}
+	if len(sub.labels) > 0 {
+		ap.Spec.Selector = &WorkloadSelector{MatchLabels: copyMap(sub.labels)}
+	}
+	for _, key := range sortedMapKeys(groups) {
+		g := groups[key]
+		var r AuthorizationRule
+		if len(g.principals) > 0 {
+			r.From = append(r.From, RuleFrom{Source: Source{Principals: sortedUnique(g.principals)}})
+		}
+		if len(g.ipBlocks) > 0 {
+			keys := sortedUnique(g.ipBlocks)
+			blocks := make([]string, len(keys))
+			for i, k := range keys {
+				blocks[i] = g.cidrs[k]
+			}
+			r.From = append(r.From, RuleFrom{Source: Source{IPBlocks: blocks}})
+		}
+		if len(g.op.Ports)+len(g.op.Methods)+len(g.op.Paths) > 0 {
+			r.To = []RuleTo{{Operation: g.op}}
+		}
+		ap.Spec.Rules = append(ap.Spec.Rules, r)
+	}
+	return ap
+}

@@ -1,0 +1,353 @@
+package kubernetes
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+func seg(name, ns, sa string, labels ...string) model.Segment {
+	l := map[string]string{}
+	for i := 0; i+1 < len(labels); i += 2 {
+		l[labels[i]] = labels[i+1]
+	}
+	return model.Segment{Name: name, Sensitivity: "internal", Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: l, ServiceAccount: sa}}
+}
+
+var (
+	payments = seg("payments", "prod", "payment-api", "app", "payment-api")
+	checkout = seg("checkout", "prod", "checkout", "app", "checkout")
+	ledger   = seg("ledger", "finance", "ledger", "app", "ledger", "tier", "db")
+)
+
+func pr(from, to int) model.PortRange { return model.PortRange{From: from, To: to} }
+
+func in(i int, peer model.Peer, protocol string, ports ...model.PortRange) model.Flow {
+	f := model.Flow{Direction: model.Inbound, Peer: peer, Protocol: protocol, Ports: ports, Path: model.Root("allow_from").Index(i)}
+	switch {
+	case peer.Segment != nil || peer.SegmentGroupID != "":
+		f.PeerPath = f.Path.At("segment")
+	case peer.CIDR != "":
+		f.PeerPath = f.Path.At("cidr_blocks").Index(0)
+	case peer.PrefixListID != "":
+		f.PeerPath = f.Path.At("prefix_list_ids").Index(0)
+	}
+	return f
+}
+
+func out(i int, peer model.Peer, protocol string, ports ...model.PortRange) model.Flow {
+	f := in(i, peer, protocol, ports...)
+	f.Direction = model.Outbound
+	f.Path[0].Name = "allow_to"
+	if f.PeerPath != nil {
+		f.PeerPath[0].Name = "allow_to"
+	}
+	return f
+}
+
+func peerOf(s model.Segment) model.Peer { return model.Peer{Segment: &s} }
+
+// describe renders a NetworkPolicy compactly: "<ns> <kind>(<selector>): rule; rule".
+func describe(np networkingv1.NetworkPolicy) string {
+	kind := "deny"
+	switch {
+	case len(np.Spec.PolicyTypes) == 1 && np.Spec.PolicyTypes[0] == networkingv1.PolicyTypeIngress:
+		kind = "ingress"
+	case len(np.Spec.PolicyTypes) == 1:
+		kind = "egress"
+	}
+	var rules []string
+	for _, r := range np.Spec.Ingress {
+		rules = append(rules, describeRule(r.From, r.Ports))
+	}
+	for _, r := range np.Spec.Egress {
+		rules = append(rules, describeRule(r.To, r.Ports))
+	}
+	return fmt.Sprintf("%s %s(%s): %s", np.Namespace, kind, selector(&np.Spec.PodSelector), strings.Join(rules, "; "))
+}
+
+func selector(s *metav1.LabelSelector) string {
+	var parts []string
+	for _, k := range sortedKeys(s.MatchLabels) {
+		parts = append(parts, k+"="+s.MatchLabels[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+func describeRule(peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) string {
+	var ps, qs []string
+	for _, p := range peers {
+		switch {
+		case p.IPBlock != nil:
+			ps = append(ps, p.IPBlock.CIDR)
+		default:
+			ps = append(ps, p.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]+"/"+selector(p.PodSelector))
+		}
+	}
+	for _, q := range ports {
+		s := string(*q.Protocol)
+		if q.Port != nil {
+			s += " " + q.Port.String()
+		}
+		if q.EndPort != nil {
+			s += fmt.Sprintf("-%d", *q.EndPort)
+		}
+		qs = append(qs, s)
+	}
+	if len(qs) == 0 {
+		qs = []string{"any"}
+	}
+	return "[" + strings.Join(ps, " ") + "] " + strings.Join(qs, ",")
+}
+
+func describeAll(nps []networkingv1.NetworkPolicy) []string {
+	out := make([]string, len(nps))
+	for i, np := range nps {
+		out[i] = describe(np)
+	}
+	return out
+}
+
+func mustCompile(t testing.TB, policies []Policy, opts Options) Objects {
+	t.Helper()
+	if opts.Owner == "" {
+		opts.Owner = "test"
+	}
+	objs, ps := CompileAll(policies, opts)
+	if ps.HasErrors() {
+		t.Fatalf("unexpected problems: %v", ps)
+	}
+	return objs
+}
+
+func TestEmptyPolicyIsolatesTheNamespace(t *testing.T) {
+	objs := mustCompile(t, []Policy{{Segment: payments}}, Options{})
+	want := []string{
+		"prod egress(): [kube-system/k8s-app=kube-dns] TCP 53,UDP 53",
+		"prod deny(): ",
+	}
+	if got := describeAll(objs.NetworkPolicies); !slices.Equal(got, want) {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(objs.AuthorizationPolicies) != 0 {
+		t.Fatalf("no Istio requested, got %d AuthorizationPolicies", len(objs.AuthorizationPolicies))
+	}
+}
+
+func TestCompile(t *testing.T) {
+	noDNS := Options{AllowDNS: Bool(false)}
+	tests := []struct {
+		name   string
+		target model.Segment
+		flows  []model.Flow
+		want   []string
+	}{
+		{
+			"segment to segment: ingress on the destination, egress on the source",
+			payments, []model.Flow{in(0, peerOf(checkout), "tcp", pr(8443, 8443))},
+			[]string{
+				"prod egress(app=checkout): [prod/app=payment-api] TCP 8443",
+				"prod deny(): ",
+				"prod ingress(app=payment-api): [prod/app=checkout] TCP 8443",
+			},
+		},
+		{
+			"outbound across namespaces isolates both namespaces",
+			payments, []model.Flow{out(0, peerOf(ledger), "tcp", pr(5432, 5432))},
+			[]string{
+				"finance deny(): ",
+				"finance ingress(app=ledger,tier=db): [prod/app=payment-api] TCP 5432",
+				"prod deny(): ",
+				"prod egress(app=payment-api): [finance/app=ledger,tier=db] TCP 5432",
+			},
+		},
+		{
+			"cidr canonicalized, ranges merged per peer, peers with equal ports share a rule",
+			payments, []model.Flow{
+				in(0, model.Peer{CIDR: "10.1.2.3/8"}, "tcp", pr(443, 443), pr(444, 444), pr(8000, 8080), pr(8050, 8100)),
+				in(1, model.Peer{CIDR: "2001:DB8::/32"}, "tcp", pr(8000, 8100), pr(443, 444)),
+				in(2, peerOf(checkout), "udp", pr(53, 53)),
+			},
+			[]string{
+				"prod egress(app=checkout): [prod/app=payment-api] UDP 53",
+				"prod deny(): ",
+				"prod ingress(app=payment-api): [10.0.0.0/8 2001:db8::/32] TCP 443-444,TCP 8000-8100; [prod/app=checkout] UDP 53",
+			},
+		},
+		{
+			"all protocols has no ports; 0-65535 is every port of the protocol",
+			payments, []model.Flow{
+				in(0, peerOf(checkout), "all"),
+				out(1, model.Peer{CIDR: "192.0.2.0/24"}, "tcp", pr(0, 65535)),
+				out(2, model.Peer{CIDR: "198.51.100.0/24"}, "udp", pr(0, 1023)),
+			},
+			[]string{
+				"prod egress(app=checkout): [prod/app=payment-api] any",
+				"prod deny(): ",
+				"prod egress(app=payment-api): [192.0.2.0/24] TCP; [198.51.100.0/24] UDP 1-1023",
+				"prod ingress(app=payment-api): [prod/app=checkout] any",
+			},
+		},
+		{
+			"an all flow and a port flow from one peer merge to all",
+			payments, []model.Flow{
+				in(0, peerOf(checkout), "tcp", pr(80, 80)),
+				in(1, peerOf(checkout), "all"),
+			},
+			[]string{
+				"prod egress(app=checkout): [prod/app=payment-api] any",
+				"prod deny(): ",
+				"prod ingress(app=payment-api): [prod/app=checkout] any",
+			},
+		},
+		{
+			"a segment may talk to itself",
+			payments, []model.Flow{in(0, peerOf(payments), "tcp", pr(7000, 7001))},
+			[]string{
+				"prod deny(): ",
+				"prod egress(app=payment-api): [prod/app=payment-api] TCP 7000-7001",
+				"prod ingress(app=payment-api): [prod/app=payment-api] TCP 7000-7001",
+			},
+		},
+		{
+			"a segment without pod labels is the whole namespace",
+			seg("everything", "batch", ""), []model.Flow{in(0, model.Peer{CIDR: "10.0.0.0/8"}, "tcp", pr(80, 80))},
+			[]string{
+				"batch deny(): ",
+				"batch ingress(): [10.0.0.0/8] TCP 80",
+			},
+		},
+		{
+			"peer resolved from Options.Segments by security group id",
+			payments, []model.Flow{in(0, model.Peer{SegmentGroupID: "sg-0123456789abcdef0"}, "tcp", pr(80, 80))},
+			[]string{
+				"prod egress(app=checkout): [prod/app=payment-api] TCP 80",
+				"prod deny(): ",
+				"prod ingress(app=payment-api): [prod/app=checkout] TCP 80",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := noDNS
+			opts.Segments = map[string]model.Segment{"sg-0123456789abcdef0": checkout}
+			objs := mustCompile(t, []Policy{{Segment: tt.target, Flows: tt.flows}}, opts)
+			got := describeAll(objs.NetworkPolicies)
+			// Names carry hashes; compare the shape in canonical (namespace, name) order.
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			for _, np := range objs.NetworkPolicies {
+				if np.Labels[ManagedByLabel] != ManagedByValue || np.Labels[OwnerLabel] != "test" || np.Annotations[OwnerAnnotation] != "test" {
+					t.Errorf("%s: labels %v annotations %v", np.Name, np.Labels, np.Annotations)
+				}
+			}
+		})
+	}
+}
+
+func TestDNSOption(t *testing.T) {
+	count := func(opts Options) (n int, np networkingv1.NetworkPolicy) {
+		for _, p := range mustCompile(t, []Policy{{Segment: payments, Flows: []model.Flow{out(0, peerOf(ledger), "tcp", pr(1, 1))}}}, opts).NetworkPolicies {
+			if strings.HasPrefix(p.Name, "zt-allow-dns-") {
+				n, np = n+1, p
+			}
+		}
+		return n, np
+	}
+	if n, _ := count(Options{}); n != 2 {
+		t.Errorf("default: %d DNS policies, want one per namespace (2)", n)
+	}
+	if n, _ := count(Options{AllowDNS: Bool(true)}); n != 2 {
+		t.Errorf("AllowDNS true: %d DNS policies, want 2", n)
+	}
+	if n, _ := count(Options{AllowDNS: Bool(false)}); n != 0 {
+		t.Errorf("AllowDNS false: %d DNS policies, want 0", n)
+	}
+	_, np := count(Options{DNS: &DNSTarget{Namespace: "dns", PodLabels: map[string]string{"app": "coredns"}}})
+	if got, want := describe(np), "prod egress(): [dns/app=coredns] TCP 53,UDP 53"; got != want {
+		t.Errorf("custom DNS target: got %q, want %q", got, want)
+	}
+}
+
+func TestNamesAreValidUniquePerOwnerAndStable(t *testing.T) {
+	long := seg(strings.Repeat("Very Long Segment Name ", 10), "prod", "sa", "app", "x")
+	policies := []Policy{{Segment: long, Flows: []model.Flow{in(0, peerOf(checkout), "tcp", pr(1, 1))}}}
+	opts := Options{Istio: &IstioOptions{}}
+	a := mustCompile(t, policies, Options{Owner: "sg-0123456789abcdef0/default", Istio: opts.Istio})
+	b := mustCompile(t, policies, Options{Owner: "sg-0123456789abcdef0/other", Istio: opts.Istio})
+	seen := map[string]bool{}
+	for _, objs := range []Objects{a, b} {
+		ms, err := objs.Manifests()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if errs := validation.IsDNS1123Label(m.Name); len(errs) > 0 {
+				t.Errorf("%s: %v", m.Name, errs)
+			}
+			if seen[m.ID()] {
+				t.Errorf("two owners both compiled %s", m.ID())
+			}
+			seen[m.ID()] = true
+		}
+	}
+	if got := a.NetworkPolicies[len(a.NetworkPolicies)-1].Name; !strings.HasPrefix(got, "zt-very-long-segment-name-very-long") || len(got) != 63 {
+		t.Errorf("long name cut to %q (%d)", got, len(got))
+	}
+	if a.NetworkPolicies[0].Labels[OwnerLabel] != OwnerLabelValue("sg-0123456789abcdef0/default") {
+		t.Errorf("owner label %q", a.NetworkPolicies[0].Labels[OwnerLabel])
+	}
+	// Stable across releases: these names are what the cluster holds.
+	c := mustCompile(t, []Policy{{Segment: payments}}, Options{Owner: "sg-0123456789abcdef0/default", AllowDNS: Bool(false)})
+	if got, want := c.NetworkPolicies[0].Name, "zt-default-deny-"+shortHash("sg-0123456789abcdef0/default", kindDefaultDeny, "prod", ""); got != want {
+		t.Errorf("got %q want %q", got, want)
+	}
+}
+
+func TestDeterministicWhateverTheInputOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var flows []model.Flow
+	segs := []model.Segment{payments, checkout, ledger, seg("web", "edge", "web", "app", "web")}
+	for i := range 60 {
+		s := segs[rng.IntN(len(segs))]
+		var f model.Flow
+		switch rng.IntN(3) {
+		case 0:
+			f = in(i, peerOf(s), "tcp", pr(1000+rng.IntN(50), 1000+50+rng.IntN(50)))
+		case 1:
+			f = out(i, model.Peer{CIDR: fmt.Sprintf("10.%d.0.0/16", rng.IntN(5))}, "udp", pr(53, 53))
+		default:
+			f = in(i, peerOf(s), "all")
+		}
+		flows = append(flows, f)
+	}
+	opts := Options{Owner: "o", Istio: &IstioOptions{}}
+	first := mustCompile(t, []Policy{{Segment: payments, Flows: flows}}, opts)
+	want, err := first.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJSON, err := first.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		shuffled := slices.Clone(flows)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		objs := mustCompile(t, []Policy{{Segment: payments, Flows: shuffled}}, opts)
+		got, _ := objs.YAML()
+		gotJSON, _ := objs.JSON()
+		if string(got) != string(want) || string(gotJSON) != string(wantJSON) {
+			t.Fatalf("output depends on flow order:\n%s\n----\n%s", got, want)
+		}
+	}
+}

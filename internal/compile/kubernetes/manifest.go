@@ -1,0 +1,118 @@
+package kubernetes
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Manifest is one compiled object rendered for display.
+type Manifest struct {
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+	// YAML is the canonical single-document manifest: keys sorted, two-space
+	// indent, trailing newline, no document separator.
+	YAML string
+}
+
+// ID is "<apiVersion>/<kind>/<namespace>/<name>", unique among the objects.
+func (m Manifest) ID() string {
+	return m.APIVersion + "/" + m.Kind + "/" + m.Namespace + "/" + m.Name
+}
+
+// objects lists the compiled objects in rendering order: NetworkPolicies,
+// then AuthorizationPolicies, each by namespace and name.
+func (o Objects) objects() []any {
+	out := make([]any, 0, len(o.NetworkPolicies)+len(o.AuthorizationPolicies))
+	for i := range o.NetworkPolicies {
+		out = append(out, &o.NetworkPolicies[i])
+	}
+	for i := range o.AuthorizationPolicies {
+		out = append(out, &o.AuthorizationPolicies[i])
+	}
+	return out
+}
+
+// Manifests renders every object as canonical YAML, in canonical order.
+// The YAML is produced from the objects' JSON form by sigs.k8s.io/yaml, so
+// strings are quoted and escaped by the encoder, never by hand.
+func (o Objects) Manifests() ([]Manifest, error) {
+	out := make([]Manifest, 0, len(o.NetworkPolicies)+len(o.AuthorizationPolicies))
+	for i := range o.NetworkPolicies {
+		np := &o.NetworkPolicies[i]
+		y, err := yaml.Marshal(np)
+		if err != nil {
+			return nil, fmt.Errorf("rendering NetworkPolicy %s/%s: %w", np.Namespace, np.Name, err)
+		}
+		out = append(out, Manifest{APIVersion: np.APIVersion, Kind: np.Kind, Namespace: np.Namespace, Name: np.Name, YAML: string(y)})
+	}
+	for i := range o.AuthorizationPolicies {
+		ap := &o.AuthorizationPolicies[i]
+		y, err := yaml.Marshal(ap)
+		if err != nil {
+			return nil, fmt.Errorf("rendering AuthorizationPolicy %s/%s: %w", ap.Namespace, ap.Name, err)
+		}
+		out = append(out, Manifest{APIVersion: ap.APIVersion, Kind: ap.Kind, Namespace: ap.Namespace, Name: ap.Name, YAML: string(y)})
+	}
+	return out, nil
+}
+
+// YAML renders every object as one multi-document YAML stream, documents
+// separated by "---" lines, in canonical order; byte-for-byte deterministic.
+// No objects render as an empty stream.
+func (o Objects) YAML() ([]byte, error) {
+	ms, err := o.Manifests()
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	for i, m := range ms {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		b.WriteString(m.YAML)
+	}
+	return b.Bytes(), nil
+}
+
+// JSON renders every object as a canonical JSON v1 List: object keys sorted,
+// two-space indent, no HTML escaping, trailing newline.
+func (o Objects) JSON() ([]byte, error) {
+	items := make([]any, 0, len(o.NetworkPolicies)+len(o.AuthorizationPolicies))
+	for _, obj := range o.objects() {
+		v, err := canonicalValue(obj)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, v)
+	}
+	list := map[string]any{"apiVersion": "v1", "kind": "List", "items": items}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(list); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// canonicalValue turns an object into generic JSON values, so that encoding
+// it again sorts every object's keys.
+func canonicalValue(obj any) (any, error) {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
