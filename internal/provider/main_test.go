@@ -7,5 +7,5 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	acctest.Main(m, acctest.Options{AWS: true})
+	acctest.Main(m, acctest.Options{AWS: true, Kubernetes: true})
 }

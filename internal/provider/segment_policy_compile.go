@@ -27,7 +27,7 @@ func policyInputsKnown(m segmentPolicyModel) bool {
 					return false
 				}
 			}
-			for _, l := range []types.List{f.CIDRBlocks, f.PrefixListIDs, f.Ports} {
+			for _, l := range []types.List{f.CIDRBlocks, f.PrefixListIDs, f.Ports, f.HTTPMethods, f.HTTPPaths} {
 				if l.IsUnknown() {
 					return false
 				}
@@ -39,14 +39,15 @@ func policyInputsKnown(m segmentPolicyModel) bool {
 			}
 		}
 	}
+	if k := m.Kubernetes; k != nil && (k.AllowDNS.IsUnknown() || k.Istio.IsUnknown() || k.IstioTrustDomain.IsUnknown() || k.ForceConflicts.IsUnknown()) {
+		return false
+	}
 	return true
 }
 
-// compilePolicy maps the configuration onto model flows, compiles them, and
-// returns the rules in the target layer's terms, or attribute-pathed errors.
-func compilePolicy(ctx context.Context, m segmentPolicyModel, sensitivity string) ([]awstarget.Rule, diag.Diagnostics) {
+// policyFlows maps the flow blocks onto model flows, in configuration order.
+func policyFlows(ctx context.Context, m segmentPolicyModel) ([]model.Flow, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	target := model.Segment{Name: m.Segment.ValueString(), SecurityGroupID: m.Segment.ValueString(), Sensitivity: sensitivity}
 	var flows []model.Flow
 	for attrName, blocks := range map[string][]flowModel{"allow_from": m.AllowFrom, "allow_to": m.AllowTo} {
 		dir := model.Inbound
@@ -57,11 +58,19 @@ func compilePolicy(ctx context.Context, m segmentPolicyModel, sensitivity string
 			flows = append(flows, flowsOf(ctx, model.Root(attrName).Index(i), dir, b, &diags)...)
 		}
 	}
+	// Deterministic order whatever the map iteration did.
+	sortFlows(flows)
+	return flows, diags
+}
+
+// compilePolicy maps the configuration onto model flows, compiles them, and
+// returns the rules in the target layer's terms, or attribute-pathed errors.
+func compilePolicy(ctx context.Context, m segmentPolicyModel, sensitivity string) ([]awstarget.Rule, diag.Diagnostics) {
+	target := model.Segment{Name: m.Segment.ValueString(), SecurityGroupID: m.Segment.ValueString(), Sensitivity: sensitivity}
+	flows, diags := policyFlows(ctx, m)
 	if diags.HasError() {
 		return nil, diags
 	}
-	// Deterministic order whatever the map iteration did.
-	sortFlows(flows)
 	rules, problems := securitygroup.Compile(target, flows, securitygroup.Options{
 		MaxRulesPerDirection: int(m.MaxRulesPerDirection.ValueInt64()),
 		QuotaPath:            model.Root("max_rules_per_direction"),

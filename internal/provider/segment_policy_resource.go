@@ -11,7 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 
 	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
 )
@@ -38,8 +41,10 @@ func (r *segmentPolicyResource) Configure(_ context.Context, req resource.Config
 	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan compiles the flows into rule sets so the plan shows the exact
-// rules, and refuses unsafe or malformed flows before anything is changed.
+// ModifyPlan compiles the flows into rule sets and Kubernetes manifests so
+// the plan shows exactly what will be written, and refuses unsafe or
+// malformed flows before anything is changed. The governed segment and its
+// peers are read with one DescribeSecurityGroups call.
 func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
@@ -52,22 +57,45 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if !plan.Segment.IsUnknown() && !plan.Name.IsUnknown() {
 		plan.ID = types.StringValue(policyID(plan.Segment.ValueString(), plan.Name.ValueString()))
 	}
+	known := policyInputsKnown(plan)
+	var flows []model.Flow
+	if known {
+		var d diag.Diagnostics
+		flows, d = policyFlows(ctx, plan)
+		resp.Diagnostics.Append(d...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	var segments map[string]placedSegment
 	sensitivity := types.StringUnknown()
 	if !plan.Segment.IsUnknown() && r.clients != nil {
-		sensitivity = r.segmentSensitivity(ctx, plan.Segment.ValueString(), req.State, &resp.Diagnostics)
+		var err error
+		segments, err = readSegments(ctx, r.clients, plan.Segment.ValueString(), flows)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("segment"), "Cannot read the segments", err.Error())
+			return
+		}
+		if g, ok := segments[plan.Segment.ValueString()]; ok {
+			sensitivity = types.StringValue(g.sensitivity)
+		}
 	}
 	plan.SegmentSensitivity = sensitivity
-	if !policyInputsKnown(plan) {
+	if !known {
 		setRuleListsUnknown(&plan)
+		plan.KubernetesManifests = types.MapUnknown(types.StringType)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
+	httpMatches := httpMatchesOf(ctx, plan, &resp.Diagnostics)
 	if sensitivity.IsUnknown() {
-		// Validate everything that does not depend on the segment now; the
-		// sensitivity checks run again at apply, before any change.
+		// A segment created in this same plan is not readable yet. Validate
+		// everything that does not depend on it now; the checks run again
+		// at apply, before any change.
 		_, diags := compilePolicy(ctx, plan, "")
 		resp.Diagnostics.Append(diags...)
 		setRuleListsUnknown(&plan)
+		plan.KubernetesManifests = types.MapUnknown(types.StringType)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -77,45 +105,41 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	setRuleLists(&plan, rules)
+	if peersKnown(segments, flows) {
+		manifests, diags := compileKubernetes(ctx, plan, flows, httpMatches, segments)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		plan.KubernetesManifests = manifestsValue(manifests)
+	} else {
+		plan.KubernetesManifests = types.MapUnknown(types.StringType)
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// segmentSensitivity reads the governed segment's sensitivity tag. A segment
-// created in this same plan is not readable yet; its sensitivity is then
-// unknown and the check runs again at apply time, before any change.
-func (r *segmentPolicyResource) segmentSensitivity(ctx context.Context, segmentID string, state tfsdk.State, diags *diag.Diagnostics) types.String {
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		diags.AddError("AWS is not configured", err.Error())
-		return types.StringUnknown()
-	}
-	sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, segmentID)
-	if awstarget.IsNotFound(err) {
-		return types.StringUnknown()
-	}
-	if err != nil {
-		diags.AddAttributeError(path.Root("segment"), "Cannot read the segment", err.Error())
-		return types.StringUnknown()
-	}
-	return types.StringValue(valueOr(sg.Tags[awstarget.TagSensitivity], "internal"))
-}
-
 func (r *segmentPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan, tfsdk.State{Raw: tftypes.NewValue(req.Plan.Raw.Type(), nil), Schema: req.Plan.Schema}, &resp.State, &resp.Diagnostics)
 }
 
 func (r *segmentPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan, req.State, &resp.State, &resp.Diagnostics)
 }
 
 // apply recompiles (sensitivity may only now be readable), reconciles, and
 // records the result. On a partial failure the rules that exist are recorded,
 // so nothing is orphaned and the next apply converges.
-func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, stateOut *tfsdk.State, diags *diag.Diagnostics) {
+func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, priorState tfsdk.State, stateOut *tfsdk.State, diags *diag.Diagnostics) {
 	var plan segmentPolicyModel
 	diags.Append(planIn.Get(ctx, &plan)...)
 	if diags.HasError() {
 		return
+	}
+	var prior map[string]string
+	if !priorState.Raw.IsNull() {
+		var st segmentPolicyModel
+		diags.Append(priorState.Get(ctx, &st)...)
+		prior = manifestsOf(ctx, st.KubernetesManifests, diags)
 	}
 	c, err := r.clients.AWS(ctx)
 	if err != nil {
@@ -123,16 +147,39 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, st
 		return
 	}
 	segment := plan.Segment.ValueString()
-	sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, segment)
-	if err != nil {
-		diags.AddAttributeError(path.Root("segment"), "Cannot read the segment", err.Error())
+	flows, d := policyFlows(ctx, plan)
+	diags.Append(d...)
+	if diags.HasError() {
 		return
 	}
-	sensitivity := valueOr(sg.Tags[awstarget.TagSensitivity], "internal")
+	segments, err := readSegments(ctx, r.clients, segment, flows)
+	if err != nil {
+		diags.AddAttributeError(path.Root("segment"), "Cannot read the segments", err.Error())
+		return
+	}
+	governed, ok := segments[segment]
+	if !ok {
+		diags.AddAttributeError(path.Root("segment"), "Cannot read the segment", fmt.Sprintf("segment %s not found", segment))
+		return
+	}
+	sensitivity := governed.sensitivity
 	rules, d := compilePolicy(ctx, plan, sensitivity)
 	diags.Append(d...)
 	if diags.HasError() {
 		return
+	}
+	if plan.KubernetesManifests.IsUnknown() {
+		// Peers created in the same apply are readable now.
+		if !peersKnown(segments, flows) {
+			diags.AddAttributeError(path.Root("allow_from"), "Cannot read a peer segment", "a peer segment of this policy does not exist")
+			return
+		}
+		manifests, d := compileKubernetes(ctx, plan, flows, httpMatchesOf(ctx, plan, diags), segments)
+		diags.Append(d...)
+		if diags.HasError() {
+			return
+		}
+		plan.KubernetesManifests = manifestsValue(manifests)
 	}
 	id := policyID(segment, plan.Name.ValueString())
 	plan.ID = types.StringValue(id)
@@ -149,6 +196,13 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, st
 		return
 	}
 	setRuleLists(&plan, rules)
+	r.applyKubernetes(ctx, plan, prior, diags)
+	if diags.HasError() {
+		// Record what the cluster now holds, so the next plan converges.
+		if view, ok := r.readKubernetes(ctx, plan, new(diag.Diagnostics)); ok {
+			plan.KubernetesManifests = manifestsValue(view)
+		}
+	}
 	diags.Append(stateOut.Set(ctx, &plan)...)
 }
 
@@ -179,6 +233,11 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	keepGroupPairDescriptions(live, stateRules(ctx, state, &resp.Diagnostics))
+	view, ok := r.readKubernetes(ctx, state, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	state.KubernetesManifests = manifestsValue(view)
 	state.SegmentSensitivity = types.StringValue(valueOr(sg.Tags[awstarget.TagSensitivity], "internal"))
 	setRuleLists(&state, live)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -193,6 +252,10 @@ func (r *segmentPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	c, err := r.clients.AWS(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+		return
+	}
+	r.deleteKubernetes(ctx, state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	n, err := awstarget.RevokePolicyRules(ctx, c.EC2, state.ID.ValueString())
@@ -235,6 +298,7 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 	}
 	m.AllowFrom, m.AllowTo = flowsFromRules(segment, live)
 	setRuleLists(&m, live)
+	m.KubernetesManifests = manifestsValue(r.importKubernetes(ctx, id))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -365,6 +429,8 @@ func flowsFromRules(segment string, rules []awstarget.Rule) (from, to []flowMode
 			Ports:           types.ListNull(types.StringType),
 			Description:     types.StringNull(),
 			Acknowledgement: types.StringNull(),
+			HTTPMethods:     types.ListNull(types.StringType),
+			HTTPPaths:       types.ListNull(types.StringType),
 		}
 		if r.Description != "" {
 			f.Description = types.StringValue(r.Description)

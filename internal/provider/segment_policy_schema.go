@@ -28,6 +28,9 @@ type segmentPolicyModel struct {
 	IngressRules         types.List   `tfsdk:"ingress_rules"`
 	EgressRules          types.List   `tfsdk:"egress_rules"`
 	PeerRules            types.List   `tfsdk:"peer_rules"`
+
+	Kubernetes          *policyKubernetesModel `tfsdk:"kubernetes"`
+	KubernetesManifests types.Map              `tfsdk:"kubernetes_manifests"`
 }
 
 type flowModel struct {
@@ -38,6 +41,8 @@ type flowModel struct {
 	Ports           types.List   `tfsdk:"ports"`
 	Description     types.String `tfsdk:"description"`
 	Acknowledgement types.String `tfsdk:"acknowledgement"`
+	HTTPMethods     types.List   `tfsdk:"http_methods"`
+	HTTPPaths       types.List   `tfsdk:"http_paths"`
 }
 
 // ruleAttrTypes is one compiled security-group rule as shown in the plan.
@@ -67,7 +72,7 @@ func flowBlock(direction string) schema.ListNestedBlock {
 	if direction == "egress" {
 		peerWord, verb = "destination", "out of"
 	}
-	return schema.ListNestedBlock{
+	block := schema.ListNestedBlock{
 		Description: "A flow allowed " + verb + " the segment. Exactly one " + peerWord + " kind per block: `segment`, `cidr_blocks` or `prefix_list_ids`. " +
 			"A flow between two segments is compiled to both halves: the rule on this segment's group and the matching rule on the other segment's group.",
 		NestedObject: schema.NestedBlockObject{
@@ -119,6 +124,10 @@ func flowBlock(direction string) schema.ListNestedBlock {
 			},
 		},
 	}
+	for name, a := range httpMatchAttributes() {
+		block.NestedObject.Attributes[name] = a
+	}
+	return block
 }
 
 func segmentPolicySchema() schema.Schema {
@@ -180,10 +189,19 @@ func segmentPolicySchema() schema.Schema {
 			"ingress_rules": ruleList("Compiled inbound rules on the segment's group, in canonical order."),
 			"egress_rules":  ruleList("Compiled outbound rules on the segment's group, in canonical order."),
 			"peer_rules":    ruleList("Compiled rules on the other segments' groups — the other half of each segment-to-segment flow."),
+			"kubernetes_manifests": schema.MapAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				Description: "Compiled Kubernetes objects as canonical YAML, keyed by `<apiVersion>/<kind>/<namespace>/<name>`: a default-deny " +
+					"NetworkPolicy per namespace involved, the allow NetworkPolicies and, with `kubernetes.istio`, the AuthorizationPolicies. " +
+					"Empty when the governed segment has no Kubernetes placement. An object changed or deleted in the cluster shows here " +
+					"as a `# drift:` note until the next apply restores it.",
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"allow_from": flowBlock("ingress"),
 			"allow_to":   flowBlock("egress"),
+			"kubernetes": policyKubernetesBlock(),
 		},
 	}
 }

@@ -221,3 +221,25 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// FindSecurityGroups reads several groups with one filtered, paginated
+// DescribeSecurityGroups; groups that do not exist are simply absent from
+// the result (a group-id filter, unlike GroupIds, does not fail on them).
+func FindSecurityGroups(ctx context.Context, c *ec2.Client, ids []string) (map[string]*SecurityGroup, error) {
+	out := map[string]*SecurityGroup{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	p := ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{{Name: awssdk.String("group-id"), Values: ids}}})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing security groups %v: %w", ids, err)
+		}
+		for _, g := range page.SecurityGroups {
+			sg := fromSDKGroup(g)
+			out[sg.ID] = sg
+		}
+	}
+	return out, nil
+}

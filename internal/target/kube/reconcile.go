@@ -248,11 +248,7 @@ func Drift(desired, live []*unstructured.Unstructured) []string {
 			out = append(out, key.String()+": missing")
 			continue
 		}
-		want := d.DeepCopy()
-		delete(want.Object, "status")
-		unstructured.RemoveNestedField(want.Object, "metadata", "labels", OwnerLabel)
-		unstructured.RemoveNestedField(want.Object, "metadata", "creationTimestamp")
-		if p := firstDifference(want.Object, l.Object, ""); p != "" {
+		if p := ObjectDrift(d, l); p != "" {
 			out = append(out, key.String()+": "+p+" differs")
 		}
 	}
@@ -263,6 +259,17 @@ func Drift(desired, live []*unstructured.Unstructured) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ObjectDrift returns the path of the first field the compiler set whose
+// live value differs ("" when the live object matches), ignoring what the
+// server adds and the fields the reconciler itself sets.
+func ObjectDrift(desired, live *unstructured.Unstructured) string {
+	want := desired.DeepCopy()
+	delete(want.Object, "status")
+	unstructured.RemoveNestedField(want.Object, "metadata", "labels", OwnerLabel)
+	unstructured.RemoveNestedField(want.Object, "metadata", "creationTimestamp")
+	return firstDifference(want.Object, live.Object, "")
 }
 
 // firstDifference returns the path of the first desired value the live value
