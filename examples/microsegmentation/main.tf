@@ -19,11 +19,18 @@ variable "vpc_id" {
   type        = string
 }
 
+variable "kubernetes_namespace" {
+  description = "Also segment the tiers' pods in this namespace (null: security groups only). The namespace must exist."
+  type        = string
+  default     = null
+}
+
 module "shop" {
   source = "../../modules/microsegmentation"
 
   vpc_id      = var.vpc_id
   name_prefix = "shop-"
+  kubernetes  = var.kubernetes_namespace == null ? null : { namespace = var.kubernetes_namespace }
   tiers = {
     web = {
       allow_from = [{ cidr_blocks = ["10.0.0.0/8"], ports = ["443"] }]
@@ -45,4 +52,8 @@ output "segment_ids" {
 
 output "ingress_rules" {
   value = module.shop.ingress_rules
+}
+
+output "kubernetes_manifests" {
+  value = module.shop.kubernetes_manifests
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	acctest.Main(m, acctest.Options{AWS: true})
+	acctest.Main(m, acctest.Options{AWS: true, Kubernetes: true})
 }
 
 func itoa(v int32) string { return strconv.Itoa(int(v)) }
@@ -49,3 +50,5 @@ func copyTree(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

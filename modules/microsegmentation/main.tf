@@ -2,6 +2,9 @@
 # inbound flows become a segment policy on that tier. A flow from another
 # tier is compiled to both halves: the inbound rule on this tier and the
 # outbound rule on the source tier (created segments deny egress too).
+# With var.kubernetes set, every tier is also placed in a namespace and the
+# same flows compile to default-deny + allow NetworkPolicies (and Istio
+# AuthorizationPolicies when asked): one module call, both enforcement points.
 
 terraform {
   required_version = ">= 1.6"
@@ -26,6 +29,15 @@ resource "zerotrust_segment" "tier" {
   vpc_id      = var.vpc_id
   sensitivity = each.value.sensitivity
   tags        = var.tags
+
+  dynamic "kubernetes" {
+    for_each = var.kubernetes == null ? [] : [each.value.kubernetes]
+    content {
+      namespace       = coalesce(try(kubernetes.value.namespace, null), var.kubernetes.namespace)
+      pod_labels      = coalesce(try(kubernetes.value.pod_labels, null), { "app.kubernetes.io/component" = each.key })
+      service_account = try(kubernetes.value.service_account, null)
+    }
+  }
 }
 
 resource "zerotrust_segment_policy" "tier" {
@@ -41,6 +53,14 @@ resource "zerotrust_segment_policy" "tier" {
       protocol        = allow_from.value.protocol
       ports           = allow_from.value.ports
       acknowledgement = allow_from.value.acknowledgement
+    }
+  }
+
+  dynamic "kubernetes" {
+    for_each = var.kubernetes == null ? [] : [var.kubernetes]
+    content {
+      istio     = kubernetes.value.istio
+      allow_dns = kubernetes.value.allow_dns
     }
   }
 

@@ -12,3 +12,8 @@ output "egress_rules" {
   description = "Compiled outbound rules by tier."
   value       = { for name, p in zerotrust_segment_policy.tier : name => p.egress_rules }
 }
+
+output "kubernetes_manifests" {
+  description = "Compiled Kubernetes objects (canonical YAML) by tier; empty maps without var.kubernetes."
+  value       = { for name, p in zerotrust_segment_policy.tier : name => p.kubernetes_manifests }
+}

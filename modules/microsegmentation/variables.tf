@@ -25,6 +25,11 @@ variable "tiers" {
       ports           = optional(list(string), [])
       acknowledgement = optional(string)
     })), [])
+    kubernetes = optional(object({
+      namespace       = optional(string)
+      pod_labels      = optional(map(string))
+      service_account = optional(string)
+    }))
     allow_to_cidrs = optional(list(object({
       cidr_blocks = list(string)
       protocol    = optional(string, "tcp")
@@ -44,4 +49,19 @@ variable "tags" {
   description = "Extra tags for every security group."
   type        = map(string)
   default     = null
+}
+
+variable "kubernetes" {
+  description = <<-EOT
+    Also segment the tiers in Kubernetes. namespace is the default namespace of every
+    tier (a tier's own kubernetes.namespace overrides it); a tier's pods are selected by
+    kubernetes.pod_labels, by default app.kubernetes.io/component = <tier>. istio adds
+    AuthorizationPolicies for tiers with a service_account. null: security groups only.
+  EOT
+  type = object({
+    namespace = string
+    istio     = optional(bool, false)
+    allow_dns = optional(bool, true)
+  })
+  default = null
 }
