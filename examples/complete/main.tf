@@ -1,6 +1,7 @@
 # The complete example, applied by `make demo` against the local sandbox.
 # It declares a three-tier application's workload segmentation through the
-# microsegmentation module, plus a segment policy written by hand for a
+# microsegmentation module (security groups, and NetworkPolicies in the
+# given namespace), plus a segment policy written by hand for a
 # monitoring segment, and shows the compiled rule sets as outputs.
 
 terraform {
@@ -20,11 +21,18 @@ variable "vpc_id" {
   type        = string
 }
 
+variable "kubernetes_namespace" {
+  description = "Namespace of the shop's pods; the tiers are then also segmented with NetworkPolicies (null: security groups only)."
+  type        = string
+  default     = null
+}
+
 module "shop" {
   source = "../../modules/microsegmentation"
 
   vpc_id      = var.vpc_id
   name_prefix = "shop-"
+  kubernetes  = var.kubernetes_namespace == null ? null : { namespace = var.kubernetes_namespace }
   tiers = {
     web = {
       allow_from = [{ cidr_blocks = ["10.0.0.0/8"], ports = ["443"] }]
@@ -72,4 +80,9 @@ output "ingress_rules" {
 
 output "monitoring_egress_rules" {
   value = zerotrust_segment_policy.monitoring.egress_rules
+}
+
+output "kubernetes_objects" {
+  description = "Names of the compiled Kubernetes objects by tier."
+  value       = { for tier, m in module.shop.kubernetes_manifests : tier => sort(keys(m)) }
 }

@@ -11,6 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 	"net/http"
 	"os"
 	"os/exec"
@@ -79,6 +83,14 @@ func run(example, cliConfig, workDir string, keep bool) error {
 	}
 	vpcID := aws.ToString(vpc.Vpc.VpcId)
 	fmt.Println("  vpc:", vpcID)
+	step("creating the prerequisites through client-go: namespace " + demoNamespace)
+	kube, err := kubeClient()
+	if err != nil {
+		return err
+	}
+	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: demoNamespace}}, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("creating namespace %s: %w", demoNamespace, err)
+	}
 
 	// Copy the example with the modules beside it, so relative module
 	// sources resolve and the repository stays free of .terraform folders.
@@ -89,7 +101,7 @@ func run(example, cliConfig, workDir string, keep bool) error {
 	if err := copyDir("modules", filepath.Join(workDir, "config", "modules")); err != nil {
 		return err
 	}
-	vars := map[string]any{"vpc_id": vpcID}
+	vars := map[string]any{"vpc_id": vpcID, "kubernetes_namespace": demoNamespace}
 	b, _ := json.MarshalIndent(vars, "", "  ")
 	if err := os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), b, 0o644); err != nil {
 		return err
@@ -125,6 +137,10 @@ func run(example, cliConfig, workDir string, keep bool) error {
 	if err := showSecurityGroups(ctx, ec2c, vpcID); err != nil {
 		return err
 	}
+	step("what the cluster now holds (read back through client-go)")
+	if err := showKubernetesObjects(ctx, kube); err != nil {
+		return err
+	}
 	step("API calls made by the apply (counted by the sandbox front)")
 	printCounters(applyCalls)
 
@@ -147,6 +163,35 @@ func run(example, cliConfig, workDir string, keep bool) error {
 		return fmt.Errorf("destroy: %w", err)
 	}
 	step("demo complete")
+	return nil
+}
+
+const demoNamespace = "shop"
+
+func kubeClient() (*kubernetes.Clientset, error) {
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig of the sandbox: %w", err)
+	}
+	return kubernetes.NewForConfig(cfg)
+}
+
+func showKubernetesObjects(ctx context.Context, cs *kubernetes.Clientset) error {
+	list, err := cs.NetworkingV1().NetworkPolicies(demoNamespace).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=terraform-provider-zerotrust"})
+	if err != nil {
+		return err
+	}
+	for _, np := range list.Items {
+		var ports []string
+		for _, r := range np.Spec.Ingress {
+			for _, p := range r.Ports {
+				if p.Port != nil {
+					ports = append(ports, p.Port.String())
+				}
+			}
+		}
+		fmt.Printf("  NetworkPolicy %s/%s  pods %v  types %v  ingress ports %v\n", np.Namespace, np.Name, np.Spec.PodSelector.MatchLabels, np.Spec.PolicyTypes, ports)
+	}
 	return nil
 }
 
