@@ -6,6 +6,19 @@ resource "zerotrust_segment" "payments" {
   sensitivity = "restricted"
 }
 
+# A segment whose workloads also run in Kubernetes: segment policies between
+# such segments compile to NetworkPolicies (and Istio AuthorizationPolicies).
+resource "zerotrust_segment" "checkout" {
+  name   = "checkout"
+  vpc_id = var.vpc_id
+
+  kubernetes {
+    namespace       = "shop"
+    pod_labels      = { app = "checkout" }
+    service_account = "checkout"
+  }
+}
+
 # A segment adopting an existing security group: only rules the provider tags
 # are managed, and the group is left in place on destroy.
 resource "zerotrust_segment" "legacy" {
