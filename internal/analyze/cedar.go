@@ -1,0 +1,347 @@
+package analyze
+
+import (
+	"fmt"
+	"iter"
+	"slices"
+
+	cedar "github.com/cedar-policy/cedar-go"
+	"github.com/cedar-policy/cedar-go/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+// Policy is one parsed Cedar policy document, its statements keyed by rule
+// name (their @id annotation; "policy<i>" for a statement without one).
+type Policy struct {
+	statements []statement // document order
+}
+
+type statement struct {
+	id     cedar.PolicyID
+	policy *cedar.Policy
+	text   string // canonical Cedar of the statement
+}
+
+// All iterates the statements in document order (cedar.PolicyIterator).
+func (p *Policy) All() iter.Seq2[cedar.PolicyID, *cedar.Policy] {
+	return func(yield func(cedar.PolicyID, *cedar.Policy) bool) {
+		for _, st := range p.statements {
+			if !yield(st.id, st.policy) {
+				return
+			}
+		}
+	}
+}
+
+// ParsePolicy parses a policy document. Two statements with the same @id are
+// an error: deciding rules would be ambiguous.
+func ParsePolicy(document string) (*Policy, error) {
+	list, err := cedar.NewPolicyListFromBytes("", []byte(document))
+	if err != nil {
+		return nil, err
+	}
+	p := &Policy{}
+	seen := map[cedar.PolicyID]bool{}
+	for i, st := range list {
+		id := cedar.PolicyID(fmt.Sprintf("policy%d", i))
+		if a, ok := st.Annotations()[verifiedaccess.IDAnnotation]; ok {
+			id = cedar.PolicyID(a)
+		}
+		if seen[id] {
+			return nil, fmt.Errorf("two statements have @id %q", id)
+		}
+		seen[id] = true
+		p.statements = append(p.statements, statement{id: id, policy: st, text: string(st.MarshalCedar())})
+	}
+	return p, nil
+}
+
+// Statements returns the statement ids in document order.
+func (p *Policy) Statements() []string {
+	out := make([]string, len(p.statements))
+	for i, st := range p.statements {
+		out[i] = string(st.id)
+	}
+	return out
+}
+
+// Evaluation is a decision of one document with cedar-go's diagnostics.
+type Evaluation struct {
+	Decision
+	// Errors are the statements that failed to evaluate (they count as not
+	// matching), e.g. ip() of an unknown client address.
+	Errors []string
+}
+
+// Evaluate decides one request context against the document.
+func (p *Policy) Evaluate(context types.Record) Evaluation {
+	decision, diag := cedar.Authorize(p, nil, cedar.Request{Context: context})
+	ev := Evaluation{Decision: Decision{Allowed: decision == cedar.Allow}}
+	for _, r := range diag.Reasons {
+		ev.Rules = append(ev.Rules, string(r.PolicyID))
+	}
+	slices.Sort(ev.Rules)
+	for _, e := range diag.Errors {
+		ev.Errors = append(ev.Errors, string(e.PolicyID)+": "+e.Message)
+	}
+	return ev
+}
+
+// denyByDefaultText is the compiler's placeholder statement, which never
+// matches.
+var denyByDefaultText = string(verifiedaccess.DenyByDefault().MarshalCedar())
+
+// impliedBy reports whether this document (a group policy) allows whenever
+// endpoint allows, and adds no deciding rule of its own, judged from the
+// text alone: every permit statement of endpoint (other than the never-matching
+// deny-by-default placeholder) appears identically here,
+// and every forbid statement here appears identically in endpoint. Then the
+// conjunction of the two is endpoint's decision, deciding rules included.
+func (p *Policy) impliedBy(endpoint *Policy) bool {
+	index := func(d *Policy) map[cedar.PolicyID]string {
+		m := make(map[cedar.PolicyID]string, len(d.statements))
+		for _, st := range d.statements {
+			m[st.id] = st.text
+		}
+		return m
+	}
+	mine, theirs := index(p), index(endpoint)
+	for _, st := range endpoint.statements {
+		if st.policy.Effect() == cedar.Permit && mine[st.id] != st.text && st.text != denyByDefaultText {
+			return false
+		}
+	}
+	for _, st := range p.statements {
+		if st.policy.Effect() == cedar.Forbid && theirs[st.id] != st.text {
+			return false
+		}
+	}
+	return true
+}
+
+// CompiledSurface evaluates requests against a compiled surface the way
+// Verified Access does: the group policy and, when the application has one,
+// its endpoint policy must both allow.
+type CompiledSurface struct {
+	proxy     model.AccessProxy
+	group     *Policy
+	endpoints map[string]*Policy // application -> endpoint policy (nil: none)
+	implied   map[string]bool    // application -> group policy implied by its endpoint policy
+	domains   map[string]string
+}
+
+// NewCompiledSurface parses a compilation result of a surface.
+func NewCompiledSurface(s model.ProtectSurface, res verifiedaccess.Result) (*CompiledSurface, error) {
+	group, err := ParsePolicy(res.GroupPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("group policy: %w", err)
+	}
+	c := &CompiledSurface{proxy: s.Proxy, group: group, endpoints: map[string]*Policy{}, implied: map[string]bool{}, domains: map[string]string{}}
+	for _, a := range s.Applications {
+		c.domains[a.Name] = a.Domain
+	}
+	for _, e := range res.Endpoints {
+		if _, ok := c.domains[e.Application]; !ok {
+			return nil, ErrUnknownApplication{e.Application}
+		}
+		if e.Policy == "" {
+			c.endpoints[e.Application] = nil
+			continue
+		}
+		p, err := ParsePolicy(e.Policy)
+		if err != nil {
+			return nil, fmt.Errorf("endpoint policy of %q: %w", e.Application, err)
+		}
+		c.endpoints[e.Application] = p
+		c.implied[e.Application] = group.impliedBy(p)
+	}
+	return c, nil
+}
+
+// Decide evaluates a request to an application. When access is denied the
+// deciding rules are the matching forbid statements of every document that
+// denied; when allowed, the matching permit statements of the most specific
+// document (the endpoint policy when there is one). When the group policy
+// is provably implied by the endpoint policy (see NewCompiledSurface; true
+// of this package's compiler output) only the endpoint policy is evaluated;
+// DecideFull always evaluates both.
+func (c *CompiledSurface) Decide(app string, req Request) (Decision, error) {
+	return c.decide(app, req, false)
+}
+
+// DecideFull evaluates every document Verified Access would, never relying
+// on one implying another.
+func (c *CompiledSurface) DecideFull(app string, req Request) (Decision, error) {
+	return c.decide(app, req, true)
+}
+
+func (c *CompiledSurface) decide(app string, req Request, full bool) (Decision, error) {
+	endpoint, ok := c.endpoints[app]
+	if !ok {
+		return Decision{}, ErrUnknownApplication{app}
+	}
+	ctx := Context(c.proxy, c.domains[app], req)
+	if endpoint == nil {
+		return c.group.Evaluate(ctx).Decision, nil
+	}
+	e := endpoint.Evaluate(ctx)
+	if !full && c.implied[app] {
+		return e.Decision, nil
+	}
+	g := c.group.Evaluate(ctx)
+	if g.Allowed && e.Allowed {
+		return e.Decision, nil
+	}
+	var rules []string
+	for _, ev := range []Evaluation{g, e} {
+		if !ev.Allowed {
+			rules = append(rules, ev.Rules...)
+		}
+	}
+	slices.Sort(rules)
+	return Decision{Rules: slices.Compact(rules)}, nil
+}
+
+// Context builds the Cedar context Verified Access would send for a request
+// through a proxy to an application at hostname: the HTTP request under
+// http_request and each attached trust provider's data under its policy
+// reference name, shaped as Verified Access documents it (see
+// verifiedaccess.ContextSchema). Data of providers the proxy does not have is
+// not sent. Sub-records that take few values are built once and shared
+// (cedar-go records are immutable), which keeps a context to a handful of
+// allocations.
+func Context(proxy model.AccessProxy, hostname string, req Request) types.Record {
+	clientIP := ""
+	if req.ClientIP.IsValid() {
+		clientIP = req.ClientIP.Unmap().WithZone("").String()
+	}
+	ctx := make(types.RecordMap, 2+len(proxy.DeviceProviders))
+	ctx[model.HTTPRequestContextKey] = types.NewRecord(types.RecordMap{
+		"http_method": types.String(req.Method),
+		"hostname":    types.String(hostname),
+		"path":        types.String(req.Path),
+		"client_ip":   types.String(clientIP),
+	})
+	if id := req.Identity; id != nil {
+		idp := proxy.IdentityProvider
+		switch idp.Type {
+		case model.IdentityIAMIdentityCenter:
+			rec := types.RecordMap{"user": idcUser[triState(id.EmailVerified)]}
+			if id.Groups != nil {
+				groups := make(types.RecordMap, len(id.Groups))
+				for _, g := range id.Groups {
+					groups[types.String(g)] = types.Record{} // {group_name?: String}, name not needed
+				}
+				rec["groups"] = types.NewRecord(groups)
+			}
+			ctx[types.String(idp.Reference)] = types.NewRecord(rec)
+		case model.IdentityOIDC:
+			rec := types.RecordMap{"sub": types.String("user-1")}
+			if id.EmailVerified != nil {
+				rec["email_verified"] = types.Boolean(*id.EmailVerified)
+			}
+			if id.MFA != nil {
+				rec["amr"] = oidcAMR[triState(id.MFA)]
+			}
+			if id.Groups != nil {
+				vals := make([]types.Value, len(id.Groups))
+				for i, g := range id.Groups {
+					vals[i] = types.String(g)
+				}
+				rec[types.String(idp.GroupsClaimName())] = types.NewSet(vals...)
+			}
+			ctx[types.String(idp.Reference)] = types.NewRecord(rec)
+		}
+	}
+	for _, d := range proxy.DeviceProviders {
+		var rec types.Value
+		switch {
+		case d.Type == model.DeviceJamf && req.Jamf != nil:
+			rec = jamfRecord(req.Jamf.Risk)
+		case d.Type == model.DeviceCrowdStrike && req.CrowdStrike != nil:
+			rec = crowdStrikeRecord(req.CrowdStrike.Overall)
+		case d.Type == model.DeviceJumpCloud && req.JumpCloud != nil:
+			rec = jumpCloudRecords[triState(req.JumpCloud.Managed)]
+		default:
+			continue
+		}
+		ctx[types.String(d.Reference)] = rec
+	}
+	return types.NewRecord(ctx)
+}
+
+// triState indexes absent / false / true.
+func triState(b *bool) int {
+	switch {
+	case b == nil:
+		return 0
+	case !*b:
+		return 1
+	}
+	return 2
+}
+
+// Shared immutable sub-records, indexed by triState.
+var (
+	idcUser = func() (out [3]types.Record) {
+		for i, verified := range []*bool{nil, new(false), new(true)} {
+			email := types.RecordMap{"address": types.String("user@example.com")}
+			if verified != nil {
+				email["verified"] = types.Boolean(*verified)
+			}
+			out[i] = types.NewRecord(types.RecordMap{"user_id": types.String("user-1"), "email": types.NewRecord(email)})
+		}
+		return out
+	}()
+	oidcAMR = [3]types.Set{
+		types.NewSet(),
+		types.NewSet(types.String("pwd")),
+		types.NewSet(types.String("pwd"), types.String("mfa")),
+	}
+	jumpCloudRecords = func() (out [3]types.Record) {
+		out[0] = types.Record{}
+		for i, managed := range []bool{false, true} {
+			out[i+1] = types.NewRecord(types.RecordMap{"device": types.NewRecord(types.RecordMap{"is_managed": types.Boolean(managed)})})
+		}
+		return out
+	}()
+	jamfRecords = func() map[string]types.Record {
+		out := map[string]types.Record{}
+		for _, level := range append(slices.Clone(model.JamfRiskLevels), "NOT_APPLICABLE") {
+			out[level] = types.NewRecord(types.RecordMap{"risk": types.String(level)})
+		}
+		return out
+	}()
+	crowdStrikeRecords = func() (out [101]types.Record) {
+		for i := range out {
+			out[i] = newCrowdStrikeRecord(i)
+		}
+		return out
+	}()
+)
+
+func jamfRecord(risk *string) types.Record {
+	if risk == nil {
+		return types.Record{}
+	}
+	if r, ok := jamfRecords[*risk]; ok {
+		return r
+	}
+	return types.NewRecord(types.RecordMap{"risk": types.String(*risk)})
+}
+
+func crowdStrikeRecord(overall *int) types.Record {
+	switch {
+	case overall == nil:
+		return types.Record{}
+	case *overall >= 0 && *overall < len(crowdStrikeRecords):
+		return crowdStrikeRecords[*overall]
+	}
+	return newCrowdStrikeRecord(*overall)
+}
+
+func newCrowdStrikeRecord(overall int) types.Record {
+	return types.NewRecord(types.RecordMap{"assessment": types.NewRecord(types.RecordMap{"overall": types.Long(overall)})})
+}

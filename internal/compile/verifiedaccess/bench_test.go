@@ -1,0 +1,54 @@
+package verifiedaccess_test
+
+import (
+	"fmt"
+	"testing"
+
+	va "github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+// largeSurface has n rules over n groups, every condition kind, a fifth of
+// them application-specific (so endpoint policies are compiled too).
+func largeSurface(n int) model.ProtectSurface {
+	s := model.ProtectSurface{Name: "large", Sensitivity: "confidential", Proxy: idcProxy(),
+		Applications: []model.Application{{Name: "admin"}, {Name: "api"}, {Name: "web"}}}
+	for i := range n {
+		r := model.AccessRule{
+			Name: fmt.Sprintf("rule-%05d", i), Effect: model.EffectPermit,
+			Groups:               []string{fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i), fmt.Sprintf("%08x-0000-4000-8000-%012x", i+1, i+1)},
+			Device:               &model.DeviceRequirement{Jamf: &model.JamfRequirement{MaxRisk: "MEDIUM"}, CrowdStrike: &model.CrowdStrikeRequirement{MinOverallScore: 60}, Combine: model.CombineAnyOf},
+			RequireVerifiedEmail: true,
+			RequireMFA:           i%2 == 0,
+			Methods:              []string{"GET", "HEAD"},
+			PathPrefixes:         []string{fmt.Sprintf("/team-%d/", i)},
+		}
+		if i%5 == 0 {
+			r.Applications = []string{[]string{"admin", "api", "web"}[i%3]}
+		}
+		if i%10 == 3 {
+			r.Effect = model.EffectForbid
+			r.ClientCIDRs = []string{"198.51.100.0/24", "2001:db8::/32"}
+		}
+		s.AccessRules = append(s.AccessRules, r)
+	}
+	return s
+}
+
+func benchCompile(b *testing.B, n int) {
+	s := largeSurface(n)
+	if _, ps := va.Compile(s, va.Options{}); ps.HasErrors() {
+		b.Fatal(ps)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		va.Compile(s, va.Options{})
+	}
+}
+
+// BenchmarkCompile100 and BenchmarkCompile1000 time a full compile:
+// validation, AST construction, marshalling, parse-back, canonical check and
+// schema validation of the group policy and three endpoint policies.
+func BenchmarkCompile100(b *testing.B)  { benchCompile(b, 100) }
+func BenchmarkCompile1000(b *testing.B) { benchCompile(b, 1000) }

@@ -1,0 +1,429 @@
+// Package verifiedaccess compiles a protect surface's access rules into AWS
+// Verified Access policies: canonical Cedar text built with cedar-go's ast
+// package (never by joining strings into syntax), parsed back and
+// type-checked against a Cedar schema of the Verified Access context before it
+// is returned. It does no I/O.
+//
+// # Where rules go
+//
+// Verified Access allows a request only when the group policy allows it AND,
+// if the endpoint has a policy, the endpoint policy allows it too. The model's
+// meaning is simpler: a request to application A is allowed when some permit
+// rule that applies to A matches and no forbid rule that applies to A matches
+// (a rule applies to A when its applications list A or is empty). The
+// compiler makes the two agree exactly:
+//
+//   - When no rule lists applications, every rule applies everywhere: the
+//     group policy holds every rule and no application gets an endpoint
+//     policy (Policy is "").
+//   - Otherwise every application gets an endpoint policy holding exactly the
+//     rules that apply to it (whole-surface rules and the rules listing it, so
+//     a rule that targets exactly one application lands in that application's
+//     endpoint policy), and the group policy is the outer gate: every
+//     whole-surface rule plus the permit rules of every application-specific
+//     rule. Whenever the endpoint policy allows, the gate allows too, so the
+//     conjunction is the endpoint policy's decision, which is the model's.
+//
+// A document with no statement at all is given a single deny-by-default
+// statement, `@id("zerotrust:deny-by-default") permit (principal, action,
+// resource) when { false };`, so an empty surface compiles to "no access".
+//
+// # Canonical text
+//
+// Statements are ordered forbid before permit, then by rule name (byte
+// order), each annotated @id("<rule name>") and separated by one blank line;
+// the document ends with exactly one newline. Within a statement, conditions
+// are separate `when` clauses in a fixed order, cheapest and most selective
+// first: HTTP method, path prefix, groups, device, verified email, MFA,
+// client CIDR (ip() parsing last). Every read of optional trust data is
+// preceded by the `has` guards it needs, so a missing provider or attribute
+// short-circuits to false at its first guard. List values are sorted and
+// CIDRs masked, so reordering configuration never changes the text. String
+// sets are tested with .contains/.containsAny, never `in`.
+package verifiedaccess
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	cedar "github.com/cedar-policy/cedar-go"
+	"github.com/cedar-policy/cedar-go/ast"
+	"github.com/cedar-policy/cedar-go/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+// IDAnnotation is the annotation carrying a statement's rule name.
+const IDAnnotation = "id"
+
+// DenyByDefaultID is the @id of the statement an otherwise empty document
+// gets; model validation reserves it.
+const DenyByDefaultID = model.ReservedRuleNamePrefix + "deny-by-default"
+
+// Result is a compiled surface.
+type Result struct {
+	// GroupPolicy is the Verified Access group policy document.
+	GroupPolicy string
+	// Endpoints has one entry per application, sorted by application name.
+	Endpoints []EndpointPolicy
+	// Schema is the Cedar schema (human-readable syntax) of the Verified
+	// Access context for the surface's proxy and groups. Each statement was
+	// validated against it, narrowed to the groups the statement tests.
+	Schema string
+}
+
+// EndpointPolicy is one application's endpoint policy.
+type EndpointPolicy struct {
+	Application string
+	// Policy is the endpoint policy document, or "" when the application
+	// needs none (the group policy alone decides).
+	Policy string
+}
+
+// Endpoint returns the endpoint policy of an application.
+func (r Result) Endpoint(app string) (EndpointPolicy, bool) {
+	for _, e := range r.Endpoints {
+		if e.Application == app {
+			return e, true
+		}
+	}
+	return EndpointPolicy{}, false
+}
+
+// Options tune compilation.
+type Options struct {
+	// Validator type-checks the output; nil means CedarGoValidator.
+	Validator Validator
+}
+
+// Compile validates a surface and compiles it. Problems carry every
+// validation finding (warnings included); on any error the Result is empty.
+// A failure of the self-checks (parse-back, canonical round trip, schema
+// validation) is reported as an internal error at the surface root.
+func Compile(s model.ProtectSurface, opts Options) (Result, model.Problems) {
+	problems := s.Validate()
+	if problems.HasErrors() {
+		return Result{}, problems
+	}
+	if opts.Validator == nil {
+		opts.Validator = CedarGoValidator{}
+	}
+
+	rules := slices.Clone(s.AccessRules)
+	slices.SortFunc(rules, func(a, b model.AccessRule) int {
+		if a.IsPermit() != b.IsPermit() {
+			if a.IsPermit() {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	statements := make([]*ast.Policy, len(rules))
+	for i, r := range rules {
+		statements[i] = Statement(r, s.Proxy)
+	}
+
+	split := slices.ContainsFunc(rules, func(r model.AccessRule) bool { return len(r.Applications) > 0 })
+	var group []int
+	for i, r := range rules {
+		if len(r.Applications) == 0 || (split && r.IsPermit()) {
+			group = append(group, i)
+		}
+	}
+
+	schemaText, err := ContextSchema(s.Proxy, identityCenterGroups(s.AccessRules)).MarshalCedar()
+	if err != nil {
+		problems.Errorf(nil, "Internal compiler error", "marshalling the context schema: %v", err)
+		return Result{}, problems
+	}
+	res := Result{Schema: string(schemaText)}
+
+	// Every distinct statement is checked once: it parses back with cedar-go
+	// into exactly one statement carrying its rule name, marshals back to
+	// exactly its own text (so it is canonical), and type-checks against
+	// the context schema narrowed to the groups it tests (cedar-go's
+	// validator re-derives the context type for each statement, so a schema
+	// listing every group of a large surface would make validation
+	// quadratic; the narrowed schema is as strict, because reading an
+	// undeclared group is refused). A document only joins checked
+	// statements with blank lines: each ends with the one-character token
+	// `;` and the next starts with `@`, so no token spans a boundary and the
+	// document parses into exactly its statements (the package tests parse
+	// every document whole to confirm it).
+	texts := make([][]byte, len(rules))
+	for i, r := range rules {
+		text, err := checkStatement(statements[i], r.Name, s.Proxy, identityCenterGroups(rules[i:i+1]), opts.Validator)
+		if err != nil {
+			problems.Errorf(nil, "Internal compiler error", "the statement of access rule %q does not check out: %v", r.Name, err)
+			return Result{}, problems
+		}
+		texts[i] = text
+	}
+	var denyAll []byte
+	emit := func(what string, idx []int) (string, bool) {
+		parts := make([][]byte, 0, len(idx))
+		for _, i := range idx {
+			parts = append(parts, texts[i])
+		}
+		if len(parts) == 0 {
+			if denyAll == nil {
+				if denyAll, err = checkStatement(DenyByDefault(), DenyByDefaultID, s.Proxy, nil, opts.Validator); err != nil {
+					problems.Errorf(nil, "Internal compiler error", "the deny-by-default statement of the %s does not check out: %v", what, err)
+					return "", false
+				}
+			}
+			parts = append(parts, denyAll)
+		}
+		return string(append(bytes.Join(parts, []byte("\n\n")), '\n')), true
+	}
+	var ok bool
+	if res.GroupPolicy, ok = emit("group policy", group); !ok {
+		return Result{}, problems
+	}
+	apps := make([]string, 0, len(s.Applications))
+	for _, a := range s.Applications {
+		apps = append(apps, a.Name)
+	}
+	slices.Sort(apps)
+	for _, app := range apps {
+		ep := EndpointPolicy{Application: app}
+		if split {
+			var idx []int
+			for i, r := range rules {
+				if r.AppliesTo(app) {
+					idx = append(idx, i)
+				}
+			}
+			if ep.Policy, ok = emit(fmt.Sprintf("endpoint policy of %q", app), idx); !ok {
+				return Result{}, problems
+			}
+		}
+		res.Endpoints = append(res.Endpoints, ep)
+	}
+	return res, problems
+}
+
+// checkStatement marshals one statement and proves the text means what was
+// built: it parses back into exactly one statement carrying id, marshals
+// back to the same bytes, and validates against the context schema of proxy
+// (listing groups).
+func checkStatement(st *ast.Policy, id string, proxy model.AccessProxy, groups []string, v Validator) ([]byte, error) {
+	text := st.MarshalCedar()
+	list, err := cedar.NewPolicyListFromBytes("", text)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("does not parse: %w", err)
+	case len(list) != 1:
+		return nil, fmt.Errorf("parses into %d statements", len(list))
+	case string(list[0].Annotations()[IDAnnotation]) != id:
+		return nil, fmt.Errorf("parses with @id %q", list[0].Annotations()[IDAnnotation])
+	case !bytes.HasSuffix(text, []byte(";")) || !bytes.HasPrefix(text, []byte("@")):
+		return nil, fmt.Errorf("does not start with an annotation and end with a semicolon")
+	case !bytes.Equal(list[0].MarshalCedar(), text):
+		return nil, fmt.Errorf("is not canonical: marshalling it again changes it")
+	}
+	schema, err := ContextSchema(proxy, groups).MarshalCedar()
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Validate(schema, text); err != nil {
+		return nil, err
+	}
+	return text, nil
+}
+
+// DenyByDefault is the statement of a document that grants nothing.
+func DenyByDefault() *ast.Policy {
+	return ast.Annotation(IDAnnotation, DenyByDefaultID).Permit().When(ast.False())
+}
+
+// Statement builds the Cedar statement of one access rule.
+func Statement(r model.AccessRule, proxy model.AccessProxy) *ast.Policy {
+	a := ast.Annotation(IDAnnotation, types.String(r.Name))
+	var p *ast.Policy
+	if r.IsPermit() {
+		p = a.Permit()
+	} else {
+		p = a.Forbid()
+	}
+	for _, c := range Conditions(r, proxy) {
+		p = p.When(c)
+	}
+	return p
+}
+
+// Conditions returns the `when` bodies of a rule in canonical order (see the
+// package documentation); none for an unconditional rule.
+func Conditions(r model.AccessRule, proxy model.AccessProxy) []ast.Node {
+	var out []ast.Node
+	idp := proxy.IdentityProvider
+	http := ast.Context().Access(attrHTTPRequest)
+
+	if ms := sortedUnique(r.Methods); len(ms) > 0 {
+		method := http.Access(attrHTTPMethod)
+		if len(ms) == 1 {
+			out = append(out, method.Equal(ast.String(ms[0])))
+		} else {
+			out = append(out, stringSet(ms).Contains(method))
+		}
+	}
+	if ps := sortedUnique(r.PathPrefixes); len(ps) > 0 {
+		path := http.Access(attrPath)
+		out = append(out, anyOf(ps, func(prefix string) ast.Node {
+			return path.Like(types.NewPattern(prefix, types.Wildcard{}))
+		}))
+	}
+	if gs := sortedUnique(r.Groups); len(gs) > 0 {
+		out = append(out, groupCondition(gs, idp))
+	}
+	if d := r.Device; d != nil {
+		conds := deviceConditions(*d, proxy)
+		if d.IsAnyOf() && len(conds) > 1 {
+			n := conds[0]
+			for _, c := range conds[1:] {
+				n = n.Or(c)
+			}
+			out = append(out, n)
+		} else {
+			out = append(out, conds...)
+		}
+	}
+	if r.RequireVerifiedEmail {
+		ref := types.String(idp.Reference)
+		if idp.Type == model.IdentityIAMIdentityCenter {
+			out = append(out, guarded([]types.String{ref, attrUser, attrEmail, attrVerified}, func(v ast.Node) ast.Node { return v.Equal(ast.True()) }))
+		} else {
+			out = append(out, guarded([]types.String{ref, attrEmailVerified}, func(v ast.Node) ast.Node { return v.Equal(ast.True()) }))
+		}
+	}
+	if r.RequireMFA {
+		ref := types.String(idp.Reference)
+		if idp.MFAEnforced {
+			// The provider demands MFA at every sign-in: its trust data being
+			// present proves it.
+			out = append(out, ast.Context().Has(ref))
+		} else {
+			out = append(out, guarded([]types.String{ref, attrAMR}, func(v ast.Node) ast.Node { return v.Contains(ast.String(amrMFA)) }))
+		}
+	}
+	if cidrs := canonicalCIDRs(r.ClientCIDRs); len(cidrs) > 0 {
+		client := ast.IPExtensionCall(http.Access(attrClientIP))
+		out = append(out, anyOf(cidrs, func(p netip.Prefix) ast.Node {
+			return client.IsInRange(ast.IPAddr(p))
+		}))
+	}
+	return out
+}
+
+func groupCondition(groups []string, idp model.IdentityProvider) ast.Node {
+	ref := types.String(idp.Reference)
+	if idp.Type == model.IdentityIAMIdentityCenter {
+		// Identity Center reports groups as a record keyed by group id.
+		return guarded([]types.String{ref, attrGroups}, func(g ast.Node) ast.Node {
+			return anyOf(groups, func(id string) ast.Node { return g.Has(types.String(id)) })
+		})
+	}
+	return guarded([]types.String{ref, types.String(idp.GroupsClaimName())}, func(g ast.Node) ast.Node {
+		if len(groups) == 1 {
+			return g.Contains(ast.String(groups[0]))
+		}
+		return g.ContainsAny(stringSet(groups))
+	})
+}
+
+// deviceConditions returns one guarded condition per provider condition, in
+// the fixed order jamf, crowdstrike, jumpcloud. References come from the
+// proxy the requirement was validated against.
+func deviceConditions(d model.DeviceRequirement, proxy model.AccessProxy) []ast.Node {
+	ref := func(typ string) types.String {
+		p, _ := proxy.DeviceProvider(typ)
+		return types.String(p.Reference)
+	}
+	var out []ast.Node
+	if d.Jamf != nil {
+		var ok []string
+		for _, level := range model.JamfRiskLevels {
+			if model.JamfRiskRank(level) <= model.JamfRiskRank(d.Jamf.MaxRisk) {
+				ok = append(ok, level)
+			}
+		}
+		out = append(out, guarded([]types.String{ref(model.DeviceJamf), attrRisk}, func(risk ast.Node) ast.Node {
+			if len(ok) == 1 {
+				return risk.Equal(ast.String(ok[0]))
+			}
+			return stringSet(ok).Contains(risk)
+		}))
+	}
+	if d.CrowdStrike != nil {
+		minScore := d.CrowdStrike.MinOverallScore
+		out = append(out, guarded([]types.String{ref(model.DeviceCrowdStrike), attrAssessment, attrOverall}, func(score ast.Node) ast.Node {
+			return score.GreaterThanOrEqual(ast.Long(minScore))
+		}))
+	}
+	if d.JumpCloud != nil {
+		out = append(out, guarded([]types.String{ref(model.DeviceJumpCloud), attrDevice, attrIsManaged}, func(m ast.Node) ast.Node {
+			return m.Equal(ast.True())
+		}))
+	}
+	return out
+}
+
+// guarded builds `context has a && context.a has b && … && test(context.a.b…)`.
+func guarded(path []types.String, test func(ast.Node) ast.Node) ast.Node {
+	node := ast.Context()
+	var cond ast.Node
+	for i, attr := range path {
+		g := node.Has(attr)
+		if i == 0 {
+			cond = g
+		} else {
+			cond = cond.And(g)
+		}
+		node = node.Access(attr)
+	}
+	return cond.And(test(node))
+}
+
+func anyOf[T any](items []T, f func(T) ast.Node) ast.Node {
+	n := f(items[0])
+	for _, it := range items[1:] {
+		n = n.Or(f(it))
+	}
+	return n
+}
+
+func stringSet(items []string) ast.Node {
+	nodes := make([]ast.Node, len(items))
+	for i, s := range items {
+		nodes[i] = ast.String(s)
+	}
+	return ast.Set(nodes...)
+}
+
+func sortedUnique(items []string) []string {
+	out := slices.Clone(items)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// canonicalCIDRs parses, masks, sorts (IPv4 first) and de-duplicates CIDRs;
+// unparseable entries are dropped (validation refuses them first).
+func canonicalCIDRs(cidrs []string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, c := range cidrs {
+		if p, err := model.ParseClientCIDR(c); err == nil {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b netip.Prefix) int {
+		if c := a.Addr().Compare(b.Addr()); c != 0 {
+			return c
+		}
+		return a.Bits() - b.Bits()
+	})
+	return slices.Compact(out)
+}
