@@ -5,7 +5,9 @@
 package securitygroup
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,50 +143,47 @@ func ec2Protocol(protocol string, ports []model.PortRange) (string, [][2]int32) 
 
 // normalize merges overlapping and adjacent port ranges per peer, removes
 // duplicates, and sorts canonically. Descriptions of merged rules are joined.
+// One keyed sort puts each peer's rules side by side in canonical order, so a
+// single linear pass merges them: no per-peer maps or slices.
 func normalize(rules []Rule) []Rule {
-	groups := map[string][]Rule{}
-	var order []string
-	for _, r := range rules {
-		k := r.peerKey()
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], r)
-	}
+	keyed := sortKeyed(rules)
 	out := make([]Rule, 0, len(rules))
-	for _, k := range order {
-		rs := groups[k]
-		sort.Slice(rs, func(i, j int) bool {
-			if rs[i].FromPort != rs[j].FromPort {
-				return rs[i].FromPort < rs[j].FromPort
+	for i := 0; i < len(keyed); {
+		j := i + 1
+		for j < len(keyed) && keyed[j].key == keyed[i].key {
+			j++
+		}
+		out = mergePeer(out, keyed[i:j])
+		i = j
+	}
+	return out
+}
+
+// mergePeer appends the merged rules of one peer (sorted by ports).
+func mergePeer(out []Rule, rs []keyedRule) []Rule {
+	cur := rs[0].rule
+	descs := descriptionSet{}
+	descs.add(cur.Description)
+	for _, kr := range rs[1:] {
+		r := kr.rule
+		if cur.FromPort >= 0 && r.FromPort <= cur.ToPort+1 {
+			if r.ToPort > cur.ToPort {
+				cur.ToPort = r.ToPort
 			}
-			return rs[i].ToPort < rs[j].ToPort
-		})
-		cur := rs[0]
-		descs := descriptionSet{}
-		descs.add(cur.Description)
-		for _, r := range rs[1:] {
-			if cur.FromPort >= 0 && r.FromPort <= cur.ToPort+1 {
-				if r.ToPort > cur.ToPort {
-					cur.ToPort = r.ToPort
-				}
-				descs.add(r.Description)
-				continue
-			}
-			if cur.FromPort < 0 { // icmp / all: a single rule per peer
-				descs.add(r.Description)
-				continue
-			}
-			cur.Description = descs.String()
-			out = append(out, cur)
-			cur, descs = r, descriptionSet{}
 			descs.add(r.Description)
+			continue
+		}
+		if cur.FromPort < 0 { // icmp / all: a single rule per peer
+			descs.add(r.Description)
+			continue
 		}
 		cur.Description = descs.String()
 		out = append(out, cur)
+		cur, descs = r, descriptionSet{}
+		descs.add(r.Description)
 	}
-	Sort(out)
-	return out
+	cur.Description = descs.String()
+	return append(out, cur)
 }
 
 type descriptionSet []string
@@ -214,17 +213,49 @@ func (d descriptionSet) String() string {
 // Sort orders rules canonically: group, direction, protocol, peer, then
 // ports numerically.
 func Sort(rules []Rule) {
-	sort.SliceStable(rules, func(i, j int) bool { return less(rules[i], rules[j]) })
+	for i, kr := range sortKeyed(rules) {
+		rules[i] = kr.rule
+	}
 }
 
-func less(a, b Rule) bool {
-	if a.peerKey() != b.peerKey() {
-		return a.peerKey() < b.peerKey()
+// sortKeyed returns the rules in canonical order with their peer keys, each
+// key built once rather than on every comparison. The sort moves small
+// (key, ports, index) entries, not whole rules.
+func sortKeyed(rules []Rule) []keyedRule {
+	entries := make([]sortEntry, len(rules))
+	for i, r := range rules {
+		entries[i] = sortEntry{key: r.peerKey(), from: r.FromPort, to: r.ToPort, index: int32(i)}
 	}
-	if a.FromPort != b.FromPort {
-		return a.FromPort < b.FromPort
+	// pdqsort (O(n log n)); the index breaks ties, so the order is total and
+	// deterministic without the O(n log² n) of a stable sort.
+	slices.SortFunc(entries, func(a, b sortEntry) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.from, b.from); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.to, b.to); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.index, b.index)
+	})
+	keyed := make([]keyedRule, len(rules))
+	for i, e := range entries {
+		keyed[i] = keyedRule{key: e.key, rule: rules[e.index]}
 	}
-	return a.ToPort < b.ToPort
+	return keyed
+}
+
+type sortEntry struct {
+	key      string
+	from, to int32
+	index    int32
+}
+
+type keyedRule struct {
+	key  string
+	rule Rule
 }
 
 func checkQuota(rules []Rule, opts Options) model.Problems {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
@@ -268,4 +269,22 @@ func ExampleCompile() {
 	// sg-0000000000000000a ingress tcp 443-444 10.0.0.0/8
 	// sg-0000000000000000a ingress tcp 8443-8443 sg-0000000000000000b
 	// sg-0000000000000000b egress tcp 8443-8443 sg-0000000000000000a
+}
+
+// BenchmarkScaling1kTo10k compiles 1k and 10k flows alternately in one run
+// and reports the ratio of their times (target ≤ 12: near-linear scaling),
+// so machine load affects both sides alike.
+func BenchmarkScaling1kTo10k(b *testing.B) {
+	small, large := benchmarkFlows(1000), benchmarkFlows(10000)
+	opts := Options{MaxRulesPerDirection: 1 << 20}
+	var tSmall, tLarge time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		Compile(target("internal"), small, opts)
+		mid := time.Now()
+		Compile(target("internal"), large, opts)
+		tSmall += mid.Sub(start)
+		tLarge += time.Since(mid)
+	}
+	b.ReportMetric(float64(tLarge)/float64(tSmall), "10k/1k")
 }
