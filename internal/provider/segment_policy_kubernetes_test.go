@@ -284,27 +284,32 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 }
 
 func TestAccSegmentPolicy_kubernetesBadInput(t *testing.T) {
-	cfg := `
-provider "zerotrust" {
-  aws {}
-}
-resource "zerotrust_segment_policy" "test" {
-  segment = "sg-0123456789abcdef0"
-  allow_from {
+	cases := map[string]struct{ flow, want string }{
+		"unknown method": {`
     cidr_blocks  = ["10.0.0.0/8"]
     ports        = ["443"]
-    http_methods = ["FETCH"]
-  }
-}
-`
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      cfg,
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Attribute allow_from\[0\]\.http_methods\[0\] value must be one of`),
-		}},
-	})
+    http_methods = ["FETCH"]`, `(?s)Attribute allow_from\[0\]\.http_methods\[0\] value must be one of`},
+		"path not absolute": {`
+    segment    = "sg-0123456789abcdef1"
+    ports      = ["443"]
+    http_paths = ["admin"]`, `(?s)Attribute allow_from\[0\]\.http_paths\[0\] must start with '/' or '\*'`},
+		"http match on a CIDR peer": {`
+    cidr_blocks  = ["10.0.0.0/8"]
+    ports        = ["443"]
+    http_methods = ["GET"]`, `(?s)HTTP matching needs a segment peer.*http_methods = \["GET"\]`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      acctest.ProviderConfig + "resource \"zerotrust_segment_policy\" \"test\" {\n  segment = \"sg-0123456789abcdef0\"\n  allow_from {" + tc.flow + "\n  }\n}\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
 }
 
 func policyAllowsPort(np networkingv1.NetworkPolicy, port int) bool {
