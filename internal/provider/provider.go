@@ -105,6 +105,8 @@ func (p *zeroTrustProvider) Resources(_ context.Context) []func() resource.Resou
 	return []func() resource.Resource{
 		newSegmentResource,
 		newSegmentPolicyResource,
+		newAccessGroupResource,
+		newPrivilegedAccessResource,
 	}
 }
 

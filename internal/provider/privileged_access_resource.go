@@ -1,0 +1,563 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
+	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*privilegedAccessResource)(nil)
+	_ resource.ResourceWithImportState    = (*privilegedAccessResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*privilegedAccessResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*privilegedAccessResource)(nil)
+)
+
+func newPrivilegedAccessResource() resource.Resource { return &privilegedAccessResource{} }
+
+// privilegedAccessResource is a least-privilege, optionally just-in-time
+// grant: an IAM Identity Center permission set (exclusively owned and tagged
+// managed-by) and its account assignments for one access group. The pure
+// compiler (identitycenter.Compile) decides everything at plan time — name,
+// canonical inline policy, assignments, expiry, over-privilege lint — and the
+// reconciler applies identitycenter.Diff against what it reads.
+type privilegedAccessResource struct{ clients *clientFactory }
+
+var (
+	instanceARNRe      = regexp.MustCompile(`^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
+	permissionSetARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:sso:::(permissionSet|instance)/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$`)
+)
+
+func (r *privilegedAccessResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_privileged_access"
+}
+
+func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	policyRefAttrs := func(what string) map[string]schema.Attribute {
+		return map[string]schema.Attribute{
+			"name": schema.StringAttribute{Required: true, Description: "Name of the customer-managed IAM policy " + what + "; it must exist in every assigned account."},
+			"path": schema.StringAttribute{Optional: true, Description: "IAM path of the policy, e.g. `/team/`. Defaults to `/`."},
+		}
+	}
+	resp.Schema = schema.Schema{
+		Description: "Least-privilege, optionally just-in-time access to AWS accounts for an access group, as an IAM Identity Center " +
+			"permission set (inline, AWS-managed and customer-managed policies, permissions boundary, session duration; tagged " +
+			"`managed-by = terraform-provider-zerotrust` and exclusively owned) and one account assignment per account. The " +
+			"canonical inline policy and the assignments are computed in the plan. Over-privilege (administrator access, " +
+			"`iam:PassRole` on `*`, wildcards over identity services…) is a plan-time error unless `acknowledgement` gives the " +
+			"reason. Once `expires_at` has passed, the next plan removes every assignment and sets `expired`.",
+		Attributes: map[string]schema.Attribute{
+			// Required
+			"name": schema.StringAttribute{
+				Required: true,
+				Description: "Name of the access. The permission-set name is derived from it (used as is when it fits AWS's 32 characters of " +
+					"`[\\w+=,.@-]`, else sanitised and suffixed with a hash; see `permission_set_name`). Changing it replaces the permission set.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"group": schema.StringAttribute{
+				Required:    true,
+				Description: "Identity Store group id that receives the access, usually `zerotrust_access_group.<name>.id`.",
+			},
+
+			// Optional
+			"accounts": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				Description: "12-digit AWS account ids in which the group is assigned the permission set. Empty means the access grants nothing.",
+			},
+			"description": schema.StringAttribute{
+				Optional:    true,
+				Description: "Permission-set description shown in IAM Identity Center (at most 700 Latin-1 characters).",
+			},
+			"managed_policies": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				Description: "AWS-managed policy ARNs to attach, e.g. `arn:aws:iam::aws:policy/ReadOnlyAccess`. Customer-managed policies go in `customer_managed_policies`.",
+			},
+			"customer_managed_policies": schema.ListNestedAttribute{
+				Optional:     true,
+				Description:  "Customer-managed IAM policies to attach, by name and path; each must exist in every assigned account.",
+				NestedObject: schema.NestedAttributeObject{Attributes: policyRefAttrs("to attach")},
+			},
+			"inline_policy": schema.StringAttribute{
+				Optional:   true,
+				CustomType: policyDocumentType{},
+				Description: "Inline IAM policy document (JSON, e.g. from `jsonencode` or `data.aws_iam_policy_document`). It is checked " +
+					"against the IAM grammar and the over-privilege lint at plan time; a read-back that differs only in white space " +
+					"or key order is not drift. The exact text sent to AWS is `inline_policy_canonical`.",
+			},
+			"permissions_boundary": schema.SingleNestedAttribute{
+				Optional:    true,
+				Description: "Permissions boundary capping what the policies can grant: exactly one of `managed_policy_arn` and `customer_managed_policy_reference`.",
+				Attributes: map[string]schema.Attribute{
+					"managed_policy_arn": schema.StringAttribute{Optional: true, Description: "AWS-managed policy ARN used as the boundary."},
+					"customer_managed_policy_reference": schema.SingleNestedAttribute{
+						Optional:    true,
+						Description: "Customer-managed policy used as the boundary.",
+						Attributes:  policyRefAttrs("used as the boundary"),
+					},
+				},
+			},
+			"session_duration": schema.StringAttribute{
+				Optional:    true,
+				Computed:    true,
+				Default:     stringdefault.StaticString(identitycenter.DefaultSessionDuration),
+				Description: "Session length as an ISO-8601 duration between `PT1H` and `PT12H` (e.g. `PT1H`, `PT90M`, `PT1H30M`). Defaults to `PT1H`.",
+			},
+			"expires_at": schema.StringAttribute{
+				Optional: true,
+				Description: "End of a just-in-time grant, as an RFC 3339 time (e.g. `2026-12-31T00:00:00Z`). At and after it, the next " +
+					"plan removes every account assignment and sets `expired`; the permission set itself stays (unassigned) until destroy.",
+				Validators: []validator.String{rfc3339Validator{}},
+			},
+			"acknowledgement": schema.StringAttribute{
+				Optional: true,
+				Description: "Reason for accepting over-privilege findings. When set, lint errors (e.g. AdministratorAccess, `Action: \"*\"` " +
+					"on `*`, `iam:PassRole` on `*`) are reported as warnings instead of blocking the plan.",
+			},
+
+			// Computed
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "ARN of the permission set (as `permission_set_arn`).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"permission_set_arn": schema.StringAttribute{
+				Computed:      true,
+				Description:   "ARN of the permission set.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"instance_arn": schema.StringAttribute{
+				Computed:      true,
+				Description:   "IAM Identity Center instance holding the permission set: the provider's `identity_center.instance_arn`, else the discovered instance.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"permission_set_name": schema.StringAttribute{
+				Computed:    true,
+				Description: "Name of the permission set, derived from `name`; known at plan time.",
+			},
+			"inline_policy_canonical": schema.StringAttribute{
+				Computed: true,
+				Description: "The inline policy exactly as sent to AWS: keys sorted, no insignificant white space, non-ASCII escaped. " +
+					"Known at plan time, so reviewers read the real policy in the plan. Null without an inline policy.",
+			},
+			"assignments": schema.ListNestedAttribute{
+				Computed: true,
+				Description: "Account assignments of the permission set: as planned (one per account for `group`, none once expired), " +
+					"and after a refresh as found in AWS — assignments added or removed outside Terraform show as a change.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"account_id":     schema.StringAttribute{Computed: true, Description: "AWS account id."},
+					"principal_type": schema.StringAttribute{Computed: true, Description: "Principal type: `GROUP` for access groups."},
+					"principal_id":   schema.StringAttribute{Computed: true, Description: "Identity Store id of the principal."},
+				}},
+			},
+			"expired": schema.BoolAttribute{
+				Computed:    true,
+				Description: "True once `expires_at` has passed (evaluated at plan time): the access is then planned with no assignments.",
+			},
+		},
+	}
+}
+
+func (r *privilegedAccessResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig compiles whatever is known and reports errors at their
+// attributes (syntax, limits, the over-privilege lint): no API call needed.
+// Warnings are reported once, by ModifyPlan.
+func (r *privilegedAccessResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m privilegedAccessModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.PermissionsBoundary.IsNull() && !m.PermissionsBoundary.IsUnknown() {
+		var b boundaryModel
+		resp.Diagnostics.Append(m.PermissionsBoundary.As(ctx, &b, paObjectAsOptions)...)
+		if b.ManagedPolicyARN.IsUnknown() || b.CustomerManaged.IsUnknown() {
+			return
+		}
+	}
+	a, unknown := accessOf(ctx, m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, problems := identitycenter.Compile(a, time.Now())
+	paAppendProblems(&resp.Diagnostics, paErrorsOnly(paKnownProblems(problems, unknown)))
+}
+
+// ModifyPlan compiles the access so the plan shows the permission-set name,
+// the canonical inline policy, the assignments and whether the access has
+// expired; lint warnings are shown and errors block the plan.
+func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan privilegedAccessModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.InstanceARN.IsUnknown() && r.clients != nil {
+		if idc, err := r.clients.IdentityCenter(ctx); err == nil {
+			plan.InstanceARN = types.StringValue(idc.InstanceARN)
+		}
+	}
+	a, unknown := accessOf(ctx, plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	now := time.Now()
+	compiled, problems := identitycenter.Compile(a, now)
+	paAppendProblems(&resp.Diagnostics, paKnownProblems(problems, unknown))
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	compiledOK := !problems.HasErrors() // errors about unknown values leave the result empty
+	plan.PermissionSetName = types.StringUnknown()
+	if compiledOK && !unknown["name"] {
+		plan.PermissionSetName = types.StringValue(compiled.Name)
+	}
+	plan.InlinePolicyCanonical = types.StringUnknown()
+	if compiledOK && !unknown["inline_policy"] {
+		if compiled.InlinePolicy == "" {
+			plan.InlinePolicyCanonical = types.StringNull()
+		} else {
+			plan.InlinePolicyCanonical = types.StringValue(compiled.InlinePolicy)
+		}
+	}
+	plan.Expired = types.BoolUnknown()
+	if !unknown["expires_at"] {
+		plan.Expired = types.BoolValue(a.Expired(now))
+	}
+	plan.Assignments = types.ListUnknown(assignmentType)
+	if compiledOK && !unknown["group"] && !unknown["accounts"] && !unknown["expires_at"] {
+		plan.Assignments = assignmentList(compiled.Assignments)
+	}
+	if !req.State.Raw.IsNull() {
+		var state privilegedAccessModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if !state.Expired.ValueBool() && plan.Expired.ValueBool() {
+			tflog.Info(ctx, "privileged access expired; planning its assignments away", map[string]any{"name": a.Name, "expires_at": plan.ExpiresAt.ValueString()})
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *privilegedAccessResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan privilegedAccessModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.clients.AWS(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+		return
+	}
+	instance := plan.InstanceARN.ValueString()
+	if plan.InstanceARN.IsUnknown() || instance == "" {
+		idc, err := r.clients.IdentityCenter(ctx)
+		if err != nil {
+			resp.Diagnostics.AddError("IAM Identity Center is not available", err.Error())
+			return
+		}
+		instance = idc.InstanceARN
+	}
+	plan.InstanceARN = types.StringValue(instance)
+	a, _ := accessOf(ctx, plan, &resp.Diagnostics)
+	desired, problems := identitycenter.Compile(a, time.Now())
+	paAppendProblems(&resp.Diagnostics, paErrorsOnly(problems))
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	desired.Assignments = assignmentsOf(ctx, plan.Assignments, &resp.Diagnostics)
+
+	arn, takenOver, err := awstarget.CreatePermissionSet(ctx, c.SSOAdmin, instance, awstarget.CreatePermissionSetInput{
+		Name: desired.Name, Description: desired.Description, SessionDuration: desired.SessionDuration,
+		Tags: map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagPrivilegedAccess: a.Name},
+	})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Creating the permission set failed", err.Error())
+		return
+	}
+	plan.ID, plan.PermissionSetARN = types.StringValue(arn), types.StringValue(arn)
+	tflog.Info(ctx, "permission set ready", map[string]any{"arn": arn, "taken_over": takenOver})
+
+	// A new permission set has only its name, description and session; one
+	// taken over from an interrupted apply is read in full.
+	live := identitycenter.PermissionSet{Name: desired.Name, Description: desired.Description, SessionDuration: desired.SessionDuration}
+	if takenOver {
+		ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+		if err == nil {
+			var as []awstarget.AccountAssignment
+			as, err = awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, plan))
+			live = paLiveOf(ps, as, nil)
+		}
+		if err != nil {
+			resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
+			r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
+			return
+		}
+	}
+	if err := applyPermissionSet(ctx, c, instance, arn, desired, live); err != nil {
+		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
+		if paFailedAt(err, "permissions_boundary") {
+			plan.PermissionsBoundary = types.ObjectNull(boundaryAttrTypes) // not applied, and not readable everywhere
+		}
+		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// recordPartial stores what exists after a failed apply, so nothing is
+// orphaned and the next plan shows (and converges on) the difference. m holds
+// the planned values; every attribute AWS can report is replaced by the live
+// value when they differ.
+func (r *privilegedAccessResource) recordPartial(ctx context.Context, c *awstarget.Clients, instance, arn string, m *privilegedAccessModel, state *tfsdk.State, diags *diag.Diagnostics) {
+	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+	var as []awstarget.AccountAssignment
+	if err == nil {
+		as, err = awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, diags, *m))
+	}
+	if err == nil {
+		paApplyLive(ctx, m, ps, as, diags)
+	} else {
+		diags.AddWarning("Could not read back the permission set after the failure", err.Error())
+	}
+	if m.PermissionSetName.IsUnknown() {
+		m.PermissionSetName = types.StringNull()
+	}
+	if m.InlinePolicyCanonical.IsUnknown() {
+		m.InlinePolicyCanonical = types.StringNull()
+	}
+	if m.Assignments.IsUnknown() {
+		m.Assignments = types.ListValueMust(assignmentType, nil)
+	}
+	if m.Expired.IsUnknown() {
+		m.Expired = types.BoolValue(false)
+	}
+	diags.Append(state.Set(ctx, m)...)
+}
+
+func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state privilegedAccessModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.clients.AWS(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+		return
+	}
+	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
+	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+	if awstarget.IsNotFound(err) {
+		tflog.Warn(ctx, "permission set disappeared; removing from state", map[string]any{"arn": arn})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
+		return
+	}
+	as, err := awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state))
+	if awstarget.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the permission set's assignments failed", err.Error())
+		return
+	}
+	if ps.TagsKnown && ps.Tags[awstarget.TagManagedBy] != awstarget.ManagedByValue {
+		resp.Diagnostics.AddWarning("Ownership tag missing",
+			fmt.Sprintf("Permission set %s no longer carries the tag %s = %s; it was edited outside Terraform. It stays managed by this resource; the tag is written again on the next change.",
+				arn, awstarget.TagManagedBy, awstarget.ManagedByValue))
+	}
+	paApplyLive(ctx, &state, ps, as, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *privilegedAccessResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state privilegedAccessModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.clients.AWS(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+		return
+	}
+	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
+	plan.ID, plan.PermissionSetARN, plan.InstanceARN = state.ID, state.PermissionSetARN, state.InstanceARN
+	a, _ := accessOf(ctx, plan, &resp.Diagnostics)
+	desired, problems := identitycenter.Compile(a, time.Now())
+	paAppendProblems(&resp.Diagnostics, paErrorsOnly(problems))
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	desired.Assignments = assignmentsOf(ctx, plan.Assignments, &resp.Diagnostics)
+	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+	var as []awstarget.AccountAssignment
+	if err == nil {
+		as, err = awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state, plan))
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
+		return
+	}
+	live := paLiveOf(ps, as, boundaryOfModel(ctx, state.PermissionsBoundary, &resp.Diagnostics))
+	if err := applyPermissionSet(ctx, c, instance, arn, desired, live); err != nil {
+		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
+		if paFailedAt(err, "permissions_boundary") {
+			plan.PermissionsBoundary = state.PermissionsBoundary // not applied, and not readable everywhere
+		}
+		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
+		return
+	}
+	if ps.TagsKnown && (ps.Tags[awstarget.TagManagedBy] != awstarget.ManagedByValue || ps.Tags[awstarget.TagPrivilegedAccess] != a.Name) {
+		if err := awstarget.TagPermissionSet(ctx, c.SSOAdmin, instance, arn, map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagPrivilegedAccess: a.Name}); err != nil {
+			resp.Diagnostics.AddWarning("Restoring the ownership tags failed", err.Error())
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state privilegedAccessModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.clients.AWS(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+		return
+	}
+	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
+	as, err := awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state))
+	if awstarget.IsNotFound(err) {
+		return
+	}
+	if err == nil {
+		_, err = awstarget.DeleteAssignments(ctx, c.SSOAdmin, instance, arn, as)
+	}
+	if err == nil {
+		err = awstarget.DeletePermissionSet(ctx, c.SSOAdmin, instance, arn)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Deleting the privileged access failed", err.Error())
+	}
+}
+
+// ImportState takes `<instance arn>,<permission set arn>`. Everything is read
+// back from AWS except expires_at and acknowledgement, which exist only in
+// configuration. The group is the single GROUP principal assigned.
+func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	instance, arn, ok := strings.Cut(req.ID, ",")
+	if !ok || !instanceARNRe.MatchString(instance) || !permissionSetARNRe.MatchString(arn) {
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf(
+			"expected <instance arn>,<permission set arn>, e.g. arn:aws:sso:::instance/ssoins-0123456789abcdef,arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef, got %q", req.ID))
+		return
+	}
+	c, err := r.clients.AWS(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+		return
+	}
+	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import privileged access", err.Error())
+		return
+	}
+	as, err := awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, nil)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import privileged access", err.Error())
+		return
+	}
+	name := ps.Name
+	if ps.TagsKnown && ps.Tags[awstarget.TagPrivilegedAccess] != "" {
+		name = ps.Tags[awstarget.TagPrivilegedAccess]
+	}
+	groups, accounts := map[string]bool{}, map[string]bool{}
+	for _, a := range as {
+		if a.PrincipalType == identitycenter.PrincipalTypeGroup {
+			groups[a.PrincipalID] = true
+		}
+		accounts[a.AccountID] = true
+	}
+	m := privilegedAccessModel{
+		ID: types.StringValue(arn), PermissionSetARN: types.StringValue(arn), InstanceARN: types.StringValue(instance),
+		Name: types.StringValue(name), Group: types.StringNull(), Accounts: types.ListNull(types.StringType),
+		Description: types.StringNull(), ManagedPolicies: types.ListNull(types.StringType), CustomerManagedPolicies: types.ListNull(policyRefType),
+		InlinePolicy: policyDocumentNull(), PermissionsBoundary: types.ObjectNull(boundaryAttrTypes),
+		SessionDuration: types.StringValue(identitycenter.DefaultSessionDuration), ExpiresAt: types.StringNull(), Acknowledgement: types.StringNull(),
+		Expired: types.BoolValue(false),
+	}
+	if len(groups) == 1 {
+		for g := range groups {
+			m.Group = types.StringValue(g)
+		}
+	} else {
+		resp.Diagnostics.AddWarning("Group not determined",
+			fmt.Sprintf("The permission set is assigned to %d groups; set group in the configuration (the plan then shows the assignments it changes).", len(groups)))
+	}
+	if len(accounts) > 0 {
+		list := make([]string, 0, len(accounts))
+		for a := range accounts {
+			list = append(list, a)
+		}
+		sort.Strings(list)
+		m.Accounts = stringList(list)
+	}
+	paApplyLive(ctx, &m, ps, as, &resp.Diagnostics)
+	if ps.InlinePolicy != "" {
+		m.InlinePolicy = policyDocumentOf(m.InlinePolicyCanonical.ValueString())
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	if ps.TagsKnown && ps.Tags[awstarget.TagManagedBy] != awstarget.ManagedByValue {
+		resp.Diagnostics.AddWarning("Not created by this provider",
+			"The permission set does not carry the managed-by tag: it was created elsewhere. From now on this resource owns it exclusively (policies and assignments not in the configuration are removed) and destroy deletes it.")
+	}
+}
+
+// rfc3339Validator checks expires_at is an RFC 3339 time.
+type rfc3339Validator struct{}
+
+func (rfc3339Validator) Description(context.Context) string {
+	return "must be an RFC 3339 time such as 2026-12-31T00:00:00Z"
+}
+func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid expires_at",
+			fmt.Sprintf("expires_at must be an RFC 3339 time such as 2026-12-31T00:00:00Z, got %q.", req.ConfigValue.ValueString()))
+	}
+}

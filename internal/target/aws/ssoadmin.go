@@ -1,0 +1,706 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Tag keys on permission sets, besides TagManagedBy.
+const (
+	// TagPrivilegedAccess names the zerotrust_privileged_access that owns a permission set.
+	TagPrivilegedAccess = "zerotrust:privileged-access"
+
+	permissionSetKind = "permission set"
+)
+
+// ProvisioningWait bounds waits on Identity Center's asynchronous operations
+// (account assignments, provisioning): they usually finish in seconds but
+// can take minutes when many accounts are involved.
+var ProvisioningWait = WaitOptions{Timeout: 10 * time.Minute, MinDelay: 500 * time.Millisecond, MaxDelay: 10 * time.Second}
+
+// PermissionSet is the live state of a permission set that the provider reads.
+type PermissionSet struct {
+	ARN, Name, Description, SessionDuration string
+	// InlinePolicy is the text as the API returns it, "" for none.
+	InlinePolicy            string
+	ManagedPolicies         []string
+	CustomerManagedPolicies []PolicyReference
+	Boundary                *PermissionsBoundary
+	// BoundaryKnown is false when the endpoint cannot report boundaries
+	// (an emulator that does not implement GetPermissionsBoundaryForPermissionSet).
+	BoundaryKnown bool
+	Tags          map[string]string
+	// TagsKnown is false when the endpoint cannot list tags (emulator).
+	TagsKnown bool
+}
+
+// PolicyReference is a customer-managed policy by name and path ("/" default).
+type PolicyReference struct{ Name, Path string }
+
+// PermissionsBoundary has exactly one field set.
+type PermissionsBoundary struct {
+	ManagedPolicyARN      string
+	CustomerManagedPolicy *PolicyReference
+}
+
+// AccountAssignment is one assignment of a permission set.
+type AccountAssignment struct {
+	AccountID, PrincipalType, PrincipalID string
+}
+
+// NotImplementedError says the endpoint does not implement an operation: an
+// emulator answers HTTP 5xx with an HTML page instead of an AWS JSON error.
+// Real AWS never does, so this is not retried.
+type NotImplementedError struct {
+	Operation string
+	Cause     error
+}
+
+func (e *NotImplementedError) Error() string {
+	return fmt.Sprintf("the endpoint does not implement %s (an emulator such as moto?): %v", e.Operation, e.Cause)
+}
+func (e *NotImplementedError) Unwrap() error { return e.Cause }
+
+// IsNotImplemented reports whether err says the endpoint lacks the operation.
+func IsNotImplemented(err error) bool {
+	var ni *NotImplementedError
+	if errors.As(err, &ni) {
+		return true
+	}
+	return isHTMLServerError(err)
+}
+
+// isHTMLServerError recognises an emulator's "not implemented" answer: a 5xx
+// whose body is an HTML page. AWS's JSON services answer errors in JSON.
+func isHTMLServerError(err error) bool {
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.Response == nil || re.Response.StatusCode < http.StatusInternalServerError {
+		return false
+	}
+	return strings.HasPrefix(re.Response.Header.Get("Content-Type"), "text/html")
+}
+
+func notImplemented(op string, err error) error {
+	if err != nil && isHTMLServerError(err) {
+		return &NotImplementedError{Operation: op, Cause: err}
+	}
+	return err
+}
+
+// notImplementedAware keeps the configured retryer (throttling, real 5xx)
+// but stops at once on an emulator's HTML "not implemented" page, which would
+// otherwise be retried with backoff for minutes.
+type notImplementedAware struct{ awssdk.RetryerV2 }
+
+func (r notImplementedAware) IsErrorRetryable(err error) bool {
+	return !isHTMLServerError(err) && r.RetryerV2.IsErrorRetryable(err)
+}
+
+func wrapRetryer(r awssdk.Retryer) awssdk.Retryer {
+	if v2, ok := r.(awssdk.RetryerV2); ok {
+		return notImplementedAware{v2}
+	}
+	return r
+}
+
+// noRetryWhenNotImplemented is a per-call option for operations some
+// emulators lack.
+func noRetryWhenNotImplemented(o *ssoadmin.Options) { o.Retryer = wrapRetryer(o.Retryer) }
+
+func noRetryWhenNotImplementedIS(o *identitystore.Options) { o.Retryer = wrapRetryer(o.Retryer) }
+
+// FindPermissionSet reads a permission set with its policies, boundary and
+// tags; a missing permission set is a *NotFoundError.
+func FindPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) (*PermissionSet, error) {
+	out, err := c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	if isResourceNotFound(err) {
+		return nil, &NotFoundError{Kind: permissionSetKind, ID: arn, Cause: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describing %s %s: %w", permissionSetKind, arn, err)
+	}
+	ps := &PermissionSet{ARN: arn}
+	if p := out.PermissionSet; p != nil {
+		ps.Name = awssdk.ToString(p.Name)
+		ps.Description = awssdk.ToString(p.Description)
+		ps.SessionDuration = awssdk.ToString(p.SessionDuration)
+	}
+	in := &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)}
+	inline, err := c.GetInlinePolicyForPermissionSet(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("reading the inline policy of %s: %w", arn, err)
+	}
+	ps.InlinePolicy = awssdk.ToString(inline.InlinePolicy)
+
+	mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(c, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	for mp.HasMorePages() {
+		page, err := mp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the managed policies of %s: %w", arn, err)
+		}
+		for _, p := range page.AttachedManagedPolicies {
+			ps.ManagedPolicies = append(ps.ManagedPolicies, awssdk.ToString(p.Arn))
+		}
+	}
+	sort.Strings(ps.ManagedPolicies)
+
+	cp := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(c, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	for cp.HasMorePages() {
+		page, err := cp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the customer-managed policies of %s: %w", arn, err)
+		}
+		for _, r := range page.CustomerManagedPolicyReferences {
+			ps.CustomerManagedPolicies = append(ps.CustomerManagedPolicies, PolicyReference{Name: awssdk.ToString(r.Name), Path: valueOr(awssdk.ToString(r.Path), "/")})
+		}
+	}
+	sortReferences(ps.CustomerManagedPolicies)
+
+	b, err := c.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)}, noRetryWhenNotImplemented)
+	switch {
+	case err == nil:
+		ps.BoundaryKnown = true
+		ps.Boundary = fromSDKBoundary(b.PermissionsBoundary)
+	case isResourceNotFound(err): // AWS's answer when there is no boundary
+		ps.BoundaryKnown = true
+	case isHTMLServerError(err):
+		ps.BoundaryKnown = false
+	default:
+		return nil, fmt.Errorf("reading the permissions boundary of %s: %w", arn, err)
+	}
+
+	tags, err := listPermissionSetTags(ctx, c, instanceARN, arn)
+	switch {
+	case err == nil:
+		ps.Tags, ps.TagsKnown = tags, true
+	case IsNotImplemented(err):
+		ps.TagsKnown = false
+	default:
+		return nil, err
+	}
+	return ps, nil
+}
+
+func fromSDKBoundary(b *ssotypes.PermissionsBoundary) *PermissionsBoundary {
+	if b == nil {
+		return nil
+	}
+	if r := b.CustomerManagedPolicyReference; r != nil {
+		return &PermissionsBoundary{CustomerManagedPolicy: &PolicyReference{Name: awssdk.ToString(r.Name), Path: valueOr(awssdk.ToString(r.Path), "/")}}
+	}
+	if arn := awssdk.ToString(b.ManagedPolicyArn); arn != "" {
+		return &PermissionsBoundary{ManagedPolicyARN: arn}
+	}
+	return nil
+}
+
+func listPermissionSetTags(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := ssoadmin.NewListTagsForResourcePaginator(c, &ssoadmin.ListTagsForResourceInput{InstanceArn: awssdk.String(instanceARN), ResourceArn: awssdk.String(arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx, noRetryWhenNotImplemented)
+		if err != nil {
+			return nil, fmt.Errorf("listing the tags of %s: %w", arn, notImplemented("ListTagsForResource", err))
+		}
+		for _, t := range page.Tags {
+			tags[awssdk.ToString(t.Key)] = awssdk.ToString(t.Value)
+		}
+	}
+	return tags, nil
+}
+
+// CreatePermissionSetInput is a permission set to create. SessionDuration is
+// required (ISO-8601, e.g. PT1H).
+type CreatePermissionSetInput struct {
+	Name, Description, SessionDuration string
+	// Tags must include TagManagedBy and TagPrivilegedAccess: they prove
+	// ownership when an interrupted create is re-run.
+	Tags map[string]string
+}
+
+// CreatePermissionSet creates a permission set, idempotently: a permission
+// set with the same name carrying this owner's managed-by and
+// zerotrust:privileged-access tags (left by an apply interrupted after the
+// create) is taken over instead of duplicated — moto accepts duplicate names,
+// AWS refuses them with ConflictException. A foreign permission set of that
+// name is refused with a message saying how to import it. It returns the ARN
+// and whether an existing permission set was taken over.
+//
+// The look-up lists every permission set of the instance and describes each
+// (the API has no name filter); it runs on create only, never on read.
+func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN string, in CreatePermissionSetInput) (arn string, takenOver bool, err error) {
+	existing, foreign, err := findPermissionSetByName(ctx, c, instanceARN, in.Name, in.Tags[TagPrivilegedAccess])
+	if err != nil {
+		return "", false, err
+	}
+	if existing != "" {
+		return existing, true, nil
+	}
+	if foreign != "" {
+		return "", false, foreignPermissionSet(instanceARN, in.Name, foreign)
+	}
+	tags := make([]ssotypes.Tag, 0, len(in.Tags))
+	for _, k := range sortedKeys(in.Tags) {
+		tags = append(tags, ssotypes.Tag{Key: awssdk.String(k), Value: awssdk.String(in.Tags[k])})
+	}
+	out, err := c.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{
+		InstanceArn:     awssdk.String(instanceARN),
+		Name:            awssdk.String(in.Name),
+		Description:     optional(in.Description),
+		SessionDuration: awssdk.String(in.SessionDuration), // moto cannot answer a create without it
+		Tags:            tags,
+	})
+	if hasCode(err, "ConflictException") {
+		// Created by a lost earlier attempt, or foreign: look again.
+		existing, foreign2, ferr := findPermissionSetByName(ctx, c, instanceARN, in.Name, in.Tags[TagPrivilegedAccess])
+		if ferr == nil && existing != "" {
+			return existing, true, nil
+		}
+		if foreign2 != "" {
+			return "", false, foreignPermissionSet(instanceARN, in.Name, foreign2)
+		}
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("creating %s %q: %w", permissionSetKind, in.Name, err)
+	}
+	if out.PermissionSet == nil || awssdk.ToString(out.PermissionSet.PermissionSetArn) == "" {
+		return "", false, fmt.Errorf("creating %s %q: the response carries no ARN", permissionSetKind, in.Name)
+	}
+	return awssdk.ToString(out.PermissionSet.PermissionSetArn), false, nil
+}
+
+func foreignPermissionSet(instanceARN, name, arn string) error {
+	return fmt.Errorf("a permission set named %q already exists (%s) and is not managed by this provider; "+
+		"import it (import id %s,%s) or choose another name", name, arn, instanceARN, arn)
+}
+
+// findPermissionSetByName returns the ARN of the permission set named name
+// that carries our managed-by tag and owner, or, in foreign, the ARN of one
+// of that name that does not. When tags cannot be read (an emulator without
+// ListTagsForResource) ownership cannot be proven and nothing is taken over.
+func findPermissionSetByName(ctx context.Context, c *ssoadmin.Client, instanceARN, name, owner string) (ours, foreign string, err error) {
+	p := ssoadmin.NewListPermissionSetsPaginator(c, &ssoadmin.ListPermissionSetsInput{InstanceArn: awssdk.String(instanceARN)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", "", fmt.Errorf("listing permission sets: %w", err)
+		}
+		for _, arn := range page.PermissionSets {
+			out, err := c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+			if isResourceNotFound(err) {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				return "", "", fmt.Errorf("describing %s %s: %w", permissionSetKind, arn, err)
+			}
+			if out.PermissionSet == nil || awssdk.ToString(out.PermissionSet.Name) != name {
+				continue
+			}
+			tags, err := listPermissionSetTags(ctx, c, instanceARN, arn)
+			if IsNotImplemented(err) {
+				continue
+			}
+			if err != nil {
+				return "", "", err
+			}
+			if tags[TagManagedBy] == ManagedByValue && tags[TagPrivilegedAccess] == owner {
+				return arn, "", nil
+			}
+			foreign = arn
+		}
+	}
+	return "", foreign, nil
+}
+
+// UpdatePermissionSet sets the description and session duration.
+func UpdatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn, description, sessionDuration string) error {
+	_, err := c.UpdatePermissionSet(ctx, &ssoadmin.UpdatePermissionSetInput{
+		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn),
+		Description: optional(description), SessionDuration: awssdk.String(sessionDuration),
+	})
+	if err != nil {
+		return fmt.Errorf("updating %s %s: %w", permissionSetKind, arn, err)
+	}
+	return nil
+}
+
+// TagPermissionSet sets tags (used to restore ownership tags removed out of band).
+func TagPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, tags map[string]string) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	sdk := make([]ssotypes.Tag, 0, len(tags))
+	for _, k := range sortedKeys(tags) {
+		sdk = append(sdk, ssotypes.Tag{Key: awssdk.String(k), Value: awssdk.String(tags[k])})
+	}
+	_, err := c.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: awssdk.String(instanceARN), ResourceArn: awssdk.String(arn), Tags: sdk}, noRetryWhenNotImplemented)
+	if err != nil {
+		return fmt.Errorf("tagging %s: %w", arn, notImplemented("TagResource", err))
+	}
+	return nil
+}
+
+// PutInlinePolicy sets the inline policy.
+func PutInlinePolicy(ctx context.Context, c *ssoadmin.Client, instanceARN, arn, policy string) error {
+	_, err := c.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{
+		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), InlinePolicy: awssdk.String(policy),
+	})
+	if err != nil {
+		return fmt.Errorf("putting the inline policy of %s: %w", arn, err)
+	}
+	return nil
+}
+
+// DeleteInlinePolicy removes the inline policy; none is success.
+func DeleteInlinePolicy(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
+	_, err := c.DeleteInlinePolicyFromPermissionSet(ctx, &ssoadmin.DeleteInlinePolicyFromPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	if err != nil && !isResourceNotFound(err) {
+		return fmt.Errorf("deleting the inline policy of %s: %w", arn, err)
+	}
+	return nil
+}
+
+// AttachManagedPolicies attaches AWS-managed policies; already attached is success.
+func AttachManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, policyARNs []string) error {
+	for _, p := range policyARNs {
+		_, err := c.AttachManagedPolicyToPermissionSet(ctx, &ssoadmin.AttachManagedPolicyToPermissionSetInput{
+			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), ManagedPolicyArn: awssdk.String(p),
+		})
+		if err != nil && !hasCode(err, "ConflictException") {
+			return fmt.Errorf("attaching %s to %s: %w", p, arn, err)
+		}
+	}
+	return nil
+}
+
+// DetachManagedPolicies detaches AWS-managed policies; not attached is success.
+func DetachManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, policyARNs []string) error {
+	for _, p := range policyARNs {
+		_, err := c.DetachManagedPolicyFromPermissionSet(ctx, &ssoadmin.DetachManagedPolicyFromPermissionSetInput{
+			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), ManagedPolicyArn: awssdk.String(p),
+		})
+		if err != nil && !isResourceNotFound(err) {
+			return fmt.Errorf("detaching %s from %s: %w", p, arn, err)
+		}
+	}
+	return nil
+}
+
+// AttachCustomerManagedPolicies attaches customer-managed policy references.
+func AttachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, refs []PolicyReference) error {
+	for _, r := range refs {
+		_, err := c.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{
+			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), CustomerManagedPolicyReference: sdkReference(r),
+		})
+		if err != nil && !hasCode(err, "ConflictException") {
+			return fmt.Errorf("attaching customer-managed policy %s%s to %s: %w", valueOr(r.Path, "/"), r.Name, arn, err)
+		}
+	}
+	return nil
+}
+
+// DetachCustomerManagedPolicies detaches customer-managed policy references.
+func DetachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, refs []PolicyReference) error {
+	for _, r := range refs {
+		_, err := c.DetachCustomerManagedPolicyReferenceFromPermissionSet(ctx, &ssoadmin.DetachCustomerManagedPolicyReferenceFromPermissionSetInput{
+			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), CustomerManagedPolicyReference: sdkReference(r),
+		})
+		if err != nil && !isResourceNotFound(err) {
+			return fmt.Errorf("detaching customer-managed policy %s%s from %s: %w", valueOr(r.Path, "/"), r.Name, arn, err)
+		}
+	}
+	return nil
+}
+
+func sdkReference(r PolicyReference) *ssotypes.CustomerManagedPolicyReference {
+	return &ssotypes.CustomerManagedPolicyReference{Name: awssdk.String(r.Name), Path: awssdk.String(valueOr(r.Path, "/"))}
+}
+
+// PutPermissionsBoundary sets the boundary. An endpoint without boundary
+// support answers with a *NotImplementedError.
+func PutPermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, b PermissionsBoundary) error {
+	sdk := &ssotypes.PermissionsBoundary{}
+	if b.CustomerManagedPolicy != nil {
+		sdk.CustomerManagedPolicyReference = sdkReference(*b.CustomerManagedPolicy)
+	} else {
+		sdk.ManagedPolicyArn = awssdk.String(b.ManagedPolicyARN)
+	}
+	_, err := c.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{
+		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), PermissionsBoundary: sdk,
+	}, noRetryWhenNotImplemented)
+	if err != nil {
+		return fmt.Errorf("putting the permissions boundary of %s: %w", arn, notImplemented("PutPermissionsBoundaryToPermissionSet", err))
+	}
+	return nil
+}
+
+// DeletePermissionsBoundary removes the boundary; none is success.
+func DeletePermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
+	_, err := c.DeletePermissionsBoundaryFromPermissionSet(ctx, &ssoadmin.DeletePermissionsBoundaryFromPermissionSetInput{
+		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn),
+	}, noRetryWhenNotImplemented)
+	if err != nil && !isResourceNotFound(err) {
+		return fmt.Errorf("deleting the permissions boundary of %s: %w", arn, notImplemented("DeletePermissionsBoundaryFromPermissionSet", err))
+	}
+	return nil
+}
+
+// ProvisionPermissionSet pushes the permission set's current policies to
+// every account it is provisioned in and waits (bounded) until that is done.
+func ProvisionPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
+	out, err := c.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{
+		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), TargetType: ssotypes.ProvisionTargetTypeAllProvisionedAccounts,
+	})
+	if err != nil {
+		return fmt.Errorf("provisioning %s: %w", arn, err)
+	}
+	st := out.PermissionSetProvisioningStatus
+	if st == nil {
+		return nil
+	}
+	return WaitPermissionSetProvisioning(ctx, c, instanceARN, awssdk.ToString(st.RequestId), st.Status, awssdk.ToString(st.FailureReason))
+}
+
+// WaitPermissionSetProvisioning polls DescribePermissionSetProvisioningStatus
+// while the request is IN_PROGRESS (status is what the start call reported).
+func WaitPermissionSetProvisioning(ctx context.Context, c *ssoadmin.Client, instanceARN, requestID string, status ssotypes.StatusValues, reason string) error {
+	return waitUntil(ctx, "permission set provisioning "+requestID, ProvisioningWait, func(ctx context.Context) (bool, error) {
+		switch status {
+		case ssotypes.StatusValuesSucceeded:
+			return true, nil
+		case ssotypes.StatusValuesFailed:
+			return false, fmt.Errorf("provisioning request %s failed: %s", requestID, reason)
+		}
+		out, err := c.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{
+			InstanceArn: awssdk.String(instanceARN), ProvisionPermissionSetRequestId: awssdk.String(requestID),
+		}, noRetryWhenNotImplemented)
+		if err != nil {
+			return false, fmt.Errorf("reading provisioning request %s: %w", requestID, notImplemented("DescribePermissionSetProvisioningStatus", err))
+		}
+		if st := out.PermissionSetProvisioningStatus; st != nil {
+			status, reason = st.Status, awssdk.ToString(st.FailureReason)
+		}
+		return status == ssotypes.StatusValuesSucceeded, nil
+	})
+}
+
+// ListAssignments returns every assignment of the permission set in the given
+// accounts and in every account it is provisioned to (so assignments made out
+// of band in other accounts are seen too), sorted.
+func ListAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, accounts []string) ([]AccountAssignment, error) {
+	set := map[string]bool{}
+	for _, a := range accounts {
+		set[a] = true
+	}
+	pp := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(c, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	for pp.HasMorePages() {
+		page, err := pp.NextPage(ctx)
+		if isResourceNotFound(err) {
+			return nil, &NotFoundError{Kind: permissionSetKind, ID: arn, Cause: err}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing the accounts of %s: %w", arn, err)
+		}
+		for _, a := range page.AccountIds {
+			set[a] = true
+		}
+	}
+	all := make([]string, 0, len(set))
+	for a := range set {
+		all = append(all, a)
+	}
+	sort.Strings(all)
+	var out []AccountAssignment
+	for _, acct := range all {
+		p := ssoadmin.NewListAccountAssignmentsPaginator(c, &ssoadmin.ListAccountAssignmentsInput{
+			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), AccountId: awssdk.String(acct),
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("listing the assignments of %s in %s: %w", arn, acct, err)
+			}
+			for _, a := range page.AccountAssignments {
+				out = append(out, AccountAssignment{AccountID: awssdk.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: awssdk.ToString(a.PrincipalId)})
+			}
+		}
+	}
+	SortAssignments(out)
+	return out, nil
+}
+
+// SortAssignments orders assignments by account, principal type, principal id.
+func SortAssignments(as []AccountAssignment) {
+	sort.Slice(as, func(i, j int) bool {
+		if as[i].AccountID != as[j].AccountID {
+			return as[i].AccountID < as[j].AccountID
+		}
+		if as[i].PrincipalType != as[j].PrincipalType {
+			return as[i].PrincipalType < as[j].PrincipalType
+		}
+		return as[i].PrincipalID < as[j].PrincipalID
+	})
+}
+
+type pendingRequest struct {
+	id     string
+	status ssotypes.StatusValues
+	reason string
+	what   AccountAssignment
+}
+
+// CreateAssignments starts every assignment, then waits (bounded) until each
+// is provisioned. It returns the assignments that succeeded, so a partial
+// failure can be recorded.
+func CreateAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, as []AccountAssignment) ([]AccountAssignment, error) {
+	var pending []pendingRequest
+	var errs []error
+	for _, a := range as {
+		out, err := c.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
+			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn),
+			TargetType: ssotypes.TargetTypeAwsAccount, TargetId: awssdk.String(a.AccountID),
+			PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: awssdk.String(a.PrincipalID),
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("assigning %s %s in %s: %w", a.PrincipalType, a.PrincipalID, a.AccountID, err))
+			continue
+		}
+		st := out.AccountAssignmentCreationStatus
+		if st == nil {
+			pending = append(pending, pendingRequest{status: ssotypes.StatusValuesSucceeded, what: a})
+			continue
+		}
+		pending = append(pending, pendingRequest{id: awssdk.ToString(st.RequestId), status: st.Status, reason: awssdk.ToString(st.FailureReason), what: a})
+	}
+	var done []AccountAssignment
+	for _, p := range pending {
+		if err := WaitAssignmentCreation(ctx, c, instanceARN, p.id, p.status, p.reason); err != nil {
+			errs = append(errs, fmt.Errorf("assigning %s %s in %s: %w", p.what.PrincipalType, p.what.PrincipalID, p.what.AccountID, err))
+			continue
+		}
+		done = append(done, p.what)
+	}
+	return done, errors.Join(errs...)
+}
+
+// WaitAssignmentCreation polls DescribeAccountAssignmentCreationStatus while
+// the request is IN_PROGRESS (status is what the create call reported).
+func WaitAssignmentCreation(ctx context.Context, c *ssoadmin.Client, instanceARN, requestID string, status ssotypes.StatusValues, reason string) error {
+	return waitUntil(ctx, "account assignment "+requestID, ProvisioningWait, func(ctx context.Context) (bool, error) {
+		switch status {
+		case ssotypes.StatusValuesSucceeded:
+			return true, nil
+		case ssotypes.StatusValuesFailed:
+			return false, fmt.Errorf("request %s failed: %s", requestID, reason)
+		}
+		out, err := c.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{
+			InstanceArn: awssdk.String(instanceARN), AccountAssignmentCreationRequestId: awssdk.String(requestID),
+		})
+		if err != nil {
+			return false, fmt.Errorf("reading assignment request %s: %w", requestID, err)
+		}
+		if st := out.AccountAssignmentCreationStatus; st != nil {
+			status, reason = st.Status, awssdk.ToString(st.FailureReason)
+		}
+		if status == ssotypes.StatusValuesFailed {
+			return false, fmt.Errorf("request %s failed: %s", requestID, reason)
+		}
+		return status == ssotypes.StatusValuesSucceeded, nil
+	})
+}
+
+// DeleteAssignments starts every deletion, then waits (bounded) until each is
+// done; an assignment already gone is success. It returns the assignments
+// removed.
+func DeleteAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, as []AccountAssignment) ([]AccountAssignment, error) {
+	var pending []pendingRequest
+	var errs []error
+	for _, a := range as {
+		out, err := c.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
+			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn),
+			TargetType: ssotypes.TargetTypeAwsAccount, TargetId: awssdk.String(a.AccountID),
+			PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: awssdk.String(a.PrincipalID),
+		})
+		if isResourceNotFound(err) {
+			pending = append(pending, pendingRequest{status: ssotypes.StatusValuesSucceeded, what: a})
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("removing the assignment of %s %s in %s: %w", a.PrincipalType, a.PrincipalID, a.AccountID, err))
+			continue
+		}
+		st := out.AccountAssignmentDeletionStatus
+		if st == nil {
+			pending = append(pending, pendingRequest{status: ssotypes.StatusValuesSucceeded, what: a})
+			continue
+		}
+		pending = append(pending, pendingRequest{id: awssdk.ToString(st.RequestId), status: st.Status, reason: awssdk.ToString(st.FailureReason), what: a})
+	}
+	var done []AccountAssignment
+	for _, p := range pending {
+		err := waitUntil(ctx, "removal of account assignment "+p.id, ProvisioningWait, func(ctx context.Context) (bool, error) {
+			switch p.status {
+			case ssotypes.StatusValuesSucceeded:
+				return true, nil
+			case ssotypes.StatusValuesFailed:
+				return false, fmt.Errorf("request %s failed: %s", p.id, p.reason)
+			}
+			out, err := c.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{
+				InstanceArn: awssdk.String(instanceARN), AccountAssignmentDeletionRequestId: awssdk.String(p.id),
+			})
+			if err != nil {
+				return false, fmt.Errorf("reading assignment removal request %s: %w", p.id, err)
+			}
+			if st := out.AccountAssignmentDeletionStatus; st != nil {
+				p.status, p.reason = st.Status, awssdk.ToString(st.FailureReason)
+			}
+			if p.status == ssotypes.StatusValuesFailed {
+				return false, fmt.Errorf("request %s failed: %s", p.id, p.reason)
+			}
+			return p.status == ssotypes.StatusValuesSucceeded, nil
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("removing the assignment of %s %s in %s: %w", p.what.PrincipalType, p.what.PrincipalID, p.what.AccountID, err))
+			continue
+		}
+		done = append(done, p.what)
+	}
+	return done, errors.Join(errs...)
+}
+
+// DeletePermissionSet deletes a permission set, waiting out the
+// ConflictException AWS returns while assignments are still being removed; a
+// missing permission set is success.
+func DeletePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
+	return waitUntil(ctx, "permission set "+arn+" to be deletable", ProvisioningWait, func(ctx context.Context) (bool, error) {
+		_, err := c.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+		switch {
+		case err == nil, isResourceNotFound(err):
+			return true, nil
+		case hasCode(err, "ConflictException"):
+			return false, nil
+		default:
+			return false, fmt.Errorf("deleting %s %s: %w", permissionSetKind, arn, err)
+		}
+	})
+}
+
+func sortReferences(rs []PolicyReference) {
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].Path != rs[j].Path {
+			return rs[i].Path < rs[j].Path
+		}
+		return rs[i].Name < rs[j].Name
+	})
+}
