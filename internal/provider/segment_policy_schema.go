@@ -149,7 +149,10 @@ func segmentPolicySchema() schema.Schema {
 		Description: "The flows allowed into and out of one segment; everything else stays denied. The compiled security-group rules " +
 			"are computed attributes known at plan time (`ingress_rules`, `egress_rules`, `peer_rules`), reconciled with one " +
 			"Authorize call per group and direction for additions and one Revoke by rule ids for removals. The policy owns exactly " +
-			"the rules it tagged with its id; rules changed or removed out of band are drift and are restored.",
+			"the rules it tagged with its id; rules changed or removed out of band are drift and are restored. When the governed " +
+			"segment has a Kubernetes placement, the same flows also compile to NetworkPolicies (and optionally Istio " +
+			"AuthorizationPolicies), shown in `kubernetes_manifests` and server-side applied with the field manager " +
+			"`terraform-provider-zerotrust`.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"segment": schema.StringAttribute{
