@@ -107,6 +107,8 @@ func (p *zeroTrustProvider) Resources(_ context.Context) []func() resource.Resou
 		newSegmentPolicyResource,
 		newAccessGroupResource,
 		newPrivilegedAccessResource,
+		newAccessProxyResource,
+		newProtectSurfaceResource,
 	}
 }
 

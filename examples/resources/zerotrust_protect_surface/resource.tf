@@ -1,0 +1,103 @@
+# The access proxy the surface is placed on (see zerotrust_access_proxy).
+resource "zerotrust_access_proxy" "corp" {
+  name = "corp"
+
+  identity_provider {
+    type         = "iam-identity-center"
+    reference    = "idc"
+    mfa_enforced = true
+  }
+
+  device_trust_provider {
+    type      = "jamf"
+    reference = "jamf"
+    tenant_id = var.jamf_tenant_id
+  }
+}
+
+# A device requirement is a value: declare it once, use it in several rules.
+locals {
+  managed_laptop = { jamf = { max_risk = "LOW" } }
+}
+
+# A restricted protect surface on that proxy. With proxy_trust_context the
+# compiled Cedar (policy_document) is visible in the plan even though the
+# proxy is created by the same apply.
+resource "zerotrust_protect_surface" "payments" {
+  name                = "payments"
+  sensitivity         = "restricted"
+  proxy_id            = zerotrust_access_proxy.corp.id
+  proxy_trust_context = zerotrust_access_proxy.corp.trust_context
+
+  application {
+    name                   = "payments-admin"
+    domain                 = "pay.internal.example.com"
+    load_balancer_arn      = var.payments_lb_arn
+    port                   = 443
+    domain_certificate_arn = var.payments_certificate_arn
+    subnet_ids             = var.private_subnet_ids
+  }
+
+  application {
+    name       = "ledger-db"
+    cidr       = "10.40.0.0/24"
+    port       = 5432
+    subnet_ids = var.private_subnet_ids
+  }
+
+  access_rule {
+    name        = "engineers-read-write"
+    groups      = [var.payments_engineering_group_id]
+    device      = local.managed_laptop
+    require_mfa = true
+    methods     = ["GET", "POST"]
+  }
+
+  # Only this application's endpoint policy gets the rule.
+  access_rule {
+    name         = "dba-from-office"
+    groups       = [var.dba_group_id]
+    device       = { jamf = { max_risk = "SECURE" } }
+    require_mfa  = true
+    methods      = ["GET"]
+    client_cidrs = ["198.51.100.0/24"]
+    applications = ["ledger-db"]
+  }
+
+  access_rule {
+    name          = "no-admin-deletes"
+    effect        = "forbid"
+    methods       = ["DELETE"]
+    path_prefixes = ["/admin/"]
+  }
+}
+
+# Reviewers read the real policy in the plan; it is also an output.
+output "payments_policy" {
+  value = zerotrust_protect_surface.payments.policy_document
+}
+
+variable "jamf_tenant_id" {
+  type = string
+}
+
+# Identity Center group ids, e.g. zerotrust_access_group.<name>.id.
+variable "payments_engineering_group_id" {
+  type = string
+}
+
+variable "payments_lb_arn" {
+  type = string
+}
+
+variable "payments_certificate_arn" {
+  type = string
+}
+
+variable "private_subnet_ids" {
+  type = list(string)
+}
+
+variable "dba_group_id" {
+  type = string
+}

@@ -1,0 +1,450 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+)
+
+// Where a surface's trust context comes from.
+//
+// The compiled Cedar names the proxy's trust providers by their policy
+// reference names (context.<reference>) and depends on the identity
+// provider's type, groups claim and MFA enforcement, so these are inputs of
+// compilation. They come from one of two places:
+//
+//   - proxy_trust_context (the proxy's computed trust_context): the proxy's
+//     declared providers, known in the plan even while the proxy is created,
+//     replaced or updated in the same apply. This is the design's answer to
+//     "visible at plan time": reviewers see the policy in the very plan that
+//     creates the proxy, and a change to the proxy's groups claim or MFA
+//     enforcement recompiles the surface in the same plan instead of leaving
+//     it stale until the next one. Apply checks the live proxy agrees before
+//     writing anything.
+//   - otherwise the live proxy, read from AWS in ModifyPlan when proxy_id is
+//     known (two calls), as segment_policy reads its segment; an unknown
+//     proxy_id leaves the policy unknown until apply. This serves proxies
+//     managed elsewhere and imported surfaces.
+//
+// When the context is unknown at plan time, everything that does not depend
+// on it is still validated (names, applications, CIDRs, methods, floors),
+// against a stand-in proxy that has every provider type; apply validates
+// again with the real one before any change.
+
+// surfaceContextSource says where the trust context came from.
+type surfaceContextSource int
+
+const (
+	contextUnknown surfaceContextSource = iota
+	contextDeclared
+	contextLive
+)
+
+// standInProxy accepts every proxy-dependent condition, so validating with it
+// reports only what does not depend on the proxy.
+var standInProxy = model.AccessProxy{
+	Name:             "unknown",
+	IdentityProvider: model.IdentityProvider{Type: model.IdentityOIDC, Reference: "unknown_identity", MFAEnforced: true},
+	DeviceProviders: []model.DeviceTrustProvider{
+		{Type: model.DeviceJamf, Reference: "unknown_jamf"},
+		{Type: model.DeviceCrowdStrike, Reference: "unknown_crowdstrike"},
+		{Type: model.DeviceJumpCloud, Reference: "unknown_jumpcloud"},
+	},
+}
+
+// knownStrings reads a list of strings; ok is false when it is unknown or
+// holds an unknown element.
+func knownStrings(l types.List) ([]string, bool) {
+	if l.IsUnknown() {
+		return nil, false
+	}
+	var out []string
+	for _, e := range l.Elements() {
+		s, isStr := e.(types.String)
+		if !isStr || s.IsUnknown() {
+			return nil, false
+		}
+		out = append(out, s.ValueString())
+	}
+	return out, true
+}
+
+func knownSet(s types.Set) ([]string, bool) {
+	if s.IsUnknown() {
+		return nil, false
+	}
+	var out []string
+	for _, e := range s.Elements() {
+		v, isStr := e.(types.String)
+		if !isStr || v.IsUnknown() {
+			return nil, false
+		}
+		out = append(out, v.ValueString())
+	}
+	sort.Strings(out)
+	return out, true
+}
+
+// surfaceModelOf maps the plan onto the model (proxy filled in by the
+// caller); known is false when a value compilation needs is unknown.
+func surfaceModelOf(m protectSurfaceModel) (model.ProtectSurface, bool) {
+	s := model.ProtectSurface{Name: m.Name.ValueString(), Sensitivity: m.Sensitivity.ValueString()}
+	known := !m.Name.IsUnknown() && !m.Sensitivity.IsUnknown()
+	for _, a := range m.Applications {
+		known = known && !a.Name.IsUnknown() && !a.Domain.IsUnknown()
+		s.Applications = append(s.Applications, model.Application{Name: a.Name.ValueString(), Domain: a.Domain.ValueString()})
+	}
+	for _, r := range m.AccessRules {
+		rule := model.AccessRule{
+			Name: r.Name.ValueString(), Effect: r.Effect.ValueString(),
+			RequireVerifiedEmail: r.RequireVerifiedEmail.ValueBool(), RequireMFA: r.RequireMFA.ValueBool(),
+			Acknowledgement: r.Acknowledgement.ValueString(),
+		}
+		known = known && !r.Name.IsUnknown() && !r.Effect.IsUnknown() && !r.RequireVerifiedEmail.IsUnknown() &&
+			!r.RequireMFA.IsUnknown() && !r.Acknowledgement.IsUnknown()
+		for _, l := range []struct {
+			src types.List
+			dst *[]string
+		}{{r.Groups, &rule.Groups}, {r.Methods, &rule.Methods}, {r.PathPrefixes, &rule.PathPrefixes}, {r.ClientCIDRs, &rule.ClientCIDRs}, {r.Applications, &rule.Applications}} {
+			v, ok := knownStrings(l.src)
+			known = known && ok
+			*l.dst = v
+		}
+		if d := r.Device; d != nil {
+			req := &model.DeviceRequirement{Combine: d.Combine.ValueString()}
+			known = known && !d.Combine.IsUnknown()
+			if j := d.Jamf; j != nil {
+				known = known && !j.MaxRisk.IsUnknown()
+				req.Jamf = &model.JamfRequirement{MaxRisk: j.MaxRisk.ValueString()}
+			}
+			if c := d.CrowdStrike; c != nil {
+				known = known && !c.MinOverallScore.IsUnknown()
+				req.CrowdStrike = &model.CrowdStrikeRequirement{MinOverallScore: int(c.MinOverallScore.ValueInt64())}
+			}
+			if j := d.JumpCloud; j != nil {
+				known = known && !j.Managed.IsUnknown()
+				req.JumpCloud = &model.JumpCloudRequirement{Managed: j.Managed.ValueBool()}
+			}
+			rule.Device = req
+		}
+		s.AccessRules = append(s.AccessRules, rule)
+	}
+	return s, known
+}
+
+// compileSurface validates and compiles; problems are added to diags with
+// their attribute paths (proxy problems point at where the context came
+// from). ok is false when an error was found.
+func compileSurface(s model.ProtectSurface, source surfaceContextSource, diags *diag.Diagnostics) (verifiedaccess.Result, bool) {
+	res, problems := verifiedaccess.Compile(s, verifiedaccess.Options{})
+	if source == contextDeclared {
+		for i, p := range problems {
+			if len(p.Path) == 1 && p.Path[0].Name == "proxy_id" {
+				problems[i].Path = model.Root("proxy_trust_context")
+			}
+		}
+	}
+	// Name the attribute in the text too: an unset attribute (a floor asking
+	// for require_mfa, say) has no configuration line of its own, so
+	// Terraform shows the enclosing block.
+	for i, p := range problems {
+		if len(p.Path) > 1 {
+			problems[i].Detail = p.Detail + " (at " + p.Path.String() + ")"
+		}
+	}
+	appendProblems(diags, path.Empty(), problems)
+	return res, !problems.HasErrors()
+}
+
+// endpointPolicies maps the compiled endpoint policies by application,
+// leaving out applications that get none.
+func endpointPolicies(res verifiedaccess.Result) map[string]string {
+	out := map[string]string{}
+	for _, e := range res.Endpoints {
+		if e.Policy != "" {
+			out[e.Application] = e.Policy
+		}
+	}
+	return out
+}
+
+// appSpec is the endpoint an application declares, with defaults applied.
+// ok is false when a value is unknown.
+func appSpec(a surfaceAppModel) (awstarget.EndpointSpec, bool) {
+	subnets, okS := knownSet(a.SubnetIDs)
+	sgs, okG := knownSet(a.SecurityGroupIDs)
+	s := awstarget.EndpointSpec{
+		Type:                 a.EndpointType.ValueString(),
+		ApplicationDomain:    a.Domain.ValueString(),
+		DomainCertificateARN: a.DomainCertificateARN.ValueString(),
+		EndpointDomainPrefix: a.EndpointDomainPrefix.ValueString(),
+		SecurityGroupIDs:     sgs,
+		LoadBalancerARN:      a.LoadBalancerARN.ValueString(),
+		NetworkInterfaceID:   a.NetworkInterfaceID.ValueString(),
+		CIDR:                 a.CIDR.ValueString(),
+		Protocol:             a.Protocol.ValueString(),
+		Port:                 int32(a.Port.ValueInt64()),
+		SubnetIDs:            subnets,
+	}
+	if s.Type == "" {
+		s.Type = inferEndpointType(a)
+	}
+	if s.Protocol == "" {
+		s.Protocol = defaultProtocol(s.Type)
+	}
+	if s.EndpointDomainPrefix == "" && s.Type != awstarget.EndpointCIDR {
+		s.EndpointDomainPrefix = defaultDomainPrefix(a.Name.ValueString())
+	}
+	known := okS && okG
+	for _, v := range []attr.Value{a.Name, a.EndpointType, a.Domain, a.DomainCertificateARN, a.EndpointDomainPrefix, a.LoadBalancerARN, a.NetworkInterfaceID, a.CIDR, a.Protocol, a.Port} {
+		known = known && !v.IsUnknown()
+	}
+	return s, known
+}
+
+func inferEndpointType(a surfaceAppModel) string {
+	switch {
+	case !a.LoadBalancerARN.IsNull():
+		return awstarget.EndpointLoadBalancer
+	case !a.NetworkInterfaceID.IsNull():
+		return awstarget.EndpointNetworkInterface
+	case !a.CIDR.IsNull():
+		return awstarget.EndpointCIDR
+	}
+	return ""
+}
+
+func defaultProtocol(endpointType string) string {
+	if endpointType == awstarget.EndpointCIDR {
+		return "tcp"
+	}
+	return "https"
+}
+
+func defaultDomainPrefix(name string) string {
+	if dnsLabelRe.MatchString(name) {
+		return name
+	}
+	return ""
+}
+
+// validateApplications checks each application's target and the options
+// its endpoint type needs, at the attribute's path. Unknown values pass.
+func validateApplications(apps []surfaceAppModel, diags *diag.Diagnostics) {
+	for i, a := range apps {
+		p := path.Root("application").AtListIndex(i)
+		targets := 0
+		for _, v := range []types.String{a.LoadBalancerARN, a.NetworkInterfaceID, a.CIDR} {
+			if !v.IsNull() {
+				targets++
+			}
+		}
+		if targets != 1 {
+			diags.AddAttributeError(p, "Exactly one endpoint target required",
+				fmt.Sprintf("Application %q needs exactly one of load_balancer_arn, network_interface_id or cidr (got %d).", a.Name.ValueString(), targets))
+			continue
+		}
+		inferred := inferEndpointType(a)
+		if !a.EndpointType.IsNull() && !a.EndpointType.IsUnknown() && a.EndpointType.ValueString() != inferred {
+			diags.AddAttributeError(p.AtName("endpoint_type"), "Endpoint type does not match the target",
+				fmt.Sprintf("endpoint_type is %q but the target given makes it %q.", a.EndpointType.ValueString(), inferred))
+		}
+		if a.Port.IsNull() {
+			diags.AddAttributeError(p.AtName("port"), "Port required", fmt.Sprintf("Application %q needs the port its endpoint listens on.", a.Name.ValueString()))
+		}
+		switch inferred {
+		case awstarget.EndpointCIDR:
+			if !a.CIDR.IsUnknown() {
+				if _, err := model.ParseClientCIDR(a.CIDR.ValueString()); err != nil {
+					diags.AddAttributeError(p.AtName("cidr"), "Invalid CIDR block", err.Error())
+				}
+			}
+			if a.SubnetIDs.IsNull() || (!a.SubnetIDs.IsUnknown() && len(a.SubnetIDs.Elements()) == 0) {
+				diags.AddAttributeError(p.AtName("subnet_ids"), "Subnets required", "A cidr endpoint needs the subnets it reaches the CIDR block from.")
+			}
+			if v := a.Protocol.ValueString(); v != "" && v != "tcp" && !a.Protocol.IsUnknown() {
+				diags.AddAttributeError(p.AtName("protocol"), "Invalid protocol", "A cidr endpoint forwards TCP only: protocol must be \"tcp\".")
+			}
+			for name, v := range map[string]types.String{"domain": a.Domain, "domain_certificate_arn": a.DomainCertificateARN, "endpoint_domain_prefix": a.EndpointDomainPrefix} {
+				if !v.IsNull() {
+					diags.AddAttributeError(p.AtName(name), "Not applicable", name+" applies to load-balancer and network-interface endpoints, not cidr ones.")
+				}
+			}
+		default:
+			if a.Domain.IsNull() {
+				diags.AddAttributeError(p.AtName("domain"), "Domain required", "A "+inferred+" endpoint is reached through its application domain.")
+			}
+			if a.DomainCertificateARN.IsNull() {
+				diags.AddAttributeError(p.AtName("domain_certificate_arn"), "Certificate required", "A "+inferred+" endpoint needs the ACM certificate of its domain.")
+			}
+			if a.EndpointDomainPrefix.IsNull() && defaultDomainPrefix(a.Name.ValueString()) == "" && !a.Name.IsUnknown() {
+				diags.AddAttributeError(p.AtName("endpoint_domain_prefix"), "Endpoint domain prefix required",
+					fmt.Sprintf("The application name %q is not a DNS label, so it cannot be the default prefix; set endpoint_domain_prefix.", a.Name.ValueString()))
+			}
+			if inferred == awstarget.EndpointNetworkInterface && !a.SubnetIDs.IsNull() {
+				diags.AddAttributeError(p.AtName("subnet_ids"), "Not applicable", "A network-interface endpoint takes no subnets.")
+			}
+		}
+	}
+}
+
+// fillAppDefaults sets the computed application attributes the
+// configuration left open.
+func fillAppDefaults(apps []surfaceAppModel) {
+	for i := range apps {
+		a := &apps[i]
+		t := inferEndpointType(*a)
+		if a.EndpointType.IsUnknown() || a.EndpointType.IsNull() {
+			a.EndpointType = nullIfEmpty(t)
+		}
+		if a.Protocol.IsUnknown() || a.Protocol.IsNull() {
+			a.Protocol = nullIfEmpty(defaultProtocol(t))
+		}
+		if a.EndpointDomainPrefix.IsUnknown() || a.EndpointDomainPrefix.IsNull() {
+			if t == awstarget.EndpointCIDR {
+				a.EndpointDomainPrefix = types.StringNull()
+			} else {
+				a.EndpointDomainPrefix = nullIfEmpty(defaultDomainPrefix(a.Name.ValueString()))
+			}
+		}
+	}
+}
+
+func surfaceTags(m protectSurfaceModel, user map[string]string) map[string]string {
+	tags := map[string]string{}
+	for k, v := range user {
+		tags[k] = v
+	}
+	tags["Name"] = valueOr(tags["Name"], m.Name.ValueString())
+	tags[awstarget.TagManagedBy] = awstarget.ManagedByValue
+	tags[awstarget.TagSurface] = m.Name.ValueString()
+	tags[awstarget.TagSensitivity] = m.Sensitivity.ValueString()
+	return tags
+}
+
+func surfaceDescription(name string) string {
+	return "Zero-trust protect surface " + name + " (managed by terraform-provider-zerotrust)"
+}
+
+func endpointTags(groupID, app string) map[string]string {
+	return map[string]string{
+		awstarget.TagManagedBy:   awstarget.ManagedByValue,
+		awstarget.TagSurfaceID:   groupID,
+		awstarget.TagApplication: app,
+		"Name":                   app,
+	}
+}
+
+func endpointValue(e *awstarget.VerifiedAccessEndpoint) attr.Value {
+	return types.ObjectValueMust(surfaceEndpointAttrTypes, map[string]attr.Value{
+		"id":              types.StringValue(e.ID),
+		"endpoint_domain": nullIfEmpty(e.EndpointDomain),
+	})
+}
+
+// setValueOrNull renders live strings as a set, keeping null when the live
+// list is empty and the prior value was null.
+func setValueOrNull(live []string, prior types.Set) types.Set {
+	if len(live) == 0 && (prior.IsNull() || prior.IsUnknown()) {
+		return types.SetNull(types.StringType)
+	}
+	elems := make([]attr.Value, 0, len(live))
+	for _, s := range live {
+		elems = append(elems, types.StringValue(s))
+	}
+	return types.SetValueMust(types.StringType, elems)
+}
+
+func stringOrNull(live string, prior types.String) types.String {
+	if live == "" && (prior.IsNull() || prior.IsUnknown()) {
+		return types.StringNull()
+	}
+	return types.StringValue(live)
+}
+
+// applyLiveEndpoint refreshes an application block from its live endpoint.
+func applyLiveEndpoint(a *surfaceAppModel, e *awstarget.VerifiedAccessEndpoint) {
+	a.EndpointType = types.StringValue(e.Type)
+	a.Domain = stringOrNull(e.ApplicationDomain, a.Domain)
+	a.DomainCertificateARN = stringOrNull(e.DomainCertificateARN, a.DomainCertificateARN)
+	if e.Type != awstarget.EndpointCIDR {
+		a.EndpointDomainPrefix = stringOrNull(e.EndpointDomainPrefix, a.EndpointDomainPrefix)
+	}
+	a.LoadBalancerARN = stringOrNull(e.LoadBalancerARN, a.LoadBalancerARN)
+	a.NetworkInterfaceID = stringOrNull(e.NetworkInterfaceID, a.NetworkInterfaceID)
+	a.CIDR = stringOrNull(e.CIDR, a.CIDR)
+	a.Protocol = stringOrNull(e.Protocol, a.Protocol)
+	if e.Port != 0 {
+		a.Port = types.Int64Value(int64(e.Port))
+	} else if !a.Port.IsNull() {
+		a.Port = types.Int64Null()
+	}
+	a.SubnetIDs = setValueOrNull(e.SubnetIDs, a.SubnetIDs)
+	a.SecurityGroupIDs = setValueOrNull(e.SecurityGroupIDs, a.SecurityGroupIDs)
+}
+
+// ownedEndpoints indexes a group's live endpoints that this surface created,
+// by application name; others are returned apart.
+func ownedEndpoints(groupID string, live map[string]*awstarget.VerifiedAccessEndpoint) (byApp map[string]*awstarget.VerifiedAccessEndpoint, foreign []*awstarget.VerifiedAccessEndpoint) {
+	byApp = map[string]*awstarget.VerifiedAccessEndpoint{}
+	ids := make([]string, 0, len(live))
+	for id := range live {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		e := live[id]
+		app := e.Tags[awstarget.TagApplication]
+		if e.Tags[awstarget.TagSurfaceID] != groupID || app == "" || byApp[app] != nil {
+			foreign = append(foreign, e)
+			continue
+		}
+		byApp[app] = e
+	}
+	return byApp, foreign
+}
+
+// surfaceTrustContext finds the trust context of a plan: declared (parsed
+// from proxy_trust_context) or live (read from the proxy in AWS).
+func surfaceTrustContext(ctx context.Context, clients *clientFactory, m protectSurfaceModel, diags *diag.Diagnostics) (proxyTrustContext, surfaceContextSource) {
+	switch {
+	case m.ProxyTrustContext.IsUnknown():
+		return proxyTrustContext{}, contextUnknown
+	case !m.ProxyTrustContext.IsNull():
+		tc, err := parseProxyTrustContext(m.ProxyTrustContext.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("proxy_trust_context"), "Invalid trust context", err.Error())
+			return tc, contextUnknown
+		}
+		return tc, contextDeclared
+	case m.ProxyID.IsUnknown() || clients == nil:
+		return proxyTrustContext{}, contextUnknown
+	}
+	tc, err := readLiveTrustContext(ctx, clients, m.ProxyID.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("proxy_id"), "Cannot read the access proxy", err.Error())
+		return tc, contextUnknown
+	}
+	return tc, contextLive
+}
+
+func readLiveTrustContext(ctx context.Context, clients *clientFactory, proxyID string) (proxyTrustContext, error) {
+	c, err := clients.AWS(ctx)
+	if err != nil {
+		return proxyTrustContext{}, err
+	}
+	live, err := awstarget.ReadProxyTrustProviders(ctx, c.EC2, proxyID)
+	if err != nil {
+		return proxyTrustContext{}, err
+	}
+	return liveTrustContext(live)
+}

@@ -1,0 +1,802 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
+)
+
+const (
+	vaGroupID = "c242c5b0-6081-1845-6fa8-6e0d9513c107"
+	vaLBARN   = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/pay/50dc6c495c0c9188"
+	vaCertARN = "arn:aws:acm:us-east-1:123456789012:certificate/8d7f-pay"
+)
+
+// vaProxy declares the proxy the surfaces sit on.
+func vaProxy(name string) string {
+	return fmt.Sprintf(`
+resource "zerotrust_access_proxy" "%[1]s" {
+  name = %[1]q
+  identity_provider {
+    type         = "iam-identity-center"
+    reference    = "idc"
+    mfa_enforced = true
+  }
+  device_trust_provider {
+    type      = "jamf"
+    reference = "jamf"
+    tenant_id = "jamf-tenant"
+  }
+}
+`, name)
+}
+
+// vaApp is the payments-admin application behind a load balancer.
+func vaApp(port int, cert string) string {
+	return fmt.Sprintf(`
+  application {
+    name                   = "payments-admin"
+    domain                 = "pay.internal.example.com"
+    load_balancer_arn      = %q
+    port                   = %d
+    domain_certificate_arn = %q
+    subnet_ids             = ["subnet-0123456789abcdef0"]
+  }
+`, vaLBARN, port, cert)
+}
+
+const vaRule = `
+  access_rule {
+    name        = "engineers-read-write"
+    groups      = ["` + vaGroupID + `"]
+    device      = local.corp_device
+    require_mfa = true
+    methods     = ["GET", "POST"]
+  }
+`
+
+// vaSurface declares a restricted surface on proxy (with its trust context
+// when declared) holding body.
+func vaSurface(proxy string, declared bool, body string) string {
+	tc := ""
+	if declared {
+		tc = "proxy_trust_context = zerotrust_access_proxy." + proxy + ".trust_context"
+	}
+	return fmt.Sprintf(`
+locals {
+  corp_device = { jamf = { max_risk = "LOW" } }
+}
+
+resource "zerotrust_protect_surface" "test" {
+  name        = "payments"
+  sensitivity = "restricted"
+  proxy_id    = zerotrust_access_proxy.%s.id
+  %s
+  tags        = { team = "payments" }
+%s
+}
+`, proxy, tc, body)
+}
+
+func TestAccProtectSurface_basic(t *testing.T) {
+	var groupID, proxyID string
+	cfg := acctest.ProviderConfig + vaProxy("corp") + vaSurface("corp", true, vaApp(443, vaCertARN)+vaRule)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						// Proxy and surface are both created by this apply, yet
+						// the reviewer reads the real policy in the plan.
+						plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("proxy_id")),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"),
+							knownvalue.StringRegexp(regexp.MustCompile(`(?s)^@id\("engineers-read-write"\)\npermit .*context\.jamf\.risk.*\n$`))),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoint_policy_documents"), knownvalue.MapExact(map[string]knownvalue.Check{})),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("application").AtSliceIndex(0).AtMapKey("protocol"), knownvalue.StringExact("https")),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("application").AtSliceIndex(0).AtMapKey("endpoint_domain_prefix"), knownvalue.StringExact("payments-admin")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^vagr-`))),
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), knownvalue.StringRegexp(regexp.MustCompile(`^vae-`))),
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("application").AtSliceIndex(0).AtMapKey("endpoint_type"), knownvalue.StringExact("load-balancer")),
+				},
+				Check: func(s *terraform.State) error {
+					rs := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary
+					groupID = rs.ID
+					proxyID = s.RootModule().Resources["zerotrust_access_proxy.corp"].Primary.ID
+					g := vaGroup(t, groupID)
+					if aws.ToString(g.VerifiedAccessInstanceId) != proxyID {
+						return fmt.Errorf("group on %s, want %s", aws.ToString(g.VerifiedAccessInstanceId), proxyID)
+					}
+					tags := tagsOf(g.Tags)
+					for k, want := range map[string]string{"managed-by": "terraform-provider-zerotrust", "zerotrust:surface": "payments", "zerotrust:sensitivity": "restricted", "team": "payments"} {
+						if tags[k] != want {
+							return fmt.Errorf("group tag %s = %q, want %q", k, tags[k], want)
+						}
+					}
+					// The live policy is exactly the compiled text, enabled.
+					p := vaGroupPolicy(t, groupID)
+					if !aws.ToBool(p.PolicyEnabled) || aws.ToString(p.PolicyDocument) != rs.Attributes["policy_document"] {
+						return fmt.Errorf("live policy (enabled=%v):\n%s\nstate:\n%s", aws.ToBool(p.PolicyEnabled), aws.ToString(p.PolicyDocument), rs.Attributes["policy_document"])
+					}
+					eps := vaEndpoints(t, groupID)
+					if len(eps) != 1 {
+						return fmt.Errorf("%d endpoints, want 1", len(eps))
+					}
+					e := eps[0]
+					et := tagsOf(e.Tags)
+					if e.Status.Code != "active" || et["zerotrust:application"] != "payments-admin" || et["zerotrust:surface-id"] != groupID ||
+						aws.ToString(e.ApplicationDomain) != "pay.internal.example.com" || aws.ToInt32(e.LoadBalancerOptions.Port) != 443 ||
+						string(e.LoadBalancerOptions.Protocol) != "https" || !strings.HasPrefix(aws.ToString(e.EndpointDomain), "payments-admin.") {
+						return fmt.Errorf("endpoint %+v tags %v", e, et)
+					}
+					// No rule targets an application: no endpoint policy.
+					if ep := vaEndpointPolicy(t, aws.ToString(e.VerifiedAccessEndpointId)); aws.ToBool(ep.PolicyEnabled) {
+						return fmt.Errorf("endpoint has a policy: %s", aws.ToString(ep.PolicyDocument))
+					}
+					return nil
+				},
+			},
+			{
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				ResourceName:      "zerotrust_protect_surface.test",
+				ImportState:       true,
+				ImportStateVerify: true,
+				// Access rules are not recoverable from Cedar; the trust
+				// context is configuration only.
+				ImportStateVerifyIgnore: []string{"access_rule", "proxy_trust_context"},
+			},
+			{
+				// An import block: the plan adds the access rules to state,
+				// and the compiled policy equals the live one.
+				ResourceName:       "zerotrust_protect_surface.test",
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithID,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
+					vaExpectUnchanged("zerotrust_protect_surface.test", "policy_document"),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccProtectSurface_policyKnownInPlan: without a declared trust context
+// the proxy is read from AWS at plan time; once it exists, the policy is
+// known in the plan, with the rule's @id. Before it exists it cannot be.
+func TestAccProtectSurface_policyKnownInPlan(t *testing.T) {
+	var groupID, proxyID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderConfig + vaProxy("known"),
+				Check: func(s *terraform.State) error {
+					proxyID = s.RootModule().Resources["zerotrust_access_proxy.known"].Primary.ID
+					return nil
+				},
+			},
+			{
+				Config: acctest.ProviderConfig + vaProxy("known") + vaSurface("known", false, vaApp(443, vaCertARN)+vaRule),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"),
+							knownvalue.StringRegexp(regexp.MustCompile(`@id\("engineers-read-write"\)`))),
+					},
+				},
+				Check: func(s *terraform.State) error {
+					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
+					return nil
+				},
+			},
+			{
+				// A new proxy in the same plan and no declared context: the
+				// policy cannot be known until apply.
+				Config: acctest.ProviderConfig + vaProxy("known") + vaProxy("other") + vaSurface("other", false, vaApp(443, vaCertARN)+vaRule),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document")),
+					},
+				},
+				Check: func(s *terraform.State) error {
+					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
+					other := s.RootModule().Resources["zerotrust_access_proxy.other"].Primary.ID
+					if got := aws.ToString(vaGroup(t, groupID).VerifiedAccessInstanceId); got != other {
+						return fmt.Errorf("surface on %s, want %s", got, other)
+					}
+					if !strings.Contains(aws.ToString(vaGroupPolicy(t, groupID).PolicyDocument), `@id("engineers-read-write")`) {
+						return fmt.Errorf("live policy lacks the rule")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccProtectSurface_update: rules, applications and endpoint options
+// change in place; an immutable endpoint option re-creates that endpoint.
+func TestAccProtectSurface_update(t *testing.T) {
+	var groupID, proxyID, firstEndpoint string
+	base := acctest.ProviderConfig + vaProxy("upd")
+	adminOnly := `
+  application {
+    name       = "ledger-db"
+    cidr       = "10.40.0.0/24"
+    port       = 5432
+    subnet_ids = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
+  }
+  access_rule {
+    name         = "dba"
+    groups       = ["` + vaGroupID + `"]
+    device       = { jamf = { max_risk = "SECURE" } }
+    require_mfa  = true
+    methods      = ["GET"]
+    applications = ["ledger-db"]
+  }
+  access_rule {
+    name          = "no-deletes"
+    effect        = "forbid"
+    methods       = ["DELETE"]
+    path_prefixes = ["/admin/"]
+  }
+`
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		Steps: []resource.TestStep{
+			{
+				Config: base + vaSurface("upd", true, vaApp(443, vaCertARN)+vaRule),
+				Check: func(s *terraform.State) error {
+					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
+					proxyID = s.RootModule().Resources["zerotrust_access_proxy.upd"].Primary.ID
+					firstEndpoint = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.Attributes["endpoints.payments-admin.id"]
+					return nil
+				},
+			},
+			{
+				// A second application and rules that target it: endpoint
+				// policies appear, the group policy gains the forbid and the
+				// application-specific permit as its outer gate.
+				Config: base + vaSurface("upd", true, vaApp(443, vaCertARN)+vaRule+adminOnly),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"),
+							knownvalue.StringRegexp(regexp.MustCompile(`(?s)^@id\("no-deletes"\)\nforbid .*@id\("dba"\)\npermit .*@id\("engineers-read-write"\)`))),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoint_policy_documents").AtMapKey("ledger-db"),
+							knownvalue.StringRegexp(regexp.MustCompile(`(?s)@id\("no-deletes"\).*@id\("dba"\).*@id\("engineers-read-write"\)`))),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoint_policy_documents").AtMapKey("payments-admin"),
+							knownvalue.StringRegexp(regexp.MustCompile(`^@id\("no-deletes"\)[^@]*@id\("engineers-read-write"\)[^@]*$`))),
+						// The existing endpoint stays; the new one is unknown.
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), knownvalue.NotNull()),
+						plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("ledger-db")),
+					},
+				},
+				Check: func(s *terraform.State) error {
+					rs := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary
+					if got := rs.Attributes["endpoints.payments-admin.id"]; got != firstEndpoint {
+						return fmt.Errorf("payments-admin endpoint re-created: %s -> %s", firstEndpoint, got)
+					}
+					if got := aws.ToString(vaGroupPolicy(t, groupID).PolicyDocument); got != rs.Attributes["policy_document"] {
+						return fmt.Errorf("live group policy differs from state:\n%s", got)
+					}
+					db := rs.Attributes["endpoints.ledger-db.id"]
+					if p := vaEndpointPolicy(t, db); !aws.ToBool(p.PolicyEnabled) || aws.ToString(p.PolicyDocument) != rs.Attributes["endpoint_policy_documents.ledger-db"] {
+						return fmt.Errorf("ledger-db endpoint policy: %+v", p)
+					}
+					for _, e := range vaEndpoints(t, groupID) {
+						if aws.ToString(e.VerifiedAccessEndpointId) == db && (e.CidrOptions == nil || aws.ToString(e.CidrOptions.Cidr) != "10.40.0.0/24" || string(e.CidrOptions.Protocol) != "tcp") {
+							return fmt.Errorf("ledger-db endpoint %+v", e.CidrOptions)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				// Port: modified in place, same endpoint.
+				Config: base + vaSurface("upd", true, vaApp(8443, vaCertARN)+vaRule+adminOnly),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), vaKnownString(&firstEndpoint)),
+					},
+				},
+				Check: func(s *terraform.State) error {
+					for _, e := range vaEndpoints(t, groupID) {
+						if aws.ToString(e.VerifiedAccessEndpointId) == firstEndpoint {
+							if p := aws.ToInt32(e.LoadBalancerOptions.Port); p != 8443 {
+								return fmt.Errorf("port %d after update", p)
+							}
+							return nil
+						}
+					}
+					return fmt.Errorf("endpoint %s gone", firstEndpoint)
+				},
+			},
+			{
+				// The certificate cannot be modified: the endpoint is re-created.
+				Config: base + vaSurface("upd", true, vaApp(8443, vaCertARN+"-v2")+vaRule+adminOnly),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin")),
+					},
+				},
+				Check: func(s *terraform.State) error {
+					rs := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary
+					if rs.Attributes["endpoints.payments-admin.id"] == firstEndpoint {
+						return fmt.Errorf("endpoint not re-created")
+					}
+					if n := len(vaEndpoints(t, groupID)); n != 2 {
+						return fmt.Errorf("%d endpoints, want 2", n)
+					}
+					return nil
+				},
+			},
+			{
+				// Back to one application and one rule; sensitivity and name change in place.
+				Config: strings.Replace(strings.Replace(base+vaSurface("upd", true, vaApp(8443, vaCertARN+"-v2")+vaRule), `"restricted"`, `"confidential"`, 1), `name        = "payments"`, `name        = "payments-v2"`, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate)},
+				},
+				Check: func(s *terraform.State) error {
+					tags := tagsOf(vaGroup(t, groupID).Tags)
+					if tags["zerotrust:sensitivity"] != "confidential" || tags["zerotrust:surface"] != "payments-v2" {
+						return fmt.Errorf("tags %v", tags)
+					}
+					if n := len(vaEndpoints(t, groupID)); n != 1 {
+						return fmt.Errorf("%d endpoints, want 1", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccProtectSurface_drift: a policy re-spaced and re-ordered out of band
+// is not drift; a real edit, a disabled policy, an endpoint modified or
+// deleted out of band are, and apply corrects them.
+func TestAccProtectSurface_drift(t *testing.T) {
+	var groupID, proxyID, compiled string
+	body := vaApp(443, vaCertARN) + vaRule + `
+  access_rule {
+    name    = "no-deletes"
+    effect  = "forbid"
+    methods = ["DELETE"]
+  }
+`
+	cfg := acctest.ProviderConfig + vaProxy("drift") + vaSurface("drift", true, body)
+	setPolicy := func(doc string, enabled bool) {
+		in := &ec2.ModifyVerifiedAccessGroupPolicyInput{VerifiedAccessGroupId: aws.String(groupID), PolicyEnabled: aws.Bool(enabled)}
+		if doc != "" {
+			in.PolicyDocument = aws.String(doc)
+		}
+		if _, err := acctest.EC2(t).ModifyVerifiedAccessGroupPolicy(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restored := func(*terraform.State) error {
+		p := vaGroupPolicy(t, groupID)
+		if !aws.ToBool(p.PolicyEnabled) || aws.ToString(p.PolicyDocument) != compiled {
+			return fmt.Errorf("policy not restored (enabled=%v):\n%s", aws.ToBool(p.PolicyEnabled), aws.ToString(p.PolicyDocument))
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(s *terraform.State) error {
+					rs := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary
+					groupID, compiled = rs.ID, rs.Attributes["policy_document"]
+					proxyID = s.RootModule().Resources["zerotrust_access_proxy.drift"].Primary.ID
+					return nil
+				},
+			},
+			{
+				// Same statements, other order and spacing, a comment: not drift.
+				PreConfig: func() {
+					parts := strings.Split(strings.TrimSuffix(compiled, "\n"), "\n\n")
+					if len(parts) != 2 {
+						t.Fatalf("expected two statements, got %q", compiled)
+					}
+					setPolicy("// reviewed\n"+strings.ReplaceAll(parts[1], "\n", "  ")+"\n\n\n"+parts[0], true)
+				},
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: false,
+			},
+			{
+				// A real edit: the forbid now covers PUT.
+				PreConfig: func() { setPolicy(strings.Replace(compiled, `"DELETE"`, `"PUT"`, 1), true) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"), vaKnownString(&compiled)),
+					},
+				},
+				Check: restored,
+			},
+			{
+				// Evaluation switched off: the document is no longer enforced.
+				PreConfig: func() { setPolicy("", false) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate)},
+				},
+				Check: restored,
+			},
+			{
+				// The endpoint's port changed out of band.
+				PreConfig: func() {
+					e := vaEndpoints(t, groupID)[0]
+					if _, err := acctest.EC2(t).ModifyVerifiedAccessEndpoint(context.Background(), &ec2.ModifyVerifiedAccessEndpointInput{VerifiedAccessEndpointId: e.VerifiedAccessEndpointId,
+						LoadBalancerOptions: &ec2types.ModifyVerifiedAccessEndpointLoadBalancerOptions{Port: aws.Int32(80)}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate)},
+				},
+				Check: func(*terraform.State) error {
+					if p := aws.ToInt32(vaEndpoints(t, groupID)[0].LoadBalancerOptions.Port); p != 443 {
+						return fmt.Errorf("port %d, want 443 restored", p)
+					}
+					return nil
+				},
+			},
+			{
+				// The endpoint was deleted out of band: re-created.
+				PreConfig: func() {
+					e := vaEndpoints(t, groupID)[0]
+					if _, err := acctest.EC2(t).DeleteVerifiedAccessEndpoint(context.Background(), &ec2.DeleteVerifiedAccessEndpointInput{VerifiedAccessEndpointId: e.VerifiedAccessEndpointId}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin"))},
+				},
+				Check: func(*terraform.State) error {
+					if eps := vaEndpoints(t, groupID); len(eps) != 1 || eps[0].Status.Code != "active" {
+						return fmt.Errorf("endpoints after re-creation: %d", len(eps))
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccProtectSurface_disappears(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderConfig + vaProxy("gone") + vaSurface("gone", true, vaApp(443, vaCertARN)+vaRule),
+				Check: func(s *terraform.State) error {
+					id := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
+					ctx := context.Background()
+					c := acctest.EC2(t)
+					for _, e := range vaEndpoints(t, id) {
+						if _, err := c.DeleteVerifiedAccessEndpoint(ctx, &ec2.DeleteVerifiedAccessEndpointInput{VerifiedAccessEndpointId: e.VerifiedAccessEndpointId}); err != nil {
+							return err
+						}
+					}
+					_, err := c.DeleteVerifiedAccessGroup(ctx, &ec2.DeleteVerifiedAccessGroupInput{VerifiedAccessGroupId: aws.String(id)})
+					return err
+				},
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+// vaStaticSurface is a surface with a literal proxy id and trust context, so
+// it plans without any AWS call.
+func vaStaticSurface(sensitivity, body string) string {
+	return acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_protect_surface" "test" {
+  name                = "bad"
+  sensitivity         = %q
+  proxy_id            = "vai-0123456789abcdef0"
+  proxy_trust_context = jsonencode({
+    identity_provider      = { type = "iam-identity-center", reference = "idc", mfa_enforced = true }
+    device_trust_providers = [{ type = "jamf", reference = "jamf" }]
+  })
+%s
+}
+`, sensitivity, body)
+}
+
+func TestAccProtectSurface_badInput(t *testing.T) {
+	rule := func(lines ...string) string { return "access_rule {\n" + strings.Join(lines, "\n") + "\n}\n" }
+	group := `groups = ["` + vaGroupID + `"]`
+	strong := `device = { jamf = { max_risk = "LOW" } }`
+	app := "application {\nname = \"app\"\ncidr = \"10.0.0.0/24\"\nport = 22\nsubnet_ids = [\"subnet-0123456789abcdef0\"]\n}\n"
+	cases := map[string]struct {
+		sensitivity, body, want string
+	}{
+		"below the restricted floor": {"restricted", rule(`name = "weak"`, group, strong, `methods = ["GET"]`),
+			`(?s)Below the restricted floor.*access_rule \{.*Rule "weak" is weaker than a restricted surface\s+demands:\s+require\s+MFA.*\(at\s+access_rule\[0\]\.require_mfa\)`},
+		"weak device on restricted": {"restricted", rule(`name = "weak"`, group, `device = { jamf = { max_risk = "HIGH" } }`, `require_mfa = true`, `methods = ["GET"]`),
+			`(?s)Below the restricted floor.*device = \{ jamf = \{ max_risk = "HIGH" \} \}.*require\s+a\s+strong\s+device\s+posture\s+\(got\s+basic\)`},
+		"unconditional permit": {"internal", rule(`name = "everyone"`), `(?s)Unconditional permit.*Rule "everyone" permits every request to a internal surface`},
+		"unknown application":  {"internal", app + rule(`name = "r"`, group, `applications = ["nope"]`), `(?s)Unknown application.*the surface has no application named "nope"`},
+		"bad client CIDR":      {"internal", rule(`name = "r"`, group, `client_cidrs = ["10.0.0.0/33"]`), `(?s)Invalid CIDR block.*"10.0.0.0/33" is not a CIDR block`},
+		"duplicate rule names": {"internal", rule(`name = "r"`, group) + rule(`name = "r"`, group),
+			`(?s)Duplicate rule name.*access_rule\[0\] is already named "r"`},
+		"unknown jamf risk": {"internal", rule(`name = "r"`, group, `device = { jamf = { max_risk = "HUGE" } }`), `(?s)Unknown Jamf risk level.*max_risk must be one of SECURE, LOW, MEDIUM, HIGH`},
+		"no crowdstrike provider on the proxy": {"internal", rule(`name = "r"`, group, `device = { crowdstrike = { min_overall_score = 80 } }`),
+			`(?s)No crowdstrike trust provider.*the access proxy has no crowdstrike device trust provider`},
+		"group by name with Identity Center": {"internal", rule(`name = "r"`, `groups = ["payments-engineering"]`), `(?s)Invalid Identity Center group id.*refer to groups by id`},
+		"two endpoint targets": {"internal", "application {\nname = \"app\"\ncidr = \"10.0.0.0/24\"\nnetwork_interface_id = \"eni-0123456789abcdef0\"\nport = 22\n}\n",
+			`(?s)Exactly one endpoint target required`},
+		"load balancer without certificate": {"internal", "application {\nname = \"app\"\ndomain = \"a.example.com\"\nload_balancer_arn = \"" + vaLBARN + "\"\nport = 443\n}\n",
+			`(?s)Certificate required.*needs the ACM certificate of its domain`},
+		"cidr endpoint with a domain": {"internal", "application {\nname = \"app\"\ndomain = \"a.example.com\"\ncidr = \"10.0.0.0/24\"\nport = 22\nsubnet_ids = [\"subnet-0123456789abcdef0\"]\n}\n",
+			`(?s)Not applicable.*domain = "a.example.com".*domain applies to load-balancer and network-interface endpoints`},
+		"bad sensitivity": {"secret", "", `(?s)Attribute sensitivity value must be one of`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      vaStaticSurface(tc.sensitivity, tc.body),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+	t.Run("invalid trust context", func(t *testing.T) {
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: acctest.ProviderConfig + `
+resource "zerotrust_protect_surface" "test" {
+  name                = "bad"
+  proxy_id            = "vai-0123456789abcdef0"
+  proxy_trust_context = "{\"identity\": 1}"
+}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid trust context.*proxy_trust_context`),
+			}},
+		})
+	})
+}
+
+// TestAccProtectSurface_acknowledged: an acknowledged floor violation is a
+// warning, and the plan goes ahead.
+func TestAccProtectSurface_acknowledged(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: vaStaticSurface("restricted", `
+access_rule {
+  name            = "break-glass"
+  groups          = ["`+vaGroupID+`"]
+  acknowledgement = "break-glass access, reviewed by the CISO"
+}
+`),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+}
+
+// --- helpers ---
+
+func vaGroup(t *testing.T, id string) ec2types.VerifiedAccessGroup {
+	t.Helper()
+	out, err := acctest.EC2(t).DescribeVerifiedAccessGroups(context.Background(), &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessGroupIds: []string{id}})
+	if err != nil || len(out.VerifiedAccessGroups) != 1 {
+		t.Fatalf("describing group %s: %v", id, err)
+	}
+	return out.VerifiedAccessGroups[0]
+}
+
+func vaGroupPolicy(t *testing.T, id string) *ec2.GetVerifiedAccessGroupPolicyOutput {
+	t.Helper()
+	out, err := acctest.EC2(t).GetVerifiedAccessGroupPolicy(context.Background(), &ec2.GetVerifiedAccessGroupPolicyInput{VerifiedAccessGroupId: aws.String(id)})
+	if err != nil {
+		t.Fatalf("reading the policy of %s: %v", id, err)
+	}
+	return out
+}
+
+func vaEndpoints(t *testing.T, groupID string) []ec2types.VerifiedAccessEndpoint {
+	t.Helper()
+	out, err := acctest.EC2(t).DescribeVerifiedAccessEndpoints(context.Background(), &ec2.DescribeVerifiedAccessEndpointsInput{VerifiedAccessGroupId: aws.String(groupID)})
+	if err != nil {
+		t.Fatalf("describing the endpoints of %s: %v", groupID, err)
+	}
+	return out.VerifiedAccessEndpoints
+}
+
+func vaEndpointPolicy(t *testing.T, id string) *ec2.GetVerifiedAccessEndpointPolicyOutput {
+	t.Helper()
+	out, err := acctest.EC2(t).GetVerifiedAccessEndpointPolicy(context.Background(), &ec2.GetVerifiedAccessEndpointPolicyInput{VerifiedAccessEndpointId: aws.String(id)})
+	if err != nil {
+		t.Fatalf("reading the policy of %s: %v", id, err)
+	}
+	return out
+}
+
+func vaCheckSurfaceGone(t *testing.T, groupID, proxyID *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if *groupID != "" {
+			if _, err := acctest.EC2(t).DescribeVerifiedAccessGroups(context.Background(), &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessGroupIds: []string{*groupID}}); err == nil {
+				return fmt.Errorf("Verified Access group %s still exists after destroy", *groupID)
+			}
+		}
+		return vaCheckInstanceGone(t, proxyID)(s)
+	}
+}
+
+// vaKnownString checks a plan value equals *want, read when the check runs.
+func vaKnownString(want *string) knownvalue.Check { return vaLazyString{want} }
+
+type vaLazyString struct{ want *string }
+
+func (c vaLazyString) CheckValue(v any) error { return knownvalue.StringExact(*c.want).CheckValue(v) }
+func (c vaLazyString) String() string         { return *c.want }
+
+// vaExpectUnchanged checks that a resource change leaves an attribute as it was.
+func vaExpectUnchanged(address, attr string) plancheck.PlanCheck { return vaUnchanged{address, attr} }
+
+type vaUnchanged struct{ address, attr string }
+
+func (c vaUnchanged) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.address {
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)
+		if before == nil || after == nil || before[c.attr] == nil || fmt.Sprint(before[c.attr]) != fmt.Sprint(after[c.attr]) {
+			resp.Error = fmt.Errorf("%s.%s changes: %v -> %v", c.address, c.attr, before[c.attr], after[c.attr])
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("no change planned for %s", c.address)
+}
+
+// vaExample reads a documented example.
+func vaExample(t *testing.T, resourceType string) string {
+	t.Helper()
+	b, err := os.ReadFile(acctest.RepoRoot(t) + "/examples/resources/" + resourceType + "/resource.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acctest.ProviderConfig + string(b)
+}
+
+// TestAccProtectSurface_example applies the documented examples of both
+// resources in the sandbox: they are valid, converge, and plan empty after.
+func TestAccProtectSurface_example(t *testing.T) {
+	for _, tc := range []struct {
+		resourceType string
+		vars         config.Variables
+		check        string
+	}{
+		{"zerotrust_access_proxy", config.Variables{
+			"jamf_tenant_id": config.StringVariable("jamf-1"), "okta_client_id": config.StringVariable("zt"),
+			"okta_client_secret": config.StringVariable("s3cret"), "crowdstrike_customer_id": config.StringVariable("cs-1"),
+		}, "zerotrust_access_proxy.partners"},
+		{"zerotrust_protect_surface", config.Variables{
+			"jamf_tenant_id": config.StringVariable("jamf-1"), "payments_engineering_group_id": config.StringVariable(vaGroupID),
+			"payments_lb_arn": config.StringVariable(vaLBARN), "payments_certificate_arn": config.StringVariable(vaCertARN),
+			"private_subnet_ids": config.ListVariable(config.StringVariable("subnet-0123456789abcdef0")),
+			"dba_group_id":       config.StringVariable("d242c5b0-6081-1845-6fa8-6e0d9513c107"),
+		}, "zerotrust_protect_surface.payments"},
+	} {
+		t.Run(tc.resourceType, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:          vaExample(t, tc.resourceType),
+					ConfigVariables: tc.vars,
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(tc.check, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^va`))),
+					},
+				}},
+			})
+		})
+	}
+}
+
+// TestAccProtectSurface_partialFailure: the group is created but its
+// endpoint cannot be. State records the group (Terraform taints it); the
+// next apply deletes it and converges to one group with one endpoint.
+func TestAccProtectSurface_partialFailure(t *testing.T) {
+	if acctest.Sandbox == nil {
+		t.Skip("fault injection needs the sandbox's Verified Access front")
+	}
+	ctl := acctest.Sandbox.Control()
+	ctx := context.Background()
+	t.Cleanup(func() { _ = ctl.ClearFaults(ctx) })
+	cfg := vaFewRetries + vaProxy("partial_surface") + vaSurface("partial_surface", true, vaApp(443, vaCertARN)+vaRule)
+	var proxyID, groupID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := ctl.SetFaults(ctx, vafront.Faults{ThrottleRate: 1, Actions: []string{"CreateVerifiedAccessEndpoint"}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Creating the protect surface failed.*CreateVerifiedAccessEndpoint`),
+			},
+			{
+				PreConfig: func() {
+					if err := ctl.ClearFaults(ctx); err != nil {
+						t.Fatal(err)
+					}
+					ids := vaInstancesNamed(t, "partial_surface")
+					if len(ids) != 1 {
+						t.Fatalf("proxies %v", ids)
+					}
+					proxyID = ids[0]
+					out, err := acctest.EC2(t).DescribeVerifiedAccessGroups(ctx, &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessInstanceId: aws.String(proxyID)})
+					if err != nil || len(out.VerifiedAccessGroups) != 1 {
+						t.Fatalf("after the failed apply: %v groups, want the one created", out)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: func(s *terraform.State) error {
+					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
+					return vaExpectObjects(t, "partial_surface", proxyID, 1, 2, 1, 1)
+				},
+			},
+		},
+	})
+}

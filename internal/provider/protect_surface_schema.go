@@ -1,0 +1,301 @@
+package provider
+
+import (
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+)
+
+type protectSurfaceModel struct {
+	ID                types.String       `tfsdk:"id"`
+	ARN               types.String       `tfsdk:"arn"`
+	Name              types.String       `tfsdk:"name"`
+	Sensitivity       types.String       `tfsdk:"sensitivity"`
+	ProxyID           types.String       `tfsdk:"proxy_id"`
+	ProxyTrustContext types.String       `tfsdk:"proxy_trust_context"`
+	Tags              types.Map          `tfsdk:"tags"`
+	Applications      []surfaceAppModel  `tfsdk:"application"`
+	AccessRules       []surfaceRuleModel `tfsdk:"access_rule"`
+
+	PolicyDocument          types.String `tfsdk:"policy_document"`
+	EndpointPolicyDocuments types.Map    `tfsdk:"endpoint_policy_documents"`
+	Endpoints               types.Map    `tfsdk:"endpoints"`
+}
+
+type surfaceAppModel struct {
+	Name                 types.String `tfsdk:"name"`
+	Domain               types.String `tfsdk:"domain"`
+	EndpointType         types.String `tfsdk:"endpoint_type"`
+	LoadBalancerARN      types.String `tfsdk:"load_balancer_arn"`
+	NetworkInterfaceID   types.String `tfsdk:"network_interface_id"`
+	CIDR                 types.String `tfsdk:"cidr"`
+	Port                 types.Int64  `tfsdk:"port"`
+	Protocol             types.String `tfsdk:"protocol"`
+	SubnetIDs            types.Set    `tfsdk:"subnet_ids"`
+	SecurityGroupIDs     types.Set    `tfsdk:"security_group_ids"`
+	DomainCertificateARN types.String `tfsdk:"domain_certificate_arn"`
+	EndpointDomainPrefix types.String `tfsdk:"endpoint_domain_prefix"`
+}
+
+type surfaceRuleModel struct {
+	Name                 types.String        `tfsdk:"name"`
+	Effect               types.String        `tfsdk:"effect"`
+	Groups               types.List          `tfsdk:"groups"`
+	Device               *surfaceDeviceModel `tfsdk:"device"`
+	RequireVerifiedEmail types.Bool          `tfsdk:"require_verified_email"`
+	RequireMFA           types.Bool          `tfsdk:"require_mfa"`
+	Methods              types.List          `tfsdk:"methods"`
+	PathPrefixes         types.List          `tfsdk:"path_prefixes"`
+	ClientCIDRs          types.List          `tfsdk:"client_cidrs"`
+	Applications         types.List          `tfsdk:"applications"`
+	Acknowledgement      types.String        `tfsdk:"acknowledgement"`
+}
+
+type surfaceDeviceModel struct {
+	Jamf        *surfaceJamfModel        `tfsdk:"jamf"`
+	CrowdStrike *surfaceCrowdStrikeModel `tfsdk:"crowdstrike"`
+	JumpCloud   *surfaceJumpCloudModel   `tfsdk:"jumpcloud"`
+	Combine     types.String             `tfsdk:"combine"`
+}
+
+type surfaceJamfModel struct {
+	MaxRisk types.String `tfsdk:"max_risk"`
+}
+
+type surfaceCrowdStrikeModel struct {
+	MinOverallScore types.Int64 `tfsdk:"min_overall_score"`
+}
+
+type surfaceJumpCloudModel struct {
+	Managed types.Bool `tfsdk:"managed"`
+}
+
+// surfaceEndpointAttrTypes is one application's endpoint in `endpoints`.
+var surfaceEndpointAttrTypes = map[string]attr.Type{
+	"id":              types.StringType,
+	"endpoint_domain": types.StringType,
+}
+
+var surfaceEndpointType = types.ObjectType{AttrTypes: surfaceEndpointAttrTypes}
+
+var (
+	vaGroupIDRe        = regexp.MustCompile(`^vagr-[0-9a-f]{8,17}$`)
+	surfaceNameRe      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	dnsLabelRe         = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	securityGroupsOnly = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+	subnetIDRe         = regexp.MustCompile(`^subnet-[0-9a-f]{1,17}$`)
+)
+
+func protectSurfaceSchema() schema.Schema {
+	strList := func(desc string, vs ...validator.List) schema.ListAttribute {
+		return schema.ListAttribute{Optional: true, ElementType: types.StringType, Description: desc, Validators: vs}
+	}
+	return schema.Schema{
+		Description: "A protect surface (DAAS: data, applications, assets, services) on an access proxy, with the access rules that " +
+			"let users and devices reach it. On AWS it is a Verified Access group carrying the compiled Cedar group policy and one " +
+			"endpoint per application, each with its endpoint policy when the compiler gives one. The compiled policies are " +
+			"computed attributes known in the plan whenever their inputs are; access rules weaker than the sensitivity floor are " +
+			"plan-time errors unless acknowledged. A policy edited out of band is drift (the plan shows it and apply restores " +
+			"the compiled text); one that differs only in whitespace or statement order is not.",
+		Attributes: map[string]schema.Attribute{
+			// Required
+			"name": schema.StringAttribute{
+				Required:    true,
+				Description: "Surface name, recorded in the group's description and `zerotrust:surface` tag. Updated in place.",
+				Validators:  []validator.String{stringvalidator.RegexMatches(surfaceNameRe, "must be 1–63 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")},
+			},
+			"proxy_id": schema.StringAttribute{
+				Required: true,
+				Description: "The access proxy (`zerotrust_access_proxy.<name>.id`, a Verified Access instance id). Changing it replaces the " +
+					"surface: a group cannot outlive the instance it is moved from when that instance is replaced.",
+				Validators:    []validator.String{stringvalidator.RegexMatches(vaInstanceIDRe, "must be a Verified Access instance id such as vai-0123456789abcdef0")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+
+			// Optional
+			"sensitivity": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString("internal"),
+				Description: "How sensitive the surface is: `public`, `internal`, `confidential` or `restricted`. Each level sets a floor " +
+					"every permit rule must meet (groups; device posture; verified email or MFA; MFA; explicit methods).",
+				Validators: []validator.String{stringvalidator.OneOf(model.Sensitivities...)},
+			},
+			"proxy_trust_context": schema.StringAttribute{
+				Optional: true,
+				Description: "The proxy's `trust_context` (`zerotrust_access_proxy.<name>.trust_context`). Set it to compile against the " +
+					"proxy's declared trust providers, which are known in the plan even while the proxy is created or updated in the " +
+					"same apply; apply then checks the live proxy agrees. Without it the trust providers are read from the proxy in " +
+					"AWS at plan time, so the policy is unknown in the plan until the proxy exists.",
+			},
+			"tags": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				Description: "Extra tags for the group. The provider's own keys (`managed-by`, `zerotrust:*`) are reserved.",
+				Validators:  []validator.Map{reservedTagKeys{}},
+			},
+
+			// Computed
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "The Verified Access group id (vagr-…).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"arn": schema.StringAttribute{
+				Computed:      true,
+				Description:   "ARN of the Verified Access group.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"policy_document": schema.StringAttribute{
+				Computed: true,
+				Description: "The compiled Cedar group policy (canonical: statements ordered forbid before permit then by rule name, each " +
+					"annotated with the rule's `@id`). Known in the plan whenever the rules and the proxy's trust providers are. An " +
+					"empty surface compiles to a single deny-by-default statement. The policy is enabled whenever it is set.",
+			},
+			"endpoint_policy_documents": schema.MapAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				Description: "Compiled endpoint policies by application name, for applications that get one (when some rule targets specific applications).",
+			},
+			"endpoints": schema.MapAttribute{
+				Computed:    true,
+				ElementType: surfaceEndpointType,
+				Description: "The Verified Access endpoint of each application, by application name: `id` (vae-…) and `endpoint_domain`. An entry is unknown in the plan when its endpoint is created or re-created.",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"application": schema.ListNestedBlock{
+				Description: "An application of the surface: one Verified Access endpoint. Exactly one target: `load_balancer_arn`, " +
+					"`network_interface_id` or `cidr`. Protocol, port and load-balancer subnets are updated in place; any other change " +
+					"re-creates the application's endpoint (its `endpoints` entry is unknown in the plan).",
+				NestedObject: schema.NestedBlockObject{
+					Attributes: map[string]schema.Attribute{
+						"name": schema.StringAttribute{
+							Required:    true,
+							Description: "Application name, unique in the surface; access rules target it in `applications`. Recorded in the endpoint's `zerotrust:application` tag.",
+							Validators:  []validator.String{stringvalidator.LengthBetween(1, 255)},
+						},
+						"domain": schema.StringAttribute{
+							Optional:    true,
+							Description: "Application domain users reach it at, e.g. `pay.internal.example.com` (required for load-balancer and network-interface endpoints).",
+						},
+						"endpoint_type": schema.StringAttribute{
+							Optional:    true,
+							Computed:    true,
+							Description: "`load-balancer`, `network-interface` or `cidr`; inferred from the target when unset.",
+							Validators:  []validator.String{stringvalidator.OneOf(awstarget.EndpointLoadBalancer, awstarget.EndpointNetworkInterface, awstarget.EndpointCIDR)},
+						},
+						"load_balancer_arn":    schema.StringAttribute{Optional: true, Description: "Target: an internal Application or Network Load Balancer ARN."},
+						"network_interface_id": schema.StringAttribute{Optional: true, Description: "Target: a network interface id (eni-…).", Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^eni-[0-9a-f]{1,17}$`), "must be a network interface id such as eni-0123456789abcdef0")}},
+						"cidr":                 schema.StringAttribute{Optional: true, Description: "Target: a CIDR block (TCP access to the addresses in it)."},
+						"port": schema.Int64Attribute{
+							Optional:    true,
+							Description: "Port the endpoint listens on and forwards to (1–65535). Required. For a cidr endpoint it is a one-port range.",
+							Validators:  []validator.Int64{int64validator.Between(1, 65535)},
+						},
+						"protocol": schema.StringAttribute{
+							Optional:    true,
+							Computed:    true,
+							Description: "`http`, `https` or `tcp` (cidr endpoints: `tcp` only). Defaults to `https`, or `tcp` for cidr endpoints.",
+							Validators:  []validator.String{stringvalidator.OneOf("http", "https", "tcp")},
+						},
+						"subnet_ids": schema.SetAttribute{
+							Optional: true, ElementType: types.StringType,
+							Description: "Subnets (load-balancer: optional, updated in place; cidr: required).",
+							Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(subnetIDRe, "must be a subnet id such as subnet-0123456789abcdef0"))},
+						},
+						"security_group_ids": schema.SetAttribute{
+							Optional: true, ElementType: types.StringType,
+							Description: "Security groups of the endpoint's network interfaces.",
+							Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(securityGroupsOnly, "must be a security group id such as sg-0123456789abcdef0"))},
+						},
+						"domain_certificate_arn": schema.StringAttribute{
+							Optional:    true,
+							Description: "ACM certificate for `domain` (required for load-balancer and network-interface endpoints).",
+						},
+						"endpoint_domain_prefix": schema.StringAttribute{
+							Optional:    true,
+							Computed:    true,
+							Description: "First label of the generated endpoint domain (load-balancer and network-interface). Defaults to the application name when that is a DNS label.",
+							Validators:  []validator.String{stringvalidator.RegexMatches(dnsLabelRe, "must be a DNS label: lower-case letters, digits and '-'")},
+						},
+					},
+				},
+			},
+			"access_rule": schema.ListNestedBlock{
+				Description: "One statement of the surface's policy (its Cedar `@id` is the rule name). A permit rule grants access when every " +
+					"condition it sets holds; a forbid rule denies it when every condition holds. Unset conditions do not constrain; " +
+					"lists match any one entry. With no rule, nothing is allowed.",
+				Validators: []validator.List{listvalidator.SizeAtMost(1000)},
+				NestedObject: schema.NestedBlockObject{
+					Attributes: map[string]schema.Attribute{
+						"name": schema.StringAttribute{Required: true, Description: "Rule name, unique in the surface: the Cedar `@id` of its statement."},
+						"effect": schema.StringAttribute{
+							Optional: true, Computed: true, Default: stringdefault.StaticString(model.EffectPermit),
+							Description: "`permit` (default) or `forbid`.",
+							Validators:  []validator.String{stringvalidator.OneOf(model.EffectPermit, model.EffectForbid)},
+						},
+						"groups": strList("Access groups, any of which the user must be in: Identity Center group ids (e.g. `zerotrust_access_group.x.id`), or values of the OIDC groups claim."),
+						"device": schema.SingleNestedAttribute{
+							Optional: true,
+							Description: "Device requirement over the proxy's device trust providers — a value, so one requirement can be " +
+								"reused (`device = local.managed_laptop`). At least one of `jamf`, `crowdstrike`, `jumpcloud`.",
+							Attributes: map[string]schema.Attribute{
+								"jamf": schema.SingleNestedAttribute{
+									Optional: true, Description: "Jamf condition.",
+									Attributes: map[string]schema.Attribute{
+										"max_risk": schema.StringAttribute{Required: true, Description: "Highest accepted Jamf risk: `SECURE`, `LOW`, `MEDIUM` or `HIGH`."},
+									},
+								},
+								"crowdstrike": schema.SingleNestedAttribute{
+									Optional: true, Description: "CrowdStrike condition.",
+									Attributes: map[string]schema.Attribute{
+										"min_overall_score": schema.Int64Attribute{Required: true, Description: "Lowest accepted Zero Trust Assessment overall score (0–100)."},
+									},
+								},
+								"jumpcloud": schema.SingleNestedAttribute{
+									Optional: true, Description: "JumpCloud condition.",
+									Attributes: map[string]schema.Attribute{
+										"managed": schema.BoolAttribute{Required: true, Description: "The device must be managed (must be true)."},
+									},
+								},
+								"combine": schema.StringAttribute{Optional: true, Description: "`all-of` (default: every set condition must hold) or `any-of` (one suffices)."},
+							},
+						},
+						"require_verified_email": schema.BoolAttribute{
+							Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+							Description: "The identity provider must report a verified email address.",
+						},
+						"require_mfa": schema.BoolAttribute{
+							Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+							Description: "The user must have signed in with MFA (OIDC `amr` claim, or the proxy's `mfa_enforced`).",
+						},
+						"methods":       strList("HTTP methods allowed (upper case, e.g. `GET`); empty means any."),
+						"path_prefixes": strList("URL path prefixes (starting with `/`); empty means any."),
+						"client_cidrs":  strList("Client networks (CIDR blocks); empty means any."),
+						"applications":  strList("Applications of this surface the rule applies to; empty means the whole surface. Rules naming applications compile into those applications' endpoint policies."),
+						"acknowledgement": schema.StringAttribute{
+							Optional:    true,
+							Description: "Why a rule weaker than the surface's sensitivity floor (or an unconditional permit) is acceptable: turns those errors into warnings.",
+							Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+						},
+					},
+				},
+			},
+		},
+	}
+}
