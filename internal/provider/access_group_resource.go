@@ -323,9 +323,8 @@ func (r *accessGroupResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	store := state.IdentityStoreID.ValueString()
@@ -371,9 +370,8 @@ func (r *accessGroupResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	plan.ID, plan.GroupID, plan.IdentityStoreID, plan.Adopted = state.ID, state.GroupID, state.IdentityStoreID, state.Adopted
@@ -403,9 +401,8 @@ func (r *accessGroupResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	store := state.IdentityStoreID.ValueString()

@@ -427,9 +427,8 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	in, err := awstarget.CreateVerifiedAccessInstance(ctx, c.EC2, awstarget.CreateVerifiedAccessInstanceInput{
@@ -476,9 +475,8 @@ func (r *accessProxyResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	found, diags := readAccessProxy(ctx, c.EC2, state.ID.ValueString(), &state)
@@ -649,9 +647,8 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -738,9 +735,8 @@ func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -788,9 +784,8 @@ func (r *accessProxyResource) ImportState(ctx context.Context, req resource.Impo
 		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected a Verified Access instance id such as vai-0123456789abcdef0, got %q", req.ID))
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	m := accessProxyModel{Name: types.StringNull(), Tags: types.MapNull(types.StringType)}

@@ -109,6 +109,17 @@ func (f *clientFactory) AWS(ctx context.Context) (*awstarget.Clients, error) {
 	return f.awsClients, f.awsErr
 }
 
+// awsOrDiag returns the AWS clients, or nil after recording why they cannot
+// be built, for resource methods that cannot go on without them.
+func (f *clientFactory) awsOrDiag(ctx context.Context, diags *diag.Diagnostics) *awstarget.Clients {
+	c, err := f.AWS(ctx)
+	if err != nil {
+		diags.AddError("AWS is not configured", err.Error())
+		return nil
+	}
+	return c
+}
+
 // Kubernetes returns the REST configuration, building it on first use.
 func (f *clientFactory) Kubernetes() (*rest.Config, error) {
 	f.kubeOnce.Do(func() { f.kubeRest, f.kubeErr = kubeconn.RESTConfig(f.kubeConfig) })

@@ -269,9 +269,8 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	instance := plan.InstanceARN.ValueString()
@@ -366,9 +365,8 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
@@ -407,9 +405,8 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
@@ -453,9 +450,8 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
@@ -484,9 +480,8 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 			"expected <instance arn>,<permission set arn>, e.g. arn:aws:sso:::instance/ssoins-0123456789abcdef,arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef, got %q", req.ID))
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)

@@ -194,9 +194,8 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	res, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
@@ -334,9 +333,8 @@ func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	found, err := readProtectSurface(ctx, c.EC2, state.ID.ValueString(), &state)
@@ -470,9 +468,8 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	res, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
@@ -538,9 +535,8 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -584,9 +580,8 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected a Verified Access group id such as vagr-0123456789abcdef0, got %q", req.ID))
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	m := protectSurfaceModel{

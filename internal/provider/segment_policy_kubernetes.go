@@ -79,15 +79,9 @@ func httpMatchAttributes() map[string]schema.Attribute {
 
 var httpPathRe = regexp.MustCompile(`^[/*]`)
 
-// placedSegment is what the policy knows of a segment from its group's tags.
-type placedSegment struct {
-	segment     model.Segment
-	sensitivity string
-}
-
 // readSegments reads the governed segment and its peers with one
 // DescribeSecurityGroups call. Missing ids are absent from the result.
-func readSegments(ctx context.Context, f *clientFactory, governed string, flows []model.Flow) (map[string]placedSegment, error) {
+func readSegments(ctx context.Context, f *clientFactory, governed string, flows []model.Flow) (map[string]model.Segment, error) {
 	ids := []string{governed}
 	for _, fl := range flows {
 		if fl.Peer.SegmentGroupID != "" {
@@ -103,23 +97,20 @@ func readSegments(ctx context.Context, f *clientFactory, governed string, flows 
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]placedSegment{}
+	out := map[string]model.Segment{}
 	for id, g := range groups {
-		out[id] = placedSegment{
-			segment: model.Segment{
-				Name:            valueOr(g.Tags[awstarget.TagSegment], g.Name),
-				SecurityGroupID: id,
-				Sensitivity:     valueOr(g.Tags[awstarget.TagSensitivity], "internal"),
-				Kubernetes:      selectorFromTags(g.Tags),
-			},
-			sensitivity: valueOr(g.Tags[awstarget.TagSensitivity], "internal"),
+		out[id] = model.Segment{
+			Name:            valueOr(g.Tags[awstarget.TagSegment], g.Name),
+			SecurityGroupID: id,
+			Sensitivity:     valueOr(g.Tags[awstarget.TagSensitivity], "internal"),
+			Kubernetes:      selectorFromTags(g.Tags),
 		}
 	}
 	return out, nil
 }
 
 // peersKnown reports whether every peer segment of the flows was found.
-func peersKnown(segments map[string]placedSegment, flows []model.Flow) bool {
+func peersKnown(segments map[string]model.Segment, flows []model.Flow) bool {
 	for _, fl := range flows {
 		if fl.Peer.SegmentGroupID != "" {
 			if _, ok := segments[fl.Peer.SegmentGroupID]; !ok {
@@ -135,16 +126,16 @@ func peersKnown(segments map[string]placedSegment, flows []model.Flow) bool {
 // segment without a placement compiles to nothing. Flows NetworkPolicy cannot
 // express (prefix lists, ICMP, peers without a placement) stay AWS-only;
 // leaving them out of the allow list keeps them denied in the cluster.
-func compileKubernetes(ctx context.Context, m segmentPolicyModel, flows []model.Flow, httpMatches map[string]k8scompile.HTTPMatch, segments map[string]placedSegment) (map[string]string, diag.Diagnostics) {
+func compileKubernetes(ctx context.Context, m segmentPolicyModel, flows []model.Flow, httpMatches map[string]k8scompile.HTTPMatch, segments map[string]model.Segment) (map[string]string, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	governed, ok := segments[m.Segment.ValueString()]
-	if !ok || governed.segment.Kubernetes == nil {
+	if !ok || governed.Kubernetes == nil {
 		return map[string]string{}, diags
 	}
 	opts := k8scompile.Options{Owner: policyID(m.Segment.ValueString(), m.Name.ValueString()), Segments: map[string]model.Segment{}}
 	for id, s := range segments {
-		if s.segment.Kubernetes != nil {
-			opts.Segments[id] = s.segment
+		if s.Kubernetes != nil {
+			opts.Segments[id] = s
 		}
 	}
 	istio := false
@@ -181,7 +172,7 @@ func compileKubernetes(ctx context.Context, m segmentPolicyModel, flows []model.
 	if diags.HasError() {
 		return nil, diags
 	}
-	objs, problems := k8scompile.CompileAll([]k8scompile.Policy{{Segment: governed.segment, SegmentPath: nil, Flows: kept, HTTP: http}}, opts)
+	objs, problems := k8scompile.CompileAll([]k8scompile.Policy{{Segment: governed, SegmentPath: nil, Flows: kept, HTTP: http}}, opts)
 	appendProblems(&diags, path.Empty(), problems)
 	if diags.HasError() {
 		return nil, diags
@@ -352,12 +343,9 @@ func (r *segmentPolicyResource) deleteKubernetes(ctx context.Context, m segmentP
 // compiled manifests, which server-side apply makes a no-op where equal.
 func (r *segmentPolicyResource) importKubernetes(ctx context.Context, id string) map[string]string {
 	out := map[string]string{}
-	if _, err := r.clients.Kubernetes(); err != nil {
-		return out
-	}
 	c, err := r.kubeClient(segmentPolicyModel{})
 	if err != nil {
-		return out
+		return out // no cluster configured: nothing to import from it
 	}
 	live, err := c.List(ctx, ownerLabel(id))
 	if err != nil {

@@ -67,7 +67,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 			return
 		}
 	}
-	var segments map[string]placedSegment
+	var segments map[string]model.Segment
 	sensitivity := types.StringUnknown()
 	if !plan.Segment.IsUnknown() && r.clients != nil {
 		var err error
@@ -77,7 +77,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 			return
 		}
 		if g, ok := segments[plan.Segment.ValueString()]; ok {
-			sensitivity = types.StringValue(g.sensitivity)
+			sensitivity = types.StringValue(g.Sensitivity)
 		}
 	}
 	plan.SegmentSensitivity = sensitivity
@@ -141,9 +141,8 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 		diags.Append(priorState.Get(ctx, &st)...)
 		prior = manifestsOf(ctx, st.KubernetesManifests, diags)
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		diags.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, diags)
+	if c == nil {
 		return
 	}
 	segment := plan.Segment.ValueString()
@@ -162,7 +161,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 		diags.AddAttributeError(path.Root("segment"), "Cannot read the segment", fmt.Sprintf("segment %s not found", segment))
 		return
 	}
-	sensitivity := governed.sensitivity
+	sensitivity := governed.Sensitivity
 	rules, d := compilePolicy(ctx, plan, sensitivity)
 	diags.Append(d...)
 	if diags.HasError() {
@@ -212,9 +211,8 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, state.Segment.ValueString())
@@ -249,9 +247,8 @@ func (r *segmentPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	r.deleteKubernetes(ctx, state, &resp.Diagnostics)
@@ -273,9 +270,8 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected <segment id>/<policy name>, e.g. sg-0123456789abcdef0/default, got %q", req.ID))
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, segment)

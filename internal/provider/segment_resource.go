@@ -200,9 +200,8 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	userTags := stringMap(ctx, plan.Tags, &resp.Diagnostics)
@@ -259,9 +258,8 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, state.ID.ValueString())
@@ -300,9 +298,8 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -344,9 +341,8 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -377,9 +373,8 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected a security group id such as sg-0123456789abcdef0, got %q", req.ID))
 		return
 	}
-	c, err := r.clients.AWS(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("AWS is not configured", err.Error())
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, req.ID)
