@@ -1,9 +1,13 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // Segment is a set of workloads that share a trust level: on AWS a security
@@ -30,16 +34,64 @@ const (
 	Outbound FlowDirection = "outbound" // segment -> peer
 )
 
-// Peer is the other end of a flow: exactly one field is set.
+// Peer is the other end of a flow: exactly one field is set. A segment peer
+// carries the whole segment (its security group, sensitivity and placement),
+// so every compiler and check reads the same facts.
 type Peer struct {
-	SegmentGroupID string // another segment's security group id
-	Segment        *Segment
-	CIDR           string
-	PrefixListID   string
+	Segment      *Segment
+	CIDR         string
+	PrefixListID string
+}
+
+// HTTPMatch restricts a flow's requests by method (ORed) and path (ORed);
+// both present means both must match. Empty fields do not restrict. Only a
+// tcp flow between segments can carry one (enforced by a service mesh).
+type HTTPMatch struct {
+	Methods []string
+	Paths   []string
 }
 
 // PortRange is an inclusive range; From == To for a single port.
 type PortRange struct{ From, To int }
+
+// String renders a range as configuration writes it: "443" or "8000-8080".
+func (r PortRange) String() string {
+	if r.From == r.To {
+		return strconv.Itoa(r.From)
+	}
+	return strconv.Itoa(r.From) + "-" + strconv.Itoa(r.To)
+}
+
+// ParsePortSpec reads a port ("443") or an inclusive range ("8000-8080").
+// It checks syntax only (digits, one dash); Flow.Validate checks the values,
+// so the schema validator, the expander and the compilers share one parser.
+func ParsePortSpec(s string) (PortRange, error) {
+	from, to, isRange := strings.Cut(s, "-")
+	a, errA := strconv.Atoi(from)
+	b, errB := a, error(nil)
+	if isRange {
+		b, errB = strconv.Atoi(to)
+	}
+	if errA != nil || errB != nil || strings.HasPrefix(from, "+") || strings.HasPrefix(to, "+") {
+		return PortRange{}, fmt.Errorf("must be a port (\"443\") or an inclusive range (\"8000-8080\") between 0 and 65535, got %q", s)
+	}
+	return PortRange{From: a, To: b}, nil
+}
+
+// MergePortRanges sorts ranges and merges overlapping and adjacent ones.
+func MergePortRanges(rs []PortRange) []PortRange {
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b PortRange) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out); n > 0 && r.From <= out[n-1].To+1 {
+			out[n-1].To = max(out[n-1].To, r.To)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
 
 // Flow is one allowed connection between the governed segment and a peer.
 type Flow struct {
@@ -49,19 +101,26 @@ type Flow struct {
 	Ports           []PortRange
 	Description     string
 	Acknowledgement string // reason an otherwise refused flow is accepted
+	// HTTP narrows a flow between segments to methods and paths where a
+	// service mesh enforces it; nil means any request.
+	HTTP *HTTPMatch
 	// Path locates the flow in configuration (e.g. allow_from[2]) for diagnostics.
 	Path Path
 	// PeerPath locates the peer attribute (e.g. allow_from[2].cidr_blocks[0]).
 	PeerPath Path
 }
 
+// Identifier syntax shared by the schema validators and the model.
 var (
-	prefixListRe    = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
-	securityGroupRe = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+	PrefixListIDPattern    = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+	SecurityGroupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 )
 
 // Sensitivities in increasing order.
 var Sensitivities = []string{"public", "internal", "confidential", "restricted"}
+
+// DefaultSensitivity is what a segment or surface is when none is declared.
+const DefaultSensitivity = "internal"
 
 // SensitivityRank orders sensitivities; -1 for an unknown one.
 func SensitivityRank(s string) int {
@@ -115,7 +174,7 @@ func (f Flow) Validate(target Segment) Problems {
 		}
 	}
 	set := 0
-	for _, v := range []bool{f.Peer.SegmentGroupID != "", f.Peer.CIDR != "", f.Peer.PrefixListID != ""} {
+	for _, v := range []bool{f.Peer.Segment != nil, f.Peer.CIDR != "", f.Peer.PrefixListID != ""} {
 		if v {
 			set++
 		}
@@ -127,10 +186,18 @@ func (f Flow) Validate(target Segment) Problems {
 	if peerPath == nil {
 		peerPath = f.Path
 	}
+	if f.HTTP != nil && f.Peer.Segment == nil && set == 1 {
+		at := f.Path.At("http_methods")
+		if len(f.HTTP.Methods) == 0 {
+			at = f.Path.At("http_paths")
+		}
+		ps.Errorf(at, "HTTP matching needs a segment peer",
+			"http_methods and http_paths restrict traffic between segments' service identities; this flow's peer is not a segment.")
+	}
 	switch {
-	case f.Peer.SegmentGroupID != "" && !securityGroupRe.MatchString(f.Peer.SegmentGroupID):
-		ps.Errorf(peerPath, "Invalid segment", "%q is not a segment id (security group id such as sg-0123456789abcdef0)", f.Peer.SegmentGroupID)
-	case f.Peer.PrefixListID != "" && !prefixListRe.MatchString(f.Peer.PrefixListID):
+	case f.Peer.Segment != nil && f.Peer.Segment.SecurityGroupID != "" && !SecurityGroupIDPattern.MatchString(f.Peer.Segment.SecurityGroupID):
+		ps.Errorf(peerPath, "Invalid segment", "%q is not a segment id (security group id such as sg-0123456789abcdef0)", f.Peer.Segment.SecurityGroupID)
+	case f.Peer.PrefixListID != "" && !PrefixListIDPattern.MatchString(f.Peer.PrefixListID):
 		ps.Errorf(peerPath, "Invalid prefix list", "%q is not a prefix list id such as pl-0123456789abcdef0", f.Peer.PrefixListID)
 	case f.Peer.CIDR != "":
 		if _, err := CanonicalCIDR(f.Peer.CIDR); err != nil {

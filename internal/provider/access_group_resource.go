@@ -21,7 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var (
@@ -38,7 +38,7 @@ func newAccessGroupResource() resource.Resource { return &accessGroupResource{} 
 // Ownership. The Identity Store has no tags. The provider records that it
 // created a group in the group's description (a trailing
 // "[managed-by=terraform-provider-zerotrust]" marker, see
-// awstarget.OwnershipMarker) rather than only in state, because the marker is
+// awsapi.OwnershipMarker) rather than only in state, because the marker is
 // visible to anyone looking at the group in the console — as the managed-by
 // tag is on every other object the provider creates — and because it lets an
 // import tell a created group (destroy deletes it) from a foreign one (imported
@@ -109,10 +109,10 @@ func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"description": schema.StringAttribute{
 				Optional: true,
 				Description: "Description of a created group. The provider appends its ownership marker " +
-					"`" + awstarget.OwnershipMarker + "` to the stored description (Identity Store groups have no tags); " +
+					"`" + awsapi.OwnershipMarker + "` to the stored description (Identity Store groups have no tags); " +
 					"this attribute never shows the marker. Not allowed with `group_id`: an adopted group's description is not managed.",
 				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, awstarget.MaxUserGroupDescriptionLength),
+					stringvalidator.LengthBetween(1, awsapi.MaxUserGroupDescriptionLength),
 					stringvalidator.ConflictsWith(path.MatchRoot("group_id")),
 				},
 			},
@@ -208,7 +208,7 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 		plan.Adopted = types.BoolValue(true) // group_id changed: the resource is replaced by an adoption
 	}
 
-	var c *awstarget.Clients
+	var c *awsapi.Clients
 	if plan.IdentityStoreID.IsUnknown() && r.clients != nil {
 		if idc, err := r.clients.IdentityCenter(ctx); err == nil {
 			plan.IdentityStoreID = types.StringValue(idc.IdentityStoreID)
@@ -224,9 +224,9 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if creating && adopting && !config.GroupID.IsUnknown() {
 		plan.ID = config.GroupID
 		if c != nil {
-			g, err := awstarget.FindGroup(ctx, c.IdentityStore, store.ValueString(), config.GroupID.ValueString())
+			g, err := awsapi.FindGroup(ctx, c.IdentityStore, store.ValueString(), config.GroupID.ValueString())
 			switch {
-			case awstarget.IsNotFound(err):
+			case awsapi.IsNotFound(err):
 				resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Group not found",
 					fmt.Sprintf("group_id: no group %s exists in identity store %s.", config.GroupID.ValueString(), store.ValueString()))
 				return
@@ -240,11 +240,11 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 
 	plan.MemberUserIDs = types.MapUnknown(types.StringType)
-	if strSetKnown(plan.Members) {
+	if _, known := knownStrings(plan.Members); known {
 		prior := stringMap(ctx, state.MemberUserIDs, &resp.Diagnostics)
 		ids := map[string]string{}
 		complete := true
-		for _, name := range strSetElements(ctx, plan.Members, &resp.Diagnostics) {
+		for _, name := range sortedStrings(plan.Members) {
 			if id, ok := prior[name]; ok {
 				ids[name] = id
 				continue
@@ -253,7 +253,7 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 				complete = false
 				continue
 			}
-			id, err := awstarget.FindUserID(ctx, c.IdentityStore, store.ValueString(), name)
+			id, err := awsapi.FindUserID(ctx, c.IdentityStore, store.ValueString(), name)
 			if err != nil {
 				addUserLookupError(&resp.Diagnostics, name, store.ValueString(), err)
 				complete = false
@@ -262,7 +262,7 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 			ids[name] = id
 		}
 		if complete {
-			plan.MemberUserIDs = strMapOf(ids)
+			plan.MemberUserIDs = stringMapValue(ids)
 		}
 	}
 	if creating || !plan.Members.Equal(state.Members) || !plan.Membership.Equal(state.Membership) {
@@ -274,7 +274,7 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 }
 
 func addUserLookupError(diags *diag.Diagnostics, name, store string, err error) {
-	if awstarget.IsNotFound(err) {
+	if awsapi.IsNotFound(err) {
 		diags.AddAttributeError(path.Root("members"), "Unknown user",
 			fmt.Sprintf("members: no user named %q exists in identity store %s. Members are given by user name (the Identity Store UserName).", name, store))
 		return
@@ -294,7 +294,7 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	plan.IdentityStoreID = types.StringValue(store)
 	if gid := plan.GroupID.ValueString(); !plan.GroupID.IsUnknown() && gid != "" {
-		g, err := awstarget.FindGroup(ctx, c.IdentityStore, store, gid)
+		g, err := awsapi.FindGroup(ctx, c.IdentityStore, store, gid)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Cannot adopt group", err.Error())
 			return
@@ -303,7 +303,7 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 		plan.DisplayName = types.StringValue(g.DisplayName)
 		plan.Adopted = types.BoolValue(true)
 	} else {
-		g, err := awstarget.CreateGroup(ctx, c.IdentityStore, store, plan.DisplayName.ValueString(), plan.Description.ValueString())
+		g, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, plan.DisplayName.ValueString(), plan.Description.ValueString())
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Creating the group failed", err.Error())
 			return
@@ -328,8 +328,8 @@ func (r *accessGroupResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	store := state.IdentityStoreID.ValueString()
-	g, err := awstarget.FindGroup(ctx, c.IdentityStore, store, state.ID.ValueString())
-	if awstarget.IsNotFound(err) {
+	g, err := awsapi.FindGroup(ctx, c.IdentityStore, store, state.ID.ValueString())
+	if awsapi.IsNotFound(err) {
 		tflog.Warn(ctx, "access group disappeared; removing from state", map[string]any{"group_id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
 		return
@@ -340,11 +340,11 @@ func (r *accessGroupResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	state.DisplayName = types.StringValue(g.DisplayName)
 	if !state.Adopted.ValueBool() {
-		desc, owned := awstarget.ParseGroupDescription(g.Description)
+		desc, owned := awsapi.ParseGroupDescription(g.Description)
 		if !owned {
 			resp.Diagnostics.AddWarning("Ownership marker missing",
 				fmt.Sprintf("The description of group %s no longer ends with %s; it was edited outside Terraform. The marker is written again the next time the description changes.",
-					g.ID, awstarget.OwnershipMarker))
+					g.ID, awsapi.OwnershipMarker))
 		}
 		if desc == "" && state.Description.IsNull() {
 			state.Description = types.StringNull()
@@ -353,7 +353,7 @@ func (r *accessGroupResource) Read(ctx context.Context, req resource.ReadRequest
 		}
 	}
 	if err := refreshMembers(ctx, c, &state, &resp.Diagnostics); err != nil {
-		if awstarget.IsNotFound(err) {
+		if awsapi.IsNotFound(err) {
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -382,9 +382,9 @@ func (r *accessGroupResource) Update(ctx context.Context, req resource.UpdateReq
 			name, at = plan.DisplayName.ValueString(), path.Root("display_name")
 		}
 		if !plan.Description.Equal(state.Description) {
-			desc = awstarget.OwnedGroupDescription(plan.Description.ValueString())
+			desc = awsapi.OwnedGroupDescription(plan.Description.ValueString())
 		}
-		if err := awstarget.UpdateGroup(ctx, c.IdentityStore, state.IdentityStoreID.ValueString(), state.ID.ValueString(), name, desc); err != nil {
+		if err := awsapi.UpdateGroup(ctx, c.IdentityStore, state.IdentityStoreID.ValueString(), state.ID.ValueString(), name, desc); err != nil {
 			resp.Diagnostics.AddAttributeError(at, "Updating the group failed", err.Error())
 			return
 		}
@@ -407,15 +407,15 @@ func (r *accessGroupResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	store := state.IdentityStoreID.ValueString()
 	if !state.Adopted.ValueBool() {
-		if err := awstarget.DeleteGroup(ctx, c.IdentityStore, store, state.ID.ValueString()); err != nil {
+		if err := awsapi.DeleteGroup(ctx, c.IdentityStore, store, state.ID.ValueString()); err != nil {
 			resp.Diagnostics.AddError("Deleting the access group failed", err.Error())
 		}
 		return
 	}
 	// An adopted group is not ours: only the memberships the provider added go.
 	added := stringMap(ctx, state.AddedMemberships, &resp.Diagnostics)
-	for _, name := range sortedMapKeys(added) {
-		if err := awstarget.DeleteMembership(ctx, c.IdentityStore, store, added[name]); err != nil {
+	for _, name := range sortedKeys(added) {
+		if err := awsapi.DeleteMembership(ctx, c.IdentityStore, store, added[name]); err != nil {
 			resp.Diagnostics.AddError("Removing a membership the provider added failed", fmt.Sprintf("%s: %v", name, err))
 		}
 	}
@@ -434,12 +434,12 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 	if !ok {
 		return
 	}
-	g, err := awstarget.FindGroup(ctx, c.IdentityStore, store, req.ID)
+	g, err := awsapi.FindGroup(ctx, c.IdentityStore, store, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import access group", err.Error())
 		return
 	}
-	desc, owned := awstarget.ParseGroupDescription(g.Description)
+	desc, owned := awsapi.ParseGroupDescription(g.Description)
 	m := accessGroupModel{
 		ID:               types.StringValue(g.ID),
 		GroupID:          types.StringValue(g.ID),
@@ -465,7 +465,7 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	if owned {
 		// The provider created the group, so every membership in it is its own.
-		live, err := awstarget.ListMemberships(ctx, c.IdentityStore, store, g.ID)
+		live, err := awsapi.ListMemberships(ctx, c.IdentityStore, store, g.ID)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot import access group", err.Error())
 			return
@@ -477,7 +477,7 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 				added[name] = ms.ID
 			}
 		}
-		m.AddedMemberships = strMapOf(added)
+		m.AddedMemberships = stringMapValue(added)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if !owned {
@@ -487,7 +487,7 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 }
 
 // identityStore returns the AWS clients and the identity store id.
-func (r *accessGroupResource) identityStore(ctx context.Context, diags *diag.Diagnostics) (*awstarget.Clients, string, bool) {
+func (r *accessGroupResource) identityStore(ctx context.Context, diags *diag.Diagnostics) (*awsapi.Clients, string, bool) {
 	c, err := r.clients.AWS(ctx)
 	if err != nil {
 		diags.AddError("AWS is not configured", err.Error())
@@ -506,9 +506,9 @@ func (r *accessGroupResource) identityStore(ctx context.Context, diags *diag.Dia
 // mode only memberships the provider added for users dropped from the list
 // are removed. It fills member_user_ids and added_membership_ids. On a
 // failure it records in m what actually exists, so the next plan converges.
-func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awstarget.Clients, m *accessGroupModel, prior *accessGroupModel, diags *diag.Diagnostics) {
+func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awsapi.Clients, m *accessGroupModel, prior *accessGroupModel, diags *diag.Diagnostics) {
 	store, group := m.IdentityStoreID.ValueString(), m.ID.ValueString()
-	names := strSetElements(ctx, m.Members, diags)
+	names := sortedStrings(m.Members)
 	ids := map[string]string{}
 	if !m.MemberUserIDs.IsUnknown() {
 		ids = stringMap(ctx, m.MemberUserIDs, diags)
@@ -517,13 +517,13 @@ func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awstarget
 	priorNames := []string{}
 	if prior != nil {
 		added = stringMap(ctx, prior.AddedMemberships, diags)
-		priorNames = strSetElements(ctx, prior.Members, diags)
+		priorNames = sortedStrings(prior.Members)
 	}
 	fail := func(summary string, err error) {
 		if err != nil {
 			diags.AddError(summary, err.Error())
 		}
-		m.AddedMemberships = strMapOf(added)
+		m.AddedMemberships = stringMapValue(added)
 		if rerr := refreshMembers(ctx, c, m, diags); rerr != nil {
 			diags.AddError("Reading the access group's members failed", rerr.Error())
 		}
@@ -532,18 +532,18 @@ func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awstarget
 		if _, ok := ids[name]; ok {
 			continue
 		}
-		id, err := awstarget.FindUserID(ctx, c.IdentityStore, store, name)
+		id, err := awsapi.FindUserID(ctx, c.IdentityStore, store, name)
 		if err != nil {
 			addUserLookupError(diags, name, store, err)
-			m.MemberUserIDs = strMapOf(ids)
+			m.MemberUserIDs = stringMapValue(ids)
 			fail("", nil)
 			return
 		}
 		ids[name] = id
 	}
-	m.MemberUserIDs = strMapOf(ids)
+	m.MemberUserIDs = stringMapValue(ids)
 
-	live, err := awstarget.ListMemberships(ctx, c.IdentityStore, store, group)
+	live, err := awsapi.ListMemberships(ctx, c.IdentityStore, store, group)
 	if err != nil {
 		fail("Reading the access group's members failed", err)
 		return
@@ -559,7 +559,7 @@ func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awstarget
 		if _, ok := byUser[uid]; ok {
 			continue
 		}
-		mid, wasAdded, err := awstarget.CreateMembership(ctx, c.IdentityStore, store, group, uid)
+		mid, wasAdded, err := awsapi.CreateMembership(ctx, c.IdentityStore, store, group, uid)
 		if err != nil {
 			fail("Adding a member failed", fmt.Errorf("%s: %w", name, err))
 			return
@@ -589,7 +589,7 @@ func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awstarget
 	}
 	sort.Strings(remove)
 	for _, mid := range remove {
-		if err := awstarget.DeleteMembership(ctx, c.IdentityStore, store, mid); err != nil {
+		if err := awsapi.DeleteMembership(ctx, c.IdentityStore, store, mid); err != nil {
 			fail("Removing a member failed", err)
 			return
 		}
@@ -610,16 +610,16 @@ func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awstarget
 		}
 	}
 	tflog.Info(ctx, "access group members reconciled", map[string]any{"group_id": group, "members": len(names), "removed": len(remove)})
-	m.AddedMemberships = strMapOf(added)
+	m.AddedMemberships = stringMapValue(added)
 }
 
 // refreshMembers reads the live memberships into m: in authoritative mode
 // every live member (user names resolved from member_user_ids, else with
 // DescribeUser), in additive mode the listed members still present.
 // added_membership_ids keeps only memberships that still exist.
-func refreshMembers(ctx context.Context, c *awstarget.Clients, m *accessGroupModel, diags *diag.Diagnostics) error {
+func refreshMembers(ctx context.Context, c *awsapi.Clients, m *accessGroupModel, diags *diag.Diagnostics) error {
 	store := m.IdentityStoreID.ValueString()
-	live, err := awstarget.ListMemberships(ctx, c.IdentityStore, store, m.ID.ValueString())
+	live, err := awsapi.ListMemberships(ctx, c.IdentityStore, store, m.ID.ValueString())
 	if err != nil {
 		return err
 	}
@@ -640,8 +640,8 @@ func refreshMembers(ctx context.Context, c *awstarget.Clients, m *accessGroupMod
 		for _, ms := range live {
 			name, ok := byUser[ms.UserID]
 			if !ok {
-				name, err = awstarget.FindUserName(ctx, c.IdentityStore, store, ms.UserID)
-				if awstarget.IsNotFound(err) {
+				name, err = awsapi.FindUserName(ctx, c.IdentityStore, store, ms.UserID)
+				if awsapi.IsNotFound(err) {
 					name = ms.UserID // a membership of a deleted user: shown by id, removed by the plan
 				} else if err != nil {
 					return err
@@ -653,15 +653,15 @@ func refreshMembers(ctx context.Context, c *awstarget.Clients, m *accessGroupMod
 			newIDs[name] = ms.UserID
 		}
 	} else {
-		for _, name := range strSetElements(ctx, m.Members, diags) {
+		for _, name := range sortedStrings(m.Members) {
 			if uid, ok := ids[name]; ok && liveUsers[uid] {
 				names = append(names, name)
 				newIDs[name] = uid
 			}
 		}
 	}
-	m.Members = strSetOf(names)
-	m.MemberUserIDs = strMapOf(newIDs)
+	m.Members = stringSet(names)
+	m.MemberUserIDs = stringMapValue(newIDs)
 	if !m.AddedMemberships.IsUnknown() {
 		added := map[string]string{}
 		for n, mid := range stringMap(ctx, m.AddedMemberships, diags) {
@@ -669,50 +669,11 @@ func refreshMembers(ctx context.Context, c *awstarget.Clients, m *accessGroupMod
 				added[n] = mid
 			}
 		}
-		m.AddedMemberships = strMapOf(added)
+		m.AddedMemberships = stringMapValue(added)
 	} else {
 		m.AddedMemberships = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}
 	return nil
-}
-
-// strSetKnown reports whether a set and every element of it are known.
-func strSetKnown(s types.Set) bool {
-	if s.IsUnknown() {
-		return false
-	}
-	for _, e := range s.Elements() {
-		if e.IsUnknown() {
-			return false
-		}
-	}
-	return true
-}
-
-func strSetElements(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
-	var out []string
-	if s.IsNull() || s.IsUnknown() {
-		return out
-	}
-	diags.Append(s.ElementsAs(ctx, &out, false)...)
-	sort.Strings(out)
-	return out
-}
-
-func strSetOf(values []string) types.Set {
-	elems := make([]attr.Value, 0, len(values))
-	for _, v := range values {
-		elems = append(elems, types.StringValue(v))
-	}
-	return types.SetValueMust(types.StringType, elems)
-}
-
-func strMapOf(m map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
 }
 
 func invertStrMap(m map[string]string) map[string]string {

@@ -16,7 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var (
@@ -242,14 +242,14 @@ func providersAllAttached(m accessProxyModel) bool {
 
 // desiredTrustProviders turns the plan into trust-provider specs owned by
 // instanceID; secret is the write-only client secret from the configuration.
-func desiredTrustProviders(m accessProxyModel, instanceID, secret string) []awstarget.TrustProviderSpec {
+func desiredTrustProviders(m accessProxyModel, instanceID, secret string) []awsapi.TrustProviderSpec {
 	owner := func() map[string]string {
-		return map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagProxyID: instanceID}
+		return map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxyID: instanceID}
 	}
-	var out []awstarget.TrustProviderSpec
+	var out []awsapi.TrustProviderSpec
 	if idp := m.IdentityProvider; idp != nil {
-		s := awstarget.TrustProviderSpec{
-			Kind: awstarget.TrustProviderUser, Type: idp.Type.ValueString(), Reference: idp.Reference.ValueString(),
+		s := awsapi.TrustProviderSpec{
+			Kind: awsapi.TrustProviderUser, Type: idp.Type.ValueString(), Reference: idp.Reference.ValueString(),
 			Description: "Identity provider of a zero-trust access proxy (managed by terraform-provider-zerotrust)",
 			Tags:        owner(),
 		}
@@ -257,7 +257,7 @@ func desiredTrustProviders(m accessProxyModel, instanceID, secret string) []awst
 			s.Tags[k] = v
 		}
 		if o := idp.OIDC; o != nil {
-			s.OIDC = &awstarget.OIDCOptions{
+			s.OIDC = &awsapi.OIDCOptions{
 				Issuer: o.Issuer.ValueString(), AuthorizationEndpoint: o.AuthorizationEndpoint.ValueString(),
 				TokenEndpoint: o.TokenEndpoint.ValueString(), UserInfoEndpoint: o.UserInfoEndpoint.ValueString(),
 				ClientID: o.ClientID.ValueString(), ClientSecret: secret, Scope: o.Scope.ValueString(),
@@ -266,8 +266,8 @@ func desiredTrustProviders(m accessProxyModel, instanceID, secret string) []awst
 		out = append(out, s)
 	}
 	for _, d := range m.DeviceTrustProviders {
-		out = append(out, awstarget.TrustProviderSpec{
-			Kind: awstarget.TrustProviderDevice, Type: d.Type.ValueString(), Reference: d.Reference.ValueString(), TenantID: d.TenantID.ValueString(),
+		out = append(out, awsapi.TrustProviderSpec{
+			Kind: awsapi.TrustProviderDevice, Type: d.Type.ValueString(), Reference: d.Reference.ValueString(), TenantID: d.TenantID.ValueString(),
 			Description: "Device trust provider of a zero-trust access proxy (managed by terraform-provider-zerotrust)",
 			Tags:        owner(),
 		})
@@ -278,17 +278,17 @@ func desiredTrustProviders(m accessProxyModel, instanceID, secret string) []awst
 // userProviderTags are the facts recorded on the user trust provider.
 func userProviderTags(m accessProxyModel) map[string]string {
 	idp := m.IdentityProvider
-	tags := map[string]string{awstarget.TagMFAEnforced: fmt.Sprint(idp.MFAEnforced.ValueBool())}
+	tags := map[string]string{awsapi.TagMFAEnforced: fmt.Sprint(idp.MFAEnforced.ValueBool())}
 	if v := idp.GroupsClaim.ValueString(); v != "" {
-		tags[awstarget.TagGroupsClaim] = v
+		tags[awsapi.TagGroupsClaim] = v
 	}
 	if o := idp.OIDC; o != nil && o.ClientSecretVersion.ValueString() != "" {
-		tags[awstarget.TagClientSecretVersion] = o.ClientSecretVersion.ValueString()
+		tags[awsapi.TagClientSecretVersion] = o.ClientSecretVersion.ValueString()
 	}
 	return tags
 }
 
-var userProviderTagKeys = []string{awstarget.TagGroupsClaim, awstarget.TagMFAEnforced, awstarget.TagClientSecretVersion}
+var userProviderTagKeys = []string{awsapi.TagGroupsClaim, awsapi.TagMFAEnforced, awsapi.TagClientSecretVersion}
 
 func proxyInstanceTags(m accessProxyModel, user map[string]string) map[string]string {
 	tags := map[string]string{}
@@ -296,20 +296,20 @@ func proxyInstanceTags(m accessProxyModel, user map[string]string) map[string]st
 		tags[k] = v
 	}
 	tags["Name"] = valueOr(tags["Name"], m.Name.ValueString())
-	tags[awstarget.TagManagedBy] = awstarget.ManagedByValue
-	tags[awstarget.TagProxy] = m.Name.ValueString()
+	tags[awsapi.TagManagedBy] = awsapi.ManagedByValue
+	tags[awsapi.TagProxy] = m.Name.ValueString()
 	return tags
 }
 
-func proxyLoggingOf(m *proxyLoggingModel) awstarget.AccessLogging {
+func proxyLoggingOf(m *proxyLoggingModel) awsapi.AccessLogging {
 	if m == nil {
-		return awstarget.AccessLogging{LogVersion: awstarget.DefaultLogVersion}
+		return awsapi.AccessLogging{LogVersion: awsapi.DefaultLogVersion}
 	}
-	l := awstarget.AccessLogging{
+	l := awsapi.AccessLogging{
 		CloudWatchLogGroup:  m.CloudWatchLogGroup.ValueString(),
 		FirehoseStream:      m.FirehoseDeliveryStream.ValueString(),
 		IncludeTrustContext: m.IncludeTrustContext.ValueBool(),
-		LogVersion:          valueOr(m.LogVersion.ValueString(), awstarget.DefaultLogVersion),
+		LogVersion:          valueOr(m.LogVersion.ValueString(), awsapi.DefaultLogVersion),
 	}
 	if s := m.S3; s != nil {
 		l.S3Bucket, l.S3Prefix, l.S3BucketOwner = s.Bucket.ValueString(), s.Prefix.ValueString(), s.BucketOwner.ValueString()
@@ -325,14 +325,14 @@ func proxyLoggingOf(m *proxyLoggingModel) awstarget.AccessLogging {
 // name or the single user-provider slot is free before it is reused. It
 // returns the attached ids by reference and the kept (pre-existing) ones;
 // on error, what is attached so far.
-func reconcileTrustProviders(ctx context.Context, c *ec2.Client, instanceID string, desired []awstarget.TrustProviderSpec,
-	attached []string, known map[string]*awstarget.VerifiedAccessTrustProvider) (ids map[string]string, kept map[string]*awstarget.VerifiedAccessTrustProvider, err error) {
+func reconcileTrustProviders(ctx context.Context, c *ec2.Client, instanceID string, desired []awsapi.TrustProviderSpec,
+	attached []string, known map[string]*awsapi.VerifiedAccessTrustProvider) (ids map[string]string, kept map[string]*awsapi.VerifiedAccessTrustProvider, err error) {
 	ids = map[string]string{}
-	kept = map[string]*awstarget.VerifiedAccessTrustProvider{}
-	owned := func(tp *awstarget.VerifiedAccessTrustProvider) bool {
-		return tp != nil && tp.Tags[awstarget.TagProxyID] == instanceID
+	kept = map[string]*awsapi.VerifiedAccessTrustProvider{}
+	owned := func(tp *awsapi.VerifiedAccessTrustProvider) bool {
+		return tp != nil && tp.Tags[awsapi.TagProxyID] == instanceID
 	}
-	matchFor := func(tp *awstarget.VerifiedAccessTrustProvider) *awstarget.TrustProviderSpec {
+	matchFor := func(tp *awsapi.VerifiedAccessTrustProvider) *awsapi.TrustProviderSpec {
 		for i := range desired {
 			if _, taken := ids[desired[i].Reference]; !taken && desired[i].Matches(tp) {
 				return &desired[i]
@@ -353,13 +353,13 @@ func reconcileTrustProviders(ctx context.Context, c *ec2.Client, instanceID stri
 		detach = append(detach, id)
 	}
 	for _, id := range detach {
-		if err := awstarget.DetachVerifiedAccessTrustProvider(ctx, c, instanceID, id); err != nil {
+		if err := awsapi.DetachVerifiedAccessTrustProvider(ctx, c, instanceID, id); err != nil {
 			return ids, kept, err
 		}
 		tflog.Info(ctx, "trust provider detached", map[string]any{"instance": instanceID, "trust_provider": id, "owned": owned(known[id])})
 	}
 	// Owned providers not attached: reuse one that matches, delete the rest.
-	var spare []*awstarget.VerifiedAccessTrustProvider
+	var spare []*awsapi.VerifiedAccessTrustProvider
 	for id, tp := range known {
 		if owned(tp) && !slices.Contains(attached, id) || slices.Contains(detach, id) && owned(tp) {
 			spare = append(spare, tp)
@@ -376,7 +376,7 @@ func reconcileTrustProviders(ctx context.Context, c *ec2.Client, instanceID stri
 			toAttach = append(toAttach, tp.ID)
 			continue
 		}
-		if err := awstarget.DeleteVerifiedAccessTrustProvider(ctx, c, tp.ID); err != nil {
+		if err := awsapi.DeleteVerifiedAccessTrustProvider(ctx, c, tp.ID); err != nil {
 			return clean(ids), kept, err
 		}
 	}
@@ -385,7 +385,7 @@ func reconcileTrustProviders(ctx context.Context, c *ec2.Client, instanceID stri
 		if _, ok := ids[s.Reference]; ok {
 			continue
 		}
-		tp, err := awstarget.CreateVerifiedAccessTrustProvider(ctx, c, s)
+		tp, err := awsapi.CreateVerifiedAccessTrustProvider(ctx, c, s)
 		if err != nil {
 			return clean(ids), kept, err
 		}
@@ -396,12 +396,12 @@ func reconcileTrustProviders(ctx context.Context, c *ec2.Client, instanceID stri
 		toAttach = append(toAttach, tp.ID)
 	}
 	if len(created) > 0 {
-		if _, err := awstarget.WaitVerifiedAccessTrustProviders(ctx, c, created); err != nil {
+		if _, err := awsapi.WaitVerifiedAccessTrustProviders(ctx, c, created); err != nil {
 			return clean(ids), kept, err
 		}
 	}
 	for _, id := range toAttach {
-		if err := awstarget.AttachVerifiedAccessTrustProvider(ctx, c, instanceID, id); err != nil {
+		if err := awsapi.AttachVerifiedAccessTrustProvider(ctx, c, instanceID, id); err != nil {
 			return clean(ids), kept, err
 		}
 		ids[attachRef[id]] = id
@@ -431,7 +431,7 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 	if c == nil {
 		return
 	}
-	in, err := awstarget.CreateVerifiedAccessInstance(ctx, c.EC2, awstarget.CreateVerifiedAccessInstanceInput{
+	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c.EC2, awsapi.CreateVerifiedAccessInstanceInput{
 		Description: plan.Description.ValueString(), FIPSEnabled: plan.FIPSEnabled.ValueBool(),
 		Tags: proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)),
 	})
@@ -446,7 +446,7 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 		ids, _, err = reconcileTrustProviders(ctx, c.EC2, in.ID, desiredTrustProviders(plan, in.ID, secret), nil, nil)
 	}
 	if err == nil && !proxyLoggingOf(plan.Logging).IsDefault() {
-		err = awstarget.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, proxyLoggingOf(plan.Logging))
+		err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, proxyLoggingOf(plan.Logging))
 	}
 	plan.TrustProviderIDs = stringMapValue(ids)
 	if err != nil {
@@ -499,20 +499,20 @@ func (r *accessProxyResource) Read(ctx context.Context, req resource.ReadRequest
 // attached provider the proxy owns becomes a declared one.
 func readAccessProxy(ctx context.Context, c *ec2.Client, id string, m *accessProxyModel) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	in, err := awstarget.FindVerifiedAccessInstance(ctx, c, id)
-	if awstarget.IsNotFound(err) {
+	in, err := awsapi.FindVerifiedAccessInstance(ctx, c, id)
+	if awsapi.IsNotFound(err) {
 		return false, diags
 	}
 	if err != nil {
 		diags.AddError("Reading the Verified Access instance failed", err.Error())
 		return false, diags
 	}
-	tps, err := awstarget.FindProxyTrustProviders(ctx, c, id, in.TrustProviderIDs)
+	tps, err := awsapi.FindProxyTrustProviders(ctx, c, id, in.TrustProviderIDs)
 	if err != nil {
 		diags.AddError("Reading the trust providers failed", err.Error())
 		return false, diags
 	}
-	logging, err := awstarget.FindVerifiedAccessLogging(ctx, c, id)
+	logging, err := awsapi.FindVerifiedAccessLogging(ctx, c, id)
 	if err != nil {
 		diags.AddError("Reading the access logging configuration failed", err.Error())
 		return false, diags
@@ -522,7 +522,7 @@ func readAccessProxy(ctx context.Context, c *ec2.Client, id string, m *accessPro
 	m.ID = types.StringValue(in.ID)
 	m.Description = types.StringValue(in.Description)
 	m.FIPSEnabled = types.BoolValue(in.FIPSEnabled)
-	if n := in.Tags[awstarget.TagProxy]; n != "" {
+	if n := in.Tags[awsapi.TagProxy]; n != "" {
 		m.Name = types.StringValue(n)
 	} else if m.Name.IsNull() {
 		m.Name = types.StringValue(in.ID)
@@ -535,14 +535,14 @@ func readAccessProxy(ctx context.Context, c *ec2.Client, id string, m *accessPro
 
 	ids := map[string]string{}
 	var unmanaged []string
-	var liveDevices []*awstarget.VerifiedAccessTrustProvider
+	var liveDevices []*awsapi.VerifiedAccessTrustProvider
 	for _, tpID := range in.TrustProviderIDs {
 		tp := tps[tpID]
-		if tp == nil || tp.Tags[awstarget.TagProxyID] != id {
+		if tp == nil || tp.Tags[awsapi.TagProxyID] != id {
 			unmanaged = append(unmanaged, tpID)
 			continue
 		}
-		if tp.Kind == awstarget.TrustProviderUser {
+		if tp.Kind == awsapi.TrustProviderUser {
 			idp := m.IdentityProvider
 			if idp == nil {
 				idp = &proxyIdentityModel{GroupsClaim: types.StringNull(), MFAEnforced: types.BoolValue(false)}
@@ -552,12 +552,12 @@ func readAccessProxy(ctx context.Context, c *ec2.Client, id string, m *accessPro
 				continue
 			}
 			idp.Type, idp.Reference = types.StringValue(tp.Type), types.StringValue(tp.Reference)
-			if v, ok := tp.Tags[awstarget.TagGroupsClaim]; ok {
+			if v, ok := tp.Tags[awsapi.TagGroupsClaim]; ok {
 				idp.GroupsClaim = types.StringValue(v)
 			} else {
 				idp.GroupsClaim = types.StringNull()
 			}
-			idp.MFAEnforced = types.BoolValue(tp.Tags[awstarget.TagMFAEnforced] == "true")
+			idp.MFAEnforced = types.BoolValue(tp.Tags[awsapi.TagMFAEnforced] == "true")
 			if tp.OIDC != nil {
 				o := idp.OIDC
 				if o == nil {
@@ -571,7 +571,7 @@ func readAccessProxy(ctx context.Context, c *ec2.Client, id string, m *accessPro
 				if tp.OIDC.Scope != "" || !o.Scope.IsNull() {
 					o.Scope = types.StringValue(tp.OIDC.Scope)
 				}
-				if v, ok := tp.Tags[awstarget.TagClientSecretVersion]; ok {
+				if v, ok := tp.Tags[awsapi.TagClientSecretVersion]; ok {
 					o.ClientSecretVersion = types.StringValue(v)
 				} else {
 					o.ClientSecretVersion = types.StringNull()
@@ -617,7 +617,7 @@ func readAccessProxy(ctx context.Context, c *ec2.Client, id string, m *accessPro
 			CloudWatchLogGroup:     nullIfEmpty(logging.CloudWatchLogGroup),
 			FirehoseDeliveryStream: nullIfEmpty(logging.FirehoseStream),
 			IncludeTrustContext:    types.BoolValue(logging.IncludeTrustContext),
-			LogVersion:             types.StringValue(valueOr(logging.LogVersion, awstarget.DefaultLogVersion)),
+			LogVersion:             types.StringValue(valueOr(logging.LogVersion, awsapi.DefaultLogVersion)),
 		}
 		if logging.S3Bucket != "" {
 			lm.S3 = &proxyS3Model{Bucket: types.StringValue(logging.S3Bucket), Prefix: nullIfEmpty(logging.S3Prefix), BucketOwner: nullIfEmpty(logging.S3BucketOwner)}
@@ -653,12 +653,12 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	id := state.ID.ValueString()
 	plan.ID = state.ID
-	in, err := awstarget.FindVerifiedAccessInstance(ctx, c.EC2, id)
+	in, err := awsapi.FindVerifiedAccessInstance(ctx, c.EC2, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the Verified Access instance failed", err.Error())
 		return
 	}
-	known, err := awstarget.FindProxyTrustProviders(ctx, c.EC2, id, in.TrustProviderIDs)
+	known, err := awsapi.FindProxyTrustProviders(ctx, c.EC2, id, in.TrustProviderIDs)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the trust providers failed", err.Error())
 		return
@@ -669,16 +669,16 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 		err = r.updateUserProvider(ctx, c.EC2, plan, state, kept, secret)
 	}
 	if err == nil && in.Description != plan.Description.ValueString() {
-		err = awstarget.SetVerifiedAccessInstanceDescription(ctx, c.EC2, id, plan.Description.ValueString())
+		err = awsapi.SetVerifiedAccessInstanceDescription(ctx, c.EC2, id, plan.Description.ValueString())
 	}
 	if err == nil {
-		managed := append(sortedMapKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
-		err = awstarget.SetTags(ctx, c.EC2, id, in.Tags, proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed)
+		managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
+		err = awsapi.SetTags(ctx, c.EC2, id, in.Tags, proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed)
 	}
 	if err == nil {
-		var live awstarget.AccessLogging
-		if live, err = awstarget.FindVerifiedAccessLogging(ctx, c.EC2, id); err == nil && live != proxyLoggingOf(plan.Logging) {
-			err = awstarget.SetVerifiedAccessLogging(ctx, c.EC2, id, proxyLoggingOf(plan.Logging))
+		var live awsapi.AccessLogging
+		if live, err = awsapi.FindVerifiedAccessLogging(ctx, c.EC2, id); err == nil && live != proxyLoggingOf(plan.Logging) {
+			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, id, proxyLoggingOf(plan.Logging))
 		}
 	}
 	if err != nil {
@@ -699,7 +699,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 // updateUserProvider brings a kept user trust provider in line: OIDC options
 // (rewritten with the secret when they changed or the secret version did)
 // and the tags recording groups claim, MFA enforcement and secret version.
-func (r *accessProxyResource) updateUserProvider(ctx context.Context, c *ec2.Client, plan, state accessProxyModel, kept map[string]*awstarget.VerifiedAccessTrustProvider, secret string) error {
+func (r *accessProxyResource) updateUserProvider(ctx context.Context, c *ec2.Client, plan, state accessProxyModel, kept map[string]*awsapi.VerifiedAccessTrustProvider, secret string) error {
 	idp := plan.IdentityProvider
 	if idp == nil {
 		return nil
@@ -709,24 +709,24 @@ func (r *accessProxyResource) updateUserProvider(ctx context.Context, c *ec2.Cli
 		return nil // created with everything in place
 	}
 	if o := idp.OIDC; o != nil && tp.OIDC != nil {
-		want := awstarget.OIDCOptions{
+		want := awsapi.OIDCOptions{
 			Issuer: o.Issuer.ValueString(), AuthorizationEndpoint: o.AuthorizationEndpoint.ValueString(),
 			TokenEndpoint: o.TokenEndpoint.ValueString(), UserInfoEndpoint: o.UserInfoEndpoint.ValueString(),
 			ClientID: o.ClientID.ValueString(), Scope: o.Scope.ValueString(),
 		}
-		rotate := tp.Tags[awstarget.TagClientSecretVersion] != o.ClientSecretVersion.ValueString()
+		rotate := tp.Tags[awsapi.TagClientSecretVersion] != o.ClientSecretVersion.ValueString()
 		if *tp.OIDC != want || rotate {
 			if rotate && secret == "" {
 				return fmt.Errorf("client_secret_version changed but no client_secret is configured")
 			}
 			want.ClientSecret = secret
-			if err := awstarget.ModifyVerifiedAccessTrustProviderOIDC(ctx, c, tp.ID, want); err != nil {
+			if err := awsapi.ModifyVerifiedAccessTrustProviderOIDC(ctx, c, tp.ID, want); err != nil {
 				return err
 			}
 			tflog.Info(ctx, "OIDC options updated", map[string]any{"trust_provider": tp.ID, "secret_rotated": rotate})
 		}
 	}
-	return awstarget.SetTags(ctx, c, tp.ID, tp.Tags, userProviderTags(plan), userProviderTagKeys)
+	return awsapi.SetTags(ctx, c, tp.ID, tp.Tags, userProviderTags(plan), userProviderTagKeys)
 }
 
 func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -741,34 +741,34 @@ func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	id := state.ID.ValueString()
 	var attached []string
-	in, err := awstarget.FindVerifiedAccessInstance(ctx, c.EC2, id)
+	in, err := awsapi.FindVerifiedAccessInstance(ctx, c.EC2, id)
 	switch {
 	case err == nil:
 		attached = in.TrustProviderIDs
-	case !awstarget.IsNotFound(err):
+	case !awsapi.IsNotFound(err):
 		resp.Diagnostics.AddError("Reading the Verified Access instance failed", err.Error())
 		return
 	}
-	owned, err := awstarget.FindOwnedVerifiedAccessTrustProviders(ctx, c.EC2, id)
+	owned, err := awsapi.FindOwnedVerifiedAccessTrustProviders(ctx, c.EC2, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the trust providers failed", err.Error())
 		return
 	}
 	for _, tpID := range attached {
-		if err := awstarget.DetachVerifiedAccessTrustProvider(ctx, c.EC2, id, tpID); err != nil {
+		if err := awsapi.DetachVerifiedAccessTrustProvider(ctx, c.EC2, id, tpID); err != nil {
 			resp.Diagnostics.AddError("Detaching a trust provider failed", err.Error())
 			return
 		}
 	}
 	if in != nil {
-		if err := awstarget.DeleteVerifiedAccessInstance(ctx, c.EC2, id); err != nil {
+		if err := awsapi.DeleteVerifiedAccessInstance(ctx, c.EC2, id); err != nil {
 			resp.Diagnostics.AddError("Deleting the Verified Access instance failed",
 				err.Error()+"\nA protect surface (Verified Access group) still on the instance blocks deletion.")
 			return
 		}
 	}
 	for tpID := range owned {
-		if err := awstarget.DeleteVerifiedAccessTrustProvider(ctx, c.EC2, tpID); err != nil {
+		if err := awsapi.DeleteVerifiedAccessTrustProvider(ctx, c.EC2, tpID); err != nil {
 			resp.Diagnostics.AddError("Deleting a trust provider failed", err.Error())
 			return
 		}
@@ -804,19 +804,4 @@ func (r *accessProxyResource) ImportState(ctx context.Context, req resource.Impo
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-func stringMapValue(m map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
-}
-
-func nullIfEmpty(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }

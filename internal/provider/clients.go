@@ -10,27 +10,26 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"k8s.io/client-go/rest"
 
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
-	"github.com/ztforge/terraform-provider-zerotrust/internal/target/kubeconn"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
 )
 
 // clientFactory holds the provider configuration and builds API clients on
 // first use, so a configuration that only uses AWS resources never needs a
 // cluster (and the reverse).
 type clientFactory struct {
-	awsConfig  awstarget.Config
-	kubeConfig kubeconn.Config
+	awsConfig  awsapi.Config
+	kubeConfig kube.Config
 	idcConfig  identityCenterRef
 
 	awsOnce    sync.Once
-	awsClients *awstarget.Clients
+	awsClients *awsapi.Clients
 	awsErr     error
 
-	kubeOnce sync.Once
-	kubeRest *rest.Config
-	kubeErr  error
+	kubeOnce   sync.Once
+	kubeClient *kube.Client
+	kubeErr    error
 
 	idcOnce sync.Once
 	idc     identityCenterRef
@@ -59,14 +58,14 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 			f.awsConfig.MaxRetries = int(n)
 		}
 		if r := a.AssumeRole; r != nil && r.RoleARN.ValueString() != "" {
-			f.awsConfig.AssumeRole = &awstarget.AssumeRole{
+			f.awsConfig.AssumeRole = &awsapi.AssumeRole{
 				RoleARN:     r.RoleARN.ValueString(),
 				SessionName: r.SessionName.ValueString(),
 				ExternalID:  r.ExternalID.ValueString(),
 			}
 		}
 		if e := a.Endpoints; e != nil {
-			f.awsConfig.Endpoints = awstarget.Endpoints{
+			f.awsConfig.Endpoints = awsapi.Endpoints{
 				EC2:           e.EC2.ValueString(),
 				SSOAdmin:      e.SSOAdmin.ValueString(),
 				IdentityStore: e.IdentityStore.ValueString(),
@@ -81,7 +80,7 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 		}
 	}
 	if k := cfg.Kubernetes; k != nil {
-		f.kubeConfig = kubeconn.Config{
+		f.kubeConfig = kube.Config{
 			ConfigPath:           k.ConfigPath.ValueString(),
 			ConfigContext:        k.ConfigContext.ValueString(),
 			Host:                 k.Host.ValueString(),
@@ -104,14 +103,14 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 }
 
 // AWS returns the AWS clients, building them on first use.
-func (f *clientFactory) AWS(ctx context.Context) (*awstarget.Clients, error) {
-	f.awsOnce.Do(func() { f.awsClients, f.awsErr = awstarget.NewClients(ctx, f.awsConfig) })
+func (f *clientFactory) AWS(ctx context.Context) (*awsapi.Clients, error) {
+	f.awsOnce.Do(func() { f.awsClients, f.awsErr = awsapi.NewClients(ctx, f.awsConfig) })
 	return f.awsClients, f.awsErr
 }
 
 // awsOrDiag returns the AWS clients, or nil after recording why they cannot
 // be built, for resource methods that cannot go on without them.
-func (f *clientFactory) awsOrDiag(ctx context.Context, diags *diag.Diagnostics) *awstarget.Clients {
+func (f *clientFactory) awsOrDiag(ctx context.Context, diags *diag.Diagnostics) *awsapi.Clients {
 	c, err := f.AWS(ctx)
 	if err != nil {
 		diags.AddError("AWS is not configured", err.Error())
@@ -120,10 +119,18 @@ func (f *clientFactory) awsOrDiag(ctx context.Context, diags *diag.Diagnostics) 
 	return c
 }
 
-// Kubernetes returns the REST configuration, building it on first use.
-func (f *clientFactory) Kubernetes() (*rest.Config, error) {
-	f.kubeOnce.Do(func() { f.kubeRest, f.kubeErr = kubeconn.RESTConfig(f.kubeConfig) })
-	return f.kubeRest, f.kubeErr
+// Kube returns the Kubernetes client, building it on first use: one client
+// per provider instance, shared by every resource.
+func (f *clientFactory) Kube() (*kube.Client, error) {
+	f.kubeOnce.Do(func() {
+		cfg, err := kube.RESTConfig(f.kubeConfig)
+		if err != nil {
+			f.kubeErr = err
+			return
+		}
+		f.kubeClient, f.kubeErr = kube.New(cfg)
+	})
+	return f.kubeClient, f.kubeErr
 }
 
 // IdentityCenter returns the configured instance, or discovers the account's

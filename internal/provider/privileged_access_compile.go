@@ -16,7 +16,7 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 type privilegedAccessModel struct {
@@ -236,7 +236,7 @@ func assignmentList(as []identitycenter.Assignment) types.List {
 // paLiveOf converts what the target layer read into the compiler's terms. When
 // the endpoint cannot report the boundary, the one recorded in state is
 // assumed (no drift can be detected then).
-func paLiveOf(ps *awstarget.PermissionSet, as []awstarget.AccountAssignment, priorBoundary *identitycenter.Boundary) identitycenter.PermissionSet {
+func paLiveOf(ps *awsapi.PermissionSet, as []awsapi.AccountAssignment, priorBoundary *identitycenter.Boundary) identitycenter.PermissionSet {
 	out := identitycenter.PermissionSet{
 		Name: ps.Name, Description: ps.Description, SessionDuration: ps.SessionDuration, InlinePolicy: ps.InlinePolicy,
 		ManagedPolicies: ps.ManagedPolicies,
@@ -255,7 +255,7 @@ func paLiveOf(ps *awstarget.PermissionSet, as []awstarget.AccountAssignment, pri
 	return out
 }
 
-func boundaryFromTarget(b *awstarget.PermissionsBoundary) *identitycenter.Boundary {
+func boundaryFromTarget(b *awsapi.PermissionsBoundary) *identitycenter.Boundary {
 	if b == nil {
 		return nil
 	}
@@ -265,18 +265,18 @@ func boundaryFromTarget(b *awstarget.PermissionsBoundary) *identitycenter.Bounda
 	return &identitycenter.Boundary{ManagedPolicyARN: b.ManagedPolicyARN}
 }
 
-func targetAssignments(as []identitycenter.Assignment) []awstarget.AccountAssignment {
-	out := make([]awstarget.AccountAssignment, 0, len(as))
+func targetAssignments(as []identitycenter.Assignment) []awsapi.AccountAssignment {
+	out := make([]awsapi.AccountAssignment, 0, len(as))
 	for _, a := range as {
-		out = append(out, awstarget.AccountAssignment{AccountID: a.AccountID, PrincipalType: a.PrincipalType, PrincipalID: a.PrincipalID})
+		out = append(out, awsapi.AccountAssignment{AccountID: a.AccountID, PrincipalType: a.PrincipalType, PrincipalID: a.PrincipalID})
 	}
 	return out
 }
 
-func targetRefs(rs []identitycenter.PolicyReference) []awstarget.PolicyReference {
-	out := make([]awstarget.PolicyReference, 0, len(rs))
+func targetRefs(rs []identitycenter.PolicyReference) []awsapi.PolicyReference {
+	out := make([]awsapi.PolicyReference, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, awstarget.PolicyReference{Name: r.Name, Path: r.Path})
+		out = append(out, awsapi.PolicyReference{Name: r.Name, Path: r.Path})
 	}
 	return out
 }
@@ -295,7 +295,7 @@ func (e *paErrAt) Unwrap() error { return e.err }
 // managed and customer-managed policies, boundary; then assignments are
 // removed, the remaining ones re-provisioned if a policy changed, and new
 // ones created (each waited on).
-func applyPermissionSet(ctx context.Context, c *awstarget.Clients, instanceARN, arn string, desired, live identitycenter.PermissionSet) error {
+func applyPermissionSet(ctx context.Context, c *awsapi.Clients, instanceARN, arn string, desired, live identitycenter.PermissionSet) error {
 	ch := identitycenter.Diff(desired, live)
 	tflog.Debug(ctx, "permission set changes", map[string]any{"arn": arn, "changes": fmt.Sprintf("%+v", ch)})
 	if ch.Empty() {
@@ -303,59 +303,59 @@ func applyPermissionSet(ctx context.Context, c *awstarget.Clients, instanceARN, 
 	}
 	sso := c.SSOAdmin
 	if ch.UpdateAttributes {
-		if err := awstarget.UpdatePermissionSet(ctx, sso, instanceARN, arn, desired.Description, desired.SessionDuration); err != nil {
+		if err := awsapi.UpdatePermissionSet(ctx, sso, instanceARN, arn, desired.Description, desired.SessionDuration); err != nil {
 			return &paErrAt{path.Root("session_duration"), err}
 		}
 	}
 	if ch.PutInlinePolicy {
-		if err := awstarget.PutInlinePolicy(ctx, sso, instanceARN, arn, desired.InlinePolicy); err != nil {
+		if err := awsapi.PutInlinePolicy(ctx, sso, instanceARN, arn, desired.InlinePolicy); err != nil {
 			return &paErrAt{path.Root("inline_policy"), err}
 		}
 	}
 	if ch.DeleteInlinePolicy {
-		if err := awstarget.DeleteInlinePolicy(ctx, sso, instanceARN, arn); err != nil {
+		if err := awsapi.DeleteInlinePolicy(ctx, sso, instanceARN, arn); err != nil {
 			return &paErrAt{path.Root("inline_policy"), err}
 		}
 	}
-	if err := awstarget.DetachManagedPolicies(ctx, sso, instanceARN, arn, ch.DetachManagedPolicies); err != nil {
+	if err := awsapi.DetachManagedPolicies(ctx, sso, instanceARN, arn, ch.DetachManagedPolicies); err != nil {
 		return &paErrAt{path.Root("managed_policies"), err}
 	}
-	if err := awstarget.AttachManagedPolicies(ctx, sso, instanceARN, arn, ch.AttachManagedPolicies); err != nil {
+	if err := awsapi.AttachManagedPolicies(ctx, sso, instanceARN, arn, ch.AttachManagedPolicies); err != nil {
 		return &paErrAt{path.Root("managed_policies"), err}
 	}
-	if err := awstarget.DetachCustomerManagedPolicies(ctx, sso, instanceARN, arn, targetRefs(ch.DetachCustomerManagedPolicies)); err != nil {
+	if err := awsapi.DetachCustomerManagedPolicies(ctx, sso, instanceARN, arn, targetRefs(ch.DetachCustomerManagedPolicies)); err != nil {
 		return &paErrAt{path.Root("customer_managed_policies"), err}
 	}
-	if err := awstarget.AttachCustomerManagedPolicies(ctx, sso, instanceARN, arn, targetRefs(ch.AttachCustomerManagedPolicies)); err != nil {
+	if err := awsapi.AttachCustomerManagedPolicies(ctx, sso, instanceARN, arn, targetRefs(ch.AttachCustomerManagedPolicies)); err != nil {
 		return &paErrAt{path.Root("customer_managed_policies"), err}
 	}
 	if ch.DeletePermissionsBoundary {
-		if err := awstarget.DeletePermissionsBoundary(ctx, sso, instanceARN, arn); err != nil {
+		if err := awsapi.DeletePermissionsBoundary(ctx, sso, instanceARN, arn); err != nil {
 			return &paErrAt{path.Root("permissions_boundary"), err}
 		}
 	}
 	if ch.PutPermissionsBoundary {
 		b := desired.PermissionsBoundary
-		tb := awstarget.PermissionsBoundary{ManagedPolicyARN: b.ManagedPolicyARN}
+		tb := awsapi.PermissionsBoundary{ManagedPolicyARN: b.ManagedPolicyARN}
 		if r := b.CustomerManagedPolicy; r != nil {
-			tb.CustomerManagedPolicy = &awstarget.PolicyReference{Name: r.Name, Path: r.Path}
+			tb.CustomerManagedPolicy = &awsapi.PolicyReference{Name: r.Name, Path: r.Path}
 		}
-		if err := awstarget.PutPermissionsBoundary(ctx, sso, instanceARN, arn, tb); err != nil {
+		if err := awsapi.PutPermissionsBoundary(ctx, sso, instanceARN, arn, tb); err != nil {
 			return &paErrAt{path.Root("permissions_boundary"), err}
 		}
 	}
 	if len(ch.DeleteAssignments) > 0 {
-		if _, err := awstarget.DeleteAssignments(ctx, sso, instanceARN, arn, targetAssignments(ch.DeleteAssignments)); err != nil {
+		if _, err := awsapi.DeleteAssignments(ctx, sso, instanceARN, arn, targetAssignments(ch.DeleteAssignments)); err != nil {
 			return &paErrAt{path.Root("accounts"), err}
 		}
 	}
 	if ch.NeedsProvision() && len(live.Assignments) > len(ch.DeleteAssignments) {
-		if err := awstarget.ProvisionPermissionSet(ctx, sso, instanceARN, arn); err != nil {
+		if err := awsapi.ProvisionPermissionSet(ctx, sso, instanceARN, arn); err != nil {
 			return err
 		}
 	}
 	if len(ch.CreateAssignments) > 0 {
-		if _, err := awstarget.CreateAssignments(ctx, sso, instanceARN, arn, targetAssignments(ch.CreateAssignments)); err != nil {
+		if _, err := awsapi.CreateAssignments(ctx, sso, instanceARN, arn, targetAssignments(ch.CreateAssignments)); err != nil {
 			return &paErrAt{path.Root("accounts"), err}
 		}
 	}
@@ -478,7 +478,7 @@ func paSameRefs(a, b []identitycenter.PolicyReference) bool {
 // partial failure): user-facing attributes keep the configuration's spelling
 // when they mean the same as what AWS returned, and take the live value when
 // they differ, so the plan shows the drift and apply corrects it.
-func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awstarget.PermissionSet, as []awstarget.AccountAssignment, diags *diag.Diagnostics) {
+func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awsapi.PermissionSet, as []awsapi.AccountAssignment, diags *diag.Diagnostics) {
 	live := paLiveOf(ps, as, boundaryOfModel(ctx, m.PermissionsBoundary, diags))
 	m.PermissionSetName = types.StringValue(ps.Name)
 	if ps.Description == "" && (m.Description.IsNull() || m.Description.ValueString() == "") {

@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var (
@@ -202,7 +202,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	if !ok {
 		return
 	}
-	g, err := awstarget.CreateVerifiedAccessGroup(ctx, c.EC2, awstarget.CreateVerifiedAccessGroupInput{
+	g, err := awsapi.CreateVerifiedAccessGroup(ctx, c.EC2, awsapi.CreateVerifiedAccessGroupInput{
 		InstanceID: plan.ProxyID.ValueString(), Description: surfaceDescription(plan.Name.ValueString()), PolicyDocument: res.GroupPolicy,
 		Tags: surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)),
 	})
@@ -216,7 +216,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	policies := endpointPolicies(res)
 	plan.EndpointPolicyDocuments = stringMapValue(policies)
 	tflog.Info(ctx, "verified access group created", map[string]any{"group": g.ID, "instance": g.InstanceID})
-	endpoints := map[string]*awstarget.VerifiedAccessEndpoint{}
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	if err == nil {
 		err = r.reconcileEndpoints(ctx, c.EC2, g.ID, plan, policies, nil, nil, endpoints)
 	}
@@ -235,7 +235,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 
 // endpointsValue renders the endpoints map; applications without a live
 // endpoint are left out (the next plan re-creates them).
-func endpointsValue(plan protectSurfaceModel, live map[string]*awstarget.VerifiedAccessEndpoint) types.Map {
+func endpointsValue(plan protectSurfaceModel, live map[string]*awsapi.VerifiedAccessEndpoint) types.Map {
 	elems := map[string]attr.Value{}
 	for _, a := range plan.Applications {
 		if e := live[a.Name.ValueString()]; e != nil {
@@ -252,9 +252,9 @@ func endpointsValue(plan protectSurfaceModel, live map[string]*awstarget.Verifie
 // place, and policies rewritten where they differ from livePolicies (the
 // refreshed state). out receives the endpoints by application as they end.
 func (r *protectSurfaceResource) reconcileEndpoints(ctx context.Context, c *ec2.Client, groupID string, plan protectSurfaceModel,
-	policies map[string]string, live map[string]*awstarget.VerifiedAccessEndpoint, livePolicies map[string]string, out map[string]*awstarget.VerifiedAccessEndpoint) error {
+	policies map[string]string, live map[string]*awsapi.VerifiedAccessEndpoint, livePolicies map[string]string, out map[string]*awsapi.VerifiedAccessEndpoint) error {
 	byApp, _ := ownedEndpoints(groupID, live)
-	desired := map[string]awstarget.EndpointSpec{}
+	desired := map[string]awsapi.EndpointSpec{}
 	var order []string
 	for _, a := range plan.Applications {
 		spec, _ := appSpec(a)
@@ -268,13 +268,13 @@ func (r *protectSurfaceResource) reconcileEndpoints(ctx context.Context, c *ec2.
 			out[app] = e
 			continue
 		}
-		if err := awstarget.DeleteVerifiedAccessEndpoint(ctx, c, e.ID); err != nil {
+		if err := awsapi.DeleteVerifiedAccessEndpoint(ctx, c, e.ID); err != nil {
 			return err
 		}
 		tflog.Info(ctx, "endpoint deleted", map[string]any{"endpoint": e.ID, "application": app, "recreate": keep})
 		gone = append(gone, e.ID)
 	}
-	if err := awstarget.WaitVerifiedAccessEndpointsGone(ctx, c, groupID, gone); err != nil {
+	if err := awsapi.WaitVerifiedAccessEndpointsGone(ctx, c, groupID, gone); err != nil {
 		return err
 	}
 	// An endpoint still pending or updating (changed out of band a moment
@@ -286,7 +286,7 @@ func (r *protectSurfaceResource) reconcileEndpoints(ctx context.Context, c *ec2.
 		}
 	}
 	if len(settling) > 0 {
-		if _, err := awstarget.WaitVerifiedAccessEndpointsActive(ctx, c, groupID, settling); err != nil {
+		if _, err := awsapi.WaitVerifiedAccessEndpointsActive(ctx, c, groupID, settling); err != nil {
 			return err
 		}
 	}
@@ -295,19 +295,19 @@ func (r *protectSurfaceResource) reconcileEndpoints(ctx context.Context, c *ec2.
 		spec := desired[app]
 		if e := out[app]; e != nil {
 			if !spec.SameMutable(e.EndpointSpec) {
-				if err := awstarget.ModifyVerifiedAccessEndpoint(ctx, c, e.ID, spec); err != nil {
+				if err := awsapi.ModifyVerifiedAccessEndpoint(ctx, c, e.ID, spec); err != nil {
 					return err
 				}
 				touched = append(touched, e.ID)
 			}
 			if policies[app] != livePolicies[app] {
-				if err := awstarget.SetVerifiedAccessEndpointPolicy(ctx, c, e.ID, policies[app]); err != nil {
+				if err := awsapi.SetVerifiedAccessEndpointPolicy(ctx, c, e.ID, policies[app]); err != nil {
 					return err
 				}
 			}
 			continue
 		}
-		e, err := awstarget.CreateVerifiedAccessEndpoint(ctx, c, groupID, spec, policies[app], "Application "+app+" of protect surface "+plan.Name.ValueString(), endpointTags(groupID, app))
+		e, err := awsapi.CreateVerifiedAccessEndpoint(ctx, c, groupID, spec, policies[app], "Application "+app+" of protect surface "+plan.Name.ValueString(), endpointTags(groupID, app))
 		if err != nil {
 			return err
 		}
@@ -318,7 +318,7 @@ func (r *protectSurfaceResource) reconcileEndpoints(ctx context.Context, c *ec2.
 	if len(touched) == 0 {
 		return nil
 	}
-	active, err := awstarget.WaitVerifiedAccessEndpointsActive(ctx, c, groupID, touched)
+	active, err := awsapi.WaitVerifiedAccessEndpointsActive(ctx, c, groupID, touched)
 	for app, e := range out {
 		if a := active[e.ID]; a != nil {
 			out[app] = a
@@ -361,18 +361,18 @@ func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequ
 // disabled policy, records the live text, and the next plan shows the
 // compiled policy replacing it.
 func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protectSurfaceModel) (bool, error) {
-	g, err := awstarget.FindVerifiedAccessGroup(ctx, c, id)
-	if awstarget.IsNotFound(err) {
+	g, err := awsapi.FindVerifiedAccessGroup(ctx, c, id)
+	if awsapi.IsNotFound(err) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	policy, err := awstarget.GetVerifiedAccessGroupPolicy(ctx, c, id)
+	policy, err := awsapi.GetVerifiedAccessGroupPolicy(ctx, c, id)
 	if err != nil {
 		return false, err
 	}
-	live, err := awstarget.FindVerifiedAccessEndpoints(ctx, c, id)
+	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, c, id)
 	if err != nil {
 		return false, err
 	}
@@ -382,12 +382,12 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 	m.ID = types.StringValue(g.ID)
 	m.ARN = nullIfEmpty(g.ARN)
 	m.ProxyID = types.StringValue(g.InstanceID)
-	if v := g.Tags[awstarget.TagSurface]; v != "" {
+	if v := g.Tags[awsapi.TagSurface]; v != "" {
 		m.Name = types.StringValue(v)
 	} else if m.Name.IsNull() {
 		m.Name = types.StringValue(g.ID)
 	}
-	if v := g.Tags[awstarget.TagSensitivity]; v != "" {
+	if v := g.Tags[awsapi.TagSensitivity]; v != "" {
 		m.Sensitivity = types.StringValue(v)
 	} else if m.Sensitivity.IsNull() {
 		m.Sensitivity = types.StringValue("internal")
@@ -422,7 +422,7 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 			})
 		}
 	}
-	endpoints := map[string]*awstarget.VerifiedAccessEndpoint{}
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	policies := map[string]string{}
 	for i := range m.Applications {
 		a := &m.Applications[i]
@@ -432,8 +432,8 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 		}
 		applyLiveEndpoint(a, e)
 		endpoints[a.Name.ValueString()] = e
-		p, err := awstarget.GetVerifiedAccessEndpointPolicy(ctx, c, e.ID)
-		if awstarget.IsNotFound(err) {
+		p, err := awsapi.GetVerifiedAccessEndpointPolicy(ctx, c, e.ID)
+		if awsapi.IsNotFound(err) {
 			delete(endpoints, a.Name.ValueString())
 			continue
 		}
@@ -442,7 +442,7 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 		}
 		if doc := p.Effective(); doc != "" {
 			prior := priorPolicies[a.Name.ValueString()]
-			if awstarget.SamePolicy(doc, prior) {
+			if awsapi.SamePolicy(doc, prior) {
 				doc = prior
 			}
 			policies[a.Name.ValueString()] = doc
@@ -455,7 +455,7 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 
 // keepIfSame returns the recorded text when live holds the same statements.
 func keepIfSame(live string, recorded types.String) string {
-	if !recorded.IsNull() && !recorded.IsUnknown() && awstarget.SamePolicy(live, recorded.ValueString()) {
+	if !recorded.IsNull() && !recorded.IsUnknown() && awsapi.SamePolicy(live, recorded.ValueString()) {
 		return recorded.ValueString()
 	}
 	return live
@@ -478,7 +478,7 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	}
 	id := state.ID.ValueString()
 	plan.ID, plan.ARN = state.ID, state.ARN
-	g, err := awstarget.FindVerifiedAccessGroup(ctx, c.EC2, id)
+	g, err := awsapi.FindVerifiedAccessGroup(ctx, c.EC2, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the Verified Access group failed", err.Error())
 		return
@@ -486,26 +486,26 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	policies := endpointPolicies(res)
 	err = errors.Join(func() error {
 		if want := surfaceDescription(plan.Name.ValueString()); g.Description != want {
-			if err := awstarget.SetVerifiedAccessGroupDescription(ctx, c.EC2, id, want); err != nil {
+			if err := awsapi.SetVerifiedAccessGroupDescription(ctx, c.EC2, id, want); err != nil {
 				return err
 			}
 		}
-		managed := append(sortedMapKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
-		if err := awstarget.SetTags(ctx, c.EC2, id, g.Tags, surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed); err != nil {
+		managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
+		if err := awsapi.SetTags(ctx, c.EC2, id, g.Tags, surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed); err != nil {
 			return err
 		}
 		if state.PolicyDocument.ValueString() != res.GroupPolicy {
-			if err := awstarget.SetVerifiedAccessGroupPolicy(ctx, c.EC2, id, res.GroupPolicy); err != nil {
+			if err := awsapi.SetVerifiedAccessGroupPolicy(ctx, c.EC2, id, res.GroupPolicy); err != nil {
 				return err
 			}
 			tflog.Info(ctx, "group policy written", map[string]any{"group": id})
 		}
 		return nil
 	}())
-	endpoints := map[string]*awstarget.VerifiedAccessEndpoint{}
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	if err == nil {
-		var live map[string]*awstarget.VerifiedAccessEndpoint
-		if live, err = awstarget.FindVerifiedAccessEndpoints(ctx, c.EC2, id); err == nil {
+		var live map[string]*awsapi.VerifiedAccessEndpoint
+		if live, err = awsapi.FindVerifiedAccessEndpoints(ctx, c.EC2, id); err == nil {
 			prior := map[string]string{}
 			for k, v := range state.EndpointPolicyDocuments.Elements() {
 				if s, ok := v.(types.String); ok {
@@ -540,8 +540,8 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	id := state.ID.ValueString()
-	live, err := awstarget.FindVerifiedAccessEndpoints(ctx, c.EC2, id)
-	if awstarget.IsNotFound(err) {
+	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, c.EC2, id)
+	if awsapi.IsNotFound(err) {
 		return
 	}
 	if err != nil {
@@ -551,17 +551,17 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 	// Every endpoint in the group goes: the group cannot be deleted with any.
 	var ids []string
 	for eid := range live {
-		if err := awstarget.DeleteVerifiedAccessEndpoint(ctx, c.EC2, eid); err != nil {
+		if err := awsapi.DeleteVerifiedAccessEndpoint(ctx, c.EC2, eid); err != nil {
 			resp.Diagnostics.AddError("Deleting an endpoint failed", err.Error())
 			return
 		}
 		ids = append(ids, eid)
 	}
-	if err := awstarget.WaitVerifiedAccessEndpointsGone(ctx, c.EC2, id, ids); err != nil {
+	if err := awsapi.WaitVerifiedAccessEndpointsGone(ctx, c.EC2, id, ids); err != nil {
 		resp.Diagnostics.AddError("Waiting for the endpoints to be deleted failed", err.Error())
 		return
 	}
-	if err := awstarget.DeleteVerifiedAccessGroup(ctx, c.EC2, id); err != nil {
+	if err := awsapi.DeleteVerifiedAccessGroup(ctx, c.EC2, id); err != nil {
 		resp.Diagnostics.AddError("Deleting the Verified Access group failed", err.Error())
 		return
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 type protectSurfaceModel struct {
@@ -197,7 +197,7 @@ func protectSurfaceSchema() schema.Schema {
 							Optional:    true,
 							Computed:    true,
 							Description: "`load-balancer`, `network-interface` or `cidr`; inferred from the target when unset.",
-							Validators:  []validator.String{stringvalidator.OneOf(awstarget.EndpointLoadBalancer, awstarget.EndpointNetworkInterface, awstarget.EndpointCIDR)},
+							Validators:  []validator.String{stringvalidator.OneOf(awsapi.EndpointLoadBalancer, awsapi.EndpointNetworkInterface, awsapi.EndpointCIDR)},
 						},
 						"load_balancer_arn":    schema.StringAttribute{Optional: true, Description: "Target: an internal Application or Network Load Balancer ARN."},
 						"network_interface_id": schema.StringAttribute{Optional: true, Description: "Target: a network interface id (eni-…).", Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^eni-[0-9a-f]{1,17}$`), "must be a network interface id such as eni-0123456789abcdef0")}},

@@ -31,7 +31,7 @@ import (
 // Labels and annotations written on every compiled object.
 const (
 	ManagedByLabel    = "app.kubernetes.io/managed-by"
-	ManagedByValue    = "terraform-provider-zerotrust"
+	ManagedByValue    = model.ManagedBy
 	OwnerLabel        = "zerotrust.ztforge.io/owner" // value: OwnerLabelValue(Options.Owner)
 	OwnerAnnotation   = "zerotrust.ztforge.io/owner" // value: Options.Owner verbatim
 	SegmentAnnotation = "zerotrust.ztforge.io/segment"
@@ -67,9 +67,25 @@ type Options struct {
 	DNS *DNSTarget
 	// Istio, when set, adds security.istio.io/v1 AuthorizationPolicies.
 	Istio *IstioOptions
-	// Segments resolves a peer given only by Peer.SegmentGroupID (keyed by
-	// security group id). A peer with Peer.Segment set needs no lookup.
-	Segments map[string]model.Segment
+	// AlongsideSecurityGroups says the same flows also compile to security
+	// groups, so a flow a NetworkPolicy cannot express (see Expressible) is
+	// left out — it stays denied in the cluster and enforced in AWS — instead
+	// of being an error, and a governed segment without a placement compiles
+	// to nothing.
+	AlongsideSecurityGroups bool
+}
+
+// Expressible reports whether a NetworkPolicy can express a flow: ICMP and
+// AWS prefix lists have no NetworkPolicy form, and a segment peer without a
+// Kubernetes placement has no pods to select.
+func Expressible(f model.Flow) bool {
+	switch {
+	case f.Protocol == "icmp", f.Protocol == "icmpv6", f.Peer.PrefixListID != "":
+		return false
+	case f.Peer.Segment != nil && f.Peer.Segment.Kubernetes == nil:
+		return false
+	}
+	return true
 }
 
 // DNSTarget places the cluster DNS pods.
@@ -110,18 +126,10 @@ type Policy struct {
 	// SegmentPath is where problems with Segment's own fields are reported
 	// (e.g. kubernetes.namespace below it); empty for the configuration root.
 	SegmentPath model.Path
-	Flows       []model.Flow
-	// HTTP narrows flows in the Istio AuthorizationPolicy to methods and
-	// paths, keyed by index into Flows. Only tcp flows whose destination is
-	// a segment can carry one; it needs Options.Istio.
-	HTTP map[int]HTTPMatch
-}
-
-// HTTPMatch restricts requests by method (ORed) and path (ORed); both
-// present means both must match. Empty fields do not restrict.
-type HTTPMatch struct {
-	Methods []string
-	Paths   []string
+	// Flows into and out of Segment. A flow's HTTP match narrows it in the
+	// Istio AuthorizationPolicy; only tcp flows whose destination is a
+	// segment can carry one, and it needs Options.Istio.
+	Flows []model.Flow
 }
 
 // Objects is the compiled desired state, each slice in canonical order
@@ -245,7 +253,7 @@ func (a *portAcc) specs() ([]portSpec, string) {
 		p  corev1.Protocol
 		rs []model.PortRange
 	}{{corev1.ProtocolTCP, a.tcp}, {corev1.ProtocolUDP, a.udp}} {
-		for _, r := range mergeRanges(pr.rs) {
+		for _, r := range model.MergePortRanges(pr.rs) {
 			out = append(out, portSpec{pr.p, r.From, r.To})
 			key = append(key, pr.p...)
 			key = append(key, ':')
@@ -266,33 +274,15 @@ func appendPadded(b []byte, port int) []byte {
 	return b
 }
 
-func mergeRanges(rs []model.PortRange) []model.PortRange {
-	rs = slices.Clone(rs)
-	slices.SortFunc(rs, func(a, b model.PortRange) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
-	out := rs[:0]
-	for _, r := range rs {
-		if n := len(out); n > 0 && r.From <= out[n-1].To+1 {
-			out[n-1].To = max(out[n-1].To, r.To)
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
 // authzEntry is what one source may do on one destination subject under one
 // HTTP match.
 type authzEntry struct {
 	principal string
 	ipBlock   string
 	sortKey   string
-	http      HTTPMatch
+	http      model.HTTPMatch
 	ports     portAcc // TCP only
 }
-
-// standInGroupID lets model.Flow.Validate, which knows segment peers only by
-// security group id, check a peer given only as Peer.Segment.
-const standInGroupID = "sg-00000000"
 
 func (c *compiler) checkOptions() {
 	if c.opts.Owner == "" {
@@ -353,6 +343,9 @@ func labelsKey(m map[string]string) string {
 }
 
 func (c *compiler) addPolicy(p Policy) {
+	if c.opts.AlongsideSecurityGroups && p.Segment.Kubernetes == nil {
+		return // an AWS-only segment: nothing in the cluster
+	}
 	segPath := p.SegmentPath
 	ps := ValidateSegment(p.Segment, segPath)
 	c.problems.Append(ps)
@@ -363,51 +356,17 @@ func (c *compiler) addPolicy(p Policy) {
 	if targetOK {
 		c.subjectOf(p.Segment) // an empty policy still isolates its namespace
 	}
-	for _, i := range sortedIntKeys(p.HTTP) {
-		if i < 0 || i >= len(p.Flows) {
-			c.problems.Errorf(segPath, "HTTP match without a flow", "an HTTP match refers to flow %d, but there are %d flows", i, len(p.Flows))
+	for _, f := range p.Flows {
+		if c.opts.AlongsideSecurityGroups && !Expressible(f) {
+			continue
 		}
-	}
-	for i, f := range p.Flows {
-		var match *HTTPMatch
-		if m, ok := p.HTTP[i]; ok {
-			match = &m
-		}
-		c.addFlow(p, f, match, targetOK)
+		c.addFlow(p, f, targetOK)
 	}
 }
 
-func sortedIntKeys[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// resolve finds the peer segment of a segment flow.
-func (c *compiler) resolve(p model.Peer, at model.Path) (model.Segment, bool) {
-	if p.Segment != nil {
-		if p.SegmentGroupID != "" && p.Segment.SecurityGroupID != "" && p.Segment.SecurityGroupID != p.SegmentGroupID {
-			c.problems.Errorf(at, "Peer segment mismatch", "the peer names segment %s but carries segment %q (%s)", p.SegmentGroupID, p.Segment.Name, p.Segment.SecurityGroupID)
-			return model.Segment{}, false
-		}
-		return *p.Segment, true
-	}
-	if s, ok := c.opts.Segments[p.SegmentGroupID]; ok {
-		return s, true
-	}
-	c.problems.Errorf(at, "Unknown peer segment", "segment %s is not known to the Kubernetes compiler, so its pods cannot be selected", p.SegmentGroupID)
-	return model.Segment{}, false
-}
-
-func (c *compiler) addFlow(p Policy, f model.Flow, match *HTTPMatch, targetOK bool) {
-	v := f
-	if v.Peer.Segment != nil && v.Peer.SegmentGroupID == "" {
-		v.Peer.SegmentGroupID = standInGroupID
-	}
-	ps := v.Validate(p.Segment)
+func (c *compiler) addFlow(p Policy, f model.Flow, targetOK bool) {
+	match := f.HTTP
+	ps := f.Validate(p.Segment)
 	c.problems.Append(ps)
 	if ps.HasErrors() {
 		return
@@ -441,11 +400,7 @@ func (c *compiler) addFlow(p Policy, f model.Flow, match *HTTPMatch, targetOK bo
 		}
 		peer.cidr = netip.MustParsePrefix(canon)
 	default:
-		seg, found := c.resolve(f.Peer, peerPath)
-		if !found {
-			ok = false
-			break
-		}
+		seg := *f.Peer.Segment
 		pps := c.validatePeer(seg)
 		for _, pr := range pps {
 			pr.Detail = fmt.Sprintf("peer segment %q, %s: %s", seg.Name, pr.Path, pr.Detail)
@@ -471,11 +426,9 @@ func (c *compiler) addFlow(p Policy, f model.Flow, match *HTTPMatch, targetOK bo
 		validateHTTP(*match, f.Path, &c.problems)
 		switch {
 		case c.opts.Istio == nil:
-			c.problems.Errorf(f.Path, "HTTP match needs Istio", "methods and paths are enforced by Istio AuthorizationPolicies only; enable Istio or remove them")
+			c.problems.Errorf(httpPath(f), "HTTP match needs Istio", "http_methods and http_paths are enforced by Istio AuthorizationPolicies only: set kubernetes.istio = true, or remove them")
 		case f.Protocol != "tcp":
 			c.problems.Errorf(f.Path.At("protocol"), "HTTP match needs tcp", "methods and paths apply to tcp flows only, this flow is %s", f.Protocol)
-		case f.Direction == model.Outbound && f.Peer.CIDR != "":
-			c.problems.Errorf(f.Path, "HTTP match needs a segment destination", "Istio authorizes requests where they arrive; a flow to %s arrives outside the mesh", f.Peer.CIDR)
 		}
 		if len(c.problems) > before {
 			ok = false
@@ -553,7 +506,7 @@ func (c *compiler) addPeerPorts(dir map[string]map[string]*peerPorts, sub *subje
 	pp.ports.add(protocol, ports)
 }
 
-func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.PortRange, match *HTTPMatch) {
+func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.PortRange, match *model.HTTPMatch) {
 	e := authzEntry{}
 	if src.subj != nil {
 		k := src.seg.Kubernetes
@@ -564,7 +517,7 @@ func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.
 		e.sortKey = "1\x00" + prefixSortKey(src.cidr)
 	}
 	if match != nil {
-		e.http = HTTPMatch{Methods: sortedUnique(match.Methods), Paths: sortedUnique(match.Paths)}
+		e.http = model.HTTPMatch{Methods: sortedUnique(match.Methods), Paths: sortedUnique(match.Paths)}
 	}
 	key := e.sortKey + "\x00" + strings.Join(e.http.Methods, ",") + "\x00" + strings.Join(e.http.Paths, "\x01")
 	m := c.authz[dst.key]

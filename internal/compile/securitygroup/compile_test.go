@@ -61,12 +61,12 @@ func TestCompile(t *testing.T) {
 		},
 		{
 			"segment peer yields both halves",
-			[]model.Flow{in(model.Peer{SegmentGroupID: checkout}, "tcp", p(8443, 8443))},
+			[]model.Flow{in(model.Peer{Segment: &model.Segment{Name: "checkout", SecurityGroupID: checkout}}, "tcp", p(8443, 8443))},
 			[]string{payments + " ingress tcp 8443-8443 " + checkout, checkout + " egress tcp 8443-8443 " + payments},
 		},
 		{
 			"outbound segment flow mirrored as inbound on the peer",
-			[]model.Flow{out(model.Peer{SegmentGroupID: checkout}, "tcp", p(9100, 9100))},
+			[]model.Flow{out(model.Peer{Segment: &model.Segment{Name: "checkout", SecurityGroupID: checkout}}, "tcp", p(9100, 9100))},
 			[]string{payments + " egress tcp 9100-9100 " + checkout, checkout + " ingress tcp 9100-9100 " + payments},
 		},
 		{
@@ -258,7 +258,7 @@ func BenchmarkCompile10kFlows(b *testing.B) { benchmarkCompile(b, 10000) }
 
 func ExampleCompile() {
 	flows := []model.Flow{
-		{Direction: model.Inbound, Peer: model.Peer{SegmentGroupID: "sg-0000000000000000b"}, Protocol: "tcp", Ports: []model.PortRange{{From: 8443, To: 8443}}},
+		{Direction: model.Inbound, Peer: model.Peer{Segment: &model.Segment{Name: "checkout", SecurityGroupID: "sg-0000000000000000b"}}, Protocol: "tcp", Ports: []model.PortRange{{From: 8443, To: 8443}}},
 		{Direction: model.Inbound, Peer: model.Peer{CIDR: "10.1.2.3/8"}, Protocol: "tcp", Ports: []model.PortRange{{From: 443, To: 443}, {From: 444, To: 444}}},
 	}
 	rules, _ := Compile(model.Segment{Name: "payments", SecurityGroupID: "sg-0000000000000000a", Sensitivity: "restricted"}, flows, Options{})

@@ -1,7 +1,7 @@
-// Package aws builds aws-sdk-go-v2 clients and reconciles compiled desired
+// Package awsapi builds aws-sdk-go-v2 clients and reconciles compiled desired
 // state with live AWS objects (security groups, Verified Access, IAM Identity
 // Center). It decides no policy: it only reads, diffs and applies.
-package aws
+package awsapi
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -73,7 +73,7 @@ func NewClients(ctx context.Context, c Config) (*Clients, error) {
 		maxAttempts = DefaultMaxRetries
 	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() awssdk.Retryer {
+		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts
 				o.MaxBackoff = 20 * time.Second
@@ -107,10 +107,10 @@ func NewClients(ctx context.Context, c Config) (*Clients, error) {
 				o.RoleSessionName = ar.SessionName
 			}
 			if ar.ExternalID != "" {
-				o.ExternalID = awssdk.String(ar.ExternalID)
+				o.ExternalID = aws.String(ar.ExternalID)
 			}
 		})
-		cfg.Credentials = awssdk.NewCredentialsCache(provider)
+		cfg.Credentials = aws.NewCredentialsCache(provider)
 	}
 	return &Clients{
 		Region:        cfg.Region,
@@ -124,6 +124,6 @@ func NewClients(ctx context.Context, c Config) (*Clients, error) {
 
 func setEndpoint(dst **string, url string) {
 	if url != "" {
-		*dst = awssdk.String(url)
+		*dst = aws.String(url)
 	}
 }

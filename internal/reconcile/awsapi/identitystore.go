@@ -1,4 +1,4 @@
-package aws
+package awsapi
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
@@ -69,7 +69,7 @@ type Membership struct {
 
 // FindGroup reads a group; a missing group is a *NotFoundError.
 func FindGroup(ctx context.Context, c *identitystore.Client, storeID, groupID string) (*Group, error) {
-	out, err := c.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: awssdk.String(storeID), GroupId: awssdk.String(groupID)})
+	out, err := c.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: aws.String(storeID), GroupId: aws.String(groupID)})
 	if isResourceNotFound(err) {
 		return nil, &NotFoundError{Kind: groupKind, ID: groupID, Cause: err}
 	}
@@ -77,19 +77,19 @@ func FindGroup(ctx context.Context, c *identitystore.Client, storeID, groupID st
 		return nil, fmt.Errorf("describing %s %s: %w", groupKind, groupID, err)
 	}
 	return &Group{
-		ID:              awssdk.ToString(out.GroupId),
-		IdentityStoreID: valueOr(awssdk.ToString(out.IdentityStoreId), storeID),
-		DisplayName:     awssdk.ToString(out.DisplayName),
-		Description:     awssdk.ToString(out.Description),
+		ID:              aws.ToString(out.GroupId),
+		IdentityStoreID: valueOr(aws.ToString(out.IdentityStoreId), storeID),
+		DisplayName:     aws.ToString(out.DisplayName),
+		Description:     aws.ToString(out.Description),
 	}, nil
 }
 
 // findGroupIDByName looks a group up by its (unique) display name.
 func findGroupIDByName(ctx context.Context, c *identitystore.Client, storeID, name string) (string, error) {
 	out, err := c.GetGroupId(ctx, &identitystore.GetGroupIdInput{
-		IdentityStoreId: awssdk.String(storeID),
+		IdentityStoreId: aws.String(storeID),
 		AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
-			AttributePath: awssdk.String("displayName"), AttributeValue: document.NewLazyDocument(name),
+			AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument(name),
 		}},
 	})
 	if isResourceNotFound(err) {
@@ -98,7 +98,7 @@ func findGroupIDByName(ctx context.Context, c *identitystore.Client, storeID, na
 	if err != nil {
 		return "", fmt.Errorf("looking up %s %q: %w", groupKind, name, err)
 	}
-	return awssdk.ToString(out.GroupId), nil
+	return aws.ToString(out.GroupId), nil
 }
 
 // CreateGroup creates a group owned by the provider (its description carries
@@ -110,9 +110,9 @@ func findGroupIDByName(ctx context.Context, c *identitystore.Client, storeID, na
 func CreateGroup(ctx context.Context, c *identitystore.Client, storeID, displayName, userDescription string) (*Group, error) {
 	desc := OwnedGroupDescription(userDescription)
 	out, err := c.CreateGroup(ctx, &identitystore.CreateGroupInput{
-		IdentityStoreId: awssdk.String(storeID),
-		DisplayName:     awssdk.String(displayName),
-		Description:     awssdk.String(desc),
+		IdentityStoreId: aws.String(storeID),
+		DisplayName:     aws.String(displayName),
+		Description:     aws.String(desc),
 	})
 	var conflict *istypes.ConflictException
 	switch {
@@ -133,7 +133,7 @@ func CreateGroup(ctx context.Context, c *identitystore.Client, storeID, displayN
 	case err != nil:
 		return nil, fmt.Errorf("creating %s %q: %w", groupKind, displayName, err)
 	}
-	return &Group{ID: awssdk.ToString(out.GroupId), IdentityStoreID: valueOr(awssdk.ToString(out.IdentityStoreId), storeID), DisplayName: displayName, Description: desc}, nil
+	return &Group{ID: aws.ToString(out.GroupId), IdentityStoreID: valueOr(aws.ToString(out.IdentityStoreId), storeID), DisplayName: displayName, Description: desc}, nil
 }
 
 // UpdateGroup sets the display name and the raw description of a group in one
@@ -141,15 +141,15 @@ func CreateGroup(ctx context.Context, c *identitystore.Client, storeID, displayN
 func UpdateGroup(ctx context.Context, c *identitystore.Client, storeID, groupID, displayName, description string) error {
 	var ops []istypes.AttributeOperation
 	if displayName != "" {
-		ops = append(ops, istypes.AttributeOperation{AttributePath: awssdk.String("displayName"), AttributeValue: document.NewLazyDocument(displayName)})
+		ops = append(ops, istypes.AttributeOperation{AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument(displayName)})
 	}
 	if description != "" {
-		ops = append(ops, istypes.AttributeOperation{AttributePath: awssdk.String("description"), AttributeValue: document.NewLazyDocument(description)})
+		ops = append(ops, istypes.AttributeOperation{AttributePath: aws.String("description"), AttributeValue: document.NewLazyDocument(description)})
 	}
 	if len(ops) == 0 {
 		return nil
 	}
-	_, err := c.UpdateGroup(ctx, &identitystore.UpdateGroupInput{IdentityStoreId: awssdk.String(storeID), GroupId: awssdk.String(groupID), Operations: ops}, noRetryWhenNotImplementedIS)
+	_, err := c.UpdateGroup(ctx, &identitystore.UpdateGroupInput{IdentityStoreId: aws.String(storeID), GroupId: aws.String(groupID), Operations: ops}, noRetryWhenNotImplementedIS)
 	if err != nil {
 		return fmt.Errorf("updating %s %s: %w", groupKind, groupID, notImplemented("UpdateGroup", err))
 	}
@@ -158,7 +158,7 @@ func UpdateGroup(ctx context.Context, c *identitystore.Client, storeID, groupID,
 
 // DeleteGroup deletes a group (with its memberships); a missing group is success.
 func DeleteGroup(ctx context.Context, c *identitystore.Client, storeID, groupID string) error {
-	_, err := c.DeleteGroup(ctx, &identitystore.DeleteGroupInput{IdentityStoreId: awssdk.String(storeID), GroupId: awssdk.String(groupID)})
+	_, err := c.DeleteGroup(ctx, &identitystore.DeleteGroupInput{IdentityStoreId: aws.String(storeID), GroupId: aws.String(groupID)})
 	if err != nil && !isResourceNotFound(err) {
 		return fmt.Errorf("deleting %s %s: %w", groupKind, groupID, err)
 	}
@@ -169,7 +169,7 @@ func DeleteGroup(ctx context.Context, c *identitystore.Client, storeID, groupID 
 func ListMemberships(ctx context.Context, c *identitystore.Client, storeID, groupID string) ([]Membership, error) {
 	var out []Membership
 	p := identitystore.NewListGroupMembershipsPaginator(c, &identitystore.ListGroupMembershipsInput{
-		IdentityStoreId: awssdk.String(storeID), GroupId: awssdk.String(groupID),
+		IdentityStoreId: aws.String(storeID), GroupId: aws.String(groupID),
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -184,7 +184,7 @@ func ListMemberships(ctx context.Context, c *identitystore.Client, storeID, grou
 			if !ok {
 				continue // not a user: never managed by the provider
 			}
-			out = append(out, Membership{ID: awssdk.ToString(m.MembershipId), UserID: user.Value})
+			out = append(out, Membership{ID: aws.ToString(m.MembershipId), UserID: user.Value})
 		}
 	}
 	return out, nil
@@ -198,13 +198,13 @@ func ListMemberships(ctx context.Context, c *identitystore.Client, storeID, grou
 func CreateMembership(ctx context.Context, c *identitystore.Client, storeID, groupID, userID string) (id string, added bool, err error) {
 	err = waitUntil(ctx, "group "+groupID+" to accept members", DefaultWait, func(ctx context.Context) (bool, error) {
 		out, cerr := c.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{
-			IdentityStoreId: awssdk.String(storeID), GroupId: awssdk.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: userID},
+			IdentityStoreId: aws.String(storeID), GroupId: aws.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: userID},
 		})
 		var nf *istypes.ResourceNotFoundException
 		var conflict *istypes.ConflictException
 		switch {
 		case cerr == nil:
-			id, added = awssdk.ToString(out.MembershipId), true
+			id, added = aws.ToString(out.MembershipId), true
 			return true, nil
 		case errors.As(cerr, &nf) && nf.ResourceType == istypes.ResourceTypeGroup:
 			return false, nil
@@ -212,12 +212,12 @@ func CreateMembership(ctx context.Context, c *identitystore.Client, storeID, gro
 			return false, &NotFoundError{Kind: userKind, ID: userID, Cause: cerr}
 		case errors.As(cerr, &conflict):
 			got, gerr := c.GetGroupMembershipId(ctx, &identitystore.GetGroupMembershipIdInput{
-				IdentityStoreId: awssdk.String(storeID), GroupId: awssdk.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: userID},
+				IdentityStoreId: aws.String(storeID), GroupId: aws.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: userID},
 			})
 			if gerr != nil {
 				return false, fmt.Errorf("adding user %s to group %s: %w", userID, groupID, cerr)
 			}
-			id = awssdk.ToString(got.MembershipId)
+			id = aws.ToString(got.MembershipId)
 			return true, nil
 		default:
 			return false, fmt.Errorf("adding user %s to group %s: %w", userID, groupID, cerr)
@@ -228,7 +228,7 @@ func CreateMembership(ctx context.Context, c *identitystore.Client, storeID, gro
 
 // DeleteMembership removes a membership; a missing one is success.
 func DeleteMembership(ctx context.Context, c *identitystore.Client, storeID, membershipID string) error {
-	_, err := c.DeleteGroupMembership(ctx, &identitystore.DeleteGroupMembershipInput{IdentityStoreId: awssdk.String(storeID), MembershipId: awssdk.String(membershipID)})
+	_, err := c.DeleteGroupMembership(ctx, &identitystore.DeleteGroupMembershipInput{IdentityStoreId: aws.String(storeID), MembershipId: aws.String(membershipID)})
 	if err != nil && !isResourceNotFound(err) {
 		return fmt.Errorf("deleting %s %s: %w", membershipKind, membershipID, err)
 	}
@@ -238,9 +238,9 @@ func DeleteMembership(ctx context.Context, c *identitystore.Client, storeID, mem
 // FindUserID resolves a user name to its user id; an unknown name is a *NotFoundError.
 func FindUserID(ctx context.Context, c *identitystore.Client, storeID, userName string) (string, error) {
 	out, err := c.GetUserId(ctx, &identitystore.GetUserIdInput{
-		IdentityStoreId: awssdk.String(storeID),
+		IdentityStoreId: aws.String(storeID),
 		AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
-			AttributePath: awssdk.String("userName"), AttributeValue: document.NewLazyDocument(userName),
+			AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument(userName),
 		}},
 	})
 	if isResourceNotFound(err) {
@@ -249,19 +249,19 @@ func FindUserID(ctx context.Context, c *identitystore.Client, storeID, userName 
 	if err != nil {
 		return "", fmt.Errorf("looking up %s %q: %w", userKind, userName, err)
 	}
-	return awssdk.ToString(out.UserId), nil
+	return aws.ToString(out.UserId), nil
 }
 
 // FindUserName returns the user name of a user id; a missing user is a *NotFoundError.
 func FindUserName(ctx context.Context, c *identitystore.Client, storeID, userID string) (string, error) {
-	out, err := c.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: awssdk.String(storeID), UserId: awssdk.String(userID)})
+	out, err := c.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(storeID), UserId: aws.String(userID)})
 	if isResourceNotFound(err) {
 		return "", &NotFoundError{Kind: userKind, ID: userID, Cause: err}
 	}
 	if err != nil {
 		return "", fmt.Errorf("describing %s %s: %w", userKind, userID, err)
 	}
-	return awssdk.ToString(out.UserName), nil
+	return aws.ToString(out.UserName), nil
 }
 
 func isResourceNotFound(err error) bool {

@@ -1,4 +1,4 @@
-package aws_test
+package awsapi_test
 
 import (
 	"context"
@@ -7,20 +7,21 @@ import (
 	"sync"
 	"testing"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/moto"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
 )
 
 var motoURL string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "zt-target-aws-*")
+	dir, err := os.MkdirTemp("", "zt-reconcile-aws-*")
 	if err != nil {
 		panic(err)
 	}
@@ -66,7 +67,7 @@ func newClient(t *testing.T) (*ec2.Client, *callCounter) {
 	counter := &callCounter{counts: map[string]int{}}
 	c := ec2.New(ec2.Options{
 		Region:       "us-east-1",
-		BaseEndpoint: awssdk.String(motoURL),
+		BaseEndpoint: aws.String(motoURL),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		HTTPClient:   http.DefaultClient,
 		APIOptions: []func(*middleware.Stack) error{func(s *middleware.Stack) error {
@@ -82,14 +83,14 @@ func newClient(t *testing.T) (*ec2.Client, *callCounter) {
 func setup(t *testing.T, c *ec2.Client) (string, string) {
 	t.Helper()
 	ctx := context.Background()
-	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: awssdk.String("10.0.0.0/16")})
+	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mk := func(name string) string {
-		sg, err := awstarget.CreateSegmentGroup(ctx, c, awstarget.CreateSegmentGroupInput{
-			Name: name, Description: name, VPCID: awssdk.ToString(vpc.Vpc.VpcId),
-			Tags: map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagSegment: name},
+		sg, err := awsapi.CreateSegmentGroup(ctx, c, awsapi.CreateSegmentGroupInput{
+			Name: name, Description: name, VPCID: aws.ToString(vpc.Vpc.VpcId),
+			Tags: map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagSegment: name},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -102,7 +103,7 @@ func setup(t *testing.T, c *ec2.Client) (string, string) {
 func TestCreateSegmentGroupStartsDenyAll(t *testing.T) {
 	c, _ := newClient(t)
 	a, _ := setup(t, c)
-	ids, err := awstarget.UnmanagedRuleIDs(context.Background(), c, a)
+	ids, err := awsapi.UnmanagedRuleIDs(context.Background(), c, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,15 +115,15 @@ func TestCreateSegmentGroupStartsDenyAll(t *testing.T) {
 func TestCreateSegmentGroupTakesOverItsOwnOrphan(t *testing.T) {
 	c, _ := newClient(t)
 	ctx := context.Background()
-	vpc, _ := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: awssdk.String("10.1.0.0/16")})
-	in := awstarget.CreateSegmentGroupInput{Name: "orphan", Description: "d", VPCID: awssdk.ToString(vpc.Vpc.VpcId),
-		Tags: map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagSegment: "orphan"}}
-	first, err := awstarget.CreateSegmentGroup(ctx, c, in)
+	vpc, _ := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")})
+	in := awsapi.CreateSegmentGroupInput{Name: "orphan", Description: "d", VPCID: aws.ToString(vpc.Vpc.VpcId),
+		Tags: map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagSegment: "orphan"}}
+	first, err := awsapi.CreateSegmentGroup(ctx, c, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// An apply killed after CreateSecurityGroup re-runs Create: same group, no duplicate.
-	second, err := awstarget.CreateSegmentGroup(ctx, c, in)
+	second, err := awsapi.CreateSegmentGroup(ctx, c, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,12 +131,12 @@ func TestCreateSegmentGroupTakesOverItsOwnOrphan(t *testing.T) {
 		t.Fatalf("re-create made a second group %s, want takeover of %s", second.ID, first.ID)
 	}
 	// A foreign group of the same name is refused, not taken.
-	_, err = c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: awssdk.String("foreign"), Description: awssdk.String("x"), VpcId: vpc.Vpc.VpcId})
+	_, err = c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("foreign"), Description: aws.String("x"), VpcId: vpc.Vpc.VpcId})
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.Name, in.Tags[awstarget.TagSegment] = "foreign", "foreign"
-	if _, err := awstarget.CreateSegmentGroup(ctx, c, in); err == nil {
+	in.Name, in.Tags[awsapi.TagSegment] = "foreign", "foreign"
+	if _, err := awsapi.CreateSegmentGroup(ctx, c, in); err == nil {
 		t.Fatal("creating over a foreign group of the same name succeeded; want a refusal naming it")
 	}
 }
@@ -145,7 +146,7 @@ func TestReconcilePolicyRulesMinimalCalls(t *testing.T) {
 	ctx := context.Background()
 	payments, checkout := setup(t, c)
 	policy := payments + "/default"
-	desired := []awstarget.Rule{
+	desired := []securitygroup.Rule{
 		{GroupID: payments, Protocol: "tcp", FromPort: 8443, ToPort: 8443, ReferencedGroupID: checkout, Description: "from checkout"},
 		{GroupID: payments, Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRv4: "10.0.0.0/8"},
 		{GroupID: payments, Protocol: "udp", FromPort: 53, ToPort: 53, CIDRv6: "2001:db8::/32"},
@@ -153,7 +154,7 @@ func TestReconcilePolicyRulesMinimalCalls(t *testing.T) {
 		{GroupID: checkout, Egress: true, Protocol: "tcp", FromPort: 8443, ToPort: 8443, ReferencedGroupID: payments, Description: "to payments"},
 	}
 	calls.reset()
-	res, err := awstarget.ReconcilePolicyRules(ctx, c, policy, desired)
+	res, err := awsapi.ReconcilePolicyRules(ctx, c, policy, desired)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestReconcilePolicyRulesMinimalCalls(t *testing.T) {
 		t.Fatalf("describe calls = %d, want 1", got)
 	}
 
-	live, err := awstarget.ReadPolicyRules(ctx, c, policy)
+	live, err := awsapi.ReadPolicyRules(ctx, c, policy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,11 +179,11 @@ func TestReconcilePolicyRulesMinimalCalls(t *testing.T) {
 
 	// Re-reconciling the same desired state changes nothing and writes nothing.
 	calls.reset()
-	res, err = awstarget.ReconcilePolicyRules(ctx, c, policy, desired)
+	res, err = awsapi.ReconcilePolicyRules(ctx, c, policy, desired)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res != (awstarget.ReconcileResult{}) {
+	if res != (awsapi.ReconcileResult{}) {
 		t.Fatalf("idempotent reconcile changed %+v", res)
 	}
 	for _, op := range []string{"AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "ModifySecurityGroupRules"} {
@@ -192,11 +193,11 @@ func TestReconcilePolicyRulesMinimalCalls(t *testing.T) {
 	}
 
 	// Drop two rules, add one, change one description: one revoke per direction touched.
-	next := append([]awstarget.Rule{}, desired[0], desired[3], desired[4])
+	next := append([]securitygroup.Rule{}, desired[0], desired[3], desired[4])
 	next[1].Description = "payments database"
-	next = append(next, awstarget.Rule{GroupID: payments, Protocol: "tcp", FromPort: 9000, ToPort: 9100, PrefixListID: "pl-0123456789abcdef0"})
+	next = append(next, securitygroup.Rule{GroupID: payments, Protocol: "tcp", FromPort: 9000, ToPort: 9100, PrefixListID: "pl-0123456789abcdef0"})
 	calls.reset()
-	res, err = awstarget.ReconcilePolicyRules(ctx, c, policy, next)
+	res, err = awsapi.ReconcilePolicyRules(ctx, c, policy, next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,15 +209,15 @@ func TestReconcilePolicyRulesMinimalCalls(t *testing.T) {
 	}
 
 	// Rules the policy does not own are never touched.
-	_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: awssdk.String(payments), IpProtocol: awssdk.String("tcp"),
-		FromPort: awssdk.Int32(22), ToPort: awssdk.Int32(22), CidrIp: awssdk.String("192.0.2.0/24")})
+	_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(payments), IpProtocol: aws.String("tcp"),
+		FromPort: aws.Int32(22), ToPort: aws.Int32(22), CidrIp: aws.String("192.0.2.0/24")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := awstarget.RevokePolicyRules(ctx, c, policy); err != nil || n != 4 {
+	if n, err := awsapi.RevokePolicyRules(ctx, c, policy); err != nil || n != 4 {
 		t.Fatalf("revoke all = %d, %v; want 4", n, err)
 	}
-	unmanaged, err := awstarget.UnmanagedRuleIDs(ctx, c, payments)
+	unmanaged, err := awsapi.UnmanagedRuleIDs(ctx, c, payments)
 	if err != nil || len(unmanaged) != 1 {
 		t.Fatalf("foreign rule should survive the policy's removal: %v %v", unmanaged, err)
 	}
@@ -228,28 +229,28 @@ func TestReconcileAdoptsIdenticalUntaggedRule(t *testing.T) {
 	c, _ := newClient(t)
 	ctx := context.Background()
 	payments, _ := setup(t, c)
-	_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: awssdk.String(payments),
-		IpPermissions: []types.IpPermission{{IpProtocol: awssdk.String("tcp"), FromPort: awssdk.Int32(443), ToPort: awssdk.Int32(443), IpRanges: []types.IpRange{{CidrIp: awssdk.String("10.0.0.0/8")}}}}})
+	_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(payments),
+		IpPermissions: []types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), IpRanges: []types.IpRange{{CidrIp: aws.String("10.0.0.0/8")}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	policy := payments + "/default"
-	desired := []awstarget.Rule{
+	desired := []securitygroup.Rule{
 		{GroupID: payments, Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRv4: "10.0.0.0/8"},
 		{GroupID: payments, Protocol: "tcp", FromPort: 80, ToPort: 80, CIDRv4: "10.0.0.0/8"},
 	}
-	res, err := awstarget.ReconcilePolicyRules(ctx, c, policy, desired)
+	res, err := awsapi.ReconcilePolicyRules(ctx, c, policy, desired)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Authorized != 2 {
 		t.Fatalf("reconcile = %+v, want 2 (one adopted, one created)", res)
 	}
-	live, _ := awstarget.ReadPolicyRules(ctx, c, policy)
+	live, _ := awsapi.ReadPolicyRules(ctx, c, policy)
 	if len(live) != 2 {
 		t.Fatalf("owned rules after adoption = %d, want 2", len(live))
 	}
-	if ids, _ := awstarget.UnmanagedRuleIDs(ctx, c, payments); len(ids) != 0 {
+	if ids, _ := awsapi.UnmanagedRuleIDs(ctx, c, payments); len(ids) != 0 {
 		t.Fatalf("unmanaged rules left: %v", ids)
 	}
 }

@@ -1,68 +1,47 @@
-package aws
+package awsapi
 
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 )
 
-// Rule is one security-group rule as EC2 sees it. Exactly one of CIDRv4,
-// CIDRv6, PrefixListID and ReferencedGroupID is set.
-type Rule struct {
-	GroupID           string
-	Egress            bool
-	Protocol          string // EC2 IpProtocol: tcp, udp, icmp, icmpv6 (58) or -1
-	FromPort, ToPort  int32
-	CIDRv4, CIDRv6    string
-	PrefixListID      string
-	ReferencedGroupID string
-	Description       string
-	RuleID            string // live rules only
+// LiveRule is a compiled rule as EC2 holds it, with the id EC2 assigned.
+type LiveRule struct {
+	securitygroup.Rule
+	ID string
 }
 
-// Key identifies a rule by what it allows (not by description or id).
-func (r Rule) Key() string {
-	dir := "in"
-	if r.Egress {
-		dir = "out"
+// RulesOf drops the ids: the live rules in the compiler's terms, in
+// canonical order.
+func RulesOf(live []LiveRule) []securitygroup.Rule {
+	out := make([]securitygroup.Rule, len(live))
+	for i, r := range live {
+		out[i] = r.Rule
 	}
-	return strings.Join([]string{r.GroupID, dir, r.Protocol, strconv.Itoa(int(r.FromPort)), strconv.Itoa(int(r.ToPort)),
-		r.CIDRv4, r.CIDRv6, r.PrefixListID, r.ReferencedGroupID}, "|")
-}
-
-// SortRules orders rules canonically: group, direction, protocol, peer, then
-// ports numerically (the order the compiler emits).
-func SortRules(rules []Rule) {
-	sort.SliceStable(rules, func(i, j int) bool {
-		a, b := rules[i], rules[j]
-		ka := strings.Join([]string{a.GroupID, direction(a.Egress), a.Protocol, a.CIDRv4, a.CIDRv6, a.PrefixListID, a.ReferencedGroupID}, "|")
-		kb := strings.Join([]string{b.GroupID, direction(b.Egress), b.Protocol, b.CIDRv4, b.CIDRv6, b.PrefixListID, b.ReferencedGroupID}, "|")
-		if ka != kb {
-			return ka < kb
-		}
-		if a.FromPort != b.FromPort {
-			return a.FromPort < b.FromPort
-		}
-		return a.ToPort < b.ToPort
-	})
+	securitygroup.Sort(out)
+	return out
 }
 
 // ReadPolicyRules reads every rule a policy owns, across all groups, with one
 // tag-filtered DescribeSecurityGroupRules (paginated).
-func ReadPolicyRules(ctx context.Context, c *ec2.Client, policyID string) ([]Rule, error) {
+func ReadPolicyRules(ctx context.Context, c *ec2.Client, policyID string) ([]LiveRule, error) {
 	in := &ec2.DescribeSecurityGroupRulesInput{
 		Filters: []types.Filter{
-			{Name: awssdk.String("tag:" + TagPolicy), Values: []string{policyID}},
+			{Name: aws.String("tag:" + TagPolicy), Values: []string{policyID}},
 		},
-		MaxResults: awssdk.Int32(1000),
+		MaxResults: aws.Int32(1000),
 	}
-	var out []Rule
+	var out []LiveRule
 	p := ec2.NewDescribeSecurityGroupRulesPaginator(c, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -77,25 +56,25 @@ func ReadPolicyRules(ctx context.Context, c *ec2.Client, policyID string) ([]Rul
 			}
 		}
 	}
-	SortRules(out)
+	slices.SortFunc(out, func(a, b LiveRule) int { return strings.Compare(a.Key(), b.Key()) })
 	return out, nil
 }
 
-func fromSDKRule(r types.SecurityGroupRule) Rule {
-	rule := Rule{
-		GroupID:      awssdk.ToString(r.GroupId),
-		Egress:       awssdk.ToBool(r.IsEgress),
-		Protocol:     awssdk.ToString(r.IpProtocol),
-		FromPort:     awssdk.ToInt32(r.FromPort),
-		ToPort:       awssdk.ToInt32(r.ToPort),
-		CIDRv4:       awssdk.ToString(r.CidrIpv4),
-		CIDRv6:       awssdk.ToString(r.CidrIpv6),
-		PrefixListID: awssdk.ToString(r.PrefixListId),
-		Description:  awssdk.ToString(r.Description),
-		RuleID:       awssdk.ToString(r.SecurityGroupRuleId),
+func fromSDKRule(r types.SecurityGroupRule) LiveRule {
+	rule := LiveRule{ID: aws.ToString(r.SecurityGroupRuleId)}
+	rule.Rule = securitygroup.Rule{
+		GroupID:      aws.ToString(r.GroupId),
+		Egress:       aws.ToBool(r.IsEgress),
+		Protocol:     aws.ToString(r.IpProtocol),
+		FromPort:     aws.ToInt32(r.FromPort),
+		ToPort:       aws.ToInt32(r.ToPort),
+		CIDRv4:       aws.ToString(r.CidrIpv4),
+		CIDRv6:       aws.ToString(r.CidrIpv6),
+		PrefixListID: aws.ToString(r.PrefixListId),
+		Description:  aws.ToString(r.Description),
 	}
 	if r.ReferencedGroupInfo != nil {
-		rule.ReferencedGroupID = awssdk.ToString(r.ReferencedGroupInfo.GroupId)
+		rule.ReferencedGroupID = aws.ToString(r.ReferencedGroupInfo.GroupId)
 	}
 	return rule
 }
@@ -111,38 +90,37 @@ type ReconcileResult struct {
 // ModifySecurityGroupRules per group for description-only changes. Rules the
 // policy does not own are never touched; an identical untagged rule that
 // blocks an addition (InvalidPermission.Duplicate) is adopted by tagging it.
-func ReconcilePolicyRules(ctx context.Context, c *ec2.Client, policyID string, desired []Rule) (ReconcileResult, error) {
+func ReconcilePolicyRules(ctx context.Context, c *ec2.Client, policyID string, desired []securitygroup.Rule) (ReconcileResult, error) {
 	var res ReconcileResult
 	live, err := ReadPolicyRules(ctx, c, policyID)
 	if err != nil {
 		return res, err
 	}
-	liveByKey := make(map[string]Rule, len(live))
+	liveByKey := make(map[string]LiveRule, len(live))
 	for _, r := range live {
 		liveByKey[r.Key()] = r
 	}
-	wantByKey := make(map[string]Rule, len(desired))
+	wantByKey := make(map[string]securitygroup.Rule, len(desired))
 	for _, r := range desired {
 		wantByKey[r.Key()] = r
 	}
 
-	var revoke []Rule
+	var revoke []LiveRule
 	for _, r := range live {
 		if _, ok := wantByKey[r.Key()]; !ok {
 			revoke = append(revoke, r)
 		}
 	}
-	var add []Rule
-	redescribe := map[string][]Rule{}
+	var add []LiveRule
+	redescribe := map[string][]LiveRule{}
 	for _, r := range desired {
 		l, ok := liveByKey[r.Key()]
 		switch {
 		case !ok:
-			add = append(add, r)
+			add = append(add, LiveRule{Rule: r})
 		case l.Description != r.Description && !(l.Description == "" && l.ReferencedGroupID != ""):
 			// (moto omits group-pair descriptions; an empty one there is not drift.)
-			r.RuleID = l.RuleID
-			redescribe[r.GroupID] = append(redescribe[r.GroupID], r)
+			redescribe[r.GroupID] = append(redescribe[r.GroupID], LiveRule{Rule: r, ID: l.ID})
 		}
 	}
 
@@ -150,7 +128,7 @@ func ReconcilePolicyRules(ctx context.Context, c *ec2.Client, policyID string, d
 	for _, batch := range groupBatches(revoke) {
 		ids := make([]string, len(batch.rules))
 		for i, r := range batch.rules {
-			ids[i] = r.RuleID
+			ids[i] = r.ID
 		}
 		var err error
 		if batch.egress {
@@ -174,9 +152,9 @@ func ReconcilePolicyRules(ctx context.Context, c *ec2.Client, policyID string, d
 		rules := redescribe[groupID]
 		updates := make([]types.SecurityGroupRuleUpdate, 0, len(rules))
 		for _, r := range rules {
-			updates = append(updates, types.SecurityGroupRuleUpdate{SecurityGroupRuleId: awssdk.String(r.RuleID), SecurityGroupRule: ruleRequest(r)})
+			updates = append(updates, types.SecurityGroupRuleUpdate{SecurityGroupRuleId: aws.String(r.ID), SecurityGroupRule: ruleRequest(r.Rule)})
 		}
-		if _, err := c.ModifySecurityGroupRules(ctx, &ec2.ModifySecurityGroupRulesInput{GroupId: awssdk.String(groupID), SecurityGroupRules: updates}); err != nil {
+		if _, err := c.ModifySecurityGroupRules(ctx, &ec2.ModifySecurityGroupRulesInput{GroupId: aws.String(groupID), SecurityGroupRules: updates}); err != nil {
 			return res, fmt.Errorf("updating rule descriptions in %s: %w", groupID, err)
 		}
 		res.Redescribed += len(rules)
@@ -193,10 +171,10 @@ func RevokePolicyRules(ctx context.Context, c *ec2.Client, policyID string) (int
 type ruleBatch struct {
 	groupID string
 	egress  bool
-	rules   []Rule
+	rules   []LiveRule
 }
 
-func groupBatches(rules []Rule) []ruleBatch {
+func groupBatches(rules []LiveRule) []ruleBatch {
 	idx := map[string]int{}
 	var out []ruleBatch
 	for _, r := range rules {
@@ -221,7 +199,7 @@ func groupBatches(rules []Rule) []ruleBatch {
 func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch) (int, error) {
 	perms := make([]types.IpPermission, len(b.rules))
 	for i, r := range b.rules {
-		perms[i] = ipPermission(r)
+		perms[i] = ipPermission(r.Rule)
 	}
 	tags := []types.TagSpecification{{ResourceType: types.ResourceTypeSecurityGroupRule, Tags: sdkTags(map[string]string{
 		TagManagedBy: ManagedByValue,
@@ -229,15 +207,15 @@ func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch)
 	})}}
 	var err error
 	if b.egress {
-		_, err = c.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: awssdk.String(b.groupID), IpPermissions: perms, TagSpecifications: tags})
+		_, err = c.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(b.groupID), IpPermissions: perms, TagSpecifications: tags})
 	} else {
-		_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: awssdk.String(b.groupID), IpPermissions: perms, TagSpecifications: tags})
+		_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(b.groupID), IpPermissions: perms, TagSpecifications: tags})
 	}
 	if err == nil {
 		return len(b.rules), nil
 	}
 	if !hasCode(err, errPermDuplicate) {
-		return 0, fmt.Errorf("authorizing %d %s rules on %s: %w", len(b.rules), direction(b.egress), b.groupID, err)
+		return 0, fmt.Errorf("authorizing %d %s rules on %s: %w", len(b.rules), securitygroup.Direction(b.egress), b.groupID, err)
 	}
 	// Some rule already exists. Adopt identical untagged rules; refuse to take
 	// one another policy owns; then authorize the rest.
@@ -249,7 +227,7 @@ func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch)
 	for _, r := range existing {
 		byKey[fromSDKRule(r).Key()] = r
 	}
-	var rest []Rule
+	var rest []LiveRule
 	adopted := 0
 	for _, r := range b.rules {
 		ex, ok := byKey[r.Key()]
@@ -259,10 +237,10 @@ func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch)
 		}
 		if owner := tagMap(ex.Tags)[TagPolicy]; owner != "" && owner != policyID {
 			return 0, fmt.Errorf("the %s rule %s on %s is already owned by policy %s; one flow may be declared by one policy only",
-				direction(b.egress), awssdk.ToString(ex.SecurityGroupRuleId), b.groupID, owner)
+				securitygroup.Direction(b.egress), aws.ToString(ex.SecurityGroupRuleId), b.groupID, owner)
 		}
-		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{awssdk.ToString(ex.SecurityGroupRuleId)}, Tags: tags[0].Tags}); err != nil {
-			return 0, fmt.Errorf("adopting existing rule %s: %w", awssdk.ToString(ex.SecurityGroupRuleId), err)
+		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{aws.ToString(ex.SecurityGroupRuleId)}, Tags: tags[0].Tags}); err != nil {
+			return 0, fmt.Errorf("adopting existing rule %s: %w", aws.ToString(ex.SecurityGroupRuleId), err)
 		}
 		adopted++
 	}
@@ -273,43 +251,36 @@ func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch)
 	return adopted + n, err
 }
 
-func direction(egress bool) string {
-	if egress {
-		return "egress"
-	}
-	return "ingress"
-}
-
-func ipPermission(r Rule) types.IpPermission {
-	p := types.IpPermission{IpProtocol: awssdk.String(r.Protocol)}
+func ipPermission(r securitygroup.Rule) types.IpPermission {
+	p := types.IpPermission{IpProtocol: aws.String(r.Protocol)}
 	if r.Protocol != "-1" {
-		p.FromPort, p.ToPort = awssdk.Int32(r.FromPort), awssdk.Int32(r.ToPort)
+		p.FromPort, p.ToPort = aws.Int32(r.FromPort), aws.Int32(r.ToPort)
 	}
 	desc := optional(r.Description)
 	switch {
 	case r.CIDRv4 != "":
-		p.IpRanges = []types.IpRange{{CidrIp: awssdk.String(r.CIDRv4), Description: desc}}
+		p.IpRanges = []types.IpRange{{CidrIp: aws.String(r.CIDRv4), Description: desc}}
 	case r.CIDRv6 != "":
-		p.Ipv6Ranges = []types.Ipv6Range{{CidrIpv6: awssdk.String(r.CIDRv6), Description: desc}}
+		p.Ipv6Ranges = []types.Ipv6Range{{CidrIpv6: aws.String(r.CIDRv6), Description: desc}}
 	case r.PrefixListID != "":
-		p.PrefixListIds = []types.PrefixListId{{PrefixListId: awssdk.String(r.PrefixListID), Description: desc}}
+		p.PrefixListIds = []types.PrefixListId{{PrefixListId: aws.String(r.PrefixListID), Description: desc}}
 	case r.ReferencedGroupID != "":
-		p.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: awssdk.String(r.ReferencedGroupID), Description: desc}}
+		p.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: aws.String(r.ReferencedGroupID), Description: desc}}
 	}
 	return p
 }
 
-func ruleRequest(r Rule) *types.SecurityGroupRuleRequest {
-	req := &types.SecurityGroupRuleRequest{IpProtocol: awssdk.String(r.Protocol), FromPort: awssdk.Int32(r.FromPort), ToPort: awssdk.Int32(r.ToPort), Description: optional(r.Description)}
+func ruleRequest(r securitygroup.Rule) *types.SecurityGroupRuleRequest {
+	req := &types.SecurityGroupRuleRequest{IpProtocol: aws.String(r.Protocol), FromPort: aws.Int32(r.FromPort), ToPort: aws.Int32(r.ToPort), Description: optional(r.Description)}
 	switch {
 	case r.CIDRv4 != "":
-		req.CidrIpv4 = awssdk.String(r.CIDRv4)
+		req.CidrIpv4 = aws.String(r.CIDRv4)
 	case r.CIDRv6 != "":
-		req.CidrIpv6 = awssdk.String(r.CIDRv6)
+		req.CidrIpv6 = aws.String(r.CIDRv6)
 	case r.PrefixListID != "":
-		req.PrefixListId = awssdk.String(r.PrefixListID)
+		req.PrefixListId = aws.String(r.PrefixListID)
 	case r.ReferencedGroupID != "":
-		req.ReferencedGroupId = awssdk.String(r.ReferencedGroupID)
+		req.ReferencedGroupId = aws.String(r.ReferencedGroupID)
 	}
 	return req
 }
@@ -318,10 +289,10 @@ func optional(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return awssdk.String(s)
+	return aws.String(s)
 }
 
-func sortedRuleGroups(m map[string][]Rule) []string {
+func sortedRuleGroups(m map[string][]LiveRule) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -25,17 +25,15 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
-const (
-	// FieldManager is the server-side-apply manager name of the provider.
-	FieldManager = "terraform-provider-zerotrust"
-	// ManagedByLabel and ManagedByValue mark every object the provider writes.
-	ManagedByLabel = "app.kubernetes.io/managed-by"
-	ManagedByValue = "terraform-provider-zerotrust"
-	// OwnerLabel names the Terraform resource (a label-safe id) that owns an object.
-	OwnerLabel = "zerotrust.ztforge.io/owner"
-)
+// FieldManager is the server-side-apply manager name of the provider. The
+// ownership labels are the compiler's (kubernetes.ManagedByLabel, OwnerLabel):
+// it writes them, this package selects by them.
+const FieldManager = model.ManagedBy
 
 // Kinds the reconciler manages, in apply order.
 var (
@@ -101,7 +99,7 @@ func (e *NotOwnedError) Error() string {
 
 // Selector selects the objects of one owner.
 func Selector(owner string) labels.Selector {
-	return labels.SelectorFromSet(labels.Set{ManagedByLabel: ManagedByValue, OwnerLabel: owner})
+	return labels.SelectorFromSet(labels.Set{kubernetes.ManagedByLabel: kubernetes.ManagedByValue, kubernetes.OwnerLabel: owner})
 }
 
 // List returns every object of the managed kinds that carries the owner's
@@ -267,7 +265,7 @@ func Drift(desired, live []*unstructured.Unstructured) []string {
 func ObjectDrift(desired, live *unstructured.Unstructured) string {
 	want := desired.DeepCopy()
 	delete(want.Object, "status")
-	unstructured.RemoveNestedField(want.Object, "metadata", "labels", OwnerLabel)
+	unstructured.RemoveNestedField(want.Object, "metadata", "labels", kubernetes.OwnerLabel)
 	unstructured.RemoveNestedField(want.Object, "metadata", "creationTimestamp")
 	return firstDifference(want.Object, live.Object, "")
 }
@@ -357,8 +355,8 @@ func setOwnerLabels(o *unstructured.Unstructured, owner string) {
 	if l == nil {
 		l = map[string]string{}
 	}
-	l[ManagedByLabel] = ManagedByValue
-	l[OwnerLabel] = owner
+	l[kubernetes.ManagedByLabel] = kubernetes.ManagedByValue
+	l[kubernetes.OwnerLabel] = owner
 	o.SetLabels(l)
 }
 

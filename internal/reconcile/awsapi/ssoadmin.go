@@ -1,4 +1,4 @@
-package aws
+package awsapi
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
@@ -101,14 +101,14 @@ func notImplemented(op string, err error) error {
 // notImplementedAware keeps the configured retryer (throttling, real 5xx)
 // but stops at once on an emulator's HTML "not implemented" page, which would
 // otherwise be retried with backoff for minutes.
-type notImplementedAware struct{ awssdk.RetryerV2 }
+type notImplementedAware struct{ aws.RetryerV2 }
 
 func (r notImplementedAware) IsErrorRetryable(err error) bool {
 	return !isHTMLServerError(err) && r.RetryerV2.IsErrorRetryable(err)
 }
 
-func wrapRetryer(r awssdk.Retryer) awssdk.Retryer {
-	if v2, ok := r.(awssdk.RetryerV2); ok {
+func wrapRetryer(r aws.Retryer) aws.Retryer {
+	if v2, ok := r.(aws.RetryerV2); ok {
 		return notImplementedAware{v2}
 	}
 	return r
@@ -123,7 +123,7 @@ func noRetryWhenNotImplementedIS(o *identitystore.Options) { o.Retryer = wrapRet
 // FindPermissionSet reads a permission set with its policies, boundary and
 // tags; a missing permission set is a *NotFoundError.
 func FindPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) (*PermissionSet, error) {
-	out, err := c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	out, err := c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
 	if isResourceNotFound(err) {
 		return nil, &NotFoundError{Kind: permissionSetKind, ID: arn, Cause: err}
 	}
@@ -132,42 +132,42 @@ func FindPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 	}
 	ps := &PermissionSet{ARN: arn}
 	if p := out.PermissionSet; p != nil {
-		ps.Name = awssdk.ToString(p.Name)
-		ps.Description = awssdk.ToString(p.Description)
-		ps.SessionDuration = awssdk.ToString(p.SessionDuration)
+		ps.Name = aws.ToString(p.Name)
+		ps.Description = aws.ToString(p.Description)
+		ps.SessionDuration = aws.ToString(p.SessionDuration)
 	}
-	in := &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)}
+	in := &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)}
 	inline, err := c.GetInlinePolicyForPermissionSet(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("reading the inline policy of %s: %w", arn, err)
 	}
-	ps.InlinePolicy = awssdk.ToString(inline.InlinePolicy)
+	ps.InlinePolicy = aws.ToString(inline.InlinePolicy)
 
-	mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(c, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(c, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
 	for mp.HasMorePages() {
 		page, err := mp.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("listing the managed policies of %s: %w", arn, err)
 		}
 		for _, p := range page.AttachedManagedPolicies {
-			ps.ManagedPolicies = append(ps.ManagedPolicies, awssdk.ToString(p.Arn))
+			ps.ManagedPolicies = append(ps.ManagedPolicies, aws.ToString(p.Arn))
 		}
 	}
 	sort.Strings(ps.ManagedPolicies)
 
-	cp := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(c, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	cp := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(c, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
 	for cp.HasMorePages() {
 		page, err := cp.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("listing the customer-managed policies of %s: %w", arn, err)
 		}
 		for _, r := range page.CustomerManagedPolicyReferences {
-			ps.CustomerManagedPolicies = append(ps.CustomerManagedPolicies, PolicyReference{Name: awssdk.ToString(r.Name), Path: valueOr(awssdk.ToString(r.Path), "/")})
+			ps.CustomerManagedPolicies = append(ps.CustomerManagedPolicies, PolicyReference{Name: aws.ToString(r.Name), Path: valueOr(aws.ToString(r.Path), "/")})
 		}
 	}
 	sortReferences(ps.CustomerManagedPolicies)
 
-	b, err := c.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)}, noRetryWhenNotImplemented)
+	b, err := c.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)}, noRetryWhenNotImplemented)
 	switch {
 	case err == nil:
 		ps.BoundaryKnown = true
@@ -197,9 +197,9 @@ func fromSDKBoundary(b *ssotypes.PermissionsBoundary) *PermissionsBoundary {
 		return nil
 	}
 	if r := b.CustomerManagedPolicyReference; r != nil {
-		return &PermissionsBoundary{CustomerManagedPolicy: &PolicyReference{Name: awssdk.ToString(r.Name), Path: valueOr(awssdk.ToString(r.Path), "/")}}
+		return &PermissionsBoundary{CustomerManagedPolicy: &PolicyReference{Name: aws.ToString(r.Name), Path: valueOr(aws.ToString(r.Path), "/")}}
 	}
-	if arn := awssdk.ToString(b.ManagedPolicyArn); arn != "" {
+	if arn := aws.ToString(b.ManagedPolicyArn); arn != "" {
 		return &PermissionsBoundary{ManagedPolicyARN: arn}
 	}
 	return nil
@@ -207,14 +207,14 @@ func fromSDKBoundary(b *ssotypes.PermissionsBoundary) *PermissionsBoundary {
 
 func listPermissionSetTags(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) (map[string]string, error) {
 	tags := map[string]string{}
-	p := ssoadmin.NewListTagsForResourcePaginator(c, &ssoadmin.ListTagsForResourceInput{InstanceArn: awssdk.String(instanceARN), ResourceArn: awssdk.String(arn)})
+	p := ssoadmin.NewListTagsForResourcePaginator(c, &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx, noRetryWhenNotImplemented)
 		if err != nil {
 			return nil, fmt.Errorf("listing the tags of %s: %w", arn, notImplemented("ListTagsForResource", err))
 		}
 		for _, t := range page.Tags {
-			tags[awssdk.ToString(t.Key)] = awssdk.ToString(t.Value)
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		}
 	}
 	return tags, nil
@@ -252,13 +252,13 @@ func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN st
 	}
 	tags := make([]ssotypes.Tag, 0, len(in.Tags))
 	for _, k := range sortedKeys(in.Tags) {
-		tags = append(tags, ssotypes.Tag{Key: awssdk.String(k), Value: awssdk.String(in.Tags[k])})
+		tags = append(tags, ssotypes.Tag{Key: aws.String(k), Value: aws.String(in.Tags[k])})
 	}
 	out, err := c.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{
-		InstanceArn:     awssdk.String(instanceARN),
-		Name:            awssdk.String(in.Name),
+		InstanceArn:     aws.String(instanceARN),
+		Name:            aws.String(in.Name),
 		Description:     optional(in.Description),
-		SessionDuration: awssdk.String(in.SessionDuration), // moto cannot answer a create without it
+		SessionDuration: aws.String(in.SessionDuration), // moto cannot answer a create without it
 		Tags:            tags,
 	})
 	if hasCode(err, "ConflictException") {
@@ -274,10 +274,10 @@ func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN st
 	if err != nil {
 		return "", false, fmt.Errorf("creating %s %q: %w", permissionSetKind, in.Name, err)
 	}
-	if out.PermissionSet == nil || awssdk.ToString(out.PermissionSet.PermissionSetArn) == "" {
+	if out.PermissionSet == nil || aws.ToString(out.PermissionSet.PermissionSetArn) == "" {
 		return "", false, fmt.Errorf("creating %s %q: the response carries no ARN", permissionSetKind, in.Name)
 	}
-	return awssdk.ToString(out.PermissionSet.PermissionSetArn), false, nil
+	return aws.ToString(out.PermissionSet.PermissionSetArn), false, nil
 }
 
 func foreignPermissionSet(instanceARN, name, arn string) error {
@@ -290,21 +290,21 @@ func foreignPermissionSet(instanceARN, name, arn string) error {
 // of that name that does not. When tags cannot be read (an emulator without
 // ListTagsForResource) ownership cannot be proven and nothing is taken over.
 func findPermissionSetByName(ctx context.Context, c *ssoadmin.Client, instanceARN, name, owner string) (ours, foreign string, err error) {
-	p := ssoadmin.NewListPermissionSetsPaginator(c, &ssoadmin.ListPermissionSetsInput{InstanceArn: awssdk.String(instanceARN)})
+	p := ssoadmin.NewListPermissionSetsPaginator(c, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(instanceARN)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return "", "", fmt.Errorf("listing permission sets: %w", err)
 		}
 		for _, arn := range page.PermissionSets {
-			out, err := c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+			out, err := c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
 			if isResourceNotFound(err) {
 				continue // deleted meanwhile
 			}
 			if err != nil {
 				return "", "", fmt.Errorf("describing %s %s: %w", permissionSetKind, arn, err)
 			}
-			if out.PermissionSet == nil || awssdk.ToString(out.PermissionSet.Name) != name {
+			if out.PermissionSet == nil || aws.ToString(out.PermissionSet.Name) != name {
 				continue
 			}
 			tags, err := listPermissionSetTags(ctx, c, instanceARN, arn)
@@ -326,8 +326,8 @@ func findPermissionSetByName(ctx context.Context, c *ssoadmin.Client, instanceAR
 // UpdatePermissionSet sets the description and session duration.
 func UpdatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn, description, sessionDuration string) error {
 	_, err := c.UpdatePermissionSet(ctx, &ssoadmin.UpdatePermissionSetInput{
-		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn),
-		Description: optional(description), SessionDuration: awssdk.String(sessionDuration),
+		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn),
+		Description: optional(description), SessionDuration: aws.String(sessionDuration),
 	})
 	if err != nil {
 		return fmt.Errorf("updating %s %s: %w", permissionSetKind, arn, err)
@@ -342,9 +342,9 @@ func TagPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn 
 	}
 	sdk := make([]ssotypes.Tag, 0, len(tags))
 	for _, k := range sortedKeys(tags) {
-		sdk = append(sdk, ssotypes.Tag{Key: awssdk.String(k), Value: awssdk.String(tags[k])})
+		sdk = append(sdk, ssotypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
-	_, err := c.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: awssdk.String(instanceARN), ResourceArn: awssdk.String(arn), Tags: sdk}, noRetryWhenNotImplemented)
+	_, err := c.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn), Tags: sdk}, noRetryWhenNotImplemented)
 	if err != nil {
 		return fmt.Errorf("tagging %s: %w", arn, notImplemented("TagResource", err))
 	}
@@ -354,7 +354,7 @@ func TagPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn 
 // PutInlinePolicy sets the inline policy.
 func PutInlinePolicy(ctx context.Context, c *ssoadmin.Client, instanceARN, arn, policy string) error {
 	_, err := c.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{
-		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), InlinePolicy: awssdk.String(policy),
+		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), InlinePolicy: aws.String(policy),
 	})
 	if err != nil {
 		return fmt.Errorf("putting the inline policy of %s: %w", arn, err)
@@ -364,7 +364,7 @@ func PutInlinePolicy(ctx context.Context, c *ssoadmin.Client, instanceARN, arn, 
 
 // DeleteInlinePolicy removes the inline policy; none is success.
 func DeleteInlinePolicy(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
-	_, err := c.DeleteInlinePolicyFromPermissionSet(ctx, &ssoadmin.DeleteInlinePolicyFromPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	_, err := c.DeleteInlinePolicyFromPermissionSet(ctx, &ssoadmin.DeleteInlinePolicyFromPermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
 	if err != nil && !isResourceNotFound(err) {
 		return fmt.Errorf("deleting the inline policy of %s: %w", arn, err)
 	}
@@ -375,7 +375,7 @@ func DeleteInlinePolicy(ctx context.Context, c *ssoadmin.Client, instanceARN, ar
 func AttachManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, policyARNs []string) error {
 	for _, p := range policyARNs {
 		_, err := c.AttachManagedPolicyToPermissionSet(ctx, &ssoadmin.AttachManagedPolicyToPermissionSetInput{
-			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), ManagedPolicyArn: awssdk.String(p),
+			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), ManagedPolicyArn: aws.String(p),
 		})
 		if err != nil && !hasCode(err, "ConflictException") {
 			return fmt.Errorf("attaching %s to %s: %w", p, arn, err)
@@ -388,7 +388,7 @@ func AttachManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN,
 func DetachManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, policyARNs []string) error {
 	for _, p := range policyARNs {
 		_, err := c.DetachManagedPolicyFromPermissionSet(ctx, &ssoadmin.DetachManagedPolicyFromPermissionSetInput{
-			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), ManagedPolicyArn: awssdk.String(p),
+			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), ManagedPolicyArn: aws.String(p),
 		})
 		if err != nil && !isResourceNotFound(err) {
 			return fmt.Errorf("detaching %s from %s: %w", p, arn, err)
@@ -401,7 +401,7 @@ func DetachManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN,
 func AttachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, refs []PolicyReference) error {
 	for _, r := range refs {
 		_, err := c.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{
-			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), CustomerManagedPolicyReference: sdkReference(r),
+			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), CustomerManagedPolicyReference: sdkReference(r),
 		})
 		if err != nil && !hasCode(err, "ConflictException") {
 			return fmt.Errorf("attaching customer-managed policy %s%s to %s: %w", valueOr(r.Path, "/"), r.Name, arn, err)
@@ -414,7 +414,7 @@ func AttachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, inst
 func DetachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, refs []PolicyReference) error {
 	for _, r := range refs {
 		_, err := c.DetachCustomerManagedPolicyReferenceFromPermissionSet(ctx, &ssoadmin.DetachCustomerManagedPolicyReferenceFromPermissionSetInput{
-			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), CustomerManagedPolicyReference: sdkReference(r),
+			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), CustomerManagedPolicyReference: sdkReference(r),
 		})
 		if err != nil && !isResourceNotFound(err) {
 			return fmt.Errorf("detaching customer-managed policy %s%s from %s: %w", valueOr(r.Path, "/"), r.Name, arn, err)
@@ -424,7 +424,7 @@ func DetachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, inst
 }
 
 func sdkReference(r PolicyReference) *ssotypes.CustomerManagedPolicyReference {
-	return &ssotypes.CustomerManagedPolicyReference{Name: awssdk.String(r.Name), Path: awssdk.String(valueOr(r.Path, "/"))}
+	return &ssotypes.CustomerManagedPolicyReference{Name: aws.String(r.Name), Path: aws.String(valueOr(r.Path, "/"))}
 }
 
 // PutPermissionsBoundary sets the boundary. An endpoint without boundary
@@ -434,10 +434,10 @@ func PutPermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN
 	if b.CustomerManagedPolicy != nil {
 		sdk.CustomerManagedPolicyReference = sdkReference(*b.CustomerManagedPolicy)
 	} else {
-		sdk.ManagedPolicyArn = awssdk.String(b.ManagedPolicyARN)
+		sdk.ManagedPolicyArn = aws.String(b.ManagedPolicyARN)
 	}
 	_, err := c.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{
-		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), PermissionsBoundary: sdk,
+		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), PermissionsBoundary: sdk,
 	}, noRetryWhenNotImplemented)
 	if err != nil {
 		return fmt.Errorf("putting the permissions boundary of %s: %w", arn, notImplemented("PutPermissionsBoundaryToPermissionSet", err))
@@ -448,7 +448,7 @@ func PutPermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN
 // DeletePermissionsBoundary removes the boundary; none is success.
 func DeletePermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
 	_, err := c.DeletePermissionsBoundaryFromPermissionSet(ctx, &ssoadmin.DeletePermissionsBoundaryFromPermissionSetInput{
-		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn),
+		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn),
 	}, noRetryWhenNotImplemented)
 	if err != nil && !isResourceNotFound(err) {
 		return fmt.Errorf("deleting the permissions boundary of %s: %w", arn, notImplemented("DeletePermissionsBoundaryFromPermissionSet", err))
@@ -460,7 +460,7 @@ func DeletePermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instance
 // every account it is provisioned in and waits (bounded) until that is done.
 func ProvisionPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
 	out, err := c.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{
-		InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), TargetType: ssotypes.ProvisionTargetTypeAllProvisionedAccounts,
+		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), TargetType: ssotypes.ProvisionTargetTypeAllProvisionedAccounts,
 	})
 	if err != nil {
 		return fmt.Errorf("provisioning %s: %w", arn, err)
@@ -469,7 +469,7 @@ func ProvisionPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN
 	if st == nil {
 		return nil
 	}
-	return WaitPermissionSetProvisioning(ctx, c, instanceARN, awssdk.ToString(st.RequestId), st.Status, awssdk.ToString(st.FailureReason))
+	return WaitPermissionSetProvisioning(ctx, c, instanceARN, aws.ToString(st.RequestId), st.Status, aws.ToString(st.FailureReason))
 }
 
 // WaitPermissionSetProvisioning polls DescribePermissionSetProvisioningStatus
@@ -483,13 +483,13 @@ func WaitPermissionSetProvisioning(ctx context.Context, c *ssoadmin.Client, inst
 			return false, fmt.Errorf("provisioning request %s failed: %s", requestID, reason)
 		}
 		out, err := c.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{
-			InstanceArn: awssdk.String(instanceARN), ProvisionPermissionSetRequestId: awssdk.String(requestID),
+			InstanceArn: aws.String(instanceARN), ProvisionPermissionSetRequestId: aws.String(requestID),
 		}, noRetryWhenNotImplemented)
 		if err != nil {
 			return false, fmt.Errorf("reading provisioning request %s: %w", requestID, notImplemented("DescribePermissionSetProvisioningStatus", err))
 		}
 		if st := out.PermissionSetProvisioningStatus; st != nil {
-			status, reason = st.Status, awssdk.ToString(st.FailureReason)
+			status, reason = st.Status, aws.ToString(st.FailureReason)
 		}
 		return status == ssotypes.StatusValuesSucceeded, nil
 	})
@@ -503,7 +503,7 @@ func ListAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn s
 	for _, a := range accounts {
 		set[a] = true
 	}
-	pp := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(c, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+	pp := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(c, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
 	for pp.HasMorePages() {
 		page, err := pp.NextPage(ctx)
 		if isResourceNotFound(err) {
@@ -524,7 +524,7 @@ func ListAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn s
 	var out []AccountAssignment
 	for _, acct := range all {
 		p := ssoadmin.NewListAccountAssignmentsPaginator(c, &ssoadmin.ListAccountAssignmentsInput{
-			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn), AccountId: awssdk.String(acct),
+			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), AccountId: aws.String(acct),
 		})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
@@ -532,7 +532,7 @@ func ListAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn s
 				return nil, fmt.Errorf("listing the assignments of %s in %s: %w", arn, acct, err)
 			}
 			for _, a := range page.AccountAssignments {
-				out = append(out, AccountAssignment{AccountID: awssdk.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: awssdk.ToString(a.PrincipalId)})
+				out = append(out, AccountAssignment{AccountID: aws.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: aws.ToString(a.PrincipalId)})
 			}
 		}
 	}
@@ -568,9 +568,9 @@ func CreateAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 	var errs []error
 	for _, a := range as {
 		out, err := c.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
-			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn),
-			TargetType: ssotypes.TargetTypeAwsAccount, TargetId: awssdk.String(a.AccountID),
-			PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: awssdk.String(a.PrincipalID),
+			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn),
+			TargetType: ssotypes.TargetTypeAwsAccount, TargetId: aws.String(a.AccountID),
+			PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: aws.String(a.PrincipalID),
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("assigning %s %s in %s: %w", a.PrincipalType, a.PrincipalID, a.AccountID, err))
@@ -581,7 +581,7 @@ func CreateAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 			pending = append(pending, pendingRequest{status: ssotypes.StatusValuesSucceeded, what: a})
 			continue
 		}
-		pending = append(pending, pendingRequest{id: awssdk.ToString(st.RequestId), status: st.Status, reason: awssdk.ToString(st.FailureReason), what: a})
+		pending = append(pending, pendingRequest{id: aws.ToString(st.RequestId), status: st.Status, reason: aws.ToString(st.FailureReason), what: a})
 	}
 	var done []AccountAssignment
 	for _, p := range pending {
@@ -605,13 +605,13 @@ func WaitAssignmentCreation(ctx context.Context, c *ssoadmin.Client, instanceARN
 			return false, fmt.Errorf("request %s failed: %s", requestID, reason)
 		}
 		out, err := c.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{
-			InstanceArn: awssdk.String(instanceARN), AccountAssignmentCreationRequestId: awssdk.String(requestID),
+			InstanceArn: aws.String(instanceARN), AccountAssignmentCreationRequestId: aws.String(requestID),
 		})
 		if err != nil {
 			return false, fmt.Errorf("reading assignment request %s: %w", requestID, err)
 		}
 		if st := out.AccountAssignmentCreationStatus; st != nil {
-			status, reason = st.Status, awssdk.ToString(st.FailureReason)
+			status, reason = st.Status, aws.ToString(st.FailureReason)
 		}
 		if status == ssotypes.StatusValuesFailed {
 			return false, fmt.Errorf("request %s failed: %s", requestID, reason)
@@ -628,9 +628,9 @@ func DeleteAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 	var errs []error
 	for _, a := range as {
 		out, err := c.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
-			InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn),
-			TargetType: ssotypes.TargetTypeAwsAccount, TargetId: awssdk.String(a.AccountID),
-			PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: awssdk.String(a.PrincipalID),
+			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn),
+			TargetType: ssotypes.TargetTypeAwsAccount, TargetId: aws.String(a.AccountID),
+			PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: aws.String(a.PrincipalID),
 		})
 		if isResourceNotFound(err) {
 			pending = append(pending, pendingRequest{status: ssotypes.StatusValuesSucceeded, what: a})
@@ -645,7 +645,7 @@ func DeleteAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 			pending = append(pending, pendingRequest{status: ssotypes.StatusValuesSucceeded, what: a})
 			continue
 		}
-		pending = append(pending, pendingRequest{id: awssdk.ToString(st.RequestId), status: st.Status, reason: awssdk.ToString(st.FailureReason), what: a})
+		pending = append(pending, pendingRequest{id: aws.ToString(st.RequestId), status: st.Status, reason: aws.ToString(st.FailureReason), what: a})
 	}
 	var done []AccountAssignment
 	for _, p := range pending {
@@ -657,13 +657,13 @@ func DeleteAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 				return false, fmt.Errorf("request %s failed: %s", p.id, p.reason)
 			}
 			out, err := c.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{
-				InstanceArn: awssdk.String(instanceARN), AccountAssignmentDeletionRequestId: awssdk.String(p.id),
+				InstanceArn: aws.String(instanceARN), AccountAssignmentDeletionRequestId: aws.String(p.id),
 			})
 			if err != nil {
 				return false, fmt.Errorf("reading assignment removal request %s: %w", p.id, err)
 			}
 			if st := out.AccountAssignmentDeletionStatus; st != nil {
-				p.status, p.reason = st.Status, awssdk.ToString(st.FailureReason)
+				p.status, p.reason = st.Status, aws.ToString(st.FailureReason)
 			}
 			if p.status == ssotypes.StatusValuesFailed {
 				return false, fmt.Errorf("request %s failed: %s", p.id, p.reason)
@@ -684,7 +684,7 @@ func DeleteAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 // missing permission set is success.
 func DeletePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
 	return waitUntil(ctx, "permission set "+arn+" to be deletable", ProvisioningWait, func(ctx context.Context) (bool, error) {
-		_, err := c.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: awssdk.String(instanceARN), PermissionSetArn: awssdk.String(arn)})
+		_, err := c.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
 		switch {
 		case err == nil, isResourceNotFound(err):
 			return true, nil

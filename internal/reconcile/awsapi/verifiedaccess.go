@@ -1,4 +1,4 @@
-package aws
+package awsapi
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"sort"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/google/uuid"
@@ -69,7 +69,7 @@ var NotFoundAfterCreate = WaitOptions{Timeout: time.Minute, MinDelay: 100 * time
 // clientToken makes the idempotency token of one create. The same token is
 // sent on every attempt the SDK retryer makes, so a create whose response
 // was lost is answered with the object it already made, never a second one.
-func clientToken() *string { return awssdk.String(uuid.NewString()) }
+func clientToken() *string { return aws.String(uuid.NewString()) }
 
 // retryNotFound runs call until it stops answering one of the NotFound codes
 // (an object created moments ago not yet visible to this call) or the
@@ -100,13 +100,13 @@ type VerifiedAccessInstance struct {
 
 func fromSDKInstance(in types.VerifiedAccessInstance) *VerifiedAccessInstance {
 	out := &VerifiedAccessInstance{
-		ID:          awssdk.ToString(in.VerifiedAccessInstanceId),
-		Description: awssdk.ToString(in.Description),
-		FIPSEnabled: awssdk.ToBool(in.FipsEnabled),
+		ID:          aws.ToString(in.VerifiedAccessInstanceId),
+		Description: aws.ToString(in.Description),
+		FIPSEnabled: aws.ToBool(in.FipsEnabled),
 		Tags:        tagMap(in.Tags),
 	}
 	for _, tp := range in.VerifiedAccessTrustProviders {
-		out.TrustProviderIDs = append(out.TrustProviderIDs, awssdk.ToString(tp.VerifiedAccessTrustProviderId))
+		out.TrustProviderIDs = append(out.TrustProviderIDs, aws.ToString(tp.VerifiedAccessTrustProviderId))
 	}
 	return out
 }
@@ -121,7 +121,7 @@ func FindVerifiedAccessInstance(ctx context.Context, c *ec2.Client, id string) (
 		return nil, fmt.Errorf("describing %s %s: %w", vaInstanceKind, id, err)
 	}
 	for _, in := range out.VerifiedAccessInstances {
-		if awssdk.ToString(in.VerifiedAccessInstanceId) == id {
+		if aws.ToString(in.VerifiedAccessInstanceId) == id {
 			return fromSDKInstance(in), nil
 		}
 	}
@@ -140,14 +140,14 @@ type CreateVerifiedAccessInstanceInput struct {
 func CreateVerifiedAccessInstance(ctx context.Context, c *ec2.Client, in CreateVerifiedAccessInstanceInput) (*VerifiedAccessInstance, error) {
 	out, err := c.CreateVerifiedAccessInstance(ctx, &ec2.CreateVerifiedAccessInstanceInput{
 		ClientToken:       clientToken(),
-		Description:       awssdk.String(in.Description),
-		FIPSEnabled:       awssdk.Bool(in.FIPSEnabled),
+		Description:       aws.String(in.Description),
+		FIPSEnabled:       aws.Bool(in.FIPSEnabled),
 		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeVerifiedAccessInstance, Tags: sdkTags(in.Tags)}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", vaInstanceKind, err)
 	}
-	id := awssdk.ToString(out.VerifiedAccessInstance.VerifiedAccessInstanceId)
+	id := aws.ToString(out.VerifiedAccessInstance.VerifiedAccessInstanceId)
 	var live *VerifiedAccessInstance
 	err = waitUntil(ctx, vaInstanceKind+" "+id+" to be readable", DefaultWait, func(ctx context.Context) (bool, error) {
 		got, err := FindVerifiedAccessInstance(ctx, c, id)
@@ -166,7 +166,7 @@ func CreateVerifiedAccessInstance(ctx context.Context, c *ec2.Client, in CreateV
 // SetVerifiedAccessInstanceDescription changes an instance's description in place.
 func SetVerifiedAccessInstanceDescription(ctx context.Context, c *ec2.Client, id, description string) error {
 	_, err := c.ModifyVerifiedAccessInstance(ctx, &ec2.ModifyVerifiedAccessInstanceInput{
-		VerifiedAccessInstanceId: awssdk.String(id), Description: awssdk.String(description), ClientToken: clientToken(),
+		VerifiedAccessInstanceId: aws.String(id), Description: aws.String(description), ClientToken: clientToken(),
 	})
 	if err != nil {
 		return fmt.Errorf("modifying %s %s: %w", vaInstanceKind, id, err)
@@ -179,7 +179,7 @@ func SetVerifiedAccessInstanceDescription(ctx context.Context, c *ec2.Client, id
 // deleted; a missing instance is success.
 func DeleteVerifiedAccessInstance(ctx context.Context, c *ec2.Client, id string) error {
 	return waitUntil(ctx, vaInstanceKind+" "+id+" to be deletable", WaitOptions{Timeout: 5 * time.Minute, MinDelay: 500 * time.Millisecond, MaxDelay: 15 * time.Second}, func(ctx context.Context) (bool, error) {
-		_, err := c.DeleteVerifiedAccessInstance(ctx, &ec2.DeleteVerifiedAccessInstanceInput{VerifiedAccessInstanceId: awssdk.String(id), ClientToken: clientToken()})
+		_, err := c.DeleteVerifiedAccessInstance(ctx, &ec2.DeleteVerifiedAccessInstanceInput{VerifiedAccessInstanceId: aws.String(id), ClientToken: clientToken()})
 		switch {
 		case err == nil, hasCode(err, errVAInstanceNotFound):
 			return true, nil
@@ -211,10 +211,10 @@ type VerifiedAccessTrustProvider struct {
 
 func fromSDKTrustProvider(tp types.VerifiedAccessTrustProvider) *VerifiedAccessTrustProvider {
 	out := &VerifiedAccessTrustProvider{
-		ID:          awssdk.ToString(tp.VerifiedAccessTrustProviderId),
+		ID:          aws.ToString(tp.VerifiedAccessTrustProviderId),
 		Kind:        string(tp.TrustProviderType),
-		Reference:   awssdk.ToString(tp.PolicyReferenceName),
-		Description: awssdk.ToString(tp.Description),
+		Reference:   aws.ToString(tp.PolicyReferenceName),
+		Description: aws.ToString(tp.Description),
 		Tags:        tagMap(tp.Tags),
 	}
 	if out.Kind == TrustProviderUser {
@@ -223,13 +223,13 @@ func fromSDKTrustProvider(tp types.VerifiedAccessTrustProvider) *VerifiedAccessT
 		out.Type = string(tp.DeviceTrustProviderType)
 	}
 	if d := tp.DeviceOptions; d != nil {
-		out.TenantID = awssdk.ToString(d.TenantId)
+		out.TenantID = aws.ToString(d.TenantId)
 	}
 	if o := tp.OidcOptions; o != nil {
 		out.OIDC = &OIDCOptions{
-			Issuer: awssdk.ToString(o.Issuer), AuthorizationEndpoint: awssdk.ToString(o.AuthorizationEndpoint),
-			TokenEndpoint: awssdk.ToString(o.TokenEndpoint), UserInfoEndpoint: awssdk.ToString(o.UserInfoEndpoint),
-			ClientID: awssdk.ToString(o.ClientId), Scope: awssdk.ToString(o.Scope),
+			Issuer: aws.ToString(o.Issuer), AuthorizationEndpoint: aws.ToString(o.AuthorizationEndpoint),
+			TokenEndpoint: aws.ToString(o.TokenEndpoint), UserInfoEndpoint: aws.ToString(o.UserInfoEndpoint),
+			ClientID: aws.ToString(o.ClientId), Scope: aws.ToString(o.Scope),
 		}
 	}
 	return out
@@ -242,7 +242,7 @@ func FindVerifiedAccessTrustProviders(ctx context.Context, c *ec2.Client, ids []
 	if len(ids) == 0 {
 		return out, nil
 	}
-	return out, describeTrustProviders(ctx, c, []types.Filter{{Name: awssdk.String("verified-access-trust-provider-id"), Values: ids}}, out)
+	return out, describeTrustProviders(ctx, c, []types.Filter{{Name: aws.String("verified-access-trust-provider-id"), Values: ids}}, out)
 }
 
 // FindOwnedVerifiedAccessTrustProviders reads the trust providers tagged as
@@ -250,7 +250,7 @@ func FindVerifiedAccessTrustProviders(ctx context.Context, c *ec2.Client, ids []
 // one it never attached), with one filtered, paginated call.
 func FindOwnedVerifiedAccessTrustProviders(ctx context.Context, c *ec2.Client, instanceID string) (map[string]*VerifiedAccessTrustProvider, error) {
 	out := map[string]*VerifiedAccessTrustProvider{}
-	return out, describeTrustProviders(ctx, c, []types.Filter{{Name: awssdk.String("tag:" + TagProxyID), Values: []string{instanceID}}}, out)
+	return out, describeTrustProviders(ctx, c, []types.Filter{{Name: aws.String("tag:" + TagProxyID), Values: []string{instanceID}}}, out)
 }
 
 // FindProxyTrustProviders reads the trust providers owned by instanceID
@@ -315,22 +315,22 @@ func CreateVerifiedAccessTrustProvider(ctx context.Context, c *ec2.Client, s Tru
 	in := &ec2.CreateVerifiedAccessTrustProviderInput{
 		ClientToken:         clientToken(),
 		TrustProviderType:   types.TrustProviderType(s.Kind),
-		PolicyReferenceName: awssdk.String(s.Reference),
-		Description:         awssdk.String(s.Description),
+		PolicyReferenceName: aws.String(s.Reference),
+		Description:         aws.String(s.Description),
 		TagSpecifications:   []types.TagSpecification{{ResourceType: types.ResourceTypeVerifiedAccessTrustProvider, Tags: sdkTags(s.Tags)}},
 	}
 	if s.Kind == TrustProviderUser {
 		in.UserTrustProviderType = types.UserTrustProviderType(s.Type)
 		if o := s.OIDC; o != nil {
 			in.OidcOptions = &types.CreateVerifiedAccessTrustProviderOidcOptions{
-				Issuer: awssdk.String(o.Issuer), AuthorizationEndpoint: awssdk.String(o.AuthorizationEndpoint),
-				TokenEndpoint: awssdk.String(o.TokenEndpoint), UserInfoEndpoint: awssdk.String(o.UserInfoEndpoint),
-				ClientId: awssdk.String(o.ClientID), ClientSecret: awssdk.String(o.ClientSecret), Scope: optString(o.Scope),
+				Issuer: aws.String(o.Issuer), AuthorizationEndpoint: aws.String(o.AuthorizationEndpoint),
+				TokenEndpoint: aws.String(o.TokenEndpoint), UserInfoEndpoint: aws.String(o.UserInfoEndpoint),
+				ClientId: aws.String(o.ClientID), ClientSecret: aws.String(o.ClientSecret), Scope: optString(o.Scope),
 			}
 		}
 	} else {
 		in.DeviceTrustProviderType = types.DeviceTrustProviderType(s.Type)
-		in.DeviceOptions = &types.CreateVerifiedAccessTrustProviderDeviceOptions{TenantId: awssdk.String(s.TenantID)}
+		in.DeviceOptions = &types.CreateVerifiedAccessTrustProviderDeviceOptions{TenantId: aws.String(s.TenantID)}
 	}
 	out, err := c.CreateVerifiedAccessTrustProvider(ctx, in)
 	if err != nil {
@@ -363,12 +363,12 @@ func WaitVerifiedAccessTrustProviders(ctx context.Context, c *ec2.Client, ids []
 // in place. An empty ClientSecret leaves the stored secret unchanged.
 func ModifyVerifiedAccessTrustProviderOIDC(ctx context.Context, c *ec2.Client, id string, o OIDCOptions) error {
 	opts := &types.ModifyVerifiedAccessTrustProviderOidcOptions{
-		Issuer: awssdk.String(o.Issuer), AuthorizationEndpoint: awssdk.String(o.AuthorizationEndpoint),
-		TokenEndpoint: awssdk.String(o.TokenEndpoint), UserInfoEndpoint: awssdk.String(o.UserInfoEndpoint),
-		ClientId: awssdk.String(o.ClientID), ClientSecret: optString(o.ClientSecret), Scope: awssdk.String(o.Scope),
+		Issuer: aws.String(o.Issuer), AuthorizationEndpoint: aws.String(o.AuthorizationEndpoint),
+		TokenEndpoint: aws.String(o.TokenEndpoint), UserInfoEndpoint: aws.String(o.UserInfoEndpoint),
+		ClientId: aws.String(o.ClientID), ClientSecret: optString(o.ClientSecret), Scope: aws.String(o.Scope),
 	}
 	_, err := c.ModifyVerifiedAccessTrustProvider(ctx, &ec2.ModifyVerifiedAccessTrustProviderInput{
-		VerifiedAccessTrustProviderId: awssdk.String(id), OidcOptions: opts, ClientToken: clientToken(),
+		VerifiedAccessTrustProviderId: aws.String(id), OidcOptions: opts, ClientToken: clientToken(),
 	})
 	if err != nil {
 		return fmt.Errorf("modifying the OIDC options of trust provider %s: %w", id, err)
@@ -382,7 +382,7 @@ func ModifyVerifiedAccessTrustProviderOIDC(ctx context.Context, c *ec2.Client, i
 func AttachVerifiedAccessTrustProvider(ctx context.Context, c *ec2.Client, instanceID, tpID string) error {
 	err := retryNotFound(ctx, "attaching "+tpID+" to "+instanceID, func(ctx context.Context) error {
 		_, err := c.AttachVerifiedAccessTrustProvider(ctx, &ec2.AttachVerifiedAccessTrustProviderInput{
-			VerifiedAccessInstanceId: awssdk.String(instanceID), VerifiedAccessTrustProviderId: awssdk.String(tpID), ClientToken: clientToken(),
+			VerifiedAccessInstanceId: aws.String(instanceID), VerifiedAccessTrustProviderId: aws.String(tpID), ClientToken: clientToken(),
 		})
 		return err
 	}, errVAInstanceNotFound, errVATrustProviderNotFound)
@@ -401,7 +401,7 @@ func AttachVerifiedAccessTrustProvider(ctx context.Context, c *ec2.Client, insta
 // detached (or gone) is success.
 func DetachVerifiedAccessTrustProvider(ctx context.Context, c *ec2.Client, instanceID, tpID string) error {
 	_, err := c.DetachVerifiedAccessTrustProvider(ctx, &ec2.DetachVerifiedAccessTrustProviderInput{
-		VerifiedAccessInstanceId: awssdk.String(instanceID), VerifiedAccessTrustProviderId: awssdk.String(tpID), ClientToken: clientToken(),
+		VerifiedAccessInstanceId: aws.String(instanceID), VerifiedAccessTrustProviderId: aws.String(tpID), ClientToken: clientToken(),
 	})
 	switch {
 	case err == nil, hasCode(err, errVATrustProviderNotFound, errVAInstanceNotFound):
@@ -418,7 +418,7 @@ func DetachVerifiedAccessTrustProvider(ctx context.Context, c *ec2.Client, insta
 // IncorrectState while a detach settles; a missing one is success.
 func DeleteVerifiedAccessTrustProvider(ctx context.Context, c *ec2.Client, id string) error {
 	return waitUntil(ctx, "trust provider "+id+" to be deletable", WaitOptions{Timeout: 2 * time.Minute, MinDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second}, func(ctx context.Context) (bool, error) {
-		_, err := c.DeleteVerifiedAccessTrustProvider(ctx, &ec2.DeleteVerifiedAccessTrustProviderInput{VerifiedAccessTrustProviderId: awssdk.String(id), ClientToken: clientToken()})
+		_, err := c.DeleteVerifiedAccessTrustProvider(ctx, &ec2.DeleteVerifiedAccessTrustProviderInput{VerifiedAccessTrustProviderId: aws.String(id), ClientToken: clientToken()})
 		switch {
 		case err == nil, hasCode(err, errVATrustProviderNotFound):
 			return true, nil
@@ -461,19 +461,19 @@ func FindVerifiedAccessLogging(ctx context.Context, c *ec2.Client, instanceID st
 		return AccessLogging{}, fmt.Errorf("describing the logging configuration of %s: %w", instanceID, err)
 	}
 	for _, lc := range out.LoggingConfigurations {
-		if awssdk.ToString(lc.VerifiedAccessInstanceId) != instanceID || lc.AccessLogs == nil {
+		if aws.ToString(lc.VerifiedAccessInstanceId) != instanceID || lc.AccessLogs == nil {
 			continue
 		}
 		a := lc.AccessLogs
-		l := AccessLogging{LogVersion: awssdk.ToString(a.LogVersion), IncludeTrustContext: awssdk.ToBool(a.IncludeTrustContext)}
-		if d := a.CloudWatchLogs; d != nil && awssdk.ToBool(d.Enabled) {
-			l.CloudWatchLogGroup = awssdk.ToString(d.LogGroup)
+		l := AccessLogging{LogVersion: aws.ToString(a.LogVersion), IncludeTrustContext: aws.ToBool(a.IncludeTrustContext)}
+		if d := a.CloudWatchLogs; d != nil && aws.ToBool(d.Enabled) {
+			l.CloudWatchLogGroup = aws.ToString(d.LogGroup)
 		}
-		if d := a.S3; d != nil && awssdk.ToBool(d.Enabled) {
-			l.S3Bucket, l.S3Prefix, l.S3BucketOwner = awssdk.ToString(d.BucketName), awssdk.ToString(d.Prefix), awssdk.ToString(d.BucketOwner)
+		if d := a.S3; d != nil && aws.ToBool(d.Enabled) {
+			l.S3Bucket, l.S3Prefix, l.S3BucketOwner = aws.ToString(d.BucketName), aws.ToString(d.Prefix), aws.ToString(d.BucketOwner)
 		}
-		if d := a.KinesisDataFirehose; d != nil && awssdk.ToBool(d.Enabled) {
-			l.FirehoseStream = awssdk.ToString(d.DeliveryStream)
+		if d := a.KinesisDataFirehose; d != nil && aws.ToBool(d.Enabled) {
+			l.FirehoseStream = aws.ToString(d.DeliveryStream)
 		}
 		return l, nil
 	}
@@ -484,14 +484,14 @@ func FindVerifiedAccessLogging(ctx context.Context, c *ec2.Client, instanceID st
 // configuration: every destination is sent, enabled or not.
 func SetVerifiedAccessLogging(ctx context.Context, c *ec2.Client, instanceID string, l AccessLogging) error {
 	opts := &types.VerifiedAccessLogOptions{
-		CloudWatchLogs:      &types.VerifiedAccessLogCloudWatchLogsDestinationOptions{Enabled: awssdk.Bool(l.CloudWatchLogGroup != ""), LogGroup: optString(l.CloudWatchLogGroup)},
-		S3:                  &types.VerifiedAccessLogS3DestinationOptions{Enabled: awssdk.Bool(l.S3Bucket != ""), BucketName: optString(l.S3Bucket), Prefix: optString(l.S3Prefix), BucketOwner: optString(l.S3BucketOwner)},
-		KinesisDataFirehose: &types.VerifiedAccessLogKinesisDataFirehoseDestinationOptions{Enabled: awssdk.Bool(l.FirehoseStream != ""), DeliveryStream: optString(l.FirehoseStream)},
-		IncludeTrustContext: awssdk.Bool(l.IncludeTrustContext),
+		CloudWatchLogs:      &types.VerifiedAccessLogCloudWatchLogsDestinationOptions{Enabled: aws.Bool(l.CloudWatchLogGroup != ""), LogGroup: optString(l.CloudWatchLogGroup)},
+		S3:                  &types.VerifiedAccessLogS3DestinationOptions{Enabled: aws.Bool(l.S3Bucket != ""), BucketName: optString(l.S3Bucket), Prefix: optString(l.S3Prefix), BucketOwner: optString(l.S3BucketOwner)},
+		KinesisDataFirehose: &types.VerifiedAccessLogKinesisDataFirehoseDestinationOptions{Enabled: aws.Bool(l.FirehoseStream != ""), DeliveryStream: optString(l.FirehoseStream)},
+		IncludeTrustContext: aws.Bool(l.IncludeTrustContext),
 		LogVersion:          optString(l.LogVersion),
 	}
 	_, err := c.ModifyVerifiedAccessInstanceLoggingConfiguration(ctx, &ec2.ModifyVerifiedAccessInstanceLoggingConfigurationInput{
-		VerifiedAccessInstanceId: awssdk.String(instanceID), AccessLogs: opts, ClientToken: clientToken(),
+		VerifiedAccessInstanceId: aws.String(instanceID), AccessLogs: opts, ClientToken: clientToken(),
 	})
 	if err != nil {
 		return fmt.Errorf("modifying the logging configuration of %s: %w", instanceID, err)
@@ -541,7 +541,7 @@ func optString(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return awssdk.String(s)
+	return aws.String(s)
 }
 
 // IsVerifiedAccessNotFound reports whether err is an API NotFound answer for

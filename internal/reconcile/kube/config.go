@@ -1,6 +1,7 @@
-// Package kubeconn turns the provider's kubernetes block into a client-go
-// REST configuration, with the kubeconfig fallbacks users expect.
-package kubeconn
+package kube
+
+// This file turns the provider's kubernetes block into a client-go REST
+// configuration, with the kubeconfig fallbacks users expect.
 
 import (
 	"errors"

@@ -1,11 +1,11 @@
-package aws
+package awsapi
 
 import (
 	"context"
 	"fmt"
 	"sort"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
@@ -14,8 +14,8 @@ import (
 // optional extra filters: one filtered call per page instead of per-rule reads.
 func describeRules(ctx context.Context, c *ec2.Client, groupID string, extra ...types.Filter) ([]types.SecurityGroupRule, error) {
 	in := &ec2.DescribeSecurityGroupRulesInput{
-		Filters:    append([]types.Filter{{Name: awssdk.String("group-id"), Values: []string{groupID}}}, extra...),
-		MaxResults: awssdk.Int32(1000),
+		Filters:    append([]types.Filter{{Name: aws.String("group-id"), Values: []string{groupID}}}, extra...),
+		MaxResults: aws.Int32(1000),
 	}
 	var out []types.SecurityGroupRule
 	p := ec2.NewDescribeSecurityGroupRulesPaginator(c, in)
@@ -42,7 +42,7 @@ func UnmanagedRuleIDs(ctx context.Context, c *ec2.Client, groupID string) ([]str
 	ids := []string{}
 	for _, r := range rules {
 		if tagMap(r.Tags)[TagManagedBy] != ManagedByValue {
-			ids = append(ids, awssdk.ToString(r.SecurityGroupRuleId))
+			ids = append(ids, aws.ToString(r.SecurityGroupRuleId))
 		}
 	}
 	sort.Strings(ids)
@@ -55,16 +55,16 @@ func RevokeRuleIDs(ctx context.Context, c *ec2.Client, groupID string, ids []str
 	if len(ids) == 0 {
 		return nil
 	}
-	rules, err := describeRules(ctx, c, groupID, types.Filter{Name: awssdk.String("security-group-rule-id"), Values: ids})
+	rules, err := describeRules(ctx, c, groupID, types.Filter{Name: aws.String("security-group-rule-id"), Values: ids})
 	if err != nil {
 		return err
 	}
 	var ingress, egress []string
 	for _, r := range rules {
-		if awssdk.ToBool(r.IsEgress) {
-			egress = append(egress, awssdk.ToString(r.SecurityGroupRuleId))
+		if aws.ToBool(r.IsEgress) {
+			egress = append(egress, aws.ToString(r.SecurityGroupRuleId))
 		} else {
-			ingress = append(ingress, awssdk.ToString(r.SecurityGroupRuleId))
+			ingress = append(ingress, aws.ToString(r.SecurityGroupRuleId))
 		}
 	}
 	return revokeByID(ctx, c, groupID, ingress, egress)
@@ -72,13 +72,13 @@ func RevokeRuleIDs(ctx context.Context, c *ec2.Client, groupID string, ids []str
 
 func revokeByID(ctx context.Context, c *ec2.Client, groupID string, ingress, egress []string) error {
 	if len(ingress) > 0 {
-		_, err := c.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: awssdk.String(groupID), SecurityGroupRuleIds: ingress})
+		_, err := c.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(groupID), SecurityGroupRuleIds: ingress})
 		if err != nil && !hasCode(err, errRuleNotFound, errPermNotFound) {
 			return fmt.Errorf("revoking %d ingress rules of %s: %w", len(ingress), groupID, err)
 		}
 	}
 	if len(egress) > 0 {
-		_, err := c.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: awssdk.String(groupID), SecurityGroupRuleIds: egress})
+		_, err := c.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(groupID), SecurityGroupRuleIds: egress})
 		if err != nil && !hasCode(err, errRuleNotFound, errPermNotFound) {
 			return fmt.Errorf("revoking %d egress rules of %s: %w", len(egress), groupID, err)
 		}

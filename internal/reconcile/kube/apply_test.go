@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/kubeapi"
 )
 
@@ -60,7 +61,7 @@ func netpol(ns, name string, port int64) *unstructured.Unstructured {
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "networking.k8s.io/v1",
 		"kind":       "NetworkPolicy",
-		"metadata":   map[string]any{"name": name, "namespace": ns, "labels": map[string]any{"app.kubernetes.io/managed-by": ManagedByValue}},
+		"metadata":   map[string]any{"name": name, "namespace": ns, "labels": map[string]any{"app.kubernetes.io/managed-by": kubernetes.ManagedByValue}},
 		"spec": map[string]any{
 			"podSelector": map[string]any{"matchLabels": map[string]any{"app": "api"}},
 			"policyTypes": []any{"Ingress"},
@@ -199,7 +200,7 @@ func TestApplyRefusesObjectItDoesNotOwn(t *testing.T) {
 		t.Fatalf("want NotOwnedError, got %v", err)
 	}
 	got, _ := dyn.Resource(NetworkPolicyGVR).Namespace("foreign").Get(ctx, "allow-web", metav1.GetOptions{})
-	if got.GetLabels()["team"] != "other" || got.GetLabels()[OwnerLabel] != "" {
+	if got.GetLabels()["team"] != "other" || got.GetLabels()[kubernetes.OwnerLabel] != "" {
 		t.Fatalf("foreign object was touched: %v", got.GetLabels())
 	}
 }

@@ -1,4 +1,4 @@
-package aws_test
+package awsapi_test
 
 import (
 	"context"
@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/aws/smithy-go/middleware"
 
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 const (
@@ -21,26 +21,26 @@ const (
 )
 
 func ownedTags(owner string) map[string]string {
-	return map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagPrivilegedAccess: owner}
+	return map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: owner}
 }
 
 func TestPermissionSetLifecycle(t *testing.T) {
 	c := identityClients(t)
 	ctx := context.Background()
 	inst, _ := instance(t, c.SSOAdmin)
-	arn, takenOver, err := awstarget.CreatePermissionSet(ctx, c.SSOAdmin, inst, awstarget.CreatePermissionSetInput{
+	arn, takenOver, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, inst, awsapi.CreatePermissionSetInput{
 		Name: "lifecycle", Description: "d", SessionDuration: "PT2H", Tags: ownedTags("lifecycle"),
 	})
 	if err != nil || takenOver {
 		t.Fatalf("create = %q, %v, %v", arn, takenOver, err)
 	}
 	policy := `{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}`
-	must(t, awstarget.PutInlinePolicy(ctx, c.SSOAdmin, inst, arn, policy))
-	must(t, awstarget.AttachManagedPolicies(ctx, c.SSOAdmin, inst, arn, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"}))
-	must(t, awstarget.AttachCustomerManagedPolicies(ctx, c.SSOAdmin, inst, arn, []awstarget.PolicyReference{{Name: "Team", Path: "/team/"}, {Name: "Base"}}))
-	must(t, awstarget.UpdatePermissionSet(ctx, c.SSOAdmin, inst, arn, "updated", "PT3H"))
+	must(t, awsapi.PutInlinePolicy(ctx, c.SSOAdmin, inst, arn, policy))
+	must(t, awsapi.AttachManagedPolicies(ctx, c.SSOAdmin, inst, arn, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"}))
+	must(t, awsapi.AttachCustomerManagedPolicies(ctx, c.SSOAdmin, inst, arn, []awsapi.PolicyReference{{Name: "Team", Path: "/team/"}, {Name: "Base"}}))
+	must(t, awsapi.UpdatePermissionSet(ctx, c.SSOAdmin, inst, arn, "updated", "PT3H"))
 
-	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, inst, arn)
+	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, inst, arn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,45 +50,45 @@ func TestPermissionSetLifecycle(t *testing.T) {
 	if len(ps.ManagedPolicies) != 1 || ps.ManagedPolicies[0] != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
 		t.Fatalf("managed policies %v", ps.ManagedPolicies)
 	}
-	if len(ps.CustomerManagedPolicies) != 2 || ps.CustomerManagedPolicies[0] != (awstarget.PolicyReference{Name: "Base", Path: "/"}) {
+	if len(ps.CustomerManagedPolicies) != 2 || ps.CustomerManagedPolicies[0] != (awsapi.PolicyReference{Name: "Base", Path: "/"}) {
 		t.Fatalf("customer-managed policies %v (sorted by path, default path /)", ps.CustomerManagedPolicies)
 	}
 	t.Logf("boundary known: %v, tags known: %v (moto implements neither)", ps.BoundaryKnown, ps.TagsKnown)
 
-	must(t, awstarget.DetachManagedPolicies(ctx, c.SSOAdmin, inst, arn, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}))
-	must(t, awstarget.DetachCustomerManagedPolicies(ctx, c.SSOAdmin, inst, arn, []awstarget.PolicyReference{{Name: "Team", Path: "/team/"}}))
-	must(t, awstarget.DeleteInlinePolicy(ctx, c.SSOAdmin, inst, arn))
-	ps, err = awstarget.FindPermissionSet(ctx, c.SSOAdmin, inst, arn)
+	must(t, awsapi.DetachManagedPolicies(ctx, c.SSOAdmin, inst, arn, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}))
+	must(t, awsapi.DetachCustomerManagedPolicies(ctx, c.SSOAdmin, inst, arn, []awsapi.PolicyReference{{Name: "Team", Path: "/team/"}}))
+	must(t, awsapi.DeleteInlinePolicy(ctx, c.SSOAdmin, inst, arn))
+	ps, err = awsapi.FindPermissionSet(ctx, c.SSOAdmin, inst, arn)
 	if err != nil || len(ps.ManagedPolicies) != 0 || len(ps.CustomerManagedPolicies) != 1 || ps.InlinePolicy != "" {
 		t.Fatalf("after detach: %+v, %v", ps, err)
 	}
 
-	want := []awstarget.AccountAssignment{
+	want := []awsapi.AccountAssignment{
 		{AccountID: otherAcct, PrincipalType: "GROUP", PrincipalID: testGroup},
 		{AccountID: testAccount, PrincipalType: "GROUP", PrincipalID: testGroup},
 	}
-	done, err := awstarget.CreateAssignments(ctx, c.SSOAdmin, inst, arn, want)
+	done, err := awsapi.CreateAssignments(ctx, c.SSOAdmin, inst, arn, want)
 	if err != nil || len(done) != 2 {
 		t.Fatalf("CreateAssignments = %v, %v", done, err)
 	}
-	got, err := awstarget.ListAssignments(ctx, c.SSOAdmin, inst, arn, []string{testAccount, otherAcct})
+	got, err := awsapi.ListAssignments(ctx, c.SSOAdmin, inst, arn, []string{testAccount, otherAcct})
 	if err != nil || len(got) != 2 || got[0] != want[1] || got[1] != want[0] {
 		t.Fatalf("ListAssignments = %v, %v; want %v sorted by account", got, err, want)
 	}
-	must(t, awstarget.ProvisionPermissionSet(ctx, c.SSOAdmin, inst, arn))
+	must(t, awsapi.ProvisionPermissionSet(ctx, c.SSOAdmin, inst, arn))
 
-	removed, err := awstarget.DeleteAssignments(ctx, c.SSOAdmin, inst, arn, append(want, awstarget.AccountAssignment{AccountID: "333333333333", PrincipalType: "GROUP", PrincipalID: testGroup}))
+	removed, err := awsapi.DeleteAssignments(ctx, c.SSOAdmin, inst, arn, append(want, awsapi.AccountAssignment{AccountID: "333333333333", PrincipalType: "GROUP", PrincipalID: testGroup}))
 	if err != nil || len(removed) != 3 {
 		t.Fatalf("DeleteAssignments (one already absent) = %v, %v", removed, err)
 	}
-	if got, _ := awstarget.ListAssignments(ctx, c.SSOAdmin, inst, arn, []string{testAccount, otherAcct}); len(got) != 0 {
+	if got, _ := awsapi.ListAssignments(ctx, c.SSOAdmin, inst, arn, []string{testAccount, otherAcct}); len(got) != 0 {
 		t.Fatalf("assignments left: %v", got)
 	}
-	must(t, awstarget.DeletePermissionSet(ctx, c.SSOAdmin, inst, arn))
-	if _, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, inst, arn); !awstarget.IsNotFound(err) {
+	must(t, awsapi.DeletePermissionSet(ctx, c.SSOAdmin, inst, arn))
+	if _, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, inst, arn); !awsapi.IsNotFound(err) {
 		t.Fatalf("deleted permission set: %v, want not found", err)
 	}
-	must(t, awstarget.DeletePermissionSet(ctx, c.SSOAdmin, inst, arn))
+	must(t, awsapi.DeletePermissionSet(ctx, c.SSOAdmin, inst, arn))
 }
 
 // TestWaitAssignmentCreationPolls: an IN_PROGRESS request is polled with
@@ -97,22 +97,22 @@ func TestWaitAssignmentCreationPolls(t *testing.T) {
 	c := identityClients(t)
 	ctx := context.Background()
 	inst, _ := instance(t, c.SSOAdmin)
-	arn, _, err := awstarget.CreatePermissionSet(ctx, c.SSOAdmin, inst, awstarget.CreatePermissionSetInput{Name: "waiter", SessionDuration: "PT1H", Tags: ownedTags("waiter")})
+	arn, _, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, inst, awsapi.CreatePermissionSetInput{Name: "waiter", SessionDuration: "PT1H", Tags: ownedTags("waiter")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out, err := c.SSOAdmin.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
-		InstanceArn: awssdk.String(inst), PermissionSetArn: awssdk.String(arn), TargetType: ssotypes.TargetTypeAwsAccount,
-		TargetId: awssdk.String(testAccount), PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: awssdk.String(testGroup),
+		InstanceArn: aws.String(inst), PermissionSetArn: aws.String(arn), TargetType: ssotypes.TargetTypeAwsAccount,
+		TargetId: aws.String(testAccount), PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: aws.String(testGroup),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := awssdk.ToString(out.AccountAssignmentCreationStatus.RequestId)
-	if err := awstarget.WaitAssignmentCreation(ctx, c.SSOAdmin, inst, id, ssotypes.StatusValuesInProgress, ""); err != nil {
+	id := aws.ToString(out.AccountAssignmentCreationStatus.RequestId)
+	if err := awsapi.WaitAssignmentCreation(ctx, c.SSOAdmin, inst, id, ssotypes.StatusValuesInProgress, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := awstarget.WaitAssignmentCreation(ctx, c.SSOAdmin, inst, id, ssotypes.StatusValuesFailed, "quota"); err == nil {
+	if err := awsapi.WaitAssignmentCreation(ctx, c.SSOAdmin, inst, id, ssotypes.StatusValuesFailed, "quota"); err == nil {
 		t.Fatal("a FAILED request must be an error")
 	}
 }
@@ -140,8 +140,8 @@ func (s *tagStub) option(o *ssoadmin.Options) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			var out ssoadmin.ListTagsForResourceOutput
-			for k, v := range s.tags[awssdk.ToString(req.ResourceArn)] {
-				out.Tags = append(out.Tags, ssotypes.Tag{Key: awssdk.String(k), Value: awssdk.String(v)})
+			for k, v := range s.tags[aws.ToString(req.ResourceArn)] {
+				out.Tags = append(out.Tags, ssotypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 			}
 			return middleware.InitializeOutput{Result: &out}, middleware.Metadata{}, nil
 		}), middleware.Before)
@@ -158,23 +158,23 @@ func TestCreatePermissionSetIdempotent(t *testing.T) {
 	stub := &tagStub{tags: map[string]map[string]string{}}
 	sso := ssoadmin.New(c.SSOAdmin.Options(), stub.option)
 
-	in := awstarget.CreatePermissionSetInput{Name: "idempotent", SessionDuration: "PT1H", Tags: ownedTags("idempotent")}
-	first, _, err := awstarget.CreatePermissionSet(ctx, sso, inst, in)
+	in := awsapi.CreatePermissionSetInput{Name: "idempotent", SessionDuration: "PT1H", Tags: ownedTags("idempotent")}
+	first, _, err := awsapi.CreatePermissionSet(ctx, sso, inst, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stub.set(first, in.Tags)
-	second, takenOver, err := awstarget.CreatePermissionSet(ctx, sso, inst, in)
+	second, takenOver, err := awsapi.CreatePermissionSet(ctx, sso, inst, in)
 	if err != nil || !takenOver || second != first {
 		t.Fatalf("re-create = %q, %v, %v; want takeover of %s", second, takenOver, err, first)
 	}
 
-	out, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: awssdk.String(inst), Name: awssdk.String("hand-made"), SessionDuration: awssdk.String("PT1H")})
+	out, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(inst), Name: aws.String("hand-made"), SessionDuration: aws.String("PT1H")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stub.set(awssdk.ToString(out.PermissionSet.PermissionSetArn), map[string]string{"team": "x"})
-	if _, _, err := awstarget.CreatePermissionSet(ctx, sso, inst, awstarget.CreatePermissionSetInput{Name: "hand-made", SessionDuration: "PT1H", Tags: ownedTags("hand-made")}); err == nil {
+	stub.set(aws.ToString(out.PermissionSet.PermissionSetArn), map[string]string{"team": "x"})
+	if _, _, err := awsapi.CreatePermissionSet(ctx, sso, inst, awsapi.CreatePermissionSetInput{Name: "hand-made", SessionDuration: "PT1H", Tags: ownedTags("hand-made")}); err == nil {
 		t.Fatal("creating over a foreign permission set of the same name succeeded; want a refusal")
 	}
 }
@@ -186,23 +186,23 @@ func TestUnsupportedOperationsFailFast(t *testing.T) {
 	c := identityClients(t)
 	ctx := context.Background()
 	inst, _ := instance(t, c.SSOAdmin)
-	arn, _, err := awstarget.CreatePermissionSet(ctx, c.SSOAdmin, inst, awstarget.CreatePermissionSetInput{Name: "fast", SessionDuration: "PT1H", Tags: ownedTags("fast")})
+	arn, _, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, inst, awsapi.CreatePermissionSetInput{Name: "fast", SessionDuration: "PT1H", Tags: ownedTags("fast")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, inst, arn)
+	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, inst, arn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = awstarget.PutPermissionsBoundary(ctx, c.SSOAdmin, inst, arn, awstarget.PermissionsBoundary{ManagedPolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"})
+	err = awsapi.PutPermissionsBoundary(ctx, c.SSOAdmin, inst, arn, awsapi.PermissionsBoundary{ManagedPolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"})
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("took %s: not-implemented answers were retried", d)
 	}
 	if ps.BoundaryKnown || ps.TagsKnown {
 		t.Skip("the emulator now implements boundaries or tags; nothing to check")
 	}
-	if !awstarget.IsNotImplemented(err) {
+	if !awsapi.IsNotImplemented(err) {
 		t.Fatalf("PutPermissionsBoundary error %v is not recognised as not implemented", err)
 	}
 }

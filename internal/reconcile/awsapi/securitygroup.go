@@ -1,4 +1,4 @@
-package aws
+package awsapi
 
 import (
 	"context"
@@ -6,16 +6,18 @@ import (
 	"sort"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
 // Tag keys the provider writes on everything it creates, so ownership is
 // explicit and visible in the console.
 const (
 	TagManagedBy       = "managed-by"
-	ManagedByValue     = "terraform-provider-zerotrust"
+	ManagedByValue     = model.ManagedBy
 	TagSegment         = "zerotrust:segment"
 	TagSensitivity     = "zerotrust:sensitivity"
 	TagPolicy          = "zerotrust:policy"
@@ -53,8 +55,8 @@ func FindSecurityGroup(ctx context.Context, c *ec2.Client, id string) (*Security
 
 func findSecurityGroupByName(ctx context.Context, c *ec2.Client, vpcID, name string) (*SecurityGroup, error) {
 	out, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{
-		{Name: awssdk.String("vpc-id"), Values: []string{vpcID}},
-		{Name: awssdk.String("group-name"), Values: []string{name}},
+		{Name: aws.String("vpc-id"), Values: []string{vpcID}},
+		{Name: aws.String("group-name"), Values: []string{name}},
 	}})
 	if err != nil {
 		return nil, fmt.Errorf("looking up security group %q in %s: %w", name, vpcID, err)
@@ -67,12 +69,12 @@ func findSecurityGroupByName(ctx context.Context, c *ec2.Client, vpcID, name str
 
 func fromSDKGroup(g types.SecurityGroup) *SecurityGroup {
 	sg := &SecurityGroup{
-		ID:          awssdk.ToString(g.GroupId),
-		ARN:         awssdk.ToString(g.SecurityGroupArn),
-		Name:        awssdk.ToString(g.GroupName),
-		Description: awssdk.ToString(g.Description),
-		VPCID:       awssdk.ToString(g.VpcId),
-		OwnerID:     awssdk.ToString(g.OwnerId),
+		ID:          aws.ToString(g.GroupId),
+		ARN:         aws.ToString(g.SecurityGroupArn),
+		Name:        aws.ToString(g.GroupName),
+		Description: aws.ToString(g.Description),
+		VPCID:       aws.ToString(g.VpcId),
+		OwnerID:     aws.ToString(g.OwnerId),
 		Tags:        tagMap(g.Tags),
 	}
 	return sg
@@ -91,9 +93,9 @@ type CreateSegmentGroupInput struct {
 // instead of failing, so a re-run converges without orphans.
 func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGroupInput) (*SecurityGroup, error) {
 	out, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
-		GroupName:   awssdk.String(in.Name),
-		Description: awssdk.String(in.Description),
-		VpcId:       awssdk.String(in.VPCID),
+		GroupName:   aws.String(in.Name),
+		Description: aws.String(in.Description),
+		VpcId:       aws.String(in.VPCID),
 		TagSpecifications: []types.TagSpecification{{
 			ResourceType: types.ResourceTypeSecurityGroup,
 			Tags:         sdkTags(in.Tags),
@@ -114,7 +116,7 @@ func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGrou
 	case err != nil:
 		return nil, fmt.Errorf("creating security group %q: %w", in.Name, err)
 	default:
-		id = awssdk.ToString(out.GroupId)
+		id = aws.ToString(out.GroupId)
 	}
 	// EC2 is eventually consistent: a new group may not be describable at once.
 	var sg *SecurityGroup
@@ -138,10 +140,10 @@ func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGrou
 // revokeDefaultEgress removes the allow-all egress rule EC2 adds to new groups.
 func revokeDefaultEgress(ctx context.Context, c *ec2.Client, id string) error {
 	_, err := c.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{
-		GroupId: awssdk.String(id),
+		GroupId: aws.String(id),
 		IpPermissions: []types.IpPermission{{
-			IpProtocol: awssdk.String("-1"),
-			IpRanges:   []types.IpRange{{CidrIp: awssdk.String("0.0.0.0/0")}},
+			IpProtocol: aws.String("-1"),
+			IpRanges:   []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}},
 		}},
 	})
 	if err != nil && !hasCode(err, errPermNotFound) {
@@ -154,7 +156,7 @@ func revokeDefaultEgress(ctx context.Context, c *ec2.Client, id string) error {
 // network interfaces or references detach; a missing group is success.
 func DeleteSecurityGroup(ctx context.Context, c *ec2.Client, id string) error {
 	return waitUntil(ctx, "security group "+id+" to be deletable", WaitOptions{Timeout: 5 * time.Minute, MinDelay: 500 * time.Millisecond, MaxDelay: 15 * time.Second}, func(ctx context.Context) (bool, error) {
-		_, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: awssdk.String(id)})
+		_, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
 		switch {
 		case err == nil, hasCode(err, errGroupNotFound, errGroupIDNotFound):
 			return true, nil
@@ -173,14 +175,14 @@ func SetTags(ctx context.Context, c *ec2.Client, resourceID string, have, want m
 	var put []types.Tag
 	for _, k := range sortedKeys(want) {
 		if v, ok := have[k]; !ok || v != want[k] {
-			put = append(put, types.Tag{Key: awssdk.String(k), Value: awssdk.String(want[k])})
+			put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(want[k])})
 		}
 	}
 	var del []types.Tag
 	for _, k := range managedKeys {
 		if _, keep := want[k]; !keep {
 			if _, ok := have[k]; ok {
-				del = append(del, types.Tag{Key: awssdk.String(k)})
+				del = append(del, types.Tag{Key: aws.String(k)})
 			}
 		}
 	}
@@ -200,7 +202,7 @@ func SetTags(ctx context.Context, c *ec2.Client, resourceID string, have, want m
 func tagMap(tags []types.Tag) map[string]string {
 	m := make(map[string]string, len(tags))
 	for _, t := range tags {
-		m[awssdk.ToString(t.Key)] = awssdk.ToString(t.Value)
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return m
 }
@@ -208,7 +210,7 @@ func tagMap(tags []types.Tag) map[string]string {
 func sdkTags(m map[string]string) []types.Tag {
 	out := make([]types.Tag, 0, len(m))
 	for _, k := range sortedKeys(m) {
-		out = append(out, types.Tag{Key: awssdk.String(k), Value: awssdk.String(m[k])})
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
 	}
 	return out
 }
@@ -230,7 +232,7 @@ func FindSecurityGroups(ctx context.Context, c *ec2.Client, ids []string) (map[s
 	if len(ids) == 0 {
 		return out, nil
 	}
-	p := ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{{Name: awssdk.String("group-id"), Values: ids}}})
+	p := ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{{Name: aws.String("group-id"), Values: ids}}})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

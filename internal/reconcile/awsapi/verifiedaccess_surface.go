@@ -1,4 +1,4 @@
-package aws
+package awsapi
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	cedar "github.com/cedar-policy/cedar-go"
@@ -25,11 +25,11 @@ type VerifiedAccessGroup struct {
 
 func fromSDKGroupVA(g types.VerifiedAccessGroup) *VerifiedAccessGroup {
 	return &VerifiedAccessGroup{
-		ID:          awssdk.ToString(g.VerifiedAccessGroupId),
-		ARN:         awssdk.ToString(g.VerifiedAccessGroupArn),
-		InstanceID:  awssdk.ToString(g.VerifiedAccessInstanceId),
-		Description: awssdk.ToString(g.Description),
-		Owner:       awssdk.ToString(g.Owner),
+		ID:          aws.ToString(g.VerifiedAccessGroupId),
+		ARN:         aws.ToString(g.VerifiedAccessGroupArn),
+		InstanceID:  aws.ToString(g.VerifiedAccessInstanceId),
+		Description: aws.ToString(g.Description),
+		Owner:       aws.ToString(g.Owner),
 		Tags:        tagMap(g.Tags),
 	}
 }
@@ -44,7 +44,7 @@ func FindVerifiedAccessGroup(ctx context.Context, c *ec2.Client, id string) (*Ve
 		return nil, fmt.Errorf("describing %s %s: %w", vaGroupKind, id, err)
 	}
 	for _, g := range out.VerifiedAccessGroups {
-		if awssdk.ToString(g.VerifiedAccessGroupId) == id {
+		if aws.ToString(g.VerifiedAccessGroupId) == id {
 			return fromSDKGroupVA(g), nil
 		}
 	}
@@ -63,8 +63,8 @@ type CreateVerifiedAccessGroupInput struct {
 func CreateVerifiedAccessGroup(ctx context.Context, c *ec2.Client, in CreateVerifiedAccessGroupInput) (*VerifiedAccessGroup, error) {
 	req := &ec2.CreateVerifiedAccessGroupInput{
 		ClientToken:              clientToken(),
-		VerifiedAccessInstanceId: awssdk.String(in.InstanceID),
-		Description:              awssdk.String(in.Description),
+		VerifiedAccessInstanceId: aws.String(in.InstanceID),
+		Description:              aws.String(in.Description),
 		PolicyDocument:           optString(in.PolicyDocument),
 		TagSpecifications:        []types.TagSpecification{{ResourceType: types.ResourceTypeVerifiedAccessGroup, Tags: sdkTags(in.Tags)}},
 	}
@@ -76,7 +76,7 @@ func CreateVerifiedAccessGroup(ctx context.Context, c *ec2.Client, in CreateVeri
 	if err != nil {
 		return nil, fmt.Errorf("creating %s on %s: %w", vaGroupKind, in.InstanceID, err)
 	}
-	id := awssdk.ToString(out.VerifiedAccessGroup.VerifiedAccessGroupId)
+	id := aws.ToString(out.VerifiedAccessGroup.VerifiedAccessGroupId)
 	var live *VerifiedAccessGroup
 	err = waitUntil(ctx, vaGroupKind+" "+id+" to be readable", DefaultWait, func(ctx context.Context) (bool, error) {
 		g, err := FindVerifiedAccessGroup(ctx, c, id)
@@ -95,7 +95,7 @@ func CreateVerifiedAccessGroup(ctx context.Context, c *ec2.Client, in CreateVeri
 // SetVerifiedAccessGroupDescription changes a group's description in place.
 func SetVerifiedAccessGroupDescription(ctx context.Context, c *ec2.Client, id, description string) error {
 	_, err := c.ModifyVerifiedAccessGroup(ctx, &ec2.ModifyVerifiedAccessGroupInput{
-		VerifiedAccessGroupId: awssdk.String(id), Description: awssdk.String(description), ClientToken: clientToken(),
+		VerifiedAccessGroupId: aws.String(id), Description: aws.String(description), ClientToken: clientToken(),
 	})
 	if err != nil {
 		return fmt.Errorf("modifying %s %s: %w", vaGroupKind, id, err)
@@ -107,7 +107,7 @@ func SetVerifiedAccessGroupDescription(ctx context.Context, c *ec2.Client, id, d
 // while its endpoints finish deleting; a missing group is success.
 func DeleteVerifiedAccessGroup(ctx context.Context, c *ec2.Client, id string) error {
 	return waitUntil(ctx, vaGroupKind+" "+id+" to be deletable", WaitOptions{Timeout: 5 * time.Minute, MinDelay: 500 * time.Millisecond, MaxDelay: 15 * time.Second}, func(ctx context.Context) (bool, error) {
-		_, err := c.DeleteVerifiedAccessGroup(ctx, &ec2.DeleteVerifiedAccessGroupInput{VerifiedAccessGroupId: awssdk.String(id), ClientToken: clientToken()})
+		_, err := c.DeleteVerifiedAccessGroup(ctx, &ec2.DeleteVerifiedAccessGroupInput{VerifiedAccessGroupId: aws.String(id), ClientToken: clientToken()})
 		switch {
 		case err == nil, hasCode(err, errVAGroupNotFound):
 			return true, nil
@@ -135,22 +135,22 @@ func (p Policy) Effective() string {
 
 // GetVerifiedAccessGroupPolicy reads a group's policy.
 func GetVerifiedAccessGroupPolicy(ctx context.Context, c *ec2.Client, id string) (Policy, error) {
-	out, err := c.GetVerifiedAccessGroupPolicy(ctx, &ec2.GetVerifiedAccessGroupPolicyInput{VerifiedAccessGroupId: awssdk.String(id)})
+	out, err := c.GetVerifiedAccessGroupPolicy(ctx, &ec2.GetVerifiedAccessGroupPolicyInput{VerifiedAccessGroupId: aws.String(id)})
 	if hasCode(err, errVAGroupNotFound) {
 		return Policy{}, &NotFoundError{Kind: vaGroupKind, ID: id, Cause: err}
 	}
 	if err != nil {
 		return Policy{}, fmt.Errorf("reading the policy of %s %s: %w", vaGroupKind, id, err)
 	}
-	return Policy{Document: awssdk.ToString(out.PolicyDocument), Enabled: awssdk.ToBool(out.PolicyEnabled)}, nil
+	return Policy{Document: aws.ToString(out.PolicyDocument), Enabled: aws.ToBool(out.PolicyEnabled)}, nil
 }
 
 // SetVerifiedAccessGroupPolicy writes a group's policy: a document is always
 // enabled; "" disables evaluation (keeping whatever document was stored).
 func SetVerifiedAccessGroupPolicy(ctx context.Context, c *ec2.Client, id, document string) error {
-	in := &ec2.ModifyVerifiedAccessGroupPolicyInput{VerifiedAccessGroupId: awssdk.String(id), PolicyEnabled: awssdk.Bool(document != ""), ClientToken: clientToken()}
+	in := &ec2.ModifyVerifiedAccessGroupPolicyInput{VerifiedAccessGroupId: aws.String(id), PolicyEnabled: aws.Bool(document != ""), ClientToken: clientToken()}
 	if document != "" {
-		in.PolicyDocument = awssdk.String(document)
+		in.PolicyDocument = aws.String(document)
 	}
 	if _, err := c.ModifyVerifiedAccessGroupPolicy(ctx, in); err != nil {
 		return fmt.Errorf("writing the policy of %s %s: %w", vaGroupKind, id, err)
@@ -218,21 +218,21 @@ func sameSet(a, b []string) bool {
 
 func fromSDKEndpoint(e types.VerifiedAccessEndpoint) *VerifiedAccessEndpoint {
 	out := &VerifiedAccessEndpoint{
-		ID:             awssdk.ToString(e.VerifiedAccessEndpointId),
-		GroupID:        awssdk.ToString(e.VerifiedAccessGroupId),
-		InstanceID:     awssdk.ToString(e.VerifiedAccessInstanceId),
-		EndpointDomain: awssdk.ToString(e.EndpointDomain),
-		Description:    awssdk.ToString(e.Description),
+		ID:             aws.ToString(e.VerifiedAccessEndpointId),
+		GroupID:        aws.ToString(e.VerifiedAccessGroupId),
+		InstanceID:     aws.ToString(e.VerifiedAccessInstanceId),
+		EndpointDomain: aws.ToString(e.EndpointDomain),
+		Description:    aws.ToString(e.Description),
 		Tags:           tagMap(e.Tags),
 		EndpointSpec: EndpointSpec{
 			Type:                 string(e.EndpointType),
-			ApplicationDomain:    awssdk.ToString(e.ApplicationDomain),
-			DomainCertificateARN: awssdk.ToString(e.DomainCertificateArn),
+			ApplicationDomain:    aws.ToString(e.ApplicationDomain),
+			DomainCertificateARN: aws.ToString(e.DomainCertificateArn),
 			SecurityGroupIDs:     e.SecurityGroupIds,
 		},
 	}
 	if s := e.Status; s != nil {
-		out.Status, out.StatusMessage = string(s.Code), awssdk.ToString(s.Message)
+		out.Status, out.StatusMessage = string(s.Code), aws.ToString(s.Message)
 	}
 	// The prefix is the first label of the generated domain.
 	if i := strings.IndexByte(out.EndpointDomain, '.'); i > 0 {
@@ -242,26 +242,26 @@ func fromSDKEndpoint(e types.VerifiedAccessEndpoint) *VerifiedAccessEndpoint {
 		if len(rs) == 0 {
 			return 0
 		}
-		return awssdk.ToInt32(rs[0].FromPort)
+		return aws.ToInt32(rs[0].FromPort)
 	}
 	switch {
 	case e.LoadBalancerOptions != nil:
 		o := e.LoadBalancerOptions
-		out.LoadBalancerARN, out.Protocol, out.SubnetIDs = awssdk.ToString(o.LoadBalancerArn), string(o.Protocol), o.SubnetIds
-		out.Port = awssdk.ToInt32(o.Port)
+		out.LoadBalancerARN, out.Protocol, out.SubnetIDs = aws.ToString(o.LoadBalancerArn), string(o.Protocol), o.SubnetIds
+		out.Port = aws.ToInt32(o.Port)
 		if out.Port == 0 {
 			out.Port = firstPort(o.PortRanges)
 		}
 	case e.NetworkInterfaceOptions != nil:
 		o := e.NetworkInterfaceOptions
-		out.NetworkInterfaceID, out.Protocol = awssdk.ToString(o.NetworkInterfaceId), string(o.Protocol)
-		out.Port = awssdk.ToInt32(o.Port)
+		out.NetworkInterfaceID, out.Protocol = aws.ToString(o.NetworkInterfaceId), string(o.Protocol)
+		out.Port = aws.ToInt32(o.Port)
 		if out.Port == 0 {
 			out.Port = firstPort(o.PortRanges)
 		}
 	case e.CidrOptions != nil:
 		o := e.CidrOptions
-		out.CIDR, out.Protocol, out.SubnetIDs = awssdk.ToString(o.Cidr), string(o.Protocol), o.SubnetIds
+		out.CIDR, out.Protocol, out.SubnetIDs = aws.ToString(o.Cidr), string(o.Protocol), o.SubnetIds
 		out.Port = firstPort(o.PortRanges)
 	}
 	return out
@@ -271,7 +271,7 @@ func fromSDKEndpoint(e types.VerifiedAccessEndpoint) *VerifiedAccessEndpoint {
 // paginated call); a group with none gives an empty map.
 func FindVerifiedAccessEndpoints(ctx context.Context, c *ec2.Client, groupID string) (map[string]*VerifiedAccessEndpoint, error) {
 	out := map[string]*VerifiedAccessEndpoint{}
-	p := ec2.NewDescribeVerifiedAccessEndpointsPaginator(c, &ec2.DescribeVerifiedAccessEndpointsInput{VerifiedAccessGroupId: awssdk.String(groupID)})
+	p := ec2.NewDescribeVerifiedAccessEndpointsPaginator(c, &ec2.DescribeVerifiedAccessEndpointsInput{VerifiedAccessGroupId: aws.String(groupID)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if hasCode(err, errVAGroupNotFound) {
@@ -297,34 +297,34 @@ func FindVerifiedAccessEndpoints(ctx context.Context, c *ec2.Client, groupID str
 func CreateVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, groupID string, s EndpointSpec, document, description string, tags map[string]string) (*VerifiedAccessEndpoint, error) {
 	in := &ec2.CreateVerifiedAccessEndpointInput{
 		ClientToken:           clientToken(),
-		VerifiedAccessGroupId: awssdk.String(groupID),
+		VerifiedAccessGroupId: aws.String(groupID),
 		AttachmentType:        types.VerifiedAccessEndpointAttachmentTypeVpc,
 		EndpointType:          types.VerifiedAccessEndpointType(s.Type),
-		Description:           awssdk.String(description),
+		Description:           aws.String(description),
 		SecurityGroupIds:      s.SecurityGroupIDs,
 		PolicyDocument:        optString(document),
 		TagSpecifications:     []types.TagSpecification{{ResourceType: types.ResourceTypeVerifiedAccessEndpoint, Tags: sdkTags(tags)}},
 	}
 	var port *int32
 	if s.Port != 0 {
-		port = awssdk.Int32(s.Port)
+		port = aws.Int32(s.Port)
 	}
 	protocol := types.VerifiedAccessEndpointProtocol(s.Protocol)
 	switch s.Type {
 	case EndpointLoadBalancer:
-		in.LoadBalancerOptions = &types.CreateVerifiedAccessEndpointLoadBalancerOptions{LoadBalancerArn: awssdk.String(s.LoadBalancerARN), Port: port, Protocol: protocol, SubnetIds: s.SubnetIDs}
+		in.LoadBalancerOptions = &types.CreateVerifiedAccessEndpointLoadBalancerOptions{LoadBalancerArn: aws.String(s.LoadBalancerARN), Port: port, Protocol: protocol, SubnetIds: s.SubnetIDs}
 	case EndpointNetworkInterface:
-		in.NetworkInterfaceOptions = &types.CreateVerifiedAccessEndpointEniOptions{NetworkInterfaceId: awssdk.String(s.NetworkInterfaceID), Port: port, Protocol: protocol}
+		in.NetworkInterfaceOptions = &types.CreateVerifiedAccessEndpointEniOptions{NetworkInterfaceId: aws.String(s.NetworkInterfaceID), Port: port, Protocol: protocol}
 	case EndpointCIDR:
-		in.CidrOptions = &types.CreateVerifiedAccessEndpointCidrOptions{Cidr: awssdk.String(s.CIDR), Protocol: protocol, SubnetIds: s.SubnetIDs,
+		in.CidrOptions = &types.CreateVerifiedAccessEndpointCidrOptions{Cidr: aws.String(s.CIDR), Protocol: protocol, SubnetIds: s.SubnetIDs,
 			PortRanges: []types.CreateVerifiedAccessEndpointPortRange{{FromPort: port, ToPort: port}}}
 	default:
 		return nil, fmt.Errorf("unsupported endpoint type %q", s.Type)
 	}
 	if s.Type != EndpointCIDR {
-		in.ApplicationDomain = awssdk.String(s.ApplicationDomain)
-		in.DomainCertificateArn = awssdk.String(s.DomainCertificateARN)
-		in.EndpointDomainPrefix = awssdk.String(s.EndpointDomainPrefix)
+		in.ApplicationDomain = aws.String(s.ApplicationDomain)
+		in.DomainCertificateArn = aws.String(s.DomainCertificateARN)
+		in.EndpointDomainPrefix = aws.String(s.EndpointDomainPrefix)
 	}
 	var out *ec2.CreateVerifiedAccessEndpointOutput
 	err := retryNotFound(ctx, "creating an endpoint in "+groupID, func(ctx context.Context) (err error) {
@@ -340,10 +340,10 @@ func CreateVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, groupID st
 // ModifyVerifiedAccessEndpoint changes what can change in place (protocol,
 // port, load-balancer subnets) and does not wait.
 func ModifyVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, id string, s EndpointSpec) error {
-	in := &ec2.ModifyVerifiedAccessEndpointInput{VerifiedAccessEndpointId: awssdk.String(id), ClientToken: clientToken()}
+	in := &ec2.ModifyVerifiedAccessEndpointInput{VerifiedAccessEndpointId: aws.String(id), ClientToken: clientToken()}
 	var port *int32
 	if s.Port != 0 {
-		port = awssdk.Int32(s.Port)
+		port = aws.Int32(s.Port)
 	}
 	protocol := types.VerifiedAccessEndpointProtocol(s.Protocol)
 	switch s.Type {
@@ -363,7 +363,7 @@ func ModifyVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, id string,
 // DeleteVerifiedAccessEndpoint starts deleting an endpoint; a missing one is
 // success. Wait with WaitVerifiedAccessEndpointsGone.
 func DeleteVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, id string) error {
-	_, err := c.DeleteVerifiedAccessEndpoint(ctx, &ec2.DeleteVerifiedAccessEndpointInput{VerifiedAccessEndpointId: awssdk.String(id), ClientToken: clientToken()})
+	_, err := c.DeleteVerifiedAccessEndpoint(ctx, &ec2.DeleteVerifiedAccessEndpointInput{VerifiedAccessEndpointId: aws.String(id), ClientToken: clientToken()})
 	if err != nil && !hasCode(err, errVAEndpointNotFound) {
 		return fmt.Errorf("deleting endpoint %s: %w", id, err)
 	}
@@ -427,22 +427,22 @@ func WaitVerifiedAccessEndpointsGone(ctx context.Context, c *ec2.Client, groupID
 
 // GetVerifiedAccessEndpointPolicy reads an endpoint's policy.
 func GetVerifiedAccessEndpointPolicy(ctx context.Context, c *ec2.Client, id string) (Policy, error) {
-	out, err := c.GetVerifiedAccessEndpointPolicy(ctx, &ec2.GetVerifiedAccessEndpointPolicyInput{VerifiedAccessEndpointId: awssdk.String(id)})
+	out, err := c.GetVerifiedAccessEndpointPolicy(ctx, &ec2.GetVerifiedAccessEndpointPolicyInput{VerifiedAccessEndpointId: aws.String(id)})
 	if hasCode(err, errVAEndpointNotFound) {
 		return Policy{}, &NotFoundError{Kind: vaEndpointKind, ID: id, Cause: err}
 	}
 	if err != nil {
 		return Policy{}, fmt.Errorf("reading the policy of endpoint %s: %w", id, err)
 	}
-	return Policy{Document: awssdk.ToString(out.PolicyDocument), Enabled: awssdk.ToBool(out.PolicyEnabled)}, nil
+	return Policy{Document: aws.ToString(out.PolicyDocument), Enabled: aws.ToBool(out.PolicyEnabled)}, nil
 }
 
 // SetVerifiedAccessEndpointPolicy writes an endpoint's policy: a document is
 // always enabled; "" disables evaluation.
 func SetVerifiedAccessEndpointPolicy(ctx context.Context, c *ec2.Client, id, document string) error {
-	in := &ec2.ModifyVerifiedAccessEndpointPolicyInput{VerifiedAccessEndpointId: awssdk.String(id), PolicyEnabled: awssdk.Bool(document != ""), ClientToken: clientToken()}
+	in := &ec2.ModifyVerifiedAccessEndpointPolicyInput{VerifiedAccessEndpointId: aws.String(id), PolicyEnabled: aws.Bool(document != ""), ClientToken: clientToken()}
 	if document != "" {
-		in.PolicyDocument = awssdk.String(document)
+		in.PolicyDocument = aws.String(document)
 	}
 	if _, err := c.ModifyVerifiedAccessEndpointPolicy(ctx, in); err != nil {
 		return fmt.Errorf("writing the policy of endpoint %s: %w", id, err)

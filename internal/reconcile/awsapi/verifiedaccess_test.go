@@ -1,4 +1,4 @@
-package aws_test
+package awsapi_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -18,8 +18,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
 )
 
 // The Verified Access tests run against the sandbox's Verified Access front
@@ -44,7 +44,7 @@ func vaClient(t *testing.T) (*ec2.Client, *callCounter, *vafront.Control) {
 	counter := &callCounter{counts: map[string]int{}}
 	c := ec2.New(ec2.Options{
 		Region:       "us-east-1",
-		BaseEndpoint: awssdk.String(vaFront.URL),
+		BaseEndpoint: aws.String(vaFront.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		HTTPClient:   http.DefaultClient,
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
@@ -66,43 +66,43 @@ func TestVerifiedAccessProxyLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c, calls, _ := vaClient(t)
 
-	in, err := awstarget.CreateVerifiedAccessInstance(ctx, c, awstarget.CreateVerifiedAccessInstanceInput{
-		Description: "corp", Tags: map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagProxy: "corp"},
+	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c, awsapi.CreateVerifiedAccessInstanceInput{
+		Description: "corp", Tags: map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxy: "corp"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Tags[awstarget.TagProxy] != "corp" || in.Description != "corp" {
+	if in.Tags[awsapi.TagProxy] != "corp" || in.Description != "corp" {
 		t.Fatalf("instance read back as %+v", in)
 	}
-	owner := map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagProxyID: in.ID}
-	idp, err := awstarget.CreateVerifiedAccessTrustProvider(ctx, c, awstarget.TrustProviderSpec{
+	owner := map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxyID: in.ID}
+	idp, err := awsapi.CreateVerifiedAccessTrustProvider(ctx, c, awsapi.TrustProviderSpec{
 		Kind: "user", Type: "oidc", Reference: "okta", Description: "idp", Tags: owner,
-		OIDC: &awstarget.OIDCOptions{Issuer: "https://idp.example.com", AuthorizationEndpoint: "https://idp.example.com/auth",
+		OIDC: &awsapi.OIDCOptions{Issuer: "https://idp.example.com", AuthorizationEndpoint: "https://idp.example.com/auth",
 			TokenEndpoint: "https://idp.example.com/token", UserInfoEndpoint: "https://idp.example.com/userinfo", ClientID: "zt", ClientSecret: "s3cret", Scope: "openid"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev, err := awstarget.CreateVerifiedAccessTrustProvider(ctx, c, awstarget.TrustProviderSpec{Kind: "device", Type: "jamf", Reference: "jamf", TenantID: "tenant-1", Tags: owner})
+	dev, err := awsapi.CreateVerifiedAccessTrustProvider(ctx, c, awsapi.TrustProviderSpec{Kind: "device", Type: "jamf", Reference: "jamf", TenantID: "tenant-1", Tags: owner})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := awstarget.WaitVerifiedAccessTrustProviders(ctx, c, []string{idp.ID, dev.ID}); err != nil {
+	if _, err := awsapi.WaitVerifiedAccessTrustProviders(ctx, c, []string{idp.ID, dev.ID}); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{idp.ID, dev.ID} {
-		if err := awstarget.AttachVerifiedAccessTrustProvider(ctx, c, in.ID, id); err != nil {
+		if err := awsapi.AttachVerifiedAccessTrustProvider(ctx, c, in.ID, id); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Attaching again is success, not an error.
-	if err := awstarget.AttachVerifiedAccessTrustProvider(ctx, c, in.ID, dev.ID); err != nil {
+	if err := awsapi.AttachVerifiedAccessTrustProvider(ctx, c, in.ID, dev.ID); err != nil {
 		t.Fatalf("re-attach: %v", err)
 	}
 
 	calls.reset()
-	live, err := awstarget.ReadProxyTrustProviders(ctx, c, in.ID)
+	live, err := awsapi.ReadProxyTrustProviders(ctx, c, in.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,53 +116,53 @@ func TestVerifiedAccessProxyLifecycle(t *testing.T) {
 		t.Fatalf("OIDC options read back as %+v", live.Attached[0].OIDC)
 	}
 
-	owned, err := awstarget.FindProxyTrustProviders(ctx, c, in.ID, in.TrustProviderIDs)
+	owned, err := awsapi.FindProxyTrustProviders(ctx, c, in.ID, in.TrustProviderIDs)
 	if err != nil || len(owned) != 2 {
 		t.Fatalf("owned trust providers: %v %v", owned, err)
 	}
 
-	if err := awstarget.ModifyVerifiedAccessTrustProviderOIDC(ctx, c, idp.ID, awstarget.OIDCOptions{Issuer: "https://idp.example.com", AuthorizationEndpoint: "https://idp.example.com/auth",
+	if err := awsapi.ModifyVerifiedAccessTrustProviderOIDC(ctx, c, idp.ID, awsapi.OIDCOptions{Issuer: "https://idp.example.com", AuthorizationEndpoint: "https://idp.example.com/auth",
 		TokenEndpoint: "https://idp.example.com/token", UserInfoEndpoint: "https://idp.example.com/userinfo", ClientID: "zt", Scope: "openid email"}); err != nil {
 		t.Fatal(err)
 	}
 
-	l, err := awstarget.FindVerifiedAccessLogging(ctx, c, in.ID)
+	l, err := awsapi.FindVerifiedAccessLogging(ctx, c, in.ID)
 	if err != nil || !l.IsDefault() {
 		t.Fatalf("new instance logging = %+v, %v", l, err)
 	}
-	want := awstarget.AccessLogging{CloudWatchLogGroup: "/va/corp", S3Bucket: "logs", S3Prefix: "va/", IncludeTrustContext: true, LogVersion: "ocsf-1.0.0-rc.2"}
-	if err := awstarget.SetVerifiedAccessLogging(ctx, c, in.ID, want); err != nil {
+	want := awsapi.AccessLogging{CloudWatchLogGroup: "/va/corp", S3Bucket: "logs", S3Prefix: "va/", IncludeTrustContext: true, LogVersion: "ocsf-1.0.0-rc.2"}
+	if err := awsapi.SetVerifiedAccessLogging(ctx, c, in.ID, want); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := awstarget.FindVerifiedAccessLogging(ctx, c, in.ID); err != nil || got != want {
+	if got, err := awsapi.FindVerifiedAccessLogging(ctx, c, in.ID); err != nil || got != want {
 		t.Fatalf("logging = %+v, %v; want %+v", got, err, want)
 	}
-	if err := awstarget.SetVerifiedAccessLogging(ctx, c, in.ID, awstarget.AccessLogging{}); err != nil {
+	if err := awsapi.SetVerifiedAccessLogging(ctx, c, in.ID, awsapi.AccessLogging{}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := awstarget.FindVerifiedAccessLogging(ctx, c, in.ID); !got.IsDefault() {
+	if got, _ := awsapi.FindVerifiedAccessLogging(ctx, c, in.ID); !got.IsDefault() {
 		t.Fatalf("logging after reset = %+v", got)
 	}
 
 	for _, id := range []string{idp.ID, dev.ID} {
-		if err := awstarget.DetachVerifiedAccessTrustProvider(ctx, c, in.ID, id); err != nil {
+		if err := awsapi.DetachVerifiedAccessTrustProvider(ctx, c, in.ID, id); err != nil {
 			t.Fatal(err)
 		}
-		if err := awstarget.DetachVerifiedAccessTrustProvider(ctx, c, in.ID, id); err != nil {
+		if err := awsapi.DetachVerifiedAccessTrustProvider(ctx, c, in.ID, id); err != nil {
 			t.Fatalf("detaching twice: %v", err)
 		}
-		if err := awstarget.DeleteVerifiedAccessTrustProvider(ctx, c, id); err != nil {
+		if err := awsapi.DeleteVerifiedAccessTrustProvider(ctx, c, id); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := awstarget.DeleteVerifiedAccessInstance(ctx, c, in.ID); err != nil {
+	if err := awsapi.DeleteVerifiedAccessInstance(ctx, c, in.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := awstarget.FindVerifiedAccessInstance(ctx, c, in.ID); !awstarget.IsNotFound(err) {
+	if _, err := awsapi.FindVerifiedAccessInstance(ctx, c, in.ID); !awsapi.IsNotFound(err) {
 		t.Fatalf("deleted instance: %v", err)
 	}
 	// Deleting what is gone is success.
-	if err := awstarget.DeleteVerifiedAccessInstance(ctx, c, in.ID); err != nil {
+	if err := awsapi.DeleteVerifiedAccessInstance(ctx, c, in.ID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -191,7 +191,7 @@ func TestSamePolicy(t *testing.T) {
 		{testPolicy, `@id("a2") permit (principal, action, resource) when { context has idc }; @id("b") forbid (principal, action, resource) when { context.http_request.http_method == "DELETE" };`, false},
 	}
 	for i, tc := range cases {
-		if got := awstarget.SamePolicy(tc.a, tc.b); got != tc.want {
+		if got := awsapi.SamePolicy(tc.a, tc.b); got != tc.want {
 			t.Errorf("case %d: SamePolicy = %v, want %v", i, got, tc.want)
 		}
 	}
@@ -200,31 +200,31 @@ func TestSamePolicy(t *testing.T) {
 func TestVerifiedAccessSurfaceLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c, calls, _ := vaClient(t)
-	in, err := awstarget.CreateVerifiedAccessInstance(ctx, c, awstarget.CreateVerifiedAccessInstanceInput{Description: "surface test"})
+	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c, awsapi.CreateVerifiedAccessInstanceInput{Description: "surface test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := awstarget.CreateVerifiedAccessGroup(ctx, c, awstarget.CreateVerifiedAccessGroupInput{InstanceID: in.ID, Description: "payments", PolicyDocument: testPolicy,
-		Tags: map[string]string{awstarget.TagSurface: "payments"}})
+	g, err := awsapi.CreateVerifiedAccessGroup(ctx, c, awsapi.CreateVerifiedAccessGroupInput{InstanceID: in.ID, Description: "payments", PolicyDocument: testPolicy,
+		Tags: map[string]string{awsapi.TagSurface: "payments"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.InstanceID != in.ID || g.Tags[awstarget.TagSurface] != "payments" || g.ARN == "" {
+	if g.InstanceID != in.ID || g.Tags[awsapi.TagSurface] != "payments" || g.ARN == "" {
 		t.Fatalf("group = %+v", g)
 	}
-	p, err := awstarget.GetVerifiedAccessGroupPolicy(ctx, c, g.ID)
+	p, err := awsapi.GetVerifiedAccessGroupPolicy(ctx, c, g.ID)
 	if err != nil || !p.Enabled || p.Document != testPolicy {
 		t.Fatalf("group policy = %+v, %v", p, err)
 	}
 
-	lb := awstarget.EndpointSpec{Type: "load-balancer", ApplicationDomain: "pay.example.com", DomainCertificateARN: "arn:aws:acm:us-east-1:123456789012:certificate/x",
+	lb := awsapi.EndpointSpec{Type: "load-balancer", ApplicationDomain: "pay.example.com", DomainCertificateARN: "arn:aws:acm:us-east-1:123456789012:certificate/x",
 		EndpointDomainPrefix: "pay", LoadBalancerARN: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/pay/1", Protocol: "https", Port: 443, SubnetIDs: []string{"subnet-1"}}
-	cidr := awstarget.EndpointSpec{Type: "cidr", CIDR: "10.0.0.0/24", Protocol: "tcp", Port: 5432, SubnetIDs: []string{"subnet-1", "subnet-2"}}
-	e1, err := awstarget.CreateVerifiedAccessEndpoint(ctx, c, g.ID, lb, testPolicy, "pay", map[string]string{awstarget.TagApplication: "pay"})
+	cidr := awsapi.EndpointSpec{Type: "cidr", CIDR: "10.0.0.0/24", Protocol: "tcp", Port: 5432, SubnetIDs: []string{"subnet-1", "subnet-2"}}
+	e1, err := awsapi.CreateVerifiedAccessEndpoint(ctx, c, g.ID, lb, testPolicy, "pay", map[string]string{awsapi.TagApplication: "pay"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e2, err := awstarget.CreateVerifiedAccessEndpoint(ctx, c, g.ID, cidr, "", "db", map[string]string{awstarget.TagApplication: "db"})
+	e2, err := awsapi.CreateVerifiedAccessEndpoint(ctx, c, g.ID, cidr, "", "db", map[string]string{awsapi.TagApplication: "db"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestVerifiedAccessSurfaceLifecycle(t *testing.T) {
 		t.Errorf("new endpoint status %q, want pending", e1.Status)
 	}
 	calls.reset()
-	live, err := awstarget.WaitVerifiedAccessEndpointsActive(ctx, c, g.ID, []string{e1.ID, e2.ID})
+	live, err := awsapi.WaitVerifiedAccessEndpointsActive(ctx, c, g.ID, []string{e1.ID, e2.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,14 +246,14 @@ func TestVerifiedAccessSurfaceLifecycle(t *testing.T) {
 	}
 
 	lb.Port, lb.SubnetIDs = 8443, []string{"subnet-2", "subnet-3"}
-	if err := awstarget.ModifyVerifiedAccessEndpoint(ctx, c, e1.ID, lb); err != nil {
+	if err := awsapi.ModifyVerifiedAccessEndpoint(ctx, c, e1.ID, lb); err != nil {
 		t.Fatal(err)
 	}
 	cidr.Port = 5433
-	if err := awstarget.ModifyVerifiedAccessEndpoint(ctx, c, e2.ID, cidr); err != nil {
+	if err := awsapi.ModifyVerifiedAccessEndpoint(ctx, c, e2.ID, cidr); err != nil {
 		t.Fatal(err)
 	}
-	live, err = awstarget.WaitVerifiedAccessEndpointsActive(ctx, c, g.ID, []string{e1.ID, e2.ID})
+	live, err = awsapi.WaitVerifiedAccessEndpointsActive(ctx, c, g.ID, []string{e1.ID, e2.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,38 +261,38 @@ func TestVerifiedAccessSurfaceLifecycle(t *testing.T) {
 		t.Fatalf("after modify: %+v / %+v", live[e1.ID].EndpointSpec, live[e2.ID].EndpointSpec)
 	}
 
-	if p, _ := awstarget.GetVerifiedAccessEndpointPolicy(ctx, c, e2.ID); p.Effective() != "" {
+	if p, _ := awsapi.GetVerifiedAccessEndpointPolicy(ctx, c, e2.ID); p.Effective() != "" {
 		t.Fatalf("endpoint created without a policy has %+v", p)
 	}
-	if err := awstarget.SetVerifiedAccessEndpointPolicy(ctx, c, e1.ID, ""); err != nil {
+	if err := awsapi.SetVerifiedAccessEndpointPolicy(ctx, c, e1.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := awstarget.GetVerifiedAccessEndpointPolicy(ctx, c, e1.ID); p.Enabled {
+	if p, _ := awsapi.GetVerifiedAccessEndpointPolicy(ctx, c, e1.ID); p.Enabled {
 		t.Fatalf("policy still enabled after clearing: %+v", p)
 	}
-	if err := awstarget.SetVerifiedAccessGroupPolicy(ctx, c, g.ID, testPolicyEdited); err != nil {
+	if err := awsapi.SetVerifiedAccessGroupPolicy(ctx, c, g.ID, testPolicyEdited); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := awstarget.GetVerifiedAccessGroupPolicy(ctx, c, g.ID); p.Effective() != testPolicyEdited {
+	if p, _ := awsapi.GetVerifiedAccessGroupPolicy(ctx, c, g.ID); p.Effective() != testPolicyEdited {
 		t.Fatalf("group policy = %+v", p)
 	}
 
 	// The group cannot go before its endpoints; deleting waits them out.
 	for _, id := range []string{e1.ID, e2.ID} {
-		if err := awstarget.DeleteVerifiedAccessEndpoint(ctx, c, id); err != nil {
+		if err := awsapi.DeleteVerifiedAccessEndpoint(ctx, c, id); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := awstarget.WaitVerifiedAccessEndpointsGone(ctx, c, g.ID, []string{e1.ID, e2.ID}); err != nil {
+	if err := awsapi.WaitVerifiedAccessEndpointsGone(ctx, c, g.ID, []string{e1.ID, e2.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := awstarget.DeleteVerifiedAccessGroup(ctx, c, g.ID); err != nil {
+	if err := awsapi.DeleteVerifiedAccessGroup(ctx, c, g.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := awstarget.FindVerifiedAccessGroup(ctx, c, g.ID); !awstarget.IsNotFound(err) {
+	if _, err := awsapi.FindVerifiedAccessGroup(ctx, c, g.ID); !awsapi.IsNotFound(err) {
 		t.Fatalf("deleted group: %v", err)
 	}
-	if err := awstarget.DeleteVerifiedAccessInstance(ctx, c, in.ID); err != nil {
+	if err := awsapi.DeleteVerifiedAccessInstance(ctx, c, in.ID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -310,30 +310,30 @@ func TestVerifiedAccessCreatesUnderFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	tag := map[string]string{"test": t.Name()}
-	in, err := awstarget.CreateVerifiedAccessInstance(ctx, c, awstarget.CreateVerifiedAccessInstanceInput{Description: "faults", Tags: tag})
+	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c, awsapi.CreateVerifiedAccessInstanceInput{Description: "faults", Tags: tag})
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := map[string]string{awstarget.TagProxyID: in.ID}
-	tp, err := awstarget.CreateVerifiedAccessTrustProvider(ctx, c, awstarget.TrustProviderSpec{Kind: "user", Type: "iam-identity-center", Reference: "idc", Tags: owner})
+	owner := map[string]string{awsapi.TagProxyID: in.ID}
+	tp, err := awsapi.CreateVerifiedAccessTrustProvider(ctx, c, awsapi.TrustProviderSpec{Kind: "user", Type: "iam-identity-center", Reference: "idc", Tags: owner})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := awstarget.WaitVerifiedAccessTrustProviders(ctx, c, []string{tp.ID}); err != nil {
+	if _, err := awsapi.WaitVerifiedAccessTrustProviders(ctx, c, []string{tp.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := awstarget.AttachVerifiedAccessTrustProvider(ctx, c, in.ID, tp.ID); err != nil {
+	if err := awsapi.AttachVerifiedAccessTrustProvider(ctx, c, in.ID, tp.ID); err != nil {
 		t.Fatal(err)
 	}
-	g, err := awstarget.CreateVerifiedAccessGroup(ctx, c, awstarget.CreateVerifiedAccessGroupInput{InstanceID: in.ID, PolicyDocument: testPolicy, Tags: tag})
+	g, err := awsapi.CreateVerifiedAccessGroup(ctx, c, awsapi.CreateVerifiedAccessGroupInput{InstanceID: in.ID, PolicyDocument: testPolicy, Tags: tag})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := awstarget.CreateVerifiedAccessEndpoint(ctx, c, g.ID, awstarget.EndpointSpec{Type: "cidr", CIDR: "10.1.0.0/24", Protocol: "tcp", Port: 22, SubnetIDs: []string{"subnet-1"}}, "", "", tag)
+	e, err := awsapi.CreateVerifiedAccessEndpoint(ctx, c, g.ID, awsapi.EndpointSpec{Type: "cidr", CIDR: "10.1.0.0/24", Protocol: "tcp", Port: 22, SubnetIDs: []string{"subnet-1"}}, "", "", tag)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := awstarget.WaitVerifiedAccessEndpointsActive(ctx, c, g.ID, []string{e.ID}); err != nil {
+	if _, err := awsapi.WaitVerifiedAccessEndpointsActive(ctx, c, g.ID, []string{e.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ctl.ClearFaults(ctx); err != nil {
@@ -357,21 +357,21 @@ func TestVerifiedAccessCreatesUnderFaults(t *testing.T) {
 		return len(out.VerifiedAccessInstances), nil
 	}())
 	tps := count(func() (int, error) {
-		out, err := c.DescribeVerifiedAccessTrustProviders(ctx, &ec2.DescribeVerifiedAccessTrustProvidersInput{Filters: tagFilter(awstarget.TagProxyID, in.ID)})
+		out, err := c.DescribeVerifiedAccessTrustProviders(ctx, &ec2.DescribeVerifiedAccessTrustProvidersInput{Filters: tagFilter(awsapi.TagProxyID, in.ID)})
 		if err != nil {
 			return 0, err
 		}
 		return len(out.VerifiedAccessTrustProviders), nil
 	}())
 	groups := count(func() (int, error) {
-		out, err := c.DescribeVerifiedAccessGroups(ctx, &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessInstanceId: awssdk.String(in.ID)})
+		out, err := c.DescribeVerifiedAccessGroups(ctx, &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessInstanceId: aws.String(in.ID)})
 		if err != nil {
 			return 0, err
 		}
 		return len(out.VerifiedAccessGroups), nil
 	}())
 	eps := count(func() (int, error) {
-		out, err := c.DescribeVerifiedAccessEndpoints(ctx, &ec2.DescribeVerifiedAccessEndpointsInput{VerifiedAccessInstanceId: awssdk.String(in.ID)})
+		out, err := c.DescribeVerifiedAccessEndpoints(ctx, &ec2.DescribeVerifiedAccessEndpointsInput{VerifiedAccessInstanceId: aws.String(in.ID)})
 		if err != nil {
 			return 0, err
 		}
@@ -380,16 +380,16 @@ func TestVerifiedAccessCreatesUnderFaults(t *testing.T) {
 	if insts != 1 || tps != 1 || groups != 1 || eps != 1 {
 		t.Fatalf("objects after faulty creates: %d instances, %d trust providers, %d groups, %d endpoints; want one each", insts, tps, groups, eps)
 	}
-	_ = awstarget.DeleteVerifiedAccessEndpoint(ctx, c, e.ID)
-	_ = awstarget.WaitVerifiedAccessEndpointsGone(ctx, c, g.ID, []string{e.ID})
-	_ = awstarget.DeleteVerifiedAccessGroup(ctx, c, g.ID)
-	_ = awstarget.DetachVerifiedAccessTrustProvider(ctx, c, in.ID, tp.ID)
-	_ = awstarget.DeleteVerifiedAccessTrustProvider(ctx, c, tp.ID)
-	_ = awstarget.DeleteVerifiedAccessInstance(ctx, c, in.ID)
+	_ = awsapi.DeleteVerifiedAccessEndpoint(ctx, c, e.ID)
+	_ = awsapi.WaitVerifiedAccessEndpointsGone(ctx, c, g.ID, []string{e.ID})
+	_ = awsapi.DeleteVerifiedAccessGroup(ctx, c, g.ID)
+	_ = awsapi.DetachVerifiedAccessTrustProvider(ctx, c, in.ID, tp.ID)
+	_ = awsapi.DeleteVerifiedAccessTrustProvider(ctx, c, tp.ID)
+	_ = awsapi.DeleteVerifiedAccessInstance(ctx, c, in.ID)
 }
 
 func tagFilter(k, v string) []ec2types.Filter {
-	return []ec2types.Filter{{Name: awssdk.String("tag:" + k), Values: []string{v}}}
+	return []ec2types.Filter{{Name: aws.String("tag:" + k), Values: []string{v}}}
 }
 
 // lostResponse forwards the first request of one action to the front, then
@@ -437,7 +437,7 @@ func TestVerifiedAccessCreateIsIdempotent(t *testing.T) {
 			tag := map[string]string{"test": t.Name()}
 			var instanceID string
 			if action == "CreateVerifiedAccessInstance" {
-				in, err := awstarget.CreateVerifiedAccessInstance(ctx, c, awstarget.CreateVerifiedAccessInstanceInput{Tags: tag})
+				in, err := awsapi.CreateVerifiedAccessInstance(ctx, c, awsapi.CreateVerifiedAccessInstanceInput{Tags: tag})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -446,53 +446,53 @@ func TestVerifiedAccessCreateIsIdempotent(t *testing.T) {
 				if err != nil || len(out.VerifiedAccessInstances) != 1 {
 					t.Fatalf("instances after a lost answer: %d, %v", len(out.VerifiedAccessInstances), err)
 				}
-				_ = awstarget.DeleteVerifiedAccessInstance(ctx, c, instanceID)
+				_ = awsapi.DeleteVerifiedAccessInstance(ctx, c, instanceID)
 				return
 			}
-			in, err := awstarget.CreateVerifiedAccessInstance(ctx, base, awstarget.CreateVerifiedAccessInstanceInput{})
+			in, err := awsapi.CreateVerifiedAccessInstance(ctx, base, awsapi.CreateVerifiedAccessInstanceInput{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer func() { _ = awstarget.DeleteVerifiedAccessInstance(ctx, base, in.ID) }()
+			defer func() { _ = awsapi.DeleteVerifiedAccessInstance(ctx, base, in.ID) }()
 			switch action {
 			case "CreateVerifiedAccessTrustProvider":
-				if _, err := awstarget.CreateVerifiedAccessTrustProvider(ctx, c, awstarget.TrustProviderSpec{Kind: "device", Type: "jumpcloud", Reference: "jc", TenantID: "t", Tags: tag}); err != nil {
+				if _, err := awsapi.CreateVerifiedAccessTrustProvider(ctx, c, awsapi.TrustProviderSpec{Kind: "device", Type: "jumpcloud", Reference: "jc", TenantID: "t", Tags: tag}); err != nil {
 					t.Fatal(err)
 				}
 				out, err := c.DescribeVerifiedAccessTrustProviders(ctx, &ec2.DescribeVerifiedAccessTrustProvidersInput{Filters: tagFilter("test", t.Name())})
 				if err != nil || len(out.VerifiedAccessTrustProviders) != 1 {
 					t.Fatalf("trust providers after a lost answer: %d, %v", len(out.VerifiedAccessTrustProviders), err)
 				}
-				_ = awstarget.DeleteVerifiedAccessTrustProvider(ctx, base, aws(out.VerifiedAccessTrustProviders[0].VerifiedAccessTrustProviderId))
+				_ = awsapi.DeleteVerifiedAccessTrustProvider(ctx, base, toStr(out.VerifiedAccessTrustProviders[0].VerifiedAccessTrustProviderId))
 			case "CreateVerifiedAccessGroup", "CreateVerifiedAccessEndpoint":
 				gc := c
 				if action != "CreateVerifiedAccessGroup" {
 					gc = base
 				}
-				g, err := awstarget.CreateVerifiedAccessGroup(ctx, gc, awstarget.CreateVerifiedAccessGroupInput{InstanceID: in.ID, PolicyDocument: testPolicy, Tags: tag})
+				g, err := awsapi.CreateVerifiedAccessGroup(ctx, gc, awsapi.CreateVerifiedAccessGroupInput{InstanceID: in.ID, PolicyDocument: testPolicy, Tags: tag})
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer func() { _ = awstarget.DeleteVerifiedAccessGroup(ctx, base, g.ID) }()
-				out, err := c.DescribeVerifiedAccessGroups(ctx, &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessInstanceId: awssdk.String(in.ID)})
+				defer func() { _ = awsapi.DeleteVerifiedAccessGroup(ctx, base, g.ID) }()
+				out, err := c.DescribeVerifiedAccessGroups(ctx, &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessInstanceId: aws.String(in.ID)})
 				if err != nil || len(out.VerifiedAccessGroups) != 1 {
 					t.Fatalf("groups after a lost answer: %d, %v", len(out.VerifiedAccessGroups), err)
 				}
 				if action == "CreateVerifiedAccessEndpoint" {
-					e, err := awstarget.CreateVerifiedAccessEndpoint(ctx, c, g.ID, awstarget.EndpointSpec{Type: "cidr", CIDR: "10.9.0.0/24", Protocol: "tcp", Port: 22, SubnetIDs: []string{"subnet-1"}}, "", "", tag)
+					e, err := awsapi.CreateVerifiedAccessEndpoint(ctx, c, g.ID, awsapi.EndpointSpec{Type: "cidr", CIDR: "10.9.0.0/24", Protocol: "tcp", Port: 22, SubnetIDs: []string{"subnet-1"}}, "", "", tag)
 					if err != nil {
 						t.Fatal(err)
 					}
-					live, err := awstarget.FindVerifiedAccessEndpoints(ctx, base, g.ID)
+					live, err := awsapi.FindVerifiedAccessEndpoints(ctx, base, g.ID)
 					if err != nil || len(live) != 1 || live[e.ID] == nil {
 						t.Fatalf("endpoints after a lost answer: %d, %v", len(live), err)
 					}
-					_ = awstarget.DeleteVerifiedAccessEndpoint(ctx, base, e.ID)
-					_ = awstarget.WaitVerifiedAccessEndpointsGone(ctx, base, g.ID, []string{e.ID})
+					_ = awsapi.DeleteVerifiedAccessEndpoint(ctx, base, e.ID)
+					_ = awsapi.WaitVerifiedAccessEndpointsGone(ctx, base, g.ID, []string{e.ID})
 				}
 			}
 		})
 	}
 }
 
-func aws(s *string) string { return awssdk.ToString(s) }
+func toStr(s *string) string { return aws.ToString(s) }
