@@ -73,10 +73,14 @@ func SensitivityRank(s string) int {
 	return -1
 }
 
-// IsOpenInternet reports whether a CIDR covers the whole address space.
+// IsOpenInternet reports whether one CIDR by itself covers internet-scale
+// public address space (see PublicExposure and the threshold in
+// exposure.go): 0.0.0.0/0 and ::/0 however spelled, but also 0.0.0.0/1,
+// 2000::/3 or ::ffff:0.0.0.0/96. A set of narrower CIDRs can be open
+// together; ValidateExposure judges the set.
 func IsOpenInternet(cidr string) bool {
-	p, err := netip.ParsePrefix(cidr)
-	return err == nil && p.Bits() == 0
+	e, ok := CIDRExposure(cidr)
+	return ok && e.Open()
 }
 
 // CanonicalCIDR parses a CIDR and returns its masked, canonical form
@@ -135,13 +139,13 @@ func (f Flow) Validate(target Segment) Problems {
 	case f.Peer.CIDR != "":
 		if _, err := CanonicalCIDR(f.Peer.CIDR); err != nil {
 			ps.Errorf(peerPath, "Invalid CIDR block", "%s", err.Error())
-		} else if f.Direction == Inbound && IsOpenInternet(f.Peer.CIDR) && SensitivityRank(target.Sensitivity) >= SensitivityRank("confidential") {
+		} else if e, _ := CIDRExposure(f.Peer.CIDR); f.Direction == Inbound && e.Open() && exposureMatters(target) {
 			if f.Acknowledgement == "" {
 				ps.Errorf(peerPath, "Open internet into a "+target.Sensitivity+" segment",
-					"%s allows the whole internet into segment %q, whose sensitivity is %s. Deny by default: narrow the source, or set acknowledgement to the reason this is acceptable.",
-					f.Peer.CIDR, target.Name, target.Sensitivity)
+					"%s opens segment %q, whose sensitivity is %s, to the internet: it covers %s. Deny by default: narrow the source, or set acknowledgement to the reason this is acceptable.",
+					f.Peer.CIDR, target.Name, target.Sensitivity, e)
 			} else {
-				ps.Warnf(peerPath, "Acknowledged: open internet into a "+target.Sensitivity+" segment", "%s may reach %q; acknowledged because: %s", f.Peer.CIDR, target.Name, f.Acknowledgement)
+				ps.Warnf(peerPath, "Acknowledged: open internet into a "+target.Sensitivity+" segment", "%s may reach %q (it covers %s); acknowledged because: %s", f.Peer.CIDR, target.Name, e, f.Acknowledgement)
 			}
 		}
 	}

@@ -74,14 +74,19 @@ func Compile(target model.Segment, flows []model.Flow, opts Options) ([]Rule, mo
 		opts.MaxRulesPerDirection = DefaultMaxRulesPerDirection
 	}
 	raw := make([]Rule, 0, 2*len(flows))
+	valid := make([]model.Flow, 0, len(flows))
 	for _, f := range flows {
 		ps := f.Validate(target)
 		problems.Append(ps)
 		if ps.HasErrors() {
 			continue
 		}
+		valid = append(valid, f)
 		raw = append(raw, rulesFor(target.SecurityGroupID, f)...)
 	}
+	// Each flow was judged alone; internet exposure is also judged for the
+	// set, so splitting 0.0.0.0/0 into many prefixes does not get through.
+	problems.Append(model.ValidateExposure(target, valid))
 	if problems.HasErrors() {
 		return nil, problems
 	}

@@ -288,3 +288,34 @@ func BenchmarkScaling1kTo10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(tLarge)/float64(tSmall), "10k/1k")
 }
+
+// TestSplitInternetIsRefused: the compiler judges the flow set, so the
+// internet split into prefixes each below the threshold is refused at every
+// contributing CIDR, and an acknowledgement on each turns it into warnings.
+func TestSplitInternetIsRefused(t *testing.T) {
+	var flows []model.Flow
+	for i := 0; i < 512; i++ {
+		f := in(model.Peer{CIDR: fmt.Sprintf("%d.%d.0.0/9", i/2, 128*(i%2))}, "tcp", p(443, 443))
+		f.PeerPath = model.Root("allow_from").Index(0).At("cidr_blocks").Index(i)
+		flows = append(flows, f)
+	}
+	rules, problems := Compile(target("restricted"), flows, Options{MaxRulesPerDirection: 1000})
+	if rules != nil || !problems.HasErrors() {
+		t.Fatalf("split internet compiled: %d rules, problems %v", len(rules), problems)
+	}
+	// Every /9 with public addresses is named; the halves of 0/8, 10/8,
+	// 127/8 and of the 32 /8s of 224/3 have none.
+	if n := len(problems); n != 512-2*(3+32) {
+		t.Fatalf("want one problem per public /9, got %d: %v", n, problems[:3])
+	}
+	if got := problems[0].Path.String(); !strings.HasPrefix(got, "allow_from[0].cidr_blocks[") {
+		t.Fatalf("problem at %q, want a cidr_blocks path", got)
+	}
+	for i := range flows {
+		flows[i].Acknowledgement = "anycast front door, SEC-9"
+	}
+	rules, problems = Compile(target("restricted"), flows, Options{MaxRulesPerDirection: 1000})
+	if problems.HasErrors() || len(rules) != 512 {
+		t.Fatalf("acknowledged: %d rules, problems %v", len(rules), problems.HasErrors())
+	}
+}
