@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"strings"
+	"unicode/utf8"
 )
 
 // Segment is a set of workloads that share a trust level: on AWS a security
@@ -59,6 +61,38 @@ var (
 	prefixListRe    = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
 	securityGroupRe = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 )
+
+// MaxRuleDescriptionLength is EC2's limit on a security-group rule description.
+const MaxRuleDescriptionLength = 255
+
+// ruleDescriptionChar is the character set EC2 documents for a
+// security-group rule description (IpRange, Ipv6Range, PrefixListId and
+// UserIdGroupPair Description): "a-z, A-Z, 0-9, spaces, and
+// ._-:/()#,@[]+=&;{}!$*". Anything else — non-ASCII, quotes, NUL, line
+// breaks — passes plan and fails AuthorizeSecurityGroupIngress.
+func ruleDescriptionChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte(" ._-:/()#,@[]+=&;{}!$*", c) >= 0
+}
+
+func checkRuleDescription(path Path, d string) Problems {
+	var ps Problems
+	if len(d) > MaxRuleDescriptionLength {
+		ps.Errorf(path, "Description too long", "a security-group rule description is at most %d characters; this one has %d bytes", MaxRuleDescriptionLength, len(d))
+	}
+	for i := 0; i < len(d); i++ {
+		if !ruleDescriptionChar(d[i]) {
+			r, _ := utf8.DecodeRuneInString(d[i:])
+			ps.Errorf(path, "Unsupported character in description",
+				"EC2 accepts only letters a-z and A-Z, digits, spaces and ._-:/()#,@[]+=&;{}!$* in a rule description; found %q (%U) at byte %d", r, r, i)
+			break
+		}
+	}
+	return ps
+}
 
 // Sensitivities in increasing order.
 var Sensitivities = []string{"public", "internal", "confidential", "restricted"}
@@ -116,7 +150,16 @@ func (f Flow) Validate(target Segment) Problems {
 			ps.Errorf(f.Path.At("ports").Index(i), "Port out of range", "ports are 0–65535, got %d-%d", r.From, r.To)
 		case r.From > r.To:
 			ps.Errorf(f.Path.At("ports").Index(i), "Port range upside down", "range %d-%d starts after it ends", r.From, r.To)
+		case r.From == 0 && r.To == 0 && (f.Protocol == "tcp" || f.Protocol == "udp"):
+			// No TCP or UDP connection uses port 0, and it passed plan only to
+			// fail at apply (Kubernetes rejects it). A range may still start
+			// at 0: "0-65535" is every port.
+			ps.Errorf(f.Path.At("ports").Index(i), "Port 0", "port 0 carries no %s connection; give ports 1–65535, or \"0-65535\" for every port", f.Protocol)
 		}
+	}
+	ps.Append(checkRuleDescription(f.Path.At("description"), f.Description))
+	if f.Acknowledgement != "" {
+		ps.Append(CheckText(f.Path.At("acknowledgement"), f.Acknowledgement))
 	}
 	set := 0
 	for _, v := range []bool{f.Peer.SegmentGroupID != "", f.Peer.CIDR != "", f.Peer.PrefixListID != ""} {
