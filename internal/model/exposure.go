@@ -104,18 +104,23 @@ func percent(n, of *big.Int) string {
 func PublicExposure(prefixes []netip.Prefix) Exposure {
 	var v4, v6 []addrRange
 	for _, p := range prefixes {
-		p = p.Masked()
-		if !p.IsValid() {
-			continue
-		}
-		if p.Addr().Is4() {
-			v4 = append(v4, rangeOf(p))
-			continue
-		}
-		v6 = append(v6, rangeOf(p))
-		v4 = append(v4, embeddedIPv4(p)...)
+		p4, p6 := publicRanges(p)
+		v4, v6 = append(v4, p4...), append(v6, p6...)
 	}
-	return Exposure{IPv4: size(intersect(merge(v4), publicIPv4)), IPv6: size(intersect(merge(v6), publicIPv6))}
+	return Exposure{IPv4: size(merge(v4)), IPv6: size(merge(v6))}
+}
+
+// publicRanges returns the public IPv4 and IPv6 addresses of one prefix,
+// IPv4 carried in IPv6 folded onto IPv4.
+func publicRanges(p netip.Prefix) (v4, v6 []addrRange) {
+	p = p.Masked()
+	switch {
+	case !p.IsValid():
+		return nil, nil
+	case p.Addr().Is4():
+		return intersect([]addrRange{rangeOf(p)}, publicIPv4), nil
+	}
+	return intersect(merge(embeddedIPv4(p)), publicIPv4), intersect([]addrRange{rangeOf(p)}, publicIPv6)
 }
 
 // CIDRExposure is PublicExposure of one CIDR string; ok is false when it does
@@ -375,8 +380,32 @@ type openService struct {
 // openServices finds, for each source, the first protocol and port range
 // where the sources allowed there are open together. Ports are cut into
 // elementary ranges at every span boundary, so each range has one fixed
-// member set; identical member sets are evaluated once.
+// member set, whose union is measured by one sweep over the sources' public
+// ranges, sorted once. When all sources together are not open, no subset
+// is, and nothing is measured per range.
 func openServices(sources []exposureSource) map[int]openService {
+	var v4, v6 []sourceRange
+	for i, s := range sources {
+		p4, p6 := publicRanges(s.prefix)
+		for _, r := range p4 {
+			v4 = append(v4, sourceRange{r, i})
+		}
+		for _, r := range p6 {
+			v6 = append(v6, sourceRange{r, i})
+		}
+	}
+	all := make([]bool, len(sources))
+	for i := range all {
+		all[i] = true
+	}
+	var buf []addrRange
+	if !unionExposure(v4, v6, all, &buf).Open() {
+		return nil
+	}
+	byStart := func(a, b sourceRange) int { return a.r.lo.Compare(b.r.lo) }
+	slices.SortFunc(v4, byStart)
+	slices.SortFunc(v6, byStart)
+
 	cuts := map[string][]int{}
 	for _, s := range sources {
 		for _, sp := range s.spans {
@@ -389,35 +418,34 @@ func openServices(sources []exposureSource) map[int]openService {
 	}
 	slices.Sort(protocols)
 	found := map[int]openService{}
-	evaluated := map[string]bool{}
+	member := make([]bool, len(sources))
 	for _, proto := range protocols {
 		bounds := cuts[proto]
 		slices.Sort(bounds)
 		bounds = slices.Compact(bounds)
 		for k := 0; k+1 < len(bounds); k++ {
 			from, to := bounds[k], bounds[k+1]-1
-			var members []int
-			var key strings.Builder
+			n := 0
 			for i, s := range sources {
-				if slices.ContainsFunc(s.spans, func(sp serviceSpan) bool { return sp.protocol == proto && sp.from <= from && from <= sp.to }) {
-					members = append(members, i)
-					fmt.Fprintf(&key, "%d,", i)
+				member[i] = slices.ContainsFunc(s.spans, func(sp serviceSpan) bool { return sp.protocol == proto && sp.from <= from && from <= sp.to })
+				if member[i] {
+					n++
 				}
 			}
-			if len(members) < 2 || evaluated[key.String()] {
+			if n < 2 {
 				continue
 			}
-			evaluated[key.String()] = true
-			prefixes := make([]netip.Prefix, len(members))
-			for n, i := range members {
-				prefixes[n] = sources[i].prefix
-			}
-			e := PublicExposure(prefixes)
+			e := unionExposure(v4, v6, member, &buf)
 			if !e.Open() {
 				continue
 			}
-			o := openService{service: serviceName(proto, from, to), members: members, exposure: e}
-			for _, i := range members {
+			o := openService{service: serviceName(proto, from, to), exposure: e}
+			for i := range sources {
+				if member[i] {
+					o.members = append(o.members, i)
+				}
+			}
+			for _, i := range o.members {
 				if _, seen := found[i]; !seen {
 					found[i] = o
 				}
@@ -425,6 +453,28 @@ func openServices(sources []exposureSource) map[int]openService {
 		}
 	}
 	return found
+}
+
+// sourceRange is a public address range of source src.
+type sourceRange struct {
+	r   addrRange
+	src int
+}
+
+// unionExposure measures the union of the members' ranges. merge sorts
+// what is picked; callers that measure many member sets sort v4 and v6 by
+// start once, which makes that sort nearly linear. buf is scratch space.
+func unionExposure(v4, v6 []sourceRange, member []bool, buf *[]addrRange) Exposure {
+	pick := func(rs []sourceRange) []addrRange {
+		*buf = (*buf)[:0]
+		for _, r := range rs {
+			if member[r.src] {
+				*buf = append(*buf, r.r)
+			}
+		}
+		return merge(*buf)
+	}
+	return Exposure{IPv4: size(pick(v4)), IPv6: size(pick(v6))}
 }
 
 func serviceName(protocol string, from, to int) string {

@@ -246,3 +246,25 @@ func TestPropertyPrivateSetsAreNeverOpen(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkValidateExposure: every flow a different public prefix on a
+// different, overlapping port range, so each elementary range has its own
+// member set. With /20s the whole set stays below the threshold (the
+// common case, decided by one measurement); with /16s every range is open
+// (the worst case: one sweep per elementary range).
+func BenchmarkValidateExposure(b *testing.B) {
+	for _, bits := range []int{20, 16} {
+		for _, n := range []int{60, 1000} {
+			flows := make([]Flow, n)
+			for i := range flows {
+				flows[i] = inboundFlows(fmt.Sprintf("%d.%d.0.0/%d", 1+i/200, i%200, bits))[0]
+				flows[i].Ports = []PortRange{{1000 + i, 2000 + i}}
+			}
+			b.Run(fmt.Sprintf("/%d×%d", bits, n), func(b *testing.B) {
+				for b.Loop() {
+					ValidateExposure(restricted, flows)
+				}
+			})
+		}
+	}
+}
