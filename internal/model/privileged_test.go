@@ -101,6 +101,8 @@ func TestPrivilegedValidateTable(t *testing.T) {
 		{"blank acknowledgement", func(a *PrivilegedAccess) { a.Acknowledgement = "  " }, "acknowledgement", Error, "reason"},
 		{"long description", func(a *PrivilegedAccess) { a.Description = strings.Repeat("d", 701) }, "description", Error, "at most 700"},
 		{"emoji description", func(a *PrivilegedAccess) { a.Description = "on call 🔥" }, "description", Error, "U+1F525"},
+		{"NUL in description", func(a *PrivilegedAccess) { a.Description = "on call\x00" }, "description", Error, "U+0000"},
+		{"bidi override in description", func(a *PrivilegedAccess) { a.Description = "on call\u202e" }, "description", Error, "U+202E"},
 		{"no policies", func(a *PrivilegedAccess) { a.ManagedPolicies, a.InlinePolicy = nil, "" }, "inline_policy", Warning, "allowed nothing"},
 		{"blank inline", func(a *PrivilegedAccess) { a.InlinePolicy = " \n" }, "inline_policy", Error, "blank"},
 		{"inline not json", func(a *PrivilegedAccess) { a.InlinePolicy = "{\n  \"Version\": 2012-10-17}" }, "inline_policy", Error, "line 2"},
