@@ -257,9 +257,9 @@ func exposureMatters(target Segment) bool {
 }
 
 // ValidateExposure judges the inbound CIDR flows into a segment as a set, so
-// that splitting the internet into prefixes no bigger than the threshold
-// (two /1s, 256 /8s, a thousand /20s) does not route around the rule that
-// Flow.Validate applies to each CIDR alone.
+// that splitting the internet into prefixes each below the threshold (512
+// /9s, a million /20s) does not route around the rule that Flow.Validate
+// applies to each CIDR alone.
 //
 // The set is judged per service: for every protocol and port, the union of
 // the CIDRs allowed there that are not open by themselves is computed; when
