@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Segment is a set of workloads that share a trust level: on AWS a security
@@ -116,6 +117,38 @@ var (
 	SecurityGroupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 )
 
+// MaxRuleDescriptionLength is EC2's limit on a security-group rule description.
+const MaxRuleDescriptionLength = 255
+
+// ruleDescriptionChar is the character set EC2 documents for a
+// security-group rule description (IpRange, Ipv6Range, PrefixListId and
+// UserIdGroupPair Description): "a-z, A-Z, 0-9, spaces, and
+// ._-:/()#,@[]+=&;{}!$*". Anything else — non-ASCII, quotes, NUL, line
+// breaks — passes plan and fails AuthorizeSecurityGroupIngress.
+func ruleDescriptionChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte(" ._-:/()#,@[]+=&;{}!$*", c) >= 0
+}
+
+func checkRuleDescription(path Path, d string) Problems {
+	var ps Problems
+	if len(d) > MaxRuleDescriptionLength {
+		ps.Errorf(path, "Description too long", "a security-group rule description is at most %d characters; this one has %d bytes", MaxRuleDescriptionLength, len(d))
+	}
+	for i := 0; i < len(d); i++ {
+		if !ruleDescriptionChar(d[i]) {
+			r, _ := utf8.DecodeRuneInString(d[i:])
+			ps.Errorf(path, "Unsupported character in description",
+				"EC2 accepts only letters a-z and A-Z, digits, spaces and ._-:/()#,@[]+=&;{}!$* in a rule description; found %q (%U) at byte %d", r, r, i)
+			break
+		}
+	}
+	return ps
+}
+
 // Sensitivities in increasing order.
 var Sensitivities = []string{"public", "internal", "confidential", "restricted"}
 
@@ -132,10 +165,14 @@ func SensitivityRank(s string) int {
 	return -1
 }
 
-// IsOpenInternet reports whether a CIDR covers the whole address space.
+// IsOpenInternet reports whether one CIDR by itself covers internet-scale
+// public address space (see PublicExposure and the threshold in
+// exposure.go): 0.0.0.0/0 and ::/0 however spelled, but also 0.0.0.0/1,
+// 2000::/3 or ::ffff:0.0.0.0/96. A set of narrower CIDRs can be open
+// together; ValidateExposure judges the set.
 func IsOpenInternet(cidr string) bool {
-	p, err := netip.ParsePrefix(cidr)
-	return err == nil && p.Bits() == 0
+	e, ok := CIDRExposure(cidr)
+	return ok && e.Open()
 }
 
 // CanonicalCIDR parses a CIDR and returns its masked, canonical form
@@ -171,7 +208,16 @@ func (f Flow) Validate(target Segment) Problems {
 			ps.Errorf(f.Path.At("ports").Index(i), "Port out of range", "ports are 0–65535, got %d-%d", r.From, r.To)
 		case r.From > r.To:
 			ps.Errorf(f.Path.At("ports").Index(i), "Port range upside down", "range %d-%d starts after it ends", r.From, r.To)
+		case r.From == 0 && r.To == 0 && (f.Protocol == "tcp" || f.Protocol == "udp"):
+			// No TCP or UDP connection uses port 0, and it passed plan only to
+			// fail at apply (Kubernetes rejects it). A range may still start
+			// at 0: "0-65535" is every port.
+			ps.Errorf(f.Path.At("ports").Index(i), "Port 0", "port 0 carries no %s connection; give ports 1–65535, or \"0-65535\" for every port", f.Protocol)
 		}
+	}
+	ps.Append(checkRuleDescription(f.Path.At("description"), f.Description))
+	if f.Acknowledgement != "" {
+		ps.Append(CheckText(f.Path.At("acknowledgement"), f.Acknowledgement))
 	}
 	set := 0
 	for _, v := range []bool{f.Peer.Segment != nil, f.Peer.CIDR != "", f.Peer.PrefixListID != ""} {
@@ -202,13 +248,13 @@ func (f Flow) Validate(target Segment) Problems {
 	case f.Peer.CIDR != "":
 		if _, err := CanonicalCIDR(f.Peer.CIDR); err != nil {
 			ps.Errorf(peerPath, "Invalid CIDR block", "%s", err.Error())
-		} else if f.Direction == Inbound && IsOpenInternet(f.Peer.CIDR) && SensitivityRank(target.Sensitivity) >= SensitivityRank("confidential") {
+		} else if e, _ := CIDRExposure(f.Peer.CIDR); f.Direction == Inbound && e.Open() && exposureMatters(target) {
 			if f.Acknowledgement == "" {
 				ps.Errorf(peerPath, "Open internet into a "+target.Sensitivity+" segment",
-					"%s allows the whole internet into segment %q, whose sensitivity is %s. Deny by default: narrow the source, or set acknowledgement to the reason this is acceptable.",
-					f.Peer.CIDR, target.Name, target.Sensitivity)
+					"%s opens segment %q, whose sensitivity is %s, to the internet: it covers %s. Deny by default: narrow the source, or set acknowledgement to the reason this is acceptable.",
+					f.Peer.CIDR, target.Name, target.Sensitivity, e)
 			} else {
-				ps.Warnf(peerPath, "Acknowledged: open internet into a "+target.Sensitivity+" segment", "%s may reach %q; acknowledged because: %s", f.Peer.CIDR, target.Name, f.Acknowledgement)
+				ps.Warnf(peerPath, "Acknowledged: open internet into a "+target.Sensitivity+" segment", "%s may reach %q (it covers %s); acknowledged because: %s", f.Peer.CIDR, target.Name, e, f.Acknowledgement)
 			}
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -123,9 +122,7 @@ func (a PrivilegedAccess) Validate() Problems {
 		if a.Name != strings.TrimSpace(a.Name) {
 			ps.Errorf(Root("name"), "Invalid name", "the name %q starts or ends with white space", a.Name)
 		}
-		if i := strings.IndexFunc(a.Name, func(r rune) bool { return !unicode.IsPrint(r) }); i >= 0 {
-			ps.Errorf(Root("name"), "Invalid name", "the name contains the non-printable character %U at byte %d", []rune(a.Name[i:])[0], i)
-		}
+		ps.Append(CheckPrintable(Root("name"), a.Name))
 	}
 
 	// group
@@ -237,6 +234,7 @@ func (a PrivilegedAccess) Validate() Problems {
 	if a.Acknowledgement != "" && strings.TrimSpace(a.Acknowledgement) == "" {
 		ps.Errorf(Root("acknowledgement"), "Empty acknowledgement", "an acknowledgement must state the reason the findings are accepted")
 	}
+	ps.Append(CheckText(Root("acknowledgement"), a.Acknowledgement))
 
 	// description
 	if n := utf8.RuneCountInString(a.Description); n > MaxDescriptionLength {

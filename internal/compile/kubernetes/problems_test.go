@@ -64,7 +64,7 @@ func TestBadInput(t *testing.T) {
 		{"prefix list", Policy{Segment: payments, Flows: []model.Flow{in(0, model.Peer{PrefixListID: "pl-0123456789abcdef0"}, "tcp", pr(443, 443))}}, Options{},
 			[]string{"allow_from[0].prefix_list_ids[0]: Prefix list not representable in Kubernetes"}, false},
 		{"port 0 alone", Policy{Segment: payments, Flows: []model.Flow{in(0, peerOf(checkout), "tcp", pr(80, 80), pr(0, 0))}}, Options{},
-			[]string{"allow_from[0].ports[1]: Invalid port for Kubernetes"}, false},
+			[]string{"allow_from[0].ports[1]: Port 0"}, false},
 		{"port out of range (model validation)", Policy{Segment: payments, Flows: []model.Flow{in(0, peerOf(checkout), "tcp", pr(70000, 70000))}}, Options{},
 			[]string{"allow_from[0].ports[0]: Port out of range"}, false},
 		{"tcp without ports (model validation)", Policy{Segment: payments, Flows: []model.Flow{in(0, peerOf(checkout), "tcp")}}, Options{},

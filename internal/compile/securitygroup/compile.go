@@ -88,6 +88,7 @@ func Compile(target model.Segment, flows []model.Flow, opts Options) ([]Rule, mo
 		opts.MaxRulesPerDirection = DefaultMaxRulesPerDirection
 	}
 	raw := make([]Rule, 0, 2*len(flows))
+	valid := make([]model.Flow, 0, len(flows))
 	for _, f := range flows {
 		ps := f.Validate(target)
 		problems.Append(ps)
@@ -99,8 +100,12 @@ func Compile(target model.Segment, flows []model.Flow, opts Options) ([]Rule, mo
 				"segment %q has no security group, so an EC2 rule cannot reference it", f.Peer.Segment.Name)
 			continue
 		}
+		valid = append(valid, f)
 		raw = append(raw, rulesFor(target.SecurityGroupID, f)...)
 	}
+	// Each flow was judged alone; internet exposure is also judged for the
+	// set, so splitting 0.0.0.0/0 into many prefixes does not get through.
+	problems.Append(model.ValidateExposure(target, valid))
 	if problems.HasErrors() {
 		return nil, problems
 	}
