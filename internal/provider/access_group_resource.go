@@ -2,9 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -507,110 +507,33 @@ func (r *accessGroupResource) identityStore(ctx context.Context, diags *diag.Dia
 // are removed. It fills member_user_ids and added_membership_ids. On a
 // failure it records in m what actually exists, so the next plan converges.
 func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awsapi.Clients, m *accessGroupModel, prior *accessGroupModel, diags *diag.Diagnostics) {
-	store, group := m.IdentityStoreID.ValueString(), m.ID.ValueString()
-	names := sortedStrings(m.Members)
-	ids := map[string]string{}
+	in := awsapi.MembersInput{
+		StoreID: m.IdentityStoreID.ValueString(), GroupID: m.ID.ValueString(),
+		Names:         sortedStrings(m.Members),
+		Authoritative: m.Membership.ValueString() == membershipAuthoritative,
+	}
 	if !m.MemberUserIDs.IsUnknown() {
-		ids = stringMap(ctx, m.MemberUserIDs, diags)
+		in.UserIDs = stringMap(ctx, m.MemberUserIDs, diags)
 	}
-	added := map[string]string{}
-	priorNames := []string{}
 	if prior != nil {
-		added = stringMap(ctx, prior.AddedMemberships, diags)
-		priorNames = sortedStrings(prior.Members)
+		in.Added = stringMap(ctx, prior.AddedMemberships, diags)
+		in.PriorNames = sortedStrings(prior.Members)
 	}
-	fail := func(summary string, err error) {
-		if err != nil {
-			diags.AddError(summary, err.Error())
-		}
-		m.AddedMemberships = stringMapValue(added)
-		if rerr := refreshMembers(ctx, c, m, diags); rerr != nil {
-			diags.AddError("Reading the access group's members failed", rerr.Error())
-		}
-	}
-	for _, name := range names {
-		if _, ok := ids[name]; ok {
-			continue
-		}
-		id, err := awsapi.FindUserID(ctx, c.IdentityStore, store, name)
-		if err != nil {
-			addUserLookupError(diags, name, store, err)
-			m.MemberUserIDs = stringMapValue(ids)
-			fail("", nil)
-			return
-		}
-		ids[name] = id
-	}
-	m.MemberUserIDs = stringMapValue(ids)
-
-	live, err := awsapi.ListMemberships(ctx, c.IdentityStore, store, group)
-	if err != nil {
-		fail("Reading the access group's members failed", err)
+	res, err := awsapi.ReconcileMembers(ctx, c.IdentityStore, in)
+	m.MemberUserIDs = stringMapValue(res.UserIDs)
+	m.AddedMemberships = stringMapValue(res.Added)
+	if err == nil {
 		return
 	}
-	byUser := map[string]string{}
-	for _, ms := range live {
-		byUser[ms.UserID] = ms.ID
-	}
-	want := map[string]bool{}
-	for _, name := range names {
-		uid := ids[name]
-		want[uid] = true
-		if _, ok := byUser[uid]; ok {
-			continue
-		}
-		mid, wasAdded, err := awsapi.CreateMembership(ctx, c.IdentityStore, store, group, uid)
-		if err != nil {
-			fail("Adding a member failed", fmt.Errorf("%s: %w", name, err))
-			return
-		}
-		byUser[uid] = mid
-		if wasAdded {
-			added[name] = mid
-		}
-	}
-	var remove []string // membership ids
-	if m.Membership.ValueString() == membershipAuthoritative {
-		for _, ms := range live {
-			if !want[ms.UserID] {
-				remove = append(remove, ms.ID)
-			}
-		}
+	var lookup *awsapi.UserLookupError
+	if errors.As(err, &lookup) {
+		addUserLookupError(diags, lookup.Name, in.StoreID, lookup.Err)
 	} else {
-		listed := map[string]bool{}
-		for _, n := range names {
-			listed[n] = true
-		}
-		for _, n := range priorNames {
-			if mid, ok := added[n]; ok && !listed[n] {
-				remove = append(remove, mid)
-			}
-		}
+		diags.AddError("Reconciling the access group's members failed", err.Error())
 	}
-	sort.Strings(remove)
-	for _, mid := range remove {
-		if err := awsapi.DeleteMembership(ctx, c.IdentityStore, store, mid); err != nil {
-			fail("Removing a member failed", err)
-			return
-		}
-		for n, a := range added {
-			if a == mid {
-				delete(added, n)
-			}
-		}
+	if rerr := refreshMembers(ctx, c, m, diags); rerr != nil {
+		diags.AddError("Reading the access group's members failed", rerr.Error())
 	}
-	// Memberships added earlier for users no longer listed are no longer ours to track.
-	listed := map[string]bool{}
-	for _, n := range names {
-		listed[n] = true
-	}
-	for n := range added {
-		if !listed[n] {
-			delete(added, n)
-		}
-	}
-	tflog.Info(ctx, "access group members reconciled", map[string]any{"group_id": group, "members": len(names), "removed": len(remove)})
-	m.AddedMemberships = stringMapValue(added)
 }
 
 // refreshMembers reads the live memberships into m: in authoritative mode

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -317,109 +316,6 @@ func proxyLoggingOf(m *proxyLoggingModel) awsapi.AccessLogging {
 	return l
 }
 
-// reconcileTrustProviders makes the instance's attachments exactly the
-// desired providers: attached providers that match are kept; anything else
-// attached is detached (and deleted when this proxy owns it); a desired
-// provider is then attached from an owned, unattached one that matches (left
-// by an interrupted apply) or created. Detaching comes first, so a reference
-// name or the single user-provider slot is free before it is reused. It
-// returns the attached ids by reference and the kept (pre-existing) ones;
-// on error, what is attached so far.
-func reconcileTrustProviders(ctx context.Context, c *ec2.Client, instanceID string, desired []awsapi.TrustProviderSpec,
-	attached []string, known map[string]*awsapi.VerifiedAccessTrustProvider) (ids map[string]string, kept map[string]*awsapi.VerifiedAccessTrustProvider, err error) {
-	ids = map[string]string{}
-	kept = map[string]*awsapi.VerifiedAccessTrustProvider{}
-	owned := func(tp *awsapi.VerifiedAccessTrustProvider) bool {
-		return tp != nil && tp.Tags[awsapi.TagProxyID] == instanceID
-	}
-	matchFor := func(tp *awsapi.VerifiedAccessTrustProvider) *awsapi.TrustProviderSpec {
-		for i := range desired {
-			if _, taken := ids[desired[i].Reference]; !taken && desired[i].Matches(tp) {
-				return &desired[i]
-			}
-		}
-		return nil
-	}
-	var detach []string
-	for _, id := range attached {
-		tp := known[id]
-		if owned(tp) {
-			if s := matchFor(tp); s != nil {
-				ids[s.Reference] = id
-				kept[s.Reference] = tp
-				continue
-			}
-		}
-		detach = append(detach, id)
-	}
-	for _, id := range detach {
-		if err := awsapi.DetachVerifiedAccessTrustProvider(ctx, c, instanceID, id); err != nil {
-			return ids, kept, err
-		}
-		tflog.Info(ctx, "trust provider detached", map[string]any{"instance": instanceID, "trust_provider": id, "owned": owned(known[id])})
-	}
-	// Owned providers not attached: reuse one that matches, delete the rest.
-	var spare []*awsapi.VerifiedAccessTrustProvider
-	for id, tp := range known {
-		if owned(tp) && !slices.Contains(attached, id) || slices.Contains(detach, id) && owned(tp) {
-			spare = append(spare, tp)
-		}
-	}
-	sort.Slice(spare, func(i, j int) bool { return spare[i].ID < spare[j].ID })
-	var toAttach []string
-	attachRef := map[string]string{}
-	for _, tp := range spare {
-		if s := matchFor(tp); s != nil && !slices.Contains(detach, tp.ID) {
-			ids[s.Reference] = "" // reserved until attached
-			attachRef[tp.ID] = s.Reference
-			kept[s.Reference] = tp
-			toAttach = append(toAttach, tp.ID)
-			continue
-		}
-		if err := awsapi.DeleteVerifiedAccessTrustProvider(ctx, c, tp.ID); err != nil {
-			return clean(ids), kept, err
-		}
-	}
-	var created []string
-	for _, s := range desired {
-		if _, ok := ids[s.Reference]; ok {
-			continue
-		}
-		tp, err := awsapi.CreateVerifiedAccessTrustProvider(ctx, c, s)
-		if err != nil {
-			return clean(ids), kept, err
-		}
-		tflog.Info(ctx, "trust provider created", map[string]any{"instance": instanceID, "trust_provider": tp.ID, "type": s.Type, "reference": s.Reference})
-		ids[s.Reference] = ""
-		attachRef[tp.ID] = s.Reference
-		created = append(created, tp.ID)
-		toAttach = append(toAttach, tp.ID)
-	}
-	if len(created) > 0 {
-		if _, err := awsapi.WaitVerifiedAccessTrustProviders(ctx, c, created); err != nil {
-			return clean(ids), kept, err
-		}
-	}
-	for _, id := range toAttach {
-		if err := awsapi.AttachVerifiedAccessTrustProvider(ctx, c, instanceID, id); err != nil {
-			return clean(ids), kept, err
-		}
-		ids[attachRef[id]] = id
-	}
-	return ids, kept, nil
-}
-
-// clean drops references reserved but not attached.
-func clean(ids map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range ids {
-		if v != "" {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan accessProxyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -443,7 +339,7 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 	tflog.Info(ctx, "verified access instance created", map[string]any{"instance": in.ID})
 	ids := map[string]string{}
 	if err == nil {
-		ids, _, err = reconcileTrustProviders(ctx, c.EC2, in.ID, desiredTrustProviders(plan, in.ID, secret), nil, nil)
+		ids, _, err = awsapi.ReconcileTrustProviders(ctx, c.EC2, in.ID, desiredTrustProviders(plan, in.ID, secret), nil, nil)
 	}
 	if err == nil && !proxyLoggingOf(plan.Logging).IsDefault() {
 		err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, proxyLoggingOf(plan.Logging))
@@ -479,7 +375,7 @@ func (r *accessProxyResource) Read(ctx context.Context, req resource.ReadRequest
 	if c == nil {
 		return
 	}
-	found, diags := readAccessProxy(ctx, c.EC2, state.ID.ValueString(), &state)
+	found, diags := readAccessProxy(ctx, c, state.ID.ValueString(), &state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -497,9 +393,9 @@ func (r *accessProxyResource) Read(ctx context.Context, req resource.ReadRequest
 // providers are matched by kind and type; attached providers that match
 // nothing declared are listed as unmanaged. With an empty m (import) every
 // attached provider the proxy owns becomes a declared one.
-func readAccessProxy(ctx context.Context, c *ec2.Client, id string, m *accessProxyModel) (bool, diag.Diagnostics) {
+func readAccessProxy(ctx context.Context, clients *awsapi.Clients, id string, m *accessProxyModel) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	in, err := awsapi.FindVerifiedAccessInstance(ctx, c, id)
+	in, err := awsapi.FindVerifiedAccessInstance(ctx, clients.EC2, id)
 	if awsapi.IsNotFound(err) {
 		return false, diags
 	}
@@ -507,12 +403,12 @@ func readAccessProxy(ctx context.Context, c *ec2.Client, id string, m *accessPro
 		diags.AddError("Reading the Verified Access instance failed", err.Error())
 		return false, diags
 	}
-	tps, err := awsapi.FindProxyTrustProviders(ctx, c, id, in.TrustProviderIDs)
+	tps, err := awsapi.FindProxyTrustProviders(ctx, clients.EC2, id, in.TrustProviderIDs)
 	if err != nil {
 		diags.AddError("Reading the trust providers failed", err.Error())
 		return false, diags
 	}
-	logging, err := awsapi.FindVerifiedAccessLogging(ctx, c, id)
+	logging, err := awsapi.FindVerifiedAccessLogging(ctx, clients.EC2, id)
 	if err != nil {
 		diags.AddError("Reading the access logging configuration failed", err.Error())
 		return false, diags
@@ -664,9 +560,9 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	desired := desiredTrustProviders(plan, id, secret)
-	ids, kept, err := reconcileTrustProviders(ctx, c.EC2, id, desired, in.TrustProviderIDs, known)
+	ids, kept, err := awsapi.ReconcileTrustProviders(ctx, c.EC2, id, desired, in.TrustProviderIDs, known)
 	if err == nil {
-		err = r.updateUserProvider(ctx, c.EC2, plan, state, kept, secret)
+		err = r.updateUserProvider(ctx, c, plan, state, kept, secret)
 	}
 	if err == nil && in.Description != plan.Description.ValueString() {
 		err = awsapi.SetVerifiedAccessInstanceDescription(ctx, c.EC2, id, plan.Description.ValueString())
@@ -684,7 +580,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the access proxy failed", err.Error())
 		// Record what is live, so the next plan shows what is left to do.
-		found, diags := readAccessProxy(ctx, c.EC2, id, &state)
+		found, diags := readAccessProxy(ctx, c, id, &state)
 		resp.Diagnostics.Append(diags...)
 		if found {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -699,7 +595,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 // updateUserProvider brings a kept user trust provider in line: OIDC options
 // (rewritten with the secret when they changed or the secret version did)
 // and the tags recording groups claim, MFA enforcement and secret version.
-func (r *accessProxyResource) updateUserProvider(ctx context.Context, c *ec2.Client, plan, state accessProxyModel, kept map[string]*awsapi.VerifiedAccessTrustProvider, secret string) error {
+func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *awsapi.Clients, plan, state accessProxyModel, kept map[string]*awsapi.VerifiedAccessTrustProvider, secret string) error {
 	idp := plan.IdentityProvider
 	if idp == nil {
 		return nil
@@ -720,13 +616,13 @@ func (r *accessProxyResource) updateUserProvider(ctx context.Context, c *ec2.Cli
 				return fmt.Errorf("client_secret_version changed but no client_secret is configured")
 			}
 			want.ClientSecret = secret
-			if err := awsapi.ModifyVerifiedAccessTrustProviderOIDC(ctx, c, tp.ID, want); err != nil {
+			if err := awsapi.ModifyVerifiedAccessTrustProviderOIDC(ctx, clients.EC2, tp.ID, want); err != nil {
 				return err
 			}
 			tflog.Info(ctx, "OIDC options updated", map[string]any{"trust_provider": tp.ID, "secret_rotated": rotate})
 		}
 	}
-	return awsapi.SetTags(ctx, c, tp.ID, tp.Tags, userProviderTags(plan), userProviderTagKeys)
+	return awsapi.SetTags(ctx, clients.EC2, tp.ID, tp.Tags, userProviderTags(plan), userProviderTagKeys)
 }
 
 func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -789,7 +685,7 @@ func (r *accessProxyResource) ImportState(ctx context.Context, req resource.Impo
 		return
 	}
 	m := accessProxyModel{Name: types.StringNull(), Tags: types.MapNull(types.StringType)}
-	found, diags := readAccessProxy(ctx, c.EC2, req.ID, &m)
+	found, diags := readAccessProxy(ctx, c, req.ID, &m)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -21,7 +19,7 @@ import (
 type clientFactory struct {
 	awsConfig  awsapi.Config
 	kubeConfig kube.Config
-	idcConfig  identityCenterRef
+	idcConfig  awsapi.IdentityCenterInstance
 
 	awsOnce    sync.Once
 	awsClients *awsapi.Clients
@@ -32,14 +30,10 @@ type clientFactory struct {
 	kubeErr    error
 
 	idcOnce sync.Once
-	idc     identityCenterRef
+	idc     awsapi.IdentityCenterInstance
 	idcErr  error
 }
 
-type identityCenterRef struct {
-	InstanceARN     string
-	IdentityStoreID string
-}
 
 func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, diag.Diagnostics) {
 	var diags diag.Diagnostics
@@ -97,7 +91,7 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 		}
 	}
 	if c := cfg.IdentityCenter; c != nil {
-		f.idcConfig = identityCenterRef{InstanceARN: c.InstanceARN.ValueString(), IdentityStoreID: c.IdentityStoreID.ValueString()}
+		f.idcConfig = awsapi.IdentityCenterInstance{InstanceARN: c.InstanceARN.ValueString(), IdentityStoreID: c.IdentityStoreID.ValueString()}
 	}
 	return f, diags
 }
@@ -135,7 +129,7 @@ func (f *clientFactory) Kube() (*kube.Client, error) {
 
 // IdentityCenter returns the configured instance, or discovers the account's
 // only instance with ListInstances.
-func (f *clientFactory) IdentityCenter(ctx context.Context) (identityCenterRef, error) {
+func (f *clientFactory) IdentityCenter(ctx context.Context) (awsapi.IdentityCenterInstance, error) {
 	f.idcOnce.Do(func() {
 		if f.idcConfig.InstanceARN != "" && f.idcConfig.IdentityStoreID != "" {
 			f.idc = f.idcConfig
@@ -146,25 +140,7 @@ func (f *clientFactory) IdentityCenter(ctx context.Context) (identityCenterRef, 
 			f.idcErr = err
 			return
 		}
-		out, err := c.SSOAdmin.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
-		if err != nil {
-			f.idcErr = fmt.Errorf("discovering the IAM Identity Center instance: %w", err)
-			return
-		}
-		for _, in := range out.Instances {
-			if f.idcConfig.InstanceARN == "" || f.idcConfig.InstanceARN == deref(in.InstanceArn) {
-				f.idc = identityCenterRef{InstanceARN: deref(in.InstanceArn), IdentityStoreID: deref(in.IdentityStoreId)}
-				return
-			}
-		}
-		f.idcErr = errors.New("no IAM Identity Center instance found; set identity_center.instance_arn and identity_center.identity_store_id")
+		f.idc, f.idcErr = awsapi.DiscoverIdentityCenter(ctx, c.SSOAdmin, f.idcConfig.InstanceARN)
 	})
 	return f.idc, f.idcErr
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

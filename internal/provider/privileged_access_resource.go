@@ -308,9 +308,9 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	if takenOver {
 		ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
 		if err == nil {
-			var as []awsapi.AccountAssignment
+			var as []identitycenter.Assignment
 			as, err = awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, plan))
-			live = paLiveOf(ps, as, nil)
+			live = awsapi.LivePermissionSet(ps, as, nil)
 		}
 		if err != nil {
 			resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
@@ -318,7 +318,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 			return
 		}
 	}
-	if err := applyPermissionSet(ctx, c, instance, arn, desired, live); err != nil {
+	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
 		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
 		if paFailedAt(err, "permissions_boundary") {
 			plan.PermissionsBoundary = types.ObjectNull(boundaryAttrTypes) // not applied, and not readable everywhere
@@ -335,7 +335,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 // value when they differ.
 func (r *privilegedAccessResource) recordPartial(ctx context.Context, c *awsapi.Clients, instance, arn string, m *privilegedAccessModel, state *tfsdk.State, diags *diag.Diagnostics) {
 	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
-	var as []awsapi.AccountAssignment
+	var as []identitycenter.Assignment
 	if err == nil {
 		as, err = awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, diags, *m))
 	}
@@ -419,7 +419,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	}
 	desired.Assignments = assignmentsOf(ctx, plan.Assignments, &resp.Diagnostics)
 	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
-	var as []awsapi.AccountAssignment
+	var as []identitycenter.Assignment
 	if err == nil {
 		as, err = awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state, plan))
 	}
@@ -427,8 +427,8 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 		resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
 		return
 	}
-	live := paLiveOf(ps, as, boundaryOfModel(ctx, state.PermissionsBoundary, &resp.Diagnostics))
-	if err := applyPermissionSet(ctx, c, instance, arn, desired, live); err != nil {
+	live := awsapi.LivePermissionSet(ps, as, boundaryOfModel(ctx, state.PermissionsBoundary, &resp.Diagnostics))
+	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
 		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
 		if paFailedAt(err, "permissions_boundary") {
 			plan.PermissionsBoundary = state.PermissionsBoundary // not applied, and not readable everywhere

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -305,15 +304,6 @@ func surfaceDescription(name string) string {
 	return "Zero-trust protect surface " + name + " (managed by terraform-provider-zerotrust)"
 }
 
-func endpointTags(groupID, app string) map[string]string {
-	return map[string]string{
-		awsapi.TagManagedBy:   awsapi.ManagedByValue,
-		awsapi.TagSurfaceID:   groupID,
-		awsapi.TagApplication: app,
-		"Name":                app,
-	}
-}
-
 func endpointValue(e *awsapi.VerifiedAccessEndpoint) attr.Value {
 	return types.ObjectValueMust(surfaceEndpointAttrTypes, map[string]attr.Value{
 		"id":              types.StringValue(e.ID),
@@ -362,27 +352,6 @@ func applyLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
 	a.SecurityGroupIDs = setValueOrNull(e.SecurityGroupIDs, a.SecurityGroupIDs)
 }
 
-// ownedEndpoints indexes a group's live endpoints that this surface created,
-// by application name; others are returned apart.
-func ownedEndpoints(groupID string, live map[string]*awsapi.VerifiedAccessEndpoint) (byApp map[string]*awsapi.VerifiedAccessEndpoint, foreign []*awsapi.VerifiedAccessEndpoint) {
-	byApp = map[string]*awsapi.VerifiedAccessEndpoint{}
-	ids := make([]string, 0, len(live))
-	for id := range live {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		e := live[id]
-		app := e.Tags[awsapi.TagApplication]
-		if e.Tags[awsapi.TagSurfaceID] != groupID || app == "" || byApp[app] != nil {
-			foreign = append(foreign, e)
-			continue
-		}
-		byApp[app] = e
-	}
-	return byApp, foreign
-}
-
 // surfaceTrustContext finds the trust context of a plan: declared (parsed
 // from proxy_trust_context) or live (read from the proxy in AWS).
 func surfaceTrustContext(ctx context.Context, clients *clientFactory, m protectSurfaceModel, diags *diag.Diagnostics) (proxyTrustContext, surfaceContextSource) {
@@ -417,4 +386,15 @@ func readLiveTrustContext(ctx context.Context, clients *clientFactory, proxyID s
 		return proxyTrustContext{}, err
 	}
 	return liveTrustContext(live)
+}
+
+// desiredEndpoints lists the applications' endpoint specs in configuration
+// order.
+func desiredEndpoints(plan protectSurfaceModel) []awsapi.NamedEndpointSpec {
+	out := make([]awsapi.NamedEndpointSpec, 0, len(plan.Applications))
+	for _, a := range plan.Applications {
+		spec, _ := appSpec(a)
+		out = append(out, awsapi.NamedEndpointSpec{Application: a.Name.ValueString(), EndpointSpec: spec})
+	}
+	return out
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -218,7 +217,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	tflog.Info(ctx, "verified access group created", map[string]any{"group": g.ID, "instance": g.InstanceID})
 	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	if err == nil {
-		err = r.reconcileEndpoints(ctx, c.EC2, g.ID, plan, policies, nil, nil, endpoints)
+		err = awsapi.ReconcileEndpoints(ctx, c.EC2, g.ID, plan.Name.ValueString(), desiredEndpoints(plan), policies, nil, nil, endpoints)
 	}
 	plan.Endpoints = endpointsValue(plan, endpoints)
 	if err != nil {
@@ -245,88 +244,6 @@ func endpointsValue(plan protectSurfaceModel, live map[string]*awsapi.VerifiedAc
 	return types.MapValueMust(surfaceEndpointType, elems)
 }
 
-// reconcileEndpoints makes the group's owned endpoints exactly one per
-// application: endpoints of removed applications and endpoints whose
-// immutable options changed are deleted first (freeing their domains), then
-// missing ones are created with their policies, changed ones modified in
-// place, and policies rewritten where they differ from livePolicies (the
-// refreshed state). out receives the endpoints by application as they end.
-func (r *protectSurfaceResource) reconcileEndpoints(ctx context.Context, c *ec2.Client, groupID string, plan protectSurfaceModel,
-	policies map[string]string, live map[string]*awsapi.VerifiedAccessEndpoint, livePolicies map[string]string, out map[string]*awsapi.VerifiedAccessEndpoint) error {
-	byApp, _ := ownedEndpoints(groupID, live)
-	desired := map[string]awsapi.EndpointSpec{}
-	var order []string
-	for _, a := range plan.Applications {
-		spec, _ := appSpec(a)
-		desired[a.Name.ValueString()] = spec
-		order = append(order, a.Name.ValueString())
-	}
-	var gone []string
-	for app, e := range byApp {
-		spec, keep := desired[app]
-		if keep && spec.SameImmutable(e.EndpointSpec) {
-			out[app] = e
-			continue
-		}
-		if err := awsapi.DeleteVerifiedAccessEndpoint(ctx, c, e.ID); err != nil {
-			return err
-		}
-		tflog.Info(ctx, "endpoint deleted", map[string]any{"endpoint": e.ID, "application": app, "recreate": keep})
-		gone = append(gone, e.ID)
-	}
-	if err := awsapi.WaitVerifiedAccessEndpointsGone(ctx, c, groupID, gone); err != nil {
-		return err
-	}
-	// An endpoint still pending or updating (changed out of band a moment
-	// ago, say) cannot be modified yet: wait for those first.
-	var settling []string
-	for _, app := range order {
-		if e := out[app]; e != nil && e.Status != "active" && !desired[app].SameMutable(e.EndpointSpec) {
-			settling = append(settling, e.ID)
-		}
-	}
-	if len(settling) > 0 {
-		if _, err := awsapi.WaitVerifiedAccessEndpointsActive(ctx, c, groupID, settling); err != nil {
-			return err
-		}
-	}
-	var touched []string
-	for _, app := range order {
-		spec := desired[app]
-		if e := out[app]; e != nil {
-			if !spec.SameMutable(e.EndpointSpec) {
-				if err := awsapi.ModifyVerifiedAccessEndpoint(ctx, c, e.ID, spec); err != nil {
-					return err
-				}
-				touched = append(touched, e.ID)
-			}
-			if policies[app] != livePolicies[app] {
-				if err := awsapi.SetVerifiedAccessEndpointPolicy(ctx, c, e.ID, policies[app]); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		e, err := awsapi.CreateVerifiedAccessEndpoint(ctx, c, groupID, spec, policies[app], "Application "+app+" of protect surface "+plan.Name.ValueString(), endpointTags(groupID, app))
-		if err != nil {
-			return err
-		}
-		tflog.Info(ctx, "endpoint created", map[string]any{"endpoint": e.ID, "application": app})
-		out[app] = e
-		touched = append(touched, e.ID)
-	}
-	if len(touched) == 0 {
-		return nil
-	}
-	active, err := awsapi.WaitVerifiedAccessEndpointsActive(ctx, c, groupID, touched)
-	for app, e := range out {
-		if a := active[e.ID]; a != nil {
-			out[app] = a
-		}
-	}
-	return err
-}
-
 func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state protectSurfaceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -337,7 +254,7 @@ func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequ
 	if c == nil {
 		return
 	}
-	found, err := readProtectSurface(ctx, c.EC2, state.ID.ValueString(), &state)
+	found, err := readProtectSurface(ctx, c, state.ID.ValueString(), &state)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the protect surface failed", err.Error())
 		return
@@ -360,23 +277,23 @@ func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequ
 // edited in the console are not drift; any other difference, including a
 // disabled policy, records the live text, and the next plan shows the
 // compiled policy replacing it.
-func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protectSurfaceModel) (bool, error) {
-	g, err := awsapi.FindVerifiedAccessGroup(ctx, c, id)
+func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string, m *protectSurfaceModel) (bool, error) {
+	g, err := awsapi.FindVerifiedAccessGroup(ctx, clients.EC2, id)
 	if awsapi.IsNotFound(err) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	policy, err := awsapi.GetVerifiedAccessGroupPolicy(ctx, c, id)
+	policy, err := awsapi.GetVerifiedAccessGroupPolicy(ctx, clients.EC2, id)
 	if err != nil {
 		return false, err
 	}
-	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, c, id)
+	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, clients.EC2, id)
 	if err != nil {
 		return false, err
 	}
-	byApp, _ := ownedEndpoints(id, live)
+	byApp, _ := awsapi.OwnedEndpoints(id, live)
 
 	importing := m.Name.IsNull()
 	m.ID = types.StringValue(g.ID)
@@ -432,7 +349,7 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 		}
 		applyLiveEndpoint(a, e)
 		endpoints[a.Name.ValueString()] = e
-		p, err := awsapi.GetVerifiedAccessEndpointPolicy(ctx, c, e.ID)
+		p, err := awsapi.GetVerifiedAccessEndpointPolicy(ctx, clients.EC2, e.ID)
 		if awsapi.IsNotFound(err) {
 			delete(endpoints, a.Name.ValueString())
 			continue
@@ -512,13 +429,13 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 					prior[k] = s.ValueString()
 				}
 			}
-			err = r.reconcileEndpoints(ctx, c.EC2, id, plan, policies, live, prior, endpoints)
+			err = awsapi.ReconcileEndpoints(ctx, c.EC2, id, plan.Name.ValueString(), desiredEndpoints(plan), policies, live, prior, endpoints)
 		}
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the protect surface failed", err.Error())
 		// Record what is live, so the next plan shows what is left to do.
-		if found, rerr := readProtectSurface(ctx, c.EC2, id, &state); rerr == nil && found {
+		if found, rerr := readProtectSurface(ctx, c, id, &state); rerr == nil && found {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		}
 		return
@@ -588,7 +505,7 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 		Name: types.StringNull(), Sensitivity: types.StringNull(), Tags: types.MapNull(types.StringType),
 		ProxyTrustContext: types.StringNull(), PolicyDocument: types.StringNull(), EndpointPolicyDocuments: types.MapNull(types.StringType),
 	}
-	found, err := readProtectSurface(ctx, c.EC2, req.ID, &m)
+	found, err := readProtectSurface(ctx, c, req.ID, &m)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import protect surface", err.Error())
 		return

@@ -356,12 +356,17 @@ func (c *compiler) addPolicy(p Policy) {
 	if targetOK {
 		c.subjectOf(p.Segment) // an empty policy still isolates its namespace
 	}
+	var kept []model.Flow
 	for _, f := range p.Flows {
 		if c.opts.AlongsideSecurityGroups && !Expressible(f) {
 			continue
 		}
+		kept = append(kept, f)
 		c.addFlow(p, f, targetOK)
 	}
+	// Each flow was judged alone; internet exposure is also judged for the
+	// set, so splitting 0.0.0.0/0 into many prefixes does not get through.
+	c.problems.Append(model.ValidateExposure(p.Segment, kept))
 }
 
 func (c *compiler) addFlow(p Policy, f model.Flow, targetOK bool) {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 )
 
 // Tag keys on permission sets, besides TagManagedBy.
@@ -35,28 +36,14 @@ type PermissionSet struct {
 	// InlinePolicy is the text as the API returns it, "" for none.
 	InlinePolicy            string
 	ManagedPolicies         []string
-	CustomerManagedPolicies []PolicyReference
-	Boundary                *PermissionsBoundary
+	CustomerManagedPolicies []identitycenter.PolicyReference
+	Boundary                *identitycenter.Boundary
 	// BoundaryKnown is false when the endpoint cannot report boundaries
 	// (an emulator that does not implement GetPermissionsBoundaryForPermissionSet).
 	BoundaryKnown bool
 	Tags          map[string]string
 	// TagsKnown is false when the endpoint cannot list tags (emulator).
 	TagsKnown bool
-}
-
-// PolicyReference is a customer-managed policy by name and path ("/" default).
-type PolicyReference struct{ Name, Path string }
-
-// PermissionsBoundary has exactly one field set.
-type PermissionsBoundary struct {
-	ManagedPolicyARN      string
-	CustomerManagedPolicy *PolicyReference
-}
-
-// AccountAssignment is one assignment of a permission set.
-type AccountAssignment struct {
-	AccountID, PrincipalType, PrincipalID string
 }
 
 // NotImplementedError says the endpoint does not implement an operation: an
@@ -162,7 +149,7 @@ func FindPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 			return nil, fmt.Errorf("listing the customer-managed policies of %s: %w", arn, err)
 		}
 		for _, r := range page.CustomerManagedPolicyReferences {
-			ps.CustomerManagedPolicies = append(ps.CustomerManagedPolicies, PolicyReference{Name: aws.ToString(r.Name), Path: valueOr(aws.ToString(r.Path), "/")})
+			ps.CustomerManagedPolicies = append(ps.CustomerManagedPolicies, identitycenter.PolicyReference{Name: aws.ToString(r.Name), Path: valueOr(aws.ToString(r.Path), "/")})
 		}
 	}
 	sortReferences(ps.CustomerManagedPolicies)
@@ -192,15 +179,15 @@ func FindPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 	return ps, nil
 }
 
-func fromSDKBoundary(b *ssotypes.PermissionsBoundary) *PermissionsBoundary {
+func fromSDKBoundary(b *ssotypes.PermissionsBoundary) *identitycenter.Boundary {
 	if b == nil {
 		return nil
 	}
 	if r := b.CustomerManagedPolicyReference; r != nil {
-		return &PermissionsBoundary{CustomerManagedPolicy: &PolicyReference{Name: aws.ToString(r.Name), Path: valueOr(aws.ToString(r.Path), "/")}}
+		return &identitycenter.Boundary{CustomerManagedPolicy: &identitycenter.PolicyReference{Name: aws.ToString(r.Name), Path: valueOr(aws.ToString(r.Path), "/")}}
 	}
 	if arn := aws.ToString(b.ManagedPolicyArn); arn != "" {
-		return &PermissionsBoundary{ManagedPolicyARN: arn}
+		return &identitycenter.Boundary{ManagedPolicyARN: arn}
 	}
 	return nil
 }
@@ -398,7 +385,7 @@ func DetachManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN,
 }
 
 // AttachCustomerManagedPolicies attaches customer-managed policy references.
-func AttachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, refs []PolicyReference) error {
+func AttachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, refs []identitycenter.PolicyReference) error {
 	for _, r := range refs {
 		_, err := c.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{
 			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), CustomerManagedPolicyReference: sdkReference(r),
@@ -411,7 +398,7 @@ func AttachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, inst
 }
 
 // DetachCustomerManagedPolicies detaches customer-managed policy references.
-func DetachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, refs []PolicyReference) error {
+func DetachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, refs []identitycenter.PolicyReference) error {
 	for _, r := range refs {
 		_, err := c.DetachCustomerManagedPolicyReferenceFromPermissionSet(ctx, &ssoadmin.DetachCustomerManagedPolicyReferenceFromPermissionSetInput{
 			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), CustomerManagedPolicyReference: sdkReference(r),
@@ -423,13 +410,13 @@ func DetachCustomerManagedPolicies(ctx context.Context, c *ssoadmin.Client, inst
 	return nil
 }
 
-func sdkReference(r PolicyReference) *ssotypes.CustomerManagedPolicyReference {
+func sdkReference(r identitycenter.PolicyReference) *ssotypes.CustomerManagedPolicyReference {
 	return &ssotypes.CustomerManagedPolicyReference{Name: aws.String(r.Name), Path: aws.String(valueOr(r.Path, "/"))}
 }
 
 // PutPermissionsBoundary sets the boundary. An endpoint without boundary
 // support answers with a *NotImplementedError.
-func PutPermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, b PermissionsBoundary) error {
+func PutPermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, b identitycenter.Boundary) error {
 	sdk := &ssotypes.PermissionsBoundary{}
 	if b.CustomerManagedPolicy != nil {
 		sdk.CustomerManagedPolicyReference = sdkReference(*b.CustomerManagedPolicy)
@@ -498,7 +485,7 @@ func WaitPermissionSetProvisioning(ctx context.Context, c *ssoadmin.Client, inst
 // ListAssignments returns every assignment of the permission set in the given
 // accounts and in every account it is provisioned to (so assignments made out
 // of band in other accounts are seen too), sorted.
-func ListAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, accounts []string) ([]AccountAssignment, error) {
+func ListAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, accounts []string) ([]identitycenter.Assignment, error) {
 	set := map[string]bool{}
 	for _, a := range accounts {
 		set[a] = true
@@ -521,7 +508,7 @@ func ListAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn s
 		all = append(all, a)
 	}
 	sort.Strings(all)
-	var out []AccountAssignment
+	var out []identitycenter.Assignment
 	for _, acct := range all {
 		p := ssoadmin.NewListAccountAssignmentsPaginator(c, &ssoadmin.ListAccountAssignmentsInput{
 			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), AccountId: aws.String(acct),
@@ -532,7 +519,7 @@ func ListAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn s
 				return nil, fmt.Errorf("listing the assignments of %s in %s: %w", arn, acct, err)
 			}
 			for _, a := range page.AccountAssignments {
-				out = append(out, AccountAssignment{AccountID: aws.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: aws.ToString(a.PrincipalId)})
+				out = append(out, identitycenter.Assignment{AccountID: aws.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: aws.ToString(a.PrincipalId)})
 			}
 		}
 	}
@@ -541,7 +528,7 @@ func ListAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn s
 }
 
 // SortAssignments orders assignments by account, principal type, principal id.
-func SortAssignments(as []AccountAssignment) {
+func SortAssignments(as []identitycenter.Assignment) {
 	sort.Slice(as, func(i, j int) bool {
 		if as[i].AccountID != as[j].AccountID {
 			return as[i].AccountID < as[j].AccountID
@@ -557,13 +544,13 @@ type pendingRequest struct {
 	id     string
 	status ssotypes.StatusValues
 	reason string
-	what   AccountAssignment
+	what   identitycenter.Assignment
 }
 
 // CreateAssignments starts every assignment, then waits (bounded) until each
 // is provisioned. It returns the assignments that succeeded, so a partial
 // failure can be recorded.
-func CreateAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, as []AccountAssignment) ([]AccountAssignment, error) {
+func CreateAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, as []identitycenter.Assignment) ([]identitycenter.Assignment, error) {
 	var pending []pendingRequest
 	var errs []error
 	for _, a := range as {
@@ -583,7 +570,7 @@ func CreateAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 		}
 		pending = append(pending, pendingRequest{id: aws.ToString(st.RequestId), status: st.Status, reason: aws.ToString(st.FailureReason), what: a})
 	}
-	var done []AccountAssignment
+	var done []identitycenter.Assignment
 	for _, p := range pending {
 		if err := WaitAssignmentCreation(ctx, c, instanceARN, p.id, p.status, p.reason); err != nil {
 			errs = append(errs, fmt.Errorf("assigning %s %s in %s: %w", p.what.PrincipalType, p.what.PrincipalID, p.what.AccountID, err))
@@ -623,7 +610,7 @@ func WaitAssignmentCreation(ctx context.Context, c *ssoadmin.Client, instanceARN
 // DeleteAssignments starts every deletion, then waits (bounded) until each is
 // done; an assignment already gone is success. It returns the assignments
 // removed.
-func DeleteAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, as []AccountAssignment) ([]AccountAssignment, error) {
+func DeleteAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, as []identitycenter.Assignment) ([]identitycenter.Assignment, error) {
 	var pending []pendingRequest
 	var errs []error
 	for _, a := range as {
@@ -647,7 +634,7 @@ func DeleteAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 		}
 		pending = append(pending, pendingRequest{id: aws.ToString(st.RequestId), status: st.Status, reason: aws.ToString(st.FailureReason), what: a})
 	}
-	var done []AccountAssignment
+	var done []identitycenter.Assignment
 	for _, p := range pending {
 		err := waitUntil(ctx, "removal of account assignment "+p.id, ProvisioningWait, func(ctx context.Context) (bool, error) {
 			switch p.status {
@@ -696,7 +683,7 @@ func DeletePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, a
 	})
 }
 
-func sortReferences(rs []PolicyReference) {
+func sortReferences(rs []identitycenter.PolicyReference) {
 	sort.Slice(rs, func(i, j int) bool {
 		if rs[i].Path != rs[j].Path {
 			return rs[i].Path < rs[j].Path

@@ -11,6 +11,7 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
@@ -37,7 +38,7 @@ func TestPermissionSetLifecycle(t *testing.T) {
 	policy := `{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}`
 	must(t, awsapi.PutInlinePolicy(ctx, c.SSOAdmin, inst, arn, policy))
 	must(t, awsapi.AttachManagedPolicies(ctx, c.SSOAdmin, inst, arn, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"}))
-	must(t, awsapi.AttachCustomerManagedPolicies(ctx, c.SSOAdmin, inst, arn, []awsapi.PolicyReference{{Name: "Team", Path: "/team/"}, {Name: "Base"}}))
+	must(t, awsapi.AttachCustomerManagedPolicies(ctx, c.SSOAdmin, inst, arn, []identitycenter.PolicyReference{{Name: "Team", Path: "/team/"}, {Name: "Base"}}))
 	must(t, awsapi.UpdatePermissionSet(ctx, c.SSOAdmin, inst, arn, "updated", "PT3H"))
 
 	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, inst, arn)
@@ -50,20 +51,20 @@ func TestPermissionSetLifecycle(t *testing.T) {
 	if len(ps.ManagedPolicies) != 1 || ps.ManagedPolicies[0] != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
 		t.Fatalf("managed policies %v", ps.ManagedPolicies)
 	}
-	if len(ps.CustomerManagedPolicies) != 2 || ps.CustomerManagedPolicies[0] != (awsapi.PolicyReference{Name: "Base", Path: "/"}) {
+	if len(ps.CustomerManagedPolicies) != 2 || ps.CustomerManagedPolicies[0] != (identitycenter.PolicyReference{Name: "Base", Path: "/"}) {
 		t.Fatalf("customer-managed policies %v (sorted by path, default path /)", ps.CustomerManagedPolicies)
 	}
 	t.Logf("boundary known: %v, tags known: %v (moto implements neither)", ps.BoundaryKnown, ps.TagsKnown)
 
 	must(t, awsapi.DetachManagedPolicies(ctx, c.SSOAdmin, inst, arn, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}))
-	must(t, awsapi.DetachCustomerManagedPolicies(ctx, c.SSOAdmin, inst, arn, []awsapi.PolicyReference{{Name: "Team", Path: "/team/"}}))
+	must(t, awsapi.DetachCustomerManagedPolicies(ctx, c.SSOAdmin, inst, arn, []identitycenter.PolicyReference{{Name: "Team", Path: "/team/"}}))
 	must(t, awsapi.DeleteInlinePolicy(ctx, c.SSOAdmin, inst, arn))
 	ps, err = awsapi.FindPermissionSet(ctx, c.SSOAdmin, inst, arn)
 	if err != nil || len(ps.ManagedPolicies) != 0 || len(ps.CustomerManagedPolicies) != 1 || ps.InlinePolicy != "" {
 		t.Fatalf("after detach: %+v, %v", ps, err)
 	}
 
-	want := []awsapi.AccountAssignment{
+	want := []identitycenter.Assignment{
 		{AccountID: otherAcct, PrincipalType: "GROUP", PrincipalID: testGroup},
 		{AccountID: testAccount, PrincipalType: "GROUP", PrincipalID: testGroup},
 	}
@@ -77,7 +78,7 @@ func TestPermissionSetLifecycle(t *testing.T) {
 	}
 	must(t, awsapi.ProvisionPermissionSet(ctx, c.SSOAdmin, inst, arn))
 
-	removed, err := awsapi.DeleteAssignments(ctx, c.SSOAdmin, inst, arn, append(want, awsapi.AccountAssignment{AccountID: "333333333333", PrincipalType: "GROUP", PrincipalID: testGroup}))
+	removed, err := awsapi.DeleteAssignments(ctx, c.SSOAdmin, inst, arn, append(want, identitycenter.Assignment{AccountID: "333333333333", PrincipalType: "GROUP", PrincipalID: testGroup}))
 	if err != nil || len(removed) != 3 {
 		t.Fatalf("DeleteAssignments (one already absent) = %v, %v", removed, err)
 	}
@@ -195,7 +196,7 @@ func TestUnsupportedOperationsFailFast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = awsapi.PutPermissionsBoundary(ctx, c.SSOAdmin, inst, arn, awsapi.PermissionsBoundary{ManagedPolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"})
+	err = awsapi.PutPermissionsBoundary(ctx, c.SSOAdmin, inst, arn, identitycenter.Boundary{ManagedPolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"})
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("took %s: not-implemented answers were retried", d)
 	}
