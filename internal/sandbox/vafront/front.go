@@ -44,9 +44,12 @@ type Front struct {
 	proxy    *httputil.ReverseProxy
 	now      func() time.Time
 
-	mu   sync.Mutex // guards st and hide
+	mu   sync.Mutex // guards st, hide and sgrDesc
 	st   *store
 	hide time.Duration // not-found-after-create window for the call being served
+
+	// sgrDesc: descriptions set through ModifySecurityGroupRules, by rule ID (sgrules.go).
+	sgrDesc map[string]string
 
 	counters counters
 	faults   faultState
@@ -70,7 +73,8 @@ func New(opts Options) (*Front, error) {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
-	f := &Front{opts: opts, upstream: u, now: time.Now, st: newStore()}
+	f := &Front{opts: opts, upstream: u, now: time.Now}
+	f.resetState()
 	f.counters.m = map[string]int64{}
 	f.proxy = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -135,6 +139,9 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if handled := f.serveTags(w, r, ri); handled {
+			return
+		}
+		if handled := f.serveSecurityGroups(w, r, ri, body); handled {
 			return
 		}
 	}
@@ -284,11 +291,17 @@ func writeFault(w http.ResponseWriter, ri requestInfo, e *apiError) {
 	}
 }
 
+// resetState drops everything the front itself keeps.
+func (f *Front) resetState() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.st = newStore()
+	f.sgrDesc = map[string]string{}
+}
+
 // Reset clears Verified Access state, counters and faults, then resets moto.
 func (f *Front) Reset(ctx context.Context) error {
-	f.mu.Lock()
-	f.st = newStore()
-	f.mu.Unlock()
+	f.resetState()
 	f.counters.reset()
 	f.faults.clear()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.upstream.String()+"/moto-api/reset", nil)
