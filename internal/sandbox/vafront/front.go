@@ -44,12 +44,13 @@ type Front struct {
 	proxy    *httputil.ReverseProxy
 	now      func() time.Time
 
-	mu   sync.Mutex // guards st, hide and sgrDesc
+	mu   sync.Mutex // guards st, hide, sgrDesc and sso
 	st   *store
 	hide time.Duration // not-found-after-create window for the call being served
 
 	// sgrDesc: descriptions set through ModifySecurityGroupRules, by rule ID (sgrules.go).
 	sgrDesc map[string]string
+	sso     *ssoState // SSO Admin state moto lacks (ssoadmin.go)
 
 	counters counters
 	faults   faultState
@@ -143,6 +144,15 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if handled := f.serveSecurityGroups(w, r, ri, body); handled {
 			return
+		}
+	}
+	if ri.json {
+		switch ri.service {
+		case "sso":
+			if h, ok := ssoHandlers[ri.action]; ok {
+				f.serveJSON(w, r, ri, body, h)
+				return
+			}
 		}
 	}
 	f.proxy.ServeHTTP(w, r)
@@ -297,6 +307,7 @@ func (f *Front) resetState() {
 	defer f.mu.Unlock()
 	f.st = newStore()
 	f.sgrDesc = map[string]string{}
+	f.sso = newSSOState()
 }
 
 // Reset clears Verified Access state, counters and faults, then resets moto.
