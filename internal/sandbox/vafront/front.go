@@ -44,13 +44,14 @@ type Front struct {
 	proxy    *httputil.ReverseProxy
 	now      func() time.Time
 
-	mu   sync.Mutex // guards st, hide, sgrDesc and sso
+	mu   sync.Mutex // guards st, hide, sgrDesc, sso and ids
 	st   *store
 	hide time.Duration // not-found-after-create window for the call being served
 
 	// sgrDesc: descriptions set through ModifySecurityGroupRules, by rule ID (sgrules.go).
 	sgrDesc map[string]string
 	sso     *ssoState // SSO Admin state moto lacks (ssoadmin.go)
+	ids     *idsState // Identity Store state moto lacks (identitystore.go)
 
 	counters counters
 	faults   faultState
@@ -150,6 +151,11 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch ri.service {
 		case "sso":
 			if h, ok := ssoHandlers[ri.action]; ok {
+				f.serveJSON(w, r, ri, body, h)
+				return
+			}
+		case "identitystore":
+			if h, ok := idsHandlers[ri.action]; ok {
 				f.serveJSON(w, r, ri, body, h)
 				return
 			}
@@ -308,6 +314,7 @@ func (f *Front) resetState() {
 	f.st = newStore()
 	f.sgrDesc = map[string]string{}
 	f.sso = newSSOState()
+	f.ids = newIDSState()
 }
 
 // Reset clears Verified Access state, counters and faults, then resets moto.
