@@ -3,7 +3,6 @@ package vafront
 import (
 	"encoding/json"
 	"net/http"
-	"sync"
 )
 
 // jsonCall is one JSON-protocol request (SSO Admin, Identity Store) the
@@ -25,16 +24,12 @@ type jsonResult struct {
 
 type jsonHandler func(c *jsonCall) (jsonResult, *jsonErr)
 
-// jsonMu serializes the JSON-protocol handlers: each may read moto, then
-// change the front's state, and must not interleave with another.
-var jsonMu sync.Mutex
-
 func (f *Front) serveJSON(w http.ResponseWriter, r *http.Request, ri requestInfo, body []byte, h jsonHandler) {
 	target := r.Header.Get("X-Amz-Target")
 	c := &jsonCall{f: f, r: r, ri: ri, body: body, prefix: target[:len(target)-len(ri.action)-1]}
-	jsonMu.Lock()
+	f.jsonMu.Lock()
 	res, err := h(c)
-	jsonMu.Unlock()
+	f.jsonMu.Unlock()
 	switch {
 	case err != nil:
 		err.write(w)
