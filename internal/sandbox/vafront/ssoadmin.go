@@ -134,9 +134,11 @@ func (c *jsonCall) describePermissionSet(p psRef) (map[string]any, *motoResponse
 	return out.PermissionSet, nil, nil
 }
 
-// ssoCreatePermissionSet keeps the Tags moto drops, and sends moto the
-// documented default SessionDuration (PT1H) when the request has none
-// (moto would store the number 3600, which the SDK cannot decode).
+// ssoCreatePermissionSet keeps the Tags moto drops, refuses a name the
+// instance already has with ConflictException as AWS does (moto accepts
+// duplicates), and sends moto the documented default SessionDuration (PT1H)
+// when the request has none (moto would store the number 3600, which the
+// SDK cannot decode).
 func ssoCreatePermissionSet(c *jsonCall) (jsonResult, *jsonErr) {
 	var in map[string]json.RawMessage
 	if err := c.decode(&in); err != nil {
@@ -161,6 +163,11 @@ func ssoCreatePermissionSet(c *jsonCall) (jsonResult, *jsonErr) {
 	}
 	if len(tagMapOf(req.Tags)) > maxSSOTagsPerResource {
 		return jsonResult{}, &jsonErr{http.StatusBadRequest, "ServiceQuotaExceededException", "A permission set can have at most 50 tags."}
+	}
+	if taken, err := c.permissionSetNamed(req.InstanceArn, req.Name); err != nil {
+		return jsonResult{}, err
+	} else if taken != "" {
+		return jsonResult{}, conflictErr("PermissionSet with name %s already exists (%s).", req.Name, psID(taken))
 	}
 	if _, ok := in["SessionDuration"]; !ok {
 		in["SessionDuration"] = json.RawMessage(`"PT1H"`)
@@ -509,4 +516,44 @@ func ssoDescribeProvisioningStatus(c *jsonCall) (jsonResult, *jsonErr) {
 		return jsonResult{}, notFoundErr("Could not find a provisioning request with id %s", req.RequestID)
 	}
 	return jsonResult{out: map[string]json.RawMessage{"PermissionSetProvisioningStatus": s}}, nil
+}
+
+// permissionSetNamed returns the ARN of the instance's permission set
+// named name ("" when none), from moto's ListPermissionSets and
+// DescribePermissionSet (the API has no name filter).
+func (c *jsonCall) permissionSetNamed(instance, name string) (string, *jsonErr) {
+	token := ""
+	for {
+		in := map[string]any{"InstanceArn": instance}
+		if token != "" {
+			in["NextToken"] = token
+		}
+		m, err := c.moto("ListPermissionSets", in)
+		if err != nil {
+			return "", err
+		}
+		if !m.ok() {
+			return "", nil // moto's own answer to the create will say what is wrong
+		}
+		var page struct {
+			PermissionSets []string `json:"PermissionSets"`
+			NextToken      *string  `json:"NextToken"`
+		}
+		if err := json.Unmarshal(m.Body, &page); err != nil {
+			return "", internalErr(err)
+		}
+		for _, arn := range page.PermissionSets {
+			ps, motoErr, err := c.describePermissionSet(psRef{instance, arn})
+			if err != nil {
+				return "", err
+			}
+			if motoErr == nil && ps["Name"] == name {
+				return arn, nil
+			}
+		}
+		if page.NextToken == nil || *page.NextToken == "" || *page.NextToken == token {
+			return "", nil
+		}
+		token = *page.NextToken
+	}
 }

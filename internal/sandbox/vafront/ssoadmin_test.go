@@ -272,3 +272,25 @@ func TestUpdatePermissionSetKeepsOmittedMembers(t *testing.T) {
 		t.Fatalf("default session duration: %v %+v", err, d)
 	}
 }
+
+// TestPermissionSetNameConflict checks that CreatePermissionSet refuses a
+// name the instance already has with ConflictException (SSO Admin API
+// reference, CreatePermissionSet errors); moto accepts duplicate names.
+func TestPermissionSetNameConflict(t *testing.T) {
+	fresh(t)
+	ctx := context.Background()
+	c := ssoAdminClient()
+	inst, _ := ssoInstance(t, c)
+	first := newPermissionSet(t, c, inst, "Admins")
+	_, err := c.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(inst), Name: aws.String("Admins"), SessionDuration: aws.String("PT1H")})
+	wantCode(t, err, "ConflictException")
+	list, err := c.ListPermissionSets(ctx, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(inst)})
+	if err != nil || len(list.PermissionSets) != 1 || list.PermissionSets[0] != first {
+		t.Fatalf("permission sets after the refused create: %v %v", err, list)
+	}
+	// Once deleted, the name is free again.
+	if _, err := c.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: aws.String(inst), PermissionSetArn: aws.String(first)}); err != nil {
+		t.Fatal(err)
+	}
+	newPermissionSet(t, c, inst, "Admins")
+}
