@@ -59,6 +59,20 @@ func normPort(s string) string {
 func (f *Front) serveSecurityGroups(w http.ResponseWriter, r *http.Request, ri requestInfo, body []byte) bool {
 	switch ri.action {
 	case "DescribeSecurityGroupRules", "DescribeSecurityGroups", "ModifySecurityGroupRules":
+	case "DeleteSecurityGroup":
+		if dry, _ := ri.form.optBool("DryRun"); dry != nil && *dry {
+			return false
+		}
+		apiErr, err := f.referencedElsewhere(r, ri.form)
+		if err != nil {
+			log.Printf("vafront: DeleteSecurityGroup forwarded without the reference check: %v", err)
+			return false
+		}
+		if apiErr != nil {
+			writeEC2Error(w, apiErr)
+			return true
+		}
+		return false
 	default:
 		return false
 	}
@@ -309,4 +323,43 @@ func (f *Front) fixGroupDescriptions(r *http.Request, doc []byte) ([]byte, error
 		return doc, nil
 	}
 	return applyEdits(doc, edits), nil
+}
+
+// referencedElsewhere emulates DeleteSecurityGroup's DependencyViolation
+// when another security group has a rule referencing the group (EC2 API
+// reference, DeleteSecurityGroup); moto deletes it anyway. A group's
+// references to itself do not count.
+func (f *Front) referencedElsewhere(r *http.Request, p params) (*apiError, error) {
+	id := p.get("GroupId")
+	if id == "" && p.get("GroupName") == "" {
+		return nil, nil // moto answers the missing parameter
+	}
+	m, err := f.callMotoEC2(r.Context(), r, url.Values{"Action": {"DescribeSecurityGroups"}})
+	if err != nil {
+		return nil, err
+	}
+	if m.Status != http.StatusOK {
+		return nil, &apiError{m.Status, "DescribeSecurityGroups", string(m.Body)}
+	}
+	root, err := parseXNodes(m.Body)
+	if err != nil {
+		return nil, err
+	}
+	if len(root.Children) == 0 {
+		return nil, nil
+	}
+	if id == "" {
+		// Named (default VPC) group: find its ID.
+		for _, g := range root.Children[0].child("securityGroupInfo").items() {
+			if g.text("groupName") == p.get("GroupName") {
+				id = g.text("groupId")
+			}
+		}
+	}
+	for _, gp := range groupPairs(root) {
+		if gp.key.ref == id && gp.key.group != id {
+			return errDependency(id), nil
+		}
+	}
+	return nil, nil
 }

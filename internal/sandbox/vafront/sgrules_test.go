@@ -156,3 +156,42 @@ func groupPairDescriptions(t *testing.T, c *ec2.Client, group string) map[pairKe
 	}
 	return m
 }
+
+// TestDeleteReferencedSecurityGroup checks EC2's DeleteSecurityGroup
+// (EC2 API reference): a group referenced by a rule of another security
+// group cannot be deleted (DependencyViolation) until that rule is
+// revoked; a group's rules referencing itself do not prevent it. moto
+// deletes a referenced group.
+func TestDeleteReferencedSecurityGroup(t *testing.T) {
+	ctx, c, _ := fresh(t)
+	app := newSecurityGroup(t, c, "app")
+	db := newSecurityGroup(t, c, "db")
+	if _, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(db), IpPermissions: []ec2types.IpPermission{
+		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String(app)}}},
+		{IpProtocol: aws.String("-1"), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String(db)}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(app)})
+	wantCode(t, err, "DependencyViolation")
+	if out, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{app}}); err != nil || len(out.SecurityGroups) != 1 {
+		t.Fatalf("the referenced group is gone: %v %+v", err, out)
+	}
+
+	var ref string
+	for _, r := range groupRules(t, c, db) {
+		if r.ReferencedGroupInfo != nil && aws.ToString(r.ReferencedGroupInfo.GroupId) == app {
+			ref = aws.ToString(r.SecurityGroupRuleId)
+		}
+	}
+	if _, err := c.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(db), SecurityGroupRuleIds: []string{ref}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(app)}); err != nil {
+		t.Fatalf("after the revoke: %v", err)
+	}
+	// db references only itself.
+	if _, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(db)}); err != nil {
+		t.Fatalf("self-referencing group: %v", err)
+	}
+}
