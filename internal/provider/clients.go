@@ -34,7 +34,6 @@ type clientFactory struct {
 	idcErr  error
 }
 
-
 func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	f := &clientFactory{}

@@ -345,7 +345,7 @@ func paSameRefs(a, b []identitycenter.PolicyReference) bool {
 // when they mean the same as what AWS returned, and take the live value when
 // they differ, so the plan shows the drift and apply corrects it.
 func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awsapi.PermissionSet, as []identitycenter.Assignment, diags *diag.Diagnostics) {
-	live := awsapi.LivePermissionSet(ps, as, boundaryOfModel(ctx, m.PermissionsBoundary, diags))
+	live := awsapi.LivePermissionSet(ps, as)
 	m.PermissionSetName = types.StringValue(ps.Name)
 	if ps.Description == "" && (m.Description.IsNull() || m.Description.ValueString() == "") {
 		// AWS stores no empty description: keep null as null.
@@ -379,7 +379,7 @@ func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awsapi.Permi
 	if priorRefs := refsOfModel(ctx, m.CustomerManagedPolicies, diags); !paSameRefs(priorRefs, live.CustomerManagedPolicies) {
 		m.CustomerManagedPolicies = refsList(live.CustomerManagedPolicies)
 	}
-	if ps.BoundaryKnown && !paBoundaryEqual(boundaryOfModel(ctx, m.PermissionsBoundary, diags), live.PermissionsBoundary) {
+	if !paBoundaryEqual(boundaryOfModel(ctx, m.PermissionsBoundary, diags), live.PermissionsBoundary) {
 		m.PermissionsBoundary = boundaryObject(live.PermissionsBoundary)
 	}
 	m.Assignments = assignmentList(live.Assignments)

@@ -310,7 +310,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 		if err == nil {
 			var as []identitycenter.Assignment
 			as, err = awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, plan))
-			live = awsapi.LivePermissionSet(ps, as, nil)
+			live = awsapi.LivePermissionSet(ps, as)
 		}
 		if err != nil {
 			resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
@@ -389,7 +389,7 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 		resp.Diagnostics.AddError("Reading the permission set's assignments failed", err.Error())
 		return
 	}
-	if ps.TagsKnown && ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue {
+	if ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue {
 		resp.Diagnostics.AddWarning("Ownership tag missing",
 			fmt.Sprintf("Permission set %s no longer carries the tag %s = %s; it was edited outside Terraform. It stays managed by this resource; the tag is written again on the next change.",
 				arn, awsapi.TagManagedBy, awsapi.ManagedByValue))
@@ -427,7 +427,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 		resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
 		return
 	}
-	live := awsapi.LivePermissionSet(ps, as, boundaryOfModel(ctx, state.PermissionsBoundary, &resp.Diagnostics))
+	live := awsapi.LivePermissionSet(ps, as)
 	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
 		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
 		if paFailedAt(err, "permissions_boundary") {
@@ -436,7 +436,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
 		return
 	}
-	if ps.TagsKnown && (ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue || ps.Tags[awsapi.TagPrivilegedAccess] != a.Name) {
+	if ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue || ps.Tags[awsapi.TagPrivilegedAccess] != a.Name {
 		if err := awsapi.TagPermissionSet(ctx, c.SSOAdmin, instance, arn, map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: a.Name}); err != nil {
 			resp.Diagnostics.AddWarning("Restoring the ownership tags failed", err.Error())
 		}
@@ -495,7 +495,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		return
 	}
 	name := ps.Name
-	if ps.TagsKnown && ps.Tags[awsapi.TagPrivilegedAccess] != "" {
+	if ps.Tags[awsapi.TagPrivilegedAccess] != "" {
 		name = ps.Tags[awsapi.TagPrivilegedAccess]
 	}
 	groups, accounts := map[string]bool{}, map[string]bool{}
@@ -534,7 +534,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		m.InlinePolicy = policyDocumentOf(m.InlinePolicyCanonical.ValueString())
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	if ps.TagsKnown && ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue {
+	if ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue {
 		resp.Diagnostics.AddWarning("Not created by this provider",
 			"The permission set does not carry the managed-by tag: it was created elsewhere. From now on this resource owns it exclusively (policies and assignments not in the configuration are removed) and destroy deletes it.")
 	}

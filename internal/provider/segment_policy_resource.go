@@ -244,7 +244,7 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	state.KubernetesManifests = stringMapValue(view)
 	state.SegmentSensitivity = types.StringValue(awsapi.SegmentOf(sg).Sensitivity)
-	setRuleLists(&state, keepGroupPairDescriptions(awsapi.RulesOf(live), stateRules(ctx, state, &resp.Diagnostics)))
+	setRuleLists(&state, awsapi.RulesOf(live))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -304,20 +304,4 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 	setRuleLists(&m, rules)
 	m.KubernetesManifests = stringMapValue(r.importKubernetes(ctx, id))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// keepGroupPairDescriptions restores descriptions of group-pair rules that the
-// API returned empty (moto omits them; AWS returns them), from prior state,
-// so an emulator quirk does not show as a perpetual diff.
-func keepGroupPairDescriptions(live, prior []securitygroup.Rule) []securitygroup.Rule {
-	byKey := map[string]string{}
-	for _, r := range prior {
-		byKey[r.Key()] = r.Description
-	}
-	for i, r := range live {
-		if r.ReferencedGroupID != "" && r.Description == "" {
-			live[i].Description = byKey[r.Key()]
-		}
-	}
-	return live
 }

@@ -149,9 +149,9 @@ func UpdateGroup(ctx context.Context, c *identitystore.Client, storeID, groupID,
 	if len(ops) == 0 {
 		return nil
 	}
-	_, err := c.UpdateGroup(ctx, &identitystore.UpdateGroupInput{IdentityStoreId: aws.String(storeID), GroupId: aws.String(groupID), Operations: ops}, noRetryWhenNotImplementedIS)
+	_, err := c.UpdateGroup(ctx, &identitystore.UpdateGroupInput{IdentityStoreId: aws.String(storeID), GroupId: aws.String(groupID), Operations: ops})
 	if err != nil {
-		return fmt.Errorf("updating %s %s: %w", groupKind, groupID, notImplemented("UpdateGroup", err))
+		return fmt.Errorf("updating %s %s: %w", groupKind, groupID, err)
 	}
 	return nil
 }

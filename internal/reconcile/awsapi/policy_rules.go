@@ -118,8 +118,7 @@ func ReconcilePolicyRules(ctx context.Context, c *ec2.Client, policyID string, d
 		switch {
 		case !ok:
 			add = append(add, LiveRule{Rule: r})
-		case l.Description != r.Description && !(l.Description == "" && l.ReferencedGroupID != ""):
-			// (moto omits group-pair descriptions; an empty one there is not drift.)
+		case l.Description != r.Description:
 			redescribe[r.GroupID] = append(redescribe[r.GroupID], LiveRule{Rule: r, ID: l.ID})
 		}
 	}

@@ -16,9 +16,12 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/moto"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
-var motoURL string
+// motoURL is the raw moto_server; awsURL the sandbox front before it, which
+// fills in what moto lacks the way AWS behaves. Clients use awsURL.
+var motoURL, awsURL string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "zt-reconcile-aws-*")
@@ -28,11 +31,18 @@ func TestMain(m *testing.M) {
 	srv, err := moto.Start(context.Background(), moto.Options{WorkDir: dir})
 	if err != nil {
 		// moto_server is part of the documented toolchain (make tools); say so loudly.
-		println("target/aws tests need moto_server:", err.Error())
+		println("reconcile/awsapi tests need moto_server:", err.Error())
 		os.Exit(1)
 	}
 	motoURL = srv.URL
+	front, err := vafront.Start(vafront.Options{Upstream: motoURL}, "")
+	if err != nil {
+		println("starting the sandbox front:", err.Error())
+		os.Exit(1)
+	}
+	awsURL = front.URL
 	code := m.Run()
+	front.Close()
 	srv.Stop()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -67,7 +77,7 @@ func newClient(t *testing.T) (*ec2.Client, *callCounter) {
 	counter := &callCounter{counts: map[string]int{}}
 	c := ec2.New(ec2.Options{
 		Region:       "us-east-1",
-		BaseEndpoint: aws.String(motoURL),
+		BaseEndpoint: aws.String(awsURL),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		HTTPClient:   http.DefaultClient,
 		APIOptions: []func(*middleware.Stack) error{func(s *middleware.Stack) error {

@@ -4,16 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 )
 
@@ -38,74 +34,8 @@ type PermissionSet struct {
 	ManagedPolicies         []string
 	CustomerManagedPolicies []identitycenter.PolicyReference
 	Boundary                *identitycenter.Boundary
-	// BoundaryKnown is false when the endpoint cannot report boundaries
-	// (an emulator that does not implement GetPermissionsBoundaryForPermissionSet).
-	BoundaryKnown bool
-	Tags          map[string]string
-	// TagsKnown is false when the endpoint cannot list tags (emulator).
-	TagsKnown bool
+	Tags                    map[string]string
 }
-
-// NotImplementedError says the endpoint does not implement an operation: an
-// emulator answers HTTP 5xx with an HTML page instead of an AWS JSON error.
-// Real AWS never does, so this is not retried.
-type NotImplementedError struct {
-	Operation string
-	Cause     error
-}
-
-func (e *NotImplementedError) Error() string {
-	return fmt.Sprintf("the endpoint does not implement %s (an emulator such as moto?): %v", e.Operation, e.Cause)
-}
-func (e *NotImplementedError) Unwrap() error { return e.Cause }
-
-// IsNotImplemented reports whether err says the endpoint lacks the operation.
-func IsNotImplemented(err error) bool {
-	var ni *NotImplementedError
-	if errors.As(err, &ni) {
-		return true
-	}
-	return isHTMLServerError(err)
-}
-
-// isHTMLServerError recognises an emulator's "not implemented" answer: a 5xx
-// whose body is an HTML page. AWS's JSON services answer errors in JSON.
-func isHTMLServerError(err error) bool {
-	var re *smithyhttp.ResponseError
-	if !errors.As(err, &re) || re.Response == nil || re.Response.StatusCode < http.StatusInternalServerError {
-		return false
-	}
-	return strings.HasPrefix(re.Response.Header.Get("Content-Type"), "text/html")
-}
-
-func notImplemented(op string, err error) error {
-	if err != nil && isHTMLServerError(err) {
-		return &NotImplementedError{Operation: op, Cause: err}
-	}
-	return err
-}
-
-// notImplementedAware keeps the configured retryer (throttling, real 5xx)
-// but stops at once on an emulator's HTML "not implemented" page, which would
-// otherwise be retried with backoff for minutes.
-type notImplementedAware struct{ aws.RetryerV2 }
-
-func (r notImplementedAware) IsErrorRetryable(err error) bool {
-	return !isHTMLServerError(err) && r.RetryerV2.IsErrorRetryable(err)
-}
-
-func wrapRetryer(r aws.Retryer) aws.Retryer {
-	if v2, ok := r.(aws.RetryerV2); ok {
-		return notImplementedAware{v2}
-	}
-	return r
-}
-
-// noRetryWhenNotImplemented is a per-call option for operations some
-// emulators lack.
-func noRetryWhenNotImplemented(o *ssoadmin.Options) { o.Retryer = wrapRetryer(o.Retryer) }
-
-func noRetryWhenNotImplementedIS(o *identitystore.Options) { o.Retryer = wrapRetryer(o.Retryer) }
 
 // FindPermissionSet reads a permission set with its policies, boundary and
 // tags; a missing permission set is a *NotFoundError.
@@ -154,26 +84,15 @@ func FindPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 	}
 	sortReferences(ps.CustomerManagedPolicies)
 
-	b, err := c.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)}, noRetryWhenNotImplemented)
+	b, err := c.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
 	switch {
 	case err == nil:
-		ps.BoundaryKnown = true
 		ps.Boundary = fromSDKBoundary(b.PermissionsBoundary)
 	case isResourceNotFound(err): // AWS's answer when there is no boundary
-		ps.BoundaryKnown = true
-	case isHTMLServerError(err):
-		ps.BoundaryKnown = false
 	default:
 		return nil, fmt.Errorf("reading the permissions boundary of %s: %w", arn, err)
 	}
-
-	tags, err := listPermissionSetTags(ctx, c, instanceARN, arn)
-	switch {
-	case err == nil:
-		ps.Tags, ps.TagsKnown = tags, true
-	case IsNotImplemented(err):
-		ps.TagsKnown = false
-	default:
+	if ps.Tags, err = listPermissionSetTags(ctx, c, instanceARN, arn); err != nil {
 		return nil, err
 	}
 	return ps, nil
@@ -196,9 +115,9 @@ func listPermissionSetTags(ctx context.Context, c *ssoadmin.Client, instanceARN,
 	tags := map[string]string{}
 	p := ssoadmin.NewListTagsForResourcePaginator(c, &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn)})
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx, noRetryWhenNotImplemented)
+		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("listing the tags of %s: %w", arn, notImplemented("ListTagsForResource", err))
+			return nil, fmt.Errorf("listing the tags of %s: %w", arn, err)
 		}
 		for _, t := range page.Tags {
 			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
@@ -245,7 +164,7 @@ func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN st
 		InstanceArn:     aws.String(instanceARN),
 		Name:            aws.String(in.Name),
 		Description:     optional(in.Description),
-		SessionDuration: aws.String(in.SessionDuration), // moto cannot answer a create without it
+		SessionDuration: aws.String(in.SessionDuration),
 		Tags:            tags,
 	})
 	if hasCode(err, "ConflictException") {
@@ -295,9 +214,6 @@ func findPermissionSetByName(ctx context.Context, c *ssoadmin.Client, instanceAR
 				continue
 			}
 			tags, err := listPermissionSetTags(ctx, c, instanceARN, arn)
-			if IsNotImplemented(err) {
-				continue
-			}
 			if err != nil {
 				return "", "", err
 			}
@@ -331,9 +247,9 @@ func TagPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn 
 	for _, k := range sortedKeys(tags) {
 		sdk = append(sdk, ssotypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
-	_, err := c.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn), Tags: sdk}, noRetryWhenNotImplemented)
+	_, err := c.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn), Tags: sdk})
 	if err != nil {
-		return fmt.Errorf("tagging %s: %w", arn, notImplemented("TagResource", err))
+		return fmt.Errorf("tagging %s: %w", arn, err)
 	}
 	return nil
 }
@@ -414,8 +330,7 @@ func sdkReference(r identitycenter.PolicyReference) *ssotypes.CustomerManagedPol
 	return &ssotypes.CustomerManagedPolicyReference{Name: aws.String(r.Name), Path: aws.String(valueOr(r.Path, "/"))}
 }
 
-// PutPermissionsBoundary sets the boundary. An endpoint without boundary
-// support answers with a *NotImplementedError.
+// PutPermissionsBoundary sets the boundary.
 func PutPermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, b identitycenter.Boundary) error {
 	sdk := &ssotypes.PermissionsBoundary{}
 	if b.CustomerManagedPolicy != nil {
@@ -425,9 +340,9 @@ func PutPermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN
 	}
 	_, err := c.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{
 		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), PermissionsBoundary: sdk,
-	}, noRetryWhenNotImplemented)
+	})
 	if err != nil {
-		return fmt.Errorf("putting the permissions boundary of %s: %w", arn, notImplemented("PutPermissionsBoundaryToPermissionSet", err))
+		return fmt.Errorf("putting the permissions boundary of %s: %w", arn, err)
 	}
 	return nil
 }
@@ -436,9 +351,9 @@ func PutPermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN
 func DeletePermissionsBoundary(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
 	_, err := c.DeletePermissionsBoundaryFromPermissionSet(ctx, &ssoadmin.DeletePermissionsBoundaryFromPermissionSetInput{
 		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn),
-	}, noRetryWhenNotImplemented)
+	})
 	if err != nil && !isResourceNotFound(err) {
-		return fmt.Errorf("deleting the permissions boundary of %s: %w", arn, notImplemented("DeletePermissionsBoundaryFromPermissionSet", err))
+		return fmt.Errorf("deleting the permissions boundary of %s: %w", arn, err)
 	}
 	return nil
 }
@@ -471,9 +386,9 @@ func WaitPermissionSetProvisioning(ctx context.Context, c *ssoadmin.Client, inst
 		}
 		out, err := c.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{
 			InstanceArn: aws.String(instanceARN), ProvisionPermissionSetRequestId: aws.String(requestID),
-		}, noRetryWhenNotImplemented)
+		})
 		if err != nil {
-			return false, fmt.Errorf("reading provisioning request %s: %w", requestID, notImplemented("DescribePermissionSetProvisioningStatus", err))
+			return false, fmt.Errorf("reading provisioning request %s: %w", requestID, err)
 		}
 		if st := out.PermissionSetProvisioningStatus; st != nil {
 			status, reason = st.Status, aws.ToString(st.FailureReason)

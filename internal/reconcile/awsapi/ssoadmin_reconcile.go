@@ -92,18 +92,13 @@ func ApplyPermissionSet(ctx context.Context, sso *ssoadmin.Client, instanceARN, 
 }
 
 // LivePermissionSet is what FindPermissionSet and ListAssignments read, in
-// the compiler's terms. When the endpoint cannot report the boundary, the
-// one recorded in state is assumed (no drift can be detected then).
-func LivePermissionSet(ps *PermissionSet, assignments []identitycenter.Assignment, priorBoundary *identitycenter.Boundary) identitycenter.PermissionSet {
-	out := identitycenter.PermissionSet{
+// the compiler's terms.
+func LivePermissionSet(ps *PermissionSet, assignments []identitycenter.Assignment) identitycenter.PermissionSet {
+	return identitycenter.PermissionSet{
 		Name: ps.Name, Description: ps.Description, SessionDuration: ps.SessionDuration, InlinePolicy: ps.InlinePolicy,
 		ManagedPolicies: ps.ManagedPolicies, CustomerManagedPolicies: ps.CustomerManagedPolicies, Assignments: assignments,
-		PermissionsBoundary: priorBoundary,
+		PermissionsBoundary: ps.Boundary,
 	}
-	if ps.BoundaryKnown {
-		out.PermissionsBoundary = ps.Boundary
-	}
-	return out
 }
 
 // IdentityCenterInstance names an IAM Identity Center instance and its

@@ -2,14 +2,11 @@ package awsapi_test
 
 import (
 	"context"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
@@ -54,7 +51,16 @@ func TestPermissionSetLifecycle(t *testing.T) {
 	if len(ps.CustomerManagedPolicies) != 2 || ps.CustomerManagedPolicies[0] != (identitycenter.PolicyReference{Name: "Base", Path: "/"}) {
 		t.Fatalf("customer-managed policies %v (sorted by path, default path /)", ps.CustomerManagedPolicies)
 	}
-	t.Logf("boundary known: %v, tags known: %v (moto implements neither)", ps.BoundaryKnown, ps.TagsKnown)
+	if ps.Tags[awsapi.TagPrivilegedAccess] != "lifecycle" || ps.Boundary != nil {
+		t.Fatalf("tags %v, boundary %+v; want the ownership tags and no boundary", ps.Tags, ps.Boundary)
+	}
+	boundary := identitycenter.Boundary{CustomerManagedPolicy: &identitycenter.PolicyReference{Name: "Cap", Path: "/"}}
+	must(t, awsapi.PutPermissionsBoundary(ctx, c.SSOAdmin, inst, arn, boundary))
+	if ps, err = awsapi.FindPermissionSet(ctx, c.SSOAdmin, inst, arn); err != nil || ps.Boundary == nil || *ps.Boundary.CustomerManagedPolicy != *boundary.CustomerManagedPolicy {
+		t.Fatalf("boundary read back %+v, %v; want %+v", ps.Boundary, err, boundary)
+	}
+	must(t, awsapi.DeletePermissionsBoundary(ctx, c.SSOAdmin, inst, arn))
+	must(t, awsapi.DeletePermissionsBoundary(ctx, c.SSOAdmin, inst, arn)) // none left is success
 
 	must(t, awsapi.DetachManagedPolicies(ctx, c.SSOAdmin, inst, arn, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}))
 	must(t, awsapi.DetachCustomerManagedPolicies(ctx, c.SSOAdmin, inst, arn, []identitycenter.PolicyReference{{Name: "Team", Path: "/team/"}}))
@@ -118,37 +124,6 @@ func TestWaitAssignmentCreationPolls(t *testing.T) {
 	}
 }
 
-// tagStub answers ListTagsForResource from a map (moto does not implement
-// it), so the ownership check of CreatePermissionSet can be exercised.
-type tagStub struct {
-	mu   sync.Mutex
-	tags map[string]map[string]string
-}
-
-func (s *tagStub) set(arn string, tags map[string]string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tags[arn] = tags
-}
-
-func (s *tagStub) option(o *ssoadmin.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("tagStub", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			req, ok := in.Parameters.(*ssoadmin.ListTagsForResourceInput)
-			if !ok {
-				return next.HandleInitialize(ctx, in)
-			}
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			var out ssoadmin.ListTagsForResourceOutput
-			for k, v := range s.tags[aws.ToString(req.ResourceArn)] {
-				out.Tags = append(out.Tags, ssotypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-			}
-			return middleware.InitializeOutput{Result: &out}, middleware.Metadata{}, nil
-		}), middleware.Before)
-	})
-}
-
 // TestCreatePermissionSetIdempotent: a re-run of an interrupted create takes
 // over the permission set carrying its tags; a foreign one of the same name
 // is refused (moto would accept the duplicate, AWS would not).
@@ -156,55 +131,24 @@ func TestCreatePermissionSetIdempotent(t *testing.T) {
 	c := identityClients(t)
 	ctx := context.Background()
 	inst, _ := instance(t, c.SSOAdmin)
-	stub := &tagStub{tags: map[string]map[string]string{}}
-	sso := ssoadmin.New(c.SSOAdmin.Options(), stub.option)
+	sso := c.SSOAdmin
 
 	in := awsapi.CreatePermissionSetInput{Name: "idempotent", SessionDuration: "PT1H", Tags: ownedTags("idempotent")}
 	first, _, err := awsapi.CreatePermissionSet(ctx, sso, inst, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stub.set(first, in.Tags)
 	second, takenOver, err := awsapi.CreatePermissionSet(ctx, sso, inst, in)
 	if err != nil || !takenOver || second != first {
 		t.Fatalf("re-create = %q, %v, %v; want takeover of %s", second, takenOver, err, first)
 	}
 
-	out, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(inst), Name: aws.String("hand-made"), SessionDuration: aws.String("PT1H")})
-	if err != nil {
+	if _, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(inst), Name: aws.String("hand-made"), SessionDuration: aws.String("PT1H"),
+		Tags: []ssotypes.Tag{{Key: aws.String("team"), Value: aws.String("x")}}}); err != nil {
 		t.Fatal(err)
 	}
-	stub.set(aws.ToString(out.PermissionSet.PermissionSetArn), map[string]string{"team": "x"})
 	if _, _, err := awsapi.CreatePermissionSet(ctx, sso, inst, awsapi.CreatePermissionSetInput{Name: "hand-made", SessionDuration: "PT1H", Tags: ownedTags("hand-made")}); err == nil {
 		t.Fatal("creating over a foreign permission set of the same name succeeded; want a refusal")
-	}
-}
-
-// TestUnsupportedOperationsFailFast: moto lacks permission-set tags and
-// boundaries; with the provider's 10-attempt retryer those must still fail
-// (or be skipped) at once, not after minutes of backoff.
-func TestUnsupportedOperationsFailFast(t *testing.T) {
-	c := identityClients(t)
-	ctx := context.Background()
-	inst, _ := instance(t, c.SSOAdmin)
-	arn, _, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, inst, awsapi.CreatePermissionSetInput{Name: "fast", SessionDuration: "PT1H", Tags: ownedTags("fast")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, inst, arn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = awsapi.PutPermissionsBoundary(ctx, c.SSOAdmin, inst, arn, identitycenter.Boundary{ManagedPolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"})
-	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("took %s: not-implemented answers were retried", d)
-	}
-	if ps.BoundaryKnown || ps.TagsKnown {
-		t.Skip("the emulator now implements boundaries or tags; nothing to check")
-	}
-	if !awsapi.IsNotImplemented(err) {
-		t.Fatalf("PutPermissionsBoundary error %v is not recognised as not implemented", err)
 	}
 }
 
