@@ -25,10 +25,18 @@ var (
 	poolAppNames   = []string{"app-a", `app"b`, "ü-app"}
 	poolMethods    = []string{"GET", "POST", "PUT", "DELETE"}
 	reqMethods     = []string{"GET", "POST", "PUT", "DELETE", "get", "PATCH", ""}
-	poolPrefixes   = []string{"/", "/api/", "/admin", "/a*b", `/"; permit(`, "/ü", "/api/v1/"}
-	reqPaths       = []string{"/", "/api/x", "/api/v1/y", "/admin/y", "/administrator", "/a*b/c", "/axb", `/"; permit(principal`, "/ü/x", "/other", "", "/x/api/y", "api/x", "/other/admin", "/b/a*b"}
-	poolCIDRs      = []string{"10.0.0.0/8", "10.1.0.0/16", "192.168.1.0/24", "2001:db8::/32", "0.0.0.0/0", "::/0", "10.1.2.3/32"}
-	reqIPs         = []netip.Addr{
+	// Prefixes cover each form (segment, trailing slash, raw "*", literal
+	// "*", root) and requests sit on both sides of every boundary, with and
+	// without the leading slash.
+	poolPrefixes = []string{"/", "/api/", "/admin", "/a*b", `/"; permit(`, "/ü", "/api/v1/", "/api/v1", "/adm*", "/a*b*", "/*", `/\`}
+	reqPaths     = []string{
+		"/", "", "/api/x", "/api/v1/y", "/api", "api", "/api/", "api/", "/api/v1", "/api/v10", "api/v1/y",
+		"/admin", "/admin/", "/admin/y", "admin", "admin/", "admin/x", "/administrator", "administrator", "/admin-old", "/adm", "adm",
+		"/a*b", "a*b", "/a*b/c", "/a*bc", "/axb", "/axb/c", "/a*b*", `/"; permit(principal`, `"; permit(`, "/ü/x", "ü", "/üx",
+		"/other", "/x/api/y", "/other/admin", "/b/a*b", "//admin", "//", `/\`, `/\/x`, `\`,
+	}
+	poolCIDRs = []string{"10.0.0.0/8", "10.1.0.0/16", "192.168.1.0/24", "2001:db8::/32", "0.0.0.0/0", "::/0", "10.1.2.3/32"}
+	reqIPs    = []netip.Addr{
 		netip.MustParseAddr("10.1.2.3"), netip.MustParseAddr("10.2.3.4"), netip.MustParseAddr("192.168.1.5"),
 		netip.MustParseAddr("8.8.8.8"), netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db9::1"),
 		netip.MustParseAddr("::ffff:10.1.2.3"), netip.MustParseAddr("fe80::1%eth0"), {},

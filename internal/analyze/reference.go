@@ -127,7 +127,7 @@ func Matches(r model.AccessRule, proxy model.AccessProxy, req Request) bool {
 	if len(r.Methods) > 0 && !slices.Contains(r.Methods, req.Method) {
 		return false
 	}
-	if len(r.PathPrefixes) > 0 && !slices.ContainsFunc(r.PathPrefixes, func(p string) bool { return strings.HasPrefix(req.Path, p) }) {
+	if len(r.PathPrefixes) > 0 && !slices.ContainsFunc(r.PathPrefixes, func(p string) bool { return PathPrefixMatches(p, req.Path) }) {
 		return false
 	}
 	if len(r.Groups) > 0 && (id == nil || !slices.ContainsFunc(r.Groups, func(g string) bool { return slices.Contains(id.Groups, g) })) {
@@ -177,4 +177,26 @@ func deviceHolds(d model.DeviceRequirement, req Request) bool {
 		return slices.Contains(results, true)
 	}
 	return !slices.Contains(results, false)
+}
+
+// PathPrefixMatches reports whether a request path falls under a configured
+// path prefix (see model.AccessRule.PathPrefixes). It is written segment-wise,
+// independently of the compiler's Cedar patterns, so the differential test
+// compares two derivations of the same rule. The path is compared both as
+// sent and, when it lacks one, with a leading slash added: AWS documents
+// context.http_request.path without it ("app/images").
+func PathPrefixMatches(prefix, path string) bool {
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	if raw, ok := strings.CutSuffix(prefix, "*"); ok {
+		return strings.HasPrefix(path, raw)
+	}
+	rest, ok := strings.CutPrefix(path, prefix)
+	if !ok {
+		return false
+	}
+	// prefix ends on a segment boundary itself, or the path ends with it, or
+	// the next character starts a new segment.
+	return strings.HasSuffix(prefix, "/") || rest == "" || rest[0] == '/'
 }

@@ -301,6 +301,18 @@ type ProtectSurface struct {
 // report, no client address) does not hold — for a forbid rule that means
 // the forbid does not apply, so demand good posture with permit conditions
 // (which then fail closed) rather than forbid bad posture.
+//
+// A path prefix matches on a segment boundary: "/admin" matches /admin,
+// /admin/ and /admin/users, but not /administrator or /admin-old; a prefix
+// ending in "/" ("/api/") matches itself and everything below it. An explicit
+// trailing "*" asks for raw prefix matching instead ("/admin*" matches
+// /administrator too); any other "*" is an ordinary character. Verified
+// Access may report the path with or without its leading slash (AWS
+// documents "app/images"), so a path without one is matched as if it had it.
+//
+// HTTP conditions (methods, path prefixes) need an HTTP request: a rule that
+// sets them may not apply to a TCP application, where Verified Access sends
+// no http_request (see Application.Protocol).
 type AccessRule struct {
 	Name                 string             // name: unique, becomes the Cedar @id
 	Effect               string             // effect: permit | forbid
@@ -309,7 +321,7 @@ type AccessRule struct {
 	RequireVerifiedEmail bool               // require_verified_email
 	RequireMFA           bool               // require_mfa
 	Methods              []string           // methods: HTTP methods; empty = any
-	PathPrefixes         []string           // path_prefixes: URL path prefixes; empty = any
+	PathPrefixes         []string           // path_prefixes: URL path prefixes; empty = any (see below)
 	ClientCIDRs          []string           // client_cidrs: client networks; empty = any
 	Applications         []string           // applications it applies to; empty = the whole surface
 	Acknowledgement      string             // acknowledgement: why a floor violation is accepted
@@ -448,6 +460,10 @@ func (r AccessRule) Validate(path Path, s ProtectSurface, apps map[string]bool) 
 			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "the path prefix is not valid UTF-8")
 		case !strings.HasPrefix(p, "/"):
 			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "%q must start with \"/\" (it is matched against the URL path, e.g. /admin/)", p)
+		case strings.HasPrefix(p, "//"):
+			// Paths are also matched without their leading slash: stripped
+			// of one, "//x" would match the absolute path /x.
+			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "%q starts with an empty path segment; write it with a single leading \"/\"", p)
 		}
 	}
 	checkDup(path.At("path_prefixes"), r.PathPrefixes, "path prefix")

@@ -140,6 +140,7 @@ func TestRuleValidation(t *testing.T) {
 		{"lower-case method", func(s *ProtectSurface) { s.AccessRules[0].Methods = []string{"get"} }, []string{"access_rule[0].methods[0]"}},
 		{"duplicate method", func(s *ProtectSurface) { s.AccessRules[0].Methods = []string{"GET", "GET"} }, []string{"access_rule[0].methods[1]"}},
 		{"relative path", func(s *ProtectSurface) { s.AccessRules[1].PathPrefixes = []string{"admin/"} }, []string{"access_rule[1].path_prefixes[0]"}},
+		{"empty first path segment", func(s *ProtectSurface) { s.AccessRules[1].PathPrefixes = []string{"/ok", "//admin"} }, []string{"access_rule[1].path_prefixes[1]"}},
 		{"bad CIDR", func(s *ProtectSurface) { s.AccessRules[1].ClientCIDRs = []string{"10.0.0.0/33", "10.1.2.3"} }, []string{"access_rule[1].client_cidrs[0]", "access_rule[1].client_cidrs[1]"}},
 		{"IPv4-mapped CIDR", func(s *ProtectSurface) { s.AccessRules[1].ClientCIDRs = []string{"::ffff:10.0.0.0/104"} }, []string{"access_rule[1].client_cidrs[0]"}},
 		{"CIDR equal once masked", func(s *ProtectSurface) { s.AccessRules[1].ClientCIDRs = []string{"10.0.0.0/8", "10.9.9.9/8"} }, []string{"access_rule[1].client_cidrs[1]"}},

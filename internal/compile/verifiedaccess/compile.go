@@ -272,10 +272,11 @@ func Conditions(r model.AccessRule, proxy model.AccessProxy) []ast.Node {
 		}
 	}
 	if ps := sortedUnique(r.PathPrefixes); len(ps) > 0 {
-		path := http.Access(attrPath)
-		out = append(out, anyOf(ps, func(prefix string) ast.Node {
-			return path.Like(types.NewPattern(prefix, types.Wildcard{}))
-		}))
+		var alts []ast.Node
+		for _, prefix := range ps {
+			alts = append(alts, pathPrefixTests(http.Access(attrPath), prefix)...)
+		}
+		out = append(out, anyOf(alts, func(n ast.Node) ast.Node { return n }))
 	}
 	if gs := sortedUnique(r.Groups); len(gs) > 0 {
 		out = append(out, groupCondition(gs, idp))
@@ -315,6 +316,36 @@ func Conditions(r model.AccessRule, proxy model.AccessProxy) []ast.Node {
 		out = append(out, anyOf(cidrs, func(p netip.Prefix) ast.Node {
 			return client.IsInRange(ast.IPAddr(p))
 		}))
+	}
+	return out
+}
+
+// pathPrefixTests returns the alternatives that match path against one
+// configured prefix (model.AccessRule.PathPrefixes documents the semantics):
+//
+//	"/admin"  -> path == "/admin" || path like "/admin/*" || path == "admin" || path like "admin/*"
+//	"/api/"   -> path like "/api/*" || path like "api/*"
+//	"/adm*"   -> path like "/adm*" || path like "adm*"
+//
+// The second half of each line is the same test without the leading slash,
+// because AWS documents context.http_request.path as "app/images"; until
+// real trust data shows which form Verified Access sends, both must match.
+// Prefix text enters the pattern as a literal (cedar-go escapes a `*` in it
+// as `\*`); only the trailing `*` of an explicit raw prefix, and the one this
+// function appends, are wildcards.
+func pathPrefixTests(path ast.Node, prefix string) []ast.Node {
+	var out []ast.Node
+	below := func(stem string) ast.Node { return path.Like(types.NewPattern(stem, types.Wildcard{})) }
+	for _, p := range []string{prefix, strings.TrimPrefix(prefix, "/")} {
+		switch {
+		case strings.HasSuffix(p, "*"):
+			out = append(out, below(strings.TrimSuffix(p, "*")))
+		case p == "" || strings.HasSuffix(p, "/"):
+			// Already on a boundary: everything below, the prefix included.
+			out = append(out, below(p))
+		default:
+			out = append(out, path.Equal(ast.String(p)), below(p+"/"))
+		}
 	}
 	return out
 }

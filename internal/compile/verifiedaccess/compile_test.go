@@ -358,3 +358,25 @@ func TestContextMatchesSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestPathPrefixCedar pins the Cedar of each path-prefix form: segment
+// boundary, trailing slash, explicit raw "*", and a literal "*" in user text,
+// which must reach the pattern escaped (an unescaped one would be a
+// wildcard: "/a*b" would then match "/axb").
+func TestPathPrefixCedar(t *testing.T) {
+	const p = "context.http_request.path"
+	for prefix, want := range map[string]string{
+		"/admin": p + ` == "/admin" || ` + p + ` like "/admin/*" || ` + p + ` == "admin" || ` + p + ` like "admin/*"`,
+		"/api/":  p + ` like "/api/*" || ` + p + ` like "api/*"`,
+		"/adm*":  p + ` like "/adm*" || ` + p + ` like "adm*"`,
+		"/a*b":   p + ` == "/a*b" || ` + p + ` like "/a\*b/*" || ` + p + ` == "a*b" || ` + p + ` like "a\*b/*"`,
+		"/a*b*":  p + ` like "/a\*b*" || ` + p + ` like "a\*b*"`,
+		"/":      p + ` like "/*" || ` + p + ` like "*"`,
+	} {
+		r := model.AccessRule{Name: "r", Effect: model.EffectPermit, PathPrefixes: []string{prefix}}
+		text := string(va.Statement(r, idcProxy()).MarshalCedar())
+		if !strings.Contains(text, "when { "+want+" }") {
+			t.Errorf("prefix %q compiled to\n%s\nwant the condition\n%s", prefix, text, want)
+		}
+	}
+}
