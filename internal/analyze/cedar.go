@@ -130,6 +130,7 @@ type CompiledSurface struct {
 	endpoints map[string]*Policy // application -> endpoint policy (nil: none)
 	implied   map[string]bool    // application -> group policy implied by its endpoint policy
 	domains   map[string]string
+	tcp       map[string]bool // application -> reached over TCP (no http_request)
 }
 
 // NewCompiledSurface parses a compilation result of a surface.
@@ -138,9 +139,10 @@ func NewCompiledSurface(s model.ProtectSurface, res verifiedaccess.Result) (*Com
 	if err != nil {
 		return nil, fmt.Errorf("group policy: %w", err)
 	}
-	c := &CompiledSurface{proxy: s.Proxy, group: group, endpoints: map[string]*Policy{}, implied: map[string]bool{}, domains: map[string]string{}}
+	c := &CompiledSurface{proxy: s.Proxy, group: group, endpoints: map[string]*Policy{}, implied: map[string]bool{}, domains: map[string]string{}, tcp: map[string]bool{}}
 	for _, a := range s.Applications {
 		c.domains[a.Name] = a.Domain
+		c.tcp[a.Name] = a.IsTCP()
 	}
 	for _, e := range res.Endpoints {
 		if _, ok := c.domains[e.Application]; !ok {
@@ -182,7 +184,7 @@ func (c *CompiledSurface) decide(app string, req Request, full bool) (Decision, 
 	if !ok {
 		return Decision{}, ErrUnknownApplication{app}
 	}
-	ctx := Context(c.proxy, c.domains[app], req)
+	ctx := buildContext(c.proxy, c.domains[app], !c.tcp[app], req)
 	if endpoint == nil {
 		return c.group.Evaluate(ctx).Decision, nil
 	}
@@ -213,17 +215,27 @@ func (c *CompiledSurface) decide(app string, req Request, full bool) (Decision, 
 // (cedar-go records are immutable), which keeps a context to a handful of
 // allocations.
 func Context(proxy model.AccessProxy, hostname string, req Request) types.Record {
-	clientIP := ""
-	if req.ClientIP.IsValid() {
-		clientIP = req.ClientIP.Unmap().WithZone("").String()
-	}
+	return buildContext(proxy, hostname, true, req)
+}
+
+// buildContext is Context for an HTTP(S) application, or, when http is
+// false, for a TCP application: then no http_request is sent (the pessimistic
+// reading of AWS's documentation, which shows none for TCP; see
+// model.Application.Protocol), and Method, Path and ClientIP are ignored.
+func buildContext(proxy model.AccessProxy, hostname string, http bool, req Request) types.Record {
 	ctx := make(types.RecordMap, 2+len(proxy.DeviceProviders))
-	ctx[model.HTTPRequestContextKey] = types.NewRecord(types.RecordMap{
-		"http_method": types.String(req.Method),
-		"hostname":    types.String(hostname),
-		"path":        types.String(req.Path),
-		"client_ip":   types.String(clientIP),
-	})
+	if http {
+		clientIP := ""
+		if req.ClientIP.IsValid() {
+			clientIP = req.ClientIP.Unmap().WithZone("").String()
+		}
+		ctx[model.HTTPRequestContextKey] = types.NewRecord(types.RecordMap{
+			"http_method": types.String(req.Method),
+			"hostname":    types.String(hostname),
+			"path":        types.String(req.Path),
+			"client_ip":   types.String(clientIP),
+		})
+	}
 	if id := req.Identity; id != nil {
 		idp := proxy.IdentityProvider
 		switch idp.Type {

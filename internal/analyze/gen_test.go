@@ -81,9 +81,17 @@ func randomSurface(r *rand.Rand, maxRules int) model.ProtectSurface {
 	})
 
 	s := model.ProtectSurface{Name: "surface", Sensitivity: pick(r, model.Sensitivities), Proxy: proxy}
-	var appNames []string
-	for _, n := range subset(r, poolAppNames, 1, len(poolAppNames)) {
-		s.Applications = append(s.Applications, model.Application{Name: n})
+	var appNames, httpApps []string
+	for i, n := range subset(r, poolAppNames, 1, len(poolAppNames)) {
+		a := model.Application{Name: n}
+		// Any application but the first may be TCP, so HTTP rules always
+		// have somewhere to apply.
+		if i > 0 && r.IntN(3) == 0 {
+			a.Protocol = model.ProtocolTCP
+		} else {
+			httpApps = append(httpApps, n)
+		}
+		s.Applications = append(s.Applications, a)
 		appNames = append(appNames, n)
 	}
 	groups := poolOIDCGroups
@@ -131,6 +139,11 @@ func randomSurface(r *rand.Rand, maxRules int) model.ProtectSurface {
 		}
 		if r.IntN(5) < 2 {
 			rule.Applications = subset(r, appNames, 1, min(2, len(appNames)))
+		}
+		// HTTP conditions may not apply to TCP applications (validation
+		// refuses them), so such rules are limited to HTTP ones.
+		if len(rule.Methods)+len(rule.PathPrefixes)+len(rule.ClientCIDRs) > 0 && len(httpApps) < len(appNames) {
+			rule.Applications = subset(r, httpApps, 1, min(2, len(httpApps)))
 		}
 		s.AccessRules = append(s.AccessRules, rule)
 	}

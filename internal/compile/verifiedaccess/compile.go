@@ -40,6 +40,17 @@
 // short-circuits to false at its first guard. List values are sorted and
 // CIDRs masked, so reordering configuration never changes the text. String
 // sets are tested with .contains/.containsAny, never `in`.
+//
+// # Paths and TCP applications
+//
+// A path prefix compiles to tests on a segment boundary, each also written
+// without the leading slash because AWS documents the path as "app/images"
+// (see pathPrefixTests). Conditions that read context.http_request (methods,
+// path prefixes, client CIDRs) are not guarded with `context has
+// http_request`: model validation refuses them on rules that apply to a TCP
+// application, where Verified Access documents no HTTP request, rather than
+// letting a guard turn them into "never matches" (see
+// model.AccessRule.checkHTTPConditions for why an error beats a guard).
 package verifiedaccess
 
 import (

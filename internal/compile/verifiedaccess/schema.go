@@ -55,7 +55,9 @@ func opt(t sast.IsType) sast.Attribute { return sast.Attribute{Type: t, Optional
 // inside it is optional (Verified Access omits what a provider did not send),
 // so the validator proves that each access is guarded by `has`. The
 // http_request attributes the compiler reads are required: Verified Access
-// always sends them. groupIDs are the Identity Center group ids the policies
+// sends them for HTTP(S) applications, and rules that read them may not apply
+// to TCP applications (model validation), so no TCP context is checked
+// against them. groupIDs are the Identity Center group ids the policies
 // test (`groups has "<id>"`); Identity Center reports groups as a record keyed
 // by id, which a closed Cedar record type can only describe by listing them.
 //
