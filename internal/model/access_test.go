@@ -164,7 +164,10 @@ func TestRuleValidation(t *testing.T) {
 			// met over TCP; it has to be acknowledged.
 			s.AccessRules[0].Acknowledgement = "database over TCP"
 		}, nil},
-		{"explicit https", func(s *ProtectSurface) { s.Applications[0].Protocol = ProtocolHTTPS; s.Applications[1].Protocol = ProtocolHTTP }, nil},
+		{"explicit https", func(s *ProtectSurface) {
+			s.Applications[0].Protocol = ProtocolHTTPS
+			s.Applications[1].Protocol = ProtocolHTTP
+		}, nil},
 		{"unknown protocol", func(s *ProtectSurface) { s.Applications[0].Protocol = "udp" }, []string{"application[0].protocol"}},
 		{"unknown sensitivity", func(s *ProtectSurface) { s.Sensitivity = "secret" }, []string{"sensitivity"}},
 		{"no name", func(s *ProtectSurface) { s.Name = " " }, []string{"name"}},
