@@ -253,25 +253,35 @@ func (v *recordingValidator) Validate(schema, policies []byte) error {
 func TestValidatorSeam(t *testing.T) {
 	v := &recordingValidator{}
 	s := mixedSurface()
-	_, ps := va.Compile(s, va.Options{Validator: v})
-	// Each statement is validated once, against the schema narrowed to the
-	// groups it tests.
-	if ps.HasErrors() || len(v.calls) != len(s.AccessRules) {
-		t.Fatalf("validator called %d times for %d rules (%v)", len(v.calls), len(s.AccessRules), ps)
+	res, ps := va.Compile(s, va.Options{Validator: v})
+	// The statements are validated once, as one policy set: every rule's
+	// statement and the deny-by-default one, against the full schema.
+	if ps.HasErrors() || len(v.calls) != 1 {
+		t.Fatalf("validator called %d times (%v)", len(v.calls), ps)
 	}
-	for _, c := range v.calls {
-		list, err := cedar.NewPolicyListFromBytes("", []byte(c[1]))
-		if err != nil || len(list) != 1 {
-			t.Fatalf("validator given %q", c[1])
-		}
-		for _, g := range []string{groupEng, groupOps} {
-			if strings.Contains(c[0], g) != strings.Contains(c[1], g) {
-				t.Errorf("schema for %s lists group %s: %v", list[0].Annotations()[va.IDAnnotation], g, strings.Contains(c[0], g))
-			}
-		}
+	if v.calls[0][0] != res.Schema {
+		t.Errorf("validated against another schema:\n%s", v.calls[0][0])
+	}
+	list, err := cedar.NewPolicyListFromBytes("", []byte(v.calls[0][1]))
+	if err != nil || len(list) != len(s.AccessRules)+1 {
+		t.Fatalf("validator given %d statements (%v):\n%s", len(list), err, v.calls[0][1])
+	}
+	var got []string
+	for _, p := range list {
+		got = append(got, string(p.Annotations()[va.IDAnnotation]))
+	}
+	var want []string
+	for _, r := range s.AccessRules {
+		want = append(want, r.Name)
+	}
+	want = append(want, va.DenyByDefaultID)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("validated statements %q, want %q", got, want)
 	}
 	v = &recordingValidator{err: errors.New("boom")}
-	res, ps := va.Compile(mixedSurface(), va.Options{Validator: v})
+	res, ps = va.Compile(mixedSurface(), va.Options{Validator: v})
 	if !ps.HasErrors() || ps[len(ps)-1].Summary != "Internal compiler error" || res.GroupPolicy != "" {
 		t.Fatalf("a failing validator must fail the compile: %v", ps)
 	}
