@@ -20,7 +20,7 @@ var (
 		"D242C5B0-6081-1845-6FA8-6E0D9513C107",
 	}
 	poolOIDCGroups = []string{"eng", "ops", `"; permit(principal, action, resource); //`, "ünïcødé 🚀", "line\nbreak", `a\"b`, "*", "contractors"}
-	poolClaims     = []string{"", "groups", "cognito:groups", `"]; forbid(`}
+	poolClaims     = []string{"", "groups", "cognito:groups", `"]; forbid(`, "nul\x00groups", `"groups"`}
 	poolRuleNames  = []string{"r-eng", "r-ops", `x"); permit(principal, action, resource); //`, "new\nline", "ünï", "r*", "@id", "deny-by-default", " ", "r9"}
 	poolAppNames   = []string{"app-a", `app"b`, "ü-app"}
 	poolMethods    = []string{"GET", "POST", "PUT", "DELETE"}

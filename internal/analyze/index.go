@@ -3,6 +3,8 @@ package analyze
 import (
 	"iter"
 	"math/bits"
+	"slices"
+	"strconv"
 	"strings"
 
 	cedar "github.com/cedar-policy/cedar-go"
@@ -45,8 +47,18 @@ const (
 
 // indexDim is one indexed attribute: a context path and how it is tested.
 type indexDim struct {
-	path string // attribute names joined by "\x00"
+	path string // pathKey of the attribute names
 	kind indexKind
+}
+
+// pathKey encodes attribute names unambiguously (each quoted, so no name,
+// whatever bytes it holds, can pass for a separator).
+func pathKey(steps []types.String) string {
+	var b strings.Builder
+	for _, s := range steps {
+		b.WriteString(strconv.Quote(string(s)))
+	}
+	return b.String()
 }
 
 type statementIndex struct {
@@ -58,8 +70,9 @@ type statementIndex struct {
 
 // constraint is one indexable conjunct of a statement.
 type constraint struct {
-	dim  indexDim
-	keys []types.String
+	dim   indexDim
+	steps []types.String // the attribute path of dim
+	keys  []types.String
 }
 
 func newStatementIndex(statements []statement) *statementIndex {
@@ -94,7 +107,7 @@ func newStatementIndex(statements []statement) *statementIndex {
 		}
 		best, bestDepth, bestCost := 0, -1, 0
 		for j, c := range options[i] {
-			depth := strings.Count(c.dim.path, "\x00")
+			depth := len(c.steps)
 			cost := 0
 			for _, k := range c.keys {
 				cost += count[c.dim][k]
@@ -109,11 +122,7 @@ func newStatementIndex(statements []statement) *statementIndex {
 			byKey = map[types.String][]int{}
 			ix.filed[c.dim] = byKey
 			ix.dims = append(ix.dims, c.dim)
-			var steps []types.String
-			for _, s := range strings.Split(c.dim.path, "\x00") {
-				steps = append(steps, types.String(s))
-			}
-			ix.steps = append(ix.steps, steps)
+			ix.steps = append(ix.steps, c.steps)
 		}
 		for _, k := range c.keys {
 			if l := byKey[k]; len(l) == 0 || l[len(l)-1] != i {
@@ -208,8 +217,8 @@ func constraintsOf(p *ast.Policy) (out []constraint, never bool) {
 			if v, isValue := conj.(ast.NodeValue); isValue && v.Value == types.Boolean(false) {
 				return nil, true
 			}
-			if dim, keys, ok := keyTest(conj); ok {
-				out = append(out, constraint{dim, keys})
+			if c, ok := keyTest(conj); ok {
+				out = append(out, c)
 			}
 		}
 	}
@@ -232,73 +241,74 @@ func disjuncts(n ast.IsNode, out []ast.IsNode) []ast.IsNode {
 
 // keyTest recognises one of the indexable forms; every disjunct of an `||`
 // must test the same attribute the same way.
-func keyTest(n ast.IsNode) (indexDim, []types.String, bool) {
-	var dim indexDim
-	var keys []types.String
+func keyTest(n ast.IsNode) (constraint, bool) {
+	var c constraint
 	for i, d := range disjuncts(n, nil) {
-		dd, ks, ok := keyTest1(d)
-		if !ok || (i > 0 && dd != dim) {
-			return indexDim{}, nil, false
+		cd, ok := keyTest1(d)
+		if !ok || (i > 0 && cd.dim != c.dim) {
+			return constraint{}, false
 		}
-		dim, keys = dd, append(keys, ks...)
+		cd.keys = append(c.keys, cd.keys...)
+		c = cd
 	}
-	return dim, keys, len(keys) > 0
+	return c, len(c.keys) > 0
 }
 
-func keyTest1(n ast.IsNode) (indexDim, []types.String, bool) {
+func keyTest1(n ast.IsNode) (constraint, bool) {
+	file := func(steps []types.String, kind indexKind, keys ...types.String) (constraint, bool) {
+		return constraint{dim: indexDim{pathKey(steps), kind}, steps: steps, keys: keys}, true
+	}
 	switch n := n.(type) {
 	case ast.NodeTypeHas:
-		if path, ok := contextAttr(n.Arg); ok {
-			return indexDim{path, keyOfRecord}, []types.String{n.Value}, true
+		if steps, ok := contextAttr(n.Arg); ok {
+			return file(steps, keyOfRecord, n.Value)
 		}
 	case ast.NodeTypeContains:
-		if path, ok := contextAttr(n.Left); ok {
+		if steps, ok := contextAttr(n.Left); ok {
 			if s, ok := stringLiteral(n.Right); ok {
-				return indexDim{path, elemOfSet}, []types.String{s}, true
+				return file(steps, elemOfSet, s)
 			}
 		}
-		if path, ok := contextAttr(n.Right); ok {
+		if steps, ok := contextAttr(n.Right); ok {
 			if ss, ok := stringSetLiteral(n.Left); ok {
-				return indexDim{path, stringValue}, ss, true
+				return file(steps, stringValue, ss...)
 			}
 		}
 	case ast.NodeTypeContainsAny:
-		if path, ok := contextAttr(n.Left); ok {
+		if steps, ok := contextAttr(n.Left); ok {
 			if ss, ok := stringSetLiteral(n.Right); ok {
-				return indexDim{path, elemOfSet}, ss, true
+				return file(steps, elemOfSet, ss...)
 			}
 		}
 	case ast.NodeTypeEquals:
 		for _, pair := range [2][2]ast.IsNode{{n.Left, n.Right}, {n.Right, n.Left}} {
-			if path, ok := contextAttr(pair[0]); ok {
+			if steps, ok := contextAttr(pair[0]); ok {
 				if s, ok := stringLiteral(pair[1]); ok {
-					return indexDim{path, stringValue}, []types.String{s}, true
+					return file(steps, stringValue, s)
 				}
 			}
 		}
 	}
-	return indexDim{}, nil, false
+	return constraint{}, false
 }
 
-// contextAttr returns the path of context.a.b… (at least one attribute).
-func contextAttr(n ast.IsNode) (string, bool) {
-	var steps []string
+// contextAttr returns the attribute names of context.a.b… (at least one).
+func contextAttr(n ast.IsNode) ([]types.String, bool) {
+	var steps []types.String
 	for {
 		switch a := n.(type) {
 		case ast.NodeTypeAccess:
-			steps = append(steps, string(a.Value))
+			steps = append(steps, a.Value)
 			n = a.Arg
 			continue
 		case ast.NodeTypeVariable:
 			if a.Name != "context" || len(steps) == 0 {
-				return "", false
+				return nil, false
 			}
-			for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {
-				steps[i], steps[j] = steps[j], steps[i]
-			}
-			return strings.Join(steps, "\x00"), true
+			slices.Reverse(steps)
+			return steps, true
 		}
-		return "", false
+		return nil, false
 	}
 }
 
@@ -344,4 +354,6 @@ func stringSetLiteral(n ast.IsNode) ([]types.String, bool) {
 // policySeq adapts an iterator to cedar.PolicyIterator.
 type policySeq iter.Seq2[cedar.PolicyID, *cedar.Policy]
 
-func (s policySeq) All() iter.Seq2[cedar.PolicyID, *cedar.Policy] { return iter.Seq2[cedar.PolicyID, *cedar.Policy](s) }
+func (s policySeq) All() iter.Seq2[cedar.PolicyID, *cedar.Policy] {
+	return iter.Seq2[cedar.PolicyID, *cedar.Policy](s)
+}

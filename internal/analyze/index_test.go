@@ -40,17 +40,17 @@ func TestIndexFiling(t *testing.T) {
 	for dim, byKey := range p.index.filed {
 		for k, is := range byKey {
 			for _, i := range is {
-				filed[string(p.statements[i].id)] += fmt.Sprintf("%q/%d/%s ", dim.path, dim.kind, k)
+				filed[string(p.statements[i].id)] += fmt.Sprintf("%s/%d/%s ", dim.path, dim.kind, k)
 			}
 		}
 	}
 	for id, want := range map[string][]string{
-		"idc":     {`"idc\x00groups"/0/g1 `, `"idc\x00groups"/0/g2 `},
-		"idc2":    {`"idc\x00groups"/0/g3 `},
-		"oidc":    {`"o\x00groups"/1/a `, `"o\x00groups"/1/b `},
-		"oidc1":   {`"o\x00groups"/1/c `},
-		"method":  {`"http_request\x00http_method"/2/GET `},
-		"methods": {`"http_request\x00http_method"/2/GET `, `"http_request\x00http_method"/2/HEAD `},
+		"idc":     {`"idc""groups"/0/g1 `, `"idc""groups"/0/g2 `},
+		"idc2":    {`"idc""groups"/0/g3 `},
+		"oidc":    {`"o""groups"/1/a `, `"o""groups"/1/b `},
+		"oidc1":   {`"o""groups"/1/c `},
+		"method":  {`"http_request""http_method"/2/GET `},
+		"methods": {`"http_request""http_method"/2/GET `, `"http_request""http_method"/2/HEAD `},
 		"never":   nil,
 	} {
 		got := filed[id]
