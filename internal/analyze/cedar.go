@@ -251,7 +251,8 @@ func combine(group, endpoint Decision) Decision {
 }
 
 // Context builds the Cedar context Verified Access would send for a request
-// through a proxy to an application at hostname: the HTTP request under
+// through a proxy to an application at hostname (req.Host, when set,
+// overrides it): the HTTP request under
 // http_request and each attached trust provider's data under its policy
 // reference name, shaped as Verified Access documents it (see
 // verifiedaccess.ContextSchema). Data of providers the proxy does not have is
@@ -268,6 +269,9 @@ func Context(proxy model.AccessProxy, hostname string, req Request) types.Record
 // model.Application.Protocol), and Method, Path and ClientIP are ignored.
 func buildContext(proxy model.AccessProxy, hostname string, http bool, req Request) types.Record {
 	ctx := make(types.RecordMap, 2+len(proxy.DeviceProviders))
+	if req.Host != "" {
+		hostname = req.Host
+	}
 	if http {
 		clientIP := ""
 		if req.ClientIP.IsValid() {

@@ -2,6 +2,18 @@
 // any cloud: what a request's access decision is, computed two independent
 // ways — from the model's own semantics (Reference) and by evaluating the
 // compiled Cedar with cedar-go (CompiledSurface) — so each checks the other.
+//
+// Entry points:
+//
+//   - NewEvaluator / Evaluator.Evaluate: Cedar policy text (a group policy
+//     and an optional endpoint policy) plus the access proxy's trust
+//     providers, and a Request (groups, email verification, MFA, device
+//     posture per provider, method, host, path, client IP) → Verdict:
+//     allowed, deciding rule ids (@id), a one-sentence reason, evaluation
+//     errors. For data sources and functions that see only planned text.
+//   - NewCompiledSurface / Decide / DecideFull: the same from a surface
+//     model and its compile result, fast (statement index, see index.go).
+//   - Reference: the model's semantics, no Cedar.
 package analyze
 
 import (
@@ -23,6 +35,10 @@ type Request struct {
 	JumpCloud   *JumpCloudFacts   // nil: no JumpCloud trust data
 	Method      string            // HTTP method, case-sensitive (GET)
 	Path        string            // URL path (/api/orders)
+	// Host is the host name the request was sent to; empty means the
+	// application's domain (CompiledSurface) or the hostname given to
+	// Context. The compiled policies do not test it.
+	Host string
 	// ClientIP is the connecting address; the zero Addr means unknown. An
 	// IPv4-mapped IPv6 address is compared as its IPv4 address, and an IPv6
 	// zone is ignored.
