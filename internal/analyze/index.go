@@ -35,7 +35,9 @@ import (
 // deciding statement, so the decision (effect and deciding ids) is the one
 // evaluating every statement gives. Only evaluation errors of skipped
 // statements go unreported, which is why Policy.Evaluate, which reports
-// errors, does not use the index.
+// errors, does not use the index. (The argument assumes an empty entity
+// store, as every decision in this package has: with entities, `has` on an
+// entity reference could look up the entity's attributes.)
 
 type indexKind uint8
 
