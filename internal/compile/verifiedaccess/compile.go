@@ -203,7 +203,9 @@ func Compile(s model.ProtectSurface, opts Options) (Result, model.Problems) {
 		apps = append(apps, a.Name)
 	}
 	slices.Sort(apps)
-	res.Endpoints = make([]EndpointPolicy, 0, len(apps))
+	if len(apps) > 0 {
+		res.Endpoints = make([]EndpointPolicy, 0, len(apps))
+	}
 	idx := make([]int, 0, len(rules))
 	for _, app := range apps {
 		ep := EndpointPolicy{Application: app}

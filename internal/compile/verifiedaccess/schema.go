@@ -174,9 +174,9 @@ type Validator interface {
 // it checks, and an Identity Center context lists every group id the
 // surface tests, so validating n statements would cost n × groups. Each
 // statement is therefore type-checked against the context narrowed to the
-// attributes it mentions (see narrowContext; it types the statement exactly
-// as the full context does), while checkDeclared checks every name it reads
-// against the full schema.
+// attributes it names (see narrowSchema; the verdict is the full context's,
+// as TestNarrowedContextTypesLikeTheFullOne checks), while checkDeclared
+// checks every name it reads against the full schema.
 type CedarGoValidator struct{}
 
 // Validate implements Validator.
