@@ -509,9 +509,24 @@ func (r AccessRule) Validate(path Path, s ProtectSurface, apps map[string]bool) 
 	ps.Append(r.checkHTTPConditions(path, s))
 
 	if r.IsPermit() {
-		ps.Append(CheckFloor(s.Sensitivity, r, path))
+		ps.Append(CheckFloor(s.Sensitivity, r, path, s.onlyTCP(r)))
 	}
 	return ps
+}
+
+// onlyTCP reports whether every application a rule applies to is a TCP one
+// (and there is at least one).
+func (s ProtectSurface) onlyTCP(r AccessRule) bool {
+	n := 0
+	for _, a := range s.Applications {
+		if r.AppliesTo(a.Name) {
+			if !a.IsTCP() {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }
 
 // checkHTTPConditions refuses HTTP conditions (methods, path_prefixes) and

@@ -68,7 +68,11 @@ func surfaceModelOf(m protectSurfaceModel) (model.ProtectSurface, bool) {
 	known := !m.Name.IsUnknown() && !m.Sensitivity.IsUnknown()
 	for _, a := range m.Applications {
 		known = known && !a.Name.IsUnknown() && !a.Domain.IsUnknown()
-		s.Applications = append(s.Applications, model.Application{Name: a.Name.ValueString(), Domain: a.Domain.ValueString()})
+		protocol := a.Protocol.ValueString()
+		if a.Protocol.IsNull() || a.Protocol.IsUnknown() {
+			protocol = defaultProtocol(inferEndpointType(a))
+		}
+		s.Applications = append(s.Applications, model.Application{Name: a.Name.ValueString(), Domain: a.Domain.ValueString(), Protocol: protocol})
 	}
 	for _, r := range m.AccessRules {
 		rule := model.AccessRule{

@@ -284,9 +284,10 @@ func protectSurfaceSchema() schema.Schema {
 							Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 							Description: "The user must have signed in with MFA (OIDC `amr` claim, or the proxy's `mfa_enforced`).",
 						},
-						"methods":       strList("HTTP methods allowed (upper case, e.g. `GET`); empty means any."),
-						"path_prefixes": strList("URL path prefixes (starting with `/`); empty means any."),
-						"client_cidrs":  strList("Client networks (CIDR blocks); empty means any."),
+						"methods": strList("HTTP methods allowed (upper case, e.g. `GET`); empty means any. HTTP(S) applications only: a rule that applies to a TCP application cannot test HTTP request data."),
+						"path_prefixes": strList("URL path prefixes (starting with `/`); empty means any. `/admin` matches `/admin` and everything below it on a `/` boundary (`/admin/`, `/admin/users`) but not `/administrator`; a trailing `*` (`/admin*`) keeps raw prefix matching. " +
+							"Paths are matched with and without the leading slash, since AWS documents `context.http_request.path` without one. HTTP(S) applications only."),
+						"client_cidrs": strList("Client networks (CIDR blocks); empty means any. Read from the HTTP request, so HTTP(S) applications only."),
 						"applications":  strList("Applications of this surface the rule applies to; empty means the whole surface. Rules naming applications compile into those applications' endpoint policies."),
 						"acknowledgement": schema.StringAttribute{
 							Optional:    true,
