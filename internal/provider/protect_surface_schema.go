@@ -288,7 +288,7 @@ func protectSurfaceSchema() schema.Schema {
 						"path_prefixes": strList("URL path prefixes (starting with `/`); empty means any. `/admin` matches `/admin` and everything below it on a `/` boundary (`/admin/`, `/admin/users`) but not `/administrator`; a trailing `*` (`/admin*`) keeps raw prefix matching. " +
 							"Paths are matched with and without the leading slash, since AWS documents `context.http_request.path` without one. HTTP(S) applications only."),
 						"client_cidrs": strList("Client networks (CIDR blocks); empty means any. Read from the HTTP request, so HTTP(S) applications only."),
-						"applications":  strList("Applications of this surface the rule applies to; empty means the whole surface. Rules naming applications compile into those applications' endpoint policies."),
+						"applications": strList("Applications of this surface the rule applies to; empty means the whole surface. Rules naming applications compile into those applications' endpoint policies."),
 						"acknowledgement": schema.StringAttribute{
 							Optional:    true,
 							Description: "Why a rule weaker than the surface's sensitivity floor (or an unconditional permit) is acceptable: turns those errors into warnings.",
