@@ -24,20 +24,28 @@ func policyInputsKnown(m segmentPolicyModel) bool {
 	}
 	for _, flows := range [][]flowModel{m.AllowFrom, m.AllowTo} {
 		for _, f := range flows {
-			for _, v := range []types.String{f.Segment, f.Protocol, f.Description, f.Acknowledgement} {
-				if v.IsUnknown() {
-					return false
-				}
-			}
-			for _, l := range []types.List{f.CIDRBlocks, f.PrefixListIDs, f.Ports, f.HTTPMethods, f.HTTPPaths} {
-				if _, known := knownStrings(l); !known {
-					return false
-				}
+			if !flowBlockKnown(f) {
+				return false
 			}
 		}
 	}
 	if k := m.Kubernetes; k != nil && (k.AllowDNS.IsUnknown() || k.Istio.IsUnknown() || k.IstioTrustDomain.IsUnknown() || k.ForceConflicts.IsUnknown()) {
 		return false
+	}
+	return true
+}
+
+// flowBlockKnown reports whether every value of one flow block is known.
+func flowBlockKnown(f flowModel) bool {
+	for _, v := range []types.String{f.Segment, f.Protocol, f.Description, f.Acknowledgement} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	for _, l := range []types.List{f.CIDRBlocks, f.PrefixListIDs, f.Ports, f.HTTPMethods, f.HTTPPaths} {
+		if _, known := knownStrings(l); !known {
+			return false
+		}
 	}
 	return true
 }
@@ -75,8 +83,17 @@ func flowBlocks(m segmentPolicyModel) []struct {
 // segment peer is resolved through segments; one that was not found is
 // carried by its id alone and its path is returned in missing.
 func expandFlows(m segmentPolicyModel, segments map[string]model.Segment) (flows []model.Flow, missing []model.Path, diags diag.Diagnostics) {
+	return expandFlowBlocks(m, segments, func(flowModel) bool { return true })
+}
+
+// expandFlowBlocks is expandFlows over the blocks include accepts; the
+// others are skipped, keeping every flow's configuration path.
+func expandFlowBlocks(m segmentPolicyModel, segments map[string]model.Segment, include func(flowModel) bool) (flows []model.Flow, missing []model.Path, diags diag.Diagnostics) {
 	for _, fb := range flowBlocks(m) {
 		for i, b := range fb.blocks {
+			if !include(b) {
+				continue
+			}
 			at := model.Root(fb.attr).Index(i)
 			base := model.Flow{
 				Direction:       fb.dir,
@@ -280,4 +297,16 @@ func missingPeersError(diags *diag.Diagnostics, missing []model.Path, m segmentP
 		diags.AddAttributeError(tfPath(path.Empty(), p), "Peer segment not found",
 			fmt.Sprintf("No security group with this id exists, so the flow has no peer. Reference an existing zerotrust_segment's id (policy %s).", policyID(m.Segment.ValueString(), m.Name.ValueString())))
 	}
+}
+
+// validateFlowsOffline checks every flow block whose values are known on its
+// own, before anything is read from AWS: syntax, ports, protocol, peers and
+// HTTP matches. Checks that need the governed segment (its sensitivity) run
+// once it has been read.
+func validateFlowsOffline(m segmentPolicyModel) diag.Diagnostics {
+	flows, _, diags := expandFlowBlocks(m, nil, flowBlockKnown)
+	for _, f := range flows {
+		appendProblems(&diags, path.Empty(), f.Validate(model.Segment{Name: m.Segment.ValueString()}))
+	}
+	return diags
 }

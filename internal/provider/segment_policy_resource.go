@@ -22,9 +22,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*segmentPolicyResource)(nil)
-	_ resource.ResourceWithImportState = (*segmentPolicyResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*segmentPolicyResource)(nil)
+	_ resource.ResourceWithConfigure      = (*segmentPolicyResource)(nil)
+	_ resource.ResourceWithImportState    = (*segmentPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*segmentPolicyResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*segmentPolicyResource)(nil)
 )
 
 func newSegmentPolicyResource() resource.Resource { return &segmentPolicyResource{} }
@@ -41,6 +42,18 @@ func (r *segmentPolicyResource) Schema(_ context.Context, _ resource.SchemaReque
 
 func (r *segmentPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks every flow that is fully written in the
+// configuration, so `terraform validate` catches malformed flows even when
+// the segments are created in the same apply.
+func (r *segmentPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m segmentPolicyModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validateFlowsOffline(m)...)
 }
 
 // ModifyPlan compiles the flows into rule sets and Kubernetes manifests so

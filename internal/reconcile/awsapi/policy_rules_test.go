@@ -16,6 +16,7 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/moto"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/sandboxtest"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
@@ -24,6 +25,9 @@ import (
 var motoURL, awsURL string
 
 func TestMain(m *testing.M) {
+	if code, ok := sandboxtest.RequireMain(sandboxtest.Needs{AWS: true}); !ok {
+		os.Exit(code)
+	}
 	dir, err := os.MkdirTemp("", "zt-reconcile-aws-*")
 	if err != nil {
 		panic(err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/kubeapi"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/sandboxtest"
 )
 
 // cluster is a real etcd + kube-apiserver shared by the tests of this package.
@@ -25,6 +26,9 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	if code, ok := sandboxtest.RequireMain(sandboxtest.Needs{Kubernetes: true}); !ok {
+		return code
+	}
 	work, err := os.MkdirTemp("", "zt-kube-*")
 	if err != nil {
 		panic(err)
