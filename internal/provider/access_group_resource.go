@@ -36,14 +36,10 @@ func newAccessGroupResource() resource.Resource { return &accessGroupResource{} 
 // marker. Which memberships the provider itself added cannot be recorded in
 // the Identity Store at all, so that lives in state (added_membership_ids):
 // in additive mode and for adopted groups only those are ever removed.
-type accessGroupResource struct{ clients *clientFactory }
+type accessGroupResource struct{ resourceBase }
 
 func (r *accessGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_access_group"
-}
-
-func (r *accessGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan fills what can be known before apply: the membership default,

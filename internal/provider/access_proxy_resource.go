@@ -28,7 +28,7 @@ func newAccessProxyResource() resource.Resource { return &accessProxyResource{} 
 // the proxy (id); trust providers are owned through the zerotrust:proxy-id
 // tag, so an apply interrupted between creating a provider and attaching it
 // finds and attaches it next time instead of creating another.
-type accessProxyResource struct{ clients *clientFactory }
+type accessProxyResource struct{ resourceBase }
 
 func (r *accessProxyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_access_proxy"
@@ -36,10 +36,6 @@ func (r *accessProxyResource) Metadata(_ context.Context, req resource.MetadataR
 
 func (r *accessProxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = accessProxySchema()
-}
-
-func (r *accessProxyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks the trust providers with the model's own rules

@@ -8,11 +8,20 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
+
+// resourceBase is embedded by every resource: Configure takes the client
+// factory the provider hands over.
+type resourceBase struct{ clients *clientFactory }
+
+func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	b.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
 
 // configureClients extracts the client factory handed over by the provider.
 func configureClients(data any, diags *diag.Diagnostics) *clientFactory {

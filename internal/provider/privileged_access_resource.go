@@ -11,11 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -39,7 +34,7 @@ func newPrivilegedAccessResource() resource.Resource { return &privilegedAccessR
 // compiler (identitycenter.Compile) decides everything at plan time — name,
 // canonical inline policy, assignments, expiry, over-privilege lint — and the
 // reconciler applies identitycenter.Diff against what it reads.
-type privilegedAccessResource struct{ clients *clientFactory }
+type privilegedAccessResource struct{ resourceBase }
 
 var (
 	instanceARNRe      = regexp.MustCompile(`^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
@@ -48,140 +43,6 @@ var (
 
 func (r *privilegedAccessResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_privileged_access"
-}
-
-func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	policyRefAttrs := func(what string) map[string]schema.Attribute {
-		return map[string]schema.Attribute{
-			"name": schema.StringAttribute{Required: true, Description: "Name of the customer-managed IAM policy " + what + "; it must exist in every assigned account."},
-			"path": schema.StringAttribute{Optional: true, Description: "IAM path of the policy, e.g. `/team/`. Defaults to `/`."},
-		}
-	}
-	resp.Schema = schema.Schema{
-		Description: "Least-privilege, optionally just-in-time access to AWS accounts for an access group, as an IAM Identity Center " +
-			"permission set (inline, AWS-managed and customer-managed policies, permissions boundary, session duration; tagged " +
-			"`managed-by = terraform-provider-zerotrust` and exclusively owned) and one account assignment per account. The " +
-			"canonical inline policy and the assignments are computed in the plan. Over-privilege (administrator access, " +
-			"`iam:PassRole` on `*`, wildcards over identity services…) is a plan-time error unless `acknowledgement` gives the " +
-			"reason. Once `expires_at` has passed, the next plan removes every assignment and sets `expired`.",
-		Attributes: map[string]schema.Attribute{
-			// Required
-			"name": schema.StringAttribute{
-				Required: true,
-				Description: "Name of the access. The permission-set name is derived from it (used as is when it fits AWS's 32 characters of " +
-					"`[\\w+=,.@-]`, else sanitised and suffixed with a hash; see `permission_set_name`). Changing it replaces the permission set.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"group": schema.StringAttribute{
-				Required:    true,
-				Description: "Identity Store group id that receives the access, usually `zerotrust_access_group.<name>.id`.",
-			},
-
-			// Optional
-			"accounts": schema.ListAttribute{
-				Optional:    true,
-				ElementType: types.StringType,
-				Description: "12-digit AWS account ids in which the group is assigned the permission set. Empty means the access grants nothing.",
-			},
-			"description": schema.StringAttribute{
-				Optional: true,
-				Description: "Permission-set description shown in IAM Identity Center (at most 700 Latin-1 characters). Identity Center cannot " +
-					"clear a description (UpdatePermissionSet takes none shorter than one character), so removing it replaces the permission set.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(descriptionRemoved,
-					"Removing the description replaces the permission set.", "Removing the description replaces the permission set.")},
-			},
-			"managed_policies": schema.ListAttribute{
-				Optional:    true,
-				ElementType: types.StringType,
-				Description: "AWS-managed policy ARNs to attach, e.g. `arn:aws:iam::aws:policy/ReadOnlyAccess`. Customer-managed policies go in `customer_managed_policies`.",
-			},
-			"customer_managed_policies": schema.ListNestedAttribute{
-				Optional:     true,
-				Description:  "Customer-managed IAM policies to attach, by name and path; each must exist in every assigned account.",
-				NestedObject: schema.NestedAttributeObject{Attributes: policyRefAttrs("to attach")},
-			},
-			"inline_policy": schema.StringAttribute{
-				Optional:   true,
-				CustomType: policyDocumentType{},
-				Description: "Inline IAM policy document (JSON, e.g. from `jsonencode` or `data.aws_iam_policy_document`). It is checked " +
-					"against the IAM grammar and the over-privilege lint at plan time; a read-back that differs only in white space " +
-					"or key order is not drift. The exact text sent to AWS is `inline_policy_canonical`.",
-			},
-			"permissions_boundary": schema.SingleNestedAttribute{
-				Optional:    true,
-				Description: "Permissions boundary capping what the policies can grant: exactly one of `managed_policy_arn` and `customer_managed_policy_reference`.",
-				Attributes: map[string]schema.Attribute{
-					"managed_policy_arn": schema.StringAttribute{Optional: true, Description: "AWS-managed policy ARN used as the boundary."},
-					"customer_managed_policy_reference": schema.SingleNestedAttribute{
-						Optional:    true,
-						Description: "Customer-managed policy used as the boundary.",
-						Attributes:  policyRefAttrs("used as the boundary"),
-					},
-				},
-			},
-			"session_duration": schema.StringAttribute{
-				Optional:    true,
-				Computed:    true,
-				Default:     stringdefault.StaticString(identitycenter.DefaultSessionDuration),
-				Description: "Session length as an ISO-8601 duration between `PT1H` and `PT12H` (e.g. `PT1H`, `PT90M`, `PT1H30M`). Defaults to `PT1H`.",
-			},
-			"expires_at": schema.StringAttribute{
-				Optional: true,
-				Description: "End of a just-in-time grant, as an RFC 3339 time (e.g. `2026-12-31T00:00:00Z`). At and after it, the next " +
-					"plan removes every account assignment and sets `expired`; the permission set itself stays (unassigned) until destroy.",
-				Validators: []validator.String{rfc3339Validator{}},
-			},
-			"acknowledgement": schema.StringAttribute{
-				Optional: true,
-				Description: "Reason for accepting over-privilege findings. When set, lint errors (e.g. AdministratorAccess, `Action: \"*\"` " +
-					"on `*`, `iam:PassRole` on `*`) are reported as warnings instead of blocking the plan.",
-			},
-
-			// Computed
-			"id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "ARN of the permission set (as `permission_set_arn`).",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"permission_set_arn": schema.StringAttribute{
-				Computed:      true,
-				Description:   "ARN of the permission set.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"instance_arn": schema.StringAttribute{
-				Computed:      true,
-				Description:   "IAM Identity Center instance holding the permission set: the provider's `identity_center.instance_arn`, else the discovered instance.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"permission_set_name": schema.StringAttribute{
-				Computed:    true,
-				Description: "Name of the permission set, derived from `name`; known at plan time.",
-			},
-			"inline_policy_canonical": schema.StringAttribute{
-				Computed: true,
-				Description: "The inline policy exactly as sent to AWS: keys sorted, no insignificant white space, non-ASCII escaped. " +
-					"Known at plan time, so reviewers read the real policy in the plan. Null without an inline policy.",
-			},
-			"assignments": schema.ListNestedAttribute{
-				Computed: true,
-				Description: "Account assignments of the permission set: as planned (one per account for `group`, none once expired), " +
-					"and after a refresh as found in AWS — assignments added or removed outside Terraform show as a change.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"account_id":     schema.StringAttribute{Computed: true, Description: "AWS account id."},
-					"principal_type": schema.StringAttribute{Computed: true, Description: "Principal type: `GROUP` for access groups."},
-					"principal_id":   schema.StringAttribute{Computed: true, Description: "Identity Store id of the principal."},
-				}},
-			},
-			"expired": schema.BoolAttribute{
-				Computed:    true,
-				Description: "True once `expires_at` has passed (evaluated at plan time): the access is then planned with no assignments.",
-			},
-		},
-	}
-}
-
-func (r *privilegedAccessResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig compiles whatever is known and reports errors at their
@@ -541,27 +402,4 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		resp.Diagnostics.AddWarning("Not created by this provider",
 			"The permission set does not carry the managed-by tag: it was created elsewhere. From now on this resource owns it exclusively (policies and assignments not in the configuration are removed) and destroy deletes it.")
 	}
-}
-
-// rfc3339Validator checks expires_at is an RFC 3339 time.
-type rfc3339Validator struct{}
-
-func (rfc3339Validator) Description(context.Context) string {
-	return "must be an RFC 3339 time such as 2026-12-31T00:00:00Z"
-}
-func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid expires_at",
-			fmt.Sprintf("expires_at must be an RFC 3339 time such as 2026-12-31T00:00:00Z, got %q.", req.ConfigValue.ValueString()))
-	}
-}
-
-// descriptionRemoved: Identity Center keeps a description that an update
-// omits and refuses an empty one, so only re-creation removes it.
-func descriptionRemoved(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = req.StateValue.ValueString() != "" && req.PlanValue.ValueString() == "" && !req.PlanValue.IsUnknown()
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -31,7 +29,7 @@ func newProtectSurfaceResource() resource.Resource { return &protectSurfaceResou
 // policy, and one endpoint per application with its compiled endpoint
 // policy. Endpoints are owned through the zerotrust:surface-id and
 // zerotrust:application tags.
-type protectSurfaceResource struct{ clients *clientFactory }
+type protectSurfaceResource struct{ resourceBase }
 
 func (r *protectSurfaceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_protect_surface"
@@ -39,10 +37,6 @@ func (r *protectSurfaceResource) Metadata(_ context.Context, req resource.Metada
 
 func (r *protectSurfaceResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = protectSurfaceSchema()
-}
-
-func (r *protectSurfaceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks each application's endpoint target and the options
@@ -115,39 +109,6 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 
 	plan.Endpoints = plannedEndpoints(plan, state)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// plannedEndpoints keeps each application's endpoint from state unless it
-// is new or something only re-creation can change differs (then unknown).
-func plannedEndpoints(plan protectSurfaceModel, state *protectSurfaceModel) types.Map {
-	elems := map[string]attr.Value{}
-	prior := map[string]surfaceAppModel{}
-	var priorEndpoints map[string]attr.Value
-	if state != nil {
-		for _, a := range state.Applications {
-			prior[a.Name.ValueString()] = a
-		}
-		if !state.Endpoints.IsNull() && !state.Endpoints.IsUnknown() {
-			priorEndpoints = state.Endpoints.Elements()
-		}
-	}
-	for _, a := range plan.Applications {
-		if a.Name.IsUnknown() {
-			return types.MapUnknown(surfaceEndpointType)
-		}
-		name := a.Name.ValueString()
-		want, ok := appSpec(a)
-		old, had := prior[name]
-		e, hasEndpoint := priorEndpoints[name]
-		if ok && had && hasEndpoint {
-			if have, _ := appSpec(old); want.SameImmutable(have) {
-				elems[name] = e
-				continue
-			}
-		}
-		elems[name] = types.ObjectUnknown(surfaceEndpointAttrTypes)
-	}
-	return types.MapValueMust(surfaceEndpointType, elems)
 }
 
 // compileForApply compiles against the live proxy (checking it agrees with a
@@ -232,18 +193,6 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// endpointsValue renders the endpoints map; applications without a live
-// endpoint are left out (the next plan re-creates them).
-func endpointsValue(plan protectSurfaceModel, live map[string]*awsapi.VerifiedAccessEndpoint) types.Map {
-	elems := map[string]attr.Value{}
-	for _, a := range plan.Applications {
-		if e := live[a.Name.ValueString()]; e != nil {
-			elems[a.Name.ValueString()] = endpointValue(e)
-		}
-	}
-	return types.MapValueMust(surfaceEndpointType, elems)
-}
-
 func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state protectSurfaceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -265,117 +214,6 @@ func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// readProtectSurface refreshes m from the live group, its policy, its owned
-// endpoints and their policies (3 + one call per endpoint).
-//
-// Drift in the policies is decided semantically: a live document holding the
-// same statements as the recorded one (compared as sets of canonical
-// statements: each parsed with cedar-go and re-marshalled) keeps the
-// recorded canonical text, so whitespace, comments and statement order
-// edited in the console are not drift; any other difference, including a
-// disabled policy, records the live text, and the next plan shows the
-// compiled policy replacing it.
-func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string, m *protectSurfaceModel) (bool, error) {
-	g, err := awsapi.FindVerifiedAccessGroup(ctx, clients.EC2, id)
-	if awsapi.IsNotFound(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	policy, err := awsapi.GetVerifiedAccessGroupPolicy(ctx, clients.EC2, id)
-	if err != nil {
-		return false, err
-	}
-	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, clients.EC2, id)
-	if err != nil {
-		return false, err
-	}
-	byApp, _ := awsapi.OwnedEndpoints(id, live)
-
-	importing := m.Name.IsNull()
-	m.ID = types.StringValue(g.ID)
-	m.ARN = nullIfEmpty(g.ARN)
-	m.ProxyID = types.StringValue(g.InstanceID)
-	if v := g.Tags[awsapi.TagSurface]; v != "" {
-		m.Name = types.StringValue(v)
-	} else if m.Name.IsNull() {
-		m.Name = types.StringValue(g.ID)
-	}
-	if v := g.Tags[awsapi.TagSensitivity]; v != "" {
-		m.Sensitivity = types.StringValue(v)
-	} else if m.Sensitivity.IsNull() {
-		m.Sensitivity = types.StringValue("internal")
-	}
-	if importing {
-		m.Tags = importedUserTags(g.Tags, m.Name.ValueString())
-	} else {
-		m.Tags = userTagsOf(g.Tags, m.Tags)
-	}
-	m.PolicyDocument = types.StringValue(keepIfSame(policy.Effective(), m.PolicyDocument))
-
-	priorPolicies := map[string]string{}
-	if !m.EndpointPolicyDocuments.IsNull() && !m.EndpointPolicyDocuments.IsUnknown() {
-		for k, v := range m.EndpointPolicyDocuments.Elements() {
-			if s, ok := v.(types.String); ok {
-				priorPolicies[k] = s.ValueString()
-			}
-		}
-	}
-	if importing {
-		apps := make([]string, 0, len(byApp))
-		for app := range byApp {
-			apps = append(apps, app)
-		}
-		sort.Strings(apps)
-		for _, app := range apps {
-			m.Applications = append(m.Applications, surfaceAppModel{
-				Name: types.StringValue(app), Domain: types.StringNull(), EndpointType: types.StringNull(), LoadBalancerARN: types.StringNull(),
-				NetworkInterfaceID: types.StringNull(), CIDR: types.StringNull(), Port: types.Int64Null(), Protocol: types.StringNull(),
-				SubnetIDs: types.SetNull(types.StringType), SecurityGroupIDs: types.SetNull(types.StringType),
-				DomainCertificateARN: types.StringNull(), EndpointDomainPrefix: types.StringNull(),
-			})
-		}
-	}
-	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
-	policies := map[string]string{}
-	for i := range m.Applications {
-		a := &m.Applications[i]
-		e := byApp[a.Name.ValueString()]
-		if e == nil {
-			continue // gone: the plan re-creates it
-		}
-		applyLiveEndpoint(a, e)
-		endpoints[a.Name.ValueString()] = e
-		p, err := awsapi.GetVerifiedAccessEndpointPolicy(ctx, clients.EC2, e.ID)
-		if awsapi.IsNotFound(err) {
-			delete(endpoints, a.Name.ValueString())
-			continue
-		}
-		if err != nil {
-			return false, err
-		}
-		if doc := p.Effective(); doc != "" {
-			prior := priorPolicies[a.Name.ValueString()]
-			if awsapi.SamePolicy(doc, prior) {
-				doc = prior
-			}
-			policies[a.Name.ValueString()] = doc
-		}
-	}
-	m.Endpoints = endpointsValue(*m, endpoints)
-	m.EndpointPolicyDocuments = stringMapValue(policies)
-	return true, nil
-}
-
-// keepIfSame returns the recorded text when live holds the same statements.
-func keepIfSame(live string, recorded types.String) string {
-	if !recorded.IsNull() && !recorded.IsUnknown() && awsapi.SamePolicy(live, recorded.ValueString()) {
-		return recorded.ValueString()
-	}
-	return live
 }
 
 func (r *protectSurfaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -130,7 +130,7 @@ func protectSurfaceSchema() schema.Schema {
 			"sensitivity": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				Default:  stringdefault.StaticString("internal"),
+				Default:  stringdefault.StaticString(model.DefaultSensitivity),
 				Description: "How sensitive the surface is: `public`, `internal`, `confidential` or `restricted`. Each level sets a floor " +
 					"every permit rule must meet (groups; device posture; verified email or MFA; MFA; explicit methods).",
 				Validators: []validator.String{stringvalidator.OneOf(model.Sensitivities...)},

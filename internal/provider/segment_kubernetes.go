@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -14,20 +13,10 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
-// Tags that record a segment's Kubernetes placement on its security group.
-// Segment policies read the governed segment and its peers at plan time (one
-// DescribeSecurityGroups, as they already do for sensitivity), so the
-// placement travels with the segment id and needs no other registry.
-const (
-	tagK8sNamespace      = "zerotrust:k8s-namespace"
-	tagK8sPodLabels      = "zerotrust:k8s-pod-labels"
-	tagK8sServiceAccount = "zerotrust:k8s-service-account"
-	maxEC2TagValue       = 256
-)
-
-var k8sTagKeys = []string{tagK8sNamespace, tagK8sPodLabels, tagK8sServiceAccount}
+var k8sTagKeys = []string{awsapi.TagK8sNamespace, awsapi.TagK8sPodLabels, awsapi.TagK8sServiceAccount}
 
 type segmentKubernetesModel struct {
 	Namespace      types.String `tfsdk:"namespace"`
@@ -110,9 +99,9 @@ func validateSegmentKubernetes(ctx context.Context, k *segmentKubernetesModel, d
 		return
 	}
 	if sel := k.selector(ctx, diags); sel != nil {
-		if enc := encodePodLabels(sel.PodLabels); len(enc) > maxEC2TagValue {
+		if enc := awsapi.EncodePodLabels(sel.PodLabels); len(enc) > awsapi.MaxTagValue {
 			diags.AddAttributeError(base.AtName("pod_labels"), "Pod labels too long",
-				fmt.Sprintf("the pod labels are recorded on the security group as one tag value of at most %d characters; these encode to %d. Select the pods with fewer or shorter labels.", maxEC2TagValue, len(enc)))
+				fmt.Sprintf("the pod labels are recorded on the security group as one tag value of at most %d characters; these encode to %d. Select the pods with fewer or shorter labels.", awsapi.MaxTagValue, len(enc)))
 		}
 	}
 }
@@ -128,47 +117,10 @@ func joinErrs(errs []string) string {
 	return out
 }
 
-// encodePodLabels renders labels as canonical JSON (encoding/json sorts map keys).
-func encodePodLabels(labels map[string]string) string {
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	b, _ := json.Marshal(labels) // a map[string]string always marshals
-	return string(b)
-}
-
-// kubernetesTags returns the tags recording a placement (none when nil).
-func kubernetesTags(sel *model.KubernetesSelector) map[string]string {
-	if sel == nil {
-		return map[string]string{}
-	}
-	tags := map[string]string{
-		tagK8sNamespace: sel.Namespace,
-		tagK8sPodLabels: encodePodLabels(sel.PodLabels),
-	}
-	if sel.ServiceAccount != "" {
-		tags[tagK8sServiceAccount] = sel.ServiceAccount
-	}
-	return tags
-}
-
-// selectorFromTags reads a placement back from security-group tags; nil when
-// the segment has none. A malformed label tag (edited out of band) reads as
-// an empty label set, which differs from any configured one and so shows as drift.
-func selectorFromTags(tags map[string]string) *model.KubernetesSelector {
-	ns, ok := tags[tagK8sNamespace]
-	if !ok {
-		return nil
-	}
-	sel := &model.KubernetesSelector{Namespace: ns, ServiceAccount: tags[tagK8sServiceAccount], PodLabels: map[string]string{}}
-	_ = json.Unmarshal([]byte(tags[tagK8sPodLabels]), &sel.PodLabels)
-	return sel
-}
-
 // kubernetesModelFromTags is the block as read back, keeping null-vs-empty
 // choices of the prior state so an unset pod_labels is not drift.
 func kubernetesModelFromTags(tags map[string]string, prior *segmentKubernetesModel) *segmentKubernetesModel {
-	sel := selectorFromTags(tags)
+	sel := awsapi.SelectorFromTags(tags)
 	if sel == nil {
 		return nil
 	}

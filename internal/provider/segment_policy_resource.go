@@ -30,7 +30,7 @@ var (
 
 func newSegmentPolicyResource() resource.Resource { return &segmentPolicyResource{} }
 
-type segmentPolicyResource struct{ clients *clientFactory }
+type segmentPolicyResource struct{ resourceBase }
 
 func (r *segmentPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_segment_policy"
@@ -38,10 +38,6 @@ func (r *segmentPolicyResource) Metadata(_ context.Context, req resource.Metadat
 
 func (r *segmentPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = segmentPolicySchema()
-}
-
-func (r *segmentPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks every flow that is fully written in the

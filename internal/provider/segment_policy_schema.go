@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
 type segmentPolicyModel struct {
@@ -62,9 +63,8 @@ var ruleAttrTypes = map[string]attr.Type{
 var ruleObjectType = types.ObjectType{AttrTypes: ruleAttrTypes}
 
 var (
-	policyNameRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-	portSpecRe     = regexp.MustCompile(`^[0-9]{1,5}(-[0-9]{1,5})?$`)
-	prefixListIDRe = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+	policyNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	portSpecRe   = regexp.MustCompile(`^[0-9]{1,5}(-[0-9]{1,5})?$`)
 )
 
 func flowBlock(direction string) schema.ListNestedBlock {
@@ -81,7 +81,7 @@ func flowBlock(direction string) schema.ListNestedBlock {
 					Optional:    true,
 					Description: "The other segment (its `id`, a security group id).",
 					Validators: []validator.String{
-						stringvalidator.RegexMatches(securityGroupIDRe, "must be a segment id (security group id such as sg-0123456789abcdef0)"),
+						stringvalidator.RegexMatches(model.SecurityGroupIDPattern, "must be a segment id (security group id such as sg-0123456789abcdef0)"),
 						stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("segment"), path.MatchRelative().AtParent().AtName("cidr_blocks"), path.MatchRelative().AtParent().AtName("prefix_list_ids")),
 					},
 				},
@@ -95,7 +95,7 @@ func flowBlock(direction string) schema.ListNestedBlock {
 					Optional:    true,
 					ElementType: types.StringType,
 					Description: "Managed prefix list ids (pl-…).",
-					Validators:  []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.RegexMatches(prefixListIDRe, "must be a prefix list id such as pl-0123456789abcdef0"))},
+					Validators:  []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.RegexMatches(model.PrefixListIDPattern, "must be a prefix list id such as pl-0123456789abcdef0"))},
 				},
 				"protocol": schema.StringAttribute{
 					Optional:    true,
@@ -158,7 +158,7 @@ func segmentPolicySchema() schema.Schema {
 			"segment": schema.StringAttribute{
 				Required:      true,
 				Description:   "The segment this policy governs (`zerotrust_segment.<name>.id`).",
-				Validators:    []validator.String{stringvalidator.RegexMatches(securityGroupIDRe, "must be a segment id (security group id such as sg-0123456789abcdef0)")},
+				Validators:    []validator.String{stringvalidator.RegexMatches(model.SecurityGroupIDPattern, "must be a segment id (security group id such as sg-0123456789abcdef0)")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 

@@ -4,23 +4,16 @@ import (
 	"context"
 
 	"fmt"
-	"regexp"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
@@ -36,122 +29,10 @@ func newSegmentResource() resource.Resource { return &segmentResource{} }
 
 // segmentResource is a workload segment: a security group the provider
 // creates (deny-all in both directions, exclusively owned) or adopts by id.
-type segmentResource struct{ clients *clientFactory }
-
-type segmentModel struct {
-	ID              types.String `tfsdk:"id"`
-	Name            types.String `tfsdk:"name"`
-	Description     types.String `tfsdk:"description"`
-	VPCID           types.String `tfsdk:"vpc_id"`
-	SecurityGroupID types.String `tfsdk:"security_group_id"`
-	Sensitivity     types.String `tfsdk:"sensitivity"`
-	Tags            types.Map    `tfsdk:"tags"`
-	ARN             types.String `tfsdk:"arn"`
-	OwnerID         types.String `tfsdk:"owner_id"`
-	Adopted         types.Bool   `tfsdk:"adopted"`
-	UnmanagedRules  types.List   `tfsdk:"unmanaged_rule_ids"`
-
-	Kubernetes *segmentKubernetesModel `tfsdk:"kubernetes"`
-}
-
-var (
-	segmentNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	securityGroupIDRe  = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
-	vpcIDRe            = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
-)
+type segmentResource struct{ resourceBase }
 
 func (r *segmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_segment"
-}
-
-func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
-		Description: "A workload segment: the unit that allowed flows (`zerotrust_segment_policy`) connect. On AWS it is a security " +
-			"group that the provider either creates — deny-all inbound and outbound, and exclusively owned: any rule not " +
-			"declared by a segment policy is drift and is removed — or adopts by id, in which case only the rules the provider " +
-			"tagged are ever touched and the group is left in place on destroy.",
-		Attributes: map[string]schema.Attribute{
-			// Required
-			"name": schema.StringAttribute{
-				Required:      true,
-				Description:   "Segment name; also the security group name when the provider creates the group. Changing it replaces the segment.",
-				Validators:    []validator.String{stringvalidator.RegexMatches(segmentNamePattern, "must be 1–63 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-
-			// Optional
-			"description": schema.StringAttribute{
-				Optional:      true,
-				Computed:      true,
-				Description:   "Security group description (immutable in EC2: changing it replaces a created group). Defaults to a text naming the segment.",
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 255)},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceIfCreated, "replaces the created security group", "replaces the created security group"), stringplanmodifier.UseStateForUnknown()},
-			},
-			"vpc_id": schema.StringAttribute{
-				Optional:      true,
-				Computed:      true,
-				Description:   "VPC in which to create the security group. Required unless `security_group_id` adopts an existing group.",
-				Validators:    []validator.String{stringvalidator.RegexMatches(vpcIDRe, "must be a VPC id such as vpc-0123456789abcdef0")},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
-			},
-			"security_group_id": schema.StringAttribute{
-				Optional:    true,
-				Computed:    true,
-				Description: "Adopt this existing security group instead of creating one. When unset, the id of the created group.",
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(securityGroupIDRe, "must be a security group id such as sg-0123456789abcdef0"),
-					stringvalidator.ExactlyOneOf(path.MatchRoot("vpc_id"), path.MatchRoot("security_group_id")),
-				},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
-			},
-			"sensitivity": schema.StringAttribute{
-				Optional: true,
-				Computed: true,
-				Default:  stringdefault.StaticString("internal"),
-				Description: "Data sensitivity of the workloads in the segment: `public`, `internal`, `confidential` or `restricted`. " +
-					"Segment policies refuse flows from the open internet (0.0.0.0/0, ::/0) into confidential and restricted segments unless acknowledged.",
-				Validators: []validator.String{stringvalidator.OneOf("public", "internal", "confidential", "restricted")},
-			},
-			"tags": schema.MapAttribute{
-				Optional:    true,
-				ElementType: types.StringType,
-				Description: "Extra tags for the security group. The provider's own keys (`managed-by`, `zerotrust:*`) are reserved.",
-				Validators:  []validator.Map{reservedTagKeys{}},
-			},
-
-			// Computed
-			"id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "The security group id (as `security_group_id`); segment policies refer to segments by it.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"arn": schema.StringAttribute{
-				Computed:      true,
-				Description:   "ARN of the security group.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"owner_id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "AWS account that owns the security group.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"adopted": schema.BoolAttribute{
-				Computed:      true,
-				Description:   "True when the group was adopted by id rather than created; an adopted group survives destroy.",
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-			},
-			"unmanaged_rule_ids": schema.ListAttribute{
-				Computed:    true,
-				ElementType: types.StringType,
-				Description: "Rules found in a created segment's group that no segment policy declared (added out of band). " +
-					"The plan shows them and apply revokes them. Always empty for adopted groups, whose foreign rules are left alone.",
-				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-		},
-		Blocks: map[string]schema.Block{
-			"kubernetes": segmentKubernetesBlock(),
-		},
-	}
 }
 
 // ValidateConfig checks the Kubernetes placement with the API server's own
@@ -169,10 +50,6 @@ func replaceIfCreated(_ context.Context, req planmodifier.StringRequest, resp *s
 	var adopted types.Bool
 	req.State.GetAttribute(context.Background(), path.Root("adopted"), &adopted)
 	resp.RequiresReplace = !adopted.ValueBool() && !req.ConfigValue.IsNull()
-}
-
-func (r *segmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan plans away out-of-band rules in a created group: the desired set
@@ -369,7 +246,7 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 // (tagged managed-by and not adopted) is imported as created; any other
 // group is imported as adopted, so destroy will never delete it.
 func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !securityGroupIDRe.MatchString(req.ID) {
+	if !model.SecurityGroupIDPattern.MatchString(req.ID) {
 		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected a security group id such as sg-0123456789abcdef0, got %q", req.ID))
 		return
 	}
@@ -389,7 +266,7 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 	}
 	m := segmentModel{
 		Name:        types.StringValue(name),
-		Sensitivity: types.StringValue(valueOr(sg.Tags[awsapi.TagSensitivity], "internal")),
+		Sensitivity: types.StringValue(awsapi.SegmentOf(sg).Sensitivity),
 		Adopted:     types.BoolValue(!created),
 		Tags:        types.MapNull(types.StringType),
 	}
@@ -407,63 +284,4 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		resp.Diagnostics.AddWarning("Imported as adopted",
 			"The security group was not created by this provider, so it was imported as adopted: destroy will leave it in place and only rules the provider tags are managed. Set security_group_id in the configuration.")
 	}
-}
-
-func applyGroupToModel(m *segmentModel, sg *awsapi.SecurityGroup) {
-	m.ID = types.StringValue(sg.ID)
-	m.SecurityGroupID = types.StringValue(sg.ID)
-	if sg.ARN != "" {
-		m.ARN = types.StringValue(sg.ARN)
-	} else {
-		m.ARN = types.StringValue(fmt.Sprintf("arn:aws:ec2:::security-group/%s", sg.ID))
-	}
-	m.OwnerID = types.StringValue(sg.OwnerID)
-	if sg.Description != "" {
-		m.Description = types.StringValue(sg.Description)
-	}
-	if sg.VPCID != "" && !m.VPCID.IsNull() {
-		m.VPCID = types.StringValue(sg.VPCID)
-	}
-}
-
-func fillSegmentUnknowns(m *segmentModel) {
-	for _, s := range []*types.String{&m.ARN, &m.OwnerID, &m.VPCID, &m.Description} {
-		if s.IsUnknown() {
-			*s = types.StringNull()
-		}
-	}
-	m.Adopted = types.BoolValue(false)
-	m.UnmanagedRules = types.ListValueMust(types.StringType, []attr.Value{})
-}
-
-func segmentTags(m segmentModel, user map[string]string) map[string]string {
-	tags := map[string]string{}
-	for k, v := range user {
-		tags[k] = v
-	}
-	tags["Name"] = valueOr(tags["Name"], m.Name.ValueString())
-	tags[awsapi.TagManagedBy] = awsapi.ManagedByValue
-	tags[awsapi.TagSegment] = m.Name.ValueString()
-	tags[awsapi.TagSensitivity] = valueOr(m.Sensitivity.ValueString(), "internal")
-	var diags diag.Diagnostics // the block was validated at plan time
-	for k, v := range kubernetesTags(m.Kubernetes.selector(context.Background(), &diags)) {
-		tags[k] = v
-	}
-	return tags
-}
-
-// importedUserTags treats every tag the provider does not own as the user's,
-// except the Name tag the provider sets to the segment name by default.
-func importedUserTags(live map[string]string, segmentName string) types.Map {
-	elems := map[string]attr.Value{}
-	for k, v := range live {
-		if isProviderTagKey(k) || (k == "Name" && v == segmentName) {
-			continue
-		}
-		elems[k] = types.StringValue(v)
-	}
-	if len(elems) == 0 {
-		return types.MapNull(types.StringType)
-	}
-	return types.MapValueMust(types.StringType, elems)
 }

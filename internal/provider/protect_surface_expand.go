@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -401,4 +402,160 @@ func desiredEndpoints(plan protectSurfaceModel) []awsapi.NamedEndpointSpec {
 		out = append(out, awsapi.NamedEndpointSpec{Application: a.Name.ValueString(), EndpointSpec: spec})
 	}
 	return out
+}
+
+// plannedEndpoints keeps each application's endpoint from state unless it
+// is new or something only re-creation can change differs (then unknown).
+func plannedEndpoints(plan protectSurfaceModel, state *protectSurfaceModel) types.Map {
+	elems := map[string]attr.Value{}
+	prior := map[string]surfaceAppModel{}
+	var priorEndpoints map[string]attr.Value
+	if state != nil {
+		for _, a := range state.Applications {
+			prior[a.Name.ValueString()] = a
+		}
+		if !state.Endpoints.IsNull() && !state.Endpoints.IsUnknown() {
+			priorEndpoints = state.Endpoints.Elements()
+		}
+	}
+	for _, a := range plan.Applications {
+		if a.Name.IsUnknown() {
+			return types.MapUnknown(surfaceEndpointType)
+		}
+		name := a.Name.ValueString()
+		want, ok := appSpec(a)
+		old, had := prior[name]
+		e, hasEndpoint := priorEndpoints[name]
+		if ok && had && hasEndpoint {
+			if have, _ := appSpec(old); want.SameImmutable(have) {
+				elems[name] = e
+				continue
+			}
+		}
+		elems[name] = types.ObjectUnknown(surfaceEndpointAttrTypes)
+	}
+	return types.MapValueMust(surfaceEndpointType, elems)
+}
+
+// endpointsValue renders the endpoints map; applications without a live
+// endpoint are left out (the next plan re-creates them).
+func endpointsValue(plan protectSurfaceModel, live map[string]*awsapi.VerifiedAccessEndpoint) types.Map {
+	elems := map[string]attr.Value{}
+	for _, a := range plan.Applications {
+		if e := live[a.Name.ValueString()]; e != nil {
+			elems[a.Name.ValueString()] = endpointValue(e)
+		}
+	}
+	return types.MapValueMust(surfaceEndpointType, elems)
+}
+
+// readProtectSurface refreshes m from the live group, its policy, its owned
+// endpoints and their policies (3 + one call per endpoint).
+//
+// Drift in the policies is decided semantically: a live document holding the
+// same statements as the recorded one (compared as sets of canonical
+// statements: each parsed with cedar-go and re-marshalled) keeps the
+// recorded canonical text, so whitespace, comments and statement order
+// edited in the console are not drift; any other difference, including a
+// disabled policy, records the live text, and the next plan shows the
+// compiled policy replacing it.
+func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string, m *protectSurfaceModel) (bool, error) {
+	g, err := awsapi.FindVerifiedAccessGroup(ctx, clients.EC2, id)
+	if awsapi.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	policy, err := awsapi.GetVerifiedAccessGroupPolicy(ctx, clients.EC2, id)
+	if err != nil {
+		return false, err
+	}
+	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, clients.EC2, id)
+	if err != nil {
+		return false, err
+	}
+	byApp, _ := awsapi.OwnedEndpoints(id, live)
+
+	importing := m.Name.IsNull()
+	m.ID = types.StringValue(g.ID)
+	m.ARN = nullIfEmpty(g.ARN)
+	m.ProxyID = types.StringValue(g.InstanceID)
+	if v := g.Tags[awsapi.TagSurface]; v != "" {
+		m.Name = types.StringValue(v)
+	} else if m.Name.IsNull() {
+		m.Name = types.StringValue(g.ID)
+	}
+	if v := g.Tags[awsapi.TagSensitivity]; v != "" {
+		m.Sensitivity = types.StringValue(v)
+	} else if m.Sensitivity.IsNull() {
+		m.Sensitivity = types.StringValue(model.DefaultSensitivity)
+	}
+	if importing {
+		m.Tags = importedUserTags(g.Tags, m.Name.ValueString())
+	} else {
+		m.Tags = userTagsOf(g.Tags, m.Tags)
+	}
+	m.PolicyDocument = types.StringValue(keepIfSame(policy.Effective(), m.PolicyDocument))
+
+	priorPolicies := map[string]string{}
+	if !m.EndpointPolicyDocuments.IsNull() && !m.EndpointPolicyDocuments.IsUnknown() {
+		for k, v := range m.EndpointPolicyDocuments.Elements() {
+			if s, ok := v.(types.String); ok {
+				priorPolicies[k] = s.ValueString()
+			}
+		}
+	}
+	if importing {
+		apps := make([]string, 0, len(byApp))
+		for app := range byApp {
+			apps = append(apps, app)
+		}
+		sort.Strings(apps)
+		for _, app := range apps {
+			m.Applications = append(m.Applications, surfaceAppModel{
+				Name: types.StringValue(app), Domain: types.StringNull(), EndpointType: types.StringNull(), LoadBalancerARN: types.StringNull(),
+				NetworkInterfaceID: types.StringNull(), CIDR: types.StringNull(), Port: types.Int64Null(), Protocol: types.StringNull(),
+				SubnetIDs: types.SetNull(types.StringType), SecurityGroupIDs: types.SetNull(types.StringType),
+				DomainCertificateARN: types.StringNull(), EndpointDomainPrefix: types.StringNull(),
+			})
+		}
+	}
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
+	policies := map[string]string{}
+	for i := range m.Applications {
+		a := &m.Applications[i]
+		e := byApp[a.Name.ValueString()]
+		if e == nil {
+			continue // gone: the plan re-creates it
+		}
+		applyLiveEndpoint(a, e)
+		endpoints[a.Name.ValueString()] = e
+		p, err := awsapi.GetVerifiedAccessEndpointPolicy(ctx, clients.EC2, e.ID)
+		if awsapi.IsNotFound(err) {
+			delete(endpoints, a.Name.ValueString())
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if doc := p.Effective(); doc != "" {
+			prior := priorPolicies[a.Name.ValueString()]
+			if awsapi.SamePolicy(doc, prior) {
+				doc = prior
+			}
+			policies[a.Name.ValueString()] = doc
+		}
+	}
+	m.Endpoints = endpointsValue(*m, endpoints)
+	m.EndpointPolicyDocuments = stringMapValue(policies)
+	return true, nil
+}
+
+// keepIfSame returns the recorded text when live holds the same statements.
+func keepIfSame(live string, recorded types.String) string {
+	if !recorded.IsNull() && !recorded.IsUnknown() && awsapi.SamePolicy(live, recorded.ValueString()) {
+		return recorded.ValueString()
+	}
+	return live
 }

@@ -1,0 +1,65 @@
+package provider
+
+import (
+	"context"
+
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+)
+
+func applyGroupToModel(m *segmentModel, sg *awsapi.SecurityGroup) {
+	m.ID = types.StringValue(sg.ID)
+	m.SecurityGroupID = types.StringValue(sg.ID)
+	if sg.ARN != "" {
+		m.ARN = types.StringValue(sg.ARN)
+	} else {
+		m.ARN = types.StringValue(fmt.Sprintf("arn:aws:ec2:::security-group/%s", sg.ID))
+	}
+	m.OwnerID = types.StringValue(sg.OwnerID)
+	if sg.Description != "" {
+		m.Description = types.StringValue(sg.Description)
+	}
+	if sg.VPCID != "" && !m.VPCID.IsNull() {
+		m.VPCID = types.StringValue(sg.VPCID)
+	}
+}
+
+func fillSegmentUnknowns(m *segmentModel) {
+	for _, s := range []*types.String{&m.ARN, &m.OwnerID, &m.VPCID, &m.Description} {
+		if s.IsUnknown() {
+			*s = types.StringNull()
+		}
+	}
+	m.Adopted = types.BoolValue(false)
+	m.UnmanagedRules = types.ListValueMust(types.StringType, []attr.Value{})
+}
+
+func segmentTags(m segmentModel, user map[string]string) map[string]string {
+	var diags diag.Diagnostics // the block was validated at plan time
+	seg := model.Segment{Name: m.Name.ValueString(), Sensitivity: m.Sensitivity.ValueString(), Kubernetes: m.Kubernetes.selector(context.Background(), &diags)}
+	tags := mergeTags(user, awsapi.SegmentTags(seg))
+	tags["Name"] = valueOr(user["Name"], seg.Name)
+	return tags
+}
+
+// importedUserTags treats every tag the provider does not own as the user's,
+// except the Name tag the provider sets to the segment name by default.
+func importedUserTags(live map[string]string, segmentName string) types.Map {
+	elems := map[string]attr.Value{}
+	for k, v := range live {
+		if isProviderTagKey(k) || (k == "Name" && v == segmentName) {
+			continue
+		}
+		elems[k] = types.StringValue(v)
+	}
+	if len(elems) == 0 {
+		return types.MapNull(types.StringType)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}

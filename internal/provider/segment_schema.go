@@ -1,0 +1,131 @@
+package provider
+
+import (
+	"context"
+
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+type segmentModel struct {
+	ID              types.String `tfsdk:"id"`
+	Name            types.String `tfsdk:"name"`
+	Description     types.String `tfsdk:"description"`
+	VPCID           types.String `tfsdk:"vpc_id"`
+	SecurityGroupID types.String `tfsdk:"security_group_id"`
+	Sensitivity     types.String `tfsdk:"sensitivity"`
+	Tags            types.Map    `tfsdk:"tags"`
+	ARN             types.String `tfsdk:"arn"`
+	OwnerID         types.String `tfsdk:"owner_id"`
+	Adopted         types.Bool   `tfsdk:"adopted"`
+	UnmanagedRules  types.List   `tfsdk:"unmanaged_rule_ids"`
+
+	Kubernetes *segmentKubernetesModel `tfsdk:"kubernetes"`
+}
+
+func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "A workload segment: the unit that allowed flows (`zerotrust_segment_policy`) connect. On AWS it is a security " +
+			"group that the provider either creates — deny-all inbound and outbound, and exclusively owned: any rule not " +
+			"declared by a segment policy is drift and is removed — or adopts by id, in which case only the rules the provider " +
+			"tagged are ever touched and the group is left in place on destroy.",
+		Attributes: map[string]schema.Attribute{
+			// Required
+			"name": schema.StringAttribute{
+				Required:      true,
+				Description:   "Segment name; also the security group name when the provider creates the group. Changing it replaces the segment.",
+				Validators:    []validator.String{stringvalidator.RegexMatches(segmentNamePattern, "must be 1–63 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+
+			// Optional
+			"description": schema.StringAttribute{
+				Optional:      true,
+				Computed:      true,
+				Description:   "Security group description (immutable in EC2: changing it replaces a created group). Defaults to a text naming the segment.",
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 255)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceIfCreated, "replaces the created security group", "replaces the created security group"), stringplanmodifier.UseStateForUnknown()},
+			},
+			"vpc_id": schema.StringAttribute{
+				Optional:      true,
+				Computed:      true,
+				Description:   "VPC in which to create the security group. Required unless `security_group_id` adopts an existing group.",
+				Validators:    []validator.String{stringvalidator.RegexMatches(vpcIDRe, "must be a VPC id such as vpc-0123456789abcdef0")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
+			},
+			"security_group_id": schema.StringAttribute{
+				Optional:    true,
+				Computed:    true,
+				Description: "Adopt this existing security group instead of creating one. When unset, the id of the created group.",
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(model.SecurityGroupIDPattern, "must be a security group id such as sg-0123456789abcdef0"),
+					stringvalidator.ExactlyOneOf(path.MatchRoot("vpc_id"), path.MatchRoot("security_group_id")),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
+			},
+			"sensitivity": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(model.DefaultSensitivity),
+				Description: "Data sensitivity of the workloads in the segment: `public`, `internal`, `confidential` or `restricted`. " +
+					"Segment policies refuse flows from the open internet (0.0.0.0/0, ::/0) into confidential and restricted segments unless acknowledged.",
+				Validators: []validator.String{stringvalidator.OneOf(model.Sensitivities...)},
+			},
+			"tags": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				Description: "Extra tags for the security group. The provider's own keys (`managed-by`, `zerotrust:*`) are reserved.",
+				Validators:  []validator.Map{reservedTagKeys{}},
+			},
+
+			// Computed
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "The security group id (as `security_group_id`); segment policies refer to segments by it.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"arn": schema.StringAttribute{
+				Computed:      true,
+				Description:   "ARN of the security group.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"owner_id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "AWS account that owns the security group.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"adopted": schema.BoolAttribute{
+				Computed:      true,
+				Description:   "True when the group was adopted by id rather than created; an adopted group survives destroy.",
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"unmanaged_rule_ids": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				Description: "Rules found in a created segment's group that no segment policy declared (added out of band). " +
+					"The plan shows them and apply revokes them. Always empty for adopted groups, whose foreign rules are left alone.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"kubernetes": segmentKubernetesBlock(),
+		},
+	}
+}
+
+var (
+	segmentNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	vpcIDRe            = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
+)
