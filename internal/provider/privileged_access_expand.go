@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -241,10 +242,17 @@ func paApplyError(diags *diag.Diagnostics, summary string, err error) {
 	diags.AddError(summary, err.Error())
 }
 
-// paFailedAt reports whether an apply error is about the given attribute.
-func paFailedAt(err error, attribute string) bool {
-	var fe *awsapi.FieldError
-	return errors.As(err, &fe) && fe.Field == attribute
+// paCheckAgainstPlan refuses to apply anything other than what the plan
+// showed (the compiler is deterministic, so a difference is a bug, or the
+// clock moved a grant past its expiry between plan and apply).
+func paCheckAgainstPlan(plan privilegedAccessModel, desired identitycenter.PermissionSet, diags *diag.Diagnostics) {
+	const summary = "The compiled permission set differs from the plan"
+	if v := plan.PermissionSetName; !v.IsUnknown() && !v.IsNull() && v.ValueString() != desired.Name {
+		diags.AddAttributeError(path.Root("permission_set_name"), summary, fmt.Sprintf("planned %q, compiled %q at apply. Plan again.", v.ValueString(), desired.Name))
+	}
+	if v := plan.InlinePolicyCanonical; !v.IsUnknown() && v.ValueString() != desired.InlinePolicy {
+		diags.AddAttributeError(path.Root("inline_policy_canonical"), summary, "The inline policy compiled at apply is not the one the plan showed. Plan again.")
+	}
 }
 
 // paSearchAccounts are the accounts in which assignments are looked for: the

@@ -150,6 +150,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	a, _ := accessOf(ctx, plan, &resp.Diagnostics)
 	desired, problems := identitycenter.Compile(a, time.Now())
 	paAppendProblems(&resp.Diagnostics, paErrorsOnly(problems))
+	paCheckAgainstPlan(plan, desired, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -184,9 +185,6 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	}
 	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
 		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
-		if paFailedAt(err, "permissions_boundary") {
-			plan.PermissionsBoundary = types.ObjectNull(boundaryAttrTypes) // not applied, and not readable everywhere
-		}
 		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
 		return
 	}
@@ -278,6 +276,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	a, _ := accessOf(ctx, plan, &resp.Diagnostics)
 	desired, problems := identitycenter.Compile(a, time.Now())
 	paAppendProblems(&resp.Diagnostics, paErrorsOnly(problems))
+	paCheckAgainstPlan(plan, desired, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -294,9 +293,6 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	live := awsapi.LivePermissionSet(ps, as)
 	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
 		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
-		if paFailedAt(err, "permissions_boundary") {
-			plan.PermissionsBoundary = state.PermissionsBoundary // not applied, and not readable everywhere
-		}
 		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
 		return
 	}
