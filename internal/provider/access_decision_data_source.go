@@ -56,7 +56,9 @@ type decisionJamfModel struct {
 }
 
 type decisionCrowdStrikeModel struct {
-	Overall types.Int64 `tfsdk:"overall"`
+	Overall      types.Int64 `tfsdk:"overall"`
+	OS           types.Int64 `tfsdk:"os"`
+	SensorConfig types.Int64 `tfsdk:"sensor_config"`
 }
 
 type decisionJumpCloudModel struct {
@@ -89,7 +91,7 @@ var requestAttributeDescriptions = map[string]string{
 	"host":           "Host name requested (`context.http_request.hostname`).",
 	"path":           "URL path requested, e.g. `/api/orders`.",
 	"client_ip":      "Client IP address; unset: unknown (rules with `client_cidrs` then do not match).",
-	"device":         "Device trust data by provider type: `jamf = { risk = \"LOW\" }` (SECURE, LOW, MEDIUM, HIGH, NOT_APPLICABLE), `crowdstrike = { overall = 90 }` (0–100), `jumpcloud = { managed = true }`. Data for a provider type the proxy does not have is not sent, as Verified Access would not.",
+	"device":         "Device trust data by provider type: `jamf = { risk = \"LOW\" }` (SECURE, LOW, MEDIUM, HIGH, NOT_APPLICABLE), `crowdstrike = { overall = 90, os = 80, sensor_config = 70 }` (scores 0–100), `jumpcloud = { managed = true }`. Data for a provider type the proxy does not have is not sent, as Verified Access would not.",
 }
 
 func (d *accessDecisionDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -137,7 +139,9 @@ func (d *accessDecisionDataSource) Schema(_ context.Context, _ datasource.Schema
 								"risk": schema.StringAttribute{Optional: true, MarkdownDescription: "Device risk: `SECURE`, `LOW`, `MEDIUM`, `HIGH` or `NOT_APPLICABLE`; unset: not reported."},
 							}},
 							"crowdstrike": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "CrowdStrike's Zero Trust Assessment.", Attributes: map[string]schema.Attribute{
-								"overall": schema.Int64Attribute{Optional: true, MarkdownDescription: "Overall score 0–100; unset: not reported."},
+								"overall":       schema.Int64Attribute{Optional: true, MarkdownDescription: "Overall score 0–100; unset: not reported."},
+								"os":            schema.Int64Attribute{Optional: true, MarkdownDescription: "Operating-system score 0–100 (`assessment.os`); unset: not reported."},
+								"sensor_config": schema.Int64Attribute{Optional: true, MarkdownDescription: "Sensor-configuration score 0–100 (`assessment.sensor_config`); unset: not reported."},
 							}},
 							"jumpcloud": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "JumpCloud's report.", Attributes: map[string]schema.Attribute{
 								"managed": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether the device is managed; unset: not reported."},
@@ -187,11 +191,8 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 			if dv.Jamf != nil {
 				r.Device.Jamf = &whatif.Jamf{Risk: dv.Jamf.Risk.ValueStringPointer()}
 			}
-			if dv.CrowdStrike != nil {
-				r.Device.CrowdStrike = &whatif.CrowdStrike{}
-				if !dv.CrowdStrike.Overall.IsNull() {
-					r.Device.CrowdStrike.Overall = new(int(dv.CrowdStrike.Overall.ValueInt64()))
-				}
+			if c := dv.CrowdStrike; c != nil {
+				r.Device.CrowdStrike = &whatif.CrowdStrike{Overall: intPointer(c.Overall), OS: intPointer(c.OS), SensorConfig: intPointer(c.SensorConfig)}
 			}
 			if dv.JumpCloud != nil {
 				r.Device.JumpCloud = &whatif.JumpCloud{Managed: dv.JumpCloud.Managed.ValueBoolPointer()}
@@ -226,6 +227,13 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 	m.Reason = types.StringValue(out.Reason)
 	m.EvaluationErrors = stringListValue(out.Errors)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func intPointer(v types.Int64) *int {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	return new(int(v.ValueInt64()))
 }
 
 // decisionProxy reads a trust_context value ("" = the documented default).

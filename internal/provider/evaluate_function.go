@@ -51,7 +51,7 @@ func (f *evaluateFunction) Definition(_ context.Context, _ function.DefinitionRe
 			function.DynamicParameter{
 				Name: "request",
 				MarkdownDescription: "An object; every attribute is optional: `groups` (list of strings), `email_verified` (bool), `mfa` " +
-					"(bool), `device` (`{ jamf = { risk = \"LOW\" }, crowdstrike = { overall = 90 }, jumpcloud = { managed = true } }`), " +
+					"(bool), `device` (`{ jamf = { risk = \"LOW\" }, crowdstrike = { overall = 90, os = 80, sensor_config = 70 }, jumpcloud = { managed = true } }`), " +
 					"`method`, `host`, `path`, `client_ip` (strings), and `trust_context` (a proxy's `trust_context` JSON). " +
 					defaultTrustContextDoc + " An unknown attribute is an error, so a typo cannot silently weaken a test.",
 			},

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cedar-policy/cedar-go/types"
+
 	"github.com/ztforge/terraform-provider-zerotrust/internal/analyze"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
@@ -44,7 +46,9 @@ type Jamf struct {
 }
 
 type CrowdStrike struct {
-	Overall *int `json:"overall"` // Zero Trust Assessment overall score 0–100
+	Overall      *int `json:"overall"`       // Zero Trust Assessment overall score 0–100
+	OS           *int `json:"os"`            // assessment.os score 0–100
+	SensorConfig *int `json:"sensor_config"` // assessment.sensor_config score 0–100
 }
 
 type JumpCloud struct {
@@ -89,8 +93,10 @@ func (r Request) Analyze() (analyze.Request, error) {
 			out.Jamf = &analyze.JamfFacts{Risk: d.Jamf.Risk}
 		}
 		if d.CrowdStrike != nil {
-			if o := d.CrowdStrike.Overall; o != nil && (*o < 0 || *o > 100) {
-				return out, FieldError{"device.crowdstrike.overall", fmt.Sprintf("the CrowdStrike overall score is 0–100, got %d", *o)}
+			for name, score := range map[string]*int{"overall": d.CrowdStrike.Overall, "os": d.CrowdStrike.OS, "sensor_config": d.CrowdStrike.SensorConfig} {
+				if score != nil && (*score < 0 || *score > 100) {
+					return out, FieldError{"device.crowdstrike." + name, fmt.Sprintf("CrowdStrike scores are 0–100, got %d", *score)}
+				}
 			}
 			out.CrowdStrike = &analyze.CrowdStrikeFacts{Overall: d.CrowdStrike.Overall}
 		}
@@ -144,7 +150,7 @@ func Decide(group, endpoint string, proxy model.AccessProxy, req Request) (Outco
 	if endpoint != "" {
 		docs = append(docs, endpoint)
 	}
-	ctx := analyze.Context(proxy, req.Host, areq)
+	ctx := withCrowdStrikeScores(analyze.Context(proxy, req.Host, areq), proxy, req.Device)
 	evals := make([]analyze.Evaluation, len(docs))
 	for i, text := range docs {
 		p, err := parse(text)
@@ -171,6 +177,36 @@ func Decide(group, endpoint string, proxy model.AccessProxy, req Request) (Outco
 	}
 	out.Reason = reason(out, evals)
 	return out, nil
+}
+
+// withCrowdStrikeScores adds the assessment's os and sensor_config scores,
+// which Verified Access sends beside overall but analyze.Context (built for
+// the compiler, which reads overall only) leaves out; hand-written policies
+// may test them.
+func withCrowdStrikeScores(ctx types.Record, proxy model.AccessProxy, d *Device) types.Record {
+	if d == nil || d.CrowdStrike == nil || (d.CrowdStrike.OS == nil && d.CrowdStrike.SensorConfig == nil) {
+		return ctx
+	}
+	provider, ok := proxy.DeviceProvider(model.DeviceCrowdStrike)
+	if !ok {
+		return ctx
+	}
+	ref := types.String(provider.Reference)
+	assessment := types.RecordMap{}
+	if rec, ok := ctx.Get(ref); ok {
+		if a, ok := rec.(types.Record).Get("assessment"); ok {
+			assessment = a.(types.Record).Map()
+		}
+	}
+	if v := d.CrowdStrike.OS; v != nil {
+		assessment["os"] = types.Long(*v)
+	}
+	if v := d.CrowdStrike.SensorConfig; v != nil {
+		assessment["sensor_config"] = types.Long(*v)
+	}
+	m := ctx.Map()
+	m[ref] = types.NewRecord(types.RecordMap{"assessment": types.NewRecord(assessment)})
+	return types.NewRecord(m)
 }
 
 func reason(o Outcome, evals []analyze.Evaluation) string {

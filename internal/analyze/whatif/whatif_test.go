@@ -115,6 +115,24 @@ func TestDecide_evaluationErrors(t *testing.T) {
 	}
 }
 
+// os and sensor_config reach the context next to overall, under the
+// proxy's CrowdStrike reference.
+func TestDecide_crowdStrikeSubScores(t *testing.T) {
+	doc := `@id("healthy-os") permit (principal, action, resource) when { context has crowdstrike && context.crowdstrike has assessment && context.crowdstrike.assessment has os && context.crowdstrike.assessment.os >= 70 && context.crowdstrike.assessment.overall >= 50 };`
+	for _, tc := range []struct {
+		overall, os int
+		allowed     bool
+	}{{60, 70, true}, {60, 69, false}, {40, 90, false}} {
+		got, err := Decide(doc, "", proxy, Request{Device: &Device{CrowdStrike: &CrowdStrike{Overall: new(tc.overall), OS: new(tc.os), SensorConfig: new(10)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Allowed != tc.allowed || len(got.Errors) != 0 {
+			t.Errorf("overall %d os %d: %+v, want allowed=%v", tc.overall, tc.os, got, tc.allowed)
+		}
+	}
+}
+
 func TestDecide_badInput(t *testing.T) {
 	var de DocumentError
 	if _, err := Decide("permit (", "", proxy, Request{}); !errors.As(err, &de) || de.Endpoint {
@@ -128,6 +146,7 @@ func TestDecide_badInput(t *testing.T) {
 		"client_ip":                  {ClientIP: "10.0.0.300"},
 		"device.jamf.risk":           {Device: &Device{Jamf: &Jamf{Risk: str("low")}}},
 		"device.crowdstrike.overall": {Device: &Device{CrowdStrike: &CrowdStrike{Overall: new(101)}}},
+		"device.crowdstrike.os":      {Device: &Device{CrowdStrike: &CrowdStrike{OS: new(-1)}}},
 	} {
 		if _, err := Decide(`permit (principal, action, resource);`, "", proxy, req); !errors.As(err, &fe) || fe.Field != field {
 			t.Errorf("%s: got %v", field, err)
