@@ -204,3 +204,34 @@ func BenchmarkDecide100Rules(b *testing.B) {
 		}
 	}
 }
+
+// Decide is called from concurrent data source reads; the parse cache must
+// be safe (run with -race).
+func TestDecide_concurrent(t *testing.T) {
+	res := compile(t, restrictedSurface())
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			var err error
+			for i := range 50 {
+				doc := res.GroupPolicy
+				if i%2 == 0 {
+					doc += fmt.Sprintf("\n// variant %d-%d\n", g, i) // distinct texts churn the cache
+				}
+				var o Outcome
+				if o, err = Decide(doc, "", proxy, Request{Groups: []string{"engineers"}, MFA: boolp(true), Device: &Device{Jamf: &Jamf{Risk: str("LOW")}}, Method: "GET"}); err == nil && !o.Allowed {
+					err = fmt.Errorf("denied: %+v", o)
+				}
+				if err != nil {
+					break
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
