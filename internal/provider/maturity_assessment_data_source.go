@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -99,6 +100,9 @@ func (d *maturityAssessmentDataSource) Metadata(_ context.Context, req datasourc
 	resp.TypeName = req.ProviderTypeName + "_maturity_assessment"
 }
 
+// atLeastZero rejects negative counts and durations at their attribute.
+var atLeastZero = []validator.Int64{int64validator.AtLeast(0)}
+
 func boolAttr(desc string) schema.BoolAttribute {
 	return schema.BoolAttribute{Optional: true, MarkdownDescription: desc + " Default false."}
 }
@@ -153,7 +157,7 @@ func (d *maturityAssessmentDataSource) Schema(_ context.Context, _ datasource.Sc
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":            schema.StringAttribute{Required: true, MarkdownDescription: "Grant name."},
 					"expires":         boolAttr("`expires_at` is set (just-in-time)."),
-					"session_minutes": schema.Int64Attribute{Optional: true, MarkdownDescription: "Session duration in minutes; unset: unknown."},
+					"session_minutes": schema.Int64Attribute{Optional: true, MarkdownDescription: "Session duration in minutes; unset: unknown.", Validators: atLeastZero},
 				}},
 			},
 			"visibility": schema.SingleNestedAttribute{
@@ -168,7 +172,7 @@ func (d *maturityAssessmentDataSource) Schema(_ context.Context, _ datasource.Sc
 				Optional: true, MarkdownDescription: "How policy is delivered.",
 				Attributes: map[string]schema.Attribute{
 					"policy_as_code":            boolAttr("The posture is declared in reviewed configuration."),
-					"decision_checks":           schema.Int64Attribute{Optional: true, MarkdownDescription: "Number of decision checks (e.g. `check` blocks over `zerotrust_access_decision`). Default 0."},
+					"decision_checks":           schema.Int64Attribute{Optional: true, MarkdownDescription: "Number of decision checks (e.g. `check` blocks over `zerotrust_access_decision`). Default 0.", Validators: atLeastZero},
 					"drift_detection_scheduled": boolAttr("Plans run on a schedule to detect drift."),
 				},
 			},
@@ -182,8 +186,8 @@ func (d *maturityAssessmentDataSource) Schema(_ context.Context, _ datasource.Sc
 			"governance": schema.SingleNestedAttribute{
 				Optional: true, MarkdownDescription: "Exceptions and reviews.",
 				Attributes: map[string]schema.Attribute{
-					"acknowledged_exceptions": schema.Int64Attribute{Optional: true, MarkdownDescription: "Acknowledgements in configuration (floors, internet flows). Default 0."},
-					"access_review_days":      schema.Int64Attribute{Optional: true, MarkdownDescription: "Days between access reviews; unset: no review."},
+					"acknowledged_exceptions": schema.Int64Attribute{Optional: true, MarkdownDescription: "Acknowledgements in configuration (floors, internet flows). Default 0.", Validators: atLeastZero},
+					"access_review_days":      schema.Int64Attribute{Optional: true, MarkdownDescription: "Days between access reviews; unset: no review.", Validators: atLeastZero},
 				},
 			},
 			"pillars": schema.ListNestedAttribute{

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -60,5 +61,21 @@ data "zerotrust_maturity_assessment" "x" {
 `,
 			ConfigStateChecks: checks,
 		}},
+	})
+}
+
+func TestAccDataSourceMaturityAssessment_badInput(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: verifyFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      `data "zerotrust_maturity_assessment" "x" { automation = { decision_checks = -1 } }`,
+				ExpectError: regexp.MustCompile(`(?s)automation\.decision_checks.*at least 0`),
+			},
+			{
+				Config:      `data "zerotrust_maturity_assessment" "x" { surfaces = [{ name = "a", sensitivity = "secret" }] }`,
+				ExpectError: regexp.MustCompile(`(?s)surfaces\[0\]\.sensitivity.*value must be one of`),
+			},
+		},
 	})
 }

@@ -22,18 +22,18 @@ func newPolicyDocumentDataSource() datasource.DataSource { return &policyDocumen
 type policyDocumentDataSource struct{}
 
 type policyDocumentModel struct {
-	Name                  types.String        `tfsdk:"name"`
-	Sensitivity           types.String        `tfsdk:"sensitivity"`
-	IdentityProvider      *trustIdentityModel `tfsdk:"identity_provider"`
-	DeviceTrustProviders  []trustDeviceModel  `tfsdk:"device_trust_provider"`
-	ProxyTrustContext     types.String        `tfsdk:"proxy_trust_context"`
-	Applications          []policyDocAppModel `tfsdk:"application"`
-	AccessRules           []surfaceRuleModel  `tfsdk:"access_rule"`
-	PolicyDocument        types.String        `tfsdk:"policy_document"`
-	EndpointPolicyDocs    types.Map           `tfsdk:"endpoint_policy_documents"`
-	ContextSchema         types.String        `tfsdk:"context_schema"`
-	TrustContext          types.String        `tfsdk:"trust_context"`
-	ApplicationsWithRules types.List          `tfsdk:"applications_with_endpoint_policy"`
+	Name                     types.String        `tfsdk:"name"`
+	Sensitivity              types.String        `tfsdk:"sensitivity"`
+	IdentityProvider         *trustIdentityModel `tfsdk:"identity_provider"`
+	DeviceTrustProviders     []trustDeviceModel  `tfsdk:"device_trust_provider"`
+	ProxyTrustContext        types.String        `tfsdk:"proxy_trust_context"`
+	Applications             []policyDocAppModel `tfsdk:"application"`
+	AccessRules              []surfaceRuleModel  `tfsdk:"access_rule"`
+	PolicyDocument           types.String        `tfsdk:"policy_document"`
+	EndpointPolicyDocs       types.Map           `tfsdk:"endpoint_policy_documents"`
+	ContextSchema            types.String        `tfsdk:"context_schema"`
+	TrustContext             types.String        `tfsdk:"trust_context"`
+	ApplicationsWithEndpoint types.List          `tfsdk:"applications_with_endpoint_policy"`
 }
 
 type policyDocAppModel struct {
@@ -134,7 +134,7 @@ func (d *policyDocumentDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	m.PolicyDocument = types.StringValue(res.GroupPolicy)
 	m.EndpointPolicyDocs = verifyStringMap(endpoints)
-	m.ApplicationsWithRules = stringListValue(apps)
+	m.ApplicationsWithEndpoint = stringListValue(apps)
 	m.ContextSchema = types.StringValue(res.Schema)
 	m.TrustContext = types.StringValue(trustContextString(proxy))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
