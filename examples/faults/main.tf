@@ -93,7 +93,6 @@ resource "zerotrust_protect_surface" "this" {
     groups      = [zerotrust_access_group.engineers.id, zerotrust_access_group.dbas.id]
     device      = { jamf = { max_risk = "LOW" } }
     require_mfa = true
-    methods     = ["GET", "POST"]
   }
 }
 

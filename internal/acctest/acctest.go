@@ -44,7 +44,14 @@ func Main(m *testing.M, o Options) {
 }
 
 func run(m *testing.M, o Options) int {
-	if os.Getenv("TF_ACC") == "" || os.Getenv("ZT_ACC_REAL") != "" {
+	if os.Getenv("TF_ACC") == "" {
+		// A plain `go test ./...`: acceptance tests skip, and the unit tests
+		// that drive the provider through the CLI (plan-only bad input) must
+		// not reach whatever cloud the developer's credentials point at.
+		isolate()
+		return m.Run()
+	}
+	if os.Getenv("ZT_ACC_REAL") != "" {
 		return m.Run()
 	}
 	work, err := os.MkdirTemp("", "zt-acc-*")
@@ -68,10 +75,39 @@ func run(m *testing.M, o Options) int {
 	return m.Run()
 }
 
+// isolate points every client the provider could build at nothing: a closed
+// loopback port with static credentials for AWS, no cluster for Kubernetes.
+func isolate() {
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL":            "http://127.0.0.1:9", // discard port: nothing listens
+		"AWS_ACCESS_KEY_ID":           "offline",
+		"AWS_SECRET_ACCESS_KEY":       "offline",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_PROFILE":                 "",
+		"AWS_REGION":                  "us-east-1",
+		"AWS_MAX_ATTEMPTS":            "1",
+		"AWS_CONFIG_FILE":             os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"KUBECONFIG":                  os.DevNull,
+	} {
+		os.Setenv(k, v)
+	}
+}
+
+// RequireAcc skips a test that creates or reads cloud objects unless
+// acceptance tests were asked for (TF_ACC=1).
+func RequireAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make test-acc runs it against the local sandbox)")
+	}
+}
+
 // PreCheck skips nothing silently: a test that needs the sandbox fails loudly
 // when it is missing.
 func PreCheck(t *testing.T) {
 	t.Helper()
+	RequireAcc(t)
 	if os.Getenv("ZT_ACC_REAL") == "" && Sandbox == nil {
 		t.Fatal("the sandbox is not running: acceptance tests must be run with TF_ACC=1 through acctest.Main")
 	}
@@ -88,9 +124,11 @@ provider "zerotrust" {
 }
 `
 
-// AWSConfig loads an SDK configuration from the same environment the provider uses.
+// AWSConfig loads an SDK configuration from the same environment the
+// provider uses. Outside acceptance runs it skips the test.
 func AWSConfig(t *testing.T) aws.Config {
 	t.Helper()
+	RequireAcc(t)
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)

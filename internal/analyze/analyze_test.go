@@ -233,3 +233,61 @@ func TestDecisionString(t *testing.T) {
 		}
 	}
 }
+
+// TestTCPApplication: a TCP application's context carries no http_request.
+// Rules without HTTP conditions decide it without evaluation errors; a rule
+// with one (which validation refuses, see model.Application.Protocol) would
+// fail to evaluate and silently deny, which is why it is refused.
+func TestTCPApplication(t *testing.T) {
+	s := model.ProtectSurface{Name: "db", Sensitivity: "internal",
+		Proxy:        model.AccessProxy{IdentityProvider: model.IdentityProvider{Type: model.IdentityOIDC, Reference: "okta"}},
+		Applications: []model.Application{{Name: "console"}, {Name: "postgres", Protocol: model.ProtocolTCP}},
+		AccessRules: []model.AccessRule{
+			{Name: "dba", Effect: model.EffectPermit, Groups: []string{"dba"}},
+			{Name: "console-read", Effect: model.EffectPermit, Groups: []string{"eng"}, Methods: []string{"GET"}, Applications: []string{"console"}},
+		}}
+	res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
+	if ps.HasErrors() {
+		t.Fatal(ps)
+	}
+	c, err := NewCompiledSurface(s, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		app, group string
+		want       Decision
+	}{
+		{"postgres", "dba", Decision{true, []string{"dba"}}},
+		{"postgres", "eng", Decision{}},
+		{"console", "eng", Decision{true, []string{"console-read"}}},
+		{"console", "dba", Decision{true, []string{"dba"}}},
+	} {
+		req := Request{Identity: &Identity{Groups: []string{tc.group}}, Method: "GET", Path: "/"}
+		got, _ := c.DecideFull(tc.app, req)
+		ref, _ := Reference(s, tc.app, req)
+		if !got.Equal(tc.want) || !ref.Equal(tc.want) {
+			t.Errorf("%s as %s: Cedar %v, reference %v, want %v", tc.app, tc.group, got, ref, tc.want)
+		}
+		e, _ := res.Endpoint(tc.app)
+		doc, err := ParsePolicy(e.Policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev := doc.Evaluate(buildContext(s.Proxy, "", !c.tcp[tc.app], req)); len(ev.Errors) > 0 {
+			t.Errorf("%s: evaluation errors %v", tc.app, ev.Errors)
+		}
+	}
+
+	// What validation prevents: an HTTP condition over a TCP context is an
+	// evaluation error, and the permit silently denies.
+	stmt := verifiedaccess.Statement(model.AccessRule{Name: "get", Effect: model.EffectPermit, Methods: []string{"GET"}}, s.Proxy)
+	doc, err := ParsePolicy(string(stmt.MarshalCedar()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := doc.Evaluate(buildContext(s.Proxy, "", false, Request{Method: "GET"}))
+	if ev.Allowed || len(ev.Errors) != 1 {
+		t.Fatalf("HTTP condition over TCP: %+v", ev)
+	}
+}

@@ -16,6 +16,7 @@ import (
 // name (their @id annotation; "policy<i>" for a statement without one).
 type Policy struct {
 	statements []statement // document order
+	index      *statementIndex
 }
 
 type statement struct {
@@ -55,6 +56,7 @@ func ParsePolicy(document string) (*Policy, error) {
 		seen[id] = true
 		p.statements = append(p.statements, statement{id: id, policy: st, text: string(st.MarshalCedar())})
 	}
+	p.index = newStatementIndex(p.statements)
 	return p, nil
 }
 
@@ -75,7 +77,8 @@ type Evaluation struct {
 	Errors []string
 }
 
-// Evaluate decides one request context against the document.
+// Evaluate decides one request context against the document, evaluating
+// every statement so that every evaluation error is reported.
 func (p *Policy) Evaluate(context types.Record) Evaluation {
 	decision, diag := cedar.Authorize(p, nil, cedar.Request{Context: context})
 	ev := Evaluation{Decision: Decision{Allowed: decision == cedar.Allow}}
@@ -87,6 +90,31 @@ func (p *Policy) Evaluate(context types.Record) Evaluation {
 		ev.Errors = append(ev.Errors, string(e.PolicyID)+": "+e.Message)
 	}
 	return ev
+}
+
+// Decide decides one request context against the document. It gives the
+// decision and deciding statements Evaluate gives, but evaluates only the
+// statements the request can satisfy (see index.go), so evaluation errors of
+// statements that could not have matched anyway are not collected.
+func (p *Policy) Decide(context types.Record) Decision {
+	var buf [4]uint64
+	mark := buf[:0]
+	if n := (len(p.statements) + 63) / 64; n <= len(buf) {
+		mark = buf[:n]
+	} else {
+		mark = make([]uint64, n)
+	}
+	p.index.candidates(context, mark)
+	decision, diag := cedar.Authorize(policySeq(marked(p.statements, mark)), nil, cedar.Request{Context: context})
+	d := Decision{Allowed: decision == cedar.Allow}
+	if len(diag.Reasons) > 0 {
+		d.Rules = make([]string, len(diag.Reasons))
+		for i, r := range diag.Reasons {
+			d.Rules[i] = string(r.PolicyID)
+		}
+		slices.Sort(d.Rules)
+	}
+	return d
 }
 
 // denyByDefaultText is the compiler's placeholder statement, which never
@@ -130,6 +158,7 @@ type CompiledSurface struct {
 	endpoints map[string]*Policy // application -> endpoint policy (nil: none)
 	implied   map[string]bool    // application -> group policy implied by its endpoint policy
 	domains   map[string]string
+	tcp       map[string]bool // application -> reached over TCP (no http_request)
 }
 
 // NewCompiledSurface parses a compilation result of a surface.
@@ -138,9 +167,10 @@ func NewCompiledSurface(s model.ProtectSurface, res verifiedaccess.Result) (*Com
 	if err != nil {
 		return nil, fmt.Errorf("group policy: %w", err)
 	}
-	c := &CompiledSurface{proxy: s.Proxy, group: group, endpoints: map[string]*Policy{}, implied: map[string]bool{}, domains: map[string]string{}}
+	c := &CompiledSurface{proxy: s.Proxy, group: group, endpoints: map[string]*Policy{}, implied: map[string]bool{}, domains: map[string]string{}, tcp: map[string]bool{}}
 	for _, a := range s.Applications {
 		c.domains[a.Name] = a.Domain
+		c.tcp[a.Name] = a.IsTCP()
 	}
 	for _, e := range res.Endpoints {
 		if _, ok := c.domains[e.Application]; !ok {
@@ -166,46 +196,63 @@ func NewCompiledSurface(s model.ProtectSurface, res verifiedaccess.Result) (*Com
 // document (the endpoint policy when there is one). When the group policy
 // is provably implied by the endpoint policy (see NewCompiledSurface; true
 // of this package's compiler output) only the endpoint policy is evaluated;
-// DecideFull always evaluates both.
+// DecideFull always evaluates both. Both skip statements the request
+// provably cannot satisfy (Policy.Decide).
 func (c *CompiledSurface) Decide(app string, req Request) (Decision, error) {
-	return c.decide(app, req, false)
+	return c.decide(app, req, false, false)
 }
 
 // DecideFull evaluates every document Verified Access would, never relying
 // on one implying another.
 func (c *CompiledSurface) DecideFull(app string, req Request) (Decision, error) {
-	return c.decide(app, req, true)
+	return c.decide(app, req, true, false)
 }
 
-func (c *CompiledSurface) decide(app string, req Request, full bool) (Decision, error) {
+// decide evaluates the documents of app; full evaluates the group policy
+// even when implied, exhaustive evaluates every statement of each document
+// (Policy.Evaluate) instead of the candidates (Policy.Decide).
+func (c *CompiledSurface) decide(app string, req Request, full, exhaustive bool) (Decision, error) {
 	endpoint, ok := c.endpoints[app]
 	if !ok {
 		return Decision{}, ErrUnknownApplication{app}
 	}
-	ctx := Context(c.proxy, c.domains[app], req)
+	ctx := buildContext(c.proxy, c.domains[app], !c.tcp[app], req)
+	eval := func(p *Policy) Decision {
+		if exhaustive {
+			return p.Evaluate(ctx).Decision
+		}
+		return p.Decide(ctx)
+	}
 	if endpoint == nil {
-		return c.group.Evaluate(ctx).Decision, nil
+		return eval(c.group), nil
 	}
-	e := endpoint.Evaluate(ctx)
+	e := eval(endpoint)
 	if !full && c.implied[app] {
-		return e.Decision, nil
+		return e, nil
 	}
-	g := c.group.Evaluate(ctx)
-	if g.Allowed && e.Allowed {
-		return e.Decision, nil
+	return combine(eval(c.group), e), nil
+}
+
+// combine is Verified Access's conjunction of a group policy's decision and
+// an endpoint policy's: allowed when both allow (deciding rules: the
+// endpoint's), else denied by the forbids of every document that denied.
+func combine(group, endpoint Decision) Decision {
+	if group.Allowed && endpoint.Allowed {
+		return endpoint
 	}
 	var rules []string
-	for _, ev := range []Evaluation{g, e} {
-		if !ev.Allowed {
-			rules = append(rules, ev.Rules...)
+	for _, d := range []Decision{group, endpoint} {
+		if !d.Allowed {
+			rules = append(rules, d.Rules...)
 		}
 	}
 	slices.Sort(rules)
-	return Decision{Rules: slices.Compact(rules)}, nil
+	return Decision{Rules: slices.Compact(rules)}
 }
 
 // Context builds the Cedar context Verified Access would send for a request
-// through a proxy to an application at hostname: the HTTP request under
+// through a proxy to an application at hostname (req.Host, when set,
+// overrides it): the HTTP request under
 // http_request and each attached trust provider's data under its policy
 // reference name, shaped as Verified Access documents it (see
 // verifiedaccess.ContextSchema). Data of providers the proxy does not have is
@@ -213,17 +260,30 @@ func (c *CompiledSurface) decide(app string, req Request, full bool) (Decision, 
 // (cedar-go records are immutable), which keeps a context to a handful of
 // allocations.
 func Context(proxy model.AccessProxy, hostname string, req Request) types.Record {
-	clientIP := ""
-	if req.ClientIP.IsValid() {
-		clientIP = req.ClientIP.Unmap().WithZone("").String()
-	}
+	return buildContext(proxy, hostname, true, req)
+}
+
+// buildContext is Context for an HTTP(S) application, or, when http is
+// false, for a TCP application: then no http_request is sent (the pessimistic
+// reading of AWS's documentation, which shows none for TCP; see
+// model.Application.Protocol), and Method, Path and ClientIP are ignored.
+func buildContext(proxy model.AccessProxy, hostname string, http bool, req Request) types.Record {
 	ctx := make(types.RecordMap, 2+len(proxy.DeviceProviders))
-	ctx[model.HTTPRequestContextKey] = types.NewRecord(types.RecordMap{
-		"http_method": types.String(req.Method),
-		"hostname":    types.String(hostname),
-		"path":        types.String(req.Path),
-		"client_ip":   types.String(clientIP),
-	})
+	if req.Host != "" {
+		hostname = req.Host
+	}
+	if http {
+		clientIP := ""
+		if req.ClientIP.IsValid() {
+			clientIP = req.ClientIP.Unmap().WithZone("").String()
+		}
+		ctx[model.HTTPRequestContextKey] = types.NewRecord(types.RecordMap{
+			"http_method": types.String(req.Method),
+			"hostname":    types.String(hostname),
+			"path":        types.String(req.Path),
+			"client_ip":   types.String(clientIP),
+		})
+	}
 	if id := req.Identity; id != nil {
 		idp := proxy.IdentityProvider
 		switch idp.Type {

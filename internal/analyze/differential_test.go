@@ -69,6 +69,11 @@ func TestDifferential(t *testing.T) {
 			if fast, _ := c.Decide(app, req); !fast.Equal(got) {
 				t.Fatalf("Decide says %v, DecideFull says %v", fast, got)
 			}
+			// The statement index must not change a decision: evaluating
+			// every statement of both documents agrees.
+			if every, _ := c.decide(app, req, true, true); !every.Equal(got) {
+				t.Fatalf("with the index %v, evaluating every statement %v\nrequest: %s\ngroup policy:\n%s", got, every, describe(req), res.GroupPolicy)
+			}
 			pairs++
 			if want.Allowed {
 				allowed++

@@ -65,3 +65,42 @@ func ExampleCompiledSurface_Decide() {
 	// contractor, high-risk device  cedar: deny by no-contractors         model: deny by no-contractors
 	// engineer, no device agent     cedar: deny                           model: deny
 }
+
+// What-if from policy text alone, as the zerotrust_access_decision data
+// source asks it: the planned group policy, and the trust providers (type
+// and policy reference name) of the access proxy.
+func ExampleEvaluator_Evaluate() {
+	proxy := model.AccessProxy{
+		Name:             "corp",
+		IdentityProvider: model.IdentityProvider{Type: "oidc", Reference: "okta"},
+		DeviceProviders:  []model.DeviceTrustProvider{{Type: "jamf", Reference: "jamf"}},
+	}
+	groupPolicy := `@id("contractors-out")
+forbid ( principal, action, resource )
+when { context has okta && context.okta has groups && context.okta.groups.contains("contractors") };
+
+@id("engineers")
+permit ( principal, action, resource )
+when { context.http_request.http_method == "GET" }
+when { context has okta && context.okta has groups && context.okta.groups.contains("eng") }
+when { context has jamf && context.jamf has risk && ["LOW", "SECURE"].contains(context.jamf.risk) };
+`
+	ev, err := analyze.NewEvaluator(proxy, analyze.Documents{Group: groupPolicy})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	risk := func(r string) *analyze.JamfFacts { return &analyze.JamfFacts{Risk: &r} }
+	for _, req := range []analyze.Request{
+		{Identity: &analyze.Identity{Groups: []string{"eng"}}, Jamf: risk("LOW"), Method: "GET", Path: "/", Host: "wiki.example.com"},
+		{Identity: &analyze.Identity{Groups: []string{"eng", "contractors"}}, Jamf: risk("LOW"), Method: "GET", Path: "/"},
+		{Identity: &analyze.Identity{Groups: []string{"eng"}}, Jamf: risk("HIGH"), Method: "GET", Path: "/"},
+	} {
+		v := ev.Evaluate(req)
+		fmt.Println(v.Allowed, v.Rules, v.Reason)
+	}
+	// Output:
+	// true [engineers] allowed by permit "engineers"
+	// false [contractors-out] denied by forbid "contractors-out"
+	// false [] denied: no rule permits the request
+}

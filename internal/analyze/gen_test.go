@@ -20,15 +20,23 @@ var (
 		"D242C5B0-6081-1845-6FA8-6E0D9513C107",
 	}
 	poolOIDCGroups = []string{"eng", "ops", `"; permit(principal, action, resource); //`, "ünïcødé 🚀", "line\nbreak", `a\"b`, "*", "contractors"}
-	poolClaims     = []string{"", "groups", "cognito:groups", `"]; forbid(`}
+	poolClaims     = []string{"", "groups", "cognito:groups", `"]; forbid(`, "nul\x00groups", `"groups"`}
 	poolRuleNames  = []string{"r-eng", "r-ops", `x"); permit(principal, action, resource); //`, "new\nline", "ünï", "r*", "@id", "deny-by-default", " ", "r9"}
 	poolAppNames   = []string{"app-a", `app"b`, "ü-app"}
 	poolMethods    = []string{"GET", "POST", "PUT", "DELETE"}
 	reqMethods     = []string{"GET", "POST", "PUT", "DELETE", "get", "PATCH", ""}
-	poolPrefixes   = []string{"/", "/api/", "/admin", "/a*b", `/"; permit(`, "/ü", "/api/v1/"}
-	reqPaths       = []string{"/", "/api/x", "/api/v1/y", "/admin/y", "/administrator", "/a*b/c", "/axb", `/"; permit(principal`, "/ü/x", "/other", "", "/x/api/y", "api/x", "/other/admin", "/b/a*b"}
-	poolCIDRs      = []string{"10.0.0.0/8", "10.1.0.0/16", "192.168.1.0/24", "2001:db8::/32", "0.0.0.0/0", "::/0", "10.1.2.3/32"}
-	reqIPs         = []netip.Addr{
+	// Prefixes cover each form (segment, trailing slash, raw "*", literal
+	// "*", root) and requests sit on both sides of every boundary, with and
+	// without the leading slash.
+	poolPrefixes = []string{"/", "/api/", "/admin", "/a*b", `/"; permit(`, "/ü", "/api/v1/", "/api/v1", "/adm*", "/a*b*", "/*", `/\`}
+	reqPaths     = []string{
+		"/", "", "/api/x", "/api/v1/y", "/api", "api", "/api/", "api/", "/api/v1", "/api/v10", "api/v1/y",
+		"/admin", "/admin/", "/admin/y", "admin", "admin/", "admin/x", "/administrator", "administrator", "/admin-old", "/adm", "adm",
+		"/a*b", "a*b", "/a*b/c", "/a*bc", "/axb", "/axb/c", "/a*b*", `/"; permit(principal`, `"; permit(`, "/ü/x", "ü", "/üx",
+		"/other", "/x/api/y", "/other/admin", "/b/a*b", "//admin", "//", `/\`, `/\/x`, `\`,
+	}
+	poolCIDRs = []string{"10.0.0.0/8", "10.1.0.0/16", "192.168.1.0/24", "2001:db8::/32", "0.0.0.0/0", "::/0", "10.1.2.3/32"}
+	reqIPs    = []netip.Addr{
 		netip.MustParseAddr("10.1.2.3"), netip.MustParseAddr("10.2.3.4"), netip.MustParseAddr("192.168.1.5"),
 		netip.MustParseAddr("8.8.8.8"), netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db9::1"),
 		netip.MustParseAddr("::ffff:10.1.2.3"), netip.MustParseAddr("fe80::1%eth0"), {},
@@ -73,9 +81,17 @@ func randomSurface(r *rand.Rand, maxRules int) model.ProtectSurface {
 	})
 
 	s := model.ProtectSurface{Name: "surface", Sensitivity: pick(r, model.Sensitivities), Proxy: proxy}
-	var appNames []string
-	for _, n := range subset(r, poolAppNames, 1, len(poolAppNames)) {
-		s.Applications = append(s.Applications, model.Application{Name: n})
+	var appNames, httpApps []string
+	for i, n := range subset(r, poolAppNames, 1, len(poolAppNames)) {
+		a := model.Application{Name: n}
+		// Any application but the first may be TCP, so HTTP rules always
+		// have somewhere to apply.
+		if i > 0 && r.IntN(3) == 0 {
+			a.Protocol = model.ProtocolTCP
+		} else {
+			httpApps = append(httpApps, n)
+		}
+		s.Applications = append(s.Applications, a)
 		appNames = append(appNames, n)
 	}
 	groups := poolOIDCGroups
@@ -123,6 +139,11 @@ func randomSurface(r *rand.Rand, maxRules int) model.ProtectSurface {
 		}
 		if r.IntN(5) < 2 {
 			rule.Applications = subset(r, appNames, 1, min(2, len(appNames)))
+		}
+		// HTTP conditions may not apply to TCP applications (validation
+		// refuses them), so such rules are limited to HTTP ones.
+		if len(rule.Methods)+len(rule.PathPrefixes)+len(rule.ClientCIDRs) > 0 && len(httpApps) < len(appNames) {
+			rule.Applications = subset(r, httpApps, 1, min(2, len(httpApps)))
 		}
 		s.AccessRules = append(s.AccessRules, rule)
 	}

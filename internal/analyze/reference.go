@@ -2,6 +2,18 @@
 // any cloud: what a request's access decision is, computed two independent
 // ways — from the model's own semantics (Reference) and by evaluating the
 // compiled Cedar with cedar-go (CompiledSurface) — so each checks the other.
+//
+// Entry points:
+//
+//   - NewEvaluator / Evaluator.Evaluate: Cedar policy text (a group policy
+//     and an optional endpoint policy) plus the access proxy's trust
+//     providers, and a Request (groups, email verification, MFA, device
+//     posture per provider, method, host, path, client IP) → Verdict:
+//     allowed, deciding rule ids (@id), a one-sentence reason, evaluation
+//     errors. For data sources and functions that see only planned text.
+//   - NewCompiledSurface / Decide / DecideFull: the same from a surface
+//     model and its compile result, fast (statement index, see index.go).
+//   - Reference: the model's semantics, no Cedar.
 package analyze
 
 import (
@@ -23,6 +35,10 @@ type Request struct {
 	JumpCloud   *JumpCloudFacts   // nil: no JumpCloud trust data
 	Method      string            // HTTP method, case-sensitive (GET)
 	Path        string            // URL path (/api/orders)
+	// Host is the host name the request was sent to; empty means the
+	// application's domain (CompiledSurface) or the hostname given to
+	// Context. The compiled policies do not test it.
+	Host string
 	// ClientIP is the connecting address; the zero Addr means unknown. An
 	// IPv4-mapped IPv6 address is compared as its IPv4 address, and an IPv6
 	// zone is ignored.
@@ -127,7 +143,7 @@ func Matches(r model.AccessRule, proxy model.AccessProxy, req Request) bool {
 	if len(r.Methods) > 0 && !slices.Contains(r.Methods, req.Method) {
 		return false
 	}
-	if len(r.PathPrefixes) > 0 && !slices.ContainsFunc(r.PathPrefixes, func(p string) bool { return strings.HasPrefix(req.Path, p) }) {
+	if len(r.PathPrefixes) > 0 && !slices.ContainsFunc(r.PathPrefixes, func(p string) bool { return PathPrefixMatches(p, req.Path) }) {
 		return false
 	}
 	if len(r.Groups) > 0 && (id == nil || !slices.ContainsFunc(r.Groups, func(g string) bool { return slices.Contains(id.Groups, g) })) {
@@ -177,4 +193,26 @@ func deviceHolds(d model.DeviceRequirement, req Request) bool {
 		return slices.Contains(results, true)
 	}
 	return !slices.Contains(results, false)
+}
+
+// PathPrefixMatches reports whether a request path falls under a configured
+// path prefix (see model.AccessRule.PathPrefixes). It is written segment-wise,
+// independently of the compiler's Cedar patterns, so the differential test
+// compares two derivations of the same rule. The path is compared both as
+// sent and, when it lacks one, with a leading slash added: AWS documents
+// context.http_request.path without it ("app/images").
+func PathPrefixMatches(prefix, path string) bool {
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	if raw, ok := strings.CutSuffix(prefix, "*"); ok {
+		return strings.HasPrefix(path, raw)
+	}
+	rest, ok := strings.CutPrefix(path, prefix)
+	if !ok {
+		return false
+	}
+	// prefix ends on a segment boundary itself, or the path ends with it, or
+	// the next character starts a new segment.
+	return strings.HasSuffix(prefix, "/") || rest == "" || rest[0] == '/'
 }

@@ -275,12 +275,28 @@ func (d DeviceRequirement) Validate(path Path, proxy AccessProxy) Problems {
 	return ps
 }
 
+// Application protocols (the protocol of its Verified Access endpoint).
+const (
+	ProtocolHTTP  = "http"
+	ProtocolHTTPS = "https"
+	ProtocolTCP   = "tcp"
+)
+
 // Application is one application of a protect surface (a Verified Access
 // endpoint).
 type Application struct {
 	Name   string
 	Domain string // optional application domain, e.g. pay.internal.example.com
+	// Protocol is the endpoint's protocol: http or https ("" means HTTP(S),
+	// the default of load-balancer and network-interface endpoints) or tcp
+	// (cidr endpoints, and network-interface endpoints set to tcp). Verified
+	// Access documents no http_request in the context of a TCP connection,
+	// so access rules with HTTP conditions may not apply to it.
+	Protocol string
 }
+
+// IsTCP reports whether the application is reached over plain TCP.
+func (a Application) IsTCP() bool { return a.Protocol == ProtocolTCP }
 
 // ProtectSurface is the DAAS to protect (data, applications, assets,
 // services): its applications, how sensitive it is, and the access rules that
@@ -301,6 +317,18 @@ type ProtectSurface struct {
 // report, no client address) does not hold — for a forbid rule that means
 // the forbid does not apply, so demand good posture with permit conditions
 // (which then fail closed) rather than forbid bad posture.
+//
+// A path prefix matches on a segment boundary: "/admin" matches /admin,
+// /admin/ and /admin/users, but not /administrator or /admin-old; a prefix
+// ending in "/" ("/api/") matches itself and everything below it. An explicit
+// trailing "*" asks for raw prefix matching instead ("/admin*" matches
+// /administrator too); any other "*" is an ordinary character. Verified
+// Access may report the path with or without its leading slash (AWS
+// documents "app/images"), so a path without one is matched as if it had it.
+//
+// HTTP conditions (methods, path prefixes) need an HTTP request: a rule that
+// sets them may not apply to a TCP application, where Verified Access sends
+// no http_request (see Application.Protocol).
 type AccessRule struct {
 	Name                 string             // name: unique, becomes the Cedar @id
 	Effect               string             // effect: permit | forbid
@@ -309,7 +337,7 @@ type AccessRule struct {
 	RequireVerifiedEmail bool               // require_verified_email
 	RequireMFA           bool               // require_mfa
 	Methods              []string           // methods: HTTP methods; empty = any
-	PathPrefixes         []string           // path_prefixes: URL path prefixes; empty = any
+	PathPrefixes         []string           // path_prefixes: URL path prefixes; empty = any (see below)
 	ClientCIDRs          []string           // client_cidrs: client networks; empty = any
 	Applications         []string           // applications it applies to; empty = the whole surface
 	Acknowledgement      string             // acknowledgement: why a floor violation is accepted
@@ -377,6 +405,11 @@ func (s ProtectSurface) Validate() Problems {
 			ps.Errorf(path.At("name"), "Duplicate application", "another application is already named %q", a.Name)
 		}
 		apps[a.Name] = true
+		switch a.Protocol {
+		case "", ProtocolHTTP, ProtocolHTTPS, ProtocolTCP:
+		default:
+			ps.Errorf(path.At("protocol"), "Unknown protocol", "protocol must be %q, %q or %q, got %q", ProtocolHTTP, ProtocolHTTPS, ProtocolTCP, a.Protocol)
+		}
 		if a.Domain != "" && (len(a.Domain) > 253 || !domainRe.MatchString(a.Domain)) {
 			ps.Errorf(path.At("domain"), "Invalid domain", "%q is not a DNS name such as app.internal.example.com", a.Domain)
 		}
@@ -448,6 +481,10 @@ func (r AccessRule) Validate(path Path, s ProtectSurface, apps map[string]bool) 
 			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "the path prefix is not valid UTF-8")
 		case !strings.HasPrefix(p, "/"):
 			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "%q must start with \"/\" (it is matched against the URL path, e.g. /admin/)", p)
+		case strings.HasPrefix(p, "//"):
+			// Paths are also matched without their leading slash: stripped
+			// of one, "//x" would match the absolute path /x.
+			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "%q starts with an empty path segment; write it with a single leading \"/\"", p)
 		}
 	}
 	checkDup(path.At("path_prefixes"), r.PathPrefixes, "path prefix")
@@ -469,9 +506,69 @@ func (r AccessRule) Validate(path Path, s ProtectSurface, apps map[string]bool) 
 		}
 	}
 	checkDup(path.At("applications"), r.Applications, "application")
+	ps.Append(r.checkHTTPConditions(path, s))
 
 	if r.IsPermit() {
-		ps.Append(CheckFloor(s.Sensitivity, r, path))
+		ps.Append(CheckFloor(s.Sensitivity, r, path, s.onlyTCP(r)))
+	}
+	return ps
+}
+
+// onlyTCP reports whether every application a rule applies to is a TCP one
+// (and there is at least one).
+func (s ProtectSurface) onlyTCP(r AccessRule) bool {
+	n := 0
+	for _, a := range s.Applications {
+		if r.AppliesTo(a.Name) {
+			if !a.IsTCP() {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// checkHTTPConditions refuses HTTP conditions (methods, path_prefixes) and
+// client_cidrs on a rule that applies to a TCP application. All three read
+// context.http_request, which Verified Access does not document for TCP
+// endpoints: where it is absent the condition is an evaluation error, the
+// statement does not match, and the rule silently denies every TCP
+// connection (permit) or never applies (forbid). Guarding the condition with
+// `context has http_request` was considered and refused: for a permit the
+// outcome (no TCP access) is the same silent surprise, and for a forbid the
+// guard would make "forbid GET /admin" apply to no TCP connection, which no
+// reviewer of the rule would expect. An error at plan time says it plainly.
+func (r AccessRule) checkHTTPConditions(path Path, s ProtectSurface) Problems {
+	var ps Problems
+	var tcp string
+	for _, a := range s.Applications {
+		if a.IsTCP() && r.AppliesTo(a.Name) {
+			tcp = a.Name
+			break
+		}
+	}
+	if tcp == "" {
+		return nil
+	}
+	scope := fmt.Sprintf("this rule applies to the TCP application %q", tcp)
+	if len(r.Applications) == 0 {
+		scope = fmt.Sprintf("this rule lists no applications, so it applies to every application of the surface, including the TCP application %q", tcp)
+	}
+	for _, c := range []struct {
+		attr string
+		set  bool
+		what string
+	}{
+		{"methods", len(r.Methods) > 0, "an HTTP method"},
+		{"path_prefixes", len(r.PathPrefixes) > 0, "a URL path"},
+		{"client_cidrs", len(r.ClientCIDRs) > 0, "the client address (context.http_request.client_ip)"},
+	} {
+		if c.set {
+			ps.Errorf(path.At(c.attr), "HTTP condition on a TCP application",
+				"%s tests %s, but Verified Access sends no HTTP request data for TCP connections: %s. The condition could not hold, so a permit would deny every TCP connection and a forbid would never apply. Limit the rule's applications to HTTP(S) ones, or split it into an HTTP rule and a TCP rule without %s.",
+				c.attr, c.what, scope, c.attr)
+		}
 	}
 	return ps
 }

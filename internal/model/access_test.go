@@ -140,12 +140,35 @@ func TestRuleValidation(t *testing.T) {
 		{"lower-case method", func(s *ProtectSurface) { s.AccessRules[0].Methods = []string{"get"} }, []string{"access_rule[0].methods[0]"}},
 		{"duplicate method", func(s *ProtectSurface) { s.AccessRules[0].Methods = []string{"GET", "GET"} }, []string{"access_rule[0].methods[1]"}},
 		{"relative path", func(s *ProtectSurface) { s.AccessRules[1].PathPrefixes = []string{"admin/"} }, []string{"access_rule[1].path_prefixes[0]"}},
+		{"empty first path segment", func(s *ProtectSurface) { s.AccessRules[1].PathPrefixes = []string{"/ok", "//admin"} }, []string{"access_rule[1].path_prefixes[1]"}},
 		{"bad CIDR", func(s *ProtectSurface) { s.AccessRules[1].ClientCIDRs = []string{"10.0.0.0/33", "10.1.2.3"} }, []string{"access_rule[1].client_cidrs[0]", "access_rule[1].client_cidrs[1]"}},
 		{"IPv4-mapped CIDR", func(s *ProtectSurface) { s.AccessRules[1].ClientCIDRs = []string{"::ffff:10.0.0.0/104"} }, []string{"access_rule[1].client_cidrs[0]"}},
 		{"CIDR equal once masked", func(s *ProtectSurface) { s.AccessRules[1].ClientCIDRs = []string{"10.0.0.0/8", "10.9.9.9/8"} }, []string{"access_rule[1].client_cidrs[1]"}},
 		{"unknown application", func(s *ProtectSurface) { s.AccessRules[1].Applications = []string{"nope"} }, []string{"access_rule[1].applications[0]"}},
 		{"duplicate application", func(s *ProtectSurface) { s.Applications[1].Name = "payments-admin" }, []string{"application[1].name"}},
 		{"bad domain", func(s *ProtectSurface) { s.Applications[0].Domain = "pay_ment.example.com" }, []string{"application[0].domain"}},
+		{"whole-surface HTTP rule over a TCP application", func(s *ProtectSurface) { s.Applications[1].Protocol = ProtocolTCP }, []string{"access_rule[0].methods"}},
+		{"HTTP rule limited to the HTTP application", func(s *ProtectSurface) {
+			s.Applications[1].Protocol = ProtocolTCP
+			s.AccessRules[0].Applications = []string{"payments-admin"}
+		}, nil},
+		{"forbid with path and CIDRs on a TCP application", func(s *ProtectSurface) {
+			s.Applications[0].Protocol = ProtocolTCP
+			s.AccessRules[1].PathPrefixes = []string{"/keys"}
+			s.AccessRules[1].ClientCIDRs = []string{"0.0.0.0/0"}
+		}, []string{"access_rule[0].methods", "access_rule[1].client_cidrs", "access_rule[1].path_prefixes"}},
+		{"TCP rule without HTTP conditions", func(s *ProtectSurface) {
+			s.Applications[0].Protocol = ProtocolTCP
+			s.AccessRules[0].Methods = nil
+			// The restricted floor's demand for explicit methods cannot be
+			// met over TCP; it has to be acknowledged.
+			s.AccessRules[0].Acknowledgement = "database over TCP"
+		}, nil},
+		{"explicit https", func(s *ProtectSurface) {
+			s.Applications[0].Protocol = ProtocolHTTPS
+			s.Applications[1].Protocol = ProtocolHTTP
+		}, nil},
+		{"unknown protocol", func(s *ProtectSurface) { s.Applications[0].Protocol = "udp" }, []string{"application[0].protocol"}},
 		{"unknown sensitivity", func(s *ProtectSurface) { s.Sensitivity = "secret" }, []string{"sensitivity"}},
 		{"no name", func(s *ProtectSurface) { s.Name = " " }, []string{"name"}},
 		{"invalid proxy", func(s *ProtectSurface) { s.Proxy.IdentityProvider.Reference = "" }, []string{"proxy_id"}},

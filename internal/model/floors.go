@@ -145,8 +145,10 @@ type Shortfall struct {
 }
 
 // Shortfalls lists how a permit rule falls short of the floor (nil when it
-// meets it).
-func (f Floor) Shortfalls(r AccessRule) []Shortfall {
+// meets it). tcpOnly says the rule applies to TCP applications only, where
+// there are no HTTP methods to list (and listing them is refused), so the
+// explicit-methods demand does not apply.
+func (f Floor) Shortfalls(r AccessRule, tcpOnly bool) []Shortfall {
 	var out []Shortfall
 	if f.Group && len(r.Groups) == 0 {
 		out = append(out, Shortfall{"groups", "name at least one access group"})
@@ -159,7 +161,7 @@ func (f Floor) Shortfalls(r AccessRule) []Shortfall {
 	} else if f.EmailOrMFA && !r.RequireMFA && !r.RequireVerifiedEmail {
 		out = append(out, Shortfall{"require_verified_email", "require a verified email address or MFA"})
 	}
-	if f.ExplicitMethods && len(r.Methods) == 0 {
+	if f.ExplicitMethods && len(r.Methods) == 0 && !tcpOnly {
 		out = append(out, Shortfall{"methods", "list the HTTP methods the rule allows instead of allowing every method"})
 	}
 	return out
@@ -179,8 +181,8 @@ func deviceAdvice(s DeviceStrength) string {
 // and against the ban on unconditional permits above public. Each shortfall
 // is an error at the attribute to strengthen, or a warning when the rule is
 // acknowledged. An unknown sensitivity yields nothing (it is reported
-// elsewhere).
-func CheckFloor(sensitivity string, r AccessRule, path Path) Problems {
+// elsewhere). tcpOnly: see Floor.Shortfalls.
+func CheckFloor(sensitivity string, r AccessRule, path Path, tcpOnly bool) Problems {
 	var ps Problems
 	f, ok := FloorFor(sensitivity)
 	if !ok || !r.IsPermit() {
@@ -199,7 +201,7 @@ func CheckFloor(sensitivity string, r AccessRule, path Path) Problems {
 		report(path, unconditionalPermitSummary,
 			fmt.Sprintf("Rule %q permits every request to a %s surface: it names no group, no device requirement and no condition.", r.Name, sensitivity))
 	}
-	for _, s := range f.Shortfalls(r) {
+	for _, s := range f.Shortfalls(r, tcpOnly) {
 		violated = true
 		report(path.At(s.Attribute), "Below the "+sensitivity+" floor",
 			fmt.Sprintf("Rule %q is weaker than a %s surface demands: %s.", r.Name, sensitivity, s.Reason))

@@ -100,7 +100,7 @@ func TestFloors(t *testing.T) {
 	for _, f := range Floors {
 		t.Run(f.Sensitivity, func(t *testing.T) {
 			base := minimalRule(f)
-			if ps := CheckFloor(f.Sensitivity, base, path); len(ps) != 0 {
+			if ps := CheckFloor(f.Sensitivity, base, path, false); len(ps) != 0 {
 				t.Fatalf("minimal rule %+v: %v", base, ps)
 			}
 			// Weaken the rule one way at a time: each shortfall is an error at
@@ -119,7 +119,7 @@ func TestFloors(t *testing.T) {
 			for attr, edit := range weaken {
 				r := base
 				edit(&r)
-				ps := CheckFloor(f.Sensitivity, r, path)
+				ps := CheckFloor(f.Sensitivity, r, path, false)
 				reported := attr
 				if attr == "require_verified_email" && f.MFA {
 					reported = "require_mfa" // MFA is what restricted asks for
@@ -132,7 +132,7 @@ func TestFloors(t *testing.T) {
 					t.Errorf("weakening %s: errors %v, want %v (%v)", attr, got, want, ps)
 				}
 				r.Acknowledgement = "accepted risk"
-				ack := CheckFloor(f.Sensitivity, r, path)
+				ack := CheckFloor(f.Sensitivity, r, path, false)
 				if ack.HasErrors() {
 					t.Errorf("weakening %s, acknowledged: still errors %v", attr, ack)
 				}
@@ -141,7 +141,7 @@ func TestFloors(t *testing.T) {
 				}
 			}
 			forbid := AccessRule{Name: "f", Effect: EffectForbid}
-			if ps := CheckFloor(f.Sensitivity, forbid, path); len(ps) != 0 {
+			if ps := CheckFloor(f.Sensitivity, forbid, path, false); len(ps) != 0 {
 				t.Errorf("forbid rules have no floor: %v", ps)
 			}
 		})
@@ -151,11 +151,11 @@ func TestFloors(t *testing.T) {
 func TestUnconditionalPermit(t *testing.T) {
 	path := Root("access_rule").Index(0)
 	r := AccessRule{Name: "all", Effect: EffectPermit}
-	if ps := CheckFloor("public", r, path); len(ps) != 0 {
+	if ps := CheckFloor("public", r, path, false); len(ps) != 0 {
 		t.Fatalf("public surfaces may be open: %v", ps)
 	}
 	for _, s := range Sensitivities[1:] {
-		ps := CheckFloor(s, r, path)
+		ps := CheckFloor(s, r, path, false)
 		if !slices.ContainsFunc(ps, func(p Problem) bool {
 			return p.Severity == Error && p.Summary == "Unconditional permit" && p.Path.String() == "access_rule[0]"
 		}) {
@@ -163,7 +163,7 @@ func TestUnconditionalPermit(t *testing.T) {
 		}
 		ack := r
 		ack.Acknowledgement = "intentionally open"
-		ps = CheckFloor(s, ack, path)
+		ps = CheckFloor(s, ack, path, false)
 		if ps.HasErrors() || !slices.ContainsFunc(ps, func(p Problem) bool { return p.Summary == "Acknowledged: unconditional permit" }) {
 			t.Errorf("%s: acknowledged unconditional permit: %v", s, ps)
 		}
@@ -173,7 +173,7 @@ func TestUnconditionalPermit(t *testing.T) {
 	}
 	// Conditions other than identity and device still make a rule conditional
 	// (the floor decides whether they are enough).
-	if ps := CheckFloor("internal", AccessRule{Name: "m", Effect: EffectPermit, Methods: []string{"GET"}}, path); slices.ContainsFunc(ps, func(p Problem) bool { return p.Summary == "Unconditional permit" }) {
+	if ps := CheckFloor("internal", AccessRule{Name: "m", Effect: EffectPermit, Methods: []string{"GET"}}, path, false); slices.ContainsFunc(ps, func(p Problem) bool { return p.Summary == "Unconditional permit" }) {
 		t.Errorf("a methods-only rule is not unconditional: %v", ps)
 	}
 }
@@ -181,14 +181,14 @@ func TestUnconditionalPermit(t *testing.T) {
 func TestUnneededAcknowledgement(t *testing.T) {
 	r := restrictedRule("ok")
 	r.Acknowledgement = "just in case"
-	ps := CheckFloor("restricted", r, Root("access_rule").Index(0))
+	ps := CheckFloor("restricted", r, Root("access_rule").Index(0), false)
 	if ps.HasErrors() || len(ps) != 1 || ps[0].Path.String() != "access_rule[0].acknowledgement" {
 		t.Fatalf("want one warning at the acknowledgement, got %v", ps)
 	}
 }
 
 func TestCheckFloorUnknownSensitivity(t *testing.T) {
-	if ps := CheckFloor("secret", AccessRule{Name: "x", Effect: EffectPermit}, nil); len(ps) != 0 {
+	if ps := CheckFloor("secret", AccessRule{Name: "x", Effect: EffectPermit}, nil, false); len(ps) != 0 {
 		t.Fatalf("unknown sensitivities are reported by Validate, not here: %v", ps)
 	}
 }
@@ -215,4 +215,23 @@ func ExampleFloors() {
 	// internal      yes    -         -            -    -
 	// confidential  yes    moderate  yes          -    -
 	// restricted    yes    strong    yes          yes  yes
+}
+
+// TestFloorWaivesMethodsForTCPOnlyRules: a rule that applies only to TCP
+// applications cannot list HTTP methods (they are refused there), so the
+// restricted floor does not demand them; every other demand stands.
+func TestFloorWaivesMethodsForTCPOnlyRules(t *testing.T) {
+	r := AccessRule{Name: "dba", Effect: EffectPermit, Groups: []string{"g"}, RequireMFA: true,
+		Device: &DeviceRequirement{Jamf: &JamfRequirement{MaxRisk: "SECURE"}}}
+	path := Root("access_rule").Index(0)
+	if ps := CheckFloor("restricted", r, path, true); len(ps) != 0 {
+		t.Fatalf("tcp-only rule meeting every other demand: %v", ps)
+	}
+	if ps := CheckFloor("restricted", r, path, false); len(ps) != 1 || ps[0].Path.String() != "access_rule[0].methods" {
+		t.Fatalf("http rule without methods: %v, want one problem at methods", ps)
+	}
+	r.RequireMFA = false
+	if ps := CheckFloor("restricted", r, path, true); len(ps) == 0 {
+		t.Fatal("the TCP waiver must not waive MFA")
+	}
 }

@@ -1,9 +1,14 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Segment is a set of workloads that share a trust level: on AWS a security
@@ -30,16 +35,64 @@ const (
 	Outbound FlowDirection = "outbound" // segment -> peer
 )
 
-// Peer is the other end of a flow: exactly one field is set.
+// Peer is the other end of a flow: exactly one field is set. A segment peer
+// carries the whole segment (its security group, sensitivity and placement),
+// so every compiler and check reads the same facts.
 type Peer struct {
-	SegmentGroupID string // another segment's security group id
-	Segment        *Segment
-	CIDR           string
-	PrefixListID   string
+	Segment      *Segment
+	CIDR         string
+	PrefixListID string
+}
+
+// HTTPMatch restricts a flow's requests by method (ORed) and path (ORed);
+// both present means both must match. Empty fields do not restrict. Only a
+// tcp flow between segments can carry one (enforced by a service mesh).
+type HTTPMatch struct {
+	Methods []string
+	Paths   []string
 }
 
 // PortRange is an inclusive range; From == To for a single port.
 type PortRange struct{ From, To int }
+
+// String renders a range as configuration writes it: "443" or "8000-8080".
+func (r PortRange) String() string {
+	if r.From == r.To {
+		return strconv.Itoa(r.From)
+	}
+	return strconv.Itoa(r.From) + "-" + strconv.Itoa(r.To)
+}
+
+// ParsePortSpec reads a port ("443") or an inclusive range ("8000-8080").
+// It checks syntax only (digits, one dash); Flow.Validate checks the values,
+// so the schema validator, the expander and the compilers share one parser.
+func ParsePortSpec(s string) (PortRange, error) {
+	from, to, isRange := strings.Cut(s, "-")
+	a, errA := strconv.Atoi(from)
+	b, errB := a, error(nil)
+	if isRange {
+		b, errB = strconv.Atoi(to)
+	}
+	if errA != nil || errB != nil || strings.HasPrefix(from, "+") || strings.HasPrefix(to, "+") {
+		return PortRange{}, fmt.Errorf("must be a port (\"443\") or an inclusive range (\"8000-8080\") between 0 and 65535, got %q", s)
+	}
+	return PortRange{From: a, To: b}, nil
+}
+
+// MergePortRanges sorts ranges and merges overlapping and adjacent ones.
+func MergePortRanges(rs []PortRange) []PortRange {
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b PortRange) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out); n > 0 && r.From <= out[n-1].To+1 {
+			out[n-1].To = max(out[n-1].To, r.To)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
 
 // Flow is one allowed connection between the governed segment and a peer.
 type Flow struct {
@@ -49,19 +102,58 @@ type Flow struct {
 	Ports           []PortRange
 	Description     string
 	Acknowledgement string // reason an otherwise refused flow is accepted
+	// HTTP narrows a flow between segments to methods and paths where a
+	// service mesh enforces it; nil means any request.
+	HTTP *HTTPMatch
 	// Path locates the flow in configuration (e.g. allow_from[2]) for diagnostics.
 	Path Path
 	// PeerPath locates the peer attribute (e.g. allow_from[2].cidr_blocks[0]).
 	PeerPath Path
 }
 
+// Identifier syntax shared by the schema validators and the model.
 var (
-	prefixListRe    = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
-	securityGroupRe = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+	PrefixListIDPattern    = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+	SecurityGroupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 )
+
+// MaxRuleDescriptionLength is EC2's limit on a security-group rule description.
+const MaxRuleDescriptionLength = 255
+
+// ruleDescriptionChar is the character set EC2 documents for a
+// security-group rule description (IpRange, Ipv6Range, PrefixListId and
+// UserIdGroupPair Description): "a-z, A-Z, 0-9, spaces, and
+// ._-:/()#,@[]+=&;{}!$*". Anything else — non-ASCII, quotes, NUL, line
+// breaks — passes plan and fails AuthorizeSecurityGroupIngress.
+func ruleDescriptionChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte(" ._-:/()#,@[]+=&;{}!$*", c) >= 0
+}
+
+func checkRuleDescription(path Path, d string) Problems {
+	var ps Problems
+	if len(d) > MaxRuleDescriptionLength {
+		ps.Errorf(path, "Description too long", "a security-group rule description is at most %d characters; this one has %d bytes", MaxRuleDescriptionLength, len(d))
+	}
+	for i := 0; i < len(d); i++ {
+		if !ruleDescriptionChar(d[i]) {
+			r, _ := utf8.DecodeRuneInString(d[i:])
+			ps.Errorf(path, "Unsupported character in description",
+				"EC2 accepts only letters a-z and A-Z, digits, spaces and ._-:/()#,@[]+=&;{}!$* in a rule description; found %q (%U) at byte %d", r, r, i)
+			break
+		}
+	}
+	return ps
+}
 
 // Sensitivities in increasing order.
 var Sensitivities = []string{"public", "internal", "confidential", "restricted"}
+
+// DefaultSensitivity is what a segment or surface is when none is declared.
+const DefaultSensitivity = "internal"
 
 // SensitivityRank orders sensitivities; -1 for an unknown one.
 func SensitivityRank(s string) int {
@@ -73,10 +165,14 @@ func SensitivityRank(s string) int {
 	return -1
 }
 
-// IsOpenInternet reports whether a CIDR covers the whole address space.
+// IsOpenInternet reports whether one CIDR by itself covers internet-scale
+// public address space (see PublicExposure and the threshold in
+// exposure.go): 0.0.0.0/0 and ::/0 however spelled, but also 0.0.0.0/1,
+// 2000::/3 or ::ffff:0.0.0.0/96. A set of narrower CIDRs can be open
+// together; ValidateExposure judges the set.
 func IsOpenInternet(cidr string) bool {
-	p, err := netip.ParsePrefix(cidr)
-	return err == nil && p.Bits() == 0
+	e, ok := CIDRExposure(cidr)
+	return ok && e.Open()
 }
 
 // CanonicalCIDR parses a CIDR and returns its masked, canonical form
@@ -112,10 +208,19 @@ func (f Flow) Validate(target Segment) Problems {
 			ps.Errorf(f.Path.At("ports").Index(i), "Port out of range", "ports are 0–65535, got %d-%d", r.From, r.To)
 		case r.From > r.To:
 			ps.Errorf(f.Path.At("ports").Index(i), "Port range upside down", "range %d-%d starts after it ends", r.From, r.To)
+		case r.From == 0 && r.To == 0 && (f.Protocol == "tcp" || f.Protocol == "udp"):
+			// No TCP or UDP connection uses port 0, and it passed plan only to
+			// fail at apply (Kubernetes rejects it). A range may still start
+			// at 0: "0-65535" is every port.
+			ps.Errorf(f.Path.At("ports").Index(i), "Port 0", "port 0 carries no %s connection; give ports 1–65535, or \"0-65535\" for every port", f.Protocol)
 		}
 	}
+	ps.Append(checkRuleDescription(f.Path.At("description"), f.Description))
+	if f.Acknowledgement != "" {
+		ps.Append(CheckText(f.Path.At("acknowledgement"), f.Acknowledgement))
+	}
 	set := 0
-	for _, v := range []bool{f.Peer.SegmentGroupID != "", f.Peer.CIDR != "", f.Peer.PrefixListID != ""} {
+	for _, v := range []bool{f.Peer.Segment != nil, f.Peer.CIDR != "", f.Peer.PrefixListID != ""} {
 		if v {
 			set++
 		}
@@ -127,21 +232,29 @@ func (f Flow) Validate(target Segment) Problems {
 	if peerPath == nil {
 		peerPath = f.Path
 	}
+	if f.HTTP != nil && f.Peer.Segment == nil && set == 1 {
+		at := f.Path.At("http_methods")
+		if len(f.HTTP.Methods) == 0 {
+			at = f.Path.At("http_paths")
+		}
+		ps.Errorf(at, "HTTP matching needs a segment peer",
+			"http_methods and http_paths restrict traffic between segments' service identities; this flow's peer is not a segment.")
+	}
 	switch {
-	case f.Peer.SegmentGroupID != "" && !securityGroupRe.MatchString(f.Peer.SegmentGroupID):
-		ps.Errorf(peerPath, "Invalid segment", "%q is not a segment id (security group id such as sg-0123456789abcdef0)", f.Peer.SegmentGroupID)
-	case f.Peer.PrefixListID != "" && !prefixListRe.MatchString(f.Peer.PrefixListID):
+	case f.Peer.Segment != nil && f.Peer.Segment.SecurityGroupID != "" && !SecurityGroupIDPattern.MatchString(f.Peer.Segment.SecurityGroupID):
+		ps.Errorf(peerPath, "Invalid segment", "%q is not a segment id (security group id such as sg-0123456789abcdef0)", f.Peer.Segment.SecurityGroupID)
+	case f.Peer.PrefixListID != "" && !PrefixListIDPattern.MatchString(f.Peer.PrefixListID):
 		ps.Errorf(peerPath, "Invalid prefix list", "%q is not a prefix list id such as pl-0123456789abcdef0", f.Peer.PrefixListID)
 	case f.Peer.CIDR != "":
 		if _, err := CanonicalCIDR(f.Peer.CIDR); err != nil {
 			ps.Errorf(peerPath, "Invalid CIDR block", "%s", err.Error())
-		} else if f.Direction == Inbound && IsOpenInternet(f.Peer.CIDR) && SensitivityRank(target.Sensitivity) >= SensitivityRank("confidential") {
+		} else if e, _ := CIDRExposure(f.Peer.CIDR); f.Direction == Inbound && e.Open() && exposureMatters(target) {
 			if f.Acknowledgement == "" {
 				ps.Errorf(peerPath, "Open internet into a "+target.Sensitivity+" segment",
-					"%s allows the whole internet into segment %q, whose sensitivity is %s. Deny by default: narrow the source, or set acknowledgement to the reason this is acceptable.",
-					f.Peer.CIDR, target.Name, target.Sensitivity)
+					"%s opens segment %q, whose sensitivity is %s, to the internet: it covers %s. Deny by default: narrow the source, or set acknowledgement to the reason this is acceptable.",
+					f.Peer.CIDR, target.Name, target.Sensitivity, e)
 			} else {
-				ps.Warnf(peerPath, "Acknowledged: open internet into a "+target.Sensitivity+" segment", "%s may reach %q; acknowledged because: %s", f.Peer.CIDR, target.Name, f.Acknowledgement)
+				ps.Warnf(peerPath, "Acknowledged: open internet into a "+target.Sensitivity+" segment", "%s may reach %q (it covers %s); acknowledged because: %s", f.Peer.CIDR, target.Name, e, f.Acknowledgement)
 			}
 		}
 	}

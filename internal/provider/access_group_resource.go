@@ -3,25 +3,15 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"sort"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var (
@@ -38,7 +28,7 @@ func newAccessGroupResource() resource.Resource { return &accessGroupResource{} 
 // Ownership. The Identity Store has no tags. The provider records that it
 // created a group in the group's description (a trailing
 // "[managed-by=terraform-provider-zerotrust]" marker, see
-// awstarget.OwnershipMarker) rather than only in state, because the marker is
+// awsapi.OwnershipMarker) rather than only in state, because the marker is
 // visible to anyone looking at the group in the console — as the managed-by
 // tag is on every other object the provider creates — and because it lets an
 // import tell a created group (destroy deletes it) from a foreign one (imported
@@ -48,123 +38,8 @@ func newAccessGroupResource() resource.Resource { return &accessGroupResource{} 
 // in additive mode and for adopted groups only those are ever removed.
 type accessGroupResource struct{ clients *clientFactory }
 
-type accessGroupModel struct {
-	ID               types.String `tfsdk:"id"`
-	DisplayName      types.String `tfsdk:"display_name"`
-	Description      types.String `tfsdk:"description"`
-	Members          types.Set    `tfsdk:"members"`
-	Membership       types.String `tfsdk:"membership"`
-	GroupID          types.String `tfsdk:"group_id"`
-	IdentityStoreID  types.String `tfsdk:"identity_store_id"`
-	Adopted          types.Bool   `tfsdk:"adopted"`
-	MemberUserIDs    types.Map    `tfsdk:"member_user_ids"`
-	AddedMemberships types.Map    `tfsdk:"added_membership_ids"`
-}
-
-const (
-	membershipAuthoritative = "authoritative"
-	membershipAdditive      = "additive"
-)
-
-// identityStoreGroupIDRe is the Identity Store GroupId format (optionally
-// prefixed by a 10-character identity-store prefix).
-var identityStoreGroupIDRe = regexp.MustCompile(`^([0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
-
 func (r *accessGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_access_group"
-}
-
-func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
-		Description: "An access group — *who* may reach a protect surface — as an IAM Identity Center (Identity Store) group and its " +
-			"user memberships. The provider either creates the group (and owns it: destroy deletes it) or adopts an existing one " +
-			"by `group_id` (destroy leaves it and only removes the memberships the provider added). Memberships are " +
-			"`authoritative` (members not listed are removed) or `additive` (only listed members are ensured). The group id " +
-			"(`id`) is what access rules and `zerotrust_privileged_access.group` refer to.",
-		Attributes: map[string]schema.Attribute{
-			// Optional (exactly one of display_name and group_id)
-			"display_name": schema.StringAttribute{
-				Optional: true,
-				Computed: true,
-				Description: "Display name of the group to create; unique in the identity store. Changing it renames the group in place. " +
-					"Exactly one of `display_name` and `group_id` is set; for an adopted group it is read from the group.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, 1024),
-					stringvalidator.RegexMatches(regexp.MustCompile(`^\S(.*\S)?$`), "must not start or end with white space"),
-					stringvalidator.ExactlyOneOf(path.MatchRoot("display_name"), path.MatchRoot("group_id")),
-				},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"group_id": schema.StringAttribute{
-				Optional: true,
-				Computed: true,
-				Description: "Adopt this existing Identity Store group (e.g. one synchronised from an external identity provider) instead of " +
-					"creating one. Destroy then leaves the group in place and removes only the memberships the provider added. " +
-					"When unset, the id of the created group. Changing it replaces the resource.",
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(identityStoreGroupIDRe, "must be an Identity Store group id such as 9067b2a3-1234-4c5d-8e9f-0123456789ab"),
-				},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
-			},
-			"description": schema.StringAttribute{
-				Optional: true,
-				Description: "Description of a created group. The provider appends its ownership marker " +
-					"`" + awstarget.OwnershipMarker + "` to the stored description (Identity Store groups have no tags); " +
-					"this attribute never shows the marker. Not allowed with `group_id`: an adopted group's description is not managed.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, awstarget.MaxUserGroupDescriptionLength),
-					stringvalidator.ConflictsWith(path.MatchRoot("group_id")),
-				},
-			},
-			"members": schema.SetAttribute{
-				Optional:    true,
-				Computed:    true,
-				ElementType: types.StringType,
-				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{})),
-				Description: "User names (the Identity Store `UserName`, often the e-mail address) of the members. Unknown user names " +
-					"are an error at plan time when the identity store can be read, at apply time otherwise. After a refresh, in " +
-					"authoritative mode this lists every live member (so members added out of band show up as a change that removes " +
-					"them); in additive mode the listed members still present.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 128))},
-			},
-			"membership": schema.StringAttribute{
-				Optional: true,
-				Computed: true,
-				Description: "`authoritative`: members not listed are removed (drift is corrected). `additive`: listed members are " +
-					"ensured, others are left alone, and only memberships the provider added are removed when a member is dropped " +
-					"from the list or on destroy. Defaults to `authoritative` for a created group and to `additive` for an adopted " +
-					"one, so adopting a group never empties it by surprise.",
-				Validators: []validator.String{stringvalidator.OneOf(membershipAuthoritative, membershipAdditive)},
-			},
-
-			// Computed
-			"id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "The Identity Store group id; access rules (Cedar `context.<ref>.groups`) and privileged access refer to the group by it.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"identity_store_id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "Identity store holding the group: the provider's `identity_center.identity_store_id`, else the one of the discovered IAM Identity Center instance.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"adopted": schema.BoolAttribute{
-				Computed:      true,
-				Description:   "True when the group was adopted by `group_id` (or imported without the provider's ownership marker); an adopted group survives destroy.",
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-			},
-			"member_user_ids": schema.MapAttribute{
-				Computed:    true,
-				ElementType: types.StringType,
-				Description: "User id of each member, by user name, as resolved in the identity store (known at plan time when the identity store can be read).",
-			},
-			"added_membership_ids": schema.MapAttribute{
-				Computed:    true,
-				ElementType: types.StringType,
-				Description: "Membership ids the provider itself created, by user name. In additive mode and for adopted groups only these memberships are ever removed.",
-			},
-		},
-	}
 }
 
 func (r *accessGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -208,7 +83,7 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 		plan.Adopted = types.BoolValue(true) // group_id changed: the resource is replaced by an adoption
 	}
 
-	var c *awstarget.Clients
+	var c *awsapi.Clients
 	if plan.IdentityStoreID.IsUnknown() && r.clients != nil {
 		if idc, err := r.clients.IdentityCenter(ctx); err == nil {
 			plan.IdentityStoreID = types.StringValue(idc.IdentityStoreID)
@@ -224,9 +99,9 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if creating && adopting && !config.GroupID.IsUnknown() {
 		plan.ID = config.GroupID
 		if c != nil {
-			g, err := awstarget.FindGroup(ctx, c.IdentityStore, store.ValueString(), config.GroupID.ValueString())
+			g, err := awsapi.FindGroup(ctx, c.IdentityStore, store.ValueString(), config.GroupID.ValueString())
 			switch {
-			case awstarget.IsNotFound(err):
+			case awsapi.IsNotFound(err):
 				resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Group not found",
 					fmt.Sprintf("group_id: no group %s exists in identity store %s.", config.GroupID.ValueString(), store.ValueString()))
 				return
@@ -240,11 +115,11 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 
 	plan.MemberUserIDs = types.MapUnknown(types.StringType)
-	if strSetKnown(plan.Members) {
+	if _, known := knownStrings(plan.Members); known {
 		prior := stringMap(ctx, state.MemberUserIDs, &resp.Diagnostics)
 		ids := map[string]string{}
 		complete := true
-		for _, name := range strSetElements(ctx, plan.Members, &resp.Diagnostics) {
+		for _, name := range sortedStrings(plan.Members) {
 			if id, ok := prior[name]; ok {
 				ids[name] = id
 				continue
@@ -253,7 +128,7 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 				complete = false
 				continue
 			}
-			id, err := awstarget.FindUserID(ctx, c.IdentityStore, store.ValueString(), name)
+			id, err := awsapi.FindUserID(ctx, c.IdentityStore, store.ValueString(), name)
 			if err != nil {
 				addUserLookupError(&resp.Diagnostics, name, store.ValueString(), err)
 				complete = false
@@ -262,7 +137,7 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 			ids[name] = id
 		}
 		if complete {
-			plan.MemberUserIDs = strMapOf(ids)
+			plan.MemberUserIDs = stringMapValue(ids)
 		}
 	}
 	if creating || !plan.Members.Equal(state.Members) || !plan.Membership.Equal(state.Membership) {
@@ -271,15 +146,6 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 		plan.AddedMemberships = state.AddedMemberships
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-func addUserLookupError(diags *diag.Diagnostics, name, store string, err error) {
-	if awstarget.IsNotFound(err) {
-		diags.AddAttributeError(path.Root("members"), "Unknown user",
-			fmt.Sprintf("members: no user named %q exists in identity store %s. Members are given by user name (the Identity Store UserName).", name, store))
-		return
-	}
-	diags.AddAttributeError(path.Root("members"), "Cannot resolve user", fmt.Sprintf("members: looking up %q: %v", name, err))
 }
 
 func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -294,7 +160,7 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	plan.IdentityStoreID = types.StringValue(store)
 	if gid := plan.GroupID.ValueString(); !plan.GroupID.IsUnknown() && gid != "" {
-		g, err := awstarget.FindGroup(ctx, c.IdentityStore, store, gid)
+		g, err := awsapi.FindGroup(ctx, c.IdentityStore, store, gid)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Cannot adopt group", err.Error())
 			return
@@ -303,7 +169,7 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 		plan.DisplayName = types.StringValue(g.DisplayName)
 		plan.Adopted = types.BoolValue(true)
 	} else {
-		g, err := awstarget.CreateGroup(ctx, c.IdentityStore, store, plan.DisplayName.ValueString(), plan.Description.ValueString())
+		g, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, plan.DisplayName.ValueString(), plan.Description.ValueString())
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Creating the group failed", err.Error())
 			return
@@ -328,8 +194,8 @@ func (r *accessGroupResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	store := state.IdentityStoreID.ValueString()
-	g, err := awstarget.FindGroup(ctx, c.IdentityStore, store, state.ID.ValueString())
-	if awstarget.IsNotFound(err) {
+	g, err := awsapi.FindGroup(ctx, c.IdentityStore, store, state.ID.ValueString())
+	if awsapi.IsNotFound(err) {
 		tflog.Warn(ctx, "access group disappeared; removing from state", map[string]any{"group_id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
 		return
@@ -340,11 +206,11 @@ func (r *accessGroupResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	state.DisplayName = types.StringValue(g.DisplayName)
 	if !state.Adopted.ValueBool() {
-		desc, owned := awstarget.ParseGroupDescription(g.Description)
+		desc, owned := awsapi.ParseGroupDescription(g.Description)
 		if !owned {
 			resp.Diagnostics.AddWarning("Ownership marker missing",
 				fmt.Sprintf("The description of group %s no longer ends with %s; it was edited outside Terraform. The marker is written again the next time the description changes.",
-					g.ID, awstarget.OwnershipMarker))
+					g.ID, awsapi.OwnershipMarker))
 		}
 		if desc == "" && state.Description.IsNull() {
 			state.Description = types.StringNull()
@@ -353,7 +219,7 @@ func (r *accessGroupResource) Read(ctx context.Context, req resource.ReadRequest
 		}
 	}
 	if err := refreshMembers(ctx, c, &state, &resp.Diagnostics); err != nil {
-		if awstarget.IsNotFound(err) {
+		if awsapi.IsNotFound(err) {
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -382,9 +248,9 @@ func (r *accessGroupResource) Update(ctx context.Context, req resource.UpdateReq
 			name, at = plan.DisplayName.ValueString(), path.Root("display_name")
 		}
 		if !plan.Description.Equal(state.Description) {
-			desc = awstarget.OwnedGroupDescription(plan.Description.ValueString())
+			desc = awsapi.OwnedGroupDescription(plan.Description.ValueString())
 		}
-		if err := awstarget.UpdateGroup(ctx, c.IdentityStore, state.IdentityStoreID.ValueString(), state.ID.ValueString(), name, desc); err != nil {
+		if err := awsapi.UpdateGroup(ctx, c.IdentityStore, state.IdentityStoreID.ValueString(), state.ID.ValueString(), name, desc); err != nil {
 			resp.Diagnostics.AddAttributeError(at, "Updating the group failed", err.Error())
 			return
 		}
@@ -407,15 +273,15 @@ func (r *accessGroupResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	store := state.IdentityStoreID.ValueString()
 	if !state.Adopted.ValueBool() {
-		if err := awstarget.DeleteGroup(ctx, c.IdentityStore, store, state.ID.ValueString()); err != nil {
+		if err := awsapi.DeleteGroup(ctx, c.IdentityStore, store, state.ID.ValueString()); err != nil {
 			resp.Diagnostics.AddError("Deleting the access group failed", err.Error())
 		}
 		return
 	}
 	// An adopted group is not ours: only the memberships the provider added go.
 	added := stringMap(ctx, state.AddedMemberships, &resp.Diagnostics)
-	for _, name := range sortedMapKeys(added) {
-		if err := awstarget.DeleteMembership(ctx, c.IdentityStore, store, added[name]); err != nil {
+	for _, name := range sortedKeys(added) {
+		if err := awsapi.DeleteMembership(ctx, c.IdentityStore, store, added[name]); err != nil {
 			resp.Diagnostics.AddError("Removing a membership the provider added failed", fmt.Sprintf("%s: %v", name, err))
 		}
 	}
@@ -434,12 +300,12 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 	if !ok {
 		return
 	}
-	g, err := awstarget.FindGroup(ctx, c.IdentityStore, store, req.ID)
+	g, err := awsapi.FindGroup(ctx, c.IdentityStore, store, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import access group", err.Error())
 		return
 	}
-	desc, owned := awstarget.ParseGroupDescription(g.Description)
+	desc, owned := awsapi.ParseGroupDescription(g.Description)
 	m := accessGroupModel{
 		ID:               types.StringValue(g.ID),
 		GroupID:          types.StringValue(g.ID),
@@ -465,7 +331,7 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	if owned {
 		// The provider created the group, so every membership in it is its own.
-		live, err := awstarget.ListMemberships(ctx, c.IdentityStore, store, g.ID)
+		live, err := awsapi.ListMemberships(ctx, c.IdentityStore, store, g.ID)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot import access group", err.Error())
 			return
@@ -477,7 +343,7 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 				added[name] = ms.ID
 			}
 		}
-		m.AddedMemberships = strMapOf(added)
+		m.AddedMemberships = stringMapValue(added)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if !owned {
@@ -487,7 +353,7 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 }
 
 // identityStore returns the AWS clients and the identity store id.
-func (r *accessGroupResource) identityStore(ctx context.Context, diags *diag.Diagnostics) (*awstarget.Clients, string, bool) {
+func (r *accessGroupResource) identityStore(ctx context.Context, diags *diag.Diagnostics) (*awsapi.Clients, string, bool) {
 	c, err := r.clients.AWS(ctx)
 	if err != nil {
 		diags.AddError("AWS is not configured", err.Error())
@@ -499,226 +365,4 @@ func (r *accessGroupResource) identityStore(ctx context.Context, diags *diag.Dia
 		return nil, "", false
 	}
 	return c, idc.IdentityStoreID, true
-}
-
-// reconcileMembers makes the group's memberships match the plan: listed users
-// are added; in authoritative mode every other member is removed; in additive
-// mode only memberships the provider added for users dropped from the list
-// are removed. It fills member_user_ids and added_membership_ids. On a
-// failure it records in m what actually exists, so the next plan converges.
-func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awstarget.Clients, m *accessGroupModel, prior *accessGroupModel, diags *diag.Diagnostics) {
-	store, group := m.IdentityStoreID.ValueString(), m.ID.ValueString()
-	names := strSetElements(ctx, m.Members, diags)
-	ids := map[string]string{}
-	if !m.MemberUserIDs.IsUnknown() {
-		ids = stringMap(ctx, m.MemberUserIDs, diags)
-	}
-	added := map[string]string{}
-	priorNames := []string{}
-	if prior != nil {
-		added = stringMap(ctx, prior.AddedMemberships, diags)
-		priorNames = strSetElements(ctx, prior.Members, diags)
-	}
-	fail := func(summary string, err error) {
-		if err != nil {
-			diags.AddError(summary, err.Error())
-		}
-		m.AddedMemberships = strMapOf(added)
-		if rerr := refreshMembers(ctx, c, m, diags); rerr != nil {
-			diags.AddError("Reading the access group's members failed", rerr.Error())
-		}
-	}
-	for _, name := range names {
-		if _, ok := ids[name]; ok {
-			continue
-		}
-		id, err := awstarget.FindUserID(ctx, c.IdentityStore, store, name)
-		if err != nil {
-			addUserLookupError(diags, name, store, err)
-			m.MemberUserIDs = strMapOf(ids)
-			fail("", nil)
-			return
-		}
-		ids[name] = id
-	}
-	m.MemberUserIDs = strMapOf(ids)
-
-	live, err := awstarget.ListMemberships(ctx, c.IdentityStore, store, group)
-	if err != nil {
-		fail("Reading the access group's members failed", err)
-		return
-	}
-	byUser := map[string]string{}
-	for _, ms := range live {
-		byUser[ms.UserID] = ms.ID
-	}
-	want := map[string]bool{}
-	for _, name := range names {
-		uid := ids[name]
-		want[uid] = true
-		if _, ok := byUser[uid]; ok {
-			continue
-		}
-		mid, wasAdded, err := awstarget.CreateMembership(ctx, c.IdentityStore, store, group, uid)
-		if err != nil {
-			fail("Adding a member failed", fmt.Errorf("%s: %w", name, err))
-			return
-		}
-		byUser[uid] = mid
-		if wasAdded {
-			added[name] = mid
-		}
-	}
-	var remove []string // membership ids
-	if m.Membership.ValueString() == membershipAuthoritative {
-		for _, ms := range live {
-			if !want[ms.UserID] {
-				remove = append(remove, ms.ID)
-			}
-		}
-	} else {
-		listed := map[string]bool{}
-		for _, n := range names {
-			listed[n] = true
-		}
-		for _, n := range priorNames {
-			if mid, ok := added[n]; ok && !listed[n] {
-				remove = append(remove, mid)
-			}
-		}
-	}
-	sort.Strings(remove)
-	for _, mid := range remove {
-		if err := awstarget.DeleteMembership(ctx, c.IdentityStore, store, mid); err != nil {
-			fail("Removing a member failed", err)
-			return
-		}
-		for n, a := range added {
-			if a == mid {
-				delete(added, n)
-			}
-		}
-	}
-	// Memberships added earlier for users no longer listed are no longer ours to track.
-	listed := map[string]bool{}
-	for _, n := range names {
-		listed[n] = true
-	}
-	for n := range added {
-		if !listed[n] {
-			delete(added, n)
-		}
-	}
-	tflog.Info(ctx, "access group members reconciled", map[string]any{"group_id": group, "members": len(names), "removed": len(remove)})
-	m.AddedMemberships = strMapOf(added)
-}
-
-// refreshMembers reads the live memberships into m: in authoritative mode
-// every live member (user names resolved from member_user_ids, else with
-// DescribeUser), in additive mode the listed members still present.
-// added_membership_ids keeps only memberships that still exist.
-func refreshMembers(ctx context.Context, c *awstarget.Clients, m *accessGroupModel, diags *diag.Diagnostics) error {
-	store := m.IdentityStoreID.ValueString()
-	live, err := awstarget.ListMemberships(ctx, c.IdentityStore, store, m.ID.ValueString())
-	if err != nil {
-		return err
-	}
-	ids := map[string]string{}
-	if !m.MemberUserIDs.IsUnknown() {
-		ids = stringMap(ctx, m.MemberUserIDs, diags)
-	}
-	byUser := invertStrMap(ids)
-	liveMemberships := map[string]bool{}
-	liveUsers := map[string]bool{}
-	for _, ms := range live {
-		liveMemberships[ms.ID] = true
-		liveUsers[ms.UserID] = true
-	}
-	var names []string
-	newIDs := map[string]string{}
-	if m.Membership.ValueString() == membershipAuthoritative {
-		for _, ms := range live {
-			name, ok := byUser[ms.UserID]
-			if !ok {
-				name, err = awstarget.FindUserName(ctx, c.IdentityStore, store, ms.UserID)
-				if awstarget.IsNotFound(err) {
-					name = ms.UserID // a membership of a deleted user: shown by id, removed by the plan
-				} else if err != nil {
-					return err
-				}
-			}
-			if _, dup := newIDs[name]; !dup {
-				names = append(names, name)
-			}
-			newIDs[name] = ms.UserID
-		}
-	} else {
-		for _, name := range strSetElements(ctx, m.Members, diags) {
-			if uid, ok := ids[name]; ok && liveUsers[uid] {
-				names = append(names, name)
-				newIDs[name] = uid
-			}
-		}
-	}
-	m.Members = strSetOf(names)
-	m.MemberUserIDs = strMapOf(newIDs)
-	if !m.AddedMemberships.IsUnknown() {
-		added := map[string]string{}
-		for n, mid := range stringMap(ctx, m.AddedMemberships, diags) {
-			if liveMemberships[mid] {
-				added[n] = mid
-			}
-		}
-		m.AddedMemberships = strMapOf(added)
-	} else {
-		m.AddedMemberships = types.MapValueMust(types.StringType, map[string]attr.Value{})
-	}
-	return nil
-}
-
-// strSetKnown reports whether a set and every element of it are known.
-func strSetKnown(s types.Set) bool {
-	if s.IsUnknown() {
-		return false
-	}
-	for _, e := range s.Elements() {
-		if e.IsUnknown() {
-			return false
-		}
-	}
-	return true
-}
-
-func strSetElements(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
-	var out []string
-	if s.IsNull() || s.IsUnknown() {
-		return out
-	}
-	diags.Append(s.ElementsAs(ctx, &out, false)...)
-	sort.Strings(out)
-	return out
-}
-
-func strSetOf(values []string) types.Set {
-	elems := make([]attr.Value, 0, len(values))
-	for _, v := range values {
-		elems = append(elems, types.StringValue(v))
-	}
-	return types.SetValueMust(types.StringType, elems)
-}
-
-func strMapOf(m map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
-}
-
-func invertStrMap(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[v] = k
-	}
-	return out
 }

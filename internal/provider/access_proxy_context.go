@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 // proxyTrustContext is the part of an access proxy that protect surfaces
@@ -83,15 +83,15 @@ func parseProxyTrustContext(s string) (proxyTrustContext, error) {
 
 // liveTrustContext reads the trust context of a live proxy from its attached
 // trust providers.
-func liveTrustContext(live *awstarget.ProxyTrustProviders) (proxyTrustContext, error) {
+func liveTrustContext(live *awsapi.ProxyTrustProviders) (proxyTrustContext, error) {
 	var p proxyTrustContext
 	users := 0
 	for _, tp := range live.Attached {
-		if tp.Kind == awstarget.TrustProviderUser {
+		if tp.Kind == awsapi.TrustProviderUser {
 			users++
 			p.IdentityProvider = proxyTrustIdentity{
 				Type: tp.Type, Reference: tp.Reference,
-				GroupsClaim: tp.Tags[awstarget.TagGroupsClaim], MFAEnforced: tp.Tags[awstarget.TagMFAEnforced] == "true",
+				GroupsClaim: tp.Tags[awsapi.TagGroupsClaim], MFAEnforced: tp.Tags[awsapi.TagMFAEnforced] == "true",
 			}
 			continue
 		}

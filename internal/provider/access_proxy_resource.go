@@ -3,20 +3,15 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
-	"sort"
 
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var (
@@ -93,48 +88,6 @@ func (r *accessProxyResource) ValidateConfig(ctx context.Context, req resource.V
 	appendProblems(&resp.Diagnostics, path.Empty(), proxy.Validate())
 }
 
-// proxyModelOf maps the configuration onto the model; known is false when a
-// value the model needs is unknown.
-func proxyModelOf(m accessProxyModel) (model.AccessProxy, bool) {
-	p := model.AccessProxy{Name: m.Name.ValueString()}
-	known := true
-	check := func(vs ...attr.Value) {
-		for _, v := range vs {
-			if v.IsUnknown() {
-				known = false
-			}
-		}
-	}
-	if idp := m.IdentityProvider; idp != nil {
-		check(idp.Type, idp.Reference, idp.GroupsClaim, idp.MFAEnforced)
-		p.IdentityProvider = model.IdentityProvider{
-			Type: idp.Type.ValueString(), Reference: idp.Reference.ValueString(),
-			GroupsClaim: idp.GroupsClaim.ValueString(), MFAEnforced: idp.MFAEnforced.ValueBool(),
-		}
-	}
-	for _, d := range m.DeviceTrustProviders {
-		check(d.Type, d.Reference)
-		p.DeviceProviders = append(p.DeviceProviders, model.DeviceTrustProvider{Type: d.Type.ValueString(), Reference: d.Reference.ValueString()})
-	}
-	return p, known
-}
-
-// trustContextOf is the plan-time trust context of a configuration.
-func trustContextOf(m accessProxyModel) (proxyTrustContext, bool) {
-	p, known := proxyModelOf(m)
-	if !known || m.IdentityProvider == nil {
-		return proxyTrustContext{}, false
-	}
-	out := proxyTrustContext{IdentityProvider: proxyTrustIdentity{
-		Type: p.IdentityProvider.Type, Reference: p.IdentityProvider.Reference,
-		GroupsClaim: p.IdentityProvider.GroupsClaim, MFAEnforced: p.IdentityProvider.MFAEnforced,
-	}}
-	for _, d := range p.DeviceProviders {
-		out.DeviceTrustProviders = append(out.DeviceTrustProviders, proxyTrustDevice{Type: d.Type, Reference: d.Reference})
-	}
-	return out.canonical(), true
-}
-
 // ModifyPlan makes the trust context and reference names known in the plan,
 // decides which device-provider changes force replacement (a reference or
 // tenant changed under the same type: the API cannot modify either), and
@@ -205,221 +158,6 @@ func (r *accessProxyResource) ModifyPlan(ctx context.Context, req resource.Modif
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func sameProviderSet(a, b accessProxyModel) bool {
-	key := func(m accessProxyModel) []string {
-		var out []string
-		if idp := m.IdentityProvider; idp != nil {
-			out = append(out, "user/"+idp.Type.ValueString()+"/"+idp.Reference.ValueString())
-		}
-		for _, d := range m.DeviceTrustProviders {
-			out = append(out, "device/"+d.Type.ValueString()+"/"+d.Reference.ValueString()+"/"+d.TenantID.ValueString())
-		}
-		sort.Strings(out)
-		return out
-	}
-	return slices.Equal(key(a), key(b))
-}
-
-func providersAllAttached(m accessProxyModel) bool {
-	if m.TrustProviderIDs.IsNull() || m.TrustProviderIDs.IsUnknown() {
-		return false
-	}
-	ids := m.TrustProviderIDs.Elements()
-	want := len(m.DeviceTrustProviders)
-	if m.IdentityProvider != nil {
-		want++
-		if _, ok := ids[m.IdentityProvider.Reference.ValueString()]; !ok {
-			return false
-		}
-	}
-	for _, d := range m.DeviceTrustProviders {
-		if _, ok := ids[d.Reference.ValueString()]; !ok {
-			return false
-		}
-	}
-	return len(ids) == want
-}
-
-// desiredTrustProviders turns the plan into trust-provider specs owned by
-// instanceID; secret is the write-only client secret from the configuration.
-func desiredTrustProviders(m accessProxyModel, instanceID, secret string) []awstarget.TrustProviderSpec {
-	owner := func() map[string]string {
-		return map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagProxyID: instanceID}
-	}
-	var out []awstarget.TrustProviderSpec
-	if idp := m.IdentityProvider; idp != nil {
-		s := awstarget.TrustProviderSpec{
-			Kind: awstarget.TrustProviderUser, Type: idp.Type.ValueString(), Reference: idp.Reference.ValueString(),
-			Description: "Identity provider of a zero-trust access proxy (managed by terraform-provider-zerotrust)",
-			Tags:        owner(),
-		}
-		for k, v := range userProviderTags(m) {
-			s.Tags[k] = v
-		}
-		if o := idp.OIDC; o != nil {
-			s.OIDC = &awstarget.OIDCOptions{
-				Issuer: o.Issuer.ValueString(), AuthorizationEndpoint: o.AuthorizationEndpoint.ValueString(),
-				TokenEndpoint: o.TokenEndpoint.ValueString(), UserInfoEndpoint: o.UserInfoEndpoint.ValueString(),
-				ClientID: o.ClientID.ValueString(), ClientSecret: secret, Scope: o.Scope.ValueString(),
-			}
-		}
-		out = append(out, s)
-	}
-	for _, d := range m.DeviceTrustProviders {
-		out = append(out, awstarget.TrustProviderSpec{
-			Kind: awstarget.TrustProviderDevice, Type: d.Type.ValueString(), Reference: d.Reference.ValueString(), TenantID: d.TenantID.ValueString(),
-			Description: "Device trust provider of a zero-trust access proxy (managed by terraform-provider-zerotrust)",
-			Tags:        owner(),
-		})
-	}
-	return out
-}
-
-// userProviderTags are the facts recorded on the user trust provider.
-func userProviderTags(m accessProxyModel) map[string]string {
-	idp := m.IdentityProvider
-	tags := map[string]string{awstarget.TagMFAEnforced: fmt.Sprint(idp.MFAEnforced.ValueBool())}
-	if v := idp.GroupsClaim.ValueString(); v != "" {
-		tags[awstarget.TagGroupsClaim] = v
-	}
-	if o := idp.OIDC; o != nil && o.ClientSecretVersion.ValueString() != "" {
-		tags[awstarget.TagClientSecretVersion] = o.ClientSecretVersion.ValueString()
-	}
-	return tags
-}
-
-var userProviderTagKeys = []string{awstarget.TagGroupsClaim, awstarget.TagMFAEnforced, awstarget.TagClientSecretVersion}
-
-func proxyInstanceTags(m accessProxyModel, user map[string]string) map[string]string {
-	tags := map[string]string{}
-	for k, v := range user {
-		tags[k] = v
-	}
-	tags["Name"] = valueOr(tags["Name"], m.Name.ValueString())
-	tags[awstarget.TagManagedBy] = awstarget.ManagedByValue
-	tags[awstarget.TagProxy] = m.Name.ValueString()
-	return tags
-}
-
-func proxyLoggingOf(m *proxyLoggingModel) awstarget.AccessLogging {
-	if m == nil {
-		return awstarget.AccessLogging{LogVersion: awstarget.DefaultLogVersion}
-	}
-	l := awstarget.AccessLogging{
-		CloudWatchLogGroup:  m.CloudWatchLogGroup.ValueString(),
-		FirehoseStream:      m.FirehoseDeliveryStream.ValueString(),
-		IncludeTrustContext: m.IncludeTrustContext.ValueBool(),
-		LogVersion:          valueOr(m.LogVersion.ValueString(), awstarget.DefaultLogVersion),
-	}
-	if s := m.S3; s != nil {
-		l.S3Bucket, l.S3Prefix, l.S3BucketOwner = s.Bucket.ValueString(), s.Prefix.ValueString(), s.BucketOwner.ValueString()
-	}
-	return l
-}
-
-// reconcileTrustProviders makes the instance's attachments exactly the
-// desired providers: attached providers that match are kept; anything else
-// attached is detached (and deleted when this proxy owns it); a desired
-// provider is then attached from an owned, unattached one that matches (left
-// by an interrupted apply) or created. Detaching comes first, so a reference
-// name or the single user-provider slot is free before it is reused. It
-// returns the attached ids by reference and the kept (pre-existing) ones;
-// on error, what is attached so far.
-func reconcileTrustProviders(ctx context.Context, c *ec2.Client, instanceID string, desired []awstarget.TrustProviderSpec,
-	attached []string, known map[string]*awstarget.VerifiedAccessTrustProvider) (ids map[string]string, kept map[string]*awstarget.VerifiedAccessTrustProvider, err error) {
-	ids = map[string]string{}
-	kept = map[string]*awstarget.VerifiedAccessTrustProvider{}
-	owned := func(tp *awstarget.VerifiedAccessTrustProvider) bool {
-		return tp != nil && tp.Tags[awstarget.TagProxyID] == instanceID
-	}
-	matchFor := func(tp *awstarget.VerifiedAccessTrustProvider) *awstarget.TrustProviderSpec {
-		for i := range desired {
-			if _, taken := ids[desired[i].Reference]; !taken && desired[i].Matches(tp) {
-				return &desired[i]
-			}
-		}
-		return nil
-	}
-	var detach []string
-	for _, id := range attached {
-		tp := known[id]
-		if owned(tp) {
-			if s := matchFor(tp); s != nil {
-				ids[s.Reference] = id
-				kept[s.Reference] = tp
-				continue
-			}
-		}
-		detach = append(detach, id)
-	}
-	for _, id := range detach {
-		if err := awstarget.DetachVerifiedAccessTrustProvider(ctx, c, instanceID, id); err != nil {
-			return ids, kept, err
-		}
-		tflog.Info(ctx, "trust provider detached", map[string]any{"instance": instanceID, "trust_provider": id, "owned": owned(known[id])})
-	}
-	// Owned providers not attached: reuse one that matches, delete the rest.
-	var spare []*awstarget.VerifiedAccessTrustProvider
-	for id, tp := range known {
-		if owned(tp) && !slices.Contains(attached, id) || slices.Contains(detach, id) && owned(tp) {
-			spare = append(spare, tp)
-		}
-	}
-	sort.Slice(spare, func(i, j int) bool { return spare[i].ID < spare[j].ID })
-	var toAttach []string
-	attachRef := map[string]string{}
-	for _, tp := range spare {
-		if s := matchFor(tp); s != nil && !slices.Contains(detach, tp.ID) {
-			ids[s.Reference] = "" // reserved until attached
-			attachRef[tp.ID] = s.Reference
-			kept[s.Reference] = tp
-			toAttach = append(toAttach, tp.ID)
-			continue
-		}
-		if err := awstarget.DeleteVerifiedAccessTrustProvider(ctx, c, tp.ID); err != nil {
-			return clean(ids), kept, err
-		}
-	}
-	var created []string
-	for _, s := range desired {
-		if _, ok := ids[s.Reference]; ok {
-			continue
-		}
-		tp, err := awstarget.CreateVerifiedAccessTrustProvider(ctx, c, s)
-		if err != nil {
-			return clean(ids), kept, err
-		}
-		tflog.Info(ctx, "trust provider created", map[string]any{"instance": instanceID, "trust_provider": tp.ID, "type": s.Type, "reference": s.Reference})
-		ids[s.Reference] = ""
-		attachRef[tp.ID] = s.Reference
-		created = append(created, tp.ID)
-		toAttach = append(toAttach, tp.ID)
-	}
-	if len(created) > 0 {
-		if _, err := awstarget.WaitVerifiedAccessTrustProviders(ctx, c, created); err != nil {
-			return clean(ids), kept, err
-		}
-	}
-	for _, id := range toAttach {
-		if err := awstarget.AttachVerifiedAccessTrustProvider(ctx, c, instanceID, id); err != nil {
-			return clean(ids), kept, err
-		}
-		ids[attachRef[id]] = id
-	}
-	return ids, kept, nil
-}
-
-// clean drops references reserved but not attached.
-func clean(ids map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range ids {
-		if v != "" {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan accessProxyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -431,7 +169,7 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 	if c == nil {
 		return
 	}
-	in, err := awstarget.CreateVerifiedAccessInstance(ctx, c.EC2, awstarget.CreateVerifiedAccessInstanceInput{
+	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c.EC2, awsapi.CreateVerifiedAccessInstanceInput{
 		Description: plan.Description.ValueString(), FIPSEnabled: plan.FIPSEnabled.ValueBool(),
 		Tags: proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)),
 	})
@@ -443,10 +181,10 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 	tflog.Info(ctx, "verified access instance created", map[string]any{"instance": in.ID})
 	ids := map[string]string{}
 	if err == nil {
-		ids, _, err = reconcileTrustProviders(ctx, c.EC2, in.ID, desiredTrustProviders(plan, in.ID, secret), nil, nil)
+		ids, _, err = awsapi.ReconcileTrustProviders(ctx, c.EC2, in.ID, desiredTrustProviders(plan, in.ID, secret), nil, nil)
 	}
 	if err == nil && !proxyLoggingOf(plan.Logging).IsDefault() {
-		err = awstarget.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, proxyLoggingOf(plan.Logging))
+		err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, proxyLoggingOf(plan.Logging))
 	}
 	plan.TrustProviderIDs = stringMapValue(ids)
 	if err != nil {
@@ -456,17 +194,6 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 		resp.Diagnostics.AddError("Creating the access proxy failed", err.Error())
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-// proxyClientSecret reads the write-only client secret from the configuration.
-func proxyClientSecret(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) string {
-	var secret types.String
-	d := cfg.GetAttribute(ctx, path.Root("identity_provider").AtName("oidc").AtName("client_secret"), &secret)
-	if d.HasError() {
-		return "" // no oidc block
-	}
-	diags.Append(d...)
-	return secret.ValueString()
 }
 
 func (r *accessProxyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -479,7 +206,7 @@ func (r *accessProxyResource) Read(ctx context.Context, req resource.ReadRequest
 	if c == nil {
 		return
 	}
-	found, diags := readAccessProxy(ctx, c.EC2, state.ID.ValueString(), &state)
+	found, diags := readAccessProxy(ctx, c, state.ID.ValueString(), &state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -490,153 +217,6 @@ func (r *accessProxyResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// readAccessProxy refreshes m from the live instance (three calls: the
-// instance, its owned and attached trust providers, its logging). Declared
-// providers are matched by kind and type; attached providers that match
-// nothing declared are listed as unmanaged. With an empty m (import) every
-// attached provider the proxy owns becomes a declared one.
-func readAccessProxy(ctx context.Context, c *ec2.Client, id string, m *accessProxyModel) (bool, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	in, err := awstarget.FindVerifiedAccessInstance(ctx, c, id)
-	if awstarget.IsNotFound(err) {
-		return false, diags
-	}
-	if err != nil {
-		diags.AddError("Reading the Verified Access instance failed", err.Error())
-		return false, diags
-	}
-	tps, err := awstarget.FindProxyTrustProviders(ctx, c, id, in.TrustProviderIDs)
-	if err != nil {
-		diags.AddError("Reading the trust providers failed", err.Error())
-		return false, diags
-	}
-	logging, err := awstarget.FindVerifiedAccessLogging(ctx, c, id)
-	if err != nil {
-		diags.AddError("Reading the access logging configuration failed", err.Error())
-		return false, diags
-	}
-	importing := m.IdentityProvider == nil && m.Name.IsNull()
-
-	m.ID = types.StringValue(in.ID)
-	m.Description = types.StringValue(in.Description)
-	m.FIPSEnabled = types.BoolValue(in.FIPSEnabled)
-	if n := in.Tags[awstarget.TagProxy]; n != "" {
-		m.Name = types.StringValue(n)
-	} else if m.Name.IsNull() {
-		m.Name = types.StringValue(in.ID)
-	}
-	if importing {
-		m.Tags = importedUserTags(in.Tags, m.Name.ValueString())
-	} else {
-		m.Tags = userTagsOf(in.Tags, m.Tags)
-	}
-
-	ids := map[string]string{}
-	var unmanaged []string
-	var liveDevices []*awstarget.VerifiedAccessTrustProvider
-	for _, tpID := range in.TrustProviderIDs {
-		tp := tps[tpID]
-		if tp == nil || tp.Tags[awstarget.TagProxyID] != id {
-			unmanaged = append(unmanaged, tpID)
-			continue
-		}
-		if tp.Kind == awstarget.TrustProviderUser {
-			idp := m.IdentityProvider
-			if idp == nil {
-				idp = &proxyIdentityModel{GroupsClaim: types.StringNull(), MFAEnforced: types.BoolValue(false)}
-				m.IdentityProvider = idp
-			} else if idp.Type.ValueString() != tp.Type || idp.Reference.ValueString() != tp.Reference {
-				unmanaged = append(unmanaged, tpID)
-				continue
-			}
-			idp.Type, idp.Reference = types.StringValue(tp.Type), types.StringValue(tp.Reference)
-			if v, ok := tp.Tags[awstarget.TagGroupsClaim]; ok {
-				idp.GroupsClaim = types.StringValue(v)
-			} else {
-				idp.GroupsClaim = types.StringNull()
-			}
-			idp.MFAEnforced = types.BoolValue(tp.Tags[awstarget.TagMFAEnforced] == "true")
-			if tp.OIDC != nil {
-				o := idp.OIDC
-				if o == nil {
-					o = &proxyOIDCModel{ClientSecret: types.StringNull(), Scope: types.StringNull(), ClientSecretVersion: types.StringNull()}
-					idp.OIDC = o
-				}
-				o.Issuer, o.AuthorizationEndpoint = types.StringValue(tp.OIDC.Issuer), types.StringValue(tp.OIDC.AuthorizationEndpoint)
-				o.TokenEndpoint, o.UserInfoEndpoint = types.StringValue(tp.OIDC.TokenEndpoint), types.StringValue(tp.OIDC.UserInfoEndpoint)
-				o.ClientID = types.StringValue(tp.OIDC.ClientID)
-				o.ClientSecret = types.StringNull() // write-only
-				if tp.OIDC.Scope != "" || !o.Scope.IsNull() {
-					o.Scope = types.StringValue(tp.OIDC.Scope)
-				}
-				if v, ok := tp.Tags[awstarget.TagClientSecretVersion]; ok {
-					o.ClientSecretVersion = types.StringValue(v)
-				} else {
-					o.ClientSecretVersion = types.StringNull()
-				}
-			}
-			ids[tp.Reference] = tpID
-			continue
-		}
-		liveDevices = append(liveDevices, tp)
-	}
-	// Device providers: declared ones are refreshed by type; with nothing
-	// declared (import) the owned attached ones are taken, sorted by type.
-	sort.Slice(liveDevices, func(i, j int) bool { return liveDevices[i].Type < liveDevices[j].Type })
-	if importing {
-		for _, tp := range liveDevices {
-			m.DeviceTrustProviders = append(m.DeviceTrustProviders, proxyDeviceModel{Type: types.StringValue(tp.Type), Reference: types.StringValue(tp.Reference), TenantID: types.StringValue(tp.TenantID)})
-			ids[tp.Reference] = tp.ID
-		}
-	} else {
-		for _, tp := range liveDevices {
-			matched := false
-			for i := range m.DeviceTrustProviders {
-				d := &m.DeviceTrustProviders[i]
-				if d.Type.ValueString() == tp.Type && d.Reference.ValueString() == tp.Reference && d.TenantID.ValueString() == tp.TenantID {
-					ids[tp.Reference] = tp.ID
-					matched = true
-				}
-			}
-			if !matched {
-				unmanaged = append(unmanaged, tp.ID)
-			}
-		}
-	}
-	m.TrustProviderIDs = stringMapValue(ids)
-	sort.Strings(unmanaged)
-	m.UnmanagedTrustProviderIDs = stringList(unmanaged)
-	if unmanaged == nil {
-		m.UnmanagedTrustProviderIDs = types.ListValueMust(types.StringType, []attr.Value{})
-	}
-
-	if m.Logging != nil || !logging.IsDefault() {
-		lm := &proxyLoggingModel{
-			CloudWatchLogGroup:     nullIfEmpty(logging.CloudWatchLogGroup),
-			FirehoseDeliveryStream: nullIfEmpty(logging.FirehoseStream),
-			IncludeTrustContext:    types.BoolValue(logging.IncludeTrustContext),
-			LogVersion:             types.StringValue(valueOr(logging.LogVersion, awstarget.DefaultLogVersion)),
-		}
-		if logging.S3Bucket != "" {
-			lm.S3 = &proxyS3Model{Bucket: types.StringValue(logging.S3Bucket), Prefix: nullIfEmpty(logging.S3Prefix), BucketOwner: nullIfEmpty(logging.S3BucketOwner)}
-		}
-		m.Logging = lm
-	}
-
-	if tc, ok := trustContextOf(*m); ok {
-		m.TrustContext = types.StringValue(tc.String())
-		refs := map[string]string{tc.IdentityProvider.Type: tc.IdentityProvider.Reference}
-		for _, d := range tc.DeviceTrustProviders {
-			refs[d.Type] = d.Reference
-		}
-		m.ReferenceNames = stringMapValue(refs)
-	} else {
-		m.TrustContext = types.StringNull()
-		m.ReferenceNames = types.MapValueMust(types.StringType, map[string]attr.Value{})
-	}
-	return true, diags
 }
 
 func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -653,38 +233,38 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	id := state.ID.ValueString()
 	plan.ID = state.ID
-	in, err := awstarget.FindVerifiedAccessInstance(ctx, c.EC2, id)
+	in, err := awsapi.FindVerifiedAccessInstance(ctx, c.EC2, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the Verified Access instance failed", err.Error())
 		return
 	}
-	known, err := awstarget.FindProxyTrustProviders(ctx, c.EC2, id, in.TrustProviderIDs)
+	known, err := awsapi.FindProxyTrustProviders(ctx, c.EC2, id, in.TrustProviderIDs)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the trust providers failed", err.Error())
 		return
 	}
 	desired := desiredTrustProviders(plan, id, secret)
-	ids, kept, err := reconcileTrustProviders(ctx, c.EC2, id, desired, in.TrustProviderIDs, known)
+	ids, kept, err := awsapi.ReconcileTrustProviders(ctx, c.EC2, id, desired, in.TrustProviderIDs, known)
 	if err == nil {
-		err = r.updateUserProvider(ctx, c.EC2, plan, state, kept, secret)
+		err = r.updateUserProvider(ctx, c, plan, state, kept, secret)
 	}
 	if err == nil && in.Description != plan.Description.ValueString() {
-		err = awstarget.SetVerifiedAccessInstanceDescription(ctx, c.EC2, id, plan.Description.ValueString())
+		err = awsapi.SetVerifiedAccessInstanceDescription(ctx, c.EC2, id, plan.Description.ValueString())
 	}
 	if err == nil {
-		managed := append(sortedMapKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
-		err = awstarget.SetTags(ctx, c.EC2, id, in.Tags, proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed)
+		managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
+		err = awsapi.SetTags(ctx, c.EC2, id, in.Tags, proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed)
 	}
 	if err == nil {
-		var live awstarget.AccessLogging
-		if live, err = awstarget.FindVerifiedAccessLogging(ctx, c.EC2, id); err == nil && live != proxyLoggingOf(plan.Logging) {
-			err = awstarget.SetVerifiedAccessLogging(ctx, c.EC2, id, proxyLoggingOf(plan.Logging))
+		var live awsapi.AccessLogging
+		if live, err = awsapi.FindVerifiedAccessLogging(ctx, c.EC2, id); err == nil && live != proxyLoggingOf(plan.Logging) {
+			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, id, proxyLoggingOf(plan.Logging))
 		}
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the access proxy failed", err.Error())
 		// Record what is live, so the next plan shows what is left to do.
-		found, diags := readAccessProxy(ctx, c.EC2, id, &state)
+		found, diags := readAccessProxy(ctx, c, id, &state)
 		resp.Diagnostics.Append(diags...)
 		if found {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -699,7 +279,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 // updateUserProvider brings a kept user trust provider in line: OIDC options
 // (rewritten with the secret when they changed or the secret version did)
 // and the tags recording groups claim, MFA enforcement and secret version.
-func (r *accessProxyResource) updateUserProvider(ctx context.Context, c *ec2.Client, plan, state accessProxyModel, kept map[string]*awstarget.VerifiedAccessTrustProvider, secret string) error {
+func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *awsapi.Clients, plan, state accessProxyModel, kept map[string]*awsapi.VerifiedAccessTrustProvider, secret string) error {
 	idp := plan.IdentityProvider
 	if idp == nil {
 		return nil
@@ -709,24 +289,24 @@ func (r *accessProxyResource) updateUserProvider(ctx context.Context, c *ec2.Cli
 		return nil // created with everything in place
 	}
 	if o := idp.OIDC; o != nil && tp.OIDC != nil {
-		want := awstarget.OIDCOptions{
+		want := awsapi.OIDCOptions{
 			Issuer: o.Issuer.ValueString(), AuthorizationEndpoint: o.AuthorizationEndpoint.ValueString(),
 			TokenEndpoint: o.TokenEndpoint.ValueString(), UserInfoEndpoint: o.UserInfoEndpoint.ValueString(),
 			ClientID: o.ClientID.ValueString(), Scope: o.Scope.ValueString(),
 		}
-		rotate := tp.Tags[awstarget.TagClientSecretVersion] != o.ClientSecretVersion.ValueString()
+		rotate := tp.Tags[awsapi.TagClientSecretVersion] != o.ClientSecretVersion.ValueString()
 		if *tp.OIDC != want || rotate {
 			if rotate && secret == "" {
 				return fmt.Errorf("client_secret_version changed but no client_secret is configured")
 			}
 			want.ClientSecret = secret
-			if err := awstarget.ModifyVerifiedAccessTrustProviderOIDC(ctx, c, tp.ID, want); err != nil {
+			if err := awsapi.ModifyVerifiedAccessTrustProviderOIDC(ctx, clients.EC2, tp.ID, want); err != nil {
 				return err
 			}
 			tflog.Info(ctx, "OIDC options updated", map[string]any{"trust_provider": tp.ID, "secret_rotated": rotate})
 		}
 	}
-	return awstarget.SetTags(ctx, c, tp.ID, tp.Tags, userProviderTags(plan), userProviderTagKeys)
+	return awsapi.SetTags(ctx, clients.EC2, tp.ID, tp.Tags, userProviderTags(plan), userProviderTagKeys)
 }
 
 func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -741,34 +321,34 @@ func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	id := state.ID.ValueString()
 	var attached []string
-	in, err := awstarget.FindVerifiedAccessInstance(ctx, c.EC2, id)
+	in, err := awsapi.FindVerifiedAccessInstance(ctx, c.EC2, id)
 	switch {
 	case err == nil:
 		attached = in.TrustProviderIDs
-	case !awstarget.IsNotFound(err):
+	case !awsapi.IsNotFound(err):
 		resp.Diagnostics.AddError("Reading the Verified Access instance failed", err.Error())
 		return
 	}
-	owned, err := awstarget.FindOwnedVerifiedAccessTrustProviders(ctx, c.EC2, id)
+	owned, err := awsapi.FindOwnedVerifiedAccessTrustProviders(ctx, c.EC2, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the trust providers failed", err.Error())
 		return
 	}
 	for _, tpID := range attached {
-		if err := awstarget.DetachVerifiedAccessTrustProvider(ctx, c.EC2, id, tpID); err != nil {
+		if err := awsapi.DetachVerifiedAccessTrustProvider(ctx, c.EC2, id, tpID); err != nil {
 			resp.Diagnostics.AddError("Detaching a trust provider failed", err.Error())
 			return
 		}
 	}
 	if in != nil {
-		if err := awstarget.DeleteVerifiedAccessInstance(ctx, c.EC2, id); err != nil {
+		if err := awsapi.DeleteVerifiedAccessInstance(ctx, c.EC2, id); err != nil {
 			resp.Diagnostics.AddError("Deleting the Verified Access instance failed",
 				err.Error()+"\nA protect surface (Verified Access group) still on the instance blocks deletion.")
 			return
 		}
 	}
 	for tpID := range owned {
-		if err := awstarget.DeleteVerifiedAccessTrustProvider(ctx, c.EC2, tpID); err != nil {
+		if err := awsapi.DeleteVerifiedAccessTrustProvider(ctx, c.EC2, tpID); err != nil {
 			resp.Diagnostics.AddError("Deleting a trust provider failed", err.Error())
 			return
 		}
@@ -789,7 +369,7 @@ func (r *accessProxyResource) ImportState(ctx context.Context, req resource.Impo
 		return
 	}
 	m := accessProxyModel{Name: types.StringNull(), Tags: types.MapNull(types.StringType)}
-	found, diags := readAccessProxy(ctx, c.EC2, req.ID, &m)
+	found, diags := readAccessProxy(ctx, c, req.ID, &m)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -804,19 +384,4 @@ func (r *accessProxyResource) ImportState(ctx context.Context, req resource.Impo
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-func stringMapValue(m map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
-}
-
-func nullIfEmpty(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 type accessProxyModel struct {
@@ -238,7 +238,7 @@ func accessProxySchema() schema.Schema {
 						Description: "Include the trust data sent by the trust providers in the logs.",
 					},
 					"log_version": schema.StringAttribute{
-						Optional: true, Computed: true, Default: stringdefault.StaticString(awstarget.DefaultLogVersion),
+						Optional: true, Computed: true, Default: stringdefault.StaticString(awsapi.DefaultLogVersion),
 						Description: "OCSF log version: `ocsf-0.1` or `ocsf-1.0.0-rc.2`.",
 						Validators:  []validator.String{stringvalidator.OneOf("ocsf-0.1", "ocsf-1.0.0-rc.2")},
 					},

@@ -2,44 +2,36 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"k8s.io/client-go/rest"
 
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
-	"github.com/ztforge/terraform-provider-zerotrust/internal/target/kubeconn"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
 )
 
 // clientFactory holds the provider configuration and builds API clients on
 // first use, so a configuration that only uses AWS resources never needs a
 // cluster (and the reverse).
 type clientFactory struct {
-	awsConfig  awstarget.Config
-	kubeConfig kubeconn.Config
-	idcConfig  identityCenterRef
+	awsConfig  awsapi.Config
+	kubeConfig kube.Config
+	idcConfig  awsapi.IdentityCenterInstance
 
 	awsOnce    sync.Once
-	awsClients *awstarget.Clients
+	awsClients *awsapi.Clients
 	awsErr     error
 
-	kubeOnce sync.Once
-	kubeRest *rest.Config
-	kubeErr  error
+	kubeOnce   sync.Once
+	kubeClient *kube.Client
+	kubeErr    error
 
 	idcOnce sync.Once
-	idc     identityCenterRef
+	idc     awsapi.IdentityCenterInstance
 	idcErr  error
-}
-
-type identityCenterRef struct {
-	InstanceARN     string
-	IdentityStoreID string
 }
 
 func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, diag.Diagnostics) {
@@ -59,14 +51,14 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 			f.awsConfig.MaxRetries = int(n)
 		}
 		if r := a.AssumeRole; r != nil && r.RoleARN.ValueString() != "" {
-			f.awsConfig.AssumeRole = &awstarget.AssumeRole{
+			f.awsConfig.AssumeRole = &awsapi.AssumeRole{
 				RoleARN:     r.RoleARN.ValueString(),
 				SessionName: r.SessionName.ValueString(),
 				ExternalID:  r.ExternalID.ValueString(),
 			}
 		}
 		if e := a.Endpoints; e != nil {
-			f.awsConfig.Endpoints = awstarget.Endpoints{
+			f.awsConfig.Endpoints = awsapi.Endpoints{
 				EC2:           e.EC2.ValueString(),
 				SSOAdmin:      e.SSOAdmin.ValueString(),
 				IdentityStore: e.IdentityStore.ValueString(),
@@ -81,7 +73,7 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 		}
 	}
 	if k := cfg.Kubernetes; k != nil {
-		f.kubeConfig = kubeconn.Config{
+		f.kubeConfig = kube.Config{
 			ConfigPath:           k.ConfigPath.ValueString(),
 			ConfigContext:        k.ConfigContext.ValueString(),
 			Host:                 k.Host.ValueString(),
@@ -98,20 +90,20 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 		}
 	}
 	if c := cfg.IdentityCenter; c != nil {
-		f.idcConfig = identityCenterRef{InstanceARN: c.InstanceARN.ValueString(), IdentityStoreID: c.IdentityStoreID.ValueString()}
+		f.idcConfig = awsapi.IdentityCenterInstance{InstanceARN: c.InstanceARN.ValueString(), IdentityStoreID: c.IdentityStoreID.ValueString()}
 	}
 	return f, diags
 }
 
 // AWS returns the AWS clients, building them on first use.
-func (f *clientFactory) AWS(ctx context.Context) (*awstarget.Clients, error) {
-	f.awsOnce.Do(func() { f.awsClients, f.awsErr = awstarget.NewClients(ctx, f.awsConfig) })
+func (f *clientFactory) AWS(ctx context.Context) (*awsapi.Clients, error) {
+	f.awsOnce.Do(func() { f.awsClients, f.awsErr = awsapi.NewClients(ctx, f.awsConfig) })
 	return f.awsClients, f.awsErr
 }
 
 // awsOrDiag returns the AWS clients, or nil after recording why they cannot
 // be built, for resource methods that cannot go on without them.
-func (f *clientFactory) awsOrDiag(ctx context.Context, diags *diag.Diagnostics) *awstarget.Clients {
+func (f *clientFactory) awsOrDiag(ctx context.Context, diags *diag.Diagnostics) *awsapi.Clients {
 	c, err := f.AWS(ctx)
 	if err != nil {
 		diags.AddError("AWS is not configured", err.Error())
@@ -120,15 +112,23 @@ func (f *clientFactory) awsOrDiag(ctx context.Context, diags *diag.Diagnostics) 
 	return c
 }
 
-// Kubernetes returns the REST configuration, building it on first use.
-func (f *clientFactory) Kubernetes() (*rest.Config, error) {
-	f.kubeOnce.Do(func() { f.kubeRest, f.kubeErr = kubeconn.RESTConfig(f.kubeConfig) })
-	return f.kubeRest, f.kubeErr
+// Kube returns the Kubernetes client, building it on first use: one client
+// per provider instance, shared by every resource.
+func (f *clientFactory) Kube() (*kube.Client, error) {
+	f.kubeOnce.Do(func() {
+		cfg, err := kube.RESTConfig(f.kubeConfig)
+		if err != nil {
+			f.kubeErr = err
+			return
+		}
+		f.kubeClient, f.kubeErr = kube.New(cfg)
+	})
+	return f.kubeClient, f.kubeErr
 }
 
 // IdentityCenter returns the configured instance, or discovers the account's
 // only instance with ListInstances.
-func (f *clientFactory) IdentityCenter(ctx context.Context) (identityCenterRef, error) {
+func (f *clientFactory) IdentityCenter(ctx context.Context) (awsapi.IdentityCenterInstance, error) {
 	f.idcOnce.Do(func() {
 		if f.idcConfig.InstanceARN != "" && f.idcConfig.IdentityStoreID != "" {
 			f.idc = f.idcConfig
@@ -139,25 +139,7 @@ func (f *clientFactory) IdentityCenter(ctx context.Context) (identityCenterRef, 
 			f.idcErr = err
 			return
 		}
-		out, err := c.SSOAdmin.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
-		if err != nil {
-			f.idcErr = fmt.Errorf("discovering the IAM Identity Center instance: %w", err)
-			return
-		}
-		for _, in := range out.Instances {
-			if f.idcConfig.InstanceARN == "" || f.idcConfig.InstanceARN == deref(in.InstanceArn) {
-				f.idc = identityCenterRef{InstanceARN: deref(in.InstanceArn), IdentityStoreID: deref(in.IdentityStoreId)}
-				return
-			}
-		}
-		f.idcErr = errors.New("no IAM Identity Center instance found; set identity_center.instance_arn and identity_center.identity_store_id")
+		f.idc, f.idcErr = awsapi.DiscoverIdentityCenter(ctx, c.SSOAdmin, f.idcConfig.InstanceARN)
 	})
 	return f.idc, f.idcErr
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 // configureClients extracts the client factory handed over by the provider.
@@ -25,43 +25,6 @@ func configureClients(data any, diags *diag.Diagnostics) *clientFactory {
 		return nil
 	}
 	return f
-}
-
-func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
-	out := map[string]string{}
-	if m.IsNull() || m.IsUnknown() {
-		return out
-	}
-	diags.Append(m.ElementsAs(ctx, &out, false)...)
-	return out
-}
-
-func stringList(values []string) types.List {
-	elems := make([]attr.Value, 0, len(values))
-	for _, v := range values {
-		elems = append(elems, types.StringValue(v))
-	}
-	return types.ListValueMust(types.StringType, elems)
-}
-
-func mergeTags(have, want map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range have {
-		out[k] = v
-	}
-	for k, v := range want {
-		out[k] = v
-	}
-	return out
-}
-
-func sortedMapKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // userTagsOf reports, from the live tags, the user tags the prior state
@@ -82,7 +45,7 @@ func userTagsOf(live map[string]string, prior types.Map) types.Map {
 
 // isProviderTagKey reports whether the provider owns a tag key.
 func isProviderTagKey(k string) bool {
-	return k == awstarget.TagManagedBy || strings.HasPrefix(k, "zerotrust:")
+	return k == awsapi.TagManagedBy || strings.HasPrefix(k, "zerotrust:")
 }
 
 func providerTagKeys(tags map[string]string) []string {
@@ -94,13 +57,6 @@ func providerTagKeys(tags map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func valueOr(v, fallback string) string {
-	if v == "" {
-		return fallback
-	}
-	return v
 }
 
 // reservedTagKeys rejects user tags that would forge or break ownership.
@@ -120,8 +76,4 @@ func (reservedTagKeys) ValidateMap(ctx context.Context, req validator.MapRequest
 				fmt.Sprintf("The tag key %q is reserved: the provider uses managed-by and zerotrust:* to mark what it owns.", k))
 		}
 	}
-}
-
-func sortStable[T any](s []T, less func(a, b T) bool) {
-	sort.SliceStable(s, func(i, j int) bool { return less(s[i], s[j]) })
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"time"
 
@@ -12,11 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 type privilegedAccessModel struct {
@@ -233,152 +231,20 @@ func assignmentList(as []identitycenter.Assignment) types.List {
 	return types.ListValueMust(assignmentType, elems)
 }
 
-// paLiveOf converts what the target layer read into the compiler's terms. When
-// the endpoint cannot report the boundary, the one recorded in state is
-// assumed (no drift can be detected then).
-func paLiveOf(ps *awstarget.PermissionSet, as []awstarget.AccountAssignment, priorBoundary *identitycenter.Boundary) identitycenter.PermissionSet {
-	out := identitycenter.PermissionSet{
-		Name: ps.Name, Description: ps.Description, SessionDuration: ps.SessionDuration, InlinePolicy: ps.InlinePolicy,
-		ManagedPolicies: ps.ManagedPolicies,
+// paApplyError reports an apply error at the attribute it concerns.
+func paApplyError(diags *diag.Diagnostics, summary string, err error) {
+	var fe *awsapi.FieldError
+	if errors.As(err, &fe) {
+		diags.AddAttributeError(path.Root(fe.Field), summary, fe.Err.Error())
+		return
 	}
-	for _, r := range ps.CustomerManagedPolicies {
-		out.CustomerManagedPolicies = append(out.CustomerManagedPolicies, identitycenter.PolicyReference{Name: r.Name, Path: r.Path})
-	}
-	if ps.BoundaryKnown {
-		out.PermissionsBoundary = boundaryFromTarget(ps.Boundary)
-	} else {
-		out.PermissionsBoundary = priorBoundary
-	}
-	for _, a := range as {
-		out.Assignments = append(out.Assignments, identitycenter.Assignment{AccountID: a.AccountID, PrincipalType: a.PrincipalType, PrincipalID: a.PrincipalID})
-	}
-	return out
-}
-
-func boundaryFromTarget(b *awstarget.PermissionsBoundary) *identitycenter.Boundary {
-	if b == nil {
-		return nil
-	}
-	if r := b.CustomerManagedPolicy; r != nil {
-		return &identitycenter.Boundary{CustomerManagedPolicy: &identitycenter.PolicyReference{Name: r.Name, Path: valueOr(r.Path, "/")}}
-	}
-	return &identitycenter.Boundary{ManagedPolicyARN: b.ManagedPolicyARN}
-}
-
-func targetAssignments(as []identitycenter.Assignment) []awstarget.AccountAssignment {
-	out := make([]awstarget.AccountAssignment, 0, len(as))
-	for _, a := range as {
-		out = append(out, awstarget.AccountAssignment{AccountID: a.AccountID, PrincipalType: a.PrincipalType, PrincipalID: a.PrincipalID})
-	}
-	return out
-}
-
-func targetRefs(rs []identitycenter.PolicyReference) []awstarget.PolicyReference {
-	out := make([]awstarget.PolicyReference, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, awstarget.PolicyReference{Name: r.Name, Path: r.Path})
-	}
-	return out
-}
-
-// paErrAt attaches an error to an attribute path for the caller's diagnostics.
-type paErrAt struct {
-	at  path.Path
-	err error
-}
-
-func (e *paErrAt) Error() string { return e.err.Error() }
-func (e *paErrAt) Unwrap() error { return e.err }
-
-// applyPermissionSet makes the live permission set equal to desired with the
-// minimal calls identitycenter.Diff names: attributes, inline policy,
-// managed and customer-managed policies, boundary; then assignments are
-// removed, the remaining ones re-provisioned if a policy changed, and new
-// ones created (each waited on).
-func applyPermissionSet(ctx context.Context, c *awstarget.Clients, instanceARN, arn string, desired, live identitycenter.PermissionSet) error {
-	ch := identitycenter.Diff(desired, live)
-	tflog.Debug(ctx, "permission set changes", map[string]any{"arn": arn, "changes": fmt.Sprintf("%+v", ch)})
-	if ch.Empty() {
-		return nil
-	}
-	sso := c.SSOAdmin
-	if ch.UpdateAttributes {
-		if err := awstarget.UpdatePermissionSet(ctx, sso, instanceARN, arn, desired.Description, desired.SessionDuration); err != nil {
-			return &paErrAt{path.Root("session_duration"), err}
-		}
-	}
-	if ch.PutInlinePolicy {
-		if err := awstarget.PutInlinePolicy(ctx, sso, instanceARN, arn, desired.InlinePolicy); err != nil {
-			return &paErrAt{path.Root("inline_policy"), err}
-		}
-	}
-	if ch.DeleteInlinePolicy {
-		if err := awstarget.DeleteInlinePolicy(ctx, sso, instanceARN, arn); err != nil {
-			return &paErrAt{path.Root("inline_policy"), err}
-		}
-	}
-	if err := awstarget.DetachManagedPolicies(ctx, sso, instanceARN, arn, ch.DetachManagedPolicies); err != nil {
-		return &paErrAt{path.Root("managed_policies"), err}
-	}
-	if err := awstarget.AttachManagedPolicies(ctx, sso, instanceARN, arn, ch.AttachManagedPolicies); err != nil {
-		return &paErrAt{path.Root("managed_policies"), err}
-	}
-	if err := awstarget.DetachCustomerManagedPolicies(ctx, sso, instanceARN, arn, targetRefs(ch.DetachCustomerManagedPolicies)); err != nil {
-		return &paErrAt{path.Root("customer_managed_policies"), err}
-	}
-	if err := awstarget.AttachCustomerManagedPolicies(ctx, sso, instanceARN, arn, targetRefs(ch.AttachCustomerManagedPolicies)); err != nil {
-		return &paErrAt{path.Root("customer_managed_policies"), err}
-	}
-	if ch.DeletePermissionsBoundary {
-		if err := awstarget.DeletePermissionsBoundary(ctx, sso, instanceARN, arn); err != nil {
-			return &paErrAt{path.Root("permissions_boundary"), err}
-		}
-	}
-	if ch.PutPermissionsBoundary {
-		b := desired.PermissionsBoundary
-		tb := awstarget.PermissionsBoundary{ManagedPolicyARN: b.ManagedPolicyARN}
-		if r := b.CustomerManagedPolicy; r != nil {
-			tb.CustomerManagedPolicy = &awstarget.PolicyReference{Name: r.Name, Path: r.Path}
-		}
-		if err := awstarget.PutPermissionsBoundary(ctx, sso, instanceARN, arn, tb); err != nil {
-			return &paErrAt{path.Root("permissions_boundary"), err}
-		}
-	}
-	if len(ch.DeleteAssignments) > 0 {
-		if _, err := awstarget.DeleteAssignments(ctx, sso, instanceARN, arn, targetAssignments(ch.DeleteAssignments)); err != nil {
-			return &paErrAt{path.Root("accounts"), err}
-		}
-	}
-	if ch.NeedsProvision() && len(live.Assignments) > len(ch.DeleteAssignments) {
-		if err := awstarget.ProvisionPermissionSet(ctx, sso, instanceARN, arn); err != nil {
-			return err
-		}
-	}
-	if len(ch.CreateAssignments) > 0 {
-		if _, err := awstarget.CreateAssignments(ctx, sso, instanceARN, arn, targetAssignments(ch.CreateAssignments)); err != nil {
-			return &paErrAt{path.Root("accounts"), err}
-		}
-	}
-	tflog.Info(ctx, "permission set reconciled", map[string]any{
-		"arn": arn, "assignments_created": len(ch.CreateAssignments), "assignments_deleted": len(ch.DeleteAssignments),
-		"managed_attached": len(ch.AttachManagedPolicies), "managed_detached": len(ch.DetachManagedPolicies),
-	})
-	return nil
+	diags.AddError(summary, err.Error())
 }
 
 // paFailedAt reports whether an apply error is about the given attribute.
 func paFailedAt(err error, attribute string) bool {
-	var at *paErrAt
-	return errors.As(err, &at) && at.at.Equal(path.Root(attribute))
-}
-
-func paApplyError(diags *diag.Diagnostics, summary string, err error) {
-	var at *paErrAt
-	if errors.As(err, &at) {
-		diags.AddAttributeError(at.at, summary, at.err.Error())
-		return
-	}
-	diags.AddError(summary, err.Error())
+	var fe *awsapi.FieldError
+	return errors.As(err, &fe) && fe.Field == attribute
 }
 
 // paSearchAccounts are the accounts in which assignments are looked for: the
@@ -478,8 +344,8 @@ func paSameRefs(a, b []identitycenter.PolicyReference) bool {
 // partial failure): user-facing attributes keep the configuration's spelling
 // when they mean the same as what AWS returned, and take the live value when
 // they differ, so the plan shows the drift and apply corrects it.
-func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awstarget.PermissionSet, as []awstarget.AccountAssignment, diags *diag.Diagnostics) {
-	live := paLiveOf(ps, as, boundaryOfModel(ctx, m.PermissionsBoundary, diags))
+func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awsapi.PermissionSet, as []identitycenter.Assignment, diags *diag.Diagnostics) {
+	live := awsapi.LivePermissionSet(ps, as)
 	m.PermissionSetName = types.StringValue(ps.Name)
 	if ps.Description == "" && (m.Description.IsNull() || m.Description.ValueString() == "") {
 		// AWS stores no empty description: keep null as null.
@@ -513,7 +379,7 @@ func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awstarget.Pe
 	if priorRefs := refsOfModel(ctx, m.CustomerManagedPolicies, diags); !paSameRefs(priorRefs, live.CustomerManagedPolicies) {
 		m.CustomerManagedPolicies = refsList(live.CustomerManagedPolicies)
 	}
-	if ps.BoundaryKnown && !paBoundaryEqual(boundaryOfModel(ctx, m.PermissionsBoundary, diags), live.PermissionsBoundary) {
+	if !paBoundaryEqual(boundaryOfModel(ctx, m.PermissionsBoundary, diags), live.PermissionsBoundary) {
 		m.PermissionsBoundary = boundaryObject(live.PermissionsBoundary)
 	}
 	m.Assignments = assignmentList(live.Assignments)

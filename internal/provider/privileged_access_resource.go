@@ -21,7 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var (
@@ -291,9 +291,9 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	}
 	desired.Assignments = assignmentsOf(ctx, plan.Assignments, &resp.Diagnostics)
 
-	arn, takenOver, err := awstarget.CreatePermissionSet(ctx, c.SSOAdmin, instance, awstarget.CreatePermissionSetInput{
+	arn, takenOver, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, instance, awsapi.CreatePermissionSetInput{
 		Name: desired.Name, Description: desired.Description, SessionDuration: desired.SessionDuration,
-		Tags: map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagPrivilegedAccess: a.Name},
+		Tags: map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: a.Name},
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Creating the permission set failed", err.Error())
@@ -306,11 +306,11 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	// taken over from an interrupted apply is read in full.
 	live := identitycenter.PermissionSet{Name: desired.Name, Description: desired.Description, SessionDuration: desired.SessionDuration}
 	if takenOver {
-		ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+		ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
 		if err == nil {
-			var as []awstarget.AccountAssignment
-			as, err = awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, plan))
-			live = paLiveOf(ps, as, nil)
+			var as []identitycenter.Assignment
+			as, err = awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, plan))
+			live = awsapi.LivePermissionSet(ps, as)
 		}
 		if err != nil {
 			resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
@@ -318,7 +318,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 			return
 		}
 	}
-	if err := applyPermissionSet(ctx, c, instance, arn, desired, live); err != nil {
+	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
 		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
 		if paFailedAt(err, "permissions_boundary") {
 			plan.PermissionsBoundary = types.ObjectNull(boundaryAttrTypes) // not applied, and not readable everywhere
@@ -333,11 +333,11 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 // orphaned and the next plan shows (and converges on) the difference. m holds
 // the planned values; every attribute AWS can report is replaced by the live
 // value when they differ.
-func (r *privilegedAccessResource) recordPartial(ctx context.Context, c *awstarget.Clients, instance, arn string, m *privilegedAccessModel, state *tfsdk.State, diags *diag.Diagnostics) {
-	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
-	var as []awstarget.AccountAssignment
+func (r *privilegedAccessResource) recordPartial(ctx context.Context, c *awsapi.Clients, instance, arn string, m *privilegedAccessModel, state *tfsdk.State, diags *diag.Diagnostics) {
+	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+	var as []identitycenter.Assignment
 	if err == nil {
-		as, err = awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, diags, *m))
+		as, err = awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, diags, *m))
 	}
 	if err == nil {
 		paApplyLive(ctx, m, ps, as, diags)
@@ -370,8 +370,8 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
-	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
-	if awstarget.IsNotFound(err) {
+	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+	if awsapi.IsNotFound(err) {
 		tflog.Warn(ctx, "permission set disappeared; removing from state", map[string]any{"arn": arn})
 		resp.State.RemoveResource(ctx)
 		return
@@ -380,8 +380,8 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 		resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
 		return
 	}
-	as, err := awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state))
-	if awstarget.IsNotFound(err) {
+	as, err := awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state))
+	if awsapi.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -389,10 +389,10 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 		resp.Diagnostics.AddError("Reading the permission set's assignments failed", err.Error())
 		return
 	}
-	if ps.TagsKnown && ps.Tags[awstarget.TagManagedBy] != awstarget.ManagedByValue {
+	if ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue {
 		resp.Diagnostics.AddWarning("Ownership tag missing",
 			fmt.Sprintf("Permission set %s no longer carries the tag %s = %s; it was edited outside Terraform. It stays managed by this resource; the tag is written again on the next change.",
-				arn, awstarget.TagManagedBy, awstarget.ManagedByValue))
+				arn, awsapi.TagManagedBy, awsapi.ManagedByValue))
 	}
 	paApplyLive(ctx, &state, ps, as, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -418,17 +418,17 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	desired.Assignments = assignmentsOf(ctx, plan.Assignments, &resp.Diagnostics)
-	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
-	var as []awstarget.AccountAssignment
+	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+	var as []identitycenter.Assignment
 	if err == nil {
-		as, err = awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state, plan))
+		as, err = awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state, plan))
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
 		return
 	}
-	live := paLiveOf(ps, as, boundaryOfModel(ctx, state.PermissionsBoundary, &resp.Diagnostics))
-	if err := applyPermissionSet(ctx, c, instance, arn, desired, live); err != nil {
+	live := awsapi.LivePermissionSet(ps, as)
+	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
 		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
 		if paFailedAt(err, "permissions_boundary") {
 			plan.PermissionsBoundary = state.PermissionsBoundary // not applied, and not readable everywhere
@@ -436,8 +436,8 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
 		return
 	}
-	if ps.TagsKnown && (ps.Tags[awstarget.TagManagedBy] != awstarget.ManagedByValue || ps.Tags[awstarget.TagPrivilegedAccess] != a.Name) {
-		if err := awstarget.TagPermissionSet(ctx, c.SSOAdmin, instance, arn, map[string]string{awstarget.TagManagedBy: awstarget.ManagedByValue, awstarget.TagPrivilegedAccess: a.Name}); err != nil {
+	if ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue || ps.Tags[awsapi.TagPrivilegedAccess] != a.Name {
+		if err := awsapi.TagPermissionSet(ctx, c.SSOAdmin, instance, arn, map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: a.Name}); err != nil {
 			resp.Diagnostics.AddWarning("Restoring the ownership tags failed", err.Error())
 		}
 	}
@@ -455,15 +455,15 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 		return
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
-	as, err := awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state))
-	if awstarget.IsNotFound(err) {
+	as, err := awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state))
+	if awsapi.IsNotFound(err) {
 		return
 	}
 	if err == nil {
-		_, err = awstarget.DeleteAssignments(ctx, c.SSOAdmin, instance, arn, as)
+		_, err = awsapi.DeleteAssignments(ctx, c.SSOAdmin, instance, arn, as)
 	}
 	if err == nil {
-		err = awstarget.DeletePermissionSet(ctx, c.SSOAdmin, instance, arn)
+		err = awsapi.DeletePermissionSet(ctx, c.SSOAdmin, instance, arn)
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Deleting the privileged access failed", err.Error())
@@ -484,19 +484,19 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 	if c == nil {
 		return
 	}
-	ps, err := awstarget.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import privileged access", err.Error())
 		return
 	}
-	as, err := awstarget.ListAssignments(ctx, c.SSOAdmin, instance, arn, nil)
+	as, err := awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, nil)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import privileged access", err.Error())
 		return
 	}
 	name := ps.Name
-	if ps.TagsKnown && ps.Tags[awstarget.TagPrivilegedAccess] != "" {
-		name = ps.Tags[awstarget.TagPrivilegedAccess]
+	if ps.Tags[awsapi.TagPrivilegedAccess] != "" {
+		name = ps.Tags[awsapi.TagPrivilegedAccess]
 	}
 	groups, accounts := map[string]bool{}, map[string]bool{}
 	for _, a := range as {
@@ -534,7 +534,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		m.InlinePolicy = policyDocumentOf(m.InlinePolicyCanonical.ValueString())
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	if ps.TagsKnown && ps.Tags[awstarget.TagManagedBy] != awstarget.ManagedByValue {
+	if ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue {
 		resp.Diagnostics.AddWarning("Not created by this provider",
 			"The permission set does not carry the managed-by tag: it was created elsewhere. From now on this resource owns it exclusively (policies and assignments not in the configuration are removed) and destroy deletes it.")
 	}

@@ -3,7 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 // Where a surface's trust context comes from.
@@ -61,39 +61,6 @@ var standInProxy = model.AccessProxy{
 	},
 }
 
-// knownStrings reads a list of strings; ok is false when it is unknown or
-// holds an unknown element.
-func knownStrings(l types.List) ([]string, bool) {
-	if l.IsUnknown() {
-		return nil, false
-	}
-	var out []string
-	for _, e := range l.Elements() {
-		s, isStr := e.(types.String)
-		if !isStr || s.IsUnknown() {
-			return nil, false
-		}
-		out = append(out, s.ValueString())
-	}
-	return out, true
-}
-
-func knownSet(s types.Set) ([]string, bool) {
-	if s.IsUnknown() {
-		return nil, false
-	}
-	var out []string
-	for _, e := range s.Elements() {
-		v, isStr := e.(types.String)
-		if !isStr || v.IsUnknown() {
-			return nil, false
-		}
-		out = append(out, v.ValueString())
-	}
-	sort.Strings(out)
-	return out, true
-}
-
 // surfaceModelOf maps the plan onto the model (proxy filled in by the
 // caller); known is false when a value compilation needs is unknown.
 func surfaceModelOf(m protectSurfaceModel) (model.ProtectSurface, bool) {
@@ -101,7 +68,11 @@ func surfaceModelOf(m protectSurfaceModel) (model.ProtectSurface, bool) {
 	known := !m.Name.IsUnknown() && !m.Sensitivity.IsUnknown()
 	for _, a := range m.Applications {
 		known = known && !a.Name.IsUnknown() && !a.Domain.IsUnknown()
-		s.Applications = append(s.Applications, model.Application{Name: a.Name.ValueString(), Domain: a.Domain.ValueString()})
+		protocol := a.Protocol.ValueString()
+		if a.Protocol.IsNull() || a.Protocol.IsUnknown() {
+			protocol = defaultProtocol(inferEndpointType(a))
+		}
+		s.Applications = append(s.Applications, model.Application{Name: a.Name.ValueString(), Domain: a.Domain.ValueString(), Protocol: protocol})
 	}
 	for _, r := range m.AccessRules {
 		rule := model.AccessRule{
@@ -179,10 +150,12 @@ func endpointPolicies(res verifiedaccess.Result) map[string]string {
 
 // appSpec is the endpoint an application declares, with defaults applied.
 // ok is false when a value is unknown.
-func appSpec(a surfaceAppModel) (awstarget.EndpointSpec, bool) {
-	subnets, okS := knownSet(a.SubnetIDs)
-	sgs, okG := knownSet(a.SecurityGroupIDs)
-	s := awstarget.EndpointSpec{
+func appSpec(a surfaceAppModel) (awsapi.EndpointSpec, bool) {
+	subnets, okS := knownStrings(a.SubnetIDs)
+	sgs, okG := knownStrings(a.SecurityGroupIDs)
+	slices.Sort(subnets)
+	slices.Sort(sgs)
+	s := awsapi.EndpointSpec{
 		Type:                 a.EndpointType.ValueString(),
 		ApplicationDomain:    a.Domain.ValueString(),
 		DomainCertificateARN: a.DomainCertificateARN.ValueString(),
@@ -201,7 +174,7 @@ func appSpec(a surfaceAppModel) (awstarget.EndpointSpec, bool) {
 	if s.Protocol == "" {
 		s.Protocol = defaultProtocol(s.Type)
 	}
-	if s.EndpointDomainPrefix == "" && s.Type != awstarget.EndpointCIDR {
+	if s.EndpointDomainPrefix == "" && s.Type != awsapi.EndpointCIDR {
 		s.EndpointDomainPrefix = defaultDomainPrefix(a.Name.ValueString())
 	}
 	known := okS && okG
@@ -214,17 +187,17 @@ func appSpec(a surfaceAppModel) (awstarget.EndpointSpec, bool) {
 func inferEndpointType(a surfaceAppModel) string {
 	switch {
 	case !a.LoadBalancerARN.IsNull():
-		return awstarget.EndpointLoadBalancer
+		return awsapi.EndpointLoadBalancer
 	case !a.NetworkInterfaceID.IsNull():
-		return awstarget.EndpointNetworkInterface
+		return awsapi.EndpointNetworkInterface
 	case !a.CIDR.IsNull():
-		return awstarget.EndpointCIDR
+		return awsapi.EndpointCIDR
 	}
 	return ""
 }
 
 func defaultProtocol(endpointType string) string {
-	if endpointType == awstarget.EndpointCIDR {
+	if endpointType == awsapi.EndpointCIDR {
 		return "tcp"
 	}
 	return "https"
@@ -262,7 +235,7 @@ func validateApplications(apps []surfaceAppModel, diags *diag.Diagnostics) {
 			diags.AddAttributeError(p.AtName("port"), "Port required", fmt.Sprintf("Application %q needs the port its endpoint listens on.", a.Name.ValueString()))
 		}
 		switch inferred {
-		case awstarget.EndpointCIDR:
+		case awsapi.EndpointCIDR:
 			if !a.CIDR.IsUnknown() {
 				if _, err := model.ParseClientCIDR(a.CIDR.ValueString()); err != nil {
 					diags.AddAttributeError(p.AtName("cidr"), "Invalid CIDR block", err.Error())
@@ -290,7 +263,7 @@ func validateApplications(apps []surfaceAppModel, diags *diag.Diagnostics) {
 				diags.AddAttributeError(p.AtName("endpoint_domain_prefix"), "Endpoint domain prefix required",
 					fmt.Sprintf("The application name %q is not a DNS label, so it cannot be the default prefix; set endpoint_domain_prefix.", a.Name.ValueString()))
 			}
-			if inferred == awstarget.EndpointNetworkInterface && !a.SubnetIDs.IsNull() {
+			if inferred == awsapi.EndpointNetworkInterface && !a.SubnetIDs.IsNull() {
 				diags.AddAttributeError(p.AtName("subnet_ids"), "Not applicable", "A network-interface endpoint takes no subnets.")
 			}
 		}
@@ -310,7 +283,7 @@ func fillAppDefaults(apps []surfaceAppModel) {
 			a.Protocol = nullIfEmpty(defaultProtocol(t))
 		}
 		if a.EndpointDomainPrefix.IsUnknown() || a.EndpointDomainPrefix.IsNull() {
-			if t == awstarget.EndpointCIDR {
+			if t == awsapi.EndpointCIDR {
 				a.EndpointDomainPrefix = types.StringNull()
 			} else {
 				a.EndpointDomainPrefix = nullIfEmpty(defaultDomainPrefix(a.Name.ValueString()))
@@ -325,9 +298,9 @@ func surfaceTags(m protectSurfaceModel, user map[string]string) map[string]strin
 		tags[k] = v
 	}
 	tags["Name"] = valueOr(tags["Name"], m.Name.ValueString())
-	tags[awstarget.TagManagedBy] = awstarget.ManagedByValue
-	tags[awstarget.TagSurface] = m.Name.ValueString()
-	tags[awstarget.TagSensitivity] = m.Sensitivity.ValueString()
+	tags[awsapi.TagManagedBy] = awsapi.ManagedByValue
+	tags[awsapi.TagSurface] = m.Name.ValueString()
+	tags[awsapi.TagSensitivity] = m.Sensitivity.ValueString()
 	return tags
 }
 
@@ -335,16 +308,7 @@ func surfaceDescription(name string) string {
 	return "Zero-trust protect surface " + name + " (managed by terraform-provider-zerotrust)"
 }
 
-func endpointTags(groupID, app string) map[string]string {
-	return map[string]string{
-		awstarget.TagManagedBy:   awstarget.ManagedByValue,
-		awstarget.TagSurfaceID:   groupID,
-		awstarget.TagApplication: app,
-		"Name":                   app,
-	}
-}
-
-func endpointValue(e *awstarget.VerifiedAccessEndpoint) attr.Value {
+func endpointValue(e *awsapi.VerifiedAccessEndpoint) attr.Value {
 	return types.ObjectValueMust(surfaceEndpointAttrTypes, map[string]attr.Value{
 		"id":              types.StringValue(e.ID),
 		"endpoint_domain": nullIfEmpty(e.EndpointDomain),
@@ -372,11 +336,11 @@ func stringOrNull(live string, prior types.String) types.String {
 }
 
 // applyLiveEndpoint refreshes an application block from its live endpoint.
-func applyLiveEndpoint(a *surfaceAppModel, e *awstarget.VerifiedAccessEndpoint) {
+func applyLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
 	a.EndpointType = types.StringValue(e.Type)
 	a.Domain = stringOrNull(e.ApplicationDomain, a.Domain)
 	a.DomainCertificateARN = stringOrNull(e.DomainCertificateARN, a.DomainCertificateARN)
-	if e.Type != awstarget.EndpointCIDR {
+	if e.Type != awsapi.EndpointCIDR {
 		a.EndpointDomainPrefix = stringOrNull(e.EndpointDomainPrefix, a.EndpointDomainPrefix)
 	}
 	a.LoadBalancerARN = stringOrNull(e.LoadBalancerARN, a.LoadBalancerARN)
@@ -390,27 +354,6 @@ func applyLiveEndpoint(a *surfaceAppModel, e *awstarget.VerifiedAccessEndpoint) 
 	}
 	a.SubnetIDs = setValueOrNull(e.SubnetIDs, a.SubnetIDs)
 	a.SecurityGroupIDs = setValueOrNull(e.SecurityGroupIDs, a.SecurityGroupIDs)
-}
-
-// ownedEndpoints indexes a group's live endpoints that this surface created,
-// by application name; others are returned apart.
-func ownedEndpoints(groupID string, live map[string]*awstarget.VerifiedAccessEndpoint) (byApp map[string]*awstarget.VerifiedAccessEndpoint, foreign []*awstarget.VerifiedAccessEndpoint) {
-	byApp = map[string]*awstarget.VerifiedAccessEndpoint{}
-	ids := make([]string, 0, len(live))
-	for id := range live {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		e := live[id]
-		app := e.Tags[awstarget.TagApplication]
-		if e.Tags[awstarget.TagSurfaceID] != groupID || app == "" || byApp[app] != nil {
-			foreign = append(foreign, e)
-			continue
-		}
-		byApp[app] = e
-	}
-	return byApp, foreign
 }
 
 // surfaceTrustContext finds the trust context of a plan: declared (parsed
@@ -442,9 +385,20 @@ func readLiveTrustContext(ctx context.Context, clients *clientFactory, proxyID s
 	if err != nil {
 		return proxyTrustContext{}, err
 	}
-	live, err := awstarget.ReadProxyTrustProviders(ctx, c.EC2, proxyID)
+	live, err := awsapi.ReadProxyTrustProviders(ctx, c.EC2, proxyID)
 	if err != nil {
 		return proxyTrustContext{}, err
 	}
 	return liveTrustContext(live)
+}
+
+// desiredEndpoints lists the applications' endpoint specs in configuration
+// order.
+func desiredEndpoints(plan protectSurfaceModel) []awsapi.NamedEndpointSpec {
+	out := make([]awsapi.NamedEndpointSpec, 0, len(plan.Applications))
+	for _, a := range plan.Applications {
+		spec, _ := appSpec(a)
+		out = append(out, awsapi.NamedEndpointSpec{Application: a.Name.ValueString(), EndpointSpec: spec})
+	}
+	return out
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -15,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var (
@@ -202,7 +201,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	if !ok {
 		return
 	}
-	g, err := awstarget.CreateVerifiedAccessGroup(ctx, c.EC2, awstarget.CreateVerifiedAccessGroupInput{
+	g, err := awsapi.CreateVerifiedAccessGroup(ctx, c.EC2, awsapi.CreateVerifiedAccessGroupInput{
 		InstanceID: plan.ProxyID.ValueString(), Description: surfaceDescription(plan.Name.ValueString()), PolicyDocument: res.GroupPolicy,
 		Tags: surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)),
 	})
@@ -216,9 +215,9 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	policies := endpointPolicies(res)
 	plan.EndpointPolicyDocuments = stringMapValue(policies)
 	tflog.Info(ctx, "verified access group created", map[string]any{"group": g.ID, "instance": g.InstanceID})
-	endpoints := map[string]*awstarget.VerifiedAccessEndpoint{}
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	if err == nil {
-		err = r.reconcileEndpoints(ctx, c.EC2, g.ID, plan, policies, nil, nil, endpoints)
+		err = awsapi.ReconcileEndpoints(ctx, c.EC2, g.ID, plan.Name.ValueString(), desiredEndpoints(plan), policies, nil, nil, endpoints)
 	}
 	plan.Endpoints = endpointsValue(plan, endpoints)
 	if err != nil {
@@ -235,7 +234,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 
 // endpointsValue renders the endpoints map; applications without a live
 // endpoint are left out (the next plan re-creates them).
-func endpointsValue(plan protectSurfaceModel, live map[string]*awstarget.VerifiedAccessEndpoint) types.Map {
+func endpointsValue(plan protectSurfaceModel, live map[string]*awsapi.VerifiedAccessEndpoint) types.Map {
 	elems := map[string]attr.Value{}
 	for _, a := range plan.Applications {
 		if e := live[a.Name.ValueString()]; e != nil {
@@ -243,88 +242,6 @@ func endpointsValue(plan protectSurfaceModel, live map[string]*awstarget.Verifie
 		}
 	}
 	return types.MapValueMust(surfaceEndpointType, elems)
-}
-
-// reconcileEndpoints makes the group's owned endpoints exactly one per
-// application: endpoints of removed applications and endpoints whose
-// immutable options changed are deleted first (freeing their domains), then
-// missing ones are created with their policies, changed ones modified in
-// place, and policies rewritten where they differ from livePolicies (the
-// refreshed state). out receives the endpoints by application as they end.
-func (r *protectSurfaceResource) reconcileEndpoints(ctx context.Context, c *ec2.Client, groupID string, plan protectSurfaceModel,
-	policies map[string]string, live map[string]*awstarget.VerifiedAccessEndpoint, livePolicies map[string]string, out map[string]*awstarget.VerifiedAccessEndpoint) error {
-	byApp, _ := ownedEndpoints(groupID, live)
-	desired := map[string]awstarget.EndpointSpec{}
-	var order []string
-	for _, a := range plan.Applications {
-		spec, _ := appSpec(a)
-		desired[a.Name.ValueString()] = spec
-		order = append(order, a.Name.ValueString())
-	}
-	var gone []string
-	for app, e := range byApp {
-		spec, keep := desired[app]
-		if keep && spec.SameImmutable(e.EndpointSpec) {
-			out[app] = e
-			continue
-		}
-		if err := awstarget.DeleteVerifiedAccessEndpoint(ctx, c, e.ID); err != nil {
-			return err
-		}
-		tflog.Info(ctx, "endpoint deleted", map[string]any{"endpoint": e.ID, "application": app, "recreate": keep})
-		gone = append(gone, e.ID)
-	}
-	if err := awstarget.WaitVerifiedAccessEndpointsGone(ctx, c, groupID, gone); err != nil {
-		return err
-	}
-	// An endpoint still pending or updating (changed out of band a moment
-	// ago, say) cannot be modified yet: wait for those first.
-	var settling []string
-	for _, app := range order {
-		if e := out[app]; e != nil && e.Status != "active" && !desired[app].SameMutable(e.EndpointSpec) {
-			settling = append(settling, e.ID)
-		}
-	}
-	if len(settling) > 0 {
-		if _, err := awstarget.WaitVerifiedAccessEndpointsActive(ctx, c, groupID, settling); err != nil {
-			return err
-		}
-	}
-	var touched []string
-	for _, app := range order {
-		spec := desired[app]
-		if e := out[app]; e != nil {
-			if !spec.SameMutable(e.EndpointSpec) {
-				if err := awstarget.ModifyVerifiedAccessEndpoint(ctx, c, e.ID, spec); err != nil {
-					return err
-				}
-				touched = append(touched, e.ID)
-			}
-			if policies[app] != livePolicies[app] {
-				if err := awstarget.SetVerifiedAccessEndpointPolicy(ctx, c, e.ID, policies[app]); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		e, err := awstarget.CreateVerifiedAccessEndpoint(ctx, c, groupID, spec, policies[app], "Application "+app+" of protect surface "+plan.Name.ValueString(), endpointTags(groupID, app))
-		if err != nil {
-			return err
-		}
-		tflog.Info(ctx, "endpoint created", map[string]any{"endpoint": e.ID, "application": app})
-		out[app] = e
-		touched = append(touched, e.ID)
-	}
-	if len(touched) == 0 {
-		return nil
-	}
-	active, err := awstarget.WaitVerifiedAccessEndpointsActive(ctx, c, groupID, touched)
-	for app, e := range out {
-		if a := active[e.ID]; a != nil {
-			out[app] = a
-		}
-	}
-	return err
 }
 
 func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -337,7 +254,7 @@ func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequ
 	if c == nil {
 		return
 	}
-	found, err := readProtectSurface(ctx, c.EC2, state.ID.ValueString(), &state)
+	found, err := readProtectSurface(ctx, c, state.ID.ValueString(), &state)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the protect surface failed", err.Error())
 		return
@@ -360,34 +277,34 @@ func (r *protectSurfaceResource) Read(ctx context.Context, req resource.ReadRequ
 // edited in the console are not drift; any other difference, including a
 // disabled policy, records the live text, and the next plan shows the
 // compiled policy replacing it.
-func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protectSurfaceModel) (bool, error) {
-	g, err := awstarget.FindVerifiedAccessGroup(ctx, c, id)
-	if awstarget.IsNotFound(err) {
+func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string, m *protectSurfaceModel) (bool, error) {
+	g, err := awsapi.FindVerifiedAccessGroup(ctx, clients.EC2, id)
+	if awsapi.IsNotFound(err) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	policy, err := awstarget.GetVerifiedAccessGroupPolicy(ctx, c, id)
+	policy, err := awsapi.GetVerifiedAccessGroupPolicy(ctx, clients.EC2, id)
 	if err != nil {
 		return false, err
 	}
-	live, err := awstarget.FindVerifiedAccessEndpoints(ctx, c, id)
+	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, clients.EC2, id)
 	if err != nil {
 		return false, err
 	}
-	byApp, _ := ownedEndpoints(id, live)
+	byApp, _ := awsapi.OwnedEndpoints(id, live)
 
 	importing := m.Name.IsNull()
 	m.ID = types.StringValue(g.ID)
 	m.ARN = nullIfEmpty(g.ARN)
 	m.ProxyID = types.StringValue(g.InstanceID)
-	if v := g.Tags[awstarget.TagSurface]; v != "" {
+	if v := g.Tags[awsapi.TagSurface]; v != "" {
 		m.Name = types.StringValue(v)
 	} else if m.Name.IsNull() {
 		m.Name = types.StringValue(g.ID)
 	}
-	if v := g.Tags[awstarget.TagSensitivity]; v != "" {
+	if v := g.Tags[awsapi.TagSensitivity]; v != "" {
 		m.Sensitivity = types.StringValue(v)
 	} else if m.Sensitivity.IsNull() {
 		m.Sensitivity = types.StringValue("internal")
@@ -422,7 +339,7 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 			})
 		}
 	}
-	endpoints := map[string]*awstarget.VerifiedAccessEndpoint{}
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	policies := map[string]string{}
 	for i := range m.Applications {
 		a := &m.Applications[i]
@@ -432,8 +349,8 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 		}
 		applyLiveEndpoint(a, e)
 		endpoints[a.Name.ValueString()] = e
-		p, err := awstarget.GetVerifiedAccessEndpointPolicy(ctx, c, e.ID)
-		if awstarget.IsNotFound(err) {
+		p, err := awsapi.GetVerifiedAccessEndpointPolicy(ctx, clients.EC2, e.ID)
+		if awsapi.IsNotFound(err) {
 			delete(endpoints, a.Name.ValueString())
 			continue
 		}
@@ -442,7 +359,7 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 		}
 		if doc := p.Effective(); doc != "" {
 			prior := priorPolicies[a.Name.ValueString()]
-			if awstarget.SamePolicy(doc, prior) {
+			if awsapi.SamePolicy(doc, prior) {
 				doc = prior
 			}
 			policies[a.Name.ValueString()] = doc
@@ -455,7 +372,7 @@ func readProtectSurface(ctx context.Context, c *ec2.Client, id string, m *protec
 
 // keepIfSame returns the recorded text when live holds the same statements.
 func keepIfSame(live string, recorded types.String) string {
-	if !recorded.IsNull() && !recorded.IsUnknown() && awstarget.SamePolicy(live, recorded.ValueString()) {
+	if !recorded.IsNull() && !recorded.IsUnknown() && awsapi.SamePolicy(live, recorded.ValueString()) {
 		return recorded.ValueString()
 	}
 	return live
@@ -478,7 +395,7 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	}
 	id := state.ID.ValueString()
 	plan.ID, plan.ARN = state.ID, state.ARN
-	g, err := awstarget.FindVerifiedAccessGroup(ctx, c.EC2, id)
+	g, err := awsapi.FindVerifiedAccessGroup(ctx, c.EC2, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the Verified Access group failed", err.Error())
 		return
@@ -486,39 +403,39 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	policies := endpointPolicies(res)
 	err = errors.Join(func() error {
 		if want := surfaceDescription(plan.Name.ValueString()); g.Description != want {
-			if err := awstarget.SetVerifiedAccessGroupDescription(ctx, c.EC2, id, want); err != nil {
+			if err := awsapi.SetVerifiedAccessGroupDescription(ctx, c.EC2, id, want); err != nil {
 				return err
 			}
 		}
-		managed := append(sortedMapKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
-		if err := awstarget.SetTags(ctx, c.EC2, id, g.Tags, surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed); err != nil {
+		managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
+		if err := awsapi.SetTags(ctx, c.EC2, id, g.Tags, surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed); err != nil {
 			return err
 		}
 		if state.PolicyDocument.ValueString() != res.GroupPolicy {
-			if err := awstarget.SetVerifiedAccessGroupPolicy(ctx, c.EC2, id, res.GroupPolicy); err != nil {
+			if err := awsapi.SetVerifiedAccessGroupPolicy(ctx, c.EC2, id, res.GroupPolicy); err != nil {
 				return err
 			}
 			tflog.Info(ctx, "group policy written", map[string]any{"group": id})
 		}
 		return nil
 	}())
-	endpoints := map[string]*awstarget.VerifiedAccessEndpoint{}
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	if err == nil {
-		var live map[string]*awstarget.VerifiedAccessEndpoint
-		if live, err = awstarget.FindVerifiedAccessEndpoints(ctx, c.EC2, id); err == nil {
+		var live map[string]*awsapi.VerifiedAccessEndpoint
+		if live, err = awsapi.FindVerifiedAccessEndpoints(ctx, c.EC2, id); err == nil {
 			prior := map[string]string{}
 			for k, v := range state.EndpointPolicyDocuments.Elements() {
 				if s, ok := v.(types.String); ok {
 					prior[k] = s.ValueString()
 				}
 			}
-			err = r.reconcileEndpoints(ctx, c.EC2, id, plan, policies, live, prior, endpoints)
+			err = awsapi.ReconcileEndpoints(ctx, c.EC2, id, plan.Name.ValueString(), desiredEndpoints(plan), policies, live, prior, endpoints)
 		}
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the protect surface failed", err.Error())
 		// Record what is live, so the next plan shows what is left to do.
-		if found, rerr := readProtectSurface(ctx, c.EC2, id, &state); rerr == nil && found {
+		if found, rerr := readProtectSurface(ctx, c, id, &state); rerr == nil && found {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		}
 		return
@@ -540,8 +457,8 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	id := state.ID.ValueString()
-	live, err := awstarget.FindVerifiedAccessEndpoints(ctx, c.EC2, id)
-	if awstarget.IsNotFound(err) {
+	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, c.EC2, id)
+	if awsapi.IsNotFound(err) {
 		return
 	}
 	if err != nil {
@@ -551,17 +468,17 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 	// Every endpoint in the group goes: the group cannot be deleted with any.
 	var ids []string
 	for eid := range live {
-		if err := awstarget.DeleteVerifiedAccessEndpoint(ctx, c.EC2, eid); err != nil {
+		if err := awsapi.DeleteVerifiedAccessEndpoint(ctx, c.EC2, eid); err != nil {
 			resp.Diagnostics.AddError("Deleting an endpoint failed", err.Error())
 			return
 		}
 		ids = append(ids, eid)
 	}
-	if err := awstarget.WaitVerifiedAccessEndpointsGone(ctx, c.EC2, id, ids); err != nil {
+	if err := awsapi.WaitVerifiedAccessEndpointsGone(ctx, c.EC2, id, ids); err != nil {
 		resp.Diagnostics.AddError("Waiting for the endpoints to be deleted failed", err.Error())
 		return
 	}
-	if err := awstarget.DeleteVerifiedAccessGroup(ctx, c.EC2, id); err != nil {
+	if err := awsapi.DeleteVerifiedAccessGroup(ctx, c.EC2, id); err != nil {
 		resp.Diagnostics.AddError("Deleting the Verified Access group failed", err.Error())
 		return
 	}
@@ -588,7 +505,7 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 		Name: types.StringNull(), Sensitivity: types.StringNull(), Tags: types.MapNull(types.StringType),
 		ProxyTrustContext: types.StringNull(), PolicyDocument: types.StringNull(), EndpointPolicyDocuments: types.MapNull(types.StringType),
 	}
-	found, err := readProtectSurface(ctx, c.EC2, req.ID, &m)
+	found, err := readProtectSurface(ctx, c, req.ID, &m)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import protect surface", err.Error())
 		return

@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 type protectSurfaceModel struct {
@@ -197,7 +197,7 @@ func protectSurfaceSchema() schema.Schema {
 							Optional:    true,
 							Computed:    true,
 							Description: "`load-balancer`, `network-interface` or `cidr`; inferred from the target when unset.",
-							Validators:  []validator.String{stringvalidator.OneOf(awstarget.EndpointLoadBalancer, awstarget.EndpointNetworkInterface, awstarget.EndpointCIDR)},
+							Validators:  []validator.String{stringvalidator.OneOf(awsapi.EndpointLoadBalancer, awsapi.EndpointNetworkInterface, awsapi.EndpointCIDR)},
 						},
 						"load_balancer_arn":    schema.StringAttribute{Optional: true, Description: "Target: an internal Application or Network Load Balancer ARN."},
 						"network_interface_id": schema.StringAttribute{Optional: true, Description: "Target: a network interface id (eni-…).", Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^eni-[0-9a-f]{1,17}$`), "must be a network interface id such as eni-0123456789abcdef0")}},
@@ -284,10 +284,11 @@ func protectSurfaceSchema() schema.Schema {
 							Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 							Description: "The user must have signed in with MFA (OIDC `amr` claim, or the proxy's `mfa_enforced`).",
 						},
-						"methods":       strList("HTTP methods allowed (upper case, e.g. `GET`); empty means any."),
-						"path_prefixes": strList("URL path prefixes (starting with `/`); empty means any."),
-						"client_cidrs":  strList("Client networks (CIDR blocks); empty means any."),
-						"applications":  strList("Applications of this surface the rule applies to; empty means the whole surface. Rules naming applications compile into those applications' endpoint policies."),
+						"methods": strList("HTTP methods allowed (upper case, e.g. `GET`); empty means any. HTTP(S) applications only: a rule that applies to a TCP application cannot test HTTP request data."),
+						"path_prefixes": strList("URL path prefixes (starting with `/`); empty means any. `/admin` matches `/admin` and everything below it on a `/` boundary (`/admin/`, `/admin/users`) but not `/administrator`; a trailing `*` (`/admin*`) keeps raw prefix matching. " +
+							"Paths are matched with and without the leading slash, since AWS documents `context.http_request.path` without one. HTTP(S) applications only."),
+						"client_cidrs": strList("Client networks (CIDR blocks); empty means any. Read from the HTTP request, so HTTP(S) applications only."),
+						"applications": strList("Applications of this surface the rule applies to; empty means the whole surface. Rules naming applications compile into those applications' endpoint policies."),
 						"acknowledgement": schema.StringAttribute{
 							Optional:    true,
 							Description: "Why a rule weaker than the surface's sensitivity floor (or an unconditional permit) is acceptable: turns those errors into warnings.",

@@ -30,6 +30,7 @@ var authzGVR = schema.GroupVersionResource{Group: "security.istio.io", Version: 
 
 func kubeClients(t *testing.T) (*kubernetes.Clientset, dynamic.Interface) {
 	t.Helper()
+	acctest.RequireAcc(t)
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
 	if err != nil {
 		t.Fatalf("kubeconfig from the sandbox: %v", err)

@@ -21,7 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	awstarget "github.com/ztforge/terraform-provider-zerotrust/internal/target/aws"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var (
@@ -206,15 +206,15 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	userTags := stringMap(ctx, plan.Tags, &resp.Diagnostics)
 	want := segmentTags(plan, userTags)
-	var sg *awstarget.SecurityGroup
+	var sg *awsapi.SecurityGroup
 	if id := plan.SecurityGroupID.ValueString(); id != "" {
-		existing, err := awstarget.FindSecurityGroup(ctx, c.EC2, id)
+		existing, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("security_group_id"), "Cannot adopt security group", err.Error())
 			return
 		}
-		want[awstarget.TagAdopted] = "true"
-		if err := awstarget.SetTags(ctx, c.EC2, id, existing.Tags, want, nil); err != nil {
+		want[awsapi.TagAdopted] = "true"
+		if err := awsapi.SetTags(ctx, c.EC2, id, existing.Tags, want, nil); err != nil {
 			resp.Diagnostics.AddError("Tagging the adopted security group failed", err.Error())
 			return
 		}
@@ -226,7 +226,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		if description == "" || plan.Description.IsUnknown() {
 			description = "Zero-trust segment " + plan.Name.ValueString() + " (managed by terraform-provider-zerotrust)"
 		}
-		created, err := awstarget.CreateSegmentGroup(ctx, c.EC2, awstarget.CreateSegmentGroupInput{
+		created, err := awsapi.CreateSegmentGroup(ctx, c.EC2, awsapi.CreateSegmentGroupInput{
 			Name: plan.Name.ValueString(), Description: description, VPCID: plan.VPCID.ValueString(), Tags: want,
 		})
 		if created != nil && created.ID != "" {
@@ -262,8 +262,8 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if c == nil {
 		return
 	}
-	sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, state.ID.ValueString())
-	if awstarget.IsNotFound(err) {
+	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, state.ID.ValueString())
+	if awsapi.IsNotFound(err) {
 		tflog.Warn(ctx, "segment security group disappeared; removing from state", map[string]any{"security_group_id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
 		return
@@ -273,15 +273,15 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	applyGroupToModel(&state, sg)
-	state.Adopted = types.BoolValue(sg.Tags[awstarget.TagAdopted] == "true")
-	if s := sg.Tags[awstarget.TagSensitivity]; s != "" {
+	state.Adopted = types.BoolValue(sg.Tags[awsapi.TagAdopted] == "true")
+	if s := sg.Tags[awsapi.TagSensitivity]; s != "" {
 		state.Sensitivity = types.StringValue(s)
 	}
 	state.Tags = userTagsOf(sg.Tags, state.Tags)
 	state.Kubernetes = kubernetesModelFromTags(sg.Tags, state.Kubernetes)
 	unmanaged := []string{}
 	if !state.Adopted.ValueBool() {
-		unmanaged, err = awstarget.UnmanagedRuleIDs(ctx, c.EC2, sg.ID)
+		unmanaged, err = awsapi.UnmanagedRuleIDs(ctx, c.EC2, sg.ID)
 		if err != nil {
 			resp.Diagnostics.AddError("Reading the segment's rules failed", err.Error())
 			return
@@ -303,25 +303,25 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	id := state.ID.ValueString()
-	sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, id)
+	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the segment's security group failed", err.Error())
 		return
 	}
 	want := segmentTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 	if state.Adopted.ValueBool() {
-		want[awstarget.TagAdopted] = "true"
+		want[awsapi.TagAdopted] = "true"
 	}
-	managed := append(sortedMapKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), awstarget.TagSensitivity)
+	managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), awsapi.TagSensitivity)
 	managed = append(managed, k8sTagKeys...)
-	if err := awstarget.SetTags(ctx, c.EC2, id, sg.Tags, want, managed); err != nil {
+	if err := awsapi.SetTags(ctx, c.EC2, id, sg.Tags, want, managed); err != nil {
 		resp.Diagnostics.AddError("Updating the segment's tags failed", err.Error())
 		return
 	}
 	if !state.Adopted.ValueBool() {
-		ids, err := awstarget.UnmanagedRuleIDs(ctx, c.EC2, id)
+		ids, err := awsapi.UnmanagedRuleIDs(ctx, c.EC2, id)
 		if err == nil {
-			err = awstarget.RevokeRuleIDs(ctx, c.EC2, id, ids)
+			err = awsapi.RevokeRuleIDs(ctx, c.EC2, id, ids)
 		}
 		if err != nil {
 			resp.Diagnostics.AddError("Removing rules added out of band failed", err.Error())
@@ -348,19 +348,19 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 	id := state.ID.ValueString()
 	if state.Adopted.ValueBool() {
 		// An adopted group is not ours to delete: only our tags go.
-		sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, id)
-		if awstarget.IsNotFound(err) {
+		sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
+		if awsapi.IsNotFound(err) {
 			return
 		}
 		if err == nil {
-			err = awstarget.SetTags(ctx, c.EC2, id, sg.Tags, map[string]string{}, providerTagKeys(sg.Tags))
+			err = awsapi.SetTags(ctx, c.EC2, id, sg.Tags, map[string]string{}, providerTagKeys(sg.Tags))
 		}
 		if err != nil {
 			resp.Diagnostics.AddError("Releasing the adopted security group failed", err.Error())
 		}
 		return
 	}
-	if err := awstarget.DeleteSecurityGroup(ctx, c.EC2, id); err != nil {
+	if err := awsapi.DeleteSecurityGroup(ctx, c.EC2, id); err != nil {
 		resp.Diagnostics.AddError("Deleting the segment's security group failed", err.Error())
 	}
 }
@@ -377,19 +377,19 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 	if c == nil {
 		return
 	}
-	sg, err := awstarget.FindSecurityGroup(ctx, c.EC2, req.ID)
+	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import segment", err.Error())
 		return
 	}
-	created := sg.Tags[awstarget.TagManagedBy] == awstarget.ManagedByValue && sg.Tags[awstarget.TagAdopted] != "true"
-	name := sg.Tags[awstarget.TagSegment]
+	created := sg.Tags[awsapi.TagManagedBy] == awsapi.ManagedByValue && sg.Tags[awsapi.TagAdopted] != "true"
+	name := sg.Tags[awsapi.TagSegment]
 	if name == "" {
 		name = sg.Name
 	}
 	m := segmentModel{
 		Name:        types.StringValue(name),
-		Sensitivity: types.StringValue(valueOr(sg.Tags[awstarget.TagSensitivity], "internal")),
+		Sensitivity: types.StringValue(valueOr(sg.Tags[awsapi.TagSensitivity], "internal")),
 		Adopted:     types.BoolValue(!created),
 		Tags:        types.MapNull(types.StringType),
 	}
@@ -409,7 +409,7 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 	}
 }
 
-func applyGroupToModel(m *segmentModel, sg *awstarget.SecurityGroup) {
+func applyGroupToModel(m *segmentModel, sg *awsapi.SecurityGroup) {
 	m.ID = types.StringValue(sg.ID)
 	m.SecurityGroupID = types.StringValue(sg.ID)
 	if sg.ARN != "" {
@@ -442,9 +442,9 @@ func segmentTags(m segmentModel, user map[string]string) map[string]string {
 		tags[k] = v
 	}
 	tags["Name"] = valueOr(tags["Name"], m.Name.ValueString())
-	tags[awstarget.TagManagedBy] = awstarget.ManagedByValue
-	tags[awstarget.TagSegment] = m.Name.ValueString()
-	tags[awstarget.TagSensitivity] = valueOr(m.Sensitivity.ValueString(), "internal")
+	tags[awsapi.TagManagedBy] = awsapi.ManagedByValue
+	tags[awsapi.TagSegment] = m.Name.ValueString()
+	tags[awsapi.TagSensitivity] = valueOr(m.Sensitivity.ValueString(), "internal")
 	var diags diag.Diagnostics // the block was validated at plan time
 	for k, v := range kubernetesTags(m.Kubernetes.selector(context.Background(), &diags)) {
 		tags[k] = v

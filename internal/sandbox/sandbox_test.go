@@ -10,12 +10,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/sandboxtest"
 )
 
 // TestAWSSandboxThroughEnv checks that a client configured only from Env()
 // (the way the provider and Terraform pick it up) reaches the front: Verified
 // Access is served, and the rest lands in moto.
 func TestAWSSandboxThroughEnv(t *testing.T) {
+	sandboxtest.Require(t, sandboxtest.Needs{AWS: true})
 	ctx := context.Background()
 	dir := t.TempDir()
 	sb, err := Start(ctx, Options{WorkDir: dir, AWS: true})

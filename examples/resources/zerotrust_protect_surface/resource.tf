@@ -45,30 +45,35 @@ resource "zerotrust_protect_surface" "payments" {
     subnet_ids = var.private_subnet_ids
   }
 
+  # HTTP conditions (methods, path_prefixes, client_cidrs) apply to HTTP(S)
+  # applications only: Verified Access sends no HTTP request data for TCP.
   access_rule {
-    name        = "engineers-read-write"
-    groups      = [var.payments_engineering_group_id]
-    device      = local.managed_laptop
-    require_mfa = true
-    methods     = ["GET", "POST"]
+    name         = "engineers-read-write"
+    groups       = [var.payments_engineering_group_id]
+    device       = local.managed_laptop
+    require_mfa  = true
+    methods      = ["GET", "POST"]
+    client_cidrs = ["198.51.100.0/24"]
+    applications = ["payments-admin"]
   }
 
-  # Only this application's endpoint policy gets the rule.
+  # Only this application's endpoint policy gets the rule. A TCP-only rule
+  # needs no methods to meet the restricted floor.
   access_rule {
-    name         = "dba-from-office"
+    name         = "dba"
     groups       = [var.dba_group_id]
     device       = { jamf = { max_risk = "SECURE" } }
     require_mfa  = true
-    methods      = ["GET"]
-    client_cidrs = ["198.51.100.0/24"]
     applications = ["ledger-db"]
   }
 
+  # "/admin" matches /admin and everything below it, not /administrator.
   access_rule {
     name          = "no-admin-deletes"
     effect        = "forbid"
     methods       = ["DELETE"]
-    path_prefixes = ["/admin/"]
+    path_prefixes = ["/admin"]
+    applications  = ["payments-admin"]
   }
 }
 

@@ -28,8 +28,8 @@ func ExampleGraph_Reaching() {
 	fmt.Println("checkout -> payments tcp/8443:", g.Allows(reach.Endpoint{Segment: "checkout"}, reach.Endpoint{Segment: "payments"}, "tcp", 8443))
 	fmt.Println("web -> payments tcp/8443:", g.Allows(reach.Endpoint{Segment: "web"}, reach.Endpoint{Segment: "payments"}, "tcp", 8443))
 	// Output:
-	// segment checkout -> segment payments tcp [{8443 8443}]
-	// 10.20.0.0/16 -> segment payments tcp [{443 443}]
+	// segment checkout -> segment payments tcp [8443]
+	// 10.20.0.0/16 -> segment payments tcp [443]
 	// upstream: [checkout web]
 	// checkout -> payments tcp/8443: true
 	// web -> payments tcp/8443: false

@@ -133,7 +133,7 @@ func NewGraph(policies []Policy) *Graph {
 				gr.From, gr.To = self, peer
 			}
 			if f.Protocol == "tcp" || f.Protocol == "udp" {
-				gr.Ports = merge(f.Ports)
+				gr.Ports = model.MergePortRanges(f.Ports)
 			}
 			g.grants = append(g.grants, gr)
 		}
@@ -149,8 +149,6 @@ func NewGraph(policies []Policy) *Graph {
 
 func peerSide(p model.Peer) (Side, bool) {
 	switch {
-	case p.SegmentGroupID != "":
-		return Side{Segment: p.SegmentGroupID}, true
 	case p.Segment != nil:
 		return Side{Segment: SegmentID(*p.Segment)}, true
 	case p.CIDR != "":
@@ -163,20 +161,6 @@ func peerSide(p model.Peer) (Side, bool) {
 		return Side{PrefixList: p.PrefixListID}, true
 	}
 	return Side{}, false
-}
-
-func merge(rs []model.PortRange) []model.PortRange {
-	rs = slices.Clone(rs)
-	slices.SortFunc(rs, func(a, b model.PortRange) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
-	out := rs[:0]
-	for _, r := range rs {
-		if n := len(out); n > 0 && r.From <= out[n-1].To+1 {
-			out[n-1].To = max(out[n-1].To, r.To)
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 func (s Side) kind() int {

@@ -25,7 +25,7 @@ func TestGraph(t *testing.T) {
 		{Segment: api, Flows: []model.Flow{
 			flow(model.Inbound, model.Peer{Segment: &web}, "tcp", ports(8443, 8443), ports(9000, 9100)),
 			flow(model.Inbound, model.Peer{CIDR: "10.1.2.3/16"}, "udp", ports(53, 53)),
-			flow(model.Outbound, model.Peer{SegmentGroupID: "sg-0000000000000000d"}, "tcp", ports(5432, 5432)),
+			flow(model.Outbound, model.Peer{Segment: &db}, "tcp", ports(5432, 5432)),
 			flow(model.Inbound, model.Peer{PrefixListID: "pl-0123456789abcdef0"}, "tcp", ports(443, 443)),
 		}},
 		{Segment: web, Flows: []model.Flow{
@@ -74,9 +74,9 @@ func TestGraph(t *testing.T) {
 		got = append(got, gr.String())
 	}
 	want := []string{
-		"segment web -> segment api tcp [{8443 8443} {9000 9100}]",
-		"10.1.0.0/16 -> segment api udp [{53 53}]",
-		"prefix list pl-0123456789abcdef0 -> segment api tcp [{443 443}]",
+		"segment web -> segment api tcp [8443 9000-9100]",
+		"10.1.0.0/16 -> segment api udp [53]",
+		"prefix list pl-0123456789abcdef0 -> segment api tcp [443]",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Reaching(api):\n%q\nwant\n%q", got, want)

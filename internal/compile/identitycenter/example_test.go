@@ -104,10 +104,10 @@ func ExampleLint() {
 	// warning at inline_policy: Allow with NotAction
 	//   [not-action-allow] Statement[4] (Sid "AllButIam") allows NotAction ["iam:*", "sts:*", "organizations:*", "sso:*", "sso-directory:*", … 5 more] on Resource "arn:aws:s3:::logs/*": this allows every action of every service except those listed, including services AWS launches later.
 	// error at managed_policies[1]: Administrator managed policy
-	//   [admin-managed-policy] arn:aws:iam::aws:policy/AdministratorAccess grants administrator, identity-administrator or organization-administrator access: the opposite of least privilege. Narrow it, or set acknowledgement to the reason this is accepted.
+	//   [admin-managed-policy] arn:aws:iam::aws:policy/AdministratorAccess: Action "*" on Resource "*". This is administrator access, or control of identity or the organization from which administrator access is one step away: the opposite of least privilege. Narrow it, or set acknowledgement to the reason this is accepted.
 	// --- with acknowledgement
 	// warning at managed_policies[1]: Acknowledged: Administrator managed policy
-	//   [admin-managed-policy] arn:aws:iam::aws:policy/AdministratorAccess grants administrator, identity-administrator or organization-administrator access: the opposite of least privilege. Acknowledged because: break-glass, approved in SEC-42
+	//   [admin-managed-policy] arn:aws:iam::aws:policy/AdministratorAccess: Action "*" on Resource "*". This is administrator access, or control of identity or the organization from which administrator access is one step away: the opposite of least privilege. Acknowledged because: break-glass, approved in SEC-42
 }
 
 // Diff normalizes both sides, so reading back what AWS returns (pretty

@@ -32,6 +32,7 @@ const (
 	RuleAdminManagedPolicy   = "admin-managed-policy"
 	RuleBroadManagedPolicy   = "broad-managed-policy"
 	RuleIneffectiveBoundary  = "ineffective-boundary"
+	RulePrivilegeEscalation  = "privilege-escalation"
 	acknowledgedSummaryStart = "Acknowledged: "
 )
 
@@ -47,17 +48,43 @@ var PrivilegedServices = []string{"account", "cloudtrail", "iam", "identitystore
 // administered by wildcard when resources are scoped.
 var DataServices = []string{"dynamodb", "ec2", "ecr", "eks", "lambda", "rds", "s3", "ssm"}
 
-// Rules documents the lint. Statements with Effect "Deny" are never flagged.
-// A resource is "broad" when a Resource value is all asterisks ("*") or the
-// statement uses NotResource; ARN patterns such as arn:aws:iam::*:role/* count
-// as scoped (a known under-approximation).
+// Rules documents the lint; the rule reference page is to be generated from
+// it. Statements with Effect "Deny" are never flagged, and never subtract
+// from what Allow statements grant (a Deny's scope is not analysed, so
+// counting it could hide a grant). A Condition never narrows a finding
+// either: the detail says it is there and asks the reviewer to check it.
+//
+// A resource is "broad" (a wildcard resource) when the statement uses
+// NotResource or some Resource value covers every resource of a type — see
+// broadResource: "*", "arn:*", "arn:aws:iam::*:*",
+// "arn:aws:iam::123456789012:role/*", "arn:aws:s3:::*". A prefix such as
+// role/app-* or role/service-role/* is scoped, and an S3 bucket's objects
+// (arn:aws:s3:::bucket/*) are scoped.
+//
+//	id                           severity        trigger
+//	admin-wildcard               error           Action "*" on a broad resource
+//	all-actions                  warning         Action "*" on scoped resources
+//	passrole-wildcard            error/warning   iam:PassRole on a broad resource / on a resource with a wildcard
+//	privilege-escalation         error           the policy's grants on broad resources complete a known escalation method
+//	privileged-service-wildcard  error/warning   every action of an identity/key/org/audit service, broad / scoped resource
+//	data-service-wildcard        warning         every action of a data service on a broad resource
+//	not-action-allow             warning         Allow with NotAction
+//	not-resource-allow           warning         Allow with NotResource
+//	admin-managed-policy         error           an administrator-equivalent AWS-managed policy (see ManagedPolicyFindings)
+//	broad-managed-policy         warning         a broad AWS-managed policy (see ManagedPolicyFindings)
+//	ineffective-boundary         warning         AdministratorAccess as permissions boundary
+//
+// Errors become warnings prefixed "Acknowledged: " when the access carries
+// an acknowledgement, which the detail then quotes.
 var Rules = []Rule{
 	{RuleAdminWildcard, model.Error, `Allow of Action "*" (or "*:*") on a broad resource`,
 		"full administrator access to every assigned account, including rewriting its own permissions"},
 	{RuleAllActions, model.Warning, `Allow of Action "*" on scoped resources`,
 		"every action, including policy and deletion actions, on the listed resources"},
-	{RulePassRoleWildcard, model.Error, "Allow covering iam:PassRole (iam:PassRole, iam:Pass*, iam:*, NotAction not excluding it) on a broad resource",
+	{RulePassRoleWildcard, model.Error, "Allow covering iam:PassRole (iam:PassRole, iam:Pass*, iam:*, NotAction not excluding it) on a broad resource; warning when a scoped resource still holds a wildcard (role/app-*)",
 		"passing any role to a service (EC2, Lambda, CloudFormation…) escalates to that role's permissions, up to administrator"},
+	{RulePrivilegeEscalation, model.Error, "Allow statements on broad resources that together grant every action of a known privilege-escalation method (EscalationMethods)",
+		"each method turns the grant into more permissions than it states: new credentials for other users, rewriting a policy, or running code as an existing role"},
 	{RulePrivilegedService, model.Error, "Allow of every action of a privileged service (" + strings.Join(PrivilegedServices, ", ") + "), e.g. iam:*; error on a broad resource, warning on scoped resources",
 		"identity, key, organization and audit-trail control planes: a wildcard there is privilege escalation or defense evasion, so even a scoped resource is worth a warning"},
 	{RuleDataService, model.Warning, "Allow of every action of a data service (" + strings.Join(DataServices, ", ") + "), e.g. s3:*, on a broad resource",
@@ -66,21 +93,38 @@ var Rules = []Rule{
 		"allows every action of every service except those listed, including services AWS launches later"},
 	{RuleNotResourceAllow, model.Warning, "Allow with NotResource",
 		"allows the actions on every resource except those listed, including resources created later"},
-	{RuleAdminManagedPolicy, model.Error, "AWS-managed AdministratorAccess, IAMFullAccess or AWSOrganizationsFullAccess in managed_policies",
-		"administrator, identity-administrator or organization-administrator access: the opposite of least privilege"},
-	{RuleBroadManagedPolicy, model.Warning, "AWS-managed PowerUserAccess in managed_policies",
-		"every action outside IAM and Organizations on every resource"},
+	{RuleAdminManagedPolicy, model.Error, "an administrator-equivalent AWS-managed policy in managed_policies (ManagedPolicyFindings)",
+		"administrator access, or control of identity or the organization from which administrator access is one step away: the opposite of least privilege"},
+	{RuleBroadManagedPolicy, model.Warning, "a broad AWS-managed policy in managed_policies (ManagedPolicyFindings)",
+		"write access to most services on every resource"},
 	{RuleIneffectiveBoundary, model.Warning, "permissions_boundary is AdministratorAccess",
 		"a boundary that allows everything restricts nothing"},
 }
 
-// managedPolicyFindings maps the part of an AWS-managed ARN after "policy/"
-// to the rule it triggers.
-var managedPolicyFindings = map[string]string{
-	"AdministratorAccess":        RuleAdminManagedPolicy,
-	"IAMFullAccess":              RuleAdminManagedPolicy,
-	"AWSOrganizationsFullAccess": RuleAdminManagedPolicy,
-	"PowerUserAccess":            RuleBroadManagedPolicy,
+// ManagedPolicyFinding says why an AWS-managed policy is flagged.
+type ManagedPolicyFinding struct {
+	Rule string // RuleAdminManagedPolicy or RuleBroadManagedPolicy
+	Why  string
+}
+
+// ManagedPolicyFindings maps the part of an AWS-managed ARN after "policy/"
+// to its finding. Maintained by hand from the AWS managed policy reference;
+// a policy is administrator-equivalent when a holder can grant itself
+// administrator access without anyone else's help.
+var ManagedPolicyFindings = map[string]ManagedPolicyFinding{
+	"AdministratorAccess": {RuleAdminManagedPolicy, `Action "*" on Resource "*"`},
+	"IAMFullAccess":       {RuleAdminManagedPolicy, "iam:* lets the holder attach AdministratorAccess to its own role"},
+	"AWSOrganizationsFullAccess": {RuleAdminManagedPolicy,
+		"organizations:* creates and moves accounts and detaches service control policies; a new account's OrganizationAccountAccessRole is administrator"},
+	"AWSSSOMasterAccountAdministrator": {RuleAdminManagedPolicy,
+		"administers IAM Identity Center from the management account (sso:*, identitystore:*): the holder can create an AdministratorAccess permission set and assign it to itself in every account"},
+	"AWSSSOMemberAccountAdministrator": {RuleAdminManagedPolicy,
+		"sso:*, sso-directory:* and identitystore:* from a delegated-administrator account: the holder can assign itself any permission set in every member account"},
+	"AWSSSODirectoryAdministrator": {RuleAdminManagedPolicy,
+		"identitystore:* and sso-directory:* on every resource: the holder can add itself to any group, and so receive every permission set assigned to that group"},
+	"PowerUserAccess": {RuleBroadManagedPolicy, "NotAction iam:*, organizations:*, account:*: every other action on every resource"},
+	"job-function/SystemAdministrator": {RuleBroadManagedPolicy,
+		"write access to compute, storage, networking and monitoring services on every resource, with role passing to its named service roles"},
 }
 
 // Lint reports over-privilege in an access: its inline policy (findings at
@@ -107,12 +151,12 @@ func lint(a model.PrivilegedAccess, tree any) model.Problems {
 		ps = append(ps, capFindings(inline, MaxInlineFindings)...)
 	}
 	for i, arn := range a.ManagedPolicies {
-		if rule, ok := managedPolicyFindings[managedPolicyName(arn)]; ok {
+		if f, ok := ManagedPolicyFindings[managedPolicyName(arn)]; ok {
 			sev, summary := model.Error, "Administrator managed policy"
-			if rule == RuleBroadManagedPolicy {
+			if f.Rule == RuleBroadManagedPolicy {
 				sev, summary = model.Warning, "Broad managed policy"
 			}
-			add(&ps, sev, model.Root("managed_policies").Index(i), summary, rule, "%s grants %s.", arn, ruleWhy(rule))
+			add(&ps, sev, model.Root("managed_policies").Index(i), summary, f.Rule, "%s: %s. This is %s.", arn, f.Why, ruleWhy(f.Rule))
 		}
 	}
 	if b := a.PermissionsBoundary; b != nil && managedPolicyName(b.ManagedPolicyARN) == "AdministratorAccess" {
@@ -186,13 +230,15 @@ type statement struct {
 	notAction  bool
 	actions    []string // lower-cased patterns of Action or NotAction
 	rawActions []string
-	broad      bool // a Resource is "*" or NotResource is used
+	broad      bool // some Resource is broad (broadResource) or NotResource is used
+	starred    bool // some Resource holds a wildcard, broad or not
 	notRes     bool
 	resources  []string
 	condition  bool
 }
 
 func lintPolicy(root map[string]any, path model.Path, ps *model.Problems) {
+	scan := policyScan{privileged: map[string]bool{}}
 	raw, _ := root["Statement"]
 	var stmts []any
 	single := false
@@ -211,8 +257,19 @@ func lintPolicy(root map[string]any, path model.Path, ps *model.Problems) {
 		if !ok || !st.allow {
 			continue
 		}
-		lintStatement(st, path, ps)
+		lintStatement(st, path, ps, &scan)
 	}
+	lintEscalation(scan, path, ps)
+}
+
+// policyScan carries what the per-statement rules saw to the policy-wide
+// escalation rule.
+type policyScan struct {
+	broad []statement // Allow statements on broad resources
+	// admin: admin-wildcard was reported, which says everything.
+	admin bool
+	// privileged: services whose wildcard was reported as an error.
+	privileged map[string]bool
 }
 
 func readStatement(m map[string]any, label string) (statement, bool) {
@@ -245,8 +302,11 @@ func readStatement(m map[string]any, label string) (statement, bool) {
 			return st, false
 		}
 		for _, r := range st.resources {
-			if r != "" && strings.Trim(r, "*") == "" {
+			if broadResource(r) {
 				st.broad = true
+			}
+			if strings.Contains(r, "*") {
+				st.starred = true
 			}
 		}
 	}
@@ -324,7 +384,10 @@ func quoteList(vs []string) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-func lintStatement(st statement, path model.Path, ps *model.Problems) {
+func lintStatement(st statement, path model.Path, ps *model.Problems, scan *policyScan) {
+	if st.broad {
+		scan.broad = append(scan.broad, st)
+	}
 	if st.notAction {
 		add(ps, model.Warning, path, "Allow with NotAction", RuleNotActionAllow, "%s: this %s.", st.describe(), ruleWhy(RuleNotActionAllow))
 	}
@@ -334,14 +397,22 @@ func lintStatement(st statement, path model.Path, ps *model.Problems) {
 	if st.coversEverything() {
 		// Every narrower rule would fire too; report the one that says it all.
 		if st.broad {
+			scan.admin = true
 			add(ps, model.Error, path, "Full administrator access", RuleAdminWildcard, "%s: %s.", st.describe(), ruleWhy(RuleAdminWildcard))
 		} else {
 			add(ps, model.Warning, path, "All actions allowed", RuleAllActions, "%s: %s.", st.describe(), ruleWhy(RuleAllActions))
 		}
 		return
 	}
-	if st.broad && st.coversAction("iam:passrole") {
+	switch {
+	case !st.coversAction("iam:passrole"):
+	case st.broad:
 		add(ps, model.Error, path, "iam:PassRole on every role", RulePassRoleWildcard, "%s, which includes iam:PassRole on every role: %s.", st.describe(), ruleWhy(RulePassRoleWildcard))
+	case st.starred:
+		// IAM Access Analyzer's PASS_ROLE_WITH_STAR_IN_RESOURCE: a pattern
+		// also matches roles created later, by whoever may create roles.
+		add(ps, model.Warning, path, "iam:PassRole on roles matched by a wildcard", RulePassRoleWildcard,
+			"%s, which includes iam:PassRole on every role the pattern matches, including roles created later: %s.", st.describe(), ruleWhy(RulePassRoleWildcard))
 	}
 	var priv, data []string
 	for _, svc := range PrivilegedServices {
@@ -360,6 +431,9 @@ func lintStatement(st statement, path model.Path, ps *model.Problems) {
 		sev := model.Warning
 		if st.broad {
 			sev = model.Error
+			for _, svc := range priv {
+				scan.privileged[strings.TrimSuffix(svc, ":*")] = true
+			}
 		}
 		add(ps, sev, path, "Wildcard over a privileged service", RulePrivilegedService, "%s, which grants %s: %s.", st.describe(), strings.Join(priv, ", "), ruleWhy(RulePrivilegedService))
 	}

@@ -55,14 +55,16 @@ func TestLintInlinePolicy(t *testing.T) {
 		{"sts kms org sso", policy(`[{"Effect":"Allow","Action":["sts:*","KMS:*","organizations:*","sso:*"],"Resource":"*"}]`), []string{ip + "privileged-service-wildcard:e"}},
 		{"s3 star", policy(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`), []string{ip + "data-service-wildcard:w"}},
 		{"s3 star scoped", policy(`{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}`), nil},
-		{"ec2 star", policy(`{"Effect":"Allow","Action":["ec2:*"],"Resource":["*"]}`), []string{ip + "data-service-wildcard:w"}},
+		// ec2:* on every instance includes rewriting user data and restarting: code runs as the instance's role.
+		{"ec2 star", policy(`{"Effect":"Allow","Action":["ec2:*"],"Resource":["*"]}`), []string{ip + "data-service-wildcard:w", ip + "privilege-escalation:e"}},
 		{"partial wildcard not whole service", policy(`{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}`), nil},
+		// NotAction iam:* still allows lambda:UpdateFunctionCode, ec2 user data and the rest.
 		{"notaction", policy(`{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}`), []string{
-			ip + "data-service-wildcard:w", ip + "not-action-allow:w", ip + "privileged-service-wildcard:e"}},
+			ip + "data-service-wildcard:w", ip + "not-action-allow:w", ip + "privilege-escalation:e", ip + "privileged-service-wildcard:e"}},
 		{"notaction excluding all privileged", policy(`{"Effect":"Allow","NotAction":["iam:*","sts:*","sso:*","sso-directory:*","identitystore:*","organizations:*","account:*","kms:*","cloudtrail:*","secretsmanager:*"],"Resource":"arn:aws:s3:::b"}`), []string{
 			ip + "not-action-allow:w"}},
 		{"notaction leaves passrole", policy(`{"Effect":"Allow","NotAction":["iam:Create*"],"Resource":"*"}`), []string{
-			ip + "data-service-wildcard:w", ip + "not-action-allow:w", ip + "passrole-wildcard:e", ip + "privileged-service-wildcard:e"}},
+			ip + "data-service-wildcard:w", ip + "not-action-allow:w", ip + "passrole-wildcard:e", ip + "privilege-escalation:e", ip + "privileged-service-wildcard:e"}},
 		{"notresource", policy(`{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::secret/*"}`), []string{ip + "not-resource-allow:w"}},
 		{"notresource passrole", policy(`{"Effect":"Allow","Action":"iam:PassRole","NotResource":"arn:aws:iam::1:role/x"}`), []string{ip + "not-resource-allow:w", ip + "passrole-wildcard:e"}},
 		{"deny notaction fine", policy(`{"Effect":"Deny","NotAction":"s3:*","Resource":"*"}`), nil},
@@ -109,6 +111,7 @@ func TestLintManagedPoliciesAndBoundary(t *testing.T) {
 		"managed_policies[1] admin-managed-policy:e",
 		"managed_policies[2] admin-managed-policy:e",
 		"managed_policies[3] broad-managed-policy:w",
+		"managed_policies[4] broad-managed-policy:w",
 		"permissions_boundary.managed_policy_arn ineffective-boundary:w",
 	}
 	if got := findings(Lint(a)); strings.Join(got, "|") != strings.Join(want, "|") {
@@ -205,7 +208,7 @@ func TestLintRulesDocumented(t *testing.T) {
 		}
 		ids[r.ID] = true
 	}
-	for _, id := range []string{RuleAdminWildcard, RuleAllActions, RulePassRoleWildcard, RulePrivilegedService, RuleDataService, RuleNotActionAllow, RuleNotResourceAllow, RuleAdminManagedPolicy, RuleBroadManagedPolicy, RuleIneffectiveBoundary} {
+	for _, id := range []string{RuleAdminWildcard, RuleAllActions, RulePassRoleWildcard, RulePrivilegeEscalation, RulePrivilegedService, RuleDataService, RuleNotActionAllow, RuleNotResourceAllow, RuleAdminManagedPolicy, RuleBroadManagedPolicy, RuleIneffectiveBoundary} {
 		if !ids[id] {
 			t.Errorf("rule %s undocumented", id)
 		}

@@ -11,18 +11,13 @@
 package kubernetes
 
 import (
-	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/validate/content"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
@@ -31,7 +26,7 @@ import (
 // Labels and annotations written on every compiled object.
 const (
 	ManagedByLabel    = "app.kubernetes.io/managed-by"
-	ManagedByValue    = "terraform-provider-zerotrust"
+	ManagedByValue    = model.ManagedBy
 	OwnerLabel        = "zerotrust.ztforge.io/owner" // value: OwnerLabelValue(Options.Owner)
 	OwnerAnnotation   = "zerotrust.ztforge.io/owner" // value: Options.Owner verbatim
 	SegmentAnnotation = "zerotrust.ztforge.io/segment"
@@ -67,9 +62,25 @@ type Options struct {
 	DNS *DNSTarget
 	// Istio, when set, adds security.istio.io/v1 AuthorizationPolicies.
 	Istio *IstioOptions
-	// Segments resolves a peer given only by Peer.SegmentGroupID (keyed by
-	// security group id). A peer with Peer.Segment set needs no lookup.
-	Segments map[string]model.Segment
+	// AlongsideSecurityGroups says the same flows also compile to security
+	// groups, so a flow a NetworkPolicy cannot express (see Expressible) is
+	// left out — it stays denied in the cluster and enforced in AWS — instead
+	// of being an error, and a governed segment without a placement compiles
+	// to nothing.
+	AlongsideSecurityGroups bool
+}
+
+// Expressible reports whether a NetworkPolicy can express a flow: ICMP and
+// AWS prefix lists have no NetworkPolicy form, and a segment peer without a
+// Kubernetes placement has no pods to select.
+func Expressible(f model.Flow) bool {
+	switch {
+	case f.Protocol == "icmp", f.Protocol == "icmpv6", f.Peer.PrefixListID != "":
+		return false
+	case f.Peer.Segment != nil && f.Peer.Segment.Kubernetes == nil:
+		return false
+	}
+	return true
 }
 
 // DNSTarget places the cluster DNS pods.
@@ -110,18 +121,10 @@ type Policy struct {
 	// SegmentPath is where problems with Segment's own fields are reported
 	// (e.g. kubernetes.namespace below it); empty for the configuration root.
 	SegmentPath model.Path
-	Flows       []model.Flow
-	// HTTP narrows flows in the Istio AuthorizationPolicy to methods and
-	// paths, keyed by index into Flows. Only tcp flows whose destination is
-	// a segment can carry one; it needs Options.Istio.
-	HTTP map[int]HTTPMatch
-}
-
-// HTTPMatch restricts requests by method (ORed) and path (ORed); both
-// present means both must match. Empty fields do not restrict.
-type HTTPMatch struct {
-	Methods []string
-	Paths   []string
+	// Flows into and out of Segment. A flow's HTTP match narrows it in the
+	// Istio AuthorizationPolicy; only tcp flows whose destination is a
+	// segment can carry one, and it needs Options.Istio.
+	Flows []model.Flow
 }
 
 // Objects is the compiled desired state, each slice in canonical order
@@ -206,93 +209,15 @@ type peerRef struct {
 	cidr    string
 }
 
-type peerPorts struct {
-	peer  peerRef
-	ports portAcc
-}
-
-// portAcc accumulates the ports a peer may use, per protocol.
-type portAcc struct {
-	all      bool
-	tcp, udp []model.PortRange
-}
-
-func (a *portAcc) add(protocol string, ports []model.PortRange) {
-	switch protocol {
-	case "all":
-		a.all = true
-	case "udp":
-		a.udp = append(a.udp, ports...)
-	default:
-		a.tcp = append(a.tcp, ports...)
-	}
-}
-
-type portSpec struct {
-	protocol corev1.Protocol
-	from, to int
-}
-
-// specs returns the canonical port set (nil when every protocol and port is
-// allowed) and a key that sorts numerically: TCP before UDP, then by port.
-func (a *portAcc) specs() ([]portSpec, string) {
-	if a.all {
-		return nil, ""
-	}
-	var out []portSpec
-	key := make([]byte, 0, 16*(len(a.tcp)+len(a.udp)))
-	for _, pr := range []struct {
-		p  corev1.Protocol
-		rs []model.PortRange
-	}{{corev1.ProtocolTCP, a.tcp}, {corev1.ProtocolUDP, a.udp}} {
-		for _, r := range mergeRanges(pr.rs) {
-			out = append(out, portSpec{pr.p, r.From, r.To})
-			key = append(key, pr.p...)
-			key = append(key, ':')
-			key = appendPadded(key, r.From)
-			key = append(key, '-')
-			key = appendPadded(key, r.To)
-			key = append(key, ',')
-		}
-	}
-	return out, string(key)
-}
-
-// appendPadded appends a port as five digits, so keys sort numerically.
-func appendPadded(b []byte, port int) []byte {
-	for d := 10000; d > 0; d /= 10 {
-		b = append(b, byte('0'+port/d%10))
-	}
-	return b
-}
-
-func mergeRanges(rs []model.PortRange) []model.PortRange {
-	rs = slices.Clone(rs)
-	slices.SortFunc(rs, func(a, b model.PortRange) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
-	out := rs[:0]
-	for _, r := range rs {
-		if n := len(out); n > 0 && r.From <= out[n-1].To+1 {
-			out[n-1].To = max(out[n-1].To, r.To)
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
 // authzEntry is what one source may do on one destination subject under one
 // HTTP match.
 type authzEntry struct {
 	principal string
 	ipBlock   string
 	sortKey   string
-	http      HTTPMatch
+	http      model.HTTPMatch
 	ports     portAcc // TCP only
 }
-
-// standInGroupID lets model.Flow.Validate, which knows segment peers only by
-// security group id, check a peer given only as Peer.Segment.
-const standInGroupID = "sg-00000000"
 
 func (c *compiler) checkOptions() {
 	if c.opts.Owner == "" {
@@ -353,6 +278,9 @@ func labelsKey(m map[string]string) string {
 }
 
 func (c *compiler) addPolicy(p Policy) {
+	if c.opts.AlongsideSecurityGroups && p.Segment.Kubernetes == nil {
+		return // an AWS-only segment: nothing in the cluster
+	}
 	segPath := p.SegmentPath
 	ps := ValidateSegment(p.Segment, segPath)
 	c.problems.Append(ps)
@@ -363,51 +291,22 @@ func (c *compiler) addPolicy(p Policy) {
 	if targetOK {
 		c.subjectOf(p.Segment) // an empty policy still isolates its namespace
 	}
-	for _, i := range sortedIntKeys(p.HTTP) {
-		if i < 0 || i >= len(p.Flows) {
-			c.problems.Errorf(segPath, "HTTP match without a flow", "an HTTP match refers to flow %d, but there are %d flows", i, len(p.Flows))
+	var kept []model.Flow
+	for _, f := range p.Flows {
+		if c.opts.AlongsideSecurityGroups && !Expressible(f) {
+			continue
 		}
+		kept = append(kept, f)
+		c.addFlow(p, f, targetOK)
 	}
-	for i, f := range p.Flows {
-		var match *HTTPMatch
-		if m, ok := p.HTTP[i]; ok {
-			match = &m
-		}
-		c.addFlow(p, f, match, targetOK)
-	}
+	// Each flow was judged alone; internet exposure is also judged for the
+	// set, so splitting 0.0.0.0/0 into many prefixes does not get through.
+	c.problems.Append(model.ValidateExposure(p.Segment, kept))
 }
 
-func sortedIntKeys[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// resolve finds the peer segment of a segment flow.
-func (c *compiler) resolve(p model.Peer, at model.Path) (model.Segment, bool) {
-	if p.Segment != nil {
-		if p.SegmentGroupID != "" && p.Segment.SecurityGroupID != "" && p.Segment.SecurityGroupID != p.SegmentGroupID {
-			c.problems.Errorf(at, "Peer segment mismatch", "the peer names segment %s but carries segment %q (%s)", p.SegmentGroupID, p.Segment.Name, p.Segment.SecurityGroupID)
-			return model.Segment{}, false
-		}
-		return *p.Segment, true
-	}
-	if s, ok := c.opts.Segments[p.SegmentGroupID]; ok {
-		return s, true
-	}
-	c.problems.Errorf(at, "Unknown peer segment", "segment %s is not known to the Kubernetes compiler, so its pods cannot be selected", p.SegmentGroupID)
-	return model.Segment{}, false
-}
-
-func (c *compiler) addFlow(p Policy, f model.Flow, match *HTTPMatch, targetOK bool) {
-	v := f
-	if v.Peer.Segment != nil && v.Peer.SegmentGroupID == "" {
-		v.Peer.SegmentGroupID = standInGroupID
-	}
-	ps := v.Validate(p.Segment)
+func (c *compiler) addFlow(p Policy, f model.Flow, targetOK bool) {
+	match := f.HTTP
+	ps := f.Validate(p.Segment)
 	c.problems.Append(ps)
 	if ps.HasErrors() {
 		return
@@ -441,11 +340,7 @@ func (c *compiler) addFlow(p Policy, f model.Flow, match *HTTPMatch, targetOK bo
 		}
 		peer.cidr = netip.MustParsePrefix(canon)
 	default:
-		seg, found := c.resolve(f.Peer, peerPath)
-		if !found {
-			ok = false
-			break
-		}
+		seg := *f.Peer.Segment
 		pps := c.validatePeer(seg)
 		for _, pr := range pps {
 			pr.Detail = fmt.Sprintf("peer segment %q, %s: %s", seg.Name, pr.Path, pr.Detail)
@@ -471,11 +366,9 @@ func (c *compiler) addFlow(p Policy, f model.Flow, match *HTTPMatch, targetOK bo
 		validateHTTP(*match, f.Path, &c.problems)
 		switch {
 		case c.opts.Istio == nil:
-			c.problems.Errorf(f.Path, "HTTP match needs Istio", "methods and paths are enforced by Istio AuthorizationPolicies only; enable Istio or remove them")
+			c.problems.Errorf(httpPath(f), "HTTP match needs Istio", "http_methods and http_paths are enforced by Istio AuthorizationPolicies only: set kubernetes.istio = true, or remove them")
 		case f.Protocol != "tcp":
 			c.problems.Errorf(f.Path.At("protocol"), "HTTP match needs tcp", "methods and paths apply to tcp flows only, this flow is %s", f.Protocol)
-		case f.Direction == model.Outbound && f.Peer.CIDR != "":
-			c.problems.Errorf(f.Path, "HTTP match needs a segment destination", "Istio authorizes requests where they arrive; a flow to %s arrives outside the mesh", f.Peer.CIDR)
 		}
 		if len(c.problems) > before {
 			ok = false
@@ -522,38 +415,7 @@ func (c *compiler) validatePeer(s model.Segment) model.Problems {
 	return ps
 }
 
-func (c *compiler) peerRefOf(s side) peerRef {
-	if s.subj != nil {
-		return peerRef{sortKey: "0\x00" + s.subj.key, subj: s.subj}
-	}
-	return peerRef{sortKey: "1\x00" + prefixSortKey(s.cidr), cidr: s.cidr.String()}
-}
-
-// prefixSortKey orders CIDR blocks IPv4 first, then by address and length.
-func prefixSortKey(p netip.Prefix) string {
-	family := "6"
-	if p.Addr().Is4() {
-		family = "4"
-	}
-	a := p.Addr().As16()
-	return fmt.Sprintf("%s%x/%03d", family, a[:], p.Bits())
-}
-
-func (c *compiler) addPeerPorts(dir map[string]map[string]*peerPorts, sub *subject, peer peerRef, protocol string, ports []model.PortRange) {
-	m := dir[sub.key]
-	if m == nil {
-		m = map[string]*peerPorts{}
-		dir[sub.key] = m
-	}
-	pp := m[peer.sortKey]
-	if pp == nil {
-		pp = &peerPorts{peer: peer}
-		m[peer.sortKey] = pp
-	}
-	pp.ports.add(protocol, ports)
-}
-
-func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.PortRange, match *HTTPMatch) {
+func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.PortRange, match *model.HTTPMatch) {
 	e := authzEntry{}
 	if src.subj != nil {
 		k := src.seg.Kubernetes
@@ -564,7 +426,7 @@ func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.
 		e.sortKey = "1\x00" + prefixSortKey(src.cidr)
 	}
 	if match != nil {
-		e.http = HTTPMatch{Methods: sortedUnique(match.Methods), Paths: sortedUnique(match.Paths)}
+		e.http = model.HTTPMatch{Methods: sortedUnique(match.Methods), Paths: sortedUnique(match.Paths)}
 	}
 	key := e.sortKey + "\x00" + strings.Join(e.http.Methods, ",") + "\x00" + strings.Join(e.http.Paths, "\x01")
 	m := c.authz[dst.key]
@@ -616,240 +478,3 @@ func dedupe(ps model.Problems) model.Problems {
 }
 
 // ---- building objects ----
-
-func (c *compiler) meta(name, ns string, sub *subject) metav1.ObjectMeta {
-	m := metav1.ObjectMeta{
-		Name:        name,
-		Namespace:   ns,
-		Labels:      map[string]string{ManagedByLabel: ManagedByValue, OwnerLabel: OwnerLabelValue(c.opts.Owner)},
-		Annotations: map[string]string{OwnerAnnotation: c.opts.Owner},
-	}
-	if sub != nil {
-		m.Annotations[SegmentAnnotation] = strings.Join(sub.names, ", ")
-	}
-	return m
-}
-
-func (c *compiler) name(sub *subject, kind string) string {
-	return objectName(sub.names[0], kind, c.opts.Owner, kind, sub.ns, labelsKey(sub.labels))
-}
-
-func (c *compiler) nsName(ns, kind string) string {
-	return objectName("", kind, c.opts.Owner, kind, ns, "")
-}
-
-var networkPolicyType = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
-
-func (c *compiler) build() Objects {
-	var out Objects
-	namespaces := make([]string, 0, len(c.namespaces))
-	for ns := range c.namespaces {
-		namespaces = append(namespaces, ns)
-	}
-	slices.Sort(namespaces)
-	for _, ns := range namespaces {
-		out.NetworkPolicies = append(out.NetworkPolicies, networkingv1.NetworkPolicy{
-			TypeMeta:   networkPolicyType,
-			ObjectMeta: c.meta(c.nsName(ns, kindDefaultDeny), ns, nil),
-			Spec: networkingv1.NetworkPolicySpec{
-				PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
-			},
-		})
-		if c.opts.dnsAllowed() {
-			out.NetworkPolicies = append(out.NetworkPolicies, c.allowDNS(ns))
-		}
-	}
-	for _, key := range sortedMapKeys(c.ingress) {
-		sub := c.subjects[key]
-		np := c.allowPolicy(sub, kindIngress, networkingv1.PolicyTypeIngress)
-		for _, g := range groupPeers(c.ingress[key]) {
-			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{Ports: g.ports, From: g.peers})
-		}
-		out.NetworkPolicies = append(out.NetworkPolicies, np)
-	}
-	for _, key := range sortedMapKeys(c.egress) {
-		sub := c.subjects[key]
-		np := c.allowPolicy(sub, kindEgress, networkingv1.PolicyTypeEgress)
-		for _, g := range groupPeers(c.egress[key]) {
-			np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{Ports: g.ports, To: g.peers})
-		}
-		out.NetworkPolicies = append(out.NetworkPolicies, np)
-	}
-	if c.opts.Istio != nil {
-		for _, ns := range namespaces {
-			out.AuthorizationPolicies = append(out.AuthorizationPolicies, AuthorizationPolicy{
-				TypeMeta:   metav1.TypeMeta{APIVersion: AuthorizationPolicyGVK.GroupVersion().String(), Kind: AuthorizationPolicyGVK.Kind},
-				ObjectMeta: c.meta(c.nsName(ns, kindAllowNothing), ns, nil),
-			})
-		}
-		for _, key := range sortedMapKeys(c.authz) {
-			out.AuthorizationPolicies = append(out.AuthorizationPolicies, c.authorizationPolicy(c.subjects[key], c.authz[key]))
-		}
-	}
-	slices.SortFunc(out.NetworkPolicies, func(a, b networkingv1.NetworkPolicy) int {
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
-	})
-	slices.SortFunc(out.AuthorizationPolicies, func(a, b AuthorizationPolicy) int {
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
-	})
-	return out
-}
-
-func sortedMapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func (c *compiler) allowDNS(ns string) networkingv1.NetworkPolicy {
-	d := c.opts.dnsTarget()
-	return networkingv1.NetworkPolicy{
-		TypeMeta:   networkPolicyType,
-		ObjectMeta: c.meta(c.nsName(ns, kindAllowDNS), ns, nil),
-		Spec: networkingv1.NetworkPolicySpec{
-			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
-			Egress: []networkingv1.NetworkPolicyEgressRule{{
-				Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, 53, 53), port(corev1.ProtocolUDP, 53, 53)},
-				To:    []networkingv1.NetworkPolicyPeer{segmentPeer(d.Namespace, d.PodLabels)},
-			}},
-		},
-	}
-}
-
-func (c *compiler) allowPolicy(sub *subject, kind string, t networkingv1.PolicyType) networkingv1.NetworkPolicy {
-	return networkingv1.NetworkPolicy{
-		TypeMeta:   networkPolicyType,
-		ObjectMeta: c.meta(c.name(sub, kind), sub.ns, sub),
-		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: metav1.LabelSelector{MatchLabels: copyMap(sub.labels)},
-			PolicyTypes: []networkingv1.PolicyType{t},
-		},
-	}
-}
-
-func segmentPeer(ns string, labels map[string]string) networkingv1.NetworkPolicyPeer {
-	return networkingv1.NetworkPolicyPeer{
-		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: ns}},
-		PodSelector:       &metav1.LabelSelector{MatchLabels: copyMap(labels)},
-	}
-}
-
-func port(p corev1.Protocol, from, to int) networkingv1.NetworkPolicyPort {
-	out := networkingv1.NetworkPolicyPort{Protocol: &p}
-	if from == 1 && to == 65535 {
-		return out // every port of the protocol
-	}
-	v := intstr.FromInt32(int32(from))
-	out.Port = &v
-	if to != from {
-		end := int32(to)
-		out.EndPort = &end
-	}
-	return out
-}
-
-type ruleGroup struct {
-	key   string
-	ports []networkingv1.NetworkPolicyPort
-	peers []networkingv1.NetworkPolicyPeer
-	keys  []string
-}
-
-// groupPeers puts peers with equal port sets into one rule: rules ordered by
-// port set (all ports first, then numerically), peers by namespace and
-// selector, then CIDR blocks IPv4 first.
-func groupPeers(m map[string]*peerPorts) []ruleGroup {
-	groups := map[string]*ruleGroup{}
-	for _, pp := range m {
-		specs, key := pp.ports.specs()
-		g := groups[key]
-		if g == nil {
-			g = &ruleGroup{key: key}
-			for _, s := range specs {
-				g.ports = append(g.ports, port(s.protocol, s.from, s.to))
-			}
-			groups[key] = g
-		}
-		g.keys = append(g.keys, pp.peer.sortKey)
-	}
-	out := make([]ruleGroup, 0, len(groups))
-	for _, key := range sortedMapKeys(groups) {
-		g := groups[key]
-		slices.Sort(g.keys)
-		for _, k := range g.keys {
-			p := m[k].peer
-			if p.subj != nil {
-				g.peers = append(g.peers, segmentPeer(p.subj.ns, p.subj.labels))
-			} else {
-				g.peers = append(g.peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.cidr}})
-			}
-		}
-		out = append(out, *g)
-	}
-	return out
-}
-
-func (c *compiler) authorizationPolicy(sub *subject, entries map[string]*authzEntry) AuthorizationPolicy {
-	type opGroup struct {
-		op         Operation
-		principals []string
-		ipBlocks   []string // sort keys until emitted
-		cidrs      map[string]string
-	}
-	groups := map[string]*opGroup{}
-	for _, e := range entries {
-		op := Operation{Methods: e.http.Methods, Paths: e.http.Paths}
-		var key strings.Builder
-		specs, _ := e.ports.specs() // nil: every port
-		for _, s := range specs {
-			for p := s.from; p <= s.to; p++ {
-				op.Ports = append(op.Ports, strconv.Itoa(p))
-				key.Write(appendPadded(nil, p))
-				key.WriteByte(',')
-			}
-		}
-		key.WriteString("\x00" + strings.Join(op.Methods, ",") + "\x00" + strings.Join(op.Paths, "\x01"))
-		g := groups[key.String()]
-		if g == nil {
-			g = &opGroup{op: op, cidrs: map[string]string{}}
-			groups[key.String()] = g
-		}
-		if e.principal != "" {
-			g.principals = append(g.principals, e.principal)
-		} else {
-			g.ipBlocks = append(g.ipBlocks, e.sortKey)
-			g.cidrs[e.sortKey] = e.ipBlock
-		}
-	}
-	ap := AuthorizationPolicy{
-		TypeMeta:   metav1.TypeMeta{APIVersion: AuthorizationPolicyGVK.GroupVersion().String(), Kind: AuthorizationPolicyGVK.Kind},
-		ObjectMeta: c.meta(c.name(sub, kindAuthz), sub.ns, sub),
-		Spec:       AuthorizationPolicySpec{Action: "ALLOW"},
-	}
-	if len(sub.labels) > 0 {
-		ap.Spec.Selector = &WorkloadSelector{MatchLabels: copyMap(sub.labels)}
-	}
-	for _, key := range sortedMapKeys(groups) {
-		g := groups[key]
-		var r AuthorizationRule
-		if len(g.principals) > 0 {
-			r.From = append(r.From, RuleFrom{Source: Source{Principals: sortedUnique(g.principals)}})
-		}
-		if len(g.ipBlocks) > 0 {
-			keys := sortedUnique(g.ipBlocks)
-			blocks := make([]string, len(keys))
-			for i, k := range keys {
-				blocks[i] = g.cidrs[k]
-			}
-			r.From = append(r.From, RuleFrom{Source: Source{IPBlocks: blocks}})
-		}
-		if len(g.op.Ports)+len(g.op.Methods)+len(g.op.Paths) > 0 {
-			r.To = []RuleTo{{Operation: g.op}}
-		}
-		ap.Spec.Rules = append(ap.Spec.Rules, r)
-	}
-	return ap
-}

@@ -33,7 +33,7 @@ func pr(from, to int) model.PortRange { return model.PortRange{From: from, To: t
 func in(i int, peer model.Peer, protocol string, ports ...model.PortRange) model.Flow {
 	f := model.Flow{Direction: model.Inbound, Peer: peer, Protocol: protocol, Ports: ports, Path: model.Root("allow_from").Index(i)}
 	switch {
-	case peer.Segment != nil || peer.SegmentGroupID != "":
+	case peer.Segment != nil:
 		f.PeerPath = f.Path.At("segment")
 	case peer.CIDR != "":
 		f.PeerPath = f.Path.At("cidr_blocks").Index(0)
@@ -54,6 +54,11 @@ func out(i int, peer model.Peer, protocol string, ports ...model.PortRange) mode
 }
 
 func peerOf(s model.Segment) model.Peer { return model.Peer{Segment: &s} }
+
+func withHTTP(f model.Flow, m model.HTTPMatch) model.Flow {
+	f.HTTP = &m
+	return f
+}
 
 // describe renders a NetworkPolicy compactly: "<ns> <kind>(<selector>): rule; rule".
 func describe(np networkingv1.NetworkPolicy) string {
@@ -225,20 +230,10 @@ func TestCompile(t *testing.T) {
 				"batch ingress(): [10.0.0.0/8] TCP 80",
 			},
 		},
-		{
-			"peer resolved from Options.Segments by security group id",
-			payments, []model.Flow{in(0, model.Peer{SegmentGroupID: "sg-0123456789abcdef0"}, "tcp", pr(80, 80))},
-			[]string{
-				"prod egress(app=checkout): [prod/app=payment-api] TCP 80",
-				"prod deny(): ",
-				"prod ingress(app=payment-api): [prod/app=checkout] TCP 80",
-			},
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := noDNS
-			opts.Segments = map[string]model.Segment{"sg-0123456789abcdef0": checkout}
 			objs := mustCompile(t, []Policy{{Segment: tt.target, Flows: tt.flows}}, opts)
 			got := describeAll(objs.NetworkPolicies)
 			// Names carry hashes; compare the shape in canonical (namespace, name) order.

@@ -120,8 +120,8 @@ func ExampleIstioOptions() {
 			Direction: model.Inbound, Peer: model.Peer{Segment: &checkout},
 			Protocol: "tcp", Ports: []model.PortRange{{From: 8443, To: 8443}},
 			Path: model.Root("allow_from").Index(0),
+			HTTP: &model.HTTPMatch{Methods: []string{"POST"}, Paths: []string{"/charges"}},
 		}},
-		HTTP: map[int]kubernetes.HTTPMatch{0: {Methods: []string{"POST"}, Paths: []string{"/charges"}}},
 	}
 
 	objs, problems := kubernetes.CompileAll([]kubernetes.Policy{policy}, kubernetes.Options{

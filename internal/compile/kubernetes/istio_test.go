@@ -18,14 +18,13 @@ func TestIstioAuthorizationPolicies(t *testing.T) {
 		Flows: []model.Flow{
 			in(0, peerOf(checkout), "tcp", pr(8443, 8443), pr(9000, 9001)),
 			in(1, peerOf(web), "tcp", pr(9000, 9001), pr(8443, 8443)), // same operation as flow 0: shares its rule
-			in(2, peerOf(ledger), "tcp", pr(8080, 8080)),
+			withHTTP(in(2, peerOf(ledger), "tcp", pr(8080, 8080)), model.HTTPMatch{Methods: []string{"POST", "GET", "GET"}, Paths: []string{"/api/*"}}),
 			in(3, model.Peer{CIDR: "10.9.0.0/16"}, "tcp", pr(8443, 8443)),
 			in(4, peerOf(web), "udp", pr(5353, 5353)), // UDP is not proxied by Istio
 			in(5, peerOf(ledger), "all"),
 			out(6, peerOf(ledger), "tcp", pr(5432, 5432)),
 			out(7, model.Peer{CIDR: "192.0.2.0/24"}, "tcp", pr(443, 443)), // leaves the mesh: nothing to authorize
 		},
-		HTTP: map[int]HTTPMatch{2: {Methods: []string{"POST", "GET", "GET"}, Paths: []string{"/api/*"}}},
 	}}
 	objs := mustCompile(t, policies, Options{Istio: &IstioOptions{TrustDomain: "mesh.example.com"}, AllowDNS: Bool(false)})
 	type simple struct {

@@ -91,8 +91,17 @@ func validatePorts(f model.Flow, ps *model.Problems) []model.PortRange {
 	return out
 }
 
+// httpPath is where a problem with a flow's HTTP match as a whole is
+// reported: its methods when it has some, else its paths.
+func httpPath(f model.Flow) model.Path {
+	if f.HTTP != nil && len(f.HTTP.Methods) == 0 {
+		return f.Path.At("http_paths")
+	}
+	return f.Path.At("http_methods")
+}
+
 // validateHTTP checks an HTTP match's methods and paths for Istio.
-func validateHTTP(m HTTPMatch, at model.Path, ps *model.Problems) {
+func validateHTTP(m model.HTTPMatch, at model.Path, ps *model.Problems) {
 	for i, meth := range m.Methods {
 		ok := meth != ""
 		for j := 0; j < len(meth); j++ {
@@ -101,7 +110,7 @@ func validateHTTP(m HTTPMatch, at model.Path, ps *model.Problems) {
 			}
 		}
 		if !ok {
-			ps.Errorf(at.At("methods").Index(i), "Invalid HTTP method", "%q is not an HTTP method; use upper-case names such as GET or POST", meth)
+			ps.Errorf(at.At("http_methods").Index(i), "Invalid HTTP method", "%q is not an HTTP method; use upper-case names such as GET or POST", meth)
 		}
 	}
 	for i, p := range m.Paths {
@@ -112,7 +121,7 @@ func validateHTTP(m HTTPMatch, at model.Path, ps *model.Problems) {
 			}
 		}
 		if !ok {
-			ps.Errorf(at.At("paths").Index(i), "Invalid HTTP path", "%q is not an Istio path match; use an exact path (/api/v1), a prefix (/api/*), a suffix (*.png) or *", p)
+			ps.Errorf(at.At("http_paths").Index(i), "Invalid HTTP path", "%q is not an Istio path match; use an exact path (/api/v1), a prefix (/api/*), a suffix (*.png) or *", p)
 		}
 	}
 }

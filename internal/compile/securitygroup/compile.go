@@ -38,20 +38,34 @@ type Rule struct {
 
 // Key identifies a rule by what it allows (description excluded).
 func (r Rule) Key() string {
-	return strings.Join([]string{r.GroupID, direction(r.Egress), r.Protocol, strconv.Itoa(int(r.FromPort)), strconv.Itoa(int(r.ToPort)),
+	return strings.Join([]string{r.GroupID, Direction(r.Egress), r.Protocol, strconv.Itoa(int(r.FromPort)), strconv.Itoa(int(r.ToPort)),
 		r.CIDRv4, r.CIDRv6, r.PrefixListID, r.ReferencedGroupID}, "|")
 }
 
 // peerKey identifies what a rule's ports may be merged across.
 func (r Rule) peerKey() string {
-	return strings.Join([]string{r.GroupID, direction(r.Egress), r.Protocol, r.CIDRv4, r.CIDRv6, r.PrefixListID, r.ReferencedGroupID}, "|")
+	return strings.Join([]string{r.GroupID, Direction(r.Egress), r.Protocol, r.CIDRv4, r.CIDRv6, r.PrefixListID, r.ReferencedGroupID}, "|")
 }
 
-func direction(egress bool) string {
+// Direction names a rule direction as EC2 and the plan write it.
+func Direction(egress bool) string {
 	if egress {
 		return "egress"
 	}
 	return "ingress"
+}
+
+// ModelProtocol maps EC2's IpProtocol back to the configuration's protocol
+// name (the inverse of the mapping Compile applies).
+func ModelProtocol(ec2Protocol string) string {
+	switch ec2Protocol {
+	case "-1":
+		return "all"
+	case "58":
+		return "icmpv6"
+	default:
+		return ec2Protocol
+	}
 }
 
 // Options tune compilation.
@@ -74,14 +88,24 @@ func Compile(target model.Segment, flows []model.Flow, opts Options) ([]Rule, mo
 		opts.MaxRulesPerDirection = DefaultMaxRulesPerDirection
 	}
 	raw := make([]Rule, 0, 2*len(flows))
+	valid := make([]model.Flow, 0, len(flows))
 	for _, f := range flows {
 		ps := f.Validate(target)
 		problems.Append(ps)
 		if ps.HasErrors() {
 			continue
 		}
+		if f.Peer.Segment != nil && f.Peer.Segment.SecurityGroupID == "" {
+			problems.Errorf(f.PeerPath, "Segment without a security group",
+				"segment %q has no security group, so an EC2 rule cannot reference it", f.Peer.Segment.Name)
+			continue
+		}
+		valid = append(valid, f)
 		raw = append(raw, rulesFor(target.SecurityGroupID, f)...)
 	}
+	// Each flow was judged alone; internet exposure is also judged for the
+	// set, so splitting 0.0.0.0/0 into many prefixes does not get through.
+	problems.Append(model.ValidateExposure(target, valid))
 	if problems.HasErrors() {
 		return nil, problems
 	}
@@ -106,8 +130,8 @@ func rulesFor(groupID string, f model.Flow) []Rule {
 		}
 	case f.Peer.PrefixListID != "":
 		base.PrefixListID = f.Peer.PrefixListID
-	case f.Peer.SegmentGroupID != "":
-		base.ReferencedGroupID = f.Peer.SegmentGroupID
+	case f.Peer.Segment != nil:
+		base.ReferencedGroupID = f.Peer.Segment.SecurityGroupID
 	}
 	out := make([]Rule, 0, 2*len(ranges))
 	for _, pr := range ranges {
@@ -261,7 +285,7 @@ type keyedRule struct {
 func checkQuota(rules []Rule, opts Options) model.Problems {
 	counts := map[string]int{}
 	for _, r := range rules {
-		counts[r.GroupID+" "+direction(r.Egress)]++
+		counts[r.GroupID+" "+Direction(r.Egress)]++
 	}
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
@@ -288,5 +312,5 @@ func (r Rule) String() string {
 	if r.FromPort < 0 {
 		ports = "all"
 	}
-	return fmt.Sprintf("%s %s %s %s %s", r.GroupID, direction(r.Egress), r.Protocol, ports, peer)
+	return fmt.Sprintf("%s %s %s %s %s", r.GroupID, Direction(r.Egress), r.Protocol, ports, peer)
 }

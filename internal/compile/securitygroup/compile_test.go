@@ -61,12 +61,12 @@ func TestCompile(t *testing.T) {
 		},
 		{
 			"segment peer yields both halves",
-			[]model.Flow{in(model.Peer{SegmentGroupID: checkout}, "tcp", p(8443, 8443))},
+			[]model.Flow{in(model.Peer{Segment: &model.Segment{Name: "checkout", SecurityGroupID: checkout}}, "tcp", p(8443, 8443))},
 			[]string{payments + " ingress tcp 8443-8443 " + checkout, checkout + " egress tcp 8443-8443 " + payments},
 		},
 		{
 			"outbound segment flow mirrored as inbound on the peer",
-			[]model.Flow{out(model.Peer{SegmentGroupID: checkout}, "tcp", p(9100, 9100))},
+			[]model.Flow{out(model.Peer{Segment: &model.Segment{Name: "checkout", SecurityGroupID: checkout}}, "tcp", p(9100, 9100))},
 			[]string{payments + " egress tcp 9100-9100 " + checkout, checkout + " ingress tcp 9100-9100 " + payments},
 		},
 		{
@@ -120,6 +120,9 @@ func TestCompileProblems(t *testing.T) {
 		{"open ipv6 internet into confidential", "confidential", in(model.Peer{CIDR: "::/0"}, "tcp", p(443, 443)), "allow_from[0]", "Open internet into a confidential segment"},
 		{"upside-down range", "internal", in(model.Peer{CIDR: "10.0.0.0/8"}, "tcp", p(9000, 8000)), "allow_from[0].ports[0]", "Port range upside down"},
 		{"port too high", "internal", in(model.Peer{CIDR: "10.0.0.0/8"}, "tcp", p(1, 70000)), "allow_from[0].ports[0]", "Port out of range"},
+		{"port 0", "internal", in(model.Peer{CIDR: "10.0.0.0/8"}, "udp", p(0, 0)), "allow_from[0].ports[0]", "Port 0"},
+		{"internet in two halves", "restricted", in(model.Peer{CIDR: "0.0.0.0/1"}, "tcp", p(443, 443)), "allow_from[0]", "Open internet into a restricted segment"},
+		{"IPv4-mapped internet", "confidential", in(model.Peer{CIDR: "::ffff:0.0.0.0/96"}, "tcp", p(443, 443)), "allow_from[0]", "Open internet into a confidential segment"},
 		{"tcp without ports", "internal", in(model.Peer{CIDR: "10.0.0.0/8"}, "tcp"), "allow_from[0].ports", "Ports required"},
 		{"icmp with ports", "internal", in(model.Peer{CIDR: "10.0.0.0/8"}, "icmp", p(8, 8)), "allow_from[0].ports", "Ports not allowed"},
 		{"bad cidr", "internal", in(model.Peer{CIDR: "10.0.0.300/8"}, "tcp", p(1, 1)), "allow_from[0]", "Invalid CIDR block"},
@@ -166,14 +169,28 @@ func TestQuotaNamesGroupAndCount(t *testing.T) {
 	}
 }
 
-// TestHostileDescriptionsStayData: a description is carried as a value; it
-// cannot add, remove or widen rules.
+// TestHostileDescriptionsStayData: a description within EC2's character set
+// is carried as a value; it cannot add, remove or widen rules.
 func TestHostileDescriptionsStayData(t *testing.T) {
 	f := in(model.Peer{CIDR: "10.0.0.0/8"}, "tcp", p(443, 443))
-	f.Description = "x\"; 0.0.0.0/0 -1 all\n\u202e"
+	f.Description = "x; 0.0.0.0/0 -1 all {ingress} [sg-1] $*"
 	rules, problems := Compile(target("restricted"), []model.Flow{f}, Options{})
 	if problems.HasErrors() || len(rules) != 1 || rules[0].CIDRv4 != "10.0.0.0/8" || rules[0].Description != f.Description {
 		t.Fatalf("rules %v problems %v", rules, problems)
+	}
+}
+
+// TestDescriptionsEC2WouldRejectFailAtPlan: quotes, line breaks, bidi
+// overrides and non-ASCII fail AuthorizeSecurityGroupIngress, so they are
+// refused at the description's path and no rules are compiled.
+func TestDescriptionsEC2WouldRejectFailAtPlan(t *testing.T) {
+	for _, d := range []string{"x\"", "a\nb", "\u202e", "café", "nul\x00"} {
+		f := in(model.Peer{CIDR: "10.0.0.0/8"}, "tcp", p(443, 443))
+		f.Description = d
+		rules, problems := Compile(target("internal"), []model.Flow{f}, Options{})
+		if rules != nil || len(problems) != 1 || problems[0].Path.String() != "allow_from[0].description" {
+			t.Errorf("description %q: rules %v problems %v", d, rules, problems)
+		}
 	}
 }
 
@@ -189,7 +206,7 @@ func TestCompileProperties(t *testing.T) {
 			peer := model.Peer{CIDR: fmt.Sprintf("10.%d.0.0/16", rng.IntN(3))}
 			var ports []model.PortRange
 			for j := 0; j < 1+rng.IntN(4); j++ {
-				a := rng.IntN(60)
+				a := 1 + rng.IntN(60) // port 0 alone is invalid
 				ports = append(ports, p(a, a+rng.IntN(5)))
 			}
 			flows = append(flows, in(peer, []string{"tcp", "udp"}[rng.IntN(2)], ports...))
@@ -258,7 +275,7 @@ func BenchmarkCompile10kFlows(b *testing.B) { benchmarkCompile(b, 10000) }
 
 func ExampleCompile() {
 	flows := []model.Flow{
-		{Direction: model.Inbound, Peer: model.Peer{SegmentGroupID: "sg-0000000000000000b"}, Protocol: "tcp", Ports: []model.PortRange{{From: 8443, To: 8443}}},
+		{Direction: model.Inbound, Peer: model.Peer{Segment: &model.Segment{Name: "checkout", SecurityGroupID: "sg-0000000000000000b"}}, Protocol: "tcp", Ports: []model.PortRange{{From: 8443, To: 8443}}},
 		{Direction: model.Inbound, Peer: model.Peer{CIDR: "10.1.2.3/8"}, Protocol: "tcp", Ports: []model.PortRange{{From: 443, To: 443}, {From: 444, To: 444}}},
 	}
 	rules, _ := Compile(model.Segment{Name: "payments", SecurityGroupID: "sg-0000000000000000a", Sensitivity: "restricted"}, flows, Options{})
@@ -287,4 +304,35 @@ func BenchmarkScaling1kTo10k(b *testing.B) {
 		tLarge += time.Since(mid)
 	}
 	b.ReportMetric(float64(tLarge)/float64(tSmall), "10k/1k")
+}
+
+// TestSplitInternetIsRefused: the compiler judges the flow set, so the
+// internet split into prefixes each below the threshold is refused at every
+// contributing CIDR, and an acknowledgement on each turns it into warnings.
+func TestSplitInternetIsRefused(t *testing.T) {
+	var flows []model.Flow
+	for i := 0; i < 512; i++ {
+		f := in(model.Peer{CIDR: fmt.Sprintf("%d.%d.0.0/9", i/2, 128*(i%2))}, "tcp", p(443, 443))
+		f.PeerPath = model.Root("allow_from").Index(0).At("cidr_blocks").Index(i)
+		flows = append(flows, f)
+	}
+	rules, problems := Compile(target("restricted"), flows, Options{MaxRulesPerDirection: 1000})
+	if rules != nil || !problems.HasErrors() {
+		t.Fatalf("split internet compiled: %d rules, problems %v", len(rules), problems)
+	}
+	// Every /9 with public addresses is named; the halves of 0/8, 10/8,
+	// 127/8 and of the 32 /8s of 224/3 have none.
+	if n := len(problems); n != 512-2*(3+32) {
+		t.Fatalf("want one problem per public /9, got %d: %v", n, problems[:3])
+	}
+	if got := problems[0].Path.String(); !strings.HasPrefix(got, "allow_from[0].cidr_blocks[") {
+		t.Fatalf("problem at %q, want a cidr_blocks path", got)
+	}
+	for i := range flows {
+		flows[i].Acknowledgement = "anycast front door, SEC-9"
+	}
+	rules, problems = Compile(target("restricted"), flows, Options{MaxRulesPerDirection: 1000})
+	if problems.HasErrors() || len(rules) != 512 {
+		t.Fatalf("acknowledged: %d rules, problems %v", len(rules), problems.HasErrors())
+	}
 }

@@ -40,10 +40,22 @@
 // short-circuits to false at its first guard. List values are sorted and
 // CIDRs masked, so reordering configuration never changes the text. String
 // sets are tested with .contains/.containsAny, never `in`.
+//
+// # Paths and TCP applications
+//
+// A path prefix compiles to tests on a segment boundary, each also written
+// without the leading slash because AWS documents the path as "app/images"
+// (see pathPrefixTests). Conditions that read context.http_request (methods,
+// path prefixes, client CIDRs) are not guarded with `context has
+// http_request`: model validation refuses them on rules that apply to a TCP
+// application, where Verified Access documents no HTTP request, rather than
+// letting a guard turn them into "never matches" (see
+// model.AccessRule.checkHTTPConditions for why an error beats a guard).
 package verifiedaccess
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -70,8 +82,8 @@ type Result struct {
 	// Endpoints has one entry per application, sorted by application name.
 	Endpoints []EndpointPolicy
 	// Schema is the Cedar schema (human-readable syntax) of the Verified
-	// Access context for the surface's proxy and groups. Each statement was
-	// validated against it, narrowed to the groups the statement tests.
+	// Access context for the surface's proxy and groups. Every statement was
+	// validated against it.
 	Schema string
 }
 
@@ -122,10 +134,6 @@ func Compile(s model.ProtectSurface, opts Options) (Result, model.Problems) {
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
-	statements := make([]*ast.Policy, len(rules))
-	for i, r := range rules {
-		statements[i] = Statement(r, s.Proxy)
-	}
 
 	split := slices.ContainsFunc(rules, func(r model.AccessRule) bool { return len(r.Applications) > 0 })
 	var group []int
@@ -142,98 +150,130 @@ func Compile(s model.ProtectSurface, opts Options) (Result, model.Problems) {
 	}
 	res := Result{Schema: string(schemaText)}
 
-	// Every distinct statement is checked once: it parses back with cedar-go
-	// into exactly one statement carrying its rule name, marshals back to
-	// exactly its own text (so it is canonical), and type-checks against
-	// the context schema narrowed to the groups it tests (cedar-go's
-	// validator re-derives the context type for each statement, so a schema
-	// listing every group of a large surface would make validation
-	// quadratic; the narrowed schema is as strict, because reading an
-	// undeclared group is refused). A document only joins checked
-	// statements with blank lines: each ends with the one-character token
-	// `;` and the next starts with `@`, so no token spans a boundary and the
-	// document parses into exactly its statements (the package tests parse
-	// every document whole to confirm it).
-	texts := make([][]byte, len(rules))
+	// Every document is a selection of these statements (or, when it
+	// selects none, the deny-by-default statement), so they are checked
+	// once, together, as one policy set: see checkStatements.
+	// Documents only join checked statements with blank lines: each ends
+	// with the one-character token `;` and the next starts with `@`, so no
+	// token spans a boundary and a document parses into exactly its
+	// statements (the package tests parse every document whole to confirm
+	// it).
+	ids := make([]string, len(rules), len(rules)+1)
 	for i, r := range rules {
-		text, err := checkStatement(statements[i], r.Name, s.Proxy, identityCenterGroups(rules[i:i+1]), opts.Validator)
-		if err != nil {
-			problems.Errorf(nil, "Internal compiler error", "the statement of access rule %q does not check out: %v", r.Name, err)
-			return Result{}, problems
-		}
-		texts[i] = text
+		ids[i] = r.Name
 	}
-	var denyAll []byte
-	emit := func(what string, idx []int) (string, bool) {
-		parts := make([][]byte, 0, len(idx))
-		for _, i := range idx {
-			parts = append(parts, texts[i])
+	// The deny-by-default statement is always checked (one statement more)
+	// so that any document selecting no rule can use it. Statements are
+	// built as they are checked, so only their text stays in memory.
+	ids = append(ids, DenyByDefaultID)
+	build := func(i int) *ast.Policy {
+		if i == len(rules) {
+			return DenyByDefault()
 		}
-		if len(parts) == 0 {
-			if denyAll == nil {
-				if denyAll, err = checkStatement(DenyByDefault(), DenyByDefaultID, s.Proxy, nil, opts.Validator); err != nil {
-					problems.Errorf(nil, "Internal compiler error", "the deny-by-default statement of the %s does not check out: %v", what, err)
-					return "", false
-				}
-			}
-			parts = append(parts, denyAll)
-		}
-		return string(append(bytes.Join(parts, []byte("\n\n")), '\n')), true
+		return Statement(rules[i], s.Proxy)
 	}
-	var ok bool
-	if res.GroupPolicy, ok = emit("group policy", group); !ok {
+	texts, err := checkStatements(build, ids, schemaText, opts.Validator)
+	if err != nil {
+		problems.Errorf(nil, "Internal compiler error", "the compiled statements do not check out: %v", err)
 		return Result{}, problems
 	}
+
+	size := 0
+	for _, t := range texts {
+		size += len(t) + 2
+	}
+	var buf []byte
+	emit := func(idx []int) string {
+		if len(idx) == 0 {
+			return string(texts[len(texts)-1]) + "\n" // deny-by-default, checked above
+		}
+		buf = buf[:0]
+		for k, i := range idx {
+			if k > 0 {
+				buf = append(buf, '\n', '\n')
+			}
+			buf = append(buf, texts[i]...)
+		}
+		return string(append(buf, '\n'))
+	}
+	buf = make([]byte, 0, size)
+	res.GroupPolicy = emit(group)
 	apps := make([]string, 0, len(s.Applications))
 	for _, a := range s.Applications {
 		apps = append(apps, a.Name)
 	}
 	slices.Sort(apps)
+	if len(apps) > 0 {
+		res.Endpoints = make([]EndpointPolicy, 0, len(apps))
+	}
+	idx := make([]int, 0, len(rules))
 	for _, app := range apps {
 		ep := EndpointPolicy{Application: app}
 		if split {
-			var idx []int
+			idx = idx[:0]
 			for i, r := range rules {
 				if r.AppliesTo(app) {
 					idx = append(idx, i)
 				}
 			}
-			if ep.Policy, ok = emit(fmt.Sprintf("endpoint policy of %q", app), idx); !ok {
-				return Result{}, problems
-			}
+			ep.Policy = emit(idx)
 		}
 		res.Endpoints = append(res.Endpoints, ep)
 	}
 	return res, problems
 }
 
-// checkStatement marshals one statement and proves the text means what was
-// built: it parses back into exactly one statement carrying id, marshals
-// back to the same bytes, and validates against the context schema of proxy
-// (listing groups).
-func checkStatement(st *ast.Policy, id string, proxy model.AccessProxy, groups []string, v Validator) ([]byte, error) {
-	text := st.MarshalCedar()
-	list, err := cedar.NewPolicyListFromBytes("", text)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("does not parse: %w", err)
-	case len(list) != 1:
-		return nil, fmt.Errorf("parses into %d statements", len(list))
-	case string(list[0].Annotations()[IDAnnotation]) != id:
-		return nil, fmt.Errorf("parses with @id %q", list[0].Annotations()[IDAnnotation])
-	case !bytes.HasSuffix(text, []byte(";")) || !bytes.HasPrefix(text, []byte("@")):
-		return nil, fmt.Errorf("does not start with an annotation and end with a semicolon")
-	case !bytes.Equal(list[0].MarshalCedar(), text):
-		return nil, fmt.Errorf("is not canonical: marshalling it again changes it")
+// checkStatements builds the statements (build(i) for each of ids),
+// marshals them and proves the text means what was
+// built: each text parses back into exactly one statement carrying ids[i]
+// and marshals back to exactly its own text (so it is canonical), and the
+// statements validate against the context schema, parsed and resolved once
+// for the whole set. Texts are parsed one by one: cedar-go tokenizes its
+// whole input up front, and one token slice for a thousand statements costs
+// more (in memory and time) than a thousand small ones.
+func checkStatements(build func(i int) *ast.Policy, ids []string, schema []byte, v Validator) ([][]byte, error) {
+	// A validator that can take parsed statements one at a time checks each
+	// as soon as it is parsed, so no parsed statement outlives its check
+	// (the schema is still parsed and resolved once); any other validator
+	// gets the whole set as text in one call.
+	var check func(id string, p *cedar.Policy) error
+	if sv, ok := v.(statementValidator); ok {
+		var err error
+		if check, err = sv.forSchema(schema); err != nil {
+			return nil, err
+		}
 	}
-	schema, err := ContextSchema(proxy, groups).MarshalCedar()
-	if err != nil {
+	texts := make([][]byte, len(ids))
+	var errs []error
+	for i := range ids {
+		text := build(i).MarshalCedar()
+		parsed, err := cedar.NewPolicyListFromBytes("", text)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("the statement of %q does not parse: %w", ids[i], err)
+		case len(parsed) != 1:
+			return nil, fmt.Errorf("the statement of %q parses into %d statements", ids[i], len(parsed))
+		case string(parsed[0].Annotations()[IDAnnotation]) != ids[i]:
+			return nil, fmt.Errorf("the statement of %q parses with @id %q", ids[i], parsed[0].Annotations()[IDAnnotation])
+		case !bytes.HasSuffix(text, []byte(";")) || !bytes.HasPrefix(text, []byte("@")):
+			return nil, fmt.Errorf("the statement of %q does not start with an annotation and end with a semicolon", ids[i])
+		case !bytes.Equal(parsed[0].MarshalCedar(), text):
+			return nil, fmt.Errorf("the statement of %q is not canonical: marshalling it again changes it", ids[i])
+		}
+		if check != nil {
+			if err := check(ids[i], parsed[0]); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		texts[i] = text
+	}
+	if check == nil {
+		errs = append(errs, v.Validate(schema, bytes.Join(texts, []byte("\n\n"))))
+	}
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if err := v.Validate(schema, text); err != nil {
-		return nil, err
-	}
-	return text, nil
+	return texts, nil
 }
 
 // DenyByDefault is the statement of a document that grants nothing.
@@ -272,10 +312,11 @@ func Conditions(r model.AccessRule, proxy model.AccessProxy) []ast.Node {
 		}
 	}
 	if ps := sortedUnique(r.PathPrefixes); len(ps) > 0 {
-		path := http.Access(attrPath)
-		out = append(out, anyOf(ps, func(prefix string) ast.Node {
-			return path.Like(types.NewPattern(prefix, types.Wildcard{}))
-		}))
+		var alts []ast.Node
+		for _, prefix := range ps {
+			alts = append(alts, pathPrefixTests(http.Access(attrPath), prefix)...)
+		}
+		out = append(out, anyOf(alts, func(n ast.Node) ast.Node { return n }))
 	}
 	if gs := sortedUnique(r.Groups); len(gs) > 0 {
 		out = append(out, groupCondition(gs, idp))
@@ -315,6 +356,36 @@ func Conditions(r model.AccessRule, proxy model.AccessProxy) []ast.Node {
 		out = append(out, anyOf(cidrs, func(p netip.Prefix) ast.Node {
 			return client.IsInRange(ast.IPAddr(p))
 		}))
+	}
+	return out
+}
+
+// pathPrefixTests returns the alternatives that match path against one
+// configured prefix (model.AccessRule.PathPrefixes documents the semantics):
+//
+//	"/admin"  -> path == "/admin" || path like "/admin/*" || path == "admin" || path like "admin/*"
+//	"/api/"   -> path like "/api/*" || path like "api/*"
+//	"/adm*"   -> path like "/adm*" || path like "adm*"
+//
+// The second half of each line is the same test without the leading slash,
+// because AWS documents context.http_request.path as "app/images"; until
+// real trust data shows which form Verified Access sends, both must match.
+// Prefix text enters the pattern as a literal (cedar-go escapes a `*` in it
+// as `\*`); only the trailing `*` of an explicit raw prefix, and the one this
+// function appends, are wildcards.
+func pathPrefixTests(path ast.Node, prefix string) []ast.Node {
+	var out []ast.Node
+	below := func(stem string) ast.Node { return path.Like(types.NewPattern(stem, types.Wildcard{})) }
+	for _, p := range []string{prefix, strings.TrimPrefix(prefix, "/")} {
+		switch {
+		case strings.HasSuffix(p, "*"):
+			out = append(out, below(strings.TrimSuffix(p, "*")))
+		case p == "" || strings.HasSuffix(p, "/"):
+			// Already on a boundary: everything below, the prefix included.
+			out = append(out, below(p))
+		default:
+			out = append(out, path.Equal(ast.String(p)), below(p+"/"))
+		}
 	}
 	return out
 }

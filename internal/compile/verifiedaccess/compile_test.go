@@ -253,25 +253,35 @@ func (v *recordingValidator) Validate(schema, policies []byte) error {
 func TestValidatorSeam(t *testing.T) {
 	v := &recordingValidator{}
 	s := mixedSurface()
-	_, ps := va.Compile(s, va.Options{Validator: v})
-	// Each statement is validated once, against the schema narrowed to the
-	// groups it tests.
-	if ps.HasErrors() || len(v.calls) != len(s.AccessRules) {
-		t.Fatalf("validator called %d times for %d rules (%v)", len(v.calls), len(s.AccessRules), ps)
+	res, ps := va.Compile(s, va.Options{Validator: v})
+	// The statements are validated once, as one policy set: every rule's
+	// statement and the deny-by-default one, against the full schema.
+	if ps.HasErrors() || len(v.calls) != 1 {
+		t.Fatalf("validator called %d times (%v)", len(v.calls), ps)
 	}
-	for _, c := range v.calls {
-		list, err := cedar.NewPolicyListFromBytes("", []byte(c[1]))
-		if err != nil || len(list) != 1 {
-			t.Fatalf("validator given %q", c[1])
-		}
-		for _, g := range []string{groupEng, groupOps} {
-			if strings.Contains(c[0], g) != strings.Contains(c[1], g) {
-				t.Errorf("schema for %s lists group %s: %v", list[0].Annotations()[va.IDAnnotation], g, strings.Contains(c[0], g))
-			}
-		}
+	if v.calls[0][0] != res.Schema {
+		t.Errorf("validated against another schema:\n%s", v.calls[0][0])
+	}
+	list, err := cedar.NewPolicyListFromBytes("", []byte(v.calls[0][1]))
+	if err != nil || len(list) != len(s.AccessRules)+1 {
+		t.Fatalf("validator given %d statements (%v):\n%s", len(list), err, v.calls[0][1])
+	}
+	var got []string
+	for _, p := range list {
+		got = append(got, string(p.Annotations()[va.IDAnnotation]))
+	}
+	var want []string
+	for _, r := range s.AccessRules {
+		want = append(want, r.Name)
+	}
+	want = append(want, va.DenyByDefaultID)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("validated statements %q, want %q", got, want)
 	}
 	v = &recordingValidator{err: errors.New("boom")}
-	res, ps := va.Compile(mixedSurface(), va.Options{Validator: v})
+	res, ps = va.Compile(mixedSurface(), va.Options{Validator: v})
 	if !ps.HasErrors() || ps[len(ps)-1].Summary != "Internal compiler error" || res.GroupPolicy != "" {
 		t.Fatalf("a failing validator must fail the compile: %v", ps)
 	}
@@ -355,6 +365,28 @@ func TestContextMatchesSchema(t *testing.T) {
 		bad := types.NewRecord(types.RecordMap{"http_request": types.NewRecord(types.RecordMap{"http_method": types.Long(1)})})
 		if err := va.ValidateContext(schema, bad); err == nil {
 			t.Error("malformed context accepted")
+		}
+	}
+}
+
+// TestPathPrefixCedar pins the Cedar of each path-prefix form: segment
+// boundary, trailing slash, explicit raw "*", and a literal "*" in user text,
+// which must reach the pattern escaped (an unescaped one would be a
+// wildcard: "/a*b" would then match "/axb").
+func TestPathPrefixCedar(t *testing.T) {
+	const p = "context.http_request.path"
+	for prefix, want := range map[string]string{
+		"/admin": p + ` == "/admin" || ` + p + ` like "/admin/*" || ` + p + ` == "admin" || ` + p + ` like "admin/*"`,
+		"/api/":  p + ` like "/api/*" || ` + p + ` like "api/*"`,
+		"/adm*":  p + ` like "/adm*" || ` + p + ` like "adm*"`,
+		"/a*b":   p + ` == "/a*b" || ` + p + ` like "/a\*b/*" || ` + p + ` == "a*b" || ` + p + ` like "a\*b/*"`,
+		"/a*b*":  p + ` like "/a\*b*" || ` + p + ` like "a\*b*"`,
+		"/":      p + ` like "/*" || ` + p + ` like "*"`,
+	} {
+		r := model.AccessRule{Name: "r", Effect: model.EffectPermit, PathPrefixes: []string{prefix}}
+		text := string(va.Statement(r, idcProxy()).MarshalCedar())
+		if !strings.Contains(text, "when { "+want+" }") {
+			t.Errorf("prefix %q compiled to\n%s\nwant the condition\n%s", prefix, text, want)
 		}
 	}
 }

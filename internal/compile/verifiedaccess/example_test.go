@@ -70,7 +70,7 @@ func ExampleCompile_endpoints() {
 				Name: "admins", Effect: "permit", Groups: []string{"wiki-admins", "sre"}, RequireMFA: true, Applications: []string{"wiki-admin"},
 				Device: &model.DeviceRequirement{CrowdStrike: &model.CrowdStrikeRequirement{MinOverallScore: 80}},
 			},
-			{Name: "office-only", Effect: "forbid", PathPrefixes: []string{"/admin/"}, ClientCIDRs: []string{"0.0.0.0/0"}, Applications: []string{"wiki"}},
+			{Name: "office-only", Effect: "forbid", PathPrefixes: []string{"/admin"}, ClientCIDRs: []string{"0.0.0.0/0"}, Applications: []string{"wiki"}},
 		},
 	}
 	res, problems := va.Compile(s, va.Options{})
@@ -98,7 +98,7 @@ func ExampleCompile_endpoints() {
 	// == endpoint wiki
 	// @id("office-only")
 	// forbid ( principal, action, resource )
-	// when { context.http_request.path like "/admin/*" }
+	// when { context.http_request.path == "/admin" || context.http_request.path like "/admin/*" || context.http_request.path == "admin" || context.http_request.path like "admin/*" }
 	// when { ip(context.http_request.client_ip).isInRange(ip("0.0.0.0/0")) };
 	//
 	// @id("staff")

@@ -55,7 +55,9 @@ func opt(t sast.IsType) sast.Attribute { return sast.Attribute{Type: t, Optional
 // inside it is optional (Verified Access omits what a provider did not send),
 // so the validator proves that each access is guarded by `has`. The
 // http_request attributes the compiler reads are required: Verified Access
-// always sends them. groupIDs are the Identity Center group ids the policies
+// sends them for HTTP(S) applications, and rules that read them may not apply
+// to TCP applications (model validation), so no TCP context is checked
+// against them. groupIDs are the Identity Center group ids the policies
 // test (`groups has "<id>"`); Identity Center reports groups as a record keyed
 // by id, which a closed Cedar record type can only describe by listing them.
 //
@@ -167,28 +169,25 @@ type Validator interface {
 // (ip(context.http_request.client_ip) is the only way to test it against a
 // CIDR). Permissive mode still checks every attribute access, its `has`
 // guard, and every operand type.
+//
+// cedar-go's validator converts the whole context type for every statement
+// it checks, and an Identity Center context lists every group id the
+// surface tests, so validating n statements would cost n × groups. Each
+// statement is therefore type-checked against the context narrowed to the
+// attributes it names (see narrowSchema; the verdict is the full context's,
+// as TestNarrowedContextTypesLikeTheFullOne checks), while checkDeclared
+// checks every name it reads against the full schema.
 type CedarGoValidator struct{}
 
 // Validate implements Validator.
-func (CedarGoValidator) Validate(schemaText, policies []byte) error {
-	var s schema.Schema
-	if err := s.UnmarshalCedar(schemaText); err != nil {
-		return fmt.Errorf("schema: %w", err)
-	}
-	res, err := s.Resolve()
+func (v CedarGoValidator) Validate(schemaText, policies []byte) error {
+	check, err := v.forSchema(schemaText)
 	if err != nil {
-		return fmt.Errorf("schema: %w", err)
+		return err
 	}
 	list, err := cedar.NewPolicyListFromBytes("", policies)
 	if err != nil {
 		return fmt.Errorf("policy: %w", err)
-	}
-	v := validate.New(res, validate.WithPermissive())
-	var contexts []resolved.RecordType
-	for _, a := range res.Actions {
-		if a.AppliesTo != nil {
-			contexts = append(contexts, a.AppliesTo.Context)
-		}
 	}
 	var errs []error
 	for i, p := range list {
@@ -196,15 +195,152 @@ func (CedarGoValidator) Validate(schemaText, policies []byte) error {
 		if a, ok := p.Annotations()["id"]; ok {
 			id = string(a)
 		}
+		errs = append(errs, check(id, p))
+	}
+	return errors.Join(errs...)
+}
+
+// statementValidator is a Validator that can check parsed statements one at
+// a time against a schema it parses and resolves once: the compiler has
+// already parsed each statement (to prove it round-trips), so this spares a
+// second parse and lets each parsed statement be dropped once checked.
+type statementValidator interface {
+	forSchema(schemaText []byte) (func(id string, p *cedar.Policy) error, error)
+}
+
+func (CedarGoValidator) forSchema(schemaText []byte) (func(id string, p *cedar.Policy) error, error) {
+	var s schema.Schema
+	if err := s.UnmarshalCedar(schemaText); err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	res, err := s.Resolve()
+	if err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	var contexts []resolved.RecordType
+	for _, a := range res.Actions {
+		if a.AppliesTo != nil {
+			contexts = append(contexts, a.AppliesTo.Context)
+		}
+	}
+	return func(id string, p *cedar.Policy) error {
 		policy := (*ast.Policy)(p.AST())
-		if err := v.Policy(id, policy); err != nil {
+		var errs []error
+		if err := validate.New(narrowSchema(res, policy), validate.WithPermissive()).Policy(id, policy); err != nil {
 			errs = append(errs, err)
 		}
 		if err := checkDeclared(contexts, policy); err != nil {
 			errs = append(errs, fmt.Errorf("for policy `%s`, %w", id, err))
 		}
+		return errors.Join(errs...)
+	}, nil
+}
+
+// contextUse is how a policy uses one record of the context (the root is
+// the context itself): the attributes it names, in an access or a `has`,
+// and whether it also uses the record as a value rather than only through
+// its attributes.
+type contextUse struct {
+	attrs map[types.String]*contextUse
+	whole bool
+	// occurs counts the record's occurrences, operand those as the operand
+	// of an access or a `has`.
+	occurs, operand int
+}
+
+func (u *contextUse) at(path []string) *contextUse {
+	for _, a := range path {
+		next := u.attrs[types.String(a)]
+		if next == nil {
+			next = &contextUse{}
+			if u.attrs == nil {
+				u.attrs = map[types.String]*contextUse{}
+			}
+			u.attrs[types.String(a)] = next
+		}
+		u = next
 	}
-	return errors.Join(errs...)
+	return u
+}
+
+func (u *contextUse) settle() {
+	u.whole = u.occurs > u.operand
+	for _, c := range u.attrs {
+		c.settle()
+	}
+}
+
+// useOf walks a policy. A context path (context, context.a, context.a.b…)
+// that occurs more often than it is the operand of an attribute access or a
+// `has` is used as a value somewhere (compared, passed to a function…), so
+// its type must stay whole.
+func useOf(policy *ast.Policy) *contextUse {
+	root := &contextUse{}
+	for _, c := range policy.Conditions {
+		ast.Inspect(ast.NewNode(c.Body), func(n ast.IsNode) bool {
+			if path, ok := contextPath(n); ok {
+				root.at(path).occurs++
+			}
+			var arg ast.IsNode
+			var attr types.String
+			switch n := n.(type) {
+			case ast.NodeTypeHas:
+				arg, attr = n.Arg, n.Value
+			case ast.NodeTypeAccess:
+				arg, attr = n.Arg, n.Value
+			default:
+				return true
+			}
+			if path, ok := contextPath(arg); ok {
+				u := root.at(path)
+				u.operand++
+				u.at([]string{string(attr)})
+			}
+			return true
+		})
+	}
+	root.settle()
+	return root
+}
+
+// narrowSchema returns res with every action's context narrowed to what
+// policy uses. Typing a condition only ever looks up the attributes it
+// names — a `has` or an access of an attribute the record type lacks types
+// the same whether other attributes are declared or not — except where a
+// record is used as a value, and those records are kept whole. The cost is
+// that of the attributes the policy names, not of the context's size. res
+// is not modified.
+func narrowSchema(res *resolved.Schema, policy *ast.Policy) *resolved.Schema {
+	u := useOf(policy)
+	if u.whole {
+		return res
+	}
+	out := *res
+	out.Actions = make(map[types.EntityUID]resolved.Action, len(res.Actions))
+	for uid, a := range res.Actions {
+		if a.AppliesTo != nil {
+			to := *a.AppliesTo
+			to.Context = narrowContext(a.AppliesTo.Context, u)
+			a.AppliesTo = &to
+		}
+		out.Actions[uid] = a
+	}
+	return &out
+}
+
+func narrowContext(rec resolved.RecordType, u *contextUse) resolved.RecordType {
+	out := make(resolved.RecordType, len(u.attrs))
+	for name, use := range u.attrs {
+		attr, ok := rec[name]
+		if !ok {
+			continue
+		}
+		if sub, ok := attr.Type.(resolved.RecordType); ok && !use.whole {
+			attr.Type = narrowContext(sub, use)
+		}
+		out[name] = attr
+	}
+	return out
 }
 
 // checkDeclared refuses any `has` test or attribute read on the context that

@@ -79,11 +79,11 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if opts.StartTimeout == 0 {
 		opts.StartTimeout = 90 * time.Second
 	}
-	etcdBin, err := findBinary(opts.EtcdPath, EnvEtcd, "etcd")
+	etcdBin, err := FindBinary(opts.EtcdPath, EnvEtcd, "etcd")
 	if err != nil {
 		return nil, err
 	}
-	apiBin, err := findBinary(opts.KubeAPIServerPath, EnvKubeAPIServer, "kube-apiserver")
+	apiBin, err := FindBinary(opts.KubeAPIServerPath, EnvKubeAPIServer, "kube-apiserver")
 	if err != nil {
 		return nil, err
 	}
@@ -285,10 +285,10 @@ func randomToken() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// findBinary resolves a binary: explicit path, then $env, then PATH, then
+// FindBinary resolves a binary: explicit path, then $env, then PATH, then
 // $ZT_TOOLS_BIN, then .tools/bin in the repository (found from the working
 // directory upwards).
-func findBinary(explicit, env, name string) (string, error) {
+func FindBinary(explicit, env, name string) (string, error) {
 	for _, p := range []string{explicit, os.Getenv(env)} {
 		if p != "" {
 			return p, nil

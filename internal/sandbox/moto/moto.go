@@ -56,7 +56,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.WorkDir == "" {
 		return nil, errors.New("moto: WorkDir is required")
 	}
-	bin, err := resolveBinary(opts.Binary)
+	bin, err := ResolveBinary(opts.Binary)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	return s, nil
 }
 
-func resolveBinary(explicit string) (string, error) {
+func ResolveBinary(explicit string) (string, error) {
 	name := explicit
 	if name == "" {
 		name = os.Getenv(EnvBinary)

@@ -101,7 +101,7 @@ func (c *Control) ResetCounters(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/counters/reset", nil, nil)
 }
 
-// Reset clears Verified Access state, counters and faults, and resets moto.
+// Reset clears the front's state, counters and faults, and resets moto.
 func (c *Control) Reset(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/reset", nil, nil)
 }

@@ -1,10 +1,19 @@
 // Package vafront is the AWS half of the local sandbox's front door: an HTTP
 // endpoint that implements the AWS Verified Access EC2 actions itself
 // (stateful, EC2 query protocol, same parameters and error codes as the EC2
-// API) and forwards every other request unchanged to moto_server, which has
-// no Verified Access. Every request is counted per service and action, and
-// faults (throttling, 5xx, not-found-after-create, latency) can be injected
-// through a JSON control API under /_sandbox/.
+// API) and forwards every other request to moto_server, which has no
+// Verified Access. Where moto 5.2.1 lacks an action the provider calls or
+// answers it unlike AWS, the front completes it so that clients only ever
+// see AWS's documented behaviour:
+//   - EC2 group-pair rule descriptions in DescribeSecurityGroupRules and
+//     DescribeSecurityGroups (sgrules.go);
+//   - SSO Admin permission-set tags, permissions boundaries, provisioning
+//     status, UpdatePermissionSet of some members (ssoadmin.go);
+//   - Identity Store UpdateGroup and GetGroupMembershipId (identitystore.go).
+//
+// Every request is counted per service and action, and faults (throttling,
+// 5xx, not-found-after-create, latency) can be injected through a JSON
+// control API under /_sandbox/.
 package vafront
 
 import (
@@ -44,9 +53,18 @@ type Front struct {
 	proxy    *httputil.ReverseProxy
 	now      func() time.Time
 
-	mu   sync.Mutex // guards st and hide
+	mu   sync.Mutex // guards st, hide, sgrDesc, sso and ids
 	st   *store
 	hide time.Duration // not-found-after-create window for the call being served
+
+	// sgrDesc: descriptions set through ModifySecurityGroupRules, by rule ID (sgrules.go).
+	sgrDesc map[string]string
+	sso     *ssoState // SSO Admin state moto lacks (ssoadmin.go)
+	ids     *idsState // Identity Store state moto lacks (identitystore.go)
+
+	// jsonMu serializes the JSON-protocol handlers: each may read moto, then
+	// change the front's state, and must not interleave with another.
+	jsonMu sync.Mutex
 
 	counters counters
 	faults   faultState
@@ -70,7 +88,8 @@ func New(opts Options) (*Front, error) {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
-	f := &Front{opts: opts, upstream: u, now: time.Now, st: newStore()}
+	f := &Front{opts: opts, upstream: u, now: time.Now}
+	f.resetState()
 	f.counters.m = map[string]int64{}
 	f.proxy = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -91,7 +110,8 @@ type requestInfo struct {
 
 func (ri requestInfo) key() string { return ri.service + ":" + ri.action }
 
-// ServeHTTP counts, injects faults, serves Verified Access, forwards the rest.
+// ServeHTTP counts, injects faults, serves Verified Access and what moto
+// lacks, forwards the rest.
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") || r.URL.Path == "/_sandbox" {
 		f.serveControl(w, r)
@@ -136,6 +156,23 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if handled := f.serveTags(w, r, ri); handled {
 			return
+		}
+		if handled := f.serveSecurityGroups(w, r, ri, body); handled {
+			return
+		}
+	}
+	if ri.json {
+		switch ri.service {
+		case "sso":
+			if h, ok := ssoHandlers[ri.action]; ok {
+				f.serveJSON(w, r, ri, body, h)
+				return
+			}
+		case "identitystore":
+			if h, ok := idsHandlers[ri.action]; ok {
+				f.serveJSON(w, r, ri, body, h)
+				return
+			}
 		}
 	}
 	f.proxy.ServeHTTP(w, r)
@@ -284,11 +321,20 @@ func writeFault(w http.ResponseWriter, ri requestInfo, e *apiError) {
 	}
 }
 
-// Reset clears Verified Access state, counters and faults, then resets moto.
-func (f *Front) Reset(ctx context.Context) error {
+// resetState drops everything the front itself keeps.
+func (f *Front) resetState() {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.st = newStore()
-	f.mu.Unlock()
+	f.sgrDesc = map[string]string{}
+	f.sso = newSSOState()
+	f.ids = newIDSState()
+}
+
+// Reset clears the front's state (Verified Access, rule descriptions, SSO
+// Admin and Identity Store additions), counters and faults, then resets moto.
+func (f *Front) Reset(ctx context.Context) error {
+	f.resetState()
 	f.counters.reset()
 	f.faults.clear()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.upstream.String()+"/moto-api/reset", nil)

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/moto"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/sandboxtest"
 )
 
 // The tests drive a real moto_server through the front with the real
@@ -36,6 +37,9 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
+	if code, ok := sandboxtest.RequireMain(sandboxtest.Needs{AWS: true}); !ok {
+		return code
+	}
 	dir, err := os.MkdirTemp("", "vafront-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

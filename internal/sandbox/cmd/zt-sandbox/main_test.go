@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/sandboxtest"
 )
 
 func TestRenderEnvQuotes(t *testing.T) {
@@ -28,6 +30,7 @@ func TestRenderEnvQuotes(t *testing.T) {
 // TestUpDown builds the command and runs it the way the Makefile does: up in
 // the background, wait for sandbox.env, use it, then down.
 func TestUpDown(t *testing.T) {
+	sandboxtest.Require(t, sandboxtest.Needs{AWS: true, Kubernetes: true})
 	bin := filepath.Join(t.TempDir(), "zt-sandbox")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)

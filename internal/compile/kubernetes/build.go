@@ -1,0 +1,253 @@
+package kubernetes
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// Building the objects from what the compiler gathered: one default-deny
+// and one allow policy per subject and direction, DNS, Istio.
+
+func (c *compiler) meta(name, ns string, sub *subject) metav1.ObjectMeta {
+	m := metav1.ObjectMeta{
+		Name:        name,
+		Namespace:   ns,
+		Labels:      map[string]string{ManagedByLabel: ManagedByValue, OwnerLabel: OwnerLabelValue(c.opts.Owner)},
+		Annotations: map[string]string{OwnerAnnotation: c.opts.Owner},
+	}
+	if sub != nil {
+		m.Annotations[SegmentAnnotation] = strings.Join(sub.names, ", ")
+	}
+	return m
+}
+
+func (c *compiler) name(sub *subject, kind string) string {
+	return objectName(sub.names[0], kind, c.opts.Owner, kind, sub.ns, labelsKey(sub.labels))
+}
+
+func (c *compiler) nsName(ns, kind string) string {
+	return objectName("", kind, c.opts.Owner, kind, ns, "")
+}
+
+var networkPolicyType = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
+
+func (c *compiler) build() Objects {
+	var out Objects
+	namespaces := make([]string, 0, len(c.namespaces))
+	for ns := range c.namespaces {
+		namespaces = append(namespaces, ns)
+	}
+	slices.Sort(namespaces)
+	for _, ns := range namespaces {
+		out.NetworkPolicies = append(out.NetworkPolicies, networkingv1.NetworkPolicy{
+			TypeMeta:   networkPolicyType,
+			ObjectMeta: c.meta(c.nsName(ns, kindDefaultDeny), ns, nil),
+			Spec: networkingv1.NetworkPolicySpec{
+				PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+			},
+		})
+		if c.opts.dnsAllowed() {
+			out.NetworkPolicies = append(out.NetworkPolicies, c.allowDNS(ns))
+		}
+	}
+	for _, key := range sortedMapKeys(c.ingress) {
+		sub := c.subjects[key]
+		np := c.allowPolicy(sub, kindIngress, networkingv1.PolicyTypeIngress)
+		for _, g := range groupPeers(c.ingress[key]) {
+			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{Ports: g.ports, From: g.peers})
+		}
+		out.NetworkPolicies = append(out.NetworkPolicies, np)
+	}
+	for _, key := range sortedMapKeys(c.egress) {
+		sub := c.subjects[key]
+		np := c.allowPolicy(sub, kindEgress, networkingv1.PolicyTypeEgress)
+		for _, g := range groupPeers(c.egress[key]) {
+			np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{Ports: g.ports, To: g.peers})
+		}
+		out.NetworkPolicies = append(out.NetworkPolicies, np)
+	}
+	if c.opts.Istio != nil {
+		for _, ns := range namespaces {
+			out.AuthorizationPolicies = append(out.AuthorizationPolicies, AuthorizationPolicy{
+				TypeMeta:   metav1.TypeMeta{APIVersion: AuthorizationPolicyGVK.GroupVersion().String(), Kind: AuthorizationPolicyGVK.Kind},
+				ObjectMeta: c.meta(c.nsName(ns, kindAllowNothing), ns, nil),
+			})
+		}
+		for _, key := range sortedMapKeys(c.authz) {
+			out.AuthorizationPolicies = append(out.AuthorizationPolicies, c.authorizationPolicy(c.subjects[key], c.authz[key]))
+		}
+	}
+	slices.SortFunc(out.NetworkPolicies, func(a, b networkingv1.NetworkPolicy) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	slices.SortFunc(out.AuthorizationPolicies, func(a, b AuthorizationPolicy) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+func sortedMapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (c *compiler) allowDNS(ns string) networkingv1.NetworkPolicy {
+	d := c.opts.dnsTarget()
+	return networkingv1.NetworkPolicy{
+		TypeMeta:   networkPolicyType,
+		ObjectMeta: c.meta(c.nsName(ns, kindAllowDNS), ns, nil),
+		Spec: networkingv1.NetworkPolicySpec{
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+			Egress: []networkingv1.NetworkPolicyEgressRule{{
+				Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, 53, 53), port(corev1.ProtocolUDP, 53, 53)},
+				To:    []networkingv1.NetworkPolicyPeer{segmentPeer(d.Namespace, d.PodLabels)},
+			}},
+		},
+	}
+}
+
+func (c *compiler) allowPolicy(sub *subject, kind string, t networkingv1.PolicyType) networkingv1.NetworkPolicy {
+	return networkingv1.NetworkPolicy{
+		TypeMeta:   networkPolicyType,
+		ObjectMeta: c.meta(c.name(sub, kind), sub.ns, sub),
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: copyMap(sub.labels)},
+			PolicyTypes: []networkingv1.PolicyType{t},
+		},
+	}
+}
+
+func segmentPeer(ns string, labels map[string]string) networkingv1.NetworkPolicyPeer {
+	return networkingv1.NetworkPolicyPeer{
+		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: ns}},
+		PodSelector:       &metav1.LabelSelector{MatchLabels: copyMap(labels)},
+	}
+}
+
+func port(p corev1.Protocol, from, to int) networkingv1.NetworkPolicyPort {
+	out := networkingv1.NetworkPolicyPort{Protocol: &p}
+	if from == 1 && to == 65535 {
+		return out // every port of the protocol
+	}
+	v := intstr.FromInt32(int32(from))
+	out.Port = &v
+	if to != from {
+		end := int32(to)
+		out.EndPort = &end
+	}
+	return out
+}
+
+type ruleGroup struct {
+	key   string
+	ports []networkingv1.NetworkPolicyPort
+	peers []networkingv1.NetworkPolicyPeer
+	keys  []string
+}
+
+// groupPeers puts peers with equal port sets into one rule: rules ordered by
+// port set (all ports first, then numerically), peers by namespace and
+// selector, then CIDR blocks IPv4 first.
+func groupPeers(m map[string]*peerPorts) []ruleGroup {
+	groups := map[string]*ruleGroup{}
+	for _, pp := range m {
+		specs, key := pp.ports.specs()
+		g := groups[key]
+		if g == nil {
+			g = &ruleGroup{key: key}
+			for _, s := range specs {
+				g.ports = append(g.ports, port(s.protocol, s.from, s.to))
+			}
+			groups[key] = g
+		}
+		g.keys = append(g.keys, pp.peer.sortKey)
+	}
+	out := make([]ruleGroup, 0, len(groups))
+	for _, key := range sortedMapKeys(groups) {
+		g := groups[key]
+		slices.Sort(g.keys)
+		for _, k := range g.keys {
+			p := m[k].peer
+			if p.subj != nil {
+				g.peers = append(g.peers, segmentPeer(p.subj.ns, p.subj.labels))
+			} else {
+				g.peers = append(g.peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.cidr}})
+			}
+		}
+		out = append(out, *g)
+	}
+	return out
+}
+
+func (c *compiler) authorizationPolicy(sub *subject, entries map[string]*authzEntry) AuthorizationPolicy {
+	type opGroup struct {
+		op         Operation
+		principals []string
+		ipBlocks   []string // sort keys until emitted
+		cidrs      map[string]string
+	}
+	groups := map[string]*opGroup{}
+	for _, e := range entries {
+		op := Operation{Methods: e.http.Methods, Paths: e.http.Paths}
+		var key strings.Builder
+		specs, _ := e.ports.specs() // nil: every port
+		for _, s := range specs {
+			for p := s.from; p <= s.to; p++ {
+				op.Ports = append(op.Ports, strconv.Itoa(p))
+				key.Write(appendPadded(nil, p))
+				key.WriteByte(',')
+			}
+		}
+		key.WriteString("\x00" + strings.Join(op.Methods, ",") + "\x00" + strings.Join(op.Paths, "\x01"))
+		g := groups[key.String()]
+		if g == nil {
+			g = &opGroup{op: op, cidrs: map[string]string{}}
+			groups[key.String()] = g
+		}
+		if e.principal != "" {
+			g.principals = append(g.principals, e.principal)
+		} else {
+			g.ipBlocks = append(g.ipBlocks, e.sortKey)
+			g.cidrs[e.sortKey] = e.ipBlock
+		}
+	}
+	ap := AuthorizationPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: AuthorizationPolicyGVK.GroupVersion().String(), Kind: AuthorizationPolicyGVK.Kind},
+		ObjectMeta: c.meta(c.name(sub, kindAuthz), sub.ns, sub),
+		Spec:       AuthorizationPolicySpec{Action: "ALLOW"},
+	}
+	if len(sub.labels) > 0 {
+		ap.Spec.Selector = &WorkloadSelector{MatchLabels: copyMap(sub.labels)}
+	}
+	for _, key := range sortedMapKeys(groups) {
+		g := groups[key]
+		var r AuthorizationRule
+		if len(g.principals) > 0 {
+			r.From = append(r.From, RuleFrom{Source: Source{Principals: sortedUnique(g.principals)}})
+		}
+		if len(g.ipBlocks) > 0 {
+			keys := sortedUnique(g.ipBlocks)
+			blocks := make([]string, len(keys))
+			for i, k := range keys {
+				blocks[i] = g.cidrs[k]
+			}
+			r.From = append(r.From, RuleFrom{Source: Source{IPBlocks: blocks}})
+		}
+		if len(g.op.Ports)+len(g.op.Methods)+len(g.op.Paths) > 0 {
+			r.To = []RuleTo{{Operation: g.op}}
+		}
+		ap.Spec.Rules = append(ap.Spec.Rules, r)
+	}
+	return ap
+}

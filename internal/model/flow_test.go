@@ -1,0 +1,50 @@
+package model
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFlowValidateBadInput(t *testing.T) {
+	base := func() Flow {
+		return Flow{Direction: Inbound, Peer: Peer{CIDR: "10.0.0.0/8"}, Protocol: "tcp", Ports: []PortRange{{443, 443}}, Path: Root("allow_from").Index(2)}
+	}
+	tests := []struct {
+		name     string
+		edit     func(*Flow)
+		wantPath string // "" = no problem
+		want     string
+	}{
+		{"allowed description punctuation", func(f *Flow) { f.Description = "web (prod) #1: a.b_c-d/e,f@g[h]+i=j&k;l{m}!$*" }, "", ""},
+		{"empty description", func(f *Flow) { f.Description = "" }, "", ""},
+		{"255-character description", func(f *Flow) { f.Description = strings.Repeat("d", 255) }, "", ""},
+		{"256-character description", func(f *Flow) { f.Description = strings.Repeat("d", 256) }, "allow_from[2].description", "at most 255"},
+		{"double quote in description", func(f *Flow) { f.Description = `say "hi"` }, "allow_from[2].description", `'"' (U+0022) at byte 4`},
+		{"NUL in description", func(f *Flow) { f.Description = "a\x00" }, "allow_from[2].description", "U+0000"},
+		{"newline in description", func(f *Flow) { f.Description = "a\nb" }, "allow_from[2].description", "U+000A"},
+		{"non-ASCII description", func(f *Flow) { f.Description = "Zahlung für Kasse" }, "allow_from[2].description", "'ü' (U+00FC) at byte 9"},
+		{"apostrophe in description", func(f *Flow) { f.Description = "ops' box" }, "allow_from[2].description", "U+0027"},
+		{"single port 0 tcp", func(f *Flow) { f.Ports = []PortRange{{443, 443}, {0, 0}} }, "allow_from[2].ports[1]", "port 0"},
+		{"single port 0 udp", func(f *Flow) { f.Protocol, f.Ports = "udp", []PortRange{{0, 0}} }, "allow_from[2].ports[0]", "port 0"},
+		{"every port", func(f *Flow) { f.Ports = []PortRange{{0, 65535}} }, "", ""},
+		{"range from 0", func(f *Flow) { f.Ports = []PortRange{{0, 1023}} }, "", ""},
+		{"NUL in acknowledgement", func(f *Flow) { f.Acknowledgement = "ok\x00" }, "allow_from[2].acknowledgement", "NUL"},
+		{"multi-line acknowledgement", func(f *Flow) { f.Acknowledgement = "partner range\nSEC-7" }, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := base()
+			tt.edit(&f)
+			ps := f.Validate(restricted)
+			if tt.wantPath == "" {
+				if len(ps) != 0 {
+					t.Fatalf("want no problem, got %v", ps)
+				}
+				return
+			}
+			if len(ps) != 1 || ps[0].Severity != Error || ps[0].Path.String() != tt.wantPath || !strings.Contains(ps[0].Detail, tt.want) {
+				t.Fatalf("want one error at %s containing %q, got %+v", tt.wantPath, tt.want, ps)
+			}
+		})
+	}
+}

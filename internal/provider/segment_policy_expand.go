@@ -1,0 +1,312 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+// Expand (configuration -> model) and flatten (compiled rules -> state) for
+// zerotrust_segment_policy.
+
+// policyInputsKnown reports whether every value the compilers read is known,
+// i.e. whether the compiled artifacts can be shown in the plan.
+func policyInputsKnown(m segmentPolicyModel) bool {
+	if m.Segment.IsUnknown() || m.Name.IsUnknown() || m.MaxRulesPerDirection.IsUnknown() {
+		return false
+	}
+	for _, flows := range [][]flowModel{m.AllowFrom, m.AllowTo} {
+		for _, f := range flows {
+			if !flowBlockKnown(f) {
+				return false
+			}
+		}
+	}
+	if k := m.Kubernetes; k != nil && (k.AllowDNS.IsUnknown() || k.Istio.IsUnknown() || k.IstioTrustDomain.IsUnknown() || k.ForceConflicts.IsUnknown()) {
+		return false
+	}
+	return true
+}
+
+// flowBlockKnown reports whether every value of one flow block is known.
+func flowBlockKnown(f flowModel) bool {
+	for _, v := range []types.String{f.Segment, f.Protocol, f.Description, f.Acknowledgement} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	for _, l := range []types.List{f.CIDRBlocks, f.PrefixListIDs, f.Ports, f.HTTPMethods, f.HTTPPaths} {
+		if _, known := knownStrings(l); !known {
+			return false
+		}
+	}
+	return true
+}
+
+// policySegmentIDs lists the governed segment and every peer segment the
+// flow blocks name: what one DescribeSecurityGroups reads.
+func policySegmentIDs(m segmentPolicyModel) []string {
+	ids := []string{m.Segment.ValueString()}
+	for _, blocks := range [][]flowModel{m.AllowFrom, m.AllowTo} {
+		for _, b := range blocks {
+			if !b.Segment.IsNull() && !b.Segment.IsUnknown() {
+				ids = append(ids, b.Segment.ValueString())
+			}
+		}
+	}
+	return ids
+}
+
+// flowBlocks names the two flow block lists with their direction, in
+// configuration order.
+func flowBlocks(m segmentPolicyModel) []struct {
+	attr   string
+	dir    model.FlowDirection
+	blocks []flowModel
+} {
+	return []struct {
+		attr   string
+		dir    model.FlowDirection
+		blocks []flowModel
+	}{{"allow_from", model.Inbound, m.AllowFrom}, {"allow_to", model.Outbound, m.AllowTo}}
+}
+
+// expandFlows maps the flow blocks onto model flows in configuration order
+// (allow_from[0], allow_from[1], …, then allow_to), one flow per peer. A
+// segment peer is resolved through segments; one that was not found is
+// carried by its id alone and its path is returned in missing.
+func expandFlows(m segmentPolicyModel, segments map[string]model.Segment) (flows []model.Flow, missing []model.Path, diags diag.Diagnostics) {
+	return expandFlowBlocks(m, segments, func(flowModel) bool { return true })
+}
+
+// expandFlowBlocks is expandFlows over the blocks include accepts; the
+// others are skipped, keeping every flow's configuration path.
+func expandFlowBlocks(m segmentPolicyModel, segments map[string]model.Segment, include func(flowModel) bool) (flows []model.Flow, missing []model.Path, diags diag.Diagnostics) {
+	for _, fb := range flowBlocks(m) {
+		for i, b := range fb.blocks {
+			if !include(b) {
+				continue
+			}
+			at := model.Root(fb.attr).Index(i)
+			base := model.Flow{
+				Direction:       fb.dir,
+				Protocol:        valueOr(b.Protocol.ValueString(), "tcp"),
+				Description:     b.Description.ValueString(),
+				Acknowledgement: b.Acknowledgement.ValueString(),
+				Path:            at,
+			}
+			ports, _ := knownStrings(b.Ports)
+			for j, spec := range ports {
+				r, err := model.ParsePortSpec(spec)
+				if err != nil {
+					diags.AddAttributeError(tfPath(path.Empty(), at.At("ports").Index(j)), "Invalid port", err.Error())
+					continue
+				}
+				base.Ports = append(base.Ports, r)
+			}
+			methods, _ := knownStrings(b.HTTPMethods)
+			paths, _ := knownStrings(b.HTTPPaths)
+			if len(methods) > 0 || len(paths) > 0 {
+				base.HTTP = &model.HTTPMatch{Methods: methods, Paths: paths}
+			}
+			if !b.Segment.IsNull() {
+				id := b.Segment.ValueString()
+				seg, found := segments[id]
+				if !found {
+					seg = model.Segment{Name: id, SecurityGroupID: id, Sensitivity: model.DefaultSensitivity}
+					missing = append(missing, at.At("segment"))
+				}
+				f := base
+				f.Peer = model.Peer{Segment: &seg}
+				f.PeerPath = at.At("segment")
+				flows = append(flows, f)
+			}
+			cidrs, _ := knownStrings(b.CIDRBlocks)
+			for j, c := range cidrs {
+				f := base
+				f.Peer = model.Peer{CIDR: c}
+				f.PeerPath = at.At("cidr_blocks").Index(j)
+				flows = append(flows, f)
+			}
+			lists, _ := knownStrings(b.PrefixListIDs)
+			for j, pl := range lists {
+				f := base
+				f.Peer = model.Peer{PrefixListID: pl}
+				f.PeerPath = at.At("prefix_list_ids").Index(j)
+				flows = append(flows, f)
+			}
+		}
+	}
+	return flows, missing, diags
+}
+
+// governedSegment is the policy's segment as read, or a stand-in carrying
+// only its id (and so no placement) while it cannot be read.
+func governedSegment(m segmentPolicyModel, segments map[string]model.Segment) (model.Segment, bool) {
+	id := m.Segment.ValueString()
+	if s, ok := segments[id]; ok {
+		return s, true
+	}
+	return model.Segment{Name: id, SecurityGroupID: id}, false
+}
+
+// compileSecurityGroups compiles the flows into the rules of the governed
+// segment's group and its peers' groups.
+func compileSecurityGroups(m segmentPolicyModel, governed model.Segment, flows []model.Flow) ([]securitygroup.Rule, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	rules, problems := securitygroup.Compile(governed, flows, securitygroup.Options{
+		MaxRulesPerDirection: int(m.MaxRulesPerDirection.ValueInt64()),
+		QuotaPath:            model.Root("max_rules_per_direction"),
+	})
+	appendProblems(&diags, path.Empty(), problems)
+	return rules, diags
+}
+
+// setRuleLists records rules in state, split into the segment's own
+// ingress and egress and its peers' halves, each in canonical order.
+func setRuleLists(m *segmentPolicyModel, rules []securitygroup.Rule) {
+	segment := m.Segment.ValueString()
+	ingress, egress, peer := []attr.Value{}, []attr.Value{}, []attr.Value{}
+	sorted := append([]securitygroup.Rule(nil), rules...)
+	securitygroup.Sort(sorted)
+	for _, r := range sorted {
+		v := ruleValue(r)
+		switch {
+		case r.GroupID != segment:
+			peer = append(peer, v)
+		case r.Egress:
+			egress = append(egress, v)
+		default:
+			ingress = append(ingress, v)
+		}
+	}
+	m.IngressRules = types.ListValueMust(ruleObjectType, ingress)
+	m.EgressRules = types.ListValueMust(ruleObjectType, egress)
+	m.PeerRules = types.ListValueMust(ruleObjectType, peer)
+}
+
+func setRuleListsUnknown(m *segmentPolicyModel) {
+	m.IngressRules = types.ListUnknown(ruleObjectType)
+	m.EgressRules = types.ListUnknown(ruleObjectType)
+	m.PeerRules = types.ListUnknown(ruleObjectType)
+}
+
+func ruleValue(r securitygroup.Rule) attr.Value {
+	return types.ObjectValueMust(ruleAttrTypes, map[string]attr.Value{
+		"group_id":          types.StringValue(r.GroupID),
+		"direction":         types.StringValue(securitygroup.Direction(r.Egress)),
+		"protocol":          types.StringValue(r.Protocol),
+		"from_port":         types.Int64Value(int64(r.FromPort)),
+		"to_port":           types.Int64Value(int64(r.ToPort)),
+		"cidr_ipv4":         nullIfEmpty(r.CIDRv4),
+		"cidr_ipv6":         nullIfEmpty(r.CIDRv6),
+		"prefix_list_id":    nullIfEmpty(r.PrefixListID),
+		"security_group_id": nullIfEmpty(r.ReferencedGroupID),
+		"description":       nullIfEmpty(r.Description),
+	})
+}
+
+// stateRules decodes the rule lists held in state or plan (unknown lists
+// read as none).
+func stateRules(ctx context.Context, m segmentPolicyModel, diags *diag.Diagnostics) []securitygroup.Rule {
+	var out []securitygroup.Rule
+	for _, l := range []types.List{m.IngressRules, m.EgressRules, m.PeerRules} {
+		if l.IsNull() || l.IsUnknown() {
+			continue
+		}
+		var objs []ruleObject
+		diags.Append(l.ElementsAs(ctx, &objs, false)...)
+		for _, o := range objs {
+			out = append(out, securitygroup.Rule{
+				GroupID: o.GroupID.ValueString(), Egress: o.Direction.ValueString() == "egress", Protocol: o.Protocol.ValueString(),
+				FromPort: int32(o.FromPort.ValueInt64()), ToPort: int32(o.ToPort.ValueInt64()),
+				CIDRv4: o.CIDRv4.ValueString(), CIDRv6: o.CIDRv6.ValueString(), PrefixListID: o.PrefixListID.ValueString(),
+				ReferencedGroupID: o.SecurityGroupID.ValueString(), Description: o.Description.ValueString(),
+			})
+		}
+	}
+	securitygroup.Sort(out)
+	return out
+}
+
+type ruleObject struct {
+	GroupID         types.String `tfsdk:"group_id"`
+	Direction       types.String `tfsdk:"direction"`
+	Protocol        types.String `tfsdk:"protocol"`
+	FromPort        types.Int64  `tfsdk:"from_port"`
+	ToPort          types.Int64  `tfsdk:"to_port"`
+	CIDRv4          types.String `tfsdk:"cidr_ipv4"`
+	CIDRv6          types.String `tfsdk:"cidr_ipv6"`
+	PrefixListID    types.String `tfsdk:"prefix_list_id"`
+	SecurityGroupID types.String `tfsdk:"security_group_id"`
+	Description     types.String `tfsdk:"description"`
+}
+
+// flowsFromRules turns the rules a policy owns on its segment back into flow
+// blocks, one per rule, for import.
+func flowsFromRules(segment string, rules []securitygroup.Rule) (from, to []flowModel) {
+	for _, r := range rules {
+		if r.GroupID != segment {
+			continue
+		}
+		f := flowModel{
+			Segment:         types.StringNull(),
+			CIDRBlocks:      types.ListNull(types.StringType),
+			PrefixListIDs:   types.ListNull(types.StringType),
+			Protocol:        types.StringValue(securitygroup.ModelProtocol(r.Protocol)),
+			Ports:           types.ListNull(types.StringType),
+			Description:     nullIfEmpty(r.Description),
+			Acknowledgement: types.StringNull(),
+			HTTPMethods:     types.ListNull(types.StringType),
+			HTTPPaths:       types.ListNull(types.StringType),
+		}
+		switch {
+		case r.ReferencedGroupID != "":
+			f.Segment = types.StringValue(r.ReferencedGroupID)
+		case r.CIDRv4 != "":
+			f.CIDRBlocks = stringList([]string{r.CIDRv4})
+		case r.CIDRv6 != "":
+			f.CIDRBlocks = stringList([]string{r.CIDRv6})
+		case r.PrefixListID != "":
+			f.PrefixListIDs = stringList([]string{r.PrefixListID})
+		}
+		if r.Protocol == "tcp" || r.Protocol == "udp" {
+			f.Ports = stringList([]string{model.PortRange{From: int(r.FromPort), To: int(r.ToPort)}.String()})
+		}
+		if r.Egress {
+			to = append(to, f)
+		} else {
+			from = append(from, f)
+		}
+	}
+	return from, to
+}
+
+func policyID(segment, name string) string { return segment + "/" + name }
+
+// missingPeersError names the peer segments that do not exist.
+func missingPeersError(diags *diag.Diagnostics, missing []model.Path, m segmentPolicyModel) {
+	for _, p := range missing {
+		diags.AddAttributeError(tfPath(path.Empty(), p), "Peer segment not found",
+			fmt.Sprintf("No security group with this id exists, so the flow has no peer. Reference an existing zerotrust_segment's id (policy %s).", policyID(m.Segment.ValueString(), m.Name.ValueString())))
+	}
+}
+
+// validateFlowsOffline checks every flow block whose values are known on its
+// own, before anything is read from AWS: syntax, ports, protocol, peers and
+// HTTP matches. Checks that need the governed segment (its sensitivity) run
+// once it has been read.
+func validateFlowsOffline(m segmentPolicyModel) diag.Diagnostics {
+	flows, _, diags := expandFlowBlocks(m, nil, flowBlockKnown)
+	for _, f := range flows {
+		appendProblems(&diags, path.Empty(), f.Validate(model.Segment{Name: m.Segment.ValueString()}))
+	}
+	return diags
+}

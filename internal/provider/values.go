@@ -1,0 +1,107 @@
+package provider
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Conversions between framework values and Go values, in one place so every
+// resource treats null, unknown and empty the same way.
+
+// collection is a list or set value.
+type collection interface {
+	IsNull() bool
+	IsUnknown() bool
+	Elements() []attr.Value
+}
+
+// knownStrings returns the elements of a list or set of strings in element
+// order, and false when the collection or any element is unknown (null is
+// known and empty).
+func knownStrings(c collection) ([]string, bool) {
+	if c.IsUnknown() {
+		return nil, false
+	}
+	elems := c.Elements()
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		s, isStr := e.(types.String)
+		if !isStr || s.IsUnknown() {
+			return nil, false
+		}
+		out = append(out, s.ValueString())
+	}
+	return out, true
+}
+
+// sortedStrings is knownStrings sorted, for sets; unknown reads as empty.
+func sortedStrings(c collection) []string {
+	out, _ := knownStrings(c)
+	slices.Sort(out)
+	return out
+}
+
+// stringMap reads a map of strings; null and unknown read as empty.
+func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
+	out := map[string]string{}
+	if m.IsNull() || m.IsUnknown() {
+		return out
+	}
+	diags.Append(m.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+func stringValues(values []string) []attr.Value {
+	elems := make([]attr.Value, len(values))
+	for i, v := range values {
+		elems[i] = types.StringValue(v)
+	}
+	return elems
+}
+
+func stringList(values []string) types.List {
+	return types.ListValueMust(types.StringType, stringValues(values))
+}
+
+func stringSet(values []string) types.Set {
+	return types.SetValueMust(types.StringType, stringValues(values))
+}
+
+func stringMapValue(m map[string]string) types.Map {
+	elems := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}
+
+func nullIfEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func valueOr(v, fallback string) string {
+	if v == "" {
+		return fallback
+	}
+	return v
+}
+
+// mergeTags returns have overlaid with want.
+func mergeTags(have, want map[string]string) map[string]string {
+	out := maps.Clone(have)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, want)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

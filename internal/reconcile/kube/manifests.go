@@ -1,0 +1,115 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+)
+
+// Manifests are compiled objects as canonical YAML keyed by
+// "<apiVersion>/<kind>/<namespace>/<name>" — the shape a resource records in
+// state. These functions reconcile them with the cluster.
+
+// Notes replace a manifest's text in a state view when the cluster differs,
+// so the next plan shows the change back to the compiled manifest.
+const (
+	DriftPrefix         = "# drift: "
+	ImportedPlaceholder = "# imported from the cluster: the next apply re-applies the compiled manifest\n"
+)
+
+// ParseManifest reads one manifest; notes and placeholders (lines starting
+// with #) and unreadable text are not objects.
+func ParseManifest(text string) (*unstructured.Unstructured, bool) {
+	if strings.HasPrefix(text, "#") {
+		return nil, false
+	}
+	obj := map[string]any{}
+	if err := yaml.Unmarshal([]byte(text), &obj); err != nil || len(obj) == 0 {
+		return nil, false
+	}
+	return &unstructured.Unstructured{Object: obj}, true
+}
+
+// ManifestKey is the key an object has in a manifest map.
+func ManifestKey(o *unstructured.Unstructured) string {
+	return o.GetAPIVersion() + "/" + o.GetKind() + "/" + o.GetNamespace() + "/" + o.GetName()
+}
+
+// ApplyManifests makes the cluster hold exactly the given manifests for
+// owner (see Apply). force takes over fields another applier holds.
+func (c *Client) ApplyManifests(ctx context.Context, owner string, manifests map[string]string, force bool) (Result, error) {
+	desired := make([]*unstructured.Unstructured, 0, len(manifests))
+	for _, k := range slices.Sorted(maps.Keys(manifests)) {
+		o, ok := ParseManifest(manifests[k])
+		if !ok {
+			return Result{}, fmt.Errorf("the manifest %s cannot be parsed", k)
+		}
+		desired = append(desired, o)
+	}
+	cc := *c
+	cc.Force = force
+	return cc.Apply(ctx, owner, desired)
+}
+
+// ReadManifests compares the cluster with the manifests recorded in state
+// and returns the state's view: unchanged entries as they were, drifted ones
+// replaced by a note saying what differs, owned but undeclared objects added
+// as notes.
+func (c *Client) ReadManifests(ctx context.Context, owner string, inState map[string]string) (map[string]string, error) {
+	live, err := c.List(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	return ManifestView(inState, live), nil
+}
+
+// ManifestView is ReadManifests over objects already listed.
+func ManifestView(inState map[string]string, live []*unstructured.Unstructured) map[string]string {
+	liveByKey := map[string]*unstructured.Unstructured{}
+	for _, o := range live {
+		liveByKey[ManifestKey(o)] = o
+	}
+	out := map[string]string{}
+	for k, text := range inState {
+		l, exists := liveByKey[k]
+		desired, parsed := ParseManifest(text)
+		switch {
+		case !exists:
+			out[k] = DriftPrefix + "missing in the cluster\n"
+		case !parsed:
+			out[k] = text // a note or placeholder: kept until the next apply
+		default:
+			if p := ObjectDrift(desired, l); p != "" {
+				out[k] = DriftPrefix + p + " changed in the cluster\n"
+			} else {
+				out[k] = text
+			}
+		}
+	}
+	for k := range liveByKey {
+		if _, declared := inState[k]; !declared {
+			out[k] = DriftPrefix + "owned by this resource but not declared; it will be deleted\n"
+		}
+	}
+	return out
+}
+
+// ImportManifests records the owner's objects found in the cluster as
+// placeholders: the first plan after import re-applies the compiled
+// manifests, which server-side apply makes a no-op where equal.
+func (c *Client) ImportManifests(ctx context.Context, owner string) (map[string]string, error) {
+	live, err := c.List(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(live))
+	for _, o := range live {
+		out[ManifestKey(o)] = ImportedPlaceholder
+	}
+	return out, nil
+}
