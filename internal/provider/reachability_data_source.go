@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -177,6 +178,10 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 		sensitivity[name] = seg.Sensitivity
 	}
 
+	byName := make(map[string]model.Segment, len(segments))
+	for name, seg := range segments {
+		byName[name] = *seg
+	}
 	byTarget := map[string][]model.Flow{}
 	var order []string
 	for i, f := range m.Flows {
@@ -202,23 +207,20 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at), "Source required", "A flow needs a source: segment or cidr_blocks.")
 			continue
 		}
-		// Expand with segment_policy's helper. It names a segment source by
-		// security group id, and model.Flow.Validate checks that id's
-		// syntax; here sources are names, already checked above, so the
-		// segment source is validated as a neutral prefix-list peer (the
-		// protocol, port and internet rules do not depend on the peer kind
-		// beyond CIDRs) and then pointed at the segment itself.
-		flows := flowsOf(ctx, at, model.Inbound, flowModel{
+		// Expand with zerotrust_segment_policy's own helper, as one allow_from
+		// block of a synthetic policy; its paths (allow_from[0]...) are then
+		// rebased onto this flow (flows[i]...). Segment sources are looked up
+		// by name in byName, so none is missing here.
+		flows, _, diags := expandFlowBlocks(segmentPolicyModel{AllowFrom: []flowModel{{
 			Segment: f.Segment, CIDRBlocks: f.CIDRBlocks, Protocol: f.Protocol, Ports: f.Ports,
 			Acknowledgement: f.Acknowledgement, PrefixListIDs: types.ListNull(types.StringType),
-		}, &resp.Diagnostics)
+			Description: types.StringNull(), HTTPMethods: types.ListNull(types.StringType), HTTPPaths: types.ListNull(types.StringType),
+		}}}, byName, func(flowModel) bool { return true })
+		resp.Diagnostics.Append(rebaseDiagnostics(diags, path.Root("flows").AtListIndex(i))...)
 		for _, fl := range flows {
-			check := fl
-			if fl.Peer.SegmentGroupID != "" {
-				check.Peer = model.Peer{PrefixListID: "pl-00000000"}
-				fl.Peer = model.Peer{Segment: source}
-			}
-			appendProblems(&resp.Diagnostics, path.Empty(), check.Validate(*to))
+			fl.Path = rebaseModelPath(fl.Path, at)
+			fl.PeerPath = rebaseModelPath(fl.PeerPath, at)
+			appendProblems(&resp.Diagnostics, path.Empty(), fl.Validate(*to))
 			if _, seen := byTarget[to.Name]; !seen {
 				order = append(order, to.Name)
 			}
@@ -262,6 +264,46 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.Paths = types.ListValueMust(types.ObjectType{AttrTypes: reachPathAttrTypes}, paths)
 	m.PathsTruncated = types.BoolValue(truncated)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// rebaseModelPath replaces the first two steps of p (allow_from[0]) with at.
+func rebaseModelPath(p model.Path, at model.Path) model.Path {
+	if len(p) < 2 {
+		return p
+	}
+	return append(append(model.Path{}, at...), p[2:]...)
+}
+
+// rebaseDiagnostics moves attribute diagnostics from allow_from[0]... to
+// base...; diagnostics without a path are kept as they are.
+func rebaseDiagnostics(diags diag.Diagnostics, base path.Path) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, d := range diags {
+		wp, ok := d.(diag.DiagnosticWithPath)
+		if !ok {
+			out.Append(d)
+			continue
+		}
+		np := base
+		steps := wp.Path().Steps()
+		for j, st := range steps {
+			if j < 2 {
+				continue
+			}
+			switch st := st.(type) {
+			case path.PathStepAttributeName:
+				np = np.AtName(string(st))
+			case path.PathStepElementKeyInt:
+				np = np.AtListIndex(int(st))
+			}
+		}
+		if d.Severity() == diag.SeverityError {
+			out.AddAttributeError(np, d.Summary(), d.Detail())
+		} else {
+			out.AddAttributeWarning(np, d.Summary(), d.Detail())
+		}
+	}
+	return out
 }
 
 // sideLabel names a matrix end: segment name or canonical CIDR block.

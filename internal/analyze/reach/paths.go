@@ -41,7 +41,7 @@ func (g *Graph) Matrix() []Pair {
 		if n := len(out); n > 0 {
 			last := &out[n-1]
 			if compareSides(last.From, gr.From) == 0 && compareSides(last.To, gr.To) == 0 && last.Protocol == gr.Protocol {
-				last.Ports = merge(append(last.Ports, gr.Ports...))
+				last.Ports = model.MergePortRanges(append(last.Ports, gr.Ports...))
 				continue
 			}
 		}
