@@ -27,6 +27,7 @@ type accessDecisionModel struct {
 	PolicyDocument         types.String          `tfsdk:"policy_document"`
 	EndpointPolicyDocument types.String          `tfsdk:"endpoint_policy_document"`
 	TrustContext           types.String          `tfsdk:"trust_context"`
+	TCP                    types.Bool            `tfsdk:"tcp"`
 	Request                *decisionRequestModel `tfsdk:"request"`
 	Allowed                types.Bool            `tfsdk:"allowed"`
 	DecidingRules          types.List            `tfsdk:"deciding_rules"`
@@ -56,9 +57,7 @@ type decisionJamfModel struct {
 }
 
 type decisionCrowdStrikeModel struct {
-	Overall      types.Int64 `tfsdk:"overall"`
-	OS           types.Int64 `tfsdk:"os"`
-	SensorConfig types.Int64 `tfsdk:"sensor_config"`
+	Overall types.Int64 `tfsdk:"overall"`
 }
 
 type decisionJumpCloudModel struct {
@@ -91,7 +90,7 @@ var requestAttributeDescriptions = map[string]string{
 	"host":           "Host name requested (`context.http_request.hostname`).",
 	"path":           "URL path requested, e.g. `/api/orders`.",
 	"client_ip":      "Client IP address; unset: unknown (rules with `client_cidrs` then do not match).",
-	"device":         "Device trust data by provider type: `jamf = { risk = \"LOW\" }` (SECURE, LOW, MEDIUM, HIGH, NOT_APPLICABLE), `crowdstrike = { overall = 90, os = 80, sensor_config = 70 }` (scores 0–100), `jumpcloud = { managed = true }`. Data for a provider type the proxy does not have is not sent, as Verified Access would not.",
+	"device":         "Device trust data by provider type: `jamf = { risk = \"LOW\" }` (SECURE, LOW, MEDIUM, HIGH, NOT_APPLICABLE), `crowdstrike = { overall = 90 }` (0–100), `jumpcloud = { managed = true }`. Data for a provider type the proxy does not have is not sent, as Verified Access would not.",
 }
 
 func (d *accessDecisionDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -120,6 +119,11 @@ func (d *accessDecisionDataSource) Schema(_ context.Context, _ datasource.Schema
 					"`data.zerotrust_policy_document.<name>.trust_context`): where each trust provider's data goes in the Cedar context. " +
 					defaultTrustContextDoc,
 			},
+			"tcp": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "The endpoint is a TCP endpoint (a `tcp` application): Verified Access sends it no `http_request`, " +
+					"so the request's method, host, path and client address are not in the context. Default false.",
+			},
 			"request": schema.SingleNestedAttribute{
 				Required:            true,
 				MarkdownDescription: "The request: who, on what device, asking for what.",
@@ -139,9 +143,7 @@ func (d *accessDecisionDataSource) Schema(_ context.Context, _ datasource.Schema
 								"risk": schema.StringAttribute{Optional: true, MarkdownDescription: "Device risk: `SECURE`, `LOW`, `MEDIUM`, `HIGH` or `NOT_APPLICABLE`; unset: not reported."},
 							}},
 							"crowdstrike": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "CrowdStrike's Zero Trust Assessment.", Attributes: map[string]schema.Attribute{
-								"overall":       schema.Int64Attribute{Optional: true, MarkdownDescription: "Overall score 0–100; unset: not reported."},
-								"os":            schema.Int64Attribute{Optional: true, MarkdownDescription: "Operating-system score 0–100 (`assessment.os`); unset: not reported."},
-								"sensor_config": schema.Int64Attribute{Optional: true, MarkdownDescription: "Sensor-configuration score 0–100 (`assessment.sensor_config`); unset: not reported."},
+								"overall": schema.Int64Attribute{Optional: true, MarkdownDescription: "Overall score 0–100; unset: not reported."},
 							}},
 							"jumpcloud": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "JumpCloud's report.", Attributes: map[string]schema.Attribute{
 								"managed": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether the device is managed; unset: not reported."},
@@ -158,8 +160,8 @@ func (d *accessDecisionDataSource) Schema(_ context.Context, _ datasource.Schema
 			},
 			"reason": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "The decision in a sentence, e.g. `allowed by rule engineers-read-write`, `denied: no rule permits " +
-					"this request`, `denied by forbid quarantine`.",
+				MarkdownDescription: "The decision in a sentence, e.g. `allowed by permit \"engineers-read-write\"`, `denied: no rule " +
+					"permits the request`, `denied by forbid \"quarantine\"`.",
 			},
 			"evaluation_errors": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
@@ -192,7 +194,7 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 				r.Device.Jamf = &whatif.Jamf{Risk: dv.Jamf.Risk.ValueStringPointer()}
 			}
 			if c := dv.CrowdStrike; c != nil {
-				r.Device.CrowdStrike = &whatif.CrowdStrike{Overall: intPointer(c.Overall), OS: intPointer(c.OS), SensorConfig: intPointer(c.SensorConfig)}
+				r.Device.CrowdStrike = &whatif.CrowdStrike{Overall: intPointer(c.Overall)}
 			}
 			if dv.JumpCloud != nil {
 				r.Device.JumpCloud = &whatif.JumpCloud{Managed: dv.JumpCloud.Managed.ValueBoolPointer()}
@@ -202,7 +204,7 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	out, err := decide(m.PolicyDocument.ValueString(), m.EndpointPolicyDocument.ValueString(), proxy, r)
+	out, err := decide(m.PolicyDocument.ValueString(), m.EndpointPolicyDocument.ValueString(), m.TCP.ValueBool(), proxy, r)
 	if err != nil {
 		var fe whatif.FieldError
 		var de whatif.DocumentError
@@ -254,6 +256,6 @@ func decisionProxy(trustContext string) (model.AccessProxy, error) {
 
 // decide is the one evaluator entry point of the data source and the
 // evaluate function: switching to a faster evaluator happens here.
-func decide(policy, endpoint string, proxy model.AccessProxy, r whatif.Request) (whatif.Outcome, error) {
-	return whatif.Decide(policy, endpoint, proxy, r)
+func decide(policy, endpoint string, tcp bool, proxy model.AccessProxy, r whatif.Request) (whatif.Outcome, error) {
+	return whatif.Decide(policy, endpoint, tcp, proxy, r)
 }

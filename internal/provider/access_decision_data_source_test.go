@@ -96,15 +96,15 @@ func TestAccDataSourceAccessDecision_checkBlock(t *testing.T) {
 			Config: decisions,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(decision("contractor_high_risk"), tfjsonpath.New("allowed"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue(decision("contractor_high_risk"), tfjsonpath.New("reason"), knownvalue.StringExact("denied: no rule permits this request")),
+				statecheck.ExpectKnownValue(decision("contractor_high_risk"), tfjsonpath.New("reason"), knownvalue.StringExact("denied: no rule permits the request")),
 				statecheck.ExpectKnownValue(decision("contractor_high_risk"), tfjsonpath.New("deciding_rules"), knownvalue.ListSizeExact(0)),
 				statecheck.ExpectKnownValue(decision("engineer_low_risk"), tfjsonpath.New("allowed"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue(decision("engineer_low_risk"), tfjsonpath.New("deciding_rules"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("engineers-read-write")})),
-				statecheck.ExpectKnownValue(decision("engineer_low_risk"), tfjsonpath.New("reason"), knownvalue.StringExact("allowed by rule engineers-read-write")),
+				statecheck.ExpectKnownValue(decision("engineer_low_risk"), tfjsonpath.New("reason"), knownvalue.StringExact(`allowed by permit "engineers-read-write"`)),
 				statecheck.ExpectKnownValue(decision("quarantined_engineer"), tfjsonpath.New("allowed"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue(decision("quarantined_engineer"), tfjsonpath.New("reason"), knownvalue.StringExact("denied by forbid quarantine")),
+				statecheck.ExpectKnownValue(decision("quarantined_engineer"), tfjsonpath.New("reason"), knownvalue.StringExact(`denied by forbid "quarantine"`)),
 				statecheck.ExpectKnownValue(decision("auditor_on_api"), tfjsonpath.New("allowed"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue(decision("auditor_on_api"), tfjsonpath.New("reason"), knownvalue.StringExact("denied: no rule of the endpoint policy permits this request")),
+				statecheck.ExpectKnownValue(decision("auditor_on_api"), tfjsonpath.New("reason"), knownvalue.StringExact("denied: no rule of the endpoint policy permits the request")),
 			},
 		}},
 	})
@@ -128,7 +128,7 @@ data "zerotrust_access_decision" "x" {
   }
 }
 `,
-			ExpectError: regexp.MustCompile(`expected: denied: no rule permits this request`),
+			ExpectError: regexp.MustCompile(`expected: denied: no rule permits the request`),
 		}},
 	})
 }

@@ -85,7 +85,7 @@ func TestAccDataSourceAccessDecision_protectSurface(t *testing.T) {
 			Config: acctest.ProviderConfig + surfaceDecisionConfig,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.zerotrust_access_decision.contractor_unmanaged", tfjsonpath.New("allowed"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue("data.zerotrust_access_decision.contractor_unmanaged", tfjsonpath.New("reason"), knownvalue.StringExact("denied: no rule permits this request")),
+				statecheck.ExpectKnownValue("data.zerotrust_access_decision.contractor_unmanaged", tfjsonpath.New("reason"), knownvalue.StringExact("denied: no rule permits the request")),
 				statecheck.ExpectKnownValue("data.zerotrust_access_decision.engineer_managed", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue("data.zerotrust_access_decision.engineer_managed", tfjsonpath.New("deciding_rules"),
 					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("engineers-read-write")})),

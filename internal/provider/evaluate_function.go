@@ -51,8 +51,9 @@ func (f *evaluateFunction) Definition(_ context.Context, _ function.DefinitionRe
 			function.DynamicParameter{
 				Name: "request",
 				MarkdownDescription: "An object; every attribute is optional: `groups` (list of strings), `email_verified` (bool), `mfa` " +
-					"(bool), `device` (`{ jamf = { risk = \"LOW\" }, crowdstrike = { overall = 90, os = 80, sensor_config = 70 }, jumpcloud = { managed = true } }`), " +
-					"`method`, `host`, `path`, `client_ip` (strings), and `trust_context` (a proxy's `trust_context` JSON). " +
+					"(bool), `device` (`{ jamf = { risk = \"LOW\" }, crowdstrike = { overall = 90 }, jumpcloud = { managed = true } }`), " +
+					"`method`, `host`, `path`, `client_ip` (strings), `tcp` (bool: a TCP endpoint, whose context has no `http_request`) " +
+					"and `trust_context` (a proxy's `trust_context` JSON). " +
 					defaultTrustContextDoc + " An unknown attribute is an error, so a typo cannot silently weaken a test.",
 			},
 		},
@@ -65,6 +66,7 @@ func (f *evaluateFunction) Definition(_ context.Context, _ function.DefinitionRe
 type evaluateRequest struct {
 	whatif.Request
 	TrustContext string `json:"trust_context"`
+	TCP          bool   `json:"tcp"`
 }
 
 func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
@@ -84,7 +86,7 @@ func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, res
 		resp.Error = function.NewArgumentFuncError(1, "Invalid request.trust_context: "+err.Error())
 		return
 	}
-	out, err := decide(policy, "", proxy, r.Request)
+	out, err := decide(policy, "", r.TCP, proxy, r.Request)
 	if err != nil {
 		var de whatif.DocumentError
 		if errors.As(err, &de) {

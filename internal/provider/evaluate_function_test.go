@@ -83,9 +83,9 @@ func TestEvaluateFunction_run(t *testing.T) {
 		rules   []string
 		reason  string
 	}{
-		{"engineer, low risk", request([]string{"engineers"}, "LOW", "POST"), true, []string{"engineers-read-write"}, "allowed by rule engineers-read-write"},
-		{"contractor, high risk", request([]string{"contractors"}, "HIGH", "POST"), false, nil, "denied: no rule permits this request"},
-		{"quarantined", request([]string{"engineers", "quarantined"}, "SECURE", "GET"), false, []string{"quarantine"}, "denied by forbid quarantine"},
+		{"engineer, low risk", request([]string{"engineers"}, "LOW", "POST"), true, []string{"engineers-read-write"}, `allowed by permit "engineers-read-write"`},
+		{"contractor, high risk", request([]string{"contractors"}, "HIGH", "POST"), false, nil, "denied: no rule permits the request"},
+		{"quarantined", request([]string{"engineers", "quarantined"}, "SECURE", "GET"), false, []string{"quarantine"}, `denied by forbid "quarantine"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,12 +180,12 @@ output "contractor" {
 					statecheck.ExpectKnownOutputValue("engineer", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"allowed":        knownvalue.Bool(true),
 						"deciding_rules": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("engineers-read-write")}),
-						"reason":         knownvalue.StringExact("allowed by rule engineers-read-write"),
+						"reason":         knownvalue.StringExact(`allowed by permit "engineers-read-write"`),
 					})),
 					statecheck.ExpectKnownOutputValue("contractor", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"allowed":        knownvalue.Bool(false),
 						"deciding_rules": knownvalue.ListSizeExact(0),
-						"reason":         knownvalue.StringExact("denied: no rule permits this request"),
+						"reason":         knownvalue.StringExact("denied: no rule permits the request"),
 					})),
 				},
 			},

@@ -37,8 +37,9 @@ type policyDocumentModel struct {
 }
 
 type policyDocAppModel struct {
-	Name   types.String `tfsdk:"name"`
-	Domain types.String `tfsdk:"domain"`
+	Name     types.String `tfsdk:"name"`
+	Domain   types.String `tfsdk:"domain"`
+	Protocol types.String `tfsdk:"protocol"`
 }
 
 func (d *policyDocumentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -91,11 +92,17 @@ func (d *policyDocumentDataSource) Schema(_ context.Context, _ datasource.Schema
 		Attributes: attrs,
 		Blocks: map[string]schema.Block{
 			"application": schema.ListNestedBlock{
-				MarkdownDescription: "An application of the surface (rules target it by name in `applications`). Only the name and " +
-					"domain matter to the policy; endpoints are not managed here.",
+				MarkdownDescription: "An application of the surface (rules target it by name in `applications`). Only its name, " +
+					"domain and protocol matter to the policy; endpoints are not managed here.",
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
 					"name":   schema.StringAttribute{Required: true, MarkdownDescription: "Application name, unique in the surface."},
 					"domain": schema.StringAttribute{Optional: true, MarkdownDescription: "Application domain, e.g. `pay.internal.example.com`."},
+					"protocol": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "`https` (default), `http` or `tcp`. A TCP application gets no `http_request` in its context, " +
+							"so rules that apply to it cannot set methods, path prefixes or client CIDRs.",
+						Validators: []validator.String{stringvalidator.OneOf("http", "https", "tcp")},
+					},
 				}},
 			},
 			"access_rule": accessRuleDataSourceBlock(),
@@ -149,7 +156,7 @@ func (m policyDocumentModel) surfaceModel() protectSurfaceModel {
 		AccessRules: withRuleDefaults(m.AccessRules),
 	}
 	for _, a := range m.Applications {
-		out.Applications = append(out.Applications, surfaceAppModel{Name: a.Name, Domain: a.Domain})
+		out.Applications = append(out.Applications, surfaceAppModel{Name: a.Name, Domain: a.Domain, Protocol: a.Protocol})
 	}
 	return out
 }

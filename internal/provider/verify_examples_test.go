@@ -52,9 +52,9 @@ func TestAccDataSourceExamples(t *testing.T) {
 		},
 		"functions/evaluate/function.tf": {
 			statecheck.ExpectKnownOutputValue("decisions", knownvalue.MapExact(map[string]knownvalue.Check{
-				"engineer":   knownvalue.StringExact("allowed by rule engineers-read-write"),
-				"weak_score": knownvalue.StringExact("denied: no rule permits this request"),
-				"contractor": knownvalue.StringExact("denied: no rule permits this request"),
+				"engineer":   knownvalue.StringExact(`allowed by permit "engineers-read-write"`),
+				"weak_score": knownvalue.StringExact("denied: no rule permits the request"),
+				"contractor": knownvalue.StringExact("denied: no rule permits the request"),
 			})),
 		},
 		"functions/cedar_normalize/function.tf": {

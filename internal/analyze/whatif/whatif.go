@@ -1,10 +1,11 @@
 // Package whatif answers "would this request be allowed?" for Cedar policy
 // documents given as text — a compiled surface's group policy and, when the
 // application has one, its endpoint policy — the way Verified Access decides:
-// both documents must allow. It is the single entry point the provider's
-// zerotrust_access_decision data source and provider::zerotrust::evaluate
-// function share, so switching to a faster evaluator (internal/analyze is
-// being optimised) means changing Decide alone.
+// both documents must allow. It adapts configuration-shaped requests to
+// internal/analyze's Evaluator (which decides, names the deciding rules and
+// phrases the reason) and keeps parsed evaluators by document, and is the
+// single entry point the provider's zerotrust_access_decision data source and
+// provider::zerotrust::evaluate function share.
 package whatif
 
 import (
@@ -13,8 +14,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/cedar-policy/cedar-go/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/analyze"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
@@ -46,9 +45,7 @@ type Jamf struct {
 }
 
 type CrowdStrike struct {
-	Overall      *int `json:"overall"`       // Zero Trust Assessment overall score 0–100
-	OS           *int `json:"os"`            // assessment.os score 0–100
-	SensorConfig *int `json:"sensor_config"` // assessment.sensor_config score 0–100
+	Overall *int `json:"overall"` // Zero Trust Assessment overall score 0–100
 }
 
 type JumpCloud struct {
@@ -71,6 +68,7 @@ func (r Request) Analyze() (analyze.Request, error) {
 		Identity: &analyze.Identity{Groups: slices.Clone(r.Groups), EmailVerified: r.EmailVerified, MFA: r.MFA},
 		Method:   r.Method,
 		Path:     r.Path,
+		Host:     r.Host,
 	}
 	// A user always reaches Verified Access signed in, so the identity
 	// provider always sends its record; an empty groups list is "in no
@@ -93,10 +91,8 @@ func (r Request) Analyze() (analyze.Request, error) {
 			out.Jamf = &analyze.JamfFacts{Risk: d.Jamf.Risk}
 		}
 		if d.CrowdStrike != nil {
-			for name, score := range map[string]*int{"overall": d.CrowdStrike.Overall, "os": d.CrowdStrike.OS, "sensor_config": d.CrowdStrike.SensorConfig} {
-				if score != nil && (*score < 0 || *score > 100) {
-					return out, FieldError{"device.crowdstrike." + name, fmt.Sprintf("CrowdStrike scores are 0–100, got %d", *score)}
-				}
+			if o := d.CrowdStrike.Overall; o != nil && (*o < 0 || *o > 100) {
+				return out, FieldError{"device.crowdstrike.overall", fmt.Sprintf("the CrowdStrike overall score is 0–100, got %d", *o)}
 			}
 			out.CrowdStrike = &analyze.CrowdStrikeFacts{Overall: d.CrowdStrike.Overall}
 		}
@@ -114,8 +110,9 @@ type Outcome struct {
 	// most specific document when allowed; the matching forbids of every
 	// document that denied; none when nothing permitted. Sorted.
 	Rules []string
-	// Reason says it in a sentence ("allowed by rule engineers-read-write",
-	// "denied: no rule permits this request", "denied by forbid quarantine").
+	// Reason says it in a sentence (`allowed by permit "engineers-read-write"`,
+	// "denied: no rule permits the request", `denied by forbid "quarantine"`),
+	// phrased by analyze.Evaluator.
 	Reason string
 	// Errors are statements that failed to evaluate ("<id>: <message>");
 	// Cedar counts them as not matching.
@@ -139,123 +136,55 @@ func (e DocumentError) Unwrap() error { return e.Err }
 
 // Decide evaluates req against the group policy and, when endpoint is not
 // empty, the endpoint policy, through proxy (whose trust-provider references
-// place the trust data in the Cedar context). Verified Access allows only
+// place the trust data in the Cedar context); tcp says the endpoint is a TCP
+// endpoint, whose context has no http_request. Verified Access allows only
 // when every given document allows.
-func Decide(group, endpoint string, proxy model.AccessProxy, req Request) (Outcome, error) {
+func Decide(group, endpoint string, tcp bool, proxy model.AccessProxy, req Request) (Outcome, error) {
 	areq, err := req.Analyze()
 	if err != nil {
 		return Outcome{}, err
 	}
-	docs := []string{group}
-	if endpoint != "" {
-		docs = append(docs, endpoint)
+	ev, err := evaluator(proxy, analyze.Documents{Group: group, Endpoint: endpoint, TCP: tcp})
+	if err != nil {
+		return Outcome{}, err
 	}
-	ctx := withCrowdStrikeScores(analyze.Context(proxy, req.Host, areq), proxy, req.Device)
-	evals := make([]analyze.Evaluation, len(docs))
-	for i, text := range docs {
-		p, err := parse(text)
-		if err != nil {
-			return Outcome{}, DocumentError{Endpoint: i == 1, Err: err}
-		}
-		evals[i] = p.Evaluate(ctx)
-	}
-	out := Outcome{Allowed: true}
-	for _, ev := range evals {
-		out.Allowed = out.Allowed && ev.Allowed
-		out.Errors = append(out.Errors, ev.Errors...)
-	}
-	if out.Allowed {
-		out.Rules = slices.Clone(evals[len(evals)-1].Rules)
-	} else {
-		for _, ev := range evals {
-			if !ev.Allowed {
-				out.Rules = append(out.Rules, ev.Rules...)
-			}
-		}
-		slices.Sort(out.Rules)
-		out.Rules = slices.Compact(out.Rules)
-	}
-	out.Reason = reason(out, evals)
-	return out, nil
+	v := ev.Evaluate(areq)
+	return Outcome{Allowed: v.Allowed, Rules: v.Rules, Reason: v.Reason, Errors: v.Errors}, nil
 }
 
-// withCrowdStrikeScores adds the assessment's os and sensor_config scores,
-// which Verified Access sends beside overall but analyze.Context (built for
-// the compiler, which reads overall only) leaves out; hand-written policies
-// may test them.
-func withCrowdStrikeScores(ctx types.Record, proxy model.AccessProxy, d *Device) types.Record {
-	if d == nil || d.CrowdStrike == nil || (d.CrowdStrike.OS == nil && d.CrowdStrike.SensorConfig == nil) {
-		return ctx
-	}
-	provider, ok := proxy.DeviceProvider(model.DeviceCrowdStrike)
-	if !ok {
-		return ctx
-	}
-	ref := types.String(provider.Reference)
-	assessment := types.RecordMap{}
-	if rec, ok := ctx.Get(ref); ok {
-		if a, ok := rec.(types.Record).Get("assessment"); ok {
-			assessment = a.(types.Record).Map()
-		}
-	}
-	if v := d.CrowdStrike.OS; v != nil {
-		assessment["os"] = types.Long(*v)
-	}
-	if v := d.CrowdStrike.SensorConfig; v != nil {
-		assessment["sensor_config"] = types.Long(*v)
-	}
-	m := ctx.Map()
-	m[ref] = types.NewRecord(types.RecordMap{"assessment": types.NewRecord(assessment)})
-	return types.NewRecord(m)
-}
-
-func reason(o Outcome, evals []analyze.Evaluation) string {
-	plural := func(word string, n int) string {
-		if n == 1 {
-			return word
-		}
-		return word + "s"
-	}
-	var s string
-	switch {
-	case o.Allowed:
-		s = "allowed by " + plural("rule", len(o.Rules)) + " " + strings.Join(o.Rules, ", ")
-	case len(o.Rules) > 0:
-		s = "denied by " + plural("forbid", len(o.Rules)) + " " + strings.Join(o.Rules, ", ")
-	case len(evals) == 2 && evals[0].Allowed:
-		s = "denied: no rule of the endpoint policy permits this request"
-	case len(evals) == 2 && evals[1].Allowed:
-		s = "denied: no rule of the group policy permits this request"
-	default:
-		s = "denied: no rule permits this request"
-	}
-	if len(o.Errors) > 0 {
-		s += fmt.Sprintf(" (%d %s failed to evaluate and did not match: %s)", len(o.Errors), plural("statement", len(o.Errors)), strings.Join(o.Errors, "; "))
-	}
-	return s
-}
-
-// The same document is evaluated many times in one plan (one function call
-// or data source per what-if request), and parsing dominates a single
+// The same documents are evaluated many times in one plan (one function
+// call or data source per what-if request), and parsing dominates a single
 // decision (a 100-rule document parses in milliseconds, evaluates in
-// microseconds), so parsed documents are kept by text. Parsed policies are
-// immutable, hence safe to share between goroutines. The cache is bounded
-// crudely — emptied when full — because a plan touches few documents.
+// microseconds), so evaluators are kept by proxy and documents. An Evaluator
+// is safe for concurrent use. The cache is bounded crudely — emptied when
+// full — because a plan touches few documents.
 const cacheSize = 64
 
 var cache = struct {
 	sync.Mutex
-	m map[string]*analyze.Policy
-}{m: map[string]*analyze.Policy{}}
+	m map[string]*analyze.Evaluator
+}{m: map[string]*analyze.Evaluator{}}
 
-func parse(text string) (*analyze.Policy, error) {
+func evaluator(proxy model.AccessProxy, docs analyze.Documents) (*analyze.Evaluator, error) {
+	key := fmt.Sprintf("%#v\x00%#v", proxy, docs)
 	cache.Lock()
-	p, ok := cache.m[text]
+	ev, ok := cache.m[key]
 	cache.Unlock()
 	if ok {
-		return p, nil
+		return ev, nil
 	}
-	p, err := analyze.ParsePolicy(text)
+	// NewEvaluator says which document failed only in its message; parse
+	// each first so the error names the attribute to fix. This costs a
+	// second parse on a cache miss only.
+	for i, text := range []string{docs.Group, docs.Endpoint} {
+		if i == 1 && strings.TrimSpace(text) == "" {
+			continue
+		}
+		if _, err := analyze.ParsePolicy(text); err != nil {
+			return nil, DocumentError{Endpoint: i == 1, Err: err}
+		}
+	}
+	ev, err := analyze.NewEvaluator(proxy, docs)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +192,7 @@ func parse(text string) (*analyze.Policy, error) {
 	if len(cache.m) >= cacheSize {
 		clear(cache.m)
 	}
-	cache.m[text] = p
+	cache.m[key] = ev
 	cache.Unlock()
-	return p, nil
+	return ev, nil
 }

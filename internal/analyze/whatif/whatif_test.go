@@ -60,25 +60,25 @@ func TestDecide_reasons(t *testing.T) {
 		reason   string
 	}{
 		{"engineer on a low-risk device", "", Request{Groups: []string{"engineers"}, MFA: boolp(true), Device: lowRisk, Method: "POST"},
-			true, []string{"engineers-read-write"}, "allowed by rule engineers-read-write"},
+			true, []string{"engineers-read-write"}, `allowed by permit "engineers-read-write"`},
 		{"contractor on a high-risk device", "", Request{Groups: []string{"contractors"}, MFA: boolp(true), Device: &Device{Jamf: &Jamf{Risk: str("HIGH")}}, Method: "POST"},
-			false, nil, "denied: no rule permits this request"},
+			false, nil, "denied: no rule permits the request"},
 		{"engineer on a high-risk device", "", Request{Groups: []string{"engineers"}, MFA: boolp(true), Device: &Device{Jamf: &Jamf{Risk: str("HIGH")}}, Method: "GET"},
-			false, nil, "denied: no rule permits this request"},
+			false, nil, "denied: no rule permits the request"},
 		{"quarantined engineer", "", Request{Groups: []string{"engineers", "quarantined"}, MFA: boolp(true), Device: lowRisk, Method: "GET"},
-			false, []string{"quarantine"}, "denied by forbid quarantine"},
+			false, []string{"quarantine"}, `denied by forbid "quarantine"`},
 		{"engineer without MFA", "", Request{Groups: []string{"engineers"}, MFA: boolp(false), Device: lowRisk, Method: "GET"},
-			false, nil, "denied: no rule permits this request"},
+			false, nil, "denied: no rule permits the request"},
 		{"auditor on admin", admin.Policy, Request{Groups: []string{"auditors"}, MFA: boolp(true), Device: &Device{CrowdStrike: &CrowdStrike{Overall: new(90)}}, Method: "GET"},
-			true, []string{"auditors-read"}, "allowed by rule auditors-read"},
+			true, []string{"auditors-read"}, `allowed by permit "auditors-read" (both the group and the endpoint policy allow)`},
 		{"auditor writing on admin", admin.Policy, Request{Groups: []string{"auditors"}, MFA: boolp(true), Device: &Device{CrowdStrike: &CrowdStrike{Overall: new(90)}}, Method: "POST"},
-			false, nil, "denied: no rule permits this request"},
+			false, nil, "denied: no rule of the group policy or the endpoint policy permits the request"},
 		{"engineer on admin: both documents allow", admin.Policy, Request{Groups: []string{"engineers"}, MFA: boolp(true), Device: lowRisk, Method: "GET"},
-			true, []string{"engineers-read-write"}, "allowed by rule engineers-read-write"},
+			true, []string{"engineers-read-write"}, `allowed by permit "engineers-read-write" (both the group and the endpoint policy allow)`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Decide(res.GroupPolicy, tc.endpoint, proxy, tc.req)
+			got, err := Decide(res.GroupPolicy, tc.endpoint, false, proxy, tc.req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,11 +94,11 @@ func TestDecide_reasons(t *testing.T) {
 func TestDecide_endpointDenies(t *testing.T) {
 	group := `@id("all-engineers") permit (principal, action, resource) when { context.okta has groups && context.okta.groups.contains("engineers") };`
 	endpoint := `@id("nobody") permit (principal, action, resource) when { false };`
-	got, err := Decide(group, endpoint, proxy, Request{Groups: []string{"engineers"}})
+	got, err := Decide(group, endpoint, false, proxy, Request{Groups: []string{"engineers"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Allowed || got.Reason != "denied: no rule of the endpoint policy permits this request" {
+	if got.Allowed || got.Reason != "denied: no rule of the endpoint policy permits the request" {
 		t.Errorf("got %+v", got)
 	}
 }
@@ -106,7 +106,7 @@ func TestDecide_endpointDenies(t *testing.T) {
 // A statement that fails to evaluate is reported, not hidden.
 func TestDecide_evaluationErrors(t *testing.T) {
 	doc := `@id("office") permit (principal, action, resource) when { ip(context.http_request.client_ip).isInRange(ip("10.0.0.0/8")) };`
-	got, err := Decide(doc, "", proxy, Request{})
+	got, err := Decide(doc, "", false, proxy, Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,30 +115,12 @@ func TestDecide_evaluationErrors(t *testing.T) {
 	}
 }
 
-// os and sensor_config reach the context next to overall, under the
-// proxy's CrowdStrike reference.
-func TestDecide_crowdStrikeSubScores(t *testing.T) {
-	doc := `@id("healthy-os") permit (principal, action, resource) when { context has crowdstrike && context.crowdstrike has assessment && context.crowdstrike.assessment has os && context.crowdstrike.assessment.os >= 70 && context.crowdstrike.assessment.overall >= 50 };`
-	for _, tc := range []struct {
-		overall, os int
-		allowed     bool
-	}{{60, 70, true}, {60, 69, false}, {40, 90, false}} {
-		got, err := Decide(doc, "", proxy, Request{Device: &Device{CrowdStrike: &CrowdStrike{Overall: new(tc.overall), OS: new(tc.os), SensorConfig: new(10)}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Allowed != tc.allowed || len(got.Errors) != 0 {
-			t.Errorf("overall %d os %d: %+v, want allowed=%v", tc.overall, tc.os, got, tc.allowed)
-		}
-	}
-}
-
 func TestDecide_badInput(t *testing.T) {
 	var de DocumentError
-	if _, err := Decide("permit (", "", proxy, Request{}); !errors.As(err, &de) || de.Endpoint {
+	if _, err := Decide("permit (", "", false, proxy, Request{}); !errors.As(err, &de) || de.Endpoint {
 		t.Errorf("bad group policy: %v", err)
 	}
-	if _, err := Decide(`permit (principal, action, resource);`, "forbid", proxy, Request{}); !errors.As(err, &de) || !de.Endpoint {
+	if _, err := Decide(`permit (principal, action, resource);`, "forbid", false, proxy, Request{}); !errors.As(err, &de) || !de.Endpoint {
 		t.Errorf("bad endpoint policy: %v", err)
 	}
 	var fe FieldError
@@ -146,9 +128,8 @@ func TestDecide_badInput(t *testing.T) {
 		"client_ip":                  {ClientIP: "10.0.0.300"},
 		"device.jamf.risk":           {Device: &Device{Jamf: &Jamf{Risk: str("low")}}},
 		"device.crowdstrike.overall": {Device: &Device{CrowdStrike: &CrowdStrike{Overall: new(101)}}},
-		"device.crowdstrike.os":      {Device: &Device{CrowdStrike: &CrowdStrike{OS: new(-1)}}},
 	} {
-		if _, err := Decide(`permit (principal, action, resource);`, "", proxy, req); !errors.As(err, &fe) || fe.Field != field {
+		if _, err := Decide(`permit (principal, action, resource);`, "", false, proxy, req); !errors.As(err, &fe) || fe.Field != field {
 			t.Errorf("%s: got %v", field, err)
 		}
 	}
@@ -172,7 +153,7 @@ func TestDecide_agreesWithReference(t *testing.T) {
 		for _, app := range s.Applications {
 			ep, _ := res.Endpoint(app.Name)
 			req.Host = app.Domain
-			got, err := Decide(res.GroupPolicy, ep.Policy, proxy, req)
+			got, err := Decide(res.GroupPolicy, ep.Policy, false, proxy, req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +180,7 @@ func BenchmarkDecide100Rules(b *testing.B) {
 	req := Request{Groups: []string{"g99"}, MFA: boolp(true), Device: &Device{Jamf: &Jamf{Risk: str("LOW")}}, Method: "GET"}
 	b.ResetTimer()
 	for b.Loop() {
-		if o, err := Decide(res.GroupPolicy, "", proxy, req); err != nil || !o.Allowed {
+		if o, err := Decide(res.GroupPolicy, "", false, proxy, req); err != nil || !o.Allowed {
 			b.Fatal(o, err)
 		}
 	}
@@ -219,7 +200,7 @@ func TestDecide_concurrent(t *testing.T) {
 					doc += fmt.Sprintf("\n// variant %d-%d\n", g, i) // distinct texts churn the cache
 				}
 				var o Outcome
-				if o, err = Decide(doc, "", proxy, Request{Groups: []string{"engineers"}, MFA: boolp(true), Device: &Device{Jamf: &Jamf{Risk: str("LOW")}}, Method: "GET"}); err == nil && !o.Allowed {
+				if o, err = Decide(doc, "", false, proxy, Request{Groups: []string{"engineers"}, MFA: boolp(true), Device: &Device{Jamf: &Jamf{Risk: str("LOW")}}, Method: "GET"}); err == nil && !o.Allowed {
 					err = fmt.Errorf("denied: %+v", o)
 				}
 				if err != nil {
