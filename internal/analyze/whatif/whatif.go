@@ -166,7 +166,10 @@ var cache = struct {
 }{m: map[string]*analyze.Evaluator{}}
 
 func evaluator(proxy model.AccessProxy, docs analyze.Documents) (*analyze.Evaluator, error) {
-	key := fmt.Sprintf("%#v\x00%#v", proxy, docs)
+	// The documents go into the key as they are (formatting 20 kB of Cedar
+	// with %q would cost more than the evaluation); the group's length
+	// keeps the boundary between the two unambiguous.
+	key := fmt.Sprintf("%#v|%v|%d|", proxy, docs.TCP, len(docs.Group)) + docs.Group + docs.Endpoint
 	cache.Lock()
 	ev, ok := cache.m[key]
 	cache.Unlock()
