@@ -160,16 +160,20 @@ func Decide(group, endpoint string, tcp bool, proxy model.AccessProxy, req Reque
 // full — because a plan touches few documents.
 const cacheSize = 64
 
+type cacheKey struct {
+	proxy string
+	docs  analyze.Documents
+}
+
 var cache = struct {
 	sync.Mutex
-	m map[string]*analyze.Evaluator
-}{m: map[string]*analyze.Evaluator{}}
+	m map[cacheKey]*analyze.Evaluator
+}{m: map[cacheKey]*analyze.Evaluator{}}
 
 func evaluator(proxy model.AccessProxy, docs analyze.Documents) (*analyze.Evaluator, error) {
-	// The documents go into the key as they are (formatting 20 kB of Cedar
-	// with %q would cost more than the evaluation); the group's length
-	// keeps the boundary between the two unambiguous.
-	key := fmt.Sprintf("%#v|%v|%d|", proxy, docs.TCP, len(docs.Group)) + docs.Group + docs.Endpoint
+	// The documents are key fields as they are: formatting or concatenating
+	// 20 kB of Cedar per call would cost more than the decision.
+	key := cacheKey{proxy: fmt.Sprintf("%#v", proxy), docs: docs}
 	cache.Lock()
 	ev, ok := cache.m[key]
 	cache.Unlock()
