@@ -472,13 +472,9 @@ func TestAccAccessGroup_badInputAtPlan(t *testing.T) {
 	}
 }
 
-// TestAccAccessGroup_renameInSandbox: renaming or re-describing a group is an
-// in-place UpdateGroup, which moto does not implement. The sandbox must say
-// so at the attribute, at once, and leave the state as it was.
-func TestAccAccessGroup_renameInSandbox(t *testing.T) {
-	if os.Getenv("ZT_ACC_REAL") != "" {
-		t.Skip("real AWS implements UpdateGroup")
-	}
+// TestAccAccessGroup_rename: renaming or re-describing a group is an
+// in-place UpdateGroup; the same group carries the new name and description.
+func TestAccAccessGroup_rename(t *testing.T) {
 	var groupID string
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -493,12 +489,23 @@ func TestAccAccessGroup_renameInSandbox(t *testing.T) {
 				},
 			},
 			{
-				Config:      accessGroupConfig("rename-group", "after", ""),
-				ExpectError: regexp.MustCompile(`(?s)Updating the group failed.*description = "after".*does not implement UpdateGroup`),
-			},
-			{
-				Config:   accessGroupConfig("rename-group", "before", ""),
-				PlanOnly: true,
+				Config: accessGroupConfig("renamed-group", "after", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("zerotrust_access_group.test", plancheck.ResourceActionUpdate),
+				}},
+				Check: func(s *terraform.State) error {
+					if id := groupIDFrom(s, "zerotrust_access_group.test"); id != groupID {
+						return fmt.Errorf("group replaced: %s -> %s", groupID, id)
+					}
+					g, err := describeIdentityGroup(t, groupID)
+					if err != nil {
+						return err
+					}
+					if aws.ToString(g.DisplayName) != "renamed-group" || !strings.HasPrefix(aws.ToString(g.Description), "after") {
+						return fmt.Errorf("live group %q / %q after the update", aws.ToString(g.DisplayName), aws.ToString(g.Description))
+					}
+					return nil
+				},
 			},
 		},
 	})

@@ -84,8 +84,11 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 				Description: "12-digit AWS account ids in which the group is assigned the permission set. Empty means the access grants nothing.",
 			},
 			"description": schema.StringAttribute{
-				Optional:    true,
-				Description: "Permission-set description shown in IAM Identity Center (at most 700 Latin-1 characters).",
+				Optional: true,
+				Description: "Permission-set description shown in IAM Identity Center (at most 700 Latin-1 characters). Identity Center cannot " +
+					"clear a description (UpdatePermissionSet takes none shorter than one character), so removing it replaces the permission set.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(descriptionRemoved,
+					"Removing the description replaces the permission set.", "Removing the description replaces the permission set.")},
 			},
 			"managed_policies": schema.ListAttribute{
 				Optional:    true,
@@ -555,4 +558,10 @@ func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRe
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid expires_at",
 			fmt.Sprintf("expires_at must be an RFC 3339 time such as 2026-12-31T00:00:00Z, got %q.", req.ConfigValue.ValueString()))
 	}
+}
+
+// descriptionRemoved: Identity Center keeps a description that an update
+// omits and refuses an empty one, so only re-creation removes it.
+func descriptionRemoved(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = req.StateValue.ValueString() != "" && req.PlanValue.ValueString() == "" && !req.PlanValue.IsUnknown()
 }

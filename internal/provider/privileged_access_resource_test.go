@@ -350,6 +350,7 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 			{
 				Config: privilegedConfig(group, `
   name     = "update-me"
+  description = "now with an inline policy"
   accounts = ["222222222222"]
   customer_managed_policies = [{ name = "Base" }]
 `),
@@ -362,6 +363,29 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 						return fmt.Errorf("after removals: %+v", live)
 					}
 					return nil
+				},
+			},
+			{
+				// Identity Center cannot clear a description: removing it replaces the permission set.
+				Config: privilegedConfig(group, `
+  name     = "update-me"
+  accounts = ["222222222222"]
+  customer_managed_policies = [{ name = "Base" }]
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(paResource, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(s *terraform.State) error {
+					old := ps
+					_ = ps.capture(s)
+					live, err := readPS(t, ps, acctA, acctB)
+					if err != nil {
+						return err
+					}
+					if live.description != "" {
+						return fmt.Errorf("description %q after removal", live.description)
+					}
+					return checkPermissionSetGone(t, &old)(s)
 				},
 			},
 			{
@@ -586,41 +610,69 @@ func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
 	})
 }
 
-// TestAccPrivilegedAccess_boundaryInSandbox: moto does not implement
-// permissions boundaries. The apply fails at permissions_boundary, quickly
-// (not retried), and what was created is recorded so destroy cleans it up.
-func TestAccPrivilegedAccess_boundaryInSandbox(t *testing.T) {
-	if os.Getenv("ZT_ACC_REAL") != "" {
-		t.Skip("real AWS implements permissions boundaries")
-	}
+// TestAccPrivilegedAccess_boundary: a permissions boundary is put, changed
+// from an AWS-managed to a customer-managed policy, and removed, in place.
+func TestAccPrivilegedAccess_boundary(t *testing.T) {
 	group := createGroup(t, "pa-boundary-group")
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			instance, _ := identityCenter(t)
-			c := ssoAdminClient(t)
-			out, err := c.ListPermissionSets(context.Background(), &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(instance)})
-			if err != nil {
-				return err
-			}
-			for _, arn := range out.PermissionSets {
-				d, err := c.DescribePermissionSet(context.Background(), &ssoadmin.DescribePermissionSetInput{InstanceArn: aws.String(instance), PermissionSetArn: aws.String(arn)})
-				if err == nil && aws.ToString(d.PermissionSet.Name) == "bounded" {
-					return fmt.Errorf("the partially created permission set %s was orphaned", arn)
-				}
-			}
-			return nil
-		},
-		Steps: []resource.TestStep{{
-			Config: privilegedConfig(group, `
+	var ps psRef
+	cfg := func(boundary string) string {
+		return privilegedConfig(group, `
   name             = "bounded"
   accounts         = ["111111111111"]
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
-  permissions_boundary = { managed_policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess" }
-`),
-			ExpectError: regexp.MustCompile(`(?s)permissions_boundary.*does not implement PutPermissionsBoundaryToPermissionSet`),
-		}},
+`+boundary)
+	}
+	liveBoundary := func() (*ssotypes.PermissionsBoundary, error) {
+		instance, _ := identityCenter(t)
+		out, err := ssoAdminClient(t).GetPermissionsBoundaryForPermissionSet(context.Background(), &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{
+			InstanceArn: aws.String(instance), PermissionSetArn: aws.String(ps.arn)})
+		if err != nil {
+			return nil, err
+		}
+		return out.PermissionsBoundary, nil
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkPermissionSetGone(t, &ps),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(`  permissions_boundary = { managed_policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess" }` + "\n"),
+				Check: func(s *terraform.State) error {
+					if err := ps.capture(s); err != nil {
+						return err
+					}
+					b, err := liveBoundary()
+					if err != nil || b == nil || aws.ToString(b.ManagedPolicyArn) != "arn:aws:iam::aws:policy/PowerUserAccess" {
+						return fmt.Errorf("live boundary %+v, %v", b, err)
+					}
+					return nil
+				},
+			},
+			{
+				Config: cfg(`  permissions_boundary = { customer_managed_policy_reference = { name = "Cap", path = "/limits/" } }` + "\n"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(paResource, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					b, err := liveBoundary()
+					if err != nil || b == nil || b.CustomerManagedPolicyReference == nil || aws.ToString(b.CustomerManagedPolicyReference.Name) != "Cap" ||
+						aws.ToString(b.CustomerManagedPolicyReference.Path) != "/limits/" {
+						return fmt.Errorf("live boundary %+v, %v", b, err)
+					}
+					return nil
+				},
+			},
+			{
+				Config: cfg(""),
+				Check: func(*terraform.State) error {
+					if b, err := liveBoundary(); err == nil {
+						return fmt.Errorf("boundary %+v left after removal", b)
+					}
+					return nil
+				},
+			},
+		},
 	})
 }
 

@@ -289,6 +289,9 @@ func TestAccSegmentPolicy_badInput(t *testing.T) {
 			ExpectError: regexp.MustCompile(tc.want),
 		})
 	}
+	// Back to the valid configuration: it is unchanged, and the post-test
+	// destroy (which validates the configuration first) can run.
+	steps = append(steps, resource.TestStep{Config: policyConfig(vpcID, basicFlows), PlanOnly: true})
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
