@@ -113,11 +113,19 @@ func (p *zeroTrustProvider) Resources(_ context.Context) []func() resource.Resou
 }
 
 func (p *zeroTrustProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		newPolicyDocumentDataSource,
+		newAccessDecisionDataSource,
+		newReachabilityDataSource,
+		newMaturityAssessmentDataSource,
+	}
 }
 
 func (p *zeroTrustProvider) Functions(_ context.Context) []func() function.Function {
-	return nil
+	return []func() function.Function{
+		newEvaluateFunction,
+		newCedarNormalizeFunction,
+	}
 }
 
 func providerSchema() schema.Schema {

@@ -1,0 +1,203 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/analyze/whatif"
+)
+
+var _ function.Function = (*evaluateFunction)(nil)
+
+func newEvaluateFunction() function.Function { return &evaluateFunction{} }
+
+// evaluateFunction is provider::zerotrust::evaluate(policy, request): the
+// decision data source as an expression, for locals, outputs, preconditions
+// and check blocks that test many requests.
+type evaluateFunction struct{}
+
+var evaluateReturnAttrTypes = map[string]attr.Type{
+	"allowed":        types.BoolType,
+	"deciding_rules": types.ListType{ElemType: types.StringType},
+	"reason":         types.StringType,
+}
+
+func (f *evaluateFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
+	resp.Name = "evaluate"
+}
+
+func (f *evaluateFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
+	resp.Definition = function.Definition{
+		Summary: "Decide an access request against a Cedar policy document",
+		MarkdownDescription: "Evaluates `request` against the Cedar `policy` with cedar-go, as AWS Verified Access would, and returns " +
+			"`{ allowed, deciding_rules, reason }` — the same evaluation as the `zerotrust_access_decision` data source. For an " +
+			"application with an endpoint policy, evaluate both documents (Verified Access requires both to allow) or use the data " +
+			"source's `endpoint_policy_document`.",
+		Parameters: []function.Parameter{
+			function.StringParameter{
+				Name:                "policy",
+				MarkdownDescription: "Cedar policy text, e.g. `zerotrust_protect_surface.<name>.policy_document`.",
+			},
+			function.DynamicParameter{
+				Name: "request",
+				MarkdownDescription: "An object; every attribute is optional: `groups` (list of strings), `email_verified` (bool), `mfa` " +
+					"(bool), `device` (`{ jamf = { risk = \"LOW\" }, crowdstrike = { overall = 90 }, jumpcloud = { managed = true } }`), " +
+					"`method`, `host`, `path`, `client_ip` (strings), `tcp` (bool: a TCP endpoint, whose context has no `http_request`) " +
+					"and `trust_context` (a proxy's `trust_context` JSON). " +
+					defaultTrustContextDoc + " An unknown attribute is an error, so a typo cannot silently weaken a test.",
+			},
+		},
+		Return: function.ObjectReturn{AttributeTypes: evaluateReturnAttrTypes},
+	}
+}
+
+// evaluateRequest is the request argument: whatif's request plus where the
+// trust data goes.
+type evaluateRequest struct {
+	whatif.Request
+	TrustContext string `json:"trust_context"`
+	TCP          bool   `json:"tcp"`
+}
+
+func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+	var policy string
+	var request types.Dynamic
+	resp.Error = req.Arguments.Get(ctx, &policy, &request)
+	if resp.Error != nil {
+		return
+	}
+	r, err := decodeEvaluateRequest(ctx, request)
+	if err != nil {
+		resp.Error = function.NewArgumentFuncError(1, "Invalid request: "+err.Error())
+		return
+	}
+	proxy, err := decisionProxy(r.TrustContext)
+	if err != nil {
+		resp.Error = function.NewArgumentFuncError(1, "Invalid request.trust_context: "+err.Error())
+		return
+	}
+	out, err := decide(policy, "", r.TCP, proxy, r.Request)
+	if err != nil {
+		var de whatif.DocumentError
+		if errors.As(err, &de) {
+			resp.Error = function.NewArgumentFuncError(0, "Invalid Cedar policy: "+de.Err.Error())
+		} else {
+			resp.Error = function.NewArgumentFuncError(1, "Invalid request: "+err.Error())
+		}
+		return
+	}
+	result, diags := types.ObjectValue(evaluateReturnAttrTypes, map[string]attr.Value{
+		"allowed":        types.BoolValue(out.Allowed),
+		"deciding_rules": stringListValue(out.Rules),
+		"reason":         types.StringValue(out.Reason),
+	})
+	if diags.HasError() {
+		resp.Error = function.FuncErrorFromDiags(ctx, diags)
+		return
+	}
+	resp.Error = resp.Result.Set(ctx, result)
+}
+
+// decodeEvaluateRequest reads the dynamic request through JSON into the
+// typed request, refusing unknown attributes: the request's shape is fixed,
+// and HCL object literals arrive as objects of tuples and numbers, which
+// JSON maps onto the Go types without a hand-written walker per field.
+func decodeEvaluateRequest(ctx context.Context, d types.Dynamic) (evaluateRequest, error) {
+	var r evaluateRequest
+	if d.IsNull() || d.IsUnderlyingValueNull() {
+		return r, nil
+	}
+	tv, err := d.UnderlyingValue().ToTerraformValue(ctx)
+	if err != nil {
+		return r, err
+	}
+	v, err := plainValue(tv)
+	if err != nil {
+		return r, err
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return r, fmt.Errorf("must be an object such as { groups = [\"engineers\"], method = \"GET\" }, got %s", tv.Type())
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return r, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(&r); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// plainValue converts a Terraform value to JSON-ready Go values.
+func plainValue(v tftypes.Value) (any, error) {
+	if v.IsNull() {
+		return nil, nil
+	}
+	if !v.IsKnown() {
+		return nil, errors.New("contains an unknown value")
+	}
+	t := v.Type()
+	switch {
+	case t.Is(tftypes.String):
+		var s string
+		err := v.As(&s)
+		return s, err
+	case t.Is(tftypes.Bool):
+		var b bool
+		err := v.As(&b)
+		return b, err
+	case t.Is(tftypes.Number):
+		var n big.Float
+		if err := v.As(&n); err != nil {
+			return nil, err
+		}
+		return json.Number(n.Text('g', -1)), nil
+	case t.Is(tftypes.Object{}) || t.Is(tftypes.Map{}):
+		var m map[string]tftypes.Value
+		if err := v.As(&m); err != nil {
+			return nil, err
+		}
+		out := make(map[string]any, len(m))
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			pv, err := plainValue(m[k])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			out[k] = pv
+		}
+		return out, nil
+	case t.Is(tftypes.List{}) || t.Is(tftypes.Set{}) || t.Is(tftypes.Tuple{}):
+		var l []tftypes.Value
+		if err := v.As(&l); err != nil {
+			return nil, err
+		}
+		out := make([]any, len(l))
+		for i, e := range l {
+			pv, err := plainValue(e)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			out[i] = pv
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unsupported value of type %s", t)
+}
