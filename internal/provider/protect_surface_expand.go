@@ -65,52 +65,144 @@ var standInProxy = model.AccessProxy{
 // surfaceModelOf maps the plan onto the model (proxy filled in by the
 // caller); known is false when a value compilation needs is unknown.
 func surfaceModelOf(m protectSurfaceModel) (model.ProtectSurface, bool) {
-	s := model.ProtectSurface{Name: m.Name.ValueString(), Sensitivity: m.Sensitivity.ValueString()}
-	known := !m.Name.IsUnknown() && !m.Sensitivity.IsUnknown()
-	for _, a := range m.Applications {
-		known = known && !a.Name.IsUnknown() && !a.Domain.IsUnknown()
+	s, unknown := surfaceModelWithStandIns(m)
+	return s, len(unknown) == 0
+}
+
+// standInGroup is a syntactically valid group reference for either kind of
+// identity provider, standing in for a group created in the same apply.
+const standInGroup = "00000000-0000-4000-8000-000000000000"
+
+// surfaceModelWithStandIns maps the plan onto the model, replacing each
+// unknown value by a stand-in that passes its own checks (a group id of the
+// right shape, the strongest device posture) and listing where it did so.
+// Checks that do not depend on those values — sensitivity floors on MFA,
+// device and methods, unknown applications, duplicate names — can then run
+// at plan even when groups or other inputs are created in the same apply;
+// findings at a stood-in path must be dropped (see dropUnknown).
+func surfaceModelWithStandIns(m protectSurfaceModel) (model.ProtectSurface, []model.Path) {
+	var unknown []model.Path
+	str := func(v types.String, at model.Path, standIn string) string {
+		if v.IsUnknown() {
+			unknown = append(unknown, at)
+			return standIn
+		}
+		return v.ValueString()
+	}
+	s := model.ProtectSurface{Name: str(m.Name, model.Root("name"), "surface"), Sensitivity: str(m.Sensitivity, model.Root("sensitivity"), "")}
+	for i, a := range m.Applications {
+		at := model.Root("application").Index(i)
 		protocol := a.Protocol.ValueString()
 		if a.Protocol.IsNull() || a.Protocol.IsUnknown() {
 			protocol = defaultProtocol(inferEndpointType(a))
 		}
-		s.Applications = append(s.Applications, model.Application{Name: a.Name.ValueString(), Domain: a.Domain.ValueString(), Protocol: protocol})
+		s.Applications = append(s.Applications, model.Application{
+			Name: str(a.Name, at.At("name"), fmt.Sprintf("application-%d", i)), Domain: str(a.Domain, at.At("domain"), ""), Protocol: protocol,
+		})
 	}
-	for _, r := range m.AccessRules {
-		rule := model.AccessRule{
-			Name: r.Name.ValueString(), Effect: r.Effect.ValueString(),
-			RequireVerifiedEmail: r.RequireVerifiedEmail.ValueBool(), RequireMFA: r.RequireMFA.ValueBool(),
-			Acknowledgement: r.Acknowledgement.ValueString(),
+	for i, r := range m.AccessRules {
+		at := model.Root("access_rule").Index(i)
+		boolean := func(v types.Bool, name string, standIn bool) bool {
+			if v.IsUnknown() {
+				unknown = append(unknown, at.At(name))
+				return standIn
+			}
+			return v.ValueBool()
 		}
-		known = known && !r.Name.IsUnknown() && !r.Effect.IsUnknown() && !r.RequireVerifiedEmail.IsUnknown() &&
-			!r.RequireMFA.IsUnknown() && !r.Acknowledgement.IsUnknown()
+		rule := model.AccessRule{
+			Name: str(r.Name, at.At("name"), fmt.Sprintf("rule-%d", i)), Effect: str(r.Effect, at.At("effect"), model.EffectPermit),
+			RequireVerifiedEmail: boolean(r.RequireVerifiedEmail, "require_verified_email", true), RequireMFA: boolean(r.RequireMFA, "require_mfa", true),
+			Acknowledgement: str(r.Acknowledgement, at.At("acknowledgement"), ""),
+		}
 		for _, l := range []struct {
-			src types.List
-			dst *[]string
-		}{{r.Groups, &rule.Groups}, {r.Methods, &rule.Methods}, {r.PathPrefixes, &rule.PathPrefixes}, {r.ClientCIDRs, &rule.ClientCIDRs}, {r.Applications, &rule.Applications}} {
-			v, ok := knownStrings(l.src)
-			known = known && ok
-			*l.dst = v
+			src     types.List
+			dst     *[]string
+			name    string
+			standIn string // for an unknown element; "" drops it
+		}{{r.Groups, &rule.Groups, "groups", standInGroup}, {r.Methods, &rule.Methods, "methods", ""}, {r.PathPrefixes, &rule.PathPrefixes, "path_prefixes", ""},
+			{r.ClientCIDRs, &rule.ClientCIDRs, "client_cidrs", ""}, {r.Applications, &rule.Applications, "applications", ""}} {
+			if l.src.IsUnknown() {
+				unknown = append(unknown, at.At(l.name))
+				if l.standIn != "" {
+					*l.dst = []string{l.standIn}
+				}
+				continue
+			}
+			for _, e := range l.src.Elements() {
+				v, _ := e.(types.String)
+				if v.IsUnknown() {
+					unknown = append(unknown, at.At(l.name))
+					if l.standIn != "" {
+						*l.dst = append(*l.dst, l.standIn)
+					}
+					continue
+				}
+				*l.dst = append(*l.dst, v.ValueString())
+			}
 		}
 		if d := r.Device; d != nil {
-			req := &model.DeviceRequirement{Combine: d.Combine.ValueString()}
-			known = known && !d.Combine.IsUnknown()
+			dat := at.At("device")
+			req := &model.DeviceRequirement{Combine: str(d.Combine, dat.At("combine"), "")}
 			if j := d.Jamf; j != nil {
-				known = known && !j.MaxRisk.IsUnknown()
-				req.Jamf = &model.JamfRequirement{MaxRisk: j.MaxRisk.ValueString()}
+				req.Jamf = &model.JamfRequirement{MaxRisk: str(j.MaxRisk, dat.At("jamf"), "SECURE")}
 			}
 			if c := d.CrowdStrike; c != nil {
-				known = known && !c.MinOverallScore.IsUnknown()
-				req.CrowdStrike = &model.CrowdStrikeRequirement{MinOverallScore: int(c.MinOverallScore.ValueInt64())}
+				score := int(c.MinOverallScore.ValueInt64())
+				if c.MinOverallScore.IsUnknown() {
+					unknown, score = append(unknown, dat.At("crowdstrike")), 100
+				}
+				req.CrowdStrike = &model.CrowdStrikeRequirement{MinOverallScore: score}
 			}
 			if j := d.JumpCloud; j != nil {
-				known = known && !j.Managed.IsUnknown()
-				req.JumpCloud = &model.JumpCloudRequirement{Managed: j.Managed.ValueBool()}
+				req.JumpCloud = &model.JumpCloudRequirement{Managed: boolean(j.Managed, "device", true)}
 			}
 			rule.Device = req
 		}
 		s.AccessRules = append(s.AccessRules, rule)
 	}
-	return s, known
+	return s, unknown
+}
+
+// dropUnknown removes findings at or below a path whose value was stood in
+// for: they judge the stand-in, not the configuration.
+func dropUnknown(ps model.Problems, unknown []model.Path) model.Problems {
+	var out model.Problems
+	for _, p := range ps {
+		covered := false
+		for _, u := range unknown {
+			if pathHasPrefix(p.Path, u) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func pathHasPrefix(p, prefix model.Path) bool {
+	if len(prefix) > len(p) {
+		return false
+	}
+	for i := range prefix {
+		if p[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// withAttributeInDetail names the attribute in the text too: an unset
+// attribute (a floor asking for require_mfa, say) has no configuration line
+// of its own, so Terraform shows the enclosing block.
+func withAttributeInDetail(problems model.Problems) {
+	for i, p := range problems {
+		if len(p.Path) > 1 {
+			problems[i].Detail = p.Detail + " (at " + p.Path.String() + ")"
+		}
+	}
 }
 
 // compileSurface validates and compiles; problems are added to diags with
@@ -125,14 +217,7 @@ func compileSurface(s model.ProtectSurface, source surfaceContextSource, diags *
 			}
 		}
 	}
-	// Name the attribute in the text too: an unset attribute (a floor asking
-	// for require_mfa, say) has no configuration line of its own, so
-	// Terraform shows the enclosing block.
-	for i, p := range problems {
-		if len(p.Path) > 1 {
-			problems[i].Detail = p.Detail + " (at " + p.Path.String() + ")"
-		}
-	}
+	withAttributeInDetail(problems)
 	appendProblems(diags, path.Empty(), problems)
 	return res, !problems.HasErrors()
 }

@@ -92,12 +92,19 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 		plan.EndpointPolicyDocuments = stringMapValue(endpointPolicies(res))
 		tflog.Debug(ctx, "protect surface compiled at plan time", map[string]any{"surface": s.Name, "statements_bytes": len(res.GroupPolicy), "context": source})
 	default:
-		if known {
-			// Validate what does not depend on the proxy now; apply
-			// compiles against the real proxy before any change.
-			s.Proxy = standInProxy
-			if _, ok := compileSurface(s, contextUnknown, &resp.Diagnostics); !ok {
-				return
+		// Validate what depends neither on the proxy nor on values created
+		// in this apply (group ids, say) now; apply compiles against the
+		// real proxy and values before any change.
+		standIns, unknown := surfaceModelWithStandIns(plan)
+		if !plan.Sensitivity.IsUnknown() {
+			standIns.Proxy = standInProxy
+			_, problems := verifiedaccess.Compile(standIns, verifiedaccess.Options{})
+			if known := dropUnknown(problems, unknown); len(known) > 0 {
+				withAttributeInDetail(known)
+				appendProblems(&resp.Diagnostics, path.Empty(), known)
+				if known.HasErrors() {
+					return
+				}
 			}
 		}
 		plan.PolicyDocument = types.StringUnknown()

@@ -299,6 +299,24 @@ func missingPeersError(diags *diag.Diagnostics, missing []model.Path, m segmentP
 	}
 }
 
+// validateFlowsForSensitivity checks the written flows against a declared
+// sensitivity of the governed segment, taken together (internet exposure
+// is judged over all sources), before the segment exists.
+func validateFlowsForSensitivity(m segmentPolicyModel, sensitivity string) diag.Diagnostics {
+	flows, _, diags := expandFlowBlocks(m, nil, flowBlockKnown)
+	target := model.Segment{Name: m.Segment.ValueString(), Sensitivity: sensitivity}
+	if m.Segment.IsUnknown() {
+		target.Name = "(created in this apply)"
+	}
+	var ps model.Problems
+	for _, f := range flows {
+		ps.Append(f.Validate(target))
+	}
+	ps.Append(model.ValidateExposure(target, flows))
+	appendProblems(&diags, path.Empty(), ps)
+	return diags
+}
+
 // validateFlowsOffline checks every flow block whose values are known on its
 // own, before anything is read from AWS: syntax, ports, protocol, peers and
 // HTTP matches. Checks that need the governed segment (its sensitivity) run

@@ -87,10 +87,19 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if !plan.Segment.IsUnknown() && !plan.Name.IsUnknown() {
 		plan.ID = types.StringValue(policyID(plan.Segment.ValueString(), plan.Name.ValueString()))
 	}
-	plan.SegmentSensitivity = types.StringUnknown()
+	var declared types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("segment_sensitivity"), &declared)...)
+	if declared.IsNull() {
+		plan.SegmentSensitivity = types.StringUnknown()
+	}
 	setRuleListsUnknown(&plan)
 	plan.KubernetesManifests = types.MapUnknown(types.StringType)
 	if !policyInputsKnown(plan) || r.clients == nil {
+		// What is written is checked now, against the declared sensitivity
+		// when there is one; the rest once the segment can be read.
+		if !declared.IsNull() && !declared.IsUnknown() {
+			resp.Diagnostics.Append(validateFlowsForSensitivity(plan, declared.ValueString())...)
+		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -119,6 +128,12 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		// on it was checked above; the rest is checked at apply, before any
 		// change.
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	if !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
+		resp.Diagnostics.AddAttributeError(path.Root("segment_sensitivity"), "Segment sensitivity differs",
+			fmt.Sprintf("The configuration declares the segment %s, but segment %s is %s. Declare the segment's own sensitivity (zerotrust_segment.<name>.sensitivity).",
+				declared.ValueString(), governed.SecurityGroupID, governed.Sensitivity))
 		return
 	}
 	plan.SegmentSensitivity = types.StringValue(governed.Sensitivity)

@@ -186,8 +186,12 @@ func segmentPolicySchema() schema.Schema {
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"segment_sensitivity": schema.StringAttribute{
-				Computed:    true,
-				Description: "Sensitivity of the governed segment, read from its security group at plan time; decides which flows need an acknowledgement.",
+				Optional: true,
+				Computed: true,
+				Description: "Sensitivity of the governed segment; decides which flows need an acknowledgement. Read from the segment's security group " +
+					"at plan time when it exists. Set it to the segment's `sensitivity` (`zerotrust_segment.<name>.sensitivity`) so the floors " +
+					"are checked at plan even when the segment is created in the same apply; a value that differs from the segment's is an error.",
+				Validators: []validator.String{stringvalidator.OneOf(model.Sensitivities...)},
 			},
 			"ingress_rules": ruleList("Compiled inbound rules on the segment's group, in canonical order."),
 			"egress_rules":  ruleList("Compiled outbound rules on the segment's group, in canonical order."),
