@@ -57,6 +57,9 @@ resource "zerotrust_segment" "monitoring" {
 # Monitoring scrapes metrics from every tier; nothing may connect to it.
 resource "zerotrust_segment_policy" "monitoring" {
   segment = zerotrust_segment.monitoring.id
+  # Declaring the segment's sensitivity lets the plan check the floors even
+  # when the segment is created by the same apply.
+  segment_sensitivity = zerotrust_segment.monitoring.sensitivity
 
   allow_to {
     segment  = module.shop.segment_ids["web"]

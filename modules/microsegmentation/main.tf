@@ -44,6 +44,9 @@ resource "zerotrust_segment_policy" "tier" {
   for_each = local.policy_tiers
 
   segment = zerotrust_segment.tier[each.key].id
+  # Declared, so floors and internet exposure are checked at plan even on
+  # the first apply, when the segment does not exist yet.
+  segment_sensitivity = zerotrust_segment.tier[each.key].sensitivity
 
   dynamic "allow_from" {
     for_each = var.tiers[each.key].allow_from

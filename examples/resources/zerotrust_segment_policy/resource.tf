@@ -26,6 +26,9 @@ resource "zerotrust_segment" "payments" {
 # Kubernetes manifests are visible in the plan.
 resource "zerotrust_segment_policy" "payments" {
   segment = zerotrust_segment.payments.id
+  # Declaring the segment's sensitivity lets the plan check the floors even
+  # when the segment is created by the same apply.
+  segment_sensitivity = zerotrust_segment.payments.sensitivity
 
   allow_from {
     segment      = zerotrust_segment.checkout.id
