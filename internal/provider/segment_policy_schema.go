@@ -64,7 +64,6 @@ var ruleObjectType = types.ObjectType{AttrTypes: ruleAttrTypes}
 
 var (
 	policyNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-	portSpecRe   = regexp.MustCompile(`^[0-9]{1,5}(-[0-9]{1,5})?$`)
 )
 
 func flowBlock(direction string) schema.ListNestedBlock {
@@ -108,7 +107,7 @@ func flowBlock(direction string) schema.ListNestedBlock {
 					Optional:    true,
 					ElementType: types.StringType,
 					Description: "Ports or inclusive ranges, e.g. `[\"443\", \"8000-8080\"]`. Required for tcp and udp; must be empty for icmp, icmpv6 and all.",
-					Validators:  []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(portSpecRe, "must be a port (\"443\") or an inclusive range (\"8000-8080\")"))},
+					Validators:  []validator.List{listvalidator.ValueStringsAre(portSpec{})},
 				},
 				"description": schema.StringAttribute{
 					Optional:    true,
