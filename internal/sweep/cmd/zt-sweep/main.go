@@ -83,6 +83,13 @@ func run() int {
 		target.KubeHost = cfg.Host
 	}
 
+	// Refuse before any read: -delete outside a sandbox changes nothing.
+	if *del {
+		if err := sweep.CheckDelete(target); err != nil {
+			fmt.Fprintf(os.Stderr, "zt-sweep: nothing deleted: %v\n", err)
+			return 2
+		}
+	}
 	inv, err := sweep.List(ctx, src, claims)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "zt-sweep:", err)
@@ -96,10 +103,6 @@ func run() int {
 	if !*del {
 		fmt.Printf("\ndry run: %d unclaimed object(s) would be swept; nothing changed (pass -delete to delete)\n", len(unclaimed))
 		return 0
-	}
-	if err := sweep.CheckDelete(target); err != nil {
-		fmt.Fprintf(os.Stderr, "\nzt-sweep: nothing deleted: %v\n", err)
-		return 2
 	}
 	if len(unclaimed) == 0 {
 		fmt.Println("\nnothing to delete")
