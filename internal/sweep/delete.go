@@ -34,8 +34,8 @@ type Result struct {
 // Kubernetes objects; provider-tagged security group rules; Verified Access
 // endpoints (waiting until gone), groups, trust providers (detached first),
 // instances; account assignments, then permission sets; identity store
-// groups; last, security groups the provider created (adopted ones are
-// kept). An object with a claimed or foreign dependent is kept, with the
+// groups (not one a claimed assignment names); last, security groups the
+// provider created (adopted ones are kept). An object with a claimed or foreign dependent is kept, with the
 // reason. Progress goes to log. Errors do not stop the sweep; they are
 // joined in the returned error.
 //
@@ -340,12 +340,27 @@ func (d *deleter) permissionSets(ctx context.Context) {
 
 func (d *deleter) identityStoreGroups(ctx context.Context) {
 	for _, o := range d.byKind[KindIdentityStoreGroup] {
+		if a := d.claimedAssignmentOf(o.ID); a != nil {
+			d.keep(o, "a claimed permission set assigns it: "+a.ID)
+			continue
+		}
 		if err := awsapi.DeleteGroup(ctx, d.src.AWS.IdentityStore, o.storeID, o.ID); err != nil {
 			d.fail(o, err)
 			continue
 		}
 		d.done(o)
 	}
+}
+
+// claimedAssignmentOf returns a claimed account assignment whose principal
+// is the given group: deleting the group would break a state's assignment.
+func (d *deleter) claimedAssignmentOf(groupID string) *Object {
+	for _, o := range d.inv.Objects {
+		if o.Kind == KindAccountAssignment && o.Claimed && o.assignment.PrincipalID == groupID {
+			return o
+		}
+	}
+	return nil
 }
 
 func (d *deleter) securityGroups(ctx context.Context) {

@@ -38,9 +38,12 @@ func managedByFilter() []ec2types.Filter {
 }
 
 // List finds every object carrying the provider's marks and resolves which
-// ones the claims cover. Reads are paginated, with one tag-filtered call per
-// EC2 kind; permission sets have no tag filter (one ListTagsForResource
-// each) and identity store groups no description filter (one ListGroups).
+// ones the claims cover. Reads are paginated: one tag:managed-by filtered
+// call for security groups and each Verified Access kind; one call for the
+// rules of those groups (group-id filter, tags checked here); permission
+// sets have no tag filter (ListPermissionSets, then ListTagsForResource
+// each, and the assignments of owned ones); identity store groups have no
+// description filter (one ListGroups); Kubernetes, one labelled list per kind.
 func List(ctx context.Context, src Sources, claims Claims) (*Inventory, error) {
 	inv := &Inventory{}
 	if src.AWS == nil {

@@ -77,7 +77,7 @@ type world struct {
 	epClaimed, epOrphan                                 string
 	instanceARN, storeID                                string
 	psClaimed, psOrphan, psForeign                      string
-	gClaimed, gOrphan, gForeign                         string
+	gClaimed, gOrphan, gForeign, gAssigned              string
 	npClaimed, npOrphan, npForeign, apClaimed, apOrphan string
 	policyClaimed                                       string
 	kubeNS                                              string
@@ -120,8 +120,8 @@ func TestSweepSandbox(t *testing.T) {
 		sweep.KindVAGroup:             {Total: 2, Claimed: 1, Unclaimed: 1},
 		sweep.KindVAEndpoint:          {Total: 2, Claimed: 1, Unclaimed: 1},
 		sweep.KindPermissionSet:       {Total: 2, Claimed: 1, Unclaimed: 1},
-		sweep.KindAccountAssignment:   {Total: 2, Claimed: 1, Unclaimed: 1},
-		sweep.KindIdentityStoreGroup:  {Total: 2, Claimed: 1, Unclaimed: 1},
+		sweep.KindAccountAssignment:   {Total: 3, Claimed: 2, Unclaimed: 1},
+		sweep.KindIdentityStoreGroup:  {Total: 3, Claimed: 1, Unclaimed: 2},
 		sweep.KindNetworkPolicy:       {Total: 2, Claimed: 1, Unclaimed: 1},
 		sweep.KindAuthorizationPolicy: {Total: 2, Claimed: 1, Unclaimed: 1},
 	}
@@ -134,7 +134,7 @@ func TestSweepSandbox(t *testing.T) {
 		t.Fatalf("counts = %v\nwant %v", got, want)
 	}
 	wantUnclaimed := []string{w.sgOrphan, w.sgAdopted, w.ruleGone, w.ruleOrphan, w.ruleAdopted, w.instOrphan, w.tpOrphan, w.groupOrphan, w.epOrphan,
-		w.psOrphan, w.psOrphan + "," + account + ",GROUP," + w.gForeign, w.gOrphan, w.kubeNS + "/" + w.npOrphan, w.kubeNS + "/" + w.apOrphan}
+		w.psOrphan, w.psOrphan + "," + account + ",GROUP," + w.gForeign, w.gOrphan, w.gAssigned, w.kubeNS + "/" + w.npOrphan, w.kubeNS + "/" + w.apOrphan}
 	sort.Strings(wantUnclaimed)
 	if got := ids(before.Unclaimed()); strings.Join(got, " ") != strings.Join(wantUnclaimed, " ") {
 		t.Fatalf("unclaimed = %v\nwant      %v", got, wantUnclaimed)
@@ -144,19 +144,27 @@ func TestSweepSandbox(t *testing.T) {
 		t.Fatalf("a dry run changed something:\nbefore %s\nafter  %s", a, b)
 	}
 
-	// Delete: exactly the unclaimed owned objects go (the adopted group
-	// stays, without its provider-tagged rule).
+	// Delete: exactly the unclaimed owned objects go, except the adopted
+	// group (it stays, without its provider-tagged rule) and the group a
+	// claimed permission set assigns.
 	var log bytes.Buffer
 	res, err := sweep.Delete(ctx, src, before, &log)
 	t.Logf("delete:\n%s", log.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Kept) != 1 || res.Kept[0].Object.ID != w.sgAdopted {
-		t.Fatalf("kept = %+v, want only the adopted group", res.Kept)
+	var kept []string
+	for _, k := range res.Kept {
+		kept = append(kept, k.Object.ID)
 	}
-	if len(res.Deleted) != len(wantUnclaimed)-1 {
-		t.Fatalf("%d deleted, want %d", len(res.Deleted), len(wantUnclaimed)-1)
+	sort.Strings(kept)
+	wantKept := []string{w.gAssigned, w.sgAdopted}
+	sort.Strings(wantKept)
+	if strings.Join(kept, " ") != strings.Join(wantKept, " ") {
+		t.Fatalf("kept = %v, want the adopted group and the assigned identity store group %v", kept, wantKept)
+	}
+	if len(res.Deleted) != len(wantUnclaimed)-len(wantKept) {
+		t.Fatalf("%d deleted, want %d", len(res.Deleted), len(wantUnclaimed)-len(wantKept))
 	}
 	after := must(sweep.List(ctx, src, claims))
 	var claimedBefore []string
@@ -165,15 +173,15 @@ func TestSweepSandbox(t *testing.T) {
 			claimedBefore = append(claimedBefore, o.ID)
 		}
 	}
-	wantAfter := append(append([]string{}, claimedBefore...), w.sgAdopted)
+	wantAfter := append(append([]string{}, claimedBefore...), wantKept...)
 	sort.Strings(wantAfter)
 	gotAfter := ids(after.Objects)
 	sort.Strings(gotAfter)
 	if strings.Join(gotAfter, " ") != strings.Join(wantAfter, " ") {
 		t.Fatalf("after the sweep: %v\nwant %v", gotAfter, wantAfter)
 	}
-	if u := ids(after.Unclaimed()); len(u) != 1 || u[0] != w.sgAdopted {
-		t.Fatalf("unclaimed after the sweep: %v", u)
+	if u := ids(after.Unclaimed()); strings.Join(u, " ") != strings.Join(wantKept, " ") {
+		t.Fatalf("unclaimed after the sweep: %v, want %v", u, wantKept)
 	}
 
 	// Foreign objects are intact, including foreign parts of swept ones.
@@ -275,6 +283,7 @@ func build(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dynamic.Int
 	w.instanceARN, w.storeID = ic.InstanceARN, ic.IdentityStoreID
 	w.gClaimed = must(awsapi.CreateGroup(ctx, c.IdentityStore, w.storeID, "zt-claimed", "claimed")).ID
 	w.gOrphan = must(awsapi.CreateGroup(ctx, c.IdentityStore, w.storeID, "zt-orphan", "")).ID
+	w.gAssigned = must(awsapi.CreateGroup(ctx, c.IdentityStore, w.storeID, "zt-assigned", "")).ID
 	w.gForeign = aws.ToString(must(c.IdentityStore.CreateGroup(ctx, &identitystore.CreateGroupInput{
 		IdentityStoreId: aws.String(w.storeID), DisplayName: aws.String("foreign"), Description: aws.String("made by hand"),
 	})).GroupId)
@@ -302,6 +311,7 @@ func build(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dynamic.Int
 	w.psOrphan = ps("zt-orphan", with(awsapi.TagPrivilegedAccess, "orphan"))
 	w.psForeign = ps("foreign", map[string]string{"team": "other"})
 	assign(w.psClaimed, w.gClaimed)
+	assign(w.psClaimed, w.gAssigned) // unclaimed, but a claimed permission set assigns it: kept
 	assign(w.psOrphan, w.gForeign)
 	assign(w.psForeign, w.gForeign)
 
@@ -415,7 +425,7 @@ func checkForeign(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dyna
 	if as := must(awsapi.ListAssignments(ctx, c.SSOAdmin, w.instanceARN, w.psForeign, []string{account})); len(as) != 1 {
 		t.Errorf("the foreign permission set's assignments: %v", as)
 	}
-	if as := must(awsapi.ListAssignments(ctx, c.SSOAdmin, w.instanceARN, w.psClaimed, []string{account})); len(as) != 1 {
+	if as := must(awsapi.ListAssignments(ctx, c.SSOAdmin, w.instanceARN, w.psClaimed, []string{account})); len(as) != 2 {
 		t.Errorf("the claimed permission set's assignments: %v", as)
 	}
 	if _, err := awsapi.FindGroup(ctx, c.IdentityStore, w.storeID, w.gForeign); err != nil {
