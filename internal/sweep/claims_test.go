@@ -1,0 +1,118 @@
+package sweep
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const tfstateV4 = `{
+  "version": 4, "terraform_version": "1.9.0", "serial": 3, "lineage": "x", "outputs": {},
+  "resources": [
+    {"mode": "managed", "type": "zerotrust_segment", "name": "web", "provider": "provider[\"registry.terraform.io/ztforge/zerotrust\"]",
+     "instances": [{"schema_version": 0, "attributes": {"id": "sg-0123", "name": "web", "count": 2, "enabled": true}}]},
+    {"mode": "managed", "type": "zerotrust_segment_policy", "name": "p",
+     "instances": [{"attributes": {"id": "sg-0123/allow-db",
+        "kubernetes_manifests": {"networking.k8s.io/v1/NetworkPolicy/shop/zt-web": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"},
+        "rules": [{"rule_id": "sgr-9"}]}}]},
+    {"mode": "managed", "type": "zerotrust_privileged_access", "name": "a",
+     "instances": [{"attributes": {"id": "arn:aws:sso:::instance/ssoins-1,arn:aws:sso:::permissionSet/ssoins-1/ps-7"}}]}
+  ]
+}`
+
+const showJSON = `{
+  "format_version": "1.0", "terraform_version": "1.9.0",
+  "values": {"root_module": {
+    "resources": [{"address": "zerotrust_identity_group.g", "values": {"id": "g-1", "display_name": "ops"}}],
+    "child_modules": [{"address": "module.m", "resources": [{"values": {"instance_id": "vai-5"}}]}]
+  }}
+}`
+
+const planJSON = `{"format_version": "1.2", "prior_state": {"format_version": "1.0", "values": {"root_module": {
+  "resources": [{"values": {"id": "vag-3"}}]}}}, "planned_values": {}}`
+
+func TestLoadClaims(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c, err := LoadClaims(write("a.tfstate", tfstateV4), write("show.json", showJSON), write("plan.json", planJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"sg-0123", "sg-0123/allow-db", "sgr-9", // values, nested lists
+		"networking.k8s.io/v1/NetworkPolicy/shop/zt-web", // map keys
+		"arn:aws:sso:::permissionSet/ssoins-1/ps-7",      // a part of an import id
+		"ps-7",                  // the last part of an ARN
+		"g-1", "vai-5", "vag-3", // show -json, child module, plan prior_state
+	} {
+		if !c[want] {
+			t.Errorf("%q not claimed", want)
+		}
+	}
+	for _, not := range []string{"zerotrust_segment", "provider[\"registry.terraform.io/ztforge/zerotrust\"]", "2", "true", "sg-other"} {
+		if c[not] {
+			t.Errorf("%q claimed, but it is no attribute string of the state", not)
+		}
+	}
+	// Manifests (multi-line) are kept whole, never split into claims.
+	if c["NetworkPolicy\n"] || c["apiVersion: networking.k8s.io"] {
+		t.Error("a multi-line value was split into claims")
+	}
+}
+
+func TestLoadClaimsRejectsOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{
+		"main.tf":    `resource "x" "y" {}`,
+		"other.json": `{"hello": "world"}`,
+		"v3.tfstate": `{"version": 3, "terraform_version": "0.11", "lineage": "x", "modules": []}`,
+	}
+	for name, body := range cases {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadClaims(p); err == nil {
+			t.Errorf("%s: accepted as a state", name)
+		}
+	}
+	if _, err := LoadClaims(filepath.Join(dir, "missing.tfstate")); err == nil || !strings.Contains(err.Error(), "missing.tfstate") {
+		t.Errorf("a missing file: %v", err)
+	}
+}
+
+func TestCheckDelete(t *testing.T) {
+	sandboxAWS := map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"}
+	cases := []struct {
+		name   string
+		target Target
+		ok     bool
+		why    string
+	}{
+		{"sandbox", Target{AWS: true, AWSEndpoints: sandboxAWS, KubeHost: "https://127.0.0.1:6443"}, true, ""},
+		{"endpoint flag", Target{AWS: true, AWSEndpoints: map[string]string{"-endpoint": "http://localhost:5000"}}, true, ""},
+		{"every service overridden", Target{AWS: true, AWSEndpoints: map[string]string{"AWS_ENDPOINT_URL_EC2": "x", "AWS_ENDPOINT_URL_SSO_ADMIN": "x", "AWS_ENDPOINT_URL_IDENTITYSTORE": "x"}}, true, ""},
+		{"real AWS", Target{AWS: true, AWSEndpoints: map[string]string{}}, false, "no AWS endpoint override"},
+		{"only EC2 overridden", Target{AWS: true, AWSEndpoints: map[string]string{"AWS_ENDPOINT_URL_EC2": "x"}}, false, "no AWS endpoint override"},
+		{"remote cluster", Target{AWS: true, AWSEndpoints: sandboxAWS, KubeHost: "https://k8s.example.com"}, false, "not a local sandbox"},
+		{"Kubernetes only, local", Target{KubeHost: "https://[::1]:6443"}, true, ""},
+		{"real account, explicitly", Target{AWS: true, KubeHost: "https://k8s.example.com", RealAccount: true}, true, ""},
+	}
+	for _, c := range cases {
+		err := CheckDelete(c.target)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: CheckDelete = %v, want ok=%v", c.name, err, c.ok)
+			continue
+		}
+		if err != nil && (!strings.Contains(err.Error(), c.why) || !strings.Contains(err.Error(), "-i-know-this-is-a-real-account")) {
+			t.Errorf("%s: the refusal does not say why and how: %v", c.name, err)
+		}
+	}
+}
