@@ -4,9 +4,11 @@
 // Ownership is explicit: every object the provider writes carries the
 // managed-by label and an owner label naming the Terraform resource that
 // compiled it. The reconciler lists only objects carrying both (one filtered
-// LIST per kind, across namespaces), applies the desired ones with its own
-// field manager, deletes owned objects that are no longer desired, and refuses
-// to take over an object of the same name that it does not own.
+// LIST per kind, across namespaces), learns from unfiltered LISTs whether a
+// name it is about to create is held by an object it does not own (and then
+// refuses, before writing anything), applies with its own field manager only
+// the desired objects the cluster does not already hold as desired, and
+// deletes owned objects that are no longer desired.
 package kube
 
 import (
