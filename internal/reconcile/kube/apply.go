@@ -4,16 +4,23 @@
 // Ownership is explicit: every object the provider writes carries the
 // managed-by label and an owner label naming the Terraform resource that
 // compiled it. The reconciler lists only objects carrying both (one filtered
-// LIST per kind, across namespaces), applies the desired ones with its own
-// field manager, deletes owned objects that are no longer desired, and refuses
-// to take over an object of the same name that it does not own.
+// LIST per kind, across namespaces), learns from unfiltered LISTs whether a
+// name it is about to create is held by an object it does not own (and then
+// refuses, before writing anything), applies with its own field manager only
+// the desired objects the cluster does not already hold as desired, and
+// deletes owned objects that are no longer desired.
 package kube
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -106,11 +113,17 @@ func Selector(owner string) labels.Selector {
 // labels, sorted by key. A kind whose API is not served (the Istio CRD
 // absent) yields nothing.
 func (c *Client) List(ctx context.Context, owner string) ([]*unstructured.Unstructured, error) {
+	return c.listKinds(ctx, owner, allKinds())
+}
+
+// listKinds is List over the given kinds: one label-filtered LIST per kind,
+// across namespaces.
+func (c *Client) listKinds(ctx context.Context, owner string, kinds []schema.GroupVersionResource) ([]*unstructured.Unstructured, error) {
 	var out []*unstructured.Unstructured
-	for _, gvr := range sortedGVRs() {
+	for _, gvr := range kinds {
 		list, err := c.dyn.Resource(gvr).Namespace(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: Selector(owner).String()})
 		if err != nil {
-			if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+			if notServed(err) {
 				continue
 			}
 			return nil, fmt.Errorf("listing %s owned by %s: %w", gvr.Resource, owner, err)
@@ -123,46 +136,115 @@ func (c *Client) List(ctx context.Context, owner string) ([]*unstructured.Unstru
 	return out, nil
 }
 
-// Result says what an Apply changed.
+// notServed is the error of a request on a kind whose API is not served
+// (the Istio CRD absent).
+func notServed(err error) bool { return apierrors.IsNotFound(err) || meta.IsNoMatchError(err) }
+
+// Result says what an Apply changed. Unchanged lists the desired objects
+// the cluster already held as desired, which were not re-applied.
 type Result struct {
-	Applied, Deleted []Key
+	Applied, Deleted, Unchanged []Key
 }
 
+// AppliedAnnotation holds a digest of the object as the reconciler last
+// applied it (compiled object plus ownership labels). An owned object whose
+// digest matches and whose live fields hold every desired value is not
+// re-applied; a changed desired object — including one that only drops a
+// field, which the "desired ⊆ live" comparison alone cannot see — changes
+// the digest and is applied.
+const AppliedAnnotation = "zerotrust.ztforge.io/applied-sha256"
+
 // Apply makes the cluster hold exactly the desired objects for owner: each
-// is server-side applied (with the owner's labels added), and owned objects
-// not desired any more are deleted. Objects are applied even when they look
-// unchanged, because server-side apply is idempotent and this also restores
-// fields someone edited.
+// is server-side applied (with the owner's labels added) unless the owned
+// live object already holds it, and owned objects not desired any more are
+// deleted. An edit someone made to a field the provider set is drift
+// (ObjectDrift) and is corrected.
+//
+// Requests: one label-filtered LIST per managed kind; one unfiltered LIST
+// per (kind, namespace) holding a desired name the owner does not have yet
+// (to refuse taking over a foreign object of that name, before anything is
+// written); one APPLY per new or changed object; one DELETE per owned object
+// no longer desired. ApplyManifestsRecorded lists fewer kinds and merges the
+// LISTs of a kind that gains names.
 func (c *Client) Apply(ctx context.Context, owner string, desired []*unstructured.Unstructured) (Result, error) {
+	return c.apply(ctx, owner, desired, nil)
+}
+
+// apply is Apply; recorded, when not nil, are the manifests the previous
+// apply wrote (the resource's state): only the kinds among the desired and
+// recorded objects are listed, and a kind with a desired name not recorded
+// is listed once across namespaces without a label filter (its owned
+// objects and the names a foreign object already holds in one request).
+func (c *Client) apply(ctx context.Context, owner string, desired []*unstructured.Unstructured, recorded map[string]string) (Result, error) {
 	var res Result
-	live, err := c.List(ctx, owner)
-	if err != nil {
-		return res, err
-	}
-	liveByKey := map[Key]*unstructured.Unstructured{}
-	for _, o := range live {
-		liveByKey[KeyOf(o)] = o
-	}
-	want := map[Key]bool{}
+	objs := make([]*unstructured.Unstructured, 0, len(desired))
 	for _, d := range desired {
 		obj := d.DeepCopy()
-		gvr, ok := managedKinds[obj.GroupVersionKind()]
-		if !ok {
+		if _, ok := managedKinds[obj.GroupVersionKind()]; !ok {
 			return res, fmt.Errorf("%s: kind %s is not managed by this provider", KeyOf(obj), obj.GroupVersionKind())
 		}
 		setOwnerLabels(obj, owner)
-		key := KeyOf(obj)
-		want[key] = true
-		if _, owned := liveByKey[key]; !owned {
-			// Not among ours: make sure we are not about to take over someone else's object.
-			existing, err := c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Get(ctx, obj.GetName(), metav1.GetOptions{})
-			switch {
-			case err == nil:
-				return res, &NotOwnedError{Object: key, Labels: existing.GetLabels()}
-			case !apierrors.IsNotFound(err):
-				return res, fmt.Errorf("reading %s: %w", key, err)
+		if err := setAppliedDigest(obj); err != nil {
+			return res, fmt.Errorf("%s: %w", KeyOf(obj), err)
+		}
+		objs = append(objs, obj)
+	}
+
+	snap := newSnapshot(owner)
+	kinds := allKinds()
+	if recorded != nil {
+		keys := slices.Collect(maps.Keys(recorded))
+		for _, o := range objs {
+			keys = append(keys, ManifestKey(o))
+		}
+		kinds = kindsOfKeys(keys)
+	}
+	for _, gvr := range kinds {
+		gains := false
+		for _, o := range objs {
+			if _, ok := recorded[ManifestKey(o)]; recorded != nil && !ok && managedKinds[o.GroupVersionKind()] == gvr {
+				gains = true
+				break
 			}
 		}
+		var err error
+		if gains {
+			err = c.listAll(ctx, snap, gvr, metav1.NamespaceAll)
+		} else {
+			err = c.listOwned(ctx, snap, gvr)
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	// Desired names the owner does not have: learn what holds them, one
+	// unfiltered LIST per (kind, namespace) not seen whole yet.
+	for _, o := range objs {
+		gvr := managedKinds[o.GroupVersionKind()]
+		if _, owned := snap.owned[KeyOf(o)]; owned || snap.seenWhole(gvr, o.GetNamespace()) {
+			continue
+		}
+		if err := c.listAll(ctx, snap, gvr, o.GetNamespace()); err != nil {
+			return res, err
+		}
+	}
+	// Refuse before writing anything.
+	for _, o := range objs {
+		if f, ok := snap.foreign[KeyOf(o)]; ok {
+			return res, &NotOwnedError{Object: KeyOf(o), Labels: f.GetLabels()}
+		}
+	}
+
+	want := map[Key]bool{}
+	for _, obj := range objs {
+		key := KeyOf(obj)
+		want[key] = true
+		live := snap.owned[key]
+		if live != nil && ObjectDrift(obj, live) == "" {
+			res.Unchanged = append(res.Unchanged, key)
+			continue
+		}
+		gvr := managedKinds[obj.GroupVersionKind()]
 		_, err := c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: c.Force})
 		if err != nil && apierrors.IsConflict(err) {
 			// An imperative edit (kubectl edit, an Update by a controller)
@@ -170,7 +252,7 @@ func (c *Client) Apply(ctx context.Context, owner string, desired []*unstructure
 			// this resource owns, and correcting it is the resource's job.
 			// Another server-side applier is a declared co-owner: its
 			// conflict is reported unless forcing was configured.
-			appliers := conflictingAppliers(liveByKey[key], conflictManagers(err))
+			appliers := conflictingAppliers(live, conflictManagers(err))
 			if len(appliers) > 0 {
 				return res, &ConflictError{Object: key, Detail: conflictDetail(err)}
 			}
@@ -184,7 +266,7 @@ func (c *Client) Apply(ctx context.Context, owner string, desired []*unstructure
 		}
 		res.Applied = append(res.Applied, key)
 	}
-	for _, o := range live {
+	for _, o := range snap.ownedObjects() {
 		key := KeyOf(o)
 		if want[key] {
 			continue
@@ -197,19 +279,150 @@ func (c *Client) Apply(ctx context.Context, owner string, desired []*unstructure
 	return res, nil
 }
 
-// DeleteAll removes every object the owner has.
+// snapshot is what the LISTs of one Apply learnt: the owner's objects, the
+// objects of other owners (or of none) seen by unfiltered LISTs, and which
+// (kind, namespace) pairs an unfiltered LIST covered whole (namespace ""
+// for a LIST across namespaces).
+type snapshot struct {
+	owner   string
+	owned   map[Key]*unstructured.Unstructured
+	foreign map[Key]*unstructured.Unstructured
+	whole   map[schema.GroupVersionResource]map[string]bool
+}
+
+func newSnapshot(owner string) *snapshot {
+	return &snapshot{owner: owner, owned: map[Key]*unstructured.Unstructured{}, foreign: map[Key]*unstructured.Unstructured{}, whole: map[schema.GroupVersionResource]map[string]bool{}}
+}
+
+func (s *snapshot) seenWhole(gvr schema.GroupVersionResource, ns string) bool {
+	return s.whole[gvr][metav1.NamespaceAll] || s.whole[gvr][ns]
+}
+
+func (s *snapshot) add(o *unstructured.Unstructured) {
+	if Selector(s.owner).Matches(labels.Set(o.GetLabels())) {
+		s.owned[KeyOf(o)] = o
+	} else {
+		s.foreign[KeyOf(o)] = o
+	}
+}
+
+func (s *snapshot) ownedObjects() []*unstructured.Unstructured {
+	out := slices.Collect(maps.Values(s.owned))
+	sortObjects(out)
+	return out
+}
+
+// listOwned adds the owner's objects of a kind (label-filtered, across namespaces).
+func (c *Client) listOwned(ctx context.Context, s *snapshot, gvr schema.GroupVersionResource) error {
+	objs, err := c.listKinds(ctx, s.owner, []schema.GroupVersionResource{gvr})
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		s.add(o)
+	}
+	return nil
+}
+
+// listAll adds every object of a kind in a namespace (all namespaces for
+// ""), whoever owns it.
+func (c *Client) listAll(ctx context.Context, s *snapshot, gvr schema.GroupVersionResource, ns string) error {
+	if s.whole[gvr] == nil {
+		s.whole[gvr] = map[string]bool{}
+	}
+	s.whole[gvr][ns] = true
+	list, err := c.dyn.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		if notServed(err) {
+			return nil // the kind is not served: no object of it exists
+		}
+		return fmt.Errorf("listing %s in %q: %w", gvr.Resource, ns, err)
+	}
+	for i := range list.Items {
+		s.add(&list.Items[i])
+	}
+	return nil
+}
+
+// setAppliedDigest sets AppliedAnnotation to the digest of the object
+// without it.
+func setAppliedDigest(o *unstructured.Unstructured) error {
+	a := o.GetAnnotations()
+	delete(a, AppliedAnnotation)
+	if len(a) == 0 {
+		a = nil
+	}
+	o.SetAnnotations(a)
+	b, err := json.Marshal(o.Object)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	if a == nil {
+		a = map[string]string{}
+	}
+	a[AppliedAnnotation] = hex.EncodeToString(sum[:])
+	o.SetAnnotations(a)
+	return nil
+}
+
+// DeleteAll removes every object the owner has: one label-filtered LIST per
+// managed kind, then one DeleteCollection by the owner's label selector per
+// (kind, namespace) holding owned objects.
 func (c *Client) DeleteAll(ctx context.Context, owner string) ([]Key, error) {
-	live, err := c.List(ctx, owner)
+	return c.deleteKinds(ctx, owner, allKinds())
+}
+
+// DeleteRecorded is DeleteAll over the kinds among the recorded manifests
+// (all managed kinds when none is recognised).
+func (c *Client) DeleteRecorded(ctx context.Context, owner string, recorded map[string]string) ([]Key, error) {
+	return c.deleteKinds(ctx, owner, kindsOfKeys(slices.Collect(maps.Keys(recorded))))
+}
+
+// deleteKinds deletes by label selector rather than object by object with a
+// UID precondition: the selector is evaluated by the server at deletion
+// time, so an object that replaced an owned one under the same name without
+// the owner's labels is left alone, which is what the UID precondition
+// guarded. Where DeleteCollection is not allowed (RBAC granting only
+// "delete"), objects are deleted one by one as before.
+func (c *Client) deleteKinds(ctx context.Context, owner string, kinds []schema.GroupVersionResource) ([]Key, error) {
+	live, err := c.listKinds(ctx, owner, kinds)
 	if err != nil {
 		return nil, err
 	}
-	var deleted []Key
-	for _, o := range live {
-		if err := c.delete(ctx, o); err != nil {
-			return deleted, err
-		}
-		deleted = append(deleted, KeyOf(o))
+	type group struct {
+		gvr schema.GroupVersionResource
+		ns  string
 	}
+	byGroup := map[group][]*unstructured.Unstructured{}
+	var order []group
+	for _, o := range live {
+		g := group{managedKinds[o.GroupVersionKind()], o.GetNamespace()}
+		if _, ok := byGroup[g]; !ok {
+			order = append(order, g)
+		}
+		byGroup[g] = append(byGroup[g], o)
+	}
+	var deleted []Key
+	for _, g := range order {
+		err := c.dyn.Resource(g.gvr).Namespace(g.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: Selector(owner).String()})
+		switch {
+		case err == nil:
+			for _, o := range byGroup[g] {
+				deleted = append(deleted, KeyOf(o))
+			}
+			continue
+		case !apierrors.IsForbidden(err) && !apierrors.IsMethodNotSupported(err):
+			return deleted, fmt.Errorf("deleting the %s of %s in %s: %w", g.gvr.Resource, owner, g.ns, err)
+		}
+		for _, o := range byGroup[g] {
+			if err := c.delete(ctx, o); err != nil {
+				return deleted, err
+			}
+			deleted = append(deleted, KeyOf(o))
+		}
+	}
+	sort.Slice(deleted, func(i, j int) bool { return deleted[i].String() < deleted[j].String() })
 	return deleted, nil
 }
 
@@ -415,6 +628,43 @@ func conflictingAppliers(live *unstructured.Unstructured, managers []string) []s
 		}
 	}
 	return appliers
+}
+
+// allKinds returns the managed kinds, in a fixed order.
+func allKinds() []schema.GroupVersionResource { return sortedGVRs() }
+
+// kindsOfKeys returns the managed kinds named by manifest keys
+// ("<apiVersion>/<kind>/<namespace>/<name>"), in a fixed order; all managed
+// kinds when a key is not understood or none is given, so an unreadable
+// state never hides a kind.
+func kindsOfKeys(keys []string) []schema.GroupVersionResource {
+	seen := map[schema.GroupVersionResource]bool{}
+	for _, k := range keys {
+		parts := strings.Split(k, "/")
+		if len(parts) < 4 {
+			return allKinds()
+		}
+		n := len(parts)
+		gv, err := schema.ParseGroupVersion(strings.Join(parts[:n-3], "/"))
+		if err != nil {
+			return allKinds()
+		}
+		gvr, ok := managedKinds[gv.WithKind(parts[n-3])]
+		if !ok {
+			return allKinds()
+		}
+		seen[gvr] = true
+	}
+	if len(seen) == 0 {
+		return allKinds()
+	}
+	var out []schema.GroupVersionResource
+	for _, g := range allKinds() {
+		if seen[g] {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 func sortedGVRs() []schema.GroupVersionResource {

@@ -41,8 +41,28 @@ func ManifestKey(o *unstructured.Unstructured) string {
 }
 
 // ApplyManifests makes the cluster hold exactly the given manifests for
-// owner (see Apply). force takes over fields another applier holds.
+// owner (see Apply). force takes over fields another applier holds. Every
+// managed kind is listed, since an owned object of a kind no longer planned
+// must still be deleted; ApplyManifestsRecorded, given the manifests the
+// previous apply wrote, lists only the kinds in use.
 func (c *Client) ApplyManifests(ctx context.Context, owner string, manifests map[string]string, force bool) (Result, error) {
+	return c.applyManifests(ctx, owner, manifests, nil, force)
+}
+
+// ApplyManifestsRecorded is ApplyManifests knowing the manifests recorded in
+// state by the previous apply (empty on create): only the kinds among the
+// planned and recorded manifests are listed (no Istio LIST for a policy
+// without AuthorizationPolicies), and a kind gaining names is listed once,
+// across namespaces and without a label filter, to see the owner's objects
+// and any foreign object holding a planned name in one request.
+func (c *Client) ApplyManifestsRecorded(ctx context.Context, owner string, manifests, recorded map[string]string, force bool) (Result, error) {
+	if recorded == nil {
+		recorded = map[string]string{}
+	}
+	return c.applyManifests(ctx, owner, manifests, recorded, force)
+}
+
+func (c *Client) applyManifests(ctx context.Context, owner string, manifests, recorded map[string]string, force bool) (Result, error) {
 	desired := make([]*unstructured.Unstructured, 0, len(manifests))
 	for _, k := range slices.Sorted(maps.Keys(manifests)) {
 		o, ok := ParseManifest(manifests[k])
@@ -53,15 +73,16 @@ func (c *Client) ApplyManifests(ctx context.Context, owner string, manifests map
 	}
 	cc := *c
 	cc.Force = force
-	return cc.Apply(ctx, owner, desired)
+	return cc.apply(ctx, owner, desired, recorded)
 }
 
 // ReadManifests compares the cluster with the manifests recorded in state
 // and returns the state's view: unchanged entries as they were, drifted ones
 // replaced by a note saying what differs, owned but undeclared objects added
-// as notes.
+// as notes. It lists (one label-filtered LIST across namespaces) only the
+// kinds the recorded manifests have.
 func (c *Client) ReadManifests(ctx context.Context, owner string, inState map[string]string) (map[string]string, error) {
-	live, err := c.List(ctx, owner)
+	live, err := c.listKinds(ctx, owner, kindsOfKeys(slices.Collect(maps.Keys(inState))))
 	if err != nil {
 		return nil, err
 	}
