@@ -122,7 +122,9 @@ func (r *segmentPolicyResource) applyKubernetes(ctx context.Context, m segmentPo
 		return
 	}
 	force := m.Kubernetes != nil && m.Kubernetes.ForceConflicts.ValueBool()
-	res, err := c.ApplyManifests(ctx, ownerLabel(m.ID.ValueString()), planned, force)
+	// The manifests of the last apply tell which kinds and names exist, so
+	// unchanged objects are skipped and no GET precedes a create.
+	res, err := c.ApplyManifestsRecorded(ctx, ownerLabel(m.ID.ValueString()), planned, prior, force)
 	tflog.Info(ctx, "segment policy applied to Kubernetes", map[string]any{"policy": m.ID.ValueString(), "applied": len(res.Applied), "deleted": len(res.Deleted)})
 	if err != nil {
 		diags.AddAttributeError(path.Root("kubernetes_manifests"), "Applying the Kubernetes objects failed", err.Error())
@@ -150,7 +152,8 @@ func (r *segmentPolicyResource) readKubernetes(ctx context.Context, m segmentPol
 }
 
 func (r *segmentPolicyResource) deleteKubernetes(ctx context.Context, m segmentPolicyModel, diags *diag.Diagnostics) {
-	if len(manifestsOf(ctx, m.KubernetesManifests, diags)) == 0 {
+	recorded := manifestsOf(ctx, m.KubernetesManifests, diags)
+	if len(recorded) == 0 {
 		return
 	}
 	c, err := r.clients.Kube()
@@ -158,7 +161,7 @@ func (r *segmentPolicyResource) deleteKubernetes(ctx context.Context, m segmentP
 		diags.AddError("Kubernetes is not configured", "the policy owns Kubernetes objects but no cluster is configured: "+err.Error())
 		return
 	}
-	deleted, err := c.DeleteAll(ctx, ownerLabel(m.ID.ValueString()))
+	deleted, err := c.DeleteRecorded(ctx, ownerLabel(m.ID.ValueString()), recorded)
 	tflog.Info(ctx, "segment policy removed from Kubernetes", map[string]any{"policy": m.ID.ValueString(), "deleted": len(deleted)})
 	if err != nil {
 		diags.AddError("Deleting the policy's Kubernetes objects failed", err.Error())

@@ -16,10 +16,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -80,17 +78,6 @@ func (k Key) String() string { return k.Kind + " " + k.Namespace + "/" + k.Name 
 // KeyOf returns the key of an object.
 func KeyOf(o *unstructured.Unstructured) Key {
 	return Key{Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName()}
-}
-
-// ConflictError is a server-side-apply conflict: another field manager owns
-// fields this apply would change.
-type ConflictError struct {
-	Object Key
-	Detail string
-}
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("%s: another field manager owns fields this provider would change (%s). Resolve the conflict, or set kubernetes.force_conflicts = true in the resource to take ownership", e.Object, e.Detail)
 }
 
 // NotOwnedError means an object with a desired name exists but was not
@@ -438,131 +425,6 @@ func (c *Client) delete(ctx context.Context, o *unstructured.Unstructured) error
 	return nil
 }
 
-// Drift compares desired objects with the live owned ones and describes
-// every difference: missing objects, unexpected owned objects, and desired
-// fields whose live value differs. The comparison is "desired ⊆ live": the
-// API server adds defaults and metadata the compiler never set, which is not
-// drift, while every field the compiler did set must read back equal (lists
-// element by element and of the same length, so an added rule is drift).
-func Drift(desired, live []*unstructured.Unstructured) []string {
-	liveByKey := map[Key]*unstructured.Unstructured{}
-	for _, o := range live {
-		liveByKey[KeyOf(o)] = o
-	}
-	var out []string
-	seen := map[Key]bool{}
-	for _, d := range desired {
-		key := KeyOf(d)
-		seen[key] = true
-		l, ok := liveByKey[key]
-		if !ok {
-			out = append(out, key.String()+": missing")
-			continue
-		}
-		if p := ObjectDrift(d, l); p != "" {
-			out = append(out, key.String()+": "+p+" differs")
-		}
-	}
-	for _, l := range live {
-		if key := KeyOf(l); !seen[key] {
-			out = append(out, key.String()+": not declared")
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// ObjectDrift returns the path of the first field the compiler set whose
-// live value differs ("" when the live object matches), ignoring what the
-// server adds and the fields the reconciler itself sets.
-func ObjectDrift(desired, live *unstructured.Unstructured) string {
-	want := desired.DeepCopy()
-	delete(want.Object, "status")
-	unstructured.RemoveNestedField(want.Object, "metadata", "labels", kubernetes.OwnerLabel)
-	unstructured.RemoveNestedField(want.Object, "metadata", "creationTimestamp")
-	return firstDifference(want.Object, live.Object, "")
-}
-
-// firstDifference returns the path of the first desired value the live value
-// does not match, or "" when desired ⊆ live.
-func firstDifference(desired, live any, path string) string {
-	switch d := desired.(type) {
-	case nil:
-		return "" // an unset optional field: the server may default it
-	case map[string]any:
-		l, ok := live.(map[string]any)
-		if !ok {
-			if len(d) == 0 && live == nil {
-				return ""
-			}
-			return orRoot(path)
-		}
-		keys := make([]string, 0, len(d))
-		for k := range d {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if p := firstDifference(d[k], l[k], path+"."+k); p != "" {
-				return p
-			}
-		}
-		return ""
-	case []any:
-		l, ok := live.([]any)
-		if !ok {
-			if len(d) == 0 && live == nil {
-				return ""
-			}
-			return orRoot(path)
-		}
-		if len(l) != len(d) {
-			return orRoot(path)
-		}
-		for i := range d {
-			if p := firstDifference(d[i], l[i], fmt.Sprintf("%s[%d]", path, i)); p != "" {
-				return p
-			}
-		}
-		return ""
-	default:
-		if !scalarEqual(d, live) {
-			return orRoot(path)
-		}
-		return ""
-	}
-}
-
-// scalarEqual compares JSON scalars; numbers may come back as int64 or float64.
-func scalarEqual(a, b any) bool {
-	if fa, ok := number(a); ok {
-		fb, ok := number(b)
-		return ok && fa == fb
-	}
-	return reflect.DeepEqual(a, b)
-}
-
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case float64:
-		return n, true
-	}
-	return 0, false
-}
-
-func orRoot(path string) string {
-	if path == "" {
-		return "."
-	}
-	return strings.TrimPrefix(path, ".")
-}
-
 func setOwnerLabels(o *unstructured.Unstructured, owner string) {
 	l := o.GetLabels()
 	if l == nil {
@@ -571,63 +433,6 @@ func setOwnerLabels(o *unstructured.Unstructured, owner string) {
 	l[kubernetes.ManagedByLabel] = kubernetes.ManagedByValue
 	l[kubernetes.OwnerLabel] = owner
 	o.SetLabels(l)
-}
-
-func conflictDetail(err error) string {
-	var status apierrors.APIStatus
-	if errors.As(err, &status) {
-		if d := status.Status().Details; d != nil && len(d.Causes) > 0 {
-			parts := make([]string, 0, len(d.Causes))
-			for _, c := range d.Causes {
-				parts = append(parts, strings.TrimSpace(c.Message+" "+c.Field))
-			}
-			return strings.Join(parts, "; ")
-		}
-		return status.Status().Message
-	}
-	return err.Error()
-}
-
-// conflictManagers extracts the manager names a conflict names
-// (`conflict with "kubectl-edit" using networking.k8s.io/v1`).
-func conflictManagers(err error) []string {
-	var status apierrors.APIStatus
-	if !errors.As(err, &status) || status.Status().Details == nil {
-		return nil
-	}
-	var names []string
-	for _, c := range status.Status().Details.Causes {
-		if _, rest, ok := strings.Cut(c.Message, `conflict with "`); ok {
-			if name, _, ok := strings.Cut(rest, `"`); ok {
-				names = append(names, name)
-			}
-		}
-	}
-	return names
-}
-
-// conflictingAppliers returns the named managers that wrote through
-// server-side apply (as opposed to an imperative update). Unknown managers
-// count as appliers, so an unreadable situation is reported, not forced.
-func conflictingAppliers(live *unstructured.Unstructured, managers []string) []string {
-	if len(managers) == 0 {
-		return []string{"unknown"}
-	}
-	ops := map[string]metav1.ManagedFieldsOperationType{}
-	if live != nil {
-		for _, mf := range live.GetManagedFields() {
-			if ops[mf.Manager] != metav1.ManagedFieldsOperationApply {
-				ops[mf.Manager] = mf.Operation
-			}
-		}
-	}
-	var appliers []string
-	for _, m := range managers {
-		if op, ok := ops[m]; !ok || op == metav1.ManagedFieldsOperationApply {
-			appliers = append(appliers, m)
-		}
-	}
-	return appliers
 }
 
 // allKinds returns the managed kinds, in a fixed order.
