@@ -203,7 +203,7 @@ func listIdentityCenter(ctx context.Context, src Sources, inv *Inventory) error 
 			return fmt.Errorf("listing permission sets: %w", err)
 		}
 		for _, arn := range page.PermissionSets {
-			t, err := permissionSetTags(ctx, sso, ic.InstanceARN, arn)
+			t, err := awsapi.ListPermissionSetTags(ctx, sso, ic.InstanceARN, arn)
 			if err != nil {
 				return err
 			}
@@ -243,21 +243,6 @@ func listIdentityCenter(ctx context.Context, src Sources, inv *Inventory) error 
 		}
 	}
 	return nil
-}
-
-func permissionSetTags(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) (map[string]string, error) {
-	out := map[string]string{}
-	p := ssoadmin.NewListTagsForResourcePaginator(c, &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing the tags of %s: %w", arn, err)
-		}
-		for _, t := range page.Tags {
-			out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-	}
-	return out, nil
 }
 
 // kubeRef is what deleting a Kubernetes object needs.

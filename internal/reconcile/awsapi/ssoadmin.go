@@ -91,7 +91,7 @@ func FindPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 	default:
 		return nil, fmt.Errorf("reading the permissions boundary of %s: %w", arn, err)
 	}
-	if ps.Tags, err = listPermissionSetTags(ctx, c, instanceARN, arn); err != nil {
+	if ps.Tags, err = ListPermissionSetTags(ctx, c, instanceARN, arn); err != nil {
 		return nil, err
 	}
 	return ps, nil
@@ -110,7 +110,8 @@ func fromSDKBoundary(b *ssotypes.PermissionsBoundary) *identitycenter.Boundary {
 	return nil
 }
 
-func listPermissionSetTags(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) (map[string]string, error) {
+// ListPermissionSetTags reads every tag of a permission set (paginated).
+func ListPermissionSetTags(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) (map[string]string, error) {
 	tags := map[string]string{}
 	p := ssoadmin.NewListTagsForResourcePaginator(c, &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn)})
 	for p.HasMorePages() {
@@ -212,7 +213,7 @@ func findPermissionSetByName(ctx context.Context, c *ssoadmin.Client, instanceAR
 			if out.PermissionSet == nil || aws.ToString(out.PermissionSet.Name) != name {
 				continue
 			}
-			tags, err := listPermissionSetTags(ctx, c, instanceARN, arn)
+			tags, err := ListPermissionSetTags(ctx, c, instanceARN, arn)
 			if err != nil {
 				return "", "", err
 			}
