@@ -162,7 +162,7 @@ func TestReconcileEndpoints(t *testing.T) {
 	wantCalls(t, "remove", mutatingEC2(calls), map[string]int{"DeleteVerifiedAccessEndpoint": 1})
 	live, _ = liveEndpoints(t, c, g.ID)
 	if live[dbID] != nil || live[foreign.ID] == nil || live[first["web"]] == nil || len(live) != 2 {
-		t.Fatalf("remove: live endpoints %v; want web and the foreign one, db (%s) gone", maps.Keys(live), dbID)
+		t.Fatalf("remove: live endpoints %v; want web and the foreign one, db (%s) gone", slices.Sorted(maps.Keys(live)), dbID)
 	}
 
 	// 6. The web policy was edited out of band: exactly one policy write
