@@ -178,4 +178,32 @@ func TestReconcileEndpoints(t *testing.T) {
 	out = run("policy removed", []awsapi.NamedEndpointSpec{web})
 	wantCalls(t, "policy removed", mutatingEC2(calls), map[string]int{"ModifyVerifiedAccessEndpointPolicy": 1})
 	assertPolicies("policy removed", out)
+
+	// 7. A port and a policy change together: one modify, one policy write.
+	web.Port, policies["web"] = 9443, testPolicy
+	out = run("port and policy", []awsapi.NamedEndpointSpec{web})
+	wantCalls(t, "port and policy", mutatingEC2(calls), map[string]int{"ModifyVerifiedAccessEndpoint": 1, "ModifyVerifiedAccessEndpointPolicy": 1})
+	assertPolicies("port and policy", out)
+
+	// 8. The port was changed out of band a moment ago: the endpoint is still
+	// updating (it cannot be modified yet), so the reconciler waits for it
+	// and then modifies it back once.
+	oob := web.EndpointSpec
+	oob.Port = 9000
+	if err := awsapi.ModifyVerifiedAccessEndpoint(ctx, c, first["web"], oob); err != nil {
+		t.Fatal(err)
+	}
+	live, livePolicies := liveEndpoints(t, c, g.ID)
+	if s := live[first["web"]].Status; s != "updating" {
+		t.Logf("the out-of-band change had settled (%s) before the reconcile: the wait for settling endpoints is not exercised", s)
+	}
+	calls.reset()
+	out = map[string]*awsapi.VerifiedAccessEndpoint{}
+	if err := awsapi.ReconcileEndpoints(ctx, c, g.ID, "shop", []awsapi.NamedEndpointSpec{web}, policies, live, livePolicies, out); err != nil {
+		t.Fatalf("settling: %v", err)
+	}
+	wantCalls(t, "settling", mutatingEC2(calls), map[string]int{"ModifyVerifiedAccessEndpoint": 1})
+	if e := out["web"]; e.ID != first["web"] || e.Port != 9443 || e.Status != "active" {
+		t.Fatalf("settling: web endpoint %s port %d %s, want %s port 9443 active", e.ID, e.Port, e.Status, first["web"])
+	}
 }
