@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
 // countOperations is a smithy middleware counting operations by name, the
@@ -250,5 +251,70 @@ func TestReconcileMembersUnknownUser(t *testing.T) {
 	}
 	if got := memberUserIDs(t, ids, store, g.ID); len(got) != 0 {
 		t.Fatalf("members after a failed look-up: %v, want none", got)
+	}
+}
+
+// TestReconcileMembersResumesAfterFailedRemoval: an additive apply whose
+// removal of a dropped member fails keeps that membership in Added; the next
+// apply removes it, although the refreshed state no longer names the user
+// among the prior members (the provider's refresh keeps only listed members
+// still present).
+func TestReconcileMembersResumesAfterFailedRemoval(t *testing.T) {
+	_, _, ctl := vaClient(t) // the fault-injecting front, before the same moto
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	c, err := awsapi.NewClients(context.Background(), awsapi.Config{
+		Region: "us-east-1", MaxRetries: 1, // a server error fails at once
+		Endpoints: awsapi.Endpoints{SSOAdmin: vaFront.URL, IdentityStore: vaFront.URL},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, store := instance(t, c.SSOAdmin)
+	ids := c.IdentityStore
+	alice, bob := createUser(t, ids, store, "resume-alice"), createUser(t, ids, store, "resume-bob")
+	g, err := awsapi.CreateGroup(ctx, ids, store, "members-resume", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := awsapi.MembersInput{StoreID: store, GroupID: g.ID, Names: []string{"resume-alice", "resume-bob"}}
+	res, err := awsapi.ReconcileMembers(ctx, ids, in)
+	if err != nil || len(res.Added) != 2 {
+		t.Fatalf("add: %+v, %v", res, err)
+	}
+
+	// bob dropped, but the removal fails.
+	if err := ctl.SetFaults(ctx, vafront.Faults{ServerErrorRate: 1, Actions: []string{"identitystore:DeleteGroupMembership"}}); err != nil {
+		t.Fatal(err)
+	}
+	in.UserIDs, in.PriorNames, in.Added, in.Names = res.UserIDs, in.Names, res.Added, []string{"resume-alice"}
+	failed, err := awsapi.ReconcileMembers(ctx, ids, in)
+	if err == nil {
+		t.Fatal("the removal was made to fail, yet ReconcileMembers succeeded")
+	}
+	if err := ctl.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if failed.Removed != 0 || failed.Added["resume-bob"] != res.Added["resume-bob"] {
+		t.Fatalf("partial result %+v; want bob's membership still tracked as added", failed)
+	}
+	if got := memberUserIDs(t, ids, store, g.ID); !slices.Equal(got, sortedIDs(alice, bob)) {
+		t.Fatalf("after the failed removal: members %v, want alice and bob", got)
+	}
+
+	// Next apply: the state names only alice (listed and present), and still
+	// records bob's membership as added.
+	in.UserIDs, in.PriorNames, in.Added = failed.UserIDs, []string{"resume-alice"}, failed.Added
+	res, err = awsapi.ReconcileMembers(ctx, ids, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := memberUserIDs(t, ids, store, g.ID); !slices.Equal(got, sortedIDs(alice)) || res.Removed != 1 {
+		t.Fatalf("after the retry: members %v, removed %d; want alice only, bob's membership (added by the group) removed", got, res.Removed)
+	}
+	if !maps.Equal(res.Added, map[string]string{"resume-alice": failed.Added["resume-alice"]}) {
+		t.Fatalf("after the retry: added %v, want alice's membership only", res.Added)
 	}
 }
