@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
 // mutatingEC2 counts the calls that change something (creates, attaches,
@@ -228,5 +229,117 @@ func TestReconcileTrustProviders(t *testing.T) {
 	assertAttached(t, c, in.ID, nil)
 	if owned, _ := awsapi.FindOwnedVerifiedAccessTrustProviders(ctx, c, in.ID); len(owned) != 0 {
 		t.Fatalf("remove all: owned providers left: %v", owned)
+	}
+}
+
+// TestReconcileTrustProvidersSwapsUserProvider: an instance holds one user
+// provider and reference names are unique, so swapping the user provider
+// detaches the old one before attaching the new one: first onto an owned
+// orphan left by an interrupted swap (reused), then back to a fresh one.
+func TestReconcileTrustProvidersSwapsUserProvider(t *testing.T) {
+	ctx := context.Background()
+	c, calls, _ := vaClient(t)
+	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c, awsapi.CreateVerifiedAccessInstanceInput{Description: "user swap"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = awsapi.DeleteVerifiedAccessInstance(context.Background(), c, in.ID) })
+	owner := map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxyID: in.ID}
+	idc := awsapi.TrustProviderSpec{Kind: awsapi.TrustProviderUser, Type: "iam-identity-center", Reference: "idp", Tags: owner}
+	oidc := awsapi.TrustProviderSpec{Kind: awsapi.TrustProviderUser, Type: "oidc", Reference: "idp", Tags: owner,
+		OIDC: &awsapi.OIDCOptions{Issuer: "https://idp.example.com", AuthorizationEndpoint: "https://idp.example.com/auth", TokenEndpoint: "https://idp.example.com/token",
+			UserInfoEndpoint: "https://idp.example.com/userinfo", ClientID: "zt", ClientSecret: "s3cret", Scope: "openid"}}
+
+	step := func(name string, desired awsapi.TrustProviderSpec, want map[string]int) string {
+		t.Helper()
+		attached, known := liveTrust(t, c, in.ID)
+		calls.reset()
+		ids, _, err := awsapi.ReconcileTrustProviders(ctx, c, in.ID, []awsapi.TrustProviderSpec{desired}, attached, known)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		wantCalls(t, name, mutatingEC2(calls), want)
+		assertAttached(t, c, in.ID, ids)
+		live, err := awsapi.FindVerifiedAccessTrustProviders(ctx, c, []string{ids["idp"]})
+		if err != nil || live[ids["idp"]] == nil || live[ids["idp"]].Type != desired.Type {
+			t.Fatalf("%s: attached provider %v, %v; want a %s provider", name, live, err, desired.Type)
+		}
+		return ids["idp"]
+	}
+	first := step("idc", idc, map[string]int{"CreateVerifiedAccessTrustProvider": 1, "AttachVerifiedAccessTrustProvider": 1})
+
+	orphan, err := awsapi.CreateVerifiedAccessTrustProvider(ctx, c, oidc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := awsapi.WaitVerifiedAccessTrustProviders(ctx, c, []string{orphan.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := step("to oidc", oidc, map[string]int{"DetachVerifiedAccessTrustProvider": 1, "DeleteVerifiedAccessTrustProvider": 1, "AttachVerifiedAccessTrustProvider": 1}); got != orphan.ID {
+		t.Fatalf("to oidc: attached %s, want the orphan %s reused", got, orphan.ID)
+	}
+	if left, _ := awsapi.FindVerifiedAccessTrustProviders(ctx, c, []string{first}); len(left) != 0 {
+		t.Fatalf("to oidc: the replaced idc provider %s still exists", first)
+	}
+	step("back to idc", idc, map[string]int{
+		"DetachVerifiedAccessTrustProvider": 1, "DeleteVerifiedAccessTrustProvider": 1, "CreateVerifiedAccessTrustProvider": 1, "AttachVerifiedAccessTrustProvider": 1,
+	})
+	if owned, _ := awsapi.FindOwnedVerifiedAccessTrustProviders(ctx, c, in.ID); len(owned) != 1 {
+		t.Fatalf("owned providers after the swaps: %d, want 1", len(owned))
+	}
+}
+
+// TestReconcileTrustProvidersResumesAfterFailedAttach: when attaching fails
+// after the creates, the result holds nothing unattached, and the next run
+// attaches the providers the failed one made instead of creating more.
+func TestReconcileTrustProvidersResumesAfterFailedAttach(t *testing.T) {
+	ctx := context.Background()
+	c, calls, ctl := vaClient(t)
+	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c, awsapi.CreateVerifiedAccessInstanceInput{Description: "resume"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = awsapi.DeleteVerifiedAccessInstance(context.Background(), c, in.ID) })
+	owner := map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxyID: in.ID}
+	desired := []awsapi.TrustProviderSpec{
+		{Kind: awsapi.TrustProviderUser, Type: "iam-identity-center", Reference: "idc", Tags: owner},
+		{Kind: awsapi.TrustProviderDevice, Type: "crowdstrike", Reference: "cs", TenantID: "t", Tags: owner},
+	}
+	if err := ctl.SetFaults(ctx, vafront.Faults{ServerErrorRate: 1, Actions: []string{"ec2:AttachVerifiedAccessTrustProvider"}}); err != nil {
+		t.Fatal(err)
+	}
+	ids, _, err := awsapi.ReconcileTrustProviders(ctx, c, in.ID, desired, nil, nil)
+	if err == nil {
+		t.Fatal("attaching was made to fail, yet ReconcileTrustProviders succeeded")
+	}
+	if err := ctl.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 0 {
+		t.Fatalf("failed run returned ids %v; nothing is attached", ids)
+	}
+	orphans, err := awsapi.FindOwnedVerifiedAccessTrustProviders(ctx, c, in.ID)
+	if err != nil || len(orphans) != 2 {
+		t.Fatalf("owned providers after the failed run: %v, %v; want the 2 created", orphans, err)
+	}
+
+	attached, known := liveTrust(t, c, in.ID)
+	calls.reset()
+	ids, _, err = awsapi.ReconcileTrustProviders(ctx, c, in.ID, desired, attached, known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCalls(t, "resume", mutatingEC2(calls), map[string]int{"AttachVerifiedAccessTrustProvider": 2})
+	if len(ids) != 2 || ids["idc"] == "" || ids["cs"] == "" {
+		t.Fatalf("resume: ids %v, want idc and cs", ids)
+	}
+	for ref, id := range ids {
+		if orphans[id] == nil {
+			t.Fatalf("resume: %s attached as %s, not one of the providers the failed run made (%v)", ref, id, orphans)
+		}
+	}
+	assertAttached(t, c, in.ID, ids)
+	if owned, _ := awsapi.FindOwnedVerifiedAccessTrustProviders(ctx, c, in.ID); len(owned) != 2 {
+		t.Fatalf("owned providers after resuming: %d, want 2", len(owned))
 	}
 }
