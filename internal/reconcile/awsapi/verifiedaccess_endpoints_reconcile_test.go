@@ -207,3 +207,63 @@ func TestReconcileEndpoints(t *testing.T) {
 		t.Fatalf("settling: web endpoint %s port %d %s, want %s port 9443 active", e.ID, e.Port, e.Status, first["web"])
 	}
 }
+
+// TestReconcileEndpointsReplacesADeletingEndpoint: a refresh that finds an
+// application's endpoint already deleting (an apply interrupted while it
+// waited for a deletion, then the application restored) must not keep that
+// endpoint: it is waited out and the application gets a new one.
+func TestReconcileEndpointsReplacesADeletingEndpoint(t *testing.T) {
+	ctx := context.Background()
+	c, calls, _ := vaClient(t)
+	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c, awsapi.CreateVerifiedAccessInstanceInput{Description: "deleting endpoint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := awsapi.CreateVerifiedAccessGroup(ctx, c, awsapi.CreateVerifiedAccessGroupInput{InstanceID: in.ID, PolicyDocument: testPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		live, _ := awsapi.FindVerifiedAccessEndpoints(ctx, c, g.ID)
+		var ids []string
+		for id := range live {
+			_ = awsapi.DeleteVerifiedAccessEndpoint(ctx, c, id)
+			ids = append(ids, id)
+		}
+		_ = awsapi.WaitVerifiedAccessEndpointsGone(ctx, c, g.ID, ids)
+		_ = awsapi.DeleteVerifiedAccessGroup(ctx, c, g.ID)
+		_ = awsapi.DeleteVerifiedAccessInstance(ctx, c, in.ID)
+	})
+	ssh := awsapi.NamedEndpointSpec{Application: "ssh", EndpointSpec: awsapi.EndpointSpec{Type: awsapi.EndpointCIDR, CIDR: "10.70.0.0/24", Protocol: "tcp", Port: 22, SubnetIDs: []string{"subnet-1"}}}
+	apps := []awsapi.NamedEndpointSpec{ssh}
+	out := map[string]*awsapi.VerifiedAccessEndpoint{}
+	if err := awsapi.ReconcileEndpoints(ctx, c, g.ID, "ops", apps, nil, nil, nil, out); err != nil {
+		t.Fatal(err)
+	}
+	old := out["ssh"]
+
+	// The deletion was started; the refresh caught the endpoint deleting.
+	if err := awsapi.DeleteVerifiedAccessEndpoint(ctx, c, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	deleting := *old
+	deleting.Status = "deleting"
+	live := map[string]*awsapi.VerifiedAccessEndpoint{old.ID: &deleting}
+
+	calls.reset()
+	out = map[string]*awsapi.VerifiedAccessEndpoint{}
+	if err := awsapi.ReconcileEndpoints(ctx, c, g.ID, "ops", apps, nil, live, map[string]string{"ssh": ""}, out); err != nil {
+		t.Fatal(err)
+	}
+	if e := out["ssh"]; e == nil || e.ID == old.ID || e.Status != "active" {
+		t.Fatalf("ssh endpoint after the refresh saw it deleting: %+v; want a new active endpoint, not %s", e, old.ID)
+	}
+	if n := calls.get("CreateVerifiedAccessEndpoint"); n != 1 {
+		t.Fatalf("%d creates, want 1", n)
+	}
+	now, err := awsapi.FindVerifiedAccessEndpoints(ctx, c, g.ID)
+	if err != nil || len(now) != 1 || now[out["ssh"].ID] == nil {
+		t.Fatalf("live endpoints %v, %v; want just the new one", now, err)
+	}
+}
