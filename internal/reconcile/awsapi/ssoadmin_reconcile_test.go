@@ -12,6 +12,7 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
 // readPermissionSet reads a permission set as the provider does before
@@ -195,5 +196,69 @@ func TestDiscoverIdentityCenter(t *testing.T) {
 	wrong := want.InstanceARN[:strings.LastIndexByte(want.InstanceARN, '/')+1] + "ssoins-0000000000000000"
 	if got, err := awsapi.DiscoverIdentityCenter(ctx, c.SSOAdmin, wrong); err == nil {
 		t.Fatalf("discover by a wrong ARN = %+v, want an error", got)
+	}
+}
+
+// TestApplyPermissionSetFieldErrorOnServerError: the sandbox validates
+// neither session durations, inline policies, customer-managed references
+// nor accounts, so a server error injected on the one call of each step
+// stands for a rejection; the error names the step's field.
+func TestApplyPermissionSetFieldErrorOnServerError(t *testing.T) {
+	_, _, ctl := vaClient(t) // the fault-injecting front, before the same moto
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	c, err := awsapi.NewClients(context.Background(), awsapi.Config{
+		Region: "us-east-1", MaxRetries: 1, // a server error fails at once
+		Endpoints: awsapi.Endpoints{SSOAdmin: vaFront.URL, IdentityStore: vaFront.URL},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	inst, _ := instance(t, c.SSOAdmin)
+	const name = "apply-server-error"
+	arn, _, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, inst, awsapi.CreatePermissionSetInput{Name: name, Description: "d", SessionDuration: "PT1H", Tags: ownedTags(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := readPermissionSet(t, c.SSOAdmin, inst, arn, testAccount)
+	cases := []struct {
+		field, action string
+		edit          func(*identitycenter.PermissionSet)
+	}{
+		{"session_duration", "UpdatePermissionSet", func(ps *identitycenter.PermissionSet) { ps.SessionDuration = "PT4H" }},
+		{"inline_policy", "PutInlinePolicyToPermissionSet", func(ps *identitycenter.PermissionSet) {
+			ps.InlinePolicy = canonical(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`)
+		}},
+		{"customer_managed_policies", "AttachCustomerManagedPolicyReferenceToPermissionSet", func(ps *identitycenter.PermissionSet) {
+			ps.CustomerManagedPolicies = []identitycenter.PolicyReference{{Name: "Team", Path: "/"}}
+		}},
+		{"accounts", "CreateAccountAssignment", func(ps *identitycenter.PermissionSet) {
+			ps.Assignments = []identitycenter.Assignment{{AccountID: testAccount, PrincipalType: identitycenter.PrincipalTypeGroup, PrincipalID: testGroup}}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.field, func(t *testing.T) {
+			if err := ctl.SetFaults(ctx, vafront.Faults{ServerErrorRate: 1, Actions: []string{tc.action}}); err != nil {
+				t.Fatal(err)
+			}
+			desired := live
+			tc.edit(&desired)
+			err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, inst, arn, desired, live)
+			if cerr := ctl.ClearFaults(ctx); cerr != nil {
+				t.Fatal(cerr)
+			}
+			var fe *awsapi.FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field {
+				t.Fatalf("err = %v (%T), want a *FieldError for %s", err, err, tc.field)
+			}
+			if !strings.Contains(err.Error(), "InternalError") && !strings.Contains(err.Error(), "500") {
+				t.Errorf("err = %v; want the injected server error as the cause", err)
+			}
+			if got := readPermissionSet(t, c.SSOAdmin, inst, arn, testAccount); !reflect.DeepEqual(got, live) {
+				t.Errorf("a failed step changed the permission set: %+v, was %+v", got, live)
+			}
+		})
 	}
 }
