@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
 // liveEndpoints reads what the provider refreshes before reconciling a
@@ -266,4 +267,84 @@ func TestReconcileEndpointsReplacesADeletingEndpoint(t *testing.T) {
 	if err != nil || len(now) != 1 || now[out["ssh"].ID] == nil {
 		t.Fatalf("live endpoints %v, %v; want just the new one", now, err)
 	}
+}
+
+// TestReconcileEndpointsUnderFaults: with throttling and new endpoints
+// invisible for a while, a reconcile still makes exactly one endpoint per
+// application (one create operation each, retries included) and the next
+// run has nothing to do.
+func TestReconcileEndpointsUnderFaults(t *testing.T) {
+	ctx := context.Background()
+	c, calls, ctl := vaClient(t)
+	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c, awsapi.CreateVerifiedAccessInstanceInput{Description: "endpoints under faults"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := awsapi.CreateVerifiedAccessGroup(ctx, c, awsapi.CreateVerifiedAccessGroupInput{InstanceID: in.ID, PolicyDocument: testPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		live, _ := awsapi.FindVerifiedAccessEndpoints(ctx, c, g.ID)
+		var ids []string
+		for id := range live {
+			_ = awsapi.DeleteVerifiedAccessEndpoint(ctx, c, id)
+			ids = append(ids, id)
+		}
+		_ = awsapi.WaitVerifiedAccessEndpointsGone(ctx, c, g.ID, ids)
+		_ = awsapi.DeleteVerifiedAccessGroup(ctx, c, g.ID)
+		_ = awsapi.DeleteVerifiedAccessInstance(ctx, c, in.ID)
+	})
+	apps := []awsapi.NamedEndpointSpec{
+		{Application: "a", EndpointSpec: awsapi.EndpointSpec{Type: awsapi.EndpointCIDR, CIDR: "10.80.0.0/24", Protocol: "tcp", Port: 22, SubnetIDs: []string{"subnet-1"}}},
+		{Application: "b", EndpointSpec: awsapi.EndpointSpec{Type: awsapi.EndpointCIDR, CIDR: "10.80.1.0/24", Protocol: "tcp", Port: 5432, SubnetIDs: []string{"subnet-1"}}},
+	}
+	policies := map[string]string{"a": testPolicy, "b": testPolicyEdited}
+	if err := ctl.ResetCounters(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ctl.SetFaults(ctx, vafront.Faults{ThrottleRate: 0.5, NotFoundAfterCreateMS: 400, Actions: []string{"*"}, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	calls.reset()
+	out := map[string]*awsapi.VerifiedAccessEndpoint{}
+	err = awsapi.ReconcileEndpoints(ctx, c, g.ID, "faults", apps, policies, nil, nil, out)
+	if cerr := ctl.ClearFaults(ctx); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCalls(t, "under faults", mutatingEC2(calls), map[string]int{"CreateVerifiedAccessEndpoint": 2})
+	// The front counts every attempt, the SDK middleware every operation:
+	// more attempts than operations means faults were answered and retried.
+	front, err := ctl.Counters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attempts, operations int64
+	for _, n := range front {
+		attempts += n
+	}
+	for _, n := range calls.counts {
+		operations += int64(n)
+	}
+	if attempts <= operations {
+		t.Fatalf("%d requests for %d operations: no fault was injected, the test tested nothing", attempts, operations)
+	}
+	t.Logf("%d requests for %d operations", attempts, operations)
+	live, livePolicies := liveEndpoints(t, c, g.ID)
+	if len(live) != 2 || live[out["a"].ID] == nil || live[out["b"].ID] == nil {
+		t.Fatalf("live endpoints %v, want exactly a's and b's", slices.Sorted(maps.Keys(live)))
+	}
+	if !maps.Equal(livePolicies, policies) {
+		t.Fatalf("live policies %v, want %v", livePolicies, policies)
+	}
+	calls.reset()
+	again := map[string]*awsapi.VerifiedAccessEndpoint{}
+	if err := awsapi.ReconcileEndpoints(ctx, c, g.ID, "faults", apps, policies, live, livePolicies, again); err != nil {
+		t.Fatal(err)
+	}
+	wantCalls(t, "after faults", mutatingEC2(calls), nil)
 }
