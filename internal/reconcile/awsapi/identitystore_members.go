@@ -22,7 +22,10 @@ type MembersInput struct {
 	// memberships this group added (Added) for users no longer named go.
 	Authoritative bool
 	// PriorNames and Added are the previous apply's members and the
-	// memberships it created (name -> membership id).
+	// memberships it created (name -> membership id). Removal in additive
+	// mode goes by Added alone: after a failed apply the refreshed members
+	// may no longer name a user whose membership the group added and could
+	// not yet remove.
 	PriorNames []string
 	Added      map[string]string
 }
@@ -98,8 +101,8 @@ func ReconcileMembers(ctx context.Context, c *identitystore.Client, in MembersIn
 			}
 		}
 	} else {
-		for _, n := range in.PriorNames {
-			if mid, ok := res.Added[n]; ok && !slices.Contains(in.Names, n) {
+		for n, mid := range res.Added {
+			if !slices.Contains(in.Names, n) {
 				remove = append(remove, mid)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -17,10 +18,11 @@ type NamedEndpointSpec struct {
 
 // ReconcileEndpoints makes a Verified Access group's owned endpoints exactly
 // the applications': endpoints no longer wanted or whose immutable options
-// changed are deleted first (freeing their domains), then missing ones are
-// created with their policies, changed ones modified in place, and policies
-// rewritten where they differ from livePolicies (the refreshed state). out
-// receives the endpoints by application as they end.
+// changed are deleted first (freeing their domains; one already deleting is
+// waited out, never kept), then missing ones are created with their
+// policies, changed ones modified in place, and policies rewritten where
+// they differ from livePolicies (the refreshed state). out receives the
+// endpoints by application as they end.
 func ReconcileEndpoints(ctx context.Context, c *ec2.Client, groupID, surfaceName string, applications []NamedEndpointSpec,
 	policies map[string]string, live map[string]*VerifiedAccessEndpoint, livePolicies map[string]string, out map[string]*VerifiedAccessEndpoint) error {
 	byApp, _ := OwnedEndpoints(groupID, live)
@@ -33,6 +35,12 @@ func ReconcileEndpoints(ctx context.Context, c *ec2.Client, groupID, surfaceName
 	var gone []string
 	for app, e := range byApp {
 		spec, keep := desired[app]
+		if e.Status == string(types.VerifiedAccessEndpointStatusCodeDeleting) {
+			// Already going (an apply interrupted while waiting for it):
+			// wait it out, and re-create it below if still wanted.
+			gone = append(gone, e.ID)
+			continue
+		}
 		if keep && spec.SameImmutable(e.EndpointSpec) {
 			out[app] = e
 			continue
