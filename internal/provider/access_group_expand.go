@@ -38,7 +38,6 @@ func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awsapi.Cl
 	}
 	if prior != nil {
 		in.Added = stringMap(ctx, prior.AddedMemberships, diags)
-		in.PriorNames = sortedStrings(prior.Members)
 	}
 	res, err := awsapi.ReconcileMembers(ctx, c.IdentityStore, in)
 	m.MemberUserIDs = stringMapValue(res.UserIDs)

@@ -21,13 +21,11 @@ type MembersInput struct {
 	// Authoritative removes every member not named; otherwise only the
 	// memberships this group added (Added) for users no longer named go.
 	Authoritative bool
-	// PriorNames and Added are the previous apply's members and the
-	// memberships it created (name -> membership id). Removal in additive
-	// mode goes by Added alone: after a failed apply the refreshed members
-	// may no longer name a user whose membership the group added and could
-	// not yet remove.
-	PriorNames []string
-	Added      map[string]string
+	// Added are the memberships earlier applies created (name ->
+	// membership id). Removal in additive mode goes by Added alone: after a
+	// failed apply the refreshed members may no longer name a user whose
+	// membership the group added and could not yet remove.
+	Added map[string]string
 }
 
 // MembersResult is what the group holds after ReconcileMembers, also after

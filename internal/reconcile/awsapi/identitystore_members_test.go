@@ -112,7 +112,7 @@ func TestReconcileMembersAuthoritative(t *testing.T) {
 	// Same names with the ids known: no look-up, no write.
 	calls.reset()
 	res2, err := awsapi.ReconcileMembers(ctx, ids, awsapi.MembersInput{StoreID: store, GroupID: g.ID, Names: []string{"auth-alice", "auth-bob"}, Authoritative: true,
-		UserIDs: res.UserIDs, PriorNames: []string{"auth-alice", "auth-bob"}, Added: res.Added})
+		UserIDs: res.UserIDs, Added: res.Added})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestReconcileMembersAuthoritative(t *testing.T) {
 	// alice out, carol in: one look-up (carol), one add, one removal.
 	calls.reset()
 	res3, err := awsapi.ReconcileMembers(ctx, ids, awsapi.MembersInput{StoreID: store, GroupID: g.ID, Names: []string{"auth-bob", "auth-carol"}, Authoritative: true,
-		UserIDs: res2.UserIDs, PriorNames: []string{"auth-alice", "auth-bob"}, Added: res2.Added})
+		UserIDs: res2.UserIDs, Added: res2.Added})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestReconcileMembersAdditive(t *testing.T) {
 	}
 
 	// bob dropped: his membership (ours) goes, dave's (not ours) stays.
-	in.UserIDs, in.PriorNames, in.Added, in.Names = res.UserIDs, in.Names, res.Added, []string{"add-alice"}
+	in.UserIDs, in.Added, in.Names = res.UserIDs, res.Added, []string{"add-alice"}
 	calls.reset()
 	res, err = awsapi.ReconcileMembers(ctx, ids, in)
 	if err != nil {
@@ -192,7 +192,7 @@ func TestReconcileMembersAdditive(t *testing.T) {
 	}
 
 	// dave named: already a member, so not ours; nothing written.
-	in.UserIDs, in.PriorNames, in.Added, in.Names = res.UserIDs, in.Names, res.Added, []string{"add-alice", "add-dave"}
+	in.UserIDs, in.Added, in.Names = res.UserIDs, res.Added, []string{"add-alice", "add-dave"}
 	calls.reset()
 	res, err = awsapi.ReconcileMembers(ctx, ids, in)
 	if err != nil {
@@ -204,7 +204,7 @@ func TestReconcileMembersAdditive(t *testing.T) {
 	}
 
 	// dave dropped again: his membership was never ours, so it stays.
-	in.UserIDs, in.PriorNames, in.Added, in.Names = res.UserIDs, in.Names, res.Added, []string{"add-alice"}
+	in.UserIDs, in.Added, in.Names = res.UserIDs, res.Added, []string{"add-alice"}
 	calls.reset()
 	res, err = awsapi.ReconcileMembers(ctx, ids, in)
 	if err != nil {
@@ -289,7 +289,7 @@ func TestReconcileMembersResumesAfterFailedRemoval(t *testing.T) {
 	if err := ctl.SetFaults(ctx, vafront.Faults{ServerErrorRate: 1, Actions: []string{"identitystore:DeleteGroupMembership"}}); err != nil {
 		t.Fatal(err)
 	}
-	in.UserIDs, in.PriorNames, in.Added, in.Names = res.UserIDs, in.Names, res.Added, []string{"resume-alice"}
+	in.UserIDs, in.Added, in.Names = res.UserIDs, res.Added, []string{"resume-alice"}
 	failed, err := awsapi.ReconcileMembers(ctx, ids, in)
 	if err == nil {
 		t.Fatal("the removal was made to fail, yet ReconcileMembers succeeded")
@@ -306,7 +306,7 @@ func TestReconcileMembersResumesAfterFailedRemoval(t *testing.T) {
 
 	// Next apply: the state names only alice (listed and present), and still
 	// records bob's membership as added.
-	in.UserIDs, in.PriorNames, in.Added = failed.UserIDs, []string{"resume-alice"}, failed.Added
+	in.UserIDs, in.Added = failed.UserIDs, failed.Added
 	res, err = awsapi.ReconcileMembers(ctx, ids, in)
 	if err != nil {
 		t.Fatal(err)
