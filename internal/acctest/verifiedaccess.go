@@ -560,3 +560,31 @@ func expectTags(what string, tags, want map[string]string) error {
 	}
 	return nil
 }
+
+// ExpectVerifiedAccessGroupInstance checks that the live group of the
+// protect surface at surfaceAddress sits on the instance of the access
+// proxy at proxyAddress.
+func ExpectVerifiedAccessGroupInstance(surfaceAddress, proxyAddress string) statecheck.StateCheck {
+	return stateCheck(func(ctx context.Context, s state) error {
+		id, err := stateString(s, surfaceAddress, "id")
+		if err != nil {
+			return err
+		}
+		proxyID, err := stateString(s, proxyAddress, "id")
+		if err != nil {
+			return err
+		}
+		c, err := ec2Client(ctx)
+		if err != nil {
+			return err
+		}
+		g, err := describeVAGroup(ctx, c, id)
+		if err != nil {
+			return err
+		}
+		if got := aws.ToString(g.VerifiedAccessInstanceId); got != proxyID {
+			return fmt.Errorf("group %s on %s, want %s (%s)", id, got, proxyID, proxyAddress)
+		}
+		return nil
+	})
+}

@@ -345,7 +345,7 @@ func TestAccAccessGroup_rename(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The same group: not replaced.
-					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("id"), vaKnownString(&groupID)),
+					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("id"), knownString(&groupID)),
 				},
 				Check: func(s *terraform.State) error {
 					g, err := acctest.GetIdentityGroup(t, groupID)

@@ -184,10 +184,11 @@ func TestAccAccessProxy_update(t *testing.T) {
 							knownvalue.StringExact(`{"identity_provider":{"type":"oidc","reference":"okta","groups_claim":"roles","mfa_enforced":false},"device_trust_providers":[{"type":"crowdstrike","reference":"crwd"}]}`)),
 					},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					// Not replaced: the same instance.
+					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("id"), knownString(&id)),
+				},
 				Check: func(s *terraform.State) error {
-					if got := s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID; got != id {
-						return fmt.Errorf("proxy replaced: %s -> %s", id, got)
-					}
 					tps := acctest.AttachedTrustProviders(t, id)
 					if got := acctest.DescribeTrustProviders(tps); got != "device/crowdstrike/crwd/cs-1 user/oidc/okta/" {
 						return fmt.Errorf("attached: %s", got)

@@ -136,13 +136,11 @@ func TestAccProtectSurface_basic(t *testing.T) {
 					}),
 					// The live policy is exactly the compiled text, enabled.
 					acctest.ExpectVerifiedAccessGroupPolicy("zerotrust_protect_surface.test"),
+					acctest.ExpectVerifiedAccessGroupInstance("zerotrust_protect_surface.test", "zerotrust_access_proxy.corp"),
 				},
 				Check: func(s *terraform.State) error {
 					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
 					proxyID = s.RootModule().Resources["zerotrust_access_proxy.corp"].Primary.ID
-					if g := acctest.GetVerifiedAccessGroup(t, groupID); g.InstanceID != proxyID {
-						return fmt.Errorf("group on %s, want %s", g.InstanceID, proxyID)
-					}
 					eps := acctest.VerifiedAccessEndpoints(t, groupID)
 					if len(eps) != 1 {
 						return fmt.Errorf("%d endpoints, want 1", len(eps))
@@ -223,12 +221,11 @@ func TestAccProtectSurface_policyKnownInPlan(t *testing.T) {
 						plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document")),
 					},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectVerifiedAccessGroupInstance("zerotrust_protect_surface.test", "zerotrust_access_proxy.other"),
+				},
 				Check: func(s *terraform.State) error {
 					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					other := s.RootModule().Resources["zerotrust_access_proxy.other"].Primary.ID
-					if got := acctest.GetVerifiedAccessGroup(t, groupID).InstanceID; got != other {
-						return fmt.Errorf("surface on %s, want %s", got, other)
-					}
 					if !strings.Contains(acctest.GetVerifiedAccessGroupPolicy(t, groupID).Document, `@id("engineers-read-write")`) {
 						return fmt.Errorf("live policy lacks the rule")
 					}
@@ -302,7 +299,7 @@ func TestAccProtectSurface_update(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The payments-admin endpoint is not re-created.
-					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), vaKnownString(&firstEndpoint)),
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), knownString(&firstEndpoint)),
 					acctest.ExpectVerifiedAccessGroupPolicy("zerotrust_protect_surface.test"),
 					acctest.ExpectVerifiedAccessEndpointPolicy("zerotrust_protect_surface.test", "ledger-db"),
 				},
@@ -322,7 +319,7 @@ func TestAccProtectSurface_update(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), vaKnownString(&firstEndpoint)),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), knownString(&firstEndpoint)),
 					},
 				},
 				Check: func(s *terraform.State) error {
@@ -348,7 +345,7 @@ func TestAccProtectSurface_update(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The endpoint is re-created.
-					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), vaNotString(&firstEndpoint)),
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), notString(&firstEndpoint)),
 				},
 				Check: func(s *terraform.State) error {
 					if n := len(acctest.VerifiedAccessEndpoints(t, groupID)); n != 2 {
@@ -432,7 +429,7 @@ func TestAccProtectSurface_drift(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"), vaKnownString(&compiled)),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"), knownString(&compiled)),
 					},
 				},
 				Check: restored,
@@ -603,26 +600,26 @@ access_rule {
 
 // --- helpers ---
 
-// vaKnownString checks a plan value equals *want, read when the check runs.
-func vaKnownString(want *string) knownvalue.Check { return vaLazyString{want} }
+// knownString checks a plan or state value equals *want, read when the check runs.
+func knownString(want *string) knownvalue.Check { return lazyString{want} }
 
-type vaLazyString struct{ want *string }
+type lazyString struct{ want *string }
 
-func (c vaLazyString) CheckValue(v any) error { return knownvalue.StringExact(*c.want).CheckValue(v) }
-func (c vaLazyString) String() string         { return *c.want }
+func (c lazyString) CheckValue(v any) error { return knownvalue.StringExact(*c.want).CheckValue(v) }
+func (c lazyString) String() string         { return *c.want }
 
-// vaNotString checks a value is a string other than *other, read when the check runs.
-func vaNotString(other *string) knownvalue.Check { return vaOtherString{other} }
+// notString checks a value is a string other than *other, read when the check runs.
+func notString(other *string) knownvalue.Check { return otherString{other} }
 
-type vaOtherString struct{ other *string }
+type otherString struct{ other *string }
 
-func (c vaOtherString) CheckValue(v any) error {
+func (c otherString) CheckValue(v any) error {
 	if s, ok := v.(string); !ok || s == *c.other {
 		return fmt.Errorf("value %v, want a string other than %q", v, *c.other)
 	}
 	return nil
 }
-func (c vaOtherString) String() string { return "not " + *c.other }
+func (c otherString) String() string { return "not " + *c.other }
 
 // vaExpectUnchanged checks that a resource change leaves an attribute as it was.
 func vaExpectUnchanged(address, attr string) plancheck.PlanCheck { return vaUnchanged{address, attr} }
