@@ -1,7 +1,10 @@
 // Package acctest is the shared acceptance-test harness: it starts the local
 // sandbox once per test binary (unless real endpoints are given), serves the
-// provider in-process to the real Terraform CLI, and hands tests real SDK
-// clients for checking what the provider did.
+// provider in-process to the real Terraform CLI, and reads and edits live
+// objects for the tests (one file per service: ec2.go, verifiedaccess.go,
+// identitycenter.go, kubernetes.go), as helpers and as statecheck.StateChecks
+// that compare live objects with state after a step. The provider's test
+// files need no SDK or client-go import of their own.
 package acctest
 
 import (
@@ -15,8 +18,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
@@ -134,30 +135,6 @@ func AWSConfig(t *testing.T) aws.Config {
 		t.Fatal(err)
 	}
 	return cfg
-}
-
-// EC2 returns an EC2 client on the sandbox (or real AWS).
-func EC2(t *testing.T) *ec2.Client {
-	t.Helper()
-	return ec2.NewFromConfig(AWSConfig(t))
-}
-
-// CreateVPC creates a VPC for a test through the SDK and deletes it afterwards:
-// prerequisites are made in test setup, not by another Terraform provider.
-func CreateVPC(t *testing.T, cidr string) string {
-	t.Helper()
-	c := EC2(t)
-	out, err := c.CreateVpc(context.Background(), &ec2.CreateVpcInput{CidrBlock: aws.String(cidr), TagSpecifications: []ec2types.TagSpecification{{
-		ResourceType: ec2types.ResourceTypeVpc, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(t.Name())}},
-	}}})
-	if err != nil {
-		t.Fatalf("creating test VPC: %v", err)
-	}
-	id := aws.ToString(out.Vpc.VpcId)
-	t.Cleanup(func() {
-		_, _ = c.DeleteVpc(context.Background(), &ec2.DeleteVpcInput{VpcId: aws.String(id)})
-	})
-	return id
 }
 
 // RepoRoot finds the repository root (the folder with go.mod) from a test's working directory.

@@ -8,9 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -56,7 +53,7 @@ func TestAccAccessProxy_basic(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckInstanceGone(t, &id),
+		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 		Steps: []resource.TestStep{
 			{
 				Config: proxyIDC("corp", ""),
@@ -75,31 +72,27 @@ func TestAccAccessProxy_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("trust_provider_ids").AtMapKey("idc"), knownvalue.StringRegexp(regexp.MustCompile(`^vatp-`))),
 					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("trust_provider_ids").AtMapKey("jamf"), knownvalue.StringRegexp(regexp.MustCompile(`^vatp-`))),
 					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("unmanaged_trust_provider_ids"), knownvalue.ListExact(nil)),
+					acctest.ExpectVerifiedAccessInstanceTags("zerotrust_access_proxy.test", map[string]string{
+						"managed-by": "terraform-provider-zerotrust", "zerotrust:proxy": "corp", "team": "security", "Name": "corp",
+					}),
 				},
 				Check: func(s *terraform.State) error {
 					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					in := vaInstance(t, id)
-					tags := tagsOf(in.Tags)
-					for k, want := range map[string]string{"managed-by": "terraform-provider-zerotrust", "zerotrust:proxy": "corp", "team": "security", "Name": "corp"} {
-						if tags[k] != want {
-							return fmt.Errorf("instance tag %s = %q, want %q", k, tags[k], want)
-						}
-					}
-					tps := vaAttached(t, id)
-					if got := vaDescribeProviders(tps); got != "device/jamf/jamf/jamf-tenant-1 user/iam-identity-center/idc/" {
+					tps := acctest.AttachedTrustProviders(t, id)
+					if got := acctest.DescribeTrustProviders(tps); got != "device/jamf/jamf/jamf-tenant-1 user/iam-identity-center/idc/" {
 						return fmt.Errorf("attached trust providers: %s", got)
 					}
 					for _, tp := range tps {
-						tt := tagsOf(tp.Tags)
+						tt := tp.Tags
 						if tt["managed-by"] != "terraform-provider-zerotrust" || tt["zerotrust:proxy-id"] != id {
-							return fmt.Errorf("trust provider %s tags %v", aws.ToString(tp.VerifiedAccessTrustProviderId), tt)
+							return fmt.Errorf("trust provider %s tags %v", tp.ID, tt)
 						}
-						if tp.TrustProviderType == "user" && tt["zerotrust:mfa-enforced"] != "true" {
+						if tp.Kind == "user" && tt["zerotrust:mfa-enforced"] != "true" {
 							return fmt.Errorf("user trust provider does not record mfa_enforced: %v", tt)
 						}
 					}
-					if l := vaLogging(t, id); !aws.ToBool(l.CloudWatchLogs.Enabled) || aws.ToString(l.CloudWatchLogs.LogGroup) != "/verified-access/corp" {
-						return fmt.Errorf("logging: %+v", l.CloudWatchLogs)
+					if l := acctest.VerifiedAccessLogging(t, id); !l.CloudWatchEnabled || l.CloudWatchLogGroup != "/verified-access/corp" {
+						return fmt.Errorf("logging: %+v", l)
 					}
 					return nil
 				},
@@ -167,7 +160,7 @@ func TestAccAccessProxy_update(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckInstanceGone(t, &id),
+		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 		Steps: []resource.TestStep{
 			{
 				Config: proxyOIDC("openid", "first-secret", "1", ""),
@@ -191,29 +184,29 @@ func TestAccAccessProxy_update(t *testing.T) {
 							knownvalue.StringExact(`{"identity_provider":{"type":"oidc","reference":"okta","groups_claim":"roles","mfa_enforced":false},"device_trust_providers":[{"type":"crowdstrike","reference":"crwd"}]}`)),
 					},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					// Not replaced: the same instance.
+					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("id"), knownString(&id)),
+				},
 				Check: func(s *terraform.State) error {
-					if got := s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID; got != id {
-						return fmt.Errorf("proxy replaced: %s -> %s", id, got)
-					}
-					tps := vaAttached(t, id)
-					if got := vaDescribeProviders(tps); got != "device/crowdstrike/crwd/cs-1 user/oidc/okta/" {
+					tps := acctest.AttachedTrustProviders(t, id)
+					if got := acctest.DescribeTrustProviders(tps); got != "device/crowdstrike/crwd/cs-1 user/oidc/okta/" {
 						return fmt.Errorf("attached: %s", got)
 					}
 					for _, tp := range tps {
-						if tp.TrustProviderType != "user" {
+						if tp.Kind != "user" {
 							continue
 						}
-						if got := aws.ToString(tp.OidcOptions.Scope); got != "openid email groups" {
-							return fmt.Errorf("scope %q", got)
+						if tp.Scope != "openid email groups" {
+							return fmt.Errorf("scope %q", tp.Scope)
 						}
-						if v := tagsOf(tp.Tags)["zerotrust:client-secret-version"]; v != "2" {
+						if v := tp.Tags["zerotrust:client-secret-version"]; v != "2" {
 							return fmt.Errorf("secret version tag %q", v)
 						}
 					}
-					l := vaLogging(t, id)
-					if aws.ToBool(l.CloudWatchLogs.Enabled) || !aws.ToBool(l.S3.Enabled) || aws.ToString(l.S3.BucketName) != "va-logs" ||
-						!aws.ToBool(l.IncludeTrustContext) || aws.ToString(l.LogVersion) != "ocsf-1.0.0-rc.2" {
-						return fmt.Errorf("logging %+v / s3 %+v", l, l.S3)
+					l := acctest.VerifiedAccessLogging(t, id)
+					if l.CloudWatchEnabled || !l.S3Enabled || l.S3Bucket != "va-logs" || !l.IncludeTrustContext || l.LogVersion != "ocsf-1.0.0-rc.2" {
+						return fmt.Errorf("logging %+v", l)
 					}
 					return nil
 				},
@@ -225,14 +218,14 @@ func TestAccAccessProxy_update(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_access_proxy.test", plancheck.ResourceActionUpdate)},
 				},
 				Check: func(s *terraform.State) error {
-					if got := vaDescribeProviders(vaAttached(t, id)); got != "user/oidc/okta/" {
+					if got := acctest.DescribeTrustProviders(acctest.AttachedTrustProviders(t, id)); got != "user/oidc/okta/" {
 						return fmt.Errorf("attached: %s", got)
 					}
-					if n := len(vaOwnedProviders(t, id)); n != 1 {
+					if n := len(acctest.OwnedTrustProviders(t, id)); n != 1 {
 						return fmt.Errorf("%d owned trust providers left, want 1 (the detached one must be deleted)", n)
 					}
-					if l := vaLogging(t, id); aws.ToBool(l.S3.Enabled) {
-						return fmt.Errorf("logging still on: %+v", l.S3)
+					if l := acctest.VerifiedAccessLogging(t, id); l.S3Enabled {
+						return fmt.Errorf("logging still on: %+v", l)
 					}
 					return nil
 				},
@@ -246,10 +239,10 @@ func TestAccAccessProxy_update(t *testing.T) {
 				Check: func(s *terraform.State) error {
 					old := id
 					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					if _, err := acctest.EC2(t).DescribeVerifiedAccessInstances(context.Background(), &ec2.DescribeVerifiedAccessInstancesInput{VerifiedAccessInstanceIds: []string{old}}); err == nil {
+					if acctest.VerifiedAccessInstanceExists(t, old) {
 						return fmt.Errorf("replaced instance %s still exists", old)
 					}
-					if n := len(vaOwnedProviders(t, old)); n != 0 {
+					if n := len(acctest.OwnedTrustProviders(t, old)); n != 0 {
 						return fmt.Errorf("%d trust providers of the replaced instance left", n)
 					}
 					return nil
@@ -266,7 +259,7 @@ func TestAccAccessProxy_deviceTenantForcesReplacement(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckInstanceGone(t, &id),
+		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 		Steps: []resource.TestStep{
 			{
 				Config: proxyIDC("tenant", ""),
@@ -299,7 +292,7 @@ func TestAccAccessProxy_drift(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckInstanceGone(t, &id),
+		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -310,31 +303,17 @@ func TestAccAccessProxy_drift(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					ctx := context.Background()
-					c := acctest.EC2(t)
-					if _, err := c.ModifyVerifiedAccessInstance(ctx, &ec2.ModifyVerifiedAccessInstanceInput{VerifiedAccessInstanceId: aws.String(id), Description: aws.String("edited by hand")}); err != nil {
-						t.Fatal(err)
-					}
-					if _, err := c.ModifyVerifiedAccessInstanceLoggingConfiguration(ctx, &ec2.ModifyVerifiedAccessInstanceLoggingConfigurationInput{VerifiedAccessInstanceId: aws.String(id),
-						AccessLogs: &ec2types.VerifiedAccessLogOptions{CloudWatchLogs: &ec2types.VerifiedAccessLogCloudWatchLogsDestinationOptions{Enabled: aws.Bool(false)}}}); err != nil {
-						t.Fatal(err)
-					}
-					for _, tp := range vaAttached(t, id) {
-						if tp.DeviceTrustProviderType == "jamf" {
-							if _, err := c.DetachVerifiedAccessTrustProvider(ctx, &ec2.DetachVerifiedAccessTrustProviderInput{VerifiedAccessInstanceId: aws.String(id), VerifiedAccessTrustProviderId: tp.VerifiedAccessTrustProviderId}); err != nil {
+					acctest.SetVerifiedAccessInstanceDescription(t, id, "edited by hand")
+					acctest.DisableVerifiedAccessCloudWatchLogs(t, id)
+					for _, tp := range acctest.AttachedTrustProviders(t, id) {
+						if tp.Kind == "device" && tp.Type == "jamf" {
+							if err := acctest.DetachTrustProvider(t, id, tp.ID); err != nil {
 								t.Fatal(err)
 							}
 						}
 					}
-					out, err := c.CreateVerifiedAccessTrustProvider(ctx, &ec2.CreateVerifiedAccessTrustProviderInput{TrustProviderType: "device", DeviceTrustProviderType: "jumpcloud",
-						PolicyReferenceName: aws.String("sneaky"), DeviceOptions: &ec2types.CreateVerifiedAccessTrustProviderDeviceOptions{TenantId: aws.String("x")}})
-					if err != nil {
-						t.Fatal(err)
-					}
-					foreign = aws.ToString(out.VerifiedAccessTrustProvider.VerifiedAccessTrustProviderId)
-					if _, err := c.AttachVerifiedAccessTrustProvider(ctx, &ec2.AttachVerifiedAccessTrustProviderInput{VerifiedAccessInstanceId: aws.String(id), VerifiedAccessTrustProviderId: aws.String(foreign)}); err != nil {
-						t.Fatal(err)
-					}
+					foreign = acctest.CreateDeviceTrustProvider(t, "jumpcloud", "sneaky", "x")
+					acctest.AttachTrustProvider(t, id, foreign)
 				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -345,19 +324,18 @@ func TestAccAccessProxy_drift(t *testing.T) {
 					},
 				},
 				Check: func(*terraform.State) error {
-					in := vaInstance(t, id)
-					if d := aws.ToString(in.Description); d != "Zero-trust access proxy (managed by terraform-provider-zerotrust)" {
+					in := acctest.GetVerifiedAccessInstance(t, id)
+					if d := in.Description; d != "Zero-trust access proxy (managed by terraform-provider-zerotrust)" {
 						return fmt.Errorf("description not restored: %q", d)
 					}
-					if got := vaDescribeProviders(vaAttached(t, id)); got != "device/jamf/jamf/jamf-tenant-1 user/iam-identity-center/idc/" {
+					if got := acctest.DescribeTrustProviders(acctest.AttachedTrustProviders(t, id)); got != "device/jamf/jamf/jamf-tenant-1 user/iam-identity-center/idc/" {
 						return fmt.Errorf("attachments not restored: %s", got)
 					}
-					if l := vaLogging(t, id); !aws.ToBool(l.CloudWatchLogs.Enabled) {
+					if l := acctest.VerifiedAccessLogging(t, id); !l.CloudWatchEnabled {
 						return fmt.Errorf("logging not restored")
 					}
 					// The foreign provider was detached, not deleted: it is not ours.
-					out, err := acctest.EC2(t).DescribeVerifiedAccessTrustProviders(context.Background(), &ec2.DescribeVerifiedAccessTrustProvidersInput{VerifiedAccessTrustProviderIds: []string{foreign}})
-					if err != nil || len(out.VerifiedAccessTrustProviders) != 1 {
+					if err := acctest.TrustProviderExists(t, foreign); err != nil {
 						return fmt.Errorf("foreign trust provider deleted: %v", err)
 					}
 					return nil
@@ -372,7 +350,7 @@ func TestAccAccessProxy_drift(t *testing.T) {
 			},
 		},
 	})
-	_, _ = acctest.EC2(t).DeleteVerifiedAccessTrustProvider(context.Background(), &ec2.DeleteVerifiedAccessTrustProviderInput{VerifiedAccessTrustProviderId: aws.String(foreign)})
+	_ = acctest.DeleteTrustProvider(t, foreign)
 }
 
 func TestAccAccessProxy_disappears(t *testing.T) {
@@ -384,19 +362,15 @@ func TestAccAccessProxy_disappears(t *testing.T) {
 				Config: proxyIDC("gone", ""),
 				Check: func(s *terraform.State) error {
 					id := s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					ctx := context.Background()
-					c := acctest.EC2(t)
-					tps := vaAttached(t, id)
-					for _, tp := range tps {
-						if _, err := c.DetachVerifiedAccessTrustProvider(ctx, &ec2.DetachVerifiedAccessTrustProviderInput{VerifiedAccessInstanceId: aws.String(id), VerifiedAccessTrustProviderId: tp.VerifiedAccessTrustProviderId}); err != nil {
+					for _, tp := range acctest.AttachedTrustProviders(t, id) {
+						if err := acctest.DetachTrustProvider(t, id, tp.ID); err != nil {
 							return err
 						}
-						if _, err := c.DeleteVerifiedAccessTrustProvider(ctx, &ec2.DeleteVerifiedAccessTrustProviderInput{VerifiedAccessTrustProviderId: tp.VerifiedAccessTrustProviderId}); err != nil {
+						if err := acctest.DeleteTrustProvider(t, tp.ID); err != nil {
 							return err
 						}
 					}
-					_, err := c.DeleteVerifiedAccessInstance(ctx, &ec2.DeleteVerifiedAccessInstanceInput{VerifiedAccessInstanceId: aws.String(id)})
-					return err
+					return acctest.DeleteVerifiedAccessInstance(t, id)
 				},
 				ExpectNonEmptyPlan: true,
 			},
@@ -442,88 +416,6 @@ func TestAccAccessProxy_badInput(t *testing.T) {
 				}},
 			})
 		})
-	}
-}
-
-// --- helpers (prefixed va: shared with the protect surface tests) ---
-
-func vaInstance(t *testing.T, id string) ec2types.VerifiedAccessInstance {
-	t.Helper()
-	out, err := acctest.EC2(t).DescribeVerifiedAccessInstances(context.Background(), &ec2.DescribeVerifiedAccessInstancesInput{VerifiedAccessInstanceIds: []string{id}})
-	if err != nil || len(out.VerifiedAccessInstances) != 1 {
-		t.Fatalf("describing %s: %v", id, err)
-	}
-	return out.VerifiedAccessInstances[0]
-}
-
-// vaAttached reads the trust providers attached to an instance.
-func vaAttached(t *testing.T, id string) []ec2types.VerifiedAccessTrustProvider {
-	t.Helper()
-	var ids []string
-	for _, tp := range vaInstance(t, id).VerifiedAccessTrustProviders {
-		ids = append(ids, aws.ToString(tp.VerifiedAccessTrustProviderId))
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	out, err := acctest.EC2(t).DescribeVerifiedAccessTrustProviders(context.Background(), &ec2.DescribeVerifiedAccessTrustProvidersInput{VerifiedAccessTrustProviderIds: ids})
-	if err != nil {
-		t.Fatalf("describing trust providers %v: %v", ids, err)
-	}
-	return out.VerifiedAccessTrustProviders
-}
-
-// vaOwnedProviders lists the trust providers tagged as owned by an instance.
-func vaOwnedProviders(t *testing.T, id string) []ec2types.VerifiedAccessTrustProvider {
-	t.Helper()
-	out, err := acctest.EC2(t).DescribeVerifiedAccessTrustProviders(context.Background(), &ec2.DescribeVerifiedAccessTrustProvidersInput{
-		Filters: []ec2types.Filter{{Name: aws.String("tag:zerotrust:proxy-id"), Values: []string{id}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.VerifiedAccessTrustProviders
-}
-
-// vaDescribeProviders renders providers as sorted kind/type/reference/tenant.
-func vaDescribeProviders(tps []ec2types.VerifiedAccessTrustProvider) string {
-	var out []string
-	for _, tp := range tps {
-		typ := string(tp.UserTrustProviderType)
-		if tp.TrustProviderType == "device" {
-			typ = string(tp.DeviceTrustProviderType)
-		}
-		tenant := ""
-		if tp.DeviceOptions != nil {
-			tenant = aws.ToString(tp.DeviceOptions.TenantId)
-		}
-		out = append(out, fmt.Sprintf("%s/%s/%s/%s", tp.TrustProviderType, typ, aws.ToString(tp.PolicyReferenceName), tenant))
-	}
-	sort.Strings(out)
-	return strings.Join(out, " ")
-}
-
-func vaLogging(t *testing.T, id string) *ec2types.VerifiedAccessLogs {
-	t.Helper()
-	out, err := acctest.EC2(t).DescribeVerifiedAccessInstanceLoggingConfigurations(context.Background(), &ec2.DescribeVerifiedAccessInstanceLoggingConfigurationsInput{VerifiedAccessInstanceIds: []string{id}})
-	if err != nil || len(out.LoggingConfigurations) != 1 {
-		t.Fatalf("describing logging of %s: %v", id, err)
-	}
-	return out.LoggingConfigurations[0].AccessLogs
-}
-
-func vaCheckInstanceGone(t *testing.T, id *string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if *id == "" {
-			return nil
-		}
-		if _, err := acctest.EC2(t).DescribeVerifiedAccessInstances(context.Background(), &ec2.DescribeVerifiedAccessInstancesInput{VerifiedAccessInstanceIds: []string{*id}}); err == nil {
-			return fmt.Errorf("Verified Access instance %s still exists after destroy", *id)
-		}
-		if n := len(vaOwnedProviders(t, *id)); n != 0 {
-			return fmt.Errorf("%d trust providers of %s left after destroy", n, *id)
-		}
-		return nil
 	}
 }
 
@@ -579,7 +471,7 @@ func TestAccAccessProxy_faults(t *testing.T) {
 		resource.Test(t, resource.TestCase{
 			PreCheck:                 func() { acctest.PreCheck(t) },
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-			CheckDestroy:             vaCheckInstanceGone(t, &id),
+			CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 			Steps: []resource.TestStep{
 				{
 					PreConfig: func() {
@@ -599,7 +491,7 @@ func TestAccAccessProxy_faults(t *testing.T) {
 							return err
 						}
 						id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-						return vaExpectObjects(t, "faults-"+phase.name, id, 1, 2, 2, 2)
+						return acctest.ExpectVerifiedAccessObjects(t, "faults-"+phase.name, id, 1, 2, 2, 2)
 					},
 				},
 				{
@@ -625,7 +517,7 @@ func TestAccAccessProxy_faults(t *testing.T) {
 					Config:   cfg,
 					PlanOnly: true,
 					Check: func(*terraform.State) error {
-						return vaExpectObjects(t, "faults-"+phase.name, id, 1, 2, 2, 2)
+						return acctest.ExpectVerifiedAccessObjects(t, "faults-"+phase.name, id, 1, 2, 2, 2)
 					},
 				},
 			},
@@ -633,31 +525,6 @@ func TestAccAccessProxy_faults(t *testing.T) {
 		t.Logf("%s: EC2 calls to create the proxy and two surfaces (terraform apply, plan included): %s", phase.name, vaFormatCounts(created))
 		t.Logf("%s: EC2 calls to refresh them (one refreshing terraform plan and one non-refreshing plan): %s", phase.name, vaFormatCounts(refreshed))
 	}
-}
-
-// vaExpectObjects counts, through the SDK, the objects of the proxy named
-// name: instances, its trust providers, its groups and their endpoints.
-func vaExpectObjects(t *testing.T, name, id string, instances, providers, groups, endpoints int) error {
-	ctx := context.Background()
-	c := acctest.EC2(t)
-	in, err := c.DescribeVerifiedAccessInstances(ctx, &ec2.DescribeVerifiedAccessInstancesInput{Filters: []ec2types.Filter{{Name: aws.String("tag:zerotrust:proxy"), Values: []string{name}}}})
-	if err != nil {
-		return err
-	}
-	g, err := c.DescribeVerifiedAccessGroups(ctx, &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessInstanceId: aws.String(id)})
-	if err != nil {
-		return err
-	}
-	e, err := c.DescribeVerifiedAccessEndpoints(ctx, &ec2.DescribeVerifiedAccessEndpointsInput{VerifiedAccessInstanceId: aws.String(id)})
-	if err != nil {
-		return err
-	}
-	got := [4]int{len(in.VerifiedAccessInstances), len(vaOwnedProviders(t, id)), len(g.VerifiedAccessGroups), len(e.VerifiedAccessEndpoints)}
-	if got != [4]int{instances, providers, groups, endpoints} {
-		return fmt.Errorf("objects of %s: %d instances, %d trust providers, %d groups, %d endpoints; want %d, %d, %d, %d",
-			name, got[0], got[1], got[2], got[3], instances, providers, groups, endpoints)
-	}
-	return nil
 }
 
 func vaFormatCounts(m map[string]int64) string {
@@ -686,22 +553,6 @@ provider "zerotrust" {
 }
 `
 
-// vaInstancesNamed lists the ids of the instances of the proxy named name.
-func vaInstancesNamed(t *testing.T, name string) []string {
-	t.Helper()
-	out, err := acctest.EC2(t).DescribeVerifiedAccessInstances(context.Background(), &ec2.DescribeVerifiedAccessInstancesInput{
-		Filters: []ec2types.Filter{{Name: aws.String("tag:zerotrust:proxy"), Values: []string{name}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, in := range out.VerifiedAccessInstances {
-		ids = append(ids, aws.ToString(in.VerifiedAccessInstanceId))
-	}
-	return ids
-}
-
 // TestAccAccessProxy_partialFailure: the instance and its trust providers
 // are created but attaching fails. State records the instance (Terraform
 // taints it), and the next apply converges: the partial proxy is deleted
@@ -719,7 +570,7 @@ func TestAccAccessProxy_partialFailure(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckInstanceGone(t, &id),
+		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
@@ -735,12 +586,12 @@ func TestAccAccessProxy_partialFailure(t *testing.T) {
 					if err := ctl.ClearFaults(ctx); err != nil {
 						t.Fatal(err)
 					}
-					ids := vaInstancesNamed(t, "partial")
+					ids := acctest.VerifiedAccessInstancesNamed(t, "partial")
 					if len(ids) != 1 {
 						t.Fatalf("after the failed apply: instances %v, want exactly one recorded", ids)
 					}
 					first = ids[0]
-					if n := len(vaOwnedProviders(t, first)); n != 2 {
+					if n := len(acctest.OwnedTrustProviders(t, first)); n != 2 {
 						t.Fatalf("after the failed apply: %d trust providers, want the 2 created", n)
 					}
 				},
@@ -750,13 +601,13 @@ func TestAccAccessProxy_partialFailure(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					if ids := vaInstancesNamed(t, "partial"); len(ids) != 1 || ids[0] != id || id == first {
+					if ids := acctest.VerifiedAccessInstancesNamed(t, "partial"); len(ids) != 1 || ids[0] != id || id == first {
 						return fmt.Errorf("instances %v after convergence (first %s, now %s)", ids, first, id)
 					}
-					if n := len(vaOwnedProviders(t, first)); n != 0 {
+					if n := len(acctest.OwnedTrustProviders(t, first)); n != 0 {
 						return fmt.Errorf("%d trust providers of the partial proxy orphaned", n)
 					}
-					return vaExpectObjects(t, "partial", id, 1, 2, 0, 0)
+					return acctest.ExpectVerifiedAccessObjects(t, "partial", id, 1, 2, 0, 0)
 				},
 			},
 		},

@@ -1,20 +1,12 @@
 package provider_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"os"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
-	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -44,97 +36,11 @@ func (p *psRef) capture(s *terraform.State) error {
 	return nil
 }
 
-type livePS struct {
-	name, description, session, inline string
-	managed, customer                  []string
-	assignments                        map[string][]string // account -> principals
-	tags                               map[string]string
-}
-
-// readPS reads a permission set back through the SDK, as an auditor would.
-func readPS(t *testing.T, p psRef, accounts ...string) (livePS, error) {
+// readPS reads the permission set back through the SDK, as an auditor
+// would, with its assignments in accounts.
+func readPS(t *testing.T, p psRef, accounts ...string) (acctest.PermissionSet, error) {
 	t.Helper()
-	c := ssoAdminClient(t)
-	ctx := context.Background()
-	in, arn := aws.String(p.instance), aws.String(p.arn)
-	var out livePS
-	d, err := c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: in, PermissionSetArn: arn})
-	if err != nil {
-		return out, err
-	}
-	out.name, out.description, out.session = aws.ToString(d.PermissionSet.Name), aws.ToString(d.PermissionSet.Description), aws.ToString(d.PermissionSet.SessionDuration)
-	ip, err := c.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: in, PermissionSetArn: arn})
-	if err != nil {
-		return out, err
-	}
-	out.inline = aws.ToString(ip.InlinePolicy)
-	mp, err := c.ListManagedPoliciesInPermissionSet(ctx, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: in, PermissionSetArn: arn})
-	if err != nil {
-		return out, err
-	}
-	for _, m := range mp.AttachedManagedPolicies {
-		out.managed = append(out.managed, aws.ToString(m.Arn))
-	}
-	sort.Strings(out.managed)
-	cp, err := c.ListCustomerManagedPolicyReferencesInPermissionSet(ctx, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: in, PermissionSetArn: arn})
-	if err != nil {
-		return out, err
-	}
-	for _, r := range cp.CustomerManagedPolicyReferences {
-		out.customer = append(out.customer, aws.ToString(r.Path)+aws.ToString(r.Name))
-	}
-	sort.Strings(out.customer)
-	out.assignments = map[string][]string{}
-	for _, acct := range accounts {
-		as, err := c.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in, PermissionSetArn: arn, AccountId: aws.String(acct)})
-		if err != nil {
-			return out, err
-		}
-		for _, a := range as.AccountAssignments {
-			out.assignments[acct] = append(out.assignments[acct], string(a.PrincipalType)+":"+aws.ToString(a.PrincipalId))
-		}
-	}
-	out.tags = permissionSetTags(t, p)
-	return out, nil
-}
-
-// permissionSetTags reads tags with ListTagsForResource; moto does not
-// implement it, so in the sandbox they are read from moto's own state dump
-// (GET /moto-api/data.json), which holds what CreatePermissionSet was sent.
-func permissionSetTags(t *testing.T, p psRef) map[string]string {
-	t.Helper()
-	tags := map[string]string{}
-	out, err := ssoAdminClient(t).ListTagsForResource(context.Background(), &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(p.instance), ResourceArn: aws.String(p.arn)})
-	if err == nil {
-		for _, tg := range out.Tags {
-			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-		}
-		return tags
-	}
-	endpoint := os.Getenv("AWS_ENDPOINT_URL")
-	if endpoint == "" {
-		t.Fatalf("listing tags of %s: %v", p.arn, err)
-	}
-	resp, err := http.Get(strings.TrimSuffix(endpoint, "/") + "/moto-api/data.json")
-	if err != nil {
-		t.Fatalf("reading moto state: %v", err)
-	}
-	defer resp.Body.Close()
-	var dump map[string]map[string][]struct {
-		PermissionSetARN string `json:"permission_set_arn"`
-		Tags             []struct{ Key, Value string }
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&dump); err != nil {
-		t.Fatalf("decoding moto state: %v", err)
-	}
-	for _, ps := range dump["ssoadmin"]["PermissionSet"] {
-		if ps.PermissionSetARN == p.arn {
-			for _, tg := range ps.Tags {
-				tags[tg.Key] = tg.Value
-			}
-		}
-	}
-	return tags
+	return acctest.ReadPermissionSet(t, p.instance, p.arn, accounts...)
 }
 
 func checkPermissionSetGone(t *testing.T, p *psRef) resource.TestCheckFunc {
@@ -142,8 +48,7 @@ func checkPermissionSetGone(t *testing.T, p *psRef) resource.TestCheckFunc {
 		if p.arn == "" {
 			return nil
 		}
-		_, err := ssoAdminClient(t).DescribePermissionSet(context.Background(), &ssoadmin.DescribePermissionSetInput{InstanceArn: aws.String(p.instance), PermissionSetArn: aws.String(p.arn)})
-		if err == nil {
+		if acctest.PermissionSetExists(t, p.instance, p.arn) {
 			return fmt.Errorf("permission set %s still exists after destroy", p.arn)
 		}
 		return nil
@@ -218,19 +123,19 @@ resource "zerotrust_privileged_access" "test" {
 					return err
 				}
 				switch {
-				case live.name != "payments-oncall-basic", live.description != "Payments on-call", live.session != "PT1H30M":
+				case live.Name != "payments-oncall-basic", live.Description != "Payments on-call", live.SessionDuration != "PT1H30M":
 					return fmt.Errorf("permission set attributes %+v", live)
-				case live.inline != basicInline:
-					return fmt.Errorf("inline policy %s, want the canonical %s", live.inline, basicInline)
-				case strings.Join(live.managed, ",") != "arn:aws:iam::aws:policy/ReadOnlyAccess":
-					return fmt.Errorf("managed policies %v", live.managed)
-				case strings.Join(live.customer, ",") != "/payments/OnCallExtras":
-					return fmt.Errorf("customer-managed policies %v", live.customer)
-				case live.tags["managed-by"] != "terraform-provider-zerotrust" || live.tags["zerotrust:privileged-access"] != "payments-oncall-basic":
-					return fmt.Errorf("tags %v", live.tags)
+				case live.InlinePolicy != basicInline:
+					return fmt.Errorf("inline policy %s, want the canonical %s", live.InlinePolicy, basicInline)
+				case strings.Join(live.ManagedPolicies, ",") != "arn:aws:iam::aws:policy/ReadOnlyAccess":
+					return fmt.Errorf("managed policies %v", live.ManagedPolicies)
+				case strings.Join(live.CustomerManagedPolicies, ",") != "/payments/OnCallExtras":
+					return fmt.Errorf("customer-managed policies %v", live.CustomerManagedPolicies)
+				case live.Tags["managed-by"] != "terraform-provider-zerotrust" || live.Tags["zerotrust:privileged-access"] != "payments-oncall-basic":
+					return fmt.Errorf("tags %v", live.Tags)
 				}
 				for _, acct := range []string{acctA, acctB} {
-					if got := strings.Join(live.assignments[acct], ","); got != "GROUP:"+groupID {
+					if got := strings.Join(live.Assignments[acct], ","); got != "GROUP:"+groupID {
 						return fmt.Errorf("assignments in %s: %q, want GROUP:%s", acct, got, groupID)
 					}
 				}
@@ -252,7 +157,7 @@ resource "zerotrust_privileged_access" "test" {
 // TestAccPrivilegedAccess_import imports by `<instance arn>,<permission set arn>`,
 // with the import command and with an import block.
 func TestAccPrivilegedAccess_import(t *testing.T) {
-	group := createGroup(t, "pa-import-group")
+	group := acctest.CreateIdentityGroup(t, "pa-import-group")
 	var ps psRef
 	cfg := privilegedConfig(group, `
   name             = "import-me"
@@ -267,14 +172,7 @@ func TestAccPrivilegedAccess_import(t *testing.T) {
 	// moto records provisioning only on ProvisionPermissionSet, and only for
 	// its own account. Import finds assignments through the provisioned
 	// accounts, so the sandbox is brought in line with AWS here.
-	provision := func() {
-		_, err := ssoAdminClient(t).ProvisionPermissionSet(context.Background(), &ssoadmin.ProvisionPermissionSetInput{
-			InstanceArn: aws.String(ps.instance), PermissionSetArn: aws.String(ps.arn), TargetType: ssotypes.ProvisionTargetTypeAllProvisionedAccounts,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	provision := func() { acctest.ProvisionPermissionSet(t, ps.instance, ps.arn) }
 	importID := func(*terraform.State) (string, error) { return ps.instance + "," + ps.arn, nil }
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -307,7 +205,7 @@ func TestAccPrivilegedAccess_import(t *testing.T) {
 }
 
 func TestAccPrivilegedAccess_update(t *testing.T) {
-	group := createGroup(t, "pa-update-group")
+	group := acctest.CreateIdentityGroup(t, "pa-update-group")
 	var ps psRef
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -340,8 +238,8 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if live.session != "PT2H" || live.description != "now with an inline policy" || !strings.Contains(live.inline, "logs:GetLogEvents") ||
-						strings.Join(live.managed, ",") != "arn:aws:iam::aws:policy/SecurityAudit" || len(live.assignments[acctA]) != 1 || len(live.assignments[acctB]) != 1 {
+					if live.SessionDuration != "PT2H" || live.Description != "now with an inline policy" || !strings.Contains(live.InlinePolicy, "logs:GetLogEvents") ||
+						strings.Join(live.ManagedPolicies, ",") != "arn:aws:iam::aws:policy/SecurityAudit" || len(live.Assignments[acctA]) != 1 || len(live.Assignments[acctB]) != 1 {
 						return fmt.Errorf("after update: %+v", live)
 					}
 					return nil
@@ -359,7 +257,7 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if live.inline != "" || len(live.managed) != 0 || strings.Join(live.customer, ",") != "/Base" || len(live.assignments[acctA]) != 0 || len(live.assignments[acctB]) != 1 {
+					if live.InlinePolicy != "" || len(live.ManagedPolicies) != 0 || strings.Join(live.CustomerManagedPolicies, ",") != "/Base" || len(live.Assignments[acctA]) != 0 || len(live.Assignments[acctB]) != 1 {
 						return fmt.Errorf("after removals: %+v", live)
 					}
 					return nil
@@ -382,8 +280,8 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if live.description != "" {
-						return fmt.Errorf("description %q after removal", live.description)
+					if live.Description != "" {
+						return fmt.Errorf("description %q after removal", live.Description)
 					}
 					return checkPermissionSetGone(t, &old)(s)
 				},
@@ -412,7 +310,7 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 // plan shows it and apply restores it. A read-back that differs only in
 // white space and key order is not drift.
 func TestAccPrivilegedAccess_drift(t *testing.T) {
-	group := createGroup(t, "pa-drift-group")
+	group := acctest.CreateIdentityGroup(t, "pa-drift-group")
 	var ps psRef
 	inline := `{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::reports/*"}],"Version":"2012-10-17"}`
 	cfg := privilegedConfig(group, `
@@ -421,14 +319,7 @@ func TestAccPrivilegedAccess_drift(t *testing.T) {
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
   inline_policy    = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::reports/*" }] })
 `)
-	putInline := func(doc string) {
-		_, err := ssoAdminClient(t).PutInlinePolicyToPermissionSet(context.Background(), &ssoadmin.PutInlinePolicyToPermissionSetInput{
-			InstanceArn: aws.String(ps.instance), PermissionSetArn: aws.String(ps.arn), InlinePolicy: aws.String(doc),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	putInline := func(doc string) { acctest.PutInlinePolicy(t, ps.instance, ps.arn, doc) }
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -444,17 +335,8 @@ func TestAccPrivilegedAccess_drift(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					c := ssoAdminClient(t)
-					ctx := context.Background()
-					if _, err := c.AttachManagedPolicyToPermissionSet(ctx, &ssoadmin.AttachManagedPolicyToPermissionSetInput{
-						InstanceArn: aws.String(ps.instance), PermissionSetArn: aws.String(ps.arn), ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess"),
-					}); err != nil {
-						t.Fatal(err)
-					}
-					if _, err := c.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
-						InstanceArn: aws.String(ps.instance), PermissionSetArn: aws.String(ps.arn), TargetType: ssotypes.TargetTypeAwsAccount,
-						TargetId: aws.String(acctA), PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: aws.String(group),
-					}); err != nil {
+					acctest.AttachManagedPolicy(t, ps.instance, ps.arn, "arn:aws:iam::aws:policy/AdministratorAccess")
+					if err := acctest.DeleteGroupAssignment(t, ps.instance, ps.arn, acctA, group); err != nil {
 						t.Fatal(err)
 					}
 					putInline(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
@@ -470,7 +352,7 @@ func TestAccPrivilegedAccess_drift(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if strings.Join(live.managed, ",") != "arn:aws:iam::aws:policy/ReadOnlyAccess" || live.inline != inline || strings.Join(live.assignments[acctA], ",") != "GROUP:"+group {
+					if strings.Join(live.ManagedPolicies, ",") != "arn:aws:iam::aws:policy/ReadOnlyAccess" || live.InlinePolicy != inline || strings.Join(live.Assignments[acctA], ",") != "GROUP:"+group {
 						return fmt.Errorf("drift not corrected: %+v", live)
 					}
 					return nil
@@ -481,7 +363,7 @@ func TestAccPrivilegedAccess_drift(t *testing.T) {
 }
 
 func TestAccPrivilegedAccess_disappears(t *testing.T) {
-	group := createGroup(t, "pa-gone-group")
+	group := acctest.CreateIdentityGroup(t, "pa-gone-group")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -494,16 +376,10 @@ func TestAccPrivilegedAccess_disappears(t *testing.T) {
 			Check: func(s *terraform.State) error {
 				var ps psRef
 				_ = ps.capture(s)
-				c := ssoAdminClient(t)
-				ctx := context.Background()
-				if _, err := c.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
-					InstanceArn: aws.String(ps.instance), PermissionSetArn: aws.String(ps.arn), TargetType: ssotypes.TargetTypeAwsAccount,
-					TargetId: aws.String(acctA), PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: aws.String(group),
-				}); err != nil {
+				if err := acctest.DeleteGroupAssignment(t, ps.instance, ps.arn, acctA, group); err != nil {
 					return err
 				}
-				_, err := c.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: aws.String(ps.instance), PermissionSetArn: aws.String(ps.arn)})
-				return err
+				return acctest.DeletePermissionSet(t, ps.instance, ps.arn)
 			},
 			ExpectNonEmptyPlan: true,
 		}},
@@ -513,7 +389,7 @@ func TestAccPrivilegedAccess_disappears(t *testing.T) {
 // TestAccPrivilegedAccess_expiry: an expires_at in the past plans every
 // assignment away and sets expired; the permission set stays.
 func TestAccPrivilegedAccess_expiry(t *testing.T) {
-	group := createGroup(t, "pa-expiry-group")
+	group := acctest.CreateIdentityGroup(t, "pa-expiry-group")
 	var ps psRef
 	body := func(expires string) string {
 		return fmt.Sprintf(`
@@ -536,8 +412,8 @@ func TestAccPrivilegedAccess_expiry(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if len(live.assignments[acctA]) != 1 || len(live.assignments[acctB]) != 1 {
-						return fmt.Errorf("assignments before expiry: %v", live.assignments)
+					if len(live.Assignments[acctA]) != 1 || len(live.Assignments[acctB]) != 1 {
+						return fmt.Errorf("assignments before expiry: %v", live.Assignments)
 					}
 					return nil
 				},
@@ -554,8 +430,8 @@ func TestAccPrivilegedAccess_expiry(t *testing.T) {
 					if err != nil {
 						return fmt.Errorf("the permission set must outlive its expiry: %v", err)
 					}
-					if len(live.assignments[acctA])+len(live.assignments[acctB]) != 0 {
-						return fmt.Errorf("assignments after expiry: %v", live.assignments)
+					if len(live.Assignments[acctA])+len(live.Assignments[acctB]) != 0 {
+						return fmt.Errorf("assignments after expiry: %v", live.Assignments)
 					}
 					return nil
 				},
@@ -567,7 +443,7 @@ func TestAccPrivilegedAccess_expiry(t *testing.T) {
 // TestAccPrivilegedAccess_expiresWithoutChange: nothing in the configuration
 // changes; once expires_at passes, the next plan removes the assignments.
 func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
-	group := createGroup(t, "pa-expires-group")
+	group := acctest.CreateIdentityGroup(t, "pa-expires-group")
 	var ps psRef
 	expires := time.Now().Add(30 * time.Second).UTC().Truncate(time.Second)
 	cfg := privilegedConfig(group, fmt.Sprintf(`
@@ -600,8 +476,8 @@ func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if len(live.assignments[acctA]) != 0 {
-						return fmt.Errorf("assignments after expiry: %v", live.assignments)
+					if len(live.Assignments[acctA]) != 0 {
+						return fmt.Errorf("assignments after expiry: %v", live.Assignments)
 					}
 					return nil
 				},
@@ -613,7 +489,7 @@ func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
 // TestAccPrivilegedAccess_boundary: a permissions boundary is put, changed
 // from an AWS-managed to a customer-managed policy, and removed, in place.
 func TestAccPrivilegedAccess_boundary(t *testing.T) {
-	group := createGroup(t, "pa-boundary-group")
+	group := acctest.CreateIdentityGroup(t, "pa-boundary-group")
 	var ps psRef
 	cfg := func(boundary string) string {
 		return privilegedConfig(group, `
@@ -622,15 +498,6 @@ func TestAccPrivilegedAccess_boundary(t *testing.T) {
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
 `+boundary)
 	}
-	liveBoundary := func() (*ssotypes.PermissionsBoundary, error) {
-		instance, _ := identityCenter(t)
-		out, err := ssoAdminClient(t).GetPermissionsBoundaryForPermissionSet(context.Background(), &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{
-			InstanceArn: aws.String(instance), PermissionSetArn: aws.String(ps.arn)})
-		if err != nil {
-			return nil, err
-		}
-		return out.PermissionsBoundary, nil
-	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -638,39 +505,23 @@ func TestAccPrivilegedAccess_boundary(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg(`  permissions_boundary = { managed_policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess" }` + "\n"),
-				Check: func(s *terraform.State) error {
-					if err := ps.capture(s); err != nil {
-						return err
-					}
-					b, err := liveBoundary()
-					if err != nil || b == nil || aws.ToString(b.ManagedPolicyArn) != "arn:aws:iam::aws:policy/PowerUserAccess" {
-						return fmt.Errorf("live boundary %+v, %v", b, err)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectPermissionSetBoundary(paResource, acctest.PermissionsBoundary{ManagedPolicyARN: "arn:aws:iam::aws:policy/PowerUserAccess"}),
 				},
+				Check: ps.capture,
 			},
 			{
 				Config: cfg(`  permissions_boundary = { customer_managed_policy_reference = { name = "Cap", path = "/limits/" } }` + "\n"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(paResource, plancheck.ResourceActionUpdate),
 				}},
-				Check: func(*terraform.State) error {
-					b, err := liveBoundary()
-					if err != nil || b == nil || b.CustomerManagedPolicyReference == nil || aws.ToString(b.CustomerManagedPolicyReference.Name) != "Cap" ||
-						aws.ToString(b.CustomerManagedPolicyReference.Path) != "/limits/" {
-						return fmt.Errorf("live boundary %+v, %v", b, err)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectPermissionSetBoundary(paResource, acctest.PermissionsBoundary{CustomerManagedPolicyName: "Cap", CustomerManagedPolicyPath: "/limits/"}),
 				},
 			},
 			{
-				Config: cfg(""),
-				Check: func(*terraform.State) error {
-					if b, err := liveBoundary(); err == nil {
-						return fmt.Errorf("boundary %+v left after removal", b)
-					}
-					return nil
-				},
+				Config:            cfg(""),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectNoPermissionSetBoundary(paResource)},
 			},
 		},
 	})
@@ -728,7 +579,7 @@ func TestAccPrivilegedAccess_acknowledged(t *testing.T) {
 // TestAccPrivilegedAccess_example plans the documented example against the
 // sandbox: it must compile, lint (acknowledged) and resolve its members.
 func TestAccPrivilegedAccess_example(t *testing.T) {
-	createUsers(t, "alice@example.com", "bob@example.com")
+	acctest.CreateUsers(t, "alice@example.com", "bob@example.com")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

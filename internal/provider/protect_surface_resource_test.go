@@ -8,9 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -114,7 +111,7 @@ func TestAccProtectSurface_basic(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -134,40 +131,30 @@ func TestAccProtectSurface_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^vagr-`))),
 					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), knownvalue.StringRegexp(regexp.MustCompile(`^vae-`))),
 					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("application").AtSliceIndex(0).AtMapKey("endpoint_type"), knownvalue.StringExact("load-balancer")),
+					acctest.ExpectVerifiedAccessGroupTags("zerotrust_protect_surface.test", map[string]string{
+						"managed-by": "terraform-provider-zerotrust", "zerotrust:surface": "payments", "zerotrust:sensitivity": "restricted", "team": "payments",
+					}),
+					// The live policy is exactly the compiled text, enabled.
+					acctest.ExpectVerifiedAccessGroupPolicy("zerotrust_protect_surface.test"),
+					acctest.ExpectVerifiedAccessGroupInstance("zerotrust_protect_surface.test", "zerotrust_access_proxy.corp"),
 				},
 				Check: func(s *terraform.State) error {
-					rs := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary
-					groupID = rs.ID
+					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
 					proxyID = s.RootModule().Resources["zerotrust_access_proxy.corp"].Primary.ID
-					g := vaGroup(t, groupID)
-					if aws.ToString(g.VerifiedAccessInstanceId) != proxyID {
-						return fmt.Errorf("group on %s, want %s", aws.ToString(g.VerifiedAccessInstanceId), proxyID)
-					}
-					tags := tagsOf(g.Tags)
-					for k, want := range map[string]string{"managed-by": "terraform-provider-zerotrust", "zerotrust:surface": "payments", "zerotrust:sensitivity": "restricted", "team": "payments"} {
-						if tags[k] != want {
-							return fmt.Errorf("group tag %s = %q, want %q", k, tags[k], want)
-						}
-					}
-					// The live policy is exactly the compiled text, enabled.
-					p := vaGroupPolicy(t, groupID)
-					if !aws.ToBool(p.PolicyEnabled) || aws.ToString(p.PolicyDocument) != rs.Attributes["policy_document"] {
-						return fmt.Errorf("live policy (enabled=%v):\n%s\nstate:\n%s", aws.ToBool(p.PolicyEnabled), aws.ToString(p.PolicyDocument), rs.Attributes["policy_document"])
-					}
-					eps := vaEndpoints(t, groupID)
+					eps := acctest.VerifiedAccessEndpoints(t, groupID)
 					if len(eps) != 1 {
 						return fmt.Errorf("%d endpoints, want 1", len(eps))
 					}
 					e := eps[0]
-					et := tagsOf(e.Tags)
-					if e.Status.Code != "active" || et["zerotrust:application"] != "payments-admin" || et["zerotrust:surface-id"] != groupID ||
-						aws.ToString(e.ApplicationDomain) != "pay.internal.example.com" || aws.ToInt32(e.LoadBalancerOptions.Port) != 443 ||
-						string(e.LoadBalancerOptions.Protocol) != "https" || !strings.HasPrefix(aws.ToString(e.EndpointDomain), "payments-admin.") {
+					et := e.Tags
+					if e.Status != "active" || et["zerotrust:application"] != "payments-admin" || et["zerotrust:surface-id"] != groupID ||
+						e.ApplicationDomain != "pay.internal.example.com" || e.LoadBalancerPort != 443 ||
+						e.LoadBalancerProtocol != "https" || !strings.HasPrefix(e.EndpointDomain, "payments-admin.") {
 						return fmt.Errorf("endpoint %+v tags %v", e, et)
 					}
 					// No rule targets an application: no endpoint policy.
-					if ep := vaEndpointPolicy(t, aws.ToString(e.VerifiedAccessEndpointId)); aws.ToBool(ep.PolicyEnabled) {
-						return fmt.Errorf("endpoint has a policy: %s", aws.ToString(ep.PolicyDocument))
+					if ep := acctest.GetVerifiedAccessEndpointPolicy(t, e.ID); ep.Enabled {
+						return fmt.Errorf("endpoint has a policy: %s", ep.Document)
 					}
 					return nil
 				},
@@ -208,14 +195,11 @@ func TestAccProtectSurface_policyKnownInPlan(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
 		Steps: []resource.TestStep{
 			{
 				Config: acctest.ProviderConfig + vaProxy("known"),
-				Check: func(s *terraform.State) error {
-					proxyID = s.RootModule().Resources["zerotrust_access_proxy.known"].Primary.ID
-					return nil
-				},
+				Check:  captureID("zerotrust_access_proxy.known", &proxyID),
 			},
 			{
 				Config: acctest.ProviderConfig + vaProxy("known") + vaSurface("known", false, vaApp(443, vaCertARN)+vaRule),
@@ -225,10 +209,7 @@ func TestAccProtectSurface_policyKnownInPlan(t *testing.T) {
 							knownvalue.StringRegexp(regexp.MustCompile(`@id\("engineers-read-write"\)`))),
 					},
 				},
-				Check: func(s *terraform.State) error {
-					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					return nil
-				},
+				Check: captureID("zerotrust_protect_surface.test", &groupID),
 			},
 			{
 				// A new proxy in the same plan and no declared context: the
@@ -240,13 +221,12 @@ func TestAccProtectSurface_policyKnownInPlan(t *testing.T) {
 						plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document")),
 					},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectVerifiedAccessGroupInstance("zerotrust_protect_surface.test", "zerotrust_access_proxy.other"),
+				},
 				Check: func(s *terraform.State) error {
 					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					other := s.RootModule().Resources["zerotrust_access_proxy.other"].Primary.ID
-					if got := aws.ToString(vaGroup(t, groupID).VerifiedAccessInstanceId); got != other {
-						return fmt.Errorf("surface on %s, want %s", got, other)
-					}
-					if !strings.Contains(aws.ToString(vaGroupPolicy(t, groupID).PolicyDocument), `@id("engineers-read-write")`) {
+					if !strings.Contains(acctest.GetVerifiedAccessGroupPolicy(t, groupID).Document, `@id("engineers-read-write")`) {
 						return fmt.Errorf("live policy lacks the rule")
 					}
 					return nil
@@ -286,7 +266,7 @@ func TestAccProtectSurface_update(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
 		Steps: []resource.TestStep{
 			{
 				Config: base + vaSurface("upd", true, vaApp(443, vaCertARN)+vaRule),
@@ -317,21 +297,17 @@ func TestAccProtectSurface_update(t *testing.T) {
 						plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("ledger-db")),
 					},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The payments-admin endpoint is not re-created.
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), knownString(&firstEndpoint)),
+					acctest.ExpectVerifiedAccessGroupPolicy("zerotrust_protect_surface.test"),
+					acctest.ExpectVerifiedAccessEndpointPolicy("zerotrust_protect_surface.test", "ledger-db"),
+				},
 				Check: func(s *terraform.State) error {
-					rs := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary
-					if got := rs.Attributes["endpoints.payments-admin.id"]; got != firstEndpoint {
-						return fmt.Errorf("payments-admin endpoint re-created: %s -> %s", firstEndpoint, got)
-					}
-					if got := aws.ToString(vaGroupPolicy(t, groupID).PolicyDocument); got != rs.Attributes["policy_document"] {
-						return fmt.Errorf("live group policy differs from state:\n%s", got)
-					}
-					db := rs.Attributes["endpoints.ledger-db.id"]
-					if p := vaEndpointPolicy(t, db); !aws.ToBool(p.PolicyEnabled) || aws.ToString(p.PolicyDocument) != rs.Attributes["endpoint_policy_documents.ledger-db"] {
-						return fmt.Errorf("ledger-db endpoint policy: %+v", p)
-					}
-					for _, e := range vaEndpoints(t, groupID) {
-						if aws.ToString(e.VerifiedAccessEndpointId) == db && (e.CidrOptions == nil || aws.ToString(e.CidrOptions.Cidr) != "10.40.0.0/24" || string(e.CidrOptions.Protocol) != "tcp") {
-							return fmt.Errorf("ledger-db endpoint %+v", e.CidrOptions)
+					db := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.Attributes["endpoints.ledger-db.id"]
+					for _, e := range acctest.VerifiedAccessEndpoints(t, groupID) {
+						if e.ID == db && (e.Cidr != "10.40.0.0/24" || e.CidrProtocol != "tcp") {
+							return fmt.Errorf("ledger-db endpoint %+v", e)
 						}
 					}
 					return nil
@@ -343,13 +319,13 @@ func TestAccProtectSurface_update(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), vaKnownString(&firstEndpoint)),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), knownString(&firstEndpoint)),
 					},
 				},
 				Check: func(s *terraform.State) error {
-					for _, e := range vaEndpoints(t, groupID) {
-						if aws.ToString(e.VerifiedAccessEndpointId) == firstEndpoint {
-							if p := aws.ToInt32(e.LoadBalancerOptions.Port); p != 8443 {
+					for _, e := range acctest.VerifiedAccessEndpoints(t, groupID) {
+						if e.ID == firstEndpoint {
+							if p := e.LoadBalancerPort; p != 8443 {
 								return fmt.Errorf("port %d after update", p)
 							}
 							return nil
@@ -367,12 +343,12 @@ func TestAccProtectSurface_update(t *testing.T) {
 						plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin")),
 					},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The endpoint is re-created.
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), notString(&firstEndpoint)),
+				},
 				Check: func(s *terraform.State) error {
-					rs := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary
-					if rs.Attributes["endpoints.payments-admin.id"] == firstEndpoint {
-						return fmt.Errorf("endpoint not re-created")
-					}
-					if n := len(vaEndpoints(t, groupID)); n != 2 {
+					if n := len(acctest.VerifiedAccessEndpoints(t, groupID)); n != 2 {
 						return fmt.Errorf("%d endpoints, want 2", n)
 					}
 					return nil
@@ -384,12 +360,11 @@ func TestAccProtectSurface_update(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate)},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectVerifiedAccessGroupTags("zerotrust_protect_surface.test", map[string]string{"zerotrust:sensitivity": "confidential", "zerotrust:surface": "payments-v2"}),
+				},
 				Check: func(s *terraform.State) error {
-					tags := tagsOf(vaGroup(t, groupID).Tags)
-					if tags["zerotrust:sensitivity"] != "confidential" || tags["zerotrust:surface"] != "payments-v2" {
-						return fmt.Errorf("tags %v", tags)
-					}
-					if n := len(vaEndpoints(t, groupID)); n != 1 {
+					if n := len(acctest.VerifiedAccessEndpoints(t, groupID)); n != 1 {
 						return fmt.Errorf("%d endpoints, want 1", n)
 					}
 					return nil
@@ -412,26 +387,18 @@ func TestAccProtectSurface_drift(t *testing.T) {
   }
 `
 	cfg := acctest.ProviderConfig + vaProxy("drift") + vaSurface("drift", true, body)
-	setPolicy := func(doc string, enabled bool) {
-		in := &ec2.ModifyVerifiedAccessGroupPolicyInput{VerifiedAccessGroupId: aws.String(groupID), PolicyEnabled: aws.Bool(enabled)}
-		if doc != "" {
-			in.PolicyDocument = aws.String(doc)
-		}
-		if _, err := acctest.EC2(t).ModifyVerifiedAccessGroupPolicy(context.Background(), in); err != nil {
-			t.Fatal(err)
-		}
-	}
+	setPolicy := func(doc string, enabled bool) { acctest.SetVerifiedAccessGroupPolicy(t, groupID, doc, enabled) }
 	restored := func(*terraform.State) error {
-		p := vaGroupPolicy(t, groupID)
-		if !aws.ToBool(p.PolicyEnabled) || aws.ToString(p.PolicyDocument) != compiled {
-			return fmt.Errorf("policy not restored (enabled=%v):\n%s", aws.ToBool(p.PolicyEnabled), aws.ToString(p.PolicyDocument))
+		p := acctest.GetVerifiedAccessGroupPolicy(t, groupID)
+		if !p.Enabled || p.Document != compiled {
+			return fmt.Errorf("policy not restored (enabled=%v):\n%s", p.Enabled, p.Document)
 		}
 		return nil
 	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -462,7 +429,7 @@ func TestAccProtectSurface_drift(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"), vaKnownString(&compiled)),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"), knownString(&compiled)),
 					},
 				},
 				Check: restored,
@@ -479,18 +446,14 @@ func TestAccProtectSurface_drift(t *testing.T) {
 			{
 				// The endpoint's port changed out of band.
 				PreConfig: func() {
-					e := vaEndpoints(t, groupID)[0]
-					if _, err := acctest.EC2(t).ModifyVerifiedAccessEndpoint(context.Background(), &ec2.ModifyVerifiedAccessEndpointInput{VerifiedAccessEndpointId: e.VerifiedAccessEndpointId,
-						LoadBalancerOptions: &ec2types.ModifyVerifiedAccessEndpointLoadBalancerOptions{Port: aws.Int32(80)}}); err != nil {
-						t.Fatal(err)
-					}
+					acctest.SetVerifiedAccessEndpointPort(t, acctest.VerifiedAccessEndpoints(t, groupID)[0].ID, 80)
 				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate)},
 				},
 				Check: func(*terraform.State) error {
-					if p := aws.ToInt32(vaEndpoints(t, groupID)[0].LoadBalancerOptions.Port); p != 443 {
+					if p := acctest.VerifiedAccessEndpoints(t, groupID)[0].LoadBalancerPort; p != 443 {
 						return fmt.Errorf("port %d, want 443 restored", p)
 					}
 					return nil
@@ -499,8 +462,7 @@ func TestAccProtectSurface_drift(t *testing.T) {
 			{
 				// The endpoint was deleted out of band: re-created.
 				PreConfig: func() {
-					e := vaEndpoints(t, groupID)[0]
-					if _, err := acctest.EC2(t).DeleteVerifiedAccessEndpoint(context.Background(), &ec2.DeleteVerifiedAccessEndpointInput{VerifiedAccessEndpointId: e.VerifiedAccessEndpointId}); err != nil {
+					if err := acctest.DeleteVerifiedAccessEndpoint(t, acctest.VerifiedAccessEndpoints(t, groupID)[0].ID); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -509,7 +471,7 @@ func TestAccProtectSurface_drift(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin"))},
 				},
 				Check: func(*terraform.State) error {
-					if eps := vaEndpoints(t, groupID); len(eps) != 1 || eps[0].Status.Code != "active" {
+					if eps := acctest.VerifiedAccessEndpoints(t, groupID); len(eps) != 1 || eps[0].Status != "active" {
 						return fmt.Errorf("endpoints after re-creation: %d", len(eps))
 					}
 					return nil
@@ -528,15 +490,12 @@ func TestAccProtectSurface_disappears(t *testing.T) {
 				Config: acctest.ProviderConfig + vaProxy("gone") + vaSurface("gone", true, vaApp(443, vaCertARN)+vaRule),
 				Check: func(s *terraform.State) error {
 					id := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					ctx := context.Background()
-					c := acctest.EC2(t)
-					for _, e := range vaEndpoints(t, id) {
-						if _, err := c.DeleteVerifiedAccessEndpoint(ctx, &ec2.DeleteVerifiedAccessEndpointInput{VerifiedAccessEndpointId: e.VerifiedAccessEndpointId}); err != nil {
+					for _, e := range acctest.VerifiedAccessEndpoints(t, id) {
+						if err := acctest.DeleteVerifiedAccessEndpoint(t, e.ID); err != nil {
 							return err
 						}
 					}
-					_, err := c.DeleteVerifiedAccessGroup(ctx, &ec2.DeleteVerifiedAccessGroupInput{VerifiedAccessGroupId: aws.String(id)})
-					return err
+					return acctest.DeleteVerifiedAccessGroup(t, id)
 				},
 				ExpectNonEmptyPlan: true,
 			},
@@ -641,60 +600,26 @@ access_rule {
 
 // --- helpers ---
 
-func vaGroup(t *testing.T, id string) ec2types.VerifiedAccessGroup {
-	t.Helper()
-	out, err := acctest.EC2(t).DescribeVerifiedAccessGroups(context.Background(), &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessGroupIds: []string{id}})
-	if err != nil || len(out.VerifiedAccessGroups) != 1 {
-		t.Fatalf("describing group %s: %v", id, err)
+// knownString checks a plan or state value equals *want, read when the check runs.
+func knownString(want *string) knownvalue.Check { return lazyString{want} }
+
+type lazyString struct{ want *string }
+
+func (c lazyString) CheckValue(v any) error { return knownvalue.StringExact(*c.want).CheckValue(v) }
+func (c lazyString) String() string         { return *c.want }
+
+// notString checks a value is a string other than *other, read when the check runs.
+func notString(other *string) knownvalue.Check { return otherString{other} }
+
+type otherString struct{ other *string }
+
+func (c otherString) CheckValue(v any) error {
+	if s, ok := v.(string); !ok || s == *c.other {
+		return fmt.Errorf("value %v, want a string other than %q", v, *c.other)
 	}
-	return out.VerifiedAccessGroups[0]
+	return nil
 }
-
-func vaGroupPolicy(t *testing.T, id string) *ec2.GetVerifiedAccessGroupPolicyOutput {
-	t.Helper()
-	out, err := acctest.EC2(t).GetVerifiedAccessGroupPolicy(context.Background(), &ec2.GetVerifiedAccessGroupPolicyInput{VerifiedAccessGroupId: aws.String(id)})
-	if err != nil {
-		t.Fatalf("reading the policy of %s: %v", id, err)
-	}
-	return out
-}
-
-func vaEndpoints(t *testing.T, groupID string) []ec2types.VerifiedAccessEndpoint {
-	t.Helper()
-	out, err := acctest.EC2(t).DescribeVerifiedAccessEndpoints(context.Background(), &ec2.DescribeVerifiedAccessEndpointsInput{VerifiedAccessGroupId: aws.String(groupID)})
-	if err != nil {
-		t.Fatalf("describing the endpoints of %s: %v", groupID, err)
-	}
-	return out.VerifiedAccessEndpoints
-}
-
-func vaEndpointPolicy(t *testing.T, id string) *ec2.GetVerifiedAccessEndpointPolicyOutput {
-	t.Helper()
-	out, err := acctest.EC2(t).GetVerifiedAccessEndpointPolicy(context.Background(), &ec2.GetVerifiedAccessEndpointPolicyInput{VerifiedAccessEndpointId: aws.String(id)})
-	if err != nil {
-		t.Fatalf("reading the policy of %s: %v", id, err)
-	}
-	return out
-}
-
-func vaCheckSurfaceGone(t *testing.T, groupID, proxyID *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if *groupID != "" {
-			if _, err := acctest.EC2(t).DescribeVerifiedAccessGroups(context.Background(), &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessGroupIds: []string{*groupID}}); err == nil {
-				return fmt.Errorf("Verified Access group %s still exists after destroy", *groupID)
-			}
-		}
-		return vaCheckInstanceGone(t, proxyID)(s)
-	}
-}
-
-// vaKnownString checks a plan value equals *want, read when the check runs.
-func vaKnownString(want *string) knownvalue.Check { return vaLazyString{want} }
-
-type vaLazyString struct{ want *string }
-
-func (c vaLazyString) CheckValue(v any) error { return knownvalue.StringExact(*c.want).CheckValue(v) }
-func (c vaLazyString) String() string         { return *c.want }
+func (c otherString) String() string { return "not " + *c.other }
 
 // vaExpectUnchanged checks that a resource change leaves an attribute as it was.
 func vaExpectUnchanged(address, attr string) plancheck.PlanCheck { return vaUnchanged{address, attr} }
@@ -776,7 +701,7 @@ func TestAccProtectSurface_partialFailure(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             vaCheckSurfaceGone(t, &groupID, &proxyID),
+		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
@@ -792,14 +717,14 @@ func TestAccProtectSurface_partialFailure(t *testing.T) {
 					if err := ctl.ClearFaults(ctx); err != nil {
 						t.Fatal(err)
 					}
-					ids := vaInstancesNamed(t, "partial_surface")
+					ids := acctest.VerifiedAccessInstancesNamed(t, "partial_surface")
 					if len(ids) != 1 {
 						t.Fatalf("proxies %v", ids)
 					}
 					proxyID = ids[0]
-					out, err := acctest.EC2(t).DescribeVerifiedAccessGroups(ctx, &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessInstanceId: aws.String(proxyID)})
-					if err != nil || len(out.VerifiedAccessGroups) != 1 {
-						t.Fatalf("after the failed apply: %v groups, want the one created", out)
+					groups, err := acctest.VerifiedAccessGroupsOf(t, proxyID)
+					if err != nil || len(groups) != 1 {
+						t.Fatalf("after the failed apply: %v groups (%v), want the one created", groups, err)
 					}
 				},
 				Config: cfg,
@@ -808,7 +733,7 @@ func TestAccProtectSurface_partialFailure(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					return vaExpectObjects(t, "partial_surface", proxyID, 1, 2, 1, 1)
+					return acctest.ExpectVerifiedAccessObjects(t, "partial_surface", proxyID, 1, 2, 1, 1)
 				},
 			},
 		},

@@ -1,19 +1,14 @@
 package provider_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
@@ -44,7 +39,7 @@ func TestAccSegment_kubernetes(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkGroupsGone(t, &groupID),
+		CheckDestroy:             acctest.CheckSecurityGroupsGone(t, &groupID),
 		Steps: []resource.TestStep{
 			{
 				Config: segmentK8sConfig(vpcID, placement),
@@ -53,19 +48,11 @@ func TestAccSegment_kubernetes(t *testing.T) {
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("kubernetes").AtMapKey("pod_labels"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"app": knownvalue.StringExact("checkout"), "tier": knownvalue.StringExact("web"),
 					})),
-				},
-				Check: func(s *terraform.State) error {
-					groupID = s.RootModule().Resources["zerotrust_segment.test"].Primary.ID
-					tags := tagsOf(describeGroup(t, groupID).Tags)
-					for k, want := range map[string]string{
+					acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{
 						"zerotrust:k8s-namespace": "shop", "zerotrust:k8s-pod-labels": `{"app":"checkout","tier":"web"}`, "zerotrust:k8s-service-account": "checkout",
-					} {
-						if tags[k] != want {
-							return fmt.Errorf("tag %s = %q, want %q", k, tags[k], want)
-						}
-					}
-					return nil
+					}),
 				},
+				Check: captureID("zerotrust_segment.test", &groupID),
 			},
 			{
 				ResourceName:      "zerotrust_segment.test",
@@ -74,33 +61,20 @@ func TestAccSegment_kubernetes(t *testing.T) {
 			},
 			{
 				// Someone retags the group: the plan must put the placement back.
-				PreConfig: func() {
-					_, err := acctest.EC2(t).CreateTags(context.Background(), &ec2.CreateTagsInput{Resources: []string{groupID}, Tags: []ec2types.Tag{{Key: aws.String("zerotrust:k8s-namespace"), Value: aws.String("elsewhere")}}})
-					if err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: segmentK8sConfig(vpcID, placement),
+				PreConfig: func() { acctest.TagResource(t, groupID, "zerotrust:k8s-namespace", "elsewhere") },
+				Config:    segmentK8sConfig(vpcID, placement),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_segment.test", plancheck.ResourceActionUpdate)},
 				},
-				Check: func(*terraform.State) error {
-					if ns := tagsOf(describeGroup(t, groupID).Tags)["zerotrust:k8s-namespace"]; ns != "shop" {
-						return fmt.Errorf("namespace tag not restored: %q", ns)
-					}
-					return nil
+				// The namespace tag is restored.
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{"zerotrust:k8s-namespace": "shop"}),
 				},
 			},
 			{
 				Config: segmentK8sConfig(vpcID, ""),
-				Check: func(*terraform.State) error {
-					tags := tagsOf(describeGroup(t, groupID).Tags)
-					for _, k := range []string{"zerotrust:k8s-namespace", "zerotrust:k8s-pod-labels", "zerotrust:k8s-service-account"} {
-						if _, ok := tags[k]; ok {
-							return fmt.Errorf("tag %s left after the block was removed", k)
-						}
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupTagsAbsent("zerotrust_segment.test", "zerotrust:k8s-namespace", "zerotrust:k8s-pod-labels", "zerotrust:k8s-service-account"),
 				},
 			},
 		},

@@ -1,10 +1,8 @@
 package provider_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
@@ -13,68 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
 )
-
-var authzGVR = schema.GroupVersionResource{Group: "security.istio.io", Version: "v1", Resource: "authorizationpolicies"}
-
-func kubeClients(t *testing.T) (*kubernetes.Clientset, dynamic.Interface) {
-	t.Helper()
-	acctest.RequireAcc(t)
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
-	if err != nil {
-		t.Fatalf("kubeconfig from the sandbox: %v", err)
-	}
-	return kubernetes.NewForConfigOrDie(cfg), dynamic.NewForConfigOrDie(cfg)
-}
-
-func ensureNamespace(t *testing.T, name string) {
-	t.Helper()
-	cs, _ := kubeClients(t)
-	_, err := cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
-	if err != nil && !apierrors.IsAlreadyExists(err) {
-		t.Fatal(err)
-	}
-}
-
-// ownedPolicies lists the provider's NetworkPolicies in a namespace, by name.
-func ownedPolicies(t *testing.T, ns string) map[string]networkingv1.NetworkPolicy {
-	t.Helper()
-	cs, _ := kubeClients(t)
-	list, err := cs.NetworkingV1().NetworkPolicies(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=terraform-provider-zerotrust"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]networkingv1.NetworkPolicy{}
-	for _, np := range list.Items {
-		out[np.Name] = np
-	}
-	return out
-}
-
-func policyNamed(pols map[string]networkingv1.NetworkPolicy, part string) (networkingv1.NetworkPolicy, bool) {
-	names := make([]string, 0, len(pols))
-	for n := range pols {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if strings.Contains(n, part) {
-			return pols[n], true
-		}
-	}
-	return networkingv1.NetworkPolicy{}, false
-}
 
 func k8sPolicyConfig(vpcID, ns, port, policyExtra string) string {
 	return `
@@ -130,56 +69,38 @@ resource "zerotrust_segment_policy" "test" {
 func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.30.0.0/16")
 	const ns = "acc-shop"
-	ensureNamespace(t, ns)
-	cs, dyn := kubeClients(t)
-	ctx := context.Background()
+	acctest.EnsureNamespace(t, ns)
 	var policyID string
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if left := ownedPolicies(t, ns); len(left) != 0 {
-				return fmt.Errorf("%d NetworkPolicies left after destroy", len(left))
-			}
-			ap, err := dyn.Resource(authzGVR).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=terraform-provider-zerotrust"})
-			if err != nil || len(ap.Items) != 0 {
-				return fmt.Errorf("AuthorizationPolicies left after destroy: %v %v", len(ap.Items), err)
-			}
-			return nil
-		},
+		CheckDestroy:             acctest.CheckKubernetesPoliciesGone(t, ns),
 		Steps: []resource.TestStep{
 			{
 				Config: k8sPolicyConfig(vpcID, ns, "8443", ""),
 				Check: func(s *terraform.State) error {
 					policyID = s.RootModule().Resources["zerotrust_segment_policy.test"].Primary.ID
-					pols := ownedPolicies(t, ns)
-					deny, ok := policyNamed(pols, "default-deny")
-					if !ok || len(deny.Spec.PodSelector.MatchLabels) != 0 || len(deny.Spec.PolicyTypes) != 2 {
+					pols := acctest.OwnedNetworkPolicies(t, ns)
+					deny, ok := acctest.NetworkPolicyNamed(pols, "default-deny")
+					if !ok || len(deny.PodSelector) != 0 || len(deny.PolicyTypes) != 2 {
 						return fmt.Errorf("no default-deny for the whole namespace among %d policies", len(pols))
 					}
-					in, ok := policyNamed(pols, "payments-ingress")
+					in, ok := acctest.NetworkPolicyNamed(pols, "payments-ingress")
 					if !ok {
-						return fmt.Errorf("no ingress policy for payments among %v", keysOf(pols))
+						return fmt.Errorf("no ingress policy for payments among %v", acctest.NetworkPolicyNames(pols))
 					}
-					if in.Spec.PodSelector.MatchLabels["app"] != "payment-api" {
-						return fmt.Errorf("ingress policy selects %v", in.Spec.PodSelector.MatchLabels)
+					if in.PodSelector["app"] != "payment-api" {
+						return fmt.Errorf("ingress policy selects %v", in.PodSelector)
 					}
-					if !policyAllowsPort(in, 8443) || !policyAllowsPort(in, 9090) {
-						return fmt.Errorf("ingress policy does not allow 8443 and 9090: %+v", in.Spec.Ingress)
+					if !in.AllowsIngressPort(8443) || !in.AllowsIngressPort(9090) {
+						return fmt.Errorf("ingress policy does not allow 8443 and 9090: %s", in.Ingress())
 					}
-					if _, ok := policyNamed(pols, "checkout-egress"); !ok {
-						return fmt.Errorf("no egress policy for checkout among %v", keysOf(pols))
+					if _, ok := acctest.NetworkPolicyNamed(pols, "checkout-egress"); !ok {
+						return fmt.Errorf("no egress policy for checkout among %v", acctest.NetworkPolicyNames(pols))
 					}
-					ap, err := dyn.Resource(authzGVR).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=terraform-provider-zerotrust"})
+					principals, err := acctest.OwnedAuthorizationPolicyRules(t, ns)
 					if err != nil {
 						return err
-					}
-					var principals []string
-					for _, o := range ap.Items {
-						rules, _, _ := unstructuredSlice(o.Object, "spec", "rules")
-						for _, r := range rules {
-							principals = append(principals, fmt.Sprint(r))
-						}
 					}
 					if !strings.Contains(strings.Join(principals, " "), "cluster.local/ns/"+ns+"/sa/checkout") || !strings.Contains(strings.Join(principals, " "), "POST") {
 						return fmt.Errorf("no AuthorizationPolicy rule for the checkout identity with POST: %v", principals)
@@ -197,9 +118,9 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 					},
 				},
 				Check: func(*terraform.State) error {
-					in, _ := policyNamed(ownedPolicies(t, ns), "payments-ingress")
-					if !policyAllowsPort(in, 8444) || policyAllowsPort(in, 8443) {
-						return fmt.Errorf("port not updated: %+v", in.Spec.Ingress)
+					in, _ := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "payments-ingress")
+					if !in.AllowsIngressPort(8444) || in.AllowsIngressPort(8443) {
+						return fmt.Errorf("port not updated: %s", in.Ingress())
 					}
 					return nil
 				},
@@ -208,29 +129,24 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 				// Out of band: someone opens the ingress policy to everyone
 				// with kubectl edit, and deletes the default deny.
 				PreConfig: func() {
-					pols := ownedPolicies(t, ns)
-					in, _ := policyNamed(pols, "payments-ingress")
-					in.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{}}
-					if _, err := cs.NetworkingV1().NetworkPolicies(ns).Update(ctx, &in, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
-						t.Fatal(err)
-					}
-					deny, _ := policyNamed(pols, "default-deny")
-					if err := cs.NetworkingV1().NetworkPolicies(ns).Delete(ctx, deny.Name, metav1.DeleteOptions{}); err != nil {
-						t.Fatal(err)
-					}
+					pols := acctest.OwnedNetworkPolicies(t, ns)
+					in, _ := acctest.NetworkPolicyNamed(pols, "payments-ingress")
+					acctest.OpenNetworkPolicyIngress(t, ns, in.Name, "kubectl-edit")
+					deny, _ := acctest.NetworkPolicyNamed(pols, "default-deny")
+					acctest.DeleteNetworkPolicy(t, ns, deny.Name)
 				},
 				Config: k8sPolicyConfig(vpcID, ns, "8444", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_segment_policy.test", plancheck.ResourceActionUpdate)},
 				},
 				Check: func(*terraform.State) error {
-					pols := ownedPolicies(t, ns)
-					if _, ok := policyNamed(pols, "default-deny"); !ok {
+					pols := acctest.OwnedNetworkPolicies(t, ns)
+					if _, ok := acctest.NetworkPolicyNamed(pols, "default-deny"); !ok {
 						return fmt.Errorf("default-deny not restored")
 					}
-					in, _ := policyNamed(pols, "payments-ingress")
-					if len(in.Spec.Ingress) != 2 || !policyAllowsPort(in, 8444) {
-						return fmt.Errorf("ingress policy not restored: %+v", in.Spec.Ingress)
+					in, _ := acctest.NetworkPolicyNamed(pols, "payments-ingress")
+					if in.IngressRules != 2 || !in.AllowsIngressPort(8444) {
+						return fmt.Errorf("ingress policy not restored: %s", in.Ingress())
 					}
 					return nil
 				},
@@ -239,12 +155,8 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 				// Another tool server-side applies a different pod selector
 				// onto our ingress policy: a conflict, reported by name.
 				PreConfig: func() {
-					in, _ := policyNamed(ownedPolicies(t, ns), "payments-ingress")
-					patch := fmt.Sprintf(`{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":%q,"namespace":%q},"spec":{"podSelector":{"matchLabels":{"app":"hijacked"}}}}`, in.Name, ns)
-					force := true
-					if _, err := cs.NetworkingV1().NetworkPolicies(ns).Patch(ctx, in.Name, types.ApplyPatchType, []byte(patch), metav1.PatchOptions{FieldManager: "other-tool", Force: &force}); err != nil {
-						t.Fatal(err)
-					}
+					in, _ := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "payments-ingress")
+					acctest.ForceApplyPodSelector(t, ns, in.Name, "other-tool", map[string]string{"app": "hijacked"})
 				},
 				Config:      k8sPolicyConfig(vpcID, ns, "8444", ""),
 				ExpectError: regexp.MustCompile(`(?s)another field manager\s+owns fields.*other-tool.*force_conflicts`),
@@ -252,9 +164,9 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 			{
 				Config: k8sPolicyConfig(vpcID, ns, "8444", "    force_conflicts = true"),
 				Check: func(*terraform.State) error {
-					in, _ := policyNamed(ownedPolicies(t, ns), "payments-ingress")
-					if in.Spec.PodSelector.MatchLabels["app"] != "payment-api" {
-						return fmt.Errorf("forced apply did not take the selector back: %v", in.Spec.PodSelector.MatchLabels)
+					in, _ := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "payments-ingress")
+					if in.PodSelector["app"] != "payment-api" {
+						return fmt.Errorf("forced apply did not take the selector back: %v", in.PodSelector)
 					}
 					return nil
 				},
@@ -311,44 +223,4 @@ func TestAccSegmentPolicy_kubernetesBadInput(t *testing.T) {
 			})
 		})
 	}
-}
-
-func policyAllowsPort(np networkingv1.NetworkPolicy, port int) bool {
-	for _, r := range np.Spec.Ingress {
-		for _, p := range r.Ports {
-			if p.Port == nil {
-				continue
-			}
-			end := p.Port.IntValue()
-			if p.EndPort != nil {
-				end = int(*p.EndPort)
-			}
-			if p.Port.IntValue() <= port && port <= end {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func keysOf(m map[string]networkingv1.NetworkPolicy) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func unstructuredSlice(obj map[string]any, fields ...string) ([]any, bool, error) {
-	var cur any = obj
-	for _, f := range fields {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false, nil
-		}
-		cur = m[f]
-	}
-	s, ok := cur.([]any)
-	return s, ok, nil
 }

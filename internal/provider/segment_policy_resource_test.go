@@ -1,19 +1,15 @@
 package provider_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -59,23 +55,17 @@ const basicFlows = `
 
 func TestAccSegmentPolicy_basic(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.20.0.0/16")
-	ids := map[string]string{}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: policyConfig(vpcID, basicFlows),
-				Check: func(s *terraform.State) error {
-					for _, n := range []string{"payments", "checkout"} {
-						ids[n] = s.RootModule().Resources["zerotrust_segment."+n].Primary.ID
-					}
-					p, c := ids["payments"], ids["checkout"]
-					if err := expectLiveRules(t, p, "in tcp 443-443 10.0.0.0/8", "in tcp 8443-8443 "+c, "out tcp 5432-5432 10.20.0.0/16"); err != nil {
-						return err
-					}
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.payments",
+						"in tcp 443-443 10.0.0.0/8", "in tcp 8443-8443 ${zerotrust_segment.checkout}", "out tcp 5432-5432 10.20.0.0/16"),
 					// The other half of the checkout -> payments flow lives on checkout's group.
-					return expectLiveRules(t, c, "out tcp 8443-8443 "+p)
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.checkout", "out tcp 8443-8443 ${zerotrust_segment.payments}"),
 				},
 			},
 			{
@@ -103,7 +93,6 @@ func TestAccSegmentPolicy_basic(t *testing.T) {
 // apply, and reconciles the difference.
 func TestAccSegmentPolicy_update(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.21.0.0/16")
-	var payments string
 	updated := `
   allow_from {
     cidr_blocks = ["10.0.0.0/8", "2001:db8::/32"]
@@ -122,10 +111,6 @@ func TestAccSegmentPolicy_update(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: policyConfig(vpcID, basicFlows),
-				Check: func(s *terraform.State) error {
-					payments = s.RootModule().Resources["zerotrust_segment.payments"].Primary.ID
-					return nil
-				},
 			},
 			{
 				Config: policyConfig(vpcID, updated),
@@ -138,10 +123,10 @@ func TestAccSegmentPolicy_update(t *testing.T) {
 						plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("peer_rules"), knownvalue.ListSizeExact(0)),
 					},
 				},
-				Check: func(*terraform.State) error {
-					return expectLiveRules(t, payments,
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.payments",
 						"in tcp 443-444 10.0.0.0/8", "in tcp 8000-8081 10.0.0.0/8", "in tcp 443-444 2001:db8::/32", "in tcp 8000-8081 2001:db8::/32",
-						"out udp 53-53 pl-0123456789abcdef0")
+						"out udp 53-53 pl-0123456789abcdef0"),
 				},
 			},
 		},
@@ -152,7 +137,7 @@ func TestAccSegmentPolicy_update(t *testing.T) {
 // of band: the plan shows both, and apply restores exactly the declared set.
 func TestAccSegmentPolicy_drift(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.22.0.0/16")
-	var payments, checkout string
+	var payments string
 	cfg := policyConfig(vpcID, basicFlows)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -160,28 +145,20 @@ func TestAccSegmentPolicy_drift(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				Check: func(s *terraform.State) error {
-					payments = s.RootModule().Resources["zerotrust_segment.payments"].Primary.ID
-					checkout = s.RootModule().Resources["zerotrust_segment.checkout"].Primary.ID
-					return nil
-				},
+				Check:  captureID("zerotrust_segment.payments", &payments),
 			},
 			{
 				PreConfig: func() {
-					c := acctest.EC2(t)
-					var victim string
-					for _, r := range groupRules(t, payments) {
-						if aws.ToInt32(r.FromPort) == 443 {
-							victim = aws.ToString(r.SecurityGroupRuleId)
+					var victim acctest.SecurityGroupRule
+					for _, r := range acctest.SecurityGroupRules(t, payments) {
+						if r.FromPort == 443 {
+							victim = r
 						}
 					}
-					if _, err := c.RevokeSecurityGroupIngress(context.Background(), &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(payments), SecurityGroupRuleIds: []string{victim}}); err != nil {
+					if err := acctest.RevokeRules(t, payments, victim); err != nil {
 						t.Fatal(err)
 					}
-					if _, err := c.AuthorizeSecurityGroupIngress(context.Background(), &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(payments),
-						IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}}); err != nil {
-						t.Fatal(err)
-					}
+					acctest.AuthorizeIngress(t, payments, "tcp", 22, "0.0.0.0/0")
 				},
 				Config:             cfg,
 				PlanOnly:           true,
@@ -189,8 +166,9 @@ func TestAccSegmentPolicy_drift(t *testing.T) {
 			},
 			{
 				Config: cfg,
-				Check: func(*terraform.State) error {
-					return expectLiveRules(t, payments, "in tcp 443-443 10.0.0.0/8", "in tcp 8443-8443 "+checkout, "out tcp 5432-5432 10.20.0.0/16")
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.payments",
+						"in tcp 443-443 10.0.0.0/8", "in tcp 8443-8443 ${zerotrust_segment.checkout}", "out tcp 5432-5432 10.20.0.0/16"),
 				},
 			},
 		},
@@ -208,20 +186,7 @@ func TestAccSegmentPolicy_disappears(t *testing.T) {
 				Config: policyConfig(vpcID, basicFlows),
 				Check: func(s *terraform.State) error {
 					payments := s.RootModule().Resources["zerotrust_segment.payments"].Primary.ID
-					var in, out []string
-					for _, r := range groupRules(t, payments) {
-						if aws.ToBool(r.IsEgress) {
-							out = append(out, aws.ToString(r.SecurityGroupRuleId))
-						} else {
-							in = append(in, aws.ToString(r.SecurityGroupRuleId))
-						}
-					}
-					c := acctest.EC2(t)
-					if _, err := c.RevokeSecurityGroupIngress(context.Background(), &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(payments), SecurityGroupRuleIds: in}); err != nil {
-						return err
-					}
-					_, err := c.RevokeSecurityGroupEgress(context.Background(), &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(payments), SecurityGroupRuleIds: out})
-					return err
+					return acctest.RevokeRules(t, payments, acctest.SecurityGroupRules(t, payments)...)
 				},
 				ExpectNonEmptyPlan: true,
 			},
@@ -297,28 +262,4 @@ func TestAccSegmentPolicy_badInput(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
-}
-
-// expectLiveRules compares a group's rules in the sandbox with want
-// ("in|out proto from-to peer"), order-insensitively.
-func expectLiveRules(t *testing.T, groupID string, want ...string) error {
-	t.Helper()
-	var got []string
-	for _, r := range groupRules(t, groupID) {
-		dir := "in"
-		if aws.ToBool(r.IsEgress) {
-			dir = "out"
-		}
-		peer := aws.ToString(r.CidrIpv4) + aws.ToString(r.CidrIpv6) + aws.ToString(r.PrefixListId)
-		if r.ReferencedGroupInfo != nil {
-			peer = aws.ToString(r.ReferencedGroupInfo.GroupId)
-		}
-		got = append(got, fmt.Sprintf("%s %s %d-%d %s", dir, aws.ToString(r.IpProtocol), aws.ToInt32(r.FromPort), aws.ToInt32(r.ToPort), peer))
-	}
-	sort.Strings(got)
-	sort.Strings(want)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		return fmt.Errorf("rules of %s:\n got:\n  %s\n want:\n  %s", groupID, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
-	return nil
 }

@@ -1,14 +1,10 @@
 package provider_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -36,7 +32,7 @@ func TestAccSegment_basic(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkGroupsGone(t, &groupID),
+		CheckDestroy:             acctest.CheckSecurityGroupsGone(t, &groupID),
 		Steps: []resource.TestStep{
 			{
 				Config: segmentConfig(vpcID, "payments", "restricted"),
@@ -45,22 +41,13 @@ func TestAccSegment_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("unmanaged_rule_ids"), knownvalue.ListExact(nil)),
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("sensitivity"), knownvalue.StringExact("restricted")),
-				},
-				Check: func(s *terraform.State) error {
-					groupID = s.RootModule().Resources["zerotrust_segment.test"].Primary.ID
-					g := describeGroup(t, groupID)
-					tags := tagsOf(g.Tags)
-					for k, want := range map[string]string{"managed-by": "terraform-provider-zerotrust", "zerotrust:segment": "payments", "zerotrust:sensitivity": "restricted", "team": "payments"} {
-						if tags[k] != want {
-							return fmt.Errorf("tag %s = %q, want %q (all: %v)", k, tags[k], want, tags)
-						}
-					}
+					acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{
+						"managed-by": "terraform-provider-zerotrust", "zerotrust:segment": "payments", "zerotrust:sensitivity": "restricted", "team": "payments",
+					}),
 					// Deny by default in both directions: no rule at all, not even the default egress.
-					if n := len(groupRules(t, groupID)); n != 0 {
-						return fmt.Errorf("new segment has %d rules, want 0", n)
-					}
-					return nil
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.test"),
 				},
+				Check: captureID("zerotrust_segment.test", &groupID),
 			},
 			{
 				ResourceName:      "zerotrust_segment.test",
@@ -77,25 +64,19 @@ func TestAccSegment_update(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkGroupsGone(t, &groupID),
+		CheckDestroy:             acctest.CheckSecurityGroupsGone(t, &groupID),
 		Steps: []resource.TestStep{
 			{
 				Config: segmentConfig(vpcID, "orders", "internal"),
-				Check: func(s *terraform.State) error {
-					groupID = s.RootModule().Resources["zerotrust_segment.test"].Primary.ID
-					return nil
-				},
+				Check:  captureID("zerotrust_segment.test", &groupID),
 			},
 			{
 				Config: segmentConfig(vpcID, "orders", "confidential"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_segment.test", plancheck.ResourceActionUpdate)},
 				},
-				Check: func(*terraform.State) error {
-					if got := tagsOf(describeGroup(t, groupID).Tags)["zerotrust:sensitivity"]; got != "confidential" {
-						return fmt.Errorf("sensitivity tag %q after update, want confidential", got)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{"zerotrust:sensitivity": "confidential"}),
 				},
 			},
 			{
@@ -120,32 +101,18 @@ func TestAccSegment_drift(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				Check: func(s *terraform.State) error {
-					groupID = s.RootModule().Resources["zerotrust_segment.test"].Primary.ID
-					return nil
-				},
+				Check:  captureID("zerotrust_segment.test", &groupID),
 			},
 			{
-				PreConfig: func() {
-					_, err := acctest.EC2(t).AuthorizeSecurityGroupIngress(context.Background(), &ec2.AuthorizeSecurityGroupIngressInput{
-						GroupId: aws.String(groupID), IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), CidrIp: aws.String("0.0.0.0/0"),
-					})
-					if err != nil {
-						t.Fatal(err)
-					}
-				},
+				PreConfig:          func() { acctest.AuthorizeIngress(t, groupID, "tcp", 22, "0.0.0.0/0") },
 				Config:             cfg,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
 			{
 				Config: cfg,
-				Check: func(*terraform.State) error {
-					if n := len(groupRules(t, groupID)); n != 0 {
-						return fmt.Errorf("out-of-band rule not removed: %d rules left", n)
-					}
-					return nil
-				},
+				// The out-of-band rule is removed: no rule left.
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectSecurityGroupRules("zerotrust_segment.test")},
 			},
 		},
 	})
@@ -160,9 +127,7 @@ func TestAccSegment_disappears(t *testing.T) {
 			{
 				Config: segmentConfig(vpcID, "gone", "internal"),
 				Check: func(s *terraform.State) error {
-					id := s.RootModule().Resources["zerotrust_segment.test"].Primary.ID
-					_, err := acctest.EC2(t).DeleteSecurityGroup(context.Background(), &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
-					return err
+					return acctest.DeleteSecurityGroup(t, s.RootModule().Resources["zerotrust_segment.test"].Primary.ID)
 				},
 				ExpectNonEmptyPlan: true,
 			},
@@ -174,24 +139,11 @@ func TestAccSegment_disappears(t *testing.T) {
 // leave it in place, with the provider's tags removed.
 func TestAccSegment_adopt(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.14.0.0/16")
-	c := acctest.EC2(t)
-	out, err := c.CreateSecurityGroup(context.Background(), &ec2.CreateSecurityGroupInput{GroupName: aws.String("legacy"), Description: aws.String("legacy"), VpcId: aws.String(vpcID)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := aws.ToString(out.GroupId)
+	id := acctest.CreateSecurityGroup(t, vpcID, "legacy", "legacy")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			g := describeGroup(t, id)
-			for k := range tagsOf(g.Tags) {
-				if k == "managed-by" || regexp.MustCompile(`^zerotrust:`).MatchString(k) {
-					return fmt.Errorf("adopted group still carries provider tag %s after destroy", k)
-				}
-			}
-			return nil
-		},
+		CheckDestroy:             acctest.CheckSecurityGroupUntagged(t, id),
 		Steps: []resource.TestStep{
 			{
 				Config: acctest.ProviderConfig + fmt.Sprintf(`
@@ -235,43 +187,15 @@ func TestAccSegment_badInput(t *testing.T) {
 	}
 }
 
-func describeGroup(t *testing.T, id string) ec2types.SecurityGroup {
-	t.Helper()
-	out, err := acctest.EC2(t).DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
-	if err != nil || len(out.SecurityGroups) != 1 {
-		t.Fatalf("describing %s: %v", id, err)
-	}
-	return out.SecurityGroups[0]
-}
-
-func groupRules(t *testing.T, id string) []ec2types.SecurityGroupRule {
-	t.Helper()
-	out, err := acctest.EC2(t).DescribeSecurityGroupRules(context.Background(), &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{id}}}})
-	if err != nil {
-		t.Fatalf("describing rules of %s: %v", id, err)
-	}
-	return out.SecurityGroupRules
-}
-
-func tagsOf(tags []ec2types.Tag) map[string]string {
-	m := map[string]string{}
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
-}
-
-func checkGroupsGone(t *testing.T, ids ...*string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for _, id := range ids {
-			if *id == "" {
-				continue
-			}
-			_, err := acctest.EC2(t).DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{GroupIds: []string{*id}})
-			if err == nil {
-				return fmt.Errorf("security group %s still exists after destroy", *id)
-			}
+// captureID is a Check that records the id of the resource at address for
+// later steps.
+func captureID(address string, id *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[address]
+		if !ok {
+			return fmt.Errorf("%s not in state", address)
 		}
+		*id = rs.Primary.ID
 		return nil
 	}
 }

@@ -1,0 +1,318 @@
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+)
+
+// EC2 returns an EC2 client on the sandbox (or real AWS); it skips the test
+// outside acceptance runs.
+func EC2(t *testing.T) *ec2.Client {
+	t.Helper()
+	return ec2.NewFromConfig(AWSConfig(t))
+}
+
+func ec2Client(ctx context.Context) (*ec2.Client, error) {
+	cfg, err := awsConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ec2.NewFromConfig(cfg), nil
+}
+
+// CreateVPC creates a VPC for a test through the SDK and deletes it afterwards:
+// prerequisites are made in test setup, not by another Terraform provider.
+func CreateVPC(t *testing.T, cidr string) string {
+	t.Helper()
+	c := EC2(t)
+	out, err := c.CreateVpc(context.Background(), &ec2.CreateVpcInput{CidrBlock: aws.String(cidr), TagSpecifications: []ec2types.TagSpecification{{
+		ResourceType: ec2types.ResourceTypeVpc, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(t.Name())}},
+	}}})
+	if err != nil {
+		t.Fatalf("creating test VPC: %v", err)
+	}
+	id := aws.ToString(out.Vpc.VpcId)
+	t.Cleanup(func() {
+		_, _ = c.DeleteVpc(context.Background(), &ec2.DeleteVpcInput{VpcId: aws.String(id)})
+	})
+	return id
+}
+
+// CreateSecurityGroup makes a security group outside Terraform (to adopt).
+func CreateSecurityGroup(t *testing.T, vpcID, name, description string) string {
+	t.Helper()
+	out, err := EC2(t).CreateSecurityGroup(context.Background(), &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(description), VpcId: aws.String(vpcID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.GroupId)
+}
+
+func tagMap(tags []ec2types.Tag) map[string]string {
+	m := map[string]string{}
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}
+
+func describeSecurityGroup(ctx context.Context, c *ec2.Client, id string) (ec2types.SecurityGroup, error) {
+	out, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
+	if err != nil || len(out.SecurityGroups) != 1 {
+		return ec2types.SecurityGroup{}, fmt.Errorf("describing %s: %v", id, err)
+	}
+	return out.SecurityGroups[0], nil
+}
+
+// SecurityGroupTags reads a security group's tags; the test fails if the
+// group cannot be described.
+func SecurityGroupTags(t *testing.T, id string) map[string]string {
+	t.Helper()
+	g, err := describeSecurityGroup(context.Background(), EC2(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tagMap(g.Tags)
+}
+
+// SecurityGroupRule is one live rule of a security group.
+type SecurityGroupRule struct {
+	ID       string
+	Egress   bool
+	Protocol string
+	FromPort int32
+	ToPort   int32
+	// Peer is the CIDR block, prefix list or referenced group id.
+	Peer string
+}
+
+// String renders the rule as "in|out proto from-to peer".
+func (r SecurityGroupRule) String() string {
+	dir := "in"
+	if r.Egress {
+		dir = "out"
+	}
+	return fmt.Sprintf("%s %s %d-%d %s", dir, r.Protocol, r.FromPort, r.ToPort, r.Peer)
+}
+
+func securityGroupRules(ctx context.Context, c *ec2.Client, id string) ([]SecurityGroupRule, error) {
+	out, err := c.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{id}}}})
+	if err != nil {
+		return nil, fmt.Errorf("describing rules of %s: %v", id, err)
+	}
+	var rules []SecurityGroupRule
+	for _, r := range out.SecurityGroupRules {
+		peer := aws.ToString(r.CidrIpv4) + aws.ToString(r.CidrIpv6) + aws.ToString(r.PrefixListId)
+		if r.ReferencedGroupInfo != nil {
+			peer = aws.ToString(r.ReferencedGroupInfo.GroupId)
+		}
+		rules = append(rules, SecurityGroupRule{
+			ID: aws.ToString(r.SecurityGroupRuleId), Egress: aws.ToBool(r.IsEgress), Protocol: aws.ToString(r.IpProtocol),
+			FromPort: aws.ToInt32(r.FromPort), ToPort: aws.ToInt32(r.ToPort), Peer: peer,
+		})
+	}
+	return rules, nil
+}
+
+// SecurityGroupRules reads a group's live rules; the test fails on error.
+func SecurityGroupRules(t *testing.T, id string) []SecurityGroupRule {
+	t.Helper()
+	rules, err := securityGroupRules(context.Background(), EC2(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rules
+}
+
+func compareRules(groupID string, rules []SecurityGroupRule, want []string) error {
+	got := make([]string, 0, len(rules))
+	for _, r := range rules {
+		got = append(got, r.String())
+	}
+	want = append([]string(nil), want...)
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		return fmt.Errorf("rules of %s:\n got:\n  %s\n want:\n  %s", groupID, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	return nil
+}
+
+// ExpectSecurityGroupRules checks that the live rules of the security group
+// whose id is the id of the resource at address are exactly want ("in|out
+// proto from-to peer"), order-insensitively. A ${address} in a want names
+// the id of that resource in state (a segment peer). No want: no rule at all.
+func ExpectSecurityGroupRules(address string, want ...string) statecheck.StateCheck {
+	return stateCheck(func(ctx context.Context, s state) error {
+		id, err := stateString(s, address, "id")
+		if err != nil {
+			return err
+		}
+		expanded := make([]string, len(want))
+		for i, w := range want {
+			if expanded[i], err = expandRefs(s, w); err != nil {
+				return err
+			}
+		}
+		c, err := ec2Client(ctx)
+		if err != nil {
+			return err
+		}
+		rules, err := securityGroupRules(ctx, c, id)
+		if err != nil {
+			return err
+		}
+		return compareRules(id, rules, expanded)
+	})
+}
+
+// ExpectSecurityGroupTags checks that the live security group of the
+// resource at address carries each of want (other tags may be present).
+func ExpectSecurityGroupTags(address string, want map[string]string) statecheck.StateCheck {
+	return stateCheck(func(ctx context.Context, s state) error {
+		id, err := stateString(s, address, "id")
+		if err != nil {
+			return err
+		}
+		c, err := ec2Client(ctx)
+		if err != nil {
+			return err
+		}
+		g, err := describeSecurityGroup(ctx, c, id)
+		if err != nil {
+			return err
+		}
+		tags := tagMap(g.Tags)
+		keys := make([]string, 0, len(want))
+		for k := range want {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if tags[k] != want[k] {
+				return fmt.Errorf("tag %s = %q, want %q (all: %v)", k, tags[k], want[k], tags)
+			}
+		}
+		return nil
+	})
+}
+
+// ExpectSecurityGroupTagsAbsent checks that the live security group of the
+// resource at address carries none of the keys.
+func ExpectSecurityGroupTagsAbsent(address string, keys ...string) statecheck.StateCheck {
+	return stateCheck(func(ctx context.Context, s state) error {
+		id, err := stateString(s, address, "id")
+		if err != nil {
+			return err
+		}
+		c, err := ec2Client(ctx)
+		if err != nil {
+			return err
+		}
+		g, err := describeSecurityGroup(ctx, c, id)
+		if err != nil {
+			return err
+		}
+		tags := tagMap(g.Tags)
+		for _, k := range keys {
+			if _, ok := tags[k]; ok {
+				return fmt.Errorf("tag %s left on %s", k, id)
+			}
+		}
+		return nil
+	})
+}
+
+var providerTag = regexp.MustCompile(`^zerotrust:`)
+
+// CheckSecurityGroupUntagged is a CheckDestroy for an adopted group: it must
+// still exist and carry none of the provider's tags.
+func CheckSecurityGroupUntagged(t *testing.T, id string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for k := range SecurityGroupTags(t, id) {
+			if k == "managed-by" || providerTag.MatchString(k) {
+				return fmt.Errorf("adopted group still carries provider tag %s after destroy", k)
+			}
+		}
+		return nil
+	}
+}
+
+// CheckSecurityGroupsGone is a CheckDestroy: none of the groups (ids filled
+// in by earlier steps; empty ones are skipped) may exist any more.
+func CheckSecurityGroupsGone(t *testing.T, ids ...*string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, id := range ids {
+			if *id == "" {
+				continue
+			}
+			_, err := EC2(t).DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{GroupIds: []string{*id}})
+			if err == nil {
+				return fmt.Errorf("security group %s still exists after destroy", *id)
+			}
+		}
+		return nil
+	}
+}
+
+// AuthorizeIngress adds an ingress rule out of band (as a person would).
+func AuthorizeIngress(t *testing.T, groupID, protocol string, port int32, cidr string) {
+	t.Helper()
+	_, err := EC2(t).AuthorizeSecurityGroupIngress(context.Background(), &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(groupID),
+		IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String(protocol), FromPort: aws.Int32(port), ToPort: aws.Int32(port), IpRanges: []ec2types.IpRange{{CidrIp: aws.String(cidr)}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// RevokeRules revokes the given rules of a group out of band.
+func RevokeRules(t *testing.T, groupID string, rules ...SecurityGroupRule) error {
+	t.Helper()
+	var in, out []string
+	for _, r := range rules {
+		if r.Egress {
+			out = append(out, r.ID)
+		} else {
+			in = append(in, r.ID)
+		}
+	}
+	c := EC2(t)
+	if len(in) > 0 {
+		if _, err := c.RevokeSecurityGroupIngress(context.Background(), &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(groupID), SecurityGroupRuleIds: in}); err != nil {
+			return err
+		}
+	}
+	if len(out) > 0 {
+		if _, err := c.RevokeSecurityGroupEgress(context.Background(), &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(groupID), SecurityGroupRuleIds: out}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteSecurityGroup deletes a group out of band.
+func DeleteSecurityGroup(t *testing.T, id string) error {
+	t.Helper()
+	_, err := EC2(t).DeleteSecurityGroup(context.Background(), &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
+	return err
+}
+
+// TagResource sets one tag on an EC2 resource out of band.
+func TagResource(t *testing.T, id, key, value string) {
+	t.Helper()
+	_, err := EC2(t).CreateTags(context.Background(), &ec2.CreateTagsInput{Resources: []string{id}, Tags: []ec2types.Tag{{Key: aws.String(key), Value: aws.String(value)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
