@@ -2,10 +2,7 @@ package acctest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -291,41 +288,16 @@ func ReadPermissionSet(t *testing.T, instanceARN, arn string, accounts ...string
 	return out, nil
 }
 
-// permissionSetTags reads tags with ListTagsForResource; moto does not
-// implement it, so in the sandbox they are read from moto's own state dump
-// (GET /moto-api/data.json), which holds what CreatePermissionSet was sent.
+// permissionSetTags reads a permission set's tags with ListTagsForResource.
 func permissionSetTags(t *testing.T, c *ssoadmin.Client, instanceARN, arn string) map[string]string {
 	t.Helper()
 	tags := map[string]string{}
 	out, err := c.ListTagsForResource(context.Background(), &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn)})
-	if err == nil {
-		for _, tg := range out.Tags {
-			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-		}
-		return tags
-	}
-	endpoint := os.Getenv("AWS_ENDPOINT_URL")
-	if endpoint == "" {
+	if err != nil {
 		t.Fatalf("listing tags of %s: %v", arn, err)
 	}
-	resp, err := http.Get(strings.TrimSuffix(endpoint, "/") + "/moto-api/data.json")
-	if err != nil {
-		t.Fatalf("reading moto state: %v", err)
-	}
-	defer resp.Body.Close()
-	var dump map[string]map[string][]struct {
-		PermissionSetARN string `json:"permission_set_arn"`
-		Tags             []struct{ Key, Value string }
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&dump); err != nil {
-		t.Fatalf("decoding moto state: %v", err)
-	}
-	for _, ps := range dump["ssoadmin"]["PermissionSet"] {
-		if ps.PermissionSetARN == arn {
-			for _, tg := range ps.Tags {
-				tags[tg.Key] = tg.Value
-			}
-		}
+	for _, tg := range out.Tags {
+		tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 	}
 	return tags
 }
