@@ -68,7 +68,11 @@ func run(m *testing.M, o Options) int {
 		fmt.Fprintln(os.Stderr, "acctest: starting the sandbox:", err)
 		return 1
 	}
-	defer sb.Stop()
+	defer func() {
+		if err := sb.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "acctest: stopping the sandbox:", err)
+		}
+	}()
 	for k, v := range sb.Env() {
 		os.Setenv(k, v)
 	}

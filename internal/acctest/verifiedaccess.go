@@ -196,7 +196,7 @@ func CheckVerifiedAccessInstanceGone(t *testing.T, id *string) resource.TestChec
 			return nil
 		}
 		if VerifiedAccessInstanceExists(t, *id) {
-			return fmt.Errorf("Verified Access instance %s still exists after destroy", *id)
+			return fmt.Errorf("the Verified Access instance %s still exists after destroy", *id)
 		}
 		if n := len(OwnedTrustProviders(t, *id)); n != 0 {
 			return fmt.Errorf("%d trust providers of %s left after destroy", n, *id)
@@ -211,7 +211,7 @@ func CheckVerifiedAccessSurfaceGone(t *testing.T, groupID, proxyID *string) reso
 	return func(s *terraform.State) error {
 		if *groupID != "" {
 			if _, err := EC2(t).DescribeVerifiedAccessGroups(context.Background(), &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessGroupIds: []string{*groupID}}); err == nil {
-				return fmt.Errorf("Verified Access group %s still exists after destroy", *groupID)
+				return fmt.Errorf("the Verified Access group %s still exists after destroy", *groupID)
 			}
 		}
 		return CheckVerifiedAccessInstanceGone(t, proxyID)(s)

@@ -98,7 +98,7 @@ func (p *Policy) Evaluate(context types.Record) Evaluation {
 // statements that could not have matched anyway are not collected.
 func (p *Policy) Decide(context types.Record) Decision {
 	var buf [4]uint64
-	mark := buf[:0]
+	var mark []uint64
 	if n := (len(p.statements) + 63) / 64; n <= len(buf) {
 		mark = buf[:n]
 	} else {

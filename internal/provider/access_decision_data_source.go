@@ -247,7 +247,7 @@ func decisionProxy(trustContext string) (model.AccessProxy, error) {
 	if err != nil {
 		return model.AccessProxy{}, err
 	}
-	p := tc.model("proxy")
+	p := tc.model()
 	if ps := p.Validate(); ps.HasErrors() {
 		return p, ps
 	}

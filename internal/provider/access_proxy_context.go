@@ -56,7 +56,8 @@ func (p proxyTrustContext) String() string {
 }
 
 // model returns the access proxy the compiler needs.
-func (p proxyTrustContext) model(name string) model.AccessProxy {
+func (p proxyTrustContext) model() model.AccessProxy {
+	const name = "proxy" // the model needs a name; the trust context has none
 	out := model.AccessProxy{
 		Name: name,
 		IdentityProvider: model.IdentityProvider{

@@ -242,7 +242,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	desired := desiredTrustProviders(plan, id, secret)
 	ids, kept, err := awsapi.ReconcileTrustProviders(ctx, c.EC2, id, desired, in.TrustProviderIDs, known)
 	if err == nil {
-		err = r.updateUserProvider(ctx, c, plan, state, kept, secret)
+		err = r.updateUserProvider(ctx, c, plan, kept, secret)
 	}
 	if err == nil && in.Description != plan.Description.ValueString() {
 		err = awsapi.SetVerifiedAccessInstanceDescription(ctx, c.EC2, id, plan.Description.ValueString())
@@ -275,7 +275,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 // updateUserProvider brings a kept user trust provider in line: OIDC options
 // (rewritten with the secret when they changed or the secret version did)
 // and the tags recording groups claim, MFA enforcement and secret version.
-func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *awsapi.Clients, plan, state accessProxyModel, kept map[string]*awsapi.VerifiedAccessTrustProvider, secret string) error {
+func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *awsapi.Clients, plan accessProxyModel, kept map[string]*awsapi.VerifiedAccessTrustProvider, secret string) error {
 	idp := plan.IdentityProvider
 	if idp == nil {
 		return nil

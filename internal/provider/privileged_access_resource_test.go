@@ -55,14 +55,6 @@ func checkPermissionSetGone(t *testing.T, p *psRef) resource.TestCheckFunc {
 	}
 }
 
-func hcl(values ...string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
-}
-
 const basicInline = `{"Statement":[{"Action":["ecs:UpdateService"],"Effect":"Allow","Resource":"arn:aws:ecs:us-east-1:111111111111:service/prod/payments","Sid":"Restart"}],"Version":"2012-10-17"}`
 
 func TestAccPrivilegedAccess_basic(t *testing.T) {

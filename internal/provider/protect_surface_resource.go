@@ -83,7 +83,7 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	switch {
 	case known && source != contextUnknown:
-		s.Proxy = tc.model("proxy")
+		s.Proxy = tc.model()
 		res, ok := compileSurface(s, source, &resp.Diagnostics)
 		if !ok {
 			return
@@ -142,7 +142,7 @@ func (r *protectSurfaceResource) compileForApply(ctx context.Context, plan prote
 		source = contextDeclared
 	}
 	s, _ := surfaceModelOf(plan)
-	s.Proxy = live.model("proxy")
+	s.Proxy = live.model()
 	res, ok := compileSurface(s, source, diags)
 	if !ok {
 		return res, false

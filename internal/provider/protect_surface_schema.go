@@ -101,8 +101,8 @@ var (
 )
 
 func protectSurfaceSchema() schema.Schema {
-	strList := func(desc string, vs ...validator.List) schema.ListAttribute {
-		return schema.ListAttribute{Optional: true, ElementType: types.StringType, Description: desc, Validators: vs}
+	strList := func(desc string) schema.ListAttribute {
+		return schema.ListAttribute{Optional: true, ElementType: types.StringType, Description: desc}
 	}
 	return schema.Schema{
 		Description: "A protect surface (DAAS: data, applications, assets, services) on an access proxy, with the access rules that " +

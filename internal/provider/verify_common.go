@@ -71,7 +71,10 @@ func markdownOf(markdown, plain string) string {
 // accessRuleDataSourceBlock is zerotrust_protect_surface's access_rule block
 // for a data source.
 func accessRuleDataSourceBlock() dschema.ListNestedBlock {
-	b := protectSurfaceSchema().Blocks["access_rule"].(rschema.ListNestedBlock)
+	b, ok := protectSurfaceSchema().Blocks["access_rule"].(rschema.ListNestedBlock)
+	if !ok {
+		panic("zerotrust_protect_surface has no access_rule list block") // a schema bug, caught by every test
+	}
 	return dschema.ListNestedBlock{
 		Description:         b.Description,
 		MarkdownDescription: markdownOf(b.MarkdownDescription, b.Description),
@@ -159,7 +162,7 @@ func resolveTrustContext(idp *trustIdentityModel, devices []trustDeviceModel, pr
 			diags.AddAttributeError(path.Root("proxy_trust_context"), "Invalid trust context", err.Error())
 			return model.AccessProxy{}, false
 		}
-		proxy := tc.model("proxy")
+		proxy := tc.model()
 		if ps := proxy.Validate(); ps.HasErrors() {
 			diags.AddAttributeError(path.Root("proxy_trust_context"), "Invalid trust context", ps.Error())
 			return proxy, false
@@ -179,10 +182,10 @@ func resolveTrustContext(idp *trustIdentityModel, devices []trustDeviceModel, pr
 	}
 	// Validate in declaration order (problem indexes are list indexes), then
 	// use the canonical form.
-	proxy := tc.model("proxy")
+	proxy := tc.model()
 	ps := proxy.Validate()
 	appendProblems(diags, path.Empty(), ps)
-	return tc.canonical().model("proxy"), !ps.HasErrors()
+	return tc.canonical().model(), !ps.HasErrors()
 }
 
 // trustContextString is the canonical trust_context JSON of a proxy, the

@@ -173,8 +173,8 @@ func PermissionSetName(accessName string) string {
 		}
 	}
 	prefix := b.String()
-	if max := MaxPermissionSetNameLength - 1 - len(suffix); len(prefix) > max {
-		prefix = prefix[:max]
+	if room := MaxPermissionSetNameLength - 1 - len(suffix); len(prefix) > room {
+		prefix = prefix[:room]
 	}
 	prefix = strings.Trim(prefix, "-")
 	if prefix == "" {

@@ -182,18 +182,18 @@ func lint(a model.PrivilegedAccess, tree any) model.Problems {
 // readable plan; the rest are summarized in one last finding.
 const MaxInlineFindings = 25
 
-func capFindings(ps model.Problems, max int) model.Problems {
-	if len(ps) <= max {
+func capFindings(ps model.Problems, limit int) model.Problems {
+	if len(ps) <= limit {
 		return ps
 	}
-	rest := ps[max:]
+	rest := ps[limit:]
 	sev := model.Warning
 	for _, p := range rest {
 		if p.Severity == model.Error {
 			sev = model.Error
 		}
 	}
-	out := append(model.Problems(nil), ps[:max]...)
+	out := append(model.Problems(nil), ps[:limit]...)
 	detail := fmt.Sprintf("%d more over-privilege findings in later statements are not shown.", len(rest))
 	if sev == model.Error {
 		detail += " At least one is an error."
@@ -366,11 +366,11 @@ func (st statement) describe() string {
 }
 
 func quoteList(vs []string) string {
-	const max = 5
-	parts := make([]string, 0, max+1)
+	const shown = 5
+	parts := make([]string, 0, shown+1)
 	for i, v := range vs {
-		if i == max {
-			parts = append(parts, fmt.Sprintf("… %d more", len(vs)-max))
+		if i == shown {
+			parts = append(parts, fmt.Sprintf("… %d more", len(vs)-shown))
 			break
 		}
 		if len(v) > 120 {

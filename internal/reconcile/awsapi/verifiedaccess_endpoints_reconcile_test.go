@@ -161,6 +161,9 @@ func TestReconcileEndpoints(t *testing.T) {
 	dbID := out["db"].ID
 	out = run("remove", []awsapi.NamedEndpointSpec{web})
 	wantCalls(t, "remove", mutatingEC2(calls), map[string]int{"DeleteVerifiedAccessEndpoint": 1})
+	if len(out) != 1 || out["web"] == nil || out["web"].ID != first["web"] {
+		t.Fatalf("remove: reconciled endpoints %v; want only web (%s)", out, first["web"])
+	}
 	live, _ = liveEndpoints(t, c, g.ID)
 	if live[dbID] != nil || live[foreign.ID] == nil || live[first["web"]] == nil || len(live) != 2 {
 		t.Fatalf("remove: live endpoints %v; want web and the foreign one, db (%s) gone", slices.Sorted(maps.Keys(live)), dbID)

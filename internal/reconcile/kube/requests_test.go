@@ -150,14 +150,6 @@ func manifestsOf(t *testing.T, objs []*unstructured.Unstructured) map[string]str
 	return out
 }
 
-func keySet(ks []Key) map[Key]bool {
-	out := map[Key]bool{}
-	for _, k := range ks {
-		out[k] = true
-	}
-	return out
-}
-
 // TestApplyRequestCounts counts the requests of Apply, which lists every
 // managed kind: create of N objects = a LIST per kind + a LIST per (kind,
 // namespace) gaining names + N applies; unchanged = the LISTs; one change =

@@ -101,7 +101,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	c := &Cluster{}
 	defer func() {
 		if err != nil {
-			c.Stop()
+			err = errors.Join(err, c.Stop())
 		}
 	}()
 
@@ -165,14 +165,15 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 }
 
 // Stop ends the API server, then etcd; it is safe to call more than once.
+// A process that ignores SIGTERM for 10 s is killed, so stopping cannot
+// fail; the error is kept for callers that treat Stop as a closer.
 func (c *Cluster) Stop() error {
-	var errs []error
 	for _, p := range []*process{c.apiserver, c.etcd} {
 		if p != nil {
-			errs = append(errs, p.stop())
+			p.stop()
 		}
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // EnsureNamespace creates a namespace if it does not exist.
@@ -332,7 +333,11 @@ func freePorts(n int) ([]int, error) {
 			return nil, err
 		}
 		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		addr, ok := l.Addr().(*net.TCPAddr)
+		if !ok {
+			return nil, fmt.Errorf("listener address %v is not TCP", l.Addr())
+		}
+		ports = append(ports, addr.Port)
 	}
 	return ports, nil
 }
@@ -375,17 +380,15 @@ func (p *process) running() bool {
 	}
 }
 
-func (p *process) stop() error {
+func (p *process) stop() {
 	if !p.running() {
-		return nil
+		return
 	}
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
 	select {
 	case <-p.done:
-		return nil
 	case <-time.After(10 * time.Second):
 		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
-		return nil
 	}
 }

@@ -129,7 +129,11 @@ func freePort() (int, error) {
 		return 0, fmt.Errorf("moto: free port: %w", err)
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("moto: listener address %v is not TCP", l.Addr())
+	}
+	return addr.Port, nil
 }
 
 func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {

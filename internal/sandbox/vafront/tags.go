@@ -180,14 +180,14 @@ func (f *Front) deleteTags(p params, ids []string) *apiError {
 }
 
 func (f *Front) describeTags(p params, filters []filter) (requestIDSetter, *apiError) {
-	var max int
+	var maxResults int
 	if m, err := p.optInt("MaxResults"); err != nil {
 		return nil, err
 	} else if m != nil {
 		if *m < 5 || *m > 1000 {
 			return nil, errInvalid("Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", *m)
 		}
-		max = *m
+		maxResults = *m
 	}
 	start := 0
 	if tok := p.get("NextToken"); tok != "" {
@@ -233,9 +233,9 @@ func (f *Front) describeTags(p params, filters []filter) (requestIDSetter, *apiE
 		start = len(all)
 	}
 	resp := &respTags{Tags: all[start:]}
-	if max > 0 && len(resp.Tags) > max {
-		resp.Tags = resp.Tags[:max]
-		resp.NextToken = encodeToken(int64(start + max))
+	if maxResults > 0 && len(resp.Tags) > maxResults {
+		resp.Tags = resp.Tags[:maxResults]
+		resp.NextToken = encodeToken(int64(start + maxResults))
 	}
 	return resp, nil
 }

@@ -11,10 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,6 +18,11 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -60,7 +61,11 @@ func run(example, cliConfig, workDir string, keep bool) error {
 	if err != nil {
 		return fmt.Errorf("starting the sandbox: %w", err)
 	}
-	defer sb.Stop()
+	defer func() {
+		if err := sb.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stopping the sandbox:", err)
+		}
+	}()
 	env := sb.Env()
 	for k, v := range env {
 		os.Setenv(k, v)
