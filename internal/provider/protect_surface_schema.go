@@ -77,7 +77,7 @@ type surfaceJamfModel struct {
 }
 
 type surfaceCrowdStrikeModel struct {
-	MinOverallScore types.Int64 `tfsdk:"min_overall_score"`
+	MinOverallScore types.Number `tfsdk:"min_overall_score"`
 }
 
 type surfaceJumpCloudModel struct {
@@ -264,7 +264,8 @@ func protectSurfaceSchema() schema.Schema {
 								"crowdstrike": schema.SingleNestedAttribute{
 									Optional: true, Description: "CrowdStrike condition.",
 									Attributes: map[string]schema.Attribute{
-										"min_overall_score": schema.Int64Attribute{Required: true, Description: "Lowest accepted Zero Trust Assessment overall score (0–100)."},
+										"min_overall_score": schema.NumberAttribute{Required: true, Description: "Lowest accepted Zero Trust Assessment overall score, a whole number from 0 to 100.",
+											Validators: []validator.Number{wholeNumber{min: 0, max: 100}}},
 									},
 								},
 								"jumpcloud": schema.SingleNestedAttribute{

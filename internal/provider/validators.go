@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"math/big"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -23,5 +25,26 @@ func (portSpec) ValidateString(_ context.Context, req validator.StringRequest, r
 	}
 	if _, err := model.ParsePortSpec(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid port", err.Error())
+	}
+}
+
+// wholeNumber accepts a whole number in [min, max]. A number attribute with
+// this validator replaces an Int64 one where configuration may hold a
+// fraction: the framework cannot convert 50.5 to an Int64 and would report
+// an internal error instead of a diagnostic at the attribute.
+type wholeNumber struct{ min, max int64 }
+
+func (v wholeNumber) Description(context.Context) string {
+	return fmt.Sprintf("a whole number from %d to %d", v.min, v.max)
+}
+func (v wholeNumber) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v wholeNumber) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	f := req.ConfigValue.ValueBigFloat()
+	i, accuracy := f.Int64()
+	if !f.IsInt() || accuracy != big.Exact || i < v.min || i > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid number", fmt.Sprintf("must be a whole number from %d to %d, got %s", v.min, v.max, f.Text('g', -1)))
 	}
 }

@@ -37,6 +37,9 @@ func dataSourceAttribute(a rschema.Attribute) dschema.Attribute {
 	case rschema.Int64Attribute:
 		return dschema.Int64Attribute{Required: a.Required, Optional: opt(a.Required, a.Optional, a.Computed),
 			Description: a.Description, MarkdownDescription: markdownOf(a.MarkdownDescription, a.Description), Validators: a.Validators}
+	case rschema.NumberAttribute:
+		return dschema.NumberAttribute{Required: a.Required, Optional: opt(a.Required, a.Optional, a.Computed),
+			Description: a.Description, MarkdownDescription: markdownOf(a.MarkdownDescription, a.Description), Validators: a.Validators}
 	case rschema.ListAttribute:
 		return dschema.ListAttribute{Required: a.Required, Optional: opt(a.Required, a.Optional, a.Computed), ElementType: a.ElementType,
 			Description: a.Description, MarkdownDescription: markdownOf(a.MarkdownDescription, a.Description), Validators: a.Validators}
