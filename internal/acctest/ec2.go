@@ -269,9 +269,23 @@ func CheckSecurityGroupsGone(t *testing.T, ids ...*string) resource.TestCheckFun
 // AuthorizeIngress adds an ingress rule out of band (as a person would).
 func AuthorizeIngress(t *testing.T, groupID, protocol string, port int32, cidr string) {
 	t.Helper()
-	_, err := EC2(t).AuthorizeSecurityGroupIngress(context.Background(), &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(groupID),
-		IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String(protocol), FromPort: aws.Int32(port), ToPort: aws.Int32(port), IpRanges: []ec2types.IpRange{{CidrIp: aws.String(cidr)}}}}})
-	if err != nil {
+	AuthorizeIngressTagged(t, groupID, protocol, port, port, cidr, nil)
+}
+
+// AuthorizeIngressTagged adds an ingress rule out of band with the given
+// tags (as someone copying the provider's tags would).
+func AuthorizeIngressTagged(t *testing.T, groupID, protocol string, from, to int32, cidr string, tags map[string]string) {
+	t.Helper()
+	in := &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(groupID),
+		IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String(protocol), FromPort: aws.Int32(from), ToPort: aws.Int32(to), IpRanges: []ec2types.IpRange{{CidrIp: aws.String(cidr)}}}}}
+	if len(tags) > 0 {
+		spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeSecurityGroupRule}
+		for k, v := range tags {
+			spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+		}
+		in.TagSpecifications = []ec2types.TagSpecification{spec}
+	}
+	if _, err := EC2(t).AuthorizeSecurityGroupIngress(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
 }

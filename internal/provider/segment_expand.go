@@ -37,7 +37,7 @@ func fillSegmentUnknowns(m *segmentModel) {
 		}
 	}
 	m.Adopted = types.BoolValue(false)
-	m.UnmanagedRules = types.ListValueMust(types.StringType, []attr.Value{})
+	setUnmanaged(m, nil)
 }
 
 func segmentTags(m segmentModel, user map[string]string) map[string]string {
@@ -62,4 +62,15 @@ func importedUserTags(live map[string]string, segmentName string) types.Map {
 		return types.MapNull(types.StringType)
 	}
 	return types.MapValueMust(types.StringType, elems)
+}
+
+// setUnmanaged records the out-of-band rules of a created segment's group:
+// their ids, and what each allows.
+func setUnmanaged(m *segmentModel, rules []awsapi.LiveRule) {
+	ids, detail := []string{}, []string{}
+	for _, r := range rules {
+		ids = append(ids, r.ID)
+		detail = append(detail, r.Describe())
+	}
+	m.UnmanagedRules, m.UnmanagedDetail = stringList(ids), stringList(detail)
 }

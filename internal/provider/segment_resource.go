@@ -57,7 +57,7 @@ func replaceIfCreated(_ context.Context, req planmodifier.StringRequest, resp *s
 func (r *segmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		if !req.Plan.Raw.IsNull() {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unmanaged_rule_ids"), types.ListValueMust(types.StringType, []attr.Value{}))...)
+			planNoUnmanaged(ctx, resp)
 		}
 		return
 	}
@@ -67,7 +67,14 @@ func (r *segmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	if len(state.UnmanagedRules.Elements()) > 0 {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unmanaged_rule_ids"), types.ListValueMust(types.StringType, []attr.Value{}))...)
+		planNoUnmanaged(ctx, resp)
+	}
+}
+
+// planNoUnmanaged plans the desired state of out-of-band rules: none.
+func planNoUnmanaged(ctx context.Context, resp *resource.ModifyPlanResponse) {
+	for _, a := range []string{"unmanaged_rule_ids", "unmanaged_rules"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(a), types.ListValueMust(types.StringType, []attr.Value{}))...)
 	}
 }
 
@@ -125,7 +132,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	tflog.Info(ctx, "segment security group ready", map[string]any{"security_group_id": sg.ID, "adopted": plan.Adopted.ValueBool()})
 	applyGroupToModel(&plan, sg)
-	plan.UnmanagedRules = types.ListValueMust(types.StringType, []attr.Value{})
+	setUnmanaged(&plan, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -156,15 +163,15 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	state.Tags = userTagsOf(sg.Tags, state.Tags)
 	state.Kubernetes = kubernetesModelFromTags(sg.Tags, state.Kubernetes)
-	unmanaged := []string{}
+	var unmanaged []awsapi.LiveRule
 	if !state.Adopted.ValueBool() {
-		unmanaged, err = awsapi.UnmanagedRuleIDs(ctx, c.EC2, sg.ID)
+		unmanaged, err = awsapi.UnmanagedRules(ctx, c.EC2, sg.ID)
 		if err != nil {
 			resp.Diagnostics.AddError("Reading the segment's rules failed", err.Error())
 			return
 		}
 	}
-	state.UnmanagedRules = stringList(unmanaged)
+	setUnmanaged(&state, unmanaged)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -196,9 +203,9 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	if !state.Adopted.ValueBool() {
-		ids, err := awsapi.UnmanagedRuleIDs(ctx, c.EC2, id)
+		rules, err := awsapi.UnmanagedRules(ctx, c.EC2, id)
 		if err == nil {
-			err = awsapi.RevokeRuleIDs(ctx, c.EC2, id, ids)
+			err = awsapi.RevokeRuleIDs(ctx, c.EC2, id, awsapi.IDs(rules))
 		}
 		if err != nil {
 			resp.Diagnostics.AddError("Removing rules added out of band failed", err.Error())
@@ -208,7 +215,7 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 	sg.Tags = mergeTags(sg.Tags, want)
 	applyGroupToModel(&plan, sg)
 	plan.Adopted = state.Adopted
-	plan.UnmanagedRules = types.ListValueMust(types.StringType, []attr.Value{})
+	setUnmanaged(&plan, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -276,7 +283,7 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 	} else {
 		m.VPCID = types.StringNull()
 	}
-	m.UnmanagedRules = types.ListValueMust(types.StringType, []attr.Value{})
+	setUnmanaged(&m, nil)
 	m.Tags = importedUserTags(sg.Tags, name)
 	m.Kubernetes = kubernetesModelFromTags(sg.Tags, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -118,6 +118,40 @@ func TestAccSegment_drift(t *testing.T) {
 	})
 }
 
+// TestAccSegment_driftForgedTag: a rule opening a restricted segment to the
+// internet, added with the provider's managed-by tag copied onto it, is
+// still drift: the refreshed state says what it allows, and apply removes it.
+func TestAccSegment_driftForgedTag(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.18.0.0/16")
+	var groupID string
+	cfg := segmentConfig(vpcID, "forged", "restricted")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check:  captureID("zerotrust_segment.test", &groupID),
+			},
+			{
+				PreConfig: func() {
+					acctest.AuthorizeIngressTagged(t, groupID, "tcp", 0, 65535, "0.0.0.0/0", map[string]string{"managed-by": "terraform-provider-zerotrust"})
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("zerotrust_segment.test", "unmanaged_rule_ids.#", "1"),
+					resource.TestMatchResourceAttr("zerotrust_segment.test", "unmanaged_rules.0", regexp.MustCompile(`^sgr-\S+ ingress tcp 0-65535 from 0\.0\.0\.0/0$`)),
+				),
+			},
+			{
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectSecurityGroupRules("zerotrust_segment.test")},
+			},
+		},
+	})
+}
+
 func TestAccSegment_disappears(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.13.0.0/16")
 	resource.Test(t, resource.TestCase{

@@ -31,6 +31,7 @@ type segmentModel struct {
 	OwnerID         types.String `tfsdk:"owner_id"`
 	Adopted         types.Bool   `tfsdk:"adopted"`
 	UnmanagedRules  types.List   `tfsdk:"unmanaged_rule_ids"`
+	UnmanagedDetail types.List   `tfsdk:"unmanaged_rules"`
 
 	Kubernetes *segmentKubernetesModel `tfsdk:"kubernetes"`
 }
@@ -110,6 +111,14 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Computed:      true,
 				Description:   "True when the group was adopted by id rather than created; an adopted group survives destroy.",
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"unmanaged_rules": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				Description: "What each rule in `unmanaged_rule_ids` allows, for the reviewer: id, direction, protocol, ports and peer " +
+					"(e.g. `sgr-0abc ingress tcp 0-65535 from 0.0.0.0/0`). A rule counts as unmanaged unless it carries both the " +
+					"provider's managed-by tag and a segment policy's tag.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 			"unmanaged_rule_ids": schema.ListAttribute{
 				Computed:    true,

@@ -117,12 +117,12 @@ func setup(t *testing.T, c *ec2.Client) (string, string) {
 func TestCreateSegmentGroupStartsDenyAll(t *testing.T) {
 	c, _ := newClient(t)
 	a, _ := setup(t, c)
-	ids, err := awsapi.UnmanagedRuleIDs(context.Background(), c, a)
+	rules, err := awsapi.UnmanagedRules(context.Background(), c, a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ids) != 0 {
-		t.Fatalf("a new segment group has rules %v; want none (default egress revoked)", ids)
+	if len(rules) != 0 {
+		t.Fatalf("a new segment group has rules %v; want none (default egress revoked)", awsapi.IDs(rules))
 	}
 }
 
@@ -231,7 +231,7 @@ func TestReconcilePolicyRulesMinimalCalls(t *testing.T) {
 	if n, err := awsapi.RevokePolicyRules(ctx, c, policy); err != nil || n != 4 {
 		t.Fatalf("revoke all = %d, %v; want 4", n, err)
 	}
-	unmanaged, err := awsapi.UnmanagedRuleIDs(ctx, c, payments)
+	unmanaged, err := awsapi.UnmanagedRules(ctx, c, payments)
 	if err != nil || len(unmanaged) != 1 {
 		t.Fatalf("foreign rule should survive the policy's removal: %v %v", unmanaged, err)
 	}
@@ -264,7 +264,36 @@ func TestReconcileAdoptsIdenticalUntaggedRule(t *testing.T) {
 	if len(live) != 2 {
 		t.Fatalf("owned rules after adoption = %d, want 2", len(live))
 	}
-	if ids, _ := awsapi.UnmanagedRuleIDs(ctx, c, payments); len(ids) != 0 {
-		t.Fatalf("unmanaged rules left: %v", ids)
+	if rules, _ := awsapi.UnmanagedRules(ctx, c, payments); len(rules) != 0 {
+		t.Fatalf("unmanaged rules left: %v", awsapi.IDs(rules))
+	}
+}
+
+// TestUnmanagedRulesIgnoreACopiedManagedByTag: a rule someone added with the
+// provider's managed-by tag copied but no policy's tag is still out of band,
+// and it is described by what it allows.
+func TestUnmanagedRulesIgnoreACopiedManagedByTag(t *testing.T) {
+	c, _ := newClient(t)
+	ctx := context.Background()
+	payments, _ := setup(t, c)
+	_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
+		GroupId: aws.String(payments),
+		IpPermissions: []types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(0), ToPort: aws.Int32(65535),
+			IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}},
+		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeSecurityGroupRule,
+			Tags: []types.Tag{{Key: aws.String(awsapi.TagManagedBy), Value: aws.String(awsapi.ManagedByValue)}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := awsapi.UnmanagedRules(ctx, c, payments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 1 {
+		t.Fatalf("unmanaged rules %v; want the forged one", awsapi.IDs(rules))
+	}
+	if got, want := rules[0].Describe(), rules[0].ID+" ingress tcp 0-65535 from 0.0.0.0/0"; got != want {
+		t.Fatalf("Describe() = %q, want %q", got, want)
 	}
 }

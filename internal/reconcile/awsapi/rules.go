@@ -3,11 +3,14 @@ package awsapi
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
 // describeRules pages through DescribeSecurityGroupRules for one group, with
@@ -32,21 +35,50 @@ func describeRules(ctx context.Context, c *ec2.Client, groupID string, extra ...
 	return out, nil
 }
 
-// UnmanagedRuleIDs lists the rules of a group that carry no managed-by tag:
-// in a group the provider created, those were added out of band.
-func UnmanagedRuleIDs(ctx context.Context, c *ec2.Client, groupID string) ([]string, error) {
+// UnmanagedRules lists the rules of a group that no segment policy owns:
+// every rule the provider writes carries both the managed-by tag and the
+// owning policy's tag, so a rule missing either was added out of band — a
+// copied managed-by tag alone does not make a rule ours. (A copied policy
+// tag makes the rule that policy's, and the policy revokes what it did not
+// declare.)
+func UnmanagedRules(ctx context.Context, c *ec2.Client, groupID string) ([]LiveRule, error) {
 	rules, err := describeRules(ctx, c, groupID)
 	if err != nil {
 		return nil, err
 	}
-	ids := []string{}
+	var out []LiveRule
 	for _, r := range rules {
-		if tagMap(r.Tags)[TagManagedBy] != ManagedByValue {
-			ids = append(ids, aws.ToString(r.SecurityGroupRuleId))
+		tags := tagMap(r.Tags)
+		if tags[TagManagedBy] != ManagedByValue || tags[TagPolicy] == "" {
+			out = append(out, fromSDKRule(r))
 		}
 	}
-	sort.Strings(ids)
-	return ids, nil
+	slices.SortFunc(out, func(a, b LiveRule) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// IDs lists the rules' ids.
+func IDs(rules []LiveRule) []string {
+	ids := make([]string, len(rules))
+	for i, r := range rules {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// Describe renders a live rule for a person: id, direction, protocol,
+// ports and the peer ("sgr-0abc ingress tcp 22 from 0.0.0.0/0").
+func (r LiveRule) Describe() string {
+	ports := "all ports"
+	if r.FromPort >= 0 {
+		ports = model.PortRange{From: int(r.FromPort), To: int(r.ToPort)}.String()
+	}
+	peer := r.CIDRv4 + r.CIDRv6 + r.PrefixListID + r.ReferencedGroupID
+	word := "from"
+	if r.Egress {
+		word = "to"
+	}
+	return fmt.Sprintf("%s %s %s %s %s %s", r.ID, securitygroup.Direction(r.Egress), securitygroup.ModelProtocol(r.Protocol), ports, word, peer)
 }
 
 // RevokeRuleIDs revokes rules by id with at most one call per direction.
