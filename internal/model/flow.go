@@ -18,6 +18,10 @@ type Segment struct {
 	SecurityGroupID string
 	Sensitivity     string // public | internal | confidential | restricted
 	Kubernetes      *KubernetesSelector
+	// Foreign marks a security group the provider does not manage (no
+	// segment created or adopted it): flows may name it as a peer, but its
+	// own rules are its owner's, so it receives none.
+	Foreign bool
 }
 
 // KubernetesSelector places a segment's pods.

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"testing"
@@ -261,5 +262,36 @@ func TestAccSegmentPolicy_badInput(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps:                    steps,
+	})
+}
+
+// TestAccSegmentPolicy_foreignPeer: a flow from a security group that is not
+// a zerotrust_segment writes only this segment's half; the foreign group
+// gets no rule, and the plan says so.
+func TestAccSegmentPolicy_foreignPeer(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.19.0.0/16")
+	foreign := acctest.CreateSecurityGroup(t, vpcID, "legacy-app", "made by hand")
+	before := acctest.SecurityGroupRules(t, foreign) // its default egress, as AWS creates it
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: policyConfig(vpcID, `
+  allow_from {
+    segment = "`+foreign+`"
+    ports   = ["8443"]
+  }
+`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("peer_rules"), knownvalue.ListExact([]knownvalue.Check{})),
+				statecheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("ingress_rules"), knownvalue.ListSizeExact(1)),
+			},
+			Check: func(*terraform.State) error {
+				if rules := acctest.SecurityGroupRules(t, foreign); !reflect.DeepEqual(rules, before) {
+					return fmt.Errorf("the foreign group's rules changed: %+v, were %+v", rules, before)
+				}
+				return nil
+			},
+		}},
 	})
 }

@@ -100,6 +100,10 @@ func Compile(target model.Segment, flows []model.Flow, opts Options) ([]Rule, mo
 				"segment %q has no security group, so an EC2 rule cannot reference it", f.Peer.Segment.Name)
 			continue
 		}
+		if f.Peer.Segment != nil && f.Peer.Segment.Foreign {
+			problems.Warnf(f.PeerPath, "Peer not managed by this provider",
+				"security group %s is not a zerotrust_segment, so only this segment's half of the flow is written; the peer's own rules are left to its owner", f.Peer.Segment.SecurityGroupID)
+		}
 		valid = append(valid, f)
 		raw = append(raw, rulesFor(target.SecurityGroupID, f)...)
 	}
@@ -138,7 +142,7 @@ func rulesFor(groupID string, f model.Flow) []Rule {
 		r := base
 		r.FromPort, r.ToPort = pr[0], pr[1]
 		out = append(out, r)
-		if r.ReferencedGroupID != "" {
+		if r.ReferencedGroupID != "" && !f.Peer.Segment.Foreign {
 			m := r
 			m.GroupID, m.ReferencedGroupID, m.Egress = r.ReferencedGroupID, groupID, !r.Egress
 			out = append(out, m)

@@ -65,6 +65,11 @@ func TestCompile(t *testing.T) {
 			[]string{payments + " ingress tcp 8443-8443 " + checkout, checkout + " egress tcp 8443-8443 " + payments},
 		},
 		{
+			"a foreign peer receives no rule",
+			[]model.Flow{in(model.Peer{Segment: &model.Segment{Name: "legacy", SecurityGroupID: checkout, Foreign: true}}, "tcp", p(8443, 8443))},
+			[]string{payments + " ingress tcp 8443-8443 " + checkout},
+		},
+		{
 			"outbound segment flow mirrored as inbound on the peer",
 			[]model.Flow{out(model.Peer{Segment: &model.Segment{Name: "checkout", SecurityGroupID: checkout}}, "tcp", p(9100, 9100))},
 			[]string{payments + " egress tcp 9100-9100 " + checkout, checkout + " ingress tcp 9100-9100 " + payments},

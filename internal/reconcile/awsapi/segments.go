@@ -91,6 +91,7 @@ func SegmentOf(g *SecurityGroup) model.Segment {
 	if s.Name == "" {
 		s.Name = g.Name
 	}
+	s.Foreign = g.Tags[TagManagedBy] != ManagedByValue
 	if s.Sensitivity == "" {
 		s.Sensitivity = model.DefaultSensitivity
 	}
