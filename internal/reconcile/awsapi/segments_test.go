@@ -80,7 +80,7 @@ func TestReadSegmentsRoundTrip(t *testing.T) {
 	if s := got[bareID]; !reflect.DeepEqual(s, wantBare) {
 		t.Errorf("segment without placement read back as %+v, want %+v", s, wantBare)
 	}
-	wantForeign := model.Segment{Name: "hand-made-sg", SecurityGroupID: foreignID, Sensitivity: model.DefaultSensitivity}
+	wantForeign := model.Segment{Name: "hand-made-sg", SecurityGroupID: foreignID, Sensitivity: model.DefaultSensitivity, Foreign: true}
 	if s := got[foreignID]; !reflect.DeepEqual(s, wantForeign) {
 		t.Errorf("untagged group read back as %+v, want %+v", s, wantForeign)
 	}
@@ -119,9 +119,13 @@ func TestSegmentTagsAndSelector(t *testing.T) {
 	if v := awsapi.EncodePodLabels(nil); v != "{}" {
 		t.Errorf("EncodePodLabels(nil) = %q, want {}", v)
 	}
-	// SegmentOf on a group carrying only the name tag.
+	// SegmentOf on a group carrying only the name tag: not the provider's.
 	g := &awsapi.SecurityGroup{ID: "sg-1", Name: "group-name", Tags: map[string]string{awsapi.TagSegment: "tagged-name"}}
-	if got := awsapi.SegmentOf(g); got != (model.Segment{Name: "tagged-name", SecurityGroupID: "sg-1", Sensitivity: model.DefaultSensitivity}) {
+	if got := awsapi.SegmentOf(g); got != (model.Segment{Name: "tagged-name", SecurityGroupID: "sg-1", Sensitivity: model.DefaultSensitivity, Foreign: true}) {
 		t.Errorf("SegmentOf = %+v", got)
+	}
+	g.Tags[awsapi.TagManagedBy] = awsapi.ManagedByValue
+	if got := awsapi.SegmentOf(g); got.Foreign {
+		t.Errorf("SegmentOf(managed group) = %+v, want not foreign", got)
 	}
 }
