@@ -73,16 +73,31 @@ type Verdict struct {
 
 // Evaluate decides a request. Every statement of every document is
 // evaluated (Policy.Evaluate), so Errors is complete.
-func (e *Evaluator) Evaluate(req Request) Verdict {
+func (e *Evaluator) Evaluate(req Request) Verdict { return e.verdict(req, true) }
+
+// Decide is Evaluate without Errors: each document evaluates only the
+// statements the request can satisfy (Policy.Decide), which gives the same
+// decision, deciding rules and reason — the differential and evaluator
+// tests check that — several times faster. For callers that show no
+// evaluation errors (the evaluate function).
+func (e *Evaluator) Decide(req Request) Verdict { return e.verdict(req, false) }
+
+func (e *Evaluator) verdict(req Request, complete bool) Verdict {
 	ctx := buildContext(e.proxy, "", !e.tcp, req)
-	g := e.group.Evaluate(ctx)
+	eval := func(p *Policy) Evaluation {
+		if complete {
+			return p.Evaluate(ctx)
+		}
+		return Evaluation{Decision: p.Decide(ctx)}
+	}
+	g := eval(e.group)
 	v := Verdict{Errors: g.Errors}
 	if e.endpoint == nil {
 		v.Allowed, v.Rules = g.Allowed, g.Rules
 		v.Reason = reason(g.Decision, "", nil)
 		return v
 	}
-	ep := e.endpoint.Evaluate(ctx)
+	ep := eval(e.endpoint)
 	v.Errors = append(v.Errors, ep.Errors...)
 	d := combine(g.Decision, ep.Decision)
 	v.Allowed, v.Rules = d.Allowed, d.Rules

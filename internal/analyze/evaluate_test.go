@@ -47,6 +47,9 @@ func TestEvaluatorAgreesWithModel(t *testing.T) {
 				if got.Allowed != want.Allowed || !slices.Equal(got.Rules, want.Rules) {
 					t.Fatalf("app %q request %s: evaluator %v %q (%s), model %v", a.Name, describe(req), got.Allowed, got.Rules, got.Reason, want)
 				}
+				if quick := ev.Decide(req); quick.Allowed != got.Allowed || !slices.Equal(quick.Rules, got.Rules) || quick.Reason != got.Reason {
+					t.Fatalf("app %q request %s: Decide %v %q (%s), Evaluate %v %q (%s)", a.Name, describe(req), quick.Allowed, quick.Rules, quick.Reason, got.Allowed, got.Rules, got.Reason)
+				}
 				pairs++
 			}
 		}

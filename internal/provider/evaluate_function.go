@@ -86,7 +86,8 @@ func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, res
 		resp.Error = function.NewArgumentFuncError(1, "Invalid request.trust_context: "+err.Error())
 		return
 	}
-	out, err := decide(policy, "", r.TCP, proxy, r.Request)
+	// The function returns no evaluation errors, so it takes the quick path.
+	out, err := whatif.DecideQuick(policy, "", r.TCP, proxy, r.Request)
 	if err != nil {
 		var de whatif.DocumentError
 		if errors.As(err, &de) {

@@ -152,6 +152,22 @@ func Decide(group, endpoint string, tcp bool, proxy model.AccessProxy, req Reque
 	return Outcome{Allowed: v.Allowed, Rules: v.Rules, Reason: v.Reason, Errors: v.Errors}, nil
 }
 
+// DecideQuick is Decide without evaluation errors (Outcome.Errors is
+// empty): only the statements the request can satisfy are evaluated, which
+// gives the same decision, rules and reason (analyze.Evaluator.Decide).
+func DecideQuick(group, endpoint string, tcp bool, proxy model.AccessProxy, req Request) (Outcome, error) {
+	areq, err := req.Analyze()
+	if err != nil {
+		return Outcome{}, err
+	}
+	ev, err := evaluator(proxy, analyze.Documents{Group: group, Endpoint: endpoint, TCP: tcp})
+	if err != nil {
+		return Outcome{}, err
+	}
+	v := ev.Decide(areq)
+	return Outcome{Allowed: v.Allowed, Rules: v.Rules, Reason: v.Reason}, nil
+}
+
 // The same documents are evaluated many times in one plan (one function
 // call or data source per what-if request), and parsing dominates a single
 // decision (a 100-rule document parses in milliseconds, evaluates in
