@@ -177,23 +177,32 @@ func ExpectSecurityGroupRules(address string, want ...string) statecheck.StateCh
 	})
 }
 
+// liveSecurityGroupTags reads the tags of the security group whose id the
+// resource at address holds.
+func liveSecurityGroupTags(ctx context.Context, s state, address string) (string, map[string]string, error) {
+	id, err := stateString(s, address, "id")
+	if err != nil {
+		return "", nil, err
+	}
+	c, err := ec2Client(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	g, err := describeSecurityGroup(ctx, c, id)
+	if err != nil {
+		return "", nil, err
+	}
+	return id, tagMap(g.Tags), nil
+}
+
 // ExpectSecurityGroupTags checks that the live security group of the
 // resource at address carries each of want (other tags may be present).
 func ExpectSecurityGroupTags(address string, want map[string]string) statecheck.StateCheck {
 	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
+		_, tags, err := liveSecurityGroupTags(ctx, s, address)
 		if err != nil {
 			return err
 		}
-		c, err := ec2Client(ctx)
-		if err != nil {
-			return err
-		}
-		g, err := describeSecurityGroup(ctx, c, id)
-		if err != nil {
-			return err
-		}
-		tags := tagMap(g.Tags)
 		keys := make([]string, 0, len(want))
 		for k := range want {
 			keys = append(keys, k)
@@ -212,19 +221,10 @@ func ExpectSecurityGroupTags(address string, want map[string]string) statecheck.
 // resource at address carries none of the keys.
 func ExpectSecurityGroupTagsAbsent(address string, keys ...string) statecheck.StateCheck {
 	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
+		id, tags, err := liveSecurityGroupTags(ctx, s, address)
 		if err != nil {
 			return err
 		}
-		c, err := ec2Client(ctx)
-		if err != nil {
-			return err
-		}
-		g, err := describeSecurityGroup(ctx, c, id)
-		if err != nil {
-			return err
-		}
-		tags := tagMap(g.Tags)
 		for _, k := range keys {
 			if _, ok := tags[k]; ok {
 				return fmt.Errorf("tag %s left on %s", k, id)

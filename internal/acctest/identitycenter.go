@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 // IAM Identity Center: Identity Store users, groups and memberships (the
@@ -291,13 +292,9 @@ func ReadPermissionSet(t *testing.T, instanceARN, arn string, accounts ...string
 // permissionSetTags reads a permission set's tags with ListTagsForResource.
 func permissionSetTags(t *testing.T, c *ssoadmin.Client, instanceARN, arn string) map[string]string {
 	t.Helper()
-	tags := map[string]string{}
-	out, err := c.ListTagsForResource(context.Background(), &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn)})
+	tags, err := awsapi.ListPermissionSetTags(context.Background(), c, instanceARN, arn)
 	if err != nil {
-		t.Fatalf("listing tags of %s: %v", arn, err)
-	}
-	for _, tg := range out.Tags {
-		tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		t.Fatal(err)
 	}
 	return tags
 }

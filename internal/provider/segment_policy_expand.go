@@ -299,10 +299,11 @@ func missingPeersError(diags *diag.Diagnostics, missing []model.Path, m segmentP
 	}
 }
 
-// validateFlowsForSensitivity checks the written flows against a declared
-// sensitivity of the governed segment, taken together (internet exposure
-// is judged over all sources), before the segment exists.
-func validateFlowsForSensitivity(m segmentPolicyModel, sensitivity string) diag.Diagnostics {
+// validateWrittenFlows checks every flow block whose values are known, before
+// anything is read from AWS: syntax, ports, protocol, peers and HTTP
+// matches, and — given the governed segment's sensitivity ("" when not
+// declared) — floors and internet exposure over all sources together.
+func validateWrittenFlows(m segmentPolicyModel, sensitivity string) diag.Diagnostics {
 	flows, _, diags := expandFlowBlocks(m, nil, flowBlockKnown)
 	target := model.Segment{Name: m.Segment.ValueString(), Sensitivity: sensitivity}
 	if m.Segment.IsUnknown() {
@@ -314,17 +315,5 @@ func validateFlowsForSensitivity(m segmentPolicyModel, sensitivity string) diag.
 	}
 	ps.Append(model.ValidateExposure(target, flows))
 	appendProblems(&diags, path.Empty(), ps)
-	return diags
-}
-
-// validateFlowsOffline checks every flow block whose values are known on its
-// own, before anything is read from AWS: syntax, ports, protocol, peers and
-// HTTP matches. Checks that need the governed segment (its sensitivity) run
-// once it has been read.
-func validateFlowsOffline(m segmentPolicyModel) diag.Diagnostics {
-	flows, _, diags := expandFlowBlocks(m, nil, flowBlockKnown)
-	for _, f := range flows {
-		appendProblems(&diags, path.Empty(), f.Validate(model.Segment{Name: m.Segment.ValueString()}))
-	}
 	return diags
 }

@@ -103,16 +103,12 @@ func compileKubernetes(m segmentPolicyModel, governed model.Segment, flows []mod
 	return out, diags
 }
 
-func manifestsOf(ctx context.Context, v types.Map, diags *diag.Diagnostics) map[string]string {
-	return stringMap(ctx, v, diags)
-}
-
 func ownerLabel(policyID string) string { return kubernetes.OwnerLabelValue(policyID) }
 
 // applyKubernetes server-side applies the planned manifests and deletes the
 // owned objects no longer planned.
 func (r *segmentPolicyResource) applyKubernetes(ctx context.Context, m segmentPolicyModel, prior map[string]string, diags *diag.Diagnostics) {
-	planned := manifestsOf(ctx, m.KubernetesManifests, diags)
+	planned := stringMap(ctx, m.KubernetesManifests, diags)
 	if len(planned) == 0 && len(prior) == 0 {
 		return // nothing in the cluster, before or after: no cluster needed
 	}
@@ -133,7 +129,7 @@ func (r *segmentPolicyResource) applyKubernetes(ctx context.Context, m segmentPo
 
 // readKubernetes returns the state's view of the policy's objects.
 func (r *segmentPolicyResource) readKubernetes(ctx context.Context, m segmentPolicyModel, diags *diag.Diagnostics) (map[string]string, bool) {
-	inState := manifestsOf(ctx, m.KubernetesManifests, diags)
+	inState := stringMap(ctx, m.KubernetesManifests, diags)
 	if len(inState) == 0 {
 		// Nothing recorded: an AWS-only policy never needs (or touches) a cluster.
 		return inState, true
@@ -152,7 +148,7 @@ func (r *segmentPolicyResource) readKubernetes(ctx context.Context, m segmentPol
 }
 
 func (r *segmentPolicyResource) deleteKubernetes(ctx context.Context, m segmentPolicyModel, diags *diag.Diagnostics) {
-	recorded := manifestsOf(ctx, m.KubernetesManifests, diags)
+	recorded := stringMap(ctx, m.KubernetesManifests, diags)
 	if len(recorded) == 0 {
 		return
 	}

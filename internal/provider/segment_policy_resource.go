@@ -68,7 +68,7 @@ func (r *segmentPolicyResource) ValidateConfig(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(validateFlowsOffline(m)...)
+	resp.Diagnostics.Append(validateWrittenFlows(m, "")...)
 }
 
 // ModifyPlan compiles the flows into rule sets and Kubernetes manifests so
@@ -98,7 +98,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		// What is written is checked now, against the declared sensitivity
 		// when there is one; the rest once the segment can be read.
 		if !declared.IsNull() && !declared.IsUnknown() {
-			resp.Diagnostics.Append(validateFlowsForSensitivity(plan, declared.ValueString())...)
+			resp.Diagnostics.Append(validateWrittenFlows(plan, declared.ValueString())...)
 		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
@@ -171,7 +171,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if !priorState.Raw.IsNull() {
 		var st segmentPolicyModel
 		diags.Append(priorState.Get(ctx, &st)...)
-		prior = manifestsOf(ctx, st.KubernetesManifests, diags)
+		prior = stringMap(ctx, st.KubernetesManifests, diags)
 	}
 	c := r.clients.awsOrDiag(ctx, diags)
 	if c == nil {
@@ -239,21 +239,15 @@ func checkAgainstPlan(ctx context.Context, plan segmentPolicyModel, governed mod
 			fmt.Sprintf("The plan was made for a %s segment, the segment is now %s. Plan again.", plan.SegmentSensitivity.ValueString(), governed.Sensitivity))
 		return
 	}
-	if !plan.IngressRules.IsUnknown() && !slices.Equal(stateRules(ctx, plan, diags), sortedRules(rules)) {
+	if !plan.IngressRules.IsUnknown() && !slices.Equal(stateRules(ctx, plan, diags), rules) {
 		diags.AddAttributeError(path.Root("ingress_rules"), summary,
 			"The rules compiled at apply differ from the planned ones; a segment changed between plan and apply. Plan again.")
 		return
 	}
-	if !plan.KubernetesManifests.IsUnknown() && !maps.Equal(manifestsOf(ctx, plan.KubernetesManifests, diags), manifests) {
+	if !plan.KubernetesManifests.IsUnknown() && !maps.Equal(stringMap(ctx, plan.KubernetesManifests, diags), manifests) {
 		diags.AddAttributeError(path.Root("kubernetes_manifests"), summary,
 			"The Kubernetes objects compiled at apply differ from the planned ones; a segment's placement changed between plan and apply. Plan again.")
 	}
-}
-
-func sortedRules(rules []securitygroup.Rule) []securitygroup.Rule {
-	out := slices.Clone(rules)
-	securitygroup.Sort(out)
-	return out
 }
 
 func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

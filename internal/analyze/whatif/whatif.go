@@ -140,22 +140,17 @@ func (e DocumentError) Unwrap() error { return e.Err }
 // endpoint, whose context has no http_request. Verified Access allows only
 // when every given document allows.
 func Decide(group, endpoint string, tcp bool, proxy model.AccessProxy, req Request) (Outcome, error) {
-	areq, err := req.Analyze()
-	if err != nil {
-		return Outcome{}, err
-	}
-	ev, err := evaluator(proxy, analyze.Documents{Group: group, Endpoint: endpoint, TCP: tcp})
-	if err != nil {
-		return Outcome{}, err
-	}
-	v := ev.Evaluate(areq)
-	return Outcome{Allowed: v.Allowed, Rules: v.Rules, Reason: v.Reason, Errors: v.Errors}, nil
+	return decide(group, endpoint, tcp, proxy, req, (*analyze.Evaluator).Evaluate)
 }
 
 // DecideQuick is Decide without evaluation errors (Outcome.Errors is
 // empty): only the statements the request can satisfy are evaluated, which
 // gives the same decision, rules and reason (analyze.Evaluator.Decide).
 func DecideQuick(group, endpoint string, tcp bool, proxy model.AccessProxy, req Request) (Outcome, error) {
+	return decide(group, endpoint, tcp, proxy, req, (*analyze.Evaluator).Decide)
+}
+
+func decide(group, endpoint string, tcp bool, proxy model.AccessProxy, req Request, eval func(*analyze.Evaluator, analyze.Request) analyze.Verdict) (Outcome, error) {
 	areq, err := req.Analyze()
 	if err != nil {
 		return Outcome{}, err
@@ -164,8 +159,8 @@ func DecideQuick(group, endpoint string, tcp bool, proxy model.AccessProxy, req 
 	if err != nil {
 		return Outcome{}, err
 	}
-	v := ev.Decide(areq)
-	return Outcome{Allowed: v.Allowed, Rules: v.Rules, Reason: v.Reason}, nil
+	v := eval(ev, areq)
+	return Outcome{Allowed: v.Allowed, Rules: v.Rules, Reason: v.Reason, Errors: v.Errors}, nil
 }
 
 // The same documents are evaluated many times in one plan (one function
