@@ -79,6 +79,18 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 		plan.Adopted = types.BoolValue(true) // group_id changed: the resource is replaced by an adoption
 	}
 
+	willBeAdopted := (creating && adopting) || (!creating && state.Adopted.ValueBool()) || (adopting && !config.GroupID.Equal(state.GroupID))
+	if willBeAdopted && !config.Description.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("description"), "Description of an adopted group",
+			"An adopted group's description is not managed by the provider: remove description, or create the group with display_name instead of adopting it.")
+		return
+	}
+	if !creating && state.Adopted.ValueBool() && !config.DisplayName.IsNull() && !config.DisplayName.IsUnknown() && !config.DisplayName.Equal(state.DisplayName) {
+		resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Adopted group is not renamed",
+			fmt.Sprintf("The adopted group %s is named %q; an adopted group is never renamed. Remove display_name or write the group's own name.", state.GroupID.ValueString(), state.DisplayName.ValueString()))
+		return
+	}
+
 	var c *awsapi.Clients
 	if plan.IdentityStoreID.IsUnknown() && r.clients != nil {
 		if idc, err := r.clients.IdentityCenter(ctx); err == nil {
@@ -103,6 +115,9 @@ func (r *accessGroupResource) ModifyPlan(ctx context.Context, req resource.Modif
 				return
 			case err != nil:
 				resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Cannot read the group", err.Error())
+				return
+			case !config.DisplayName.IsNull() && !config.DisplayName.IsUnknown() && config.DisplayName.ValueString() != g.DisplayName:
+				resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Adopted group is not renamed", adoptedNameMismatch(g.ID, g.DisplayName, config.DisplayName.ValueString()))
 				return
 			default:
 				plan.DisplayName = types.StringValue(g.DisplayName)
@@ -159,6 +174,10 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 		g, err := awsapi.FindGroup(ctx, c.IdentityStore, store, gid)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Cannot adopt group", err.Error())
+			return
+		}
+		if !plan.DisplayName.IsUnknown() && !plan.DisplayName.IsNull() && plan.DisplayName.ValueString() != g.DisplayName {
+			resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Adopted group is not renamed", adoptedNameMismatch(g.ID, g.DisplayName, plan.DisplayName.ValueString()))
 			return
 		}
 		plan.ID = types.StringValue(g.ID)
@@ -361,4 +380,8 @@ func (r *accessGroupResource) identityStore(ctx context.Context, diags *diag.Dia
 		return nil, "", false
 	}
 	return c, idc.IdentityStoreID, true
+}
+
+func adoptedNameMismatch(groupID, live, configured string) string {
+	return fmt.Sprintf("group_id %s is named %q, not %q; an adopted group is never renamed. Remove display_name or write the group's own name.", groupID, live, configured)
 }

@@ -116,6 +116,15 @@ func TestAccAccessGroup_basic(t *testing.T) {
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 			},
+			{
+				// -generate-config-out writes configuration that passes the
+				// resource's own validation and plans a no-op import.
+				Config:          importBlockProviderSource() + cfg,
+				ResourceName:    "zerotrust_access_group.test",
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+			},
 		},
 	})
 }
@@ -244,6 +253,12 @@ resource "zerotrust_access_group" "test" {
 		},
 		Steps: []resource.TestStep{
 			{
+				// A written display_name must be the adopted group's own:
+				// adopting never renames.
+				Config:      strings.Replace(cfg, "group_id =", "display_name = \"payments\"\n  group_id =", 1),
+				ExpectError: regexp.MustCompile(`(?s)Adopted group is not renamed.*named "okta-payments",\s+not\s+"payments"`),
+			},
+			{
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("display_name"), knownvalue.StringExact("okta-payments")),
@@ -280,9 +295,9 @@ resource "zerotrust_access_group" "test" {
 func TestAccAccessGroup_badInput(t *testing.T) {
 	cases := map[string]struct{ body, want string }{
 		"bad membership":           {`display_name = "a"` + "\n" + `membership = "exclusive"`, `(?s)Attribute membership value must be one of`},
-		"neither name nor group":   {`members = []`, `(?s)No attribute specified when one \(and only one\) of \[.*display_name`},
-		"both name and group":      {`display_name = "a"` + "\n" + `group_id = "9067b2a3-1234-4c5d-8e9f-0123456789ab"`, `(?s)2 attributes specified when one \(and only one\) of \[.*group_id`},
-		"description when adopted": {`group_id = "9067b2a3-1234-4c5d-8e9f-0123456789ab"` + "\n" + `description = "x"`, `(?s)Attribute "group_id" cannot be specified when "description" is specified|Attribute "description" cannot be specified when "group_id" is specified`},
+		"neither name nor group":   {`members = []`, `(?s)At least one attribute out of \[.*display_name`},
+		"both name and group":      {`display_name = "a"` + "\n" + `group_id = "9067b2a3-1234-4c5d-8e9f-0123456789ab"`, `(?s)Group not found.*no group 9067b2a3-1234-4c5d-8e9f-0123456789ab exists`},
+		"description when adopted": {`group_id = "9067b2a3-1234-4c5d-8e9f-0123456789ab"` + "\n" + `description = "x"`, `(?s)Description of an adopted group.*not managed by the provider`},
 		"bad group id":             {`group_id = "payments"`, `(?s)Attribute group_id must be an Identity Store group id`},
 		"blank member":             {`display_name = "a"` + "\n" + `members = [""]`, `(?s)Attribute members\[Value\(""\)\] string length must be between 1 and 128`},
 		"padded name":              {`display_name = " a"`, `(?s)Attribute display_name must not start or end with white space`},

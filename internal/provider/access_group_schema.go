@@ -50,11 +50,13 @@ func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Optional: true,
 				Computed: true,
 				Description: "Display name of the group to create; unique in the identity store. Changing it renames the group in place. " +
-					"Exactly one of `display_name` and `group_id` is set; for an adopted group it is read from the group.",
+					"At least one of `display_name` and `group_id` is set; for an adopted group it is read from the group, and when written it must be the group's name (an adopted group is never renamed).",
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, 1024),
 					stringvalidator.RegexMatches(regexp.MustCompile(`^\S(.*\S)?$`), "must not start or end with white space"),
-					stringvalidator.ExactlyOneOf(path.MatchRoot("display_name"), path.MatchRoot("group_id")),
+					// Both may be written (as -generate-config-out does); an
+					// adopted group's name must then be the group's own.
+					stringvalidator.AtLeastOneOf(path.MatchRoot("display_name"), path.MatchRoot("group_id")),
 				},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -73,10 +75,9 @@ func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Optional: true,
 				Description: "Description of a created group. The provider appends its ownership marker " +
 					"`" + awsapi.OwnershipMarker + "` to the stored description (Identity Store groups have no tags); " +
-					"this attribute never shows the marker. Not allowed with `group_id`: an adopted group's description is not managed.",
+					"this attribute never shows the marker. Not allowed for an adopted group: its description is not managed.",
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, awsapi.MaxUserGroupDescriptionLength),
-					stringvalidator.ConflictsWith(path.MatchRoot("group_id")),
 				},
 			},
 			"members": schema.SetAttribute{

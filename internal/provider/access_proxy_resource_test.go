@@ -108,6 +108,14 @@ func TestAccAccessProxy_basic(t *testing.T) {
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 			},
+			{
+				// -generate-config-out writes configuration that passes the
+				// resource's own validation and plans a no-op import.
+				ResourceName:    "zerotrust_access_proxy.test",
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+			},
 		},
 	})
 }

@@ -187,6 +187,15 @@ func TestAccPrivilegedAccess_import(t *testing.T) {
 				ImportStateIdFunc: importID,
 			},
 			{
+				// -generate-config-out writes configuration that passes the
+				// resource's own validation and plans a no-op import.
+				ResourceName:      paResource,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				GenerateConfig:    true,
+				ImportStateIdFunc: importID,
+			},
+			{
 				ResourceName:  paResource,
 				ImportState:   true,
 				ImportStateId: "ps-0123456789abcdef",

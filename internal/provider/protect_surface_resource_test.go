@@ -183,6 +183,17 @@ func TestAccProtectSurface_basic(t *testing.T) {
 					vaExpectUnchanged("zerotrust_protect_surface.test", "policy_document"),
 				}},
 			},
+			{
+				// -generate-config-out writes configuration that passes the
+				// resource's own validation and plans a no-op import.
+				ResourceName:    "zerotrust_protect_surface.test",
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+				// Access rules are not recoverable from Cedar: the generated
+				// surface has none, so its plan changes the policy to deny-all.
+				ExpectNonEmptyPlan: true,
+			},
 		},
 	})
 }

@@ -86,6 +86,14 @@ func TestAccSegmentPolicy_basic(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"allow_from.0.cidr_blocks.0"}, // configured un-canonical on purpose
 			},
+			{
+				// -generate-config-out writes configuration that passes the
+				// resource's own validation and plans a no-op import.
+				ResourceName:    "zerotrust_segment_policy.test",
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+			},
 		},
 	})
 }

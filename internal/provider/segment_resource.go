@@ -58,6 +58,7 @@ func (r *segmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		if !req.Plan.Raw.IsNull() {
 			planNoUnmanaged(ctx, resp)
+			r.checkAdoption(ctx, req, resp)
 		}
 		return
 	}
@@ -68,6 +69,32 @@ func (r *segmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	if len(state.UnmanagedRules.Elements()) > 0 {
 		planNoUnmanaged(ctx, resp)
+	}
+}
+
+// checkAdoption refuses at plan a group to adopt that does not exist or is
+// not in the written vpc_id, when the group can be read.
+func (r *segmentResource) checkAdoption(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var id, vpc types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("security_group_id"), &id)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("vpc_id"), &vpc)...)
+	if resp.Diagnostics.HasError() || id.IsNull() || id.IsUnknown() || r.clients == nil {
+		return
+	}
+	c, err := r.clients.AWS(ctx)
+	if err != nil {
+		return // checked again at apply
+	}
+	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, id.ValueString())
+	switch {
+	case awsapi.IsNotFound(err):
+		resp.Diagnostics.AddAttributeError(path.Root("security_group_id"), "Security group not found",
+			fmt.Sprintf("security_group_id: no security group %s exists to adopt.", id.ValueString()))
+	case err != nil:
+		tflog.Debug(ctx, "security group to adopt not readable at plan time", map[string]any{"error": err.Error()})
+	case !vpc.IsNull() && !vpc.IsUnknown() && sg.VPCID != vpc.ValueString():
+		resp.Diagnostics.AddAttributeError(path.Root("vpc_id"), "Security group is in another VPC",
+			fmt.Sprintf("security_group_id %s is in %s, not in vpc_id %s. Remove vpc_id to adopt the group where it is.", sg.ID, sg.VPCID, vpc.ValueString()))
 	}
 }
 
@@ -95,6 +122,11 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		existing, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("security_group_id"), "Cannot adopt security group", err.Error())
+			return
+		}
+		if vpc := plan.VPCID.ValueString(); vpc != "" && !plan.VPCID.IsUnknown() && existing.VPCID != vpc {
+			resp.Diagnostics.AddAttributeError(path.Root("vpc_id"), "Security group is in another VPC",
+				fmt.Sprintf("security_group_id %s is in %s, not in vpc_id %s. Remove vpc_id to adopt the group where it is.", id, existing.VPCID, vpc))
 			return
 		}
 		want[awsapi.TagAdopted] = "true"

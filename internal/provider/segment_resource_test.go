@@ -54,6 +54,14 @@ func TestAccSegment_basic(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			{
+				// -generate-config-out writes configuration that passes the
+				// resource's own validation and plans a no-op import.
+				ResourceName:    "zerotrust_segment.test",
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+			},
 		},
 	})
 }
@@ -180,12 +188,25 @@ func TestAccSegment_adopt(t *testing.T) {
 		CheckDestroy:             acctest.CheckSecurityGroupUntagged(t, id),
 		Steps: []resource.TestStep{
 			{
+				// vpc_id beside security_group_id must be the group's VPC:
+				// refused at plan, nothing tagged.
 				Config: acctest.ProviderConfig + fmt.Sprintf(`
 resource "zerotrust_segment" "test" {
   name              = "legacy"
+  vpc_id            = "vpc-0123456789abcdef0"
   security_group_id = %q
 }
 `, id),
+				ExpectError: regexp.MustCompile(`(?s)Security group is in another VPC.*Remove vpc_id`),
+			},
+			{
+				Config: acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_segment" "test" {
+  name              = "legacy"
+  vpc_id            = %q
+  security_group_id = %q
+}
+`, vpcID, id),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringExact(id)),
@@ -202,8 +223,8 @@ func TestAccSegment_badInput(t *testing.T) {
 	}{
 		"bad name":           {`name = "no spaces allowed"` + "\n" + `vpc_id = "vpc-0123456789abcdef0"`, `(?s)Attribute name.*must be 1.63 characters`},
 		"bad sensitivity":    {`name = "a"` + "\n" + `vpc_id = "vpc-0123456789abcdef0"` + "\n" + `sensitivity = "secret"`, `(?s)Attribute sensitivity value must be one of`},
-		"neither vpc nor sg": {`name = "a"`, `(?s)No attribute specified when one \(and only one\) of`},
-		"both vpc and sg":    {`name = "a"` + "\n" + `vpc_id = "vpc-0123456789abcdef0"` + "\n" + `security_group_id = "sg-0123456789abcdef0"`, `(?s)2 attributes specified when one \(and only one\) of`},
+		"neither vpc nor sg": {`name = "a"`, `(?s)At least one attribute out of \[vpc_id,security_group_id\]`},
+		"both vpc and sg":    {`name = "a"` + "\n" + `vpc_id = "vpc-0123456789abcdef0"` + "\n" + `security_group_id = "sg-0123456789abcdef0"`, `(?s)Security group not found.*no security group sg-0123456789abcdef0 exists to adopt`},
 		"bad vpc id":         {`name = "a"` + "\n" + `vpc_id = "my-vpc"`, `(?s)Attribute vpc_id must be a VPC id`},
 		"reserved tag":       {`name = "a"` + "\n" + `vpc_id = "vpc-0123456789abcdef0"` + "\n" + `tags = { "managed-by" = "me" }`, `(?s)Reserved tag key.*The tag key "managed-by" is reserved`},
 	}

@@ -62,7 +62,7 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"vpc_id": schema.StringAttribute{
 				Optional:      true,
 				Computed:      true,
-				Description:   "VPC in which to create the security group. Required unless `security_group_id` adopts an existing group.",
+				Description:   "VPC in which to create the security group. Required unless `security_group_id` adopts an existing group; when both are set, the adopted group must be in this VPC.",
 				Validators:    []validator.String{stringvalidator.RegexMatches(vpcIDRe, "must be a VPC id such as vpc-0123456789abcdef0")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
 			},
@@ -72,7 +72,9 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Description: "Adopt this existing security group instead of creating one. When unset, the id of the created group.",
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(model.SecurityGroupIDPattern, "must be a security group id such as sg-0123456789abcdef0"),
-					stringvalidator.ExactlyOneOf(path.MatchRoot("vpc_id"), path.MatchRoot("security_group_id")),
+					// Both may be written (as -generate-config-out does for a
+					// created segment); adopting then checks the group is in vpc_id.
+					stringvalidator.AtLeastOneOf(path.MatchRoot("vpc_id"), path.MatchRoot("security_group_id")),
 				},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
 			},
