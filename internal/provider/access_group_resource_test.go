@@ -296,7 +296,6 @@ func TestAccAccessGroup_badInput(t *testing.T) {
 	cases := map[string]struct{ body, want string }{
 		"bad membership":           {`display_name = "a"` + "\n" + `membership = "exclusive"`, `(?s)Attribute membership value must be one of`},
 		"neither name nor group":   {`members = []`, `(?s)At least one attribute out of \[.*display_name`},
-		"both name and group":      {`display_name = "a"` + "\n" + `group_id = "9067b2a3-1234-4c5d-8e9f-0123456789ab"`, `(?s)Group not found.*no group 9067b2a3-1234-4c5d-8e9f-0123456789ab exists`},
 		"description when adopted": {`group_id = "9067b2a3-1234-4c5d-8e9f-0123456789ab"` + "\n" + `description = "x"`, `(?s)Description of an adopted group.*not managed by the provider`},
 		"bad group id":             {`group_id = "payments"`, `(?s)Attribute group_id must be an Identity Store group id`},
 		"blank member":             {`display_name = "a"` + "\n" + `members = [""]`, `(?s)Attribute members\[Value\(""\)\] string length must be between 1 and 128`},

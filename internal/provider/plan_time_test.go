@@ -87,3 +87,64 @@ resource "zerotrust_segment_policy" "vault_in" {
 		}},
 	})
 }
+
+// TestPlanTime_typedAttributes: CIDR blocks, timestamps and durations are
+// typed, so each known value is checked where it is written, whatever else
+// is unknown — here a list that mixes a malformed CIDR with a value known
+// only after apply, on a segment that does not exist yet.
+func TestPlanTime_typedAttributes(t *testing.T) {
+	segment := `
+resource "zerotrust_segment" "web" {
+  name   = "typed-web"
+  vpc_id = "vpc-0123456789abcdef0"
+}
+`
+	cases := map[string]struct{ config, want string }{
+		"cidr beside an unknown element": {segment + `
+resource "zerotrust_segment_policy" "web_in" {
+  segment = zerotrust_segment.web.id
+  allow_from {
+    cidr_blocks = [zerotrust_segment.web.arn, "10.0.0.300/8"]
+    ports       = ["443"]
+  }
+}
+`, `(?s)Invalid CIDR block.*cidr_blocks = \[zerotrust_segment\.web\.arn, "10\.0\.0\.300/8"\].*"10\.0\.0\.300/8" is not a CIDR block`},
+		"client cidr": {`
+resource "zerotrust_protect_surface" "app" {
+  name     = "typed"
+  proxy_id = "vai-0123456789abcdef0"
+  access_rule {
+    name         = "r"
+    groups       = [zerotrust_segment.web.id]
+    client_cidrs = ["10.0.0.0/33"]
+  }
+}
+` + segment, `(?s)Invalid CIDR block.*client_cidrs = \["10\.0\.0\.0/33"\].*"10\.0\.0\.0/33" is not a CIDR block`},
+		"timestamp": {segment + `
+resource "zerotrust_privileged_access" "oncall" {
+  name       = "typed"
+  group      = zerotrust_segment.web.id
+  expires_at = "next tuesday"
+}
+`, `(?s)Invalid timestamp.*expires_at.*not an RFC 3339 time`},
+		"duration": {segment + `
+resource "zerotrust_privileged_access" "oncall" {
+  name             = "typed"
+  group            = zerotrust_segment.web.id
+  session_duration = "1h"
+}
+`, `(?s)Invalid session duration.*session_duration.*not an ISO-8601 duration`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      acctest.ProviderConfig + tc.config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -19,24 +21,24 @@ import (
 )
 
 type privilegedAccessModel struct {
-	ID                      types.String        `tfsdk:"id"`
-	Name                    types.String        `tfsdk:"name"`
-	Group                   types.String        `tfsdk:"group"`
-	Accounts                types.List          `tfsdk:"accounts"`
-	Description             types.String        `tfsdk:"description"`
-	ManagedPolicies         types.List          `tfsdk:"managed_policies"`
-	CustomerManagedPolicies types.List          `tfsdk:"customer_managed_policies"`
-	InlinePolicy            policyDocumentValue `tfsdk:"inline_policy"`
-	PermissionsBoundary     types.Object        `tfsdk:"permissions_boundary"`
-	SessionDuration         types.String        `tfsdk:"session_duration"`
-	ExpiresAt               types.String        `tfsdk:"expires_at"`
-	Acknowledgement         types.String        `tfsdk:"acknowledgement"`
-	InstanceARN             types.String        `tfsdk:"instance_arn"`
-	PermissionSetARN        types.String        `tfsdk:"permission_set_arn"`
-	PermissionSetName       types.String        `tfsdk:"permission_set_name"`
-	InlinePolicyCanonical   types.String        `tfsdk:"inline_policy_canonical"`
-	Assignments             types.List          `tfsdk:"assignments"`
-	Expired                 types.Bool          `tfsdk:"expired"`
+	ID                      types.String          `tfsdk:"id"`
+	Name                    types.String          `tfsdk:"name"`
+	Group                   types.String          `tfsdk:"group"`
+	Accounts                types.List            `tfsdk:"accounts"`
+	Description             types.String          `tfsdk:"description"`
+	ManagedPolicies         types.List            `tfsdk:"managed_policies"`
+	CustomerManagedPolicies types.List            `tfsdk:"customer_managed_policies"`
+	InlinePolicy            policyDocumentValue   `tfsdk:"inline_policy"`
+	PermissionsBoundary     types.Object          `tfsdk:"permissions_boundary"`
+	SessionDuration         syntaxtypes.Duration  `tfsdk:"session_duration"`
+	ExpiresAt               syntaxtypes.Timestamp `tfsdk:"expires_at"`
+	Acknowledgement         types.String          `tfsdk:"acknowledgement"`
+	InstanceARN             types.String          `tfsdk:"instance_arn"`
+	PermissionSetARN        types.String          `tfsdk:"permission_set_arn"`
+	PermissionSetName       types.String          `tfsdk:"permission_set_name"`
+	InlinePolicyCanonical   types.String          `tfsdk:"inline_policy_canonical"`
+	Assignments             types.List            `tfsdk:"assignments"`
+	Expired                 types.Bool            `tfsdk:"expired"`
 }
 
 var (
@@ -108,7 +110,7 @@ func accessOf(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnost
 		Group:           str("group", m.Group),
 		Accounts:        list("accounts", m.Accounts),
 		ManagedPolicies: list("managed_policies", m.ManagedPolicies),
-		SessionDuration: str("session_duration", m.SessionDuration),
+		SessionDuration: str("session_duration", m.SessionDuration.StringValue),
 		Acknowledgement: str("acknowledgement", m.Acknowledgement),
 		Description:     str("description", m.Description),
 	}
@@ -123,7 +125,7 @@ func accessOf(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnost
 	} else {
 		a.InlinePolicy = m.InlinePolicy.ValueString()
 	}
-	if exp := str("expires_at", m.ExpiresAt); exp != "" {
+	if exp := str("expires_at", m.ExpiresAt.StringValue); exp != "" {
 		// A malformed value is reported by the attribute's validator.
 		if t, err := time.Parse(time.RFC3339, exp); err == nil {
 			a.ExpiresAt = t
@@ -361,7 +363,7 @@ func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awsapi.Permi
 		m.Description = types.StringValue(ps.Description)
 	}
 	if d := identitycenter.Diff(identitycenter.PermissionSet{SessionDuration: m.SessionDuration.ValueString()}, identitycenter.PermissionSet{SessionDuration: ps.SessionDuration}); d.UpdateAttributes {
-		m.SessionDuration = types.StringValue(ps.SessionDuration)
+		m.SessionDuration = syntaxtypes.NewDuration(ps.SessionDuration)
 	}
 	switch {
 	case ps.InlinePolicy == "":

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -370,7 +372,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		Name: types.StringValue(name), Group: types.StringNull(), Accounts: types.ListNull(types.StringType),
 		Description: types.StringNull(), ManagedPolicies: types.ListNull(types.StringType), CustomerManagedPolicies: types.ListNull(policyRefType),
 		InlinePolicy: policyDocumentNull(), PermissionsBoundary: types.ObjectNull(boundaryAttrTypes),
-		SessionDuration: types.StringValue(identitycenter.DefaultSessionDuration), ExpiresAt: types.StringNull(), Acknowledgement: types.StringNull(),
+		SessionDuration: syntaxtypes.NewDuration(identitycenter.DefaultSessionDuration), ExpiresAt: syntaxtypes.NullTimestamp(), Acknowledgement: types.StringNull(),
 		Expired: types.BoolValue(false),
 	}
 	if len(groups) == 1 {

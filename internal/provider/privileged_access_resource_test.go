@@ -538,7 +538,7 @@ func TestAccPrivilegedAccess_badInput(t *testing.T) {
 		"admin managed":       {g + `name = "a"` + "\n" + `managed_policies = ["arn:aws:iam::aws:policy/AdministratorAccess"]`, `(?s)Administrator managed policy.*managed_policies = .*managed_policies\[0\]: .*set acknowledgement`},
 		"admin inline":        {g + `name = "a"` + "\n" + `inline_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })`, `(?s)Full administrator access.*inline_policy = `},
 		"passrole":            {g + `name = "a"` + "\n" + `inline_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "iam:PassRole", Resource = "*" }] })`, `(?s)iam:PassRole on every role.*inline_policy = `},
-		"bad expiry":          {g + `name = "a"` + "\n" + `expires_at = "tomorrow"`, `(?s)Invalid expires_at.*expires_at = "tomorrow"`},
+		"bad expiry":          {g + `name = "a"` + "\n" + `expires_at = "tomorrow"`, `(?s)Invalid timestamp.*expires_at = "tomorrow".*not an RFC 3339 time`},
 		"bad group":           {`group = "payments"` + "\n" + `name = "a"`, `(?s)Invalid group id.*group = "payments"`},
 		"two boundaries":      {g + `name = "a"` + "\n" + `permissions_boundary = { managed_policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess", customer_managed_policy_reference = { name = "B" } }`, `(?s)One boundary.*permissions_boundary = .*permissions_boundary: set either`},
 		"bad policy path":     {g + `name = "a"` + "\n" + `customer_managed_policies = [{ name = "X", path = "team" }]`, `(?s)Invalid policy path.*customer_managed_policies\[0\]\.path: "team" is not an IAM path`},

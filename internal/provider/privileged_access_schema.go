@@ -2,15 +2,14 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"time"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
@@ -88,14 +87,15 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 			"session_duration": schema.StringAttribute{
 				Optional:    true,
 				Computed:    true,
+				CustomType:  syntaxtypes.DurationType{},
 				Default:     stringdefault.StaticString(identitycenter.DefaultSessionDuration),
 				Description: "Session length as an ISO-8601 duration between `PT1H` and `PT12H` (e.g. `PT1H`, `PT90M`, `PT1H30M`). Defaults to `PT1H`.",
 			},
 			"expires_at": schema.StringAttribute{
-				Optional: true,
+				Optional:   true,
+				CustomType: syntaxtypes.TimestampType{},
 				Description: "End of a just-in-time grant, as an RFC 3339 time (e.g. `2026-12-31T00:00:00Z`). At and after it, the next " +
 					"plan removes every account assignment and sets `expired`; the permission set itself stays (unassigned) until destroy.",
-				Validators: []validator.String{rfc3339Validator{}},
 			},
 			"acknowledgement": schema.StringAttribute{
 				Optional: true,
@@ -143,25 +143,6 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 				Description: "True once `expires_at` has passed (evaluated at plan time): the access is then planned with no assignments.",
 			},
 		},
-	}
-}
-
-// rfc3339Validator checks expires_at is an RFC 3339 time.
-type rfc3339Validator struct{}
-
-func (rfc3339Validator) Description(context.Context) string {
-	return "must be an RFC 3339 time such as 2026-12-31T00:00:00Z"
-}
-
-func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid expires_at",
-			fmt.Sprintf("expires_at must be an RFC 3339 time such as 2026-12-31T00:00:00Z, got %q.", req.ConfigValue.ValueString()))
 	}
 }
 

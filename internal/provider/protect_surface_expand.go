@@ -13,6 +13,7 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
@@ -165,7 +166,7 @@ func validateApplications(apps []surfaceAppModel, diags *diag.Diagnostics) {
 	for i, a := range apps {
 		p := path.Root("application").AtListIndex(i)
 		targets := 0
-		for _, v := range []types.String{a.LoadBalancerARN, a.NetworkInterfaceID, a.CIDR} {
+		for _, v := range []types.String{a.LoadBalancerARN, a.NetworkInterfaceID, a.CIDR.StringValue} {
 			if !v.IsNull() {
 				targets++
 			}
@@ -294,7 +295,7 @@ func applyLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
 	}
 	a.LoadBalancerARN = stringOrNull(e.LoadBalancerARN, a.LoadBalancerARN)
 	a.NetworkInterfaceID = stringOrNull(e.NetworkInterfaceID, a.NetworkInterfaceID)
-	a.CIDR = stringOrNull(e.CIDR, a.CIDR)
+	a.CIDR = syntaxtypes.CIDR{StringValue: stringOrNull(e.CIDR, a.CIDR.StringValue)}
 	a.Protocol = stringOrNull(e.Protocol, a.Protocol)
 	if e.Port != 0 {
 		a.Port = types.Int64Value(int64(e.Port))
@@ -463,7 +464,7 @@ func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string,
 		for _, app := range apps {
 			m.Applications = append(m.Applications, surfaceAppModel{
 				Name: types.StringValue(app), Domain: types.StringNull(), EndpointType: types.StringNull(), LoadBalancerARN: types.StringNull(),
-				NetworkInterfaceID: types.StringNull(), CIDR: types.StringNull(), Port: types.Int64Null(), Protocol: types.StringNull(),
+				NetworkInterfaceID: types.StringNull(), CIDR: syntaxtypes.CIDR{StringValue: types.StringNull()}, Port: types.Int64Null(), Protocol: types.StringNull(),
 				SubnetIDs: types.SetNull(types.StringType), SecurityGroupIDs: types.SetNull(types.StringType),
 				DomainCertificateARN: types.StringNull(), EndpointDomainPrefix: types.StringNull(),
 			})

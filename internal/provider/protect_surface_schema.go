@@ -3,6 +3,8 @@ package provider
 import (
 	"regexp"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -37,18 +39,18 @@ type protectSurfaceModel struct {
 }
 
 type surfaceAppModel struct {
-	Name                 types.String `tfsdk:"name"`
-	Domain               types.String `tfsdk:"domain"`
-	EndpointType         types.String `tfsdk:"endpoint_type"`
-	LoadBalancerARN      types.String `tfsdk:"load_balancer_arn"`
-	NetworkInterfaceID   types.String `tfsdk:"network_interface_id"`
-	CIDR                 types.String `tfsdk:"cidr"`
-	Port                 types.Int64  `tfsdk:"port"`
-	Protocol             types.String `tfsdk:"protocol"`
-	SubnetIDs            types.Set    `tfsdk:"subnet_ids"`
-	SecurityGroupIDs     types.Set    `tfsdk:"security_group_ids"`
-	DomainCertificateARN types.String `tfsdk:"domain_certificate_arn"`
-	EndpointDomainPrefix types.String `tfsdk:"endpoint_domain_prefix"`
+	Name                 types.String     `tfsdk:"name"`
+	Domain               types.String     `tfsdk:"domain"`
+	EndpointType         types.String     `tfsdk:"endpoint_type"`
+	LoadBalancerARN      types.String     `tfsdk:"load_balancer_arn"`
+	NetworkInterfaceID   types.String     `tfsdk:"network_interface_id"`
+	CIDR                 syntaxtypes.CIDR `tfsdk:"cidr"`
+	Port                 types.Int64      `tfsdk:"port"`
+	Protocol             types.String     `tfsdk:"protocol"`
+	SubnetIDs            types.Set        `tfsdk:"subnet_ids"`
+	SecurityGroupIDs     types.Set        `tfsdk:"security_group_ids"`
+	DomainCertificateARN types.String     `tfsdk:"domain_certificate_arn"`
+	EndpointDomainPrefix types.String     `tfsdk:"endpoint_domain_prefix"`
 }
 
 type surfaceRuleModel struct {
@@ -201,7 +203,7 @@ func protectSurfaceSchema() schema.Schema {
 						},
 						"load_balancer_arn":    schema.StringAttribute{Optional: true, Description: "Target: an internal Application or Network Load Balancer ARN."},
 						"network_interface_id": schema.StringAttribute{Optional: true, Description: "Target: a network interface id (eni-…).", Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^eni-[0-9a-f]{1,17}$`), "must be a network interface id such as eni-0123456789abcdef0")}},
-						"cidr":                 schema.StringAttribute{Optional: true, Description: "Target: a CIDR block (TCP access to the addresses in it)."},
+						"cidr":                 schema.StringAttribute{Optional: true, CustomType: syntaxtypes.CIDRType{}, Description: "Target: a CIDR block (TCP access to the addresses in it)."},
 						"port": schema.Int64Attribute{
 							Optional:    true,
 							Description: "Port the endpoint listens on and forwards to (1–65535). Required. For a cidr endpoint it is a one-port range.",
@@ -288,7 +290,8 @@ func protectSurfaceSchema() schema.Schema {
 						"methods": strList("HTTP methods allowed (upper case, e.g. `GET`); empty means any. HTTP(S) applications only: a rule that applies to a TCP application cannot test HTTP request data."),
 						"path_prefixes": strList("URL path prefixes (starting with `/`); empty means any. `/admin` matches `/admin` and everything below it on a `/` boundary (`/admin/`, `/admin/users`) but not `/administrator`; a trailing `*` (`/admin*`) keeps raw prefix matching. " +
 							"Paths are matched with and without the leading slash, since AWS documents `context.http_request.path` without one. HTTP(S) applications only."),
-						"client_cidrs": strList("Client networks (CIDR blocks); empty means any. Read from the HTTP request, so HTTP(S) applications only."),
+						"client_cidrs": schema.ListAttribute{Optional: true, ElementType: syntaxtypes.CIDRType{}, Validators: []validator.List{syntaxtypes.Elements()},
+							Description: "Client networks (CIDR blocks); empty means any. Read from the HTTP request, so HTTP(S) applications only."},
 						"applications": strList("Applications of this surface the rule applies to; empty means the whole surface. Rules naming applications compile into those applications' endpoint policies."),
 						"acknowledgement": schema.StringAttribute{
 							Optional:    true,

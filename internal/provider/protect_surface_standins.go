@@ -76,7 +76,7 @@ func surfaceModelWithStandIns(m protectSurfaceModel) (model.ProtectSurface, []mo
 				continue
 			}
 			for _, e := range l.src.Elements() {
-				v, _ := e.(types.String)
+				v, _ := asString(e)
 				if v.IsUnknown() {
 					unknown = append(unknown, at.At(l.name))
 					if l.standIn != "" {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -104,7 +106,7 @@ func (d *reachabilityDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"to":          schema.StringAttribute{Required: true, MarkdownDescription: "Name of the segment the flow enters."},
 					"segment":     schema.StringAttribute{Optional: true, MarkdownDescription: "Source: name of another segment."},
-					"cidr_blocks": schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Source: CIDR blocks (`0.0.0.0/0` is the internet)."},
+					"cidr_blocks": schema.ListAttribute{Optional: true, ElementType: syntaxtypes.CIDRType{}, Validators: []validator.List{syntaxtypes.Elements()}, MarkdownDescription: "Source: CIDR blocks (`0.0.0.0/0` is the internet)."},
 					"protocol":    schema.StringAttribute{Optional: true, MarkdownDescription: "`tcp` (default), `udp`, `icmp`, `icmpv6` or `all`."},
 					"ports":       schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Ports (`\"443\"`) or ranges (`\"8000-8080\"`); required for tcp and udp."},
 					"acknowledgement": schema.StringAttribute{

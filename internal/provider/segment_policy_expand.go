@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -258,7 +260,7 @@ func flowsFromRules(segment string, rules []securitygroup.Rule) (from, to []flow
 		}
 		f := flowModel{
 			Segment:         types.StringNull(),
-			CIDRBlocks:      types.ListNull(types.StringType),
+			CIDRBlocks:      types.ListNull(syntaxtypes.CIDRType{}),
 			PrefixListIDs:   types.ListNull(types.StringType),
 			Protocol:        types.StringValue(securitygroup.ModelProtocol(r.Protocol)),
 			Ports:           types.ListNull(types.StringType),
@@ -271,9 +273,9 @@ func flowsFromRules(segment string, rules []securitygroup.Rule) (from, to []flow
 		case r.ReferencedGroupID != "":
 			f.Segment = types.StringValue(r.ReferencedGroupID)
 		case r.CIDRv4 != "":
-			f.CIDRBlocks = stringList([]string{r.CIDRv4})
+			f.CIDRBlocks = cidrList([]string{r.CIDRv4})
 		case r.CIDRv6 != "":
-			f.CIDRBlocks = stringList([]string{r.CIDRv6})
+			f.CIDRBlocks = cidrList([]string{r.CIDRv6})
 		case r.PrefixListID != "":
 			f.PrefixListIDs = stringList([]string{r.PrefixListID})
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 )
 
 type segmentPolicyModel struct {
@@ -86,9 +87,9 @@ func flowBlock(direction string) schema.ListNestedBlock {
 				},
 				"cidr_blocks": schema.ListAttribute{
 					Optional:    true,
-					ElementType: types.StringType,
+					ElementType: syntaxtypes.CIDRType{},
 					Description: "IPv4 or IPv6 CIDR blocks. They are canonicalized (10.1.2.3/8 is written 10.0.0.0/8).",
-					Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
+					Validators:  []validator.List{listvalidator.SizeAtLeast(1), syntaxtypes.Elements()},
 				},
 				"prefix_list_ids": schema.ListAttribute{
 					Optional:    true,

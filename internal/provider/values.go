@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 )
 
 // Conversions between framework values and Go values, in one place so every
@@ -30,7 +32,7 @@ func knownStrings(c collection) ([]string, bool) {
 	elems := c.Elements()
 	out := make([]string, 0, len(elems))
 	for _, e := range elems {
-		s, isStr := e.(types.String)
+		s, isStr := asString(e)
 		if !isStr || s.IsUnknown() {
 			return nil, false
 		}
@@ -105,3 +107,23 @@ func mergeTags(have, want map[string]string) map[string]string {
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// cidrList is a list of CIDR blocks as configured (syntaxtypes.CIDR elements).
+func cidrList(values []string) types.List {
+	elems := make([]attr.Value, len(values))
+	for i, v := range values {
+		elems[i] = syntaxtypes.NewCIDR(v)
+	}
+	return types.ListValueMust(syntaxtypes.CIDRType{}, elems)
+}
+
+// asString reads a string element, custom string types (syntaxtypes)
+// included.
+func asString(e attr.Value) (types.String, bool) {
+	sv, ok := e.(basetypes.StringValuable)
+	if !ok {
+		return types.String{}, false
+	}
+	s, diags := sv.ToStringValue(context.Background())
+	return s, !diags.HasError()
+}
