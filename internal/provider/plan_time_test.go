@@ -1,10 +1,15 @@
 package provider_test
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
 )
@@ -147,4 +152,97 @@ resource "zerotrust_privileged_access" "oncall" {
 			})
 		})
 	}
+}
+
+// TestAccPlanTime_rulesKnownForSegmentCreatedInSameApply: on the first plan
+// of a segment and its policy, the compiled rules are in the plan — ports,
+// protocols, CIDRs and the existing peer — with only the new group's id
+// unknown; apply writes exactly those rules.
+func TestAccPlanTime_rulesKnownForSegmentCreatedInSameApply(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.31.0.0/16")
+	peer := acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_segment" "db" {
+  name   = "plan-time-db"
+  vpc_id = %q
+}
+`, vpcID)
+	withWeb := peer + fmt.Sprintf(`
+resource "zerotrust_segment" "web" {
+  name        = "plan-time-web"
+  vpc_id      = %q
+  sensitivity = "confidential"
+}
+
+resource "zerotrust_segment_policy" "web" {
+  segment             = zerotrust_segment.web.id
+  segment_sensitivity = zerotrust_segment.web.sensitivity
+  allow_from {
+    cidr_blocks = ["10.1.2.3/8"]
+    ports       = ["443", "8000-8080"]
+    description = "internal clients"
+  }
+  allow_to {
+    segment = zerotrust_segment.db.id
+    ports   = ["5432"]
+  }
+}
+`, vpcID)
+	rule := func(list string, i int) tfjsonpath.Path { return tfjsonpath.New(list).AtSliceIndex(i) }
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: peer},
+			{
+				Config: withWeb,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("zerotrust_segment.web", plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", tfjsonpath.New("ingress_rules"), knownvalue.ListSizeExact(2)),
+					plancheck.ExpectUnknownValue("zerotrust_segment_policy.web", rule("ingress_rules", 0).AtMapKey("group_id")),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("ingress_rules", 0).AtMapKey("cidr_ipv4"), knownvalue.StringExact("10.0.0.0/8")),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("ingress_rules", 0).AtMapKey("from_port"), knownvalue.Int64Exact(443)),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("ingress_rules", 1).AtMapKey("to_port"), knownvalue.Int64Exact(8080)),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("ingress_rules", 1).AtMapKey("description"), knownvalue.StringExact("internal clients")),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", tfjsonpath.New("egress_rules"), knownvalue.ListSizeExact(1)),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("egress_rules", 0).AtMapKey("security_group_id"), knownvalue.StringRegexp(regexp.MustCompile(`^sg-`))),
+					// The peer's half: on the existing db group, from the new one.
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("peer_rules", 0).AtMapKey("group_id"), knownvalue.StringRegexp(regexp.MustCompile(`^sg-`))),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("peer_rules", 0).AtMapKey("direction"), knownvalue.StringExact("ingress")),
+					plancheck.ExpectUnknownValue("zerotrust_segment_policy.web", rule("peer_rules", 0).AtMapKey("security_group_id")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.web",
+						"in tcp 443-443 10.0.0.0/8", "in tcp 8000-8080 10.0.0.0/8", "out tcp 5432-5432 ${zerotrust_segment.db}"),
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.db", "in tcp 5432-5432 ${zerotrust_segment.web}"),
+				},
+			},
+		},
+	})
+}
+
+// TestAccPlanTime_missingPeerForSegmentCreatedInSameApply: a peer id that
+// names no security group is an error at plan, naming the flow, although the
+// governed segment does not exist yet; nothing is created.
+func TestAccPlanTime_missingPeerForSegmentCreatedInSameApply(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig + `
+resource "zerotrust_segment" "web" {
+  name   = "plan-time-missing-peer"
+  vpc_id = "vpc-0123456789abcdef0"
+}
+
+resource "zerotrust_segment_policy" "web" {
+  segment = zerotrust_segment.web.id
+  allow_to {
+    segment = "sg-0badc0ffee0000000"
+    ports   = ["5432"]
+  }
+}
+`,
+			ExpectError: regexp.MustCompile(`(?s)Peer segment not found.*segment = "sg-0badc0ffee0000000"`),
+		}},
+	})
 }

@@ -21,7 +21,14 @@ import (
 // policyInputsKnown reports whether every value the compilers read is known,
 // i.e. whether the compiled artifacts can be shown in the plan.
 func policyInputsKnown(m segmentPolicyModel) bool {
-	if m.Segment.IsUnknown() || m.Name.IsUnknown() || m.MaxRulesPerDirection.IsUnknown() {
+	return !m.Segment.IsUnknown() && inputsKnownButSegment(m)
+}
+
+// inputsKnownButSegment reports whether everything but the governed
+// segment's id is known: the case of a segment created in the same apply,
+// whose rules can be shown with only that id unknown.
+func inputsKnownButSegment(m segmentPolicyModel) bool {
+	if m.Name.IsUnknown() || m.MaxRulesPerDirection.IsUnknown() {
 		return false
 	}
 	for _, flows := range [][]flowModel{m.AllowFrom, m.AllowTo} {
@@ -192,6 +199,45 @@ func setRuleLists(m *segmentPolicyModel, rules []securitygroup.Rule) {
 	m.IngressRules = types.ListValueMust(ruleObjectType, ingress)
 	m.EgressRules = types.ListValueMust(ruleObjectType, egress)
 	m.PeerRules = types.ListValueMust(ruleObjectType, peer)
+}
+
+// plannedSegmentID stands in, at plan, for the id of a segment created in
+// the same apply. It is not a security group id, so it never equals a peer's.
+const plannedSegmentID = "(created in this apply)"
+
+// setRuleListsPlanned records rules compiled against plannedSegmentID: every
+// port, protocol, peer and description is known, only the new group's id is
+// not. The order is the one apply computes, since every rule of the new group
+// shares its id and the peers' rules are keyed by the peers' known ids.
+func setRuleListsPlanned(m *segmentPolicyModel, rules []securitygroup.Rule) {
+	ingress, egress, peer := []attr.Value{}, []attr.Value{}, []attr.Value{}
+	sorted := append([]securitygroup.Rule(nil), rules...)
+	securitygroup.Sort(sorted)
+	for _, r := range sorted {
+		v := plannedRuleValue(r)
+		switch {
+		case r.GroupID != plannedSegmentID:
+			peer = append(peer, v)
+		case r.Egress:
+			egress = append(egress, v)
+		default:
+			ingress = append(ingress, v)
+		}
+	}
+	m.IngressRules = types.ListValueMust(ruleObjectType, ingress)
+	m.EgressRules = types.ListValueMust(ruleObjectType, egress)
+	m.PeerRules = types.ListValueMust(ruleObjectType, peer)
+}
+
+func plannedRuleValue(r securitygroup.Rule) attr.Value {
+	attrs := ruleValue(r).(types.Object).Attributes()
+	if r.GroupID == plannedSegmentID {
+		attrs["group_id"] = types.StringUnknown()
+	}
+	if r.ReferencedGroupID == plannedSegmentID {
+		attrs["security_group_id"] = types.StringUnknown()
+	}
+	return types.ObjectValueMust(ruleAttrTypes, attrs)
 }
 
 func setRuleListsUnknown(m *segmentPolicyModel) {

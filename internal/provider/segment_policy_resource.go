@@ -97,8 +97,16 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if !policyInputsKnown(plan) || r.clients == nil {
 		// What is written is checked now, against the declared sensitivity
 		// when there is one; the rest once the segment can be read.
+		sensitivity := ""
 		if !declared.IsNull() && !declared.IsUnknown() {
-			resp.Diagnostics.Append(validateWrittenFlows(plan, declared.ValueString())...)
+			sensitivity = declared.ValueString()
+			resp.Diagnostics.Append(validateWrittenFlows(plan, sensitivity)...)
+		}
+		if plan.Segment.IsUnknown() && inputsKnownButSegment(plan) && !resp.Diagnostics.HasError() {
+			r.planRulesForNewSegment(ctx, &plan, sensitivity, &resp.Diagnostics)
+			if resp.Diagnostics.HasError() {
+				return
+			}
 		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
@@ -147,6 +155,52 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		plan.KubernetesManifests = stringMapValue(manifests)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planRulesForNewSegment compiles, at plan, the rules of a policy whose
+// segment is created in the same apply, so the reviewer sees every port,
+// protocol and peer with only the new group's id unknown. Peer segments,
+// whose ids are known, are read (one DescribeSecurityGroups) to learn
+// whether they are managed; a peer that does not exist is an error now.
+// When they cannot be read the rules stay unknown until apply.
+func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan *segmentPolicyModel, sensitivity string, diags *diag.Diagnostics) {
+	var peerIDs []string
+	for _, fb := range flowBlocks(*plan) {
+		for _, b := range fb.blocks {
+			if !b.Segment.IsNull() {
+				peerIDs = append(peerIDs, b.Segment.ValueString())
+			}
+		}
+	}
+	segments := map[string]model.Segment{}
+	if len(peerIDs) > 0 {
+		if r.clients == nil {
+			return
+		}
+		c, err := r.clients.AWS(ctx)
+		if err != nil {
+			return
+		}
+		if segments, err = awsapi.ReadSegments(ctx, c.EC2, peerIDs); err != nil {
+			tflog.Debug(ctx, "peer segments not readable at plan time", map[string]any{"error": err.Error()})
+			return
+		}
+	}
+	flows, missing, d := expandFlows(*plan, segments)
+	diags.Append(d...)
+	if len(missing) > 0 {
+		missingPeersError(diags, missing, *plan)
+	}
+	if diags.HasError() {
+		return
+	}
+	governed := model.Segment{Name: plannedSegmentID, SecurityGroupID: plannedSegmentID, Sensitivity: sensitivity}
+	rules, d := compileSecurityGroups(*plan, governed, flows)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	setRuleListsPlanned(plan, rules)
 }
 
 func (r *segmentPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -147,7 +147,10 @@ func segmentPolicySchema() schema.Schema {
 	}
 	return schema.Schema{
 		Description: "The flows allowed into and out of one segment; everything else stays denied. The compiled security-group rules " +
-			"are computed attributes known at plan time (`ingress_rules`, `egress_rules`, `peer_rules`), reconciled with one " +
+			"are computed attributes known at plan time (`ingress_rules`, `egress_rules`, `peer_rules`) — also when the segment is " +
+			"created in the same apply: then only the new group's id is `(known after apply)`, as long as every peer segment already " +
+			"exists (a peer created in the same apply leaves the lists unknown, since two unknown ids may be the same group). " +
+			"Kubernetes manifests need the segment's placement, read from AWS, so they are known once the segment exists. Rules are reconciled with one " +
 			"Authorize call per group and direction for additions and one Revoke by rule ids for removals. The policy owns exactly " +
 			"the rules it tagged with its id; rules changed or removed out of band are drift and are restored. When the governed " +
 			"segment has a Kubernetes placement, the same flows also compile to NetworkPolicies (and optionally Istio " +
