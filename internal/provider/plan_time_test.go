@@ -246,3 +246,61 @@ resource "zerotrust_segment_policy" "web" {
 		}},
 	})
 }
+
+// TestAccPlanTime_statementsKnownForGroupsCreatedInSameApply: with the proxy
+// and the group created by the same apply, policy_document is unknown, but
+// policy_statements shows every condition that names neither: only the group
+// condition is unknown. Apply then writes exactly those conditions.
+func TestAccPlanTime_statementsKnownForGroupsCreatedInSameApply(t *testing.T) {
+	cond := func(i int) tfjsonpath.Path {
+		return tfjsonpath.New("policy_statements").AtSliceIndex(0).AtMapKey("conditions").AtSliceIndex(i)
+	}
+	const surface = "zerotrust_protect_surface.orders"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig + `
+resource "zerotrust_access_proxy" "corp" {
+  name = "plan-time-statements"
+  identity_provider {
+    type         = "iam-identity-center"
+    reference    = "idc"
+    mfa_enforced = true
+  }
+}
+
+resource "zerotrust_access_group" "orders" {
+  display_name = "plan-time-orders"
+}
+
+resource "zerotrust_protect_surface" "orders" {
+  name                = "plan-time-orders"
+  sensitivity         = "internal"
+  proxy_id            = zerotrust_access_proxy.corp.id
+  proxy_trust_context = zerotrust_access_proxy.corp.trust_context
+  access_rule {
+    name          = "clerks"
+    groups        = [zerotrust_access_group.orders.id]
+    methods       = ["GET"]
+    path_prefixes = ["/orders"]
+    require_mfa   = true
+  }
+}
+`,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(surface, tfjsonpath.New("policy_document")),
+				plancheck.ExpectKnownValue(surface, tfjsonpath.New("policy_statements").AtSliceIndex(0).AtMapKey("id"), knownvalue.StringExact("clerks")),
+				plancheck.ExpectKnownValue(surface, tfjsonpath.New("policy_statements").AtSliceIndex(0).AtMapKey("effect"), knownvalue.StringExact("permit")),
+				plancheck.ExpectKnownValue(surface, cond(0), knownvalue.StringExact(`context.http_request.http_method == "GET"`)),
+				plancheck.ExpectKnownValue(surface, cond(1), knownvalue.StringRegexp(regexp.MustCompile(`^context\.http_request\.path == "/orders" \|\| `))),
+				plancheck.ExpectUnknownValue(surface, cond(2)),
+				plancheck.ExpectKnownValue(surface, cond(3), knownvalue.StringExact("context has idc")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(surface, cond(2), knownvalue.StringRegexp(regexp.MustCompile(`^context has idc && context\.idc has groups && context\.idc\.groups has "[0-9a-f-]+"$`))),
+				statecheck.ExpectKnownValue(surface, tfjsonpath.New("policy_statements").AtSliceIndex(0).AtMapKey("conditions"), knownvalue.ListSizeExact(4)),
+			},
+		}},
+	})
+}

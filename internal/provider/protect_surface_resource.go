@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
@@ -89,6 +90,7 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 			return
 		}
 		plan.PolicyDocument = types.StringValue(res.GroupPolicy)
+		plan.PolicyStatements = policyStatementsValue(s, nil, false)
 		plan.EndpointPolicyDocuments = stringMapValue(endpointPolicies(res))
 		tflog.Debug(ctx, "protect surface compiled at plan time", map[string]any{"surface": s.Name, "statements_bytes": len(res.GroupPolicy), "context": source})
 	default:
@@ -108,6 +110,14 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 			}
 		}
 		plan.PolicyDocument = types.StringUnknown()
+		plan.PolicyStatements = types.ListUnknown(statementObjectType)
+		if source != contextUnknown {
+			standIns.Proxy = tc.model()
+			plan.PolicyStatements = policyStatementsValue(standIns, unknown, false)
+		} else if !plan.Sensitivity.IsUnknown() {
+			standIns.Proxy = standInProxy
+			plan.PolicyStatements = policyStatementsValue(standIns, unknown, true)
+		}
 		plan.EndpointPolicyDocuments = types.MapUnknown(types.StringType)
 	}
 	if resp.Diagnostics.HasError() {
@@ -120,24 +130,32 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 
 // compileForApply compiles against the live proxy (checking it agrees with a
 // declared trust context) and checks the result is what the plan showed.
-func (r *protectSurfaceResource) compileForApply(ctx context.Context, plan protectSurfaceModel, diags *diag.Diagnostics) (verifiedaccess.Result, bool) {
+func (r *protectSurfaceResource) compileForApply(ctx context.Context, plan protectSurfaceModel, diags *diag.Diagnostics) (verifiedaccess.Result, types.List, bool) {
+	res, s, ok := r.compileAgainstLiveProxy(ctx, plan, diags)
+	if !ok {
+		return res, types.List{}, false
+	}
+	return res, policyStatementsValue(s, nil, false), true
+}
+
+func (r *protectSurfaceResource) compileAgainstLiveProxy(ctx context.Context, plan protectSurfaceModel, diags *diag.Diagnostics) (verifiedaccess.Result, model.ProtectSurface, bool) {
 	live, err := readLiveTrustContext(ctx, r.clients, plan.ProxyID.ValueString())
 	if err != nil {
 		diags.AddAttributeError(path.Root("proxy_id"), "Cannot read the access proxy", err.Error())
-		return verifiedaccess.Result{}, false
+		return verifiedaccess.Result{}, model.ProtectSurface{}, false
 	}
 	source := contextLive
 	if !plan.ProxyTrustContext.IsNull() {
 		declared, err := parseProxyTrustContext(plan.ProxyTrustContext.ValueString())
 		if err != nil {
 			diags.AddAttributeError(path.Root("proxy_trust_context"), "Invalid trust context", err.Error())
-			return verifiedaccess.Result{}, false
+			return verifiedaccess.Result{}, model.ProtectSurface{}, false
 		}
 		if d := declared.diff(live); d != "" {
 			diags.AddAttributeError(path.Root("proxy_trust_context"), "The access proxy does not match its trust context",
 				"The live trust providers of "+plan.ProxyID.ValueString()+" differ from proxy_trust_context ("+d+"); "+
 					"pass the trust_context of the proxy whose id is proxy_id.")
-			return verifiedaccess.Result{}, false
+			return verifiedaccess.Result{}, model.ProtectSurface{}, false
 		}
 		source = contextDeclared
 	}
@@ -145,14 +163,14 @@ func (r *protectSurfaceResource) compileForApply(ctx context.Context, plan prote
 	s.Proxy = live.model()
 	res, ok := compileSurface(s, source, diags)
 	if !ok {
-		return res, false
+		return res, s, false
 	}
 	if !plan.PolicyDocument.IsUnknown() && plan.PolicyDocument.ValueString() != res.GroupPolicy {
 		diags.AddError("The access proxy changed since the plan",
 			"The policy compiled against the live proxy differs from the planned one; the proxy's trust providers changed between plan and apply. Plan again.")
-		return res, false
+		return res, s, false
 	}
-	return res, true
+	return res, s, true
 }
 
 func (r *protectSurfaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -165,7 +183,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	if c == nil {
 		return
 	}
-	res, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
+	res, statements, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -180,6 +198,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	plan.ID = types.StringValue(g.ID)
 	plan.ARN = nullIfEmpty(g.ARN)
 	plan.PolicyDocument = types.StringValue(res.GroupPolicy)
+	plan.PolicyStatements = statements
 	policies := endpointPolicies(res)
 	plan.EndpointPolicyDocuments = stringMapValue(policies)
 	tflog.Info(ctx, "verified access group created", map[string]any{"group": g.ID, "instance": g.InstanceID})
@@ -234,7 +253,7 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	if c == nil {
 		return
 	}
-	res, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
+	res, statements, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -286,6 +305,7 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	plan.PolicyDocument = types.StringValue(res.GroupPolicy)
+	plan.PolicyStatements = statements
 	plan.EndpointPolicyDocuments = stringMapValue(policies)
 	plan.Endpoints = endpointsValue(plan, endpoints)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -349,6 +369,7 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 	m := protectSurfaceModel{
 		Name: types.StringNull(), Sensitivity: types.StringNull(), Tags: types.MapNull(types.StringType),
 		ProxyTrustContext: types.StringNull(), PolicyDocument: types.StringNull(), EndpointPolicyDocuments: types.MapNull(types.StringType),
+		PolicyStatements: types.ListNull(statementObjectType),
 	}
 	found, err := readProtectSurface(ctx, c, req.ID, &m)
 	if err != nil {

@@ -169,7 +169,7 @@ func TestAccProtectSurface_basic(t *testing.T) {
 				ImportStateVerify: true,
 				// Access rules are not recoverable from Cedar; the trust
 				// context is configuration only.
-				ImportStateVerifyIgnore: []string{"access_rule", "proxy_trust_context"},
+				ImportStateVerifyIgnore: []string{"access_rule", "proxy_trust_context", "policy_statements"},
 			},
 			{
 				// An import block: the plan adds the access rules to state,

@@ -34,6 +34,7 @@ type protectSurfaceModel struct {
 	AccessRules       []surfaceRuleModel `tfsdk:"access_rule"`
 
 	PolicyDocument          types.String `tfsdk:"policy_document"`
+	PolicyStatements        types.List   `tfsdk:"policy_statements"`
 	EndpointPolicyDocuments types.Map    `tfsdk:"endpoint_policy_documents"`
 	Endpoints               types.Map    `tfsdk:"endpoints"`
 }
@@ -162,6 +163,7 @@ func protectSurfaceSchema() schema.Schema {
 				Description:   "ARN of the Verified Access group.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"policy_statements": policyStatementsAttribute(),
 			"policy_document": schema.StringAttribute{
 				Computed: true,
 				Description: "The compiled Cedar group policy (canonical: statements ordered forbid before permit then by rule name, each " +

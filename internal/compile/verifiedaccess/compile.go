@@ -498,3 +498,21 @@ func canonicalCIDRs(cidrs []string) []netip.Prefix {
 	})
 	return slices.Compact(out)
 }
+
+// ConditionTexts returns the Cedar text of each `when` condition of a rule's
+// statement, in statement order: the statement read one condition at a time,
+// as a plan shows it. Each text is cedar-go's canonical rendering.
+func ConditionTexts(r model.AccessRule, proxy model.AccessProxy) []string {
+	conds := Conditions(r, proxy)
+	out := make([]string, len(conds))
+	for i, c := range conds {
+		text := string(cedar.NewPolicyFromAST(ast.Permit().When(c)).MarshalCedar())
+		// The canonical form of a one-condition permit is
+		// "permit ( principal, action, resource )\nwhen { <condition> };".
+		if _, body, ok := strings.Cut(text, "\nwhen { "); ok {
+			text = strings.TrimSuffix(body, " };")
+		}
+		out[i] = text
+	}
+	return out
+}

@@ -185,3 +185,16 @@ func ExampleContextSchema() {
 	// 	}
 	// };
 }
+
+// ConditionTexts shows a statement one condition at a time, in the order
+// the statement tests them.
+func ExampleConditionTexts() {
+	rule := model.AccessRule{Name: "admins", Effect: model.EffectPermit, Groups: []string{"admins"}, Methods: []string{"GET"}}
+	proxy := model.AccessProxy{IdentityProvider: model.IdentityProvider{Type: model.IdentityOIDC, Reference: "idp"}}
+	for _, c := range va.ConditionTexts(rule, proxy) {
+		fmt.Println(c)
+	}
+	// Output:
+	// context.http_request.http_method == "GET"
+	// context has idp && context.idp has groups && context.idp.groups.contains("admins")
+}
