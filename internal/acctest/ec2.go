@@ -330,3 +330,21 @@ func TagResource(t *testing.T, id, key, value string) {
 		t.Fatal(err)
 	}
 }
+
+// SecurityGroupsNamed returns the ids of the security groups named name in
+// vpcID: how a test counts what a create (or its retries) left behind.
+func SecurityGroupsNamed(t *testing.T, vpcID, name string) []string {
+	t.Helper()
+	out, err := EC2(t).DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{vpcID}},
+		{Name: aws.String("group-name"), Values: []string{name}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, 0, len(out.SecurityGroups))
+	for _, g := range out.SecurityGroups {
+		ids = append(ids, aws.ToString(g.GroupId))
+	}
+	return ids
+}

@@ -37,6 +37,9 @@ func fillSegmentUnknowns(m *segmentModel) {
 		}
 	}
 	m.Adopted = types.BoolValue(false)
+	if m.OwnershipID.IsUnknown() {
+		m.OwnershipID = types.StringNull()
+	}
 	setUnmanaged(m, nil)
 }
 

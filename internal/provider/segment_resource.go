@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -117,11 +119,19 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	userTags := stringMap(ctx, plan.Tags, &resp.Diagnostics)
 	want := segmentTags(plan, userTags)
+	ownership := uuid.NewString()
+	want[awsapi.TagOwnership] = ownership
+	plan.OwnershipID = types.StringValue(ownership)
 	var sg *awsapi.SecurityGroup
 	if id := plan.SecurityGroupID.ValueString(); id != "" {
 		existing, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("security_group_id"), "Cannot adopt security group", err.Error())
+			return
+		}
+		if owner := existing.Tags[awsapi.TagOwnership]; owner != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("security_group_id"), "Security group owned by another resource",
+				(&awsapi.OwnershipError{Kind: "security group", Name: existing.Name, ID: id, Owner: owner, Import: id}).Error())
 			return
 		}
 		if vpc := plan.VPCID.ValueString(); vpc != "" && !plan.VPCID.IsUnknown() && existing.VPCID != vpc {
@@ -142,9 +152,13 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		if description == "" || plan.Description.IsUnknown() {
 			description = "Zero-trust segment " + plan.Name.ValueString() + " (managed by terraform-provider-zerotrust)"
 		}
+		want[awsapi.TagCreatePending] = ownership
 		created, err := awsapi.CreateSegmentGroup(ctx, c.EC2, awsapi.CreateSegmentGroupInput{
 			Name: plan.Name.ValueString(), Description: description, VPCID: plan.VPCID.ValueString(), Tags: want,
 		})
+		if err == nil {
+			err = awsapi.CompleteCreate(ctx, c.EC2, created.ID)
+		}
 		if created != nil && created.ID != "" {
 			// Record what exists even when a later step failed, so nothing is orphaned.
 			plan.ID = types.StringValue(created.ID)
@@ -188,6 +202,9 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddError("Reading the segment's security group failed", err.Error())
 		return
 	}
+	if err := awsapi.CheckOwnership("security group", sg.ID, sg.Tags, state.OwnershipID.ValueString()); err != nil {
+		resp.Diagnostics.AddWarning("Segment owned by another resource", err.Error())
+	}
 	applyGroupToModel(&state, sg)
 	state.Adopted = types.BoolValue(sg.Tags[awsapi.TagAdopted] == "true")
 	if s := sg.Tags[awsapi.TagSensitivity]; s != "" {
@@ -224,6 +241,10 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.AddError("Reading the segment's security group failed", err.Error())
 		return
 	}
+	if err := awsapi.CheckOwnership("security group", id, sg.Tags, state.OwnershipID.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Segment owned by another resource", err.Error())
+		return
+	}
 	want := segmentTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 	if state.Adopted.ValueBool() {
 		want[awsapi.TagAdopted] = "true"
@@ -247,6 +268,7 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 	sg.Tags = mergeTags(sg.Tags, want)
 	applyGroupToModel(&plan, sg)
 	plan.Adopted = state.Adopted
+	plan.OwnershipID = state.OwnershipID
 	setUnmanaged(&plan, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -262,16 +284,20 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	id := state.ID.ValueString()
+	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
+	if awsapi.IsNotFound(err) {
+		return
+	}
+	if err == nil {
+		err = awsapi.CheckOwnership("security group", id, sg.Tags, state.OwnershipID.ValueString())
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot delete the segment's security group", err.Error())
+		return
+	}
 	if state.Adopted.ValueBool() {
 		// An adopted group is not ours to delete: only our tags go.
-		sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
-		if awsapi.IsNotFound(err) {
-			return
-		}
-		if err == nil {
-			err = awsapi.SetTags(ctx, c.EC2, id, sg.Tags, map[string]string{}, providerTagKeys(sg.Tags))
-		}
-		if err != nil {
+		if err := awsapi.SetTags(ctx, c.EC2, id, sg.Tags, map[string]string{}, providerTagKeys(sg.Tags)); err != nil {
 			resp.Diagnostics.AddError("Releasing the adopted security group failed", err.Error())
 		}
 		return
@@ -310,6 +336,7 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		Tags:        types.MapNull(types.StringType),
 	}
 	applyGroupToModel(&m, sg)
+	m.OwnershipID = nullIfEmpty(sg.Tags[awsapi.TagOwnership])
 	if created {
 		m.VPCID = types.StringValue(sg.VPCID)
 	} else {

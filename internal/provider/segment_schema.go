@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 type segmentModel struct {
@@ -30,6 +31,7 @@ type segmentModel struct {
 	ARN             types.String `tfsdk:"arn"`
 	OwnerID         types.String `tfsdk:"owner_id"`
 	Adopted         types.Bool   `tfsdk:"adopted"`
+	OwnershipID     types.String `tfsdk:"ownership_id"`
 	UnmanagedRules  types.List   `tfsdk:"unmanaged_rule_ids"`
 	UnmanagedDetail types.List   `tfsdk:"unmanaged_rules"`
 
@@ -107,6 +109,15 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"owner_id": schema.StringAttribute{
 				Computed:      true,
 				Description:   "AWS account that owns the security group.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"ownership_id": schema.StringAttribute{
+				Computed: true,
+				Description: "Random id drawn when this resource created (or adopted) the group, written on it as the `" + awsapi.TagOwnership + "` tag. " +
+					"Ownership is decided by this id, never by name: a create whose name is taken by a group with another ownership id fails " +
+					"(import it deliberately instead), and a group whose tag no longer matches is neither changed nor deleted. A create interrupted " +
+					"before Terraform recorded it leaves the group marked `" + awsapi.TagCreatePending + "`; the next create of the same name adopts it " +
+					"once instead of making a second one.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"adopted": schema.BoolAttribute{

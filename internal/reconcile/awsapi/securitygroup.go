@@ -108,9 +108,21 @@ func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGrou
 		if ferr != nil {
 			return nil, fmt.Errorf("creating security group %q: %w", in.Name, err)
 		}
-		if existing.Tags[TagManagedBy] != ManagedByValue || existing.Tags[TagSegment] != in.Tags[TagSegment] {
+		switch {
+		case existing.Tags[TagManagedBy] != ManagedByValue:
 			return nil, fmt.Errorf("a security group named %q already exists in %s (%s) and is not managed by this provider; "+
 				"adopt it with security_group_id = %q or choose another name", in.Name, in.VPCID, existing.ID, existing.ID)
+		case !recoverable(existing.Tags):
+			return nil, &OwnershipError{Kind: securityGroupKind, Name: in.Name, ID: existing.ID, Owner: existing.Tags[TagOwnership], Import: existing.ID}
+		case existing.Tags[TagOwnership] != in.Tags[TagOwnership]:
+			// Left by an interrupted create of an earlier run: claimed now,
+			// so no other create adopts it too, and given this create's tags.
+			if cerr := ClaimPending(ctx, c, existing.ID, in.Tags[TagOwnership]); cerr != nil {
+				return nil, cerr
+			}
+			if terr := SetTags(ctx, c, existing.ID, existing.Tags, in.Tags, sortedKeys(existing.Tags)); terr != nil {
+				return nil, terr
+			}
 		}
 		id = existing.ID
 	case err != nil:
@@ -130,6 +142,10 @@ func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGrou
 	})
 	if err != nil {
 		return &SecurityGroup{ID: id}, err
+	}
+	if own := in.Tags[TagOwnership]; own != "" && sg.Tags[TagOwnership] != own {
+		// Another create claimed the same pending group at the same moment.
+		return nil, &OwnershipError{Kind: securityGroupKind, Name: in.Name, ID: id, Owner: sg.Tags[TagOwnership], Import: id}
 	}
 	if err := revokeDefaultEgress(ctx, c, id); err != nil {
 		return sg, err

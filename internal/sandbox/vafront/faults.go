@@ -20,6 +20,11 @@ type Faults struct {
 	NotFoundAfterCreateMS int `json:"not_found_after_create_ms"`
 	// LatencyMS delays every matching request.
 	LatencyMS int `json:"latency_ms"`
+	// LostResponses serves the first n matching requests — the change is
+	// made — and then answers InternalError/500 instead of the response, as
+	// when a response is lost on the way back: the client cannot know the
+	// request succeeded and retries it.
+	LostResponses int `json:"lost_responses"`
 	// Actions the faults apply to: "*" (or empty) for all, else names as
 	// "ec2:CreateVerifiedAccessGroup", "identitystore:CreateGroup" or a bare
 	// action name "CreateVerifiedAccessGroup".
@@ -34,8 +39,8 @@ func (fs Faults) validate() string {
 		return "throttle_rate must be within [0,1]"
 	case fs.ServerErrorRate < 0 || fs.ServerErrorRate > 1:
 		return "server_error_rate must be within [0,1]"
-	case fs.NotFoundAfterCreateMS < 0 || fs.LatencyMS < 0:
-		return "not_found_after_create_ms and latency_ms must not be negative"
+	case fs.NotFoundAfterCreateMS < 0 || fs.LatencyMS < 0 || fs.LostResponses < 0:
+		return "not_found_after_create_ms, latency_ms and lost_responses must not be negative"
 	}
 	return ""
 }
@@ -84,6 +89,8 @@ func (s *faultState) get() (Faults, bool) {
 type pickedFault struct {
 	latency time.Duration
 	err     *apiError
+	// lose: serve the request, then answer InternalError in place of it.
+	lose bool
 }
 
 // pick draws the fault (if any) for one request.
@@ -94,6 +101,11 @@ func (s *faultState) pick(ri requestInfo) *pickedFault {
 		return nil
 	}
 	out := &pickedFault{latency: time.Duration(s.cfg.LatencyMS) * time.Millisecond}
+	if s.cfg.LostResponses > 0 {
+		s.cfg.LostResponses--
+		out.lose = true
+		return out
+	}
 	// One draw per request decides between throttle, server error and success.
 	x := s.rng.Float64()
 	switch {

@@ -273,3 +273,33 @@ func mustRequest(t *testing.T, method, url, body string) *http.Request {
 	}
 	return req
 }
+
+// TestLostResponse: the request is served — the object exists — but the
+// client gets InternalError. A retry with the same idempotency token (the SDK
+// fills ClientToken) returns the same object, as on AWS.
+func TestLostResponse(t *testing.T) {
+	ctx, c, ctl := fresh(t)
+	if err := ctl.SetFaults(ctx, Faults{LostResponses: 2, Actions: []string{"ec2:CreateVerifiedAccessInstance"}}); err != nil {
+		t.Fatal(err)
+	}
+	once := func(o *ec2.Options) { o.RetryMaxAttempts = 1 }
+	_, err := c.CreateVerifiedAccessInstance(ctx, &ec2.CreateVerifiedAccessInstanceInput{}, once)
+	wantCode(t, err, "InternalError")
+	list, err := c.DescribeVerifiedAccessInstances(ctx, &ec2.DescribeVerifiedAccessInstancesInput{})
+	if err != nil || len(list.VerifiedAccessInstances) != 1 {
+		t.Fatalf("the request whose response was lost was not served: %v %+v", err, list)
+	}
+	// Retried with its token, a create whose response was lost is the same object.
+	out, err := c.CreateVerifiedAccessInstance(ctx, &ec2.CreateVerifiedAccessInstanceInput{})
+	if err != nil {
+		t.Fatalf("the retry should succeed: %v", err)
+	}
+	list, _ = c.DescribeVerifiedAccessInstances(ctx, &ec2.DescribeVerifiedAccessInstancesInput{})
+	counts, _ := ctl.Counters(ctx)
+	if len(list.VerifiedAccessInstances) != 2 || counts["ec2:CreateVerifiedAccessInstance"] != 3 || out.VerifiedAccessInstance == nil {
+		t.Fatalf("want 2 instances after 3 calls (one lost alone, one lost then retried), got %d, counters %v", len(list.VerifiedAccessInstances), counts)
+	}
+	if err := ctl.SetFaults(ctx, Faults{LostResponses: -1}); err == nil {
+		t.Fatal("a negative lost_responses was accepted")
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strings"
@@ -142,8 +143,19 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeFault(w, ri, fault.err)
 			return
 		}
+		if fault.lose {
+			f.dispatch(httptest.NewRecorder(), r, ri, body)
+			writeFault(w, ri, &apiError{http.StatusInternalServerError, "InternalError",
+				"An internal error has occurred. (injected by the sandbox after serving the request: its response was lost)"})
+			return
+		}
 	}
+	f.dispatch(w, r, ri, body)
+}
 
+// dispatch serves one request: Verified Access and what moto lacks here, the
+// rest forwarded to moto.
+func (f *Front) dispatch(w http.ResponseWriter, r *http.Request, ri requestInfo, body []byte) {
 	if ri.service == "ec2" && ri.form != nil {
 		if h, ok := vaHandlers[ri.action]; ok {
 			f.serveVA(w, ri, h)

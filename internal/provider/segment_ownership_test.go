@@ -1,0 +1,166 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
+)
+
+// expectOwnership checks the live group carries the ownership id recorded in
+// state and no pending mark.
+func expectOwnership(t *testing.T, address string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs := s.RootModule().Resources[address]
+		tags := acctest.SecurityGroupTags(t, rs.Primary.ID)
+		own := rs.Primary.Attributes["ownership_id"]
+		switch {
+		case own == "" || tags[awsapi.TagOwnership] != own:
+			return fmt.Errorf("ownership id in state %q, on the group %q", own, tags[awsapi.TagOwnership])
+		case tags[awsapi.TagCreatePending] != "":
+			return fmt.Errorf("the completed group is still marked pending: %v", tags)
+		}
+		return nil
+	}
+}
+
+// TestAccSegment_sameNameRefused: a second segment with the name of a group
+// another resource created is refused — never taken over — and destroying
+// the second leaves the first's group in place.
+func TestAccSegment_sameNameRefused(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.32.0.0/16")
+	first := acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_segment" "first" {
+  name   = "shared-name"
+  vpc_id = %q
+}
+`, vpcID)
+	second := first + fmt.Sprintf(`
+resource "zerotrust_segment" "second" {
+  name   = "shared-name"
+  vpc_id = %q
+}
+`, vpcID)
+	var firstID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: first,
+				Check:  resource.ComposeTestCheckFunc(captureID("zerotrust_segment.first", &firstID), expectOwnership(t, "zerotrust_segment.first")),
+			},
+			{
+				Config:      second,
+				ExpectError: regexp.MustCompile(`(?s)security group named "shared-name" already exists.*belongs to another zerotrust\s+resource.*never taken over by name.*terraform import`),
+			},
+			{
+				// Nothing of the second create remains; the first is intact.
+				Config: first,
+				Check: func(s *terraform.State) error {
+					if ids := acctest.SecurityGroupsNamed(t, vpcID, "shared-name"); len(ids) != 1 || ids[0] != firstID {
+						return fmt.Errorf("groups named shared-name: %v, want only %s", ids, firstID)
+					}
+					return expectOwnership(t, "zerotrust_segment.first")(s)
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_segment.first", tfjsonpath.New("id"), knownvalue.NotNull()),
+				},
+			},
+		},
+	})
+}
+
+// TestAccSegment_lostCreateResponse: CreateSecurityGroup is served but its
+// response lost; the SDK's retry finds the group this create marked pending
+// and adopts it: exactly one group, owned, not pending.
+func TestAccSegment_lostCreateResponse(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.33.0.0/16")
+	ctl := acctest.Sandbox.Control()
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				if err := ctl.SetFaults(context.Background(), vafront.Faults{LostResponses: 1, Actions: []string{"ec2:CreateSecurityGroup"}}); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = ctl.ClearFaults(context.Background()) })
+				if err := ctl.ResetCounters(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_segment" "test" {
+  name   = "lost-response"
+  vpc_id = %q
+}
+`, vpcID),
+			Check: func(s *terraform.State) error {
+				counts, err := ctl.Counters(context.Background())
+				if err != nil {
+					return err
+				}
+				if counts["ec2:CreateSecurityGroup"] != 2 {
+					return fmt.Errorf("want the lost create and its retry (2 calls), got %d", counts["ec2:CreateSecurityGroup"])
+				}
+				if ids := acctest.SecurityGroupsNamed(t, vpcID, "lost-response"); len(ids) != 1 || ids[0] != s.RootModule().Resources["zerotrust_segment.test"].Primary.ID {
+					return fmt.Errorf("groups named lost-response: %v", ids)
+				}
+				return expectOwnership(t, "zerotrust_segment.test")(s)
+			},
+		}},
+	})
+}
+
+// TestAccSegment_interruptedCreateRecovered: a group left pending by a create
+// that never reached state (Terraform killed) is adopted by the next create
+// of the same name — and claimed, so no other create can adopt it too.
+func TestAccSegment_interruptedCreateRecovered(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.34.0.0/16")
+	left := acctest.CreateSecurityGroup(t, vpcID, "interrupted", "Zero-trust segment interrupted (managed by terraform-provider-zerotrust)")
+	for k, v := range map[string]string{
+		awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagSegment: "interrupted",
+		awsapi.TagOwnership: "11111111-2222-4333-8444-555555555555", awsapi.TagCreatePending: "11111111-2222-4333-8444-555555555555",
+	} {
+		acctest.TagResource(t, left, k, v)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_segment" "test" {
+  name        = "interrupted"
+  vpc_id      = %q
+  sensitivity = "restricted"
+}
+`, vpcID),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringExact(left)),
+				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(false)),
+				// This configuration's tags replace the interrupted create's.
+				acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{"zerotrust:sensitivity": "restricted"}),
+			},
+			Check: func(s *terraform.State) error {
+				if ids := acctest.SecurityGroupsNamed(t, vpcID, "interrupted"); len(ids) != 1 {
+					return fmt.Errorf("groups named interrupted: %v", ids)
+				}
+				if own := s.RootModule().Resources["zerotrust_segment.test"].Primary.Attributes["ownership_id"]; own == "11111111-2222-4333-8444-555555555555" {
+					return fmt.Errorf("the recovered group kept the interrupted create's ownership id")
+				}
+				return expectOwnership(t, "zerotrust_segment.test")(s)
+			},
+		}},
+	})
+}
