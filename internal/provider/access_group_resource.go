@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -184,7 +186,8 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 		plan.DisplayName = types.StringValue(g.DisplayName)
 		plan.Adopted = types.BoolValue(true)
 	} else {
-		g, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, plan.DisplayName.ValueString(), plan.Description.ValueString())
+		own := awsapi.GroupOwnership{ID: uuid.NewString(), Pending: true}
+		g, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, plan.DisplayName.ValueString(), plan.Description.ValueString(), own)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Creating the group failed", err.Error())
 			return
@@ -192,9 +195,19 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 		plan.ID = types.StringValue(g.ID)
 		plan.GroupID = types.StringValue(g.ID)
 		plan.Adopted = types.BoolValue(false)
+		plan.OwnershipID = types.StringValue(own.ID)
 	}
 	tflog.Info(ctx, "access group ready", map[string]any{"group_id": plan.ID.ValueString(), "adopted": plan.Adopted.ValueBool()})
 	r.reconcileMembers(ctx, c, &plan, nil, &resp.Diagnostics)
+	if !plan.Adopted.ValueBool() {
+		// Recorded in state now: the pending mark goes.
+		done := awsapi.OwnedGroupDescription(plan.Description.ValueString(), awsapi.GroupOwnership{ID: plan.OwnershipID.ValueString()})
+		if err := awsapi.UpdateGroup(ctx, c.IdentityStore, store, plan.ID.ValueString(), "", done); err != nil {
+			resp.Diagnostics.AddError("Completing the group's create failed", err.Error())
+		}
+	} else {
+		plan.OwnershipID = types.StringNull()
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -221,7 +234,11 @@ func (r *accessGroupResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	state.DisplayName = types.StringValue(g.DisplayName)
 	if !state.Adopted.ValueBool() {
-		desc, owned := awsapi.ParseGroupDescription(g.Description)
+		desc, owned, own := awsapi.ParseGroupOwnership(g.Description)
+		if rec := state.OwnershipID.ValueString(); owned && rec != "" && own.ID != rec {
+			resp.Diagnostics.AddWarning("Access group owned by another resource",
+				fmt.Sprintf("Group %s now carries ownership id %q, not %q recorded in this state; it will be neither changed nor deleted from here.", g.ID, own.ID, rec))
+		}
 		if !owned {
 			resp.Diagnostics.AddWarning("Ownership marker missing",
 				fmt.Sprintf("The description of group %s no longer ends with %s; it was edited outside Terraform. The marker is written again the next time the description changes.",
@@ -255,15 +272,19 @@ func (r *accessGroupResource) Update(ctx context.Context, req resource.UpdateReq
 	if c == nil {
 		return
 	}
-	plan.ID, plan.GroupID, plan.IdentityStoreID, plan.Adopted = state.ID, state.GroupID, state.IdentityStoreID, state.Adopted
+	plan.ID, plan.GroupID, plan.IdentityStoreID, plan.Adopted, plan.OwnershipID = state.ID, state.GroupID, state.IdentityStoreID, state.Adopted, state.OwnershipID
 	if !state.Adopted.ValueBool() {
+		if err := r.checkOwnership(ctx, c, state); err != nil {
+			resp.Diagnostics.AddError("Access group owned by another resource", err.Error())
+			return
+		}
 		var name, desc string
 		at := path.Root("description")
 		if !plan.DisplayName.Equal(state.DisplayName) {
 			name, at = plan.DisplayName.ValueString(), path.Root("display_name")
 		}
 		if !plan.Description.Equal(state.Description) {
-			desc = awsapi.OwnedGroupDescription(plan.Description.ValueString())
+			desc = awsapi.OwnedGroupDescription(plan.Description.ValueString(), awsapi.GroupOwnership{ID: state.OwnershipID.ValueString()})
 		}
 		if err := awsapi.UpdateGroup(ctx, c.IdentityStore, state.IdentityStoreID.ValueString(), state.ID.ValueString(), name, desc); err != nil {
 			resp.Diagnostics.AddAttributeError(at, "Updating the group failed", err.Error())
@@ -288,6 +309,12 @@ func (r *accessGroupResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	store := state.IdentityStoreID.ValueString()
 	if !state.Adopted.ValueBool() {
+		if err := r.checkOwnership(ctx, c, state); awsapi.IsNotFound(err) {
+			return
+		} else if err != nil {
+			resp.Diagnostics.AddError("Cannot delete the access group", err.Error())
+			return
+		}
 		if err := awsapi.DeleteGroup(ctx, c.IdentityStore, store, state.ID.ValueString()); err != nil {
 			resp.Diagnostics.AddError("Deleting the access group failed", err.Error())
 		}
@@ -320,8 +347,9 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 		resp.Diagnostics.AddError("Cannot import access group", err.Error())
 		return
 	}
-	desc, owned := awsapi.ParseGroupDescription(g.Description)
+	desc, owned, own := awsapi.ParseGroupOwnership(g.Description)
 	m := accessGroupModel{
+		OwnershipID:      nullIfEmpty(own.ID),
 		ID:               types.StringValue(g.ID),
 		GroupID:          types.StringValue(g.ID),
 		IdentityStoreID:  types.StringValue(store),
@@ -384,4 +412,15 @@ func (r *accessGroupResource) identityStore(ctx context.Context, diags *diag.Dia
 
 func adoptedNameMismatch(groupID, live, configured string) string {
 	return fmt.Sprintf("group_id %s is named %q, not %q; an adopted group is never renamed. Remove display_name or write the group's own name.", groupID, live, configured)
+}
+
+// checkOwnership refuses a created group whose marker no longer carries the
+// ownership id recorded in state.
+func (r *accessGroupResource) checkOwnership(ctx context.Context, c *awsapi.Clients, state accessGroupModel) error {
+	g, err := awsapi.FindGroup(ctx, c.IdentityStore, state.IdentityStoreID.ValueString(), state.ID.ValueString())
+	if err != nil {
+		return err
+	}
+	_, _, own := awsapi.ParseGroupOwnership(g.Description)
+	return awsapi.CheckOwnership("identity store group", g.ID, map[string]string{awsapi.TagOwnership: own.ID}, state.OwnershipID.ValueString())
 }

@@ -20,7 +20,7 @@ import (
 
 var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
-const ownershipMarker = "[managed-by=terraform-provider-zerotrust]"
+const ownershipMarker = "[managed-by=terraform-provider-zerotrust"
 
 func accessGroupConfig(displayName, description, membership string, members ...string) string {
 	var quoted []string
@@ -98,8 +98,10 @@ func TestAccAccessGroup_basic(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if g.DisplayName != "payments-engineering-basic" || g.Description != "Payments engineers "+ownershipMarker {
-						return fmt.Errorf("group in the identity store: name %q, description %q", g.DisplayName, g.Description)
+					// The marker carries this resource's ownership id, no longer pending.
+					want := "Payments engineers " + ownershipMarker + " ownership=" + s.RootModule().Resources["zerotrust_access_group.test"].Primary.Attributes["ownership_id"] + "]"
+					if g.DisplayName != "payments-engineering-basic" || g.Description != want {
+						return fmt.Errorf("group in the identity store: name %q, description %q, want %q", g.DisplayName, g.Description, want)
 					}
 					return nil
 				},

@@ -29,6 +29,7 @@ type accessGroupModel struct {
 	GroupID          types.String `tfsdk:"group_id"`
 	IdentityStoreID  types.String `tfsdk:"identity_store_id"`
 	Adopted          types.Bool   `tfsdk:"adopted"`
+	OwnershipID      types.String `tfsdk:"ownership_id"`
 	MemberUserIDs    types.Map    `tfsdk:"member_user_ids"`
 	AddedMemberships types.Map    `tfsdk:"added_membership_ids"`
 }
@@ -110,6 +111,15 @@ func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"identity_store_id": schema.StringAttribute{
 				Computed:      true,
 				Description:   "Identity store holding the group: the provider's `identity_center.identity_store_id`, else the one of the discovered IAM Identity Center instance.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"ownership_id": schema.StringAttribute{
+				Computed: true,
+				Description: "Random id drawn when this resource created the group, written in the description's ownership marker " +
+					"(Identity Store groups have no tags). A create whose display name is taken by a group with another ownership id fails " +
+					"instead of taking it over; a group whose marker no longer carries this id is neither changed nor deleted; a create " +
+					"interrupted before Terraform recorded it leaves the marker `pending` and the next create adopts that group once. " +
+					"Null for an adopted group.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"adopted": schema.BoolAttribute{

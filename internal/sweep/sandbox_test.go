@@ -281,9 +281,9 @@ func build(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dynamic.Int
 	// IAM Identity Center.
 	ic := must(awsapi.DiscoverIdentityCenter(ctx, c.SSOAdmin, ""))
 	w.instanceARN, w.storeID = ic.InstanceARN, ic.IdentityStoreID
-	w.gClaimed = must(awsapi.CreateGroup(ctx, c.IdentityStore, w.storeID, "zt-claimed", "claimed")).ID
-	w.gOrphan = must(awsapi.CreateGroup(ctx, c.IdentityStore, w.storeID, "zt-orphan", "")).ID
-	w.gAssigned = must(awsapi.CreateGroup(ctx, c.IdentityStore, w.storeID, "zt-assigned", "")).ID
+	w.gClaimed = must(awsapi.CreateGroup(ctx, c.IdentityStore, w.storeID, "zt-claimed", "claimed", awsapi.GroupOwnership{})).ID
+	w.gOrphan = must(awsapi.CreateGroup(ctx, c.IdentityStore, w.storeID, "zt-orphan", "", awsapi.GroupOwnership{})).ID
+	w.gAssigned = must(awsapi.CreateGroup(ctx, c.IdentityStore, w.storeID, "zt-assigned", "", awsapi.GroupOwnership{})).ID
 	w.gForeign = aws.ToString(must(c.IdentityStore.CreateGroup(ctx, &identitystore.CreateGroupInput{
 		IdentityStoreId: aws.String(w.storeID), DisplayName: aws.String("foreign"), Description: aws.String("made by hand"),
 	})).GroupId)

@@ -21,8 +21,10 @@ import (
 // provider added is not visible in the Identity Store at all, so that is
 // recorded in Terraform state by the resource.
 const (
-	// OwnershipMarker is appended to the description of groups the provider creates.
-	OwnershipMarker = "[managed-by=" + ManagedByValue + "]"
+	// OwnershipMarker is the legacy marker, written before ownership ids;
+	// groups carrying it are still recognised as created by the provider.
+	OwnershipMarker = markerPrefix + "]"
+	markerPrefix    = "[managed-by=" + ManagedByValue
 
 	groupKind      = "identity store group"
 	userKind       = "identity store user"
@@ -30,29 +32,65 @@ const (
 
 	// MaxGroupDescriptionLength is the Identity Store limit on a group description.
 	MaxGroupDescriptionLength = 1024
-	// MaxUserGroupDescriptionLength leaves room for the marker in a user-given description.
-	MaxUserGroupDescriptionLength = MaxGroupDescriptionLength - len(OwnershipMarker) - 1
+	// MaxUserGroupDescriptionLength leaves room for the longest marker (an
+	// ownership id and the pending word) after a user-given description.
+	MaxUserGroupDescriptionLength = MaxGroupDescriptionLength - len(markerPrefix+" ownership=00000000-0000-0000-0000-000000000000 pending]") - 1
 )
+
+// GroupOwnership is what the marker of a group the provider created says:
+// the ownership id of the resource that created it (see TagOwnership) and
+// whether that create is still pending (see TagCreatePending). Identity
+// Store groups have no tags, so both live in the description.
+type GroupOwnership struct {
+	ID      string
+	Pending bool
+}
+
+func (o GroupOwnership) marker() string {
+	if o.ID == "" {
+		return OwnershipMarker
+	}
+	m := markerPrefix + " ownership=" + o.ID
+	if o.Pending {
+		m += " pending"
+	}
+	return m + "]"
+}
 
 // OwnedGroupDescription is the description stored for a group the provider
 // creates: the user's text followed by the ownership marker.
-func OwnedGroupDescription(userDescription string) string {
+func OwnedGroupDescription(userDescription string, own GroupOwnership) string {
 	if userDescription == "" {
-		return OwnershipMarker
+		return own.marker()
 	}
-	return userDescription + " " + OwnershipMarker
+	return userDescription + " " + own.marker()
 }
 
 // ParseGroupDescription splits a live description into the user's text and
 // whether it carries the ownership marker.
 func ParseGroupDescription(live string) (userDescription string, owned bool) {
-	if live == OwnershipMarker {
-		return "", true
+	d, owned, _ := ParseGroupOwnership(live)
+	return d, owned
+}
+
+// ParseGroupOwnership is ParseGroupDescription with what the marker says.
+func ParseGroupOwnership(live string) (userDescription string, owned bool, own GroupOwnership) {
+	i := strings.LastIndex(live, markerPrefix)
+	if i < 0 || !strings.HasSuffix(live, "]") || (i > 0 && live[i-1] != ' ') {
+		return live, false, GroupOwnership{}
 	}
-	if d, ok := strings.CutSuffix(live, " "+OwnershipMarker); ok {
-		return d, true
+	fields := strings.Fields(strings.TrimSuffix(live[i+len(markerPrefix):], "]"))
+	for _, f := range fields {
+		switch {
+		case strings.HasPrefix(f, "ownership="):
+			own.ID = strings.TrimPrefix(f, "ownership=")
+		case f == "pending":
+			own.Pending = true
+		default:
+			return live, false, GroupOwnership{}
+		}
 	}
-	return live, false
+	return strings.TrimSuffix(live[:i], " "), true, own
 }
 
 // Group is an Identity Store group as the provider reads it.
@@ -101,14 +139,12 @@ func findGroupIDByName(ctx context.Context, c *identitystore.Client, storeID, na
 	return aws.ToString(out.GroupId), nil
 }
 
-// CreateGroup creates a group owned by the provider (its description carries
-// the ownership marker). Display names are unique in an identity store: when
-// a group of that name exists and carries the marker with the same user
-// description — an earlier, interrupted apply made it — it is taken over, so a
-// re-run converges without a duplicate or an orphan. Any other group of that
-// name is refused with a message saying how to adopt it.
-func CreateGroup(ctx context.Context, c *identitystore.Client, storeID, displayName, userDescription string) (*Group, error) {
-	desc := OwnedGroupDescription(userDescription)
+// CreateGroup creates a group marked with own (pending). If the display name
+// is taken by a group whose create is still pending — this create's lost
+// response, or an interrupted create of an earlier run — that group is
+// claimed for own instead; any other group of that name is an error.
+func CreateGroup(ctx context.Context, c *identitystore.Client, storeID, displayName, userDescription string, own GroupOwnership) (*Group, error) {
+	desc := OwnedGroupDescription(userDescription, own)
 	out, err := c.CreateGroup(ctx, &identitystore.CreateGroupInput{
 		IdentityStoreId: aws.String(storeID),
 		DisplayName:     aws.String(displayName),
@@ -125,9 +161,18 @@ func CreateGroup(ctx context.Context, c *identitystore.Client, storeID, displayN
 		if ferr != nil {
 			return nil, fmt.Errorf("creating %s %q: %w", groupKind, displayName, err)
 		}
-		if _, owned := ParseGroupDescription(existing.Description); !owned {
+		_, owned, theirs := ParseGroupOwnership(existing.Description)
+		switch {
+		case !owned:
 			return nil, fmt.Errorf("a group named %q already exists in identity store %s (group id %s) and was not created by this provider; "+
 				"adopt it with group_id = %q or choose another display_name", displayName, storeID, id, id)
+		case !theirs.Pending || theirs.ID == "":
+			return nil, &OwnershipError{Kind: groupKind, Name: displayName, ID: id, Owner: theirs.ID, Import: id}
+		case theirs.ID != own.ID:
+			if err := UpdateGroup(ctx, c, storeID, id, "", desc); err != nil {
+				return nil, err
+			}
+			existing.Description = desc
 		}
 		return existing, nil
 	case err != nil:

@@ -84,7 +84,7 @@ func TestReconcileMembersAuthoritative(t *testing.T) {
 	ids := c.IdentityStore
 	alice, bob := createUser(t, ids, store, "auth-alice"), createUser(t, ids, store, "auth-bob")
 	carol, dave := createUser(t, ids, store, "auth-carol"), createUser(t, ids, store, "auth-dave")
-	g, err := awsapi.CreateGroup(ctx, ids, store, "members-authoritative", "")
+	g, err := awsapi.CreateGroup(ctx, ids, store, "members-authoritative", "", awsapi.GroupOwnership{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestReconcileMembersAdditive(t *testing.T) {
 	ids := c.IdentityStore
 	alice, bob := createUser(t, ids, store, "add-alice"), createUser(t, ids, store, "add-bob")
 	dave := createUser(t, ids, store, "add-dave")
-	g, err := awsapi.CreateGroup(ctx, ids, store, "members-additive", "")
+	g, err := awsapi.CreateGroup(ctx, ids, store, "members-additive", "", awsapi.GroupOwnership{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestReconcileMembersUnknownUser(t *testing.T) {
 	ids := c.IdentityStore
 	alice := createUser(t, ids, store, "unk-alice")
 	createUser(t, ids, store, "unk-bob")
-	g, err := awsapi.CreateGroup(ctx, ids, store, "members-unknown", "")
+	g, err := awsapi.CreateGroup(ctx, ids, store, "members-unknown", "", awsapi.GroupOwnership{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestReconcileMembersResumesAfterFailedRemoval(t *testing.T) {
 	_, store := instance(t, c.SSOAdmin)
 	ids := c.IdentityStore
 	alice, bob := createUser(t, ids, store, "resume-alice"), createUser(t, ids, store, "resume-bob")
-	g, err := awsapi.CreateGroup(ctx, ids, store, "members-resume", "")
+	g, err := awsapi.CreateGroup(ctx, ids, store, "members-resume", "", awsapi.GroupOwnership{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,17 +53,27 @@ func createUser(t *testing.T, c *identitystore.Client, storeID, userName string)
 }
 
 func TestGroupDescriptionMarker(t *testing.T) {
+	owns := []awsapi.GroupOwnership{{}, {ID: "0b4f6a7e-0000-4000-8000-000000000001"}, {ID: "0b4f6a7e-0000-4000-8000-000000000001", Pending: true}}
 	for _, user := range []string{"", "Payments engineers", "ends with marker-like text [managed-by=x]"} {
-		live := awsapi.OwnedGroupDescription(user)
-		got, owned := awsapi.ParseGroupDescription(live)
-		if !owned || got != user {
-			t.Errorf("round trip of %q: got %q owned=%v", user, got, owned)
+		for _, own := range owns {
+			live := awsapi.OwnedGroupDescription(user, own)
+			got, owned, gotOwn := awsapi.ParseGroupOwnership(live)
+			if !owned || got != user || gotOwn != own {
+				t.Errorf("round trip of %q %+v: got %q owned=%v %+v (live %q)", user, own, got, owned, gotOwn, live)
+			}
 		}
 	}
-	if d, owned := awsapi.ParseGroupDescription("Synced from Okta"); owned || d != "Synced from Okta" {
-		t.Errorf("foreign description parsed as owned=%v %q", owned, d)
+	// The legacy marker (before ownership ids) is still owned, with no id.
+	if d, owned, own := awsapi.ParseGroupOwnership("Payments " + awsapi.OwnershipMarker); !owned || d != "Payments" || own.ID != "" {
+		t.Errorf("legacy marker: %q owned=%v %+v", d, owned, own)
 	}
-	if n := len(awsapi.OwnedGroupDescription(string(make([]byte, awsapi.MaxUserGroupDescriptionLength)))); n > awsapi.MaxGroupDescriptionLength {
+	for _, foreign := range []string{"Synced from Okta", "[managed-by=terraform-provider-zerotrust ownership=x surprise]", "x[managed-by=terraform-provider-zerotrust]"} {
+		if d, owned := awsapi.ParseGroupDescription(foreign); owned || d != foreign {
+			t.Errorf("foreign description %q parsed as owned=%v %q", foreign, owned, d)
+		}
+	}
+	longest := awsapi.GroupOwnership{ID: "0b4f6a7e-0000-4000-8000-000000000001", Pending: true}
+	if n := len(awsapi.OwnedGroupDescription(string(make([]byte, awsapi.MaxUserGroupDescriptionLength)), longest)); n > awsapi.MaxGroupDescriptionLength {
 		t.Errorf("a maximal user description yields %d characters, over the %d limit", n, awsapi.MaxGroupDescriptionLength)
 	}
 }
@@ -74,7 +84,7 @@ func TestGroupAndMembershipLifecycle(t *testing.T) {
 	_, store := instance(t, c.SSOAdmin)
 	alice := createUser(t, c.IdentityStore, store, "lifecycle-alice")
 
-	g, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "lifecycle", "Lifecycle test")
+	g, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "lifecycle", "Lifecycle test", awsapi.GroupOwnership{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,25 +140,37 @@ func TestGroupAndMembershipLifecycle(t *testing.T) {
 	}
 }
 
-// TestCreateGroupTakesOverItsOwnOrphan: display names are unique, so a re-run
-// of an interrupted create finds its own group (marker in the description)
-// and refuses a foreign one.
-func TestCreateGroupTakesOverItsOwnOrphan(t *testing.T) {
+// TestCreateGroupOwnership: display names are unique, so a create whose name
+// is taken finds the group: a pending one (a lost response, an interrupted
+// create) is claimed once; a completed one, or a foreign one, is refused.
+func TestCreateGroupOwnership(t *testing.T) {
 	c := identityClients(t)
 	ctx := context.Background()
 	_, store := instance(t, c.SSOAdmin)
-	first, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "orphan-group", "x")
+	a := awsapi.GroupOwnership{ID: "aaaaaaaa-0000-4000-8000-000000000000", Pending: true}
+	b := awsapi.GroupOwnership{ID: "bbbbbbbb-0000-4000-8000-000000000000", Pending: true}
+	first, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "orphan-group", "x", a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "orphan-group", "x")
+	// An interrupted create's group is claimed by the next create.
+	second, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "orphan-group", "x", b)
 	if err != nil || second.ID != first.ID {
-		t.Fatalf("re-create = %+v, %v; want takeover of %s", second, err, first.ID)
+		t.Fatalf("re-create = %+v, %v; want the pending %s claimed", second, err, first.ID)
+	}
+	got, _ := awsapi.FindGroup(ctx, c.IdentityStore, store, first.ID)
+	if _, _, own := awsapi.ParseGroupOwnership(got.Description); own != b {
+		t.Fatalf("claimed group's marker says %+v, want %+v", own, b)
+	}
+	// Completed, it is never taken over.
+	must(t, awsapi.UpdateGroup(ctx, c.IdentityStore, store, first.ID, "", awsapi.OwnedGroupDescription("x", awsapi.GroupOwnership{ID: b.ID})))
+	if _, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "orphan-group", "x", a); !awsapi.IsOwnershipError(err) {
+		t.Fatalf("creating over a completed group of the same name: %v; want an OwnershipError", err)
 	}
 	if _, err := c.IdentityStore.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: aws.String(store), DisplayName: aws.String("okta-synced")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "okta-synced", ""); err == nil {
+	if _, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "okta-synced", "", a); err == nil {
 		t.Fatal("creating over a foreign group of the same name succeeded; want a refusal naming group_id")
 	}
 }
@@ -158,13 +180,13 @@ func TestUpdateGroup(t *testing.T) {
 	c := identityClients(t)
 	ctx := context.Background()
 	_, store := instance(t, c.SSOAdmin)
-	g, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "update-me", "")
+	g, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, "update-me", "", awsapi.GroupOwnership{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	must(t, awsapi.UpdateGroup(ctx, c.IdentityStore, store, g.ID, "updated", awsapi.OwnedGroupDescription("new")))
+	must(t, awsapi.UpdateGroup(ctx, c.IdentityStore, store, g.ID, "updated", awsapi.OwnedGroupDescription("new", awsapi.GroupOwnership{})))
 	got, err := awsapi.FindGroup(ctx, c.IdentityStore, store, g.ID)
-	if err != nil || got.DisplayName != "updated" || got.Description != awsapi.OwnedGroupDescription("new") {
+	if err != nil || got.DisplayName != "updated" || got.Description != awsapi.OwnedGroupDescription("new", awsapi.GroupOwnership{}) {
 		t.Fatalf("read back %+v, %v", got, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -41,10 +42,14 @@ func (e *OwnershipError) Error() string {
 	if e.Owner != "" {
 		owner = "it belongs to another zerotrust resource (ownership id " + e.Owner + ")"
 	}
-	return fmt.Sprintf("a %s named %q already exists (%s) and %s; it is never taken over by name. "+
+	article := "a"
+	if strings.ContainsAny(e.Kind[:1], "aeiou") {
+		article = "an"
+	}
+	return fmt.Sprintf("%s %s named %q already exists (%s) and %s; it is never taken over by name. "+
 		"Choose another name, or manage that object from this configuration deliberately with "+
 		"`terraform import <address> %s` (an import block works too) after removing it from the state that owns it",
-		e.Kind, e.Name, e.ID, owner, e.Import)
+		article, e.Kind, e.Name, e.ID, owner, e.Import)
 }
 
 // IsOwnershipError reports whether err is an OwnershipError.

@@ -126,31 +126,44 @@ func TestCreateSegmentGroupStartsDenyAll(t *testing.T) {
 	}
 }
 
-func TestCreateSegmentGroupTakesOverItsOwnOrphan(t *testing.T) {
+// TestCreateSegmentGroupOwnership: a name taken by a group whose create is
+// pending (lost response, killed apply) is claimed once by the next create; a
+// completed group or a foreign one is refused, never taken over.
+func TestCreateSegmentGroupOwnership(t *testing.T) {
 	c, _ := newClient(t)
 	ctx := context.Background()
 	vpc, _ := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")})
-	in := awsapi.CreateSegmentGroupInput{Name: "orphan", Description: "d", VPCID: aws.ToString(vpc.Vpc.VpcId),
-		Tags: map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagSegment: "orphan"}}
-	first, err := awsapi.CreateSegmentGroup(ctx, c, in)
+	input := func(name, own string) awsapi.CreateSegmentGroupInput {
+		return awsapi.CreateSegmentGroupInput{Name: name, Description: "d", VPCID: aws.ToString(vpc.Vpc.VpcId), Tags: map[string]string{
+			awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagSegment: name, awsapi.TagOwnership: own, awsapi.TagCreatePending: own}}
+	}
+	first, err := awsapi.CreateSegmentGroup(ctx, c, input("orphan", "run-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// An apply killed after CreateSecurityGroup re-runs Create: same group, no duplicate.
-	second, err := awsapi.CreateSegmentGroup(ctx, c, in)
-	if err != nil {
+	// The same create retried (its response lost): the same group.
+	again, err := awsapi.CreateSegmentGroup(ctx, c, input("orphan", "run-1"))
+	if err != nil || again.ID != first.ID {
+		t.Fatalf("retry = %+v, %v; want %s", again, err, first.ID)
+	}
+	// An apply killed before completing: the next run claims the group.
+	second, err := awsapi.CreateSegmentGroup(ctx, c, input("orphan", "run-2"))
+	if err != nil || second.ID != first.ID || second.Tags[awsapi.TagOwnership] != "run-2" {
+		t.Fatalf("re-create = %+v, %v; want %s claimed by run-2", second, err, first.ID)
+	}
+	// Completed, it belongs to run-2 only.
+	if err := awsapi.CompleteCreate(ctx, c, first.ID); err != nil {
 		t.Fatal(err)
 	}
-	if first.ID != second.ID {
-		t.Fatalf("re-create made a second group %s, want takeover of %s", second.ID, first.ID)
+	if _, err := awsapi.CreateSegmentGroup(ctx, c, input("orphan", "run-3")); !awsapi.IsOwnershipError(err) {
+		t.Fatalf("creating over a completed group: %v; want an OwnershipError", err)
 	}
 	// A foreign group of the same name is refused, not taken.
 	_, err = c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("foreign"), Description: aws.String("x"), VpcId: vpc.Vpc.VpcId})
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.Name, in.Tags[awsapi.TagSegment] = "foreign", "foreign"
-	if _, err := awsapi.CreateSegmentGroup(ctx, c, in); err == nil {
+	if _, err := awsapi.CreateSegmentGroup(ctx, c, input("foreign", "run-1")); err == nil {
 		t.Fatal("creating over a foreign group of the same name succeeded; want a refusal naming it")
 	}
 }

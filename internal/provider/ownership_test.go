@@ -164,3 +164,65 @@ resource "zerotrust_segment" "test" {
 		}},
 	})
 }
+
+// TestAccAccessGroup_ownership: a second group with a taken display name is
+// refused, not taken over; a lost CreateGroup response is recovered by the
+// retry: one group, owned, its marker no longer pending.
+func TestAccAccessGroup_ownership(t *testing.T) {
+	ctl := acctest.Sandbox.Control()
+	first := acctest.ProviderConfig + `
+resource "zerotrust_access_group" "first" {
+  display_name = "ownership-shared"
+}
+`
+	var firstID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := ctl.SetFaults(context.Background(), vafront.Faults{LostResponses: 1, Actions: []string{"identitystore:CreateGroup"}}); err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { _ = ctl.ClearFaults(context.Background()) })
+				},
+				Config: first,
+				Check: func(s *terraform.State) error {
+					_ = ctl.ClearFaults(context.Background())
+					rs := s.RootModule().Resources["zerotrust_access_group.first"]
+					firstID = rs.Primary.ID
+					g, err := acctest.GetIdentityGroup(t, firstID)
+					if err != nil {
+						return err
+					}
+					_, owned, own := awsapi.ParseGroupOwnership(g.Description)
+					if !owned || own.Pending || own.ID == "" || own.ID != rs.Primary.Attributes["ownership_id"] {
+						return fmt.Errorf("marker %q, state ownership_id %q", g.Description, rs.Primary.Attributes["ownership_id"])
+					}
+					return nil
+				},
+			},
+			{
+				Config: first + `
+resource "zerotrust_access_group" "second" {
+  display_name = "ownership-shared"
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)named "ownership-shared" already exists.*belongs to another zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
+			},
+			{
+				Config: first,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_access_group.first", tfjsonpath.New("display_name"), knownvalue.StringExact("ownership-shared")),
+				},
+				Check: func(s *terraform.State) error {
+					if id := s.RootModule().Resources["zerotrust_access_group.first"].Primary.ID; id != firstID {
+						return fmt.Errorf("the first group changed from %s to %s", firstID, id)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
