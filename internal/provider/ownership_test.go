@@ -226,3 +226,74 @@ resource "zerotrust_access_group" "second" {
 		},
 	})
 }
+
+// TestAccPrivilegedAccess_ownership: a lost CreatePermissionSet response is
+// recovered by the retry (one permission set, claimed, not pending); a second
+// resource with the same name is refused, not given the first's permission
+// set.
+func TestAccPrivilegedAccess_ownership(t *testing.T) {
+	ctl := acctest.Sandbox.Control()
+	first := acctest.ProviderConfig + `
+resource "zerotrust_access_group" "oncall" {
+  display_name = "pa-ownership-oncall"
+}
+
+resource "zerotrust_privileged_access" "first" {
+  name             = "pa-ownership"
+  group            = zerotrust_access_group.oncall.id
+  accounts         = ["111111111111"]
+  managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+}
+`
+	second := first + `
+resource "zerotrust_privileged_access" "second" {
+  name             = "pa-ownership"
+  group            = zerotrust_access_group.oncall.id
+  accounts         = ["222222222222"]
+  managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+}
+`
+	var firstARN string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := ctl.SetFaults(context.Background(), vafront.Faults{LostResponses: 1, Actions: []string{"sso:CreatePermissionSet"}}); err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { _ = ctl.ClearFaults(context.Background()) })
+				},
+				Config: first,
+				Check: func(s *terraform.State) error {
+					_ = ctl.ClearFaults(context.Background())
+					rs := s.RootModule().Resources["zerotrust_privileged_access.first"]
+					firstARN = rs.Primary.ID
+					instance, _ := acctest.IdentityCenter(t)
+					p, err := acctest.ReadPermissionSet(t, instance, firstARN)
+					if err != nil {
+						return err
+					}
+					if own := rs.Primary.Attributes["ownership_id"]; own == "" || p.Tags[awsapi.TagOwnership] != own || p.Tags[awsapi.TagCreatePending] != "" {
+						return fmt.Errorf("tags %v, state ownership_id %q", p.Tags, own)
+					}
+					return nil
+				},
+			},
+			{
+				Config:      second,
+				ExpectError: regexp.MustCompile(`(?s)permission set named "pa-ownership" already exists.*belongs to another\s+zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
+			},
+			{
+				Config: first,
+				Check: func(s *terraform.State) error {
+					if arn := s.RootModule().Resources["zerotrust_privileged_access.first"].Primary.ID; arn != firstARN {
+						return fmt.Errorf("the first permission set changed from %s to %s", firstARN, arn)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

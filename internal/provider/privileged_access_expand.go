@@ -35,6 +35,7 @@ type privilegedAccessModel struct {
 	Acknowledgement         types.String          `tfsdk:"acknowledgement"`
 	InstanceARN             types.String          `tfsdk:"instance_arn"`
 	PermissionSetARN        types.String          `tfsdk:"permission_set_arn"`
+	OwnershipID             types.String          `tfsdk:"ownership_id"`
 	PermissionSetName       types.String          `tfsdk:"permission_set_name"`
 	InlinePolicyCanonical   types.String          `tfsdk:"inline_policy_canonical"`
 	Assignments             types.List            `tfsdk:"assignments"`

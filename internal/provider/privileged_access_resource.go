@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -158,15 +160,16 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	}
 	desired.Assignments = assignmentsOf(ctx, plan.Assignments, &resp.Diagnostics)
 
+	own := uuid.NewString()
 	arn, takenOver, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, instance, awsapi.CreatePermissionSetInput{
 		Name: desired.Name, Description: desired.Description, SessionDuration: desired.SessionDuration,
-		Tags: map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: a.Name},
+		Tags: map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: a.Name, awsapi.TagOwnership: own, awsapi.TagCreatePending: own},
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Creating the permission set failed", err.Error())
 		return
 	}
-	plan.ID, plan.PermissionSetARN = types.StringValue(arn), types.StringValue(arn)
+	plan.ID, plan.PermissionSetARN, plan.OwnershipID = types.StringValue(arn), types.StringValue(arn), types.StringValue(own)
 	tflog.Info(ctx, "permission set ready", map[string]any{"arn": arn, "taken_over": takenOver})
 
 	// A new permission set has only its name, description and session; one
@@ -189,6 +192,9 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
 		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
 		return
+	}
+	if err := awsapi.CompletePermissionSetCreate(ctx, c.SSOAdmin, instance, arn); err != nil {
+		resp.Diagnostics.AddError("Completing the permission set's create failed", err.Error())
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -253,6 +259,9 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 		resp.Diagnostics.AddError("Reading the permission set's assignments failed", err.Error())
 		return
 	}
+	if err := awsapi.CheckOwnership("permission set", arn, ps.Tags, state.OwnershipID.ValueString()); err != nil {
+		resp.Diagnostics.AddWarning("Permission set owned by another resource", err.Error())
+	}
 	if ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue {
 		resp.Diagnostics.AddWarning("Ownership tag missing",
 			fmt.Sprintf("Permission set %s no longer carries the tag %s = %s; it was edited outside Terraform. It stays managed by this resource; the tag is written again on the next change.",
@@ -274,7 +283,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
-	plan.ID, plan.PermissionSetARN, plan.InstanceARN = state.ID, state.PermissionSetARN, state.InstanceARN
+	plan.ID, plan.PermissionSetARN, plan.InstanceARN, plan.OwnershipID = state.ID, state.PermissionSetARN, state.InstanceARN, state.OwnershipID
 	a, _ := accessOf(ctx, plan, &resp.Diagnostics)
 	desired, problems := identitycenter.Compile(a, time.Now())
 	paAppendProblems(&resp.Diagnostics, paErrorsOnly(problems))
@@ -287,6 +296,9 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	var as []identitycenter.Assignment
 	if err == nil {
 		as, err = awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state, plan))
+	}
+	if err == nil {
+		err = awsapi.CheckOwnership("permission set", arn, ps.Tags, state.OwnershipID.ValueString())
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
@@ -317,6 +329,17 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 		return
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
+	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
+	if awsapi.IsNotFound(err) {
+		return
+	}
+	if err == nil {
+		err = awsapi.CheckOwnership("permission set", arn, ps.Tags, state.OwnershipID.ValueString())
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot delete the privileged access", err.Error())
+		return
+	}
 	as, err := awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state))
 	if awsapi.IsNotFound(err) {
 		return
@@ -368,7 +391,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		accounts[a.AccountID] = true
 	}
 	m := privilegedAccessModel{
-		ID: types.StringValue(arn), PermissionSetARN: types.StringValue(arn), InstanceARN: types.StringValue(instance),
+		ID: types.StringValue(arn), PermissionSetARN: types.StringValue(arn), InstanceARN: types.StringValue(instance), OwnershipID: nullIfEmpty(ps.Tags[awsapi.TagOwnership]),
 		Name: types.StringValue(name), Group: types.StringNull(), Accounts: types.ListNull(types.StringType),
 		Description: types.StringNull(), ManagedPolicies: types.ListNull(types.StringType), CustomerManagedPolicies: types.ListNull(policyRefType),
 		InlinePolicy: policyDocumentNull(), PermissionsBoundary: types.ObjectNull(boundaryAttrTypes),

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -107,6 +108,13 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 			"id": schema.StringAttribute{
 				Computed:      true,
 				Description:   "ARN of the permission set (as `permission_set_arn`).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"ownership_id": schema.StringAttribute{
+				Computed: true,
+				Description: "Random id drawn when this resource created the permission set, written on it as the `" + awsapi.TagOwnership + "` tag. " +
+					"A create whose name is taken by a permission set with another ownership id fails instead of taking it over; one whose tag " +
+					"no longer matches is neither changed nor deleted; a create interrupted before Terraform recorded it is adopted once by the next.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"permission_set_arn": schema.StringAttribute{

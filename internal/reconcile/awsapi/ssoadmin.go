@@ -135,26 +135,20 @@ type CreatePermissionSetInput struct {
 	Tags map[string]string
 }
 
-// CreatePermissionSet creates a permission set, idempotently: a permission
-// set with the same name carrying this owner's managed-by and
-// zerotrust:privileged-access tags (left by an apply interrupted after the
-// create) is taken over instead of duplicated — moto accepts duplicate names,
-// AWS refuses them with ConflictException. A foreign permission set of that
-// name is refused with a message saying how to import it. It returns the ARN
-// and whether an existing permission set was taken over.
+// CreatePermissionSet creates a permission set tagged with in.Tags, which
+// carry TagOwnership and TagCreatePending. A permission set of that name
+// already there (AWS refuses duplicate names with ConflictException; moto
+// accepts them, so the name is looked up first) is adopted only when its
+// create is still pending — a lost response, or an apply killed before state
+// was written — and then claimed for this create; any other is refused, the
+// provider's with an OwnershipError, a foreign one with how to import it. It
+// returns the ARN and whether an existing permission set was adopted.
 //
 // The look-up lists every permission set of the instance and describes each
 // (the API has no name filter); it runs on create only, never on read.
-func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN string, in CreatePermissionSetInput) (arn string, takenOver bool, err error) {
-	existing, foreign, err := findPermissionSetByName(ctx, c, instanceARN, in.Name, in.Tags[TagPrivilegedAccess])
-	if err != nil {
-		return "", false, err
-	}
-	if existing != "" {
-		return existing, true, nil
-	}
-	if foreign != "" {
-		return "", false, foreignPermissionSet(instanceARN, in.Name, foreign)
+func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN string, in CreatePermissionSetInput) (arn string, adopted bool, err error) {
+	if arn, adopted, err := adoptPendingPermissionSet(ctx, c, instanceARN, in); arn != "" || err != nil {
+		return arn, adopted, err
 	}
 	tags := make([]ssotypes.Tag, 0, len(in.Tags))
 	for _, k := range sortedKeys(in.Tags) {
@@ -168,13 +162,9 @@ func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN st
 		Tags:            tags,
 	})
 	if hasCode(err, "ConflictException") {
-		// Created by a lost earlier attempt, or foreign: look again.
-		existing, foreign2, ferr := findPermissionSetByName(ctx, c, instanceARN, in.Name, in.Tags[TagPrivilegedAccess])
-		if ferr == nil && existing != "" {
-			return existing, true, nil
-		}
-		if foreign2 != "" {
-			return "", false, foreignPermissionSet(instanceARN, in.Name, foreign2)
+		// Created by this create's lost earlier attempt, or by another: look again.
+		if arn, adopted, aerr := adoptPendingPermissionSet(ctx, c, instanceARN, in); arn != "" || aerr != nil {
+			return arn, adopted, aerr
 		}
 	}
 	if err != nil {
@@ -186,21 +176,49 @@ func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN st
 	return aws.ToString(out.PermissionSet.PermissionSetArn), false, nil
 }
 
+// adoptPendingPermissionSet finds a permission set named in.Name: none (""),
+// a pending one of ours (claimed, adopted), or an error saying whose it is.
+func adoptPendingPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN string, in CreatePermissionSetInput) (string, bool, error) {
+	arn, tags, err := findPermissionSetByName(ctx, c, instanceARN, in.Name)
+	switch {
+	case err != nil || arn == "":
+		return "", false, err
+	case tags[TagManagedBy] != ManagedByValue:
+		return "", false, foreignPermissionSet(instanceARN, in.Name, arn)
+	case !recoverable(tags):
+		return "", false, &OwnershipError{Kind: permissionSetKind, Name: in.Name, ID: arn, Owner: tags[TagOwnership], Import: instanceARN + "," + arn}
+	}
+	if own := in.Tags[TagOwnership]; tags[TagOwnership] != own {
+		if err := TagPermissionSet(ctx, c, instanceARN, arn, map[string]string{TagOwnership: own, TagCreatePending: own}); err != nil {
+			return "", false, err
+		}
+	}
+	return arn, true, nil
+}
+
+// CompletePermissionSetCreate removes the pending mark once the permission
+// set is recorded in state.
+func CompletePermissionSetCreate(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string) error {
+	_, err := c.UntagResource(ctx, &ssoadmin.UntagResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn), TagKeys: []string{TagCreatePending}})
+	if err != nil {
+		return fmt.Errorf("completing the create of %s: %w", arn, err)
+	}
+	return nil
+}
+
 func foreignPermissionSet(instanceARN, name, arn string) error {
 	return fmt.Errorf("a permission set named %q already exists (%s) and is not managed by this provider; "+
 		"import it (import id %s,%s) or choose another name", name, arn, instanceARN, arn)
 }
 
-// findPermissionSetByName returns the ARN of the permission set named name
-// that carries our managed-by tag and owner, or, in foreign, the ARN of one
-// of that name that does not. When tags cannot be read (an emulator without
-// ListTagsForResource) ownership cannot be proven and nothing is taken over.
-func findPermissionSetByName(ctx context.Context, c *ssoadmin.Client, instanceARN, name, owner string) (ours, foreign string, err error) {
+// findPermissionSetByName returns the permission set named name, if any, and
+// its tags.
+func findPermissionSetByName(ctx context.Context, c *ssoadmin.Client, instanceARN, name string) (string, map[string]string, error) {
 	p := ssoadmin.NewListPermissionSetsPaginator(c, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(instanceARN)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return "", "", fmt.Errorf("listing permission sets: %w", err)
+			return "", nil, fmt.Errorf("listing permission sets: %w", err)
 		}
 		for _, arn := range page.PermissionSets {
 			out, err := c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
@@ -208,22 +226,19 @@ func findPermissionSetByName(ctx context.Context, c *ssoadmin.Client, instanceAR
 				continue // deleted meanwhile
 			}
 			if err != nil {
-				return "", "", fmt.Errorf("describing %s %s: %w", permissionSetKind, arn, err)
+				return "", nil, fmt.Errorf("describing %s %s: %w", permissionSetKind, arn, err)
 			}
 			if out.PermissionSet == nil || aws.ToString(out.PermissionSet.Name) != name {
 				continue
 			}
 			tags, err := ListPermissionSetTags(ctx, c, instanceARN, arn)
 			if err != nil {
-				return "", "", err
+				return "", nil, err
 			}
-			if tags[TagManagedBy] == ManagedByValue && tags[TagPrivilegedAccess] == owner {
-				return arn, "", nil
-			}
-			foreign = arn
+			return arn, tags, nil
 		}
 	}
-	return "", foreign, nil
+	return "", nil, nil
 }
 
 // UpdatePermissionSet sets the description and session duration.

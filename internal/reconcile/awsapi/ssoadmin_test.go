@@ -19,7 +19,12 @@ const (
 )
 
 func ownedTags(owner string) map[string]string {
-	return map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: owner}
+	return ownedBy(owner, "run-1")
+}
+
+// ownedBy is what a create of owner by the run holding ownership id own tags.
+func ownedBy(owner, own string) map[string]string {
+	return map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: owner, awsapi.TagOwnership: own, awsapi.TagCreatePending: own}
 }
 
 func TestPermissionSetLifecycle(t *testing.T) {
@@ -124,23 +129,33 @@ func TestWaitAssignmentCreationPolls(t *testing.T) {
 	}
 }
 
-// TestCreatePermissionSetIdempotent: a re-run of an interrupted create takes
-// over the permission set carrying its tags; a foreign one of the same name
-// is refused (moto would accept the duplicate, AWS would not).
-func TestCreatePermissionSetIdempotent(t *testing.T) {
+// TestCreatePermissionSetOwnership: a re-run of an interrupted create (still
+// pending) adopts and claims the permission set; a completed one of the same
+// name is refused with an OwnershipError, a foreign one likewise (moto would
+// accept the duplicate, AWS would not).
+func TestCreatePermissionSetOwnership(t *testing.T) {
 	c := identityClients(t)
 	ctx := context.Background()
 	inst, _ := instance(t, c.SSOAdmin)
 	sso := c.SSOAdmin
 
-	in := awsapi.CreatePermissionSetInput{Name: "idempotent", SessionDuration: "PT1H", Tags: ownedTags("idempotent")}
+	in := awsapi.CreatePermissionSetInput{Name: "idempotent", SessionDuration: "PT1H", Tags: ownedBy("idempotent", "run-1")}
 	first, _, err := awsapi.CreatePermissionSet(ctx, sso, inst, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, takenOver, err := awsapi.CreatePermissionSet(ctx, sso, inst, in)
-	if err != nil || !takenOver || second != first {
-		t.Fatalf("re-create = %q, %v, %v; want takeover of %s", second, takenOver, err, first)
+	in.Tags = ownedBy("idempotent", "run-2")
+	second, adopted, err := awsapi.CreatePermissionSet(ctx, sso, inst, in)
+	if err != nil || !adopted || second != first {
+		t.Fatalf("re-create = %q, %v, %v; want the pending %s adopted", second, adopted, err, first)
+	}
+	if tags, _ := awsapi.ListPermissionSetTags(ctx, sso, inst, first); tags[awsapi.TagOwnership] != "run-2" {
+		t.Fatalf("adopted permission set not claimed: %v", tags)
+	}
+	must(t, awsapi.CompletePermissionSetCreate(ctx, sso, inst, first))
+	in.Tags = ownedBy("idempotent", "run-3")
+	if _, _, err := awsapi.CreatePermissionSet(ctx, sso, inst, in); !awsapi.IsOwnershipError(err) {
+		t.Fatalf("creating over a completed permission set: %v; want an OwnershipError", err)
 	}
 
 	if _, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(inst), Name: aws.String("hand-made"), SessionDuration: aws.String("PT1H"),
