@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -292,6 +293,77 @@ resource "zerotrust_privileged_access" "second" {
 						return fmt.Errorf("the first permission set changed from %s to %s", firstARN, arn)
 					}
 					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccSegmentPolicy_sameFlowTwoPolicies: two policies declare the same
+// flow on one segment. The second to apply fails with an error naming the
+// owner and writes nothing — not even its other flows — and is not left in
+// state (tainted): once the duplicate flow is removed, it is simply created.
+func TestAccSegmentPolicy_sameFlowTwoPolicies(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.35.0.0/16")
+	config := func(secondFlows string) string {
+		return acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_segment" "api" {
+  name   = "two-policies-api"
+  vpc_id = %q
+}
+
+resource "zerotrust_segment_policy" "first" {
+  segment = zerotrust_segment.api.id
+  name    = "first"
+  allow_from {
+    cidr_blocks = ["10.0.0.0/8"]
+    ports       = ["443"]
+  }
+}
+
+resource "zerotrust_segment_policy" "second" {
+  segment    = zerotrust_segment.api.id
+  name       = "second"
+  depends_on = [zerotrust_segment_policy.first]
+  allow_to {
+    cidr_blocks = ["10.50.0.0/16"]
+    ports       = ["5432"]
+  }
+%s
+}
+`, vpcID, secondFlows)
+	}
+	duplicate := `
+  allow_from {
+    cidr_blocks = ["10.0.0.0/8"]
+    ports       = ["443"]
+  }`
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config(duplicate),
+				ExpectError: regexp.MustCompile(`(?s)Flow already declared by another policy.*already owned by\s+policy\s+sg-[0-9a-f]+/first.*Nothing\s+of\s+this\s+policy\s+was\s+written`),
+			},
+			{
+				// Only the first policy's rule is on the group, and the
+				// second is not in state: it is planned as a create.
+				PreConfig: func() {
+					ids := acctest.SecurityGroupsNamed(t, vpcID, "two-policies-api")
+					if len(ids) != 1 {
+						t.Fatalf("groups: %v", ids)
+					}
+					if rules := acctest.SecurityGroupRules(t, ids[0]); len(rules) != 1 {
+						t.Fatalf("after the failed apply the group has %v; want only the first policy's rule", rules)
+					}
+				},
+				Config: config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("zerotrust_segment_policy.second", plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.api", "in tcp 443-443 10.0.0.0/8", "out tcp 5432-5432 10.50.0.0/16"),
 				},
 			},
 		},

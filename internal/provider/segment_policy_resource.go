@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -264,6 +265,19 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	plan.KubernetesManifests = stringMapValue(manifests)
 	res, err := awsapi.ReconcilePolicyRules(ctx, c.EC2, id, rules)
 	tflog.Info(ctx, "segment policy reconciled", map[string]any{"policy": id, "authorized": res.Authorized, "revoked": res.Revoked, "redescribed": res.Redescribed})
+	var owned *awsapi.RuleOwnedError
+	if errors.As(err, &owned) && priorState.Raw.IsNull() {
+		// A new policy that collides with another: take back what it wrote
+		// and record nothing, so it is not left tainted; fixing the
+		// configuration is all the next apply needs.
+		if _, rerr := awsapi.RevokePolicyRules(ctx, c.EC2, id); rerr != nil {
+			err = errors.Join(err, rerr)
+		} else {
+			diags.AddError("Flow already declared by another policy", err.Error()+
+				". Nothing of this policy was written; remove the flow from one of the two policies.")
+			return
+		}
+	}
 	if err != nil {
 		diags.AddError("Applying the segment policy failed", err.Error())
 		if live, rerr := awsapi.ReadPolicyRules(ctx, c.EC2, id); rerr == nil {

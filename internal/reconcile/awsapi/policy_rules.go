@@ -235,8 +235,7 @@ func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch)
 			continue
 		}
 		if owner := tagMap(ex.Tags)[TagPolicy]; owner != "" && owner != policyID {
-			return 0, fmt.Errorf("the %s rule %s on %s is already owned by policy %s; one flow may be declared by one policy only",
-				securitygroup.Direction(b.egress), aws.ToString(ex.SecurityGroupRuleId), b.groupID, owner)
+			return 0, &RuleOwnedError{Rule: r.Rule, RuleID: aws.ToString(ex.SecurityGroupRuleId), Owner: owner}
 		}
 		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{aws.ToString(ex.SecurityGroupRuleId)}, Tags: tags[0].Tags}); err != nil {
 			return 0, fmt.Errorf("adopting existing rule %s: %w", aws.ToString(ex.SecurityGroupRuleId), err)
@@ -298,4 +297,17 @@ func sortedRuleGroups(m map[string][]LiveRule) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// RuleOwnedError: a rule a policy wants is already there, owned by another
+// policy. One flow is declared by one policy only.
+type RuleOwnedError struct {
+	Rule   securitygroup.Rule
+	RuleID string
+	Owner  string
+}
+
+func (e *RuleOwnedError) Error() string {
+	return fmt.Sprintf("the rule %s on %s is already owned by policy %s; one flow may be declared by one policy only",
+		LiveRule{Rule: e.Rule, ID: e.RuleID}.Describe(), e.Rule.GroupID, e.Owner)
 }
