@@ -304,3 +304,43 @@ resource "zerotrust_protect_surface" "orders" {
 		}},
 	})
 }
+
+// TestAccPlanTime_destroyNotBlockedByFloors: a segment raised to restricted
+// while its policy admits the internet is refused at plan — and destroy,
+// with that very configuration, still succeeds: floors judge what would be
+// written, and destroy writes nothing.
+func TestAccPlanTime_destroyNotBlockedByFloors(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.36.0.0/16")
+	config := func(sensitivity string) string {
+		return acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_segment" "web" {
+  name        = "floors-web"
+  vpc_id      = %q
+  sensitivity = %q
+}
+
+resource "zerotrust_segment_policy" "web_in" {
+  segment             = zerotrust_segment.web.id
+  segment_sensitivity = zerotrust_segment.web.sensitivity
+  allow_from {
+    cidr_blocks = ["0.0.0.0/0"]
+    ports       = ["443"]
+  }
+}
+`, vpcID, sensitivity)
+	}
+	var groupID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		// The post-test destroy runs with the last (refused) configuration.
+		CheckDestroy: acctest.CheckSecurityGroupsGone(t, &groupID),
+		Steps: []resource.TestStep{
+			{Config: config("public"), Check: captureID("zerotrust_segment.web", &groupID)},
+			{
+				Config:      config("restricted"),
+				ExpectError: regexp.MustCompile(`(?s)Open internet into a restricted segment`),
+			},
+		},
+	})
+}

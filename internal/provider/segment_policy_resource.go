@@ -122,6 +122,18 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	governed, found := governedSegment(plan, segments)
+	if found && !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
+		// The segment's sensitivity changes in this apply (or the
+		// declaration is wrong, which apply reports before any change):
+		// judge the flows against the stricter of the two.
+		live := governed.Sensitivity
+		if model.SensitivityRank(declared.ValueString()) > model.SensitivityRank(live) {
+			governed.Sensitivity = declared.ValueString()
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root("segment_sensitivity"), "Segment sensitivity changes",
+			fmt.Sprintf("The configuration declares the segment %s; segment %s is %s now. The flows are checked against %s; apply checks the declaration against the segment again before any change.",
+				declared.ValueString(), governed.SecurityGroupID, live, governed.Sensitivity))
+	}
 	flows, missing, diags := expandFlows(plan, segments)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -139,13 +151,10 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	if !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
-		resp.Diagnostics.AddAttributeError(path.Root("segment_sensitivity"), "Segment sensitivity differs",
-			fmt.Sprintf("The configuration declares the segment %s, but segment %s is %s. Declare the segment's own sensitivity (zerotrust_segment.<name>.sensitivity).",
-				declared.ValueString(), governed.SecurityGroupID, governed.Sensitivity))
-		return
-	}
 	plan.SegmentSensitivity = types.StringValue(governed.Sensitivity)
+	if !declared.IsNull() && !declared.IsUnknown() {
+		plan.SegmentSensitivity = declared
+	}
 	setRuleLists(&plan, rules)
 	if len(missing) == 0 {
 		manifests, diags := compileKubernetes(plan, governed, flows)
