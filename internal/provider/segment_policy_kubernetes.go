@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -177,4 +178,30 @@ func (r *segmentPolicyResource) importKubernetes(ctx context.Context, id string)
 		return map[string]string{}
 	}
 	return out
+}
+
+// warnForeignPolicies warns about NetworkPolicies the provider does not own
+// that select the segment's pods and allow traffic: NetworkPolicies add up,
+// so such a policy can admit what the declared flows do not (an allow-all
+// one defeats default-deny). It is the cluster owner's to remove; the
+// provider never touches it.
+func (r *segmentPolicyResource) warnForeignPolicies(ctx context.Context, governed model.Segment, diags *diag.Diagnostics) {
+	k := governed.Kubernetes
+	if k == nil || k.Namespace == "" {
+		return
+	}
+	c, err := r.clients.Kube()
+	if err != nil {
+		return
+	}
+	foreign, err := c.ForeignPolicies(ctx, k.Namespace, k.PodLabels)
+	if err != nil {
+		tflog.Warn(ctx, "foreign NetworkPolicies not checked", map[string]any{"error": err.Error()})
+		return
+	}
+	for _, f := range foreign {
+		diags.AddAttributeWarning(path.Root("kubernetes_manifests"), "NetworkPolicy not managed by this provider selects segment pods",
+			fmt.Sprintf("%s. NetworkPolicies add up, so these pods may accept traffic segment %s's declared flows do not allow. Remove it, or declare the flows it is meant for.",
+				f, governed.Name))
+	}
 }

@@ -357,6 +357,9 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	state.KubernetesManifests = stringMapValue(view)
+	if len(view) > 0 {
+		r.warnForeignPolicies(ctx, awsapi.SegmentOf(sg), &resp.Diagnostics)
+	}
 	state.SegmentSensitivity = types.StringValue(awsapi.SegmentOf(sg).Sensitivity)
 	setRuleLists(&state, awsapi.RulesOf(live))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
