@@ -588,3 +588,35 @@ func ExpectVerifiedAccessGroupInstance(surfaceAddress, proxyAddress string) stat
 		return nil
 	})
 }
+
+// CreateTaggedVerifiedAccessInstance makes an instance carrying tags, as a
+// create that was killed before Terraform recorded it leaves one.
+func CreateTaggedVerifiedAccessInstance(t *testing.T, tags map[string]string) string {
+	t.Helper()
+	spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeVerifiedAccessInstance}
+	for k, v := range tags {
+		spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	out, err := EC2(t).CreateVerifiedAccessInstance(context.Background(), &ec2.CreateVerifiedAccessInstanceInput{TagSpecifications: []ec2types.TagSpecification{spec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.VerifiedAccessInstance.VerifiedAccessInstanceId)
+}
+
+// VerifiedAccessInstancesTagged returns the ids of the instances whose tag
+// key has value.
+func VerifiedAccessInstancesTagged(t *testing.T, key, value string) []string {
+	t.Helper()
+	out, err := EC2(t).DescribeVerifiedAccessInstances(context.Background(), &ec2.DescribeVerifiedAccessInstancesInput{Filters: []ec2types.Filter{
+		{Name: aws.String("tag:" + key), Values: []string{value}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, in := range out.VerifiedAccessInstances {
+		ids = append(ids, aws.ToString(in.VerifiedAccessInstanceId))
+	}
+	return ids
+}

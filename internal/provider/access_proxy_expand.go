@@ -207,6 +207,11 @@ func readAccessProxy(ctx context.Context, clients *awsapi.Clients, id string, m 
 		return false, diags
 	}
 	importing := m.IdentityProvider == nil && m.Name.IsNull()
+	if importing {
+		m.OwnershipID = nullIfEmpty(in.Tags[awsapi.TagOwnership])
+	} else if err := awsapi.CheckOwnership("verified access instance", in.ID, in.Tags, m.OwnershipID.ValueString()); err != nil {
+		diags.AddWarning("Access proxy owned by another resource", err.Error())
+	}
 
 	m.ID = types.StringValue(in.ID)
 	m.Description = types.StringValue(in.Description)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -165,22 +167,42 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 	if c == nil {
 		return
 	}
-	in, err := awsapi.CreateVerifiedAccessInstance(ctx, c.EC2, awsapi.CreateVerifiedAccessInstanceInput{
-		Description: plan.Description.ValueString(), FIPSEnabled: plan.FIPSEnabled.ValueBool(),
-		Tags: proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)),
-	})
-	if in == nil || in.ID == "" {
-		resp.Diagnostics.AddError("Creating the Verified Access instance failed", err.Error())
+	own := uuid.NewString()
+	tags := proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
+	tags[awsapi.TagOwnership], tags[awsapi.TagCreatePending] = own, own
+	plan.OwnershipID = types.StringValue(own)
+	ids := map[string]string{}
+	in, err := awsapi.FindPendingVerifiedAccessInstance(ctx, c.EC2, plan.Name.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Creating the access proxy failed", err.Error())
 		return
 	}
-	plan.ID = types.StringValue(in.ID)
-	tflog.Info(ctx, "verified access instance created", map[string]any{"instance": in.ID})
-	ids := map[string]string{}
-	if err == nil {
-		ids, _, err = awsapi.ReconcileTrustProviders(ctx, c.EC2, in.ID, desiredTrustProviders(plan, in.ID, secret), nil, nil)
+	if in != nil {
+		// Left by an interrupted create of this proxy: claimed, then brought
+		// to the configuration like an update (its trust providers included).
+		tflog.Warn(ctx, "recovering the Verified Access instance of an interrupted create", map[string]any{"instance": in.ID})
+		if err = awsapi.ClaimPending(ctx, c.EC2, in.ID, own); err == nil {
+			ids, err = r.converge(ctx, c, in, plan, tags, sortedKeys(in.Tags), secret)
+		}
+	} else {
+		in, err = awsapi.CreateVerifiedAccessInstance(ctx, c.EC2, awsapi.CreateVerifiedAccessInstanceInput{
+			Description: plan.Description.ValueString(), FIPSEnabled: plan.FIPSEnabled.ValueBool(), Tags: tags,
+		})
+		if in == nil || in.ID == "" {
+			resp.Diagnostics.AddError("Creating the Verified Access instance failed", err.Error())
+			return
+		}
+		tflog.Info(ctx, "verified access instance created", map[string]any{"instance": in.ID})
+		if err == nil {
+			ids, _, err = awsapi.ReconcileTrustProviders(ctx, c.EC2, in.ID, desiredTrustProviders(plan, in.ID, secret), nil, nil)
+		}
+		if err == nil && !proxyLoggingOf(plan.Logging).IsDefault() {
+			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, proxyLoggingOf(plan.Logging))
+		}
 	}
-	if err == nil && !proxyLoggingOf(plan.Logging).IsDefault() {
-		err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, proxyLoggingOf(plan.Logging))
+	plan.ID = types.StringValue(in.ID)
+	if err == nil {
+		err = awsapi.CompleteCreate(ctx, c.EC2, in.ID)
 	}
 	plan.TrustProviderIDs = stringMapValue(ids)
 	if err != nil {
@@ -234,29 +256,13 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 		resp.Diagnostics.AddError("Reading the Verified Access instance failed", err.Error())
 		return
 	}
-	known, err := awsapi.FindProxyTrustProviders(ctx, c.EC2, id, in.TrustProviderIDs)
-	if err != nil {
-		resp.Diagnostics.AddError("Reading the trust providers failed", err.Error())
+	if err := awsapi.CheckOwnership("verified access instance", id, in.Tags, state.OwnershipID.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Access proxy owned by another resource", err.Error())
 		return
 	}
-	desired := desiredTrustProviders(plan, id, secret)
-	ids, kept, err := awsapi.ReconcileTrustProviders(ctx, c.EC2, id, desired, in.TrustProviderIDs, known)
-	if err == nil {
-		err = r.updateUserProvider(ctx, c, plan, kept, secret)
-	}
-	if err == nil && in.Description != plan.Description.ValueString() {
-		err = awsapi.SetVerifiedAccessInstanceDescription(ctx, c.EC2, id, plan.Description.ValueString())
-	}
-	if err == nil {
-		managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
-		err = awsapi.SetTags(ctx, c.EC2, id, in.Tags, proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed)
-	}
-	if err == nil {
-		var live awsapi.AccessLogging
-		if live, err = awsapi.FindVerifiedAccessLogging(ctx, c.EC2, id); err == nil && live != proxyLoggingOf(plan.Logging) {
-			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, id, proxyLoggingOf(plan.Logging))
-		}
-	}
+	plan.OwnershipID = state.OwnershipID
+	managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
+	ids, err := r.converge(ctx, c, in, plan, proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, secret)
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the access proxy failed", err.Error())
 		// Record what is live, so the next plan shows what is left to do.
@@ -305,6 +311,36 @@ func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *a
 	return awsapi.SetTags(ctx, clients.EC2, tp.ID, tp.Tags, userProviderTags(plan), userProviderTagKeys)
 }
 
+// converge brings an existing instance to the plan: trust providers
+// (reusing matching owned ones), the user provider's mutable settings,
+// description, tags (wantTags; managedTags are removed when not wanted) and
+// logging. It returns the attached trust provider ids by reference.
+func (r *accessProxyResource) converge(ctx context.Context, c *awsapi.Clients, in *awsapi.VerifiedAccessInstance, plan accessProxyModel,
+	wantTags map[string]string, managedTags []string, secret string) (map[string]string, error) {
+	id := in.ID
+	known, err := awsapi.FindProxyTrustProviders(ctx, c.EC2, id, in.TrustProviderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("reading the trust providers: %w", err)
+	}
+	ids, kept, err := awsapi.ReconcileTrustProviders(ctx, c.EC2, id, desiredTrustProviders(plan, id, secret), in.TrustProviderIDs, known)
+	if err == nil {
+		err = r.updateUserProvider(ctx, c, plan, kept, secret)
+	}
+	if err == nil && in.Description != plan.Description.ValueString() {
+		err = awsapi.SetVerifiedAccessInstanceDescription(ctx, c.EC2, id, plan.Description.ValueString())
+	}
+	if err == nil {
+		err = awsapi.SetTags(ctx, c.EC2, id, in.Tags, wantTags, managedTags)
+	}
+	if err == nil {
+		var live awsapi.AccessLogging
+		if live, err = awsapi.FindVerifiedAccessLogging(ctx, c.EC2, id); err == nil && live != proxyLoggingOf(plan.Logging) {
+			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, id, proxyLoggingOf(plan.Logging))
+		}
+	}
+	return ids, err
+}
+
 func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state accessProxyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -318,6 +354,9 @@ func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteReq
 	id := state.ID.ValueString()
 	var attached []string
 	in, err := awsapi.FindVerifiedAccessInstance(ctx, c.EC2, id)
+	if err == nil {
+		err = awsapi.CheckOwnership("verified access instance", id, in.Tags, state.OwnershipID.ValueString())
+	}
 	switch {
 	case err == nil:
 		attached = in.TrustProviderIDs

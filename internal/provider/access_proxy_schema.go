@@ -30,6 +30,7 @@ type accessProxyModel struct {
 	Logging              *proxyLoggingModel  `tfsdk:"logging"`
 
 	TrustProviderIDs          types.Map    `tfsdk:"trust_provider_ids"`
+	OwnershipID               types.String `tfsdk:"ownership_id"`
 	ReferenceNames            types.Map    `tfsdk:"reference_names"`
 	TrustContext              types.String `tfsdk:"trust_context"`
 	UnmanagedTrustProviderIDs types.List   `tfsdk:"unmanaged_trust_provider_ids"`
@@ -125,6 +126,14 @@ func accessProxySchema() schema.Schema {
 			"id": schema.StringAttribute{
 				Computed:      true,
 				Description:   "The Verified Access instance id (vai-…); protect surfaces refer to the proxy by it.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"ownership_id": schema.StringAttribute{
+				Computed: true,
+				Description: "Random id drawn when this resource created the Verified Access instance, written on it as the `" + awsapi.TagOwnership + "` tag. " +
+					"An instance whose tag no longer matches is neither changed nor deleted. A create interrupted before Terraform recorded it " +
+					"(a killed apply) leaves the instance marked `" + awsapi.TagCreatePending + "`; the next create of a proxy with the same name " +
+					"adopts it once, with whatever trust providers it already had, instead of creating a second one.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"trust_provider_ids": schema.MapAttribute{

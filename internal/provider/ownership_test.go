@@ -369,3 +369,39 @@ resource "zerotrust_segment_policy" "second" {
 		},
 	})
 }
+
+// TestAccAccessProxy_interruptedCreateRecovered: the Verified Access
+// instance of a proxy whose create was killed (still marked pending, no
+// state) is adopted by the next create of that proxy — one instance, claimed,
+// its trust providers attached — instead of a second instance being made.
+func TestAccAccessProxy_interruptedCreateRecovered(t *testing.T) {
+	const left = "22222222-3333-4444-8555-666666666666"
+	instanceID := acctest.CreateTaggedVerifiedAccessInstance(t, map[string]string{
+		awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxy: "interrupted-proxy",
+		awsapi.TagOwnership: left, awsapi.TagCreatePending: left,
+	})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &instanceID),
+		Steps: []resource.TestStep{{
+			Config: proxyIDC("interrupted-proxy", ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("id"), knownvalue.StringExact(instanceID)),
+				statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("trust_provider_ids"), knownvalue.MapSizeExact(2)),
+			},
+			Check: func(s *terraform.State) error {
+				rs := s.RootModule().Resources["zerotrust_access_proxy.test"]
+				in := acctest.GetVerifiedAccessInstance(t, instanceID)
+				own := rs.Primary.Attributes["ownership_id"]
+				if own == left || in.Tags[awsapi.TagOwnership] != own || in.Tags[awsapi.TagCreatePending] != "" {
+					return fmt.Errorf("instance tags %v, state ownership_id %q", in.Tags, own)
+				}
+				if ids := acctest.VerifiedAccessInstancesTagged(t, awsapi.TagProxy, "interrupted-proxy"); len(ids) != 1 {
+					return fmt.Errorf("instances of the proxy: %v", ids)
+				}
+				return nil
+			},
+		}},
+	})
+}
