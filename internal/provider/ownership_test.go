@@ -405,3 +405,41 @@ func TestAccAccessProxy_interruptedCreateRecovered(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccProtectSurface_interruptedCreateRecovered: the Verified Access group
+// of a surface whose create was killed (pending, no state) is adopted by the
+// next create of that surface on the same proxy: one group, claimed, its
+// policy and endpoints written.
+func TestAccProtectSurface_interruptedCreateRecovered(t *testing.T) {
+	const left = "33333333-4444-4555-8666-777777777777"
+	proxy := acctest.ProviderConfig + vaProxy("corp")
+	var groupID, instanceID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: proxy, Check: captureID("zerotrust_access_proxy.corp", &instanceID)},
+			{
+				PreConfig: func() {
+					groupID = acctest.CreateTaggedVerifiedAccessGroup(t, instanceID, map[string]string{
+						awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagSurface: "payments",
+						awsapi.TagOwnership: left, awsapi.TagCreatePending: left,
+					})
+				},
+				Config: proxy + vaSurface("corp", true, vaApp(443, vaCertARN)+vaRule),
+				Check: func(s *terraform.State) error {
+					rs := s.RootModule().Resources["zerotrust_protect_surface.test"]
+					if rs.Primary.ID != groupID {
+						return fmt.Errorf("surface %s, want the interrupted create's group %s", rs.Primary.ID, groupID)
+					}
+					groups := acctest.VerifiedAccessGroupTags(t, rs.Primary.Attributes["proxy_id"])
+					own := rs.Primary.Attributes["ownership_id"]
+					if len(groups) != 1 || own == left || groups[groupID][awsapi.TagOwnership] != own || groups[groupID][awsapi.TagCreatePending] != "" {
+						return fmt.Errorf("groups on the proxy %v, state ownership_id %q", groups, own)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

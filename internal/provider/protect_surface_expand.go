@@ -427,6 +427,9 @@ func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string,
 	byApp, _ := awsapi.OwnedEndpoints(id, live)
 
 	importing := m.Name.IsNull()
+	if importing {
+		m.OwnershipID = nullIfEmpty(g.Tags[awsapi.TagOwnership])
+	}
 	m.ID = types.StringValue(g.ID)
 	m.ARN = nullIfEmpty(g.ARN)
 	m.ProxyID = types.StringValue(g.InstanceID)

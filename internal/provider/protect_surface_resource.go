@@ -2,8 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
+
+	"github.com/google/uuid"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -187,24 +188,44 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	if !ok {
 		return
 	}
-	g, err := awsapi.CreateVerifiedAccessGroup(ctx, c.EC2, awsapi.CreateVerifiedAccessGroupInput{
-		InstanceID: plan.ProxyID.ValueString(), Description: surfaceDescription(plan.Name.ValueString()), PolicyDocument: res.GroupPolicy,
-		Tags: surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)),
-	})
-	if g == nil {
-		resp.Diagnostics.AddError("Creating the Verified Access group failed", err.Error())
+	own := uuid.NewString()
+	tags := surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
+	tags[awsapi.TagOwnership], tags[awsapi.TagCreatePending] = own, own
+	plan.OwnershipID = types.StringValue(own)
+	policies := endpointPolicies(res)
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
+	g, err := awsapi.FindPendingVerifiedAccessGroup(ctx, c.EC2, plan.ProxyID.ValueString(), plan.Name.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Creating the protect surface failed", err.Error())
 		return
+	}
+	if g != nil {
+		// Left by an interrupted create of this surface: claimed, then
+		// brought to the configuration like an update (endpoints included).
+		tflog.Warn(ctx, "recovering the Verified Access group of an interrupted create", map[string]any{"group": g.ID})
+		if err = awsapi.ClaimPending(ctx, c.EC2, g.ID, own); err == nil {
+			endpoints, err = r.converge(ctx, c, g, plan, res, tags, sortedKeys(g.Tags), "", nil)
+		}
+	} else {
+		g, err = awsapi.CreateVerifiedAccessGroup(ctx, c.EC2, awsapi.CreateVerifiedAccessGroupInput{
+			InstanceID: plan.ProxyID.ValueString(), Description: surfaceDescription(plan.Name.ValueString()), PolicyDocument: res.GroupPolicy, Tags: tags,
+		})
+		if g == nil {
+			resp.Diagnostics.AddError("Creating the Verified Access group failed", err.Error())
+			return
+		}
+		tflog.Info(ctx, "verified access group created", map[string]any{"group": g.ID, "instance": g.InstanceID})
+		if err == nil {
+			err = awsapi.ReconcileEndpoints(ctx, c.EC2, g.ID, plan.Name.ValueString(), desiredEndpoints(plan), policies, nil, nil, endpoints)
+		}
 	}
 	plan.ID = types.StringValue(g.ID)
 	plan.ARN = nullIfEmpty(g.ARN)
 	plan.PolicyDocument = types.StringValue(res.GroupPolicy)
 	plan.PolicyStatements = statements
-	policies := endpointPolicies(res)
 	plan.EndpointPolicyDocuments = stringMapValue(policies)
-	tflog.Info(ctx, "verified access group created", map[string]any{"group": g.ID, "instance": g.InstanceID})
-	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	if err == nil {
-		err = awsapi.ReconcileEndpoints(ctx, c.EC2, g.ID, plan.Name.ValueString(), desiredEndpoints(plan), policies, nil, nil, endpoints)
+		err = awsapi.CompleteCreate(ctx, c.EC2, g.ID)
 	}
 	plan.Endpoints = endpointsValue(plan, endpoints)
 	if err != nil {
@@ -264,38 +285,20 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 		resp.Diagnostics.AddError("Reading the Verified Access group failed", err.Error())
 		return
 	}
+	if err := awsapi.CheckOwnership("verified access group", id, g.Tags, state.OwnershipID.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Protect surface owned by another resource", err.Error())
+		return
+	}
+	plan.OwnershipID = state.OwnershipID
 	policies := endpointPolicies(res)
-	err = errors.Join(func() error {
-		if want := surfaceDescription(plan.Name.ValueString()); g.Description != want {
-			if err := awsapi.SetVerifiedAccessGroupDescription(ctx, c.EC2, id, want); err != nil {
-				return err
-			}
-		}
-		managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
-		if err := awsapi.SetTags(ctx, c.EC2, id, g.Tags, surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed); err != nil {
-			return err
-		}
-		if state.PolicyDocument.ValueString() != res.GroupPolicy {
-			if err := awsapi.SetVerifiedAccessGroupPolicy(ctx, c.EC2, id, res.GroupPolicy); err != nil {
-				return err
-			}
-			tflog.Info(ctx, "group policy written", map[string]any{"group": id})
-		}
-		return nil
-	}())
-	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
-	if err == nil {
-		var live map[string]*awsapi.VerifiedAccessEndpoint
-		if live, err = awsapi.FindVerifiedAccessEndpoints(ctx, c.EC2, id); err == nil {
-			prior := map[string]string{}
-			for k, v := range state.EndpointPolicyDocuments.Elements() {
-				if s, ok := v.(types.String); ok {
-					prior[k] = s.ValueString()
-				}
-			}
-			err = awsapi.ReconcileEndpoints(ctx, c.EC2, id, plan.Name.ValueString(), desiredEndpoints(plan), policies, live, prior, endpoints)
+	managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
+	prior := map[string]string{}
+	for k, v := range state.EndpointPolicyDocuments.Elements() {
+		if s, ok := v.(types.String); ok {
+			prior[k] = s.ValueString()
 		}
 	}
+	endpoints, err := r.converge(ctx, c, g, plan, res, surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, state.PolicyDocument.ValueString(), prior)
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the protect surface failed", err.Error())
 		// Record what is live, so the next plan shows what is left to do.
@@ -311,6 +314,39 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
+// converge brings an existing group to the plan: description, tags
+// (wantTags; managedTags are removed when not wanted), group policy (written
+// unless priorPolicy already is it) and endpoints (priorEndpointPolicies: the
+// endpoint policies last written). It returns the live endpoints by
+// application.
+func (r *protectSurfaceResource) converge(ctx context.Context, c *awsapi.Clients, g *awsapi.VerifiedAccessGroup, plan protectSurfaceModel, res verifiedaccess.Result,
+	wantTags map[string]string, managedTags []string, priorPolicy string, priorEndpointPolicies map[string]string) (map[string]*awsapi.VerifiedAccessEndpoint, error) {
+	id := g.ID
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
+	err := func() error {
+		if want := surfaceDescription(plan.Name.ValueString()); g.Description != want {
+			if err := awsapi.SetVerifiedAccessGroupDescription(ctx, c.EC2, id, want); err != nil {
+				return err
+			}
+		}
+		if err := awsapi.SetTags(ctx, c.EC2, id, g.Tags, wantTags, managedTags); err != nil {
+			return err
+		}
+		if priorPolicy != res.GroupPolicy {
+			if err := awsapi.SetVerifiedAccessGroupPolicy(ctx, c.EC2, id, res.GroupPolicy); err != nil {
+				return err
+			}
+			tflog.Info(ctx, "group policy written", map[string]any{"group": id})
+		}
+		live, err := awsapi.FindVerifiedAccessEndpoints(ctx, c.EC2, id)
+		if err != nil {
+			return err
+		}
+		return awsapi.ReconcileEndpoints(ctx, c.EC2, id, plan.Name.ValueString(), desiredEndpoints(plan), endpointPolicies(res), live, priorEndpointPolicies, endpoints)
+	}()
+	return endpoints, err
+}
+
 func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state protectSurfaceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -322,6 +358,17 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	id := state.ID.ValueString()
+	g, err := awsapi.FindVerifiedAccessGroup(ctx, c.EC2, id)
+	if awsapi.IsNotFound(err) {
+		return
+	}
+	if err == nil {
+		err = awsapi.CheckOwnership("verified access group", id, g.Tags, state.OwnershipID.ValueString())
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot delete the protect surface", err.Error())
+		return
+	}
 	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, c.EC2, id)
 	if awsapi.IsNotFound(err) {
 		return
@@ -369,7 +416,7 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 	m := protectSurfaceModel{
 		Name: types.StringNull(), Sensitivity: types.StringNull(), Tags: types.MapNull(types.StringType),
 		ProxyTrustContext: types.StringNull(), PolicyDocument: types.StringNull(), EndpointPolicyDocuments: types.MapNull(types.StringType),
-		PolicyStatements: types.ListNull(statementObjectType),
+		PolicyStatements: types.ListNull(statementObjectType), OwnershipID: types.StringNull(),
 	}
 	found, err := readProtectSurface(ctx, c, req.ID, &m)
 	if err != nil {
