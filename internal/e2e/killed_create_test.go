@@ -17,6 +17,70 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
+const killedProviderBlock = `
+terraform {
+  required_providers {
+    zerotrust = { source = "ztforge/zerotrust" }
+  }
+}
+
+provider "zerotrust" {
+  aws {}
+}
+`
+
+// killedApply runs `terraform apply` in dir with the sandbox delaying action,
+// SIGKILLs terraform and its provider plugin (one process group) once action
+// reached the sandbox, and clears the fault.
+func killedApply(t *testing.T, ctrl *vafront.Control, dir, action string) {
+	t.Helper()
+	ctx := context.Background()
+	// The matching request waits long enough for the kill to land while it
+	// is in flight.
+	if err := ctrl.SetFaults(ctx, vafront.Faults{LatencyMS: 60_000, Actions: []string{action}}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ctrl.ClearFaults(ctx) }()
+	resetCounters(t, ctrl)
+	cmd := exec.Command(acctest.TerraformBinary(t), "apply", "-auto-approve", "-input=false", "-no-color")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+os.Getenv("ZT_CLI_CONFIG"), "CHECKPOINT_DISABLE=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the kill reaches the plugin too
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		counts, err := ctrl.Counters(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[action] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			t.Fatalf("%s never reached the sandbox", action)
+		}
+	}
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	// A killed terraform leaves its state lock behind.
+	_ = os.Remove(filepath.Join(dir, ".terraform.tfstate.lock.info"))
+}
+
+func killedOptions(t *testing.T, hcl string) *terraform.Options {
+	t.Helper()
+	opts := options(t, "examples/provider", nil)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(killedProviderBlock+hcl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts.TerraformDir = dir
+	return opts
+}
+
 // TestKilledSegmentCreate SIGKILLs terraform and its provider plugin while a
 // segment's security group is being created — before CreateSecurityGroup is
 // served, and after it was served but before the create completed — then
@@ -37,70 +101,17 @@ func TestKilledSegmentCreate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			vpcID := acctest.CreateVPC(t, "10."+itoa(int32(40+i))+".0.0/16")
 			name := "killed-" + strings.ToLower(strings.ReplaceAll(tc.name, "_", "-"))
-			opts := options(t, "examples/provider", nil)
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
-terraform {
-  required_providers {
-    zerotrust = { source = "ztforge/zerotrust" }
-  }
-}
-
-provider "zerotrust" {
-  aws {}
-}
-
+			opts := killedOptions(t, `
 resource "zerotrust_segment" "killed" {
   name   = "`+name+`"
   vpc_id = "`+vpcID+`"
 }
-`), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			opts.TerraformDir = dir
+`)
 			terraform.Init(t, opts)
 			defer terraform.Destroy(t, opts)
+			killedApply(t, ctrl, opts.TerraformDir, tc.action)
 
-			ctx := context.Background()
-			// The matching request waits long enough for the kill to land
-			// while it is in flight.
-			if err := ctrl.SetFaults(ctx, vafront.Faults{LatencyMS: 60_000, Actions: []string{tc.action}}); err != nil {
-				t.Fatal(err)
-			}
-			resetCounters(t, ctrl)
-			cmd := exec.Command(acctest.TerraformBinary(t), "apply", "-auto-approve", "-input=false", "-no-color")
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+os.Getenv("ZT_CLI_CONFIG"), "CHECKPOINT_DISABLE=1")
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the kill reaches the plugin too
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			deadline := time.Now().Add(2 * time.Minute)
-			for {
-				counts, err := ctrl.Counters(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if counts[tc.action] > 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-					t.Fatalf("%s never reached the sandbox", tc.action)
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			_ = cmd.Wait()
-			if err := ctrl.ClearFaults(ctx); err != nil {
-				t.Fatal(err)
-			}
-			// A killed terraform leaves its state lock behind.
-			_ = os.Remove(filepath.Join(dir, ".terraform.tfstate.lock.info"))
-
-			left := groupsNamed(t, vpcID, name)
+			left := acctest.SecurityGroupsNamed(t, vpcID, name)
 			if len(left) != tc.leftBehind {
 				t.Fatalf("after the kill: %d groups named %s, want %d", len(left), name, tc.leftBehind)
 			}
@@ -114,7 +125,7 @@ resource "zerotrust_segment" "killed" {
 			}
 
 			terraform.Apply(t, opts)
-			after := groupsNamed(t, vpcID, name)
+			after := acctest.SecurityGroupsNamed(t, vpcID, name)
 			if len(after) != 1 {
 				t.Fatalf("after the rerun: %d groups named %s (%v), want exactly 1", len(after), name, after)
 			}
@@ -133,7 +144,107 @@ resource "zerotrust_segment" "killed" {
 	}
 }
 
-func groupsNamed(t *testing.T, vpcID, name string) []string {
-	t.Helper()
-	return acctest.SecurityGroupsNamed(t, vpcID, name)
+// TestKilledCreates SIGKILLs terraform and its plugin at a create of every
+// other object type — a Verified Access instance with its trust providers, a
+// Verified Access group, an Identity Store group, a permission set — then
+// applies again and counts the objects through the SDK: exactly what the
+// configuration declares, nothing duplicated, nothing orphaned, and none
+// left after destroy.
+func TestKilledCreates(t *testing.T) {
+	acctest.PreCheck(t)
+	ctrl := faultsControl(t)
+	proxy := func(name string) string {
+		return `
+resource "zerotrust_access_proxy" "corp" {
+  name = "` + name + `"
+  identity_provider {
+    type         = "iam-identity-center"
+    reference    = "idc"
+    mfa_enforced = true
+  }
+  device_trust_provider {
+    type      = "jamf"
+    reference = "jamf"
+    tenant_id = "jamf-tenant"
+  }
+}
+`
+	}
+	group := `
+resource "zerotrust_access_group" "oncall" {
+  display_name = "kc-oncall"
+}
+`
+	cases := []struct {
+		name, setup, killed, action string
+		// want is what the whole configuration adds, counted after the rerun.
+		want objectCounts
+	}{
+		{
+			name: "proxy_while_creating_its_trust_providers", killed: proxy("kc-proxy-1"),
+			action: "ec2:CreateVerifiedAccessTrustProvider",
+			want:   objectCounts{"ec2 VA instances": 1, "ec2 VA trust providers": 2},
+		},
+		{
+			name: "proxy_before_its_create_completes", killed: proxy("kc-proxy-2"),
+			action: "ec2:DeleteTags",
+			want:   objectCounts{"ec2 VA instances": 1, "ec2 VA trust providers": 2},
+		},
+		{
+			name: "surface_before_its_create_completes", setup: proxy("kc-proxy-3"),
+			killed: `
+resource "zerotrust_protect_surface" "app" {
+  name                = "kc-app"
+  sensitivity         = "internal"
+  proxy_id            = zerotrust_access_proxy.corp.id
+  proxy_trust_context = zerotrust_access_proxy.corp.trust_context
+}
+`,
+			action: "ec2:DeleteTags",
+			want:   objectCounts{"ec2 VA instances": 1, "ec2 VA trust providers": 2, "ec2 VA groups": 1},
+		},
+		{
+			name: "access_group_before_its_create_completes", killed: group,
+			action: "identitystore:UpdateGroup",
+			want:   objectCounts{"identitystore groups": 1},
+		},
+		{
+			name: "permission_set_before_its_create_completes", setup: group,
+			killed: `
+resource "zerotrust_privileged_access" "oncall" {
+  name             = "kc-oncall"
+  group            = zerotrust_access_group.oncall.id
+  accounts         = ["` + faultsAccount + `"]
+  managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+}
+`,
+			action: "sso:UntagResource",
+			want:   objectCounts{"identitystore groups": 1, "ssoadmin permission sets": 1, "ssoadmin account assignments": 1},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			baseline := countObjects(t, "kc-")
+			opts := killedOptions(t, tc.setup)
+			terraform.Init(t, opts)
+			defer func() {
+				terraform.Destroy(t, opts)
+				assertCounts(t, "after destroy", countObjects(t, "kc-"), baseline)
+			}()
+			if tc.setup != "" {
+				terraform.Apply(t, opts)
+			}
+			if err := os.WriteFile(filepath.Join(opts.TerraformDir, "main.tf"), []byte(killedProviderBlock+tc.setup+tc.killed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			killedApply(t, ctrl, opts.TerraformDir, tc.action)
+			t.Logf("objects after the kill: %s", countObjects(t, "kc-"))
+
+			terraform.Apply(t, opts)
+			assertCounts(t, "after the rerun", countObjects(t, "kc-"), baseline.plus(tc.want))
+			if code := terraform.PlanExitCode(t, opts); code != 0 {
+				t.Errorf("re-plan after the rerun: exit code %d, want 0", code)
+			}
+		})
+	}
 }
