@@ -28,7 +28,7 @@ var (
 	// Prefixes cover each form (segment, trailing slash, raw "*", literal
 	// "*", root) and requests sit on both sides of every boundary, with and
 	// without the leading slash.
-	poolPrefixes = []string{"/", "/api/", "/admin", "/a*b", `/"; permit(`, "/ü", "/api/v1/", "/api/v1", "/adm*", "/a*b*", "/*", `/\`}
+	poolPrefixes = []string{"/", "/api/", "/admin", "/a*b", `/";permit(`, "/ü", "/api/v1/", "/api/v1", "/adm*", "/a*b*", "/*", `/\`}
 	reqPaths     = []string{
 		"/", "", "/api/x", "/api/v1/y", "/api", "api", "/api/", "api/", "/api/v1", "/api/v10", "api/v1/y",
 		"/admin", "/admin/", "/admin/y", "admin", "admin/", "admin/x", "/administrator", "administrator", "/admin-old", "/adm", "adm",

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -481,6 +482,8 @@ func (r AccessRule) Validate(path Path, s ProtectSurface, apps map[string]bool) 
 			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "the path prefix is not valid UTF-8")
 		case !strings.HasPrefix(p, "/"):
 			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "%q must start with \"/\" (it is matched against the URL path, e.g. /admin/)", p)
+		case strings.IndexFunc(p, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "%q holds white space or a control character; a URL path carries none unencoded", p)
 		case strings.HasPrefix(p, "//"):
 			// Paths are also matched without their leading slash: stripped
 			// of one, "//x" would match the absolute path /x.

@@ -244,6 +244,10 @@ func (f Flow) Validate(target Segment) Problems {
 		ps.Errorf(at, "HTTP matching needs a segment peer",
 			"http_methods and http_paths restrict traffic between segments' service identities; this flow's peer is not a segment.")
 	}
+	if f.HTTP != nil && f.Protocol != "tcp" {
+		// Same words as the Kubernetes compiler's, so the two merge.
+		ps.Errorf(f.Path.At("protocol"), "HTTP match needs tcp", "methods and paths apply to tcp flows only, this flow is %s", f.Protocol)
+	}
 	switch {
 	case f.Peer.Segment != nil && f.Peer.Segment.SecurityGroupID != "" && !SecurityGroupIDPattern.MatchString(f.Peer.Segment.SecurityGroupID):
 		ps.Errorf(peerPath, "Invalid segment", "%q is not a segment id (security group id such as sg-0123456789abcdef0)", f.Peer.Segment.SecurityGroupID)

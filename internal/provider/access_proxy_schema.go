@@ -80,6 +80,7 @@ var (
 	vaInstanceIDRe  = regexp.MustCompile(`^vai-[0-9a-f]{8,17}$`)
 	httpsURLRe      = regexp.MustCompile(`^https://[^\s]+$`)
 	accountIDRe     = regexp.MustCompile(`^[0-9]{12}$`)
+	claimNameRe     = regexp.MustCompile(`^[^\s\x00-\x1f\x7f]{1,128}$`)
 	defaultProxyDoc = "Zero-trust access proxy (managed by terraform-provider-zerotrust)"
 )
 
@@ -177,6 +178,7 @@ func accessProxySchema() schema.Schema {
 					"groups_claim": schema.StringAttribute{
 						Optional:    true,
 						Description: "OIDC only: the claim carrying group membership (default `groups`). Recorded as a tag on the trust provider; updated in place.",
+						Validators: []validator.String{stringvalidator.RegexMatches(claimNameRe, "must be a claim name: 1–128 characters, no white space or control character")},
 					},
 					"mfa_enforced": schema.BoolAttribute{
 						Optional: true,

@@ -87,6 +87,7 @@ resource "zerotrust_segment" "second" {
 // and adopts it: exactly one group, owned, not pending.
 func TestAccSegment_lostCreateResponse(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.33.0.0/16")
+	acctest.PreCheck(t)
 	ctl := acctest.Sandbox.Control()
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -170,6 +171,7 @@ resource "zerotrust_segment" "test" {
 // refused, not taken over; a lost CreateGroup response is recovered by the
 // retry: one group, owned, its marker no longer pending.
 func TestAccAccessGroup_ownership(t *testing.T) {
+	acctest.PreCheck(t)
 	ctl := acctest.Sandbox.Control()
 	first := acctest.ProviderConfig + `
 resource "zerotrust_access_group" "first" {
@@ -233,6 +235,7 @@ resource "zerotrust_access_group" "second" {
 // resource with the same name is refused, not given the first's permission
 // set.
 func TestAccPrivilegedAccess_ownership(t *testing.T) {
+	acctest.PreCheck(t)
 	ctl := acctest.Sandbox.Control()
 	first := acctest.ProviderConfig + `
 resource "zerotrust_access_group" "oncall" {

@@ -6,11 +6,13 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
@@ -100,8 +102,9 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 			},
 			"acknowledgement": schema.StringAttribute{
 				Optional: true,
-				Description: "Reason for accepting over-privilege findings. When set, lint errors (e.g. AdministratorAccess, `Action: \"*\"` " +
+				Description: "Reason for accepting over-privilege findings, at least 10 characters. When set, lint errors (e.g. AdministratorAccess, `Action: \"*\"` " +
 					"on `*`, `iam:PassRole` on `*`) are reported as warnings instead of blocking the plan.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(10)},
 			},
 
 			// Computed

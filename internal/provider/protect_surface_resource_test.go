@@ -550,7 +550,7 @@ func TestAccProtectSurface_badInput(t *testing.T) {
 			`(?s)Duplicate rule name.*access_rule\[0\] is already named "r"`},
 		"unknown jamf risk": {"internal", rule(`name = "r"`, group, `device = { jamf = { max_risk = "HUGE" } }`), `(?s)Unknown Jamf risk level.*max_risk must be one of SECURE, LOW, MEDIUM, HIGH`},
 		"fractional crowdstrike score": {"internal", rule(`name = "r"`, group, `device = { crowdstrike = { min_overall_score = 50.5 } }`),
-			`(?s)Invalid number.*must be a whole number from 0 to 100, got 50\.5`},
+			`(?s)Invalid number.*min_overall_score must be a whole number\s+from 0 to 100, got 50\.5`},
 		"no crowdstrike provider on the proxy": {"internal", rule(`name = "r"`, group, `device = { crowdstrike = { min_overall_score = 80 } }`),
 			`(?s)No crowdstrike trust provider.*the access proxy has no crowdstrike device trust provider`},
 		"group by name with Identity Center": {"internal", rule(`name = "r"`, `groups = ["payments-engineering"]`), `(?s)Invalid Identity Center group id.*refer to groups by id`},

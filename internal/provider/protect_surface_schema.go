@@ -212,7 +212,8 @@ func protectSurfaceSchema() schema.Schema {
 							Description: "`load-balancer`, `network-interface` or `cidr`; inferred from the target when unset.",
 							Validators:  []validator.String{stringvalidator.OneOf(awsapi.EndpointLoadBalancer, awsapi.EndpointNetworkInterface, awsapi.EndpointCIDR)},
 						},
-						"load_balancer_arn":    schema.StringAttribute{Optional: true, Description: "Target: an internal Application or Network Load Balancer ARN."},
+						"load_balancer_arn": schema.StringAttribute{Optional: true, Description: "Target: an internal Application or Network Load Balancer ARN.",
+							Validators: []validator.String{stringvalidator.RegexMatches(loadBalancerARNRe, "must be a load balancer ARN such as arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/name/0123456789abcdef")}},
 						"network_interface_id": schema.StringAttribute{Optional: true, Description: "Target: a network interface id (eni-…).", Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^eni-[0-9a-f]{1,17}$`), "must be a network interface id such as eni-0123456789abcdef0")}},
 						"cidr":                 schema.StringAttribute{Optional: true, CustomType: syntaxtypes.CIDRType{}, Description: "Target: a CIDR block (TCP access to the addresses in it)."},
 						"port": schema.Int64Attribute{
@@ -239,6 +240,7 @@ func protectSurfaceSchema() schema.Schema {
 						"domain_certificate_arn": schema.StringAttribute{
 							Optional:    true,
 							Description: "ACM certificate for `domain` (required for load-balancer and network-interface endpoints).",
+							Validators: []validator.String{stringvalidator.RegexMatches(certificateARNRe, "must be an ACM certificate ARN such as arn:aws:acm:us-east-1:111111111111:certificate/<id>")},
 						},
 						"endpoint_domain_prefix": schema.StringAttribute{
 							Optional:    true,
@@ -315,3 +317,8 @@ func protectSurfaceSchema() schema.Schema {
 		},
 	}
 }
+
+var (
+	loadBalancerARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/(app|net)/[A-Za-z0-9-]+/[0-9a-f]+$`)
+	certificateARNRe  = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
+)

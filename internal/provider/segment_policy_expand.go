@@ -46,7 +46,13 @@ func inputsKnownButSegment(m segmentPolicyModel) bool {
 
 // flowBlockKnown reports whether every value of one flow block is known.
 func flowBlockKnown(f flowModel) bool {
-	for _, v := range []types.String{f.Segment, f.Protocol, f.Description, f.Acknowledgement} {
+	return !f.Segment.IsUnknown() && flowBlockKnownButPeer(f)
+}
+
+// flowBlockKnownButPeer reports whether every value of one flow block but
+// its peer segment's id is known: everything a flow is checked on alone.
+func flowBlockKnownButPeer(f flowModel) bool {
+	for _, v := range []types.String{f.Protocol, f.Description, f.Acknowledgement} {
 		if v.IsUnknown() {
 			return false
 		}
@@ -128,7 +134,12 @@ func expandFlowBlocks(m segmentPolicyModel, segments map[string]model.Segment, i
 			if !b.Segment.IsNull() {
 				id := b.Segment.ValueString()
 				seg, found := segments[id]
-				if !found {
+				switch {
+				case b.Segment.IsUnknown():
+					// A peer created in this apply: only what the flow is
+					// checked on alone (validateWrittenFlows) reads it.
+					seg = model.Segment{Name: plannedSegmentID, Sensitivity: model.DefaultSensitivity}
+				case !found:
 					seg = model.Segment{Name: id, SecurityGroupID: id, Sensitivity: model.DefaultSensitivity}
 					missing = append(missing, at.At("segment"))
 				}
@@ -352,7 +363,7 @@ func missingPeersError(diags *diag.Diagnostics, missing []model.Path, m segmentP
 // matches, and — given the governed segment's sensitivity ("" when not
 // declared) — floors and internet exposure over all sources together.
 func validateWrittenFlows(m segmentPolicyModel, sensitivity string) diag.Diagnostics {
-	flows, _, diags := expandFlowBlocks(m, nil, flowBlockKnown)
+	flows, _, diags := expandFlowBlocks(m, nil, flowBlockKnownButPeer)
 	target := model.Segment{Name: m.Segment.ValueString(), Sensitivity: sensitivity}
 	if m.Segment.IsUnknown() {
 		target.Name = "(created in this apply)"

@@ -66,12 +66,14 @@ func httpMatchAttributes() map[string]schema.Attribute {
 			Optional:    true,
 			ElementType: types.StringType,
 			Description: "With `kubernetes.istio`, only these request paths (Istio path syntax: exact, `prefix*` or `*suffix`) are authorized for this flow.",
-			Validators:  []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.RegexMatches(httpPathRe, "must start with '/' or '*'"))},
+			Validators:  []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.RegexMatches(httpPathRe, "must start with '/' or '*' and hold no white space or control character"))},
 		},
 	}
 }
 
-var httpPathRe = regexp.MustCompile(`^[/*]`)
+// httpPathRe: Istio path syntax, and no white space or control character
+// (a request path carries none unencoded).
+var httpPathRe = regexp.MustCompile(`^[/*][^\s\x00-\x1f\x7f]*$`)
 
 // compileKubernetes compiles the Kubernetes half of a policy into canonical
 // manifests keyed by "<apiVersion>/<kind>/<namespace>/<name>". The compiler

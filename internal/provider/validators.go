@@ -45,6 +45,6 @@ func (v wholeNumber) ValidateNumber(_ context.Context, req validator.NumberReque
 	f := req.ConfigValue.ValueBigFloat()
 	i, accuracy := f.Int64()
 	if !f.IsInt() || accuracy != big.Exact || i < v.min || i > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid number", fmt.Sprintf("must be a whole number from %d to %d, got %s", v.min, v.max, f.Text('g', -1)))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid number", fmt.Sprintf("%s must be a whole number from %d to %d, got %s", req.Path, v.min, v.max, f.Text('g', -1)))
 	}
 }
