@@ -178,7 +178,7 @@ func accessProxySchema() schema.Schema {
 					"groups_claim": schema.StringAttribute{
 						Optional:    true,
 						Description: "OIDC only: the claim carrying group membership (default `groups`). Recorded as a tag on the trust provider; updated in place.",
-						Validators: []validator.String{stringvalidator.RegexMatches(claimNameRe, "must be a claim name: 1–128 characters, no white space or control character")},
+						Validators:  []validator.String{stringvalidator.RegexMatches(claimNameRe, "must be a claim name: 1–128 characters, no white space or control character")},
 					},
 					"mfa_enforced": schema.BoolAttribute{
 						Optional: true,

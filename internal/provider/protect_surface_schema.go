@@ -240,7 +240,7 @@ func protectSurfaceSchema() schema.Schema {
 						"domain_certificate_arn": schema.StringAttribute{
 							Optional:    true,
 							Description: "ACM certificate for `domain` (required for load-balancer and network-interface endpoints).",
-							Validators: []validator.String{stringvalidator.RegexMatches(certificateARNRe, "must be an ACM certificate ARN such as arn:aws:acm:us-east-1:111111111111:certificate/<id>")},
+							Validators:  []validator.String{stringvalidator.RegexMatches(certificateARNRe, "must be an ACM certificate ARN such as arn:aws:acm:us-east-1:111111111111:certificate/<id>")},
 						},
 						"endpoint_domain_prefix": schema.StringAttribute{
 							Optional:    true,
