@@ -32,6 +32,9 @@ type clientFactory struct {
 	idcOnce sync.Once
 	idc     awsapi.IdentityCenterInstance
 	idcErr  error
+
+	// flows: the rules the segment policies of this run plan.
+	flows flowRegistry
 }
 
 func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, diag.Diagnostics) {

@@ -302,19 +302,21 @@ resource "zerotrust_privileged_access" "second" {
 	})
 }
 
-// TestAccSegmentPolicy_sameFlowTwoPolicies: two policies declare the same
-// flow on one segment. The second to apply fails with an error naming the
-// owner and writes nothing — not even its other flows — and is not left in
-// state (tainted): once the duplicate flow is removed, it is simply created.
+// TestAccSegmentPolicy_sameFlowTwoPolicies: a policy declares a flow that
+// another state's policy already wrote on the segment (here: a policy
+// removed from this state with destroy = false, its rules left in place).
+// The apply fails with an error naming the owner, writes nothing — not even
+// its other flows — and is not left in state (tainted): once the duplicate
+// flow is removed, it is simply created.
 func TestAccSegmentPolicy_sameFlowTwoPolicies(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.35.0.0/16")
-	config := func(secondFlows string) string {
-		return acctest.ProviderConfig + fmt.Sprintf(`
+	segment := acctest.ProviderConfig + fmt.Sprintf(`
 resource "zerotrust_segment" "api" {
   name   = "two-policies-api"
   vpc_id = %q
 }
-
+`, vpcID)
+	first := `
 resource "zerotrust_segment_policy" "first" {
   segment = zerotrust_segment.api.id
   name    = "first"
@@ -323,45 +325,51 @@ resource "zerotrust_segment_policy" "first" {
     ports       = ["443"]
   }
 }
+`
+	second := func(duplicate string) string {
+		return `
+removed {
+  from = zerotrust_segment_policy.first
+  lifecycle {
+    destroy = false
+  }
+}
 
 resource "zerotrust_segment_policy" "second" {
-  segment    = zerotrust_segment.api.id
-  name       = "second"
-  depends_on = [zerotrust_segment_policy.first]
+  segment = zerotrust_segment.api.id
+  name    = "second"
   allow_to {
     cidr_blocks = ["10.50.0.0/16"]
     ports       = ["5432"]
   }
-%s
+` + duplicate + `
 }
-`, vpcID, secondFlows)
+`
 	}
 	duplicate := `
   allow_from {
     cidr_blocks = ["10.0.0.0/8"]
     ports       = ["443"]
   }`
+	var groupID string
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
+			{Config: segment + first, Check: captureID("zerotrust_segment.api", &groupID)},
 			{
-				Config:      config(duplicate),
+				Config:      segment + second(duplicate),
 				ExpectError: regexp.MustCompile(`(?s)Flow already declared by another policy.*already owned by\s+policy\s+sg-[0-9a-f]+/first.*Nothing\s+of\s+this\s+policy\s+was\s+written`),
 			},
 			{
-				// Only the first policy's rule is on the group, and the
-				// second is not in state: it is planned as a create.
+				// Only the other state's rule is on the group, and the second
+				// policy is not in state: it is planned as a create.
 				PreConfig: func() {
-					ids := acctest.SecurityGroupsNamed(t, vpcID, "two-policies-api")
-					if len(ids) != 1 {
-						t.Fatalf("groups: %v", ids)
-					}
-					if rules := acctest.SecurityGroupRules(t, ids[0]); len(rules) != 1 {
-						t.Fatalf("after the failed apply the group has %v; want only the first policy's rule", rules)
+					if rules := acctest.SecurityGroupRules(t, groupID); len(rules) != 1 {
+						t.Fatalf("after the failed apply the group has %v; want only the other state's rule", rules)
 					}
 				},
-				Config: config(""),
+				Config: segment + second(""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("zerotrust_segment_policy.second", plancheck.ResourceActionCreate),
 				}},
@@ -441,6 +449,55 @@ func TestAccProtectSurface_interruptedCreateRecovered(t *testing.T) {
 						return fmt.Errorf("groups on the proxy %v, state ownership_id %q", groups, own)
 					}
 					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccSegmentPolicy_sameFlowRefusedAtPlan: on an existing segment, two
+// policies of one configuration that declare the same flow are refused at
+// plan, each pointing at the other; nothing is written.
+func TestAccSegmentPolicy_sameFlowRefusedAtPlan(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.37.0.0/16")
+	segment := acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_segment" "api" {
+  name   = "same-flow-api"
+  vpc_id = %q
+}
+`, vpcID)
+	policy := func(name string) string {
+		return fmt.Sprintf(`
+resource "zerotrust_segment_policy" "%[1]s" {
+  segment = zerotrust_segment.api.id
+  name    = "%[1]s"
+  allow_from {
+    cidr_blocks = ["10.0.0.0/8"]
+    ports       = ["443"]
+  }
+}
+`, name)
+	}
+	var groupID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: segment, Check: captureID("zerotrust_segment.api", &groupID)},
+			{
+				Config:      segment + policy("first") + policy("second"),
+				ExpectError: regexp.MustCompile(`(?s)Flow declared by two policies.*ingress tcp 443 from 10\.0\.0\.0/8.*also\s+planned\s+by\s+policy\s+sg-[0-9a-f]+/(first|second)`),
+			},
+			{
+				// Nothing was written; one policy alone applies.
+				PreConfig: func() {
+					if rules := acctest.SecurityGroupRules(t, groupID); len(rules) != 0 {
+						t.Fatalf("the refused plan wrote %v", rules)
+					}
+				},
+				Config: segment + policy("first"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.api", "in tcp 443-443 10.0.0.0/8"),
 				},
 			},
 		},

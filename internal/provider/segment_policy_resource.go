@@ -155,6 +155,18 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if !declared.IsNull() && !declared.IsUnknown() {
 		plan.SegmentSensitivity = declared
 	}
+	for _, c := range r.clients.flows.claim(plan.ID.ValueString(), rules) {
+		at := "allow_from"
+		if c.rule.Egress == (c.rule.GroupID == governed.SecurityGroupID) {
+			at = "allow_to"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root(at), "Flow declared by two policies",
+			fmt.Sprintf("The rule %s on %s is also planned by policy %s in this configuration; one flow may be declared by one policy only. Remove it from one of the two.",
+				strings.TrimSpace(awsapi.LiveRule{Rule: c.rule}.Describe()), c.rule.GroupID, c.other))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	setRuleLists(&plan, rules)
 	if len(missing) == 0 {
 		manifests, diags := compileKubernetes(plan, governed, flows)

@@ -1,0 +1,55 @@
+package provider
+
+import (
+	"sort"
+	"sync"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
+)
+
+// flowRegistry sees, within one Terraform run, the rules every segment
+// policy of the configuration plans, so that two policies declaring the same
+// flow are refused at plan — not left to whichever applies second. The
+// provider process serves one run; each policy is keyed by its id (segment
+// and name), so a policy planned again (the apply-time plan) never collides
+// with itself. Only rules on groups that already exist are registered: the
+// id of a group created in this apply is not known yet.
+type flowRegistry struct {
+	mu     sync.Mutex
+	owners map[string]string // rule key -> policy id
+	keys   map[string][]string
+}
+
+// claim records the rules of policy and returns, for each rule another
+// policy of this run already planned, that policy's id (sorted by rule key).
+func (r *flowRegistry) claim(policy string, rules []securitygroup.Rule) (conflicts []flowConflict) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.owners == nil {
+		r.owners, r.keys = map[string]string{}, map[string][]string{}
+	}
+	// A policy planned again replaces what it claimed before.
+	for _, k := range r.keys[policy] {
+		if r.owners[k] == policy {
+			delete(r.owners, k)
+		}
+	}
+	var mine []string
+	for _, rule := range rules {
+		k := rule.Key()
+		if other, taken := r.owners[k]; taken && other != policy {
+			conflicts = append(conflicts, flowConflict{rule: rule, other: other})
+			continue
+		}
+		r.owners[k] = policy
+		mine = append(mine, k)
+	}
+	r.keys[policy] = mine
+	sort.Slice(conflicts, func(i, j int) bool { return conflicts[i].rule.Key() < conflicts[j].rule.Key() })
+	return conflicts
+}
+
+type flowConflict struct {
+	rule  securitygroup.Rule
+	other string
+}
