@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,9 +31,10 @@ provider "zerotrust" {
 `
 
 // killedApply runs `terraform apply` in dir with the sandbox delaying action,
-// SIGKILLs terraform and its provider plugin (one process group) once action
-// reached the sandbox, and clears the fault.
-func killedApply(t *testing.T, ctrl *vafront.Control, dir, action string) {
+// SIGKILLs terraform and its provider plugin (one process group) — or, with
+// pluginOnly, the provider plugin alone — once action reached the sandbox,
+// and clears the fault.
+func killedApply(t *testing.T, ctrl *vafront.Control, dir, action string, pluginOnly ...bool) {
 	t.Helper()
 	ctx := context.Background()
 	// The matching request waits long enough for the kill to land while it
@@ -62,12 +64,43 @@ func killedApply(t *testing.T, ctrl *vafront.Control, dir, action string) {
 			t.Fatalf("%s never reached the sandbox", action)
 		}
 	}
-	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
+	target := -cmd.Process.Pid
+	if len(pluginOnly) > 0 && pluginOnly[0] {
+		target = pluginPID(t, cmd.Process.Pid)
+	}
+	if err := syscall.Kill(target, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // nothing of the run survives
 	// A killed terraform leaves its state lock behind.
 	_ = os.Remove(filepath.Join(dir, ".terraform.tfstate.lock.info"))
+}
+
+// pluginPID finds the provider plugin in terraform's process group.
+func pluginPID(t *testing.T, pgid int) int {
+	t.Helper()
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...: comm may hold spaces, so split after ")".
+		line := string(raw)
+		open, close := strings.IndexByte(line, '('), strings.LastIndexByte(line, ')')
+		if open < 0 || close < open {
+			continue
+		}
+		fields := strings.Fields(line[close+1:])
+		if len(fields) < 3 || fields[2] != strconv.Itoa(pgid) || !strings.HasPrefix(line[open+1:close], "terraform-provi") {
+			continue
+		}
+		pid, _ := strconv.Atoi(strings.Fields(line)[0])
+		return pid
+	}
+	t.Fatal("the provider plugin is not running in terraform's process group")
+	return 0
 }
 
 func killedOptions(t *testing.T, hcl string) *terraform.Options {
@@ -175,11 +208,14 @@ resource "zerotrust_access_group" "oncall" {
   display_name = "kc-oncall"
 }
 `
-	cases := []struct {
+	type killCase struct {
 		name, setup, killed, action string
 		// want is what the whole configuration adds, counted after the rerun.
 		want objectCounts
-	}{
+		// pluginOnly kills the provider plugin, not terraform.
+		pluginOnly bool
+	}
+	cases := []killCase{
 		{
 			name: "proxy_while_creating_its_trust_providers", killed: proxy("kc-proxy-1"),
 			action: "ec2:CreateVerifiedAccessTrustProvider",
@@ -222,6 +258,10 @@ resource "zerotrust_privileged_access" "oncall" {
 			want:   objectCounts{"identitystore groups": 1, "ssoadmin permission sets": 1, "ssoadmin account assignments": 1},
 		},
 	}
+	for _, tc := range cases[:len(cases):len(cases)] {
+		tc.name, tc.pluginOnly = tc.name+"_plugin_only", true
+		cases = append(cases, tc)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			baseline := countObjects(t, "kc-")
@@ -237,7 +277,7 @@ resource "zerotrust_privileged_access" "oncall" {
 			if err := os.WriteFile(filepath.Join(opts.TerraformDir, "main.tf"), []byte(killedProviderBlock+tc.setup+tc.killed), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			killedApply(t, ctrl, opts.TerraformDir, tc.action)
+			killedApply(t, ctrl, opts.TerraformDir, tc.action, tc.pluginOnly)
 			t.Logf("objects after the kill: %s", countObjects(t, "kc-"))
 
 			terraform.Apply(t, opts)
