@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -339,7 +340,57 @@ resource "zerotrust_segment_policy" "web_in" {
 			{Config: config("public"), Check: captureID("zerotrust_segment.web", &groupID)},
 			{
 				Config:      config("restricted"),
-				ExpectError: regexp.MustCompile(`(?s)Open internet into a restricted segment`),
+				ExpectError: regexp.MustCompile(`(?s)Raising the sensitivity leaves the internet in|Open internet into a restricted segment`),
+			},
+		},
+	})
+}
+
+// TestAccPlanTime_raisingSensitivityWithInternetIn: a segment whose policy
+// (declaring no sensitivity) admits the internet cannot be raised to
+// restricted — refused at plan, so it never applies and stays open. Once the
+// policy acknowledges the flow (recorded on the rule), the raise applies.
+func TestAccPlanTime_raisingSensitivityWithInternetIn(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.38.0.0/16")
+	config := func(sensitivity, ack string) string {
+		return acctest.ProviderConfig + fmt.Sprintf(`
+resource "zerotrust_segment" "web" {
+  name        = "raise-web"
+  vpc_id      = %q
+  sensitivity = %q
+}
+
+resource "zerotrust_segment_policy" "web_in" {
+  segment = zerotrust_segment.web.id
+  allow_from {
+    cidr_blocks = ["0.0.0.0/1", "128.0.0.0/1"]
+    ports       = ["443"]
+    %s
+  }
+}
+`, vpcID, sensitivity, ack)
+	}
+	ack := `acknowledgement = "public storefront, reviewed by security"`
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("public", "")},
+			{
+				Config:      config("restricted", ""),
+				ExpectError: regexp.MustCompile(`(?s)Raising the sensitivity leaves the internet in.*from (0\.0\.0\.0|128\.0\.0\.0)/1.*from (0\.0\.0\.0|128\.0\.0\.0)/1`),
+			},
+			{Config: config("public", ack)},
+			{
+				// The policy now declares the sensitivity, so it is judged
+				// against the raised one in the same plan (its acknowledged
+				// flow accepted) and records it.
+				Config: strings.Replace(config("restricted", ack), "  segment = zerotrust_segment.web.id\n",
+					"  segment = zerotrust_segment.web.id\n  segment_sensitivity = zerotrust_segment.web.sensitivity\n", 1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_segment.web", tfjsonpath.New("sensitivity"), knownvalue.StringExact("restricted")),
+					statecheck.ExpectKnownValue("zerotrust_segment_policy.web_in", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("restricted")),
+				},
 			},
 		},
 	})

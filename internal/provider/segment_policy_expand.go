@@ -376,3 +376,41 @@ func validateWrittenFlows(m segmentPolicyModel, sensitivity string) diag.Diagnos
 	appendProblems(&diags, path.Empty(), ps)
 	return diags
 }
+
+// acknowledgedRuleKeys lists the rules of the governed group written only
+// for acknowledged flows from CIDR blocks: a rule merged from an
+// acknowledged and an unacknowledged flow is not acknowledged.
+func acknowledgedRuleKeys(governed model.Segment, flows []model.Flow, rules []securitygroup.Rule) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range rules {
+		if r.GroupID != governed.SecurityGroupID || r.CIDRv4+r.CIDRv6 == "" {
+			continue
+		}
+		contributing, acknowledged := 0, 0
+		for _, f := range flows {
+			if f.Peer.CIDR == "" || (f.Direction == model.Outbound) != r.Egress || securitygroup.ModelProtocol(r.Protocol) != f.Protocol {
+				continue
+			}
+			if c, err := model.CanonicalCIDR(f.Peer.CIDR); err != nil || c != r.CIDRv4+r.CIDRv6 {
+				continue
+			}
+			overlaps := len(f.Ports) == 0
+			for _, p := range f.Ports {
+				if int32(p.From) <= r.ToPort && int32(p.To) >= r.FromPort {
+					overlaps = true
+				}
+			}
+			if !overlaps {
+				continue
+			}
+			contributing++
+			if f.Acknowledgement != "" {
+				acknowledged++
+			}
+		}
+		if contributing > 0 && contributing == acknowledged {
+			out[r.Key()] = true
+		}
+	}
+	return out
+}

@@ -284,7 +284,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	plan.ID = types.StringValue(id)
 	plan.SegmentSensitivity = types.StringValue(governed.Sensitivity)
 	plan.KubernetesManifests = stringMapValue(manifests)
-	res, err := awsapi.ReconcilePolicyRules(ctx, c.EC2, id, rules)
+	res, err := awsapi.ReconcilePolicyRulesAcknowledged(ctx, c.EC2, id, rules, acknowledgedRuleKeys(governed, flows, rules))
 	tflog.Info(ctx, "segment policy reconciled", map[string]any{"policy": id, "authorized": res.Authorized, "revoked": res.Revoked, "redescribed": res.Redescribed})
 	var owned *awsapi.RuleOwnedError
 	if errors.As(err, &owned) && priorState.Raw.IsNull() {

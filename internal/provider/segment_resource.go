@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"sort"
+	"strings"
 
 	"github.com/google/uuid"
 
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -15,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
@@ -71,6 +75,74 @@ func (r *segmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	if len(state.UnmanagedRules.Elements()) > 0 {
 		planNoUnmanaged(ctx, resp)
+	}
+	var planned types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("sensitivity"), &planned)...)
+	if !planned.IsUnknown() && model.SensitivityRank(planned.ValueString()) > model.SensitivityRank(state.Sensitivity.ValueString()) {
+		r.checkRaise(ctx, state, planned.ValueString(), &resp.Diagnostics)
+	}
+}
+
+// checkRaise refuses, at plan, to raise the segment's sensitivity while
+// rules its policies wrote admit the open internet without an
+// acknowledgement: the policies are judged against the sensitivity the
+// segment has now, so without this the raise would apply and leave the
+// segment open. Acknowledged flows (tagged so by their policy) are accepted.
+func (r *segmentResource) checkRaise(ctx context.Context, state segmentModel, sensitivity string, diags *diag.Diagnostics) {
+	if r.clients == nil {
+		return
+	}
+	c, err := r.clients.AWS(ctx)
+	if err != nil {
+		return
+	}
+	rules, err := awsapi.PolicyIngressRules(ctx, c.EC2, state.ID.ValueString())
+	if err != nil {
+		tflog.Debug(ctx, "policy rules not readable at plan time", map[string]any{"error": err.Error()})
+		return
+	}
+	target := model.Segment{Name: state.Name.ValueString(), Sensitivity: sensitivity}
+	var flows []model.Flow
+	byPath := map[string]awsapi.LiveRule{}
+	for i, rule := range rules {
+		cidr := rule.CIDRv4 + rule.CIDRv6
+		if cidr == "" {
+			continue
+		}
+		f := model.Flow{Direction: model.Inbound, Protocol: securitygroup.ModelProtocol(rule.Protocol), Peer: model.Peer{CIDR: cidr},
+			Path: model.Root("rule").Index(i)}
+		if f.Protocol == "tcp" || f.Protocol == "udp" {
+			f.Ports = []model.PortRange{{From: int(rule.FromPort), To: int(rule.ToPort)}}
+		}
+		if rule.Acknowledged {
+			f.Acknowledgement = "acknowledged by its policy"
+		}
+		byPath[f.Path.String()] = rule
+		flows = append(flows, f)
+	}
+	ps := model.ValidateExposure(target, flows)
+	for _, f := range flows {
+		ps.Append(f.Validate(target))
+	}
+	var open []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if p.Severity != model.Error {
+			continue
+		}
+		for key, rule := range byPath {
+			if strings.HasPrefix(p.Path.String(), key) && !seen[rule.ID] {
+				seen[rule.ID] = true
+				open = append(open, rule.Describe())
+			}
+		}
+	}
+	if len(open) > 0 {
+		sort.Strings(open)
+		diags.AddAttributeError(path.Root("sensitivity"), "Raising the sensitivity leaves the internet in",
+			fmt.Sprintf("Segment %s would become %s while its policies' rules admit the open internet without an acknowledgement: %s. "+
+				"Remove those flows, or acknowledge them in their policy, and apply that first; then raise the sensitivity.",
+				state.Name.ValueString(), sensitivity, strings.Join(open, "; ")))
 	}
 }
 

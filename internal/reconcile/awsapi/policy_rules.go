@@ -19,7 +19,14 @@ import (
 type LiveRule struct {
 	securitygroup.Rule
 	ID string
+	// Acknowledged: written for a flow from the open internet that its
+	// policy acknowledged (TagAcknowledged), so raising the segment's
+	// sensitivity later can tell it from an unacknowledged one.
+	Acknowledged bool
 }
+
+// TagAcknowledged marks a rule written for an acknowledged flow.
+const TagAcknowledged = "zerotrust:acknowledged"
 
 // RulesOf drops the ids: the live rules in the compiler's terms, in
 // canonical order.
@@ -76,6 +83,7 @@ func fromSDKRule(r types.SecurityGroupRule) LiveRule {
 	if r.ReferencedGroupInfo != nil {
 		rule.ReferencedGroupID = aws.ToString(r.ReferencedGroupInfo.GroupId)
 	}
+	rule.Acknowledged = tagMap(r.Tags)[TagAcknowledged] == "true"
 	return rule
 }
 
@@ -91,6 +99,14 @@ type ReconcileResult struct {
 // policy does not own are never touched; an identical untagged rule that
 // blocks an addition (InvalidPermission.Duplicate) is adopted by tagging it.
 func ReconcilePolicyRules(ctx context.Context, c *ec2.Client, policyID string, desired []securitygroup.Rule) (ReconcileResult, error) {
+	return ReconcilePolicyRulesAcknowledged(ctx, c, policyID, desired, nil)
+}
+
+// ReconcilePolicyRulesAcknowledged is ReconcilePolicyRules where the rules
+// whose keys acknowledged holds are (re)tagged TagAcknowledged and the others
+// are not: one more Authorize per batch that mixes both, one CreateTags or
+// DeleteTags when a kept rule's acknowledgement changed.
+func ReconcilePolicyRulesAcknowledged(ctx context.Context, c *ec2.Client, policyID string, desired []securitygroup.Rule, acknowledged map[string]bool) (ReconcileResult, error) {
 	var res ReconcileResult
 	live, err := ReadPolicyRules(ctx, c, policyID)
 	if err != nil {
@@ -117,7 +133,7 @@ func ReconcilePolicyRules(ctx context.Context, c *ec2.Client, policyID string, d
 		l, ok := liveByKey[r.Key()]
 		switch {
 		case !ok:
-			add = append(add, LiveRule{Rule: r})
+			add = append(add, LiveRule{Rule: r, Acknowledged: acknowledged[r.Key()]})
 		case l.Description != r.Description:
 			redescribe[r.GroupID] = append(redescribe[r.GroupID], LiveRule{Rule: r, ID: l.ID})
 		}
@@ -147,6 +163,26 @@ func ReconcilePolicyRules(ctx context.Context, c *ec2.Client, policyID string, d
 			return res, err
 		}
 	}
+	var ack, unack []string
+	for _, r := range desired {
+		if l, ok := liveByKey[r.Key()]; ok && l.Acknowledged != acknowledged[r.Key()] {
+			if acknowledged[r.Key()] {
+				ack = append(ack, l.ID)
+			} else {
+				unack = append(unack, l.ID)
+			}
+		}
+	}
+	if len(ack) > 0 {
+		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: ack, Tags: sdkTags(map[string]string{TagAcknowledged: "true"})}); err != nil {
+			return res, fmt.Errorf("marking acknowledged rules: %w", err)
+		}
+	}
+	if len(unack) > 0 {
+		if _, err := c.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: unack, Tags: []types.Tag{{Key: aws.String(TagAcknowledged)}}}); err != nil {
+			return res, fmt.Errorf("unmarking rules no longer acknowledged: %w", err)
+		}
+	}
 	for _, groupID := range sortedRuleGroups(redescribe) {
 		rules := redescribe[groupID]
 		updates := make([]types.SecurityGroupRuleUpdate, 0, len(rules))
@@ -168,21 +204,22 @@ func RevokePolicyRules(ctx context.Context, c *ec2.Client, policyID string) (int
 }
 
 type ruleBatch struct {
-	groupID string
-	egress  bool
-	rules   []LiveRule
+	groupID      string
+	egress       bool
+	acknowledged bool
+	rules        []LiveRule
 }
 
 func groupBatches(rules []LiveRule) []ruleBatch {
 	idx := map[string]int{}
 	var out []ruleBatch
 	for _, r := range rules {
-		k := r.GroupID + "|" + strconv.FormatBool(r.Egress)
+		k := r.GroupID + "|" + strconv.FormatBool(r.Egress) + "|" + strconv.FormatBool(r.Acknowledged)
 		i, ok := idx[k]
 		if !ok {
 			i = len(out)
 			idx[k] = i
-			out = append(out, ruleBatch{groupID: r.GroupID, egress: r.Egress})
+			out = append(out, ruleBatch{groupID: r.GroupID, egress: r.Egress, acknowledged: r.Acknowledged})
 		}
 		out[i].rules = append(out[i].rules, r)
 	}
@@ -190,7 +227,10 @@ func groupBatches(rules []LiveRule) []ruleBatch {
 		if out[i].groupID != out[j].groupID {
 			return out[i].groupID < out[j].groupID
 		}
-		return !out[i].egress && out[j].egress
+		if out[i].egress != out[j].egress {
+			return !out[i].egress
+		}
+		return !out[i].acknowledged && out[j].acknowledged
 	})
 	return out
 }
@@ -200,10 +240,11 @@ func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch)
 	for i, r := range b.rules {
 		perms[i] = ipPermission(r.Rule)
 	}
-	tags := []types.TagSpecification{{ResourceType: types.ResourceTypeSecurityGroupRule, Tags: sdkTags(map[string]string{
-		TagManagedBy: ManagedByValue,
-		TagPolicy:    policyID,
-	})}}
+	want := map[string]string{TagManagedBy: ManagedByValue, TagPolicy: policyID}
+	if b.acknowledged {
+		want[TagAcknowledged] = "true"
+	}
+	tags := []types.TagSpecification{{ResourceType: types.ResourceTypeSecurityGroupRule, Tags: sdkTags(want)}}
 	var err error
 	if b.egress {
 		_, err = c.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(b.groupID), IpPermissions: perms, TagSpecifications: tags})
@@ -245,7 +286,7 @@ func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch)
 	if len(rest) == 0 {
 		return adopted, nil
 	}
-	n, err := authorize(ctx, c, policyID, ruleBatch{groupID: b.groupID, egress: b.egress, rules: rest})
+	n, err := authorize(ctx, c, policyID, ruleBatch{groupID: b.groupID, egress: b.egress, acknowledged: b.acknowledged, rules: rest})
 	return adopted + n, err
 }
 

@@ -117,3 +117,21 @@ func revokeByID(ctx context.Context, c *ec2.Client, groupID string, ingress, egr
 	}
 	return nil
 }
+
+// PolicyIngressRules lists the ingress rules of a group that segment
+// policies own (managed-by and policy tags), with their acknowledgement.
+func PolicyIngressRules(ctx context.Context, c *ec2.Client, groupID string) ([]LiveRule, error) {
+	rules, err := describeRules(ctx, c, groupID)
+	if err != nil {
+		return nil, err
+	}
+	var out []LiveRule
+	for _, r := range rules {
+		tags := tagMap(r.Tags)
+		if tags[TagManagedBy] == ManagedByValue && tags[TagPolicy] != "" && !aws.ToBool(r.IsEgress) {
+			out = append(out, fromSDKRule(r))
+		}
+	}
+	slices.SortFunc(out, func(a, b LiveRule) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
