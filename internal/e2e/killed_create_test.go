@@ -88,12 +88,12 @@ func pluginPID(t *testing.T, pgid int) int {
 		}
 		// pid (comm) state ppid pgrp ...: comm may hold spaces, so split after ")".
 		line := string(raw)
-		open, close := strings.IndexByte(line, '('), strings.LastIndexByte(line, ')')
-		if open < 0 || close < open {
+		lp, rp := strings.IndexByte(line, '('), strings.LastIndexByte(line, ')')
+		if lp < 0 || rp < lp {
 			continue
 		}
-		fields := strings.Fields(line[close+1:])
-		if len(fields) < 3 || fields[2] != strconv.Itoa(pgid) || !strings.HasPrefix(line[open+1:close], "terraform-provi") {
+		fields := strings.Fields(line[rp+1:])
+		if len(fields) < 3 || fields[2] != strconv.Itoa(pgid) || !strings.HasPrefix(line[lp+1:rp], "terraform-provi") {
 			continue
 		}
 		pid, _ := strconv.Atoi(strings.Fields(line)[0])

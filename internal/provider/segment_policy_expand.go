@@ -241,7 +241,7 @@ func setRuleListsPlanned(m *segmentPolicyModel, rules []securitygroup.Rule) {
 }
 
 func plannedRuleValue(r securitygroup.Rule) attr.Value {
-	attrs := ruleValue(r).(types.Object).Attributes()
+	attrs := ruleAttributes(r)
 	if r.GroupID == plannedSegmentID {
 		attrs["group_id"] = types.StringUnknown()
 	}
@@ -258,7 +258,11 @@ func setRuleListsUnknown(m *segmentPolicyModel) {
 }
 
 func ruleValue(r securitygroup.Rule) attr.Value {
-	return types.ObjectValueMust(ruleAttrTypes, map[string]attr.Value{
+	return types.ObjectValueMust(ruleAttrTypes, ruleAttributes(r))
+}
+
+func ruleAttributes(r securitygroup.Rule) map[string]attr.Value {
+	return map[string]attr.Value{
 		"group_id":          types.StringValue(r.GroupID),
 		"direction":         types.StringValue(securitygroup.Direction(r.Egress)),
 		"protocol":          types.StringValue(r.Protocol),
@@ -269,7 +273,7 @@ func ruleValue(r securitygroup.Rule) attr.Value {
 		"prefix_list_id":    nullIfEmpty(r.PrefixListID),
 		"security_group_id": nullIfEmpty(r.ReferencedGroupID),
 		"description":       nullIfEmpty(r.Description),
-	})
+	}
 }
 
 // stateRules decodes the rule lists held in state or plan (unknown lists
