@@ -59,6 +59,15 @@ func CreateSecurityGroup(t *testing.T, vpcID, name, description string) string {
 	return aws.ToString(out.GroupId)
 }
 
+// tagSpecifications tags a resource of type rt at creation.
+func tagSpecifications(rt ec2types.ResourceType, tags map[string]string) []ec2types.TagSpecification {
+	spec := ec2types.TagSpecification{ResourceType: rt}
+	for k, v := range tags {
+		spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	return []ec2types.TagSpecification{spec}
+}
+
 func tagMap(tags []ec2types.Tag) map[string]string {
 	m := map[string]string{}
 	for _, t := range tags {
@@ -279,11 +288,7 @@ func AuthorizeIngressTagged(t *testing.T, groupID, protocol string, from, to int
 	in := &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(groupID),
 		IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String(protocol), FromPort: aws.Int32(from), ToPort: aws.Int32(to), IpRanges: []ec2types.IpRange{{CidrIp: aws.String(cidr)}}}}}
 	if len(tags) > 0 {
-		spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeSecurityGroupRule}
-		for k, v := range tags {
-			spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
-		}
-		in.TagSpecifications = []ec2types.TagSpecification{spec}
+		in.TagSpecifications = tagSpecifications(ec2types.ResourceTypeSecurityGroupRule, tags)
 	}
 	if _, err := EC2(t).AuthorizeSecurityGroupIngress(context.Background(), in); err != nil {
 		t.Fatal(err)

@@ -593,62 +593,24 @@ func ExpectVerifiedAccessGroupInstance(surfaceAddress, proxyAddress string) stat
 // create that was killed before Terraform recorded it leaves one.
 func CreateTaggedVerifiedAccessInstance(t *testing.T, tags map[string]string) string {
 	t.Helper()
-	spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeVerifiedAccessInstance}
-	for k, v := range tags {
-		spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
-	out, err := EC2(t).CreateVerifiedAccessInstance(context.Background(), &ec2.CreateVerifiedAccessInstanceInput{TagSpecifications: []ec2types.TagSpecification{spec}})
+	out, err := EC2(t).CreateVerifiedAccessInstance(context.Background(), &ec2.CreateVerifiedAccessInstanceInput{
+		TagSpecifications: tagSpecifications(ec2types.ResourceTypeVerifiedAccessInstance, tags),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return aws.ToString(out.VerifiedAccessInstance.VerifiedAccessInstanceId)
 }
 
-// VerifiedAccessInstancesTagged returns the ids of the instances whose tag
-// key has value.
-func VerifiedAccessInstancesTagged(t *testing.T, key, value string) []string {
-	t.Helper()
-	out, err := EC2(t).DescribeVerifiedAccessInstances(context.Background(), &ec2.DescribeVerifiedAccessInstancesInput{Filters: []ec2types.Filter{
-		{Name: aws.String("tag:" + key), Values: []string{value}},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, in := range out.VerifiedAccessInstances {
-		ids = append(ids, aws.ToString(in.VerifiedAccessInstanceId))
-	}
-	return ids
-}
-
 // CreateTaggedVerifiedAccessGroup makes a group on instanceID carrying tags,
 // as a create that was killed before Terraform recorded it leaves one.
 func CreateTaggedVerifiedAccessGroup(t *testing.T, instanceID string, tags map[string]string) string {
 	t.Helper()
-	spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeVerifiedAccessGroup}
-	for k, v := range tags {
-		spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
 	out, err := EC2(t).CreateVerifiedAccessGroup(context.Background(), &ec2.CreateVerifiedAccessGroupInput{
-		VerifiedAccessInstanceId: aws.String(instanceID), TagSpecifications: []ec2types.TagSpecification{spec},
+		VerifiedAccessInstanceId: aws.String(instanceID), TagSpecifications: tagSpecifications(ec2types.ResourceTypeVerifiedAccessGroup, tags),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return aws.ToString(out.VerifiedAccessGroup.VerifiedAccessGroupId)
-}
-
-// VerifiedAccessGroupTags returns the ids of the groups on instanceID and
-// their tags.
-func VerifiedAccessGroupTags(t *testing.T, instanceID string) map[string]map[string]string {
-	t.Helper()
-	out, err := EC2(t).DescribeVerifiedAccessGroups(context.Background(), &ec2.DescribeVerifiedAccessGroupsInput{VerifiedAccessInstanceId: aws.String(instanceID)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	groups := map[string]map[string]string{}
-	for _, g := range out.VerifiedAccessGroups {
-		groups[aws.ToString(g.VerifiedAccessGroupId)] = tagMap(g.Tags)
-	}
-	return groups
 }

@@ -191,8 +191,6 @@ func badInputs() (bases []string, cases []badInput) {
 	add("policy bad name", badPolicy("internal", "  name = \"Bad Name\"\n  allow_from {\n    cidr_blocks = [\"10.0.0.0/8\"]\n    ports = [\"443\"]\n  }"), `(?s)name`)
 	add("policy quota", badPolicy("internal", "  max_rules_per_direction = 1\n  allow_from {\n    cidr_blocks = [\"10.0.0.0/8\", \"10.1.0.0/16\"]\n    ports = [\"443\"]\n  }"), `(?s)quota`)
 	add("policy quota zero", badPolicy("internal", "  max_rules_per_direction = 0\n  allow_from {\n    cidr_blocks = [\"10.0.0.0/8\"]\n    ports = [\"443\"]\n  }"), `(?s)max_rules_per_direction`)
-	add("policy bad declared sensitivity", badPolicy("internal", "")+"\n", `(?s)`) // placeholder replaced below
-	cases = cases[:len(cases)-1]
 	add("policy bad segment id", badSegmentBase("")+`
 resource "zerotrust_segment_policy" "p" {
   segment = "segment-1"
@@ -258,8 +256,6 @@ resource "zerotrust_segment_policy" "p" {
 	for _, c := range []string{"10.0.0.0/33", "x", "::ffff:10.0.0.0/104", ""} {
 		add("rule client cidr "+c, badSurface("  sensitivity = \"internal\"", "    client_cidrs = [\""+c+"\"]"), `(?s)client_cidrs`)
 	}
-	add("rule empty group", badSurface("  sensitivity = \"internal\"", "")+"", `(?s)`)
-	cases = cases[:len(cases)-1]
 	add("rule blank name", strings.Replace(badSurface("  sensitivity = \"internal\"", ""), `name   = "r"`, `name   = ""`, 1), `(?s)name`)
 	for _, r := range []string{"BAD", "low", ""} {
 		add("rule jamf risk "+r, badSurface("  sensitivity = \"internal\"", "    device = { jamf = { max_risk = \""+r+"\" } }"), `(?s)max_risk|jamf`)

@@ -422,5 +422,5 @@ func (r *accessGroupResource) checkOwnership(ctx context.Context, c *awsapi.Clie
 		return err
 	}
 	_, _, own := awsapi.ParseGroupOwnership(g.Description)
-	return awsapi.CheckOwnership("identity store group", g.ID, map[string]string{awsapi.TagOwnership: own.ID}, state.OwnershipID.ValueString())
+	return awsapi.CheckOwnershipID("identity store group", g.ID, own.ID, state.OwnershipID.ValueString())
 }

@@ -113,15 +113,11 @@ func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Description:   "Identity store holding the group: the provider's `identity_center.identity_store_id`, else the one of the discovered IAM Identity Center instance.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"ownership_id": schema.StringAttribute{
-				Computed: true,
-				Description: "Random id drawn when this resource created the group, written in the description's ownership marker " +
-					"(Identity Store groups have no tags). A create whose display name is taken by a group with another ownership id fails " +
-					"instead of taking it over; a group whose marker no longer carries this id is neither changed nor deleted; a create " +
-					"interrupted before Terraform recorded it leaves the marker `pending` and the next create adopts that group once. " +
-					"Null for an adopted group.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"ownership_id": ownershipIDAttribute("Random id drawn when this resource created the group, written in the description's ownership marker " +
+				"(Identity Store groups have no tags). A create whose display name is taken by a group with another ownership id fails " +
+				"instead of taking it over; a group whose marker no longer carries this id is neither changed nor deleted; a create " +
+				"interrupted before Terraform recorded it leaves the marker `pending` and the next create adopts that group once. " +
+				"Null for an adopted group."),
 			"adopted": schema.BoolAttribute{
 				Computed:      true,
 				Description:   "True when the group was adopted by `group_id` (or imported without the provider's ownership marker); an adopted group survives destroy.",

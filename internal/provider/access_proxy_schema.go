@@ -129,14 +129,10 @@ func accessProxySchema() schema.Schema {
 				Description:   "The Verified Access instance id (vai-…); protect surfaces refer to the proxy by it.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"ownership_id": schema.StringAttribute{
-				Computed: true,
-				Description: "Random id drawn when this resource created the Verified Access instance, written on it as the `" + awsapi.TagOwnership + "` tag. " +
-					"An instance whose tag no longer matches is neither changed nor deleted. A create interrupted before Terraform recorded it " +
-					"(a killed apply) leaves the instance marked `" + awsapi.TagCreatePending + "`; the next create of a proxy with the same name " +
-					"adopts it once, with whatever trust providers it already had, instead of creating a second one.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"ownership_id": ownershipIDAttribute("Random id drawn when this resource created the Verified Access instance, written on it as the `" + awsapi.TagOwnership + "` tag. " +
+				"An instance whose tag no longer matches is neither changed nor deleted. A create interrupted before Terraform recorded it " +
+				"(a killed apply) leaves the instance marked `" + awsapi.TagCreatePending + "`; the next create of a proxy with the same name " +
+				"adopts it once, with whatever trust providers it already had, instead of creating a second one."),
 			"trust_provider_ids": schema.MapAttribute{
 				Computed:    true,
 				ElementType: types.StringType,

@@ -9,6 +9,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -84,5 +87,16 @@ func (reservedTagKeys) ValidateMap(ctx context.Context, req validator.MapRequest
 			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Reserved tag key",
 				fmt.Sprintf("The tag key %q is reserved: the provider uses managed-by and zerotrust:* to mark what it owns.", k))
 		}
+	}
+}
+
+// ownershipIDAttribute is the computed ownership_id every resource that
+// creates an object records (see awsapi.TagOwnership); description says
+// where the id is written and what it decides for that resource.
+func ownershipIDAttribute(description string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Computed:      true,
+		Description:   description,
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
 }

@@ -408,7 +408,7 @@ func TestAccAccessProxy_interruptedCreateRecovered(t *testing.T) {
 				if own == left || in.Tags[awsapi.TagOwnership] != own || in.Tags[awsapi.TagCreatePending] != "" {
 					return fmt.Errorf("instance tags %v, state ownership_id %q", in.Tags, own)
 				}
-				if ids := acctest.VerifiedAccessInstancesTagged(t, awsapi.TagProxy, "interrupted-proxy"); len(ids) != 1 {
+				if ids := acctest.VerifiedAccessInstancesNamed(t, "interrupted-proxy"); len(ids) != 1 {
 					return fmt.Errorf("instances of the proxy: %v", ids)
 				}
 				return nil
@@ -443,10 +443,13 @@ func TestAccProtectSurface_interruptedCreateRecovered(t *testing.T) {
 					if rs.Primary.ID != groupID {
 						return fmt.Errorf("surface %s, want the interrupted create's group %s", rs.Primary.ID, groupID)
 					}
-					groups := acctest.VerifiedAccessGroupTags(t, rs.Primary.Attributes["proxy_id"])
-					own := rs.Primary.Attributes["ownership_id"]
-					if len(groups) != 1 || own == left || groups[groupID][awsapi.TagOwnership] != own || groups[groupID][awsapi.TagCreatePending] != "" {
-						return fmt.Errorf("groups on the proxy %v, state ownership_id %q", groups, own)
+					groups, err := acctest.VerifiedAccessGroupsOf(t, rs.Primary.Attributes["proxy_id"])
+					if err != nil || len(groups) != 1 {
+						return fmt.Errorf("groups on the proxy: %v %v", groups, err)
+					}
+					tags := acctest.GetVerifiedAccessGroup(t, groupID).Tags
+					if own := rs.Primary.Attributes["ownership_id"]; own == left || tags[awsapi.TagOwnership] != own || tags[awsapi.TagCreatePending] != "" {
+						return fmt.Errorf("group tags %v, state ownership_id %q", tags, own)
 					}
 					return nil
 				},

@@ -113,13 +113,9 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 				Description:   "ARN of the permission set (as `permission_set_arn`).",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"ownership_id": schema.StringAttribute{
-				Computed: true,
-				Description: "Random id drawn when this resource created the permission set, written on it as the `" + awsapi.TagOwnership + "` tag. " +
-					"A create whose name is taken by a permission set with another ownership id fails instead of taking it over; one whose tag " +
-					"no longer matches is neither changed nor deleted; a create interrupted before Terraform recorded it is adopted once by the next.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"ownership_id": ownershipIDAttribute("Random id drawn when this resource created the permission set, written on it as the `" + awsapi.TagOwnership + "` tag. " +
+				"A create whose name is taken by a permission set with another ownership id fails instead of taking it over; one whose tag " +
+				"no longer matches is neither changed nor deleted; a create interrupted before Terraform recorded it is adopted once by the next."),
 			"permission_set_arn": schema.StringAttribute{
 				Computed:      true,
 				Description:   "ARN of the permission set.",

@@ -165,14 +165,10 @@ func protectSurfaceSchema() schema.Schema {
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"policy_statements": policyStatementsAttribute(),
-			"ownership_id": schema.StringAttribute{
-				Computed: true,
-				Description: "Random id drawn when this resource created the Verified Access group, written on it as the `" + awsapi.TagOwnership + "` tag. " +
-					"A group whose tag no longer matches is neither changed nor deleted. A create interrupted before Terraform recorded it leaves " +
-					"the group marked `" + awsapi.TagCreatePending + "`; the next create of a surface with the same name on the same proxy adopts it " +
-					"once, with its endpoints, instead of creating a second one.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"ownership_id": ownershipIDAttribute("Random id drawn when this resource created the Verified Access group, written on it as the `" + awsapi.TagOwnership + "` tag. " +
+				"A group whose tag no longer matches is neither changed nor deleted. A create interrupted before Terraform recorded it leaves " +
+				"the group marked `" + awsapi.TagCreatePending + "`; the next create of a surface with the same name on the same proxy adopts it " +
+				"once, with its endpoints, instead of creating a second one."),
 			"policy_document": schema.StringAttribute{
 				Computed: true,
 				Description: "The compiled Cedar group policy (canonical: statements ordered forbid before permit then by rule name, each " +

@@ -192,24 +192,7 @@ func compileSecurityGroups(m segmentPolicyModel, governed model.Segment, flows [
 // setRuleLists records rules in state, split into the segment's own
 // ingress and egress and its peers' halves, each in canonical order.
 func setRuleLists(m *segmentPolicyModel, rules []securitygroup.Rule) {
-	segment := m.Segment.ValueString()
-	ingress, egress, peer := []attr.Value{}, []attr.Value{}, []attr.Value{}
-	sorted := append([]securitygroup.Rule(nil), rules...)
-	securitygroup.Sort(sorted)
-	for _, r := range sorted {
-		v := ruleValue(r)
-		switch {
-		case r.GroupID != segment:
-			peer = append(peer, v)
-		case r.Egress:
-			egress = append(egress, v)
-		default:
-			ingress = append(ingress, v)
-		}
-	}
-	m.IngressRules = types.ListValueMust(ruleObjectType, ingress)
-	m.EgressRules = types.ListValueMust(ruleObjectType, egress)
-	m.PeerRules = types.ListValueMust(ruleObjectType, peer)
+	splitRuleLists(m, rules, m.Segment.ValueString(), ruleValue)
 }
 
 // plannedSegmentID stands in, at plan, for the id of a segment created in
@@ -221,13 +204,19 @@ const plannedSegmentID = "(created in this apply)"
 // not. The order is the one apply computes, since every rule of the new group
 // shares its id and the peers' rules are keyed by the peers' known ids.
 func setRuleListsPlanned(m *segmentPolicyModel, rules []securitygroup.Rule) {
+	splitRuleLists(m, rules, plannedSegmentID, plannedRuleValue)
+}
+
+// splitRuleLists sorts rules canonically and splits them into the governed
+// group's ingress and egress rules and its peers' rules.
+func splitRuleLists(m *segmentPolicyModel, rules []securitygroup.Rule, governedID string, value func(securitygroup.Rule) attr.Value) {
 	ingress, egress, peer := []attr.Value{}, []attr.Value{}, []attr.Value{}
 	sorted := append([]securitygroup.Rule(nil), rules...)
 	securitygroup.Sort(sorted)
 	for _, r := range sorted {
-		v := plannedRuleValue(r)
+		v := value(r)
 		switch {
-		case r.GroupID != plannedSegmentID:
+		case r.GroupID != governedID:
 			peer = append(peer, v)
 		case r.Egress:
 			egress = append(egress, v)

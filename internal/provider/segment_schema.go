@@ -111,15 +111,11 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Description:   "AWS account that owns the security group.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"ownership_id": schema.StringAttribute{
-				Computed: true,
-				Description: "Random id drawn when this resource created (or adopted) the group, written on it as the `" + awsapi.TagOwnership + "` tag. " +
-					"Ownership is decided by this id, never by name: a create whose name is taken by a group with another ownership id fails " +
-					"(import it deliberately instead), and a group whose tag no longer matches is neither changed nor deleted. A create interrupted " +
-					"before Terraform recorded it leaves the group marked `" + awsapi.TagCreatePending + "`; the next create of the same name adopts it " +
-					"once instead of making a second one.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"ownership_id": ownershipIDAttribute("Random id drawn when this resource created (or adopted) the group, written on it as the `" + awsapi.TagOwnership + "` tag. " +
+				"Ownership is decided by this id, never by name: a create whose name is taken by a group with another ownership id fails " +
+				"(import it deliberately instead), and a group whose tag no longer matches is neither changed nor deleted. A create interrupted " +
+				"before Terraform recorded it leaves the group marked `" + awsapi.TagCreatePending + "`; the next create of the same name adopts it " +
+				"once instead of making a second one."),
 			"adopted": schema.BoolAttribute{
 				Computed:      true,
 				Description:   "True when the group was adopted by id rather than created; an adopted group survives destroy.",

@@ -30,10 +30,9 @@ type syntax interface {
 type Type[S syntax] struct{ basetypes.StringType }
 
 var (
-	_ basetypes.StringTypable                    = Type[cidr]{}
-	_ basetypes.StringValuable                   = Value[cidr]{}
-	_ xattr.ValidateableAttribute                = Value[cidr]{}
-	_ basetypes.StringValuableWithSemanticEquals = Value[cidr]{}
+	_ basetypes.StringTypable     = Type[cidr]{}
+	_ basetypes.StringValuable    = Value[cidr]{}
+	_ xattr.ValidateableAttribute = Value[cidr]{}
 )
 
 func (Type[S]) Equal(o attr.Type) bool {
@@ -73,14 +72,6 @@ func (v Value[S]) Equal(o attr.Value) bool {
 }
 
 func (Value[S]) Type(context.Context) attr.Type { return Type[S]{} }
-
-// StringSemanticEquals is plain equality: the canonical form of a value is
-// shown in the compiled artifacts, never written back over what was
-// configured.
-func (v Value[S]) StringSemanticEquals(_ context.Context, o basetypes.StringValuable) (bool, diag.Diagnostics) {
-	ov, ok := o.(Value[S])
-	return ok && v.StringValue.Equal(ov.StringValue), nil
-}
 
 // ValidateAttribute reports a malformed known value at its path.
 func (v Value[S]) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {

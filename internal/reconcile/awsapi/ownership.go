@@ -93,9 +93,15 @@ func CompleteCreate(ctx context.Context, c *ec2.Client, id string) error {
 // one recorded in state. A state without one (written before ownership ids)
 // accepts the object as it is.
 func CheckOwnership(kind, id string, tags map[string]string, recorded string) error {
-	if recorded == "" || tags[TagOwnership] == recorded {
+	return CheckOwnershipID(kind, id, tags[TagOwnership], recorded)
+}
+
+// CheckOwnershipID is CheckOwnership for an object whose ownership id is not
+// a tag (an Identity Store group's marker).
+func CheckOwnershipID(kind, id, live, recorded string) error {
+	if recorded == "" || live == recorded {
 		return nil
 	}
 	return fmt.Errorf("%s %s now carries ownership id %q, not %q recorded in this state: another zerotrust resource took it over "+
-		"(by import). It is left untouched; remove it from this state (`terraform state rm`) or from the other one", kind, id, tags[TagOwnership], recorded)
+		"(by import). It is left untouched; remove it from this state (`terraform state rm`) or from the other one", kind, id, live, recorded)
 }
