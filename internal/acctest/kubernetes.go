@@ -190,12 +190,16 @@ func OwnedAuthorizationPolicyRules(t *testing.T, ns string) ([]string, error) {
 	return rules, nil
 }
 
-// CheckKubernetesPoliciesGone is a CheckDestroy: no NetworkPolicy or
-// AuthorizationPolicy of the provider is left in the namespace.
+// CheckKubernetesPoliciesGone is a CheckDestroy: no NetworkPolicy,
+// AuthorizationPolicy or segment record of the provider is left in the
+// namespace.
 func CheckKubernetesPoliciesGone(t *testing.T, ns string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if left := OwnedNetworkPolicies(t, ns); len(left) != 0 {
-			return fmt.Errorf("%d NetworkPolicies left after destroy", len(left))
+			return fmt.Errorf("%d NetworkPolicies left after destroy: %v", len(left), NetworkPolicyNames(left))
+		}
+		if left := SegmentRecords(t, ns); len(left) != 0 {
+			return fmt.Errorf("%d segment records left after destroy", len(left))
 		}
 		_, dyn := kubeClients(t)
 		ap, err := dyn.Resource(authzGVR).Namespace(ns).List(context.Background(), metav1.ListOptions{LabelSelector: ownedSelector})
@@ -208,4 +212,20 @@ func CheckKubernetesPoliciesGone(t *testing.T, ns string) resource.TestCheckFunc
 		}
 		return nil
 	}
+}
+
+// SegmentRecords returns the registry ConfigMaps of Kubernetes-only segments
+// in a namespace: segment name (annotation) → data.
+func SegmentRecords(t *testing.T, ns string) map[string]map[string]string {
+	t.Helper()
+	cs, _ := kubeClients(t)
+	list, err := cs.CoreV1().ConfigMaps(ns).List(context.Background(), metav1.ListOptions{LabelSelector: ownedSelector + ",zerotrust.ztforge.io/segment-registry=true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]string{}
+	for _, cm := range list.Items {
+		out[cm.Annotations["zerotrust.ztforge.io/segment"]] = cm.Data
+	}
+	return out
 }

@@ -14,7 +14,8 @@ import (
 // Segment is a set of workloads that share a trust level: on AWS a security
 // group, on Kubernetes a namespace and pod selector.
 type Segment struct {
-	Name            string
+	Name string
+	// SecurityGroupID is empty for a segment placed only in Kubernetes.
 	SecurityGroupID string
 	Sensitivity     string // public | internal | confidential | restricted
 	Kubernetes      *KubernetesSelector
@@ -22,6 +23,15 @@ type Segment struct {
 	// segment created or adopted it): flows may name it as a peer, but its
 	// own rules are its owner's, so it receives none.
 	Foreign bool
+}
+
+// ID is the segment's id: its security group id, or for a segment placed
+// only in Kubernetes, k8s/<namespace>/<name>.
+func (s Segment) ID() string {
+	if s.SecurityGroupID == "" && s.Kubernetes != nil {
+		return KubernetesSegmentID(s.Kubernetes.Namespace, s.Name)
+	}
+	return s.SecurityGroupID
 }
 
 // KubernetesSelector places a segment's pods.
@@ -119,7 +129,25 @@ type Flow struct {
 var (
 	PrefixListIDPattern    = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
 	SecurityGroupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+	// KubernetesSegmentIDPattern is the id of a segment placed only in
+	// Kubernetes: k8s/<namespace>/<segment name>.
+	KubernetesSegmentIDPattern = regexp.MustCompile(`^k8s/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	// SegmentIDPattern accepts either kind of segment id.
+	SegmentIDPattern = regexp.MustCompile(SecurityGroupIDPattern.String() + "|" + KubernetesSegmentIDPattern.String())
 )
+
+// KubernetesSegmentID is the id of a segment placed only in Kubernetes.
+func KubernetesSegmentID(namespace, name string) string { return "k8s/" + namespace + "/" + name }
+
+// ParseKubernetesSegmentID splits a Kubernetes-only segment id; ok is false
+// for any other id (a security group id).
+func ParseKubernetesSegmentID(id string) (namespace, name string, ok bool) {
+	if !KubernetesSegmentIDPattern.MatchString(id) {
+		return "", "", false
+	}
+	namespace, name, _ = strings.Cut(strings.TrimPrefix(id, "k8s/"), "/")
+	return namespace, name, true
+}
 
 // MaxRuleDescriptionLength is EC2's limit on a security-group rule description.
 const MaxRuleDescriptionLength = 255

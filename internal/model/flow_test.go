@@ -48,3 +48,30 @@ func TestFlowValidateBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestKubernetesSegmentID(t *testing.T) {
+	id := KubernetesSegmentID("shop", "web")
+	if id != "k8s/shop/web" || !SegmentIDPattern.MatchString(id) || SecurityGroupIDPattern.MatchString(id) {
+		t.Fatalf("id %q does not match the Kubernetes pattern only", id)
+	}
+	ns, name, ok := ParseKubernetesSegmentID(id)
+	if !ok || ns != "shop" || name != "web" {
+		t.Fatalf("parse %q = %q %q %v", id, ns, name, ok)
+	}
+	for _, bad := range []string{"k8s/Shop/web", "k8s/shop", "k8s//web", "k8s/shop/web/x", "sg-0123456789abcdef0", "k8s/-a/web"} {
+		if _, _, ok := ParseKubernetesSegmentID(bad); ok {
+			t.Errorf("%q parsed as a Kubernetes segment id", bad)
+		}
+	}
+	if !SegmentIDPattern.MatchString("sg-0123456789abcdef0") || SegmentIDPattern.MatchString("sg-0123456789abcdef0x") {
+		t.Error("SegmentIDPattern must accept exactly security group ids besides Kubernetes ids")
+	}
+	seg := Segment{Name: "web", Kubernetes: &KubernetesSelector{Namespace: "shop"}}
+	if seg.ID() != id {
+		t.Errorf("Segment.ID() = %q, want %q", seg.ID(), id)
+	}
+	seg.SecurityGroupID = "sg-0123456789abcdef0"
+	if seg.ID() != "sg-0123456789abcdef0" {
+		t.Errorf("a segment with a group is known by the group id, got %q", seg.ID())
+	}
+}

@@ -3,12 +3,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
 )
@@ -35,6 +37,34 @@ type clientFactory struct {
 
 	// flows: the rules the segment policies of this run plan.
 	flows flowRegistry
+
+	// planned: Kubernetes-only segments as this run plans them (created or
+	// changed in the same apply), by id, so the policies planned after them
+	// compile against what apply will find.
+	plannedMu sync.Mutex
+	planned   map[string]model.Segment
+}
+
+// planSegment records a Kubernetes-only segment as planned in this run.
+func (f *clientFactory) planSegment(s model.Segment) {
+	f.plannedMu.Lock()
+	defer f.plannedMu.Unlock()
+	if f.planned == nil {
+		f.planned = map[string]model.Segment{}
+	}
+	f.planned[s.ID()] = s
+}
+
+// addPlannedSegments puts into segments, for the given ids, the segments
+// this run plans: what apply will find once they are created or updated.
+func (f *clientFactory) addPlannedSegments(segments map[string]model.Segment, ids []string) {
+	f.plannedMu.Lock()
+	defer f.plannedMu.Unlock()
+	for _, id := range ids {
+		if s, ok := f.planned[id]; ok {
+			segments[id] = s
+		}
+	}
 }
 
 func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, diag.Diagnostics) {
@@ -145,4 +175,44 @@ func (f *clientFactory) IdentityCenter(ctx context.Context) (awsapi.IdentityCent
 		f.idc, f.idcErr = awsapi.DiscoverIdentityCenter(ctx, c.SSOAdmin, f.idcConfig.InstanceARN)
 	})
 	return f.idc, f.idcErr
+}
+
+// readSegments reads segments by id: security-group segments with one
+// DescribeSecurityGroups, Kubernetes-only segments from their registry
+// records. A client is built only for the kinds of ids given, so policies
+// between Kubernetes-only segments need no AWS configuration. Segments that
+// do not exist are absent from the result.
+func (f *clientFactory) readSegments(ctx context.Context, ids []string) (map[string]model.Segment, error) {
+	var groups, k8s []string
+	for _, id := range ids {
+		if model.KubernetesSegmentIDPattern.MatchString(id) {
+			k8s = append(k8s, id)
+		} else {
+			groups = append(groups, id)
+		}
+	}
+	out := map[string]model.Segment{}
+	if len(groups) > 0 {
+		c, err := f.AWS(ctx)
+		if err != nil {
+			return nil, err
+		}
+		found, err := awsapi.ReadSegments(ctx, c.EC2, groups)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, found)
+	}
+	if len(k8s) > 0 {
+		c, err := f.Kube()
+		if err != nil {
+			return nil, fmt.Errorf("segments placed only in Kubernetes are read from the cluster: %w", err)
+		}
+		found, err := c.ReadSegments(ctx, k8s)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, found)
+	}
+	return out, nil
 }

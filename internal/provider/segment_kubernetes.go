@@ -120,7 +120,11 @@ func joinErrs(errs []string) string {
 // kubernetesModelFromTags is the block as read back, keeping null-vs-empty
 // choices of the prior state so an unset pod_labels is not drift.
 func kubernetesModelFromTags(tags map[string]string, prior *segmentKubernetesModel) *segmentKubernetesModel {
-	sel := awsapi.SelectorFromTags(tags)
+	return kubernetesModelFromSelector(awsapi.SelectorFromTags(tags), prior)
+}
+
+// kubernetesModelFromSelector is the block for a placement read back.
+func kubernetesModelFromSelector(sel *model.KubernetesSelector, prior *segmentKubernetesModel) *segmentKubernetesModel {
 	if sel == nil {
 		return nil
 	}

@@ -140,7 +140,7 @@ func expandFlowBlocks(m segmentPolicyModel, segments map[string]model.Segment, i
 					// checked on alone (validateWrittenFlows) reads it.
 					seg = model.Segment{Name: plannedSegmentID, Sensitivity: model.DefaultSensitivity}
 				case !found:
-					seg = model.Segment{Name: id, SecurityGroupID: id, Sensitivity: model.DefaultSensitivity}
+					seg = standInSegment(id)
 					missing = append(missing, at.At("segment"))
 				}
 				f := base
@@ -174,13 +174,43 @@ func governedSegment(m segmentPolicyModel, segments map[string]model.Segment) (m
 	if s, ok := segments[id]; ok {
 		return s, true
 	}
-	return model.Segment{Name: id, SecurityGroupID: id}, false
+	return standInSegment(id), false
 }
 
+// standInSegment stands for a segment id that names no segment (yet).
+func standInSegment(id string) model.Segment {
+	if ns, name, ok := model.ParseKubernetesSegmentID(id); ok {
+		return model.Segment{Name: name, Sensitivity: model.DefaultSensitivity, Kubernetes: &model.KubernetesSelector{Namespace: ns}}
+	}
+	return model.Segment{Name: id, SecurityGroupID: id, Sensitivity: model.DefaultSensitivity}
+}
+
+// kubernetesOnly reports whether a segment has no security group.
+func kubernetesOnly(s *model.Segment) bool { return s != nil && s.SecurityGroupID == "" && s.Kubernetes != nil }
+
 // compileSecurityGroups compiles the flows into the rules of the governed
-// segment's group and its peers' groups.
+// segment's group and its peers' groups. A segment placed only in
+// Kubernetes has no group: its flows compile to Kubernetes only, so a flow
+// between it and a segment outside Kubernetes could be enforced nowhere and
+// is an error.
 func compileSecurityGroups(m segmentPolicyModel, governed model.Segment, flows []model.Flow) ([]securitygroup.Rule, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	if kubernetesOnly(&governed) {
+		return nil, diags
+	}
+	aws := make([]model.Flow, 0, len(flows))
+	for _, f := range flows {
+		if !kubernetesOnly(f.Peer.Segment) {
+			aws = append(aws, f)
+			continue
+		}
+		if governed.Kubernetes == nil {
+			diags.AddAttributeError(tfPath(path.Empty(), f.PeerPath), "Flow enforceable nowhere",
+				fmt.Sprintf("Segment %q lives only in Kubernetes and segment %s has no kubernetes placement, so neither a security group rule nor a NetworkPolicy can express this flow. Give %s a kubernetes block, or the peer a security group.",
+					f.Peer.Segment.Name, governed.ID(), governed.ID()))
+		}
+	}
+	flows = aws
 	rules, problems := securitygroup.Compile(governed, flows, securitygroup.Options{
 		MaxRulesPerDirection: int(m.MaxRulesPerDirection.ValueInt64()),
 		QuotaPath:            model.Root("max_rules_per_direction"),
@@ -347,7 +377,7 @@ func policyID(segment, name string) string { return segment + "/" + name }
 func missingPeersError(diags *diag.Diagnostics, missing []model.Path, m segmentPolicyModel) {
 	for _, p := range missing {
 		diags.AddAttributeError(tfPath(path.Empty(), p), "Peer segment not found",
-			fmt.Sprintf("No security group with this id exists, so the flow has no peer. Reference an existing zerotrust_segment's id (policy %s).", policyID(m.Segment.ValueString(), m.Name.ValueString())))
+			fmt.Sprintf("No segment with this id exists, so the flow has no peer. Reference an existing zerotrust_segment's id (policy %s).", policyID(m.Segment.ValueString(), m.Name.ValueString())))
 	}
 }
 

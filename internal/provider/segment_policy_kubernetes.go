@@ -80,7 +80,10 @@ var httpPathRe = regexp.MustCompile(`^[/*][^\s\x00-\x1f\x7f]*$`)
 // decides what a NetworkPolicy can express; the rest stays AWS-only.
 func compileKubernetes(m segmentPolicyModel, governed model.Segment, flows []model.Flow) (map[string]string, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	opts := kubernetes.Options{Owner: policyID(m.Segment.ValueString(), m.Name.ValueString()), AlongsideSecurityGroups: true}
+	// A segment with a security group enforces on AWS what a NetworkPolicy
+	// cannot express; one placed only in Kubernetes has nothing else, so
+	// every flow must compile here.
+	opts := kubernetes.Options{Owner: policyID(m.Segment.ValueString(), m.Name.ValueString()), AlongsideSecurityGroups: !kubernetesOnly(&governed)}
 	if k := m.Kubernetes; k != nil {
 		if !k.AllowDNS.IsNull() {
 			opts.AllowDNS = kubernetes.Bool(k.AllowDNS.ValueBool())

@@ -112,15 +112,12 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	segments, err := awsapi.ReadSegments(ctx, c.EC2, policySegmentIDs(plan))
+	segments, err := r.clients.readSegments(ctx, policySegmentIDs(plan))
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("segment"), "Cannot read the segments", err.Error())
 		return
 	}
+	r.clients.addPlannedSegments(segments, policySegmentIDs(plan))
 	governed, found := governedSegment(plan, segments)
 	if found && !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
 		// The segment's sensitivity changes in this apply (or the
@@ -199,11 +196,8 @@ func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan
 		if r.clients == nil {
 			return
 		}
-		c, err := r.clients.AWS(ctx)
-		if err != nil {
-			return
-		}
-		if segments, err = awsapi.ReadSegments(ctx, c.EC2, peerIDs); err != nil {
+		var err error
+		if segments, err = r.clients.readSegments(ctx, peerIDs); err != nil {
 			tflog.Debug(ctx, "peer segments not readable at plan time", map[string]any{"error": err.Error()})
 			return
 		}
@@ -249,11 +243,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 		diags.Append(priorState.Get(ctx, &st)...)
 		prior = stringMap(ctx, st.KubernetesManifests, diags)
 	}
-	c := r.clients.awsOrDiag(ctx, diags)
-	if c == nil {
-		return
-	}
-	segments, err := awsapi.ReadSegments(ctx, c.EC2, policySegmentIDs(plan))
+	segments, err := r.clients.readSegments(ctx, policySegmentIDs(plan))
 	if err != nil {
 		diags.AddAttributeError(path.Root("segment"), "Cannot read the segments", err.Error())
 		return
@@ -280,10 +270,22 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if diags.HasError() {
 		return
 	}
-	id := policyID(governed.SecurityGroupID, plan.Name.ValueString())
+	id := policyID(governed.ID(), plan.Name.ValueString())
 	plan.ID = types.StringValue(id)
 	plan.SegmentSensitivity = types.StringValue(governed.Sensitivity)
 	plan.KubernetesManifests = stringMapValue(manifests)
+	if governed.SecurityGroupID == "" {
+		// A segment placed only in Kubernetes: nothing in AWS.
+		setRuleLists(&plan, nil)
+		r.applyKubernetes(ctx, plan, prior, diags)
+		r.recordKubernetesAfterFailure(ctx, &plan, diags)
+		diags.Append(stateOut.Set(ctx, &plan)...)
+		return
+	}
+	c := r.clients.awsOrDiag(ctx, diags)
+	if c == nil {
+		return
+	}
 	res, err := awsapi.ReconcilePolicyRulesAcknowledged(ctx, c.EC2, id, rules, acknowledgedRuleKeys(governed, flows, rules))
 	tflog.Info(ctx, "segment policy reconciled", map[string]any{"policy": id, "authorized": res.Authorized, "revoked": res.Revoked, "redescribed": res.Redescribed})
 	var owned *awsapi.RuleOwnedError
@@ -309,13 +311,19 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	}
 	setRuleLists(&plan, rules)
 	r.applyKubernetes(ctx, plan, prior, diags)
-	if diags.HasError() {
-		// Record what the cluster now holds, so the next plan converges.
-		if view, ok := r.readKubernetes(ctx, plan, new(diag.Diagnostics)); ok {
-			plan.KubernetesManifests = stringMapValue(view)
-		}
-	}
+	r.recordKubernetesAfterFailure(ctx, &plan, diags)
 	diags.Append(stateOut.Set(ctx, &plan)...)
+}
+
+// recordKubernetesAfterFailure records what the cluster holds after a failed
+// Kubernetes apply, so the next plan converges.
+func (r *segmentPolicyResource) recordKubernetesAfterFailure(ctx context.Context, plan *segmentPolicyModel, diags *diag.Diagnostics) {
+	if !diags.HasError() {
+		return
+	}
+	if view, ok := r.readKubernetes(ctx, *plan, new(diag.Diagnostics)); ok {
+		plan.KubernetesManifests = stringMapValue(view)
+	}
 }
 
 // checkAgainstPlan refuses to apply anything other than what the plan
@@ -345,24 +353,29 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, state.Segment.ValueString())
-	if awsapi.IsNotFound(err) {
-		tflog.Warn(ctx, "the governed segment disappeared; removing the policy from state", map[string]any{"segment": state.Segment.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
+	segments, err := r.clients.readSegments(ctx, []string{state.Segment.ValueString()})
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the segment failed", err.Error())
 		return
 	}
-	live, err := awsapi.ReadPolicyRules(ctx, c.EC2, state.ID.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Reading the segment policy's rules failed", err.Error())
+	governed, found := segments[state.Segment.ValueString()]
+	if !found {
+		tflog.Warn(ctx, "the governed segment disappeared; removing the policy from state", map[string]any{"segment": state.Segment.ValueString()})
+		resp.State.RemoveResource(ctx)
 		return
+	}
+	var rules []securitygroup.Rule
+	if governed.SecurityGroupID != "" {
+		c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+		if c == nil {
+			return
+		}
+		live, err := awsapi.ReadPolicyRules(ctx, c.EC2, state.ID.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddError("Reading the segment policy's rules failed", err.Error())
+			return
+		}
+		rules = awsapi.RulesOf(live)
 	}
 	view, ok := r.readKubernetes(ctx, state, &resp.Diagnostics)
 	if !ok {
@@ -370,10 +383,10 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	state.KubernetesManifests = stringMapValue(view)
 	if len(view) > 0 {
-		r.warnForeignPolicies(ctx, awsapi.SegmentOf(sg), &resp.Diagnostics)
+		r.warnForeignPolicies(ctx, governed, &resp.Diagnostics)
 	}
-	state.SegmentSensitivity = types.StringValue(awsapi.SegmentOf(sg).Sensitivity)
-	setRuleLists(&state, awsapi.RulesOf(live))
+	state.SegmentSensitivity = types.StringValue(governed.Sensitivity)
+	setRuleLists(&state, rules)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -383,12 +396,15 @@ func (r *segmentPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
-	if c == nil {
-		return
+	kubernetesOnly := model.KubernetesSegmentIDPattern.MatchString(state.Segment.ValueString())
+	var c *awsapi.Clients
+	if !kubernetesOnly {
+		if c = r.clients.awsOrDiag(ctx, &resp.Diagnostics); c == nil {
+			return
+		}
 	}
 	r.deleteKubernetes(ctx, state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || kubernetesOnly {
 		return
 	}
 	n, err := awsapi.RevokePolicyRules(ctx, c.EC2, state.ID.ValueString())
@@ -401,33 +417,45 @@ func (r *segmentPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 // ImportState takes `<segment id>/<policy name>` and rebuilds the flow blocks
 // from the rules the policy owns on the segment's group (one block per rule).
 func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	segment, name, ok := strings.Cut(req.ID, "/")
-	if !ok || !model.SecurityGroupIDPattern.MatchString(segment) || !policyNameRe.MatchString(name) {
-		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected <segment id>/<policy name>, e.g. sg-0123456789abcdef0/default, got %q", req.ID))
+	cut := strings.LastIndex(req.ID, "/")
+	segment, name := "", ""
+	if cut > 0 {
+		segment, name = req.ID[:cut], req.ID[cut+1:]
+	}
+	if !model.SegmentIDPattern.MatchString(segment) || !policyNameRe.MatchString(name) {
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected <segment id>/<policy name>, e.g. sg-0123456789abcdef0/default or k8s/shop/web/default, got %q", req.ID))
 		return
 	}
-	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, segment)
+	segments, err := r.clients.readSegments(ctx, []string{segment})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import segment policy", err.Error())
+		return
+	}
+	governed, found := segments[segment]
+	if !found {
+		resp.Diagnostics.AddError("Cannot import segment policy", fmt.Sprintf("segment %s does not exist", segment))
 		return
 	}
 	id := policyID(segment, name)
-	live, err := awsapi.ReadPolicyRules(ctx, c.EC2, id)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot import segment policy", err.Error())
-		return
+	var rules []securitygroup.Rule
+	if governed.SecurityGroupID != "" {
+		c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+		if c == nil {
+			return
+		}
+		live, err := awsapi.ReadPolicyRules(ctx, c.EC2, id)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot import segment policy", err.Error())
+			return
+		}
+		rules = awsapi.RulesOf(live)
 	}
-	rules := awsapi.RulesOf(live)
 	m := segmentPolicyModel{
 		ID:                   types.StringValue(id),
 		Segment:              types.StringValue(segment),
 		Name:                 types.StringValue(name),
 		MaxRulesPerDirection: types.Int64Value(securitygroup.DefaultMaxRulesPerDirection),
-		SegmentSensitivity:   types.StringValue(awsapi.SegmentOf(sg).Sensitivity),
+		SegmentSensitivity:   types.StringValue(governed.Sensitivity),
 	}
 	m.AllowFrom, m.AllowTo = flowsFromRules(segment, rules)
 	setRuleLists(&m, rules)

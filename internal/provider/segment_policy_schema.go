@@ -63,6 +63,9 @@ var ruleAttrTypes = map[string]attr.Type{
 
 var ruleObjectType = types.ObjectType{AttrTypes: ruleAttrTypes}
 
+// segmentIDMessage describes the two forms of a segment id.
+const segmentIDMessage = "must be a segment id: a security group id such as sg-0123456789abcdef0, or k8s/<namespace>/<name> for a segment placed only in Kubernetes"
+
 var (
 	policyNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 )
@@ -81,7 +84,7 @@ func flowBlock(direction string) schema.ListNestedBlock {
 					Optional:    true,
 					Description: "The other segment (its `id`, a security group id).",
 					Validators: []validator.String{
-						stringvalidator.RegexMatches(model.SecurityGroupIDPattern, "must be a segment id (security group id such as sg-0123456789abcdef0)"),
+						stringvalidator.RegexMatches(model.SegmentIDPattern, segmentIDMessage),
 						stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("segment"), path.MatchRelative().AtParent().AtName("cidr_blocks"), path.MatchRelative().AtParent().AtName("prefix_list_ids")),
 					},
 				},
@@ -161,7 +164,7 @@ func segmentPolicySchema() schema.Schema {
 			"segment": schema.StringAttribute{
 				Required:      true,
 				Description:   "The segment this policy governs (`zerotrust_segment.<name>.id`).",
-				Validators:    []validator.String{stringvalidator.RegexMatches(model.SecurityGroupIDPattern, "must be a segment id (security group id such as sg-0123456789abcdef0)")},
+				Validators:    []validator.String{stringvalidator.RegexMatches(model.SegmentIDPattern, segmentIDMessage)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 

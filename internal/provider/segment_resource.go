@@ -44,12 +44,20 @@ func (r *segmentResource) Metadata(_ context.Context, req resource.MetadataReque
 // ValidateConfig checks the Kubernetes placement with the API server's own
 // validation rules, so a bad namespace or label fails the plan, not the apply.
 func (r *segmentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var k *segmentKubernetesModel
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("kubernetes"), &k)...)
+	var m segmentModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateSegmentKubernetes(ctx, k, &resp.Diagnostics)
+	validateSegmentKubernetes(ctx, m.Kubernetes, &resp.Diagnostics)
+	switch {
+	case m.VPCID.IsNull() && m.SecurityGroupID.IsNull() && m.Kubernetes == nil:
+		resp.Diagnostics.AddAttributeError(path.Root("vpc_id"), "Segment placed nowhere",
+			"Set vpc_id (create a security group), security_group_id (adopt one), or a kubernetes block alone (a segment that lives only in Kubernetes and needs no AWS account).")
+	case kubernetesOnlyConfig(m) && !m.Tags.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Tags on a Kubernetes-only segment",
+			"tags are written on the segment's security group; a segment placed only in Kubernetes has none. Remove tags, or set vpc_id.")
+	}
 }
 
 func replaceIfCreated(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -64,6 +72,7 @@ func (r *segmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		if !req.Plan.Raw.IsNull() {
 			planNoUnmanaged(ctx, resp)
+			r.planKubernetesOnly(ctx, req, resp)
 			r.checkAdoption(ctx, req, resp)
 		}
 		return
@@ -71,6 +80,10 @@ func (r *segmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	var state segmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if kubernetesOnlyState(state) {
+		r.planKubernetesOnly(ctx, req, resp)
 		return
 	}
 	if len(state.UnmanagedRules.Elements()) > 0 {
@@ -185,6 +198,10 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if kubernetesOnlyConfig(plan) {
+		r.createKubernetesOnly(ctx, plan, &resp.State, &resp.Diagnostics)
+		return
+	}
 	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
@@ -260,6 +277,10 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if kubernetesOnlyState(state) {
+		r.readKubernetesOnly(ctx, state, resp)
+		return
+	}
 	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
@@ -301,6 +322,10 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if kubernetesOnlyState(state) {
+		r.updateKubernetesOnly(ctx, plan, state, resp)
 		return
 	}
 	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
@@ -351,6 +376,10 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if kubernetesOnlyState(state) {
+		r.deleteKubernetesOnly(ctx, state, &resp.Diagnostics)
+		return
+	}
 	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
@@ -379,12 +408,17 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
-// ImportState accepts a security group id. A group the provider created
-// (tagged managed-by and not adopted) is imported as created; any other
-// group is imported as adopted, so destroy will never delete it.
+// ImportState accepts a security group id or a Kubernetes-only segment's id
+// (k8s/<namespace>/<name>). A group the provider created (tagged managed-by
+// and not adopted) is imported as created; any other group is imported as
+// adopted, so destroy will never delete it.
 func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if model.KubernetesSegmentIDPattern.MatchString(req.ID) {
+		r.importKubernetesOnly(ctx, req.ID, resp)
+		return
+	}
 	if !model.SecurityGroupIDPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected a security group id such as sg-0123456789abcdef0, got %q", req.ID))
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected a security group id such as sg-0123456789abcdef0, or k8s/<namespace>/<name> for a segment placed only in Kubernetes, got %q", req.ID))
 		return
 	}
 	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)

@@ -6,7 +6,6 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -43,7 +42,10 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		Description: "A workload segment: the unit that allowed flows (`zerotrust_segment_policy`) connect. On AWS it is a security " +
 			"group that the provider either creates — deny-all inbound and outbound, and exclusively owned: any rule not " +
 			"declared by a segment policy is drift and is removed — or adopts by id, in which case only the rules the provider " +
-			"tagged are ever touched and the group is left in place on destroy.",
+			"tagged are ever touched and the group is left in place on destroy. With a `kubernetes` block and neither `vpc_id` " +
+			"nor `security_group_id`, the segment lives only in Kubernetes and needs no AWS account: its id is " +
+			"`k8s/<namespace>/<name>` (known at plan) and it is recorded in a ConfigMap of its namespace, where segment policies read its " +
+			"sensitivity and placement.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"name": schema.StringAttribute{
@@ -64,7 +66,7 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"vpc_id": schema.StringAttribute{
 				Optional:      true,
 				Computed:      true,
-				Description:   "VPC in which to create the security group. Required unless `security_group_id` adopts an existing group; when both are set, the adopted group must be in this VPC.",
+				Description:   "VPC in which to create the security group. One of `vpc_id`, `security_group_id` or a `kubernetes` block alone is required; when both `vpc_id` and `security_group_id` are set, the adopted group must be in this VPC.",
 				Validators:    []validator.String{stringvalidator.RegexMatches(vpcIDRe, "must be a VPC id such as vpc-0123456789abcdef0")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
 			},
@@ -74,9 +76,6 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Description: "Adopt this existing security group instead of creating one. When unset, the id of the created group.",
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(model.SecurityGroupIDPattern, "must be a security group id such as sg-0123456789abcdef0"),
-					// Both may be written (as -generate-config-out does for a
-					// created segment); adopting then checks the group is in vpc_id.
-					stringvalidator.AtLeastOneOf(path.MatchRoot("vpc_id"), path.MatchRoot("security_group_id")),
 				},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
 			},
@@ -98,7 +97,7 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			// Computed
 			"id": schema.StringAttribute{
 				Computed:      true,
-				Description:   "The security group id (as `security_group_id`); segment policies refer to segments by it.",
+				Description:   "The segment id that segment policies refer to: the security group id (as `security_group_id`), or `k8s/<namespace>/<name>` for a segment placed only in Kubernetes.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"arn": schema.StringAttribute{

@@ -78,6 +78,12 @@ func objectName(readable, kind string, hashParts ...string) string {
 	return "zt-" + slug + suffix
 }
 
+// RegistryObjectName is the name of the ConfigMap that records a segment
+// placed only in Kubernetes (see reconcile/kube): the segment name made a
+// DNS-1123 label, with a hash of the exact name so names differing only in
+// case or punctuation do not collide.
+func RegistryObjectName(segment string) string { return objectName(segment, "segment", "segment-registry", segment) }
+
 // OwnerLabelValue is the value of the OwnerLabel on every object compiled
 // for owner: owner itself when it is a valid label value, else owner with
 // invalid characters replaced, cut to fit, and a short hash of the original

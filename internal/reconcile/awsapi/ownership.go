@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
 // Ownership of the objects the provider creates is an identity, not a name:
@@ -29,28 +30,7 @@ const (
 
 // OwnershipError reports an object that exists under the requested name but
 // belongs to another resource instance (or to no zerotrust resource).
-type OwnershipError struct {
-	Kind, Name, ID string
-	// Owner is the object's ownership id; "" when it carries none.
-	Owner string
-	// Import is the `terraform import` id that would manage it deliberately.
-	Import string
-}
-
-func (e *OwnershipError) Error() string {
-	owner := "it carries no ownership id of this provider"
-	if e.Owner != "" {
-		owner = "it belongs to another zerotrust resource (ownership id " + e.Owner + ")"
-	}
-	article := "a"
-	if strings.ContainsAny(e.Kind[:1], "aeiou") {
-		article = "an"
-	}
-	return fmt.Sprintf("%s %s named %q already exists (%s) and %s; it is never taken over by name. "+
-		"Choose another name, or manage that object from this configuration deliberately with "+
-		"`terraform import <address> %s` (an import block works too) after removing it from the state that owns it",
-		article, e.Kind, e.Name, e.ID, owner, e.Import)
-}
+type OwnershipError = model.OwnershipError
 
 // IsOwnershipError reports whether err is an OwnershipError.
 func IsOwnershipError(err error) bool {

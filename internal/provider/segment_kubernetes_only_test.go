@@ -1,0 +1,145 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
+)
+
+func kubernetesOnlyConfig(ns, dbApp, extra string) string {
+	return fmt.Sprintf(`
+provider "zerotrust" {
+  kubernetes {}
+}
+
+resource "zerotrust_segment" "web" {
+  name = "web"
+  kubernetes {
+    namespace  = %[1]q
+    pod_labels = { app = "web" }
+  }
+}
+
+resource "zerotrust_segment" "db" {
+  name        = "db"
+  sensitivity = "restricted"
+  kubernetes {
+    namespace  = %[1]q
+    pod_labels = { app = %[2]q }
+  }
+}
+
+resource "zerotrust_segment_policy" "db" {
+  segment = zerotrust_segment.db.id
+  allow_from {
+    segment = zerotrust_segment.web.id
+    ports   = ["5432"]
+  }
+}
+%[3]s
+`, ns, dbApp, extra)
+}
+
+// TestAccSegment_kubernetesOnly: segments placed only in Kubernetes and a
+// policy between them plan and apply with only a kubernetes provider block —
+// every AWS endpoint points at a closed port, so any AWS call would fail.
+// Ids and compiled manifests are known in the first plan; a placement
+// change reaches the policy in the same apply; import; destroy leaves
+// nothing.
+func TestAccSegment_kubernetesOnly(t *testing.T) {
+	const ns = "acc-k8s-only"
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	acctest.EnsureNamespace(t, ns)
+	manifestsKnown := plancheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("kubernetes_manifests"), knownvalue.MapSizeExact(4))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKubernetesPoliciesGone(t, ns),
+		Steps: []resource.TestStep{
+			{
+				Config: kubernetesOnlyConfig(ns, "db", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue("zerotrust_segment.db", tfjsonpath.New("id"), knownvalue.StringExact("k8s/"+ns+"/db")),
+					plancheck.ExpectKnownValue("zerotrust_segment.db", tfjsonpath.New("security_group_id"), knownvalue.Null()),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("id"), knownvalue.StringExact("k8s/"+ns+"/db/default")),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("ingress_rules"), knownvalue.ListSizeExact(0)),
+					manifestsKnown,
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_segment.web", tfjsonpath.New("ownership_id"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("restricted")),
+				},
+				Check: func(*terraform.State) error {
+					records := acctest.SegmentRecords(t, ns)
+					if records["db"]["sensitivity"] != "restricted" || records["web"]["pod-labels"] != `{"app":"web"}` {
+						return fmt.Errorf("segment records: %v", records)
+					}
+					pols := acctest.OwnedNetworkPolicies(t, ns)
+					in, ok := acctest.NetworkPolicyNamed(pols, "db-ingress")
+					if !ok || in.PodSelector["app"] != "db" || !in.AllowsIngressPort(5432) || in.AllowsIngressPort(5433) {
+						return fmt.Errorf("db ingress policy missing or wrong among %v: %+v", acctest.NetworkPolicyNames(pols), in)
+					}
+					if _, ok := acctest.NetworkPolicyNamed(pols, "web-egress"); !ok {
+						return fmt.Errorf("no egress policy for web among %v", acctest.NetworkPolicyNames(pols))
+					}
+					return nil
+				},
+			},
+			{
+				// The db pods are relabelled: the segment and the policy
+				// change in one apply, the policy planned against the new
+				// placement (known in the plan).
+				Config: kubernetesOnlyConfig(ns, "postgres", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("zerotrust_segment.db", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("zerotrust_segment_policy.db", plancheck.ResourceActionUpdate),
+					manifestsKnown,
+				}},
+				Check: func(*terraform.State) error {
+					in, ok := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "db-ingress")
+					if !ok || in.PodSelector["app"] != "postgres" {
+						return fmt.Errorf("db ingress policy selects %v, want app=postgres", in.PodSelector)
+					}
+					return nil
+				},
+			},
+			{ResourceName: "zerotrust_segment.db", ImportState: true, ImportStateVerify: true},
+			{ResourceName: "zerotrust_segment_policy.db", ImportState: true, ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"allow_from", "kubernetes_manifests"}},
+			{
+				// ICMP has no NetworkPolicy form, and a Kubernetes-only
+				// segment has nothing else to enforce it with.
+				Config: kubernetesOnlyConfig(ns, "postgres", `
+resource "zerotrust_segment_policy" "web" {
+  segment = zerotrust_segment.web.id
+  allow_to {
+    cidr_blocks = ["10.0.0.0/8"]
+    protocol    = "icmp"
+  }
+}`),
+				ExpectError: regexp.MustCompile(`ICMP not representable in Kubernetes`),
+			},
+			{
+				Config: kubernetesOnlyConfig(ns, "postgres", `
+resource "zerotrust_segment" "tagged" {
+  name = "tagged"
+  tags = { team = "x" }
+  kubernetes { namespace = "`+ns+`" }
+}`),
+				ExpectError: regexp.MustCompile(`Tags on a Kubernetes-only segment`),
+			},
+			// Refused changes left everything as it was: no diff.
+			{Config: kubernetesOnlyConfig(ns, "postgres", ""), PlanOnly: true},
+		},
+	})
+}
