@@ -146,7 +146,7 @@ func badInputs() (bases []string, cases []badInput) {
 	for _, v := range []string{"secret", "Restricted", "", "top-secret"} {
 		add("segment sensitivity "+v, badSegmentBase("  sensitivity = \""+v+"\""), `(?s)sensitivity.*value must be one of`)
 	}
-	add("segment neither vpc nor group", badSegment("  name = \"a\""), `(?s)At least one attribute out of \[vpc_id,security_group_id\]`)
+	add("segment neither vpc nor group", badSegment("  name = \"a\""), `(?s)Segment placed nowhere.*Set vpc_id`)
 	for _, k := range []string{"managed-by", "zerotrust:segment", "zerotrust:ownership", "zerotrust:anything"} {
 		add("segment reserved tag "+k, badSegmentBase("  tags = { \""+k+"\" = \"x\" }"), `(?s)Reserved tag key`)
 	}

@@ -45,6 +45,9 @@ func (r *accessProxyResource) Schema(_ context.Context, _ resource.SchemaRequest
 // provider per device type, groups_claim only for OIDC) and the OIDC block,
 // so every mistake is an attribute-pathed error at plan time.
 func (r *accessProxyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if unknownCollection(req.Config.Raw) {
+		return // a dynamic block over values not known yet: checked at plan
+	}
 	var cfg accessProxyModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() || cfg.IdentityProvider == nil {

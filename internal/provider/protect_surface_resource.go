@@ -46,6 +46,9 @@ func (r *protectSurfaceResource) Schema(_ context.Context, _ resource.SchemaRequ
 // `terraform validate` reports them). Access rules are checked in
 // ModifyPlan, where the proxy's trust providers are known.
 func (r *protectSurfaceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if unknownCollection(req.Config.Raw) {
+		return // a dynamic block over values not known yet: checked at plan
+	}
 	var apps []surfaceAppModel
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("application"), &apps)...)
 	if resp.Diagnostics.HasError() {

@@ -186,7 +186,9 @@ func standInSegment(id string) model.Segment {
 }
 
 // kubernetesOnly reports whether a segment has no security group.
-func kubernetesOnly(s *model.Segment) bool { return s != nil && s.SecurityGroupID == "" && s.Kubernetes != nil }
+func kubernetesOnly(s *model.Segment) bool {
+	return s != nil && s.SecurityGroupID == "" && s.Kubernetes != nil
+}
 
 // compileSecurityGroups compiles the flows into the rules of the governed
 // segment's group and its peers' groups. A segment placed only in

@@ -44,6 +44,11 @@ func (r *segmentResource) Metadata(_ context.Context, req resource.MetadataReque
 // ValidateConfig checks the Kubernetes placement with the API server's own
 // validation rules, so a bad namespace or label fails the plan, not the apply.
 func (r *segmentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var k types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("kubernetes"), &k)...)
+	if k.IsUnknown() || resp.Diagnostics.HasError() {
+		return // a dynamic block over values not known yet: checked at plan
+	}
 	var m segmentModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

@@ -223,7 +223,7 @@ func TestAccSegment_badInput(t *testing.T) {
 	}{
 		"bad name":           {`name = "no spaces allowed"` + "\n" + `vpc_id = "vpc-0123456789abcdef0"`, `(?s)Attribute name.*must be 1.63 characters`},
 		"bad sensitivity":    {`name = "a"` + "\n" + `vpc_id = "vpc-0123456789abcdef0"` + "\n" + `sensitivity = "secret"`, `(?s)Attribute sensitivity value must be one of`},
-		"neither vpc nor sg": {`name = "a"`, `(?s)At least one attribute out of \[vpc_id,security_group_id\]`},
+		"neither vpc nor sg": {`name = "a"`, `(?s)Segment placed nowhere.*Set vpc_id`},
 		"bad vpc id":         {`name = "a"` + "\n" + `vpc_id = "my-vpc"`, `(?s)Attribute vpc_id must be a VPC id`},
 		"reserved tag":       {`name = "a"` + "\n" + `vpc_id = "vpc-0123456789abcdef0"` + "\n" + `tags = { "managed-by" = "me" }`, `(?s)Reserved tag key.*The tag key "managed-by" is reserved`},
 	}

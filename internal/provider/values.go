@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 )
 
@@ -126,4 +127,28 @@ func asString(e attr.Value) (types.String, bool) {
 	}
 	s, diags := sv.ToStringValue(context.Background())
 	return s, !diags.HasError()
+}
+
+// unknownCollection reports whether a configuration holds a list, set, map
+// or object that is unknown as a whole — what a dynamic block over a value
+// not yet known (a module's input during validate) produces. Such blocks
+// cannot be read into the Go slices and pointers models use for blocks;
+// ValidateConfig then skips the checks that need them, and Terraform calls
+// it again at plan with the values known.
+func unknownCollection(raw tftypes.Value) bool {
+	found := false
+	_ = tftypes.Walk(raw, func(_ *tftypes.AttributePath, v tftypes.Value) (bool, error) {
+		if found {
+			return false, nil
+		}
+		if !v.IsKnown() {
+			switch v.Type().(type) {
+			case tftypes.List, tftypes.Set, tftypes.Map, tftypes.Object, tftypes.Tuple:
+				found = true
+			}
+			return false, nil
+		}
+		return true, nil
+	})
+	return found
 }

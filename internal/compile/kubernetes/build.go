@@ -28,6 +28,24 @@ func (c *compiler) meta(name, ns string, sub *subject) metav1.ObjectMeta {
 	return m
 }
 
+// sharedMeta is the metadata of an object every policy that needs it
+// compiles identically — a namespace's default-deny, the DNS egress of a
+// segment's pods, Istio's allow-nothing — so one object serves them all: it
+// carries SharedLabel instead of an owner, and the reconciler records each
+// policy that holds it and deletes it with the last one.
+func sharedMeta(name, ns string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{
+		Name:      name,
+		Namespace: ns,
+		Labels:    map[string]string{ManagedByLabel: ManagedByValue, SharedLabel: "true"},
+	}
+}
+
+// sharedName names a shared object by what it is, never by an owner.
+func sharedName(readable, kind string, parts ...string) string {
+	return objectName(readable, kind, append([]string{"shared", kind}, parts...)...)
+}
+
 func (c *compiler) name(sub *subject, kind string) string {
 	return objectName(sub.names[0], kind, c.opts.Owner, kind, sub.ns, labelsKey(sub.labels))
 }
@@ -48,13 +66,18 @@ func (c *compiler) build() Objects {
 	for _, ns := range namespaces {
 		out.NetworkPolicies = append(out.NetworkPolicies, networkingv1.NetworkPolicy{
 			TypeMeta:   networkPolicyType,
-			ObjectMeta: c.meta(c.nsName(ns, kindDefaultDeny), ns, nil),
+			ObjectMeta: sharedMeta(sharedName("", kindDefaultDeny, ns), ns),
 			Spec: networkingv1.NetworkPolicySpec{
 				PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
 			},
 		})
-		if c.opts.dnsAllowed() {
-			out.NetworkPolicies = append(out.NetworkPolicies, c.allowDNS(ns))
+	}
+	if c.opts.dnsAllowed() {
+		// DNS egress for the segments' pods only, one object per pod
+		// selector: a NetworkPolicy has one selector, and the union of
+		// several segments' selectors is not one in general.
+		for _, key := range sortedMapKeys(c.subjects) {
+			out.NetworkPolicies = append(out.NetworkPolicies, c.allowDNS(c.subjects[key]))
 		}
 	}
 	for _, key := range sortedMapKeys(c.ingress) {
@@ -77,7 +100,7 @@ func (c *compiler) build() Objects {
 		for _, ns := range namespaces {
 			out.AuthorizationPolicies = append(out.AuthorizationPolicies, AuthorizationPolicy{
 				TypeMeta:   metav1.TypeMeta{APIVersion: AuthorizationPolicyGVK.GroupVersion().String(), Kind: AuthorizationPolicyGVK.Kind},
-				ObjectMeta: c.meta(c.nsName(ns, kindAllowNothing), ns, nil),
+				ObjectMeta: sharedMeta(sharedName("", kindAllowNothing, ns), ns),
 			})
 		}
 		for _, key := range sortedMapKeys(c.authz) {
@@ -102,12 +125,14 @@ func sortedMapKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func (c *compiler) allowDNS(ns string) networkingv1.NetworkPolicy {
+func (c *compiler) allowDNS(sub *subject) networkingv1.NetworkPolicy {
 	d := c.opts.dnsTarget()
+	target := d.Namespace + "\x00" + labelsKey(d.PodLabels)
 	return networkingv1.NetworkPolicy{
 		TypeMeta:   networkPolicyType,
-		ObjectMeta: c.meta(c.nsName(ns, kindAllowDNS), ns, nil),
+		ObjectMeta: sharedMeta(sharedName(labelsReadable(sub.labels), kindAllowDNS, sub.ns, labelsKey(sub.labels), target), sub.ns),
 		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: copyMap(sub.labels)},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
 			Egress: []networkingv1.NetworkPolicyEgressRule{{
 				Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, 53, 53), port(corev1.ProtocolUDP, 53, 53)},
@@ -126,6 +151,16 @@ func (c *compiler) allowPolicy(sub *subject, kind string, t networkingv1.PolicyT
 			PolicyTypes: []networkingv1.PolicyType{t},
 		},
 	}
+}
+
+// labelsReadable is the readable part of a name derived from pod labels:
+// their values in key order.
+func labelsReadable(m map[string]string) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, m[k])
+	}
+	return strings.Join(parts, "-")
 }
 
 func segmentPeer(ns string, labels map[string]string) networkingv1.NetworkPolicyPeer {

@@ -30,6 +30,9 @@ const (
 	OwnerLabel        = "zerotrust.ztforge.io/owner" // value: OwnerLabelValue(Options.Owner)
 	OwnerAnnotation   = "zerotrust.ztforge.io/owner" // value: Options.Owner verbatim
 	SegmentAnnotation = "zerotrust.ztforge.io/segment"
+	// SharedLabel marks an object shared by every policy that compiles it
+	// (see sharedMeta); such objects carry no OwnerLabel.
+	SharedLabel = "zerotrust.ztforge.io/shared"
 )
 
 // Defaults.

@@ -135,9 +135,10 @@ func mustCompile(t testing.TB, policies []Policy, opts Options) Objects {
 
 func TestEmptyPolicyIsolatesTheNamespace(t *testing.T) {
 	objs := mustCompile(t, []Policy{{Segment: payments}}, Options{})
+	// The namespace is denied; DNS is granted to the segment's pods only.
 	want := []string{
-		"prod egress(): [kube-system/k8s-app=kube-dns] TCP 53,UDP 53",
 		"prod deny(): ",
+		"prod egress(app=payment-api): [kube-system/k8s-app=kube-dns] TCP 53,UDP 53",
 	}
 	if got := describeAll(objs.NetworkPolicies); !slices.Equal(got, want) {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -241,7 +242,11 @@ func TestCompile(t *testing.T) {
 				t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 			for _, np := range objs.NetworkPolicies {
-				if np.Labels[ManagedByLabel] != ManagedByValue || np.Labels[OwnerLabel] != "test" || np.Annotations[OwnerAnnotation] != "test" {
+				shared := np.Labels[SharedLabel] == "true"
+				owned := np.Labels[OwnerLabel] == "test" && np.Annotations[OwnerAnnotation] == "test"
+				// A namespace's default-deny is shared by every policy (no
+				// owner); the allow policies are the owner's alone.
+				if np.Labels[ManagedByLabel] != ManagedByValue || shared == owned || shared != (len(np.Spec.Ingress)+len(np.Spec.Egress) == 0) {
 					t.Errorf("%s: labels %v annotations %v", np.Name, np.Labels, np.Annotations)
 				}
 			}
@@ -250,26 +255,47 @@ func TestCompile(t *testing.T) {
 }
 
 func TestDNSOption(t *testing.T) {
-	count := func(opts Options) (n int, np networkingv1.NetworkPolicy) {
-		for _, p := range mustCompile(t, []Policy{{Segment: payments, Flows: []model.Flow{out(0, peerOf(ledger), "tcp", pr(1, 1))}}}, opts).NetworkPolicies {
-			if strings.HasPrefix(p.Name, "zt-allow-dns-") {
-				n, np = n+1, p
+	// Two segments in one namespace and one in another: DNS is granted to
+	// each segment's pods, never to the whole namespace.
+	policies := []Policy{{Segment: payments, Flows: []model.Flow{out(0, peerOf(ledger), "tcp", pr(1, 1)), in(1, peerOf(checkout), "tcp", pr(2, 2))}}}
+	count := func(opts Options) (dns []networkingv1.NetworkPolicy) {
+		for _, p := range mustCompile(t, policies, opts).NetworkPolicies {
+			if strings.Contains(p.Name, "-allow-dns-") {
+				dns = append(dns, p)
 			}
 		}
-		return n, np
+		return dns
 	}
-	if n, _ := count(Options{}); n != 2 {
-		t.Errorf("default: %d DNS policies, want one per namespace (2)", n)
+	subjects := 3 // payments, ledger, checkout
+	dns := count(Options{})
+	if len(dns) != subjects {
+		t.Fatalf("default: %d DNS policies, want one per segment selector (%d)", len(dns), subjects)
 	}
-	if n, _ := count(Options{AllowDNS: Bool(true)}); n != 2 {
-		t.Errorf("AllowDNS true: %d DNS policies, want 2", n)
+	for _, np := range dns {
+		if len(np.Spec.PodSelector.MatchLabels) == 0 || np.Labels[SharedLabel] != "true" || np.Labels[OwnerLabel] != "" {
+			t.Errorf("%s: selects %v with labels %v; want the segment's pods only, shared", np.Name, np.Spec.PodSelector.MatchLabels, np.Labels)
+		}
 	}
-	if n, _ := count(Options{AllowDNS: Bool(false)}); n != 0 {
+	if n := len(count(Options{AllowDNS: Bool(true)})); n != subjects {
+		t.Errorf("AllowDNS true: %d DNS policies, want %d", n, subjects)
+	}
+	if n := len(count(Options{AllowDNS: Bool(false)})); n != 0 {
 		t.Errorf("AllowDNS false: %d DNS policies, want 0", n)
 	}
-	_, np := count(Options{DNS: &DNSTarget{Namespace: "dns", PodLabels: map[string]string{"app": "coredns"}}})
-	if got, want := describe(np), "prod egress(): [dns/app=coredns] TCP 53,UDP 53"; got != want {
-		t.Errorf("custom DNS target: got %q, want %q", got, want)
+	custom := count(Options{DNS: &DNSTarget{Namespace: "dns", PodLabels: map[string]string{"app": "coredns"}}})
+	var described []string
+	for _, np := range custom {
+		described = append(described, describe(np))
+	}
+	want := []string{"finance egress(app=ledger,tier=db): [dns/app=coredns] TCP 53,UDP 53", "prod egress(app=checkout): [dns/app=coredns] TCP 53,UDP 53", "prod egress(app=payment-api): [dns/app=coredns] TCP 53,UDP 53"}
+	slices.Sort(described)
+	if !slices.Equal(described, want) {
+		t.Errorf("custom DNS target:\n got %q\nwant %q", described, want)
+	}
+	// Another target is another object, so two policies with different
+	// targets never fight over one.
+	if custom[0].Name == dns[0].Name {
+		t.Errorf("the DNS object of another target has the same name %s", dns[0].Name)
 	}
 }
 
@@ -279,7 +305,8 @@ func TestNamesAreValidUniquePerOwnerAndStable(t *testing.T) {
 	opts := Options{Istio: &IstioOptions{}}
 	a := mustCompile(t, policies, Options{Owner: "sg-0123456789abcdef0/default", Istio: opts.Istio})
 	b := mustCompile(t, policies, Options{Owner: "sg-0123456789abcdef0/other", Istio: opts.Istio})
-	seen := map[string]bool{}
+	seen := map[string]string{}
+	sharedByBoth := 0
 	for _, objs := range []Objects{a, b} {
 		ms, err := objs.Manifests()
 		if err != nil {
@@ -289,21 +316,37 @@ func TestNamesAreValidUniquePerOwnerAndStable(t *testing.T) {
 			if errs := validation.IsDNS1123Label(m.Name); len(errs) > 0 {
 				t.Errorf("%s: %v", m.Name, errs)
 			}
-			if seen[m.ID()] {
-				t.Errorf("two owners both compiled %s", m.ID())
+			prev, twice := seen[m.ID()]
+			switch {
+			case twice && (prev != m.YAML || !strings.Contains(m.YAML, SharedLabel)):
+				t.Errorf("two owners both compiled %s, and it is not one shared object", m.ID())
+			case twice:
+				sharedByBoth++
 			}
-			seen[m.ID()] = true
+			seen[m.ID()] = m.YAML
 		}
 	}
-	if got := a.NetworkPolicies[len(a.NetworkPolicies)-1].Name; !strings.HasPrefix(got, "zt-very-long-segment-name-very-long") || len(got) != 63 {
-		t.Errorf("long name cut to %q (%d)", got, len(got))
+	// default-deny, allow-nothing and DNS for both segments' selectors.
+	if sharedByBoth != 4 {
+		t.Errorf("%d objects shared by both owners, want 4", sharedByBoth)
 	}
-	if a.NetworkPolicies[0].Labels[OwnerLabel] != OwnerLabelValue("sg-0123456789abcdef0/default") {
-		t.Errorf("owner label %q", a.NetworkPolicies[0].Labels[OwnerLabel])
+	var longest string
+	for _, np := range a.NetworkPolicies {
+		if len(np.Name) > len(longest) {
+			longest = np.Name
+		}
+	}
+	if !strings.HasPrefix(longest, "zt-very-long-segment-name-very-long") || len(longest) != 63 {
+		t.Errorf("long name cut to %q (%d)", longest, len(longest))
+	}
+	for _, np := range a.NetworkPolicies {
+		if np.Labels[SharedLabel] == "" && np.Labels[OwnerLabel] != OwnerLabelValue("sg-0123456789abcdef0/default") {
+			t.Errorf("%s: owner label %q", np.Name, np.Labels[OwnerLabel])
+		}
 	}
 	// Stable across releases: these names are what the cluster holds.
 	c := mustCompile(t, []Policy{{Segment: payments}}, Options{Owner: "sg-0123456789abcdef0/default", AllowDNS: Bool(false)})
-	if got, want := c.NetworkPolicies[0].Name, "zt-default-deny-"+shortHash("sg-0123456789abcdef0/default", kindDefaultDeny, "prod", ""); got != want {
+	if got, want := c.NetworkPolicies[0].Name, "zt-default-deny-"+shortHash("shared", kindDefaultDeny, "prod"); got != want {
 		t.Errorf("got %q want %q", got, want)
 	}
 }

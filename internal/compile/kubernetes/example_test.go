@@ -63,12 +63,10 @@ func Example() {
 	// apiVersion: networking.k8s.io/v1
 	// kind: NetworkPolicy
 	// metadata:
-	//   annotations:
-	//     zerotrust.ztforge.io/owner: payments-in
 	//   labels:
 	//     app.kubernetes.io/managed-by: terraform-provider-zerotrust
-	//     zerotrust.ztforge.io/owner: payments-in
-	//   name: zt-default-deny-8f4194bd
+	//     zerotrust.ztforge.io/shared: "true"
+	//   name: zt-default-deny-11ad567a
 	//   namespace: shop
 	// spec:
 	//   podSelector: {}
@@ -139,12 +137,10 @@ func ExampleIstioOptions() {
 	// apiVersion: security.istio.io/v1
 	// kind: AuthorizationPolicy
 	// metadata:
-	//   annotations:
-	//     zerotrust.ztforge.io/owner: payments-in
 	//   labels:
 	//     app.kubernetes.io/managed-by: terraform-provider-zerotrust
-	//     zerotrust.ztforge.io/owner: payments-in
-	//   name: zt-allow-nothing-3bbd7c5b
+	//     zerotrust.ztforge.io/shared: "true"
+	//   name: zt-allow-nothing-b1af8fa8
 	//   namespace: payments
 	// spec: {}
 	// ---

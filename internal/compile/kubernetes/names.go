@@ -25,11 +25,11 @@ import (
 // <readable> is cut so the whole name stays within 63 characters, the
 // DNS-1123 label limit; the hash keeps cut names distinct.
 const (
-	kindDefaultDeny  = "default-deny"  // NetworkPolicy, per namespace
-	kindAllowDNS     = "allow-dns"     // NetworkPolicy, per namespace
+	kindDefaultDeny  = "default-deny"  // NetworkPolicy, per namespace, shared
+	kindAllowDNS     = "allow-dns"     // NetworkPolicy, per namespace and pod selector, shared
 	kindIngress      = "ingress"       // NetworkPolicy, per segment
 	kindEgress       = "egress"        // NetworkPolicy, per segment
-	kindAllowNothing = "allow-nothing" // AuthorizationPolicy, per namespace
+	kindAllowNothing = "allow-nothing" // AuthorizationPolicy, per namespace, shared
 	kindAuthz        = "authz"         // AuthorizationPolicy, per segment
 )
 
@@ -82,7 +82,9 @@ func objectName(readable, kind string, hashParts ...string) string {
 // placed only in Kubernetes (see reconcile/kube): the segment name made a
 // DNS-1123 label, with a hash of the exact name so names differing only in
 // case or punctuation do not collide.
-func RegistryObjectName(segment string) string { return objectName(segment, "segment", "segment-registry", segment) }
+func RegistryObjectName(segment string) string {
+	return objectName(segment, "segment", "segment-registry", segment)
+}
 
 // OwnerLabelValue is the value of the OwnerLabel on every object compiled
 // for owner: owner itself when it is a valid label value, else owner with

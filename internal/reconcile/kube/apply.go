@@ -97,10 +97,20 @@ func Selector(owner string) labels.Selector {
 }
 
 // List returns every object of the managed kinds that carries the owner's
-// labels, sorted by key. A kind whose API is not served (the Istio CRD
+// labels, and the shared objects it holds, sorted by key. A kind whose API is not served (the Istio CRD
 // absent) yields nothing.
 func (c *Client) List(ctx context.Context, owner string) ([]*unstructured.Unstructured, error) {
-	return c.listKinds(ctx, owner, allKinds())
+	own, err := c.listKinds(ctx, owner, allKinds())
+	if err != nil {
+		return nil, err
+	}
+	held, err := c.listHeld(ctx, owner, allKinds())
+	if err != nil {
+		return nil, err
+	}
+	out := append(own, held...)
+	sortObjects(out)
+	return out, nil
 }
 
 // listKinds is List over the given kinds: one label-filtered LIST per kind,
@@ -164,6 +174,12 @@ func (c *Client) Apply(ctx context.Context, owner string, desired []*unstructure
 // objects and the names a foreign object already holds in one request).
 func (c *Client) apply(ctx context.Context, owner string, desired []*unstructured.Unstructured, recorded map[string]string) (Result, error) {
 	var res Result
+	for _, d := range desired {
+		if _, ok := managedKinds[d.GroupVersionKind()]; !ok {
+			return res, fmt.Errorf("%s: kind %s is not managed by this provider", KeyOf(d), d.GroupVersionKind())
+		}
+	}
+	desired, shared := splitShared(desired)
 	objs := make([]*unstructured.Unstructured, 0, len(desired))
 	for _, d := range desired {
 		obj := d.DeepCopy()
@@ -180,7 +196,7 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 	snap := newSnapshot(owner)
 	kinds := allKinds()
 	if recorded != nil {
-		keys := slices.Collect(maps.Keys(recorded))
+		keys := ownKeys(recorded)
 		for _, o := range objs {
 			keys = append(keys, ManifestKey(o))
 		}
@@ -220,6 +236,21 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 		if f, ok := snap.foreign[KeyOf(o)]; ok {
 			return res, &NotOwnedError{Object: KeyOf(o), Labels: f.GetLabels()}
 		}
+	}
+	// Shared objects (a namespace's default-deny first) are held before the
+	// owner's allow policies are written; applyShared too refuses a foreign
+	// name before writing.
+	sharedKinds := allKinds()
+	if recorded != nil {
+		sharedKinds = nil
+		if keys := sharedKeys(recorded); len(keys) > 0 {
+			sharedKinds = kindsOfKeys(keys)
+		}
+	}
+	sres, err := c.applyShared(ctx, owner, shared, sharedKinds)
+	res.Applied, res.Deleted, res.Unchanged = sres.Applied, sres.Deleted, sres.Unchanged
+	if err != nil {
+		return res, err
 	}
 
 	want := map[Key]bool{}
@@ -357,13 +388,70 @@ func setAppliedDigest(o *unstructured.Unstructured) error {
 // managed kind, then one DeleteCollection by the owner's label selector per
 // (kind, namespace) holding owned objects.
 func (c *Client) DeleteAll(ctx context.Context, owner string) ([]Key, error) {
-	return c.deleteKinds(ctx, owner, allKinds())
+	deleted, err := c.deleteKinds(ctx, owner, allKinds())
+	if err != nil {
+		return deleted, err
+	}
+	return c.releaseAll(ctx, owner, allKinds(), deleted)
 }
 
 // DeleteRecorded is DeleteAll over the kinds among the recorded manifests
-// (all managed kinds when none is recognised).
+// (all managed kinds when none is recognised): the owner's objects are
+// deleted and the shared objects it holds let go of.
 func (c *Client) DeleteRecorded(ctx context.Context, owner string, recorded map[string]string) ([]Key, error) {
-	return c.deleteKinds(ctx, owner, kindsOfKeys(slices.Collect(maps.Keys(recorded))))
+	var deleted []Key
+	if own := ownKeys(recorded); len(own) > 0 || len(recorded) == 0 {
+		var err error
+		if deleted, err = c.deleteKinds(ctx, owner, kindsOfKeys(own)); err != nil {
+			return deleted, err
+		}
+	}
+	if shared := sharedKeys(recorded); len(shared) > 0 {
+		return c.releaseAll(ctx, owner, kindsOfKeys(shared), deleted)
+	}
+	return deleted, nil
+}
+
+// releaseAll lets owner go of every shared object it holds among kinds,
+// adding those deleted (owner was their last holder) to deleted.
+func (c *Client) releaseAll(ctx context.Context, owner string, kinds []schema.GroupVersionResource, deleted []Key) ([]Key, error) {
+	held, err := c.listHeld(ctx, owner, kinds)
+	if err != nil {
+		return deleted, err
+	}
+	for _, o := range held {
+		gone, err := c.release(ctx, owner, o)
+		if err != nil {
+			return deleted, err
+		}
+		if gone {
+			deleted = append(deleted, KeyOf(o))
+		}
+	}
+	sort.Slice(deleted, func(i, j int) bool { return deleted[i].String() < deleted[j].String() })
+	return deleted, nil
+}
+
+// sharedKeys and ownKeys split recorded manifest keys by whether the
+// recorded manifest is a shared object.
+func sharedKeys(recorded map[string]string) []string {
+	var out []string
+	for k, text := range recorded {
+		if o, ok := ParseManifest(text); ok && isShared(o) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func ownKeys(recorded map[string]string) []string {
+	var out []string
+	for k, text := range recorded {
+		if o, ok := ParseManifest(text); !ok || !isShared(o) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // deleteKinds deletes by label selector rather than object by object with a

@@ -80,11 +80,23 @@ func (c *Client) applyManifests(ctx context.Context, owner string, manifests, re
 // and returns the state's view: unchanged entries as they were, drifted ones
 // replaced by a note saying what differs, owned but undeclared objects added
 // as notes. It lists (one label-filtered LIST across namespaces) only the
-// kinds the recorded manifests have.
+// kinds the recorded manifests have, and the shared objects the owner holds
+// (one more LIST per kind) only when it recorded some.
 func (c *Client) ReadManifests(ctx context.Context, owner string, inState map[string]string) (map[string]string, error) {
-	live, err := c.listKinds(ctx, owner, kindsOfKeys(slices.Collect(maps.Keys(inState))))
-	if err != nil {
-		return nil, err
+	var live []*unstructured.Unstructured
+	if own := ownKeys(inState); len(own) > 0 {
+		objs, err := c.listKinds(ctx, owner, kindsOfKeys(own))
+		if err != nil {
+			return nil, err
+		}
+		live = objs
+	}
+	if shared := sharedKeys(inState); len(shared) > 0 {
+		held, err := c.listHeld(ctx, owner, kindsOfKeys(shared))
+		if err != nil {
+			return nil, err
+		}
+		live = append(live, held...)
 	}
 	return ManifestView(inState, live), nil
 }

@@ -29,9 +29,9 @@ import (
 
 // Registry labels, annotations and data keys.
 const (
-	RegistryLabel          = "zerotrust.ztforge.io/segment-registry"
-	SegmentNameAnnotation  = "zerotrust.ztforge.io/segment"
-	OwnershipAnnotation    = "zerotrust.ztforge.io/ownership"
+	RegistryLabel           = "zerotrust.ztforge.io/segment-registry"
+	SegmentNameAnnotation   = "zerotrust.ztforge.io/segment"
+	OwnershipAnnotation     = "zerotrust.ztforge.io/ownership"
 	CreatePendingAnnotation = "zerotrust.ztforge.io/create-pending"
 
 	dataSensitivity    = "sensitivity"

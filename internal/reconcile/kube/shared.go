@@ -1,0 +1,260 @@
+package kube
+
+// Shared objects — a namespace's default-deny, the DNS egress of a
+// segment's pods, Istio's allow-nothing — are compiled identically by every
+// policy that needs them (kubernetes.SharedLabel), so the cluster holds one
+// of each instead of one per policy. They are held jointly: each policy
+// that holds one applies it with its own field manager and its own holder
+// label, so server-side apply records every holder; a policy that lets go
+// removes only its own label and claim, and the last holder deletes the
+// object (conditional on the version it read, so a policy joining at the
+// same moment is never left without it).
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
+)
+
+// HolderLabelPrefix prefixes the label naming one holder of a shared
+// object: HolderLabelPrefix + <owner label value> = "true".
+const HolderLabelPrefix = "holder.zerotrust.ztforge.io/"
+
+// holderLabel is owner's holder label key.
+func holderLabel(owner string) string { return HolderLabelPrefix + owner }
+
+// holderManager is owner's field manager on shared objects: one per holder,
+// so the API server records each holder's claim separately.
+func holderManager(owner string) string { return FieldManager + "/" + owner }
+
+// isShared reports whether an object is a shared one.
+func isShared(o *unstructured.Unstructured) bool {
+	return o.GetLabels()[kubernetes.SharedLabel] == "true"
+}
+
+// holders lists the owners holding a shared object, sorted.
+func holders(o *unstructured.Unstructured) []string {
+	var out []string
+	for k, v := range o.GetLabels() {
+		if h, ok := strings.CutPrefix(k, HolderLabelPrefix); ok && v == "true" {
+			out = append(out, h)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sharedSelector() string {
+	return labels.SelectorFromSet(labels.Set{kubernetes.ManagedByLabel: kubernetes.ManagedByValue, kubernetes.SharedLabel: "true"}).String()
+}
+
+// listShared returns the shared objects of the given kinds, across
+// namespaces, by key: one label-filtered LIST per kind.
+func (c *Client) listShared(ctx context.Context, kinds []schema.GroupVersionResource) (map[Key]*unstructured.Unstructured, error) {
+	out := map[Key]*unstructured.Unstructured{}
+	for _, gvr := range kinds {
+		list, err := c.dyn.Resource(gvr).Namespace(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: sharedSelector()})
+		if err != nil {
+			if notServed(err) {
+				continue
+			}
+			return nil, fmt.Errorf("listing shared %s: %w", gvr.Resource, err)
+		}
+		for i := range list.Items {
+			out[KeyOf(&list.Items[i])] = &list.Items[i]
+		}
+	}
+	return out, nil
+}
+
+// splitShared separates shared objects from an owner's own.
+func splitShared(objs []*unstructured.Unstructured) (own, shared []*unstructured.Unstructured) {
+	for _, o := range objs {
+		if isShared(o) {
+			shared = append(shared, o)
+		} else {
+			own = append(own, o)
+		}
+	}
+	return own, shared
+}
+
+// applyShared makes owner hold exactly the desired shared objects: each is
+// applied with owner's field manager and holder label unless owner already
+// holds it as desired, and shared objects owner holds but no longer desires
+// are let go (deleted with the last holder). A desired name held by an
+// object that is not a shared object of this provider is refused before
+// anything is written. Requests: one LIST per kind, one GET per desired
+// object not found by it, one APPLY per object joined or corrected, one
+// APPLY or DELETE per object let go.
+func (c *Client) applyShared(ctx context.Context, owner string, desired []*unstructured.Unstructured, kinds []schema.GroupVersionResource) (Result, error) {
+	var res Result
+	for _, d := range desired {
+		kinds = append(kinds, managedKinds[d.GroupVersionKind()])
+	}
+	kinds = uniqueKinds(kinds)
+	if len(kinds) == 0 {
+		return res, nil
+	}
+	live, err := c.listShared(ctx, kinds)
+	if err != nil {
+		return res, err
+	}
+	objs := make([]*unstructured.Unstructured, 0, len(desired))
+	for _, d := range desired {
+		obj := d.DeepCopy()
+		// The digest covers the object every holder applies alike; the
+		// holder label is each one's own.
+		if err := setAppliedDigest(obj); err != nil {
+			return res, fmt.Errorf("%s: %w", KeyOf(obj), err)
+		}
+		l := obj.GetLabels()
+		l[holderLabel(owner)] = "true"
+		obj.SetLabels(l)
+		objs = append(objs, obj)
+		if _, ok := live[KeyOf(obj)]; ok {
+			continue
+		}
+		gvr := managedKinds[obj.GroupVersionKind()]
+		existing, err := c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Get(ctx, obj.GetName(), metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+		case err != nil:
+			return res, fmt.Errorf("reading %s: %w", KeyOf(obj), err)
+		case !isShared(existing):
+			return res, &NotOwnedError{Object: KeyOf(obj), Labels: existing.GetLabels()}
+		}
+	}
+	want := map[Key]bool{}
+	for _, obj := range objs {
+		key := KeyOf(obj)
+		want[key] = true
+		l := live[key]
+		if l != nil && ObjectDrift(obj, l) == "" {
+			res.Unchanged = append(res.Unchanged, key)
+			continue
+		}
+		if err := c.applyHeld(ctx, owner, obj, l); err != nil {
+			return res, err
+		}
+		res.Applied = append(res.Applied, key)
+	}
+	for _, key := range slices.SortedFunc(maps.Keys(live), func(a, b Key) int { return strings.Compare(a.String(), b.String()) }) {
+		l := live[key]
+		if want[key] || !slices.Contains(holders(l), owner) {
+			continue
+		}
+		deleted, err := c.release(ctx, owner, l)
+		if err != nil {
+			return res, err
+		}
+		if deleted {
+			res.Deleted = append(res.Deleted, key)
+		}
+	}
+	return res, nil
+}
+
+// applyHeld server-side applies a shared object as owner. A conflict with
+// an imperative edit is drift and is corrected; one with another applier
+// (another holder compiling it differently, or a foreign applier) is
+// reported.
+func (c *Client) applyHeld(ctx context.Context, owner string, obj, live *unstructured.Unstructured) error {
+	gvr := managedKinds[obj.GroupVersionKind()]
+	key := KeyOf(obj)
+	_, err := c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: holderManager(owner), Force: c.Force})
+	if err != nil && apierrors.IsConflict(err) && len(conflictingAppliers(live, conflictManagers(err))) == 0 {
+		_, err = c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: holderManager(owner), Force: true})
+	}
+	if err != nil {
+		if apierrors.IsConflict(err) {
+			return &ConflictError{Object: key, Detail: conflictDetail(err)}
+		}
+		return fmt.Errorf("applying %s: %w", key, err)
+	}
+	return nil
+}
+
+// release lets owner go of a shared object: the last holder deletes it,
+// conditional on the version read (a holder that joined since makes the
+// delete fail, and the object is read again); otherwise owner applies the
+// object's identity alone, which drops its holder label and its claim on
+// the rest while the other holders keep theirs.
+func (c *Client) release(ctx context.Context, owner string, l *unstructured.Unstructured) (bool, error) {
+	gvr := managedKinds[l.GroupVersionKind()]
+	res := c.dyn.Resource(gvr).Namespace(l.GetNamespace())
+	for range 3 {
+		others := slices.DeleteFunc(holders(l), func(h string) bool { return h == owner })
+		if len(others) == 0 {
+			uid, rv := l.GetUID(), l.GetResourceVersion()
+			err := res.Delete(ctx, l.GetName(), metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid, ResourceVersion: &rv}})
+			if err == nil || apierrors.IsNotFound(err) {
+				return true, nil
+			}
+			if !apierrors.IsConflict(err) {
+				return false, fmt.Errorf("deleting %s: %w", KeyOf(l), err)
+			}
+			next, err := res.Get(ctx, l.GetName(), metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				return true, nil
+			}
+			if err != nil {
+				return false, fmt.Errorf("reading %s: %w", KeyOf(l), err)
+			}
+			l = next
+			continue
+		}
+		identity := &unstructured.Unstructured{}
+		identity.SetAPIVersion(l.GetAPIVersion())
+		identity.SetKind(l.GetKind())
+		identity.SetNamespace(l.GetNamespace())
+		identity.SetName(l.GetName())
+		if _, err := res.Apply(ctx, l.GetName(), identity, metav1.ApplyOptions{FieldManager: holderManager(owner), Force: true}); err != nil {
+			return false, fmt.Errorf("letting go of %s: %w", KeyOf(l), err)
+		}
+		return false, nil
+	}
+	return false, fmt.Errorf("letting go of %s: it kept changing while being deleted", KeyOf(l))
+}
+
+// listHeld returns the shared objects owner holds among the given kinds.
+func (c *Client) listHeld(ctx context.Context, owner string, kinds []schema.GroupVersionResource) ([]*unstructured.Unstructured, error) {
+	var out []*unstructured.Unstructured
+	sel := labels.SelectorFromSet(labels.Set{kubernetes.ManagedByLabel: kubernetes.ManagedByValue, holderLabel(owner): "true"}).String()
+	for _, gvr := range kinds {
+		list, err := c.dyn.Resource(gvr).Namespace(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: sel})
+		if err != nil {
+			if notServed(err) {
+				continue
+			}
+			return nil, fmt.Errorf("listing the shared %s held by %s: %w", gvr.Resource, owner, err)
+		}
+		for i := range list.Items {
+			out = append(out, &list.Items[i])
+		}
+	}
+	return out, nil
+}
+
+func uniqueKinds(kinds []schema.GroupVersionResource) []schema.GroupVersionResource {
+	seen := map[schema.GroupVersionResource]bool{}
+	var out []schema.GroupVersionResource
+	for _, g := range allKinds() {
+		if slices.Contains(kinds, g) && !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	return out
+}

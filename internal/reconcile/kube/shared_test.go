@@ -1,0 +1,184 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+// compiledFor compiles one policy of owner into manifests: segment's pods
+// accept tcp/port from peer's.
+func compiledFor(t *testing.T, owner string, segment, peer model.Segment, port int) map[string]string {
+	t.Helper()
+	objs, ps := kubernetes.Compile(segment, []model.Flow{{Direction: model.Inbound, Protocol: "tcp", Peer: model.Peer{Segment: &peer},
+		Ports: []model.PortRange{{From: port, To: port}}, Path: model.Root("allow_from").Index(0)}}, kubernetes.Options{Owner: owner})
+	if ps.HasErrors() {
+		t.Fatal(ps)
+	}
+	ms, err := objs.Manifests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, m := range ms {
+		out[m.ID()] = m.YAML
+	}
+	return out
+}
+
+func sharedIn(t *testing.T, c *Client, ns string) map[string][]string {
+	t.Helper()
+	live, err := c.listShared(context.Background(), allKinds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for k, o := range live {
+		if k.Namespace == ns {
+			out[k.Name] = holders(o)
+		}
+	}
+	return out
+}
+
+// TestSharedObjectsHeldJointly: two policies placing segments in one
+// namespace hold one default-deny and one DNS policy per segment selector
+// between them; the first to go lets go of them, the last deletes them.
+func TestSharedObjectsHeldJointly(t *testing.T) {
+	ctx := context.Background()
+	const ns = "shared-ns"
+	c, rc := countingClient(t, ns)
+	place := func(name string) model.Segment {
+		return model.Segment{Name: name, Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: map[string]string{"app": name}}}
+	}
+	web, api, db := place("web"), place("api"), place("db")
+	apiPolicy := compiledFor(t, "api-in", api, web, 8443)
+	dbPolicy := compiledFor(t, "db-in", db, api, 5432)
+	ownerA, ownerB := kubernetes.OwnerLabelValue("api-in"), kubernetes.OwnerLabelValue("db-in")
+
+	rc.take()
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	// 2 own LISTs (recorded: only NetworkPolicies; one to learn names, one
+	// unfiltered in the namespace is merged into the across-namespace one),
+	// 1 shared LIST, a GET per shared object not yet there (deny + 2 DNS),
+	// and one APPLY per object (3 shared + 2 own).
+	expect(t, rc, "first policy", "apply networkpolicies=5, get networkpolicies=3, list networkpolicies=2")
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerB, dbPolicy, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	// The deny and api's DNS exist: joined (APPLY) without a GET; db's DNS
+	// is new.
+	expect(t, rc, "second policy", "apply networkpolicies=5, get networkpolicies=1, list networkpolicies=2")
+
+	shared := sharedIn(t, c, ns)
+	var deny, dnsAPI string
+	for name, hs := range shared {
+		switch {
+		case strings.Contains(name, "default-deny"):
+			deny = name
+			if !slices.Equal(hs, []string{ownerA, ownerB}) {
+				t.Errorf("default-deny held by %v, want both policies", hs)
+			}
+		case strings.Contains(name, "api-allow-dns"):
+			dnsAPI = name
+			if !slices.Equal(hs, []string{ownerA, ownerB}) {
+				t.Errorf("api's DNS held by %v, want both policies (api is in both)", hs)
+			}
+		}
+	}
+	if len(shared) != 4 || deny == "" || dnsAPI == "" {
+		t.Fatalf("shared objects in %s: %v; want one default-deny and one DNS per segment (web, api, db)", ns, shared)
+	}
+
+	// Unchanged re-apply of the first: its LISTs only.
+	rc.take()
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, apiPolicy, false); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, rc, "unchanged", "list networkpolicies=2")
+
+	view, err := c.ReadManifests(ctx, ownerA, apiPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, text := range view {
+		if text != apiPolicy[k] {
+			t.Errorf("refresh sees drift in %s: %s", k, text)
+		}
+	}
+
+	// The first policy goes: its own objects are deleted, the shared ones
+	// stay for the second, without the first's claim.
+	deleted, err := c.DeleteRecorded(ctx, ownerA, apiPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared = sharedIn(t, c, ns)
+	if len(shared) != 3 || !slices.Equal(shared[deny], []string{ownerB}) || !slices.Equal(shared[dnsAPI], []string{ownerB}) {
+		t.Fatalf("after the first policy went: %v (deleted %v)", shared, deleted)
+	}
+	for _, k := range deleted {
+		if k.Name == deny || k.Name == dnsAPI {
+			t.Errorf("%s deleted while another policy holds it", k)
+		}
+	}
+	live, err := c.dyn.Resource(NetworkPolicyGVR).Namespace(ns).Get(ctx, deny, metav1.GetOptions{})
+	if err != nil || len(live.Object["spec"].(map[string]any)["policyTypes"].([]any)) != 2 {
+		t.Fatalf("default-deny lost its content when a holder let go: %v %v", live, err)
+	}
+
+	if _, err := c.DeleteRecorded(ctx, ownerB, dbPolicy); err != nil {
+		t.Fatal(err)
+	}
+	if left := sharedIn(t, c, ns); len(left) != 0 {
+		t.Fatalf("shared objects left after the last holder: %v", left)
+	}
+	all, _ := c.dyn.Resource(NetworkPolicyGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if len(all.Items) != 0 {
+		t.Fatalf("%d NetworkPolicies left", len(all.Items))
+	}
+}
+
+// TestSharedObjectRefusesForeignName: a NetworkPolicy someone else made
+// under a shared object's name is never taken over, and nothing is written.
+func TestSharedObjectRefusesForeignName(t *testing.T) {
+	ctx := context.Background()
+	const ns = "shared-foreign"
+	c, dyn := testClient(t, ns)
+	seg := model.Segment{Name: "web", Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: map[string]string{"app": "web"}}}
+	peer := model.Segment{Name: "lb", Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: map[string]string{"app": "lb"}}}
+	manifests := compiledFor(t, "web-in", seg, peer, 80)
+	var denyName string
+	for k := range manifests {
+		if strings.Contains(k, "default-deny") {
+			denyName = k[strings.LastIndex(k, "/")+1:]
+		}
+	}
+	foreign := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+		"metadata": map[string]any{"name": denyName, "namespace": ns},
+		"spec":     map[string]any{"podSelector": map[string]any{}, "ingress": []any{map[string]any{}}},
+	}}
+	if _, err := dyn.Resource(NetworkPolicyGVR).Namespace(ns).Create(ctx, foreign, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.ApplyManifestsRecorded(ctx, kubernetes.OwnerLabelValue("web-in"), manifests, nil, false)
+	var notOwned *NotOwnedError
+	if !errors.As(err, &notOwned) || notOwned.Object.Name != denyName {
+		t.Fatalf("want NotOwnedError on %s, got %v", denyName, err)
+	}
+	all, _ := dyn.Resource(NetworkPolicyGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if len(all.Items) != 1 || all.Items[0].GetLabels()[kubernetes.ManagedByLabel] != "" {
+		t.Fatalf("something was written: %d objects", len(all.Items))
+	}
+}
