@@ -61,9 +61,12 @@ type VerifiedAccessEndpoint struct {
 	ID, Status                        string
 	ApplicationDomain, EndpointDomain string
 	Tags                              map[string]string
-	// LoadBalancerPort and LoadBalancerProtocol are set for load-balancer endpoints.
+	// LoadBalancerARN, LoadBalancerPort, LoadBalancerProtocol and SubnetIDs
+	// are set for load-balancer endpoints.
+	LoadBalancerARN      string
 	LoadBalancerPort     int32
 	LoadBalancerProtocol string
+	SubnetIDs            []string
 	// Cidr and CidrProtocol are set for CIDR endpoints.
 	Cidr, CidrProtocol string
 }
@@ -402,6 +405,7 @@ func VerifiedAccessEndpoints(t *testing.T, groupID string) []VerifiedAccessEndpo
 		}
 		if e.LoadBalancerOptions != nil {
 			v.LoadBalancerPort, v.LoadBalancerProtocol = aws.ToInt32(e.LoadBalancerOptions.Port), string(e.LoadBalancerOptions.Protocol)
+			v.LoadBalancerARN, v.SubnetIDs = aws.ToString(e.LoadBalancerOptions.LoadBalancerArn), e.LoadBalancerOptions.SubnetIds
 		}
 		if e.CidrOptions != nil {
 			v.Cidr, v.CidrProtocol = aws.ToString(e.CidrOptions.Cidr), string(e.CidrOptions.Protocol)
