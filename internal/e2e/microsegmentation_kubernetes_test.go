@@ -100,6 +100,23 @@ func TestMicrosegmentationExampleKubernetes(t *testing.T) {
 	if !ev.Allowed(pod("db"), dns, corev1.ProtocolUDP, 53) {
 		t.Error("DNS egress is not allowed")
 	}
+	if ev.Allowed(reach.Workload{Namespace: ns, Labels: map[string]string{"app": "batch"}}, dns, corev1.ProtocolUDP, 53) {
+		t.Error("a pod of no segment may reach DNS: DNS egress must select segment pods only")
+	}
+	// Three policies place segments in the namespace: one default-deny
+	// and one DNS policy per segment selector between them, not one per policy.
+	denies, dnsPolicies := 0, 0
+	for _, np := range list.Items {
+		switch {
+		case strings.Contains(np.Name, "default-deny"):
+			denies++
+		case strings.Contains(np.Name, "allow-dns"):
+			dnsPolicies++
+		}
+	}
+	if denies != 1 || dnsPolicies != 3 {
+		t.Errorf("%d default-deny and %d DNS NetworkPolicies in %s, want 1 and 3 (web, app, db)", denies, dnsPolicies, ns)
+	}
 
 	beforeRefresh := apiRequests(t, cs)
 	if code := terraform.PlanExitCode(t, opts); code != 0 {

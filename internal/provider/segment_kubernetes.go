@@ -27,9 +27,11 @@ type segmentKubernetesModel struct {
 func segmentKubernetesBlock() schema.SingleNestedBlock {
 	return schema.SingleNestedBlock{
 		Description: "Where the segment's workloads run in Kubernetes. Segment policies between segments that have this block also " +
-			"compile to a default-deny NetworkPolicy per namespace plus allow NetworkPolicies (and, when asked, Istio " +
-			"AuthorizationPolicies whose sources are the service accounts' SPIFFE identities). Recorded on the security group as " +
-			"`zerotrust:k8s-*` tags.",
+			"compile to a default-deny NetworkPolicy per namespace (one, shared by every policy placing segments there) plus allow " +
+			"NetworkPolicies (and, when asked, Istio AuthorizationPolicies whose sources are the service accounts' SPIFFE identities). " +
+			"The placement is recorded where policies read it at plan: on the security group as `zerotrust:k8s-*` tags, or — for a " +
+			"segment with neither `vpc_id` nor `security_group_id`, which lives only in Kubernetes — in a ConfigMap of the namespace " +
+			"labelled `zerotrust.ztforge.io/segment-registry`.",
 		Attributes: map[string]schema.Attribute{
 			"namespace": schema.StringAttribute{
 				Optional:    true, // required when the block is present: checked in ValidateConfig with the path

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -60,7 +61,7 @@ func TestAccSegment_kubernetesOnly(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 	acctest.EnsureNamespace(t, ns)
-	manifestsKnown := plancheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("kubernetes_manifests"), knownvalue.MapSizeExact(4))
+	manifestsKnown := plancheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("kubernetes_manifests"), knownvalue.MapSizeExact(5)) // deny, DNS for db and web, db ingress, web egress
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -91,6 +92,18 @@ func TestAccSegment_kubernetesOnly(t *testing.T) {
 					}
 					if _, ok := acctest.NetworkPolicyNamed(pols, "web-egress"); !ok {
 						return fmt.Errorf("no egress policy for web among %v", acctest.NetworkPolicyNames(pols))
+					}
+					dns := 0
+					for name, np := range pols {
+						if strings.Contains(name, "allow-dns") {
+							dns++
+							if len(np.PodSelector) == 0 {
+								return fmt.Errorf("%s grants DNS to every pod of the namespace", name)
+							}
+						}
+					}
+					if dns != 2 {
+						return fmt.Errorf("%d DNS policies, want one per segment (2): %v", dns, acctest.NetworkPolicyNames(pols))
 					}
 					return nil
 				},

@@ -33,7 +33,7 @@ func policyKubernetesBlock() schema.SingleNestedBlock {
 		Attributes: map[string]schema.Attribute{
 			"allow_dns": schema.BoolAttribute{
 				Optional:    true,
-				Description: "Let the pods of every namespace involved reach cluster DNS (kube-system, `k8s-app=kube-dns`, UDP and TCP 53). Defaults to true.",
+				Description: "Let the segments' pods reach cluster DNS (kube-system, `k8s-app=kube-dns`, UDP and TCP 53): one egress NetworkPolicy per segment pod selector, shared by every policy that places that segment, and never selecting pods outside a segment. Defaults to true.",
 			},
 			"istio": schema.BoolAttribute{
 				Optional: true,

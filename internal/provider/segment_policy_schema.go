@@ -82,7 +82,7 @@ func flowBlock(direction string) schema.ListNestedBlock {
 			Attributes: map[string]schema.Attribute{
 				"segment": schema.StringAttribute{
 					Optional:    true,
-					Description: "The other segment (its `id`, a security group id).",
+					Description: "The other segment (its `id`: a security group id, or `k8s/<namespace>/<name>` for a segment placed only in Kubernetes). A flow between a Kubernetes-only segment and a segment without a `kubernetes` block can be enforced nowhere and is refused at plan.",
 					Validators: []validator.String{
 						stringvalidator.RegexMatches(model.SegmentIDPattern, segmentIDMessage),
 						stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("segment"), path.MatchRelative().AtParent().AtName("cidr_blocks"), path.MatchRelative().AtParent().AtName("prefix_list_ids")),
