@@ -67,8 +67,9 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 				IdentityStore: e.IdentityStore.ValueString(),
 				STS:           e.STS.ValueString(),
 				IAM:           e.IAM.ValueString(),
+				Scheduler:     e.Scheduler.ValueString(),
 			}
-			for name, v := range map[string]types.String{"ec2": e.EC2, "ssoadmin": e.SSOAdmin, "identitystore": e.IdentityStore, "sts": e.STS, "iam": e.IAM} {
+			for name, v := range map[string]types.String{"ec2": e.EC2, "ssoadmin": e.SSOAdmin, "identitystore": e.IdentityStore, "sts": e.STS, "iam": e.IAM, "scheduler": e.Scheduler} {
 				if msg := checkEndpointURL(v.ValueString()); msg != "" {
 					diags.AddAttributeError(path.Root("aws").AtName("endpoints").AtName(name), "Invalid endpoint URL", msg)
 				}
