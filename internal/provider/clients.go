@@ -33,6 +33,10 @@ type clientFactory struct {
 	idc     awsapi.IdentityCenterInstance
 	idcErr  error
 
+	envOnce sync.Once
+	env     awsapi.AccountEnv
+	envErr  error
+
 	// flows: the rules the segment policies of this run plan.
 	flows flowRegistry
 }
@@ -146,4 +150,18 @@ func (f *clientFactory) IdentityCenter(ctx context.Context) (awsapi.IdentityCent
 		f.idc, f.idcErr = awsapi.DiscoverIdentityCenter(ctx, c.SSOAdmin, f.idcConfig.InstanceARN)
 	})
 	return f.idc, f.idcErr
+}
+
+// AccountEnv returns the account, partition and region the credentials act
+// in (one STS GetCallerIdentity per provider instance).
+func (f *clientFactory) AccountEnv(ctx context.Context) (awsapi.AccountEnv, error) {
+	f.envOnce.Do(func() {
+		c, err := f.AWS(ctx)
+		if err != nil {
+			f.envErr = err
+			return
+		}
+		f.env, f.envErr = awsapi.CallerAccount(ctx, c)
+	})
+	return f.env, f.envErr
 }
