@@ -38,8 +38,8 @@ func notFound(err error) bool {
 // decoded.
 type Schedule struct {
 	Name, Expression, Timezone, FlexibleWindow, ActionAfterCompletion, State string
-	TargetARN, RoleARN                                                        string
-	Input                                                                     map[string]string
+	TargetARN, RoleARN                                                       string
+	Input                                                                    map[string]string
 }
 
 // ReadSchedules reads every schedule of a group in full, by name; a missing
