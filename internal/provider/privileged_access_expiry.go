@@ -148,9 +148,15 @@ func expiryGrantOf(m privilegedAccessModel) awsapi.ExpiryGrant {
 
 // applyExpiry makes the expiry objects what m plans and records them in m;
 // on failure it records what exists instead, so the next plan converges.
-func (r *privilegedAccessResource) applyExpiry(ctx context.Context, c *awsapi.Clients, m *privilegedAccessModel, diags *diag.Diagnostics) {
+// had says whether the prior state recorded an expiry: without one, and
+// with none planned, there is nothing to look for and no call is made.
+func (r *privilegedAccessResource) applyExpiry(ctx context.Context, c *awsapi.Clients, m *privilegedAccessModel, had bool, diags *diag.Diagnostics) {
 	e := expiryOfPlan(ctx, *m, diags)
 	desired := identitycenter.CompileExpiry(m.PermissionSetName.ValueString(), e.expiresAt, e.assignments)
+	if len(desired.Schedules) == 0 && !had {
+		setExpiryNone(m)
+		return
+	}
 	env, err := r.clients.AccountEnv(ctx)
 	if err == nil {
 		err = awsapi.ApplyExpiry(ctx, c, env, expiryGrantOf(*m), desired)

@@ -197,7 +197,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	if err := awsapi.CompletePermissionSetCreate(ctx, c.SSOAdmin, instance, arn); err != nil {
 		resp.Diagnostics.AddError("Completing the permission set's create failed", err.Error())
 	}
-	r.applyExpiry(ctx, c, &plan, &resp.Diagnostics)
+	r.applyExpiry(ctx, c, &plan, takenOver, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -228,7 +228,11 @@ func (r *privilegedAccessResource) recordPartial(ctx context.Context, c *awsapi.
 	if m.Expired.IsUnknown() {
 		m.Expired = types.BoolValue(false)
 	}
-	r.readExpiry(ctx, c, m, diags)
+	if expiryRecorded(*m) {
+		r.readExpiry(ctx, c, m, diags)
+	} else {
+		setExpiryNone(m)
+	}
 	diags.Append(state.Set(ctx, m)...)
 }
 
@@ -323,7 +327,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 			resp.Diagnostics.AddWarning("Restoring the ownership tags failed", err.Error())
 		}
 	}
-	r.applyExpiry(ctx, c, &plan, &resp.Diagnostics)
+	r.applyExpiry(ctx, c, &plan, expiryRecorded(state), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -340,13 +344,16 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	// The expiry goes first (its group and role carry the grant's ownership
 	// id and are checked on their own): no schedule may outlive the grant,
 	// even one whose permission set was already deleted outside Terraform.
-	env, err := r.clients.AccountEnv(ctx)
-	if err == nil {
-		err = awsapi.DeleteExpiry(ctx, c, env, expiryGrantOf(state), identitycenter.ExpiryName(state.PermissionSetName.ValueString()))
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Deleting the expiry schedules of the privileged access failed", err.Error())
-		return
+	// A grant that never had one makes no call for it.
+	if expiryRecorded(state) {
+		env, err := r.clients.AccountEnv(ctx)
+		if err == nil {
+			err = awsapi.DeleteExpiry(ctx, c, env, expiryGrantOf(state), identitycenter.ExpiryName(state.PermissionSetName.ValueString()))
+		}
+		if err != nil {
+			resp.Diagnostics.AddError("Deleting the expiry schedules of the privileged access failed", err.Error())
+			return
+		}
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
 	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
