@@ -35,6 +35,10 @@ type clientFactory struct {
 	idc     awsapi.IdentityCenterInstance
 	idcErr  error
 
+	envOnce sync.Once
+	env     awsapi.AccountEnv
+	envErr  error
+
 	// flows: the rules the segment policies of this run plan.
 	flows flowRegistry
 
@@ -97,8 +101,9 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 				IdentityStore: e.IdentityStore.ValueString(),
 				STS:           e.STS.ValueString(),
 				IAM:           e.IAM.ValueString(),
+				Scheduler:     e.Scheduler.ValueString(),
 			}
-			for name, v := range map[string]types.String{"ec2": e.EC2, "ssoadmin": e.SSOAdmin, "identitystore": e.IdentityStore, "sts": e.STS, "iam": e.IAM} {
+			for name, v := range map[string]types.String{"ec2": e.EC2, "ssoadmin": e.SSOAdmin, "identitystore": e.IdentityStore, "sts": e.STS, "iam": e.IAM, "scheduler": e.Scheduler} {
 				if msg := checkEndpointURL(v.ValueString()); msg != "" {
 					diags.AddAttributeError(path.Root("aws").AtName("endpoints").AtName(name), "Invalid endpoint URL", msg)
 				}
@@ -215,4 +220,18 @@ func (f *clientFactory) readSegments(ctx context.Context, ids []string) (map[str
 		maps.Copy(out, found)
 	}
 	return out, nil
+}
+
+// AccountEnv returns the account, partition and region the credentials act
+// in (one STS GetCallerIdentity per provider instance).
+func (f *clientFactory) AccountEnv(ctx context.Context) (awsapi.AccountEnv, error) {
+	f.envOnce.Do(func() {
+		c, err := f.AWS(ctx)
+		if err != nil {
+			f.envErr = err
+			return
+		}
+		f.env, f.envErr = awsapi.CallerAccount(ctx, c)
+	})
+	return f.env, f.envErr
 }

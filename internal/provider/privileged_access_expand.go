@@ -40,6 +40,9 @@ type privilegedAccessModel struct {
 	InlinePolicyCanonical   types.String          `tfsdk:"inline_policy_canonical"`
 	Assignments             types.List            `tfsdk:"assignments"`
 	Expired                 types.Bool            `tfsdk:"expired"`
+	ExpiryScheduleGroup     types.String          `tfsdk:"expiry_schedule_group"`
+	ExpiryRoleARN           types.String          `tfsdk:"expiry_role_arn"`
+	ExpirySchedules         types.List            `tfsdk:"expiry_schedules"`
 }
 
 var (

@@ -121,6 +121,7 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 	if compiledOK && !unknown["group"] && !unknown["accounts"] && !unknown["expires_at"] {
 		plan.Assignments = assignmentList(compiled.Assignments)
 	}
+	r.planExpiry(ctx, &plan, expiryOfPlan(ctx, plan, &resp.Diagnostics))
 	if !req.State.Raw.IsNull() {
 		var state privilegedAccessModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -196,6 +197,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	if err := awsapi.CompletePermissionSetCreate(ctx, c.SSOAdmin, instance, arn); err != nil {
 		resp.Diagnostics.AddError("Completing the permission set's create failed", err.Error())
 	}
+	r.applyExpiry(ctx, c, &plan, takenOver, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -225,6 +227,11 @@ func (r *privilegedAccessResource) recordPartial(ctx context.Context, c *awsapi.
 	}
 	if m.Expired.IsUnknown() {
 		m.Expired = types.BoolValue(false)
+	}
+	if expiryRecorded(*m) {
+		r.readExpiry(ctx, c, m, diags)
+	} else {
+		setExpiryNone(m)
 	}
 	diags.Append(state.Set(ctx, m)...)
 }
@@ -268,6 +275,11 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 				arn, awsapi.TagManagedBy, awsapi.ManagedByValue))
 	}
 	paApplyLive(ctx, &state, ps, as, &resp.Diagnostics)
+	if expiryRecorded(state) {
+		r.readExpiry(ctx, c, &state, &resp.Diagnostics)
+	} else {
+		setExpiryNone(&state)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -315,6 +327,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 			resp.Diagnostics.AddWarning("Restoring the ownership tags failed", err.Error())
 		}
 	}
+	r.applyExpiry(ctx, c, &plan, expiryRecorded(state), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -327,6 +340,20 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
+	}
+	// The expiry goes first (its group and role carry the grant's ownership
+	// id and are checked on their own): no schedule may outlive the grant,
+	// even one whose permission set was already deleted outside Terraform.
+	// A grant that never had one makes no call for it.
+	if expiryRecorded(state) {
+		env, err := r.clients.AccountEnv(ctx)
+		if err == nil {
+			err = awsapi.DeleteExpiry(ctx, c, env, expiryGrantOf(state), identitycenter.ExpiryName(state.PermissionSetName.ValueString()))
+		}
+		if err != nil {
+			resp.Diagnostics.AddError("Deleting the expiry schedules of the privileged access failed", err.Error())
+			return
+		}
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
 	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
@@ -398,6 +425,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		SessionDuration: syntaxtypes.NewDuration(identitycenter.DefaultSessionDuration), ExpiresAt: syntaxtypes.NullTimestamp(), Acknowledgement: types.StringNull(),
 		Expired: types.BoolValue(false),
 	}
+	setExpiryNone(&m)
 	if len(groups) == 1 {
 		for g := range groups {
 			m.Group = types.StringValue(g)

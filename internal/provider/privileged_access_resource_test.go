@@ -388,7 +388,8 @@ func TestAccPrivilegedAccess_disappears(t *testing.T) {
 }
 
 // TestAccPrivilegedAccess_expiry: an expires_at in the past plans every
-// assignment away and sets expired; the permission set stays.
+// assignment away, sets expired and deletes the expiry schedules and their
+// role; the permission set stays.
 func TestAccPrivilegedAccess_expiry(t *testing.T) {
 	group := acctest.CreateIdentityGroup(t, "pa-expiry-group")
 	var ps psRef
@@ -416,6 +417,9 @@ func TestAccPrivilegedAccess_expiry(t *testing.T) {
 					if len(live.Assignments[acctA]) != 1 || len(live.Assignments[acctB]) != 1 {
 						return fmt.Errorf("assignments before expiry: %v", live.Assignments)
 					}
+					if schedules, err := acctest.ReadSchedules(t, "zerotrust-jit-jit-oncall"); err != nil || len(schedules) != 2 {
+						return fmt.Errorf("expiry schedules before expiry: %v, %v", schedules, err)
+					}
 					return nil
 				},
 			},
@@ -433,6 +437,13 @@ func TestAccPrivilegedAccess_expiry(t *testing.T) {
 					}
 					if len(live.Assignments[acctA])+len(live.Assignments[acctB]) != 0 {
 						return fmt.Errorf("assignments after expiry: %v", live.Assignments)
+					}
+					// Expired: the schedules, their group and their role go too.
+					if exists, err := acctest.ScheduleGroupExists(t, "zerotrust-jit-jit-oncall"); err != nil || exists {
+						return fmt.Errorf("schedule group after expiry: exists %v, %v", exists, err)
+					}
+					if _, exists, err := acctest.ReadRole(t, "zerotrust-jit-jit-oncall"); err != nil || exists {
+						return fmt.Errorf("expiry role after expiry: exists %v, %v", exists, err)
 					}
 					return nil
 				},

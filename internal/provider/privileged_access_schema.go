@@ -31,7 +31,9 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 			"`managed-by = terraform-provider-zerotrust` and exclusively owned) and one account assignment per account. The " +
 			"canonical inline policy and the assignments are computed in the plan. Over-privilege (administrator access, " +
 			"`iam:PassRole` on `*`, wildcards over identity services…) is a plan-time error unless `acknowledgement` gives the " +
-			"reason. Once `expires_at` has passed, the next plan removes every assignment and sets `expired`.",
+			"reason. With `expires_at`, AWS itself removes the assignments at that time: one one-time EventBridge Scheduler schedule per " +
+			"assignment calls IAM Identity Center's DeleteAccountAssignment as an execution role allowed nothing else (see the " +
+			"just-in-time access guide); the next plan after it also removes every assignment, sets `expired` and deletes the schedules and role.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"name": schema.StringAttribute{
@@ -97,8 +99,10 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 			"expires_at": schema.StringAttribute{
 				Optional:   true,
 				CustomType: syntaxtypes.TimestampType{},
-				Description: "End of a just-in-time grant, as an RFC 3339 time (e.g. `2026-12-31T00:00:00Z`). At and after it, the next " +
-					"plan removes every account assignment and sets `expired`; the permission set itself stays (unassigned) until destroy.",
+				Description: "End of a just-in-time grant, as an RFC 3339 time (e.g. `2026-12-31T00:00:00Z`). At that time (to the second, " +
+					"rounded up, in UTC) EventBridge Scheduler removes every account assignment, whether or not Terraform runs again " +
+					"(`expiry_schedules`). At and after it, the next plan also removes them, sets `expired` and deletes the schedules and their " +
+					"role; the permission set itself stays (unassigned) until destroy.",
 			},
 			"acknowledgement": schema.StringAttribute{
 				Optional: true,
@@ -148,6 +152,33 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 			"expired": schema.BoolAttribute{
 				Computed:    true,
 				Description: "True once `expires_at` has passed (evaluated at plan time): the access is then planned with no assignments.",
+			},
+			"expiry_schedule_group": schema.StringAttribute{
+				Computed: true,
+				Description: "EventBridge Scheduler schedule group holding the expiry schedules: `zerotrust-jit-` and the permission-set name " +
+					"(sanitised, with a hash when characters were replaced), tagged `managed-by`, `" + awsapi.TagPrivilegedAccess + "` and `" +
+					awsapi.TagOwnership + "`. Null without `expires_at`, once expired, or without assignments.",
+			},
+			"expiry_role_arn": schema.StringAttribute{
+				Computed: true,
+				Description: "ARN of the IAM role the expiry schedules run as (path `/zerotrust-jit/`, same name as the group, same tags). Only " +
+					"`scheduler.amazonaws.com` may assume it, for this account (`aws:SourceAccount`) and this grant's schedule group " +
+					"(`aws:SourceArn`); its one inline policy allows only `sso:DeleteAccountAssignment` on exactly this grant's instance, " +
+					"permission set and accounts. Null when there are no schedules; a role edited outside Terraform reads as null, so the plan shows it repaired.",
+			},
+			"expiry_schedules": schema.ListNestedAttribute{
+				Computed: true,
+				Description: "One one-time schedule per assignment (`at(...)` in UTC, flexible time window off, deleted after it ran) whose " +
+					"universal target `arn:aws:scheduler:::aws-sdk:ssoadmin:deleteAccountAssignment` removes that assignment at `expires_at`. " +
+					"Known in the plan; after a refresh, as found in AWS — a schedule deleted or changed outside Terraform is missing, so the plan shows it written again.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":                schema.StringAttribute{Computed: true, Description: "Schedule name: `expire-`, the account id and a hash of the principal."},
+					"arn":                 schema.StringAttribute{Computed: true, Description: "Schedule ARN."},
+					"account_id":          schema.StringAttribute{Computed: true, Description: "Account of the assignment it removes."},
+					"principal_type":      schema.StringAttribute{Computed: true, Description: "Principal type of the assignment it removes (`GROUP`)."},
+					"principal_id":        schema.StringAttribute{Computed: true, Description: "Principal of the assignment it removes."},
+					"schedule_expression": schema.StringAttribute{Computed: true, Description: "When it runs, e.g. `at(2026-12-31T00:00:00)` (UTC)."},
+				}},
 			},
 		},
 	}

@@ -57,6 +57,7 @@ type endpointsBlockModel struct {
 	IdentityStore types.String `tfsdk:"identitystore"`
 	STS           types.String `tfsdk:"sts"`
 	IAM           types.String `tfsdk:"iam"`
+	Scheduler     types.String `tfsdk:"scheduler"`
 }
 
 type kubernetesBlockModel struct {
@@ -179,7 +180,8 @@ func providerSchema() schema.Schema {
 							"ssoadmin":      schema.StringAttribute{Optional: true, Description: "IAM Identity Center (SSO Admin) endpoint."},
 							"identitystore": schema.StringAttribute{Optional: true, Description: "Identity Store endpoint."},
 							"sts":           schema.StringAttribute{Optional: true, Description: "STS endpoint."},
-							"iam":           schema.StringAttribute{Optional: true, Description: "IAM endpoint."},
+							"iam":           schema.StringAttribute{Optional: true, Description: "IAM endpoint (the execution roles of expiry schedules)."},
+							"scheduler":     schema.StringAttribute{Optional: true, Description: "EventBridge Scheduler endpoint (the schedules that end just-in-time grants)."},
 						},
 					},
 				},

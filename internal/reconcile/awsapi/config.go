@@ -1,6 +1,7 @@
 // Package awsapi builds aws-sdk-go-v2 clients and reconciles compiled desired
 // state with live AWS objects (security groups, Verified Access, IAM Identity
-// Center). It decides no policy: it only reads, diffs and applies.
+// Center, and the EventBridge Scheduler schedules and IAM role that end
+// just-in-time grants). It decides no policy: it only reads, diffs and applies.
 package awsapi
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -44,7 +46,7 @@ type AssumeRole struct {
 // SDK's own resolution, which already honours AWS_ENDPOINT_URL and
 // AWS_ENDPOINT_URL_<SERVICE>.
 type Endpoints struct {
-	EC2, SSOAdmin, IdentityStore, STS, IAM string
+	EC2, SSOAdmin, IdentityStore, STS, IAM, Scheduler string
 }
 
 // DefaultMaxRetries is generous because throttling is the normal state of a
@@ -60,6 +62,7 @@ type Clients struct {
 	IdentityStore *identitystore.Client
 	STS           *sts.Client
 	IAM           *iam.Client
+	Scheduler     *scheduler.Client
 }
 
 // ErrNoRegion is returned when neither configuration nor environment names a region.
@@ -119,6 +122,7 @@ func NewClients(ctx context.Context, c Config) (*Clients, error) {
 		IdentityStore: identitystore.NewFromConfig(cfg, func(o *identitystore.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.IdentityStore) }),
 		STS:           sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.STS) }),
 		IAM:           iam.NewFromConfig(cfg, func(o *iam.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.IAM) }),
+		Scheduler:     scheduler.NewFromConfig(cfg, func(o *scheduler.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.Scheduler) }),
 	}, nil
 }
 

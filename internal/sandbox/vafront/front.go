@@ -2,9 +2,12 @@
 // endpoint that implements the AWS Verified Access EC2 actions itself
 // (stateful, EC2 query protocol, same parameters and error codes as the EC2
 // API) and forwards every other request to moto_server, which has no
-// Verified Access. Where moto 5.2.1 lacks an action the provider calls or
-// answers it unlike AWS, the front completes it so that clients only ever
-// see AWS's documented behaviour:
+// Verified Access. EventBridge Scheduler (REST-JSON) is forwarded as is:
+// moto stores schedules and groups as the provider uses them, but never
+// runs a schedule, so tests check what would run, not that it ran. Where
+// moto 5.2.1 lacks an action the provider calls or answers it unlike AWS,
+// the front completes it so that clients only ever see AWS's documented
+// behaviour:
 //   - EC2 group-pair rule descriptions in DescribeSecurityGroupRules and
 //     DescribeSecurityGroups (sgrules.go);
 //   - SSO Admin permission-set tags, permissions boundaries, provisioning

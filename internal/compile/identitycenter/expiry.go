@@ -1,0 +1,238 @@
+package identitycenter
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Expiry enforcement: a grant with an expiry is removed by AWS itself, not
+// only by the next plan. For every assignment EventBridge Scheduler holds a
+// one-time schedule at the expiry whose universal target calls SSO Admin's
+// DeleteAccountAssignment (a universal target calls one API action with one
+// input, so one assignment takes one schedule). The schedules of a grant live
+// in a schedule group of their own and run as an execution role of their own,
+// both named after the permission set, so they are found again from state
+// and the role's policy can name exactly the grant's instance, permission set
+// and accounts.
+
+const (
+	// ExpiryRolePath is the IAM path of every expiry role, so the provider's
+	// own iam:PassRole can be limited to arn:aws:iam::<account>:role/zerotrust-jit/*.
+	ExpiryRolePath = "/zerotrust-jit/"
+	// ExpiryRolePolicyName is the role's only inline policy.
+	ExpiryRolePolicyName = "delete-expired-assignments"
+	// ExpiryTimezone is the time zone of every at() expression.
+	ExpiryTimezone = "UTC"
+	// ExpiryAction is the one IAM action an expiry role is allowed.
+	ExpiryAction = "sso:DeleteAccountAssignment"
+	// TargetTypeAccount is SSO Admin's only assignment target type.
+	TargetTypeAccount = "AWS_ACCOUNT"
+
+	expiryNamePrefix  = "zerotrust-jit-"
+	maxExpiryNameLen  = 64 // schedule group and IAM role names
+	schedulePrincipal = "scheduler.amazonaws.com"
+	policyVersion     = "2012-10-17"
+)
+
+// Expiry is what enforces one grant's expiry: the schedule group and role
+// name (see ExpiryName) and one schedule per assignment, sorted like the
+// assignments. A grant without expiry, already expired or without
+// assignments has none (Schedules empty).
+type Expiry struct {
+	Name      string
+	Schedules []ExpirySchedule
+}
+
+// ExpirySchedule is the one-time schedule that removes one assignment.
+type ExpirySchedule struct {
+	Name       string
+	Expression string // at(yyyy-mm-ddThh:mm:ss), UTC
+	Assignment Assignment
+}
+
+// CompileExpiry returns the expiry of a permission set whose (planned)
+// assignments are given. expiresAt zero means no expiry.
+func CompileExpiry(permissionSetName string, expiresAt time.Time, assignments []Assignment) Expiry {
+	e := Expiry{Name: ExpiryName(permissionSetName)}
+	if expiresAt.IsZero() {
+		return e
+	}
+	as := append([]Assignment(nil), assignments...)
+	sortAssignments(as)
+	for _, a := range as {
+		e.Schedules = append(e.Schedules, ExpirySchedule{Name: ExpiryScheduleName(a), Expression: AtExpression(expiresAt), Assignment: a})
+	}
+	return e
+}
+
+// ExpiryName is the schedule group and role name of a permission set:
+// "zerotrust-jit-" and the permission-set name, whose characters outside the
+// schedule-group pattern [0-9a-zA-Z-_.] (+ = , @) become "-" with 8 hex
+// digits of the name's SHA-256 appended so that two names that sanitize
+// alike stay apart. It fits both limits (64 characters; IAM role names allow
+// a superset of the pattern).
+func ExpiryName(permissionSetName string) string {
+	var b strings.Builder
+	replaced := false
+	for _, r := range permissionSetName {
+		if r < 0x80 && (r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+			continue
+		}
+		b.WriteByte('-')
+		replaced = true
+	}
+	name := b.String()
+	if replaced {
+		name += "-" + shortHash(permissionSetName, 4)
+	}
+	if len(expiryNamePrefix)+len(name) > maxExpiryNameLen { // only for names longer than a permission set's 32
+		name = name[:maxExpiryNameLen-len(expiryNamePrefix)-9] + "-" + shortHash(permissionSetName, 4)
+	}
+	return expiryNamePrefix + name
+}
+
+// ExpiryScheduleName names an assignment's schedule within the grant's group:
+// the account id and a hash of the principal (its id is up to 47 characters,
+// too long for the 64 of a schedule name together with the account).
+func ExpiryScheduleName(a Assignment) string {
+	return "expire-" + a.AccountID + "-" + shortHash(a.PrincipalType+"/"+a.PrincipalID, 8)
+}
+
+func shortHash(s string, bytes int) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:bytes])
+}
+
+// AtExpression is the one-time schedule expression for t in UTC. Scheduler
+// takes whole seconds; a fractional t is rounded up, so access never ends
+// before the configured time.
+func AtExpression(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond() != 0 {
+		t = t.Truncate(time.Second).Add(time.Second)
+	}
+	return "at(" + t.Format("2006-01-02T15:04:05") + ")"
+}
+
+// ExpiryTargetARN is the universal target that calls SSO Admin's
+// DeleteAccountAssignment ("ssoadmin" is the SDK service identifier
+// Scheduler expects, not the "sso" IAM prefix).
+func ExpiryTargetARN(partition string) string {
+	return "arn:" + partition + ":scheduler:::aws-sdk:ssoadmin:deleteAccountAssignment"
+}
+
+// DeleteAssignmentInput is the DeleteAccountAssignment request a schedule
+// sends, as the API names its members.
+type DeleteAssignmentInput struct {
+	InstanceArn      string `json:"InstanceArn"`
+	TargetId         string `json:"TargetId"`
+	TargetType       string `json:"TargetType"`
+	PermissionSetArn string `json:"PermissionSetArn"`
+	PrincipalType    string `json:"PrincipalType"`
+	PrincipalId      string `json:"PrincipalId"`
+}
+
+// ExpiryInput is the schedule's Input: the JSON of DeleteAssignmentInput.
+func ExpiryInput(instanceARN, permissionSetARN string, a Assignment) (string, error) {
+	b, err := json.Marshal(DeleteAssignmentInput{
+		InstanceArn: instanceARN, TargetId: a.AccountID, TargetType: TargetTypeAccount,
+		PermissionSetArn: permissionSetARN, PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalID,
+	})
+	return string(b), err
+}
+
+// PolicyDocument and PolicyStatement are the IAM policy grammar the expiry
+// role needs, encoded with encoding/json (never by concatenation).
+type PolicyDocument struct {
+	Version   string            `json:"Version"`
+	Statement []PolicyStatement `json:"Statement"`
+}
+
+// PolicyStatement is one statement of a PolicyDocument.
+type PolicyStatement struct {
+	Sid       string                       `json:"Sid,omitempty"`
+	Effect    string                       `json:"Effect"`
+	Principal map[string]string            `json:"Principal,omitempty"`
+	Action    []string                     `json:"Action"`
+	Resource  []string                     `json:"Resource,omitempty"`
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
+}
+
+// ExpiryRolePolicy allows sso:DeleteAccountAssignment and nothing else, on
+// exactly the grant's instance, permission set and accounts: the action's
+// three required resource types (instance, permissionSet, account), each
+// named by its full ARN, so the role can remove no other assignment.
+func ExpiryRolePolicy(instanceARN, permissionSetARN string, accountIDs []string) (string, error) {
+	partition, err := arnPartition(instanceARN)
+	if err != nil {
+		return "", err
+	}
+	accounts := sortedUnique(accountIDs)
+	if len(accounts) == 0 {
+		return "", errors.New("an expiry role needs at least one account")
+	}
+	resources := []string{instanceARN, permissionSetARN}
+	for _, a := range accounts {
+		resources = append(resources, "arn:"+partition+":sso:::account/"+a)
+	}
+	return encodePolicy(PolicyDocument{Version: policyVersion, Statement: []PolicyStatement{{
+		Sid: "DeleteThisGrantsAssignments", Effect: "Allow", Action: []string{ExpiryAction}, Resource: resources,
+	}}})
+}
+
+// ExpiryTrustPolicy lets only EventBridge Scheduler assume the role, and only
+// for schedules of this account in the grant's schedule group (the
+// confused-deputy conditions Scheduler documents).
+func ExpiryTrustPolicy(accountID, scheduleGroupARN string) (string, error) {
+	return encodePolicy(PolicyDocument{Version: policyVersion, Statement: []PolicyStatement{{
+		Effect: "Allow", Principal: map[string]string{"Service": schedulePrincipal}, Action: []string{"sts:AssumeRole"},
+		Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": accountID, "aws:SourceArn": scheduleGroupARN}},
+	}}})
+}
+
+// ScheduleGroupARN is the ARN of a schedule group.
+func ScheduleGroupARN(partition, region, accountID, group string) string {
+	return "arn:" + partition + ":scheduler:" + region + ":" + accountID + ":schedule-group/" + group
+}
+
+// ScheduleARN is the ARN of a schedule in a group.
+func ScheduleARN(partition, region, accountID, group, name string) string {
+	return "arn:" + partition + ":scheduler:" + region + ":" + accountID + ":schedule/" + group + "/" + name
+}
+
+// ExpiryRoleARN is the ARN of a grant's expiry role.
+func ExpiryRoleARN(partition, accountID, name string) string {
+	return "arn:" + partition + ":iam::" + accountID + ":role" + ExpiryRolePath + name
+}
+
+func encodePolicy(d PolicyDocument) (string, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return "", fmt.Errorf("encoding the expiry policy: %w", err)
+	}
+	return CanonicalPolicy(string(b))
+}
+
+// arnPartition returns the partition of an ARN ("aws", "aws-cn", …).
+func arnPartition(arn string) (string, error) {
+	parts := strings.SplitN(arn, ":", 3)
+	if len(parts) < 3 || parts[0] != "arn" || parts[1] == "" {
+		return "", fmt.Errorf("%q is not an ARN", arn)
+	}
+	return parts[1], nil
+}
+
+// Accounts are the distinct accounts of the expiry's schedules, sorted.
+func (e Expiry) Accounts() []string {
+	var out []string
+	for _, s := range e.Schedules {
+		out = append(out, s.Assignment.AccountID)
+	}
+	return sortedUnique(out)
+}
