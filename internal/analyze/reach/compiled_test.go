@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,7 +19,8 @@ import (
 
 // These tests prove the Kubernetes compiler against the model: evaluated
 // with NetworkPolicy semantics, the compiled policies allow a connection
-// exactly when the model declares it (plus DNS when on), and everything
+// exactly when the model declares it (plus DNS for segment pods when on —
+// pods of no segment get none), and everything
 // outside the namespaces involved is left alone.
 
 var protocols = []corev1.Protocol{corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP}
@@ -35,12 +37,15 @@ type oracle struct {
 	g        *reach.Graph
 	isolated map[string]bool // namespaces the compiler isolates
 	dns      bool
+	// placed: segments a policy governs or names, whose pods get DNS; a
+	// segment no policy involves compiles to nothing.
+	placed map[string]bool
 }
 
 func (o oracle) allowed(a, b actor, proto corev1.Protocol, port int) bool {
 	p := strings.ToLower(string(proto))
 	egress := a.w.Namespace == "" || !o.isolated[a.w.Namespace] ||
-		(o.dns && isDNS(b) && port == 53 && proto != corev1.ProtocolSCTP) ||
+		(o.dns && slices.ContainsFunc(a.segments, func(s string) bool { return o.placed[s] }) && isDNS(b) && port == 53 && proto != corev1.ProtocolSCTP) ||
 		o.declared(a, b, p, port, true)
 	ingress := b.w.Namespace == "" || !o.isolated[b.w.Namespace] || o.declared(a, b, p, port, false)
 	return egress && ingress
@@ -122,6 +127,20 @@ func evaluator(t testing.TB, objs kubernetes.Objects) *reach.Evaluator {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// involvedSegments names the segments the policies govern or name.
+func involvedSegments(policies []kubernetes.Policy) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range policies {
+		out[p.Segment.Name] = true
+		for _, f := range p.Flows {
+			if f.Peer.Segment != nil {
+				out[f.Peer.Segment.Name] = true
+			}
+		}
+	}
+	return out
 }
 
 func involved(policies []kubernetes.Policy) map[string]bool {
@@ -222,7 +241,7 @@ func TestCompiledShopAllowsExactlyTheDeclaredFlows(t *testing.T) {
 			{outside, internet, corev1.ProtocolTCP, 443, true},
 			{internet, outside, corev1.ProtocolTCP, 80, true}, // namespace other is not governed
 			{co, dnsPod, corev1.ProtocolUDP, 53, dns},
-			{stranger, dnsPod, corev1.ProtocolTCP, 53, dns},
+			{stranger, dnsPod, corev1.ProtocolTCP, 53, false}, // in no segment: no DNS either
 			{led, dnsPod, corev1.ProtocolUDP, 53, dns},
 			{co, dnsPod, corev1.ProtocolUDP, 54, false},
 		}
@@ -357,7 +376,7 @@ func TestCompiledRandomGraphsAllowExactlyTheDeclaredFlows(t *testing.T) {
 			objs = o
 		}
 		e := evaluator(t, objs)
-		or := oracle{g: graphOf(policies), isolated: involved(policies), dns: dns}
+		or := oracle{g: graphOf(policies), isolated: involved(policies), dns: dns, placed: involvedSegments(policies)}
 		as := actors(rng, segs)
 		for _, a := range as {
 			for _, b := range as {
