@@ -115,9 +115,10 @@ func NewClients(ctx context.Context, c Config) (*Clients, error) {
 		})
 		cfg.Credentials = aws.NewCredentialsCache(provider)
 	}
+	ec2Client := newCachedEC2(cfg, func(o *ec2.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.EC2) })
 	return &Clients{
 		Region:        cfg.Region,
-		EC2:           ec2.NewFromConfig(cfg, func(o *ec2.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.EC2) }),
+		EC2:           ec2Client,
 		SSOAdmin:      ssoadmin.NewFromConfig(cfg, func(o *ssoadmin.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.SSOAdmin) }),
 		IdentityStore: identitystore.NewFromConfig(cfg, func(o *identitystore.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.IdentityStore) }),
 		STS:           sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.STS) }),

@@ -16,6 +16,14 @@ import (
 // describeRules pages through DescribeSecurityGroupRules for one group, with
 // optional extra filters: one filtered call per page instead of per-rule reads.
 func describeRules(ctx context.Context, c *ec2.Client, groupID string, extra ...types.Filter) ([]types.SecurityGroupRule, error) {
+	rc := cacheOf(c)
+	if len(extra) > 0 {
+		rc = nil // a filtered list is not the group's list
+	}
+	if rules, ok := rc.groupRules(groupID); ok {
+		return rules, nil
+	}
+	gen := rc.generation()
 	in := &ec2.DescribeSecurityGroupRulesInput{
 		Filters:    append([]types.Filter{{Name: aws.String("group-id"), Values: []string{groupID}}}, extra...),
 		MaxResults: aws.Int32(1000),
@@ -32,6 +40,7 @@ func describeRules(ctx context.Context, c *ec2.Client, groupID string, extra ...
 		}
 		out = append(out, page.SecurityGroupRules...)
 	}
+	rc.keepRules(gen, groupID, out)
 	return out, nil
 }
 

@@ -40,6 +40,11 @@ type SecurityGroup struct {
 
 // FindSecurityGroup reads one group; a missing group is a *NotFoundError.
 func FindSecurityGroup(ctx context.Context, c *ec2.Client, id string) (*SecurityGroup, error) {
+	rc := cacheOf(c)
+	if g, ok := rc.group(id); ok {
+		return g, nil
+	}
+	gen := rc.generation()
 	out, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
 	if hasCode(err, errGroupNotFound, errGroupIDNotFound) {
 		return nil, &NotFoundError{Kind: securityGroupKind, ID: id, Cause: err}
@@ -50,7 +55,9 @@ func FindSecurityGroup(ctx context.Context, c *ec2.Client, id string) (*Security
 	if len(out.SecurityGroups) == 0 {
 		return nil, &NotFoundError{Kind: securityGroupKind, ID: id}
 	}
-	return fromSDKGroup(out.SecurityGroups[0]), nil
+	sg := fromSDKGroup(out.SecurityGroups[0])
+	rc.keepGroups(gen, sg)
+	return sg, nil
 }
 
 func findSecurityGroupByName(ctx context.Context, c *ec2.Client, vpcID, name string) (*SecurityGroup, error) {
@@ -245,19 +252,32 @@ func sortedKeys(m map[string]string) []string {
 // the result (a group-id filter, unlike GroupIds, does not fail on them).
 func FindSecurityGroups(ctx context.Context, c *ec2.Client, ids []string) (map[string]*SecurityGroup, error) {
 	out := map[string]*SecurityGroup{}
-	if len(ids) == 0 {
+	rc := cacheOf(c)
+	var missing []string
+	for _, id := range ids {
+		if g, ok := rc.group(id); ok {
+			out[id] = g
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
 		return out, nil
 	}
-	p := ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{{Name: aws.String("group-id"), Values: ids}}})
+	gen := rc.generation()
+	var found []*SecurityGroup
+	p := ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{{Name: aws.String("group-id"), Values: missing}}})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("describing security groups %v: %w", ids, err)
+			return nil, fmt.Errorf("describing security groups %v: %w", missing, err)
 		}
 		for _, g := range page.SecurityGroups {
 			sg := fromSDKGroup(g)
 			out[sg.ID] = sg
+			found = append(found, sg)
 		}
 	}
+	rc.keepGroups(gen, found...)
 	return out, nil
 }
