@@ -160,6 +160,11 @@ func (f *clientFactory) Kube() (*kube.Client, error) {
 			return
 		}
 		f.kubeClient, f.kubeErr = kube.New(cfg)
+		if f.kubeErr == nil {
+			// One client per provider instance (one plan or apply), and
+			// every write goes through it.
+			f.kubeClient.CacheReads()
+		}
 	})
 	return f.kubeClient, f.kubeErr
 }

@@ -53,6 +53,8 @@ var (
 // Client applies and reads owned objects.
 type Client struct {
 	dyn dynamic.Interface
+	// reads is shared by copies of the client (see applyManifests).
+	reads *readState
 	// Force takes ownership of fields another manager holds instead of
 	// reporting a conflict. Off by default: a conflict is news to the user.
 	Force bool
@@ -60,15 +62,19 @@ type Client struct {
 
 // New builds a client from a REST configuration.
 func New(cfg *rest.Config) (*Client, error) {
+	c := &Client{reads: &readState{}}
+	cfg = rest.CopyConfig(cfg)
+	cfg.Wrap(c.observeWrites)
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{dyn: dyn}, nil
+	c.dyn = dyn
+	return c, nil
 }
 
 // NewFromDynamic wraps an existing dynamic client (tests, shared clients).
-func NewFromDynamic(dyn dynamic.Interface) *Client { return &Client{dyn: dyn} }
+func NewFromDynamic(dyn dynamic.Interface) *Client { return &Client{dyn: dyn, reads: &readState{}} }
 
 // Key identifies an object: kind, namespace and name.
 type Key struct{ Kind, Namespace, Name string }

@@ -34,13 +34,13 @@ func (f ForeignPolicy) String() string {
 
 // ForeignPolicies lists the NetworkPolicies in namespace that are not the
 // provider's, allow some traffic and select at least one pod the segment
-// selector selects: one LIST of the foreign NetworkPolicies, and one of the
-// segment's pods only when one of them allows anything.
+// selector selects: one LIST of the namespace's NetworkPolicies (shared
+// through the read cache), and one of the segment's pods only when a
+// foreign one allows anything.
 func (c *Client) ForeignPolicies(ctx context.Context, namespace string, segment map[string]string) ([]ForeignPolicy, error) {
-	notOurs := kubernetes.ManagedByLabel + "!=" + kubernetes.ManagedByValue
-	nps, err := c.dyn.Resource(NetworkPolicyGVR).Namespace(namespace).List(ctx, metav1.ListOptions{LabelSelector: notOurs})
+	nps, err := c.namespaceList(ctx, NetworkPolicyGVR, namespace)
 	if err != nil {
-		return nil, fmt.Errorf("listing NetworkPolicies in %s: %w", namespace, err)
+		return nil, err
 	}
 	type candidate struct {
 		key    Key
@@ -48,8 +48,10 @@ func (c *Client) ForeignPolicies(ctx context.Context, namespace string, segment 
 		allows string
 	}
 	var candidates []candidate
-	for i := range nps.Items {
-		u := &nps.Items[i]
+	for _, u := range nps {
+		if u.GetLabels()[kubernetes.ManagedByLabel] == kubernetes.ManagedByValue {
+			continue // the provider's own
+		}
 		var np networkingv1.NetworkPolicy
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &np); err != nil {
 			return nil, fmt.Errorf("reading NetworkPolicy %s/%s: %w", namespace, u.GetName(), err)

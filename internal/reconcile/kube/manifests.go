@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 )
 
@@ -81,8 +83,30 @@ func (c *Client) applyManifests(ctx context.Context, owner string, manifests, re
 // replaced by a note saying what differs, owned but undeclared objects added
 // as notes. It lists (one label-filtered LIST across namespaces) only the
 // kinds the recorded manifests have, and the shared objects the owner holds
-// (one more LIST per kind) only when it recorded some.
+// (one more LIST per kind) only when it recorded some. With the read cache
+// on, it lists each (kind, namespace) of the recorded manifests instead,
+// once for every policy of the refresh; owned objects in a namespace the
+// state does not name are then left to the next apply, which lists across
+// namespaces.
 func (c *Client) ReadManifests(ctx context.Context, owner string, inState map[string]string) (map[string]string, error) {
+	if targets, ok := listTargets(slices.Collect(maps.Keys(inState))); ok && c.readCache() != nil {
+		// One unfiltered LIST per (kind, namespace), shared through the
+		// read cache with every policy placing segments there.
+		var live []*unstructured.Unstructured
+		for _, t := range targets {
+			objs, err := c.namespaceList(ctx, t.gvr, t.ns)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range objs {
+				if o.GetLabels()[kubernetes.ManagedByLabel] == kubernetes.ManagedByValue &&
+					(o.GetLabels()[kubernetes.OwnerLabel] == owner || o.GetLabels()[holderLabel(owner)] == "true") {
+					live = append(live, o)
+				}
+			}
+		}
+		return ManifestView(inState, live), nil
+	}
 	var live []*unstructured.Unstructured
 	if own := ownKeys(inState); len(own) > 0 {
 		objs, err := c.listKinds(ctx, owner, kindsOfKeys(own))
@@ -145,4 +169,33 @@ func (c *Client) ImportManifests(ctx context.Context, owner string) (map[string]
 		out[ManifestKey(o)] = ImportedPlaceholder
 	}
 	return out, nil
+}
+
+// listTargets returns the (kind, namespace) pairs manifest keys name; ok is
+// false when a key is not understood.
+func listTargets(keys []string) ([]listKey, bool) {
+	seen := map[listKey]bool{}
+	var out []listKey
+	for _, k := range keys {
+		parts := strings.Split(k, "/")
+		n := len(parts)
+		if n < 4 {
+			return nil, false
+		}
+		gv, err := schema.ParseGroupVersion(strings.Join(parts[:n-3], "/"))
+		if err != nil {
+			return nil, false
+		}
+		gvr, ok := managedKinds[gv.WithKind(parts[n-3])]
+		if !ok {
+			return nil, false
+		}
+		t := listKey{gvr, parts[n-2]}
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b listKey) int { return strings.Compare(a.gvr.String()+"/"+a.ns, b.gvr.String()+"/"+b.ns) })
+	return out, true
 }

@@ -33,10 +33,6 @@ func (rc *requestCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 	})
 }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 func (rc *requestCounter) record(req *http.Request) {
 	parts := strings.Split(strings.Trim(req.URL.Path, "/"), "/")
 	// /apis/<group>/<version>[/namespaces/<ns>]/<resource>[/<name>]

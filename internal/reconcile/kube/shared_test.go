@@ -117,6 +117,48 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 		}
 	}
 
+	// A refresh of both policies with the read cache on (as the provider
+	// runs): one LIST of the namespace's NetworkPolicies serves both
+	// policies' reads and the foreign-policy check.
+	c.CacheReads()
+	rc.take()
+	for owner, recorded := range map[string]map[string]string{ownerA: apiPolicy, ownerB: dbPolicy} {
+		view, err := c.ReadManifests(ctx, owner, recorded)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, text := range view {
+			if text != recorded[k] {
+				t.Errorf("cached refresh of %s sees drift in %s: %s", owner, k, text)
+			}
+		}
+	}
+	if foreign, err := c.ForeignPolicies(ctx, ns, map[string]string{"app": "db"}); err != nil || len(foreign) != 0 {
+		t.Fatalf("foreign policies: %v %v", foreign, err)
+	}
+	expect(t, rc, "cached refresh of two policies", "list networkpolicies=1")
+	// A write through the client: the next read lists again and sees it.
+	if err := c.dyn.Resource(NetworkPolicyGVR).Namespace(ns).Delete(ctx, deny, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	view, err = c.ReadManifests(ctx, ownerA, apiPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	denyKey := "networking.k8s.io/v1/NetworkPolicy/" + ns + "/" + deny
+	if !strings.HasPrefix(view[denyKey], DriftPrefix+"missing") {
+		t.Fatalf("after deleting %s the cached refresh reads %q", deny, view[denyKey])
+	}
+	expect(t, rc, "refresh after a write", "delete networkpolicies=1, list networkpolicies=1")
+	// Both policies' next applies restore it, held by both again.
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, apiPolicy, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerB, dbPolicy, dbPolicy, false); err != nil {
+		t.Fatal(err)
+	}
+	rc.take()
+
 	// The first policy goes: its own objects are deleted, the shared ones
 	// stay for the second, without the first's claim.
 	deleted, err := c.DeleteRecorded(ctx, ownerA, apiPolicy)
