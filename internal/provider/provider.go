@@ -106,6 +106,7 @@ func (p *zeroTrustProvider) Resources(_ context.Context) []func() resource.Resou
 	return []func() resource.Resource{
 		newSegmentResource,
 		newSegmentPolicyResource,
+		newSegmentPolicySetResource,
 		newAccessGroupResource,
 		newPrivilegedAccessResource,
 		newAccessProxyResource,

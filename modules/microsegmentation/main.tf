@@ -1,10 +1,11 @@
 # Microsegmentation: named tiers become segments, and each tier's allowed
-# inbound flows become a segment policy on that tier. A flow from another
-# tier is compiled to both halves: the inbound rule on this tier and the
-# outbound rule on the source tier (created segments deny egress too).
-# With var.kubernetes set, every tier is also placed in a namespace and the
-# same flows compile to default-deny + allow NetworkPolicies (and Istio
-# AuthorizationPolicies when asked): one module call, both enforcement points.
+# inbound flows become that tier's policy in one segment policy set. A flow
+# from another tier is compiled to both halves: the inbound rule on this tier
+# and the outbound rule on the source tier (created segments deny egress
+# too). With var.kubernetes set, every tier is also placed in a namespace and
+# the same flows compile to default-deny + allow NetworkPolicies (and Istio
+# AuthorizationPolicies when asked): one module call, both enforcement
+# points. Without var.vpc_id the tiers live only in Kubernetes.
 
 terraform {
   required_version = ">= 1.6"
@@ -40,22 +41,40 @@ resource "zerotrust_segment" "tier" {
   }
 }
 
-resource "zerotrust_segment_policy" "tier" {
-  for_each = local.policy_tiers
+# One set owns every tier's flows: each security group gets at most one
+# Authorize and one Revoke call per direction for the whole module.
+resource "zerotrust_segment_policy_set" "tiers" {
+  count = length(local.policy_tiers) > 0 ? 1 : 0
 
-  segment = zerotrust_segment.tier[each.key].id
-  # Declared, so floors and internet exposure are checked at plan even on
-  # the first apply, when the segment does not exist yet.
-  segment_sensitivity = zerotrust_segment.tier[each.key].sensitivity
+  name = lower("${var.name_prefix}tiers")
 
-  dynamic "allow_from" {
-    for_each = var.tiers[each.key].allow_from
+  dynamic "policy" {
+    for_each = local.policy_tiers
     content {
-      segment         = allow_from.value.tier == null ? null : zerotrust_segment.tier[allow_from.value.tier].id
-      cidr_blocks     = allow_from.value.cidr_blocks
-      protocol        = allow_from.value.protocol
-      ports           = allow_from.value.ports
-      acknowledgement = allow_from.value.acknowledgement
+      segment = zerotrust_segment.tier[policy.value].id
+      # Declared, so floors and internet exposure are checked at plan even
+      # on the first apply, when the segment does not exist yet.
+      segment_sensitivity = zerotrust_segment.tier[policy.value].sensitivity
+
+      dynamic "allow_from" {
+        for_each = var.tiers[policy.value].allow_from
+        content {
+          segment         = allow_from.value.tier == null ? null : zerotrust_segment.tier[allow_from.value.tier].id
+          cidr_blocks     = allow_from.value.cidr_blocks
+          protocol        = allow_from.value.protocol
+          ports           = allow_from.value.ports
+          acknowledgement = allow_from.value.acknowledgement
+        }
+      }
+
+      dynamic "allow_to" {
+        for_each = var.tiers[policy.value].allow_to_cidrs
+        content {
+          cidr_blocks = allow_to.value.cidr_blocks
+          protocol    = allow_to.value.protocol
+          ports       = allow_to.value.ports
+        }
+      }
     }
   }
 
@@ -64,15 +83,6 @@ resource "zerotrust_segment_policy" "tier" {
     content {
       istio     = kubernetes.value.istio
       allow_dns = kubernetes.value.allow_dns
-    }
-  }
-
-  dynamic "allow_to" {
-    for_each = var.tiers[each.key].allow_to_cidrs
-    content {
-      cidr_blocks = allow_to.value.cidr_blocks
-      protocol    = allow_to.value.protocol
-      ports       = allow_to.value.ports
     }
   }
 }

@@ -1,6 +1,7 @@
 variable "vpc_id" {
-  description = "VPC in which the tiers' security groups are created."
+  description = "VPC in which the tiers' security groups are created. null: the tiers live only in Kubernetes (var.kubernetes is then required)."
   type        = string
+  default     = null
 }
 
 variable "name_prefix" {

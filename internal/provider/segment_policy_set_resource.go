@@ -1,0 +1,409 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*segmentPolicySetResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*segmentPolicySetResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*segmentPolicySetResource)(nil)
+)
+
+func newSegmentPolicySetResource() resource.Resource { return &segmentPolicySetResource{} }
+
+// segmentPolicySetResource owns the flows of several segments as one: the
+// rules of every segment's policy are compiled together and reconciled
+// with one owner tag, so each security group costs at most one Authorize
+// and one Revoke per direction for the whole set.
+type segmentPolicySetResource struct{ resourceBase }
+
+func (r *segmentPolicySetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_segment_policy_set"
+}
+
+func (r *segmentPolicySetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = segmentPolicySetSchema()
+}
+
+func setID(name string) string { return "set/" + name }
+
+// member is one policy block as a segment policy, so the set reuses the
+// policy's expansion, checks and compilers.
+func (m segmentPolicySetModel) member(i int) segmentPolicyModel {
+	p := m.Policies[i]
+	return segmentPolicyModel{
+		ID: m.ID, Segment: p.Segment, Name: types.StringValue("set"), MaxRulesPerDirection: m.MaxRulesPerDirection,
+		AllowFrom: p.AllowFrom, AllowTo: p.AllowTo, SegmentSensitivity: p.SegmentSensitivity, Kubernetes: m.Kubernetes,
+	}
+}
+
+func memberPath(i int) path.Path { return path.Root("policy").AtListIndex(i) }
+
+// ValidateConfig checks every flow written in full, as the policy does.
+func (r *segmentPolicySetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if unknownCollection(req.Config.Raw) {
+		return // dynamic blocks over values not known yet: checked at plan
+	}
+	var m segmentPolicySetModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	seen := map[string]int{}
+	for i, p := range m.Policies {
+		if !p.Segment.IsUnknown() {
+			if j, dup := seen[p.Segment.ValueString()]; dup {
+				resp.Diagnostics.AddAttributeError(memberPath(i).AtName("segment"), "Segment governed twice",
+					fmt.Sprintf("policy[%d] already governs %s; put all of a segment's flows in one policy block.", j, p.Segment.ValueString()))
+			}
+			seen[p.Segment.ValueString()] = i
+		}
+		resp.Diagnostics.Append(rerootDiags(memberPath(i), validateWrittenFlows(m.member(i), ""))...)
+	}
+}
+
+// setCompiled is the set compiled against the segments as they are.
+type setCompiled struct {
+	rules     []securitygroup.Rule
+	ack       map[string]bool
+	manifests map[string]string
+	known     bool // false while a segment of the set does not exist yet
+}
+
+// compile reads every segment of the set (one DescribeSecurityGroups) and
+// compiles all policies together. At plan, a segment that does not exist
+// yet (created in the same apply) leaves the result unknown; at apply it is
+// an error.
+func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicySetModel, atApply bool, diags *diag.Diagnostics) setCompiled {
+	out := setCompiled{ack: map[string]bool{}, known: true}
+	var ids []string
+	for i := range m.Policies {
+		ids = append(ids, policySegmentIDs(m.member(i))...)
+	}
+	segments, err := r.clients.readSegments(ctx, ids)
+	if err != nil {
+		diags.AddAttributeError(path.Root("policy"), "Cannot read the segments", err.Error())
+		return out
+	}
+	r.clients.addPlannedSegments(segments, ids)
+	byKey := map[string]int{}
+	var kpols []kubernetes.Policy
+	for i := range m.Policies {
+		mem := m.member(i)
+		base := memberPath(i)
+		governed, found := governedSegment(mem, segments)
+		if !found {
+			if atApply {
+				diags.AddAttributeError(base.AtName("segment"), "Segment not found", fmt.Sprintf("segment %s does not exist", mem.Segment.ValueString()))
+			} else {
+				diags.Append(rerootDiags(base, validateWrittenFlows(mem, mem.SegmentSensitivity.ValueString()))...)
+			}
+			out.known = false
+			continue
+		}
+		if s := mem.SegmentSensitivity.ValueString(); s != "" && model.SensitivityRank(s) > model.SensitivityRank(governed.Sensitivity) {
+			governed.Sensitivity = s // changes in this apply: judged against the stricter
+		}
+		flows, missing, d := expandFlows(mem, segments)
+		diags.Append(rerootDiags(base, d)...)
+		var md diag.Diagnostics
+		missingPeersError(&md, missing, mem)
+		diags.Append(rerootDiags(base, md)...)
+		prefix := model.Root("policy").Index(i)
+		for j := range flows {
+			flows[j].Path = append(append(model.Path{}, prefix...), flows[j].Path...)
+			flows[j].PeerPath = append(append(model.Path{}, prefix...), flows[j].PeerPath...)
+		}
+		rules, d := compileSecurityGroups(mem, governed, flows)
+		diags.Append(d...)
+		if kubernetesOnly(&governed) {
+			for _, f := range flows {
+				if !kubernetes.Expressible(f) {
+					diags.AddAttributeError(tfPath(path.Empty(), f.Path), "Flow not expressible in Kubernetes",
+						fmt.Sprintf("segment %s lives only in Kubernetes, and a NetworkPolicy cannot express this flow (ICMP, a prefix list, or a peer without a kubernetes block).", governed.ID()))
+				}
+			}
+		}
+		for _, rule := range rules {
+			if j, dup := byKey[rule.Key()]; dup {
+				diags.AddAttributeError(base, "Flow declared twice in the set",
+					fmt.Sprintf("The rule %s on %s is also compiled from policy[%d]; declare each flow once (both halves are compiled from it).",
+						strings.TrimSpace(awsapi.LiveRule{Rule: rule}.Describe()), rule.GroupID, j))
+				continue
+			}
+			byKey[rule.Key()] = i
+			out.rules = append(out.rules, rule)
+		}
+		maps.Copy(out.ack, acknowledgedRuleKeys(governed, flows, rules))
+		kpols = append(kpols, kubernetes.Policy{Segment: governed, SegmentPath: prefix.At("segment"), Flows: flows})
+	}
+	if diags.HasError() || !out.known {
+		return out
+	}
+	slices.SortFunc(out.rules, func(a, b securitygroup.Rule) int { return strings.Compare(ruleLine(a), ruleLine(b)) })
+	opts := kubernetes.Options{Owner: m.ID.ValueString(), AlongsideSecurityGroups: true}
+	if k := m.Kubernetes; k != nil {
+		if !k.AllowDNS.IsNull() {
+			opts.AllowDNS = kubernetes.Bool(k.AllowDNS.ValueBool())
+		}
+		if k.Istio.ValueBool() {
+			opts.Istio = &kubernetes.IstioOptions{TrustDomain: k.IstioTrustDomain.ValueString()}
+		}
+	}
+	objs, problems := kubernetes.CompileAll(kpols, opts)
+	appendProblems(diags, path.Empty(), problems)
+	if diags.HasError() {
+		return out
+	}
+	manifests, err := objs.Manifests()
+	if err != nil {
+		diags.AddError("Rendering the Kubernetes manifests failed", err.Error())
+		return out
+	}
+	out.manifests = map[string]string{}
+	for _, mf := range manifests {
+		out.manifests[mf.ID()] = mf.YAML
+	}
+	return out
+}
+
+// ruleLine is a rule as one line of the plan.
+func ruleLine(rule securitygroup.Rule) string {
+	return rule.GroupID + " " + strings.TrimSpace(awsapi.LiveRule{Rule: rule}.Describe())
+}
+
+func ruleLines(rules []securitygroup.Rule) types.List {
+	lines := make([]string, len(rules))
+	for i, rule := range rules {
+		lines[i] = ruleLine(rule)
+	}
+	slices.Sort(lines)
+	return stringList(lines)
+}
+
+// setInputsKnown reports whether every value the compilation needs is known.
+func setInputsKnown(m segmentPolicySetModel) bool {
+	if m.Name.IsUnknown() || m.MaxRulesPerDirection.IsUnknown() {
+		return false
+	}
+	for i := range m.Policies {
+		if !policyInputsKnown(m.member(i)) || m.Policies[i].SegmentSensitivity.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *segmentPolicySetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan segmentPolicySetModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Name.IsUnknown() {
+		plan.ID = types.StringValue(setID(plan.Name.ValueString()))
+	}
+	plan.Rules = types.ListUnknown(types.StringType)
+	plan.KubernetesManifests = types.MapUnknown(types.StringType)
+	if !setInputsKnown(plan) || r.clients == nil {
+		for i := range plan.Policies {
+			if s := plan.Policies[i].SegmentSensitivity; !s.IsNull() && !s.IsUnknown() {
+				resp.Diagnostics.Append(rerootDiags(memberPath(i), validateWrittenFlows(plan.member(i), s.ValueString()))...)
+			}
+		}
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	compiled := r.compile(ctx, plan, false, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if compiled.known {
+		for _, c := range r.clients.flows.claim(plan.ID.ValueString(), compiled.rules) {
+			resp.Diagnostics.AddAttributeError(path.Root("policy"), "Flow declared by two policies",
+				fmt.Sprintf("The rule %s on %s is also planned by policy %s in this configuration; one flow may be declared by one policy only.",
+					strings.TrimSpace(awsapi.LiveRule{Rule: c.rule}.Describe()), c.rule.GroupID, c.other))
+		}
+		plan.Rules = ruleLines(compiled.rules)
+		plan.KubernetesManifests = stringMapValue(compiled.manifests)
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *segmentPolicySetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.apply(ctx, req.Plan, tfsdk.State{Raw: tftypes.NewValue(req.Plan.Raw.Type(), nil), Schema: req.Plan.Schema}, &resp.State, &resp.Diagnostics)
+}
+
+func (r *segmentPolicySetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.apply(ctx, req.Plan, req.State, &resp.State, &resp.Diagnostics)
+}
+
+// policyView lets the set use the segment policy's Kubernetes steps.
+func (r *segmentPolicySetResource) policyView(m segmentPolicySetModel) (*segmentPolicyResource, segmentPolicyModel) {
+	return &segmentPolicyResource{resourceBase: r.resourceBase},
+		segmentPolicyModel{ID: m.ID, Kubernetes: m.Kubernetes, KubernetesManifests: m.KubernetesManifests}
+}
+
+func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan, priorState tfsdk.State, stateOut *tfsdk.State, diags *diag.Diagnostics) {
+	var plan segmentPolicySetModel
+	diags.Append(planIn.Get(ctx, &plan)...)
+	if diags.HasError() {
+		return
+	}
+	var prior map[string]string
+	priorRules := 0
+	if !priorState.Raw.IsNull() {
+		var st segmentPolicySetModel
+		diags.Append(priorState.Get(ctx, &st)...)
+		prior = stringMap(ctx, st.KubernetesManifests, diags)
+		priorRules = len(st.Rules.Elements())
+	}
+	plan.ID = types.StringValue(setID(plan.Name.ValueString()))
+	compiled := r.compile(ctx, plan, true, diags)
+	if diags.HasError() {
+		return
+	}
+	lines := ruleLines(compiled.rules)
+	if !plan.Rules.IsUnknown() && !plan.Rules.Equal(lines) {
+		diags.AddAttributeError(path.Root("rules"), "The compiled set differs from the plan",
+			"The rules compiled at apply differ from the planned ones; a segment changed between plan and apply. Plan again.")
+		return
+	}
+	if !plan.KubernetesManifests.IsUnknown() && !maps.Equal(stringMap(ctx, plan.KubernetesManifests, diags), compiled.manifests) {
+		diags.AddAttributeError(path.Root("kubernetes_manifests"), "The compiled set differs from the plan",
+			"The Kubernetes objects compiled at apply differ from the planned ones; a segment's placement changed between plan and apply. Plan again.")
+		return
+	}
+	id := plan.ID.ValueString()
+	plan.Rules = lines
+	plan.KubernetesManifests = stringMapValue(compiled.manifests)
+	if len(compiled.rules) > 0 || priorRules > 0 {
+		c := r.clients.awsOrDiag(ctx, diags)
+		if c == nil {
+			return
+		}
+		res, err := awsapi.ReconcilePolicyRulesAcknowledged(ctx, c.EC2, id, compiled.rules, compiled.ack)
+		tflog.Info(ctx, "segment policy set reconciled", map[string]any{"set": id, "authorized": res.Authorized, "revoked": res.Revoked})
+		var owned *awsapi.RuleOwnedError
+		if errors.As(err, &owned) && priorState.Raw.IsNull() {
+			if _, rerr := awsapi.RevokePolicyRules(ctx, c.EC2, id); rerr == nil {
+				diags.AddError("Flow already declared by another policy", err.Error()+". Nothing of this set was written; remove the flow from one of the two.")
+				return
+			} else {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if err != nil {
+			diags.AddError("Applying the segment policy set failed", err.Error())
+			if live, rerr := awsapi.ReadPolicyRules(ctx, c.EC2, id); rerr == nil {
+				plan.Rules = ruleLines(awsapi.RulesOf(live))
+				diags.Append(stateOut.Set(ctx, &plan)...)
+			}
+			return
+		}
+	}
+	pr, pm := r.policyView(plan)
+	pr.applyKubernetes(ctx, pm, prior, diags)
+	pr.recordKubernetesAfterFailure(ctx, &pm, diags)
+	plan.KubernetesManifests = pm.KubernetesManifests
+	diags.Append(stateOut.Set(ctx, &plan)...)
+}
+
+func (r *segmentPolicySetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state segmentPolicySetModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if len(state.Rules.Elements()) > 0 {
+		c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+		if c == nil {
+			return
+		}
+		live, err := awsapi.ReadPolicyRules(ctx, c.EC2, state.ID.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddError("Reading the set's rules failed", err.Error())
+			return
+		}
+		state.Rules = ruleLines(awsapi.RulesOf(live))
+	}
+	pr, pm := r.policyView(state)
+	view, ok := pr.readKubernetes(ctx, pm, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	state.KubernetesManifests = stringMapValue(view)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *segmentPolicySetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state segmentPolicySetModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	pr, pm := r.policyView(state)
+	pr.deleteKubernetes(ctx, pm, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || len(state.Rules.Elements()) == 0 {
+		return
+	}
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	n, err := awsapi.RevokePolicyRules(ctx, c.EC2, state.ID.ValueString())
+	tflog.Info(ctx, "segment policy set removed", map[string]any{"set": state.ID.ValueString(), "revoked": n})
+	if err != nil {
+		resp.Diagnostics.AddError("Removing the set's rules failed", err.Error())
+	}
+}
+
+// rerootDiags places attribute diagnostics found on a member policy under
+// its block (policy[i].…).
+func rerootDiags(base path.Path, in diag.Diagnostics) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, d := range in {
+		wp, ok := d.(diag.DiagnosticWithPath)
+		if !ok {
+			out.Append(d)
+			continue
+		}
+		p := base
+		for _, s := range wp.Path().Steps() {
+			switch s := s.(type) {
+			case path.PathStepAttributeName:
+				p = p.AtName(string(s))
+			case path.PathStepElementKeyInt:
+				p = p.AtListIndex(int(s))
+			case path.PathStepElementKeyString:
+				p = p.AtMapKey(string(s))
+			case path.PathStepElementKeyValue:
+				p = p.AtSetValue(s.Value)
+			}
+		}
+		out.Append(diag.WithPath(p, d))
+	}
+	return out
+}

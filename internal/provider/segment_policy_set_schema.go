@@ -1,0 +1,101 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+)
+
+type segmentPolicySetModel struct {
+	ID                   types.String           `tfsdk:"id"`
+	Name                 types.String           `tfsdk:"name"`
+	MaxRulesPerDirection types.Int64            `tfsdk:"max_rules_per_direction"`
+	Policies             []setPolicyModel       `tfsdk:"policy"`
+	Rules                types.List             `tfsdk:"rules"`
+	Kubernetes           *policyKubernetesModel `tfsdk:"kubernetes"`
+	KubernetesManifests  types.Map              `tfsdk:"kubernetes_manifests"`
+}
+
+type setPolicyModel struct {
+	Segment            types.String `tfsdk:"segment"`
+	SegmentSensitivity types.String `tfsdk:"segment_sensitivity"`
+	AllowFrom          []flowModel  `tfsdk:"allow_from"`
+	AllowTo            []flowModel  `tfsdk:"allow_to"`
+}
+
+func segmentPolicySetSchema() schema.Schema {
+	return schema.Schema{
+		Description: "The flows of a whole set of segments, owned as one: every `policy` block is what a `zerotrust_segment_policy` " +
+			"would be for its segment, but the set compiles them together and reconciles each security group with at most one " +
+			"Authorize and one Revoke call per direction for the whole set — where separate policies cost one call per policy and " +
+			"peer group. Use it when one team owns the segmentation of an application (`modules/microsegmentation` does); keep " +
+			"`zerotrust_segment_policy` per segment when teams split ownership. The compiled rules are shown in the plan as one " +
+			"line each in `rules`; every rule carries the set's id in its `zerotrust:policy` tag. A flow declared twice in the set " +
+			"(for example as `allow_to` of one segment and `allow_from` of the other) is refused at plan; declare each flow once — " +
+			"both halves are compiled from it.",
+		Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				Required:      true,
+				Description:   "Name of the set; its id is `set/<name>`. Changing it replaces the set.",
+				Validators:    []validator.String{stringvalidator.RegexMatches(policyNameRe, "must be 1–63 characters: lower-case letters, digits, '_' or '-'")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"max_rules_per_direction": schema.Int64Attribute{
+				Optional:    true,
+				Computed:    true,
+				Default:     int64default.StaticInt64(60),
+				Description: "Quota of rules per security group and direction (the AWS default is 60). Exceeding it is a plan-time error.",
+				Validators:  []validator.Int64{int64validator.Between(1, 1000)},
+			},
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "`set/<name>`; also the value of the `zerotrust:policy` tag on every rule the set owns.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"rules": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				Description: "The compiled security-group rules, one line each in canonical order: `<group> <direction> <protocol> <ports> from|to <peer>`.",
+			},
+			"kubernetes_manifests": schema.MapAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				Description: "Compiled Kubernetes objects of every segment with a placement, as canonical YAML keyed by `<apiVersion>/<kind>/<namespace>/<name>` (see `zerotrust_segment_policy`).",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"policy": schema.ListNestedBlock{
+				Description: "The flows into and out of one segment of the set; at most one block per segment.",
+				Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
+				NestedObject: schema.NestedBlockObject{
+					Attributes: map[string]schema.Attribute{
+						"segment": schema.StringAttribute{
+							Required:    true,
+							Description: "The segment these flows govern (`zerotrust_segment.<name>.id`).",
+							Validators:  []validator.String{stringvalidator.RegexMatches(model.SegmentIDPattern, segmentIDMessage)},
+						},
+						"segment_sensitivity": schema.StringAttribute{
+							Optional: true,
+							Description: "The segment's sensitivity (`zerotrust_segment.<name>.sensitivity`), so floors are checked at plan " +
+								"when the segment is created in the same apply (as in `zerotrust_segment_policy`).",
+							Validators: []validator.String{stringvalidator.OneOf(model.Sensitivities...)},
+						},
+					},
+					Blocks: map[string]schema.Block{
+						"allow_from": flowBlock("ingress"),
+						"allow_to":   flowBlock("egress"),
+					},
+				},
+			},
+			"kubernetes": policyKubernetesBlock(),
+		},
+	}
+}
