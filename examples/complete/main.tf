@@ -412,7 +412,7 @@ data "zerotrust_maturity_assessment" "acme" {
   ]
 
   visibility = { access_logging = true, include_trust_context = true }
-  automation = { policy_as_code = true, decision_checks = length(local.decisions) + 1 }
+  automation = { policy_as_code = true, decision_checks = length(local.decisions) }
 }
 
 # ---------------------------------------------------------------------------

@@ -79,7 +79,7 @@ func Create(ctx context.Context, cfg aws.Config, kube kubernetes.Interface, vpcC
 		OncallExpiresAt: time.Now().UTC().Add(8 * time.Hour).Truncate(time.Hour)}
 	defer func() {
 		if err != nil {
-			err = errors.Join(err, p.Delete(ctx, cfg, kube))
+			err = errors.Join(err, p.Delete(ctx, cfg))
 		}
 	}()
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -194,10 +194,10 @@ func Users() []string {
 	return out
 }
 
-// Delete removes the prerequisites (what exists of them). The namespace is
-// left: deleting one takes the API server's namespace controller, which
-// the sandbox does not run.
-func (p *Prerequisites) Delete(ctx context.Context, cfg aws.Config, _ kubernetes.Interface) error {
+// Delete removes the AWS prerequisites (what exists of them). The namespace
+// is left: deleting one takes the controller manager's namespace
+// controller, which the sandbox does not run.
+func (p *Prerequisites) Delete(ctx context.Context, cfg aws.Config) error {
 	var errs []error
 	if len(p.UserIDs) > 0 {
 		store, err := identityStoreID(ctx, cfg)

@@ -36,7 +36,7 @@ func TestCompleteExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := pre.Delete(ctx, cfg, kube); err != nil {
+		if err := pre.Delete(ctx, cfg); err != nil {
 			t.Errorf("deleting the prerequisites: %v", err)
 		}
 	})

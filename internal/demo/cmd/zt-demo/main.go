@@ -239,7 +239,7 @@ func run(example, cliConfig, workDir string, keep bool) error {
 		return fmt.Errorf("objects left after destroy: %s", what)
 	}
 	fmt.Println("  nothing of the provider's is left in the account or the cluster")
-	if err := pre.Delete(ctx, s.awsCfg, s.kube); err != nil {
+	if err := pre.Delete(ctx, s.awsCfg); err != nil {
 		return fmt.Errorf("deleting the prerequisites: %w", err)
 	}
 	s.phase("destroy")
