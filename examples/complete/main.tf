@@ -12,9 +12,10 @@
 #              same flows, NetworkPolicies and Istio AuthorizationPolicies in
 #              one Kubernetes namespace
 #   admin      least-privilege permission sets, one of them just in time
-#   verified   check blocks assert access decisions before anything is
-#              applied; outputs give the access matrix, the routes into
-#              restricted segments and the CISA maturity stages
+#   verified   check blocks assert access decisions and how far the internet
+#              is from restricted segments on every plan (on the first apply,
+#              once the access groups exist); outputs give the access matrix,
+#              the routes into restricted segments and the CISA maturity stages
 #
 # The VPC, subnets, load balancers, Identity Center users and the namespace
 # are prerequisites the demo creates and passes in as variables.
@@ -317,8 +318,8 @@ resource "zerotrust_privileged_access" "payments_oncall" {
 }
 
 # ---------------------------------------------------------------------------
-# Verified: decisions asserted on every plan, evaluated by the same Cedar
-# engine semantics Verified Access applies.
+# Verified: decisions asserted on every plan, evaluated with Cedar over the
+# context Verified Access would send for each request.
 
 locals {
   # Device postures the matrix and the checks try: what the trust providers
