@@ -9,7 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -26,9 +28,14 @@ type Inventory struct {
 	Proxies        []Proxy
 	// TrustProviders counts every trust provider carrying the provider's
 	// managed-by tag, attached to an instance or not.
-	TrustProviders  int
-	IdentityGroups  []IdentityGroup
-	PermissionSets  []PermissionSet
+	TrustProviders int
+	IdentityGroups []IdentityGroup
+	PermissionSets []PermissionSet
+	// ExpirySchedules are the EventBridge Scheduler schedules that end
+	// just-in-time grants, by schedule group; ExpiryRoles the IAM roles
+	// they run as.
+	ExpirySchedules map[string]int
+	ExpiryRoles     []string
 	NetworkPolicies []string
 	// AuthorizationPolicies are Istio's, by name.
 	AuthorizationPolicies []string
@@ -81,6 +88,7 @@ func Read(ctx context.Context, cfg aws.Config, kube kubernetes.Interface, dyn dy
 		func() error { return inv.readSecurityGroups(ctx, ec2.NewFromConfig(cfg), vpcID) },
 		func() error { return inv.readVerifiedAccess(ctx, ec2.NewFromConfig(cfg)) },
 		func() error { return inv.readIdentityCenter(ctx, cfg, accountID) },
+		func() error { return inv.readExpiry(ctx, cfg) },
 		func() error { return inv.readKubernetes(ctx, kube, dyn, namespace) },
 	} {
 		if err := read(); err != nil {
@@ -282,6 +290,35 @@ func readPermissionSet(ctx context.Context, sso *ssoadmin.Client, instanceARN, a
 	return ps, nil
 }
 
+// expiryPrefix names what the provider makes to end just-in-time grants:
+// schedule groups, and the path of their execution roles.
+const expiryPrefix = "zerotrust-jit"
+
+func (inv *Inventory) readExpiry(ctx context.Context, cfg aws.Config) error {
+	sc := scheduler.NewFromConfig(cfg)
+	inv.ExpirySchedules = map[string]int{}
+	groups, err := sc.ListScheduleGroups(ctx, &scheduler.ListScheduleGroupsInput{NamePrefix: aws.String(expiryPrefix + "-")})
+	if err != nil {
+		return fmt.Errorf("listing schedule groups: %w", err)
+	}
+	for _, g := range groups.ScheduleGroups {
+		ss, err := sc.ListSchedules(ctx, &scheduler.ListSchedulesInput{GroupName: g.Name})
+		if err != nil {
+			return fmt.Errorf("listing the schedules of %s: %w", aws.ToString(g.Name), err)
+		}
+		inv.ExpirySchedules[aws.ToString(g.Name)] = len(ss.Schedules)
+	}
+	roles, err := iam.NewFromConfig(cfg).ListRoles(ctx, &iam.ListRolesInput{PathPrefix: aws.String("/" + expiryPrefix + "/")})
+	if err != nil {
+		return fmt.Errorf("listing expiry roles: %w", err)
+	}
+	for _, r := range roles.Roles {
+		inv.ExpiryRoles = append(inv.ExpiryRoles, aws.ToString(r.RoleName))
+	}
+	sort.Strings(inv.ExpiryRoles)
+	return nil
+}
+
 func (inv *Inventory) readKubernetes(ctx context.Context, kube kubernetes.Interface, dyn dynamic.Interface, namespace string) error {
 	nps, err := kube.NetworkingV1().NetworkPolicies(namespace).List(ctx, metav1.ListOptions{LabelSelector: ownedSelector})
 	if err != nil {
@@ -317,6 +354,9 @@ func (inv *Inventory) Counts() map[string]int {
 		"Verified Access endpoints":          0,
 		"Identity Store group memberships":   0,
 		"permission set account assignments": 0,
+		"expiry schedule groups":             len(inv.ExpirySchedules),
+		"expiry schedules":                   0,
+		"expiry IAM roles":                   len(inv.ExpiryRoles),
 	}
 	for _, g := range inv.SecurityGroups {
 		c["security group rules"] += g.Ingress + g.Egress
@@ -332,6 +372,9 @@ func (inv *Inventory) Counts() map[string]int {
 	}
 	for _, p := range inv.PermissionSets {
 		c["permission set account assignments"] += p.Assignments
+	}
+	for _, n := range inv.ExpirySchedules {
+		c["expiry schedules"] += n
 	}
 	return c
 }

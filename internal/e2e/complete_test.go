@@ -151,6 +151,9 @@ func TestCompleteExample(t *testing.T) {
 		"Identity Store group memberships":   len(demo.Users()),
 		"permission sets":                    2,
 		"permission set account assignments": 2,
+		"expiry schedule groups":             1, // only the on-call grant expires
+		"expiry schedules":                   1,
+		"expiry IAM roles":                   1,
 	} {
 		if counts[kind] != want {
 			t.Errorf("%s: %d live, want %d", kind, counts[kind], want)

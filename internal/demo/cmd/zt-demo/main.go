@@ -499,6 +499,12 @@ func printInventory(inv *demo.Inventory) {
 	for _, p := range inv.PermissionSets {
 		fmt.Printf("    permission set %-18s session %s, %d managed + inline=%v, %d account assignment(s)\n", p.Name, p.SessionDuration, p.ManagedPolicies, p.InlinePolicy, p.Assignments)
 	}
+	for _, g := range sortedKeys(inv.ExpirySchedules) {
+		fmt.Printf("    EventBridge Scheduler group %s: %d schedule(s) removing assignments at expires_at\n", g, inv.ExpirySchedules[g])
+	}
+	if len(inv.ExpiryRoles) > 0 {
+		fmt.Printf("    IAM role(s) the schedules run as: %s\n", strings.Join(inv.ExpiryRoles, ", "))
+	}
 	fmt.Println("  Kubernetes (namespace " + demo.Namespace + "):")
 	fmt.Printf("    %d NetworkPolicies: %s\n", len(inv.NetworkPolicies), strings.Join(inv.NetworkPolicies, ", "))
 	fmt.Printf("    %d Istio AuthorizationPolicies: %s\n", len(inv.AuthorizationPolicies), strings.Join(inv.AuthorizationPolicies, ", "))
