@@ -1,10 +1,27 @@
-# The complete example, applied by `make demo` against the local sandbox.
-# It declares a three-tier application's workload segmentation through the
-# microsegmentation module (security groups, and NetworkPolicies in the
-# given namespace), plus a segment policy written by hand for a
-# monitoring segment, and shows the compiled rule sets as outputs.
+# The complete example, applied by `make demo` against the local sandbox: a
+# small organisation's zero-trust posture on all four targets.
+#
+#   who        four access groups in IAM Identity Center (engineering, finance,
+#              support, contractors) with their members
+#   where      an access proxy (AWS Verified Access) trusting IAM Identity
+#              Center for users and Jamf + CrowdStrike for devices, and three
+#              protect surfaces of different sensitivity (wiki: internal, hr:
+#              confidential, payments: restricted), each with access rules
+#              that name groups and device requirements
+#   workloads  the shop's tiers segmented in EC2 security groups and, for the
+#              same flows, NetworkPolicies and Istio AuthorizationPolicies in
+#              one Kubernetes namespace
+#   admin      least-privilege permission sets, one of them just in time
+#   verified   check blocks assert access decisions and how far the internet
+#              is from restricted segments on every plan (on the first apply,
+#              once the access groups exist); outputs give the access matrix,
+#              the routes into restricted segments and the CISA maturity stages
+#
+# The VPC, subnets, load balancers, Identity Center users and the namespace
+# are prerequisites the demo creates and passes in as variables.
 
 terraform {
+  required_version = ">= 1.8" # provider::zerotrust::evaluate
   required_providers {
     zerotrust = {
       source = "ztforge/zerotrust"
@@ -17,75 +34,470 @@ provider "zerotrust" {
 }
 
 variable "vpc_id" {
-  description = "VPC in which the segments are created (the demo creates one in the sandbox)."
+  description = "VPC in which the segments' security groups are created."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets of the Verified Access endpoints."
+  type        = list(string)
+}
+
+variable "load_balancer_arns" {
+  description = "Internal load balancer in front of each protected application, by application (wiki, payments-admin, hr-portal)."
+  type        = map(string)
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for the applications' *.corp.example.com domains."
+  type        = string
+}
+
+variable "account_id" {
+  description = "AWS account in which the privileged access is assigned."
+  type        = string
+}
+
+variable "members" {
+  description = "Identity Center user names of each access group's members (the users must exist)."
+  type        = map(list(string))
+}
+
+variable "oncall_expires_at" {
+  description = "End of the just-in-time on-call grant (RFC 3339). A fixed value, so a re-plan stays clean."
   type        = string
 }
 
 variable "kubernetes_namespace" {
-  description = "Namespace of the shop's pods; the tiers are then also segmented with NetworkPolicies (null: security groups only)."
+  description = "Namespace of the shop's pods."
   type        = string
-  default     = null
+  default     = "shop"
 }
 
-module "shop" {
-  source = "../../modules/microsegmentation"
+variable "jamf_tenant_id" {
+  type    = string
+  default = "acme-jamf"
+}
 
-  vpc_id      = var.vpc_id
-  name_prefix = "shop-"
-  kubernetes  = var.kubernetes_namespace == null ? null : { namespace = var.kubernetes_namespace }
-  tiers = {
-    web = {
-      allow_from = [{ cidr_blocks = ["10.0.0.0/8"], ports = ["443"] }]
+variable "crowdstrike_customer_id" {
+  type    = string
+  default = "acme-crowdstrike"
+}
+
+# ---------------------------------------------------------------------------
+# Who: access groups in IAM Identity Center.
+
+resource "zerotrust_access_group" "this" {
+  for_each = var.members
+
+  display_name = each.key
+  description  = "Acme ${each.key}"
+  members      = each.value
+  membership   = "authoritative"
+}
+
+# ---------------------------------------------------------------------------
+# Where: the access proxy and the protect surfaces on it.
+
+resource "zerotrust_access_proxy" "corp" {
+  name        = "acme-corp"
+  description = "Acme's zero-trust access proxy"
+
+  identity_provider {
+    type         = "iam-identity-center"
+    reference    = "idc"
+    mfa_enforced = true
+  }
+
+  device_trust_provider {
+    type      = "jamf"
+    reference = "jamf"
+    tenant_id = var.jamf_tenant_id
+  }
+
+  device_trust_provider {
+    type      = "crowdstrike"
+    reference = "crowdstrike"
+    tenant_id = var.crowdstrike_customer_id
+  }
+
+  logging {
+    cloudwatch_log_group  = "/verified-access/acme-corp"
+    include_trust_context = true
+  }
+}
+
+locals {
+  # Device requirements are values, reused by reference.
+  device_strong   = { jamf = { max_risk = "LOW" }, crowdstrike = { min_overall_score = 80 } }
+  device_moderate = { jamf = { max_risk = "MEDIUM" }, crowdstrike = { min_overall_score = 50 }, combine = "any-of" }
+
+  # Each protect surface: its application, the request the access matrix
+  # probes it with, and its access rules (groups by access-group key).
+  surfaces = {
+    wiki = {
+      sensitivity = "internal"
+      application = "wiki"
+      probe       = { method = "GET", path = "/" }
+      rules = [
+        { name = "staff", effect = "permit", groups = ["engineering", "finance", "support"], device = local.device_moderate, require_mfa = false, methods = [], path_prefixes = [] },
+        { name = "contractors-read", effect = "permit", groups = ["contractors"], device = local.device_strong, require_mfa = false, methods = ["GET", "HEAD"], path_prefixes = [] },
+      ]
     }
-    app = {
+    hr = {
       sensitivity = "confidential"
-      allow_from  = [{ tier = "web", ports = ["8443"] }]
+      application = "hr-portal"
+      probe       = { method = "GET", path = "/directory/people" }
+      rules = [
+        { name = "finance-payroll", effect = "permit", groups = ["finance"], device = local.device_moderate, require_mfa = true, methods = ["GET", "POST"], path_prefixes = [] },
+        { name = "support-directory", effect = "permit", groups = ["support"], device = local.device_moderate, require_mfa = true, methods = ["GET"], path_prefixes = ["/directory"] },
+      ]
     }
-    db = {
+    payments = {
       sensitivity = "restricted"
-      allow_from  = [{ tier = "app", ports = ["5432"] }]
+      application = "payments-admin"
+      probe       = { method = "GET", path = "/payouts" }
+      rules = [
+        { name = "finance-operate", effect = "permit", groups = ["finance"], device = local.device_strong, require_mfa = true, methods = ["GET", "POST"], path_prefixes = [] },
+        { name = "engineering-read", effect = "permit", groups = ["engineering"], device = local.device_strong, require_mfa = true, methods = ["GET"], path_prefixes = [] },
+        { name = "no-contractors", effect = "forbid", groups = ["contractors"], device = null, require_mfa = false, methods = [], path_prefixes = [] },
+      ]
     }
   }
 }
 
-resource "zerotrust_segment" "monitoring" {
-  name        = "shop-monitoring"
-  vpc_id      = var.vpc_id
-  sensitivity = "internal"
+resource "zerotrust_protect_surface" "this" {
+  for_each = local.surfaces
+
+  name                = each.key
+  sensitivity         = each.value.sensitivity
+  proxy_id            = zerotrust_access_proxy.corp.id
+  proxy_trust_context = zerotrust_access_proxy.corp.trust_context
+
+  application {
+    name                   = each.value.application
+    domain                 = "${each.key}.corp.example.com"
+    load_balancer_arn      = var.load_balancer_arns[each.value.application]
+    port                   = 443
+    domain_certificate_arn = var.certificate_arn
+    subnet_ids             = var.subnet_ids
+  }
+
+  dynamic "access_rule" {
+    for_each = each.value.rules
+    content {
+      name          = access_rule.value.name
+      effect        = access_rule.value.effect
+      groups        = [for g in access_rule.value.groups : zerotrust_access_group.this[g].id]
+      device        = access_rule.value.device
+      require_mfa   = access_rule.value.require_mfa
+      methods       = access_rule.value.methods
+      path_prefixes = access_rule.value.path_prefixes
+    }
+  }
 }
 
-# Monitoring scrapes metrics from every tier; nothing may connect to it.
-resource "zerotrust_segment_policy" "monitoring" {
-  segment = zerotrust_segment.monitoring.id
-  # Declaring the segment's sensitivity lets the plan check the floors even
-  # when the segment is created by the same apply.
-  segment_sensitivity = zerotrust_segment.monitoring.sensitivity
+# ---------------------------------------------------------------------------
+# Workloads: the shop's segments, in security groups and in the namespace.
 
-  allow_to {
-    segment  = module.shop.segment_ids["web"]
-    protocol = "tcp"
-    ports    = ["9100"]
+locals {
+  segments = {
+    web        = { sensitivity = "public" }
+    app        = { sensitivity = "confidential" }
+    db         = { sensitivity = "restricted" }
+    payments   = { sensitivity = "restricted" }
+    monitoring = { sensitivity = "internal" }
   }
-  allow_to {
-    segment  = module.shop.segment_ids["app"]
-    protocol = "tcp"
-    ports    = ["9100", "9102-9104"]
+
+  # Every flow allowed; everything else is denied. `from` is a segment, or
+  # null with cidr_blocks for a network outside.
+  flows = [
+    { to = "web", from = null, cidr_blocks = ["0.0.0.0/0"], ports = ["443"] },
+    { to = "app", from = "web", cidr_blocks = [], ports = ["8443"] },
+    { to = "db", from = "app", cidr_blocks = [], ports = ["5432"] },
+    { to = "payments", from = "app", cidr_blocks = [], ports = ["8443"] },
+    { to = "db", from = "payments", cidr_blocks = [], ports = ["5432"] },
+    { to = "web", from = "monitoring", cidr_blocks = [], ports = ["9100"] },
+    { to = "app", from = "monitoring", cidr_blocks = [], ports = ["9100"] },
+    { to = "payments", from = "monitoring", cidr_blocks = [], ports = ["9100"] },
+  ]
+
+  # Traffic leaving to networks outside, by segment.
+  egress = {
+    payments = [{ cidr_blocks = ["203.0.113.0/24"], ports = ["443"], description = "card processor" }]
   }
+}
+
+resource "zerotrust_segment" "this" {
+  for_each = local.segments
+
+  name        = "shop-${each.key}"
+  vpc_id      = var.vpc_id
+  sensitivity = each.value.sensitivity
+
+  kubernetes {
+    namespace       = var.kubernetes_namespace
+    pod_labels      = { "app.kubernetes.io/component" = each.key }
+    service_account = each.key
+  }
+}
+
+resource "zerotrust_segment_policy" "this" {
+  for_each = toset(concat([for f in local.flows : f.to], keys(local.egress)))
+
+  segment             = zerotrust_segment.this[each.key].id
+  segment_sensitivity = zerotrust_segment.this[each.key].sensitivity
+
+  dynamic "allow_from" {
+    for_each = [for f in local.flows : f if f.to == each.key]
+    content {
+      segment     = allow_from.value.from == null ? null : zerotrust_segment.this[allow_from.value.from].id
+      cidr_blocks = allow_from.value.from == null ? allow_from.value.cidr_blocks : null
+      protocol    = "tcp"
+      ports       = allow_from.value.ports
+    }
+  }
+
+  dynamic "allow_to" {
+    for_each = lookup(local.egress, each.key, [])
+    content {
+      cidr_blocks = allow_to.value.cidr_blocks
+      protocol    = "tcp"
+      ports       = allow_to.value.ports
+      description = allow_to.value.description
+    }
+  }
+
+  # Default-deny and allow NetworkPolicies, and Istio AuthorizationPolicies
+  # admitting only the source tiers' SPIFFE identities.
+  kubernetes {
+    istio = true
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Admin: least privilege in IAM Identity Center.
+
+# Finance reads cost data, nothing else, with no end date.
+resource "zerotrust_privileged_access" "finance_costs" {
+  name        = "finance-cost-read"
+  description = "Cost Explorer and budgets, read only"
+  group       = zerotrust_access_group.this["finance"].id
+  accounts    = [var.account_id]
+  inline_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ReadCosts"
+      Effect   = "Allow"
+      Action   = ["ce:GetCostAndUsage", "ce:GetCostForecast", "budgets:ViewBudget"]
+      Resource = "*"
+    }]
+  })
+  session_duration = "PT1H"
+}
+
+# Engineering's on-call: read only plus restarting the payments service, for
+# one-hour sessions, until oncall_expires_at (then the assignments go).
+resource "zerotrust_privileged_access" "payments_oncall" {
+  name             = "payments-oncall"
+  description      = "Payments on-call, just in time"
+  group            = zerotrust_access_group.this["engineering"].id
+  accounts         = [var.account_id]
+  managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+  inline_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "RestartPayments"
+      Effect   = "Allow"
+      Action   = ["ecs:UpdateService"]
+      Resource = "arn:aws:ecs:us-east-1:${var.account_id}:service/shop/payments"
+    }]
+  })
+  session_duration = "PT1H"
+  expires_at       = var.oncall_expires_at
+}
+
+# ---------------------------------------------------------------------------
+# Verified: decisions asserted on every plan, evaluated with Cedar over the
+# context Verified Access would send for each request.
+
+locals {
+  # Device postures the matrix and the checks try: what the trust providers
+  # would report for such a device. "unmanaged" reports nothing.
+  postures = {
+    compliant = { device = { jamf = { risk = "LOW" }, crowdstrike = { overall = 92 } } }
+    degraded  = { device = { jamf = { risk = "MEDIUM" }, crowdstrike = { overall = 60 } } }
+    high-risk = { device = { jamf = { risk = "HIGH" }, crowdstrike = { overall = 15 } } }
+    unmanaged = {}
+  }
+
+  # Expected decisions: group, surface, posture and method.
+  decisions = {
+    contractor_high_risk_payments = { group = "contractors", surface = "payments", posture = "high-risk", method = "GET", path = "/payouts", allowed = false }
+    contractor_compliant_payments = { group = "contractors", surface = "payments", posture = "compliant", method = "GET", path = "/payouts", allowed = false }
+    engineer_compliant_wiki       = { group = "engineering", surface = "wiki", posture = "compliant", method = "POST", path = "/pages", allowed = true }
+    engineer_payments_write       = { group = "engineering", surface = "payments", posture = "compliant", method = "POST", path = "/payouts", allowed = false }
+    finance_compliant_payments    = { group = "finance", surface = "payments", posture = "compliant", method = "POST", path = "/payouts", allowed = true }
+    finance_degraded_payments     = { group = "finance", surface = "payments", posture = "degraded", method = "GET", path = "/payouts", allowed = false }
+    support_unmanaged_wiki        = { group = "support", surface = "wiki", posture = "unmanaged", method = "GET", path = "/", allowed = false }
+    support_hr_outside_directory  = { group = "support", surface = "hr", posture = "compliant", method = "GET", path = "/payroll", allowed = false }
+  }
+}
+
+data "zerotrust_access_decision" "check" {
+  for_each = local.decisions
+
+  policy_document = zerotrust_protect_surface.this[each.value.surface].policy_document
+  trust_context   = zerotrust_access_proxy.corp.trust_context
+  request = merge(local.postures[each.value.posture], {
+    groups = [zerotrust_access_group.this[each.value.group].id]
+    method = each.value.method
+    path   = each.value.path
+    host   = "${each.value.surface}.corp.example.com"
+  })
+}
+
+check "access_decisions" {
+  assert {
+    condition     = alltrue([for k, d in local.decisions : data.zerotrust_access_decision.check[k].allowed == d.allowed])
+    error_message = "unexpected access decisions: ${join("; ", [for k, d in local.decisions : "${k}: ${data.zerotrust_access_decision.check[k].reason}" if data.zerotrust_access_decision.check[k].allowed != d.allowed])}"
+  }
+  assert {
+    condition     = contains(data.zerotrust_access_decision.check["contractor_compliant_payments"].deciding_rules, "no-contractors")
+    error_message = "contractors are kept out of payments by something other than the no-contractors forbid rule"
+  }
+}
+
+data "zerotrust_reachability" "shop" {
+  segments = [for name, s in local.segments : { name = name, sensitivity = s.sensitivity }]
+  flows = [for f in local.flows : {
+    to          = f.to
+    segment     = f.from
+    cidr_blocks = f.from == null ? f.cidr_blocks : null
+    ports       = f.ports
+  }]
+  min_sensitivity = "restricted"
+}
+
+check "internet_depth" {
+  assert {
+    condition     = alltrue([for p in data.zerotrust_reachability.shop.paths : p.hops >= 3 if p.from_internet])
+    error_message = "the internet is less than three hops from a restricted segment"
+  }
+}
+
+data "zerotrust_maturity_assessment" "acme" {
+  identity         = { type = "iam-identity-center", mfa_enforced = true }
+  device_providers = ["jamf", "crowdstrike"]
+
+  surfaces = [for name, s in local.surfaces : {
+    name            = name
+    sensitivity     = s.sensitivity
+    groups_required = alltrue([for r in s.rules : length(r.groups) > 0 if r.effect == "permit"])
+    mfa_required    = alltrue([for r in s.rules : r.require_mfa if r.effect == "permit"])
+    device_required = alltrue([for r in s.rules : r.device != null if r.effect == "permit"])
+    floors_met      = true # no acknowledgement anywhere: every rule met its floor at plan
+    tested          = contains([for d in local.decisions : d.surface], name)
+  }]
+  segments = [for name, s in local.segments : {
+    name                    = name
+    sensitivity             = s.sensitivity
+    security_group          = true
+    kubernetes_default_deny = true
+    workload_identity       = true
+    internet_ingress        = anytrue([for f in local.flows : f.to == name && contains(f.cidr_blocks, "0.0.0.0/0")])
+  }]
+  privileged_access = [
+    { name = zerotrust_privileged_access.finance_costs.name, expires = false, session_minutes = 60 },
+    { name = zerotrust_privileged_access.payments_oncall.name, expires = true, session_minutes = 60 },
+  ]
+
+  visibility = { access_logging = true, include_trust_context = true }
+  automation = { policy_as_code = true, decision_checks = length(local.decisions) }
+}
+
+# ---------------------------------------------------------------------------
+# Outputs the demo prints.
+
+# Every access group against every surface and device posture, with the
+# surface's probe request: allowed or denied, and by which rule.
+output "access_matrix" {
+  value = flatten([
+    for g in keys(var.members) : [
+      for s, surface in local.surfaces : [
+        for p, posture in local.postures : merge(
+          { group = g, surface = s, posture = p, sensitivity = surface.sensitivity, request = "${surface.probe.method} ${surface.probe.path}" },
+          provider::zerotrust::evaluate(
+            zerotrust_protect_surface.this[s].policy_document,
+            merge(posture, surface.probe, {
+              groups        = [zerotrust_access_group.this[g].id]
+              host          = "${s}.corp.example.com"
+              trust_context = zerotrust_access_proxy.corp.trust_context
+            })
+          )
+        )
+      ]
+    ]
+  ])
+}
+
+output "decision_checks" {
+  value = { for k, d in local.decisions : k => {
+    expected = d.allowed
+    allowed  = data.zerotrust_access_decision.check[k].allowed
+    reason   = data.zerotrust_access_decision.check[k].reason
+  } }
+}
+
+output "reachability_matrix" {
+  value = data.zerotrust_reachability.shop.matrix
+}
+
+output "paths_into_restricted" {
+  value = [for p in data.zerotrust_reachability.shop.paths : {
+    into          = p.into
+    path          = join(" -> ", p.path)
+    hops          = p.hops
+    from_internet = p.from_internet
+  }]
+}
+
+output "maturity" {
+  value = [for p in data.zerotrust_maturity_assessment.acme.pillars : {
+    pillar     = p.pillar
+    stage      = p.stage
+    next_steps = p.next_steps
+  }]
+}
+
+output "maturity_overall" {
+  value = data.zerotrust_maturity_assessment.acme.overall_stage
 }
 
 output "segment_ids" {
-  value = merge(module.shop.segment_ids, { monitoring = zerotrust_segment.monitoring.id })
+  value = { for k, s in zerotrust_segment.this : k => s.id }
 }
 
-output "ingress_rules" {
-  value = module.shop.ingress_rules
+output "access_group_ids" {
+  value = { for k, g in zerotrust_access_group.this : k => g.id }
 }
 
-output "monitoring_egress_rules" {
-  value = zerotrust_segment_policy.monitoring.egress_rules
+output "proxy_id" {
+  value = zerotrust_access_proxy.corp.id
+}
+
+output "surface_group_ids" {
+  value = { for k, s in zerotrust_protect_surface.this : k => s.id }
+}
+
+output "permission_set_arns" {
+  value = {
+    finance_costs   = zerotrust_privileged_access.finance_costs.permission_set_arn
+    payments_oncall = zerotrust_privileged_access.payments_oncall.permission_set_arn
+  }
 }
 
 output "kubernetes_objects" {
-  description = "Names of the compiled Kubernetes objects by tier."
-  value       = { for tier, m in module.shop.kubernetes_manifests : tier => sort(keys(m)) }
+  description = "Names of the compiled Kubernetes objects by segment."
+  value       = { for k, p in zerotrust_segment_policy.this : k => sort(keys(p.kubernetes_manifests)) }
 }

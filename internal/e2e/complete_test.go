@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gruntwork-io/terratest/modules/terraform"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/demo"
+)
+
+// TestCompleteExample applies examples/complete — what `make demo` shows —
+// on the prerequisites the demo creates (the same code), checks the decisions
+// it asserts, the access matrix, and what exists in the account and the
+// cluster, re-plans expecting no changes, destroys and checks that nothing of
+// the provider's is left.
+func TestCompleteExample(t *testing.T) {
+	acctest.PreCheck(t)
+	ctx := context.Background()
+	cfg := acctest.AWSConfig(t)
+	kcfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
+	if err != nil {
+		t.Fatalf("kubeconfig from the sandbox: %v", err)
+	}
+	kube, dyn := kubernetes.NewForConfigOrDie(kcfg), dynamic.NewForConfigOrDie(kcfg)
+	pre, err := demo.Create(ctx, cfg, kube, "10.79.0.0/16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := pre.Delete(ctx, cfg); err != nil {
+			t.Errorf("deleting the prerequisites: %v", err)
+		}
+	})
+
+	opts := options(t, "examples/complete", nil)
+	// A map of lists is passed as a variables file, as the demo does.
+	vars, err := json.Marshal(pre.Variables())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(opts.TerraformDir, "terraform.tfvars.json"), vars, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inventory := func() *demo.Inventory {
+		t.Helper()
+		inv, err := demo.Read(ctx, cfg, kube, dyn, pre.VPCID, pre.AccountID, pre.Namespace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv
+	}
+	defer func() {
+		terraform.Destroy(t, opts)
+		if empty, left := inventory().Empty(); !empty {
+			t.Errorf("left after destroy: %s", left)
+		}
+	}()
+
+	out := terraform.InitAndApply(t, opts)
+	// A failed assertion of a check block is only a warning to the CLI.
+	if strings.Contains(out, "Check block assertion failed") {
+		t.Errorf("a check block failed during apply:\n%s", out)
+	}
+
+	var checks map[string]struct {
+		Expected, Allowed bool
+		Reason            string
+	}
+	terraform.OutputStruct(t, opts, "decision_checks", &checks)
+	if len(checks) < 5 {
+		t.Errorf("only %d decision checks", len(checks))
+	}
+	for name, c := range checks {
+		if c.Expected != c.Allowed {
+			t.Errorf("decision %s: allowed=%v, expected %v (%s)", name, c.Allowed, c.Expected, c.Reason)
+		}
+	}
+
+	var matrix []struct {
+		Group, Surface, Posture string
+		Allowed                 bool
+		DecidingRules           []string `json:"deciding_rules"`
+	}
+	terraform.OutputStruct(t, opts, "access_matrix", &matrix)
+	if want := len(demo.Members) * 3 * 4; len(matrix) != want {
+		t.Errorf("access matrix has %d entries, want %d (groups × surfaces × postures)", len(matrix), want)
+	}
+	decide := map[string]string{}
+	for _, m := range matrix {
+		d := "deny"
+		if m.Allowed {
+			d = "allow"
+		}
+		decide[m.Group+"/"+m.Surface+"/"+m.Posture] = d + " " + strings.Join(m.DecidingRules, ",")
+	}
+	for key, want := range map[string]string{
+		"contractors/payments/compliant": "deny no-contractors",
+		"contractors/wiki/compliant":     "allow contractors-read",
+		"contractors/wiki/degraded":      "deny ",
+		"engineering/wiki/compliant":     "allow staff",
+		"engineering/payments/compliant": "allow engineering-read",
+		"engineering/payments/degraded":  "deny ",
+		"engineering/hr/compliant":       "deny ",
+		"finance/payments/compliant":     "allow finance-operate",
+		"finance/wiki/high-risk":         "deny ",
+		"support/hr/degraded":            "allow support-directory",
+		"support/wiki/unmanaged":         "deny ",
+	} {
+		if decide[key] != want {
+			t.Errorf("access matrix %s: %q, want %q", key, decide[key], want)
+		}
+	}
+
+	var paths []struct {
+		Into, Path   string
+		Hops         int
+		FromInternet bool `json:"from_internet"`
+	}
+	terraform.OutputStruct(t, opts, "paths_into_restricted", &paths)
+	internet := 0
+	for _, p := range paths {
+		if p.FromInternet {
+			internet++
+			if p.Hops < 3 {
+				t.Errorf("the internet reaches %s in %d hops: %s", p.Into, p.Hops, p.Path)
+			}
+		}
+	}
+	if internet == 0 {
+		t.Error("no route from the internet reported, though web admits it")
+	}
+
+	counts := inventory().Counts()
+	for kind, want := range map[string]int{
+		"security groups":                    5,
+		"security group rules":               16,
+		"Verified Access instances":          1,
+		"Verified Access trust providers":    3,
+		"Verified Access groups":             3,
+		"Verified Access endpoints":          3,
+		"Identity Store groups":              4,
+		"Identity Store group memberships":   len(demo.Users()),
+		"permission sets":                    2,
+		"permission set account assignments": 2,
+		"expiry schedule groups":             1, // only the on-call grant expires
+		"expiry schedules":                   1,
+		"expiry IAM roles":                   1,
+	} {
+		if counts[kind] != want {
+			t.Errorf("%s: %d live, want %d", kind, counts[kind], want)
+		}
+	}
+	if counts["NetworkPolicies"] == 0 || counts["AuthorizationPolicies"] == 0 {
+		t.Errorf("no Kubernetes policies in namespace %s: %v", pre.Namespace, counts)
+	}
+
+	if code := terraform.PlanExitCode(t, opts); code != 0 {
+		t.Fatalf("re-plan after apply: exit code %d, want 0 (no changes)", code)
+	}
+}
