@@ -355,7 +355,29 @@ func (r *segmentPolicySetResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	state.KubernetesManifests = stringMapValue(view)
+	if len(view) > 0 {
+		r.warnForeignPolicies(ctx, pr, state, &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// warnForeignPolicies warns, for every placed segment of the set, about
+// NetworkPolicies the provider does not own that admit traffic to its pods.
+func (r *segmentPolicySetResource) warnForeignPolicies(ctx context.Context, pr *segmentPolicyResource, state segmentPolicySetModel, diags *diag.Diagnostics) {
+	ids := make([]string, 0, len(state.Policies))
+	for _, p := range state.Policies {
+		ids = append(ids, p.Segment.ValueString())
+	}
+	segments, err := r.clients.readSegments(ctx, ids)
+	if err != nil {
+		tflog.Warn(ctx, "segments not readable for the foreign NetworkPolicy check", map[string]any{"error": err.Error()})
+		return
+	}
+	for _, id := range ids {
+		if seg, ok := segments[id]; ok && seg.Kubernetes != nil {
+			pr.warnForeignPolicies(ctx, seg, diags)
+		}
+	}
 }
 
 func (r *segmentPolicySetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -95,9 +95,10 @@ func splitShared(objs []*unstructured.Unstructured) (own, shared []*unstructured
 // holds it as desired, and shared objects owner holds but no longer desires
 // are let go (deleted with the last holder). A desired name held by an
 // object that is not a shared object of this provider is refused before
-// anything is written. Requests: one LIST per kind, one GET per desired
-// object not found by it, one APPLY per object joined or corrected, one
-// APPLY or DELETE per object let go.
+// anything is written. Requests: one LIST per kind, one unfiltered LIST
+// per (kind, namespace) holding a desired object not found by it, one
+// APPLY per object joined or corrected, one APPLY or DELETE per object let
+// go.
 func (c *Client) applyShared(ctx context.Context, owner string, desired []*unstructured.Unstructured, kinds []schema.GroupVersionResource) (Result, error) {
 	var res Result
 	for _, d := range desired {
@@ -112,6 +113,7 @@ func (c *Client) applyShared(ctx context.Context, owner string, desired []*unstr
 		return res, err
 	}
 	objs := make([]*unstructured.Unstructured, 0, len(desired))
+	seen := map[listKey][]*unstructured.Unstructured{}
 	for _, d := range desired {
 		obj := d.DeepCopy()
 		// The digest covers the object every holder applies alike; the
@@ -126,14 +128,21 @@ func (c *Client) applyShared(ctx context.Context, owner string, desired []*unstr
 		if _, ok := live[KeyOf(obj)]; ok {
 			continue
 		}
-		gvr := managedKinds[obj.GroupVersionKind()]
-		existing, err := c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Get(ctx, obj.GetName(), metav1.GetOptions{})
-		switch {
-		case apierrors.IsNotFound(err):
-		case err != nil:
-			return res, fmt.Errorf("reading %s: %w", KeyOf(obj), err)
-		case !isShared(existing):
-			return res, &NotOwnedError{Object: KeyOf(obj), Labels: existing.GetLabels()}
+		// Not a shared object yet: is the name held by another object? One
+		// unfiltered LIST per (kind, namespace), shared through the read
+		// cache with the owner's own objects.
+		target := listKey{managedKinds[obj.GroupVersionKind()], obj.GetNamespace()}
+		existing, listed := seen[target]
+		if !listed {
+			if existing, err = c.namespaceList(ctx, target.gvr, target.ns); err != nil {
+				return res, err
+			}
+			seen[target] = existing
+		}
+		for _, e := range existing {
+			if e.GetName() == obj.GetName() && !isShared(e) {
+				return res, &NotOwnedError{Object: KeyOf(obj), Labels: e.GetLabels()}
+			}
 		}
 	}
 	want := map[Key]bool{}
