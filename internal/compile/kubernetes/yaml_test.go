@@ -287,7 +287,6 @@ func TestYAMLKeyOrder(t *testing.T) {
 	}
 }
 
-
 // plainWord's strings are exactly those yaml.v2 writes unquoted.
 func TestPlainWordIsPlainInYAML(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
