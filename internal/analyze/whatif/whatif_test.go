@@ -240,7 +240,9 @@ func TestProxyKeyCoversTheProxy(t *testing.T) {
 		func(p *model.AccessProxy) { p.IdentityProvider.MFAEnforced = true },
 		func(p *model.AccessProxy) { p.DeviceProviders = nil },
 		func(p *model.AccessProxy) { p.DeviceProviders[0].Reference = "jamf2" },
-		func(p *model.AccessProxy) { p.DeviceProviders[0] = model.DeviceTrustProvider{Type: "jamf\"", Reference: ""} },
+		func(p *model.AccessProxy) {
+			p.DeviceProviders[0] = model.DeviceTrustProvider{Type: "jamf\"", Reference: ""}
+		},
 		func(p *model.AccessProxy) {
 			p.DeviceProviders = append(p.DeviceProviders, model.DeviceTrustProvider{Type: model.DeviceCrowdStrike, Reference: "c"})
 		},

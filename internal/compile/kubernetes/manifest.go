@@ -67,7 +67,11 @@ func (o Objects) YAML() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
+	size := 0
+	for _, m := range ms {
+		size += len(m.YAML) + len("---\n")
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size))
 	for i, m := range ms {
 		if i > 0 {
 			b.WriteString("---\n")

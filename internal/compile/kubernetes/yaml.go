@@ -269,13 +269,28 @@ func consistentOrder(members []jsonMember) bool {
 // yamlKeyLess is go.yaml.in/yaml/v2's order of string map keys (keyList.Less):
 // letters sort after non-letters, runs of digits compare as numbers.
 func yamlKeyLess(a, b string) bool {
-	ar, br := []rune(a), []rune(b)
+	if isASCII(a) && isASCII(b) {
+		return keyLess([]byte(a), []byte(b))
+	}
+	return keyLess([]rune(a), []rune(b))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func keyLess[T byte | rune](ar, br []T) bool {
 	for i := 0; i < len(ar) && i < len(br); i++ {
 		if ar[i] == br[i] {
 			continue
 		}
-		al := unicode.IsLetter(ar[i])
-		bl := unicode.IsLetter(br[i])
+		al := unicode.IsLetter(rune(ar[i]))
+		bl := unicode.IsLetter(rune(br[i]))
 		if al && bl {
 			return ar[i] < br[i]
 		}
@@ -285,7 +300,7 @@ func yamlKeyLess(a, b string) bool {
 		var ai, bi int
 		var an, bn int64
 		if ar[i] == '0' || br[i] == '0' {
-			for j := i - 1; j >= 0 && unicode.IsDigit(ar[j]); j-- {
+			for j := i - 1; j >= 0 && unicode.IsDigit(rune(ar[j])); j-- {
 				if ar[j] != '0' {
 					an = 1
 					bn = 1
@@ -293,10 +308,10 @@ func yamlKeyLess(a, b string) bool {
 				}
 			}
 		}
-		for ai = i; ai < len(ar) && unicode.IsDigit(ar[ai]); ai++ {
+		for ai = i; ai < len(ar) && unicode.IsDigit(rune(ar[ai])); ai++ {
 			an = an*10 + int64(ar[ai]-'0')
 		}
-		for bi = i; bi < len(br) && unicode.IsDigit(br[bi]); bi++ {
+		for bi = i; bi < len(br) && unicode.IsDigit(rune(br[bi])); bi++ {
 			bn = bn*10 + int64(br[bi]-'0')
 		}
 		if an != bn {
@@ -342,10 +357,45 @@ type jsonParser struct {
 	data string // one copy of the document; parsed strings are slices of it
 	pos  int
 	ok   bool
+	// Children are gathered on a stack, then copied into exactly sized
+	// slices cut from slabs: no slice grows, and as a tree is dropped once
+	// rendered, the next parse reuses the slabs.
+	memberStack []jsonMember
+	itemStack   []jsonValue
+	memberSlab  []jsonMember
+	itemSlab    []jsonValue
+}
+
+const jsonSlabSize = 512
+
+func (p *jsonParser) members(from int) []jsonMember {
+	n := len(p.memberStack) - from
+	if cap(p.memberSlab)-len(p.memberSlab) < n {
+		p.memberSlab = make([]jsonMember, 0, max(jsonSlabSize, n))
+	}
+	out := p.memberSlab[len(p.memberSlab) : len(p.memberSlab)+n : len(p.memberSlab)+n]
+	p.memberSlab = p.memberSlab[:len(p.memberSlab)+n]
+	copy(out, p.memberStack[from:])
+	p.memberStack = p.memberStack[:from]
+	return out
+}
+
+func (p *jsonParser) items(from int) []jsonValue {
+	n := len(p.itemStack) - from
+	if cap(p.itemSlab)-len(p.itemSlab) < n {
+		p.itemSlab = make([]jsonValue, 0, max(jsonSlabSize, n))
+	}
+	out := p.itemSlab[len(p.itemSlab) : len(p.itemSlab)+n : len(p.itemSlab)+n]
+	p.itemSlab = p.itemSlab[:len(p.itemSlab)+n]
+	copy(out, p.itemStack[from:])
+	p.itemStack = p.itemStack[:from]
+	return out
 }
 
 func (p *jsonParser) parse(data []byte) (*jsonValue, bool) {
 	p.data, p.pos, p.ok = string(data), 0, true
+	p.memberStack, p.itemStack = p.memberStack[:0], p.itemStack[:0]
+	p.memberSlab, p.itemSlab = p.memberSlab[:0], p.itemSlab[:0]
 	v := new(jsonValue)
 	p.value(v)
 	if !p.ok || p.pos != len(p.data) {
@@ -385,9 +435,9 @@ func (p *jsonParser) value(v *jsonValue) {
 			p.pos++
 			return
 		}
+		from := len(p.memberStack)
 		for p.ok {
-			v.members = append(v.members, jsonMember{})
-			m := &v.members[len(v.members)-1]
+			var m jsonMember
 			if p.peek() != '"' {
 				p.fail()
 				return
@@ -397,11 +447,13 @@ func (p *jsonParser) value(v *jsonValue) {
 				return
 			}
 			p.value(&m.value)
+			p.memberStack = append(p.memberStack, m)
 			switch p.peek() {
 			case ',':
 				p.pos++
 			case '}':
 				p.pos++
+				v.members = p.members(from)
 				return
 			default:
 				p.fail()
@@ -414,14 +466,17 @@ func (p *jsonParser) value(v *jsonValue) {
 			p.pos++
 			return
 		}
+		from := len(p.itemStack)
 		for p.ok {
-			v.items = append(v.items, jsonValue{})
-			p.value(&v.items[len(v.items)-1])
+			var item jsonValue
+			p.value(&item)
+			p.itemStack = append(p.itemStack, item)
 			switch p.peek() {
 			case ',':
 				p.pos++
 			case ']':
 				p.pos++
+				v.items = p.items(from)
 				return
 			default:
 				p.fail()
