@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -15,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/analyze/whatif"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
 var _ function.Function = (*evaluateFunction)(nil)
@@ -81,7 +84,7 @@ func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, res
 		resp.Error = function.NewArgumentFuncError(1, "Invalid request: "+err.Error())
 		return
 	}
-	proxy, err := decisionProxy(r.TrustContext)
+	proxy, err := cachedDecisionProxy(r.TrustContext)
 	if err != nil {
 		resp.Error = function.NewArgumentFuncError(1, "Invalid request.trust_context: "+err.Error())
 		return
@@ -107,6 +110,42 @@ func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, res
 		return
 	}
 	resp.Error = resp.Result.Set(ctx, result)
+}
+
+// A plan calls the function many times with the same trust context, whose
+// JSON decoding and validation cost more than the decision itself, so
+// parsed contexts (and their errors) are kept by text. The cache is bounded
+// crudely — emptied when full — as a plan uses few trust contexts.
+const trustContextCacheSize = 64
+
+type parsedTrustContext struct {
+	proxy model.AccessProxy
+	err   error
+}
+
+var trustContextCache = struct {
+	sync.Mutex
+	m map[string]parsedTrustContext
+}{m: map[string]parsedTrustContext{}}
+
+// cachedDecisionProxy is decisionProxy(trustContext), parsed once per text.
+// The caller gets its own copy of the device provider list.
+func cachedDecisionProxy(trustContext string) (model.AccessProxy, error) {
+	trustContextCache.Lock()
+	c, ok := trustContextCache.m[trustContext]
+	trustContextCache.Unlock()
+	if !ok {
+		c.proxy, c.err = decisionProxy(trustContext)
+		trustContextCache.Lock()
+		if len(trustContextCache.m) >= trustContextCacheSize {
+			clear(trustContextCache.m)
+		}
+		trustContextCache.m[trustContext] = c
+		trustContextCache.Unlock()
+	}
+	p := c.proxy
+	p.DeviceProviders = slices.Clone(p.DeviceProviders)
+	return p, c.err
 }
 
 // decodeEvaluateRequest reads the dynamic request through JSON into the

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -172,8 +173,28 @@ func decide(group, endpoint string, tcp bool, proxy model.AccessProxy, req Reque
 const cacheSize = 64
 
 type cacheKey struct {
-	proxy string
+	proxy proxyKey
 	docs  analyze.Documents
+}
+
+// proxyKey identifies a proxy's trust context: every field of
+// model.AccessProxy (TestProxyKeyCoversTheProxy fails when one is added),
+// the device providers as quoted type and reference pairs. Building it is a
+// few appends, where formatting the proxy with %#v cost a reflective walk
+// per decision.
+type proxyKey struct {
+	name     string
+	identity model.IdentityProvider
+	devices  string
+}
+
+func keyOf(p model.AccessProxy) proxyKey {
+	var b []byte
+	for _, d := range p.DeviceProviders {
+		b = strconv.AppendQuote(b, d.Type)
+		b = strconv.AppendQuote(b, d.Reference)
+	}
+	return proxyKey{name: p.Name, identity: p.IdentityProvider, devices: string(b)}
 }
 
 var cache = struct {
@@ -184,7 +205,7 @@ var cache = struct {
 func evaluator(proxy model.AccessProxy, docs analyze.Documents) (*analyze.Evaluator, error) {
 	// The documents are key fields as they are: formatting or concatenating
 	// 20 kB of Cedar per call would cost more than the decision.
-	key := cacheKey{proxy: fmt.Sprintf("%#v", proxy), docs: docs}
+	key := cacheKey{proxy: keyOf(proxy), docs: docs}
 	cache.Lock()
 	ev, ok := cache.m[key]
 	cache.Unlock()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -214,5 +215,47 @@ func TestDecide_concurrent(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// The evaluator cache key must tell apart any two proxies that differ: it
+// lists every field, so a field added to the model must be added to it.
+func TestProxyKeyCoversTheProxy(t *testing.T) {
+	for typ, fields := range map[reflect.Type]int{
+		reflect.TypeOf(model.AccessProxy{}):         3,
+		reflect.TypeOf(model.IdentityProvider{}):    4,
+		reflect.TypeOf(model.DeviceTrustProvider{}): 2,
+	} {
+		if typ.NumField() != fields {
+			t.Errorf("%s has %d fields, the cache key was written for %d: update keyOf", typ, typ.NumField(), fields)
+		}
+	}
+	base := model.AccessProxy{Name: "p", IdentityProvider: model.IdentityProvider{Type: model.IdentityOIDC, Reference: "okta"},
+		DeviceProviders: []model.DeviceTrustProvider{{Type: model.DeviceJamf, Reference: "jamf"}}}
+	variants := []func(*model.AccessProxy){
+		func(p *model.AccessProxy) { p.Name = "q" },
+		func(p *model.AccessProxy) { p.IdentityProvider.Type = model.IdentityIAMIdentityCenter },
+		func(p *model.AccessProxy) { p.IdentityProvider.Reference = "okta2" },
+		func(p *model.AccessProxy) { p.IdentityProvider.GroupsClaim = "roles" },
+		func(p *model.AccessProxy) { p.IdentityProvider.MFAEnforced = true },
+		func(p *model.AccessProxy) { p.DeviceProviders = nil },
+		func(p *model.AccessProxy) { p.DeviceProviders[0].Reference = "jamf2" },
+		func(p *model.AccessProxy) {
+			p.DeviceProviders[0] = model.DeviceTrustProvider{Type: "jamf\"", Reference: ""}
+		},
+		func(p *model.AccessProxy) {
+			p.DeviceProviders = append(p.DeviceProviders, model.DeviceTrustProvider{Type: model.DeviceCrowdStrike, Reference: "c"})
+		},
+	}
+	for i, change := range variants {
+		p := base
+		p.DeviceProviders = slices.Clone(base.DeviceProviders)
+		change(&p)
+		if keyOf(p) == keyOf(base) {
+			t.Errorf("variant %d has the same key as the base proxy", i)
+		}
+	}
+	if keyOf(base) != keyOf(model.AccessProxy{Name: "p", IdentityProvider: base.IdentityProvider, DeviceProviders: slices.Clone(base.DeviceProviders)}) {
+		t.Error("equal proxies have different keys")
 	}
 }

@@ -3,9 +3,6 @@ package kubernetes
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-
-	"sigs.k8s.io/yaml"
 )
 
 // Manifest is one compiled object rendered for display.
@@ -37,26 +34,27 @@ func (o Objects) objects() []any {
 	return out
 }
 
-// Manifests renders every object as canonical YAML, in canonical order.
-// The YAML is produced from the objects' JSON form by sigs.k8s.io/yaml, so
-// strings are quoted and escaped by the encoder, never by hand.
+// Manifests renders every object as canonical YAML, in canonical order:
+// byte-for-byte what sigs.k8s.io/yaml.Marshal writes (see yamlRenderer), so
+// strings are quoted and escaped by an encoder, never by hand.
 func (o Objects) Manifests() ([]Manifest, error) {
 	out := make([]Manifest, 0, len(o.NetworkPolicies)+len(o.AuthorizationPolicies))
+	var r yamlRenderer
 	for i := range o.NetworkPolicies {
 		np := &o.NetworkPolicies[i]
-		y, err := yaml.Marshal(np)
+		y, err := r.render(np)
 		if err != nil {
-			return nil, fmt.Errorf("rendering NetworkPolicy %s/%s: %w", np.Namespace, np.Name, err)
+			return nil, renderError("NetworkPolicy", np.Namespace, np.Name, err)
 		}
-		out = append(out, Manifest{APIVersion: np.APIVersion, Kind: np.Kind, Namespace: np.Namespace, Name: np.Name, YAML: string(y)})
+		out = append(out, Manifest{APIVersion: np.APIVersion, Kind: np.Kind, Namespace: np.Namespace, Name: np.Name, YAML: y})
 	}
 	for i := range o.AuthorizationPolicies {
 		ap := &o.AuthorizationPolicies[i]
-		y, err := yaml.Marshal(ap)
+		y, err := r.render(ap)
 		if err != nil {
-			return nil, fmt.Errorf("rendering AuthorizationPolicy %s/%s: %w", ap.Namespace, ap.Name, err)
+			return nil, renderError("AuthorizationPolicy", ap.Namespace, ap.Name, err)
 		}
-		out = append(out, Manifest{APIVersion: ap.APIVersion, Kind: ap.Kind, Namespace: ap.Namespace, Name: ap.Name, YAML: string(y)})
+		out = append(out, Manifest{APIVersion: ap.APIVersion, Kind: ap.Kind, Namespace: ap.Namespace, Name: ap.Name, YAML: y})
 	}
 	return out, nil
 }
@@ -69,7 +67,11 @@ func (o Objects) YAML() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
+	size := 0
+	for _, m := range ms {
+		size += len(m.YAML) + len("---\n")
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size))
 	for i, m := range ms {
 		if i > 0 {
 			b.WriteString("---\n")

@@ -1,0 +1,555 @@
+package kubernetes
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"sigs.k8s.io/yaml"
+)
+
+// yamlRenderer renders an object as canonical YAML byte-for-byte equal to
+// sigs.k8s.io/yaml.Marshal — which marshals to JSON, parses the JSON back
+// as YAML and emits that with go.yaml.in/yaml/v2 — without the YAML parse
+// and the reflective emitter, which were most of the cost of a large
+// compile. The object's JSON (from encoding/json, so field names,
+// omitempty and custom marshallers stay the API types' own) is parsed into
+// a small tree and written in yaml.v2's block style with its key order.
+//
+// Scalars are never quoted by hand: a string that is not trivially plain
+// is rendered once by sigs.k8s.io/yaml itself and its single-line token
+// reused. Whatever this writer cannot prove equal — a string whose line
+// would pass the emitter's 80-column wrap at a space, a line break, a long
+// or empty key, a number yaml.v2 would retype — makes the whole object fall
+// back to sigs.k8s.io/yaml.Marshal, so the output never differs.
+type yamlRenderer struct {
+	buf       []byte
+	lineStart int // index in buf of the current line's first byte
+	tokens    map[string]string
+	parser    jsonParser
+}
+
+// yamlWrapColumn is go.yaml.in/yaml/v2's default line width: past it the
+// emitter breaks a scalar at a space.
+const yamlWrapColumn = 80
+
+// maxSimpleKey is the longest key yaml.v2 writes as "key: value".
+const maxSimpleKey = 128
+
+// render returns obj as a canonical single-document YAML manifest.
+func (r *yamlRenderer) render(obj any) (string, error) {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return "", err
+	}
+	if s, ok := r.fromJSON(raw); ok {
+		return s, nil
+	}
+	y, err := yaml.Marshal(obj)
+	if err != nil {
+		return "", err
+	}
+	return string(y), nil
+}
+
+// fromJSON renders a JSON object; false means the fast writer cannot
+// guarantee yaml.v2's bytes for it.
+func (r *yamlRenderer) fromJSON(raw []byte) (string, bool) {
+	v, ok := r.parser.parse(raw)
+	if !ok || v.kind != jsonObject || len(v.members) == 0 {
+		return "", false
+	}
+	r.buf, r.lineStart = r.buf[:0], 0
+	if !r.mapping(v, 0, false) {
+		return "", false
+	}
+	return string(r.buf), true
+}
+
+func (r *yamlRenderer) newline() {
+	r.buf = append(r.buf, '\n')
+	r.lineStart = len(r.buf)
+}
+
+func (r *yamlRenderer) indent(n int) {
+	for range n {
+		r.buf = append(r.buf, ' ')
+	}
+}
+
+// mapping writes a non-empty object's members at indent; inline means the
+// first key follows a "- " already written.
+func (r *yamlRenderer) mapping(v *jsonValue, indent int, inline bool) bool {
+	members := v.members
+	slices.SortFunc(members, func(a, b jsonMember) int {
+		if yamlKeyLess(a.key, b.key) {
+			return -1
+		}
+		if yamlKeyLess(b.key, a.key) {
+			return 1
+		}
+		return 0
+	})
+	if !consistentOrder(members) {
+		return false
+	}
+	for i := range members {
+		m := &members[i]
+		if i > 0 || !inline {
+			r.indent(indent)
+		}
+		if m.key == "" || len(m.key) > maxSimpleKey || !r.scalar(m.key, true) {
+			return false
+		}
+		r.buf = append(r.buf, ':')
+		val := &m.value
+		switch {
+		case val.kind == jsonObject && len(val.members) > 0:
+			r.newline()
+			if !r.mapping(val, indent+2, false) {
+				return false
+			}
+		case val.kind == jsonArray && len(val.items) > 0:
+			r.newline()
+			if !r.sequence(val, indent, false) {
+				return false
+			}
+		default:
+			r.buf = append(r.buf, ' ')
+			if !r.leaf(val) {
+				return false
+			}
+			r.newline()
+		}
+	}
+	return true
+}
+
+// sequence writes a non-empty array's items at indent; inline means the
+// first "- " follows a "- " already written.
+func (r *yamlRenderer) sequence(v *jsonValue, indent int, inline bool) bool {
+	for i := range v.items {
+		item := &v.items[i]
+		if i > 0 || !inline {
+			r.indent(indent)
+		}
+		r.buf = append(r.buf, '-', ' ')
+		switch {
+		case item.kind == jsonObject && len(item.members) > 0:
+			if !r.mapping(item, indent+2, true) {
+				return false
+			}
+		case item.kind == jsonArray && len(item.items) > 0:
+			if !r.sequence(item, indent+2, true) {
+				return false
+			}
+		default:
+			if !r.leaf(item) {
+				return false
+			}
+			r.newline()
+		}
+	}
+	return true
+}
+
+// leaf writes a scalar or an empty collection.
+func (r *yamlRenderer) leaf(v *jsonValue) bool {
+	switch v.kind {
+	case jsonObject:
+		r.buf = append(r.buf, '{', '}')
+	case jsonArray:
+		r.buf = append(r.buf, '[', ']')
+	case jsonNull:
+		r.buf = append(r.buf, "null"...)
+	case jsonBool, jsonNumber:
+		// Numbers are kept only when yaml.v2 reads them back as an int
+		// and writes the same digits (see jsonParser.number).
+		r.buf = append(r.buf, v.text...)
+	case jsonString:
+		return r.scalar(v.text, false)
+	default:
+		return false
+	}
+	return true
+}
+
+// scalar writes a string as yaml.v2 would at the current position.
+func (r *yamlRenderer) scalar(s string, key bool) bool {
+	if plainWord(s) {
+		r.buf = append(r.buf, s...)
+		return true
+	}
+	tok, ok := r.tokens[s]
+	if !ok {
+		tok = standaloneToken(s)
+		if r.tokens == nil {
+			r.tokens = map[string]string{}
+		}
+		r.tokens[s] = tok
+	}
+	if tok == "" {
+		return false
+	}
+	// A value containing a space may be broken there once its line passes
+	// the wrap column (a key never is); a line that ends before it is safe.
+	if !key && strings.IndexByte(s, ' ') >= 0 && len(r.buf)-r.lineStart+len(tok) > yamlWrapColumn {
+		return false
+	}
+	r.buf = append(r.buf, tok...)
+	return true
+}
+
+// standaloneToken is s as sigs.k8s.io/yaml writes it alone on its line, or
+// "" when that token could depend on where it is written (line breaks in
+// or around it).
+func standaloneToken(s string) string {
+	if !utf8.ValidString(s) || strings.ContainsAny(s, "\n\r\u0085\u2028\u2029") {
+		return ""
+	}
+	y, err := yaml.Marshal(s)
+	if err != nil || len(y) < 2 || y[len(y)-1] != '\n' || strings.IndexByte(string(y[:len(y)-1]), '\n') >= 0 {
+		return ""
+	}
+	tok := string(y[:len(y)-1])
+	if strings.HasPrefix(tok, "!") || strings.HasPrefix(tok, "|") || strings.HasPrefix(tok, ">") {
+		return ""
+	}
+	return tok
+}
+
+// plainWord reports whether yaml.v2 writes s unquoted in any position:
+// letters, digits and -._/ only (and ':' not last, as in IPv6 blocks),
+// starting with an ASCII letter and not one of the words YAML 1.1 reads as
+// a bool or null, or starting with a digit and holding a '/' (a CIDR block:
+// no YAML number or timestamp has one).
+func plainWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	letter := isASCIILetter(s[0])
+	if !letter && (s[0] < '0' || s[0] > '9' || strings.IndexByte(s, '/') < 0) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isASCIILetter(c) && (c < '0' || c > '9') && c != '-' && c != '.' && c != '_' && c != '/' && (c != ':' || i == len(s)-1) {
+			return false
+		}
+	}
+	switch s {
+	case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+		"true", "True", "TRUE", "false", "False", "FALSE",
+		"on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL":
+		return false
+	}
+	return true
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// consistentOrder reports whether sorted keys are in yaml.v2's order pair
+// by pair. That order is not transitive for some keys with digits ("007" <
+// "0o1" < "1_" < "007"); yaml.v2 then writes them in an order that depends
+// on map iteration, and such an object goes to the fallback.
+func consistentOrder(members []jsonMember) bool {
+	for i := range members {
+		for j := i + 1; j < len(members); j++ {
+			if !yamlKeyLess(members[i].key, members[j].key) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// yamlKeyLess is go.yaml.in/yaml/v2's order of string map keys (keyList.Less):
+// letters sort after non-letters, runs of digits compare as numbers.
+func yamlKeyLess(a, b string) bool {
+	if isASCII(a) && isASCII(b) {
+		return keyLess([]byte(a), []byte(b))
+	}
+	return keyLess([]rune(a), []rune(b))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func keyLess[T byte | rune](ar, br []T) bool {
+	for i := 0; i < len(ar) && i < len(br); i++ {
+		if ar[i] == br[i] {
+			continue
+		}
+		al := unicode.IsLetter(rune(ar[i]))
+		bl := unicode.IsLetter(rune(br[i]))
+		if al && bl {
+			return ar[i] < br[i]
+		}
+		if al || bl {
+			return bl
+		}
+		var ai, bi int
+		var an, bn int64
+		if ar[i] == '0' || br[i] == '0' {
+			for j := i - 1; j >= 0 && unicode.IsDigit(rune(ar[j])); j-- {
+				if ar[j] != '0' {
+					an = 1
+					bn = 1
+					break
+				}
+			}
+		}
+		for ai = i; ai < len(ar) && unicode.IsDigit(rune(ar[ai])); ai++ {
+			an = an*10 + int64(ar[ai]-'0')
+		}
+		for bi = i; bi < len(br) && unicode.IsDigit(rune(br[bi])); bi++ {
+			bn = bn*10 + int64(br[bi]-'0')
+		}
+		if an != bn {
+			return an < bn
+		}
+		if ai != bi {
+			return ai < bi
+		}
+		return ar[i] < br[i]
+	}
+	return len(ar) < len(br)
+}
+
+type jsonKind uint8
+
+const (
+	jsonInvalid jsonKind = iota
+	jsonNull
+	jsonBool
+	jsonNumber
+	jsonString
+	jsonObject
+	jsonArray
+)
+
+// jsonValue is a parsed JSON value; members keep the document's order.
+type jsonValue struct {
+	kind    jsonKind
+	text    string // bool or number literal, decoded string
+	members []jsonMember
+	items   []jsonValue
+}
+
+type jsonMember struct {
+	key   string
+	value jsonValue
+}
+
+// jsonParser parses the compact JSON encoding/json.Marshal writes. It
+// rejects anything else (whitespace, numbers yaml.v2 would not keep as the
+// same int), which sends the object to the fallback.
+type jsonParser struct {
+	data string // one copy of the document; parsed strings are slices of it
+	pos  int
+	ok   bool
+	// Children are gathered on a stack, then copied into exactly sized
+	// slices cut from slabs: no slice grows, and as a tree is dropped once
+	// rendered, the next parse reuses the slabs.
+	memberStack []jsonMember
+	itemStack   []jsonValue
+	memberSlab  []jsonMember
+	itemSlab    []jsonValue
+}
+
+const jsonSlabSize = 512
+
+func (p *jsonParser) members(from int) []jsonMember {
+	n := len(p.memberStack) - from
+	if cap(p.memberSlab)-len(p.memberSlab) < n {
+		p.memberSlab = make([]jsonMember, 0, max(jsonSlabSize, n))
+	}
+	out := p.memberSlab[len(p.memberSlab) : len(p.memberSlab)+n : len(p.memberSlab)+n]
+	p.memberSlab = p.memberSlab[:len(p.memberSlab)+n]
+	copy(out, p.memberStack[from:])
+	p.memberStack = p.memberStack[:from]
+	return out
+}
+
+func (p *jsonParser) items(from int) []jsonValue {
+	n := len(p.itemStack) - from
+	if cap(p.itemSlab)-len(p.itemSlab) < n {
+		p.itemSlab = make([]jsonValue, 0, max(jsonSlabSize, n))
+	}
+	out := p.itemSlab[len(p.itemSlab) : len(p.itemSlab)+n : len(p.itemSlab)+n]
+	p.itemSlab = p.itemSlab[:len(p.itemSlab)+n]
+	copy(out, p.itemStack[from:])
+	p.itemStack = p.itemStack[:from]
+	return out
+}
+
+func (p *jsonParser) parse(data []byte) (*jsonValue, bool) {
+	p.data, p.pos, p.ok = string(data), 0, true
+	p.memberStack, p.itemStack = p.memberStack[:0], p.itemStack[:0]
+	p.memberSlab, p.itemSlab = p.memberSlab[:0], p.itemSlab[:0]
+	v := new(jsonValue)
+	p.value(v)
+	if !p.ok || p.pos != len(p.data) {
+		return nil, false
+	}
+	return v, true
+}
+
+func (p *jsonParser) fail() { p.ok = false }
+
+func (p *jsonParser) peek() byte {
+	if p.pos >= len(p.data) {
+		p.fail()
+		return 0
+	}
+	return p.data[p.pos]
+}
+
+func (p *jsonParser) literal(s string) bool {
+	if !strings.HasPrefix(p.data[p.pos:], s) {
+		p.fail()
+		return false
+	}
+	p.pos += len(s)
+	return true
+}
+
+func (p *jsonParser) value(v *jsonValue) {
+	if !p.ok {
+		return
+	}
+	switch c := p.peek(); {
+	case c == '{':
+		p.pos++
+		v.kind = jsonObject
+		if p.peek() == '}' {
+			p.pos++
+			return
+		}
+		from := len(p.memberStack)
+		for p.ok {
+			var m jsonMember
+			if p.peek() != '"' {
+				p.fail()
+				return
+			}
+			m.key = p.str()
+			if !p.literal(":") {
+				return
+			}
+			p.value(&m.value)
+			p.memberStack = append(p.memberStack, m)
+			switch p.peek() {
+			case ',':
+				p.pos++
+			case '}':
+				p.pos++
+				v.members = p.members(from)
+				return
+			default:
+				p.fail()
+			}
+		}
+	case c == '[':
+		p.pos++
+		v.kind = jsonArray
+		if p.peek() == ']' {
+			p.pos++
+			return
+		}
+		from := len(p.itemStack)
+		for p.ok {
+			var item jsonValue
+			p.value(&item)
+			p.itemStack = append(p.itemStack, item)
+			switch p.peek() {
+			case ',':
+				p.pos++
+			case ']':
+				p.pos++
+				v.items = p.items(from)
+				return
+			default:
+				p.fail()
+			}
+		}
+	case c == '"':
+		v.kind, v.text = jsonString, p.str()
+	case c == 't':
+		v.kind, v.text = jsonBool, "true"
+		p.literal("true")
+	case c == 'f':
+		v.kind, v.text = jsonBool, "false"
+		p.literal("false")
+	case c == 'n':
+		v.kind = jsonNull
+		p.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		v.kind, v.text = jsonNumber, p.number()
+	default:
+		p.fail()
+	}
+}
+
+// number accepts an integer of at most 18 digits without a leading zero:
+// yaml.v2 reads it as an int and writes it back unchanged. Fractions,
+// exponents and larger integers fall back.
+func (p *jsonParser) number() string {
+	start := p.pos
+	if p.data[p.pos] == '-' {
+		p.pos++
+	}
+	digits := p.pos
+	for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
+		p.pos++
+	}
+	n := p.pos - digits
+	if n == 0 || n > 18 || (n > 1 && p.data[digits] == '0') {
+		p.fail()
+		return ""
+	}
+	return p.data[start:p.pos]
+}
+
+// str reads a string at p.pos (an opening quote); escaped strings are
+// decoded by encoding/json.
+func (p *jsonParser) str() string {
+	start := p.pos
+	p.pos++
+	escaped := false
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case '\\':
+			escaped = true
+			p.pos += 2
+			continue
+		case '"':
+			p.pos++
+			if !escaped {
+				return p.data[start+1 : p.pos-1]
+			}
+			var s string
+			if err := json.Unmarshal([]byte(p.data[start:p.pos]), &s); err != nil {
+				p.fail()
+			}
+			return s
+		}
+		p.pos++
+	}
+	p.fail()
+	return ""
+}
+
+// renderError names the object a rendering failed for.
+func renderError(kind, namespace, name string, err error) error {
+	return fmt.Errorf("rendering %s %s/%s: %w", kind, namespace, name, err)
+}
