@@ -242,29 +242,36 @@ resource "zerotrust_segment" "this" {
   }
 }
 
-resource "zerotrust_segment_policy" "this" {
-  for_each = toset(concat([for f in local.flows : f.to], keys(local.egress)))
+# The shop's flows, owned as one set: each security group gets at most one
+# Authorize and one Revoke call per direction however many flows reach it.
+resource "zerotrust_segment_policy_set" "shop" {
+  name = "shop"
 
-  segment             = zerotrust_segment.this[each.key].id
-  segment_sensitivity = zerotrust_segment.this[each.key].sensitivity
-
-  dynamic "allow_from" {
-    for_each = [for f in local.flows : f if f.to == each.key]
+  dynamic "policy" {
+    for_each = toset(concat([for f in local.flows : f.to], keys(local.egress)))
     content {
-      segment     = allow_from.value.from == null ? null : zerotrust_segment.this[allow_from.value.from].id
-      cidr_blocks = allow_from.value.from == null ? allow_from.value.cidr_blocks : null
-      protocol    = "tcp"
-      ports       = allow_from.value.ports
-    }
-  }
+      segment             = zerotrust_segment.this[policy.value].id
+      segment_sensitivity = zerotrust_segment.this[policy.value].sensitivity
 
-  dynamic "allow_to" {
-    for_each = lookup(local.egress, each.key, [])
-    content {
-      cidr_blocks = allow_to.value.cidr_blocks
-      protocol    = "tcp"
-      ports       = allow_to.value.ports
-      description = allow_to.value.description
+      dynamic "allow_from" {
+        for_each = [for f in local.flows : f if f.to == policy.value]
+        content {
+          segment     = allow_from.value.from == null ? null : zerotrust_segment.this[allow_from.value.from].id
+          cidr_blocks = allow_from.value.from == null ? allow_from.value.cidr_blocks : null
+          protocol    = "tcp"
+          ports       = allow_from.value.ports
+        }
+      }
+
+      dynamic "allow_to" {
+        for_each = lookup(local.egress, policy.value, [])
+        content {
+          cidr_blocks = allow_to.value.cidr_blocks
+          protocol    = "tcp"
+          ports       = allow_to.value.ports
+          description = allow_to.value.description
+        }
+      }
     }
   }
 
@@ -498,6 +505,11 @@ output "permission_set_arns" {
 }
 
 output "kubernetes_objects" {
-  description = "Names of the compiled Kubernetes objects by segment."
-  value       = { for k, p in zerotrust_segment_policy.this : k => sort(keys(p.kubernetes_manifests)) }
+  description = "Names of the compiled Kubernetes objects."
+  value       = sort(keys(zerotrust_segment_policy_set.shop.kubernetes_manifests))
+}
+
+output "security_group_rules" {
+  description = "The compiled security-group rules, one line each."
+  value       = zerotrust_segment_policy_set.shop.rules
 }

@@ -17,7 +17,7 @@ import (
 // configures a fresh one for each plan or apply), the groups and the rule
 // lists of groups already described, so each is described once per refresh.
 //
-// Any EC2 call that is not a Describe empties the cache before it is sent
+// Any EC2 call that is not a read (Describe, Get, List) empties the cache before it is sent
 // and again after it returns, and a description is only kept when no such
 // call was in flight while it was made: nothing read before a write is ever
 // served after it. Not-found answers are never kept (a group being created
@@ -56,7 +56,7 @@ func withReadCache(o *ec2.Options) *readCache {
 	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("zerotrust-read-cache",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				if strings.HasPrefix(middleware.GetOperationName(ctx), "Describe") {
+				if readOnly(middleware.GetOperationName(ctx)) {
 					return next.HandleInitialize(ctx, in)
 				}
 				rc.beginWrite()
@@ -65,6 +65,17 @@ func withReadCache(o *ec2.Options) *readCache {
 			}), middleware.Before)
 	})
 	return rc
+}
+
+// readOnly reports whether an EC2 operation only reads (EC2 names every
+// read Describe…, Get… or List…).
+func readOnly(op string) bool {
+	for _, p := range []string{"Describe", "Get", "List"} {
+		if strings.HasPrefix(op, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (rc *readCache) beginWrite() {

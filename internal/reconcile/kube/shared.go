@@ -229,10 +229,19 @@ func (c *Client) release(ctx context.Context, owner string, l *unstructured.Unst
 		identity.SetKind(l.GetKind())
 		identity.SetNamespace(l.GetNamespace())
 		identity.SetName(l.GetName())
-		if _, err := res.Apply(ctx, l.GetName(), identity, metav1.ApplyOptions{FieldManager: holderManager(owner), Force: true}); err != nil {
+		after, err := res.Apply(ctx, l.GetName(), identity, metav1.ApplyOptions{FieldManager: holderManager(owner), Force: true})
+		if apierrors.IsNotFound(err) {
+			return true, nil
+		}
+		if err != nil {
 			return false, fmt.Errorf("letting go of %s: %w", KeyOf(l), err)
 		}
-		return false, nil
+		if len(holders(after)) > 0 {
+			return false, nil
+		}
+		// The others let go at the same moment, each seeing this owner
+		// still there: whoever sees no holder left deletes it.
+		l = after
 	}
 	return false, fmt.Errorf("letting go of %s: it kept changing while being deleted", KeyOf(l))
 }

@@ -224,3 +224,49 @@ func TestSharedObjectRefusesForeignName(t *testing.T) {
 		t.Fatalf("something was written: %d objects", len(all.Items))
 	}
 }
+
+// TestSharedObjectsReleasedConcurrently: Terraform destroys policies in
+// parallel; when the last two holders let go at the same moment, each may
+// see the other still holding the object, and the object must still go.
+func TestSharedObjectsReleasedConcurrently(t *testing.T) {
+	ctx := context.Background()
+	const ns = "shared-race"
+	c, dyn := testClient(t, ns)
+	place := func(name string) model.Segment {
+		return model.Segment{Name: name, Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: map[string]string{"app": name}}}
+	}
+	web, api, db := place("web"), place("api"), place("db")
+	a, b := compiledFor(t, "api-in", api, web, 8443), compiledFor(t, "db-in", db, api, 5432)
+	ownerA, ownerB := kubernetes.OwnerLabelValue("api-in"), kubernetes.OwnerLabelValue("db-in")
+	for round := range 8 {
+		if _, err := c.ApplyManifestsRecorded(ctx, ownerA, a, nil, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ApplyManifestsRecorded(ctx, ownerB, b, nil, false); err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 2)
+		for owner, recorded := range map[string]map[string]string{ownerA: a, ownerB: b} {
+			go func() {
+				_, err := NewFromDynamic(dyn).DeleteRecorded(ctx, owner, recorded)
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		all, err := dyn.Resource(NetworkPolicyGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all.Items) != 0 {
+			var names []string
+			for _, o := range all.Items {
+				names = append(names, o.GetName())
+			}
+			t.Fatalf("round %d: left after both policies went: %v", round, names)
+		}
+	}
+}
