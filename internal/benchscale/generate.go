@@ -18,16 +18,14 @@ import (
 type Shape struct {
 	Flows    int
 	Segments int
-	// Kubernetes places every segment in Namespace too, so the flows also
-	// compile to NetworkPolicies and kube-apiserver requests are measured.
+	// Kubernetes places every segment in a namespace too, so the flows
+	// also compile to NetworkPolicies and kube-apiserver requests are
+	// measured.
 	Kubernetes bool
 	// MaxRulesPerDirection is the policies' max_rules_per_direction
 	// (0: the provider's default, AWS's default quota of 60).
 	MaxRulesPerDirection int
 }
-
-// Namespace is where segments of a Kubernetes shape are placed.
-const Namespace = "bench"
 
 // peerCIDR is the source of the flows that do not come from a segment.
 const peerCIDR = "10.200.0.0/16"
@@ -119,8 +117,9 @@ func SegmentName(i int) string { return fmt.Sprintf("seg%03d", i) }
 // jsonBlock is one Terraform block in JSON syntax.
 type jsonBlock = map[string]any
 
-// Config is the shape's configuration (main.tf.json) in vpcID.
-func (s Shape) Config(vpcID string) ([]byte, error) {
+// Config is the shape's configuration (main.tf.json): segments in vpcID,
+// and for a Kubernetes shape in namespace.
+func (s Shape) Config(vpcID, namespace string) ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -134,7 +133,7 @@ func (s Shape) Config(vpcID string) ([]byte, error) {
 		name := SegmentName(i)
 		seg := jsonBlock{"name": "bench-" + name, "vpc_id": vpcID}
 		if s.Kubernetes {
-			seg["kubernetes"] = []jsonBlock{{"namespace": Namespace, "pod_labels": map[string]string{"app": name}}}
+			seg["kubernetes"] = []jsonBlock{{"namespace": namespace, "pod_labels": map[string]string{"app": name}}}
 		}
 		segments[name] = seg
 		var allow []jsonBlock

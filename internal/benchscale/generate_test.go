@@ -64,11 +64,11 @@ func TestDefaultShapesFitTheirQuota(t *testing.T) {
 
 func TestConfigIsDeterministicAndComplete(t *testing.T) {
 	s := Shape{Flows: 100, Segments: 5, Kubernetes: true, MaxRulesPerDirection: 80}
-	a, err := s.Config("vpc-123")
+	a, err := s.Config("vpc-123", "ns-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := s.Config("vpc-123")
+	b, _ := s.Config("vpc-123", "ns-a")
 	if !bytes.Equal(a, b) {
 		t.Fatal("two renderings of one shape differ")
 	}
@@ -106,7 +106,7 @@ func TestConfigIsDeterministicAndComplete(t *testing.T) {
 		}
 	}
 	for name, seg := range doc.Resource.Segment {
-		if seg.VpcID != "vpc-123" || len(seg.Kubernetes) != 1 || seg.Kubernetes[0].Namespace != Namespace {
+		if seg.VpcID != "vpc-123" || len(seg.Kubernetes) != 1 || seg.Kubernetes[0].Namespace != "ns-a" {
 			t.Errorf("segment %s: %+v", name, seg)
 		}
 	}
