@@ -27,6 +27,10 @@ type Options struct {
 	WorkDir    string
 	AWS        bool
 	Kubernetes bool
+	// RulesPerSecurityGroup raises the EC2 quota of rules per security
+	// group and direction above AWS's default of 60 (0 keeps it), as AWS
+	// does on request.
+	RulesPerSecurityGroup int
 }
 
 // Credentials and region the sandbox expects; moto accepts any.
@@ -77,7 +81,7 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	}()
 
 	if opts.AWS {
-		s.moto, err = moto.Start(ctx, moto.Options{WorkDir: filepath.Join(s.workDir, "moto")})
+		s.moto, err = moto.Start(ctx, moto.Options{WorkDir: filepath.Join(s.workDir, "moto"), RulesPerSecurityGroup: opts.RulesPerSecurityGroup})
 		if err != nil {
 			return nil, err
 		}

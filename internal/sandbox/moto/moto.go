@@ -34,6 +34,10 @@ type Options struct {
 	Port int
 	// StartTimeout bounds the wait for readiness; 0 means 60s.
 	StartTimeout time.Duration
+	// RulesPerSecurityGroup raises moto's quota of rules per VPC security
+	// group and direction (moto hard-codes AWS's default, 60), as AWS raises
+	// it on request (up to 1,000). 0 keeps moto's.
+	RulesPerSecurityGroup int
 }
 
 // Server is a running moto_server.
@@ -80,6 +84,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("moto: log file: %w", err)
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	if opts.RulesPerSecurityGroup > 0 {
+		env, err := quotaEnv(opts.WorkDir, opts.RulesPerSecurityGroup)
+		if err != nil {
+			logFile.Close()
+			return nil, err
+		}
+		cmd.Env = env
+	}
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	// Own process group: Stop signals the whole group (shim + python).
@@ -106,6 +118,41 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// quotaSiteCustomize is imported by Python at start-up (sitecustomize on
+// PYTHONPATH) and replaces moto's rule-count check with one using the
+// raised quota. %d is the quota.
+const quotaSiteCustomize = `# Written by the sandbox: the raised rules-per-security-group quota.
+from moto.ec2.exceptions import RulesPerSecurityGroupLimitExceededError
+from moto.ec2.models.security_groups import SecurityGroupBackend
+
+def _verify_group_will_respect_rule_count_limit(self, group, current_rule_nb, ip_ranges, source_groups=None, egress=False):
+    future = current_rule_nb + len(ip_ranges or []) + len(source_groups or [])
+    if future > (%d if group.vpc_id else 100):
+        raise RulesPerSecurityGroupLimitExceededError
+
+SecurityGroupBackend._verify_group_will_respect_rule_count_limit = _verify_group_will_respect_rule_count_limit
+`
+
+// quotaEnv writes the sitecustomize that raises the quota and returns the
+// environment that makes moto_server's Python load it.
+func quotaEnv(workDir string, quota int) ([]string, error) {
+	if quota > 1000 {
+		return nil, fmt.Errorf("moto: %d rules per security group is above what AWS grants (1,000)", quota)
+	}
+	dir := filepath.Join(workDir, "site")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sitecustomize.py"), []byte(fmt.Sprintf(quotaSiteCustomize, quota)), 0o644); err != nil {
+		return nil, err
+	}
+	path := dir
+	if old := os.Getenv("PYTHONPATH"); old != "" {
+		path += string(os.PathListSeparator) + old
+	}
+	return append(os.Environ(), "PYTHONPATH="+path), nil
 }
 
 func ResolveBinary(explicit string) (string, error) {
