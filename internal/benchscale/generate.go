@@ -11,6 +11,8 @@ package benchscale
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Shape is one measured configuration: Flows distinct flows spread over
@@ -25,6 +27,10 @@ type Shape struct {
 	// MaxRulesPerDirection is the policies' max_rules_per_direction
 	// (0: the provider's default, AWS's default quota of 60).
 	MaxRulesPerDirection int
+	// Set declares the flows as one zerotrust_segment_policy_set (one
+	// policy block per segment) instead of one zerotrust_segment_policy
+	// per segment.
+	Set bool
 }
 
 // peerCIDR is the source of the flows that do not come from a segment.
@@ -125,6 +131,7 @@ func (s Shape) Config(vpcID, namespace string) ([]byte, error) {
 	}
 	segments := map[string]any{}
 	policies := map[string]any{}
+	var members []jsonBlock
 	flowsTo := make([][]Flow, s.Segments)
 	for _, f := range s.FlowList() {
 		flowsTo[f.Dst] = append(flowsTo[f.Dst], f)
@@ -150,18 +157,26 @@ func (s Shape) Config(vpcID, namespace string) ([]byte, error) {
 			continue
 		}
 		pol := jsonBlock{"segment": "${zerotrust_segment." + name + ".id}", "allow_from": allow}
-		if s.MaxRulesPerDirection > 0 {
+		if s.MaxRulesPerDirection > 0 && !s.Set {
 			pol["max_rules_per_direction"] = s.MaxRulesPerDirection
 		}
 		policies[name] = pol
+		members = append(members, pol)
+	}
+	resources := jsonBlock{"zerotrust_segment": segments}
+	if s.Set {
+		set := jsonBlock{"name": "bench", "policy": members}
+		if s.MaxRulesPerDirection > 0 {
+			set["max_rules_per_direction"] = s.MaxRulesPerDirection
+		}
+		resources["zerotrust_segment_policy_set"] = jsonBlock{"bench": set}
+	} else {
+		resources["zerotrust_segment_policy"] = policies
 	}
 	doc := jsonBlock{
 		"terraform": jsonBlock{"required_providers": jsonBlock{"zerotrust": jsonBlock{"source": "ztforge/zerotrust"}}},
 		"provider":  jsonBlock{"zerotrust": []jsonBlock{{"aws": []jsonBlock{{}}}}},
-		"resource": jsonBlock{
-			"zerotrust_segment":        segments,
-			"zerotrust_segment_policy": policies,
-		},
+		"resource":  resources,
 	}
 	return json.MarshalIndent(doc, "", " ")
 }
@@ -187,4 +202,29 @@ func FloorConfig(rules []FloorRule) ([]byte, error) {
 		return nil, fmt.Errorf("floor configuration without rules")
 	}
 	return json.MarshalIndent(jsonBlock{"resource": jsonBlock{"terraform_data": data}}, "", " ")
+}
+
+// ParseRuleLine reads one line of a segment policy set's `rules`:
+// "<group> <direction> <protocol> <ports> from|to <peer>", the ports a
+// port, a range or "all ports".
+func ParseRuleLine(line string) (FloorRule, error) {
+	f := strings.Fields(line)
+	if len(f) < 6 {
+		return FloorRule{}, fmt.Errorf("rule line %q: want <group> <direction> <protocol> <ports> from|to <peer>", line)
+	}
+	r := FloorRule{GroupID: f[0], Direction: f[1], Protocol: f[2], FromPort: -1, ToPort: -1, Peer: f[len(f)-1]}
+	if f[3] != "all" {
+		from, to, _ := strings.Cut(f[3], "-")
+		if to == "" {
+			to = from
+		}
+		var err error
+		if r.FromPort, err = strconv.ParseInt(from, 10, 64); err == nil {
+			r.ToPort, err = strconv.ParseInt(to, 10, 64)
+		}
+		if err != nil {
+			return FloorRule{}, fmt.Errorf("rule line %q: ports %q: %w", line, f[3], err)
+		}
+	}
+	return r, nil
 }

@@ -152,3 +152,51 @@ func TestRunMeasuredCountsGrandchildren(t *testing.T) {
 		t.Fatalf("total %v (waited %v) is less than the child's own %v: the grandchild is not counted", u.Total, u.Waited, u.Children)
 	}
 }
+
+func TestSetConfig(t *testing.T) {
+	s := Shape{Flows: 500, Segments: 10, Set: true, MaxRulesPerDirection: 80}
+	b, err := s.Config("vpc-0123456789abcdef0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Resource map[string]map[string]struct {
+			Name   string `json:"name"`
+			Max    int    `json:"max_rules_per_direction"`
+			Policy []struct {
+				Segment   string           `json:"segment"`
+				AllowFrom []map[string]any `json:"allow_from"`
+			} `json:"policy"`
+		} `json:"resource"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, separate := doc.Resource["zerotrust_segment_policy"]; separate {
+		t.Fatal("a set shape declares separate policies too")
+	}
+	set := doc.Resource["zerotrust_segment_policy_set"]["bench"]
+	flows := 0
+	for _, p := range set.Policy {
+		flows += len(p.AllowFrom)
+	}
+	if set.Name != "bench" || set.Max != 80 || len(set.Policy) != 10 || flows != 500 {
+		t.Fatalf("set %q max %d: %d policy blocks, %d flows; want bench, 80, 10, 500", set.Name, set.Max, len(set.Policy), flows)
+	}
+}
+
+func TestParseRuleLine(t *testing.T) {
+	for line, want := range map[string]FloorRule{
+		"sg-0a ingress tcp 443 from 10.200.0.0/16":    {GroupID: "sg-0a", Direction: "ingress", Protocol: "tcp", FromPort: 443, ToPort: 443, Peer: "10.200.0.0/16"},
+		"sg-0a egress tcp 8000-8080 to sg-0b":         {GroupID: "sg-0a", Direction: "egress", Protocol: "tcp", FromPort: 8000, ToPort: 8080, Peer: "sg-0b"},
+		"sg-0a ingress all all ports from 10.0.0.0/8": {GroupID: "sg-0a", Direction: "ingress", Protocol: "all", FromPort: -1, ToPort: -1, Peer: "10.0.0.0/8"},
+	} {
+		got, err := ParseRuleLine(line)
+		if err != nil || got != want {
+			t.Errorf("%q: %+v %v, want %+v", line, got, err, want)
+		}
+	}
+	if _, err := ParseRuleLine("sg-0a ingress tcp"); err == nil {
+		t.Error("a short line parsed")
+	}
+}

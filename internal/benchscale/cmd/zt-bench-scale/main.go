@@ -43,8 +43,12 @@ func main() {
 	cliConfig := flag.String("cli-config", ".tools/terraformrc", "Terraform CLI config with the provider's filesystem mirror (written by `make install-mirror`)")
 	workDir := flag.String("work-dir", ".tools/bench-scale", "scratch folder (configurations, state, logs)")
 	sizes := flag.String("flows", "", "comma-separated flow counts to measure (default: all of 10,100,500,1000,5000)")
+	mode := flag.String("mode", "set", "how the flows are declared: set (one zerotrust_segment_policy_set), policy (one zerotrust_segment_policy per segment) or both")
 	flag.Parse()
 	shapes, err := selectShapes(*sizes)
+	if err == nil {
+		shapes, err = withMode(shapes, *mode)
+	}
 	if err == nil {
 		err = run(shapes, *cliConfig, *workDir)
 	}
@@ -73,6 +77,27 @@ func selectShapes(list string) ([]benchscale.Shape, error) {
 		}
 		if !found {
 			return nil, fmt.Errorf("-flows: no configuration of %d flows (have 10, 100, 500, 1000, 5000)", n)
+		}
+	}
+	return out, nil
+}
+
+// withMode declares each shape's flows as a set, as separate policies, or
+// both (each size measured twice).
+func withMode(shapes []benchscale.Shape, mode string) ([]benchscale.Shape, error) {
+	var out []benchscale.Shape
+	for _, s := range shapes {
+		switch mode {
+		case "set", "policy":
+			s.Set = mode == "set"
+			out = append(out, s)
+		case "both":
+			s.Set = false
+			out = append(out, s)
+			s.Set = true
+			out = append(out, s)
+		default:
+			return nil, fmt.Errorf("-mode: %q is not set, policy or both", mode)
 		}
 	}
 	return out, nil
@@ -377,6 +402,34 @@ func (b *bench) readState(dir string) (*state, error) {
 				return nil, err
 			}
 			st.groups[v.SecurityGroupID] = true
+		case "zerotrust_segment_policy_set":
+			var v struct {
+				Rules     []string          `json:"rules"`
+				Manifests map[string]string `json:"kubernetes_manifests"`
+			}
+			if err := json.Unmarshal(r.Values, &v); err != nil {
+				return nil, err
+			}
+			var blocks struct {
+				Policy []json.RawMessage `json:"policy"`
+			}
+			_ = json.Unmarshal(r.Values, &blocks)
+			st.policies = len(blocks.Policy)
+			for _, line := range v.Rules {
+				rule, err := benchscale.ParseRuleLine(line)
+				if err != nil {
+					return nil, err
+				}
+				if rule.Direction == "egress" {
+					st.counts.Egress++
+				} else {
+					st.counts.Ingress++
+				}
+				st.floor = append(st.floor, rule)
+			}
+			for k := range v.Manifests {
+				st.manifests[k] = true
+			}
 		case "zerotrust_segment_policy":
 			var v struct {
 				Ingress   []stateRule       `json:"ingress_rules"`
@@ -518,8 +571,9 @@ func isRuleWrite(a string) bool {
 func (r *result) print(wall time.Duration) {
 	s := r.shape
 	rules := r.rules.Total()
-	fmt.Printf("\n### %d flows · %d segments · %d policies · %d security groups · %d compiled rules (%d ingress, %d egress)%s\n",
-		s.Flows, s.Segments, r.policies, r.groups, rules, r.rules.Ingress, r.rules.Egress, map[bool]string{true: " · Kubernetes", false: ""}[s.Kubernetes])
+	fmt.Printf("\n### %d flows · %d segments · %d policies%s · %d security groups · %d compiled rules (%d ingress, %d egress)%s\n",
+		s.Flows, s.Segments, r.policies, map[bool]string{true: " in one zerotrust_segment_policy_set", false: " (zerotrust_segment_policy each)"}[s.Set],
+		r.groups, rules, r.rules.Ingress, r.rules.Egress, map[bool]string{true: " · Kubernetes", false: ""}[s.Kubernetes])
 	if r.rules != (benchscale.RuleCounts{Ingress: r.expected.Ingress, Egress: r.expected.Egress}) {
 		fmt.Printf("    NOTE: the generator expects %d ingress and %d egress rules; state holds %d and %d\n", r.expected.Ingress, r.expected.Egress, r.rules.Ingress, r.rules.Egress)
 	}
