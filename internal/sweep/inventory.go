@@ -26,6 +26,7 @@ const (
 	KindIdentityStoreGroup  Kind = "identity store group"
 	KindNetworkPolicy       Kind = "kubernetes NetworkPolicy"
 	KindAuthorizationPolicy Kind = "istio AuthorizationPolicy"
+	KindSegmentRecord       Kind = "kubernetes segment record (ConfigMap)"
 )
 
 // Kinds lists every kind in listing order.
@@ -33,7 +34,7 @@ var Kinds = []Kind{
 	KindSecurityGroup, KindSecurityGroupRule,
 	KindVAInstance, KindVATrustProvider, KindVAGroup, KindVAEndpoint,
 	KindPermissionSet, KindAccountAssignment, KindIdentityStoreGroup,
-	KindNetworkPolicy, KindAuthorizationPolicy,
+	KindNetworkPolicy, KindAuthorizationPolicy, KindSegmentRecord,
 }
 
 // Object is one object carrying the provider's ownership marks.

@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
 )
@@ -260,6 +261,9 @@ var kubeKinds = []struct {
 }{
 	{KindNetworkPolicy, kube.NetworkPolicyGVR},
 	{KindAuthorizationPolicy, kube.AuthorizationPolicyGVR},
+	// The registry records of Kubernetes-only segments: the only ConfigMaps
+	// the provider labels.
+	{KindSegmentRecord, schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}},
 }
 
 func listKube(ctx context.Context, dyn dynamic.Interface, inv *Inventory) error {
@@ -279,9 +283,18 @@ func listKube(ctx context.Context, dyn dynamic.Interface, inv *Inventory) error 
 				ns, name := o.GetNamespace(), o.GetName()
 				gvk := o.GroupVersionKind()
 				owner := o.GetAnnotations()[kubernetes.OwnerAnnotation]
+				keys := []string{ns + "/" + name, gvk.GroupVersion().String() + "/" + gvk.Kind + "/" + ns + "/" + name}
+				if k.kind == KindSegmentRecord {
+					if o.GetLabels()[kube.RegistryLabel] != "true" {
+						continue
+					}
+					// Claimed by the segment's id, k8s/<namespace>/<name>.
+					owner = model.KubernetesSegmentID(ns, o.GetAnnotations()[kube.SegmentNameAnnotation])
+					keys = append(keys, owner)
+				}
 				inv.Objects = append(inv.Objects, &Object{
 					Kind: k.kind, ID: ns + "/" + name, Name: owner,
-					keys:      []string{ns + "/" + name, gvk.GroupVersion().String() + "/" + gvk.Kind + "/" + ns + "/" + name},
+					keys:      keys,
 					ownerKeys: []string{owner},
 					kube:      &kubeRef{gvr: k.gvr, namespace: ns, name: name, uid: o.GetUID()},
 				})

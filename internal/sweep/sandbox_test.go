@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox"
@@ -79,6 +81,7 @@ type world struct {
 	psClaimed, psOrphan, psForeign                      string
 	gClaimed, gOrphan, gForeign, gAssigned              string
 	npClaimed, npOrphan, npForeign, apClaimed, apOrphan string
+	recClaimed, recOrphan                               string
 	policyClaimed                                       string
 	kubeNS                                              string
 }
@@ -124,6 +127,7 @@ func TestSweepSandbox(t *testing.T) {
 		sweep.KindIdentityStoreGroup:  {Total: 3, Claimed: 1, Unclaimed: 2},
 		sweep.KindNetworkPolicy:       {Total: 2, Claimed: 1, Unclaimed: 1},
 		sweep.KindAuthorizationPolicy: {Total: 2, Claimed: 1, Unclaimed: 1},
+		sweep.KindSegmentRecord:       {Total: 2, Claimed: 1, Unclaimed: 1},
 	}
 	var out bytes.Buffer
 	if err := before.Write(&out); err != nil {
@@ -134,7 +138,7 @@ func TestSweepSandbox(t *testing.T) {
 		t.Fatalf("counts = %v\nwant %v", got, want)
 	}
 	wantUnclaimed := []string{w.sgOrphan, w.sgAdopted, w.ruleGone, w.ruleOrphan, w.ruleAdopted, w.instOrphan, w.tpOrphan, w.groupOrphan, w.epOrphan,
-		w.psOrphan, w.psOrphan + "," + account + ",GROUP," + w.gForeign, w.gOrphan, w.gAssigned, w.kubeNS + "/" + w.npOrphan, w.kubeNS + "/" + w.apOrphan}
+		w.psOrphan, w.psOrphan + "," + account + ",GROUP," + w.gForeign, w.gOrphan, w.gAssigned, w.kubeNS + "/" + w.npOrphan, w.kubeNS + "/" + w.apOrphan, w.kubeNS + "/" + w.recOrphan}
 	sort.Strings(wantUnclaimed)
 	if got := ids(before.Unclaimed()); strings.Join(got, " ") != strings.Join(wantUnclaimed, " ") {
 		t.Fatalf("unclaimed = %v\nwant      %v", got, wantUnclaimed)
@@ -338,6 +342,12 @@ func build(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dynamic.Int
 	w.npForeign = kobj(kube.NetworkPolicyGVR, "NetworkPolicy", "foreign", "")
 	w.apClaimed = kobj(kube.AuthorizationPolicyGVR, "AuthorizationPolicy", "zt-claimed-ap", w.policyClaimed)
 	w.apOrphan = kobj(kube.AuthorizationPolicyGVR, "AuthorizationPolicy", "zt-orphan-ap", w.sgOrphan+"/web")
+	record := func(name string) string {
+		must(kube.NewFromDynamic(dyn).CreateSegment(ctx, kube.SegmentRecord{Segment: model.Segment{Name: name, Sensitivity: "internal",
+			Kubernetes: &model.KubernetesSelector{Namespace: w.kubeNS}}}, name+"-owner"))
+		return kube.RegistryName(name)
+	}
+	w.recClaimed, w.recOrphan = record("claimed-seg"), record("orphan-seg")
 	return w
 }
 
@@ -353,6 +363,7 @@ func writeStates(t *testing.T, w world) []string {
 		"version": 4, "terraform_version": "1.9.0", "serial": 1, "lineage": "l", "outputs": map[string]any{},
 		"resources": []any{
 			res("zerotrust_segment", map[string]any{"id": w.sgClaimed, "name": "claimed"}),
+			res("zerotrust_segment", map[string]any{"id": "k8s/" + w.kubeNS + "/claimed-seg", "name": "claimed-seg"}),
 			res("zerotrust_segment_policy", map[string]any{"id": w.policyClaimed, "kubernetes_manifests": map[string]any{
 				"networking.k8s.io/v1/NetworkPolicy/" + w.kubeNS + "/" + w.npClaimed: "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n",
 			}}),
@@ -439,6 +450,13 @@ func checkForeign(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dyna
 	}
 	if _, err := dyn.Resource(kube.NetworkPolicyGVR).Namespace(w.kubeNS).Get(ctx, w.npOrphan, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("the orphan NetworkPolicy: %v, want not found", err)
+	}
+	records := kube.NewFromDynamic(dyn)
+	if _, err := records.FindSegment(ctx, w.kubeNS, "claimed-seg"); err != nil {
+		t.Errorf("the claimed segment record: %v", err)
+	}
+	if _, err := records.FindSegment(ctx, w.kubeNS, "orphan-seg"); !errors.Is(err, kube.ErrSegmentNotFound) {
+		t.Errorf("the orphan segment record: %v, want not found", err)
 	}
 }
 
