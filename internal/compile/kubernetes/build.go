@@ -50,10 +50,6 @@ func (c *compiler) name(sub *subject, kind string) string {
 	return objectName(sub.names[0], kind, c.opts.Owner, kind, sub.ns, labelsKey(sub.labels))
 }
 
-func (c *compiler) nsName(ns, kind string) string {
-	return objectName("", kind, c.opts.Owner, kind, ns, "")
-}
-
 var networkPolicyType = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
 
 func (c *compiler) build() Objects {

@@ -123,8 +123,8 @@ func ReadExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant, 
 	if err != nil || tags == nil {
 		return live, err
 	}
-	if checkExpiryOwner(scheduleGroupKind, objs.GroupARN, tags, g.Ownership) != nil {
-		return live, nil
+	if owned := checkExpiryOwner(scheduleGroupKind, objs.GroupARN, tags, g.Ownership) == nil; !owned {
+		return live, nil // another owner's group reads as absent; creating it reports the conflict
 	}
 	live.GroupExists = true
 	all, err := listSchedules(ctx, c.Scheduler, name)

@@ -35,10 +35,9 @@ type readCache struct {
 var caches sync.Map // *ec2.Client -> *readCache
 
 func cacheOf(c *ec2.Client) *readCache {
-	if v, ok := caches.Load(c); ok {
-		return v.(*readCache)
-	}
-	return nil
+	v, _ := caches.Load(c)
+	rc, _ := v.(*readCache)
+	return rc
 }
 
 // newCachedEC2 builds an EC2 client with a read cache.

@@ -203,7 +203,7 @@ func checkRecordOwner(live *SegmentRecord, ownership string) error {
 	if ownership == "" || live.OwnershipID == ownership {
 		return nil
 	}
-	return fmt.Errorf("Kubernetes segment %s now carries ownership id %q, not %q recorded in this state: another zerotrust resource took it over "+
+	return fmt.Errorf("segment %s (Kubernetes) now carries ownership id %q, not %q recorded in this state: another zerotrust resource took it over "+
 		"(by import). It is left untouched; remove it from this state (`terraform state rm`) or from the other one", live.Segment.ID(), live.OwnershipID, ownership)
 }
 
