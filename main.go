@@ -5,7 +5,11 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -15,11 +19,23 @@ import (
 // version is set by goreleaser (-ldflags "-X main.version=...").
 var version = "dev"
 
+// profileEnv names a folder in which each provider process writes a CPU
+// profile (cpu-<pid>.pprof) of its whole life, for `make bench-scale
+// ARGS=-profile`. Unset, nothing is profiled.
+const profileEnv = "ZT_CPU_PROFILE_DIR"
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	if dir := os.Getenv(profileEnv); dir != "" {
+		stop, err := startProfile(dir)
+		if err != nil {
+			log.Fatal(err.Error())
+		}
+		defer stop()
+	}
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/ztforge/zerotrust",
 		Debug:   debug,
@@ -27,4 +43,21 @@ func main() {
 	if err != nil {
 		log.Fatal(err.Error())
 	}
+}
+
+// startProfile starts a CPU profile written when the server stops
+// (Terraform shuts its plugins down gracefully at the end of a command).
+func startProfile(dir string) (func(), error) {
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", os.Getpid())))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", profileEnv, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("%s: %w", profileEnv, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }

@@ -241,7 +241,7 @@ func TestAccSegmentPolicy_badInput(t *testing.T) {
     segment     = zerotrust_segment.checkout.id
     cidr_blocks = ["10.0.0.0/8"]
     ports       = ["443"]
-  }`, `(?s)2 attributes specified when one \(and only one\)`},
+  }`, `(?s)Exactly one peer per flow.*2\s+are\s+set\s+\(segment,\s+cidr_blocks\)`},
 		"over quota": {`
   max_rules_per_direction = 2
   allow_from {

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -79,14 +78,12 @@ func flowBlock(direction string) schema.ListNestedBlock {
 		Description: "A flow allowed " + verb + " the segment. Exactly one " + peerWord + " kind per block: `segment`, `cidr_blocks` or `prefix_list_ids`. " +
 			"A flow between two segments is compiled to both halves: the rule on this segment's group and the matching rule on the other segment's group.",
 		NestedObject: schema.NestedBlockObject{
+			Validators: []validator.Object{onePeer{}},
 			Attributes: map[string]schema.Attribute{
 				"segment": schema.StringAttribute{
 					Optional:    true,
 					Description: "The other segment (its `id`: a security group id, or `k8s/<namespace>/<name>` for a segment placed only in Kubernetes). A flow between a Kubernetes-only segment and a segment without a `kubernetes` block can be enforced nowhere and is refused at plan.",
-					Validators: []validator.String{
-						stringvalidator.RegexMatches(model.SegmentIDPattern, segmentIDMessage),
-						stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("segment"), path.MatchRelative().AtParent().AtName("cidr_blocks"), path.MatchRelative().AtParent().AtName("prefix_list_ids")),
-					},
+					Validators:  []validator.String{stringvalidator.RegexMatches(model.SegmentIDPattern, segmentIDMessage)},
 				},
 				"cidr_blocks": schema.ListAttribute{
 					Optional:    true,

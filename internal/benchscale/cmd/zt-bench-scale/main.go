@@ -43,8 +43,10 @@ func main() {
 	cliConfig := flag.String("cli-config", ".tools/terraformrc", "Terraform CLI config with the provider's filesystem mirror (written by `make install-mirror`)")
 	workDir := flag.String("work-dir", ".tools/bench-scale", "scratch folder (configurations, state, logs)")
 	sizes := flag.String("flows", "", "comma-separated flow counts to measure (default: all of 10,100,500,1000,5000)")
+	profile := flag.Bool("profile", false, "write CPU profiles of the provider during each measured no-refresh plan and print their top entries")
 	mode := flag.String("mode", "set", "how the flows are declared: set (one zerotrust_segment_policy_set), policy (one zerotrust_segment_policy per segment) or both")
 	flag.Parse()
+	profileProvider = *profile
 	shapes, err := selectShapes(*sizes)
 	if err == nil {
 		shapes, err = withMode(shapes, *mode)
@@ -308,11 +310,44 @@ func (b *bench) measuredPlan(dir, logName string) (benchscale.CPUUsage, error) {
 		return benchscale.CPUUsage{}, err
 	}
 	defer log.Close()
+	profiles := ""
+	if profileProvider && !strings.HasPrefix(logName, "floor") {
+		profiles = filepath.Join(dir, "profile-"+logName)
+		if err := os.MkdirAll(profiles, 0o755); err != nil {
+			return benchscale.CPUUsage{}, err
+		}
+		cmd.Env = append(append([]string(nil), cmd.Env...), "ZT_CPU_PROFILE_DIR="+profiles)
+	}
 	u, err := benchscale.RunMeasured(cmd)
 	if err != nil {
 		return u, fmt.Errorf("%s (exit 2 means changes): %w; last lines of %s:\n%s", logName, err, log.Name(), tail(log.Name(), 15))
 	}
+	if profiles != "" {
+		printProfileTop(profiles)
+	}
 	return u, nil
+}
+
+// profileProvider: -profile, profile the provider during measured plans.
+var profileProvider bool
+
+// printProfileTop prints the top entries of the provider processes'
+// merged CPU profiles (go tool pprof -top).
+func printProfileTop(dir string) {
+	files, _ := filepath.Glob(filepath.Join(dir, "cpu-*.pprof"))
+	if len(files) == 0 {
+		fmt.Println("    profile: no provider profile written")
+		return
+	}
+	args := append([]string{"tool", "pprof", "-top", "-nodecount=25"}, files...)
+	out, err := exec.Command("go", args...).CombinedOutput()
+	if err != nil {
+		fmt.Printf("    profile: go tool pprof failed: %v\n", err)
+	}
+	fmt.Printf("    provider CPU profile of the no-refresh plan (%d processes, %s):\n", len(files), dir)
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		fmt.Println("      " + line)
+	}
 }
 
 func (b *bench) command(dir, logName string, args ...string) (*exec.Cmd, *os.File, error) {
