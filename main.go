@@ -29,6 +29,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	quietFrameworkTrace(os.Getenv, os.Setenv)
 	if dir := os.Getenv(profileEnv); dir != "" {
 		stop, err := startProfile(dir)
 		if err != nil {
@@ -43,6 +44,24 @@ func main() {
 	if err != nil {
 		log.Fatal(err.Error())
 	}
+}
+
+// loggingEnv are the variables with which Terraform or OpenTofu show a
+// provider's logs; with none of them set, no provider log is shown.
+var loggingEnv = []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO"}
+
+// quietFrameworkTrace turns the framework's own logs off when no log is
+// shown. Its loggers default to TRACE and leave the filtering to the CLI,
+// so unless told otherwise the framework formats a JSON line for every
+// attribute it validates or converts, only for the CLI to drop it: 60% of
+// the provider's CPU in a 500-flow plan.
+func quietFrameworkTrace(getenv func(string) string, setenv func(string, string) error) {
+	for _, v := range loggingEnv {
+		if getenv(v) != "" {
+			return
+		}
+	}
+	_ = setenv("TF_LOG_SDK_FRAMEWORK", "off")
 }
 
 // startProfile starts a CPU profile written when the server stops

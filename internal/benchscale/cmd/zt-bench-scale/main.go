@@ -209,11 +209,12 @@ func (b *bench) measure(i int, s benchscale.Shape) (_ *result, err error) {
 	}
 	vpcID := aws.ToString(vpc.Vpc.VpcId)
 	// A namespace per size: what one size leaves behind cannot disturb the next.
-	namespace := fmt.Sprintf("bench-%d", s.Flows)
+	mode := map[bool]string{true: "set", false: "policy"}[s.Set]
+	namespace := fmt.Sprintf("bench-%d-%s", s.Flows, mode)
 	if _, err := b.kube.CoreV1().Namespaces().Create(b.ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}, metav1.CreateOptions{}); err != nil {
 		return nil, fmt.Errorf("creating namespace %s: %w", namespace, err)
 	}
-	dir := filepath.Join(b.workDir, fmt.Sprintf("flows-%d", s.Flows))
+	dir := filepath.Join(b.workDir, fmt.Sprintf("flows-%d-%s", s.Flows, mode))
 	cfg, err := s.Config(vpcID, namespace)
 	if err != nil {
 		return nil, err
@@ -283,7 +284,7 @@ func (b *bench) measure(i int, s benchscale.Shape) (_ *result, err error) {
 		return nil, err
 	}
 
-	floorDir := filepath.Join(b.workDir, fmt.Sprintf("floor-%d", s.Flows))
+	floorDir := filepath.Join(b.workDir, fmt.Sprintf("floor-%d-%s", s.Flows, mode))
 	floorCfg, err := benchscale.FloorConfig(st.floor)
 	if err != nil {
 		return nil, err
