@@ -54,6 +54,21 @@ func policyKubernetesBlock() schema.SingleNestedBlock {
 	}
 }
 
+// options are the compiler options the block asks for (nil: the defaults).
+func (k *policyKubernetesModel) options(owner string, alongsideSecurityGroups bool) kubernetes.Options {
+	opts := kubernetes.Options{Owner: owner, AlongsideSecurityGroups: alongsideSecurityGroups}
+	if k == nil {
+		return opts
+	}
+	if !k.AllowDNS.IsNull() {
+		opts.AllowDNS = kubernetes.Bool(k.AllowDNS.ValueBool())
+	}
+	if k.Istio.ValueBool() {
+		opts.Istio = &kubernetes.IstioOptions{TrustDomain: k.IstioTrustDomain.ValueString()}
+	}
+	return opts
+}
+
 func httpMatchAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"http_methods": schema.ListAttribute{
@@ -83,15 +98,7 @@ func compileKubernetes(m segmentPolicyModel, governed model.Segment, flows []mod
 	// A segment with a security group enforces on AWS what a NetworkPolicy
 	// cannot express; one placed only in Kubernetes has nothing else, so
 	// every flow must compile here.
-	opts := kubernetes.Options{Owner: policyID(m.Segment.ValueString(), m.Name.ValueString()), AlongsideSecurityGroups: !kubernetesOnly(&governed)}
-	if k := m.Kubernetes; k != nil {
-		if !k.AllowDNS.IsNull() {
-			opts.AllowDNS = kubernetes.Bool(k.AllowDNS.ValueBool())
-		}
-		if k.Istio.ValueBool() {
-			opts.Istio = &kubernetes.IstioOptions{TrustDomain: k.IstioTrustDomain.ValueString()}
-		}
-	}
+	opts := m.Kubernetes.options(policyID(m.Segment.ValueString(), m.Name.ValueString()), !kubernetesOnly(&governed))
 	objs, problems := kubernetes.CompileAll([]kubernetes.Policy{{Segment: governed, Flows: flows}}, opts)
 	appendProblems(&diags, path.Empty(), problems)
 	if diags.HasError() {

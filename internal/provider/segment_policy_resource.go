@@ -286,25 +286,9 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if c == nil {
 		return
 	}
-	res, err := awsapi.ReconcilePolicyRulesAcknowledged(ctx, c.EC2, id, rules, acknowledgedRuleKeys(governed, flows, rules))
-	tflog.Info(ctx, "segment policy reconciled", map[string]any{"policy": id, "authorized": res.Authorized, "revoked": res.Revoked, "redescribed": res.Redescribed})
-	var owned *awsapi.RuleOwnedError
-	if errors.As(err, &owned) && priorState.Raw.IsNull() {
-		// A new policy that collides with another: take back what it wrote
-		// and record nothing, so it is not left tainted; fixing the
-		// configuration is all the next apply needs.
-		if _, rerr := awsapi.RevokePolicyRules(ctx, c.EC2, id); rerr != nil {
-			err = errors.Join(err, rerr)
-		} else {
-			diags.AddError("Flow already declared by another policy", err.Error()+
-				". Nothing of this policy was written; remove the flow from one of the two policies.")
-			return
-		}
-	}
-	if err != nil {
-		diags.AddError("Applying the segment policy failed", err.Error())
-		if live, rerr := awsapi.ReadPolicyRules(ctx, c.EC2, id); rerr == nil {
-			setRuleLists(&plan, awsapi.RulesOf(live))
+	if live, ok := reconcileOwnedRules(ctx, c, id, "policy", rules, acknowledgedRuleKeys(governed, flows, rules), priorState.Raw.IsNull(), diags); diags.HasError() {
+		if ok {
+			setRuleLists(&plan, live)
 			diags.Append(stateOut.Set(ctx, &plan)...)
 		}
 		return
@@ -324,6 +308,32 @@ func (r *segmentPolicyResource) recordKubernetesAfterFailure(ctx context.Context
 	if view, ok := r.readKubernetes(ctx, *plan, new(diag.Diagnostics)); ok {
 		plan.KubernetesManifests = stringMapValue(view)
 	}
+}
+
+// reconcileOwnedRules writes the rules owner id (a policy or a set) owns.
+// A new owner whose rules collide with another's takes back what it wrote
+// and records nothing, so it is not left tainted; fixing the configuration
+// is all the next apply needs. On any other failure it returns, with ok,
+// the rules that exist, so that they are recorded and nothing is orphaned.
+func reconcileOwnedRules(ctx context.Context, c *awsapi.Clients, id, kind string, rules []securitygroup.Rule, ack map[string]bool, isNew bool, diags *diag.Diagnostics) (live []securitygroup.Rule, ok bool) {
+	res, err := awsapi.ReconcilePolicyRulesAcknowledged(ctx, c.EC2, id, rules, ack)
+	tflog.Info(ctx, "segment "+kind+" reconciled", map[string]any{kind: id, "authorized": res.Authorized, "revoked": res.Revoked, "redescribed": res.Redescribed})
+	var owned *awsapi.RuleOwnedError
+	if errors.As(err, &owned) && isNew {
+		if _, rerr := awsapi.RevokePolicyRules(ctx, c.EC2, id); rerr != nil {
+			err = errors.Join(err, rerr)
+		} else {
+			diags.AddError("Flow already declared by another policy", err.Error()+
+				". Nothing of this "+kind+" was written; remove the flow from one of the two.")
+			return nil, false
+		}
+	}
+	if err != nil {
+		diags.AddError("Applying the segment "+kind+" failed", err.Error())
+		found, rerr := awsapi.ReadPolicyRules(ctx, c.EC2, id)
+		return awsapi.RulesOf(found), rerr == nil
+	}
+	return rules, true
 }
 
 // checkAgainstPlan refuses to apply anything other than what the plan

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -160,16 +159,7 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 		return out
 	}
 	slices.SortFunc(out.rules, func(a, b securitygroup.Rule) int { return strings.Compare(ruleLine(a), ruleLine(b)) })
-	opts := kubernetes.Options{Owner: m.ID.ValueString(), AlongsideSecurityGroups: true}
-	if k := m.Kubernetes; k != nil {
-		if !k.AllowDNS.IsNull() {
-			opts.AllowDNS = kubernetes.Bool(k.AllowDNS.ValueBool())
-		}
-		if k.Istio.ValueBool() {
-			opts.Istio = &kubernetes.IstioOptions{TrustDomain: k.IstioTrustDomain.ValueString()}
-		}
-	}
-	objs, problems := kubernetes.CompileAll(kpols, opts)
+	objs, problems := kubernetes.CompileAll(kpols, m.Kubernetes.options(m.ID.ValueString(), true))
 	appendProblems(diags, path.Empty(), problems)
 	if diags.HasError() {
 		return out
@@ -304,21 +294,9 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 		if c == nil {
 			return
 		}
-		res, err := awsapi.ReconcilePolicyRulesAcknowledged(ctx, c.EC2, id, compiled.rules, compiled.ack)
-		tflog.Info(ctx, "segment policy set reconciled", map[string]any{"set": id, "authorized": res.Authorized, "revoked": res.Revoked})
-		var owned *awsapi.RuleOwnedError
-		if errors.As(err, &owned) && priorState.Raw.IsNull() {
-			if _, rerr := awsapi.RevokePolicyRules(ctx, c.EC2, id); rerr == nil {
-				diags.AddError("Flow already declared by another policy", err.Error()+". Nothing of this set was written; remove the flow from one of the two.")
-				return
-			} else {
-				err = errors.Join(err, rerr)
-			}
-		}
-		if err != nil {
-			diags.AddError("Applying the segment policy set failed", err.Error())
-			if live, rerr := awsapi.ReadPolicyRules(ctx, c.EC2, id); rerr == nil {
-				plan.Rules = ruleLines(awsapi.RulesOf(live))
+		if live, ok := reconcileOwnedRules(ctx, c, id, "policy set", compiled.rules, compiled.ack, priorState.Raw.IsNull(), diags); diags.HasError() {
+			if ok {
+				plan.Rules = ruleLines(live)
 				diags.Append(stateOut.Set(ctx, &plan)...)
 			}
 			return

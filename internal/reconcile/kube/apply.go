@@ -122,20 +122,28 @@ func (c *Client) List(ctx context.Context, owner string) ([]*unstructured.Unstru
 // listKinds is List over the given kinds: one label-filtered LIST per kind,
 // across namespaces.
 func (c *Client) listKinds(ctx context.Context, owner string, kinds []schema.GroupVersionResource) ([]*unstructured.Unstructured, error) {
+	out, err := c.listSelected(ctx, Selector(owner).String(), kinds)
+	sortObjects(out)
+	return out, err
+}
+
+// listSelected lists the objects of the given kinds that a label selector
+// selects, across namespaces: one LIST per kind. A kind whose API is not
+// served yields nothing.
+func (c *Client) listSelected(ctx context.Context, selector string, kinds []schema.GroupVersionResource) ([]*unstructured.Unstructured, error) {
 	var out []*unstructured.Unstructured
 	for _, gvr := range kinds {
-		list, err := c.dyn.Resource(gvr).Namespace(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: Selector(owner).String()})
+		list, err := c.dyn.Resource(gvr).Namespace(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: selector})
 		if err != nil {
 			if notServed(err) {
 				continue
 			}
-			return nil, fmt.Errorf("listing %s owned by %s: %w", gvr.Resource, owner, err)
+			return nil, fmt.Errorf("listing %s selected by %s: %w", gvr.Resource, selector, err)
 		}
 		for i := range list.Items {
 			out = append(out, &list.Items[i])
 		}
 	}
-	sortObjects(out)
 	return out, nil
 }
 
@@ -529,6 +537,22 @@ func setOwnerLabels(o *unstructured.Unstructured, owner string) {
 	o.SetLabels(l)
 }
 
+// parseManifestKey reads the managed kind and the namespace of a manifest
+// key ("<apiVersion>/<kind>/<namespace>/<name>").
+func parseManifestKey(k string) (listKey, bool) {
+	parts := strings.Split(k, "/")
+	n := len(parts)
+	if n < 4 {
+		return listKey{}, false
+	}
+	gv, err := schema.ParseGroupVersion(strings.Join(parts[:n-3], "/"))
+	if err != nil {
+		return listKey{}, false
+	}
+	gvr, ok := managedKinds[gv.WithKind(parts[n-3])]
+	return listKey{gvr, parts[n-2]}, ok
+}
+
 // allKinds returns the managed kinds, in a fixed order.
 func allKinds() []schema.GroupVersionResource { return sortedGVRs() }
 
@@ -539,20 +563,11 @@ func allKinds() []schema.GroupVersionResource { return sortedGVRs() }
 func kindsOfKeys(keys []string) []schema.GroupVersionResource {
 	seen := map[schema.GroupVersionResource]bool{}
 	for _, k := range keys {
-		parts := strings.Split(k, "/")
-		if len(parts) < 4 {
-			return allKinds()
-		}
-		n := len(parts)
-		gv, err := schema.ParseGroupVersion(strings.Join(parts[:n-3], "/"))
-		if err != nil {
-			return allKinds()
-		}
-		gvr, ok := managedKinds[gv.WithKind(parts[n-3])]
+		t, ok := parseManifestKey(k)
 		if !ok {
 			return allKinds()
 		}
-		seen[gvr] = true
+		seen[t.gvr] = true
 	}
 	if len(seen) == 0 {
 		return allKinds()

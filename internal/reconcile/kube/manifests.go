@@ -9,7 +9,6 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 )
 
@@ -177,20 +176,10 @@ func listTargets(keys []string) ([]listKey, bool) {
 	seen := map[listKey]bool{}
 	var out []listKey
 	for _, k := range keys {
-		parts := strings.Split(k, "/")
-		n := len(parts)
-		if n < 4 {
-			return nil, false
-		}
-		gv, err := schema.ParseGroupVersion(strings.Join(parts[:n-3], "/"))
-		if err != nil {
-			return nil, false
-		}
-		gvr, ok := managedKinds[gv.WithKind(parts[n-3])]
+		t, ok := parseManifestKey(k)
 		if !ok {
 			return nil, false
 		}
-		t := listKey{gvr, parts[n-2]}
 		if !seen[t] {
 			seen[t] = true
 			out = append(out, t)

@@ -62,20 +62,12 @@ func sharedSelector() string {
 // listShared returns the shared objects of the given kinds, across
 // namespaces, by key: one label-filtered LIST per kind.
 func (c *Client) listShared(ctx context.Context, kinds []schema.GroupVersionResource) (map[Key]*unstructured.Unstructured, error) {
-	out := map[Key]*unstructured.Unstructured{}
-	for _, gvr := range kinds {
-		list, err := c.dyn.Resource(gvr).Namespace(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: sharedSelector()})
-		if err != nil {
-			if notServed(err) {
-				continue
-			}
-			return nil, fmt.Errorf("listing shared %s: %w", gvr.Resource, err)
-		}
-		for i := range list.Items {
-			out[KeyOf(&list.Items[i])] = &list.Items[i]
-		}
+	objs, err := c.listSelected(ctx, sharedSelector(), kinds)
+	out := make(map[Key]*unstructured.Unstructured, len(objs))
+	for _, o := range objs {
+		out[KeyOf(o)] = o
 	}
-	return out, nil
+	return out, err
 }
 
 // splitShared separates shared objects from an owner's own.
@@ -248,21 +240,7 @@ func (c *Client) release(ctx context.Context, owner string, l *unstructured.Unst
 
 // listHeld returns the shared objects owner holds among the given kinds.
 func (c *Client) listHeld(ctx context.Context, owner string, kinds []schema.GroupVersionResource) ([]*unstructured.Unstructured, error) {
-	var out []*unstructured.Unstructured
-	sel := labels.SelectorFromSet(labels.Set{kubernetes.ManagedByLabel: kubernetes.ManagedByValue, holderLabel(owner): "true"}).String()
-	for _, gvr := range kinds {
-		list, err := c.dyn.Resource(gvr).Namespace(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: sel})
-		if err != nil {
-			if notServed(err) {
-				continue
-			}
-			return nil, fmt.Errorf("listing the shared %s held by %s: %w", gvr.Resource, owner, err)
-		}
-		for i := range list.Items {
-			out = append(out, &list.Items[i])
-		}
-	}
-	return out, nil
+	return c.listSelected(ctx, labels.SelectorFromSet(labels.Set{kubernetes.ManagedByLabel: kubernetes.ManagedByValue, holderLabel(owner): "true"}).String(), kinds)
 }
 
 func uniqueKinds(kinds []schema.GroupVersionResource) []schema.GroupVersionResource {
