@@ -59,6 +59,7 @@ func (c *compiler) build() Objects {
 		namespaces = append(namespaces, ns)
 	}
 	slices.Sort(namespaces)
+	out.NetworkPolicies = make([]networkingv1.NetworkPolicy, 0, len(namespaces)+len(c.subjects)+len(c.ingress)+len(c.egress))
 	for _, ns := range namespaces {
 		out.NetworkPolicies = append(out.NetworkPolicies, networkingv1.NetworkPolicy{
 			TypeMeta:   networkPolicyType,
@@ -103,12 +104,31 @@ func (c *compiler) build() Objects {
 			out.AuthorizationPolicies = append(out.AuthorizationPolicies, c.authorizationPolicy(c.subjects[key], c.authz[key]))
 		}
 	}
-	slices.SortFunc(out.NetworkPolicies, func(a, b networkingv1.NetworkPolicy) int {
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	out.NetworkPolicies = sortedByName(out.NetworkPolicies, func(np *networkingv1.NetworkPolicy) *metav1.ObjectMeta { return &np.ObjectMeta })
+	out.AuthorizationPolicies = sortedByName(out.AuthorizationPolicies, func(ap *AuthorizationPolicy) *metav1.ObjectMeta { return &ap.ObjectMeta })
+	return out
+}
+
+// sortedByName returns objs ordered by namespace and name. It sorts small
+// references and moves each object once, where sorting the objects
+// themselves would swap whole structs at every step.
+func sortedByName[T any](objs []T, meta func(*T) *metav1.ObjectMeta) []T {
+	type ref struct {
+		namespace, name string
+		index           int
+	}
+	refs := make([]ref, len(objs))
+	for i := range objs {
+		m := meta(&objs[i])
+		refs[i] = ref{m.Namespace, m.Name, i}
+	}
+	slices.SortFunc(refs, func(a, b ref) int {
+		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
 	})
-	slices.SortFunc(out.AuthorizationPolicies, func(a, b AuthorizationPolicy) int {
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
-	})
+	out := make([]T, len(objs))
+	for i, r := range refs {
+		out[i] = objs[r.index]
+	}
 	return out
 }
 
@@ -180,6 +200,33 @@ func port(p corev1.Protocol, from, to int) networkingv1.NetworkPolicyPort {
 	return out
 }
 
+// ports is port for each spec, with the values the ports point to
+// allocated together: a rule's ports are built at once, not three small
+// objects per port.
+func ports(specs []portSpec) []networkingv1.NetworkPolicyPort {
+	if len(specs) == 0 {
+		return nil
+	}
+	out := make([]networkingv1.NetworkPolicyPort, len(specs))
+	protocols := make([]corev1.Protocol, len(specs))
+	values := make([]intstr.IntOrString, len(specs))
+	ends := make([]int32, len(specs))
+	for i, s := range specs {
+		protocols[i] = s.protocol
+		out[i].Protocol = &protocols[i]
+		if s.from == 1 && s.to == 65535 {
+			continue // every port of the protocol
+		}
+		values[i] = intstr.FromInt32(int32(s.from))
+		out[i].Port = &values[i]
+		if s.to != s.from {
+			ends[i] = int32(s.to)
+			out[i].EndPort = &ends[i]
+		}
+	}
+	return out
+}
+
 type ruleGroup struct {
 	key   string
 	ports []networkingv1.NetworkPolicyPort
@@ -196,10 +243,7 @@ func groupPeers(m map[string]*peerPorts) []ruleGroup {
 		specs, key := pp.ports.specs()
 		g := groups[key]
 		if g == nil {
-			g = &ruleGroup{key: key}
-			for _, s := range specs {
-				g.ports = append(g.ports, port(s.protocol, s.from, s.to))
-			}
+			g = &ruleGroup{key: key, ports: ports(specs)}
 			groups[key] = g
 		}
 		g.keys = append(g.keys, pp.peer.sortKey)
@@ -211,7 +255,7 @@ func groupPeers(m map[string]*peerPorts) []ruleGroup {
 		for _, k := range g.keys {
 			p := m[k].peer
 			if p.subj != nil {
-				g.peers = append(g.peers, segmentPeer(p.subj.ns, p.subj.labels))
+				g.peers = append(g.peers, p.subj.asPeer())
 			} else {
 				g.peers = append(g.peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.cidr}})
 			}

@@ -184,6 +184,18 @@ type subject struct {
 	ns     string
 	labels map[string]string
 	names  []string // segment names, sorted, unique
+	// peer is the subject as a NetworkPolicy peer, built once: every rule
+	// naming the subject shares its selectors, which nothing mutates.
+	peer *networkingv1.NetworkPolicyPeer
+}
+
+// asPeer returns the subject as a NetworkPolicy peer.
+func (s *subject) asPeer() networkingv1.NetworkPolicyPeer {
+	if s.peer == nil {
+		p := segmentPeer(s.ns, s.labels)
+		s.peer = &p
+	}
+	return *s.peer
 }
 
 // side is one end of a flow: a segment or a CIDR block.
@@ -254,9 +266,11 @@ func (c *compiler) checkNamespace(s model.Segment, at model.Path) bool {
 	return true
 }
 
-func (c *compiler) subjectOf(s model.Segment) *subject {
+// subjectOf returns the subject of a segment placed in Kubernetes; lk is
+// labelsKey of its pod labels.
+func (c *compiler) subjectOf(s model.Segment, lk string) *subject {
 	k := s.Kubernetes
-	key := k.Namespace + "\x00" + labelsKey(k.PodLabels)
+	key := k.Namespace + "\x00" + lk
 	sub, ok := c.subjects[key]
 	if !ok {
 		sub = &subject{key: key, ns: k.Namespace, labels: copyMap(k.PodLabels)}
@@ -291,23 +305,28 @@ func (c *compiler) addPolicy(p Policy) {
 	if targetOK {
 		targetOK = c.checkNamespace(p.Segment, segPath.At("kubernetes").At("namespace"))
 	}
+	var target *subject // nil when the policy's own segment is invalid
 	if targetOK {
-		c.subjectOf(p.Segment) // an empty policy still isolates its namespace
+		target = c.subjectOf(p.Segment, labelsKey(p.Segment.Kubernetes.PodLabels)) // an empty policy still isolates its namespace
 	}
-	var kept []model.Flow
-	for _, f := range p.Flows {
-		if c.opts.AlongsideSecurityGroups && !Expressible(f) {
-			continue
+	kept := p.Flows
+	if c.opts.AlongsideSecurityGroups {
+		kept = make([]model.Flow, 0, len(p.Flows))
+		for _, f := range p.Flows {
+			if Expressible(f) {
+				kept = append(kept, f)
+			}
 		}
-		kept = append(kept, f)
-		c.addFlow(p, f, targetOK)
+	}
+	for _, f := range kept {
+		c.addFlow(p, f, target)
 	}
 	// Each flow was judged alone; internet exposure is also judged for the
 	// set, so splitting 0.0.0.0/0 into many prefixes does not get through.
 	c.problems.Append(model.ValidateExposure(p.Segment, kept))
 }
 
-func (c *compiler) addFlow(p Policy, f model.Flow, targetOK bool) {
+func (c *compiler) addFlow(p Policy, f model.Flow, targetSubj *subject) {
 	match := f.HTTP
 	ps := f.Validate(p.Segment)
 	c.problems.Append(ps)
@@ -318,7 +337,7 @@ func (c *compiler) addFlow(p Policy, f model.Flow, targetOK bool) {
 	if peerPath == nil {
 		peerPath = f.Path
 	}
-	ok := targetOK
+	ok := targetSubj != nil
 	var ports []model.PortRange
 	switch f.Protocol {
 	case "icmp", "icmpv6":
@@ -344,7 +363,11 @@ func (c *compiler) addFlow(p Policy, f model.Flow, targetOK bool) {
 		peer.cidr = netip.MustParsePrefix(canon)
 	default:
 		seg := *f.Peer.Segment
-		pps := c.validatePeer(seg)
+		var lk string // the peer's pod labels as a key, computed once for both lookups
+		if seg.Kubernetes != nil {
+			lk = labelsKey(seg.Kubernetes.PodLabels)
+		}
+		pps := c.validatePeer(seg, lk)
 		for _, pr := range pps {
 			pr.Detail = fmt.Sprintf("peer segment %q, %s: %s", seg.Name, pr.Path, pr.Detail)
 			pr.Path = peerPath
@@ -354,12 +377,9 @@ func (c *compiler) addFlow(p Policy, f model.Flow, targetOK bool) {
 			ok = false
 			break
 		}
-		peer = side{subj: c.subjectOf(seg), seg: seg}
+		peer = side{subj: c.subjectOf(seg, lk), seg: seg}
 	}
-	target := side{seg: p.Segment}
-	if targetOK {
-		target.subj = c.subjectOf(p.Segment)
-	}
+	target := side{seg: p.Segment, subj: targetSubj}
 	src, dst := peer, target
 	if f.Direction == model.Outbound {
 		src, dst = target, peer
@@ -405,10 +425,12 @@ func (c *compiler) addFlow(p Policy, f model.Flow, targetOK bool) {
 }
 
 // validatePeer validates a peer segment once, however many flows name it.
-func (c *compiler) validatePeer(s model.Segment) model.Problems {
+// validatePeer validates a peer segment once per placement; lk is
+// labelsKey of its pod labels ("" when it has no Kubernetes placement).
+func (c *compiler) validatePeer(s model.Segment, lk string) model.Problems {
 	key := s.Name
 	if k := s.Kubernetes; k != nil {
-		key += "\x00" + k.Namespace + "\x00" + labelsKey(k.PodLabels) + "\x00" + k.ServiceAccount
+		key += "\x00" + k.Namespace + "\x00" + lk + "\x00" + k.ServiceAccount
 	}
 	ps, ok := c.peerChecks[key]
 	if !ok {

@@ -44,7 +44,7 @@ func (a *portAcc) specs() ([]portSpec, string) {
 	if a.all {
 		return nil, ""
 	}
-	var out []portSpec
+	out := make([]portSpec, 0, len(a.tcp)+len(a.udp))
 	key := make([]byte, 0, 16*(len(a.tcp)+len(a.udp)))
 	for _, pr := range []struct {
 		p  corev1.Protocol

@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -30,6 +31,8 @@ type yamlRenderer struct {
 	lineStart int // index in buf of the current line's first byte
 	tokens    map[string]string
 	parser    jsonParser
+	jsonBuf   bytes.Buffer
+	enc       *json.Encoder // writes what json.Marshal writes (HTML escaped too), into jsonBuf
 }
 
 // yamlWrapColumn is go.yaml.in/yaml/v2's default line width: past it the
@@ -41,10 +44,16 @@ const maxSimpleKey = 128
 
 // render returns obj as a canonical single-document YAML manifest.
 func (r *yamlRenderer) render(obj any) (string, error) {
-	raw, err := json.Marshal(obj)
-	if err != nil {
+	// One encoder and buffer for every object: json.Marshal would copy each
+	// document out of its pooled buffer only for the parser to copy it again.
+	if r.enc == nil {
+		r.enc = json.NewEncoder(&r.jsonBuf)
+	}
+	r.jsonBuf.Reset()
+	if err := r.enc.Encode(obj); err != nil {
 		return "", err
 	}
+	raw := bytes.TrimSuffix(r.jsonBuf.Bytes(), []byte("\n")) // Encode ends the document with a newline; Marshal does not
 	if s, ok := r.fromJSON(raw); ok {
 		return s, nil
 	}
@@ -362,32 +371,58 @@ type jsonParser struct {
 	// rendered, the next parse reuses the slabs.
 	memberStack []jsonMember
 	itemStack   []jsonValue
-	memberSlab  []jsonMember
-	itemSlab    []jsonValue
+	members     slabs[jsonMember]
+	items       slabs[jsonValue]
+}
+
+// slabs hands out exactly sized slices cut from a list of fixed-size
+// slabs. reset keeps every slab for the next tree, so rendering many
+// objects allocates slabs only for the largest tree, not for each one.
+type slabs[T any] struct {
+	list    [][]T
+	current int // index in list of the slab being cut
+}
+
+func (s *slabs[T]) reset() {
+	s.current = 0
+	if len(s.list) > 0 {
+		s.list[0] = s.list[0][:0]
+	}
+}
+
+// cut returns a slice of exactly len(from) holding a copy of from.
+func (s *slabs[T]) cut(from []T) []T {
+	n := len(from)
+	if n > jsonSlabSize {
+		return append(make([]T, 0, n), from...) // larger than a slab: its own
+	}
+	if len(s.list) == 0 {
+		s.list = append(s.list, make([]T, 0, jsonSlabSize))
+	}
+	slab := s.list[s.current]
+	if cap(slab)-len(slab) < n {
+		s.current++
+		if s.current == len(s.list) {
+			s.list = append(s.list, make([]T, 0, jsonSlabSize))
+		}
+		slab = s.list[s.current][:0]
+	}
+	out := slab[len(slab) : len(slab)+n : len(slab)+n]
+	copy(out, from)
+	s.list[s.current] = slab[:len(slab)+n]
+	return out
 }
 
 const jsonSlabSize = 512
 
-func (p *jsonParser) members(from int) []jsonMember {
-	n := len(p.memberStack) - from
-	if cap(p.memberSlab)-len(p.memberSlab) < n {
-		p.memberSlab = make([]jsonMember, 0, max(jsonSlabSize, n))
-	}
-	out := p.memberSlab[len(p.memberSlab) : len(p.memberSlab)+n : len(p.memberSlab)+n]
-	p.memberSlab = p.memberSlab[:len(p.memberSlab)+n]
-	copy(out, p.memberStack[from:])
+func (p *jsonParser) memberSlice(from int) []jsonMember {
+	out := p.members.cut(p.memberStack[from:])
 	p.memberStack = p.memberStack[:from]
 	return out
 }
 
-func (p *jsonParser) items(from int) []jsonValue {
-	n := len(p.itemStack) - from
-	if cap(p.itemSlab)-len(p.itemSlab) < n {
-		p.itemSlab = make([]jsonValue, 0, max(jsonSlabSize, n))
-	}
-	out := p.itemSlab[len(p.itemSlab) : len(p.itemSlab)+n : len(p.itemSlab)+n]
-	p.itemSlab = p.itemSlab[:len(p.itemSlab)+n]
-	copy(out, p.itemStack[from:])
+func (p *jsonParser) itemSlice(from int) []jsonValue {
+	out := p.items.cut(p.itemStack[from:])
 	p.itemStack = p.itemStack[:from]
 	return out
 }
@@ -395,13 +430,13 @@ func (p *jsonParser) items(from int) []jsonValue {
 func (p *jsonParser) parse(data []byte) (*jsonValue, bool) {
 	p.data, p.pos, p.ok = string(data), 0, true
 	p.memberStack, p.itemStack = p.memberStack[:0], p.itemStack[:0]
-	p.memberSlab, p.itemSlab = p.memberSlab[:0], p.itemSlab[:0]
-	v := new(jsonValue)
-	p.value(v)
+	p.members.reset()
+	p.items.reset()
+	v := p.value()
 	if !p.ok || p.pos != len(p.data) {
 		return nil, false
 	}
-	return v, true
+	return &v, true
 }
 
 func (p *jsonParser) fail() { p.ok = false }
@@ -423,9 +458,12 @@ func (p *jsonParser) literal(s string) bool {
 	return true
 }
 
-func (p *jsonParser) value(v *jsonValue) {
+// value parses one value. It returns the value rather than filling a
+// pointer: a recursive call through a pointer made every member escape to
+// the heap.
+func (p *jsonParser) value() (v jsonValue) {
 	if !p.ok {
-		return
+		return v
 	}
 	switch c := p.peek(); {
 	case c == '{':
@@ -433,28 +471,26 @@ func (p *jsonParser) value(v *jsonValue) {
 		v.kind = jsonObject
 		if p.peek() == '}' {
 			p.pos++
-			return
+			return v
 		}
 		from := len(p.memberStack)
 		for p.ok {
-			var m jsonMember
 			if p.peek() != '"' {
 				p.fail()
-				return
+				return v
 			}
-			m.key = p.str()
+			key := p.str()
 			if !p.literal(":") {
-				return
+				return v
 			}
-			p.value(&m.value)
-			p.memberStack = append(p.memberStack, m)
+			p.memberStack = append(p.memberStack, jsonMember{key: key, value: p.value()})
 			switch p.peek() {
 			case ',':
 				p.pos++
 			case '}':
 				p.pos++
-				v.members = p.members(from)
-				return
+				v.members = p.memberSlice(from)
+				return v
 			default:
 				p.fail()
 			}
@@ -464,20 +500,18 @@ func (p *jsonParser) value(v *jsonValue) {
 		v.kind = jsonArray
 		if p.peek() == ']' {
 			p.pos++
-			return
+			return v
 		}
 		from := len(p.itemStack)
 		for p.ok {
-			var item jsonValue
-			p.value(&item)
-			p.itemStack = append(p.itemStack, item)
+			p.itemStack = append(p.itemStack, p.value())
 			switch p.peek() {
 			case ',':
 				p.pos++
 			case ']':
 				p.pos++
-				v.items = p.items(from)
-				return
+				v.items = p.itemSlice(from)
+				return v
 			default:
 				p.fail()
 			}
@@ -498,6 +532,7 @@ func (p *jsonParser) value(v *jsonValue) {
 	default:
 		p.fail()
 	}
+	return v
 }
 
 // number accepts an integer of at most 18 digits without a leading zero:
