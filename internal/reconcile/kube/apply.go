@@ -261,7 +261,7 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 			sharedKinds = kindsOfKeys(keys)
 		}
 	}
-	sres, err := c.applyShared(ctx, owner, shared, sharedKinds)
+	sres, err := c.applyShared(ctx, owner, shared, sharedKinds, snap)
 	res.Applied, res.Deleted, res.Unchanged = sres.Applied, sres.Deleted, sres.Unchanged
 	if err != nil {
 		return res, err
@@ -336,6 +336,21 @@ func (s *snapshot) add(o *unstructured.Unstructured) {
 	} else {
 		s.foreign[KeyOf(o)] = o
 	}
+}
+
+// objects returns the objects of a kind the snapshot holds in a namespace
+// (every namespace for ""), owned or not.
+func (s *snapshot) objects(gvr schema.GroupVersionResource, ns string) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, m := range []map[Key]*unstructured.Unstructured{s.owned, s.foreign} {
+		for _, o := range m {
+			if managedKinds[o.GroupVersionKind()] == gvr && (ns == metav1.NamespaceAll || o.GetNamespace() == ns) {
+				out = append(out, o)
+			}
+		}
+	}
+	sortObjects(out)
+	return out
 }
 
 func (s *snapshot) ownedObjects() []*unstructured.Unstructured {

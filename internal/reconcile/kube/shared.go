@@ -91,7 +91,7 @@ func splitShared(objs []*unstructured.Unstructured) (own, shared []*unstructured
 // per (kind, namespace) holding a desired object not found by it, one
 // APPLY per object joined or corrected, one APPLY or DELETE per object let
 // go.
-func (c *Client) applyShared(ctx context.Context, owner string, desired []*unstructured.Unstructured, kinds []schema.GroupVersionResource) (Result, error) {
+func (c *Client) applyShared(ctx context.Context, owner string, desired []*unstructured.Unstructured, kinds []schema.GroupVersionResource, known *snapshot) (Result, error) {
 	var res Result
 	for _, d := range desired {
 		kinds = append(kinds, managedKinds[d.GroupVersionKind()])
@@ -100,9 +100,27 @@ func (c *Client) applyShared(ctx context.Context, owner string, desired []*unstr
 	if len(kinds) == 0 {
 		return res, nil
 	}
-	live, err := c.listShared(ctx, kinds)
-	if err != nil {
-		return res, err
+	// A kind the owner's Apply already listed whole across namespaces needs
+	// no LIST of its shared objects: they were in that list.
+	live := map[Key]*unstructured.Unstructured{}
+	var toList []schema.GroupVersionResource
+	for _, gvr := range kinds {
+		if known != nil && known.seenWhole(gvr, metav1.NamespaceAll) {
+			for _, o := range known.objects(gvr, metav1.NamespaceAll) {
+				if isShared(o) && o.GetLabels()[kubernetes.ManagedByLabel] == kubernetes.ManagedByValue {
+					live[KeyOf(o)] = o
+				}
+			}
+			continue
+		}
+		toList = append(toList, gvr)
+	}
+	if len(toList) > 0 {
+		listed, err := c.listShared(ctx, toList)
+		if err != nil {
+			return res, err
+		}
+		maps.Copy(live, listed)
 	}
 	objs := make([]*unstructured.Unstructured, 0, len(desired))
 	seen := map[listKey][]*unstructured.Unstructured{}
@@ -125,7 +143,12 @@ func (c *Client) applyShared(ctx context.Context, owner string, desired []*unstr
 		// cache with the owner's own objects.
 		target := listKey{managedKinds[obj.GroupVersionKind()], obj.GetNamespace()}
 		existing, listed := seen[target]
+		if !listed && known != nil && known.seenWhole(target.gvr, target.ns) {
+			existing, listed = known.objects(target.gvr, target.ns), true // the owner's Apply listed it whole
+			seen[target] = existing
+		}
 		if !listed {
+			var err error
 			if existing, err = c.namespaceList(ctx, target.gvr, target.ns); err != nil {
 				return res, err
 			}
