@@ -204,15 +204,20 @@ func FloorConfig(rules []FloorRule) ([]byte, error) {
 	return json.MarshalIndent(jsonBlock{"resource": jsonBlock{"terraform_data": data}}, "", " ")
 }
 
-// ParseRuleLine reads one line of a segment policy set's `rules`:
-// "<group> <direction> <protocol> <ports> from|to <peer>", the ports a
-// port, a range or "all ports".
+// ParseRuleLine reads one line of a segment policy set's or a segment
+// policy's `rules`: "<group> <direction> <protocol> <ports> from|to <peer>",
+// the ports a port, a range or "all ports", then (a policy's) the quoted
+// description, if any.
 func ParseRuleLine(line string) (FloorRule, error) {
 	f := strings.Fields(line)
-	if len(f) < 6 {
+	word := 4
+	if len(f) > 4 && f[3] == "all" {
+		word = 5 // "all ports"
+	}
+	if len(f) <= word+1 || (f[word] != "from" && f[word] != "to") {
 		return FloorRule{}, fmt.Errorf("rule line %q: want <group> <direction> <protocol> <ports> from|to <peer>", line)
 	}
-	r := FloorRule{GroupID: f[0], Direction: f[1], Protocol: f[2], FromPort: -1, ToPort: -1, Peer: f[len(f)-1]}
+	r := FloorRule{GroupID: f[0], Direction: f[1], Protocol: f[2], FromPort: -1, ToPort: -1, Peer: f[word+1]}
 	if f[3] != "all" {
 		from, to, _ := strings.Cut(f[3], "-")
 		if to == "" {

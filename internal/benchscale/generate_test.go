@@ -190,13 +190,17 @@ func TestParseRuleLine(t *testing.T) {
 		"sg-0a ingress tcp 443 from 10.200.0.0/16":    {GroupID: "sg-0a", Direction: "ingress", Protocol: "tcp", FromPort: 443, ToPort: 443, Peer: "10.200.0.0/16"},
 		"sg-0a egress tcp 8000-8080 to sg-0b":         {GroupID: "sg-0a", Direction: "egress", Protocol: "tcp", FromPort: 8000, ToPort: 8080, Peer: "sg-0b"},
 		"sg-0a ingress all all ports from 10.0.0.0/8": {GroupID: "sg-0a", Direction: "ingress", Protocol: "all", FromPort: -1, ToPort: -1, Peer: "10.0.0.0/8"},
+		// A policy's line: the governed group written self, a description.
+		`self ingress tcp 53 from sg-0b "dns from b"`: {GroupID: "self", Direction: "ingress", Protocol: "tcp", FromPort: 53, ToPort: 53, Peer: "sg-0b"},
 	} {
 		got, err := ParseRuleLine(line)
 		if err != nil || got != want {
 			t.Errorf("%q: %+v %v, want %+v", line, got, err, want)
 		}
 	}
-	if _, err := ParseRuleLine("sg-0a ingress tcp"); err == nil {
-		t.Error("a short line parsed")
+	for _, bad := range []string{"sg-0a ingress tcp", "sg-0a ingress tcp 443 at 10.0.0.0/8", "sg-0a ingress tcp 443 from"} {
+		if _, err := ParseRuleLine(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
 	}
 }

@@ -157,8 +157,8 @@ resource "zerotrust_privileged_access" "oncall" {
 
 // TestAccPlanTime_rulesKnownForSegmentCreatedInSameApply: on the first plan
 // of a segment and its policy, the compiled rules are in the plan — ports,
-// protocols, CIDRs and the existing peer — with only the new group's id
-// unknown; apply writes exactly those rules.
+// protocols, CIDRs and the existing peer, the new group written self — and
+// apply writes exactly those rules.
 func TestAccPlanTime_rulesKnownForSegmentCreatedInSameApply(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.31.0.0/16")
 	peer := acctest.ProviderConfig + fmt.Sprintf(`
@@ -188,7 +188,6 @@ resource "zerotrust_segment_policy" "web" {
   }
 }
 `, vpcID)
-	rule := func(list string, i int) tfjsonpath.Path { return tfjsonpath.New(list).AtSliceIndex(i) }
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -198,18 +197,14 @@ resource "zerotrust_segment_policy" "web" {
 				Config: withWeb,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("zerotrust_segment.web", plancheck.ResourceActionCreate),
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", tfjsonpath.New("ingress_rules"), knownvalue.ListSizeExact(2)),
-					plancheck.ExpectUnknownValue("zerotrust_segment_policy.web", rule("ingress_rules", 0).AtMapKey("group_id")),
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("ingress_rules", 0).AtMapKey("cidr_ipv4"), knownvalue.StringExact("10.0.0.0/8")),
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("ingress_rules", 0).AtMapKey("from_port"), knownvalue.Int64Exact(443)),
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("ingress_rules", 1).AtMapKey("to_port"), knownvalue.Int64Exact(8080)),
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("ingress_rules", 1).AtMapKey("description"), knownvalue.StringExact("internal clients")),
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", tfjsonpath.New("egress_rules"), knownvalue.ListSizeExact(1)),
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("egress_rules", 0).AtMapKey("security_group_id"), knownvalue.StringRegexp(regexp.MustCompile(`^sg-`))),
-					// The peer's half: on the existing db group, from the new one.
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("peer_rules", 0).AtMapKey("group_id"), knownvalue.StringRegexp(regexp.MustCompile(`^sg-`))),
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", rule("peer_rules", 0).AtMapKey("direction"), knownvalue.StringExact("ingress")),
-					plancheck.ExpectUnknownValue("zerotrust_segment_policy.web", rule("peer_rules", 0).AtMapKey("security_group_id")),
+					// Every line is known: the new group is written self.
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringRegexp(regexp.MustCompile(`^self egress tcp 5432 to sg-[0-9a-f]+( "[^"]*")?$`)),
+						knownvalue.StringExact(`self ingress tcp 443 from 10.0.0.0/8 "internal clients"`),
+						knownvalue.StringExact(`self ingress tcp 8000-8080 from 10.0.0.0/8 "internal clients"`),
+						// The peer's half: on the existing db group, from the new one.
+						knownvalue.StringRegexp(regexp.MustCompile(`^sg-[0-9a-f]+ ingress tcp 5432 from self( "[^"]*")?$`)),
+					})),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectSecurityGroupRules("zerotrust_segment.web",

@@ -73,7 +73,7 @@ func TestAccSegment_kubernetesOnly(t *testing.T) {
 					plancheck.ExpectKnownValue("zerotrust_segment.db", tfjsonpath.New("id"), knownvalue.StringExact("k8s/"+ns+"/db")),
 					plancheck.ExpectKnownValue("zerotrust_segment.db", tfjsonpath.New("security_group_id"), knownvalue.Null()),
 					plancheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("id"), knownvalue.StringExact("k8s/"+ns+"/db/default")),
-					plancheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("ingress_rules"), knownvalue.ListSizeExact(0)),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("rules"), knownvalue.ListSizeExact(0)),
 					manifestsKnown,
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{

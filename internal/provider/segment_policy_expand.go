@@ -1,12 +1,12 @@
 package provider
 
 import (
-	"context"
 	"fmt"
+	"slices"
+	"strconv"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -221,116 +221,47 @@ func compileSecurityGroups(m segmentPolicyModel, governed model.Segment, flows [
 	return rules, diags
 }
 
-// setRuleLists records rules in state, split into the segment's own
-// ingress and egress and its peers' halves, each in canonical order.
+// setRuleLists records rules in state as lines (see policyRuleLines).
 func setRuleLists(m *segmentPolicyModel, rules []securitygroup.Rule) {
-	splitRuleLists(m, rules, m.Segment.ValueString(), ruleValue)
+	m.Rules = policyRuleLines(rules, m.Segment.ValueString())
 }
 
 // plannedSegmentID stands in, at plan, for the id of a segment created in
 // the same apply. It is not a security group id, so it never equals a peer's.
 const plannedSegmentID = "(created in this apply)"
 
-// setRuleListsPlanned records rules compiled against plannedSegmentID: every
-// port, protocol, peer and description is known, only the new group's id is
-// not. The order is the one apply computes, since every rule of the new group
-// shares its id and the peers' rules are keyed by the peers' known ids.
+// setRuleListsPlanned records rules compiled against plannedSegmentID: the
+// governed group is written self in every line, so the lines are those
+// apply computes once the group exists.
 func setRuleListsPlanned(m *segmentPolicyModel, rules []securitygroup.Rule) {
-	splitRuleLists(m, rules, plannedSegmentID, plannedRuleValue)
-}
-
-// splitRuleLists sorts rules canonically and splits them into the governed
-// group's ingress and egress rules and its peers' rules.
-func splitRuleLists(m *segmentPolicyModel, rules []securitygroup.Rule, governedID string, value func(securitygroup.Rule) attr.Value) {
-	ingress, egress, peer := []attr.Value{}, []attr.Value{}, []attr.Value{}
-	sorted := append([]securitygroup.Rule(nil), rules...)
-	securitygroup.Sort(sorted)
-	for _, r := range sorted {
-		v := value(r)
-		switch {
-		case r.GroupID != governedID:
-			peer = append(peer, v)
-		case r.Egress:
-			egress = append(egress, v)
-		default:
-			ingress = append(ingress, v)
-		}
-	}
-	m.IngressRules = types.ListValueMust(ruleObjectType, ingress)
-	m.EgressRules = types.ListValueMust(ruleObjectType, egress)
-	m.PeerRules = types.ListValueMust(ruleObjectType, peer)
-}
-
-func plannedRuleValue(r securitygroup.Rule) attr.Value {
-	attrs := ruleAttributes(r)
-	if r.GroupID == plannedSegmentID {
-		attrs["group_id"] = types.StringUnknown()
-	}
-	if r.ReferencedGroupID == plannedSegmentID {
-		attrs["security_group_id"] = types.StringUnknown()
-	}
-	return types.ObjectValueMust(ruleAttrTypes, attrs)
+	m.Rules = policyRuleLines(rules, plannedSegmentID)
 }
 
 func setRuleListsUnknown(m *segmentPolicyModel) {
-	m.IngressRules = types.ListUnknown(ruleObjectType)
-	m.EgressRules = types.ListUnknown(ruleObjectType)
-	m.PeerRules = types.ListUnknown(ruleObjectType)
+	m.Rules = types.ListUnknown(types.StringType)
 }
 
-func ruleValue(r securitygroup.Rule) attr.Value {
-	return types.ObjectValueMust(ruleAttrTypes, ruleAttributes(r))
-}
+// selfGroup is how a policy's rule lines write the governed segment's group.
+const selfGroup = "self"
 
-func ruleAttributes(r securitygroup.Rule) map[string]attr.Value {
-	return map[string]attr.Value{
-		"group_id":          types.StringValue(r.GroupID),
-		"direction":         types.StringValue(securitygroup.Direction(r.Egress)),
-		"protocol":          types.StringValue(r.Protocol),
-		"from_port":         types.Int64Value(int64(r.FromPort)),
-		"to_port":           types.Int64Value(int64(r.ToPort)),
-		"cidr_ipv4":         nullIfEmpty(r.CIDRv4),
-		"cidr_ipv6":         nullIfEmpty(r.CIDRv6),
-		"prefix_list_id":    nullIfEmpty(r.PrefixListID),
-		"security_group_id": nullIfEmpty(r.ReferencedGroupID),
-		"description":       nullIfEmpty(r.Description),
-	}
-}
-
-// stateRules decodes the rule lists held in state or plan (unknown lists
-// read as none).
-func stateRules(ctx context.Context, m segmentPolicyModel, diags *diag.Diagnostics) []securitygroup.Rule {
-	var out []securitygroup.Rule
-	for _, l := range []types.List{m.IngressRules, m.EgressRules, m.PeerRules} {
-		if l.IsNull() || l.IsUnknown() {
-			continue
+// policyRuleLines renders rules one line each, sorted, with the governed
+// group (governedID) written self: as the rule's group and as its peer.
+func policyRuleLines(rules []securitygroup.Rule, governedID string) types.List {
+	lines := make([]string, len(rules))
+	for i, r := range rules {
+		if r.GroupID == governedID {
+			r.GroupID = selfGroup
 		}
-		var objs []ruleObject
-		diags.Append(l.ElementsAs(ctx, &objs, false)...)
-		for _, o := range objs {
-			out = append(out, securitygroup.Rule{
-				GroupID: o.GroupID.ValueString(), Egress: o.Direction.ValueString() == "egress", Protocol: o.Protocol.ValueString(),
-				FromPort: int32(o.FromPort.ValueInt64()), ToPort: int32(o.ToPort.ValueInt64()),
-				CIDRv4: o.CIDRv4.ValueString(), CIDRv6: o.CIDRv6.ValueString(), PrefixListID: o.PrefixListID.ValueString(),
-				ReferencedGroupID: o.SecurityGroupID.ValueString(), Description: o.Description.ValueString(),
-			})
+		if r.ReferencedGroupID == governedID {
+			r.ReferencedGroupID = selfGroup
+		}
+		lines[i] = ruleLine(r)
+		if r.Description != "" {
+			lines[i] += " " + strconv.Quote(r.Description)
 		}
 	}
-	securitygroup.Sort(out)
-	return out
-}
-
-type ruleObject struct {
-	GroupID         types.String `tfsdk:"group_id"`
-	Direction       types.String `tfsdk:"direction"`
-	Protocol        types.String `tfsdk:"protocol"`
-	FromPort        types.Int64  `tfsdk:"from_port"`
-	ToPort          types.Int64  `tfsdk:"to_port"`
-	CIDRv4          types.String `tfsdk:"cidr_ipv4"`
-	CIDRv6          types.String `tfsdk:"cidr_ipv6"`
-	PrefixListID    types.String `tfsdk:"prefix_list_id"`
-	SecurityGroupID types.String `tfsdk:"security_group_id"`
-	Description     types.String `tfsdk:"description"`
+	slices.Sort(lines)
+	return stringList(lines)
 }
 
 // flowsFromRules turns the rules a policy owns on its segment back into flow

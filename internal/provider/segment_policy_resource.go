@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -346,8 +345,8 @@ func checkAgainstPlan(ctx context.Context, plan segmentPolicyModel, governed mod
 			fmt.Sprintf("The plan was made for a %s segment, the segment is now %s. Plan again.", plan.SegmentSensitivity.ValueString(), governed.Sensitivity))
 		return
 	}
-	if !plan.IngressRules.IsUnknown() && !slices.Equal(stateRules(ctx, plan, diags), rules) {
-		diags.AddAttributeError(path.Root("ingress_rules"), summary,
+	if !plan.Rules.IsUnknown() && !plan.Rules.Equal(policyRuleLines(rules, governed.SecurityGroupID)) {
+		diags.AddAttributeError(path.Root("rules"), summary,
 			"The rules compiled at apply differ from the planned ones; a segment changed between plan and apply. Plan again.")
 		return
 	}

@@ -75,7 +75,7 @@ func TestAccSegmentPolicy_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_segment_policy.test", plancheck.ResourceActionNoop),
-						plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("ingress_rules").AtSliceIndex(0).AtMapKey("cidr_ipv4"), knownvalue.StringExact("10.0.0.0/8")),
+						plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("rules").AtSliceIndex(1), knownvalue.StringExact("self ingress tcp 443 from 10.0.0.0/8")),
 						plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("restricted")),
 					},
 				},
@@ -127,9 +127,13 @@ func TestAccSegmentPolicy_update(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_segment_policy.test", plancheck.ResourceActionUpdate),
 						// Adjacent ranges merged (443-444, 8000-8081) and visible before apply.
-						plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("ingress_rules"), knownvalue.ListSizeExact(4)),
-						plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("ingress_rules").AtSliceIndex(0).AtMapKey("to_port"), knownvalue.Int64Exact(444)),
-						plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("peer_rules"), knownvalue.ListSizeExact(0)),
+						plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{
+							knownvalue.StringExact("self egress udp 53 to pl-0123456789abcdef0"),
+							knownvalue.StringExact(`self ingress tcp 443-444 from 10.0.0.0/8 "corporate"`),
+							knownvalue.StringExact(`self ingress tcp 443-444 from 2001:db8::/32 "corporate"`),
+							knownvalue.StringExact(`self ingress tcp 8000-8081 from 10.0.0.0/8 "corporate"`),
+							knownvalue.StringExact(`self ingress tcp 8000-8081 from 2001:db8::/32 "corporate"`),
+						})),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -291,8 +295,10 @@ func TestAccSegmentPolicy_foreignPeer(t *testing.T) {
   }
 `),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("peer_rules"), knownvalue.ListExact([]knownvalue.Check{})),
-				statecheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("ingress_rules"), knownvalue.ListSizeExact(1)),
+				// Only this segment's half: no line on the foreign group.
+				statecheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("self ingress tcp 8443 from " + foreign),
+				})),
 			},
 			Check: func(*terraform.State) error {
 				if rules := acctest.SecurityGroupRules(t, foreign); !reflect.DeepEqual(rules, before) {

@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -26,9 +25,7 @@ type segmentPolicyModel struct {
 	AllowFrom            []flowModel  `tfsdk:"allow_from"`
 	AllowTo              []flowModel  `tfsdk:"allow_to"`
 	SegmentSensitivity   types.String `tfsdk:"segment_sensitivity"`
-	IngressRules         types.List   `tfsdk:"ingress_rules"`
-	EgressRules          types.List   `tfsdk:"egress_rules"`
-	PeerRules            types.List   `tfsdk:"peer_rules"`
+	Rules                types.List   `tfsdk:"rules"`
 
 	Kubernetes          *policyKubernetesModel `tfsdk:"kubernetes"`
 	KubernetesManifests types.Map              `tfsdk:"kubernetes_manifests"`
@@ -45,22 +42,6 @@ type flowModel struct {
 	HTTPMethods     types.List   `tfsdk:"http_methods"`
 	HTTPPaths       types.List   `tfsdk:"http_paths"`
 }
-
-// ruleAttrTypes is one compiled security-group rule as shown in the plan.
-var ruleAttrTypes = map[string]attr.Type{
-	"group_id":          types.StringType,
-	"direction":         types.StringType,
-	"protocol":          types.StringType,
-	"from_port":         types.Int64Type,
-	"to_port":           types.Int64Type,
-	"cidr_ipv4":         types.StringType,
-	"cidr_ipv6":         types.StringType,
-	"prefix_list_id":    types.StringType,
-	"security_group_id": types.StringType,
-	"description":       types.StringType,
-}
-
-var ruleObjectType = types.ObjectType{AttrTypes: ruleAttrTypes}
 
 // segmentIDMessage describes the two forms of a segment id.
 const segmentIDMessage = "must be a segment id: a security group id such as sg-0123456789abcdef0, or k8s/<namespace>/<name> for a segment placed only in Kubernetes"
@@ -131,25 +112,11 @@ func flowBlock(direction string) schema.ListNestedBlock {
 }
 
 func segmentPolicySchema() schema.Schema {
-	ruleList := func(desc string) schema.ListNestedAttribute {
-		return schema.ListNestedAttribute{Computed: true, Description: desc, NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"group_id":          schema.StringAttribute{Computed: true, Description: "Security group the rule is on."},
-			"direction":         schema.StringAttribute{Computed: true, Description: "`ingress` or `egress`."},
-			"protocol":          schema.StringAttribute{Computed: true, Description: "EC2 protocol: `tcp`, `udp`, `icmp`, `58` (ICMPv6) or `-1` (all)."},
-			"from_port":         schema.Int64Attribute{Computed: true, Description: "First port of the range (-1 where the protocol has none)."},
-			"to_port":           schema.Int64Attribute{Computed: true, Description: "Last port of the range (-1 where the protocol has none)."},
-			"cidr_ipv4":         schema.StringAttribute{Computed: true, Description: "IPv4 peer, canonical form."},
-			"cidr_ipv6":         schema.StringAttribute{Computed: true, Description: "IPv6 peer, canonical form."},
-			"prefix_list_id":    schema.StringAttribute{Computed: true, Description: "Prefix-list peer."},
-			"security_group_id": schema.StringAttribute{Computed: true, Description: "Peer segment's security group."},
-			"description":       schema.StringAttribute{Computed: true, Description: "Rule description."},
-		}}}
-	}
 	return schema.Schema{
 		Description: "The flows allowed into and out of one segment; everything else stays denied. The compiled security-group rules " +
-			"are computed attributes known at plan time (`ingress_rules`, `egress_rules`, `peer_rules`) — also when the segment is " +
-			"created in the same apply: then only the new group's id is `(known after apply)`, as long as every peer segment already " +
-			"exists (a peer created in the same apply leaves the lists unknown, since two unknown ids may be the same group). " +
+			"are a computed attribute known at plan time (`rules`, one line per rule) — also when the segment is created in the same " +
+			"apply, since the governed segment's group is written `self`, as long as every peer segment already exists (a peer created " +
+			"in the same apply leaves the list unknown, since two unknown ids may be the same group). " +
 			"Kubernetes manifests need the segment's placement, read from AWS, so they are known once the segment exists. Rules are reconciled with one " +
 			"Authorize call per group and direction for additions and one Revoke by rule ids for removals. The policy owns exactly " +
 			"the rules it tagged with its id; rules changed or removed out of band are drift and are restored. When the governed " +
@@ -196,9 +163,14 @@ func segmentPolicySchema() schema.Schema {
 					"are checked at plan even when the segment is created in the same apply; a value that differs from the segment's is an error.",
 				Validators: []validator.String{stringvalidator.OneOf(model.Sensitivities...)},
 			},
-			"ingress_rules": ruleList("Compiled inbound rules on the segment's group, in canonical order."),
-			"egress_rules":  ruleList("Compiled outbound rules on the segment's group, in canonical order."),
-			"peer_rules":    ruleList("Compiled rules on the other segments' groups — the other half of each segment-to-segment flow."),
+			"rules": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				Description: "Compiled security-group rules, one line each, sorted: `<group> <direction> <protocol> <ports> <from|to> <peer>`, " +
+					"then the rule's description in quotes when it has one. The governed segment's group is written `self`, as group and as " +
+					"peer; the other groups are the peers' halves of segment-to-segment flows. One line per rule reads better in a plan, " +
+					"and costs Terraform and the provider far less than an object per rule.",
+			},
 			"kubernetes_manifests": schema.MapAttribute{
 				Computed:    true,
 				ElementType: types.StringType,

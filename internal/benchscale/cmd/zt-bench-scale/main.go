@@ -427,18 +427,6 @@ type state struct {
 	floor          []benchscale.FloorRule
 }
 
-type stateRule struct {
-	GroupID         string `json:"group_id"`
-	Direction       string `json:"direction"`
-	Protocol        string `json:"protocol"`
-	FromPort        int64  `json:"from_port"`
-	ToPort          int64  `json:"to_port"`
-	CIDRv4          string `json:"cidr_ipv4"`
-	CIDRv6          string `json:"cidr_ipv6"`
-	PrefixListID    string `json:"prefix_list_id"`
-	SecurityGroupID string `json:"security_group_id"`
-}
-
 func (b *bench) readState(dir string) (*state, error) {
 	cmd := exec.CommandContext(b.ctx, b.tf, "show", "-json")
 	cmd.Dir, cmd.Env = dir, b.tfEnv
@@ -501,27 +489,24 @@ func (b *bench) readState(dir string) (*state, error) {
 			st.manifestWrites += len(v.Manifests)
 		case "zerotrust_segment_policy":
 			var v struct {
-				Ingress   []stateRule       `json:"ingress_rules"`
-				Egress    []stateRule       `json:"egress_rules"`
-				Peer      []stateRule       `json:"peer_rules"`
+				Rules     []string          `json:"rules"`
 				Manifests map[string]string `json:"kubernetes_manifests"`
 			}
 			if err := json.Unmarshal(r.Values, &v); err != nil {
 				return nil, err
 			}
 			st.policies++
-			for _, list := range [][]stateRule{v.Ingress, v.Egress, v.Peer} {
-				for _, rule := range list {
-					if rule.Direction == "egress" {
-						st.counts.Egress++
-					} else {
-						st.counts.Ingress++
-					}
-					st.floor = append(st.floor, benchscale.FloorRule{
-						GroupID: rule.GroupID, Direction: rule.Direction, Protocol: rule.Protocol, FromPort: rule.FromPort, ToPort: rule.ToPort,
-						Peer: rule.CIDRv4 + rule.CIDRv6 + rule.PrefixListID + rule.SecurityGroupID,
-					})
+			for _, line := range v.Rules {
+				rule, err := benchscale.ParseRuleLine(line)
+				if err != nil {
+					return nil, err
 				}
+				if rule.Direction == "egress" {
+					st.counts.Egress++
+				} else {
+					st.counts.Ingress++
+				}
+				st.floor = append(st.floor, rule)
 			}
 			for k := range v.Manifests {
 				st.manifests[k] = true
@@ -652,9 +637,9 @@ func (r *result) print(wall time.Duration) {
 	describes, descDetail := ec2Calls(r.planCalls, func(a string) bool { return strings.HasPrefix(a, "Describe") })
 	applyDescribes, _ := ec2Calls(r.applyCalls, func(a string) bool { return strings.HasPrefix(a, "Describe") })
 	g := int64(r.groups)
-	fmt.Printf("%-44s %10s %22s %9s %24s %9s\n", "figure", "measured", "limit / floor", "÷ limit", "one resource per rule", "÷ that")
+	fmt.Printf("%-44s %10s %34s %9s %24s %9s\n", "figure", "measured", "limit / floor", "÷ limit", "one resource per rule", "÷ that")
 	row := func(name string, v int64, limitText string, limit int64, perRuleText string, perRule int64) {
-		fmt.Printf("%-44s %10d %22s %9s %24s %9s\n", name, v, limitText, ratio(float64(v), float64(limit)), perRuleText, ratio(float64(v), float64(perRule)))
+		fmt.Printf("%-44s %10d %34s %9s %24s %9s\n", name, v, limitText, ratio(float64(v), float64(limit)), perRuleText, ratio(float64(v), float64(perRule)))
 	}
 	// The limits: one Authorize per group and direction for the flows; a
 	// created group also costs its create, the revoke of the allow-all
@@ -671,10 +656,10 @@ func (r *result) print(wall time.Duration) {
 	}
 	row("apply: EC2 Authorize calls", authorizes, fmt.Sprintf("%d (2 × %d groups)", 2*g, g), 2*g, fmt.Sprintf("%d (1 per rule)", rules), int64(rules))
 	row("apply: EC2 rule writes (Authorize/Revoke)", ruleWrites, fmt.Sprintf("%d (+1 default-egress revoke/group)", 3*g), 3*g, fmt.Sprintf("%d (1 per rule)", rules), int64(rules))
-	row("apply: all mutating EC2 calls", allWrites, fmt.Sprintf("%d (+create,revoke,unmark/group)", 5*g), 5*g, fmt.Sprintf("%d (rules + groups)", int64(rules)+g), int64(rules)+g)
+	row("apply: all mutating EC2 calls", allWrites, fmt.Sprintf("%d (+create, revoke, unmark/group)", 5*g), 5*g, fmt.Sprintf("%d (rules + groups)", int64(rules)+g), int64(rules)+g)
 	row("refresh+plan: EC2 Describe calls", describes, fmt.Sprintf("%d (2/group +1/resource)", 2*g+resources), 2*g+resources, fmt.Sprintf("%d (rules + groups)", int64(rules)+g), int64(rules)+g)
 	median := r.planRatios[len(r.planRatios)/2]
-	fmt.Printf("%-44s %10s %22s %9s\n", "plan -refresh=false: CPU", "—", fmt.Sprintf("%d terraform_data", rules), fmt.Sprintf("%.2f×", median))
+	fmt.Printf("%-44s %10s %34s %9s\n", "plan -refresh=false: CPU", "—", fmt.Sprintf("%d terraform_data", rules), fmt.Sprintf("%.2f×", median))
 	if s.Kubernetes {
 		var kube, refresh int64
 		for _, v := range r.kubeApply {
@@ -689,8 +674,8 @@ func (r *result) print(wall time.Duration) {
 			kindSet[resource] = true
 		}
 		kinds := int64(len(kindSet))
-		fmt.Printf("%-44s %10d %22s %9s\n", "apply: kube-apiserver requests", kube, fmt.Sprintf("%d object writes", r.kubeWrites), ratio(float64(kube), float64(r.kubeWrites)))
-		fmt.Printf("%-44s %10d %22s %9s\n", "refresh+plan: kube-apiserver requests", refresh, fmt.Sprintf("%d (1 LIST/kind/ns)", kinds*int64(r.kubeNamespaces)), ratio(float64(refresh), float64(kinds*int64(r.kubeNamespaces))))
+		fmt.Printf("%-44s %10d %34s %9s\n", "apply: kube-apiserver requests", kube, fmt.Sprintf("%d object writes", r.kubeWrites), ratio(float64(kube), float64(r.kubeWrites)))
+		fmt.Printf("%-44s %10d %34s %9s\n", "refresh+plan: kube-apiserver requests", refresh, fmt.Sprintf("%d (1 LIST/kind/ns)", kinds*int64(r.kubeNamespaces)), ratio(float64(refresh), float64(kinds*int64(r.kubeNamespaces))))
 		fmt.Printf("    kube requests: apply %s; refresh+plan %s; %d distinct objects, a shared one written once by each resource holding it\n", renderInts(r.kubeApply), renderInts(r.kubeRefresh), r.kubeObjects)
 	}
 	fmt.Printf("    apply EC2 Authorize: %s\n", authDetail)
