@@ -171,11 +171,13 @@ const AppliedAnnotation = "zerotrust.ztforge.io/applied-sha256"
 // deleted. An edit someone made to a field the provider set is drift
 // (ObjectDrift) and is corrected.
 //
-// Requests: one label-filtered LIST per managed kind; one unfiltered LIST
-// per (kind, namespace) holding a desired name the owner does not have yet
-// (to refuse taking over a foreign object of that name, before anything is
-// written); one APPLY per new or changed object; one DELETE per owned object
-// no longer desired. ApplyManifestsRecorded lists fewer kinds and merges the
+// Requests: one label-filtered LIST per managed kind (every object the
+// provider manages, when the owner holds or wants shared objects of the
+// kind: they are told apart in it); one unfiltered LIST per (kind,
+// namespace) holding a desired name the owner does not have yet (to refuse
+// taking over a foreign object of that name, before anything is written);
+// one APPLY per new or changed object; one DELETE per owned object no
+// longer desired. ApplyManifestsRecorded lists fewer kinds and merges the
 // LISTs of a kind that gains names.
 func (c *Client) Apply(ctx context.Context, owner string, desired []*unstructured.Unstructured) (Result, error) {
 	return c.apply(ctx, owner, desired, nil)
@@ -216,6 +218,19 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 		}
 		kinds = kindsOfKeys(keys)
 	}
+	// The kinds of shared objects the owner holds or wants: their shared
+	// objects are needed too.
+	sharedKinds := allKinds()
+	if recorded != nil {
+		sharedKinds = nil
+		if keys := sharedKeys(recorded); len(keys) > 0 {
+			sharedKinds = kindsOfKeys(keys)
+		}
+	}
+	for _, d := range shared {
+		sharedKinds = append(sharedKinds, managedKinds[d.GroupVersionKind()])
+	}
+	sharedKinds = uniqueKinds(sharedKinds)
 	for _, gvr := range kinds {
 		gains := false
 		for _, o := range objs {
@@ -225,9 +240,14 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 			}
 		}
 		var err error
-		if gains {
+		switch {
+		case gains:
 			err = c.listAll(ctx, snap, gvr, metav1.NamespaceAll)
-		} else {
+		case slices.Contains(sharedKinds, gvr):
+			// One LIST of every object this provider manages tells the
+			// owner's objects and the shared ones apart.
+			err = c.listManaged(ctx, snap, gvr)
+		default:
 			err = c.listOwned(ctx, snap, gvr)
 		}
 		if err != nil {
@@ -254,13 +274,6 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 	// Shared objects (a namespace's default-deny first) are held before the
 	// owner's allow policies are written; applyShared too refuses a foreign
 	// name before writing.
-	sharedKinds := allKinds()
-	if recorded != nil {
-		sharedKinds = nil
-		if keys := sharedKeys(recorded); len(keys) > 0 {
-			sharedKinds = kindsOfKeys(keys)
-		}
-	}
 	sres, err := c.applyShared(ctx, owner, shared, sharedKinds, snap)
 	res.Applied, res.Deleted, res.Unchanged = sres.Applied, sres.Deleted, sres.Unchanged
 	if err != nil {
@@ -320,14 +333,24 @@ type snapshot struct {
 	owned   map[Key]*unstructured.Unstructured
 	foreign map[Key]*unstructured.Unstructured
 	whole   map[schema.GroupVersionResource]map[string]bool
+	// managed marks the kinds whose every object carrying the managed-by
+	// label (any owner's, and the shared ones) was listed.
+	managed map[schema.GroupVersionResource]bool
 }
 
 func newSnapshot(owner string) *snapshot {
-	return &snapshot{owner: owner, owned: map[Key]*unstructured.Unstructured{}, foreign: map[Key]*unstructured.Unstructured{}, whole: map[schema.GroupVersionResource]map[string]bool{}}
+	return &snapshot{owner: owner, owned: map[Key]*unstructured.Unstructured{}, foreign: map[Key]*unstructured.Unstructured{},
+		whole: map[schema.GroupVersionResource]map[string]bool{}, managed: map[schema.GroupVersionResource]bool{}}
 }
 
 func (s *snapshot) seenWhole(gvr schema.GroupVersionResource, ns string) bool {
 	return s.whole[gvr][metav1.NamespaceAll] || s.whole[gvr][ns]
+}
+
+// knowsManaged reports whether every object of a kind this provider
+// manages, in every namespace, is in the snapshot.
+func (s *snapshot) knowsManaged(gvr schema.GroupVersionResource) bool {
+	return s.managed[gvr] || s.whole[gvr][metav1.NamespaceAll]
 }
 
 func (s *snapshot) add(o *unstructured.Unstructured) {
@@ -365,6 +388,21 @@ func (c *Client) listOwned(ctx context.Context, s *snapshot, gvr schema.GroupVer
 	if err != nil {
 		return err
 	}
+	for _, o := range objs {
+		s.add(o)
+	}
+	return nil
+}
+
+// listManaged adds every object of a kind carrying the managed-by label,
+// across namespaces: the owner's, other owners' and the shared ones.
+func (c *Client) listManaged(ctx context.Context, s *snapshot, gvr schema.GroupVersionResource) error {
+	selector := labels.SelectorFromSet(labels.Set{kubernetes.ManagedByLabel: kubernetes.ManagedByValue}).String()
+	objs, err := c.listSelected(ctx, selector, []schema.GroupVersionResource{gvr})
+	if err != nil {
+		return err
+	}
+	s.managed[gvr] = true
 	for _, o := range objs {
 		s.add(o)
 	}

@@ -100,12 +100,12 @@ func (c *Client) applyShared(ctx context.Context, owner string, desired []*unstr
 	if len(kinds) == 0 {
 		return res, nil
 	}
-	// A kind the owner's Apply already listed whole across namespaces needs
-	// no LIST of its shared objects: they were in that list.
+	// A kind whose managed objects the owner's Apply already listed across
+	// namespaces needs no LIST of its shared objects: they were in it.
 	live := map[Key]*unstructured.Unstructured{}
 	var toList []schema.GroupVersionResource
 	for _, gvr := range kinds {
-		if known != nil && known.seenWhole(gvr, metav1.NamespaceAll) {
+		if known != nil && known.knowsManaged(gvr) {
 			for _, o := range known.objects(gvr, metav1.NamespaceAll) {
 				if isShared(o) && o.GetLabels()[kubernetes.ManagedByLabel] == kubernetes.ManagedByValue {
 					live[KeyOf(o)] = o
