@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"sync"
 
 	cedar "github.com/cedar-policy/cedar-go"
 	"github.com/cedar-policy/cedar-go/types"
@@ -151,14 +152,20 @@ func (p *Policy) impliedBy(endpoint *Policy) bool {
 
 // CompiledSurface evaluates requests against a compiled surface the way
 // Verified Access does: the group policy and, when the application has one,
-// its endpoint policy must both allow.
+// its endpoint policy must both allow. It is safe for concurrent use.
 type CompiledSurface struct {
-	proxy     model.AccessProxy
-	group     *Policy
-	endpoints map[string]*Policy // application -> endpoint policy (nil: none)
-	implied   map[string]bool    // application -> group policy implied by its endpoint policy
-	domains   map[string]string
-	tcp       map[string]bool // application -> reached over TCP (no http_request)
+	proxy model.AccessProxy
+	group *Policy
+	apps  map[string]*application // by name: the applications with an endpoint
+}
+
+// application is what deciding a request to one application takes, looked
+// up once per decision.
+type application struct {
+	endpoint *Policy     // nil: none
+	implied  bool        // the group policy is implied by the endpoint policy
+	hostname types.Value // the domain, boxed once
+	tcp      bool        // reached over TCP (no http_request)
 }
 
 // NewCompiledSurface parses a compilation result of a surface.
@@ -167,25 +174,21 @@ func NewCompiledSurface(s model.ProtectSurface, res verifiedaccess.Result) (*Com
 	if err != nil {
 		return nil, fmt.Errorf("group policy: %w", err)
 	}
-	c := &CompiledSurface{proxy: s.Proxy, group: group, endpoints: map[string]*Policy{}, implied: map[string]bool{}, domains: map[string]string{}, tcp: map[string]bool{}}
-	for _, a := range s.Applications {
-		c.domains[a.Name] = a.Domain
-		c.tcp[a.Name] = a.IsTCP()
-	}
+	c := &CompiledSurface{proxy: s.Proxy, group: group, apps: map[string]*application{}}
 	for _, e := range res.Endpoints {
-		if _, ok := c.domains[e.Application]; !ok {
+		i := slices.IndexFunc(s.Applications, func(a model.Application) bool { return a.Name == e.Application })
+		if i < 0 {
 			return nil, ErrUnknownApplication{e.Application}
 		}
+		a := &application{hostname: types.String(s.Applications[i].Domain), tcp: s.Applications[i].IsTCP()}
+		c.apps[e.Application] = a
 		if e.Policy == "" {
-			c.endpoints[e.Application] = nil
 			continue
 		}
-		p, err := ParsePolicy(e.Policy)
-		if err != nil {
+		if a.endpoint, err = ParsePolicy(e.Policy); err != nil {
 			return nil, fmt.Errorf("endpoint policy of %q: %w", e.Application, err)
 		}
-		c.endpoints[e.Application] = p
-		c.implied[e.Application] = group.impliedBy(p)
+		a.implied = group.impliedBy(a.endpoint)
 	}
 	return c, nil
 }
@@ -212,22 +215,22 @@ func (c *CompiledSurface) DecideFull(app string, req Request) (Decision, error) 
 // even when implied, exhaustive evaluates every statement of each document
 // (Policy.Evaluate) instead of the candidates (Policy.Decide).
 func (c *CompiledSurface) decide(app string, req Request, full, exhaustive bool) (Decision, error) {
-	endpoint, ok := c.endpoints[app]
+	a, ok := c.apps[app]
 	if !ok {
 		return Decision{}, ErrUnknownApplication{app}
 	}
-	ctx := buildContext(c.proxy, c.domains[app], !c.tcp[app], req)
+	ctx := newContext(c.proxy, a.hostname, !a.tcp, req)
 	eval := func(p *Policy) Decision {
 		if exhaustive {
 			return p.Evaluate(ctx).Decision
 		}
 		return p.Decide(ctx)
 	}
-	if endpoint == nil {
+	if a.endpoint == nil {
 		return eval(c.group), nil
 	}
-	e := eval(endpoint)
-	if !full && c.implied[app] {
+	e := eval(a.endpoint)
+	if !full && a.implied {
 		return e, nil
 	}
 	return combine(eval(c.group), e), nil
@@ -268,37 +271,56 @@ func Context(proxy model.AccessProxy, hostname string, req Request) types.Record
 // reading of AWS's documentation, which shows none for TCP; see
 // model.Application.Protocol), and Method, Path and ClientIP are ignored.
 func buildContext(proxy model.AccessProxy, hostname string, http bool, req Request) types.Record {
-	ctx := make(types.RecordMap, 2+len(proxy.DeviceProviders))
+	return newContext(proxy, types.String(hostname), http, req)
+}
+
+// newContext is buildContext with the hostname already a Value, so that a
+// caller deciding many requests to one application boxes it once.
+//
+// Building the context is most of a decision's cost, and most of that is
+// allocation: every types.NewRecord hashes and copies its map, and every
+// record or string stored in a map is boxed. So the maps handed to
+// NewRecord are scratch maps reused across requests, and every sub-record
+// that takes few values is built and boxed once.
+func newContext(proxy model.AccessProxy, hostname types.Value, http bool, req Request) types.Record {
+	// Returned to the pool only once emptied: a panic part-way drops them.
+	m := contextMapsPool.Get().(*contextMaps)
+	ctx := m.top
 	if req.Host != "" {
-		hostname = req.Host
+		hostname = types.String(req.Host)
 	}
 	if http {
-		clientIP := ""
+		var clientIP types.Value = types.String("")
 		if req.ClientIP.IsValid() {
-			clientIP = req.ClientIP.Unmap().WithZone("").String()
+			clientIP = types.String(req.ClientIP.Unmap().WithZone("").String())
 		}
-		ctx[model.HTTPRequestContextKey] = types.NewRecord(types.RecordMap{
-			"http_method": types.String(req.Method),
-			"hostname":    types.String(hostname),
-			"path":        types.String(req.Path),
-			"client_ip":   types.String(clientIP),
-		})
+		rec := m.http
+		rec["http_method"] = types.String(req.Method)
+		rec["hostname"] = hostname
+		rec["path"] = types.String(req.Path)
+		rec["client_ip"] = clientIP
+		ctx[model.HTTPRequestContextKey] = recordOf(rec)
 	}
 	if id := req.Identity; id != nil {
 		idp := proxy.IdentityProvider
 		switch idp.Type {
 		case model.IdentityIAMIdentityCenter:
-			rec := types.RecordMap{"user": idcUser[triState(id.EmailVerified)]}
+			rec := m.identity
+			rec["user"] = idcUser[triState(id.EmailVerified)]
 			if id.Groups != nil {
-				groups := make(types.RecordMap, len(id.Groups))
-				for _, g := range id.Groups {
-					groups[types.String(g)] = types.Record{} // {group_name?: String}, name not needed
+				groups := m.groups
+				if len(id.Groups) > smallMap {
+					groups = make(types.RecordMap, len(id.Groups))
 				}
-				rec["groups"] = types.NewRecord(groups)
+				for _, g := range id.Groups {
+					groups[types.String(g)] = emptyRecord // {group_name?: String}, name not needed
+				}
+				rec["groups"] = recordOf(groups)
 			}
-			ctx[types.String(idp.Reference)] = types.NewRecord(rec)
+			ctx[types.String(idp.Reference)] = recordOf(rec)
 		case model.IdentityOIDC:
-			rec := types.RecordMap{"sub": types.String("user-1")}
+			rec := m.identity
+			rec["sub"] = types.String("user-1")
 			if id.EmailVerified != nil {
 				rec["email_verified"] = types.Boolean(*id.EmailVerified)
 			}
@@ -312,7 +334,7 @@ func buildContext(proxy model.AccessProxy, hostname string, http bool, req Reque
 				}
 				rec[types.String(idp.GroupsClaimName())] = types.NewSet(vals...)
 			}
-			ctx[types.String(idp.Reference)] = types.NewRecord(rec)
+			ctx[types.String(idp.Reference)] = recordOf(rec)
 		}
 	}
 	for _, d := range proxy.DeviceProviders {
@@ -329,7 +351,31 @@ func buildContext(proxy model.AccessProxy, hostname string, http bool, req Reque
 		}
 		ctx[types.String(d.Reference)] = rec
 	}
-	return types.NewRecord(ctx)
+	r := types.NewRecord(ctx)
+	clear(ctx)
+	contextMapsPool.Put(m)
+	return r
+}
+
+// contextMaps are the scratch maps of one context under construction.
+// Each holds at most smallMap entries (a larger group list gets a map of
+// its own): a map that once grew keeps its capacity when cleared, and
+// NewRecord's copy would copy that capacity too.
+type contextMaps struct{ top, http, identity, groups types.RecordMap }
+
+// smallMap is how many entries a Go map holds before it outgrows its first
+// group of slots.
+const smallMap = 8
+
+var contextMapsPool = sync.Pool{New: func() any {
+	return &contextMaps{top: types.RecordMap{}, http: types.RecordMap{}, identity: types.RecordMap{}, groups: types.RecordMap{}}
+}}
+
+// recordOf makes a record of m and empties m for its next use.
+func recordOf(m types.RecordMap) types.Value {
+	r := types.NewRecord(m)
+	clear(m)
+	return r
 }
 
 // triState indexes absent / false / true.
@@ -343,9 +389,11 @@ func triState(b *bool) int {
 	return 2
 }
 
-// Shared immutable sub-records, indexed by triState.
+// Shared immutable sub-records, boxed once; the arrays are indexed by
+// triState.
 var (
-	idcUser = func() (out [3]types.Record) {
+	emptyRecord types.Value = types.Record{}
+	idcUser                 = func() (out [3]types.Value) {
 		for i, verified := range []*bool{nil, new(false), new(true)} {
 			email := types.RecordMap{"address": types.String("user@example.com")}
 			if verified != nil {
@@ -355,26 +403,26 @@ var (
 		}
 		return out
 	}()
-	oidcAMR = [3]types.Set{
+	oidcAMR = [3]types.Value{
 		types.NewSet(),
 		types.NewSet(types.String("pwd")),
 		types.NewSet(types.String("pwd"), types.String("mfa")),
 	}
-	jumpCloudRecords = func() (out [3]types.Record) {
-		out[0] = types.Record{}
+	jumpCloudRecords = func() (out [3]types.Value) {
+		out[0] = emptyRecord
 		for i, managed := range []bool{false, true} {
 			out[i+1] = types.NewRecord(types.RecordMap{"device": types.NewRecord(types.RecordMap{"is_managed": types.Boolean(managed)})})
 		}
 		return out
 	}()
-	jamfRecords = func() map[string]types.Record {
-		out := map[string]types.Record{}
+	jamfRecords = func() map[string]types.Value {
+		out := map[string]types.Value{}
 		for _, level := range append(slices.Clone(model.JamfRiskLevels), "NOT_APPLICABLE") {
 			out[level] = types.NewRecord(types.RecordMap{"risk": types.String(level)})
 		}
 		return out
 	}()
-	crowdStrikeRecords = func() (out [101]types.Record) {
+	crowdStrikeRecords = func() (out [101]types.Value) {
 		for i := range out {
 			out[i] = newCrowdStrikeRecord(i)
 		}
@@ -382,9 +430,9 @@ var (
 	}()
 )
 
-func jamfRecord(risk *string) types.Record {
+func jamfRecord(risk *string) types.Value {
 	if risk == nil {
-		return types.Record{}
+		return emptyRecord
 	}
 	if r, ok := jamfRecords[*risk]; ok {
 		return r
@@ -392,10 +440,10 @@ func jamfRecord(risk *string) types.Record {
 	return types.NewRecord(types.RecordMap{"risk": types.String(*risk)})
 }
 
-func crowdStrikeRecord(overall *int) types.Record {
+func crowdStrikeRecord(overall *int) types.Value {
 	switch {
 	case overall == nil:
-		return types.Record{}
+		return emptyRecord
 	case *overall >= 0 && *overall < len(crowdStrikeRecords):
 		return crowdStrikeRecords[*overall]
 	}
