@@ -166,6 +166,9 @@ type application struct {
 	implied  bool        // the group policy is implied by the endpoint policy
 	hostname types.Value // the domain, boxed once
 	tcp      bool        // reached over TCP (no http_request)
+	// joint decides the group and endpoint policies together; nil when
+	// there is no endpoint policy or the two cannot be united.
+	joint *jointPolicy
 }
 
 // NewCompiledSurface parses a compilation result of a surface.
@@ -189,6 +192,7 @@ func NewCompiledSurface(s model.ProtectSurface, res verifiedaccess.Result) (*Com
 			return nil, fmt.Errorf("endpoint policy of %q: %w", e.Application, err)
 		}
 		a.implied = group.impliedBy(a.endpoint)
+		a.joint = newJointPolicy(group, a.endpoint)
 	}
 	return c, nil
 }
@@ -206,14 +210,16 @@ func (c *CompiledSurface) Decide(app string, req Request) (Decision, error) {
 }
 
 // DecideFull evaluates every document Verified Access would, never relying
-// on one implying another.
+// on one implying another. A statement the two documents share (same @id,
+// same text) is evaluated once for both (see jointPolicy).
 func (c *CompiledSurface) DecideFull(app string, req Request) (Decision, error) {
 	return c.decide(app, req, true, false)
 }
 
 // decide evaluates the documents of app; full evaluates the group policy
 // even when implied, exhaustive evaluates every statement of each document
-// (Policy.Evaluate) instead of the candidates (Policy.Decide).
+// on its own (Policy.Evaluate) instead of the candidates (Policy.Decide,
+// or jointPolicy for both documents).
 func (c *CompiledSurface) decide(app string, req Request, full, exhaustive bool) (Decision, error) {
 	a, ok := c.apps[app]
 	if !ok {
@@ -229,11 +235,13 @@ func (c *CompiledSurface) decide(app string, req Request, full, exhaustive bool)
 	if a.endpoint == nil {
 		return eval(c.group), nil
 	}
-	e := eval(a.endpoint)
 	if !full && a.implied {
-		return e, nil
+		return eval(a.endpoint), nil
 	}
-	return combine(eval(c.group), e), nil
+	if !exhaustive && a.joint != nil {
+		return a.joint.decide(ctx), nil
+	}
+	return combine(eval(c.group), eval(a.endpoint)), nil
 }
 
 // combine is Verified Access's conjunction of a group policy's decision and
