@@ -153,9 +153,10 @@ func (p *Policy) impliedBy(endpoint *Policy) bool {
 // Verified Access does: the group policy and, when the application has one,
 // its endpoint policy must both allow. It is safe for concurrent use.
 type CompiledSurface struct {
-	proxy model.AccessProxy
-	group *Policy
-	apps  map[string]*application // by name: the applications with an endpoint
+	proxy      model.AccessProxy
+	identities identityRecords
+	group      *Policy
+	apps       map[string]*application // by name: the applications with an endpoint
 }
 
 // application is what deciding a request to one application takes, looked
@@ -176,7 +177,12 @@ func NewCompiledSurface(s model.ProtectSurface, res verifiedaccess.Result) (*Com
 	if err != nil {
 		return nil, fmt.Errorf("group policy: %w", err)
 	}
-	c := &CompiledSurface{proxy: s.Proxy, group: group, apps: map[string]*application{}}
+	var groups []string
+	for _, r := range s.AccessRules {
+		groups = append(groups, r.Groups...)
+	}
+	slices.Sort(groups)
+	c := &CompiledSurface{proxy: s.Proxy, identities: newIdentityRecords(s.Proxy.IdentityProvider, slices.Compact(groups)), group: group, apps: map[string]*application{}}
 	for _, e := range res.Endpoints {
 		i := slices.IndexFunc(s.Applications, func(a model.Application) bool { return a.Name == e.Application })
 		if i < 0 {
@@ -224,7 +230,7 @@ func (c *CompiledSurface) decide(app string, req Request, full, exhaustive bool)
 	if !ok {
 		return Decision{}, ErrUnknownApplication{app}
 	}
-	ctx := newContext(c.proxy, a.hostname, !a.tcp, req)
+	ctx := newContext(c.proxy, a.hostname, !a.tcp, req, c.identities)
 	eval := func(p *Policy) Decision {
 		if exhaustive {
 			return p.Evaluate(ctx).Decision

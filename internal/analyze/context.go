@@ -27,18 +27,20 @@ func Context(proxy model.AccessProxy, hostname string, req Request) types.Record
 // reading of AWS's documentation, which shows none for TCP; see
 // model.Application.Protocol), and Method, Path and ClientIP are ignored.
 func buildContext(proxy model.AccessProxy, hostname string, http bool, req Request) types.Record {
-	return newContext(proxy, types.String(hostname), http, req)
+	return newContext(proxy, types.String(hostname), http, req, nil)
 }
 
 // newContext is buildContext with the hostname already a Value, so that a
-// caller deciding many requests to one application boxes it once.
+// caller deciding many requests to one application boxes it once, and with
+// the identity records of the groups a surface names built in advance
+// (identities may be nil).
 //
 // Building the context is most of a decision's cost, and most of that is
 // allocation: every types.NewRecord hashes and copies its map, and every
 // record or string stored in a map is boxed. So the maps handed to
 // NewRecord are scratch maps reused across requests, and every sub-record
 // that takes few values is built and boxed once.
-func newContext(proxy model.AccessProxy, hostname types.Value, http bool, req Request) types.Record {
+func newContext(proxy model.AccessProxy, hostname types.Value, http bool, req Request, identities identityRecords) types.Record {
 	// Returned to the pool only once emptied: a panic part-way drops them.
 	m := contextMapsPool.Get().(*contextMaps)
 	ctx := m.top
@@ -59,38 +61,12 @@ func newContext(proxy model.AccessProxy, hostname types.Value, http bool, req Re
 	}
 	if id := req.Identity; id != nil {
 		idp := proxy.IdentityProvider
-		switch idp.Type {
-		case model.IdentityIAMIdentityCenter:
-			rec := m.identity
-			rec["user"] = idcUser[triState(id.EmailVerified)]
-			if id.Groups != nil {
-				groups := m.groups
-				if len(id.Groups) > smallMap {
-					groups = make(types.RecordMap, len(id.Groups))
-				}
-				for _, g := range id.Groups {
-					groups[types.String(g)] = emptyRecord // {group_name?: String}, name not needed
-				}
-				rec["groups"] = recordOf(groups)
-			}
-			ctx[types.String(idp.Reference)] = recordOf(rec)
-		case model.IdentityOIDC:
-			rec := m.identity
-			rec["sub"] = types.String("user-1")
-			if id.EmailVerified != nil {
-				rec["email_verified"] = types.Boolean(*id.EmailVerified)
-			}
-			if id.MFA != nil {
-				rec["amr"] = oidcAMR[triState(id.MFA)]
-			}
-			if id.Groups != nil {
-				vals := make([]types.Value, len(id.Groups))
-				for i, g := range id.Groups {
-					vals[i] = types.String(g)
-				}
-				rec[types.String(idp.GroupsClaimName())] = types.NewSet(vals...)
-			}
-			ctx[types.String(idp.Reference)] = recordOf(rec)
+		rec, ok := identities.lookup(idp, id)
+		if !ok {
+			rec = identityRecord(m, idp, id)
+		}
+		if rec != nil {
+			ctx[types.String(idp.Reference)] = rec
 		}
 	}
 	for _, d := range proxy.DeviceProviders {
@@ -111,6 +87,89 @@ func newContext(proxy model.AccessProxy, hostname types.Value, http bool, req Re
 	clear(ctx)
 	contextMapsPool.Put(m)
 	return r
+}
+
+// identityRecord is the identity provider's record of the user, or nil for
+// a provider type that sends none.
+func identityRecord(m *contextMaps, idp model.IdentityProvider, id *Identity) types.Value {
+	switch idp.Type {
+	case model.IdentityIAMIdentityCenter:
+		rec := m.identity
+		rec["user"] = idcUser[triState(id.EmailVerified)]
+		if id.Groups != nil {
+			groups := m.groups
+			if len(id.Groups) > smallMap {
+				groups = make(types.RecordMap, len(id.Groups))
+			}
+			for _, g := range id.Groups {
+				groups[types.String(g)] = emptyRecord // {group_name?: String}, name not needed
+			}
+			rec["groups"] = recordOf(groups)
+		}
+		return recordOf(rec)
+	case model.IdentityOIDC:
+		rec := m.identity
+		rec["sub"] = types.String("user-1")
+		if id.EmailVerified != nil {
+			rec["email_verified"] = types.Boolean(*id.EmailVerified)
+		}
+		if id.MFA != nil {
+			rec["amr"] = oidcAMR[triState(id.MFA)]
+		}
+		if id.Groups != nil {
+			vals := make([]types.Value, len(id.Groups))
+			for i, g := range id.Groups {
+				vals[i] = types.String(g)
+			}
+			rec[types.String(idp.GroupsClaimName())] = types.NewSet(vals...)
+		}
+		return recordOf(rec)
+	}
+	return nil
+}
+
+// identityRecords are the identity provider's records of a user in one
+// group, for each group a surface's rules name and each email-verified (and,
+// for OIDC, MFA) state. The requests a surface is asked about are mostly of
+// a user in one of its groups (a group × posture matrix), and they then
+// share these instead of building two records each.
+type identityRecords map[identityKey]types.Value
+
+type identityKey struct {
+	group      string
+	email, mfa int // triState; mfa is 0 for Identity Center, which sends none
+}
+
+func newIdentityRecords(idp model.IdentityProvider, groups []string) identityRecords {
+	m := &contextMaps{identity: types.RecordMap{}, groups: types.RecordMap{}}
+	out := identityRecords{}
+	states := []*bool{nil, new(false), new(true)}
+	for _, g := range groups {
+		for email := range states {
+			for mfa := range states {
+				if mfa > 0 && idp.Type != model.IdentityOIDC {
+					break
+				}
+				id := &Identity{Groups: []string{g}, EmailVerified: states[email], MFA: states[mfa]}
+				if rec := identityRecord(m, idp, id); rec != nil {
+					out[identityKey{g, email, mfa}] = rec
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (r identityRecords) lookup(idp model.IdentityProvider, id *Identity) (types.Value, bool) {
+	if len(r) == 0 || len(id.Groups) != 1 {
+		return nil, false
+	}
+	k := identityKey{group: id.Groups[0], email: triState(id.EmailVerified)}
+	if idp.Type == model.IdentityOIDC {
+		k.mfa = triState(id.MFA)
+	}
+	v, ok := r[k]
+	return v, ok
 }
 
 // contextMaps are the scratch maps of one context under construction.

@@ -96,25 +96,40 @@ func plainContext(proxy model.AccessProxy, hostname string, http bool, req Reque
 // TestContextMatchesPlainConstruction compares buildContext with
 // plainContext over random proxies and requests, TCP and HTTP, with and
 // without a host override, including group lists long enough to outgrow a
-// small map. Each context is checked again after the next one is built: the
-// builder's reuse of scratch maps must not reach a context already returned.
+// small map, and, built with the identity records of the surface's groups
+// (as CompiledSurface builds it), requests in one of those groups in every
+// email and MFA state. Each context is checked again after the next one is
+// built: the builder's reuse of scratch maps must not reach a context
+// already returned.
 func TestContextMatchesPlainConstruction(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	hosts := []string{"", "app.example.com", `we"ird`}
 	var prev, prevWant types.Record
+	cached := 0
 	for i := range 20_000 {
 		s := randomSurface(r, 3)
+		var groups []string
+		for _, rule := range s.AccessRules {
+			groups = append(groups, rule.Groups...)
+		}
 		req := randomRequest(r, s)
 		if r.IntN(4) == 0 {
 			req.Host = pick(r, hosts)
 		}
-		if req.Identity != nil && r.IntN(20) == 0 {
+		switch {
+		case req.Identity != nil && r.IntN(20) == 0:
 			for j := range 12 {
 				req.Identity.Groups = append(req.Identity.Groups, string(rune('a'+j)))
 			}
+		case req.Identity != nil && len(groups) > 0 && r.IntN(2) == 0:
+			req.Identity.Groups = []string{pick(r, groups)}
+			cached++
 		}
 		host, http := pick(r, hosts), r.IntN(4) > 0
 		got, want := buildContext(s.Proxy, host, http, req), plainContext(s.Proxy, host, http, req)
+		if r.IntN(2) == 0 {
+			got = newContext(s.Proxy, types.String(host), http, req, newIdentityRecords(s.Proxy.IdentityProvider, groups))
+		}
 		if !got.Equal(want) {
 			t.Fatalf("request %d: %s\nbuilt  %s\nwant   %s", i, describe(req), got.MarshalCedar(), want.MarshalCedar())
 		}
@@ -122,5 +137,8 @@ func TestContextMatchesPlainConstruction(t *testing.T) {
 			t.Fatalf("request %d: building the next context changed the previous one to %s", i-1, prev.MarshalCedar())
 		}
 		prev, prevWant = got, want
+	}
+	if cached < 2000 {
+		t.Fatalf("only %d requests in one of the surface's groups", cached)
 	}
 }
