@@ -105,6 +105,9 @@ func (p *Policy) Decide(context types.Record) Decision {
 		mark = make([]uint64, n)
 	}
 	p.index.candidates(context, mark)
+	if !slices.ContainsFunc(mark, func(w uint64) bool { return w != 0 }) {
+		return Decision{} // what cedar.Authorize decides over no statements
+	}
 	decision, diag := cedar.Authorize(policySeq(marked(p.statements, mark)), nil, cedar.Request{Context: context})
 	d := Decision{Allowed: decision == cedar.Allow}
 	if len(diag.Reasons) > 0 {

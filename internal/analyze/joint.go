@@ -67,6 +67,9 @@ func (j *jointPolicy) decide(context types.Record) Decision {
 		mark = make([]uint64, n)
 	}
 	j.index.candidates(context, mark)
+	if !slices.ContainsFunc(mark, func(w uint64) bool { return w != 0 }) {
+		return Decision{} // what cedar.Authorize decides over no statements
+	}
 	decision, diag := cedar.Authorize(policySeq(marked(j.statements, mark)), nil, cedar.Request{Context: context})
 	if len(diag.Reasons) == 0 {
 		return Decision{}
