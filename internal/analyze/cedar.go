@@ -97,18 +97,11 @@ func (p *Policy) Evaluate(context types.Record) Evaluation {
 // statements the request can satisfy (see index.go), so evaluation errors of
 // statements that could not have matched anyway are not collected.
 func (p *Policy) Decide(context types.Record) Decision {
-	var buf [4]uint64
-	var mark []uint64
-	if n := (len(p.statements) + 63) / 64; n <= len(buf) {
-		mark = buf[:n]
-	} else {
-		mark = make([]uint64, n)
-	}
-	p.index.candidates(context, mark)
-	if !slices.ContainsFunc(mark, func(w uint64) bool { return w != 0 }) {
+	candidates, ok := p.index.candidateStatements(p.statements, context)
+	if !ok {
 		return Decision{} // what cedar.Authorize decides over no statements
 	}
-	decision, diag := cedar.Authorize(policySeq(marked(p.statements, mark)), nil, cedar.Request{Context: context})
+	decision, diag := cedar.Authorize(candidates, nil, cedar.Request{Context: context})
 	d := Decision{Allowed: decision == cedar.Allow}
 	if len(diag.Reasons) > 0 {
 		d.Rules = make([]string, len(diag.Reasons))

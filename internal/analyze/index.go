@@ -133,6 +133,7 @@ func newStatementIndex(statements []statement) *statementIndex {
 		}
 		if len(options[i]) == 0 {
 			ix.always = append(ix.always, i)
+			tests[i] = necessary(tests[i], -1)
 			continue
 		}
 		best, bestDepth, bestCost := 0, -1, 0
@@ -147,7 +148,7 @@ func newStatementIndex(statements []statement) *statementIndex {
 			}
 		}
 		c := options[i][best]
-		tests[i] = slices.Delete(tests[i], c.test, c.test+1)
+		tests[i] = necessary(tests[i], c.test)
 		byKey := ix.filed[c.dim]
 		if byKey == nil {
 			byKey = map[types.String][]int{}
@@ -162,6 +163,54 @@ func newStatementIndex(statements []statement) *statementIndex {
 		}
 	}
 	return ix
+}
+
+// necessary is the tests worth making of a statement: not the one it is
+// filed under (its keys were looked up to mark it), nor a test `context.S
+// has "k"` that another test implies (an atom on context.S.k… holds only
+// where that attribute exists; the compiler guards every attribute so).
+func necessary(tests []conjunctTest, filed int) []conjunctTest {
+	var out []conjunctTest
+	for i, t := range tests {
+		if i != filed && !impliedByAnother(tests, i) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func impliedByAnother(tests []conjunctTest, i int) bool {
+	t := tests[i]
+	if len(t) != 1 || t[0].kind != keyOfRecord || len(t[0].keys) != 1 {
+		return false
+	}
+	attr := append(slices.Clone(t[0].steps), t[0].keys[0])
+	below := func(a atom) bool { return len(a.steps) >= len(attr) && slices.Equal(a.steps[:len(attr)], attr) }
+	for j, u := range tests {
+		if j != i && len(u) > 0 && !slices.ContainsFunc(u, func(a atom) bool { return !below(a) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// candidateStatements are the statements (of which the index was made) that
+// may be satisfied by context; false when there are none.
+func (ix *statementIndex) candidateStatements(statements []statement, context types.Record) (policySeq, bool) {
+	var buf [4]uint64
+	var mark []uint64
+	if n := (len(statements) + 63) / 64; n <= len(buf) {
+		mark = buf[:n]
+	} else {
+		mark = make([]uint64, n)
+	}
+	ix.candidates(context, mark)
+	if !slices.ContainsFunc(mark, func(w uint64) bool { return w != 0 }) {
+		return nil, false
+	}
+	// The iterator escapes into cedar.Authorize; a copy of the marks keeps
+	// buf on the stack in the common case of no candidates.
+	return policySeq(marked(statements, slices.Clone(mark))), true
 }
 
 // candidates marks in mark (one bit per statement) the statements that may

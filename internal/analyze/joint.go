@@ -59,18 +59,11 @@ func newJointPolicy(group, endpoint *Policy) *jointPolicy {
 // matching permit, and access is allowed when both documents hold one, by
 // the endpoint's.
 func (j *jointPolicy) decide(context types.Record) Decision {
-	var buf [8]uint64
-	var mark []uint64
-	if n := len(j.group); n <= len(buf) {
-		mark = buf[:n]
-	} else {
-		mark = make([]uint64, n)
-	}
-	j.index.candidates(context, mark)
-	if !slices.ContainsFunc(mark, func(w uint64) bool { return w != 0 }) {
+	candidates, ok := j.index.candidateStatements(j.statements, context)
+	if !ok {
 		return Decision{} // what cedar.Authorize decides over no statements
 	}
-	decision, diag := cedar.Authorize(policySeq(marked(j.statements, mark)), nil, cedar.Request{Context: context})
+	decision, diag := cedar.Authorize(candidates, nil, cedar.Request{Context: context})
 	if len(diag.Reasons) == 0 {
 		return Decision{}
 	}
