@@ -1,9 +1,13 @@
 package analyze
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/cedar-policy/cedar-go/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
 )
 
 // TestJointDecidesLikeBothDocuments decides hand-written pairs of documents
@@ -107,5 +111,44 @@ func TestJointRefusesAnAmbiguousID(t *testing.T) {
 	}
 	if newJointPolicy(g, e) != nil {
 		t.Fatal("documents with one id on two statements were united")
+	}
+}
+
+// TestConcurrentDecisions decides the same requests from several goroutines
+// at once (contexts are built from pooled scratch maps) and one by one: the
+// decisions must be the same. Run with -race to check the sharing.
+func TestConcurrentDecisions(t *testing.T) {
+	s := benchSurface(30)
+	res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
+	if ps.HasErrors() {
+		t.Fatal(ps)
+	}
+	c, err := NewCompiledSurface(s, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := benchRequests(s, 300)
+	apps := []string{"admin", "api", "web"}
+	want := make([]Decision, len(reqs))
+	for i, req := range reqs {
+		if want[i], err = c.DecideFull(apps[i%3], req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(reqs))
+	for range 4 {
+		wg.Go(func() {
+			for i, req := range reqs {
+				if got, _ := c.DecideFull(apps[i%3], req); !got.Equal(want[i]) {
+					errs <- fmt.Sprintf("request %d: concurrently %v, alone %v", i, got, want[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
