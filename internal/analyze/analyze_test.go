@@ -213,7 +213,7 @@ func TestTamperedGroupPolicyIsEvaluated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.implied["payments-api"] {
+	if c.apps["payments-api"].implied {
 		t.Fatal("tampered gate still considered implied")
 	}
 	d, _ := c.Decide("payments-api", engineer())
@@ -274,7 +274,7 @@ func TestTCPApplication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev := doc.Evaluate(buildContext(s.Proxy, "", !c.tcp[tc.app], req)); len(ev.Errors) > 0 {
+		if ev := doc.Evaluate(buildContext(s.Proxy, "", !c.apps[tc.app].tcp, req)); len(ev.Errors) > 0 {
 			t.Errorf("%s: evaluation errors %v", tc.app, ev.Errors)
 		}
 	}

@@ -97,15 +97,11 @@ func (p *Policy) Evaluate(context types.Record) Evaluation {
 // statements the request can satisfy (see index.go), so evaluation errors of
 // statements that could not have matched anyway are not collected.
 func (p *Policy) Decide(context types.Record) Decision {
-	var buf [4]uint64
-	var mark []uint64
-	if n := (len(p.statements) + 63) / 64; n <= len(buf) {
-		mark = buf[:n]
-	} else {
-		mark = make([]uint64, n)
+	candidates, ok := p.index.candidateStatements(p.statements, context)
+	if !ok {
+		return Decision{} // what cedar.Authorize decides over no statements
 	}
-	p.index.candidates(context, mark)
-	decision, diag := cedar.Authorize(policySeq(marked(p.statements, mark)), nil, cedar.Request{Context: context})
+	decision, diag := cedar.Authorize(candidates, nil, cedar.Request{Context: context})
 	d := Decision{Allowed: decision == cedar.Allow}
 	if len(diag.Reasons) > 0 {
 		d.Rules = make([]string, len(diag.Reasons))
@@ -151,14 +147,24 @@ func (p *Policy) impliedBy(endpoint *Policy) bool {
 
 // CompiledSurface evaluates requests against a compiled surface the way
 // Verified Access does: the group policy and, when the application has one,
-// its endpoint policy must both allow.
+// its endpoint policy must both allow. It is safe for concurrent use.
 type CompiledSurface struct {
-	proxy     model.AccessProxy
-	group     *Policy
-	endpoints map[string]*Policy // application -> endpoint policy (nil: none)
-	implied   map[string]bool    // application -> group policy implied by its endpoint policy
-	domains   map[string]string
-	tcp       map[string]bool // application -> reached over TCP (no http_request)
+	proxy      model.AccessProxy
+	identities identityRecords
+	group      *Policy
+	apps       map[string]*application // by name: the applications with an endpoint
+}
+
+// application is what deciding a request to one application takes, looked
+// up once per decision.
+type application struct {
+	endpoint *Policy     // nil: none
+	implied  bool        // the group policy is implied by the endpoint policy
+	hostname types.Value // the domain, boxed once
+	tcp      bool        // reached over TCP (no http_request)
+	// joint decides the group and endpoint policies together; nil when
+	// there is no endpoint policy or the two cannot be united.
+	joint *jointPolicy
 }
 
 // NewCompiledSurface parses a compilation result of a surface.
@@ -167,25 +173,27 @@ func NewCompiledSurface(s model.ProtectSurface, res verifiedaccess.Result) (*Com
 	if err != nil {
 		return nil, fmt.Errorf("group policy: %w", err)
 	}
-	c := &CompiledSurface{proxy: s.Proxy, group: group, endpoints: map[string]*Policy{}, implied: map[string]bool{}, domains: map[string]string{}, tcp: map[string]bool{}}
-	for _, a := range s.Applications {
-		c.domains[a.Name] = a.Domain
-		c.tcp[a.Name] = a.IsTCP()
+	var groups []string
+	for _, r := range s.AccessRules {
+		groups = append(groups, r.Groups...)
 	}
+	slices.Sort(groups)
+	c := &CompiledSurface{proxy: s.Proxy, identities: newIdentityRecords(s.Proxy.IdentityProvider, slices.Compact(groups)), group: group, apps: map[string]*application{}}
 	for _, e := range res.Endpoints {
-		if _, ok := c.domains[e.Application]; !ok {
+		i := slices.IndexFunc(s.Applications, func(a model.Application) bool { return a.Name == e.Application })
+		if i < 0 {
 			return nil, ErrUnknownApplication{e.Application}
 		}
+		a := &application{hostname: types.String(s.Applications[i].Domain), tcp: s.Applications[i].IsTCP()}
+		c.apps[e.Application] = a
 		if e.Policy == "" {
-			c.endpoints[e.Application] = nil
 			continue
 		}
-		p, err := ParsePolicy(e.Policy)
-		if err != nil {
+		if a.endpoint, err = ParsePolicy(e.Policy); err != nil {
 			return nil, fmt.Errorf("endpoint policy of %q: %w", e.Application, err)
 		}
-		c.endpoints[e.Application] = p
-		c.implied[e.Application] = group.impliedBy(p)
+		a.implied = group.impliedBy(a.endpoint)
+		a.joint = newJointPolicy(group, a.endpoint)
 	}
 	return c, nil
 }
@@ -203,34 +211,38 @@ func (c *CompiledSurface) Decide(app string, req Request) (Decision, error) {
 }
 
 // DecideFull evaluates every document Verified Access would, never relying
-// on one implying another.
+// on one implying another. A statement the two documents share (same @id,
+// same text) is evaluated once for both (see jointPolicy).
 func (c *CompiledSurface) DecideFull(app string, req Request) (Decision, error) {
 	return c.decide(app, req, true, false)
 }
 
 // decide evaluates the documents of app; full evaluates the group policy
 // even when implied, exhaustive evaluates every statement of each document
-// (Policy.Evaluate) instead of the candidates (Policy.Decide).
+// on its own (Policy.Evaluate) instead of the candidates (Policy.Decide,
+// or jointPolicy for both documents).
 func (c *CompiledSurface) decide(app string, req Request, full, exhaustive bool) (Decision, error) {
-	endpoint, ok := c.endpoints[app]
+	a, ok := c.apps[app]
 	if !ok {
 		return Decision{}, ErrUnknownApplication{app}
 	}
-	ctx := buildContext(c.proxy, c.domains[app], !c.tcp[app], req)
+	ctx := newContext(c.proxy, a.hostname, !a.tcp, req, c.identities)
 	eval := func(p *Policy) Decision {
 		if exhaustive {
 			return p.Evaluate(ctx).Decision
 		}
 		return p.Decide(ctx)
 	}
-	if endpoint == nil {
+	if a.endpoint == nil {
 		return eval(c.group), nil
 	}
-	e := eval(endpoint)
-	if !full && c.implied[app] {
-		return e, nil
+	if !full && a.implied {
+		return eval(a.endpoint), nil
 	}
-	return combine(eval(c.group), e), nil
+	if !exhaustive && a.joint != nil {
+		return a.joint.decide(ctx), nil
+	}
+	return combine(eval(c.group), eval(a.endpoint)), nil
 }
 
 // combine is Verified Access's conjunction of a group policy's decision and
@@ -248,160 +260,4 @@ func combine(group, endpoint Decision) Decision {
 	}
 	slices.Sort(rules)
 	return Decision{Rules: slices.Compact(rules)}
-}
-
-// Context builds the Cedar context Verified Access would send for a request
-// through a proxy to an application at hostname (req.Host, when set,
-// overrides it): the HTTP request under
-// http_request and each attached trust provider's data under its policy
-// reference name, shaped as Verified Access documents it (see
-// verifiedaccess.ContextSchema). Data of providers the proxy does not have is
-// not sent. Sub-records that take few values are built once and shared
-// (cedar-go records are immutable), which keeps a context to a handful of
-// allocations.
-func Context(proxy model.AccessProxy, hostname string, req Request) types.Record {
-	return buildContext(proxy, hostname, true, req)
-}
-
-// buildContext is Context for an HTTP(S) application, or, when http is
-// false, for a TCP application: then no http_request is sent (the pessimistic
-// reading of AWS's documentation, which shows none for TCP; see
-// model.Application.Protocol), and Method, Path and ClientIP are ignored.
-func buildContext(proxy model.AccessProxy, hostname string, http bool, req Request) types.Record {
-	ctx := make(types.RecordMap, 2+len(proxy.DeviceProviders))
-	if req.Host != "" {
-		hostname = req.Host
-	}
-	if http {
-		clientIP := ""
-		if req.ClientIP.IsValid() {
-			clientIP = req.ClientIP.Unmap().WithZone("").String()
-		}
-		ctx[model.HTTPRequestContextKey] = types.NewRecord(types.RecordMap{
-			"http_method": types.String(req.Method),
-			"hostname":    types.String(hostname),
-			"path":        types.String(req.Path),
-			"client_ip":   types.String(clientIP),
-		})
-	}
-	if id := req.Identity; id != nil {
-		idp := proxy.IdentityProvider
-		switch idp.Type {
-		case model.IdentityIAMIdentityCenter:
-			rec := types.RecordMap{"user": idcUser[triState(id.EmailVerified)]}
-			if id.Groups != nil {
-				groups := make(types.RecordMap, len(id.Groups))
-				for _, g := range id.Groups {
-					groups[types.String(g)] = types.Record{} // {group_name?: String}, name not needed
-				}
-				rec["groups"] = types.NewRecord(groups)
-			}
-			ctx[types.String(idp.Reference)] = types.NewRecord(rec)
-		case model.IdentityOIDC:
-			rec := types.RecordMap{"sub": types.String("user-1")}
-			if id.EmailVerified != nil {
-				rec["email_verified"] = types.Boolean(*id.EmailVerified)
-			}
-			if id.MFA != nil {
-				rec["amr"] = oidcAMR[triState(id.MFA)]
-			}
-			if id.Groups != nil {
-				vals := make([]types.Value, len(id.Groups))
-				for i, g := range id.Groups {
-					vals[i] = types.String(g)
-				}
-				rec[types.String(idp.GroupsClaimName())] = types.NewSet(vals...)
-			}
-			ctx[types.String(idp.Reference)] = types.NewRecord(rec)
-		}
-	}
-	for _, d := range proxy.DeviceProviders {
-		var rec types.Value
-		switch {
-		case d.Type == model.DeviceJamf && req.Jamf != nil:
-			rec = jamfRecord(req.Jamf.Risk)
-		case d.Type == model.DeviceCrowdStrike && req.CrowdStrike != nil:
-			rec = crowdStrikeRecord(req.CrowdStrike.Overall)
-		case d.Type == model.DeviceJumpCloud && req.JumpCloud != nil:
-			rec = jumpCloudRecords[triState(req.JumpCloud.Managed)]
-		default:
-			continue
-		}
-		ctx[types.String(d.Reference)] = rec
-	}
-	return types.NewRecord(ctx)
-}
-
-// triState indexes absent / false / true.
-func triState(b *bool) int {
-	switch {
-	case b == nil:
-		return 0
-	case !*b:
-		return 1
-	}
-	return 2
-}
-
-// Shared immutable sub-records, indexed by triState.
-var (
-	idcUser = func() (out [3]types.Record) {
-		for i, verified := range []*bool{nil, new(false), new(true)} {
-			email := types.RecordMap{"address": types.String("user@example.com")}
-			if verified != nil {
-				email["verified"] = types.Boolean(*verified)
-			}
-			out[i] = types.NewRecord(types.RecordMap{"user_id": types.String("user-1"), "email": types.NewRecord(email)})
-		}
-		return out
-	}()
-	oidcAMR = [3]types.Set{
-		types.NewSet(),
-		types.NewSet(types.String("pwd")),
-		types.NewSet(types.String("pwd"), types.String("mfa")),
-	}
-	jumpCloudRecords = func() (out [3]types.Record) {
-		out[0] = types.Record{}
-		for i, managed := range []bool{false, true} {
-			out[i+1] = types.NewRecord(types.RecordMap{"device": types.NewRecord(types.RecordMap{"is_managed": types.Boolean(managed)})})
-		}
-		return out
-	}()
-	jamfRecords = func() map[string]types.Record {
-		out := map[string]types.Record{}
-		for _, level := range append(slices.Clone(model.JamfRiskLevels), "NOT_APPLICABLE") {
-			out[level] = types.NewRecord(types.RecordMap{"risk": types.String(level)})
-		}
-		return out
-	}()
-	crowdStrikeRecords = func() (out [101]types.Record) {
-		for i := range out {
-			out[i] = newCrowdStrikeRecord(i)
-		}
-		return out
-	}()
-)
-
-func jamfRecord(risk *string) types.Record {
-	if risk == nil {
-		return types.Record{}
-	}
-	if r, ok := jamfRecords[*risk]; ok {
-		return r
-	}
-	return types.NewRecord(types.RecordMap{"risk": types.String(*risk)})
-}
-
-func crowdStrikeRecord(overall *int) types.Record {
-	switch {
-	case overall == nil:
-		return types.Record{}
-	case *overall >= 0 && *overall < len(crowdStrikeRecords):
-		return crowdStrikeRecords[*overall]
-	}
-	return newCrowdStrikeRecord(*overall)
-}
-
-func newCrowdStrikeRecord(overall int) types.Record {
-	return types.NewRecord(types.RecordMap{"assessment": types.NewRecord(types.RecordMap{"overall": types.Long(overall)})})
 }

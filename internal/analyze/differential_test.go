@@ -51,7 +51,7 @@ func TestDifferential(t *testing.T) {
 		}
 		models++
 		for _, e := range res.Endpoints {
-			if e.Policy != "" && !c.implied[e.Application] {
+			if e.Policy != "" && !c.apps[e.Application].implied {
 				t.Fatalf("the group policy is not implied by the endpoint policy of %q", e.Application)
 			}
 		}

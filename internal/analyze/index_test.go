@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"testing"
 
@@ -134,4 +135,93 @@ func TestIndexDecidesLikeEveryStatement(t *testing.T) {
 	if allowed == 0 || allowed == checked {
 		t.Fatalf("%d of %d allowed: the cases do not exercise both outcomes", allowed, checked)
 	}
+}
+
+// TestIndexTestsDecideLikeEveryStatement evaluates documents whose
+// statements the index tests before evaluating — like patterns, equality
+// with non-string literals, `context has`, disjunctions over different
+// attributes, tests beside the filed conjunct — with and without the index,
+// over contexts in which each tested attribute is absent, of the wrong
+// type, matching or not: the decisions must agree, and the index must skip
+// statements (or it tests nothing).
+func TestIndexTestsDecideLikeEveryStatement(t *testing.T) {
+	doc := `
+@id("path") permit (principal, action, resource) when { context.http_request.path like "/a/*" || context.http_request.path like "a/*" };
+@id("verified") permit (principal, action, resource) when { context has idc && context.idc has verified && context.idc.verified == true };
+@id("either") forbid (principal, action, resource) when { context.idc.verified == false || context.http_request.http_method == "PUT" };
+@id("filed-and-tested") permit (principal, action, resource) when { context.idc.groups has "g1" && context.http_request.path like "/b*" && 1 == context.n };
+@id("set-and-tested") permit (principal, action, resource) when { context.o.groups.contains("a") && ["GET"].contains(context.http_request.http_method) };
+@id("unless-only") forbid (principal, action, resource) unless { context.http_request.path like "*" };
+@id("untested") permit (principal, action, resource) when { context.idc.verified == true || context has n && context.n > 0 };`
+	p, err := ParsePolicy(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := func(m types.RecordMap) types.Value { return types.NewRecord(m) }
+	str := func(s string) types.Value { return types.String(s) }
+	verifiedAs := []types.Value{nil, types.True, types.False, str("true"), types.Long(1)}
+	groupsAs := []types.Value{nil, rec(types.RecordMap{"g1": types.Record{}}), rec(types.RecordMap{})}
+	pathsAs := []types.Value{nil, str("/a/x"), str("a/x"), str("/b/c"), str(""), types.Long(1)}
+	methodsAs := []types.Value{nil, str("GET"), str("PUT")}
+	setsAs := []types.Value{nil, types.NewSet(str("a")), types.NewSet(str("b")), str("a")}
+	nsAs := []types.Value{nil, types.Long(1), types.Long(0), str("1")}
+	checked, allowed, forbidden, skipped := 0, 0, 0, 0
+	for _, verified := range append(verifiedAs, types.Record{}) { // Record{}: no idc at all
+		for _, groups := range groupsAs {
+			for _, path := range pathsAs {
+				for _, method := range methodsAs {
+					for _, set := range setsAs {
+						for _, n := range nsAs {
+							ctx := types.RecordMap{}
+							if _, noIDC := verified.(types.Record); !noIDC {
+								idc := types.RecordMap{}
+								if verified != nil {
+									idc["verified"] = verified
+								}
+								if groups != nil {
+									idc["groups"] = groups
+								}
+								ctx["idc"] = rec(idc)
+							}
+							if path != nil || method != nil {
+								h := types.RecordMap{}
+								if path != nil {
+									h["path"] = path
+								}
+								if method != nil {
+									h["http_method"] = method
+								}
+								ctx["http_request"] = rec(h)
+							}
+							if set != nil {
+								ctx["o"] = rec(types.RecordMap{"groups": set})
+							}
+							if n != nil {
+								ctx["n"] = n
+							}
+							c := types.NewRecord(ctx)
+							want := p.Evaluate(c).Decision
+							if got := p.Decide(c); !got.Equal(want) {
+								t.Errorf("context %s:\nindexed %v, every statement %v", c.MarshalCedar(), got, want)
+							}
+							mark := make([]uint64, 1)
+							p.index.candidates(c, mark)
+							skipped += len(p.statements) - bits.OnesCount64(mark[0])
+							checked++
+							switch {
+							case want.Allowed:
+								allowed++
+							case len(want.Rules) > 0:
+								forbidden++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if allowed == 0 || forbidden == 0 || allowed+forbidden == checked || skipped == 0 {
+		t.Fatalf("%d contexts: %d allowed, %d forbidden, %d statements skipped: the cases do not exercise every outcome", checked, allowed, forbidden, skipped)
+	}
+	t.Logf("%d contexts: %d allowed, %d forbidden, %d statements skipped", checked, allowed, forbidden, skipped)
 }
