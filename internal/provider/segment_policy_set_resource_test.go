@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -124,6 +126,23 @@ func TestAccSegmentPolicySet_basic(t *testing.T) {
 				}},
 			},
 			{
+				// Import by name rebuilds the blocks from the tagged rules:
+				// db, cache and queue each accept app (app's egress halves
+				// are not a second flow, so app has no block), queue
+				// reaches the CIDR block.
+				ResourceName:       "zerotrust_segment_policy_set.shop",
+				ImportState:        true,
+				ImportStateId:      "shop",
+				ImportStateCheck:   checkImportedFanIn,
+				ImportStatePersist: false,
+			},
+			{
+				ResourceName:  "zerotrust_segment_policy_set.shop",
+				ImportState:   true,
+				ImportStateId: "no-such-set",
+				ExpectError:   regexp.MustCompile(`there is no set named "no-such-set"`),
+			},
+			{
 				// cache goes, db also accepts 5433.
 				PreConfig: func() {
 					if err := ctl.ResetCounters(ctx); err != nil {
@@ -180,4 +199,40 @@ func TestAccSegmentPolicySet_basic(t *testing.T) {
 			{Config: setConfig(vpcID, setFanIn)},
 		},
 	})
+}
+
+// checkImportedFanIn checks an imported setFanIn: three blocks each
+// accepting the same segment (app) on its own port, one of them also
+// reaching 10.9.0.0/16, the seven rules and the id.
+func checkImportedFanIn(states []*terraform.InstanceState) error {
+	if len(states) != 1 {
+		return fmt.Errorf("%d imported states, want 1", len(states))
+	}
+	a := states[0].Attributes
+	if a["id"] != "set/shop" || a["name"] != "shop" || a["rules.#"] != "7" || a["policy.#"] != "3" {
+		return fmt.Errorf("imported id %q name %q, %s rules, %s blocks; want set/shop, shop, 7, 3", a["id"], a["name"], a["rules.#"], a["policy.#"])
+	}
+	app, ports, cidrs := a["policy.0.allow_from.0.segment"], []string{}, 0
+	for i := range 3 {
+		at := func(k string) string { return a[fmt.Sprintf("policy.%d.%s", i, k)] }
+		if at("allow_from.#") != "1" || at("allow_from.0.segment") != app || at("segment") == app || !strings.HasPrefix(at("segment"), "sg-") {
+			return fmt.Errorf("block %d: segment %s, %s allow_from from %q; want one allow_from from %q, another segment", i, at("segment"), at("allow_from.#"), at("allow_from.0.segment"), app)
+		}
+		ports = append(ports, at("allow_from.0.ports.0"))
+		switch at("allow_to.#") {
+		case "0", "":
+		case "1":
+			if at("allow_to.0.cidr_blocks.0") != "10.9.0.0/16" || at("allow_to.0.ports.0") != "443" {
+				return fmt.Errorf("block %d: allow_to %s port %s; want 10.9.0.0/16 port 443", i, at("allow_to.0.cidr_blocks.0"), at("allow_to.0.ports.0"))
+			}
+			cidrs++
+		default:
+			return fmt.Errorf("block %d: %s allow_to blocks", i, at("allow_to.#"))
+		}
+	}
+	slices.Sort(ports)
+	if !slices.Equal(ports, []string{"5432", "5672", "6379"}) || cidrs != 1 {
+		return fmt.Errorf("imported ports %v and %d CIDR flows; want 5432, 5672, 6379 and one", ports, cidrs)
+	}
+	return nil
 }

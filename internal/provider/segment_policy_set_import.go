@@ -1,0 +1,117 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+)
+
+var _ resource.ResourceWithImportState = (*segmentPolicySetResource)(nil)
+
+// ImportState imports a set by name from the rules tagged with its id. The
+// policy blocks are rebuilt from those rules. A flow between two segments
+// is one rule on each group (the destination's ingress, the source's
+// egress), and either segment's block may have declared it; it is rebuilt
+// once, as allow_from of the destination, and the source's egress half is
+// not read as a second flow. A group whose only rules are such halves gets
+// no block. What rules do not hold — acknowledgements, HTTP matches,
+// segments placed only in Kubernetes, the kubernetes block — is not
+// rebuilt: the first plan shows it as changes to the configuration.
+func (r *segmentPolicySetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	name := req.ID
+	if !policyNameRe.MatchString(name) {
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected the set's name (1–63 characters: lower-case letters, digits, '_' or '-'), e.g. shop, got %q", req.ID))
+		return
+	}
+	id := setID(name)
+	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	live, err := awsapi.ReadPolicyRules(ctx, c.EC2, id)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import segment policy set", err.Error())
+		return
+	}
+	rules := awsapi.RulesOf(live)
+	manifests := (&segmentPolicyResource{resourceBase: r.resourceBase}).importKubernetes(ctx, id)
+	if len(rules) == 0 && len(manifests) == 0 {
+		resp.Diagnostics.AddError("Cannot import segment policy set",
+			fmt.Sprintf("no security-group rule carries the tag zerotrust:policy = %s and no Kubernetes object belongs to it: there is no set named %q to import", id, name))
+		return
+	}
+	blocks := setBlocksFromRules(rules)
+	ids := make([]string, len(blocks))
+	for i, b := range blocks {
+		ids[i] = b.Segment.ValueString()
+	}
+	segments, err := r.clients.readSegments(ctx, ids)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import segment policy set", err.Error())
+		return
+	}
+	for i := range blocks {
+		seg, ok := segments[ids[i]]
+		if !ok {
+			resp.Diagnostics.AddError("Cannot import segment policy set",
+				fmt.Sprintf("rules of %s are on security group %s, which is not a zerotrust_segment; import the group as a segment first", id, ids[i]))
+			return
+		}
+		blocks[i].SegmentSensitivity = types.StringValue(seg.Sensitivity)
+	}
+	m := segmentPolicySetModel{
+		ID:                   types.StringValue(id),
+		Name:                 types.StringValue(name),
+		MaxRulesPerDirection: types.Int64Value(securitygroup.DefaultMaxRulesPerDirection),
+		Policies:             blocks,
+		Rules:                ruleLines(rules),
+		KubernetesManifests:  stringMapValue(manifests),
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// setBlocksFromRules rebuilds one policy block per group that governs a
+// flow, sorted by segment id: a rule is a flow of its group's block, except
+// an egress rule to another group that has the matching ingress rule from
+// it, which is that flow's other half (rebuilt as the destination's
+// allow_from).
+func setBlocksFromRules(rules []securitygroup.Rule) []setPolicyModel {
+	ingress := map[string]bool{}
+	for _, r := range rules {
+		if !r.Egress && r.ReferencedGroupID != "" {
+			ingress[halfKey(r.GroupID, r.ReferencedGroupID, r)] = true
+		}
+	}
+	byGroup := map[string][]securitygroup.Rule{}
+	for _, r := range rules {
+		if r.Egress && r.ReferencedGroupID != "" && ingress[halfKey(r.ReferencedGroupID, r.GroupID, r)] {
+			continue // the source's half of a flow into another segment
+		}
+		byGroup[r.GroupID] = append(byGroup[r.GroupID], r)
+	}
+	groups := make([]string, 0, len(byGroup))
+	for g := range byGroup {
+		groups = append(groups, g)
+	}
+	slices.Sort(groups)
+	out := make([]setPolicyModel, 0, len(groups))
+	for _, g := range groups {
+		from, to := flowsFromRules(g, byGroup[g])
+		out = append(out, setPolicyModel{Segment: types.StringValue(g), AllowFrom: from, AllowTo: to})
+	}
+	return out
+}
+
+// halfKey identifies a segment-to-segment flow by destination, source,
+// protocol and ports: its ingress rule on the destination and its egress
+// rule on the source share it.
+func halfKey(destination, source string, r securitygroup.Rule) string {
+	return strings.Join([]string{destination, source, r.Protocol, fmt.Sprint(r.FromPort), fmt.Sprint(r.ToPort)}, "\x00")
+}
