@@ -191,12 +191,15 @@ type FloorRule struct {
 	Peer      string `json:"peer"`
 }
 
+// FloorName is the name of the floor's resource for rule i.
+func FloorName(i int) string { return fmt.Sprintf("rule%05d", i) }
+
 // FloorConfig is the plan-CPU floor: one terraform_data resource per
 // compiled rule, its input the rule, and no provider at all.
 func FloorConfig(rules []FloorRule) ([]byte, error) {
 	data := map[string]any{}
 	for i, r := range rules {
-		data[fmt.Sprintf("rule%05d", i)] = jsonBlock{"input": r}
+		data[FloorName(i)] = jsonBlock{"input": r}
 	}
 	if len(data) == 0 {
 		return nil, fmt.Errorf("floor configuration without rules")
