@@ -204,6 +204,13 @@ type result struct {
 	kubeObjects           int
 	kubeWrites            int // objects written, a shared object once per holder (each holder's claim is a write of it)
 	kubeNamespaces        int
+	// One more flow applied: EC2 calls, kube requests, objects changed,
+	// rules added, and whether the flow's peer is a segment.
+	plusOneCalls       map[string]int64
+	kubePlusOne        map[string]int
+	plusOneObjects     int
+	plusOneRules       int
+	plusOneSegmentPeer bool
 	leftAfterDestroy      []string
 }
 
@@ -335,6 +342,44 @@ func (b *bench) measure(i int, s benchscale.Shape) (_ *result, err error) {
 		res.planRatios = append(res.planRatios, plan.Total.Seconds()/floor.Total.Seconds())
 	}
 	slices.Sort(res.planRatios)
+
+	// One more flow: what a small change costs.
+	plusOne := s
+	plusOne.Flows++
+	cfg, err = plusOne.Config(vpcID, namespace)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeConfig(dir, cfg); err != nil {
+		return nil, err
+	}
+	if err := b.control.ResetCounters(b.ctx); err != nil {
+		return nil, err
+	}
+	if kubeBefore, err = b.kubeRequests(); err != nil {
+		return nil, err
+	}
+	if _, err := b.terraform(dir, "apply-plus-one", "apply", "-input=false", "-auto-approve", "-no-color"); err != nil {
+		return nil, err
+	}
+	if res.plusOneCalls, err = b.control.Counters(b.ctx); err != nil {
+		return nil, err
+	}
+	if kubeAfter, err = b.kubeRequests(); err != nil {
+		return nil, err
+	}
+	res.kubePlusOne = diff(kubeAfter, kubeBefore)
+	after, err := b.readState(dir)
+	if err != nil {
+		return nil, err
+	}
+	for k, y := range after.yaml {
+		if st.yaml[k] != y {
+			res.plusOneObjects++
+		}
+	}
+	res.plusOneRules = after.counts.Total() - st.counts.Total()
+	res.plusOneSegmentPeer = plusOne.FlowList()[s.Flows].Src >= 0
 	return res, nil
 }
 
@@ -430,6 +475,9 @@ type state struct {
 	policies  int
 	counts    benchscale.RuleCounts
 	manifests map[string]bool
+	// yaml is each object's manifest (a shared one as the last resource
+	// holding it shows it: all holders compile it alike).
+	yaml map[string]string
 	// manifestWrites counts each resource's manifests: a shared object
 	// once per resource holding it.
 	manifestWrites int
@@ -456,7 +504,7 @@ func (b *bench) readState(dir string) (*state, error) {
 	if err := json.Unmarshal(out, &doc); err != nil {
 		return nil, err
 	}
-	st := &state{groups: map[string]bool{}, manifests: map[string]bool{}}
+	st := &state{groups: map[string]bool{}, manifests: map[string]bool{}, yaml: map[string]string{}}
 	for _, r := range doc.Values.RootModule.Resources {
 		switch r.Type {
 		case "zerotrust_segment":
@@ -492,8 +540,9 @@ func (b *bench) readState(dir string) (*state, error) {
 				}
 				st.floor = append(st.floor, rule)
 			}
-			for k := range v.Manifests {
+			for k, y := range v.Manifests {
 				st.manifests[k] = true
+				st.yaml[k] = y
 			}
 			st.manifestWrites += len(v.Manifests)
 		case "zerotrust_segment_policy":
@@ -517,8 +566,9 @@ func (b *bench) readState(dir string) (*state, error) {
 				}
 				st.floor = append(st.floor, rule)
 			}
-			for k := range v.Manifests {
+			for k, y := range v.Manifests {
 				st.manifests[k] = true
+				st.yaml[k] = y
 			}
 			st.manifestWrites += len(v.Manifests)
 		}
@@ -686,6 +736,23 @@ func (r *result) print(wall time.Duration) {
 		fmt.Printf("%-44s %10d %34s %9s\n", "apply: kube-apiserver requests", kube, fmt.Sprintf("%d object writes", r.kubeWrites), ratio(float64(kube), float64(r.kubeWrites)))
 		fmt.Printf("%-44s %10d %34s %9s\n", "refresh+plan: kube-apiserver requests", refresh, fmt.Sprintf("%d (1 LIST/kind/ns)", kinds*int64(r.kubeNamespaces)), ratio(float64(refresh), float64(kinds*int64(r.kubeNamespaces))))
 		fmt.Printf("    kube requests: apply %s; refresh+plan %s; %d distinct objects, a shared one written once by each resource holding it\n", renderInts(r.kubeApply), renderInts(r.kubeRefresh), r.kubeObjects)
+	}
+	// +1 flow: the new rules in one Authorize each (a segment peer's flow
+	// is two rules on two groups), and in Kubernetes one LIST per kind plus
+	// one APPLY per changed object.
+	plusWrites, plusDetail := ec2Calls(r.plusOneCalls, func(a string) bool { return !isRead(a) })
+	peer := map[bool]string{true: "segment", false: "CIDR"}[r.plusOneSegmentPeer]
+	row("+1 flow: mutating EC2 calls", plusWrites, fmt.Sprintf("%d (1 per rule added, %s peer)", r.plusOneRules, peer), int64(r.plusOneRules), "", 0)
+	if s.Kubernetes {
+		var kube int64
+		for _, v := range r.kubePlusOne {
+			kube += int64(v)
+		}
+		limit := int64(r.plusOneObjects) + 1
+		fmt.Printf("%-44s %10d %34s %9s\n", "+1 flow: kube-apiserver requests", kube, fmt.Sprintf("%d (1 LIST + %d changed)", limit, r.plusOneObjects), ratio(float64(kube), float64(limit)))
+		fmt.Printf("    +1 flow: kube %s; EC2 %s\n", renderInts(r.kubePlusOne), plusDetail)
+	} else {
+		fmt.Printf("    +1 flow: EC2 %s\n", plusDetail)
 	}
 	fmt.Printf("    apply EC2 Authorize: %s\n", authDetail)
 	fmt.Printf("    apply EC2 writes: %s\n", allDetail)
