@@ -23,6 +23,7 @@ type listCache struct {
 	gen      uint64
 	inFlight int
 	lists    map[listKey][]unstructured.Unstructured
+	listing  map[listKey]chan struct{} // LISTs on their way, by what they list
 }
 
 type listKey struct {
@@ -85,16 +86,45 @@ func (c *Client) namespaceList(ctx context.Context, gvr schema.GroupVersionResou
 	lc := c.readCache()
 	key := listKey{gvr, ns}
 	var gen uint64
+	var done chan struct{} // closed when this reader's LIST is over, for readers waiting on it
 	if lc != nil {
-		lc.mu.Lock()
-		items, ok := lc.lists[key]
-		if lc.inFlight == 0 {
-			gen = lc.gen
+		for {
+			lc.mu.Lock()
+			items, ok := lc.lists[key]
+			wait, listing := lc.listing[key]
+			if ok || !listing {
+				if lc.inFlight == 0 {
+					gen = lc.gen
+				}
+				if !ok {
+					// Readers of the same list at the same moment (the
+					// policies of a namespace refreshed in parallel) wait
+					// for this one LIST instead of sending their own.
+					done = make(chan struct{})
+					if lc.listing == nil {
+						lc.listing = map[listKey]chan struct{}{}
+					}
+					lc.listing[key] = done
+				}
+				lc.mu.Unlock()
+				if ok {
+					return deepCopies(items), nil
+				}
+				break
+			}
+			lc.mu.Unlock()
+			select {
+			case <-wait: // then read what it kept, or list if it kept nothing
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 		}
-		lc.mu.Unlock()
-		if ok {
-			return deepCopies(items), nil
-		}
+		defer func() {
+			lc.mu.Lock()
+			delete(lc.listing, key)
+			lc.mu.Unlock()
+			close(done)
+		}()
 	}
 	list, err := c.dyn.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {

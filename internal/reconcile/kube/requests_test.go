@@ -382,3 +382,53 @@ func TestApplyCorrectsImperativeEditAndDroppedField(t *testing.T) {
 	}
 	_, _ = c.DeleteAll(ctx, owner)
 }
+
+// TestCachedReadsListOnceWhenConcurrent: policies of one namespace are
+// refreshed in parallel; with the read cache on, readers of the same list
+// at the same moment wait for one LIST instead of sending their own.
+func TestCachedReadsListOnceWhenConcurrent(t *testing.T) {
+	ctx := context.Background()
+	const ns = "rq-parallel"
+	writer, _ := countingClient(t, ns)
+	owners := []string{"seg-par-a", "seg-par-b", "seg-par-c", "seg-par-d"}
+	recorded := map[string]map[string]string{}
+	for i, owner := range owners {
+		objs := []*unstructured.Unstructured{netpol(ns, fmt.Sprintf("par-%d", i), int64(7000+i))}
+		if _, err := writer.Apply(ctx, owner, objs); err != nil {
+			t.Fatal(err)
+		}
+		recorded[owner] = manifestsOf(t, objs)
+	}
+	t.Cleanup(func() {
+		for _, owner := range owners {
+			_, _ = writer.DeleteAll(ctx, owner)
+		}
+	})
+
+	c, rc := countingClient(t, ns)
+	c.CacheReads()
+	rc.take()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(owners))
+	for range 4 {
+		for _, owner := range owners {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				view, err := c.ReadManifests(ctx, owner, recorded[owner])
+				if err == nil && !maps.Equal(view, recorded[owner]) {
+					err = fmt.Errorf("%s reads %v, want %v", owner, view, recorded[owner])
+				}
+				errs <- err
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect(t, rc, "16 parallel refreshes", "list networkpolicies=1")
+}
