@@ -228,10 +228,10 @@ func ports(specs []portSpec) []networkingv1.NetworkPolicyPort {
 }
 
 type ruleGroup struct {
-	key   string
-	ports []networkingv1.NetworkPolicyPort
-	peers []networkingv1.NetworkPolicyPeer
-	keys  []string
+	key     string
+	ports   []networkingv1.NetworkPolicyPort
+	peers   []networkingv1.NetworkPolicyPeer
+	members []*peerPorts
 }
 
 // groupPeers puts peers with equal port sets into one rule: rules ordered by
@@ -246,15 +246,15 @@ func groupPeers(m map[string]*peerPorts) []ruleGroup {
 			g = &ruleGroup{key: key, ports: ports(specs)}
 			groups[key] = g
 		}
-		g.keys = append(g.keys, pp.peer.sortKey)
+		g.members = append(g.members, pp)
 	}
 	out := make([]ruleGroup, 0, len(groups))
 	for _, key := range sortedMapKeys(groups) {
 		g := groups[key]
-		slices.Sort(g.keys)
-		for _, k := range g.keys {
-			p := m[k].peer
-			if p.subj != nil {
+		slices.SortFunc(g.members, func(a, b *peerPorts) int { return strings.Compare(a.peer.sortKey, b.peer.sortKey) })
+		g.peers = make([]networkingv1.NetworkPolicyPeer, 0, len(g.members))
+		for _, pp := range g.members {
+			if p := pp.peer; p.subj != nil {
 				g.peers = append(g.peers, p.subj.asPeer())
 			} else {
 				g.peers = append(g.peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.cidr}})
