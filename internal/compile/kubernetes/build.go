@@ -77,18 +77,16 @@ func (c *compiler) build() Objects {
 			out.NetworkPolicies = append(out.NetworkPolicies, c.allowDNS(c.subjects[key]))
 		}
 	}
-	for _, key := range sortedMapKeys(c.ingress) {
-		sub := c.subjects[key]
+	for _, sub := range sortedSubjects(c.ingress) {
 		np := c.allowPolicy(sub, kindIngress, networkingv1.PolicyTypeIngress)
-		for _, g := range groupPeers(c.ingress[key]) {
+		for _, g := range groupPeers(c.ingress[sub]) {
 			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{Ports: g.ports, From: g.peers})
 		}
 		out.NetworkPolicies = append(out.NetworkPolicies, np)
 	}
-	for _, key := range sortedMapKeys(c.egress) {
-		sub := c.subjects[key]
+	for _, sub := range sortedSubjects(c.egress) {
 		np := c.allowPolicy(sub, kindEgress, networkingv1.PolicyTypeEgress)
-		for _, g := range groupPeers(c.egress[key]) {
+		for _, g := range groupPeers(c.egress[sub]) {
 			np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{Ports: g.ports, To: g.peers})
 		}
 		out.NetworkPolicies = append(out.NetworkPolicies, np)
@@ -129,6 +127,16 @@ func sortedByName[T any](objs []T, meta func(*T) *metav1.ObjectMeta) []T {
 	for i, r := range refs {
 		out[i] = objs[r.index]
 	}
+	return out
+}
+
+// sortedSubjects returns the subjects keying m, by key.
+func sortedSubjects[V any](m map[*subject]V) []*subject {
+	out := make([]*subject, 0, len(m))
+	for sub := range m {
+		out = append(out, sub)
+	}
+	slices.SortFunc(out, func(a, b *subject) int { return strings.Compare(a.key, b.key) })
 	return out
 }
 
@@ -237,7 +245,7 @@ type ruleGroup struct {
 // groupPeers puts peers with equal port sets into one rule: rules ordered by
 // port set (all ports first, then numerically), peers by namespace and
 // selector, then CIDR blocks IPv4 first.
-func groupPeers(m map[string]*peerPorts) []ruleGroup {
+func groupPeers(m map[peerID]*peerPorts) []ruleGroup {
 	groups := map[string]*ruleGroup{}
 	for _, pp := range m {
 		specs, key := pp.ports.specs()

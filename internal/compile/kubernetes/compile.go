@@ -161,8 +161,8 @@ func CompileAll(policies []Policy, opts Options) (Objects, model.Problems) {
 		opts:       opts,
 		subjects:   map[string]*subject{},
 		namespaces: map[string]bool{},
-		ingress:    map[string]map[string]*peerPorts{},
-		egress:     map[string]map[string]*peerPorts{},
+		ingress:    map[*subject]map[peerID]*peerPorts{},
+		egress:     map[*subject]map[peerID]*peerPorts{},
 		authz:      map[string]map[string]*authzEntry{},
 		peerChecks: map[string]model.Problems{},
 	}
@@ -211,7 +211,9 @@ type compiler struct {
 	subjects   map[string]*subject
 	namespaces map[string]bool
 	// subject key -> peer key -> merged ports
-	ingress, egress map[string]map[string]*peerPorts
+	// Keyed by pointer and address, not by their text: a flow is one hash
+	// of a few words here, not of two long keys.
+	ingress, egress map[*subject]map[peerID]*peerPorts
 	// destination subject key -> source+http key -> entry
 	authz map[string]map[string]*authzEntry
 	// peer segment validation, memoized
@@ -414,10 +416,10 @@ func (c *compiler) addFlow(p Policy, f model.Flow, targetSubj *subject) {
 	}
 
 	if dst.subj != nil {
-		c.addPeerPorts(c.ingress, dst.subj, c.peerRefOf(src), f.Protocol, ports)
+		c.addPeerPorts(c.ingress, dst.subj, src, f.Protocol, ports)
 	}
 	if src.subj != nil {
-		c.addPeerPorts(c.egress, src.subj, c.peerRefOf(dst), f.Protocol, ports)
+		c.addPeerPorts(c.egress, src.subj, dst, f.Protocol, ports)
 	}
 	if c.opts.Istio != nil && dst.subj != nil && f.Protocol != "udp" {
 		c.addAuthz(dst.subj, src, f, ports, match)

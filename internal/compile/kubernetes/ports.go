@@ -88,16 +88,26 @@ func prefixSortKey(p netip.Prefix) string {
 	return fmt.Sprintf("%s%x/%03d", family, a[:], p.Bits())
 }
 
-func (c *compiler) addPeerPorts(dir map[string]map[string]*peerPorts, sub *subject, peer peerRef, protocol string, ports []model.PortRange) {
-	m := dir[sub.key]
+// peerID identifies a peer: a subject, or a CIDR block.
+type peerID struct {
+	subj *subject
+	cidr netip.Prefix
+}
+
+func (c *compiler) addPeerPorts(dir map[*subject]map[peerID]*peerPorts, sub *subject, peer side, protocol string, ports []model.PortRange) {
+	m := dir[sub]
 	if m == nil {
-		m = map[string]*peerPorts{}
-		dir[sub.key] = m
+		m = map[peerID]*peerPorts{}
+		dir[sub] = m
 	}
-	pp := m[peer.sortKey]
+	id := peerID{subj: peer.subj}
+	if peer.subj == nil {
+		id.cidr = peer.cidr
+	}
+	pp := m[id]
 	if pp == nil {
-		pp = &peerPorts{peer: peer}
-		m[peer.sortKey] = pp
+		pp = &peerPorts{peer: c.peerRefOf(peer)}
+		m[id] = pp
 	}
 	pp.ports.add(protocol, ports)
 }
