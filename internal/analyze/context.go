@@ -42,7 +42,10 @@ func buildContext(proxy model.AccessProxy, hostname string, http bool, req Reque
 // that takes few values is built and boxed once.
 func newContext(proxy model.AccessProxy, hostname types.Value, http bool, req Request, identities identityRecords) types.Record {
 	// Returned to the pool only once emptied: a panic part-way drops them.
-	m := contextMapsPool.Get().(*contextMaps)
+	m, ok := contextMapsPool.Get().(*contextMaps)
+	if !ok { // the pool only ever holds *contextMaps
+		m = newContextMaps()
+	}
 	ctx := m.top
 	if req.Host != "" {
 		hostname = types.String(req.Host)
@@ -182,9 +185,11 @@ type contextMaps struct{ top, http, identity, groups types.RecordMap }
 // group of slots.
 const smallMap = 8
 
-var contextMapsPool = sync.Pool{New: func() any {
+var contextMapsPool = sync.Pool{New: func() any { return newContextMaps() }}
+
+func newContextMaps() *contextMaps {
 	return &contextMaps{top: types.RecordMap{}, http: types.RecordMap{}, identity: types.RecordMap{}, groups: types.RecordMap{}}
-}}
+}
 
 // recordOf makes a record of m and empties m for its next use.
 func recordOf(m types.RecordMap) types.Value {

@@ -211,7 +211,7 @@ type result struct {
 	plusOneObjects     int
 	plusOneRules       int
 	plusOneSegmentPeer bool
-	leftAfterDestroy      []string
+	leftAfterDestroy   []string
 }
 
 func (b *bench) measure(i int, s benchscale.Shape) (_ *result, err error) {
