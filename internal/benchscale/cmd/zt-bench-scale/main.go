@@ -484,6 +484,23 @@ type state struct {
 	floor          []benchscale.FloorRule
 }
 
+// addRules counts rule lines and adds each to the floor.
+func (st *state) addRules(lines []string) error {
+	for _, line := range lines {
+		rule, err := benchscale.ParseRuleLine(line)
+		if err != nil {
+			return err
+		}
+		if rule.Direction == "egress" {
+			st.counts.Egress++
+		} else {
+			st.counts.Ingress++
+		}
+		st.floor = append(st.floor, rule)
+	}
+	return nil
+}
+
 func (b *bench) readState(dir string) (*state, error) {
 	cmd := exec.CommandContext(b.ctx, b.tf, "show", "-json")
 	cmd.Dir, cmd.Env = dir, b.tfEnv
@@ -515,56 +532,23 @@ func (b *bench) readState(dir string) (*state, error) {
 				return nil, err
 			}
 			st.groups[v.SecurityGroupID] = true
-		case "zerotrust_segment_policy_set":
+		case "zerotrust_segment_policy_set", "zerotrust_segment_policy":
+			// Both show their rules one line each, and their manifests.
 			var v struct {
 				Rules     []string          `json:"rules"`
 				Manifests map[string]string `json:"kubernetes_manifests"`
+				Policy    []json.RawMessage `json:"policy"` // a set's blocks
 			}
 			if err := json.Unmarshal(r.Values, &v); err != nil {
 				return nil, err
 			}
-			var blocks struct {
-				Policy []json.RawMessage `json:"policy"`
+			if r.Type == "zerotrust_segment_policy" {
+				st.policies++
+			} else {
+				st.policies = len(v.Policy)
 			}
-			_ = json.Unmarshal(r.Values, &blocks)
-			st.policies = len(blocks.Policy)
-			for _, line := range v.Rules {
-				rule, err := benchscale.ParseRuleLine(line)
-				if err != nil {
-					return nil, err
-				}
-				if rule.Direction == "egress" {
-					st.counts.Egress++
-				} else {
-					st.counts.Ingress++
-				}
-				st.floor = append(st.floor, rule)
-			}
-			for k, y := range v.Manifests {
-				st.manifests[k] = true
-				st.yaml[k] = y
-			}
-			st.manifestWrites += len(v.Manifests)
-		case "zerotrust_segment_policy":
-			var v struct {
-				Rules     []string          `json:"rules"`
-				Manifests map[string]string `json:"kubernetes_manifests"`
-			}
-			if err := json.Unmarshal(r.Values, &v); err != nil {
+			if err := st.addRules(v.Rules); err != nil {
 				return nil, err
-			}
-			st.policies++
-			for _, line := range v.Rules {
-				rule, err := benchscale.ParseRuleLine(line)
-				if err != nil {
-					return nil, err
-				}
-				if rule.Direction == "egress" {
-					st.counts.Egress++
-				} else {
-					st.counts.Ingress++
-				}
-				st.floor = append(st.floor, rule)
 			}
 			for k, y := range v.Manifests {
 				st.manifests[k] = true
