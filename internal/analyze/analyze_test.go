@@ -48,14 +48,7 @@ func engineer() Request {
 
 func TestDecisions(t *testing.T) {
 	s := paymentsSurface()
-	res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
-	if ps.HasErrors() {
-		t.Fatal(ps)
-	}
-	c, err := NewCompiledSurface(s, res)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compiledSurface(t, s)
 	edit := func(f func(*Request)) Request { r := engineer(); f(&r); return r }
 	cases := []struct {
 		name string
@@ -290,4 +283,19 @@ func TestTCPApplication(t *testing.T) {
 	if ev.Allowed || len(ev.Errors) != 1 {
 		t.Fatalf("HTTP condition over TCP: %+v", ev)
 	}
+}
+
+// compiledSurface compiles a surface and parses its documents once, as a
+// test or benchmark of decisions needs them.
+func compiledSurface(tb testing.TB, s model.ProtectSurface) *CompiledSurface {
+	tb.Helper()
+	res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
+	if ps.HasErrors() {
+		tb.Fatal(ps)
+	}
+	c, err := NewCompiledSurface(s, res)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
@@ -73,14 +72,7 @@ func benchRequests(s model.ProtectSurface, n int) []Request {
 }
 
 func benchDecide(b *testing.B, s model.ProtectSurface, full bool) {
-	res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
-	if ps.HasErrors() {
-		b.Fatal(ps)
-	}
-	c, err := NewCompiledSurface(s, res)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := compiledSurface(b, s)
 	decide := c.Decide
 	if full {
 		decide = c.DecideFull
@@ -160,14 +152,7 @@ func BenchmarkReference100Rules(b *testing.B) {
 // when the statement index leaves little to evaluate.
 func BenchmarkContext100Rules(b *testing.B) {
 	s := benchSurface(100)
-	res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
-	if ps.HasErrors() {
-		b.Fatal(ps)
-	}
-	c, err := NewCompiledSurface(s, res)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := compiledSurface(b, s)
 	reqs := benchRequests(s, 1024)
 	app := c.apps["api"]
 	b.ReportAllocs()

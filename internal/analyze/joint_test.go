@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/cedar-policy/cedar-go/types"
-
-	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
 )
 
 // TestJointDecidesLikeBothDocuments decides hand-written pairs of documents
@@ -119,17 +117,11 @@ func TestJointRefusesAnAmbiguousID(t *testing.T) {
 // decisions must be the same. Run with -race to check the sharing.
 func TestConcurrentDecisions(t *testing.T) {
 	s := benchSurface(30)
-	res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
-	if ps.HasErrors() {
-		t.Fatal(ps)
-	}
-	c, err := NewCompiledSurface(s, res)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compiledSurface(t, s)
 	reqs := benchRequests(s, 300)
 	apps := []string{"admin", "api", "web"}
 	want := make([]Decision, len(reqs))
+	var err error
 	for i, req := range reqs {
 		if want[i], err = c.DecideFull(apps[i%3], req); err != nil {
 			t.Fatal(err)
