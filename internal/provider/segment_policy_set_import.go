@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -96,13 +97,8 @@ func setBlocksFromRules(rules []securitygroup.Rule) []setPolicyModel {
 		}
 		byGroup[r.GroupID] = append(byGroup[r.GroupID], r)
 	}
-	groups := make([]string, 0, len(byGroup))
-	for g := range byGroup {
-		groups = append(groups, g)
-	}
-	slices.Sort(groups)
-	out := make([]setPolicyModel, 0, len(groups))
-	for _, g := range groups {
+	out := make([]setPolicyModel, 0, len(byGroup))
+	for _, g := range slices.Sorted(maps.Keys(byGroup)) {
 		from, to := flowsFromRules(g, byGroup[g])
 		out = append(out, setPolicyModel{Segment: types.StringValue(g), AllowFrom: from, AllowTo: to})
 	}
