@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 
@@ -119,25 +120,79 @@ func compileKubernetes(m segmentPolicyModel, governed model.Segment, flows []mod
 func ownerLabel(policyID string) string { return kubernetes.OwnerLabelValue(policyID) }
 
 // applyKubernetes server-side applies the planned manifests and deletes the
-// owned objects no longer planned.
-func (r *segmentPolicyResource) applyKubernetes(ctx context.Context, m segmentPolicyModel, prior map[string]string, diags *diag.Diagnostics) {
+// owned objects no longer planned. uids are the UIDs the last apply
+// recorded (see kubernetesUIDs); it returns the ones to record now, nil
+// after a failure.
+func (r *segmentPolicyResource) applyKubernetes(ctx context.Context, m segmentPolicyModel, prior, uids map[string]string, diags *diag.Diagnostics) map[string]string {
 	planned := stringMap(ctx, m.KubernetesManifests, diags)
 	if len(planned) == 0 && len(prior) == 0 {
-		return // nothing in the cluster, before or after: no cluster needed
+		return nil // nothing in the cluster, before or after: no cluster needed
 	}
 	c, err := r.clients.Kube()
 	if err != nil {
 		diags.AddAttributeError(path.Root("kubernetes_manifests"), "Kubernetes is not configured", err.Error())
-		return
+		return nil
 	}
 	force := m.Kubernetes != nil && m.Kubernetes.ForceConflicts.ValueBool()
 	// The manifests of the last apply tell which kinds and names exist, so
-	// unchanged objects are skipped and no GET precedes a create.
-	res, err := c.ApplyManifestsRecorded(ctx, ownerLabel(m.ID.ValueString()), planned, prior, force)
+	// unchanged objects are skipped and no GET precedes a create; with the
+	// UIDs it recorded, a change that keeps the names lists nothing.
+	res, err := c.ApplyManifestsRecorded(ctx, ownerLabel(m.ID.ValueString()), planned, prior, uids, force)
 	tflog.Info(ctx, "segment policy applied to Kubernetes", map[string]any{"policy": m.ID.ValueString(), "applied": len(res.Applied), "deleted": len(res.Deleted)})
 	if err != nil {
 		diags.AddAttributeError(path.Root("kubernetes_manifests"), "Applying the Kubernetes objects failed", err.Error())
+		return nil
 	}
+	return res.UIDs
+}
+
+// privateState is the provider-private part of a resource's state: what
+// the framework's request and response Private fields offer.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// kubernetesUIDsKey holds, in a policy's private state, the UID of each
+// object it owns by manifest key: the identity the API server gave it,
+// which the next apply sends as the precondition of its writes. Private,
+// because it is the provider's proof of ownership, not configuration: a
+// UID in the schema would show as "known after apply" in every plan.
+const kubernetesUIDsKey = "kubernetes_uids"
+
+// kubernetesUIDs reads the UIDs recorded by the last apply; nil when there
+// is no prior state (a create) or none were recorded.
+func kubernetesUIDs(ctx context.Context, priv privateState, diags *diag.Diagnostics) map[string]string {
+	if priv == nil {
+		return nil
+	}
+	raw, d := priv.GetKey(ctx, kubernetesUIDsKey)
+	diags.Append(d...)
+	if len(raw) == 0 {
+		return nil
+	}
+	var uids map[string]string
+	if err := json.Unmarshal(raw, &uids); err != nil {
+		return nil // unreadable: the apply lists instead
+	}
+	return uids
+}
+
+// recordKubernetesUIDs records the UIDs an apply returned; none (a failed
+// apply) removes the record, so the next apply lists what the cluster holds.
+func recordKubernetesUIDs(ctx context.Context, priv privateState, uids map[string]string, diags *diag.Diagnostics) {
+	if priv == nil {
+		return
+	}
+	var raw []byte
+	if len(uids) > 0 {
+		var err error
+		if raw, err = json.Marshal(uids); err != nil {
+			diags.AddError("Recording the Kubernetes object UIDs failed", err.Error())
+			return
+		}
+	}
+	diags.Append(priv.SetKey(ctx, kubernetesUIDsKey, raw)...)
 }
 
 // readKubernetes returns the state's view of the policy's objects.

@@ -219,18 +219,18 @@ func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan
 }
 
 func (r *segmentPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, tfsdk.State{Raw: tftypes.NewValue(req.Plan.Raw.Type(), nil), Schema: req.Plan.Schema}, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan, tfsdk.State{Raw: tftypes.NewValue(req.Plan.Raw.Type(), nil), Schema: req.Plan.Schema}, nil, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 func (r *segmentPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, req.State, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan, req.State, req.Private, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 // apply expands and compiles again against the segments as they are now,
 // checks the result is what the plan showed (where the plan knew it),
 // reconciles, and records the result. On a partial failure the rules that
 // exist are recorded, so nothing is orphaned and the next apply converges.
-func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, priorState tfsdk.State, stateOut *tfsdk.State, diags *diag.Diagnostics) {
+func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, priorState tfsdk.State, priorPrivate privateState, stateOut *tfsdk.State, privateOut privateState, diags *diag.Diagnostics) {
 	var plan segmentPolicyModel
 	diags.Append(planIn.Get(ctx, &plan)...)
 	if diags.HasError() {
@@ -276,8 +276,9 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if governed.SecurityGroupID == "" {
 		// A segment placed only in Kubernetes: nothing in AWS.
 		setRuleLists(&plan, nil)
-		r.applyKubernetes(ctx, plan, prior, diags)
+		uids := r.applyKubernetes(ctx, plan, prior, kubernetesUIDs(ctx, priorPrivate, diags), diags)
 		r.recordKubernetesAfterFailure(ctx, &plan, diags)
+		recordKubernetesUIDs(ctx, privateOut, uids, diags)
 		diags.Append(stateOut.Set(ctx, &plan)...)
 		return
 	}
@@ -293,8 +294,9 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 		return
 	}
 	setRuleLists(&plan, rules)
-	r.applyKubernetes(ctx, plan, prior, diags)
+	uids := r.applyKubernetes(ctx, plan, prior, kubernetesUIDs(ctx, priorPrivate, diags), diags)
 	r.recordKubernetesAfterFailure(ctx, &plan, diags)
+	recordKubernetesUIDs(ctx, privateOut, uids, diags)
 	diags.Append(stateOut.Set(ctx, &plan)...)
 }
 

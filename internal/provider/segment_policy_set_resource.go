@@ -243,11 +243,11 @@ func (r *segmentPolicySetResource) ModifyPlan(ctx context.Context, req resource.
 }
 
 func (r *segmentPolicySetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, tfsdk.State{Raw: tftypes.NewValue(req.Plan.Raw.Type(), nil), Schema: req.Plan.Schema}, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan, tfsdk.State{Raw: tftypes.NewValue(req.Plan.Raw.Type(), nil), Schema: req.Plan.Schema}, nil, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 func (r *segmentPolicySetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, req.State, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan, req.State, req.Private, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 // policyView lets the set use the segment policy's Kubernetes steps.
@@ -256,7 +256,7 @@ func (r *segmentPolicySetResource) policyView(m segmentPolicySetModel) (*segment
 		segmentPolicyModel{ID: m.ID, Kubernetes: m.Kubernetes, KubernetesManifests: m.KubernetesManifests}
 }
 
-func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan, priorState tfsdk.State, stateOut *tfsdk.State, diags *diag.Diagnostics) {
+func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan, priorState tfsdk.State, priorPrivate privateState, stateOut *tfsdk.State, privateOut privateState, diags *diag.Diagnostics) {
 	var plan segmentPolicySetModel
 	diags.Append(planIn.Get(ctx, &plan)...)
 	if diags.HasError() {
@@ -303,8 +303,9 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 		}
 	}
 	pr, pm := r.policyView(plan)
-	pr.applyKubernetes(ctx, pm, prior, diags)
+	uids := pr.applyKubernetes(ctx, pm, prior, kubernetesUIDs(ctx, priorPrivate, diags), diags)
 	pr.recordKubernetesAfterFailure(ctx, &pm, diags)
+	recordKubernetesUIDs(ctx, privateOut, uids, diags)
 	plan.KubernetesManifests = pm.KubernetesManifests
 	diags.Append(stateOut.Set(ctx, &plan)...)
 }

@@ -8,7 +8,9 @@
 // name it is about to create is held by an object it does not own (and then
 // refuses, before writing anything), applies with its own field manager only
 // the desired objects the cluster does not already hold as desired, and
-// deletes owned objects that are no longer desired.
+// deletes owned objects that are no longer desired. Given the UIDs of its
+// last apply, a change that keeps every name is written by UID instead,
+// with no LIST (see applyPinned).
 package kube
 
 import (
@@ -155,6 +157,11 @@ func notServed(err error) bool { return apierrors.IsNotFound(err) || meta.IsNoMa
 // the cluster already held as desired, which were not re-applied.
 type Result struct {
 	Applied, Deleted, Unchanged []Key
+	// UIDs are the UIDs of the owner's own objects after the apply (not
+	// the shared ones it holds), by manifest key; nil when the apply
+	// failed. Recorded and passed to the next apply, they let it write
+	// a change without listing first (see applyPinned).
+	UIDs map[string]string
 }
 
 // AppliedAnnotation holds a digest of the object as the reconciler last
@@ -281,16 +288,18 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 	}
 
 	want := map[Key]bool{}
+	uids := map[string]string{}
 	for _, obj := range objs {
 		key := KeyOf(obj)
 		want[key] = true
 		live := snap.owned[key]
 		if live != nil && ObjectDrift(obj, live) == "" {
 			res.Unchanged = append(res.Unchanged, key)
+			uids[ManifestKey(obj)] = string(live.GetUID())
 			continue
 		}
 		gvr := managedKinds[obj.GroupVersionKind()]
-		_, err := c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: c.Force})
+		written, err := c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: c.Force})
 		if err != nil && apierrors.IsConflict(err) {
 			// An imperative edit (kubectl edit, an Update by a controller)
 			// takes ownership of the fields it changed: that is drift in what
@@ -301,7 +310,7 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 			if len(appliers) > 0 {
 				return res, &ConflictError{Object: key, Detail: conflictDetail(err)}
 			}
-			_, err = c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
+			written, err = c.dyn.Resource(gvr).Namespace(obj.GetNamespace()).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
 		}
 		if err != nil {
 			if apierrors.IsConflict(err) {
@@ -310,6 +319,7 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 			return res, fmt.Errorf("applying %s: %w", key, err)
 		}
 		res.Applied = append(res.Applied, key)
+		uids[ManifestKey(obj)] = string(written.GetUID())
 	}
 	for _, o := range snap.ownedObjects() {
 		key := KeyOf(o)
@@ -321,6 +331,7 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 		}
 		res.Deleted = append(res.Deleted, key)
 	}
+	res.UIDs = uids
 	return res, nil
 }
 

@@ -56,9 +56,29 @@ func (c *Client) ApplyManifests(ctx context.Context, owner string, manifests map
 // without AuthorizationPolicies), and a kind gaining names is listed once,
 // across namespaces and without a label filter, to see the owner's objects
 // and any foreign object holding a planned name in one request.
-func (c *Client) ApplyManifestsRecorded(ctx context.Context, owner string, manifests, recorded map[string]string, force bool) (Result, error) {
+//
+// uids are the UIDs the previous apply returned (Result.UIDs). When the
+// planned manifests keep every recorded name and change no shared object,
+// the changed objects are written with their UIDs as the server-checked
+// proof of ownership and no LIST is sent: one APPLY per changed object and
+// one DELETE per removed one. Unchanged objects are then not read either:
+// the refresh before the plan compared them with the cluster. If the
+// server refuses a UID (the object was replaced or deleted), the apply
+// falls back to the listing path above.
+func (c *Client) ApplyManifestsRecorded(ctx context.Context, owner string, manifests, recorded, uids map[string]string, force bool) (Result, error) {
 	if recorded == nil {
 		recorded = map[string]string{}
+	}
+	if p, ok := planPinned(manifests, recorded, uids); ok {
+		cc := *c
+		cc.Force = force
+		res, done, err := cc.applyPinned(ctx, owner, p, uids)
+		if done || err != nil {
+			if err != nil {
+				res.UIDs = nil
+			}
+			return res, err
+		}
 	}
 	return c.applyManifests(ctx, owner, manifests, recorded, force)
 }

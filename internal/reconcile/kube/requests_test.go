@@ -224,18 +224,18 @@ func TestApplyManifestsRecordedRequestCounts(t *testing.T) {
 	planned := manifestsOf(t, twelve("rr-a", "rr-b"))
 
 	rc.take()
-	if res, err := c.ApplyManifestsRecorded(ctx, owner, planned, nil, false); err != nil || len(res.Applied) != 12 {
+	if res, err := c.ApplyManifestsRecorded(ctx, owner, planned, nil, nil, false); err != nil || len(res.Applied) != 12 {
 		t.Fatalf("create: %v %v", res, err)
 	}
 	expect(t, rc, "create 12 (recorded)", "apply authorizationpolicies=2, apply networkpolicies=10, list authorizationpolicies=1, list networkpolicies=1")
-	if res, err := c.ApplyManifestsRecorded(ctx, owner, planned, planned, false); err != nil || len(res.Applied) != 0 {
+	if res, err := c.ApplyManifestsRecorded(ctx, owner, planned, planned, nil, false); err != nil || len(res.Applied) != 0 {
 		t.Fatalf("unchanged: %v %v", res, err)
 	}
 	expect(t, rc, "re-apply unchanged (recorded)", "list authorizationpolicies=1, list networkpolicies=1")
 	changedObjs := twelve("rr-a", "rr-b")
 	changedObjs[7] = netpol("rr-b", "flow-1", 9999)
 	changed := manifestsOf(t, changedObjs)
-	if res, err := c.ApplyManifestsRecorded(ctx, owner, changed, planned, false); err != nil || keys(res.Applied) != "NetworkPolicy rr-b/flow-1" {
+	if res, err := c.ApplyManifestsRecorded(ctx, owner, changed, planned, nil, false); err != nil || keys(res.Applied) != "NetworkPolicy rr-b/flow-1" {
 		t.Fatalf("one change: %v %v", res, err)
 	}
 	expect(t, rc, "one changed (recorded)", "apply networkpolicies=1, list authorizationpolicies=1, list networkpolicies=1")
@@ -252,12 +252,12 @@ func TestApplyManifestsRecordedRequestCounts(t *testing.T) {
 			npOnly[k] = v
 		}
 	}
-	res, err := c.ApplyManifestsRecorded(ctx, "seg-rr-np", npOnly, nil, false)
+	res, err := c.ApplyManifestsRecorded(ctx, "seg-rr-np", npOnly, nil, nil, false)
 	if err != nil || len(res.Applied) != 10 {
 		t.Fatalf("np-only create: %v %v", res, err)
 	}
 	expect(t, rc, "create 10 NetworkPolicies", "apply networkpolicies=10, list networkpolicies=1")
-	if _, err := c.ApplyManifestsRecorded(ctx, "seg-rr-np", npOnly, npOnly, false); err != nil {
+	if _, err := c.ApplyManifestsRecorded(ctx, "seg-rr-np", npOnly, npOnly, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, rc, "re-apply NetworkPolicies", "list networkpolicies=1")
@@ -278,7 +278,7 @@ func TestApplyManifestsRecordedRequestCounts(t *testing.T) {
 			npOnly[k] = v
 		}
 	}
-	res, err = c.ApplyManifestsRecorded(ctx, owner, npOnly, changed, false)
+	res, err = c.ApplyManifestsRecorded(ctx, owner, npOnly, changed, nil, false)
 	if err != nil || keys(res.Deleted) != "AuthorizationPolicy rr-a/flow-authz,AuthorizationPolicy rr-b/flow-authz" || len(res.Applied) != 0 {
 		t.Fatalf("dropping Istio: %v %v", res, err)
 	}
@@ -307,7 +307,7 @@ func TestApplyRefusesForeignNameBeforeWriting(t *testing.T) {
 		t.Fatalf("Apply: want NotOwnedError on flow-3, got %v", err)
 	}
 	expect(t, rc, "refused (Apply)", "list authorizationpolicies=2, list networkpolicies=2")
-	if _, err := c.ApplyManifestsRecorded(ctx, "seg-rf", manifestsOf(t, desired), nil, false); !errors.As(err, &notOwned) {
+	if _, err := c.ApplyManifestsRecorded(ctx, "seg-rf", manifestsOf(t, desired), nil, nil, false); !errors.As(err, &notOwned) {
 		t.Fatalf("ApplyManifestsRecorded: want NotOwnedError, got %v", err)
 	}
 	expect(t, rc, "refused (recorded)", "list authorizationpolicies=1, list networkpolicies=1")

@@ -65,7 +65,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 	ownerA, ownerB := kubernetes.OwnerLabelValue("api-in"), kubernetes.OwnerLabelValue("db-in")
 
 	rc.take()
-	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, nil, false); err != nil {
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, nil, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	// The owner's LIST (unfiltered across namespaces, as it gains names)
@@ -73,7 +73,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 	// object holds: no other LIST. Then one APPLY per object (3 shared + 2
 	// own).
 	expect(t, rc, "first policy", "apply networkpolicies=5, list networkpolicies=1")
-	if _, err := c.ApplyManifestsRecorded(ctx, ownerB, dbPolicy, nil, false); err != nil {
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerB, dbPolicy, nil, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	// The deny and api's DNS exist: joined (APPLY); db's DNS is new, its
@@ -103,7 +103,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 	// Unchanged re-apply of the first: one LIST of the managed objects
 	// tells its own and the shared ones.
 	rc.take()
-	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, apiPolicy, false); err != nil {
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, apiPolicy, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, rc, "unchanged", "list networkpolicies=1")
@@ -152,10 +152,10 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 	}
 	expect(t, rc, "refresh after a write", "delete networkpolicies=1, list networkpolicies=1")
 	// Both policies' next applies restore it, held by both again.
-	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, apiPolicy, false); err != nil {
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, apiPolicy, nil, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ApplyManifestsRecorded(ctx, ownerB, dbPolicy, dbPolicy, false); err != nil {
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerB, dbPolicy, dbPolicy, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	rc.take()
@@ -215,7 +215,7 @@ func TestSharedObjectRefusesForeignName(t *testing.T) {
 	if _, err := dyn.Resource(NetworkPolicyGVR).Namespace(ns).Create(ctx, foreign, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.ApplyManifestsRecorded(ctx, kubernetes.OwnerLabelValue("web-in"), manifests, nil, false)
+	_, err := c.ApplyManifestsRecorded(ctx, kubernetes.OwnerLabelValue("web-in"), manifests, nil, nil, false)
 	var notOwned *NotOwnedError
 	if !errors.As(err, &notOwned) || notOwned.Object.Name != denyName {
 		t.Fatalf("want NotOwnedError on %s, got %v", denyName, err)
@@ -240,10 +240,10 @@ func TestSharedObjectsReleasedConcurrently(t *testing.T) {
 	a, b := compiledFor(t, "api-in", api, web, 8443), compiledFor(t, "db-in", db, api, 5432)
 	ownerA, ownerB := kubernetes.OwnerLabelValue("api-in"), kubernetes.OwnerLabelValue("db-in")
 	for round := range 8 {
-		if _, err := c.ApplyManifestsRecorded(ctx, ownerA, a, nil, false); err != nil {
+		if _, err := c.ApplyManifestsRecorded(ctx, ownerA, a, nil, nil, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.ApplyManifestsRecorded(ctx, ownerB, b, nil, false); err != nil {
+		if _, err := c.ApplyManifestsRecorded(ctx, ownerB, b, nil, nil, false); err != nil {
 			t.Fatal(err)
 		}
 		errs := make(chan error, 2)
