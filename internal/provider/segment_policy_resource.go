@@ -289,6 +289,9 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if live, ok := reconcileOwnedRules(ctx, c, id, "policy", rules, acknowledgedRuleKeys(governed, flows, rules), priorState.Raw.IsNull(), diags); diags.HasError() {
 		if ok {
 			setRuleLists(&plan, live)
+			// Kubernetes was not touched: the state keeps what the cluster
+			// holds, which the next apply trusts for unchanged objects.
+			plan.KubernetesManifests = stringMapValue(prior)
 			diags.Append(stateOut.Set(ctx, &plan)...)
 		}
 		return

@@ -297,6 +297,10 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 		if live, ok := reconcileOwnedRules(ctx, c, id, "policy set", compiled.rules, compiled.ack, priorState.Raw.IsNull(), diags); diags.HasError() {
 			if ok {
 				plan.Rules = ruleLines(live)
+				// Kubernetes was not touched: the state keeps what the
+				// cluster holds, which the next apply trusts for unchanged
+				// objects.
+				plan.KubernetesManifests = stringMapValue(prior)
 				diags.Append(stateOut.Set(ctx, &plan)...)
 			}
 			return
