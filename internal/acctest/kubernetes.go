@@ -120,9 +120,7 @@ func NetworkPolicyNames(pols map[string]NetworkPolicy) []string {
 	return out
 }
 
-// OpenNetworkPolicyIngress edits a NetworkPolicy out of band (as kubectl
-// edit would, with that field manager) so its ingress allows everyone.
-func OpenNetworkPolicyIngress(t *testing.T, ns, name, fieldManager string) {
+func getNetworkPolicy(t *testing.T, ns, name string) (*kubernetes.Clientset, context.Context, *networkingv1.NetworkPolicy) {
 	t.Helper()
 	cs, _ := kubeClients(t)
 	ctx := context.Background()
@@ -130,6 +128,14 @@ func OpenNetworkPolicyIngress(t *testing.T, ns, name, fieldManager string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cs, ctx, np
+}
+
+// OpenNetworkPolicyIngress edits a NetworkPolicy out of band (as kubectl
+// edit would, with that field manager) so its ingress allows everyone.
+func OpenNetworkPolicyIngress(t *testing.T, ns, name, fieldManager string) {
+	t.Helper()
+	cs, ctx, np := getNetworkPolicy(t, ns, name)
 	np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{}}
 	if _, err := cs.NetworkingV1().NetworkPolicies(ns).Update(ctx, np, metav1.UpdateOptions{FieldManager: fieldManager}); err != nil {
 		t.Fatal(err)
@@ -141,6 +147,28 @@ func DeleteNetworkPolicy(t *testing.T, ns, name string) {
 	t.Helper()
 	cs, _ := kubeClients(t)
 	if err := cs.NetworkingV1().NetworkPolicies(ns).Delete(context.Background(), name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ReplaceNetworkPolicy deletes a NetworkPolicy out of band and creates
+// another of the same name carrying the same labels (the provider's owner
+// labels included) whose ingress allows everyone.
+func ReplaceNetworkPolicy(t *testing.T, ns, name string) {
+	t.Helper()
+	cs, ctx, np := getNetworkPolicy(t, ns, name)
+	if err := cs.NetworkingV1().NetworkPolicies(ns).Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	impostor := &networkingv1.NetworkPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: np.Labels},
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: np.Spec.PodSelector,
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+			Ingress:     []networkingv1.NetworkPolicyIngressRule{{}},
+		},
+	}
+	if _, err := cs.NetworkingV1().NetworkPolicies(ns).Create(ctx, impostor, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -178,10 +178,13 @@ func kubernetesUIDs(ctx context.Context, priv privateState, diags *diag.Diagnost
 	return uids
 }
 
-// recordKubernetesUIDs records the UIDs an apply returned; none (a failed
-// apply) removes the record, so the next apply lists what the cluster holds.
+// recordKubernetesUIDs records the UIDs a successful apply returned. After
+// a failure (none returned) the record of the last successful apply stays:
+// the objects it names kept their UIDs, and the state's notes send the
+// next apply down the listing path, which still refuses an object that
+// carries the owner's labels under a recorded name with another UID.
 func recordKubernetesUIDs(ctx context.Context, priv privateState, uids map[string]string, diags *diag.Diagnostics) {
-	if priv == nil {
+	if priv == nil || uids == nil {
 		return
 	}
 	var raw []byte
@@ -196,7 +199,9 @@ func recordKubernetesUIDs(ctx context.Context, priv privateState, uids map[strin
 }
 
 // readKubernetes returns the state's view of the policy's objects.
-func (r *segmentPolicyResource) readKubernetes(ctx context.Context, m segmentPolicyModel, diags *diag.Diagnostics) (map[string]string, bool) {
+// uids are the UIDs the last apply recorded: an owned object with another
+// UID is reported as replaced.
+func (r *segmentPolicyResource) readKubernetes(ctx context.Context, m segmentPolicyModel, uids map[string]string, diags *diag.Diagnostics) (map[string]string, bool) {
 	inState := stringMap(ctx, m.KubernetesManifests, diags)
 	if len(inState) == 0 {
 		// Nothing recorded: an AWS-only policy never needs (or touches) a cluster.
@@ -207,7 +212,7 @@ func (r *segmentPolicyResource) readKubernetes(ctx context.Context, m segmentPol
 		diags.AddError("Kubernetes is not configured", "the policy recorded Kubernetes objects but no cluster is configured: "+err.Error())
 		return nil, false
 	}
-	view, err := c.ReadManifests(ctx, ownerLabel(m.ID.ValueString()), inState)
+	view, err := c.ReadManifests(ctx, ownerLabel(m.ID.ValueString()), inState, uids)
 	if err != nil {
 		diags.AddError("Reading the policy's Kubernetes objects failed", err.Error())
 		return nil, false

@@ -172,6 +172,36 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 				},
 			},
 			{
+				// Out of band: the ingress policy is deleted and another one
+				// of that name created, carrying the provider's owner labels.
+				// The labels are not proof: the refresh reports it replaced
+				// and the apply refuses to write to it.
+				PreConfig: func() {
+					in, _ := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "payments-ingress")
+					acctest.ReplaceNetworkPolicy(t, ns, in.Name)
+				},
+				Config:      k8sPolicyConfig(vpcID, ns, "8444", "    force_conflicts = true"),
+				ExpectError: regexp.MustCompile(`(?s)payments-ingress.*carries\s+this\s+resource's\s+owner\s+labels\s+but\s+is\s+not\s+the\s+object\s+it\s+wrote`),
+			},
+			{
+				// Once it is deleted, the apply re-creates the policy's own.
+				PreConfig: func() {
+					in, _ := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "payments-ingress")
+					if in.IngressRules != 1 || in.AllowsIngressPort(8444) {
+						t.Errorf("the replacing policy was written to: %s", in.Ingress())
+					}
+					acctest.DeleteNetworkPolicy(t, ns, in.Name)
+				},
+				Config: k8sPolicyConfig(vpcID, ns, "8444", "    force_conflicts = true"),
+				Check: func(*terraform.State) error {
+					in, _ := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "payments-ingress")
+					if in.IngressRules != 2 || !in.AllowsIngressPort(8444) {
+						return fmt.Errorf("ingress policy not re-created: %s", in.Ingress())
+					}
+					return nil
+				},
+			},
+			{
 				ResourceName:      "zerotrust_segment_policy.test",
 				ImportState:       true,
 				ImportStateIdFunc: func(*terraform.State) (string, error) { return policyID, nil },

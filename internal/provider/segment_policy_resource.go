@@ -236,6 +236,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if diags.HasError() {
 		return
 	}
+	priorUIDs := kubernetesUIDs(ctx, priorPrivate, diags)
 	var prior map[string]string
 	if !priorState.Raw.IsNull() {
 		var st segmentPolicyModel
@@ -276,8 +277,8 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if governed.SecurityGroupID == "" {
 		// A segment placed only in Kubernetes: nothing in AWS.
 		setRuleLists(&plan, nil)
-		uids := r.applyKubernetes(ctx, plan, prior, kubernetesUIDs(ctx, priorPrivate, diags), diags)
-		r.recordKubernetesAfterFailure(ctx, &plan, diags)
+		uids := r.applyKubernetes(ctx, plan, prior, priorUIDs, diags)
+		r.recordKubernetesAfterFailure(ctx, &plan, priorUIDs, diags)
 		recordKubernetesUIDs(ctx, privateOut, uids, diags)
 		diags.Append(stateOut.Set(ctx, &plan)...)
 		return
@@ -297,19 +298,19 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 		return
 	}
 	setRuleLists(&plan, rules)
-	uids := r.applyKubernetes(ctx, plan, prior, kubernetesUIDs(ctx, priorPrivate, diags), diags)
-	r.recordKubernetesAfterFailure(ctx, &plan, diags)
+	uids := r.applyKubernetes(ctx, plan, prior, priorUIDs, diags)
+	r.recordKubernetesAfterFailure(ctx, &plan, priorUIDs, diags)
 	recordKubernetesUIDs(ctx, privateOut, uids, diags)
 	diags.Append(stateOut.Set(ctx, &plan)...)
 }
 
 // recordKubernetesAfterFailure records what the cluster holds after a failed
 // Kubernetes apply, so the next plan converges.
-func (r *segmentPolicyResource) recordKubernetesAfterFailure(ctx context.Context, plan *segmentPolicyModel, diags *diag.Diagnostics) {
+func (r *segmentPolicyResource) recordKubernetesAfterFailure(ctx context.Context, plan *segmentPolicyModel, uids map[string]string, diags *diag.Diagnostics) {
 	if !diags.HasError() {
 		return
 	}
-	if view, ok := r.readKubernetes(ctx, *plan, new(diag.Diagnostics)); ok {
+	if view, ok := r.readKubernetes(ctx, *plan, uids, new(diag.Diagnostics)); ok {
 		plan.KubernetesManifests = stringMapValue(view)
 	}
 }
@@ -391,7 +392,7 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 		}
 		rules = awsapi.RulesOf(live)
 	}
-	view, ok := r.readKubernetes(ctx, state, &resp.Diagnostics)
+	view, ok := r.readKubernetes(ctx, state, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -307,8 +307,9 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 		}
 	}
 	pr, pm := r.policyView(plan)
-	uids := pr.applyKubernetes(ctx, pm, prior, kubernetesUIDs(ctx, priorPrivate, diags), diags)
-	pr.recordKubernetesAfterFailure(ctx, &pm, diags)
+	priorUIDs := kubernetesUIDs(ctx, priorPrivate, diags)
+	uids := pr.applyKubernetes(ctx, pm, prior, priorUIDs, diags)
+	pr.recordKubernetesAfterFailure(ctx, &pm, priorUIDs, diags)
 	recordKubernetesUIDs(ctx, privateOut, uids, diags)
 	plan.KubernetesManifests = pm.KubernetesManifests
 	diags.Append(stateOut.Set(ctx, &plan)...)
@@ -333,7 +334,7 @@ func (r *segmentPolicySetResource) Read(ctx context.Context, req resource.ReadRe
 		state.Rules = ruleLines(awsapi.RulesOf(live))
 	}
 	pr, pm := r.policyView(state)
-	view, ok := pr.readKubernetes(ctx, pm, &resp.Diagnostics)
+	view, ok := pr.readKubernetes(ctx, pm, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -99,6 +99,18 @@ func (e *NotOwnedError) Error() string {
 	return fmt.Sprintf("%s already exists and is not owned by this resource (labels %v); rename the segment or delete the object", e.Object, e.Labels)
 }
 
+// ReplacedError: an object carries the owner's labels under a name the
+// owner recorded, but its UID is not the recorded one, so it is not the
+// object the owner wrote.
+type ReplacedError struct {
+	Object           Key
+	UID, RecordedUID string
+}
+
+func (e *ReplacedError) Error() string {
+	return fmt.Sprintf("%s carries this resource's owner labels but is not the object it wrote (uid %s, recorded %s): it was replaced outside Terraform. Delete it so that the apply re-creates it, or remove its owner labels to keep it", e.Object, e.UID, e.RecordedUID)
+}
+
 // Selector selects the objects of one owner.
 func Selector(owner string) labels.Selector {
 	return labels.SelectorFromSet(labels.Set{kubernetes.ManagedByLabel: kubernetes.ManagedByValue, kubernetes.OwnerLabel: owner})
@@ -187,7 +199,7 @@ const AppliedAnnotation = "zerotrust.ztforge.io/applied-sha256"
 // longer desired. ApplyManifestsRecorded lists fewer kinds and merges the
 // LISTs of a kind that gains names.
 func (c *Client) Apply(ctx context.Context, owner string, desired []*unstructured.Unstructured) (Result, error) {
-	return c.apply(ctx, owner, desired, nil)
+	return c.apply(ctx, owner, desired, nil, nil)
 }
 
 // apply is Apply; recorded, when not nil, are the manifests the previous
@@ -195,7 +207,7 @@ func (c *Client) Apply(ctx context.Context, owner string, desired []*unstructure
 // recorded objects are listed, and a kind with a desired name not recorded
 // is listed once across namespaces without a label filter (its owned
 // objects and the names a foreign object already holds in one request).
-func (c *Client) apply(ctx context.Context, owner string, desired []*unstructured.Unstructured, recorded map[string]string) (Result, error) {
+func (c *Client) apply(ctx context.Context, owner string, desired []*unstructured.Unstructured, recorded, uids map[string]string) (Result, error) {
 	var res Result
 	for _, d := range desired {
 		if _, ok := managedKinds[d.GroupVersionKind()]; !ok {
@@ -278,6 +290,14 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 			return res, &NotOwnedError{Object: KeyOf(o), Labels: f.GetLabels()}
 		}
 	}
+	// An object carrying the owner's labels under a name whose UID was
+	// recorded, with another UID, was not written by this owner: the
+	// labels are not proof, the recorded identity is.
+	for _, o := range snap.ownedObjects() {
+		if want := uids[ManifestKey(o)]; want != "" && string(o.GetUID()) != want {
+			return res, &ReplacedError{Object: KeyOf(o), UID: string(o.GetUID()), RecordedUID: want}
+		}
+	}
 	// Shared objects (a namespace's default-deny first) are held before the
 	// owner's allow policies are written; applyShared too refuses a foreign
 	// name before writing.
@@ -288,14 +308,14 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 	}
 
 	want := map[Key]bool{}
-	uids := map[string]string{}
+	held := map[string]string{} // manifest key -> UID
 	for _, obj := range objs {
 		key := KeyOf(obj)
 		want[key] = true
 		live := snap.owned[key]
 		if live != nil && ObjectDrift(obj, live) == "" {
 			res.Unchanged = append(res.Unchanged, key)
-			uids[ManifestKey(obj)] = string(live.GetUID())
+			held[ManifestKey(obj)] = string(live.GetUID())
 			continue
 		}
 		gvr := managedKinds[obj.GroupVersionKind()]
@@ -319,7 +339,7 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 			return res, fmt.Errorf("applying %s: %w", key, err)
 		}
 		res.Applied = append(res.Applied, key)
-		uids[ManifestKey(obj)] = string(written.GetUID())
+		held[ManifestKey(obj)] = string(written.GetUID())
 	}
 	for _, o := range snap.ownedObjects() {
 		key := KeyOf(o)
@@ -331,7 +351,7 @@ func (c *Client) apply(ctx context.Context, owner string, desired []*unstructure
 		}
 		res.Deleted = append(res.Deleted, key)
 	}
-	res.UIDs = uids
+	res.UIDs = held
 	return res, nil
 }
 

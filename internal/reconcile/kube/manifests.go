@@ -47,7 +47,7 @@ func ManifestKey(o *unstructured.Unstructured) string {
 // must still be deleted; ApplyManifestsRecorded, given the manifests the
 // previous apply wrote, lists only the kinds in use.
 func (c *Client) ApplyManifests(ctx context.Context, owner string, manifests map[string]string, force bool) (Result, error) {
-	return c.applyManifests(ctx, owner, manifests, nil, force)
+	return c.applyManifests(ctx, owner, manifests, nil, nil, force)
 }
 
 // ApplyManifestsRecorded is ApplyManifests knowing the manifests recorded in
@@ -64,7 +64,9 @@ func (c *Client) ApplyManifests(ctx context.Context, owner string, manifests map
 // one DELETE per removed one. Unchanged objects are then not read either:
 // the refresh before the plan compared them with the cluster. If the
 // server refuses a UID (the object was replaced or deleted), the apply
-// falls back to the listing path above.
+// falls back to the listing path above, which re-creates a deleted object
+// and refuses (ReplacedError) one that carries the owner's labels under a
+// recorded name with another UID.
 func (c *Client) ApplyManifestsRecorded(ctx context.Context, owner string, manifests, recorded, uids map[string]string, force bool) (Result, error) {
 	if recorded == nil {
 		recorded = map[string]string{}
@@ -80,10 +82,10 @@ func (c *Client) ApplyManifestsRecorded(ctx context.Context, owner string, manif
 			return res, err
 		}
 	}
-	return c.applyManifests(ctx, owner, manifests, recorded, force)
+	return c.applyManifests(ctx, owner, manifests, recorded, uids, force)
 }
 
-func (c *Client) applyManifests(ctx context.Context, owner string, manifests, recorded map[string]string, force bool) (Result, error) {
+func (c *Client) applyManifests(ctx context.Context, owner string, manifests, recorded, uids map[string]string, force bool) (Result, error) {
 	desired := make([]*unstructured.Unstructured, 0, len(manifests))
 	for _, k := range slices.Sorted(maps.Keys(manifests)) {
 		o, ok := ParseManifest(manifests[k])
@@ -94,7 +96,7 @@ func (c *Client) applyManifests(ctx context.Context, owner string, manifests, re
 	}
 	cc := *c
 	cc.Force = force
-	return cc.apply(ctx, owner, desired, recorded)
+	return cc.apply(ctx, owner, desired, recorded, uids)
 }
 
 // ReadManifests compares the cluster with the manifests recorded in state
@@ -107,7 +109,12 @@ func (c *Client) applyManifests(ctx context.Context, owner string, manifests, re
 // once for every policy of the refresh; owned objects in a namespace the
 // state does not name are then left to the next apply, which lists across
 // namespaces.
-func (c *Client) ReadManifests(ctx context.Context, owner string, inState map[string]string) (map[string]string, error) {
+//
+// uids are the UIDs the last apply recorded (Result.UIDs): an owned object
+// whose UID is not the recorded one is not the object the resource wrote
+// (someone deleted it and created another carrying the owner's labels),
+// and its entry is a note saying so.
+func (c *Client) ReadManifests(ctx context.Context, owner string, inState, uids map[string]string) (map[string]string, error) {
 	if targets, ok := listTargets(slices.Collect(maps.Keys(inState))); ok && c.readCache() != nil {
 		// One unfiltered LIST per (kind, namespace), shared through the
 		// read cache with every policy placing segments there.
@@ -124,7 +131,7 @@ func (c *Client) ReadManifests(ctx context.Context, owner string, inState map[st
 				}
 			}
 		}
-		return ManifestView(inState, live), nil
+		return ManifestView(inState, live, uids), nil
 	}
 	var live []*unstructured.Unstructured
 	if own := ownKeys(inState); len(own) > 0 {
@@ -141,11 +148,11 @@ func (c *Client) ReadManifests(ctx context.Context, owner string, inState map[st
 		}
 		live = append(live, held...)
 	}
-	return ManifestView(inState, live), nil
+	return ManifestView(inState, live, uids), nil
 }
 
 // ManifestView is ReadManifests over objects already listed.
-func ManifestView(inState map[string]string, live []*unstructured.Unstructured) map[string]string {
+func ManifestView(inState map[string]string, live []*unstructured.Unstructured, uids map[string]string) map[string]string {
 	liveByKey := map[string]*unstructured.Unstructured{}
 	for _, o := range live {
 		liveByKey[ManifestKey(o)] = o
@@ -157,6 +164,8 @@ func ManifestView(inState map[string]string, live []*unstructured.Unstructured) 
 		switch {
 		case !exists:
 			out[k] = DriftPrefix + "missing in the cluster\n"
+		case uids[k] != "" && string(l.GetUID()) != uids[k]:
+			out[k] = DriftPrefix + "replaced in the cluster: it carries this resource's labels but is not the object it wrote\n"
 		case !parsed:
 			out[k] = text // a note or placeholder: kept until the next apply
 		default:

@@ -172,3 +172,60 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestApplyRefusesReplacedObject: an object carrying the owner's labels
+// under a recorded name, but with another UID than the one recorded, is not
+// the owner's: the refresh reports it and the apply refuses before writing
+// anything, leaving it as it is. Without a recorded UID (an interrupted
+// create) the owner's labels still find the owner's object again.
+func TestApplyRefusesReplacedObject(t *testing.T) {
+	ctx := context.Background()
+	c, _ := countingClient(t, "rep")
+	_, dyn := testClient(t)
+	owner := "seg-rep"
+	t.Cleanup(func() { _, _ = c.DeleteAll(context.Background(), owner) })
+	planned := manifestsOf(t, []*unstructuredT{netpol("rep", "flow-a", 80), netpol("rep", "flow-b", 81)})
+	created, err := c.ApplyManifestsRecorded(ctx, owner, planned, nil, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Someone deletes flow-a and creates another object of that name,
+	// carrying the owner's labels.
+	if err := dyn.Resource(NetworkPolicyGVR).Namespace("rep").Delete(ctx, "flow-a", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	impostor := netpol("rep", "flow-a", 1)
+	impostor.SetLabels(map[string]string{kubernetes.ManagedByLabel: kubernetes.ManagedByValue, kubernetes.OwnerLabel: owner})
+	if _, err := dyn.Resource(NetworkPolicyGVR).Namespace("rep").Create(ctx, impostor, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	keyA := manifestKeyOf(t, netpol("rep", "flow-a", 80))
+
+	view, err := c.ReadManifests(ctx, owner, planned, created.UIDs)
+	if err != nil || !strings.Contains(view[keyA], "replaced in the cluster") {
+		t.Fatalf("refresh: want flow-a reported as replaced, got %q (%v)", view[keyA], err)
+	}
+	if plain, _ := c.ReadManifests(ctx, owner, planned, nil); plain[keyA] == view[keyA] {
+		t.Fatalf("without recorded UIDs the refresh cannot tell, yet reported %q", plain[keyA])
+	}
+
+	var replaced *ReplacedError
+	_, err = c.ApplyManifestsRecorded(ctx, owner, planned, view, created.UIDs, false)
+	if !errors.As(err, &replaced) || replaced.Object.Name != "flow-a" || replaced.RecordedUID != created.UIDs[keyA] {
+		t.Fatalf("apply: want ReplacedError on flow-a, got %v", err)
+	}
+	got, err := dyn.Resource(NetworkPolicyGVR).Namespace("rep").Get(ctx, "flow-a", metav1.GetOptions{})
+	if err != nil || strings.Contains(mustJSON(t, got.Object["spec"]), `"port":80`) || got.GetAnnotations()[AppliedAnnotation] != "" {
+		t.Fatalf("the replacing object was written to: %v %v", got, err)
+	}
+
+	// No recorded UID for it: the labels decide, as after an interrupted
+	// create, and the apply takes the object back.
+	uids := maps.Clone(created.UIDs)
+	delete(uids, keyA)
+	res, err := c.ApplyManifestsRecorded(ctx, owner, planned, view, uids, false)
+	if err != nil || keys(res.Applied) != "NetworkPolicy rep/flow-a" {
+		t.Fatalf("apply without a recorded UID: %+v %v", res, err)
+	}
+}

@@ -239,7 +239,7 @@ func TestApplyManifestsRecordedRequestCounts(t *testing.T) {
 		t.Fatalf("one change: %v %v", res, err)
 	}
 	expect(t, rc, "one changed (recorded)", "apply networkpolicies=1, list authorizationpolicies=1, list networkpolicies=1")
-	view, err := c.ReadManifests(ctx, owner, changed)
+	view, err := c.ReadManifests(ctx, owner, changed, nil)
 	if err != nil || !maps.Equal(view, changed) {
 		t.Fatalf("refresh view differs: %v", err)
 	}
@@ -261,7 +261,7 @@ func TestApplyManifestsRecordedRequestCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, rc, "re-apply NetworkPolicies", "list networkpolicies=1")
-	if _, err := c.ReadManifests(ctx, "seg-rr-np", npOnly); err != nil {
+	if _, err := c.ReadManifests(ctx, "seg-rr-np", npOnly, nil); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, rc, "refresh NetworkPolicies", "list networkpolicies=1")
@@ -415,7 +415,7 @@ func TestCachedReadsListOnceWhenConcurrent(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				view, err := c.ReadManifests(ctx, owner, recorded[owner])
+				view, err := c.ReadManifests(ctx, owner, recorded[owner], nil)
 				if err == nil && !maps.Equal(view, recorded[owner]) {
 					err = fmt.Errorf("%s reads %v, want %v", owner, view, recorded[owner])
 				}

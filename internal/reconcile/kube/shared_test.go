@@ -108,7 +108,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 	}
 	expect(t, rc, "unchanged", "list networkpolicies=1")
 
-	view, err := c.ReadManifests(ctx, ownerA, apiPolicy)
+	view, err := c.ReadManifests(ctx, ownerA, apiPolicy, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 	c.CacheReads()
 	rc.take()
 	for owner, recorded := range map[string]map[string]string{ownerA: apiPolicy, ownerB: dbPolicy} {
-		view, err := c.ReadManifests(ctx, owner, recorded)
+		view, err := c.ReadManifests(ctx, owner, recorded, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +142,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 	if err := c.dyn.Resource(NetworkPolicyGVR).Namespace(ns).Delete(ctx, deny, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	view, err = c.ReadManifests(ctx, ownerA, apiPolicy)
+	view, err = c.ReadManifests(ctx, ownerA, apiPolicy, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
