@@ -239,14 +239,7 @@ func TestTCPApplication(t *testing.T) {
 			{Name: "dba", Effect: model.EffectPermit, Groups: []string{"dba"}},
 			{Name: "console-read", Effect: model.EffectPermit, Groups: []string{"eng"}, Methods: []string{"GET"}, Applications: []string{"console"}},
 		}}
-	res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
-	if ps.HasErrors() {
-		t.Fatal(ps)
-	}
-	c, err := NewCompiledSurface(s, res)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, c := compileSurface(t, s)
 	for _, tc := range []struct {
 		app, group string
 		want       Decision
@@ -289,6 +282,13 @@ func TestTCPApplication(t *testing.T) {
 // test or benchmark of decisions needs them.
 func compiledSurface(tb testing.TB, s model.ProtectSurface) *CompiledSurface {
 	tb.Helper()
+	_, c := compileSurface(tb, s)
+	return c
+}
+
+// compileSurface is compiledSurface that also returns the compiler's result.
+func compileSurface(tb testing.TB, s model.ProtectSurface) (verifiedaccess.Result, *CompiledSurface) {
+	tb.Helper()
 	res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
 	if ps.HasErrors() {
 		tb.Fatal(ps)
@@ -297,5 +297,5 @@ func compiledSurface(tb testing.TB, s model.ProtectSurface) *CompiledSurface {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return c
+	return res, c
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
@@ -148,6 +149,22 @@ func (f *clientFactory) awsOrDiag(ctx context.Context, diags *diag.Diagnostics) 
 		return nil
 	}
 	return c
+}
+
+// ownedRules reads the security-group rules that owner id (a segment
+// policy or a set) holds, wherever they are; false after recording an
+// error under summary.
+func (f *clientFactory) ownedRules(ctx context.Context, id, summary string, diags *diag.Diagnostics) ([]securitygroup.Rule, bool) {
+	c := f.awsOrDiag(ctx, diags)
+	if c == nil {
+		return nil, false
+	}
+	live, err := awsapi.ReadPolicyRules(ctx, c.EC2, id)
+	if err != nil {
+		diags.AddError(summary, err.Error())
+		return nil, false
+	}
+	return awsapi.RulesOf(live), true
 }
 
 // Kube returns the Kubernetes client, building it on first use: one client

@@ -381,16 +381,10 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	var rules []securitygroup.Rule
 	if governed.SecurityGroupID != "" {
-		c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
-		if c == nil {
+		var ok bool
+		if rules, ok = r.clients.ownedRules(ctx, state.ID.ValueString(), "Reading the segment policy's rules failed", &resp.Diagnostics); !ok {
 			return
 		}
-		live, err := awsapi.ReadPolicyRules(ctx, c.EC2, state.ID.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddError("Reading the segment policy's rules failed", err.Error())
-			return
-		}
-		rules = awsapi.RulesOf(live)
 	}
 	view, ok := r.readKubernetes(ctx, state, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	if !ok {
@@ -454,16 +448,10 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 	id := policyID(segment, name)
 	var rules []securitygroup.Rule
 	if governed.SecurityGroupID != "" {
-		c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
-		if c == nil {
+		var ok bool
+		if rules, ok = r.clients.ownedRules(ctx, id, "Cannot import segment policy", &resp.Diagnostics); !ok {
 			return
 		}
-		live, err := awsapi.ReadPolicyRules(ctx, c.EC2, id)
-		if err != nil {
-			resp.Diagnostics.AddError("Cannot import segment policy", err.Error())
-			return
-		}
-		rules = awsapi.RulesOf(live)
 	}
 	m := segmentPolicyModel{
 		ID:                   types.StringValue(id),

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
-	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var _ resource.ResourceWithImportState = (*segmentPolicySetResource)(nil)
@@ -32,16 +31,10 @@ func (r *segmentPolicySetResource) ImportState(ctx context.Context, req resource
 		return
 	}
 	id := setID(name)
-	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
-	if c == nil {
+	rules, ok := r.clients.ownedRules(ctx, id, "Cannot import segment policy set", &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	live, err := awsapi.ReadPolicyRules(ctx, c.EC2, id)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot import segment policy set", err.Error())
-		return
-	}
-	rules := awsapi.RulesOf(live)
 	manifests := (&segmentPolicyResource{resourceBase: r.resourceBase}).importKubernetes(ctx, id)
 	if len(rules) == 0 && len(manifests) == 0 {
 		resp.Diagnostics.AddError("Cannot import segment policy set",

@@ -322,16 +322,11 @@ func (r *segmentPolicySetResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	if len(state.Rules.Elements()) > 0 {
-		c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
-		if c == nil {
+		rules, ok := r.clients.ownedRules(ctx, state.ID.ValueString(), "Reading the set's rules failed", &resp.Diagnostics)
+		if !ok {
 			return
 		}
-		live, err := awsapi.ReadPolicyRules(ctx, c.EC2, state.ID.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddError("Reading the set's rules failed", err.Error())
-			return
-		}
-		state.Rules = ruleLines(awsapi.RulesOf(live))
+		state.Rules = ruleLines(rules)
 	}
 	pr, pm := r.policyView(state)
 	view, ok := pr.readKubernetes(ctx, pm, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)

@@ -52,11 +52,8 @@ func planPinned(manifests, recorded, uids map[string]string) (pinnedPlan, bool) 
 		if !had {
 			return p, false
 		}
-		o, ok := ParseManifest(text)
-		if !ok || ManifestKey(o) != k {
-			return p, false
-		}
-		if _, ok := managedKinds[o.GroupVersionKind()]; !ok {
+		o, ok := managedManifest(k, text)
+		if !ok {
 			return p, false
 		}
 		if isShared(o) {
@@ -81,11 +78,8 @@ func planPinned(manifests, recorded, uids map[string]string) (pinnedPlan, bool) 
 		if _, planned := manifests[k]; planned {
 			continue
 		}
-		o, ok := ParseManifest(recorded[k])
-		if !ok || ManifestKey(o) != k || isShared(o) || uids[k] == "" {
-			return p, false
-		}
-		if _, ok := managedKinds[o.GroupVersionKind()]; !ok {
+		o, ok := managedManifest(k, recorded[k])
+		if !ok || isShared(o) || uids[k] == "" {
 			return p, false
 		}
 		id := &unstructured.Unstructured{}
@@ -97,6 +91,17 @@ func planPinned(manifests, recorded, uids map[string]string) (pinnedPlan, bool) 
 		p.remove = append(p.remove, id)
 	}
 	return p, true
+}
+
+// managedManifest parses the manifest recorded or planned under key k: an
+// object of a managed kind whose own key is k.
+func managedManifest(k, text string) (*unstructured.Unstructured, bool) {
+	o, ok := ParseManifest(text)
+	if !ok || ManifestKey(o) != k {
+		return nil, false
+	}
+	_, managed := managedKinds[o.GroupVersionKind()]
+	return o, managed
 }
 
 // applyPinned writes a pinned plan: one APPLY per changed object, one
