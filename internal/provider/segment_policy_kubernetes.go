@@ -220,7 +220,9 @@ func (r *segmentPolicyResource) readKubernetes(ctx context.Context, m segmentPol
 	return view, true
 }
 
-func (r *segmentPolicyResource) deleteKubernetes(ctx context.Context, m segmentPolicyModel, diags *diag.Diagnostics) {
+// uids are the UIDs the last apply recorded: an object that carries the
+// policy's labels with another UID is not deleted.
+func (r *segmentPolicyResource) deleteKubernetes(ctx context.Context, m segmentPolicyModel, uids map[string]string, diags *diag.Diagnostics) {
 	recorded := stringMap(ctx, m.KubernetesManifests, diags)
 	if len(recorded) == 0 {
 		return
@@ -230,7 +232,7 @@ func (r *segmentPolicyResource) deleteKubernetes(ctx context.Context, m segmentP
 		diags.AddError("Kubernetes is not configured", "the policy owns Kubernetes objects but no cluster is configured: "+err.Error())
 		return
 	}
-	deleted, err := c.DeleteRecorded(ctx, ownerLabel(m.ID.ValueString()), recorded)
+	deleted, err := c.DeleteRecorded(ctx, ownerLabel(m.ID.ValueString()), recorded, uids)
 	tflog.Info(ctx, "segment policy removed from Kubernetes", map[string]any{"policy": m.ID.ValueString(), "deleted": len(deleted)})
 	if err != nil {
 		diags.AddError("Deleting the policy's Kubernetes objects failed", err.Error())

@@ -412,7 +412,7 @@ func (r *segmentPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 			return
 		}
 	}
-	r.deleteKubernetes(ctx, state, &resp.Diagnostics)
+	r.deleteKubernetes(ctx, state, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || kubernetesOnly {
 		return
 	}

@@ -366,7 +366,7 @@ func (r *segmentPolicySetResource) Delete(ctx context.Context, req resource.Dele
 		return
 	}
 	pr, pm := r.policyView(state)
-	pr.deleteKubernetes(ctx, pm, &resp.Diagnostics)
+	pr.deleteKubernetes(ctx, pm, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || len(state.Rules.Elements()) == 0 {
 		return
 	}

@@ -486,7 +486,7 @@ func setAppliedDigest(o *unstructured.Unstructured) error {
 // managed kind, then one DeleteCollection by the owner's label selector per
 // (kind, namespace) holding owned objects.
 func (c *Client) DeleteAll(ctx context.Context, owner string) ([]Key, error) {
-	deleted, err := c.deleteKinds(ctx, owner, allKinds())
+	deleted, err := c.deleteKinds(ctx, owner, allKinds(), nil)
 	if err != nil {
 		return deleted, err
 	}
@@ -495,12 +495,14 @@ func (c *Client) DeleteAll(ctx context.Context, owner string) ([]Key, error) {
 
 // DeleteRecorded is DeleteAll over the kinds among the recorded manifests
 // (all managed kinds when none is recognised): the owner's objects are
-// deleted and the shared objects it holds let go of.
-func (c *Client) DeleteRecorded(ctx context.Context, owner string, recorded map[string]string) ([]Key, error) {
+// deleted and the shared objects it holds let go of. uids are the UIDs the
+// last apply recorded: an object carrying the owner's labels under a
+// recorded name with another UID is not the owner's, and is left alone.
+func (c *Client) DeleteRecorded(ctx context.Context, owner string, recorded, uids map[string]string) ([]Key, error) {
 	var deleted []Key
 	if own := ownKeys(recorded); len(own) > 0 || len(recorded) == 0 {
 		var err error
-		if deleted, err = c.deleteKinds(ctx, owner, kindsOfKeys(own)); err != nil {
+		if deleted, err = c.deleteKinds(ctx, owner, kindsOfKeys(own), uids); err != nil {
 			return deleted, err
 		}
 	}
@@ -557,8 +559,11 @@ func ownKeys(recorded map[string]string) []string {
 // time, so an object that replaced an owned one under the same name without
 // the owner's labels is left alone, which is what the UID precondition
 // guarded. Where DeleteCollection is not allowed (RBAC granting only
-// "delete"), objects are deleted one by one as before.
-func (c *Client) deleteKinds(ctx context.Context, owner string, kinds []schema.GroupVersionResource) ([]Key, error) {
+// "delete"), objects are deleted one by one as before. So are they in a
+// (kind, namespace) holding an object that carries the owner's labels but
+// not the UID recorded for its name (see ReplacedError): the selector
+// would delete it too, and it is skipped.
+func (c *Client) deleteKinds(ctx context.Context, owner string, kinds []schema.GroupVersionResource, uids map[string]string) ([]Key, error) {
 	live, err := c.listKinds(ctx, owner, kinds)
 	if err != nil {
 		return nil, err
@@ -576,19 +581,25 @@ func (c *Client) deleteKinds(ctx context.Context, owner string, kinds []schema.G
 		}
 		byGroup[g] = append(byGroup[g], o)
 	}
+	replaced := func(o *unstructured.Unstructured) bool {
+		want := uids[ManifestKey(o)]
+		return want != "" && string(o.GetUID()) != want
+	}
 	var deleted []Key
 	for _, g := range order {
-		err := c.dyn.Resource(g.gvr).Namespace(g.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: Selector(owner).String()})
-		switch {
-		case err == nil:
-			for _, o := range byGroup[g] {
-				deleted = append(deleted, KeyOf(o))
+		if !slices.ContainsFunc(byGroup[g], replaced) {
+			err := c.dyn.Resource(g.gvr).Namespace(g.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: Selector(owner).String()})
+			switch {
+			case err == nil:
+				for _, o := range byGroup[g] {
+					deleted = append(deleted, KeyOf(o))
+				}
+				continue
+			case !apierrors.IsForbidden(err) && !apierrors.IsMethodNotSupported(err):
+				return deleted, fmt.Errorf("deleting the %s of %s in %s: %w", g.gvr.Resource, owner, g.ns, err)
 			}
-			continue
-		case !apierrors.IsForbidden(err) && !apierrors.IsMethodNotSupported(err):
-			return deleted, fmt.Errorf("deleting the %s of %s in %s: %w", g.gvr.Resource, owner, g.ns, err)
 		}
-		for _, o := range byGroup[g] {
+		for _, o := range slices.DeleteFunc(byGroup[g], replaced) {
 			if err := c.delete(ctx, o); err != nil {
 				return deleted, err
 			}

@@ -176,8 +176,9 @@ func mustJSON(t *testing.T, v any) string {
 // TestApplyRefusesReplacedObject: an object carrying the owner's labels
 // under a recorded name, but with another UID than the one recorded, is not
 // the owner's: the refresh reports it and the apply refuses before writing
-// anything, leaving it as it is. Without a recorded UID (an interrupted
-// create) the owner's labels still find the owner's object again.
+// anything, leaving it as it is, and destroying the owner leaves it too.
+// Without a recorded UID (an interrupted create) the owner's labels still
+// find the owner's object again.
 func TestApplyRefusesReplacedObject(t *testing.T) {
 	ctx := context.Background()
 	c, _ := countingClient(t, "rep")
@@ -227,5 +228,21 @@ func TestApplyRefusesReplacedObject(t *testing.T) {
 	res, err := c.ApplyManifestsRecorded(ctx, owner, planned, view, uids, false)
 	if err != nil || keys(res.Applied) != "NetworkPolicy rep/flow-a" {
 		t.Fatalf("apply without a recorded UID: %+v %v", res, err)
+	}
+
+	// Replaced again, then the policy destroyed: the replacing object is
+	// not deleted with the owner's.
+	if err := dyn.Resource(NetworkPolicyGVR).Namespace("rep").Delete(ctx, "flow-a", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dyn.Resource(NetworkPolicyGVR).Namespace("rep").Create(ctx, impostor, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	deleted, err := c.DeleteRecorded(ctx, owner, planned, res.UIDs)
+	if err != nil || keys(deleted) != "NetworkPolicy rep/flow-b" {
+		t.Fatalf("destroy: deleted %v (%v), want flow-b only", keys(deleted), err)
+	}
+	if _, err := dyn.Resource(NetworkPolicyGVR).Namespace("rep").Get(ctx, "flow-a", metav1.GetOptions{}); err != nil {
+		t.Fatalf("the replacing object was deleted: %v", err)
 	}
 }

@@ -265,7 +265,7 @@ func TestApplyManifestsRecordedRequestCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, rc, "refresh NetworkPolicies", "list networkpolicies=1")
-	if deleted, err := c.DeleteRecorded(ctx, "seg-rr-np", npOnly); err != nil || len(deleted) != 10 {
+	if deleted, err := c.DeleteRecorded(ctx, "seg-rr-np", npOnly, nil); err != nil || len(deleted) != 10 {
 		t.Fatalf("DeleteRecorded: %d (%v)", len(deleted), err)
 	}
 	expect(t, rc, "delete NetworkPolicies", "deletecollection networkpolicies=2, list networkpolicies=1")

@@ -162,7 +162,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 
 	// The first policy goes: its own objects are deleted, the shared ones
 	// stay for the second, without the first's claim.
-	deleted, err := c.DeleteRecorded(ctx, ownerA, apiPolicy)
+	deleted, err := c.DeleteRecorded(ctx, ownerA, apiPolicy, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 		t.Fatalf("default-deny lost its content when a holder let go: %v %v", live, err)
 	}
 
-	if _, err := c.DeleteRecorded(ctx, ownerB, dbPolicy); err != nil {
+	if _, err := c.DeleteRecorded(ctx, ownerB, dbPolicy, nil); err != nil {
 		t.Fatal(err)
 	}
 	if left := sharedIn(t, c, ns); len(left) != 0 {
@@ -249,7 +249,7 @@ func TestSharedObjectsReleasedConcurrently(t *testing.T) {
 		errs := make(chan error, 2)
 		for owner, recorded := range map[string]map[string]string{ownerA: a, ownerB: b} {
 			go func() {
-				_, err := NewFromDynamic(dyn).DeleteRecorded(ctx, owner, recorded)
+				_, err := NewFromDynamic(dyn).DeleteRecorded(ctx, owner, recorded, nil)
 				errs <- err
 			}()
 		}
