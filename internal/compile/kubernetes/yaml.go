@@ -110,7 +110,7 @@ func (r *yamlRenderer) mapping(v *jsonValue, indent int, inline bool) bool {
 		if i > 0 || !inline {
 			r.indent(indent)
 		}
-		if m.key == "" || len(m.key) > maxSimpleKey || !r.scalar(m.key, true) {
+		if len(m.key) == 0 || len(m.key) > maxSimpleKey || !r.scalar(m.key, true) {
 			return false
 		}
 		r.buf = append(r.buf, ':')
@@ -187,25 +187,26 @@ func (r *yamlRenderer) leaf(v *jsonValue) bool {
 }
 
 // scalar writes a string as yaml.v2 would at the current position.
-func (r *yamlRenderer) scalar(s string, key bool) bool {
+func (r *yamlRenderer) scalar(s []byte, key bool) bool {
 	if plainWord(s) {
 		r.buf = append(r.buf, s...)
 		return true
 	}
-	tok, ok := r.tokens[s]
+	tok, ok := r.tokens[string(s)]
 	if !ok {
-		tok = standaloneToken(s)
+		k := string(s) // a copy: s is a slice of the document being rendered
+		tok = standaloneToken(k)
 		if r.tokens == nil {
 			r.tokens = map[string]string{}
 		}
-		r.tokens[s] = tok
+		r.tokens[k] = tok
 	}
 	if tok == "" {
 		return false
 	}
 	// A value containing a space may be broken there once its line passes
 	// the wrap column (a key never is); a line that ends before it is safe.
-	if !key && strings.IndexByte(s, ' ') >= 0 && len(r.buf)-r.lineStart+len(tok) > yamlWrapColumn {
+	if !key && bytes.IndexByte(s, ' ') >= 0 && len(r.buf)-r.lineStart+len(tok) > yamlWrapColumn {
 		return false
 	}
 	r.buf = append(r.buf, tok...)
@@ -235,12 +236,12 @@ func standaloneToken(s string) string {
 // starting with an ASCII letter and not one of the words YAML 1.1 reads as
 // a bool or null, or starting with a digit and holding a '/' (a CIDR block:
 // no YAML number or timestamp has one).
-func plainWord(s string) bool {
-	if s == "" {
+func plainWord(s []byte) bool {
+	if len(s) == 0 {
 		return false
 	}
 	letter := isASCIILetter(s[0])
-	if !letter && (s[0] < '0' || s[0] > '9' || strings.IndexByte(s, '/') < 0) {
+	if !letter && (s[0] < '0' || s[0] > '9' || bytes.IndexByte(s, '/') < 0) {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
@@ -249,7 +250,7 @@ func plainWord(s string) bool {
 			return false
 		}
 	}
-	switch s {
+	switch string(s) {
 	case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
 		"true", "True", "TRUE", "false", "False", "FALSE",
 		"on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL":
@@ -277,14 +278,14 @@ func consistentOrder(members []jsonMember) bool {
 
 // yamlKeyLess is go.yaml.in/yaml/v2's order of string map keys (keyList.Less):
 // letters sort after non-letters, runs of digits compare as numbers.
-func yamlKeyLess(a, b string) bool {
+func yamlKeyLess(a, b []byte) bool {
 	if isASCII(a) && isASCII(b) {
-		return keyLess([]byte(a), []byte(b))
+		return keyLess(a, b)
 	}
-	return keyLess([]rune(a), []rune(b))
+	return keyLess([]rune(string(a)), []rune(string(b)))
 }
 
-func isASCII(s string) bool {
+func isASCII(s []byte) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
@@ -347,15 +348,17 @@ const (
 )
 
 // jsonValue is a parsed JSON value; members keep the document's order.
+// Its text and keys are slices of the parsed document (or, for a string
+// with escapes, of its decoded copy): valid while the document is.
 type jsonValue struct {
 	kind    jsonKind
-	text    string // bool or number literal, decoded string
+	text    []byte // bool or number literal, decoded string
 	members []jsonMember
 	items   []jsonValue
 }
 
 type jsonMember struct {
-	key   string
+	key   []byte
 	value jsonValue
 }
 
@@ -363,7 +366,9 @@ type jsonMember struct {
 // rejects anything else (whitespace, numbers yaml.v2 would not keep as the
 // same int), which sends the object to the fallback.
 type jsonParser struct {
-	data string // one copy of the document; parsed strings are slices of it
+	// data is the document, not copied: parsed text is sliced from it, so
+	// the caller keeps it unchanged until the tree is rendered.
+	data []byte
 	pos  int
 	ok   bool
 	// Children are gathered on a stack, then copied into exactly sized
@@ -415,6 +420,9 @@ func (s *slabs[T]) cut(from []T) []T {
 
 const jsonSlabSize = 512
 
+// The texts of JSON's literals, shared by every parsed bool: never written.
+var trueText, falseText = []byte("true"), []byte("false")
+
 func (p *jsonParser) memberSlice(from int) []jsonMember {
 	out := p.members.cut(p.memberStack[from:])
 	p.memberStack = p.memberStack[:from]
@@ -428,7 +436,7 @@ func (p *jsonParser) itemSlice(from int) []jsonValue {
 }
 
 func (p *jsonParser) parse(data []byte) (*jsonValue, bool) {
-	p.data, p.pos, p.ok = string(data), 0, true
+	p.data, p.pos, p.ok = data, 0, true
 	p.memberStack, p.itemStack = p.memberStack[:0], p.itemStack[:0]
 	p.members.reset()
 	p.items.reset()
@@ -450,7 +458,7 @@ func (p *jsonParser) peek() byte {
 }
 
 func (p *jsonParser) literal(s string) bool {
-	if !strings.HasPrefix(p.data[p.pos:], s) {
+	if rest := p.data[p.pos:]; len(rest) < len(s) || string(rest[:len(s)]) != s {
 		p.fail()
 		return false
 	}
@@ -519,10 +527,10 @@ func (p *jsonParser) value() (v jsonValue) {
 	case c == '"':
 		v.kind, v.text = jsonString, p.str()
 	case c == 't':
-		v.kind, v.text = jsonBool, "true"
+		v.kind, v.text = jsonBool, trueText
 		p.literal("true")
 	case c == 'f':
-		v.kind, v.text = jsonBool, "false"
+		v.kind, v.text = jsonBool, falseText
 		p.literal("false")
 	case c == 'n':
 		v.kind = jsonNull
@@ -538,7 +546,7 @@ func (p *jsonParser) value() (v jsonValue) {
 // number accepts an integer of at most 18 digits without a leading zero:
 // yaml.v2 reads it as an int and writes it back unchanged. Fractions,
 // exponents and larger integers fall back.
-func (p *jsonParser) number() string {
+func (p *jsonParser) number() []byte {
 	start := p.pos
 	if p.data[p.pos] == '-' {
 		p.pos++
@@ -550,14 +558,14 @@ func (p *jsonParser) number() string {
 	n := p.pos - digits
 	if n == 0 || n > 18 || (n > 1 && p.data[digits] == '0') {
 		p.fail()
-		return ""
+		return nil
 	}
 	return p.data[start:p.pos]
 }
 
 // str reads a string at p.pos (an opening quote); escaped strings are
 // decoded by encoding/json.
-func (p *jsonParser) str() string {
+func (p *jsonParser) str() []byte {
 	start := p.pos
 	p.pos++
 	escaped := false
@@ -573,15 +581,15 @@ func (p *jsonParser) str() string {
 				return p.data[start+1 : p.pos-1]
 			}
 			var s string
-			if err := json.Unmarshal([]byte(p.data[start:p.pos]), &s); err != nil {
+			if err := json.Unmarshal(p.data[start:p.pos], &s); err != nil {
 				p.fail()
 			}
-			return s
+			return []byte(s)
 		}
 		p.pos++
 	}
 	p.fail()
-	return ""
+	return nil
 }
 
 // renderError names the object a rendering failed for.

@@ -298,7 +298,7 @@ func TestPlainWordIsPlainInYAML(t *testing.T) {
 			b.WriteString(parts[r.IntN(len(parts))])
 		}
 		s := b.String()
-		if !plainWord(s) {
+		if !plainWord([]byte(s)) {
 			continue
 		}
 		plain++
