@@ -77,17 +77,22 @@ func (c *compiler) build() Objects {
 			out.NetworkPolicies = append(out.NetworkPolicies, c.allowDNS(c.subjects[key]))
 		}
 	}
+	var groups []ruleGroup // reused from one subject to the next
 	for _, sub := range sortedSubjects(c.ingress) {
 		np := c.allowPolicy(sub, kindIngress, networkingv1.PolicyTypeIngress)
-		for _, g := range groupPeers(c.ingress[sub]) {
-			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{Ports: g.ports, From: g.peers})
+		groups = groupPeers(c.ingress[sub], groups[:0])
+		np.Spec.Ingress = make([]networkingv1.NetworkPolicyIngressRule, len(groups))
+		for i, g := range groups {
+			np.Spec.Ingress[i] = networkingv1.NetworkPolicyIngressRule{Ports: g.ports, From: g.peers}
 		}
 		out.NetworkPolicies = append(out.NetworkPolicies, np)
 	}
 	for _, sub := range sortedSubjects(c.egress) {
 		np := c.allowPolicy(sub, kindEgress, networkingv1.PolicyTypeEgress)
-		for _, g := range groupPeers(c.egress[sub]) {
-			np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{Ports: g.ports, To: g.peers})
+		groups = groupPeers(c.egress[sub], groups[:0])
+		np.Spec.Egress = make([]networkingv1.NetworkPolicyEgressRule, len(groups))
+		for i, g := range groups {
+			np.Spec.Egress[i] = networkingv1.NetworkPolicyEgressRule{Ports: g.ports, To: g.peers}
 		}
 		out.NetworkPolicies = append(out.NetworkPolicies, np)
 	}
@@ -235,40 +240,47 @@ func ports(specs []portSpec) []networkingv1.NetworkPolicyPort {
 	return out
 }
 
+// ruleGroup is one rule of an allow policy: a port set and its peers.
 type ruleGroup struct {
-	key     string
-	ports   []networkingv1.NetworkPolicyPort
-	peers   []networkingv1.NetworkPolicyPeer
-	members []*peerPorts
+	ports []networkingv1.NetworkPolicyPort
+	peers []networkingv1.NetworkPolicyPeer
 }
 
-// groupPeers puts peers with equal port sets into one rule: rules ordered by
-// port set (all ports first, then numerically), peers by namespace and
-// selector, then CIDR blocks IPv4 first.
-func groupPeers(m map[peerID]*peerPorts) []ruleGroup {
-	groups := map[string]*ruleGroup{}
+// groupPeers appends to out one rule per port set, its peers being every
+// peer allowed exactly that set: rules ordered by port set (all ports
+// first, then numerically), peers by namespace and selector, then CIDR
+// blocks IPv4 first. Sorting the peers by (port set, peer) and cutting
+// runs replaces a map of groups: a subject's rules cost three allocations
+// besides their ports.
+func groupPeers(m map[peerID]*peerPorts, out []ruleGroup) []ruleGroup {
+	type member struct {
+		key   string
+		specs []portSpec
+		peer  *peerRef
+	}
+	members := make([]member, 0, len(m))
 	for _, pp := range m {
 		specs, key := pp.ports.specs()
-		g := groups[key]
-		if g == nil {
-			g = &ruleGroup{key: key, ports: ports(specs)}
-			groups[key] = g
-		}
-		g.members = append(g.members, pp)
+		members = append(members, member{key: key, specs: specs, peer: &pp.peer})
 	}
-	out := make([]ruleGroup, 0, len(groups))
-	for _, key := range sortedMapKeys(groups) {
-		g := groups[key]
-		slices.SortFunc(g.members, func(a, b *peerPorts) int { return strings.Compare(a.peer.sortKey, b.peer.sortKey) })
-		g.peers = make([]networkingv1.NetworkPolicyPeer, 0, len(g.members))
-		for _, pp := range g.members {
-			if p := pp.peer; p.subj != nil {
-				g.peers = append(g.peers, p.subj.asPeer())
-			} else {
-				g.peers = append(g.peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.cidr}})
-			}
+	slices.SortFunc(members, func(a, b member) int {
+		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.peer.sortKey, b.peer.sortKey))
+	})
+	peers := make([]networkingv1.NetworkPolicyPeer, len(members)) // every rule's peers, cut below
+	for i, mb := range members {
+		if p := mb.peer; p.subj != nil {
+			peers[i] = p.subj.asPeer()
+		} else {
+			peers[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.cidr}}
 		}
-		out = append(out, *g)
+	}
+	for i := 0; i < len(members); {
+		j := i + 1
+		for j < len(members) && members[j].key == members[i].key {
+			j++
+		}
+		out = append(out, ruleGroup{ports: ports(members[i].specs), peers: peers[i:j:j]})
+		i = j
 	}
 	return out
 }
