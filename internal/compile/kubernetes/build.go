@@ -112,9 +112,11 @@ func (c *compiler) build() Objects {
 	return out
 }
 
-// sortedByName returns objs ordered by namespace and name. It sorts small
-// references and moves each object once, where sorting the objects
-// themselves would swap whole structs at every step.
+// sortedByName orders objs by namespace and name, in place, and returns
+// them. It sorts small references, then moves each object along the
+// permutation's cycles: sorting the objects themselves would swap whole
+// structs at every step, and copying them into a sorted slice would leave
+// the unsorted one as garbage.
 func sortedByName[T any](objs []T, meta func(*T) *metav1.ObjectMeta) []T {
 	type ref struct {
 		namespace, name string
@@ -128,11 +130,25 @@ func sortedByName[T any](objs []T, meta func(*T) *metav1.ObjectMeta) []T {
 	slices.SortFunc(refs, func(a, b ref) int {
 		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
 	})
-	out := make([]T, len(objs))
-	for i, r := range refs {
-		out[i] = objs[r.index]
+	// Position i takes the object at refs[i].index. Follow each cycle from
+	// its first position, holding that position's object aside; a visited
+	// position gets index -1.
+	for start := range refs {
+		if refs[start].index < 0 || refs[start].index == start {
+			continue
+		}
+		held := objs[start]
+		i := start
+		for refs[i].index != start {
+			next := refs[i].index
+			objs[i] = objs[next]
+			refs[i].index = -1
+			i = next
+		}
+		objs[i] = held
+		refs[i].index = -1
 	}
-	return out
+	return objs
 }
 
 // sortedSubjects returns the subjects keying m, by key.

@@ -389,3 +389,29 @@ func TestDeterministicWhateverTheInputOrder(t *testing.T) {
 		}
 	}
 }
+
+// sortedByName moves objects along the permutation's cycles in place: for
+// any order of input, the result is the objects sorted by namespace and
+// name, each object whole.
+func TestSortedByNameInPlace(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 9))
+	for n := range 40 {
+		objs := make([]networkingv1.NetworkPolicy, n)
+		for i := range objs {
+			objs[i].Namespace = fmt.Sprintf("ns-%d", r.IntN(3))
+			objs[i].Name = fmt.Sprintf("np-%03d", i)
+			objs[i].Annotations = map[string]string{"was": objs[i].Name} // travels with its object
+		}
+		r.Shuffle(n, func(i, j int) { objs[i], objs[j] = objs[j], objs[i] })
+		want := slices.Clone(objs)
+		slices.SortFunc(want, func(a, b networkingv1.NetworkPolicy) int {
+			return strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name)
+		})
+		got := sortedByName(objs, func(np *networkingv1.NetworkPolicy) *metav1.ObjectMeta { return &np.ObjectMeta })
+		for i := range want {
+			if got[i].Namespace != want[i].Namespace || got[i].Name != want[i].Name || got[i].Annotations["was"] != want[i].Name {
+				t.Fatalf("n=%d: position %d holds %s/%s (was %s), want %s/%s", n, i, got[i].Namespace, got[i].Name, got[i].Annotations["was"], want[i].Namespace, want[i].Name)
+			}
+		}
+	}
+}
