@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 )
 
 // Manifest is one compiled object rendered for display.
@@ -39,22 +40,12 @@ func (o Objects) objects() []any {
 // strings are quoted and escaped by an encoder, never by hand.
 func (o Objects) Manifests() ([]Manifest, error) {
 	out := make([]Manifest, 0, len(o.NetworkPolicies)+len(o.AuthorizationPolicies))
-	var r yamlRenderer
-	for i := range o.NetworkPolicies {
-		np := &o.NetworkPolicies[i]
-		y, err := r.render(np)
-		if err != nil {
-			return nil, renderError("NetworkPolicy", np.Namespace, np.Name, err)
-		}
-		out = append(out, Manifest{APIVersion: np.APIVersion, Kind: np.Kind, Namespace: np.Namespace, Name: np.Name, YAML: y})
-	}
-	for i := range o.AuthorizationPolicies {
-		ap := &o.AuthorizationPolicies[i]
-		y, err := r.render(ap)
-		if err != nil {
-			return nil, renderError("AuthorizationPolicy", ap.Namespace, ap.Name, err)
-		}
-		out = append(out, Manifest{APIVersion: ap.APIVersion, Kind: ap.Kind, Namespace: ap.Namespace, Name: ap.Name, YAML: y})
+	err := o.render(func(_, _ int, m Manifest, y []byte) {
+		m.YAML = string(y)
+		out = append(out, m)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -63,22 +54,51 @@ func (o Objects) Manifests() ([]Manifest, error) {
 // separated by "---" lines, in canonical order; byte-for-byte deterministic.
 // No objects render as an empty stream.
 func (o Objects) YAML() ([]byte, error) {
-	ms, err := o.Manifests()
+	const separator = "---\n"
+	var out []byte
+	err := o.render(func(i, n int, _ Manifest, y []byte) {
+		if i > 0 {
+			if cap(out)-len(out) < len(separator)+len(y) {
+				// Room for the rest at the size per object so far, and an
+				// eighth more: the stream is written once, not regrown by
+				// doubling, and capacity never written is never touched.
+				need := len(out) + len(separator) + len(y)
+				out = slices.Grow(out, max(need, need*n/(i+1)*9/8)-len(out))
+			}
+			out = append(out, separator...)
+		}
+		out = append(out, y...)
+	})
 	if err != nil {
 		return nil, err
 	}
-	size := 0
-	for _, m := range ms {
-		size += len(m.YAML) + len("---\n")
-	}
-	b := bytes.NewBuffer(make([]byte, 0, size))
-	for i, m := range ms {
-		if i > 0 {
-			b.WriteString("---\n")
+	return out, nil
+}
+
+// render renders each object in canonical order (NetworkPolicies, then
+// AuthorizationPolicies, each by namespace and name) and passes emit its
+// position i of n, its identity, and its YAML, which is valid only during
+// the call.
+func (o Objects) render(emit func(i, n int, m Manifest, y []byte)) error {
+	var r yamlRenderer
+	n := len(o.NetworkPolicies) + len(o.AuthorizationPolicies)
+	for i := range o.NetworkPolicies {
+		np := &o.NetworkPolicies[i]
+		y, err := r.renderBytes(np)
+		if err != nil {
+			return renderError("NetworkPolicy", np.Namespace, np.Name, err)
 		}
-		b.WriteString(m.YAML)
+		emit(i, n, Manifest{APIVersion: np.APIVersion, Kind: np.Kind, Namespace: np.Namespace, Name: np.Name}, y)
 	}
-	return b.Bytes(), nil
+	for i := range o.AuthorizationPolicies {
+		ap := &o.AuthorizationPolicies[i]
+		y, err := r.renderBytes(ap)
+		if err != nil {
+			return renderError("AuthorizationPolicy", ap.Namespace, ap.Name, err)
+		}
+		emit(len(o.NetworkPolicies)+i, n, Manifest{APIVersion: ap.APIVersion, Kind: ap.Kind, Namespace: ap.Namespace, Name: ap.Name}, y)
+	}
+	return nil
 }
 
 // JSON renders every object as a canonical JSON v1 List: object keys sorted,

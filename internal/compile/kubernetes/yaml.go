@@ -44,6 +44,13 @@ const maxSimpleKey = 128
 
 // render returns obj as a canonical single-document YAML manifest.
 func (r *yamlRenderer) render(obj any) (string, error) {
+	b, err := r.renderBytes(obj)
+	return string(b), err
+}
+
+// renderBytes is render without the copy: the bytes are the renderer's and
+// valid until its next call.
+func (r *yamlRenderer) renderBytes(obj any) ([]byte, error) {
 	// One encoder and buffer for every object: json.Marshal would copy each
 	// document out of its pooled buffer only for the parser to copy it again.
 	if r.enc == nil {
@@ -51,31 +58,27 @@ func (r *yamlRenderer) render(obj any) (string, error) {
 	}
 	r.jsonBuf.Reset()
 	if err := r.enc.Encode(obj); err != nil {
-		return "", err
+		return nil, err
 	}
 	raw := bytes.TrimSuffix(r.jsonBuf.Bytes(), []byte("\n")) // Encode ends the document with a newline; Marshal does not
-	if s, ok := r.fromJSON(raw); ok {
-		return s, nil
+	if b, ok := r.fromJSON(raw); ok {
+		return b, nil
 	}
-	y, err := yaml.Marshal(obj)
-	if err != nil {
-		return "", err
-	}
-	return string(y), nil
+	return yaml.Marshal(obj)
 }
 
-// fromJSON renders a JSON object; false means the fast writer cannot
-// guarantee yaml.v2's bytes for it.
-func (r *yamlRenderer) fromJSON(raw []byte) (string, bool) {
+// fromJSON renders a JSON object into the renderer's buffer; false means
+// the fast writer cannot guarantee yaml.v2's bytes for it.
+func (r *yamlRenderer) fromJSON(raw []byte) ([]byte, bool) {
 	v, ok := r.parser.parse(raw)
 	if !ok || v.kind != jsonObject || len(v.members) == 0 {
-		return "", false
+		return nil, false
 	}
 	r.buf, r.lineStart = r.buf[:0], 0
 	if !r.mapping(v, 0, false) {
-		return "", false
+		return nil, false
 	}
-	return string(r.buf), true
+	return r.buf, true
 }
 
 func (r *yamlRenderer) newline() {

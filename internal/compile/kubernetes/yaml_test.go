@@ -260,7 +260,7 @@ func TestCompiledObjectsRenderDirectly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != string(want) {
+		if string(got) != string(want) {
 			t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 		}
 	}
