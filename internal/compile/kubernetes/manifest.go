@@ -54,11 +54,16 @@ func (o Objects) Manifests() ([]Manifest, error) {
 // separated by "---" lines, in canonical order; byte-for-byte deterministic.
 // No objects render as an empty stream.
 func (o Objects) YAML() ([]byte, error) {
-	const separator = "---\n"
+	const (
+		separator = "---\n"
+		// estimateAfter is how many objects are written before their
+		// size predicts the rest's: the first few may all be small.
+		estimateAfter = 64
+	)
 	var out []byte
 	err := o.render(func(i, n int, _ Manifest, y []byte) {
 		if i > 0 {
-			if cap(out)-len(out) < len(separator)+len(y) {
+			if cap(out)-len(out) < len(separator)+len(y) && i >= estimateAfter {
 				// Room for the rest at the size per object so far, and an
 				// eighth more: the stream is written once, not regrown by
 				// doubling, and capacity never written is never touched.
