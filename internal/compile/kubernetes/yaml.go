@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -33,6 +34,7 @@ type yamlRenderer struct {
 	parser    jsonParser
 	jsonBuf   bytes.Buffer
 	enc       *json.Encoder // writes what json.Marshal writes (HTML escaped too), into jsonBuf
+	treeText  []byte        // the texts of a tree built from fields (see networkPolicyYAML)
 }
 
 // yamlWrapColumn is go.yaml.in/yaml/v2's default line width: past it the
@@ -51,6 +53,11 @@ func (r *yamlRenderer) render(obj any) (string, error) {
 // renderBytes is render without the copy: the bytes are the renderer's and
 // valid until its next call.
 func (r *yamlRenderer) renderBytes(obj any) ([]byte, error) {
+	if np, ok := obj.(*networkingv1.NetworkPolicy); ok {
+		if b, ok := r.networkPolicyYAML(np); ok {
+			return b, nil
+		}
+	}
 	// One encoder and buffer for every object: json.Marshal would copy each
 	// document out of its pooled buffer only for the parser to copy it again.
 	if r.enc == nil {
@@ -438,11 +445,16 @@ func (p *jsonParser) itemSlice(from int) []jsonValue {
 	return out
 }
 
-func (p *jsonParser) parse(data []byte) (*jsonValue, bool) {
-	p.data, p.pos, p.ok = data, 0, true
+// resetTree lets the next tree reuse the stacks and slabs.
+func (p *jsonParser) resetTree() {
 	p.memberStack, p.itemStack = p.memberStack[:0], p.itemStack[:0]
 	p.members.reset()
 	p.items.reset()
+}
+
+func (p *jsonParser) parse(data []byte) (*jsonValue, bool) {
+	p.data, p.pos, p.ok = data, 0, true
+	p.resetTree()
 	v := p.value()
 	if !p.ok || p.pos != len(p.data) {
 		return nil, false

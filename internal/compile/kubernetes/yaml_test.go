@@ -193,7 +193,7 @@ func randomTree(r *rand.Rand, depth int) any {
 func TestYAMLRendererEqualsSigsYAML(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 4))
 	var rend yamlRenderer
-	fast, failures := 0, 0
+	fast, direct, failures := 0, 0, 0
 	check := func(obj any) {
 		t.Helper()
 		want, wantErr := yaml.Marshal(obj)
@@ -213,12 +213,27 @@ func TestYAMLRendererEqualsSigsYAML(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := rend.fromJSON(raw); !ok {
-			// The fallback is sigs.k8s.io/yaml.Marshal itself.
-			return
+		_, jsonTree := rend.fromJSON(raw)
+		if jsonTree {
+			fast++
 		}
-		fast++
-		if got != string(want) {
+		if np, ok := obj.(*networkingv1.NetworkPolicy); ok {
+			// The random policies hold only fields the tree is built
+			// from, all UTF-8: it must render exactly those the JSON tree
+			// renders.
+			_, fromFields := rend.networkPolicyYAML(np)
+			if fromFields != jsonTree {
+				t.Fatalf("tree from fields renders: %v, JSON tree: %v, for %#v", fromFields, jsonTree, np)
+			}
+			if fromFields {
+				direct++
+			}
+		}
+		// Rendered from a tree (a NetworkPolicy's built from its fields,
+		// or the JSON one), the bytes are sigs.k8s.io/yaml's. The
+		// fallback is sigs.k8s.io/yaml.Marshal itself, whose order of
+		// some keys follows map iteration, so it is not compared.
+		if jsonTree && got != string(want) {
 			t.Fatalf("renderer differs from sigs.k8s.io/yaml for %#v\ngot:\n%s\nwant:\n%s", obj, got, want)
 		}
 	}
@@ -232,11 +247,11 @@ func TestYAMLRendererEqualsSigsYAML(t *testing.T) {
 		}
 		check(tree)
 	}
-	// The comparison means something only if the direct path ran often.
-	if fast < n/2 {
-		t.Fatalf("only %d of %d random objects took the direct path", fast, 3*n)
+	// The comparison means something only if the direct paths ran often.
+	if fast < n/2 || direct < n/20 {
+		t.Fatalf("only %d of %d random objects took the JSON tree, %d of %d NetworkPolicies the tree from fields", fast, 3*n, direct, n)
 	}
-	t.Logf("%d of %d random objects rendered directly, %d unrenderable both ways, the rest by the fallback", fast, 3*n, failures)
+	t.Logf("%d of %d random objects rendered from the JSON tree, %d of %d NetworkPolicies from their fields, %d unrenderable both ways, the rest by the fallback", fast, 3*n, direct, n, failures)
 }
 
 // Compiled objects (names, labels, CIDRs, ports) all take the direct path:
@@ -262,6 +277,15 @@ func TestCompiledObjectsRenderDirectly(t *testing.T) {
 		}
 		if string(got) != string(want) {
 			t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+		}
+		if np, ok := obj.(*networkingv1.NetworkPolicy); ok {
+			fields, ok := rend.networkPolicyYAML(np)
+			if !ok {
+				t.Fatalf("%s/%s was not rendered from its fields", np.Namespace, np.Name)
+			}
+			if string(fields) != string(want) {
+				t.Fatalf("from fields:\n%s\nwant:\n%s", fields, want)
+			}
 		}
 	}
 	if len(objs.objects()) < 100 {
@@ -312,5 +336,56 @@ func TestPlainWordIsPlainInYAML(t *testing.T) {
 	}
 	if plain < 5000 {
 		t.Fatalf("only %d plain words checked", plain)
+	}
+}
+
+// A NetworkPolicy holding what the tree from fields does not build (fields
+// the compiler never writes, a string encoding/json would change, an
+// IntOrString of no type) takes the JSON path, and the bytes (or the
+// error) are still sigs.k8s.io/yaml's.
+func TestNetworkPolicyOutsideTheTreeTakesTheJSONPath(t *testing.T) {
+	base := func() *networkingv1.NetworkPolicy {
+		port := intstr.FromInt32(443)
+		return &networkingv1.NetworkPolicy{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+			ObjectMeta: metav1.ObjectMeta{Name: "np", Namespace: "prod", Labels: map[string]string{"app": "api"}},
+			Spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{
+				Ports: []networkingv1.NetworkPolicyPort{{Port: &port}},
+				From:  []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.0/8"}}},
+			}}},
+		}
+	}
+	cases := map[string]func(*networkingv1.NetworkPolicy){
+		"uid":                func(np *networkingv1.NetworkPolicy) { np.UID = "0f0e" },
+		"resource version":   func(np *networkingv1.NetworkPolicy) { np.ResourceVersion = "42" },
+		"finalizers":         func(np *networkingv1.NetworkPolicy) { np.Finalizers = []string{"x"} },
+		"owner reference":    func(np *networkingv1.NetworkPolicy) { np.OwnerReferences = []metav1.OwnerReference{{Name: "o"}} },
+		"creation timestamp": func(np *networkingv1.NetworkPolicy) { np.CreationTimestamp = metav1.Unix(1, 0) },
+		"invalid UTF-8 label": func(np *networkingv1.NetworkPolicy) {
+			np.Labels["bad"] = "\xff\xfe"
+		},
+		"invalid UTF-8 cidr": func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress[0].From[0].IPBlock.CIDR = "10.\xc3" },
+		"intstr of no type": func(np *networkingv1.NetworkPolicy) {
+			np.Spec.Ingress[0].Ports[0].Port = &intstr.IntOrString{Type: 7}
+		},
+	}
+	var rend yamlRenderer
+	if _, ok := rend.networkPolicyYAML(base()); !ok {
+		t.Fatal("the base policy should be rendered from its fields")
+	}
+	for name, change := range cases {
+		np := base()
+		change(np)
+		if _, ok := rend.networkPolicyYAML(np); ok {
+			t.Errorf("%s: rendered from its fields", name)
+		}
+		want, wantErr := yaml.Marshal(np)
+		got, err := rend.render(np)
+		switch {
+		case (err == nil) != (wantErr == nil):
+			t.Errorf("%s: error %v, sigs.k8s.io/yaml's %v", name, err, wantErr)
+		case err == nil && got != string(want):
+			t.Errorf("%s: got\n%s\nwant\n%s", name, got, want)
+		}
 	}
 }
