@@ -165,15 +165,15 @@ func ruleDescriptionChar(c byte) bool {
 	return strings.IndexByte(" ._-:/()#,@[]+=&;{}!$*", c) >= 0
 }
 
-func checkRuleDescription(path Path, d string) Problems {
+func checkRuleDescription(flow Path, d string) Problems {
 	var ps Problems
 	if len(d) > MaxRuleDescriptionLength {
-		ps.Errorf(path, "Description too long", "a security-group rule description is at most %d characters; this one has %d bytes", MaxRuleDescriptionLength, len(d))
+		ps.Errorf(flow.At("description"), "Description too long", "a security-group rule description is at most %d characters; this one has %d bytes", MaxRuleDescriptionLength, len(d))
 	}
 	for i := 0; i < len(d); i++ {
 		if !ruleDescriptionChar(d[i]) {
 			r, _ := utf8.DecodeRuneInString(d[i:])
-			ps.Errorf(path, "Unsupported character in description",
+			ps.Errorf(flow.At("description"), "Unsupported character in description",
 				"EC2 accepts only letters a-z and A-Z, digits, spaces and ._-:/()#,@[]+=&;{}!$* in a rule description; found %q (%U) at byte %d", r, r, i)
 			break
 		}
@@ -247,7 +247,7 @@ func (f Flow) Validate(target Segment) Problems {
 			ps.Errorf(f.Path.At("ports").Index(i), "Port 0", "port 0 carries no %s connection; give ports 1–65535, or \"0-65535\" for every port", f.Protocol)
 		}
 	}
-	ps.Append(checkRuleDescription(f.Path.At("description"), f.Description))
+	ps.Append(checkRuleDescription(f.Path, f.Description))
 	if f.Acknowledgement != "" {
 		ps.Append(CheckText(f.Path.At("acknowledgement"), f.Acknowledgement))
 	}

@@ -187,6 +187,8 @@ type subject struct {
 	// peer is the subject as a NetworkPolicy peer, built once: every rule
 	// naming the subject shares its selectors, which nothing mutates.
 	peer *networkingv1.NetworkPolicyPeer
+	// peerSortKey orders the subject among a rule's peers (see peerRefOf).
+	peerSortKey string
 }
 
 // asPeer returns the subject as a NetworkPolicy peer.

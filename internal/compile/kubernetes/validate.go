@@ -24,29 +24,34 @@ import (
 func ValidateSegment(s model.Segment, at model.Path) model.Problems {
 	var ps model.Problems
 	k := s.Kubernetes
-	kp := at.At("kubernetes")
+	// Paths are built only for a problem: a valid segment costs none.
+	kp := func(step string) model.Path {
+		if step == "" {
+			return at.At("kubernetes")
+		}
+		return at.At("kubernetes").At(step)
+	}
 	if k == nil {
-		ps.Errorf(kp, "Segment not placed on Kubernetes",
+		ps.Errorf(kp(""), "Segment not placed on Kubernetes",
 			"segment %q has no kubernetes block, so its pods cannot be selected; add kubernetes { namespace = ... pod_labels = {...} }", s.Name)
 		return ps
 	}
 	if k.Namespace == "" {
-		ps.Errorf(kp.At("namespace"), "Namespace required", "segment %q must name the namespace its pods run in", s.Name)
+		ps.Errorf(kp("namespace"), "Namespace required", "segment %q must name the namespace its pods run in", s.Name)
 	} else if errs := validation.IsDNS1123Label(k.Namespace); len(errs) > 0 {
-		ps.Errorf(kp.At("namespace"), "Invalid namespace", "%q is not a namespace name: %s", k.Namespace, strings.Join(errs, "; "))
+		ps.Errorf(kp("namespace"), "Invalid namespace", "%q is not a namespace name: %s", k.Namespace, strings.Join(errs, "; "))
 	}
 	for _, key := range sortedKeys(k.PodLabels) {
-		p := kp.At(labelStep("pod_labels", key))
 		if errs := content.IsLabelKey(key); len(errs) > 0 {
-			ps.Errorf(p, "Invalid pod label key", "%q is not a label key: %s", key, strings.Join(errs, "; "))
+			ps.Errorf(kp(labelStep("pod_labels", key)), "Invalid pod label key", "%q is not a label key: %s", key, strings.Join(errs, "; "))
 		}
 		if errs := content.IsLabelValue(k.PodLabels[key]); len(errs) > 0 {
-			ps.Errorf(p, "Invalid pod label value", "%q is not a label value: %s", k.PodLabels[key], strings.Join(errs, "; "))
+			ps.Errorf(kp(labelStep("pod_labels", key)), "Invalid pod label value", "%q is not a label value: %s", k.PodLabels[key], strings.Join(errs, "; "))
 		}
 	}
 	if k.ServiceAccount != "" {
 		if errs := validation.IsDNS1123Subdomain(k.ServiceAccount); len(errs) > 0 {
-			ps.Errorf(kp.At("service_account"), "Invalid service account", "%q is not a service account name: %s", k.ServiceAccount, strings.Join(errs, "; "))
+			ps.Errorf(kp("service_account"), "Invalid service account", "%q is not a service account name: %s", k.ServiceAccount, strings.Join(errs, "; "))
 		}
 	}
 	return ps
