@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Manifest is one compiled object rendered for display.
@@ -54,30 +57,83 @@ func (o Objects) Manifests() ([]Manifest, error) {
 // separated by "---" lines, in canonical order; byte-for-byte deterministic.
 // No objects render as an empty stream.
 func (o Objects) YAML() ([]byte, error) {
-	const (
-		separator = "---\n"
-		// estimateAfter is how many objects are written before their
-		// size predicts the rest's: the first few may all be small.
-		estimateAfter = 64
-	)
+	const separator = "---\n"
+	// The stream is allocated once, at the size the objects written so far
+	// predict for all of them by their lines (see lines), and an eighth
+	// more; it is regrown only when the prediction falls short. Capacity
+	// never written is never touched.
+	weights := o.lines()
+	total, done := 0, 0
+	for _, w := range weights {
+		total += w
+	}
 	var out []byte
-	err := o.render(func(i, n int, _ Manifest, y []byte) {
+	err := o.render(func(i, _ int, _ Manifest, y []byte) {
 		if i > 0 {
-			if cap(out)-len(out) < len(separator)+len(y) && i >= estimateAfter {
-				// Room for the rest at the size per object so far, and an
-				// eighth more: the stream is written once, not regrown by
-				// doubling, and capacity never written is never touched.
-				need := len(out) + len(separator) + len(y)
-				out = slices.Grow(out, max(need, need*n/(i+1)*9/8)-len(out))
+			if need := len(out) + len(separator) + len(y); need > cap(out) {
+				out = slices.Grow(out, max(need, need*total/(done+weights[i])*9/8)-len(out))
 			}
 			out = append(out, separator...)
 		}
 		out = append(out, y...)
+		done += weights[i]
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// lines approximates each object's YAML line count, in rendering order:
+// what makes one object's text longer than another's is how many labels,
+// rules, ports and peers it lists, not the order they come in.
+func (o Objects) lines() []int {
+	out := make([]int, 0, len(o.NetworkPolicies)+len(o.AuthorizationPolicies))
+	selector := func(s *metav1.LabelSelector) int {
+		if s == nil {
+			return 0
+		}
+		return 2 + len(s.MatchLabels) + 3*len(s.MatchExpressions)
+	}
+	for i := range o.NetworkPolicies {
+		np := &o.NetworkPolicies[i]
+		n := 8 + len(np.Labels) + len(np.Annotations) + selector(&np.Spec.PodSelector) + len(np.Spec.PolicyTypes)
+		rule := func(ports int, peers []networkingv1.NetworkPolicyPeer) int {
+			n := 2 + 3*ports
+			for j := range peers {
+				n += 1 + selector(peers[j].PodSelector) + selector(peers[j].NamespaceSelector)
+				if peers[j].IPBlock != nil {
+					n += 2 + len(peers[j].IPBlock.Except)
+				}
+			}
+			return n
+		}
+		for _, r := range np.Spec.Ingress {
+			n += rule(len(r.Ports), r.From)
+		}
+		for _, r := range np.Spec.Egress {
+			n += rule(len(r.Ports), r.To)
+		}
+		out = append(out, n)
+	}
+	for i := range o.AuthorizationPolicies {
+		ap := &o.AuthorizationPolicies[i]
+		n := 8 + len(ap.Labels) + len(ap.Annotations)
+		if ap.Spec.Selector != nil {
+			n += 2 + len(ap.Spec.Selector.MatchLabels)
+		}
+		for _, r := range ap.Spec.Rules {
+			n++
+			for _, f := range r.From {
+				n += 3 + len(f.Source.Principals) + len(f.Source.IPBlocks) + len(f.Source.Namespaces)
+			}
+			for _, t := range r.To {
+				n += 3 + len(t.Operation.Ports) + len(t.Operation.Methods) + len(t.Operation.Paths)
+			}
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // render renders each object in canonical order (NetworkPolicies, then
