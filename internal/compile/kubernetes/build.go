@@ -73,8 +73,9 @@ func (c *compiler) build() Objects {
 		// DNS egress for the segments' pods only, one object per pod
 		// selector: a NetworkPolicy has one selector, and the union of
 		// several segments' selectors is not one in general.
+		dns := c.dnsEgress()
 		for _, key := range sortedMapKeys(c.subjects) {
-			out.NetworkPolicies = append(out.NetworkPolicies, c.allowDNS(c.subjects[key]))
+			out.NetworkPolicies = append(out.NetworkPolicies, dns.policyFor(c.subjects[key]))
 		}
 	}
 	var groups []ruleGroup // reused from one subject to the next
@@ -170,19 +171,35 @@ func sortedMapKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func (c *compiler) allowDNS(sub *subject) networkingv1.NetworkPolicy {
+// dnsEgress is what every subject's DNS egress policy shares: where DNS
+// runs, as a name part and as the rule's peer, built once per compile.
+type dnsEgress struct {
+	target string
+	rule   networkingv1.NetworkPolicyEgressRule
+}
+
+func (c *compiler) dnsEgress() dnsEgress {
 	d := c.opts.dnsTarget()
-	target := d.Namespace + "\x00" + labelsKey(d.PodLabels)
+	return dnsEgress{
+		target: d.Namespace + "\x00" + labelsKey(d.PodLabels),
+		rule: networkingv1.NetworkPolicyEgressRule{
+			Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, 53, 53), port(corev1.ProtocolUDP, 53, 53)},
+			To:    []networkingv1.NetworkPolicyPeer{segmentPeer(d.Namespace, d.PodLabels)},
+		},
+	}
+}
+
+// policyFor is the DNS egress policy of a subject's pods. Its rule's
+// ports and peer are shared with every other subject's, as a subject's
+// peer selectors are shared by the rules naming it: nothing mutates them.
+func (d dnsEgress) policyFor(sub *subject) networkingv1.NetworkPolicy {
 	return networkingv1.NetworkPolicy{
 		TypeMeta:   networkPolicyType,
-		ObjectMeta: sharedMeta(sharedName(labelsReadable(sub.labels), kindAllowDNS, sub.ns, labelsKey(sub.labels), target), sub.ns),
+		ObjectMeta: sharedMeta(sharedName(labelsReadable(sub.labels), kindAllowDNS, sub.ns, labelsKey(sub.labels), d.target), sub.ns),
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{MatchLabels: copyMap(sub.labels)},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
-			Egress: []networkingv1.NetworkPolicyEgressRule{{
-				Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, 53, 53), port(corev1.ProtocolUDP, 53, 53)},
-				To:    []networkingv1.NetworkPolicyPeer{segmentPeer(d.Namespace, d.PodLabels)},
-			}},
+			Egress:      []networkingv1.NetworkPolicyEgressRule{d.rule},
 		},
 	}
 }

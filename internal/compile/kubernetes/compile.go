@@ -131,7 +131,8 @@ type Policy struct {
 }
 
 // Objects is the compiled desired state, each slice in canonical order
-// (namespace, then name).
+// (namespace, then name). Objects share peers' selectors and the DNS
+// egress rule: read them, render them, copy them (DeepCopy) to change one.
 type Objects struct {
 	NetworkPolicies       []networkingv1.NetworkPolicy
 	AuthorizationPolicies []AuthorizationPolicy
