@@ -165,7 +165,8 @@ func CompileAll(policies []Policy, opts Options) (Objects, model.Problems) {
 		ingress:    map[*subject]map[peerID]*peerPorts{},
 		egress:     map[*subject]map[peerID]*peerPorts{},
 		authz:      map[string]map[string]*authzEntry{},
-		peerChecks: map[string]model.Problems{},
+		peerChecks: map[peerCheck]model.Problems{},
+		placements: map[*model.KubernetesSelector]*placement{},
 	}
 	c.checkOptions()
 	for _, p := range policies {
@@ -220,7 +221,11 @@ type compiler struct {
 	// destination subject key -> source+http key -> entry
 	authz map[string]map[string]*authzEntry
 	// peer segment validation, memoized
-	peerChecks map[string]model.Problems
+	peerChecks map[peerCheck]model.Problems
+	// what was derived from a placement, by its pointer: the flows naming a
+	// segment share its placement, so a flow costs a lookup, not a key
+	// built from its labels
+	placements map[*model.KubernetesSelector]*placement
 }
 
 type peerRef struct {
@@ -271,16 +276,36 @@ func (c *compiler) checkNamespace(s model.Segment, at model.Path) bool {
 	return true
 }
 
-// subjectOf returns the subject of a segment placed in Kubernetes; lk is
-// labelsKey of its pod labels.
-func (c *compiler) subjectOf(s model.Segment, lk string) *subject {
+// placement is what the compiler derives from a Kubernetes placement.
+type placement struct {
+	labelsKey string   // labelsKey of its pod labels
+	subject   *subject // once subjectOf looked it up
+}
+
+// placementOf returns k's placement, derived once per compile.
+func (c *compiler) placementOf(k *model.KubernetesSelector) *placement {
+	pl := c.placements[k]
+	if pl == nil {
+		pl = &placement{labelsKey: labelsKey(k.PodLabels)}
+		c.placements[k] = pl
+	}
+	return pl
+}
+
+// subjectOf returns the subject of a segment placed in Kubernetes.
+func (c *compiler) subjectOf(s model.Segment) *subject {
 	k := s.Kubernetes
-	key := k.Namespace + "\x00" + lk
-	sub, ok := c.subjects[key]
-	if !ok {
-		sub = &subject{key: key, ns: k.Namespace, labels: copyMap(k.PodLabels)}
-		c.subjects[key] = sub
-		c.namespaces[k.Namespace] = true
+	pl := c.placementOf(k)
+	sub := pl.subject
+	if sub == nil {
+		key := k.Namespace + "\x00" + pl.labelsKey
+		var ok bool
+		if sub, ok = c.subjects[key]; !ok {
+			sub = &subject{key: key, ns: k.Namespace, labels: copyMap(k.PodLabels)}
+			c.subjects[key] = sub
+			c.namespaces[k.Namespace] = true
+		}
+		pl.subject = sub
 	}
 	if i, found := slices.BinarySearch(sub.names, s.Name); !found {
 		sub.names = slices.Insert(sub.names, i, s.Name)
@@ -312,7 +337,7 @@ func (c *compiler) addPolicy(p Policy) {
 	}
 	var target *subject // nil when the policy's own segment is invalid
 	if targetOK {
-		target = c.subjectOf(p.Segment, labelsKey(p.Segment.Kubernetes.PodLabels)) // an empty policy still isolates its namespace
+		target = c.subjectOf(p.Segment) // an empty policy still isolates its namespace
 	}
 	kept := p.Flows
 	if c.opts.AlongsideSecurityGroups {
@@ -368,11 +393,7 @@ func (c *compiler) addFlow(p Policy, f model.Flow, targetSubj *subject) {
 		peer.cidr = netip.MustParsePrefix(canon)
 	default:
 		seg := *f.Peer.Segment
-		var lk string // the peer's pod labels as a key, computed once for both lookups
-		if seg.Kubernetes != nil {
-			lk = labelsKey(seg.Kubernetes.PodLabels)
-		}
-		pps := c.validatePeer(seg, lk)
+		pps := c.validatePeer(seg)
 		for _, pr := range pps {
 			pr.Detail = fmt.Sprintf("peer segment %q, %s: %s", seg.Name, pr.Path, pr.Detail)
 			pr.Path = peerPath
@@ -382,7 +403,7 @@ func (c *compiler) addFlow(p Policy, f model.Flow, targetSubj *subject) {
 			ok = false
 			break
 		}
-		peer = side{subj: c.subjectOf(seg, lk), seg: seg}
+		peer = side{subj: c.subjectOf(seg), seg: seg}
 	}
 	target := side{seg: p.Segment, subj: targetSubj}
 	src, dst := peer, target
@@ -429,14 +450,18 @@ func (c *compiler) addFlow(p Policy, f model.Flow, targetSubj *subject) {
 	}
 }
 
-// validatePeer validates a peer segment once, however many flows name it.
-// validatePeer validates a peer segment once per placement; lk is
-// labelsKey of its pod labels ("" when it has no Kubernetes placement).
-func (c *compiler) validatePeer(s model.Segment, lk string) model.Problems {
-	key := s.Name
-	if k := s.Kubernetes; k != nil {
-		key += "\x00" + k.Namespace + "\x00" + lk + "\x00" + k.ServiceAccount
-	}
+// peerCheck identifies what validating a peer segment depends on: its
+// name and its placement (by pointer: within a compile, one pointer is one
+// placement).
+type peerCheck struct {
+	name      string
+	placement *model.KubernetesSelector
+}
+
+// validatePeer validates a peer segment once per name and placement,
+// however many flows name it.
+func (c *compiler) validatePeer(s model.Segment) model.Problems {
+	key := peerCheck{s.Name, s.Kubernetes}
 	ps, ok := c.peerChecks[key]
 	if !ok {
 		ps = ValidateSegment(s, nil)
