@@ -189,7 +189,8 @@ type subject struct {
 	// peer is the subject as a NetworkPolicy peer, built once: every rule
 	// naming the subject shares its selectors, which nothing mutates.
 	peer *networkingv1.NetworkPolicyPeer
-	// peerSortKey orders the subject among a rule's peers (see peerRefOf).
+	// peerSortKey orders the subject among a rule's peers (see peerRefOf),
+	// built with the subject rather than for every rule naming it.
 	peerSortKey string
 }
 
@@ -301,7 +302,7 @@ func (c *compiler) subjectOf(s model.Segment) *subject {
 		key := k.Namespace + "\x00" + pl.labelsKey
 		var ok bool
 		if sub, ok = c.subjects[key]; !ok {
-			sub = &subject{key: key, ns: k.Namespace, labels: copyMap(k.PodLabels)}
+			sub = &subject{key: key, ns: k.Namespace, labels: copyMap(k.PodLabels), peerSortKey: "0\x00" + key}
 			c.subjects[key] = sub
 			c.namespaces[k.Namespace] = true
 		}

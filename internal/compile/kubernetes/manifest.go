@@ -43,7 +43,7 @@ func (o Objects) objects() []any {
 // strings are quoted and escaped by an encoder, never by hand.
 func (o Objects) Manifests() ([]Manifest, error) {
 	out := make([]Manifest, 0, len(o.NetworkPolicies)+len(o.AuthorizationPolicies))
-	err := o.render(func(_, _ int, m Manifest, y []byte) {
+	err := o.render(func(_ int, m Manifest, y []byte) {
 		m.YAML = string(y)
 		out = append(out, m)
 	})
@@ -68,7 +68,7 @@ func (o Objects) YAML() ([]byte, error) {
 		total += w
 	}
 	var out []byte
-	err := o.render(func(i, _ int, _ Manifest, y []byte) {
+	err := o.render(func(i int, _ Manifest, y []byte) {
 		if i > 0 {
 			if need := len(out) + len(separator) + len(y); need > cap(out) {
 				out = slices.Grow(out, max(need, need*total/(done+weights[i])*9/8)-len(out))
@@ -138,18 +138,17 @@ func (o Objects) lines() []int {
 
 // render renders each object in canonical order (NetworkPolicies, then
 // AuthorizationPolicies, each by namespace and name) and passes emit its
-// position i of n, its identity, and its YAML, which is valid only during
+// position i, its identity, and its YAML, which is valid only during
 // the call.
-func (o Objects) render(emit func(i, n int, m Manifest, y []byte)) error {
+func (o Objects) render(emit func(i int, m Manifest, y []byte)) error {
 	var r yamlRenderer
-	n := len(o.NetworkPolicies) + len(o.AuthorizationPolicies)
 	for i := range o.NetworkPolicies {
 		np := &o.NetworkPolicies[i]
 		y, err := r.renderBytes(np)
 		if err != nil {
 			return renderError("NetworkPolicy", np.Namespace, np.Name, err)
 		}
-		emit(i, n, Manifest{APIVersion: np.APIVersion, Kind: np.Kind, Namespace: np.Namespace, Name: np.Name}, y)
+		emit(i, Manifest{APIVersion: np.APIVersion, Kind: np.Kind, Namespace: np.Namespace, Name: np.Name}, y)
 	}
 	for i := range o.AuthorizationPolicies {
 		ap := &o.AuthorizationPolicies[i]
@@ -157,7 +156,7 @@ func (o Objects) render(emit func(i, n int, m Manifest, y []byte)) error {
 		if err != nil {
 			return renderError("AuthorizationPolicy", ap.Namespace, ap.Name, err)
 		}
-		emit(len(o.NetworkPolicies)+i, n, Manifest{APIVersion: ap.APIVersion, Kind: ap.Kind, Namespace: ap.Namespace, Name: ap.Name}, y)
+		emit(len(o.NetworkPolicies)+i, Manifest{APIVersion: ap.APIVersion, Kind: ap.Kind, Namespace: ap.Namespace, Name: ap.Name}, y)
 	}
 	return nil
 }

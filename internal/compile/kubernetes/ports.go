@@ -73,9 +73,6 @@ func appendPadded(b []byte, port int) []byte {
 
 func (c *compiler) peerRefOf(s side) peerRef {
 	if s.subj != nil {
-		if s.subj.peerSortKey == "" {
-			s.subj.peerSortKey = "0\x00" + s.subj.key // once per subject, not per rule naming it
-		}
 		return peerRef{sortKey: s.subj.peerSortKey, subj: s.subj}
 	}
 	return peerRef{sortKey: "1\x00" + prefixSortKey(s.cidr), cidr: s.cidr.String()}
