@@ -61,7 +61,6 @@ import (
 	"slices"
 	"strings"
 
-	cedar "github.com/cedar-policy/cedar-go"
 	"github.com/cedar-policy/cedar-go/ast"
 	"github.com/cedar-policy/cedar-go/types"
 
@@ -225,18 +224,21 @@ func Compile(s model.ProtectSurface, opts Options) (Result, model.Problems) {
 
 // checkStatements builds the statements (build(i) for each of ids),
 // marshals them and proves the text means what was
-// built: each text parses back into exactly one statement carrying ids[i]
-// and marshals back to exactly its own text (so it is canonical), and the
-// statements validate against the context schema, parsed and resolved once
-// for the whole set. Texts are parsed one by one: cedar-go tokenizes its
-// whole input up front, and one token slice for a thousand statements costs
-// more (in memory and time) than a thousand small ones.
+// built: each text parses back into a statement carrying ids[i] that
+// marshals back to exactly its own text (so it is canonical, and holds
+// nothing after that one statement), and the statements validate against
+// the context schema, parsed and resolved once for the whole set. Texts are
+// parsed one by one: cedar-go tokenizes its whole input up front, and one
+// token slice for a thousand statements costs more (in memory and time) than
+// a thousand small ones. They are parsed into the AST alone, not into
+// cedar-go's Policy, which would also compile an evaluator nothing here
+// runs.
 func checkStatements(build func(i int) *ast.Policy, ids []string, schema []byte, v Validator) ([][]byte, error) {
 	// A validator that can take parsed statements one at a time checks each
 	// as soon as it is parsed, so no parsed statement outlives its check
 	// (the schema is still parsed and resolved once); any other validator
 	// gets the whole set as text in one call.
-	var check func(id string, p *cedar.Policy) error
+	var check func(id string, p *ast.Policy) error
 	if sv, ok := v.(statementValidator); ok {
 		var err error
 		if check, err = sv.forSchema(schema); err != nil {
@@ -247,21 +249,20 @@ func checkStatements(build func(i int) *ast.Policy, ids []string, schema []byte,
 	var errs []error
 	for i := range ids {
 		text := build(i).MarshalCedar()
-		parsed, err := cedar.NewPolicyListFromBytes("", text)
-		switch {
+		var parsed ast.Policy
+		err := parsed.UnmarshalCedar(text)
+		switch id, ok := annotation(&parsed, IDAnnotation); {
 		case err != nil:
 			return nil, fmt.Errorf("the statement of %q does not parse: %w", ids[i], err)
-		case len(parsed) != 1:
-			return nil, fmt.Errorf("the statement of %q parses into %d statements", ids[i], len(parsed))
-		case string(parsed[0].Annotations()[IDAnnotation]) != ids[i]:
-			return nil, fmt.Errorf("the statement of %q parses with @id %q", ids[i], parsed[0].Annotations()[IDAnnotation])
+		case !ok || id != ids[i]:
+			return nil, fmt.Errorf("the statement of %q parses with @id %q", ids[i], id)
 		case !bytes.HasSuffix(text, []byte(";")) || !bytes.HasPrefix(text, []byte("@")):
 			return nil, fmt.Errorf("the statement of %q does not start with an annotation and end with a semicolon", ids[i])
-		case !bytes.Equal(parsed[0].MarshalCedar(), text):
-			return nil, fmt.Errorf("the statement of %q is not canonical: marshalling it again changes it", ids[i])
+		case !bytes.Equal(parsed.MarshalCedar(), text):
+			return nil, fmt.Errorf("the statement of %q is not canonical: its first statement marshalled again is not its text", ids[i])
 		}
 		if check != nil {
-			if err := check(ids[i], parsed[0]); err != nil {
+			if err := check(ids[i], &parsed); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -274,6 +275,16 @@ func checkStatements(build func(i int) *ast.Policy, ids []string, schema []byte,
 		return nil, err
 	}
 	return texts, nil
+}
+
+// annotation is the value of a statement's annotation key, if it has one.
+func annotation(p *ast.Policy, key types.AnnotationKey) (string, bool) {
+	for _, a := range p.Annotations {
+		if a.Key == key {
+			return string(a.Value), true
+		}
+	}
+	return "", false
 }
 
 // DenyByDefault is the statement of a document that grants nothing.
@@ -506,7 +517,7 @@ func ConditionTexts(r model.AccessRule, proxy model.AccessProxy) []string {
 	conds := Conditions(r, proxy)
 	out := make([]string, len(conds))
 	for i, c := range conds {
-		text := string(cedar.NewPolicyFromAST(ast.Permit().When(c)).MarshalCedar())
+		text := string(ast.Permit().When(c).MarshalCedar())
 		// The canonical form of a one-condition permit is
 		// "permit ( principal, action, resource )\nwhen { <condition> };".
 		if _, body, ok := strings.Cut(text, "\nwhen { "); ok {

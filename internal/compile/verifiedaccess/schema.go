@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	cedar "github.com/cedar-policy/cedar-go"
+	cedarast "github.com/cedar-policy/cedar-go/ast"
 	"github.com/cedar-policy/cedar-go/types"
 	"github.com/cedar-policy/cedar-go/x/exp/ast"
 	"github.com/cedar-policy/cedar-go/x/exp/schema"
@@ -195,7 +196,7 @@ func (v CedarGoValidator) Validate(schemaText, policies []byte) error {
 		if a, ok := p.Annotations()["id"]; ok {
 			id = string(a)
 		}
-		errs = append(errs, check(id, p))
+		errs = append(errs, check(id, p.AST()))
 	}
 	return errors.Join(errs...)
 }
@@ -205,10 +206,10 @@ func (v CedarGoValidator) Validate(schemaText, policies []byte) error {
 // already parsed each statement (to prove it round-trips), so this spares a
 // second parse and lets each parsed statement be dropped once checked.
 type statementValidator interface {
-	forSchema(schemaText []byte) (func(id string, p *cedar.Policy) error, error)
+	forSchema(schemaText []byte) (func(id string, p *cedarast.Policy) error, error)
 }
 
-func (CedarGoValidator) forSchema(schemaText []byte) (func(id string, p *cedar.Policy) error, error) {
+func (CedarGoValidator) forSchema(schemaText []byte) (func(id string, p *cedarast.Policy) error, error) {
 	var s schema.Schema
 	if err := s.UnmarshalCedar(schemaText); err != nil {
 		return nil, fmt.Errorf("schema: %w", err)
@@ -223,8 +224,8 @@ func (CedarGoValidator) forSchema(schemaText []byte) (func(id string, p *cedar.P
 			contexts = append(contexts, a.AppliesTo.Context)
 		}
 	}
-	return func(id string, p *cedar.Policy) error {
-		policy := (*ast.Policy)(p.AST())
+	return func(id string, p *cedarast.Policy) error {
+		policy := (*ast.Policy)(p)
 		var errs []error
 		if err := validate.New(narrowSchema(res, policy), validate.WithPermissive()).Policy(id, policy); err != nil {
 			errs = append(errs, err)
