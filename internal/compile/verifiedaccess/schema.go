@@ -277,9 +277,12 @@ func (u *contextUse) settle() {
 // its type must stay whole.
 func useOf(policy *ast.Policy) *contextUse {
 	root := &contextUse{}
+	var scratch []string
 	for _, c := range policy.Conditions {
 		ast.Inspect(ast.NewNode(c.Body), func(n ast.IsNode) bool {
-			if path, ok := contextPath(n); ok {
+			path, ok := contextPath(scratch[:0], n)
+			scratch = path
+			if ok {
 				root.at(path).occurs++
 			}
 			var arg ast.IsNode
@@ -292,7 +295,9 @@ func useOf(policy *ast.Policy) *contextUse {
 			default:
 				return true
 			}
-			if path, ok := contextPath(arg); ok {
+			path, ok = contextPath(scratch[:0], arg)
+			scratch = path
+			if ok {
 				u := root.at(path)
 				u.operand++
 				u.at([]string{string(attr)})
@@ -350,6 +355,7 @@ func narrowContext(rec resolved.RecordType, u *contextUse) resolved.RecordType {
 // this a misspelt trust-provider reference would validate (and never match).
 func checkDeclared(contexts []resolved.RecordType, policy *ast.Policy) error {
 	var errs []error
+	var scratch []string
 	for _, c := range policy.Conditions {
 		ast.Inspect(ast.NewNode(c.Body), func(n ast.IsNode) bool {
 			var arg ast.IsNode
@@ -362,7 +368,8 @@ func checkDeclared(contexts []resolved.RecordType, policy *ast.Policy) error {
 			default:
 				return true
 			}
-			path, ok := contextPath(arg)
+			path, ok := contextPath(scratch[:0], arg)
+			scratch = path
 			if !ok {
 				return true
 			}
@@ -383,16 +390,18 @@ func checkDeclared(contexts []resolved.RecordType, policy *ast.Policy) error {
 	return errors.Join(errs...)
 }
 
-// contextPath returns the attribute names of context.a.b… (empty for context).
-func contextPath(n ast.IsNode) ([]string, bool) {
+// contextPath appends to dst the attribute names of context.a.b… (none
+// for context itself). Callers pass a scratch slice of their own, since
+// every node of every statement is asked.
+func contextPath(dst []string, n ast.IsNode) ([]string, bool) {
 	switch n := n.(type) {
 	case ast.NodeTypeVariable:
-		return nil, n.Name == "context"
+		return dst, n.Name == "context"
 	case ast.NodeTypeAccess:
-		p, ok := contextPath(n.Arg)
+		p, ok := contextPath(dst, n.Arg)
 		return append(p, string(n.Value)), ok
 	}
-	return nil, false
+	return dst, false
 }
 
 func recordAt(rec resolved.RecordType, path []string) (resolved.RecordType, bool) {
