@@ -39,7 +39,7 @@ type accessGroupModel struct {
 var identityStoreGroupIDRe = regexp.MustCompile(`^([0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
 
 func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+	resp.Schema = withObjectTypes(schema.Schema{
 		Description: "An access group — *who* may reach a protect surface — as an IAM Identity Center (Identity Store) group and its " +
 			"user memberships. The provider either creates the group (and owns it: destroy deletes it) or adopts an existing one " +
 			"by `group_id` (destroy leaves it and only removes the memberships the provider added). Memberships are " +
@@ -134,7 +134,7 @@ func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Description: "Membership ids the provider itself created, by user name. In additive mode and for adopted groups only these memberships are ever removed.",
 			},
 		},
-	}
+	})
 }
 
 const (

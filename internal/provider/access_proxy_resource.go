@@ -37,7 +37,7 @@ func (r *accessProxyResource) Metadata(_ context.Context, req resource.MetadataR
 }
 
 func (r *accessProxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = accessProxySchema()
+	resp.Schema = withObjectTypes(accessProxySchema())
 }
 
 // ValidateConfig checks the trust providers with the model's own rules

@@ -25,7 +25,7 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 			"path": schema.StringAttribute{Optional: true, Description: "IAM path of the policy, e.g. `/team/`. Defaults to `/`."},
 		}
 	}
-	resp.Schema = schema.Schema{
+	resp.Schema = withObjectTypes(schema.Schema{
 		Description: "Least-privilege, optionally just-in-time access to AWS accounts for an access group, as an IAM Identity Center " +
 			"permission set (inline, AWS-managed and customer-managed policies, permissions boundary, session duration; tagged " +
 			"`managed-by = terraform-provider-zerotrust` and exclusively owned) and one account assignment per account. The " +
@@ -181,7 +181,7 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 				}},
 			},
 		},
-	}
+	})
 }
 
 // descriptionRemoved: Identity Center keeps a description that an update

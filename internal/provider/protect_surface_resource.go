@@ -38,7 +38,7 @@ func (r *protectSurfaceResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *protectSurfaceResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = protectSurfaceSchema()
+	resp.Schema = withObjectTypes(protectSurfaceSchema())
 }
 
 // ValidateConfig checks each application's endpoint target and the options

@@ -37,7 +37,7 @@ func (r *segmentPolicyResource) Metadata(_ context.Context, req resource.Metadat
 }
 
 func (r *segmentPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = segmentPolicySchema()
+	resp.Schema = withObjectTypes(segmentPolicySchema())
 }
 
 // ValidateConfig checks every flow that is fully written in the

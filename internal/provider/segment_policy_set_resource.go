@@ -40,7 +40,7 @@ func (r *segmentPolicySetResource) Metadata(_ context.Context, req resource.Meta
 }
 
 func (r *segmentPolicySetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = segmentPolicySetSchema()
+	resp.Schema = withObjectTypes(segmentPolicySetSchema())
 }
 
 func setID(name string) string { return "set/" + name }

@@ -38,7 +38,7 @@ type segmentModel struct {
 }
 
 func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+	resp.Schema = withObjectTypes(schema.Schema{
 		Description: "A workload segment: the unit that allowed flows (`zerotrust_segment_policy`) connect. On AWS it is a security " +
 			"group that the provider either creates — deny-all inbound and outbound, and exclusively owned: any rule not " +
 			"declared by a segment policy is drift and is removed — or adopts by id, in which case only the rules the provider " +
@@ -139,7 +139,7 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		Blocks: map[string]schema.Block{
 			"kubernetes": segmentKubernetesBlock(),
 		},
-	}
+	})
 }
 
 var (

@@ -1,0 +1,73 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+)
+
+// TestResourceSchemasCarryTheirObjectTypes checks that every nested block of
+// every resource schema has its object type set once, and that the type is
+// the one the framework would build: the same attributes and nested blocks,
+// so values, plans and state decode exactly as without it.
+func TestResourceSchemasCarryTheirObjectTypes(t *testing.T) {
+	ctx := context.Background()
+	for _, newResource := range (&zeroTrustProvider{}).Resources(ctx) {
+		r := newResource()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "zerotrust"}, &meta)
+		var resp resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &resp)
+		t.Run(meta.TypeName, func(t *testing.T) {
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+				t.Fatal(diags)
+			}
+			checkBlockTypes(t, meta.TypeName, resp.Schema.Blocks)
+		})
+	}
+}
+
+func checkBlockTypes(t *testing.T, at string, blocks map[string]schema.Block) {
+	t.Helper()
+	for name, b := range blocks {
+		path := at + "." + name
+		switch b := b.(type) {
+		case schema.ListNestedBlock:
+			checkObjectType(t, path, b.NestedObject)
+		case schema.SetNestedBlock:
+			checkObjectType(t, path, b.NestedObject)
+		case schema.SingleNestedBlock:
+			if b.CustomType == nil {
+				t.Errorf("%s: no object type set", path)
+				continue
+			}
+			built := b
+			built.CustomType = nil
+			if !b.Type().Equal(built.Type()) {
+				t.Errorf("%s: object type %s, the framework builds %s", path, b.Type(), built.Type())
+			}
+			checkBlockTypes(t, path, b.Blocks)
+		default:
+			t.Errorf("%s: a %T is not covered by withObjectTypes", path, b)
+		}
+	}
+}
+
+func checkObjectType(t *testing.T, path string, o schema.NestedBlockObject) {
+	t.Helper()
+	if o.CustomType == nil {
+		t.Errorf("%s: no object type set", path)
+		return
+	}
+	built := o
+	built.CustomType = nil
+	if !o.Type().Equal(built.Type()) {
+		t.Errorf("%s: object type %s, the framework builds %s", path, o.Type(), built.Type())
+	}
+	checkBlockTypes(t, path, o.Blocks)
+}
