@@ -33,10 +33,10 @@ func blocksWithObjectTypes(blocks map[string]schema.Block) map[string]schema.Blo
 			out[name] = b
 		case schema.SingleNestedBlock:
 			b.Blocks = blocksWithObjectTypes(b.Blocks)
-			if b.CustomType == nil {
-				// SingleNestedBlock.Type is a types.ObjectType when no
-				// CustomType is set.
-				b.CustomType = b.Type().(basetypes.ObjectTypable)
+			// SingleNestedBlock.Type is a types.ObjectType when no
+			// CustomType is set (the test checks every block got one).
+			if t, ok := b.Type().(basetypes.ObjectTypable); ok && b.CustomType == nil {
+				b.CustomType = t
 			}
 			out[name] = b
 		default:
