@@ -66,8 +66,8 @@ func main() {
 	fmt.Printf("%-46s %-26s %8s  %-16s %s\n", "figure", "measured (CPU)", "ratio", "target", "")
 
 	k1, k10 := kubernetesPolicies(1000), kubernetesPolicies(10000)
-	k := scaling(func() { renderKubernetes(k1) }, func() { renderKubernetes(k10) }, steadyHeap)
-	kForced := scaling(func() { renderKubernetes(k1) }, func() { renderKubernetes(k10) }, afterForcedGC)
+	kSmall, kLarge := func() { renderKubernetes(k1) }, func() { renderKubernetes(k10) }
+	k, kForced := scaling(kSmall, kLarge, steadyHeap), scaling(kSmall, kLarge, afterForcedGC)
 	row("Kubernetes compile + YAML, 1k flows", fmt.Sprintf("%v (%d ns/flow)", ms(k.t1), k.t1.Nanoseconds()/1000), 1, "", true)
 	row("Kubernetes compile + YAML, 10k flows", fmt.Sprintf("%v (%d ns/flow)", ms(k.t10), k.t10.Nanoseconds()/10000), 1, "", true)
 	row("  scaling 1k → 10k flows", "median of paired runs", k.ratio, "≤ 11×", k.ratio <= maxScaling)
@@ -75,8 +75,8 @@ func main() {
 	k.compare(kForced)
 
 	v100, v1000 := accessSurface(100), accessSurface(1000)
-	v := scaling(func() { compileAccess(v100) }, func() { compileAccess(v1000) }, steadyHeap)
-	vForced := scaling(func() { compileAccess(v100) }, func() { compileAccess(v1000) }, afterForcedGC)
+	vSmall, vLarge := func() { compileAccess(v100) }, func() { compileAccess(v1000) }
+	v, vForced := scaling(vSmall, vLarge, steadyHeap), scaling(vSmall, vLarge, afterForcedGC)
 	row("Verified Access compile + Cedar, 100 rules", fmt.Sprintf("%v (%d µs/rule)", ms(v.t1), v.t1.Microseconds()/100), 1, "", true)
 	row("Verified Access compile + Cedar, 1k rules", fmt.Sprintf("%v (%d µs/rule)", ms(v.t10), v.t10.Microseconds()/1000), 1, "", true)
 	row("  scaling 100 → 1k rules", "median of paired runs", v.ratio, "≤ 11×", v.ratio <= maxScaling)

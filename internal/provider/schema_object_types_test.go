@@ -42,16 +42,8 @@ func checkBlockTypes(t *testing.T, at string, blocks map[string]schema.Block) {
 		case schema.SetNestedBlock:
 			checkObjectType(t, path, b.NestedObject)
 		case schema.SingleNestedBlock:
-			if b.CustomType == nil {
-				t.Errorf("%s: no object type set", path)
-				continue
-			}
-			built := b
-			built.CustomType = nil
-			if !b.Type().Equal(built.Type()) {
-				t.Errorf("%s: object type %s, the framework builds %s", path, b.Type(), built.Type())
-			}
-			checkBlockTypes(t, path, b.Blocks)
+			// The block as its object: its attributes, blocks and type.
+			checkObjectType(t, path, schema.NestedBlockObject{Attributes: b.Attributes, Blocks: b.Blocks, CustomType: b.CustomType})
 		default:
 			t.Errorf("%s: a %T is not covered by withObjectTypes", path, b)
 		}
