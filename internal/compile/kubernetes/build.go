@@ -15,11 +15,17 @@ import (
 // Building the objects from what the compiler gathered: one default-deny
 // and one allow policy per subject and direction, DNS, Istio.
 
+// meta is the metadata of an object the owner alone holds. Its labels are
+// the same for every such object of a compile, so they share one map, as
+// the shared objects share theirs (see Objects).
 func (c *compiler) meta(name, ns string, sub *subject) metav1.ObjectMeta {
+	if c.ownedLabels == nil {
+		c.ownedLabels = map[string]string{ManagedByLabel: ManagedByValue, OwnerLabel: OwnerLabelValue(c.opts.Owner)}
+	}
 	m := metav1.ObjectMeta{
 		Name:        name,
 		Namespace:   ns,
-		Labels:      map[string]string{ManagedByLabel: ManagedByValue, OwnerLabel: OwnerLabelValue(c.opts.Owner)},
+		Labels:      c.ownedLabels,
 		Annotations: map[string]string{OwnerAnnotation: c.opts.Owner},
 	}
 	if sub != nil {
@@ -33,12 +39,11 @@ func (c *compiler) meta(name, ns string, sub *subject) metav1.ObjectMeta {
 // segment's pods, Istio's allow-nothing — so one object serves them all: it
 // carries SharedLabel instead of an owner, and the reconciler records each
 // policy that holds it and deletes it with the last one.
-func sharedMeta(name, ns string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{
-		Name:      name,
-		Namespace: ns,
-		Labels:    map[string]string{ManagedByLabel: ManagedByValue, SharedLabel: "true"},
+func (c *compiler) sharedMeta(name, ns string) metav1.ObjectMeta {
+	if c.sharedLabels == nil {
+		c.sharedLabels = map[string]string{ManagedByLabel: ManagedByValue, SharedLabel: "true"}
 	}
+	return metav1.ObjectMeta{Name: name, Namespace: ns, Labels: c.sharedLabels}
 }
 
 // sharedName names a shared object by what it is, never by an owner.
@@ -47,7 +52,7 @@ func sharedName(readable, kind string, parts ...string) string {
 }
 
 func (c *compiler) name(sub *subject, kind string) string {
-	return objectName(sub.names[0], kind, c.opts.Owner, kind, sub.ns, labelsKey(sub.labels))
+	return objectName(sub.names[0], kind, c.opts.Owner, kind, sub.ns, sub.labelsKey)
 }
 
 var networkPolicyType = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
@@ -59,11 +64,13 @@ func (c *compiler) build() Objects {
 		namespaces = append(namespaces, ns)
 	}
 	slices.Sort(namespaces)
-	out.NetworkPolicies = make([]networkingv1.NetworkPolicy, 0, len(namespaces)+len(c.subjects)+len(c.ingress)+len(c.egress))
+	subjects := c.ordered
+	slices.SortFunc(subjects, func(a, b *subject) int { return strings.Compare(a.key, b.key) })
+	out.NetworkPolicies = make([]networkingv1.NetworkPolicy, 0, len(namespaces)+3*len(subjects))
 	for _, ns := range namespaces {
 		out.NetworkPolicies = append(out.NetworkPolicies, networkingv1.NetworkPolicy{
 			TypeMeta:   networkPolicyType,
-			ObjectMeta: sharedMeta(sharedName("", kindDefaultDeny, ns), ns),
+			ObjectMeta: c.sharedMeta(sharedName("", kindDefaultDeny, ns), ns),
 			Spec: networkingv1.NetworkPolicySpec{
 				PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
 			},
@@ -74,23 +81,29 @@ func (c *compiler) build() Objects {
 		// selector: a NetworkPolicy has one selector, and the union of
 		// several segments' selectors is not one in general.
 		dns := c.dnsEgress()
-		for _, key := range sortedMapKeys(c.subjects) {
-			out.NetworkPolicies = append(out.NetworkPolicies, dns.policyFor(c.subjects[key]))
+		for _, sub := range subjects {
+			out.NetworkPolicies = append(out.NetworkPolicies, dns.policyFor(c, sub))
 		}
 	}
 	var groups []ruleGroup // reused from one subject to the next
-	for _, sub := range sortedSubjects(c.ingress) {
+	for _, sub := range subjects {
+		if len(sub.ingress.peers) == 0 {
+			continue
+		}
 		np := c.allowPolicy(sub, kindIngress, networkingv1.PolicyTypeIngress)
-		groups = groupPeers(c.ingress[sub], groups[:0])
+		groups = groupPeers(sub.ingress.peers, groups[:0])
 		np.Spec.Ingress = make([]networkingv1.NetworkPolicyIngressRule, len(groups))
 		for i, g := range groups {
 			np.Spec.Ingress[i] = networkingv1.NetworkPolicyIngressRule{Ports: g.ports, From: g.peers}
 		}
 		out.NetworkPolicies = append(out.NetworkPolicies, np)
 	}
-	for _, sub := range sortedSubjects(c.egress) {
+	for _, sub := range subjects {
+		if len(sub.egress.peers) == 0 {
+			continue
+		}
 		np := c.allowPolicy(sub, kindEgress, networkingv1.PolicyTypeEgress)
-		groups = groupPeers(c.egress[sub], groups[:0])
+		groups = groupPeers(sub.egress.peers, groups[:0])
 		np.Spec.Egress = make([]networkingv1.NetworkPolicyEgressRule, len(groups))
 		for i, g := range groups {
 			np.Spec.Egress[i] = networkingv1.NetworkPolicyEgressRule{Ports: g.ports, To: g.peers}
@@ -101,11 +114,13 @@ func (c *compiler) build() Objects {
 		for _, ns := range namespaces {
 			out.AuthorizationPolicies = append(out.AuthorizationPolicies, AuthorizationPolicy{
 				TypeMeta:   metav1.TypeMeta{APIVersion: AuthorizationPolicyGVK.GroupVersion().String(), Kind: AuthorizationPolicyGVK.Kind},
-				ObjectMeta: sharedMeta(sharedName("", kindAllowNothing, ns), ns),
+				ObjectMeta: c.sharedMeta(sharedName("", kindAllowNothing, ns), ns),
 			})
 		}
-		for _, key := range sortedMapKeys(c.authz) {
-			out.AuthorizationPolicies = append(out.AuthorizationPolicies, c.authorizationPolicy(c.subjects[key], c.authz[key]))
+		for _, sub := range subjects {
+			if len(sub.authz) > 0 {
+				out.AuthorizationPolicies = append(out.AuthorizationPolicies, c.authorizationPolicy(sub, sub.authz))
+			}
 		}
 	}
 	out.NetworkPolicies = sortedByName(out.NetworkPolicies, func(np *networkingv1.NetworkPolicy) *metav1.ObjectMeta { return &np.ObjectMeta })
@@ -152,16 +167,6 @@ func sortedByName[T any](objs []T, meta func(*T) *metav1.ObjectMeta) []T {
 	return objs
 }
 
-// sortedSubjects returns the subjects keying m, by key.
-func sortedSubjects[V any](m map[*subject]V) []*subject {
-	out := make([]*subject, 0, len(m))
-	for sub := range m {
-		out = append(out, sub)
-	}
-	slices.SortFunc(out, func(a, b *subject) int { return strings.Compare(a.key, b.key) })
-	return out
-}
-
 func sortedMapKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -192,12 +197,12 @@ func (c *compiler) dnsEgress() dnsEgress {
 // policyFor is the DNS egress policy of a subject's pods. Its rule's
 // ports and peer are shared with every other subject's, as a subject's
 // peer selectors are shared by the rules naming it: nothing mutates them.
-func (d dnsEgress) policyFor(sub *subject) networkingv1.NetworkPolicy {
+func (d dnsEgress) policyFor(c *compiler, sub *subject) networkingv1.NetworkPolicy {
 	return networkingv1.NetworkPolicy{
 		TypeMeta:   networkPolicyType,
-		ObjectMeta: sharedMeta(sharedName(labelsReadable(sub.labels), kindAllowDNS, sub.ns, labelsKey(sub.labels), d.target), sub.ns),
+		ObjectMeta: c.sharedMeta(sharedName(sub.readable, kindAllowDNS, sub.ns, sub.labelsKey, d.target), sub.ns),
 		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: metav1.LabelSelector{MatchLabels: copyMap(sub.labels)},
+			PodSelector: metav1.LabelSelector{MatchLabels: sub.labels},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
 			Egress:      []networkingv1.NetworkPolicyEgressRule{d.rule},
 		},
@@ -209,7 +214,7 @@ func (c *compiler) allowPolicy(sub *subject, kind string, t networkingv1.PolicyT
 		TypeMeta:   networkPolicyType,
 		ObjectMeta: c.meta(c.name(sub, kind), sub.ns, sub),
 		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: metav1.LabelSelector{MatchLabels: copyMap(sub.labels)},
+			PodSelector: metav1.LabelSelector{MatchLabels: sub.labels},
 			PolicyTypes: []networkingv1.PolicyType{t},
 		},
 	}
@@ -227,9 +232,14 @@ func labelsReadable(m map[string]string) string {
 
 func segmentPeer(ns string, labels map[string]string) networkingv1.NetworkPolicyPeer {
 	return networkingv1.NetworkPolicyPeer{
-		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: ns}},
+		NamespaceSelector: namespaceSelector(ns),
 		PodSelector:       &metav1.LabelSelector{MatchLabels: copyMap(labels)},
 	}
+}
+
+// namespaceSelector selects namespace ns by its name label.
+func namespaceSelector(ns string) *metav1.LabelSelector {
+	return &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: ns}}
 }
 
 func port(p corev1.Protocol, from, to int) networkingv1.NetworkPolicyPort {
@@ -281,35 +291,33 @@ type ruleGroup struct {
 
 // groupPeers appends to out one rule per port set, its peers being every
 // peer allowed exactly that set: rules ordered by port set (all ports
-// first, then numerically), peers by namespace and selector, then CIDR
-// blocks IPv4 first. Sorting the peers by (port set, peer) and cutting
-// runs replaces a map of groups: a subject's rules cost three allocations
-// besides their ports.
-func groupPeers(m map[peerID]*peerPorts, out []ruleGroup) []ruleGroup {
+// first, then numerically; see compareSpecs), peers by namespace and
+// selector, then CIDR blocks IPv4 first (see comparePeers). Sorting the
+// peers by (port set, peer) and cutting runs replaces a map of groups: a
+// subject's rules cost three allocations besides their ports.
+func groupPeers(set []peerPorts, out []ruleGroup) []ruleGroup {
 	type member struct {
-		key   string
 		specs []portSpec
-		peer  *peerRef
+		id    *peerID
 	}
-	members := make([]member, 0, len(m))
-	for _, pp := range m {
-		specs, key := pp.ports.specs()
-		members = append(members, member{key: key, specs: specs, peer: &pp.peer})
+	members := make([]member, len(set))
+	for i := range set {
+		members[i] = member{specs: set[i].ports.specs(), id: &set[i].id}
 	}
 	slices.SortFunc(members, func(a, b member) int {
-		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.peer.sortKey, b.peer.sortKey))
+		return cmp.Or(compareSpecs(a.specs, b.specs), comparePeers(a.id, b.id))
 	})
 	peers := make([]networkingv1.NetworkPolicyPeer, len(members)) // every rule's peers, cut below
 	for i, mb := range members {
-		if p := mb.peer; p.subj != nil {
-			peers[i] = p.subj.asPeer()
+		if sub := mb.id.subj; sub != nil {
+			peers[i] = sub.asPeer()
 		} else {
-			peers[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.cidr}}
+			peers[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: mb.id.cidr.String()}}
 		}
 	}
 	for i := 0; i < len(members); {
 		j := i + 1
-		for j < len(members) && members[j].key == members[i].key {
+		for j < len(members) && slices.Equal(members[j].specs, members[i].specs) {
 			j++
 		}
 		out = append(out, ruleGroup{ports: ports(members[i].specs), peers: peers[i:j:j]})
@@ -329,7 +337,7 @@ func (c *compiler) authorizationPolicy(sub *subject, entries map[string]*authzEn
 	for _, e := range entries {
 		op := Operation{Methods: e.http.Methods, Paths: e.http.Paths}
 		var key strings.Builder
-		specs, _ := e.ports.specs() // nil: every port
+		specs := e.ports.specs() // nil: every port
 		for _, s := range specs {
 			for p := s.from; p <= s.to; p++ {
 				op.Ports = append(op.Ports, strconv.Itoa(p))

@@ -18,6 +18,7 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/validate/content"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
@@ -131,8 +132,10 @@ type Policy struct {
 }
 
 // Objects is the compiled desired state, each slice in canonical order
-// (namespace, then name). Objects share peers' selectors and the DNS
-// egress rule: read them, render them, copy them (DeepCopy) to change one.
+// (namespace, then name). Objects share maps and pointers — a subject's pod
+// selector labels wherever they select its pods, peers' selectors, the
+// metadata labels, the DNS egress rule: read them, render them, copy them
+// (DeepCopy) to change one.
 type Objects struct {
 	NetworkPolicies       []networkingv1.NetworkPolicy
 	AuthorizationPolicies []AuthorizationPolicy
@@ -162,9 +165,6 @@ func CompileAll(policies []Policy, opts Options) (Objects, model.Problems) {
 		opts:       opts,
 		subjects:   map[string]*subject{},
 		namespaces: map[string]bool{},
-		ingress:    map[*subject]map[peerID]*peerPorts{},
-		egress:     map[*subject]map[peerID]*peerPorts{},
-		authz:      map[string]map[string]*authzEntry{},
 		peerChecks: map[peerCheck]model.Problems{},
 		placements: map[*model.KubernetesSelector]*placement{},
 	}
@@ -182,23 +182,33 @@ func CompileAll(policies []Policy, opts Options) (Objects, model.Problems) {
 // subject is a set of pods objects are placed on: a namespace and a pod
 // selector. Segments with the same placement share a subject.
 type subject struct {
-	key    string
-	ns     string
+	key string
+	ns  string
+	// labels is the pod selector, shared by every object selecting the
+	// subject's pods: nothing mutates compiled objects (see Objects).
 	labels map[string]string
-	names  []string // segment names, sorted, unique
+	// labelsKey and readable are the selector as name material (see
+	// labelsKey, labelsReadable), derived once.
+	labelsKey, readable string
+	names               []string // segment names, sorted, unique
+	// ingress and egress are the peers allowed into and out of the pods,
+	// with their ports; authz is what each source may do on them under
+	// Istio, by source and HTTP match. Kept on the subject rather than in
+	// maps keyed by it: a flow reaches them through its sides.
+	ingress, egress peerSet
+	authz           map[string]*authzEntry
 	// peer is the subject as a NetworkPolicy peer, built once: every rule
 	// naming the subject shares its selectors, which nothing mutates.
 	peer *networkingv1.NetworkPolicyPeer
-	// peerSortKey orders the subject among a rule's peers (see peerRefOf),
-	// built with the subject rather than for every rule naming it.
-	peerSortKey string
 }
 
 // asPeer returns the subject as a NetworkPolicy peer.
 func (s *subject) asPeer() networkingv1.NetworkPolicyPeer {
 	if s.peer == nil {
-		p := segmentPeer(s.ns, s.labels)
-		s.peer = &p
+		s.peer = &networkingv1.NetworkPolicyPeer{
+			NamespaceSelector: namespaceSelector(s.ns),
+			PodSelector:       &metav1.LabelSelector{MatchLabels: s.labels},
+		}
 	}
 	return *s.peer
 }
@@ -214,25 +224,16 @@ type compiler struct {
 	opts       Options
 	problems   model.Problems
 	subjects   map[string]*subject
+	ordered    []*subject // subjects in the order they were found
 	namespaces map[string]bool
-	// subject key -> peer key -> merged ports
-	// Keyed by pointer and address, not by their text: a flow is one hash
-	// of a few words here, not of two long keys.
-	ingress, egress map[*subject]map[peerID]*peerPorts
-	// destination subject key -> source+http key -> entry
-	authz map[string]map[string]*authzEntry
 	// peer segment validation, memoized
 	peerChecks map[peerCheck]model.Problems
+	// the metadata labels of owned and of shared objects, one map each
+	ownedLabels, sharedLabels map[string]string
 	// what was derived from a placement, by its pointer: the flows naming a
 	// segment share its placement, so a flow costs a lookup, not a key
 	// built from its labels
 	placements map[*model.KubernetesSelector]*placement
-}
-
-type peerRef struct {
-	sortKey string
-	subj    *subject
-	cidr    string
 }
 
 // authzEntry is what one source may do on one destination subject under one
@@ -302,8 +303,10 @@ func (c *compiler) subjectOf(s model.Segment) *subject {
 		key := k.Namespace + "\x00" + pl.labelsKey
 		var ok bool
 		if sub, ok = c.subjects[key]; !ok {
-			sub = &subject{key: key, ns: k.Namespace, labels: copyMap(k.PodLabels), peerSortKey: "0\x00" + key}
+			labels := copyMap(k.PodLabels)
+			sub = &subject{key: key, ns: k.Namespace, labels: labels, labelsKey: pl.labelsKey, readable: labelsReadable(labels)}
 			c.subjects[key] = sub
+			c.ordered = append(c.ordered, sub)
 			c.namespaces[k.Namespace] = true
 		}
 		pl.subject = sub
@@ -441,10 +444,10 @@ func (c *compiler) addFlow(p Policy, f model.Flow, targetSubj *subject) {
 	}
 
 	if dst.subj != nil {
-		c.addPeerPorts(c.ingress, dst.subj, src, f.Protocol, ports)
+		dst.subj.ingress.add(src, f.Protocol, ports)
 	}
 	if src.subj != nil {
-		c.addPeerPorts(c.egress, src.subj, dst, f.Protocol, ports)
+		src.subj.egress.add(dst, f.Protocol, ports)
 	}
 	if c.opts.Istio != nil && dst.subj != nil && f.Protocol != "udp" {
 		c.addAuthz(dst.subj, src, f, ports, match)
@@ -485,10 +488,10 @@ func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.
 		e.http = model.HTTPMatch{Methods: sortedUnique(match.Methods), Paths: sortedUnique(match.Paths)}
 	}
 	key := e.sortKey + "\x00" + strings.Join(e.http.Methods, ",") + "\x00" + strings.Join(e.http.Paths, "\x01")
-	m := c.authz[dst.key]
+	m := dst.authz
 	if m == nil {
 		m = map[string]*authzEntry{}
-		c.authz[dst.key] = m
+		dst.authz = m
 	}
 	cur := m[key]
 	if cur == nil {

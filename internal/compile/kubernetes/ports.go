@@ -1,8 +1,12 @@
 package kubernetes
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -12,7 +16,7 @@ import (
 // Ports each peer may use, merged per protocol, and the peers they go to.
 
 type peerPorts struct {
-	peer  peerRef
+	id    peerID
 	ports portAcc
 }
 
@@ -38,29 +42,29 @@ type portSpec struct {
 	from, to int
 }
 
-// specs returns the canonical port set (nil when every protocol and port is
-// allowed) and a key that sorts numerically: TCP before UDP, then by port.
-func (a *portAcc) specs() ([]portSpec, string) {
+// specs returns the canonical port set: nil when every protocol and port is
+// allowed, else TCP before UDP, each by port.
+func (a *portAcc) specs() []portSpec {
 	if a.all {
-		return nil, ""
+		return nil
 	}
 	out := make([]portSpec, 0, len(a.tcp)+len(a.udp))
-	key := make([]byte, 0, 16*(len(a.tcp)+len(a.udp)))
-	for _, pr := range []struct {
-		p  corev1.Protocol
-		rs []model.PortRange
-	}{{corev1.ProtocolTCP, a.tcp}, {corev1.ProtocolUDP, a.udp}} {
-		for _, r := range model.MergePortRanges(pr.rs) {
-			out = append(out, portSpec{pr.p, r.From, r.To})
-			key = append(key, pr.p...)
-			key = append(key, ':')
-			key = appendPadded(key, r.From)
-			key = append(key, '-')
-			key = appendPadded(key, r.To)
-			key = append(key, ',')
-		}
+	for _, r := range model.MergePortRanges(a.tcp) {
+		out = append(out, portSpec{corev1.ProtocolTCP, r.From, r.To})
 	}
-	return out, string(key)
+	for _, r := range model.MergePortRanges(a.udp) {
+		out = append(out, portSpec{corev1.ProtocolUDP, r.From, r.To})
+	}
+	return out
+}
+
+// compareSpecs orders port sets: every port first, then spec by spec (TCP
+// before UDP, then numerically by range), a set before the longer sets it
+// begins.
+func compareSpecs(a, b []portSpec) int {
+	return slices.CompareFunc(a, b, func(x, y portSpec) int {
+		return cmp.Or(strings.Compare(string(x.protocol), string(y.protocol)), cmp.Compare(x.from, y.from), cmp.Compare(x.to, y.to))
+	})
 }
 
 // appendPadded appends a port as five digits, so keys sort numerically.
@@ -69,13 +73,6 @@ func appendPadded(b []byte, port int) []byte {
 		b = append(b, byte('0'+port/d%10))
 	}
 	return b
-}
-
-func (c *compiler) peerRefOf(s side) peerRef {
-	if s.subj != nil {
-		return peerRef{sortKey: s.subj.peerSortKey, subj: s.subj}
-	}
-	return peerRef{sortKey: "1\x00" + prefixSortKey(s.cidr), cidr: s.cidr.String()}
 }
 
 // prefixSortKey orders CIDR blocks IPv4 first, then by address and length.
@@ -94,20 +91,76 @@ type peerID struct {
 	cidr netip.Prefix
 }
 
-func (c *compiler) addPeerPorts(dir map[*subject]map[peerID]*peerPorts, sub *subject, peer side, protocol string, ports []model.PortRange) {
-	m := dir[sub]
-	if m == nil {
-		m = map[peerID]*peerPorts{}
-		dir[sub] = m
+// comparePeers orders a rule's peers: subjects by key, then CIDR blocks,
+// IPv4 first, by address, then by length (as prefixSortKey).
+func comparePeers(a, b *peerID) int {
+	switch {
+	case a.subj != nil && b.subj != nil:
+		return strings.Compare(a.subj.key, b.subj.key)
+	case a.subj != nil:
+		return -1
+	case b.subj != nil:
+		return 1
 	}
+	a4, b4 := a.cidr.Addr().Is4(), b.cidr.Addr().Is4()
+	if a4 != b4 {
+		if a4 {
+			return -1
+		}
+		return 1
+	}
+	aa, ba := a.cidr.Addr().As16(), b.cidr.Addr().As16()
+	return cmp.Or(bytes.Compare(aa[:], ba[:]), cmp.Compare(a.cidr.Bits(), b.cidr.Bits()))
+}
+
+// peerSet is a subject's peers in one direction and the ports each may
+// use, in the order flows named them. A subject has few peers as a rule, so
+// a scan finds one; past smallPeerSet an index does, so a subject named by
+// many flows still costs a lookup per flow.
+type peerSet struct {
+	peers []peerPorts
+	index map[peerID]int
+}
+
+const smallPeerSet = 16
+
+func (s *peerSet) add(peer side, protocol string, ports []model.PortRange) {
 	id := peerID{subj: peer.subj}
 	if peer.subj == nil {
 		id.cidr = peer.cidr
 	}
-	pp := m[id]
-	if pp == nil {
-		pp = &peerPorts{peer: c.peerRefOf(peer)}
-		m[id] = pp
+	i := s.find(id)
+	if i < 0 {
+		i = len(s.peers)
+		if s.peers == nil {
+			s.peers = make([]peerPorts, 0, 8) // most subjects have a few peers
+		}
+		s.peers = append(s.peers, peerPorts{id: id})
+		switch {
+		case s.index != nil:
+			s.index[id] = i
+		case len(s.peers) > smallPeerSet:
+			s.index = make(map[peerID]int, 2*len(s.peers))
+			for j := range s.peers {
+				s.index[s.peers[j].id] = j
+			}
+		}
 	}
-	pp.ports.add(protocol, ports)
+	s.peers[i].ports.add(protocol, ports)
+}
+
+// find returns the index of id's entry, or -1.
+func (s *peerSet) find(id peerID) int {
+	if s.index != nil {
+		if i, ok := s.index[id]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range s.peers {
+		if s.peers[i].id == id {
+			return i
+		}
+	}
+	return -1
 }
