@@ -384,7 +384,7 @@ func TestDeterministicWhateverTheInputOrder(t *testing.T) {
 		objs := mustCompile(t, []Policy{{Segment: payments, Flows: shuffled}}, opts)
 		got, _ := objs.YAML()
 		gotJSON, _ := objs.JSON()
-		if string(got) != string(want) || string(gotJSON) != string(wantJSON) {
+		if got != want || string(gotJSON) != string(wantJSON) {
 			t.Fatalf("output depends on flow order:\n%s\n----\n%s", got, want)
 		}
 	}

@@ -29,7 +29,7 @@ func Example() {
 		return
 	}
 	manifests, _ := objs.YAML()
-	fmt.Print(string(manifests))
+	fmt.Print(manifests)
 	// Output:
 	// apiVersion: networking.k8s.io/v1
 	// kind: NetworkPolicy
@@ -132,7 +132,7 @@ func ExampleIstioOptions() {
 	}
 	only := kubernetes.Objects{AuthorizationPolicies: objs.AuthorizationPolicies[:2]} // namespace payments
 	manifests, _ := only.YAML()
-	fmt.Print(string(manifests))
+	fmt.Print(manifests)
 	// Output:
 	// apiVersion: security.istio.io/v1
 	// kind: AuthorizationPolicy

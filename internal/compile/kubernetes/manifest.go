@@ -3,7 +3,7 @@ package kubernetes
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
+	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -56,32 +56,33 @@ func (o Objects) Manifests() ([]Manifest, error) {
 // YAML renders every object as one multi-document YAML stream, documents
 // separated by "---" lines, in canonical order; byte-for-byte deterministic.
 // No objects render as an empty stream.
-func (o Objects) YAML() ([]byte, error) {
+func (o Objects) YAML() (string, error) {
 	const separator = "---\n"
 	// The stream is allocated once, at the size the objects written so far
 	// predict for all of them by their lines (see lines), and an eighth
-	// more; it is regrown only when the prediction falls short. Capacity
-	// never written is never touched.
+	// more; it is regrown only when the prediction falls short. A
+	// strings.Builder grows without zeroing: a stream of megabytes would
+	// otherwise be cleared once before it is written.
 	weights := o.lines()
 	total, done := 0, 0
 	for _, w := range weights {
 		total += w
 	}
-	var out []byte
+	var out strings.Builder
 	err := o.render(func(i int, _ Manifest, y []byte) {
 		if i > 0 {
-			if need := len(out) + len(separator) + len(y); need > cap(out) {
-				out = slices.Grow(out, max(need, need*total/(done+weights[i])*9/8)-len(out))
+			if need := out.Len() + len(separator) + len(y); need > out.Cap() {
+				out.Grow(max(need, need*total/(done+weights[i])*9/8) - out.Len())
 			}
-			out = append(out, separator...)
+			out.WriteString(separator)
 		}
-		out = append(out, y...)
+		out.Write(y)
 		done += weights[i]
 	})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return out, nil
+	return out.String(), nil
 }
 
 // lines approximates each object's YAML line count, in rendering order:

@@ -89,7 +89,7 @@ func TestManifestsEscapeHostileStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs := strings.Split(string(stream), "\n---\n")
+	docs := strings.Split(stream, "\n---\n")
 	if len(docs) != len(objs.NetworkPolicies)+len(objs.AuthorizationPolicies) {
 		t.Fatalf("%d documents for %d objects", len(docs), len(objs.NetworkPolicies)+len(objs.AuthorizationPolicies))
 	}
