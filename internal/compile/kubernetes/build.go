@@ -256,31 +256,31 @@ func port(p corev1.Protocol, from, to int) networkingv1.NetworkPolicyPort {
 	return out
 }
 
-// ports is port for each spec, with the values the ports point to
-// allocated together: a rule's ports are built at once, not three small
+// portValues are what one NetworkPolicyPort points to.
+type portValues struct {
+	protocol corev1.Protocol
+	port     intstr.IntOrString
+	end      int32
+}
+
+// fillPorts sets out[i] to the port of specs[i], pointing into values[i]:
+// the ports of all a policy's rules are allocated at once, not three small
 // objects per port.
-func ports(specs []portSpec) []networkingv1.NetworkPolicyPort {
-	if len(specs) == 0 {
-		return nil
-	}
-	out := make([]networkingv1.NetworkPolicyPort, len(specs))
-	protocols := make([]corev1.Protocol, len(specs))
-	values := make([]intstr.IntOrString, len(specs))
-	ends := make([]int32, len(specs))
+func fillPorts(out []networkingv1.NetworkPolicyPort, values []portValues, specs []portSpec) {
 	for i, s := range specs {
-		protocols[i] = s.protocol
-		out[i].Protocol = &protocols[i]
+		v := &values[i]
+		v.protocol = s.protocol
+		out[i].Protocol = &v.protocol
 		if s.from == 1 && s.to == 65535 {
 			continue // every port of the protocol
 		}
-		values[i] = intstr.FromInt32(int32(s.from))
-		out[i].Port = &values[i]
+		v.port = intstr.FromInt32(int32(s.from))
+		out[i].Port = &v.port
 		if s.to != s.from {
-			ends[i] = int32(s.to)
-			out[i].EndPort = &ends[i]
+			v.end = int32(s.to)
+			out[i].EndPort = &v.end
 		}
 	}
-	return out
 }
 
 // ruleGroup is one rule of an allow policy: a port set and its peers.
@@ -300,9 +300,18 @@ func groupPeers(set []peerPorts, out []ruleGroup) []ruleGroup {
 		specs []portSpec
 		id    *peerID
 	}
+	bound := 0
+	for i := range set {
+		bound += set[i].ports.ranges()
+	}
+	// Every member's specs are cut from one array, allocated at its
+	// largest so cutting never moves it.
+	specs := make([]portSpec, 0, bound)
 	members := make([]member, len(set))
 	for i := range set {
-		members[i] = member{specs: set[i].ports.specs(), id: &set[i].id}
+		start := len(specs)
+		specs = set[i].ports.appendSpecs(specs)
+		members[i] = member{specs: specs[start:len(specs):len(specs)], id: &set[i].id}
 	}
 	slices.SortFunc(members, func(a, b member) int {
 		return cmp.Or(compareSpecs(a.specs, b.specs), comparePeers(a.id, b.id))
@@ -315,13 +324,30 @@ func groupPeers(set []peerPorts, out []ruleGroup) []ruleGroup {
 			peers[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: mb.id.cidr.String()}}
 		}
 	}
+	first := len(out)
+	total := 0 // ports in all the rules
 	for i := 0; i < len(members); {
 		j := i + 1
 		for j < len(members) && slices.Equal(members[j].specs, members[i].specs) {
 			j++
 		}
-		out = append(out, ruleGroup{ports: ports(members[i].specs), peers: peers[i:j:j]})
+		out = append(out, ruleGroup{peers: peers[i:j:j]})
+		total += len(members[i].specs)
 		i = j
+	}
+	if total == 0 {
+		return out
+	}
+	ports, values := make([]networkingv1.NetworkPolicyPort, total), make([]portValues, total)
+	i := 0 // the first member of each rule, in order
+	for g := first; g < len(out); g++ {
+		s := members[i].specs
+		if n := len(s); n > 0 {
+			fillPorts(ports[:n], values[:n], s)
+			out[g].ports = ports[:n:n]
+			ports, values = ports[n:], values[n:]
+		}
+		i += len(out[g].peers)
 	}
 	return out
 }

@@ -48,14 +48,35 @@ func (a *portAcc) specs() []portSpec {
 	if a.all {
 		return nil
 	}
-	out := make([]portSpec, 0, len(a.tcp)+len(a.udp))
-	for _, r := range model.MergePortRanges(a.tcp) {
-		out = append(out, portSpec{corev1.ProtocolTCP, r.From, r.To})
+	return a.appendSpecs(make([]portSpec, 0, a.ranges()))
+}
+
+// ranges is how many specs the port set has at most.
+func (a *portAcc) ranges() int { return len(a.tcp) + len(a.udp) }
+
+// appendSpecs appends the canonical port set to dst: nothing when every
+// protocol and port is allowed. It sorts the accumulated ranges in place.
+func (a *portAcc) appendSpecs(dst []portSpec) []portSpec {
+	if a.all {
+		return dst
 	}
-	for _, r := range model.MergePortRanges(a.udp) {
-		out = append(out, portSpec{corev1.ProtocolUDP, r.From, r.To})
+	dst = appendMerged(dst, corev1.ProtocolTCP, a.tcp)
+	return appendMerged(dst, corev1.ProtocolUDP, a.udp)
+}
+
+// appendMerged sorts rs in place and appends its ranges to dst, merging
+// overlapping and adjacent ones (as model.MergePortRanges does).
+func appendMerged(dst []portSpec, p corev1.Protocol, rs []model.PortRange) []portSpec {
+	slices.SortFunc(rs, func(a, b model.PortRange) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
+	start := len(dst)
+	for _, r := range rs {
+		if n := len(dst); n > start && r.From <= dst[n-1].to+1 {
+			dst[n-1].to = max(dst[n-1].to, r.To)
+			continue
+		}
+		dst = append(dst, portSpec{p, r.From, r.To})
 	}
-	return out
+	return dst
 }
 
 // compareSpecs orders port sets: every port first, then spec by spec (TCP
