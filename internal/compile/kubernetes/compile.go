@@ -162,11 +162,13 @@ func Compile(target model.Segment, flows []model.Flow, opts Options) (Objects, m
 // are returned.
 func CompileAll(policies []Policy, opts Options) (Objects, model.Problems) {
 	c := &compiler{
-		opts:       opts,
-		subjects:   map[string]*subject{},
+		opts: opts,
+		// Sized for a segment per policy, the common case: a map grown
+		// one doubling at a time rehashes what it holds at every step.
+		subjects:   make(map[string]*subject, len(policies)),
 		namespaces: map[string]bool{},
-		peerChecks: map[peerCheck]model.Problems{},
-		placements: map[*model.KubernetesSelector]*placement{},
+		peerChecks: make(map[peerCheck]model.Problems, len(policies)),
+		placements: make(map[*model.KubernetesSelector]*placement, len(policies)),
 	}
 	c.checkOptions()
 	for _, p := range policies {
