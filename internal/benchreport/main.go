@@ -18,7 +18,9 @@
 // ratio measured after a forced collection before each half instead, as
 // earlier output did: there the large call alone grows the heap back, and
 // a fault costs ten times more under some hypervisors than on others, so
-// that ratio varies from one machine to the next.
+// that ratio varies from one machine to the next. A third line counts the
+// allocations and bytes one call of each size allocates: the compiler's
+// work, which no machine changes.
 package main
 
 import (
@@ -73,6 +75,7 @@ func main() {
 	row("  scaling 1k → 10k flows", "median of paired runs", k.ratio, "≤ 11×", k.ratio <= maxScaling)
 	k.explain()
 	k.compare(kForced)
+	printWork(kSmall, kLarge)
 
 	v100, v1000 := accessSurface(100), accessSurface(1000)
 	vSmall, vLarge := func() { compileAccess(v100) }, func() { compileAccess(v1000) }
@@ -82,6 +85,7 @@ func main() {
 	row("  scaling 100 → 1k rules", "median of paired runs", v.ratio, "≤ 11×", v.ratio <= maxScaling)
 	v.explain()
 	v.compare(vForced)
+	printWork(vSmall, vLarge)
 
 	tBoth := cpuPerOp(func() { renderKubernetes(k10); compileAccess(v1000) })
 	r := float64(tBoth) / float64(budget)
@@ -208,6 +212,26 @@ func (s scaled) breakdown() string {
 // after a forced collection, for comparison with earlier output.
 func (s scaled) compare(forced scaled) {
 	fmt.Printf("%-46s after a forced GC before each half (earlier output's protocol): %.2f×; %s\n", "", forced.ratio, forced.breakdown())
+}
+
+// printWork prints what one call of each size allocates: counts the
+// machine cannot change, so a reader can tell a compiler whose work grows
+// faster than its input from a ratio the memory system moved.
+func printWork(f1, f10 func()) {
+	a1, b1 := allocated(f1)
+	a10, b10 := allocated(f10)
+	fmt.Printf("%-46s work per call: %d → %d allocations (%.2f×), %.1f → %.1f MB allocated (%.2f×)\n", "",
+		a1, a10, float64(a10)/float64(a1), float64(b1)/1e6, float64(b10)/1e6, float64(b10)/float64(b1))
+}
+
+// allocated is the number of heap allocations and the bytes one call of f
+// allocates.
+func allocated(f func()) (count, bytes uint64) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.Mallocs - before.Mallocs, after.TotalAlloc - before.TotalAlloc
 }
 
 // faultCost is the CPU time a first write to a fresh page of memory costs
