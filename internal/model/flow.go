@@ -95,7 +95,12 @@ func ParsePortSpec(s string) (PortRange, error) {
 
 // MergePortRanges sorts ranges and merges overlapping and adjacent ones.
 func MergePortRanges(rs []PortRange) []PortRange {
-	rs = slices.Clone(rs)
+	return MergePortRangesInPlace(slices.Clone(rs))
+}
+
+// MergePortRangesInPlace is MergePortRanges writing over rs, for a caller
+// that owns it: the merged ranges are a prefix of rs.
+func MergePortRangesInPlace(rs []PortRange) []PortRange {
 	slices.SortFunc(rs, func(a, b PortRange) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
 	out := rs[:0]
 	for _, r := range rs {

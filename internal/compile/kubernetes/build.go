@@ -64,7 +64,10 @@ func (c *compiler) build() Objects {
 		namespaces = append(namespaces, ns)
 	}
 	slices.Sort(namespaces)
-	subjects := c.ordered
+	subjects := make([]*subject, 0, len(c.subjects))
+	for _, sub := range c.subjects {
+		subjects = append(subjects, sub)
+	}
 	slices.SortFunc(subjects, func(a, b *subject) int { return strings.Compare(a.key, b.key) })
 	out.NetworkPolicies = make([]networkingv1.NetworkPolicy, 0, len(namespaces)+3*len(subjects))
 	for _, ns := range namespaces {
@@ -189,7 +192,7 @@ func (c *compiler) dnsEgress() dnsEgress {
 		target: d.Namespace + "\x00" + labelsKey(d.PodLabels),
 		rule: networkingv1.NetworkPolicyEgressRule{
 			Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, 53, 53), port(corev1.ProtocolUDP, 53, 53)},
-			To:    []networkingv1.NetworkPolicyPeer{segmentPeer(d.Namespace, d.PodLabels)},
+			To:    []networkingv1.NetworkPolicyPeer{segmentPeer(d.Namespace, copyMap(d.PodLabels))},
 		},
 	}
 }
@@ -230,16 +233,13 @@ func labelsReadable(m map[string]string) string {
 	return strings.Join(parts, "-")
 }
 
+// segmentPeer selects the pods labelled labels in namespace ns; the peer
+// holds labels itself, not a copy.
 func segmentPeer(ns string, labels map[string]string) networkingv1.NetworkPolicyPeer {
 	return networkingv1.NetworkPolicyPeer{
-		NamespaceSelector: namespaceSelector(ns),
-		PodSelector:       &metav1.LabelSelector{MatchLabels: copyMap(labels)},
+		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: ns}},
+		PodSelector:       &metav1.LabelSelector{MatchLabels: labels},
 	}
-}
-
-// namespaceSelector selects namespace ns by its name label.
-func namespaceSelector(ns string) *metav1.LabelSelector {
-	return &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: ns}}
 }
 
 func port(p corev1.Protocol, from, to int) networkingv1.NetworkPolicyPort {
@@ -285,6 +285,7 @@ func fillPorts(out []networkingv1.NetworkPolicyPort, values []portValues, specs 
 
 // ruleGroup is one rule of an allow policy: a port set and its peers.
 type ruleGroup struct {
+	specs []portSpec // what ports are made from
 	ports []networkingv1.NetworkPolicyPort
 	peers []networkingv1.NetworkPolicyPeer
 }
@@ -331,7 +332,7 @@ func groupPeers(set []peerPorts, out []ruleGroup) []ruleGroup {
 		for j < len(members) && slices.Equal(members[j].specs, members[i].specs) {
 			j++
 		}
-		out = append(out, ruleGroup{peers: peers[i:j:j]})
+		out = append(out, ruleGroup{specs: members[i].specs, peers: peers[i:j:j]})
 		total += len(members[i].specs)
 		i = j
 	}
@@ -339,15 +340,13 @@ func groupPeers(set []peerPorts, out []ruleGroup) []ruleGroup {
 		return out
 	}
 	ports, values := make([]networkingv1.NetworkPolicyPort, total), make([]portValues, total)
-	i := 0 // the first member of each rule, in order
-	for g := first; g < len(out); g++ {
-		s := members[i].specs
-		if n := len(s); n > 0 {
-			fillPorts(ports[:n], values[:n], s)
-			out[g].ports = ports[:n:n]
+	for g := range out[first:] {
+		rule := &out[first+g]
+		if n := len(rule.specs); n > 0 {
+			fillPorts(ports[:n], values[:n], rule.specs)
+			rule.ports = ports[:n:n]
 			ports, values = ports[n:], values[n:]
 		}
-		i += len(out[g].peers)
 	}
 	return out
 }

@@ -18,7 +18,6 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/validate/content"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
@@ -207,10 +206,8 @@ type subject struct {
 // asPeer returns the subject as a NetworkPolicy peer.
 func (s *subject) asPeer() networkingv1.NetworkPolicyPeer {
 	if s.peer == nil {
-		s.peer = &networkingv1.NetworkPolicyPeer{
-			NamespaceSelector: namespaceSelector(s.ns),
-			PodSelector:       &metav1.LabelSelector{MatchLabels: s.labels},
-		}
+		p := segmentPeer(s.ns, s.labels)
+		s.peer = &p
 	}
 	return *s.peer
 }
@@ -226,7 +223,6 @@ type compiler struct {
 	opts       Options
 	problems   model.Problems
 	subjects   map[string]*subject
-	ordered    []*subject // subjects in the order they were found
 	namespaces map[string]bool
 	// peer segment validation, memoized
 	peerChecks map[peerCheck]model.Problems
@@ -308,7 +304,6 @@ func (c *compiler) subjectOf(s model.Segment) *subject {
 			labels := copyMap(k.PodLabels)
 			sub = &subject{key: key, ns: k.Namespace, labels: labels, labelsKey: pl.labelsKey, readable: labelsReadable(labels)}
 			c.subjects[key] = sub
-			c.ordered = append(c.ordered, sub)
 			c.namespaces[k.Namespace] = true
 		}
 		pl.subject = sub

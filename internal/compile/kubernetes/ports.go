@@ -55,26 +55,17 @@ func (a *portAcc) specs() []portSpec {
 func (a *portAcc) ranges() int { return len(a.tcp) + len(a.udp) }
 
 // appendSpecs appends the canonical port set to dst: nothing when every
-// protocol and port is allowed. It sorts the accumulated ranges in place.
+// protocol and port is allowed. It merges the accumulated ranges in place.
 func (a *portAcc) appendSpecs(dst []portSpec) []portSpec {
 	if a.all {
 		return dst
 	}
-	dst = appendMerged(dst, corev1.ProtocolTCP, a.tcp)
-	return appendMerged(dst, corev1.ProtocolUDP, a.udp)
-}
-
-// appendMerged sorts rs in place and appends its ranges to dst, merging
-// overlapping and adjacent ones (as model.MergePortRanges does).
-func appendMerged(dst []portSpec, p corev1.Protocol, rs []model.PortRange) []portSpec {
-	slices.SortFunc(rs, func(a, b model.PortRange) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
-	start := len(dst)
-	for _, r := range rs {
-		if n := len(dst); n > start && r.From <= dst[n-1].to+1 {
-			dst[n-1].to = max(dst[n-1].to, r.To)
-			continue
-		}
-		dst = append(dst, portSpec{p, r.From, r.To})
+	a.tcp, a.udp = model.MergePortRangesInPlace(a.tcp), model.MergePortRangesInPlace(a.udp)
+	for _, r := range a.tcp {
+		dst = append(dst, portSpec{corev1.ProtocolTCP, r.From, r.To})
+	}
+	for _, r := range a.udp {
+		dst = append(dst, portSpec{corev1.ProtocolUDP, r.From, r.To})
 	}
 	return dst
 }
