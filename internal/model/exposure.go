@@ -256,6 +256,28 @@ func exposureMatters(target Segment) bool {
 	return SensitivityRank(target.Sensitivity) >= SensitivityRank("confidential")
 }
 
+// ValidateFlows is the one door for the flows of one governed segment: each
+// flow is judged alone (Flow.Validate), then the flows that passed are
+// judged together for internet exposure by coverage (ValidateExposure), so
+// the internet written as a split into prefixes, or as mapped IPv6, is
+// refused as the whole space is. Every caller that decides whether a set of
+// flows may reach a segment — the resources at plan and apply, both
+// compilers, a sensitivity raise, the reachability data source — goes
+// through it. It returns the problems and the flows that passed alone.
+func ValidateFlows(target Segment, flows []Flow) (Problems, []Flow) {
+	var ps Problems
+	valid := make([]Flow, 0, len(flows))
+	for _, f := range flows {
+		fp := f.Validate(target)
+		ps.Append(fp)
+		if !fp.HasErrors() {
+			valid = append(valid, f)
+		}
+	}
+	ps.Append(ValidateExposure(target, valid))
+	return ps, valid
+}
+
 // ValidateExposure judges the inbound CIDR flows into a segment as a set, so
 // that splitting the internet into prefixes each below the threshold (512
 // /9s, a million /20s) does not route around the rule that Flow.Validate

@@ -268,3 +268,30 @@ func BenchmarkValidateExposure(b *testing.B) {
 		}
 	}
 }
+
+func TestValidateFlowsJudgesEachThenTheSet(t *testing.T) {
+	// Two halves of a /8, also written IPv4-mapped: each passes alone, the
+	// set is internet-scale.
+	for _, cidrs := range [][]string{{"1.0.0.0/9", "1.128.0.0/9"}, {"::ffff:1.0.0.0/105", "::ffff:1.128.0.0/105"}} {
+		ps, valid := ValidateFlows(restricted, inboundFlows(cidrs...))
+		if len(valid) != 2 {
+			t.Fatalf("%v: %d flows passed alone, want 2: %v", cidrs, len(valid), ps)
+		}
+		if !ps.HasErrors() {
+			t.Errorf("%v into a restricted segment: no error", cidrs)
+		}
+	}
+	// A flow refused alone is not passed on, nor counted in the set.
+	bad := inboundFlows("0.0.0.0/0", "10.0.0.0/8")
+	ps, valid := ValidateFlows(restricted, bad)
+	if len(valid) != 1 || valid[0].Peer.CIDR != "10.0.0.0/8" {
+		t.Fatalf("valid = %v, want only 10.0.0.0/8", valid)
+	}
+	if len(ps) != 1 || ps[0].Summary != "Open internet into a restricted segment" {
+		t.Fatalf("problems = %v, want the open flow alone", ps)
+	}
+	// A private set into a restricted segment is fine.
+	if ps, valid := ValidateFlows(restricted, inboundFlows("10.0.0.0/9", "10.128.0.0/9")); len(ps) != 0 || len(valid) != 2 {
+		t.Fatalf("private halves: %v %v", ps, valid)
+	}
+}

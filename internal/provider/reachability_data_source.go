@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -209,25 +208,25 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at), "Source required", "A flow needs a source: segment or cidr_blocks.")
 			continue
 		}
-		// Expand with zerotrust_segment_policy's own helper, as one allow_from
-		// block of a synthetic policy; its paths (allow_from[0]...) are then
-		// rebased onto this flow (flows[i]...). Segment sources are looked up
-		// by name in byName, so none is missing here.
-		flows, _, diags := expandFlowBlocks(segmentPolicyModel{AllowFrom: []flowModel{{
+		// The flow is a flow block of the target's policy; segment sources
+		// are looked up by name in byName, so none is missing here.
+		flows, _, diags := expandFlowBlock(flowModel{
 			Segment: f.Segment, CIDRBlocks: f.CIDRBlocks, Protocol: f.Protocol, Ports: f.Ports,
 			Acknowledgement: f.Acknowledgement, PrefixListIDs: types.ListNull(types.StringType),
 			Description: types.StringNull(), HTTPMethods: types.ListNull(types.StringType), HTTPPaths: types.ListNull(types.StringType),
-		}}}, byName, func(flowModel) bool { return true })
-		resp.Diagnostics.Append(rebaseDiagnostics(diags, path.Root("flows").AtListIndex(i))...)
-		for _, fl := range flows {
-			fl.Path = rebaseModelPath(fl.Path, at)
-			fl.PeerPath = rebaseModelPath(fl.PeerPath, at)
-			appendProblems(&resp.Diagnostics, path.Empty(), fl.Validate(*to))
-			if _, seen := byTarget[to.Name]; !seen {
-				order = append(order, to.Name)
-			}
-			byTarget[to.Name] = append(byTarget[to.Name], fl)
+		}, model.Inbound, at, byName)
+		resp.Diagnostics.Append(diags...)
+		if _, seen := byTarget[to.Name]; !seen {
+			order = append(order, to.Name)
 		}
+		byTarget[to.Name] = append(byTarget[to.Name], flows...)
+	}
+	// Every flow into a segment is judged alone, then all of them together,
+	// as the resources judge them: the internet split into prefixes is
+	// refused as the whole space is.
+	for _, name := range order {
+		ps, _ := model.ValidateFlows(*segments[name], byTarget[name])
+		appendProblems(&resp.Diagnostics, path.Empty(), ps)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -266,46 +265,6 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.Paths = types.ListValueMust(types.ObjectType{AttrTypes: reachPathAttrTypes}, paths)
 	m.PathsTruncated = types.BoolValue(truncated)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// rebaseModelPath replaces the first two steps of p (allow_from[0]) with at.
-func rebaseModelPath(p model.Path, at model.Path) model.Path {
-	if len(p) < 2 {
-		return p
-	}
-	return append(append(model.Path{}, at...), p[2:]...)
-}
-
-// rebaseDiagnostics moves attribute diagnostics from allow_from[0]... to
-// base...; diagnostics without a path are kept as they are.
-func rebaseDiagnostics(diags diag.Diagnostics, base path.Path) diag.Diagnostics {
-	var out diag.Diagnostics
-	for _, d := range diags {
-		wp, ok := d.(diag.DiagnosticWithPath)
-		if !ok {
-			out.Append(d)
-			continue
-		}
-		np := base
-		steps := wp.Path().Steps()
-		for j, st := range steps {
-			if j < 2 {
-				continue
-			}
-			switch st := st.(type) {
-			case path.PathStepAttributeName:
-				np = np.AtName(string(st))
-			case path.PathStepElementKeyInt:
-				np = np.AtListIndex(int(st))
-			}
-		}
-		if d.Severity() == diag.SeverityError {
-			out.AddAttributeError(np, d.Summary(), d.Detail())
-		} else {
-			out.AddAttributeWarning(np, d.Summary(), d.Detail())
-		}
-	}
-	return out
 }
 
 // sideLabel names a matrix end: segment name or canonical CIDR block.

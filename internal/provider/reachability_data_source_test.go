@@ -84,6 +84,19 @@ data "zerotrust_reachability" "x" {
 		ProtoV6ProviderFactories: verifyFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg(`{ to = "db", cidr_blocks = ["10.0.0.0/8", "::/0"], ports = ["5432"] }`), ExpectError: regexp.MustCompile(`(?s)Open internet into a confidential segment`)},
+			// The internet split into prefixes, each below the threshold alone,
+			// in one flow or across flows, and written IPv4-mapped: refused as
+			// the resources refuse it.
+			{Config: cfg(`{ to = "db", cidr_blocks = ["1.0.0.0/9", "1.128.0.0/9"], ports = ["5432"] }`), ExpectError: regexp.MustCompile(`(?s)Open internet into a confidential segment \(combined sources\).*flows\[0\]\.cidr_blocks\[1\]`)},
+			{Config: cfg(`{ to = "db", cidr_blocks = ["1.0.0.0/9"], ports = ["5432"] }, { to = "db", cidr_blocks = ["1.128.0.0/9"], ports = ["5432"] }`), ExpectError: regexp.MustCompile(`(?s)Open internet into a confidential segment \(combined sources\)`)},
+			{Config: cfg(`{ to = "db", cidr_blocks = ["::ffff:1.0.0.0/105", "::ffff:1.128.0.0/105"], ports = ["5432"] }`), ExpectError: regexp.MustCompile(`(?s)Open internet into a confidential segment`)},
+			// The same halves on different ports are no exposure of either.
+			{
+				Config: cfg(`{ to = "db", cidr_blocks = ["1.0.0.0/9"], ports = ["5432"] }, { to = "db", cidr_blocks = ["1.128.0.0/9"], ports = ["22"] }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.zerotrust_reachability.x", tfjsonpath.New("matrix"), knownvalue.ListSizeExact(2)),
+				},
+			},
 			{Config: cfg(`{ to = "dbx", segment = "web", ports = ["5432"] }`), ExpectError: regexp.MustCompile(`(?s)Unknown segment.*"dbx"`)},
 			{Config: cfg(`{ to = "db", segment = "web", ports = ["70000"] }`), ExpectError: regexp.MustCompile(`(?s)Port out of range`)},
 			{Config: cfg(`{ to = "db", segment = "web" }`), ExpectError: regexp.MustCompile(`(?s)Ports required`)},

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 
@@ -68,7 +69,7 @@ func (r *segmentPolicyResource) ValidateConfig(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(validateWrittenFlows(m, "")...)
+	resp.Diagnostics.Append(m.expandFlowPolicy().validateWrittenFlows("")...)
 }
 
 // ModifyPlan compiles the flows into rule sets and Kubernetes manifests so
@@ -92,17 +93,18 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if declared.IsNull() {
 		plan.SegmentSensitivity = types.StringUnknown()
 	}
-	setRuleListsUnknown(&plan)
+	plan.Rules = types.ListUnknown(types.StringType)
 	plan.KubernetesManifests = types.MapUnknown(types.StringType)
-	if !policyInputsKnown(plan) || r.clients == nil {
+	fp := plan.expandFlowPolicy()
+	if !plan.inputsKnown() || r.clients == nil {
 		// What is written is checked now, against the declared sensitivity
 		// when there is one; the rest once the segment can be read.
 		sensitivity := ""
 		if !declared.IsNull() && !declared.IsUnknown() {
 			sensitivity = declared.ValueString()
-			resp.Diagnostics.Append(validateWrittenFlows(plan, sensitivity)...)
+			resp.Diagnostics.Append(fp.validateWrittenFlows(sensitivity)...)
 		}
-		if plan.Segment.IsUnknown() && inputsKnownButSegment(plan) && !resp.Diagnostics.HasError() {
+		if plan.Segment.IsUnknown() && plan.inputsKnownButSegment() && !resp.Diagnostics.HasError() {
 			r.planRulesForNewSegment(ctx, &plan, sensitivity, &resp.Diagnostics)
 			if resp.Diagnostics.HasError() {
 				return
@@ -111,13 +113,13 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	segments, err := r.clients.readSegments(ctx, policySegmentIDs(plan))
+	segments, err := r.clients.readSegments(ctx, fp.segmentIDs())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("segment"), "Cannot read the segments", err.Error())
 		return
 	}
-	r.clients.addPlannedSegments(segments, policySegmentIDs(plan))
-	governed, found := governedSegment(plan, segments)
+	r.clients.addPlannedSegments(segments, fp.segmentIDs())
+	governed, found := fp.governed(segments)
 	if found && !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
 		// The segment's sensitivity changes in this apply (or the
 		// declaration is wrong, which apply reports before any change):
@@ -130,12 +132,12 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 			fmt.Sprintf("The configuration declares the segment %s; segment %s is %s now. The flows are checked against %s; apply checks the declaration against the segment again before any change.",
 				declared.ValueString(), governed.SecurityGroupID, live, governed.Sensitivity))
 	}
-	flows, missing, diags := expandFlows(plan, segments)
+	flows, missing, diags := fp.expandFlows(segments)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rules, diags := compileSecurityGroups(plan, governed, flows)
+	rules, diags := fp.compileSecurityGroups(governed, flows)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -163,9 +165,9 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	setRuleLists(&plan, rules)
+	plan.flattenRules(rules)
 	if len(missing) == 0 {
-		manifests, diags := compileKubernetes(plan, governed, flows)
+		manifests, diags := compilePolicyKubernetes(plan, governed, flows)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -182,14 +184,8 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 // whether they are managed; a peer that does not exist is an error now.
 // When they cannot be read the rules stay unknown until apply.
 func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan *segmentPolicyModel, sensitivity string, diags *diag.Diagnostics) {
-	var peerIDs []string
-	for _, fb := range flowBlocks(*plan) {
-		for _, b := range fb.blocks {
-			if !b.Segment.IsNull() {
-				peerIDs = append(peerIDs, b.Segment.ValueString())
-			}
-		}
-	}
+	fp := plan.expandFlowPolicy()
+	peerIDs := fp.peerIDs()
 	segments := map[string]model.Segment{}
 	if len(peerIDs) > 0 {
 		if r.clients == nil {
@@ -201,21 +197,19 @@ func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan
 			return
 		}
 	}
-	flows, missing, d := expandFlows(*plan, segments)
+	flows, missing, d := fp.expandFlows(segments)
 	diags.Append(d...)
-	if len(missing) > 0 {
-		missingPeersError(diags, missing, *plan)
-	}
+	fp.missingPeersError(diags, missing)
 	if diags.HasError() {
 		return
 	}
 	governed := model.Segment{Name: plannedSegmentID, SecurityGroupID: plannedSegmentID, Sensitivity: sensitivity}
-	rules, d := compileSecurityGroups(*plan, governed, flows)
+	rules, d := fp.compileSecurityGroups(governed, flows)
 	diags.Append(d...)
 	if diags.HasError() {
 		return
 	}
-	setRuleListsPlanned(plan, rules)
+	plan.flattenPlannedRules(rules)
 }
 
 func (r *segmentPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -243,25 +237,26 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 		diags.Append(priorState.Get(ctx, &st)...)
 		prior = stringMap(ctx, st.KubernetesManifests, diags)
 	}
-	segments, err := r.clients.readSegments(ctx, policySegmentIDs(plan))
+	fp := plan.expandFlowPolicy()
+	segments, err := r.clients.readSegments(ctx, fp.segmentIDs())
 	if err != nil {
 		diags.AddAttributeError(path.Root("segment"), "Cannot read the segments", err.Error())
 		return
 	}
-	governed, found := governedSegment(plan, segments)
+	governed, found := fp.governed(segments)
 	if !found {
 		diags.AddAttributeError(path.Root("segment"), "Segment not found", fmt.Sprintf("segment %s does not exist", plan.Segment.ValueString()))
 		return
 	}
-	flows, missing, d := expandFlows(plan, segments)
+	flows, missing, d := fp.expandFlows(segments)
 	diags.Append(d...)
-	missingPeersError(diags, missing, plan)
+	fp.missingPeersError(diags, missing)
 	if diags.HasError() {
 		return
 	}
-	rules, d := compileSecurityGroups(plan, governed, flows)
+	rules, d := fp.compileSecurityGroups(governed, flows)
 	diags.Append(d...)
-	manifests, d := compileKubernetes(plan, governed, flows)
+	manifests, d := compilePolicyKubernetes(plan, governed, flows)
 	diags.Append(d...)
 	if diags.HasError() {
 		return
@@ -276,10 +271,8 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	plan.KubernetesManifests = stringMapValue(manifests)
 	if governed.SecurityGroupID == "" {
 		// A segment placed only in Kubernetes: nothing in AWS.
-		setRuleLists(&plan, nil)
-		uids := r.applyKubernetes(ctx, plan, prior, priorUIDs, diags)
-		r.recordKubernetesAfterFailure(ctx, &plan, priorUIDs, diags)
-		recordKubernetesUIDs(ctx, privateOut, uids, diags)
+		plan.flattenRules(nil)
+		r.applyKubernetes(ctx, &plan, manifests, prior, priorUIDs, privateOut, diags)
 		diags.Append(stateOut.Set(ctx, &plan)...)
 		return
 	}
@@ -289,7 +282,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	}
 	if live, ok := reconcileOwnedRules(ctx, c, id, "policy", rules, acknowledgedRuleKeys(governed, flows, rules), priorState.Raw.IsNull(), diags); diags.HasError() {
 		if ok {
-			setRuleLists(&plan, live)
+			plan.flattenRules(live)
 			// Kubernetes was not touched: the state keeps what the cluster
 			// holds, which the next apply trusts for unchanged objects.
 			plan.KubernetesManifests = stringMapValue(prior)
@@ -297,22 +290,34 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 		}
 		return
 	}
-	setRuleLists(&plan, rules)
-	uids := r.applyKubernetes(ctx, plan, prior, priorUIDs, diags)
-	r.recordKubernetesAfterFailure(ctx, &plan, priorUIDs, diags)
-	recordKubernetesUIDs(ctx, privateOut, uids, diags)
+	plan.flattenRules(rules)
+	r.applyKubernetes(ctx, &plan, manifests, prior, priorUIDs, privateOut, diags)
 	diags.Append(stateOut.Set(ctx, &plan)...)
 }
 
-// recordKubernetesAfterFailure records what the cluster holds after a failed
-// Kubernetes apply, so the next plan converges.
-func (r *segmentPolicyResource) recordKubernetesAfterFailure(ctx context.Context, plan *segmentPolicyModel, uids map[string]string, diags *diag.Diagnostics) {
-	if !diags.HasError() {
-		return
-	}
-	if view, ok := r.readKubernetes(ctx, *plan, uids, new(diag.Diagnostics)); ok {
-		plan.KubernetesManifests = stringMapValue(view)
-	}
+// applyKubernetes writes the policy's manifests, records the UIDs the
+// cluster gave them, and after a failure records what the cluster holds,
+// so the next plan converges.
+func (r *segmentPolicyResource) applyKubernetes(ctx context.Context, plan *segmentPolicyModel, manifests, prior, priorUIDs map[string]string, privateOut privateState, diags *diag.Diagnostics) {
+	objs := r.kubernetesObjects(*plan)
+	force := plan.Kubernetes != nil && plan.Kubernetes.ForceConflicts.ValueBool()
+	uids := objs.apply(ctx, manifests, prior, priorUIDs, force, diags)
+	plan.KubernetesManifests = stringMapValue(objs.afterFailure(ctx, manifests, priorUIDs, diags))
+	recordKubernetesUIDs(ctx, privateOut, uids, diags)
+}
+
+// compilePolicyKubernetes compiles the policy's Kubernetes half.
+func compilePolicyKubernetes(m segmentPolicyModel, governed model.Segment, flows []model.Flow) (map[string]string, diag.Diagnostics) {
+	// A segment with a security group enforces on AWS what a NetworkPolicy
+	// cannot express; one placed only in Kubernetes has nothing else, so
+	// every flow must compile here.
+	opts := expandKubernetesOptions(m.Kubernetes, policyID(m.Segment.ValueString(), m.Name.ValueString()), !kubernetesOnly(&governed))
+	return compileKubernetes([]kubernetes.Policy{{Segment: governed, Flows: flows}}, opts)
+}
+
+// kubernetesObjects are the cluster objects the policy owns.
+func (r *segmentPolicyResource) kubernetesObjects(m segmentPolicyModel) kubernetesObjects {
+	return kubernetesObjects{clients: r.clients, owner: m.ID.ValueString()}
 }
 
 // reconcileOwnedRules writes the rules owner id (a policy or a set) owns.
@@ -351,7 +356,7 @@ func checkAgainstPlan(ctx context.Context, plan segmentPolicyModel, governed mod
 			fmt.Sprintf("The plan was made for a %s segment, the segment is now %s. Plan again.", plan.SegmentSensitivity.ValueString(), governed.Sensitivity))
 		return
 	}
-	if !plan.Rules.IsUnknown() && !plan.Rules.Equal(policyRuleLines(rules, governed.SecurityGroupID)) {
+	if !plan.Rules.IsUnknown() && !plan.Rules.Equal(flattenPolicyRules(rules, governed.SecurityGroupID)) {
 		diags.AddAttributeError(path.Root("rules"), summary,
 			"The rules compiled at apply differ from the planned ones; a segment changed between plan and apply. Plan again.")
 		return
@@ -386,16 +391,17 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 			return
 		}
 	}
-	view, ok := r.readKubernetes(ctx, state, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+	objs := r.kubernetesObjects(state)
+	view, ok := objs.read(ctx, stringMap(ctx, state.KubernetesManifests, &resp.Diagnostics), kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	state.KubernetesManifests = stringMapValue(view)
 	if len(view) > 0 {
-		r.warnForeignPolicies(ctx, governed, &resp.Diagnostics)
+		objs.warnForeignPolicies(ctx, governed, &resp.Diagnostics)
 	}
 	state.SegmentSensitivity = types.StringValue(governed.Sensitivity)
-	setRuleLists(&state, rules)
+	state.flattenRules(rules)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -412,7 +418,7 @@ func (r *segmentPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 			return
 		}
 	}
-	r.deleteKubernetes(ctx, state, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+	r.kubernetesObjects(state).delete(ctx, stringMap(ctx, state.KubernetesManifests, &resp.Diagnostics), kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || kubernetesOnly {
 		return
 	}
@@ -453,15 +459,7 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 			return
 		}
 	}
-	m := segmentPolicyModel{
-		ID:                   types.StringValue(id),
-		Segment:              types.StringValue(segment),
-		Name:                 types.StringValue(name),
-		MaxRulesPerDirection: types.Int64Value(securitygroup.DefaultMaxRulesPerDirection),
-		SegmentSensitivity:   types.StringValue(governed.Sensitivity),
-	}
-	m.AllowFrom, m.AllowTo = flowsFromRules(segment, rules)
-	setRuleLists(&m, rules)
-	m.KubernetesManifests = stringMapValue(r.importKubernetes(ctx, id))
+	manifests := kubernetesObjects{clients: r.clients, owner: id}.importOwned(ctx)
+	m := flattenImported(id, segment, name, governed, rules, manifests)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -187,3 +187,60 @@ func segmentPolicySchema() schema.Schema {
 		},
 	}
 }
+
+// policyKubernetesModel is the segment policy's kubernetes block.
+type policyKubernetesModel struct {
+	AllowDNS         types.Bool   `tfsdk:"allow_dns"`
+	Istio            types.Bool   `tfsdk:"istio"`
+	IstioTrustDomain types.String `tfsdk:"istio_trust_domain"`
+	ForceConflicts   types.Bool   `tfsdk:"force_conflicts"`
+}
+
+func policyKubernetesBlock() schema.SingleNestedBlock {
+	return schema.SingleNestedBlock{
+		Description: "How the policy compiles for Kubernetes. Applies when the governed segment has a `kubernetes` placement; " +
+			"flows to or from segments with a placement, and from CIDR blocks, then also become NetworkPolicies.",
+		Attributes: map[string]schema.Attribute{
+			"allow_dns": schema.BoolAttribute{
+				Optional:    true,
+				Description: "Let the segments' pods reach cluster DNS (kube-system, `k8s-app=kube-dns`, UDP and TCP 53): one egress NetworkPolicy per segment pod selector, shared by every policy that places that segment, and never selecting pods outside a segment. Defaults to true.",
+			},
+			"istio": schema.BoolAttribute{
+				Optional: true,
+				Description: "Also compile `security.istio.io/v1` AuthorizationPolicies whose sources are the SPIFFE identities of the peer " +
+					"segments' service accounts. Defaults to false.",
+			},
+			"istio_trust_domain": schema.StringAttribute{
+				Optional:    true,
+				Description: "Trust domain of the mesh's SPIFFE identities. Defaults to `cluster.local`.",
+				Validators:  []validator.String{stringvalidator.LengthBetween(1, 253)},
+			},
+			"force_conflicts": schema.BoolAttribute{
+				Optional: true,
+				Description: "Take ownership of fields another server-side applier holds instead of failing with a conflict. Edits made " +
+					"imperatively (kubectl edit) are corrected without it. Defaults to false.",
+			},
+		},
+	}
+}
+
+func httpMatchAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"http_methods": schema.ListAttribute{
+			Optional:    true,
+			ElementType: types.StringType,
+			Description: "With `kubernetes.istio`, only these HTTP methods are authorized for this flow (tcp flows between segments only).",
+			Validators:  []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.OneOf("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"))},
+		},
+		"http_paths": schema.ListAttribute{
+			Optional:    true,
+			ElementType: types.StringType,
+			Description: "With `kubernetes.istio`, only these request paths (Istio path syntax: exact, `prefix*` or `*suffix`) are authorized for this flow.",
+			Validators:  []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.RegexMatches(httpPathRe, "must start with '/' or '*' and hold no white space or control character"))},
+		},
+	}
+}
+
+// httpPathRe: Istio path syntax, and no white space or control character
+// (a request path carries none unencoded).
+var httpPathRe = regexp.MustCompile(`^[/*][^\s\x00-\x1f\x7f]*$`)

@@ -3,9 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -35,13 +32,13 @@ func (r *segmentPolicySetResource) ImportState(ctx context.Context, req resource
 	if !ok {
 		return
 	}
-	manifests := (&segmentPolicyResource{resourceBase: r.resourceBase}).importKubernetes(ctx, id)
+	manifests := kubernetesObjects{clients: r.clients, owner: id}.importOwned(ctx)
 	if len(rules) == 0 && len(manifests) == 0 {
 		resp.Diagnostics.AddError("Cannot import segment policy set",
 			fmt.Sprintf("no security-group rule carries the tag zerotrust:policy = %s and no Kubernetes object belongs to it: there is no set named %q to import", id, name))
 		return
 	}
-	blocks := setBlocksFromRules(rules)
+	blocks := flattenSetBlocks(rules)
 	ids := make([]string, len(blocks))
 	for i, b := range blocks {
 		ids[i] = b.Segment.ValueString()
@@ -65,42 +62,8 @@ func (r *segmentPolicySetResource) ImportState(ctx context.Context, req resource
 		Name:                 types.StringValue(name),
 		MaxRulesPerDirection: types.Int64Value(securitygroup.DefaultMaxRulesPerDirection),
 		Policies:             blocks,
-		Rules:                ruleLines(rules),
+		Rules:                flattenSetRules(rules),
 		KubernetesManifests:  stringMapValue(manifests),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// setBlocksFromRules rebuilds one policy block per group that governs a
-// flow, sorted by segment id: a rule is a flow of its group's block, except
-// an egress rule to another group that has the matching ingress rule from
-// it, which is that flow's other half (rebuilt as the destination's
-// allow_from).
-func setBlocksFromRules(rules []securitygroup.Rule) []setPolicyModel {
-	ingress := map[string]bool{}
-	for _, r := range rules {
-		if !r.Egress && r.ReferencedGroupID != "" {
-			ingress[halfKey(r.GroupID, r.ReferencedGroupID, r)] = true
-		}
-	}
-	byGroup := map[string][]securitygroup.Rule{}
-	for _, r := range rules {
-		if r.Egress && r.ReferencedGroupID != "" && ingress[halfKey(r.ReferencedGroupID, r.GroupID, r)] {
-			continue // the source's half of a flow into another segment
-		}
-		byGroup[r.GroupID] = append(byGroup[r.GroupID], r)
-	}
-	out := make([]setPolicyModel, 0, len(byGroup))
-	for _, g := range slices.Sorted(maps.Keys(byGroup)) {
-		from, to := flowsFromRules(g, byGroup[g])
-		out = append(out, setPolicyModel{Segment: types.StringValue(g), AllowFrom: from, AllowTo: to})
-	}
-	return out
-}
-
-// halfKey identifies a segment-to-segment flow by destination, source,
-// protocol and ports: its ingress rule on the destination and its egress
-// rule on the source share it.
-func halfKey(destination, source string, r securitygroup.Rule) string {
-	return strings.Join([]string{destination, source, r.Protocol, fmt.Sprint(r.FromPort), fmt.Sprint(r.ToPort)}, "\x00")
 }

@@ -22,7 +22,7 @@ func TestSetBlocksFromRules(t *testing.T) {
 		// db -> the internet's 10.9.0.0/16.
 		tcp("sg-db", true, 443, "", "10.9.0.0/16"),
 	}
-	blocks := setBlocksFromRules(rules)
+	blocks := flattenSetBlocks(rules)
 	got := map[string][]string{}
 	for _, b := range blocks {
 		for _, f := range b.AllowFrom {

@@ -43,20 +43,6 @@ func (r *segmentPolicySetResource) Schema(_ context.Context, _ resource.SchemaRe
 	resp.Schema = withObjectTypes(segmentPolicySetSchema())
 }
 
-func setID(name string) string { return "set/" + name }
-
-// member is one policy block as a segment policy, so the set reuses the
-// policy's expansion, checks and compilers.
-func (m segmentPolicySetModel) member(i int) segmentPolicyModel {
-	p := m.Policies[i]
-	return segmentPolicyModel{
-		ID: m.ID, Segment: p.Segment, Name: types.StringValue("set"), MaxRulesPerDirection: m.MaxRulesPerDirection,
-		AllowFrom: p.AllowFrom, AllowTo: p.AllowTo, SegmentSensitivity: p.SegmentSensitivity, Kubernetes: m.Kubernetes,
-	}
-}
-
-func memberPath(i int) path.Path { return path.Root("policy").AtListIndex(i) }
-
 // ValidateConfig checks every flow written in full, as the policy does.
 func (r *segmentPolicySetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	if unknownCollection(req.Config.Raw) {
@@ -71,12 +57,12 @@ func (r *segmentPolicySetResource) ValidateConfig(ctx context.Context, req resou
 	for i, p := range m.Policies {
 		if !p.Segment.IsUnknown() {
 			if j, dup := seen[p.Segment.ValueString()]; dup {
-				resp.Diagnostics.AddAttributeError(memberPath(i).AtName("segment"), "Segment governed twice",
+				resp.Diagnostics.AddAttributeError(path.Root("policy").AtListIndex(i).AtName("segment"), "Segment governed twice",
 					fmt.Sprintf("policy[%d] already governs %s; put all of a segment's flows in one policy block.", j, p.Segment.ValueString()))
 			}
 			seen[p.Segment.ValueString()] = i
 		}
-		resp.Diagnostics.Append(rerootDiags(memberPath(i), validateWrittenFlows(m.member(i), ""))...)
+		resp.Diagnostics.Append(m.member(i).validateWrittenFlows("")...)
 	}
 }
 
@@ -96,7 +82,7 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 	out := setCompiled{ack: map[string]bool{}, known: true}
 	var ids []string
 	for i := range m.Policies {
-		ids = append(ids, policySegmentIDs(m.member(i))...)
+		ids = append(ids, m.member(i).segmentIDs()...)
 	}
 	segments, err := r.clients.readSegments(ctx, ids)
 	if err != nil {
@@ -107,32 +93,25 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 	byKey := map[string]int{}
 	var kpols []kubernetes.Policy
 	for i := range m.Policies {
-		mem := m.member(i)
-		base := memberPath(i)
-		governed, found := governedSegment(mem, segments)
+		fp := m.member(i)
+		base := tfPath(path.Empty(), fp.At)
+		governed, found := fp.governed(segments)
 		if !found {
 			if atApply {
-				diags.AddAttributeError(base.AtName("segment"), "Segment not found", fmt.Sprintf("segment %s does not exist", mem.Segment.ValueString()))
+				diags.AddAttributeError(base.AtName("segment"), "Segment not found", fmt.Sprintf("segment %s does not exist", fp.Segment.ValueString()))
 			} else {
-				diags.Append(rerootDiags(base, validateWrittenFlows(mem, mem.SegmentSensitivity.ValueString()))...)
+				diags.Append(fp.validateWrittenFlows(fp.SegmentSensitivity.ValueString())...)
 			}
 			out.known = false
 			continue
 		}
-		if s := mem.SegmentSensitivity.ValueString(); s != "" && model.SensitivityRank(s) > model.SensitivityRank(governed.Sensitivity) {
+		if s := fp.SegmentSensitivity.ValueString(); s != "" && model.SensitivityRank(s) > model.SensitivityRank(governed.Sensitivity) {
 			governed.Sensitivity = s // changes in this apply: judged against the stricter
 		}
-		flows, missing, d := expandFlows(mem, segments)
-		diags.Append(rerootDiags(base, d)...)
-		var md diag.Diagnostics
-		missingPeersError(&md, missing, mem)
-		diags.Append(rerootDiags(base, md)...)
-		prefix := model.Root("policy").Index(i)
-		for j := range flows {
-			flows[j].Path = append(append(model.Path{}, prefix...), flows[j].Path...)
-			flows[j].PeerPath = append(append(model.Path{}, prefix...), flows[j].PeerPath...)
-		}
-		rules, d := compileSecurityGroups(mem, governed, flows)
+		flows, missing, d := fp.expandFlows(segments)
+		diags.Append(d...)
+		fp.missingPeersError(diags, missing)
+		rules, d := fp.compileSecurityGroups(governed, flows)
 		diags.Append(d...)
 		if kubernetesOnly(&governed) {
 			for _, f := range flows {
@@ -153,54 +132,19 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 			out.rules = append(out.rules, rule)
 		}
 		maps.Copy(out.ack, acknowledgedRuleKeys(governed, flows, rules))
-		kpols = append(kpols, kubernetes.Policy{Segment: governed, SegmentPath: prefix.At("segment"), Flows: flows})
+		kpols = append(kpols, kubernetes.Policy{Segment: governed, SegmentPath: fp.At.At("segment"), Flows: flows})
 	}
 	if diags.HasError() || !out.known {
 		return out
 	}
 	slices.SortFunc(out.rules, func(a, b securitygroup.Rule) int { return strings.Compare(ruleLine(a), ruleLine(b)) })
-	objs, problems := kubernetes.CompileAll(kpols, m.Kubernetes.options(m.ID.ValueString(), true))
-	appendProblems(diags, path.Empty(), problems)
+	manifests, d := compileKubernetes(kpols, expandKubernetesOptions(m.Kubernetes, m.ID.ValueString(), true))
+	diags.Append(d...)
 	if diags.HasError() {
 		return out
 	}
-	manifests, err := objs.Manifests()
-	if err != nil {
-		diags.AddError("Rendering the Kubernetes manifests failed", err.Error())
-		return out
-	}
-	out.manifests = map[string]string{}
-	for _, mf := range manifests {
-		out.manifests[mf.ID()] = mf.YAML
-	}
+	out.manifests = manifests
 	return out
-}
-
-// ruleLine is a rule as one line of the plan.
-func ruleLine(rule securitygroup.Rule) string {
-	return rule.GroupID + " " + strings.TrimSpace(awsapi.LiveRule{Rule: rule}.Describe())
-}
-
-func ruleLines(rules []securitygroup.Rule) types.List {
-	lines := make([]string, len(rules))
-	for i, rule := range rules {
-		lines[i] = ruleLine(rule)
-	}
-	slices.Sort(lines)
-	return stringList(lines)
-}
-
-// setInputsKnown reports whether every value the compilation needs is known.
-func setInputsKnown(m segmentPolicySetModel) bool {
-	if m.Name.IsUnknown() || m.MaxRulesPerDirection.IsUnknown() {
-		return false
-	}
-	for i := range m.Policies {
-		if !policyInputsKnown(m.member(i)) || m.Policies[i].SegmentSensitivity.IsUnknown() {
-			return false
-		}
-	}
-	return true
 }
 
 func (r *segmentPolicySetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -217,10 +161,10 @@ func (r *segmentPolicySetResource) ModifyPlan(ctx context.Context, req resource.
 	}
 	plan.Rules = types.ListUnknown(types.StringType)
 	plan.KubernetesManifests = types.MapUnknown(types.StringType)
-	if !setInputsKnown(plan) || r.clients == nil {
+	if !plan.inputsKnown() || r.clients == nil {
 		for i := range plan.Policies {
 			if s := plan.Policies[i].SegmentSensitivity; !s.IsNull() && !s.IsUnknown() {
-				resp.Diagnostics.Append(rerootDiags(memberPath(i), validateWrittenFlows(plan.member(i), s.ValueString()))...)
+				resp.Diagnostics.Append(plan.member(i).validateWrittenFlows(s.ValueString())...)
 			}
 		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -236,7 +180,7 @@ func (r *segmentPolicySetResource) ModifyPlan(ctx context.Context, req resource.
 				fmt.Sprintf("The rule %s on %s is also planned by policy %s in this configuration; one flow may be declared by one policy only.",
 					strings.TrimSpace(awsapi.LiveRule{Rule: c.rule}.Describe()), c.rule.GroupID, c.other))
 		}
-		plan.Rules = ruleLines(compiled.rules)
+		plan.Rules = flattenSetRules(compiled.rules)
 		plan.KubernetesManifests = stringMapValue(compiled.manifests)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -250,10 +194,9 @@ func (r *segmentPolicySetResource) Update(ctx context.Context, req resource.Upda
 	r.apply(ctx, req.Plan, req.State, req.Private, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
-// policyView lets the set use the segment policy's Kubernetes steps.
-func (r *segmentPolicySetResource) policyView(m segmentPolicySetModel) (*segmentPolicyResource, segmentPolicyModel) {
-	return &segmentPolicyResource{resourceBase: r.resourceBase},
-		segmentPolicyModel{ID: m.ID, Kubernetes: m.Kubernetes, KubernetesManifests: m.KubernetesManifests}
+// kubernetesObjects are the cluster objects the set owns.
+func (r *segmentPolicySetResource) kubernetesObjects(m segmentPolicySetModel) kubernetesObjects {
+	return kubernetesObjects{clients: r.clients, owner: m.ID.ValueString()}
 }
 
 func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan, priorState tfsdk.State, priorPrivate privateState, stateOut *tfsdk.State, privateOut privateState, diags *diag.Diagnostics) {
@@ -275,7 +218,7 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 	if diags.HasError() {
 		return
 	}
-	lines := ruleLines(compiled.rules)
+	lines := flattenSetRules(compiled.rules)
 	if !plan.Rules.IsUnknown() && !plan.Rules.Equal(lines) {
 		diags.AddAttributeError(path.Root("rules"), "The compiled set differs from the plan",
 			"The rules compiled at apply differ from the planned ones; a segment changed between plan and apply. Plan again.")
@@ -296,7 +239,7 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 		}
 		if live, ok := reconcileOwnedRules(ctx, c, id, "policy set", compiled.rules, compiled.ack, priorState.Raw.IsNull(), diags); diags.HasError() {
 			if ok {
-				plan.Rules = ruleLines(live)
+				plan.Rules = flattenSetRules(live)
 				// Kubernetes was not touched: the state keeps what the
 				// cluster holds, which the next apply trusts for unchanged
 				// objects.
@@ -306,12 +249,12 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 			return
 		}
 	}
-	pr, pm := r.policyView(plan)
+	objs := r.kubernetesObjects(plan)
 	priorUIDs := kubernetesUIDs(ctx, priorPrivate, diags)
-	uids := pr.applyKubernetes(ctx, pm, prior, priorUIDs, diags)
-	pr.recordKubernetesAfterFailure(ctx, &pm, priorUIDs, diags)
+	force := plan.Kubernetes != nil && plan.Kubernetes.ForceConflicts.ValueBool()
+	uids := objs.apply(ctx, compiled.manifests, prior, priorUIDs, force, diags)
+	plan.KubernetesManifests = stringMapValue(objs.afterFailure(ctx, compiled.manifests, priorUIDs, diags))
 	recordKubernetesUIDs(ctx, privateOut, uids, diags)
-	plan.KubernetesManifests = pm.KubernetesManifests
 	diags.Append(stateOut.Set(ctx, &plan)...)
 }
 
@@ -326,23 +269,23 @@ func (r *segmentPolicySetResource) Read(ctx context.Context, req resource.ReadRe
 		if !ok {
 			return
 		}
-		state.Rules = ruleLines(rules)
+		state.Rules = flattenSetRules(rules)
 	}
-	pr, pm := r.policyView(state)
-	view, ok := pr.readKubernetes(ctx, pm, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+	objs := r.kubernetesObjects(state)
+	view, ok := objs.read(ctx, stringMap(ctx, state.KubernetesManifests, &resp.Diagnostics), kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	state.KubernetesManifests = stringMapValue(view)
 	if len(view) > 0 {
-		r.warnForeignPolicies(ctx, pr, state, &resp.Diagnostics)
+		r.warnForeignPolicies(ctx, objs, state, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // warnForeignPolicies warns, for every placed segment of the set, about
 // NetworkPolicies the provider does not own that admit traffic to its pods.
-func (r *segmentPolicySetResource) warnForeignPolicies(ctx context.Context, pr *segmentPolicyResource, state segmentPolicySetModel, diags *diag.Diagnostics) {
+func (r *segmentPolicySetResource) warnForeignPolicies(ctx context.Context, objs kubernetesObjects, state segmentPolicySetModel, diags *diag.Diagnostics) {
 	ids := make([]string, 0, len(state.Policies))
 	for _, p := range state.Policies {
 		ids = append(ids, p.Segment.ValueString())
@@ -354,7 +297,7 @@ func (r *segmentPolicySetResource) warnForeignPolicies(ctx context.Context, pr *
 	}
 	for _, id := range ids {
 		if seg, ok := segments[id]; ok && seg.Kubernetes != nil {
-			pr.warnForeignPolicies(ctx, seg, diags)
+			objs.warnForeignPolicies(ctx, seg, diags)
 		}
 	}
 }
@@ -365,8 +308,7 @@ func (r *segmentPolicySetResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	pr, pm := r.policyView(state)
-	pr.deleteKubernetes(ctx, pm, kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+	r.kubernetesObjects(state).delete(ctx, stringMap(ctx, state.KubernetesManifests, &resp.Diagnostics), kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || len(state.Rules.Elements()) == 0 {
 		return
 	}
@@ -379,32 +321,4 @@ func (r *segmentPolicySetResource) Delete(ctx context.Context, req resource.Dele
 	if err != nil {
 		resp.Diagnostics.AddError("Removing the set's rules failed", err.Error())
 	}
-}
-
-// rerootDiags places attribute diagnostics found on a member policy under
-// its block (policy[i].…).
-func rerootDiags(base path.Path, in diag.Diagnostics) diag.Diagnostics {
-	var out diag.Diagnostics
-	for _, d := range in {
-		wp, ok := d.(diag.DiagnosticWithPath)
-		if !ok {
-			out.Append(d)
-			continue
-		}
-		p := base
-		for _, s := range wp.Path().Steps() {
-			switch s := s.(type) {
-			case path.PathStepAttributeName:
-				p = p.AtName(string(s))
-			case path.PathStepElementKeyInt:
-				p = p.AtListIndex(int(s))
-			case path.PathStepElementKeyString:
-				p = p.AtMapKey(string(s))
-			case path.PathStepElementKeyValue:
-				p = p.AtSetValue(s.Value)
-			}
-		}
-		out.Append(diag.WithPath(p, d))
-	}
-	return out
 }

@@ -349,21 +349,17 @@ func (c *compiler) addPolicy(p Policy) {
 			}
 		}
 	}
-	for _, f := range kept {
+	// Each flow is judged alone, then the set for internet exposure, so
+	// splitting 0.0.0.0/0 into many prefixes does not get through.
+	ps, valid := model.ValidateFlows(p.Segment, kept)
+	c.problems.Append(ps)
+	for _, f := range valid {
 		c.addFlow(p, f, target)
 	}
-	// Each flow was judged alone; internet exposure is also judged for the
-	// set, so splitting 0.0.0.0/0 into many prefixes does not get through.
-	c.problems.Append(model.ValidateExposure(p.Segment, kept))
 }
 
 func (c *compiler) addFlow(p Policy, f model.Flow, targetSubj *subject) {
 	match := f.HTTP
-	ps := f.Validate(p.Segment)
-	c.problems.Append(ps)
-	if ps.HasErrors() {
-		return
-	}
 	peerPath := f.PeerPath
 	if peerPath == nil {
 		peerPath = f.Path

@@ -83,18 +83,14 @@ type Options struct {
 // because with deny-by-default groups both halves are needed. Problems name
 // the offending flow; no rules are returned when there is an error.
 func Compile(target model.Segment, flows []model.Flow, opts Options) ([]Rule, model.Problems) {
-	var problems model.Problems
 	if opts.MaxRulesPerDirection <= 0 {
 		opts.MaxRulesPerDirection = DefaultMaxRulesPerDirection
 	}
 	raw := make([]Rule, 0, 2*len(flows))
-	valid := make([]model.Flow, 0, len(flows))
-	for _, f := range flows {
-		ps := f.Validate(target)
-		problems.Append(ps)
-		if ps.HasErrors() {
-			continue
-		}
+	// Each flow is judged alone, then the set for internet exposure, so
+	// splitting 0.0.0.0/0 into many prefixes does not get through.
+	problems, valid := model.ValidateFlows(target, flows)
+	for _, f := range valid {
 		if f.Peer.Segment != nil && f.Peer.Segment.SecurityGroupID == "" {
 			problems.Errorf(f.PeerPath, "Segment without a security group",
 				"segment %q has no security group, so an EC2 rule cannot reference it", f.Peer.Segment.Name)
@@ -104,12 +100,8 @@ func Compile(target model.Segment, flows []model.Flow, opts Options) ([]Rule, mo
 			problems.Warnf(f.PeerPath, "Peer not managed by this provider",
 				"security group %s is not a zerotrust_segment, so only this segment's half of the flow is written; the peer's own rules are left to its owner", f.Peer.Segment.SecurityGroupID)
 		}
-		valid = append(valid, f)
 		raw = append(raw, rulesFor(target.SecurityGroupID, f)...)
 	}
-	// Each flow was judged alone; internet exposure is also judged for the
-	// set, so splitting 0.0.0.0/0 into many prefixes does not get through.
-	problems.Append(model.ValidateExposure(target, valid))
 	if problems.HasErrors() {
 		return nil, problems
 	}
