@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 )
@@ -141,13 +143,7 @@ func segmentPolicySchema() schema.Schema {
 				Validators:    []validator.String{stringvalidator.RegexMatches(policyNameRe, "must be 1–63 characters: lower-case letters, digits, '_' or '-'")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
-			"max_rules_per_direction": schema.Int64Attribute{
-				Optional:    true,
-				Computed:    true,
-				Default:     int64default.StaticInt64(60),
-				Description: "Quota of rules per security group and direction (the AWS default is 60). Exceeding it is a plan-time error.",
-				Validators:  []validator.Int64{int64validator.Between(1, 1000)},
-			},
+			"max_rules_per_direction": maxRulesPerDirectionAttribute(),
 
 			// Computed
 			"id": schema.StringAttribute{
@@ -244,3 +240,14 @@ func httpMatchAttributes() map[string]schema.Attribute {
 // httpPathRe: Istio path syntax, and no white space or control character
 // (a request path carries none unencoded).
 var httpPathRe = regexp.MustCompile(`^[/*][^\s\x00-\x1f\x7f]*$`)
+
+// maxRulesPerDirectionAttribute is the rule quota of a policy and of a set.
+func maxRulesPerDirectionAttribute() schema.Int64Attribute {
+	return schema.Int64Attribute{
+		Optional:    true,
+		Computed:    true,
+		Default:     int64default.StaticInt64(securitygroup.DefaultMaxRulesPerDirection),
+		Description: fmt.Sprintf("Quota of rules per security group and direction (the AWS default is %d). Exceeding it is a plan-time error.", securitygroup.DefaultMaxRulesPerDirection),
+		Validators:  []validator.Int64{int64validator.Between(1, 1000)},
+	}
+}

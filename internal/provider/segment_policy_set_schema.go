@@ -1,11 +1,9 @@
 package provider
 
 import (
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -48,13 +46,7 @@ func segmentPolicySetSchema() schema.Schema {
 				Validators:    []validator.String{stringvalidator.RegexMatches(policyNameRe, "must be 1–63 characters: lower-case letters, digits, '_' or '-'")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
-			"max_rules_per_direction": schema.Int64Attribute{
-				Optional:    true,
-				Computed:    true,
-				Default:     int64default.StaticInt64(60),
-				Description: "Quota of rules per security group and direction (the AWS default is 60). Exceeding it is a plan-time error.",
-				Validators:  []validator.Int64{int64validator.Between(1, 1000)},
-			},
+			"max_rules_per_direction": maxRulesPerDirectionAttribute(),
 			"id": schema.StringAttribute{
 				Computed:      true,
 				Description:   "`set/<name>`; also the value of the `zerotrust:policy` tag on every rule the set owns.",
