@@ -10,6 +10,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/collections"
 )
 
 // Building the objects from what the compiler gathered: one default-deny
@@ -395,10 +397,10 @@ func (c *compiler) authorizationPolicy(sub *subject, entries map[string]*authzEn
 		g := groups[key]
 		var r AuthorizationRule
 		if len(g.principals) > 0 {
-			r.From = append(r.From, RuleFrom{Source: Source{Principals: sortedUnique(g.principals)}})
+			r.From = append(r.From, RuleFrom{Source: Source{Principals: collections.SortedUnique(g.principals)}})
 		}
 		if len(g.ipBlocks) > 0 {
-			keys := sortedUnique(g.ipBlocks)
+			keys := collections.SortedUnique(g.ipBlocks)
 			blocks := make([]string, len(keys))
 			for i, k := range keys {
 				blocks[i] = g.cidrs[k]

@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/collections"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
@@ -482,7 +483,7 @@ func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.
 		e.sortKey = "1\x00" + prefixSortKey(src.cidr)
 	}
 	if match != nil {
-		e.http = model.HTTPMatch{Methods: sortedUnique(match.Methods), Paths: sortedUnique(match.Paths)}
+		e.http = model.HTTPMatch{Methods: collections.SortedUnique(match.Methods), Paths: collections.SortedUnique(match.Paths)}
 	}
 	key := e.sortKey + "\x00" + strings.Join(e.http.Methods, ",") + "\x00" + strings.Join(e.http.Paths, "\x01")
 	m := dst.authz
@@ -509,15 +510,6 @@ func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.
 	default:
 		cur.ports.add("tcp", ports)
 	}
-}
-
-func sortedUnique(s []string) []string {
-	if len(s) == 0 {
-		return nil
-	}
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 func dedupe(ps model.Problems) model.Problems {
