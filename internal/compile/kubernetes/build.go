@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,15 +173,6 @@ func sortedByName[T any](objs []T, meta func(*T) *metav1.ObjectMeta) []T {
 	return objs
 }
 
-func sortedMapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // dnsEgress is what every subject's DNS egress policy shares: where DNS
 // runs, as a name part and as the rule's peer, built once per compile.
 type dnsEgress struct {
@@ -229,7 +221,7 @@ func (c *compiler) allowPolicy(sub *subject, kind string, t networkingv1.PolicyT
 // their values in key order.
 func labelsReadable(m map[string]string) string {
 	parts := make([]string, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, m[k])
 	}
 	return strings.Join(parts, "-")
@@ -393,7 +385,7 @@ func (c *compiler) authorizationPolicy(sub *subject, entries map[string]*authzEn
 	if len(sub.labels) > 0 {
 		ap.Spec.Selector = &WorkloadSelector{MatchLabels: copyMap(sub.labels)}
 	}
-	for _, key := range sortedMapKeys(groups) {
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
 		g := groups[key]
 		var r AuthorizationRule
 		if len(g.principals) > 0 {

@@ -12,6 +12,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -254,7 +255,7 @@ func (c *compiler) checkOptions() {
 		if errs := validation.IsDNS1123Label(d.Namespace); len(errs) > 0 {
 			c.problems.Errorf(model.Root("dns").At("namespace"), "Invalid namespace", "%q is not a namespace name: %s", d.Namespace, strings.Join(errs, "; "))
 		}
-		for _, k := range sortedKeys(d.PodLabels) {
+		for _, k := range slices.Sorted(maps.Keys(d.PodLabels)) {
 			if errs := append(content.IsLabelKey(k), content.IsLabelValue(d.PodLabels[k])...); len(errs) > 0 {
 				c.problems.Errorf(model.Root("dns").At(labelStep("pod_labels", k)), "Invalid pod label", "%s", strings.Join(errs, "; "))
 			}
@@ -317,7 +318,7 @@ func (c *compiler) subjectOf(s model.Segment) *subject {
 
 func labelsKey(m map[string]string) string {
 	var b strings.Builder
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		b.WriteString(k)
 		b.WriteByte('=')
 		b.WriteString(m[k])

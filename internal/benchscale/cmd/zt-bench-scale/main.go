@@ -17,11 +17,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -646,7 +646,7 @@ func diff(a, b map[string]int) map[string]int {
 func ec2Calls(m map[string]int64, keep func(action string) bool) (int64, string) {
 	var n int64
 	var parts []string
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		action, ok := strings.CutPrefix(k, "ec2:")
 		if !ok || !keep(action) {
 			continue
@@ -794,19 +794,10 @@ func agreement(u benchscale.CPUUsage) string {
 
 func renderInts(m map[string]int) string {
 	var parts []string
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func writeConfig(dir string, cfg []byte) error {
