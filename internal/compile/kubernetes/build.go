@@ -221,7 +221,9 @@ func (c *compiler) allowPolicy(sub *subject, kind string, t networkingv1.PolicyT
 // their values in key order.
 func labelsReadable(m map[string]string) string {
 	parts := make([]string, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
+	keys := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m)) // sized: no regrowth on this hot path
+	slices.Sort(keys)
+	for _, k := range keys {
 		parts = append(parts, m[k])
 	}
 	return strings.Join(parts, "-")
@@ -385,7 +387,9 @@ func (c *compiler) authorizationPolicy(sub *subject, entries map[string]*authzEn
 	if len(sub.labels) > 0 {
 		ap.Spec.Selector = &WorkloadSelector{MatchLabels: copyMap(sub.labels)}
 	}
-	for _, key := range slices.Sorted(maps.Keys(groups)) {
+	groupKeys := slices.AppendSeq(make([]string, 0, len(groups)), maps.Keys(groups)) // sized: no regrowth on this hot path
+	slices.Sort(groupKeys)
+	for _, key := range groupKeys {
 		g := groups[key]
 		var r AuthorizationRule
 		if len(g.principals) > 0 {

@@ -318,7 +318,9 @@ func (c *compiler) subjectOf(s model.Segment) *subject {
 
 func labelsKey(m map[string]string) string {
 	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(m)) {
+	keys := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m)) // sized: no regrowth on this hot path
+	slices.Sort(keys)
+	for _, k := range keys {
 		b.WriteString(k)
 		b.WriteByte('=')
 		b.WriteString(m[k])

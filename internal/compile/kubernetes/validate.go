@@ -42,7 +42,9 @@ func ValidateSegment(s model.Segment, at model.Path) model.Problems {
 	} else if errs := validation.IsDNS1123Label(k.Namespace); len(errs) > 0 {
 		ps.Errorf(kp("namespace"), "Invalid namespace", "%q is not a namespace name: %s", k.Namespace, strings.Join(errs, "; "))
 	}
-	for _, key := range slices.Sorted(maps.Keys(k.PodLabels)) {
+	keys := slices.AppendSeq(make([]string, 0, len(k.PodLabels)), maps.Keys(k.PodLabels)) // sized: no regrowth on this hot path
+	slices.Sort(keys)
+	for _, key := range keys {
 		if errs := content.IsLabelKey(key); len(errs) > 0 {
 			ps.Errorf(kp(labelStep("pod_labels", key)), "Invalid pod label key", "%q is not a label key: %s", key, strings.Join(errs, "; "))
 		}
