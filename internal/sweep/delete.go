@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -117,7 +117,7 @@ func (d *deleter) rules(ctx context.Context) {
 	for _, o := range d.byKind[KindSecurityGroupRule] {
 		byGroup[o.Parent] = append(byGroup[o.Parent], o)
 	}
-	for _, g := range sortedKeys(byGroup) {
+	for _, g := range slices.Sorted(maps.Keys(byGroup)) {
 		rs := byGroup[g]
 		ids := make([]string, len(rs))
 		for i, r := range rs {
@@ -144,7 +144,7 @@ func (d *deleter) endpoints(ctx context.Context) {
 		}
 		byGroup[o.Parent] = append(byGroup[o.Parent], o)
 	}
-	for _, g := range sortedKeys(byGroup) {
+	for _, g := range slices.Sorted(maps.Keys(byGroup)) {
 		es := byGroup[g]
 		ids := make([]string, len(es))
 		for i, e := range es {
@@ -174,7 +174,7 @@ func (d *deleter) vaGroups(ctx context.Context) {
 			continue
 		}
 		if len(left) > 0 {
-			d.keep(o, fmt.Sprintf("still has endpoints %v (claimed, foreign or not deleted)", sortedKeys(left)))
+			d.keep(o, fmt.Sprintf("still has endpoints %v (claimed, foreign or not deleted)", slices.Sorted(maps.Keys(left))))
 			continue
 		}
 		if err := awsapi.DeleteVerifiedAccessGroup(ctx, d.src.AWS.EC2, o.ID); err != nil {
@@ -305,7 +305,7 @@ func (d *deleter) permissionSets(ctx context.Context) {
 		byPS[o.Parent] = append(byPS[o.Parent], o)
 	}
 	failed := map[string]bool{}
-	for _, ps := range sortedKeys(byPS) {
+	for _, ps := range slices.Sorted(maps.Keys(byPS)) {
 		objs := byPS[ps]
 		as := make([]identitycenter.Assignment, len(objs))
 		for i, o := range objs {
@@ -379,13 +379,4 @@ func (d *deleter) securityGroups(ctx context.Context) {
 		}
 		d.done(o)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

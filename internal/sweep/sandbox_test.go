@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -401,7 +403,7 @@ func checkForeign(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dyna
 	e := c.EC2
 	groups := must(awsapi.FindSecurityGroups(ctx, e, []string{w.sgForeign, w.sgAdopted, w.sgOrphan}))
 	if groups[w.sgForeign] == nil || groups[w.sgAdopted] == nil || groups[w.sgOrphan] != nil {
-		t.Errorf("security groups after the sweep: %v (want foreign and adopted, not orphan)", sortedKeys(groups))
+		t.Errorf("security groups after the sweep: %v (want foreign and adopted, not orphan)", slices.Sorted(maps.Keys(groups)))
 	}
 	rules := must(e.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{
 		Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{w.sgClaimed, w.sgForeign, w.sgAdopted}}},
@@ -421,7 +423,7 @@ func checkForeign(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dyna
 	}
 	tps := must(awsapi.FindVerifiedAccessTrustProviders(ctx, e, []string{w.tpForeign, w.tpClaimed, w.tpOrphan}))
 	if tps[w.tpForeign] == nil || tps[w.tpClaimed] == nil || tps[w.tpOrphan] != nil {
-		t.Errorf("trust providers after the sweep: %v (want the foreign and the claimed one)", sortedKeys(tps))
+		t.Errorf("trust providers after the sweep: %v (want the foreign and the claimed one)", slices.Sorted(maps.Keys(tps)))
 	}
 	claimedInst := must(awsapi.FindVerifiedAccessInstance(ctx, e, w.instClaimed))
 	if len(claimedInst.TrustProviderIDs) != 1 || claimedInst.TrustProviderIDs[0] != w.tpClaimed {
@@ -487,13 +489,4 @@ func equalCounts(a, b map[sweep.Kind]sweep.Count) bool {
 		}
 	}
 	return true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/collections"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
@@ -115,7 +116,7 @@ func Compile(a model.PrivilegedAccess, now time.Time) (PermissionSet, model.Prob
 	if a.SessionDuration != "" {
 		out.SessionDuration, _ = NormalizeSessionDuration(a.SessionDuration) // validated above
 	}
-	out.ManagedPolicies = sortedUnique(a.ManagedPolicies)
+	out.ManagedPolicies = collections.SortedUnique(a.ManagedPolicies)
 	out.CustomerManagedPolicies = normalizeReferences(convertReferences(a.CustomerManagedPolicies))
 	if b := a.PermissionsBoundary; b != nil {
 		if b.CustomerManagedPolicy != nil {
@@ -126,7 +127,7 @@ func Compile(a model.PrivilegedAccess, now time.Time) (PermissionSet, model.Prob
 		}
 	}
 	if !a.Expired(now) {
-		for _, acct := range sortedUnique(a.Accounts) {
+		for _, acct := range collections.SortedUnique(a.Accounts) {
 			out.Assignments = append(out.Assignments, Assignment{AccountID: acct, PrincipalType: PrincipalTypeGroup, PrincipalID: a.Group})
 		}
 	}
@@ -252,22 +253,6 @@ func normalizeReferences(rs []PolicyReference) []PolicyReference {
 	for _, r := range out[1:] {
 		if r != uniq[len(uniq)-1] {
 			uniq = append(uniq, r)
-		}
-	}
-	return uniq
-}
-
-// sortedUnique returns a sorted copy without duplicates, nil for none.
-func sortedUnique(in []string) []string {
-	if len(in) == 0 {
-		return nil
-	}
-	out := append([]string(nil), in...)
-	sort.Strings(out)
-	uniq := out[:1]
-	for _, s := range out[1:] {
-		if s != uniq[len(uniq)-1] {
-			uniq = append(uniq, s)
 		}
 	}
 	return uniq

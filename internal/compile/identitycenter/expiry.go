@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/collections"
 )
 
 // Expiry enforcement: a grant with an expiry is removed by AWS itself, not
@@ -173,7 +175,7 @@ func ExpiryRolePolicy(instanceARN, permissionSetARN string, accountIDs []string)
 	if err != nil {
 		return "", err
 	}
-	accounts := sortedUnique(accountIDs)
+	accounts := collections.SortedUnique(accountIDs)
 	if len(accounts) == 0 {
 		return "", errors.New("an expiry role needs at least one account")
 	}
@@ -234,5 +236,5 @@ func (e Expiry) Accounts() []string {
 	for _, s := range e.Schedules {
 		out = append(out, s.Assignment.AccountID)
 	}
-	return sortedUnique(out)
+	return collections.SortedUnique(out)
 }

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/collections"
 )
 
 // Building the objects from what the compiler gathered: one default-deny
@@ -170,15 +173,6 @@ func sortedByName[T any](objs []T, meta func(*T) *metav1.ObjectMeta) []T {
 	return objs
 }
 
-func sortedMapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // dnsEgress is what every subject's DNS egress policy shares: where DNS
 // runs, as a name part and as the rule's peer, built once per compile.
 type dnsEgress struct {
@@ -227,7 +221,9 @@ func (c *compiler) allowPolicy(sub *subject, kind string, t networkingv1.PolicyT
 // their values in key order.
 func labelsReadable(m map[string]string) string {
 	parts := make([]string, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	keys := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m)) // sized: no regrowth on this hot path
+	slices.Sort(keys)
+	for _, k := range keys {
 		parts = append(parts, m[k])
 	}
 	return strings.Join(parts, "-")
@@ -391,14 +387,16 @@ func (c *compiler) authorizationPolicy(sub *subject, entries map[string]*authzEn
 	if len(sub.labels) > 0 {
 		ap.Spec.Selector = &WorkloadSelector{MatchLabels: copyMap(sub.labels)}
 	}
-	for _, key := range sortedMapKeys(groups) {
+	groupKeys := slices.AppendSeq(make([]string, 0, len(groups)), maps.Keys(groups)) // sized: no regrowth on this hot path
+	slices.Sort(groupKeys)
+	for _, key := range groupKeys {
 		g := groups[key]
 		var r AuthorizationRule
 		if len(g.principals) > 0 {
-			r.From = append(r.From, RuleFrom{Source: Source{Principals: sortedUnique(g.principals)}})
+			r.From = append(r.From, RuleFrom{Source: Source{Principals: collections.SortedUnique(g.principals)}})
 		}
 		if len(g.ipBlocks) > 0 {
-			keys := sortedUnique(g.ipBlocks)
+			keys := collections.SortedUnique(g.ipBlocks)
 			blocks := make([]string, len(keys))
 			for i, k := range keys {
 				blocks[i] = g.cidrs[k]

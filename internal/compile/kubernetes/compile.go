@@ -12,6 +12,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/collections"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
@@ -253,7 +255,7 @@ func (c *compiler) checkOptions() {
 		if errs := validation.IsDNS1123Label(d.Namespace); len(errs) > 0 {
 			c.problems.Errorf(model.Root("dns").At("namespace"), "Invalid namespace", "%q is not a namespace name: %s", d.Namespace, strings.Join(errs, "; "))
 		}
-		for _, k := range sortedKeys(d.PodLabels) {
+		for _, k := range slices.Sorted(maps.Keys(d.PodLabels)) {
 			if errs := append(content.IsLabelKey(k), content.IsLabelValue(d.PodLabels[k])...); len(errs) > 0 {
 				c.problems.Errorf(model.Root("dns").At(labelStep("pod_labels", k)), "Invalid pod label", "%s", strings.Join(errs, "; "))
 			}
@@ -316,7 +318,9 @@ func (c *compiler) subjectOf(s model.Segment) *subject {
 
 func labelsKey(m map[string]string) string {
 	var b strings.Builder
-	for _, k := range sortedKeys(m) {
+	keys := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m)) // sized: no regrowth on this hot path
+	slices.Sort(keys)
+	for _, k := range keys {
 		b.WriteString(k)
 		b.WriteByte('=')
 		b.WriteString(m[k])
@@ -478,7 +482,7 @@ func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.
 		e.sortKey = "1\x00" + prefixSortKey(src.cidr)
 	}
 	if match != nil {
-		e.http = model.HTTPMatch{Methods: sortedUnique(match.Methods), Paths: sortedUnique(match.Paths)}
+		e.http = model.HTTPMatch{Methods: collections.SortedUnique(match.Methods), Paths: collections.SortedUnique(match.Paths)}
 	}
 	key := e.sortKey + "\x00" + strings.Join(e.http.Methods, ",") + "\x00" + strings.Join(e.http.Paths, "\x01")
 	m := dst.authz
@@ -505,15 +509,6 @@ func (c *compiler) addAuthz(dst *subject, src side, f model.Flow, ports []model.
 	default:
 		cur.ports.add("tcp", ports)
 	}
-}
-
-func sortedUnique(s []string) []string {
-	if len(s) == 0 {
-		return nil
-	}
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 func dedupe(ps model.Problems) model.Problems {

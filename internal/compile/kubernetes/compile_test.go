@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -81,7 +82,7 @@ func describe(np networkingv1.NetworkPolicy) string {
 
 func selector(s *metav1.LabelSelector) string {
 	var parts []string
-	for _, k := range sortedKeys(s.MatchLabels) {
+	for _, k := range slices.Sorted(maps.Keys(s.MatchLabels)) {
 		parts = append(parts, k+"="+s.MatchLabels[k])
 	}
 	return strings.Join(parts, ",")

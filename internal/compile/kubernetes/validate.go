@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -41,7 +42,9 @@ func ValidateSegment(s model.Segment, at model.Path) model.Problems {
 	} else if errs := validation.IsDNS1123Label(k.Namespace); len(errs) > 0 {
 		ps.Errorf(kp("namespace"), "Invalid namespace", "%q is not a namespace name: %s", k.Namespace, strings.Join(errs, "; "))
 	}
-	for _, key := range sortedKeys(k.PodLabels) {
+	keys := slices.AppendSeq(make([]string, 0, len(k.PodLabels)), maps.Keys(k.PodLabels)) // sized: no regrowth on this hot path
+	slices.Sort(keys)
+	for _, key := range keys {
 		if errs := content.IsLabelKey(key); len(errs) > 0 {
 			ps.Errorf(kp(labelStep("pod_labels", key)), "Invalid pod label key", "%q is not a label key: %s", key, strings.Join(errs, "; "))
 		}
@@ -59,15 +62,6 @@ func ValidateSegment(s model.Segment, at model.Path) model.Problems {
 
 // labelStep names one map entry as an attribute step, pod_labels["app"].
 func labelStep(attr, key string) string { return fmt.Sprintf("%s[%q]", attr, key) }
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
 
 // validatePorts checks a tcp/udp flow's ranges as NetworkPolicy ports and
 // returns them clamped: a range starting at port 0 starts at 1 instead

@@ -64,6 +64,7 @@ import (
 	"github.com/cedar-policy/cedar-go/ast"
 	"github.com/cedar-policy/cedar-go/types"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/collections"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
@@ -318,7 +319,7 @@ func Conditions(r model.AccessRule, proxy model.AccessProxy) []ast.Node {
 	idp := proxy.IdentityProvider
 	http := ast.Context().Access(attrHTTPRequest)
 
-	if ms := sortedUnique(r.Methods); len(ms) > 0 {
+	if ms := collections.SortedUnique(r.Methods); len(ms) > 0 {
 		method := http.Access(attrHTTPMethod)
 		if len(ms) == 1 {
 			out = append(out, method.Equal(ast.String(ms[0])))
@@ -326,14 +327,14 @@ func Conditions(r model.AccessRule, proxy model.AccessProxy) []ast.Node {
 			out = append(out, stringSet(ms).Contains(method))
 		}
 	}
-	if ps := sortedUnique(r.PathPrefixes); len(ps) > 0 {
+	if ps := collections.SortedUnique(r.PathPrefixes); len(ps) > 0 {
 		var alts []ast.Node
 		for _, prefix := range ps {
 			alts = append(alts, pathPrefixTests(http.Access(attrPath), prefix)...)
 		}
 		out = append(out, anyOf(alts, func(n ast.Node) ast.Node { return n }))
 	}
-	if gs := sortedUnique(r.Groups); len(gs) > 0 {
+	if gs := collections.SortedUnique(r.Groups); len(gs) > 0 {
 		out = append(out, groupCondition(gs, idp))
 	}
 	if d := r.Device; d != nil {
@@ -488,12 +489,6 @@ func stringSet(items []string) ast.Node {
 		nodes[i] = ast.String(s)
 	}
 	return ast.Set(nodes...)
-}
-
-func sortedUnique(items []string) []string {
-	out := slices.Clone(items)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // canonicalCIDRs parses, masks, sorts (IPv4 first) and de-duplicates CIDRs;

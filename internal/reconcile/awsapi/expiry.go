@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -336,7 +338,7 @@ func ensureExpiryRole(ctx context.Context, c *iam.Client, env AccountEnv, g Expi
 	if role == nil {
 		var tags []iamtypes.Tag
 		want := expiryTags(g)
-		for _, k := range sortedKeys(want) {
+		for _, k := range slices.Sorted(maps.Keys(want)) {
 			tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(want[k])})
 		}
 		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{
@@ -455,7 +457,7 @@ func ensureScheduleGroup(ctx context.Context, c *scheduler.Client, g ExpiryGrant
 	}
 	want := expiryTags(g)
 	var ts []schedtypes.Tag
-	for _, k := range sortedKeys(want) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		ts = append(ts, schedtypes.Tag{Key: aws.String(k), Value: aws.String(want[k])})
 	}
 	// A group of the same name still being deleted (the grant expired and

@@ -3,7 +3,8 @@ package awsapi
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -127,7 +128,7 @@ func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGrou
 			if cerr := ClaimPending(ctx, c, existing.ID, in.Tags[TagOwnership]); cerr != nil {
 				return nil, cerr
 			}
-			if terr := SetTags(ctx, c, existing.ID, existing.Tags, in.Tags, sortedKeys(existing.Tags)); terr != nil {
+			if terr := SetTags(ctx, c, existing.ID, existing.Tags, in.Tags, slices.Sorted(maps.Keys(existing.Tags))); terr != nil {
 				return nil, terr
 			}
 		}
@@ -196,7 +197,7 @@ func DeleteSecurityGroup(ctx context.Context, c *ec2.Client, id string) error {
 // Tags outside managedKeys and want are never touched.
 func SetTags(ctx context.Context, c *ec2.Client, resourceID string, have, want map[string]string, managedKeys []string) error {
 	var put []types.Tag
-	for _, k := range sortedKeys(want) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if v, ok := have[k]; !ok || v != want[k] {
 			put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(want[k])})
 		}
@@ -232,19 +233,10 @@ func tagMap(tags []types.Tag) map[string]string {
 
 func sdkTags(m map[string]string) []types.Tag {
 	out := make([]types.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // FindSecurityGroups reads several groups with one filtered, paginated

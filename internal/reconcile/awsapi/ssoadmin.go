@@ -3,6 +3,8 @@ package awsapi
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -151,7 +153,7 @@ func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN st
 		return arn, adopted, err
 	}
 	tags := make([]ssotypes.Tag, 0, len(in.Tags))
-	for _, k := range sortedKeys(in.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(in.Tags)) {
 		tags = append(tags, ssotypes.Tag{Key: aws.String(k), Value: aws.String(in.Tags[k])})
 	}
 	out, err := c.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{
@@ -259,7 +261,7 @@ func TagPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn 
 		return nil
 	}
 	sdk := make([]ssotypes.Tag, 0, len(tags))
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		sdk = append(sdk, ssotypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	_, err := c.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: aws.String(instanceARN), ResourceArn: aws.String(arn), Tags: sdk})

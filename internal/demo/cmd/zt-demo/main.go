@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -334,13 +335,13 @@ func printCalls(m map[string]int) {
 	byService := map[string][]string{}
 	totals := map[string]int{}
 	total := 0
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		service, action, _ := strings.Cut(k, ":")
 		byService[service] = append(byService[service], fmt.Sprintf("%s %d", action, m[k]))
 		totals[service] += m[k]
 		total += m[k]
 	}
-	for _, svc := range sortedKeys(byService) {
+	for _, svc := range slices.Sorted(maps.Keys(byService)) {
 		fmt.Printf("  %-16s %4d  %s\n", svc, totals[svc], wrap(strings.Join(byService[svc], ", "), 90, 24))
 	}
 	fmt.Printf("  %-16s %4d\n", "total", total)
@@ -456,7 +457,7 @@ func printDecisionChecks(checks map[string]struct {
 	Reason            string
 }) error {
 	var wrong []string
-	for _, name := range sortedKeys(checks) {
+	for _, name := range slices.Sorted(maps.Keys(checks)) {
 		c := checks[name]
 		mark := "ok"
 		if c.Expected != c.Allowed {
@@ -499,7 +500,7 @@ func printInventory(inv *demo.Inventory) {
 	for _, p := range inv.PermissionSets {
 		fmt.Printf("    permission set %-18s session %s, %d managed + inline=%v, %d account assignment(s)\n", p.Name, p.SessionDuration, p.ManagedPolicies, p.InlinePolicy, p.Assignments)
 	}
-	for _, g := range sortedKeys(inv.ExpirySchedules) {
+	for _, g := range slices.Sorted(maps.Keys(inv.ExpirySchedules)) {
 		fmt.Printf("    EventBridge Scheduler group %s: %d schedule(s) removing assignments at expires_at\n", g, inv.ExpirySchedules[g])
 	}
 	if len(inv.ExpiryRoles) > 0 {
@@ -510,7 +511,7 @@ func printInventory(inv *demo.Inventory) {
 	fmt.Printf("    %d Istio AuthorizationPolicies: %s\n", len(inv.AuthorizationPolicies), strings.Join(inv.AuthorizationPolicies, ", "))
 	counts := inv.Counts()
 	var parts []string
-	for _, k := range sortedKeys(counts) {
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 	}
 	fmt.Println("  in all: " + wrap(strings.Join(parts, ", "), 100, 10))
@@ -524,15 +525,6 @@ func terraformBinary() string {
 		return p
 	}
 	return "terraform"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func step(s string) { fmt.Printf("\n==> %s\n", s) }
