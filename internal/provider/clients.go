@@ -39,37 +39,6 @@ type clientFactory struct {
 	envOnce sync.Once
 	env     awsapi.AccountEnv
 	envErr  error
-
-	// flows: the rules the segment policies of this run plan.
-	flows flowRegistry
-
-	// planned: Kubernetes-only segments as this run plans them (created or
-	// changed in the same apply), by id, so the policies planned after them
-	// compile against what apply will find.
-	plannedMu sync.Mutex
-	planned   map[string]model.Segment
-}
-
-// planSegment records a Kubernetes-only segment as planned in this run.
-func (f *clientFactory) planSegment(s model.Segment) {
-	f.plannedMu.Lock()
-	defer f.plannedMu.Unlock()
-	if f.planned == nil {
-		f.planned = map[string]model.Segment{}
-	}
-	f.planned[s.ID()] = s
-}
-
-// addPlannedSegments puts into segments, for the given ids, the segments
-// this run plans: what apply will find once they are created or updated.
-func (f *clientFactory) addPlannedSegments(segments map[string]model.Segment, ids []string) {
-	f.plannedMu.Lock()
-	defer f.plannedMu.Unlock()
-	for _, id := range ids {
-		if s, ok := f.planned[id]; ok {
-			segments[id] = s
-		}
-	}
 }
 
 func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, diag.Diagnostics) {

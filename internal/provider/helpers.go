@@ -19,24 +19,36 @@ import (
 )
 
 // resourceBase is embedded by every resource: Configure takes the client
-// factory the provider hands over.
-type resourceBase struct{ clients *clientFactory }
-
-func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	b.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+// factory and the run's plan memory the provider hands over.
+type resourceBase struct {
+	clients *clientFactory
+	plan    *planMemory
 }
 
-// configureClients extracts the client factory handed over by the provider.
-func configureClients(data any, diags *diag.Diagnostics) *clientFactory {
+func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if data := configureResources(req.ProviderData, &resp.Diagnostics); data != nil {
+		b.clients, b.plan = data.clients, data.plan
+	}
+}
+
+// resourceData is what the provider hands every resource: the API clients
+// and the plan memory of the run.
+type resourceData struct {
+	clients *clientFactory
+	plan    *planMemory
+}
+
+// configureResources extracts the resource data handed over by the provider.
+func configureResources(data any, diags *diag.Diagnostics) *resourceData {
 	if data == nil {
 		return nil // ValidateResourceConfig runs before the provider is configured.
 	}
-	f, ok := data.(*clientFactory)
+	d, ok := data.(*resourceData)
 	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *clientFactory, got %T; this is a bug in the provider", data))
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *resourceData, got %T; this is a bug in the provider", data))
 		return nil
 	}
-	return f
+	return d
 }
 
 // userTagsOf reports, from the live tags, the user tags the prior state

@@ -98,7 +98,7 @@ func (p *zeroTrustProvider) Configure(ctx context.Context, req provider.Configur
 		"aws_configured":        cfg.AWS != nil,
 		"kubernetes_configured": cfg.Kubernetes != nil,
 	})
-	resp.ResourceData = clients
+	resp.ResourceData = &resourceData{clients: clients, plan: &planMemory{}}
 	resp.DataSourceData = clients
 }
 

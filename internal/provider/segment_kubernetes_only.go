@@ -72,7 +72,7 @@ func (r *segmentResource) planKubernetesOnly(ctx context.Context, req resource.M
 		var d diag.Diagnostics
 		seg := model.Segment{Name: plan.Name.ValueString(), Sensitivity: plan.Sensitivity.ValueString(), Kubernetes: plan.Kubernetes.selector(ctx, &d)}
 		if !d.HasError() {
-			r.clients.planSegment(seg)
+			r.plan.planSegment(seg)
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

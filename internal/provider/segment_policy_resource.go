@@ -118,7 +118,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.AddAttributeError(path.Root("segment"), "Cannot read the segments", err.Error())
 		return
 	}
-	r.clients.addPlannedSegments(segments, fp.segmentIDs())
+	r.plan.addPlannedSegments(segments, fp.segmentIDs())
 	governed, found := fp.governed(segments)
 	if found && !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
 		// The segment's sensitivity changes in this apply (or the
@@ -153,7 +153,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if !declared.IsNull() && !declared.IsUnknown() {
 		plan.SegmentSensitivity = declared
 	}
-	for _, c := range r.clients.flows.claim(plan.ID.ValueString(), rules) {
+	for _, c := range r.plan.flows.claim(plan.ID.ValueString(), rules) {
 		at := "allow_from"
 		if c.rule.Egress == (c.rule.GroupID == governed.SecurityGroupID) {
 			at = "allow_to"

@@ -89,7 +89,7 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 		diags.AddAttributeError(path.Root("policy"), "Cannot read the segments", err.Error())
 		return out
 	}
-	r.clients.addPlannedSegments(segments, ids)
+	r.plan.addPlannedSegments(segments, ids)
 	byKey := map[string]int{}
 	var kpols []kubernetes.Policy
 	for i := range m.Policies {
@@ -175,7 +175,7 @@ func (r *segmentPolicySetResource) ModifyPlan(ctx context.Context, req resource.
 		return
 	}
 	if compiled.known {
-		for _, c := range r.clients.flows.claim(plan.ID.ValueString(), compiled.rules) {
+		for _, c := range r.plan.flows.claim(plan.ID.ValueString(), compiled.rules) {
 			resp.Diagnostics.AddAttributeError(path.Root("policy"), "Flow declared by two policies",
 				fmt.Sprintf("The rule %s on %s is also planned by policy %s in this configuration; one flow may be declared by one policy only.",
 					strings.TrimSpace(awsapi.LiveRule{Rule: c.rule}.Describe()), c.rule.GroupID, c.other))

@@ -5,7 +5,45 @@ import (
 	"sync"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
+
+// planMemory is what the plans of one Terraform run remember across
+// resources: the provider process serves one run (one plan, or one apply
+// and the plan it makes first), and every resource's ModifyPlan sees the
+// same memory. The API clients live apart, in the client factory.
+type planMemory struct {
+	// flows: the rules the segment policies and sets of this run plan.
+	flows flowRegistry
+
+	// planned: Kubernetes-only segments as this run plans them (created or
+	// changed in the same apply), by id, so the policies planned after them
+	// compile against what apply will find.
+	plannedMu sync.Mutex
+	planned   map[string]model.Segment
+}
+
+// planSegment records a Kubernetes-only segment as planned in this run.
+func (p *planMemory) planSegment(s model.Segment) {
+	p.plannedMu.Lock()
+	defer p.plannedMu.Unlock()
+	if p.planned == nil {
+		p.planned = map[string]model.Segment{}
+	}
+	p.planned[s.ID()] = s
+}
+
+// addPlannedSegments puts into segments, for the given ids, the segments
+// this run plans: what apply will find once they are created or updated.
+func (p *planMemory) addPlannedSegments(segments map[string]model.Segment, ids []string) {
+	p.plannedMu.Lock()
+	defer p.plannedMu.Unlock()
+	for _, id := range ids {
+		if s, ok := p.planned[id]; ok {
+			segments[id] = s
+		}
+	}
+}
 
 // flowRegistry sees, within one Terraform run, the rules every segment
 // policy of the configuration plans, so that two policies declaring the same

@@ -6,7 +6,7 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 )
 
-func TestFlowRegistry(t *testing.T) {
+func TestPlanMemoryFlowRegistry(t *testing.T) {
 	var r flowRegistry
 	https := securitygroup.Rule{GroupID: "sg-1", Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRv4: "10.0.0.0/8"}
 	ssh := securitygroup.Rule{GroupID: "sg-1", Protocol: "tcp", FromPort: 22, ToPort: 22, CIDRv4: "10.0.0.0/8"}
