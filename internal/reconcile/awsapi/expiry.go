@@ -249,7 +249,11 @@ func findExpiryRole(ctx context.Context, c *iam.Client, name string) (*iamtypes.
 	if err != nil {
 		return nil, fmt.Errorf("reading IAM role %s: %w", name, err)
 	}
-	return out.Role, nil
+	role, err := singleResult(expiryRoleKind, name, one(out.Role), func(r *iamtypes.Role) string { return aws.ToString(r.RoleName) })
+	if IsNotFound(err) {
+		return nil, nil // missing, as the caller expects it
+	}
+	return role, err
 }
 
 func iamTags(ts []iamtypes.Tag) map[string]string {
@@ -400,6 +404,12 @@ func findScheduleGroup(ctx context.Context, c *scheduler.Client, name string) (m
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading schedule group %s: %w", name, err)
+	}
+	if out, err = singleResult(scheduleGroupKind, name, one(out), func(g *scheduler.GetScheduleGroupOutput) string { return aws.ToString(g.Name) }); err != nil {
+		if IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
 	}
 	if out.State == schedtypes.ScheduleGroupStateDeleting {
 		return nil, nil
