@@ -37,12 +37,12 @@ func (r *privilegedAccessResource) planExpiry(ctx context.Context, plan *privile
 	if !a.known {
 		return
 	}
-	desired := identitycenter.CompileExpiry(plan.PermissionSetName.ValueString(), a.expiresAt, a.assignments)
-	if len(desired.Schedules) == 0 {
+	g := expiryGrantOf(*plan, a)
+	if !g.Scheduled() {
 		setExpiryNone(plan)
 		return
 	}
-	plan.ExpiryScheduleGroup = types.StringValue(desired.Name)
+	plan.ExpiryScheduleGroup = types.StringValue(identitycenter.ExpiryName(g.PermissionSetName))
 	if r.clients == nil {
 		return
 	}
@@ -51,7 +51,12 @@ func (r *privilegedAccessResource) planExpiry(ctx context.Context, plan *privile
 		tflog.Warn(ctx, "account unknown at plan; expiry role and schedule ARNs are planned as unknown", map[string]any{"error": err.Error()})
 		return
 	}
-	setExpiryDesired(plan, env, desired)
+	desired, err := identitycenter.CompileExpiry(env, g)
+	if err != nil {
+		tflog.Warn(ctx, "expiry not compiled at plan; its role and schedule ARNs are planned as unknown", map[string]any{"error": err.Error()})
+		return
+	}
+	setExpiryDesired(plan, desired)
 }
 
 // accessExpiry is what the expiry of a planned grant depends on.
@@ -86,20 +91,16 @@ func setExpiryNone(m *privilegedAccessModel) {
 	m.ExpirySchedules = types.ListValueMust(expiryScheduleType, nil)
 }
 
-func setExpiryDesired(m *privilegedAccessModel, env awsapi.AccountEnv, desired identitycenter.Expiry) {
+func setExpiryDesired(m *privilegedAccessModel, desired identitycenter.Expiry) {
 	if len(desired.Schedules) == 0 {
 		setExpiryNone(m)
 		return
 	}
-	objs := awsapi.ExpiryObjectsOf(env, desired.Name)
 	m.ExpiryScheduleGroup = types.StringValue(desired.Name)
-	m.ExpiryRoleARN = types.StringValue(objs.RoleARN)
+	m.ExpiryRoleARN = types.StringValue(desired.Role.ARN)
 	live := make([]awsapi.LiveSchedule, 0, len(desired.Schedules))
 	for _, s := range desired.Schedules {
-		live = append(live, awsapi.LiveSchedule{
-			Name: s.Name, ARN: identitycenter.ScheduleARN(env.Partition, env.Region, env.AccountID, desired.Name, s.Name),
-			Expression: s.Expression, Assignment: s.Assignment,
-		})
+		live = append(live, awsapi.LiveSchedule{Name: s.Name, ARN: s.ARN, Expression: s.Expression, Assignment: s.Assignment})
 	}
 	m.ExpirySchedules = expiryScheduleList(live)
 }
@@ -125,25 +126,42 @@ type expiryScheduleModel struct {
 	ScheduleExpression types.String `tfsdk:"schedule_expression"`
 }
 
-// recordedExpiryAccounts are the accounts of the schedules in m.
-func recordedExpiryAccounts(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) []string {
+// recordedExpiryAssignments are the assignments of the schedules in m.
+func recordedExpiryAssignments(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) []identitycenter.Assignment {
 	if m.ExpirySchedules.IsNull() || m.ExpirySchedules.IsUnknown() {
 		return nil
 	}
 	var ss []expiryScheduleModel
 	diags.Append(m.ExpirySchedules.ElementsAs(ctx, &ss, false)...)
-	var out []string
+	var out []identitycenter.Assignment
 	for _, s := range ss {
-		out = append(out, s.AccountID.ValueString())
+		out = append(out, identitycenter.Assignment{AccountID: s.AccountID.ValueString(), PrincipalType: s.PrincipalType.ValueString(), PrincipalID: s.PrincipalID.ValueString()})
 	}
 	return out
 }
 
-func expiryGrantOf(m privilegedAccessModel) awsapi.ExpiryGrant {
-	return awsapi.ExpiryGrant{
-		InstanceARN: m.InstanceARN.ValueString(), PermissionSetARN: m.PermissionSetARN.ValueString(),
-		AccessName: m.Name.ValueString(), Ownership: m.OwnershipID.ValueString(),
+// expiryGrantOf is what the expiry of m is compiled from (an unknown ARN
+// reads as "", which the compiler leaves what depends on it empty for).
+func expiryGrantOf(m privilegedAccessModel, e accessExpiry) identitycenter.ExpiryGrant {
+	return identitycenter.ExpiryGrant{
+		PermissionSetName: m.PermissionSetName.ValueString(),
+		InstanceARN:       m.InstanceARN.ValueString(), PermissionSetARN: m.PermissionSetARN.ValueString(),
+		ExpiresAt: e.expiresAt, Assignments: e.assignments,
 	}
+}
+
+func expiryOwnerOf(m privilegedAccessModel) awsapi.ExpiryOwner {
+	return awsapi.ExpiryOwner{AccessName: m.Name.ValueString(), Ownership: m.OwnershipID.ValueString()}
+}
+
+// removedExpiry is the expiry of m with nothing scheduled: what deleting
+// its objects needs to know.
+func (r *privilegedAccessResource) removedExpiry(ctx context.Context, m privilegedAccessModel) (identitycenter.Expiry, error) {
+	env, err := r.clients.AccountEnv(ctx)
+	if err != nil {
+		return identitycenter.Expiry{}, err
+	}
+	return identitycenter.CompileExpiry(env, identitycenter.ExpiryGrant{PermissionSetName: m.PermissionSetName.ValueString()})
 }
 
 // applyExpiry makes the expiry objects what m plans and records them in m;
@@ -151,33 +169,39 @@ func expiryGrantOf(m privilegedAccessModel) awsapi.ExpiryGrant {
 // had says whether the prior state recorded an expiry: without one, and
 // with none planned, there is nothing to look for and no call is made.
 func (r *privilegedAccessResource) applyExpiry(ctx context.Context, c *awsapi.Clients, m *privilegedAccessModel, had bool, diags *diag.Diagnostics) {
-	e := expiryOfPlan(ctx, *m, diags)
-	desired := identitycenter.CompileExpiry(m.PermissionSetName.ValueString(), e.expiresAt, e.assignments)
-	if len(desired.Schedules) == 0 && !had {
+	g := expiryGrantOf(*m, expiryOfPlan(ctx, *m, diags))
+	if !g.Scheduled() && !had {
 		setExpiryNone(m)
 		return
 	}
 	env, err := r.clients.AccountEnv(ctx)
+	var desired identitycenter.Expiry
 	if err == nil {
-		err = awsapi.ApplyExpiry(ctx, c, env, expiryGrantOf(*m), desired)
+		desired, err = identitycenter.CompileExpiry(env, g)
+	}
+	if err == nil {
+		err = awsapi.ApplyExpiry(ctx, c, expiryOwnerOf(*m), desired)
 	}
 	if err != nil {
 		diags.AddAttributeError(path.Root("expires_at"), "Scheduling the expiry failed", err.Error())
 		r.readExpiry(ctx, c, m, diags)
 		return
 	}
-	setExpiryDesired(m, env, desired)
+	setExpiryDesired(m, desired)
 }
 
 // readExpiry records the live expiry objects in m (after a failure, or on
 // refresh): a schedule, role or group that is missing or not as the
 // provider writes it reads as absent, so the plan shows it written again.
 func (r *privilegedAccessResource) readExpiry(ctx context.Context, c *awsapi.Clients, m *privilegedAccessModel, diags *diag.Diagnostics) {
-	name := identitycenter.ExpiryName(m.PermissionSetName.ValueString())
 	env, err := r.clients.AccountEnv(ctx)
+	var expected identitycenter.Expiry
 	var live awsapi.LiveExpiry
 	if err == nil {
-		live, err = awsapi.ReadExpiry(ctx, c, env, expiryGrantOf(*m), name, recordedExpiryAccounts(ctx, *m, diags))
+		expected, err = identitycenter.CompileRecordedExpiry(env, expiryGrantOf(*m, accessExpiry{}), recordedExpiryAssignments(ctx, *m, diags))
+	}
+	if err == nil {
+		live, err = awsapi.ReadExpiry(ctx, c, expiryOwnerOf(*m), expected)
 	}
 	if err != nil {
 		diags.AddWarning("Could not read the expiry schedules", err.Error())
@@ -194,7 +218,7 @@ func (r *privilegedAccessResource) readExpiry(ctx context.Context, c *awsapi.Cli
 	}
 	m.ExpiryScheduleGroup = types.StringNull()
 	if live.GroupExists {
-		m.ExpiryScheduleGroup = types.StringValue(name)
+		m.ExpiryScheduleGroup = types.StringValue(expected.Name)
 	}
 	m.ExpiryRoleARN = nullIfEmpty(live.RoleARN)
 	m.ExpirySchedules = expiryScheduleList(live.Schedules)

@@ -346,9 +346,9 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	// even one whose permission set was already deleted outside Terraform.
 	// A grant that never had one makes no call for it.
 	if expiryRecorded(state) {
-		env, err := r.clients.AccountEnv(ctx)
+		removed, err := r.removedExpiry(ctx, state)
 		if err == nil {
-			err = awsapi.DeleteExpiry(ctx, c, env, expiryGrantOf(state), identitycenter.ExpiryName(state.PermissionSetName.ValueString()))
+			err = awsapi.DeleteExpiry(ctx, c, expiryOwnerOf(state), removed)
 		}
 		if err != nil {
 			resp.Diagnostics.AddError("Deleting the expiry schedules of the privileged access failed", err.Error())

@@ -164,3 +164,52 @@ func ExampleCanonicalPolicy() {
 	// Output:
 	// {"Statement":{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::b/<x>","Sid":"Caf\u00e9"},"Version":"2012-10-17"} <nil>
 }
+
+// A grant's expiry compiles, given the account it lives in, into everything
+// AWS holds to end it on time: the schedule group, the execution role with
+// its trust and permissions policies, and one schedule per assignment with
+// its ARN, expression and DeleteAccountAssignment input. The reconciler only
+// compares these with what exists and writes the difference.
+func ExampleCompileExpiry() {
+	env := identitycenter.AccountEnv{AccountID: "123456789012", Partition: "aws", Region: "us-east-1"}
+	expiry, err := identitycenter.CompileExpiry(env, identitycenter.ExpiryGrant{
+		PermissionSetName: "payments-oncall",
+		InstanceARN:       "arn:aws:sso:::instance/ssoins-1111111111111111",
+		PermissionSetARN:  "arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-2222222222222222",
+		ExpiresAt:         time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC),
+		Assignments: []identitycenter.Assignment{
+			{AccountID: "210987654321", PrincipalType: "GROUP", PrincipalID: "9067b2a3-1234-4c5d-8e9f-0123456789ab"},
+			{AccountID: "123456789012", PrincipalType: "GROUP", PrincipalID: "9067b2a3-1234-4c5d-8e9f-0123456789ab"},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("schedule group:", expiry.Name)
+	fmt.Println("group ARN:     ", expiry.GroupARN)
+	fmt.Println("role ARN:      ", expiry.Role.ARN)
+	fmt.Println("trust policy:  ", expiry.Role.TrustPolicy)
+	fmt.Println("role policy:   ", expiry.Role.PolicyName, expiry.Role.Policy)
+	fmt.Println("target:        ", expiry.Target.ARN)
+	for _, s := range expiry.Schedules {
+		fmt.Println("schedule:      ", s.ARN)
+		fmt.Println("  expression:  ", s.Expression, expiry.Target.Timezone)
+		fmt.Println("  input:       ", s.Input)
+	}
+	fmt.Println("complete:      ", expiry.Complete())
+	// Output:
+	// schedule group: zerotrust-jit-payments-oncall
+	// group ARN:      arn:aws:scheduler:us-east-1:123456789012:schedule-group/zerotrust-jit-payments-oncall
+	// role ARN:       arn:aws:iam::123456789012:role/zerotrust-jit/zerotrust-jit-payments-oncall
+	// trust policy:   {"Statement":[{"Action":["sts:AssumeRole"],"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012","aws:SourceArn":"arn:aws:scheduler:us-east-1:123456789012:schedule-group/zerotrust-jit-payments-oncall"}},"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"}}],"Version":"2012-10-17"}
+	// role policy:    delete-expired-assignments {"Statement":[{"Action":["sso:DeleteAccountAssignment"],"Effect":"Allow","Resource":["arn:aws:sso:::instance/ssoins-1111111111111111","arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-2222222222222222","arn:aws:sso:::account/123456789012","arn:aws:sso:::account/210987654321"],"Sid":"DeleteThisGrantsAssignments"}],"Version":"2012-10-17"}
+	// target:         arn:aws:scheduler:::aws-sdk:ssoadmin:deleteAccountAssignment
+	// schedule:       arn:aws:scheduler:us-east-1:123456789012:schedule/zerotrust-jit-payments-oncall/expire-123456789012-a11ddecf49adab9a
+	//   expression:   at(2026-12-31T00:00:00) UTC
+	//   input:        {"InstanceArn":"arn:aws:sso:::instance/ssoins-1111111111111111","TargetId":"123456789012","TargetType":"AWS_ACCOUNT","PermissionSetArn":"arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-2222222222222222","PrincipalType":"GROUP","PrincipalId":"9067b2a3-1234-4c5d-8e9f-0123456789ab"}
+	// schedule:       arn:aws:scheduler:us-east-1:123456789012:schedule/zerotrust-jit-payments-oncall/expire-210987654321-a11ddecf49adab9a
+	//   expression:   at(2026-12-31T00:00:00) UTC
+	//   input:        {"InstanceArn":"arn:aws:sso:::instance/ssoins-1111111111111111","TargetId":"210987654321","TargetType":"AWS_ACCOUNT","PermissionSetArn":"arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-2222222222222222","PrincipalType":"GROUP","PrincipalId":"9067b2a3-1234-4c5d-8e9f-0123456789ab"}
+	// complete:       true
+}

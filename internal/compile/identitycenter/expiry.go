@@ -41,35 +41,182 @@ const (
 	policyVersion     = "2012-10-17"
 )
 
-// Expiry is what enforces one grant's expiry: the schedule group and role
-// name (see ExpiryName) and one schedule per assignment, sorted like the
-// assignments. A grant without expiry, already expired or without
-// assignments has none (Schedules empty).
+// AccountEnv is where a grant's expiry objects live: the account and
+// partition of the provider's credentials and the region of its clients.
+// The provider reads it (STS GetCallerIdentity, once per provider instance)
+// and passes it in: the compiler does no I/O.
+type AccountEnv struct {
+	AccountID, Partition, Region string
+}
+
+func (env AccountEnv) check() error {
+	if env.AccountID == "" || env.Partition == "" || env.Region == "" {
+		return fmt.Errorf("the expiry needs the account, partition and region it lives in, got %+v", env)
+	}
+	return nil
+}
+
+// ExpiryGrant is what one grant's expiry is compiled from.
+type ExpiryGrant struct {
+	// PermissionSetName names the schedule group and the role (ExpiryName).
+	PermissionSetName string
+	// InstanceARN and PermissionSetARN are what the schedules remove
+	// assignments from. Either is "" while it is not known (a plan before
+	// the permission set exists): the role's permissions policy and the
+	// schedules' inputs, which name them, are then left "" — everything
+	// else is complete.
+	InstanceARN, PermissionSetARN string
+	// ExpiresAt is when access ends; zero means no expiry.
+	ExpiresAt time.Time
+	// Assignments are the grant's (planned) assignments.
+	Assignments []Assignment
+}
+
+// Scheduled reports whether the grant's expiry schedules anything: it has
+// an expiry and at least one assignment. Without, its expiry objects are to
+// be removed.
+func (g ExpiryGrant) Scheduled() bool {
+	return !g.ExpiresAt.IsZero() && len(g.Assignments) > 0
+}
+
+// Expiry is the complete desired state of what enforces one grant's expiry:
+// the schedule group and the execution role (both named Name), and one
+// schedule per assignment, sorted like the assignments. A grant without
+// expiry, already expired or without assignments has no schedules (and its
+// role no permissions policy): its group and role are to be removed.
 type Expiry struct {
-	Name      string
+	// Name is the schedule group's and the role's name (ExpiryName).
+	Name string
+	// GroupARN is the schedule group's ARN.
+	GroupARN string
+	// Role is the execution role every schedule runs as.
+	Role ExpiryRole
+	// Target is what every schedule calls.
+	Target ExpiryTarget
+	// Schedules are the one-time schedules, one per assignment.
 	Schedules []ExpirySchedule
+}
+
+// ExpiryRole is a grant's expiry execution role: on ExpiryRolePath, with
+// exactly TrustPolicy, one inline policy PolicyName = Policy, and nothing
+// attached.
+type ExpiryRole struct {
+	ARN, Path, Description string
+	// TrustPolicy is the canonical JSON of ExpiryTrustPolicy.
+	TrustPolicy string
+	// PolicyName and Policy are the role's only inline policy, the
+	// canonical JSON of ExpiryRolePolicy for the schedules' accounts; Policy
+	// is "" when nothing is scheduled or the ARNs it names are not known.
+	PolicyName, Policy string
+}
+
+// ExpiryTarget is the universal target of every schedule of a grant and
+// what the schedules' inputs name.
+type ExpiryTarget struct {
+	// ARN is ExpiryTargetARN of the account's partition.
+	ARN string
+	// InstanceARN and PermissionSetARN are what every input names.
+	InstanceARN, PermissionSetARN string
+	// Timezone is the time zone of every expression (ExpiryTimezone).
+	Timezone string
+	// Description is every schedule's description.
+	Description string
 }
 
 // ExpirySchedule is the one-time schedule that removes one assignment.
 type ExpirySchedule struct {
 	Name       string
-	Expression string // at(yyyy-mm-ddThh:mm:ss), UTC
+	ARN        string
+	Expression string // at(yyyy-mm-ddThh:mm:ss), UTC; "" in a recorded expiry
+	// Input is the JSON of the DeleteAccountAssignment request it sends
+	// (ExpiryInput), "" while the ARNs it names are not known.
+	Input      string
 	Assignment Assignment
 }
 
-// CompileExpiry returns the expiry of a permission set whose (planned)
-// assignments are given. expiresAt zero means no expiry.
-func CompileExpiry(permissionSetName string, expiresAt time.Time, assignments []Assignment) Expiry {
-	e := Expiry{Name: ExpiryName(permissionSetName)}
-	if expiresAt.IsZero() {
-		return e
+// CompileExpiry returns the complete expiry of grant g in env: one schedule
+// per assignment at g.ExpiresAt, the role's trust and permissions policies,
+// every name, ARN and input. It needs a complete env.
+func CompileExpiry(env AccountEnv, g ExpiryGrant) (Expiry, error) {
+	var as []Assignment
+	expression := ""
+	if g.Scheduled() {
+		as = g.Assignments
+		expression = AtExpression(g.ExpiresAt)
 	}
+	return compileExpiry(env, g, as, expression)
+}
+
+// CompileRecordedExpiry returns the expiry as the provider writes it for
+// the recorded schedules of assignments (their expressions are not known
+// here and are left ""): what the live objects are compared with on read.
+// g.ExpiresAt and g.Assignments are not used.
+func CompileRecordedExpiry(env AccountEnv, g ExpiryGrant, recorded []Assignment) (Expiry, error) {
+	return compileExpiry(env, g, recorded, "")
+}
+
+func compileExpiry(env AccountEnv, g ExpiryGrant, assignments []Assignment, expression string) (Expiry, error) {
+	if err := env.check(); err != nil {
+		return Expiry{}, err
+	}
+	name := ExpiryName(g.PermissionSetName)
+	groupARN := ScheduleGroupARN(env.Partition, env.Region, env.AccountID, name)
+	e := Expiry{
+		Name:     name,
+		GroupARN: groupARN,
+		Role: ExpiryRole{
+			ARN: ExpiryRoleARN(env.Partition, env.AccountID, name), Path: ExpiryRolePath, PolicyName: ExpiryRolePolicyName,
+			Description: "EventBridge Scheduler removes the account assignments of permission set " + g.PermissionSetARN + " at its expiry",
+		},
+		Target: ExpiryTarget{
+			ARN: ExpiryTargetARN(env.Partition), InstanceARN: g.InstanceARN, PermissionSetARN: g.PermissionSetARN, Timezone: ExpiryTimezone,
+			Description: "Removes an account assignment of permission set " + g.PermissionSetARN + " at its expiry",
+		},
+	}
+	trust, err := ExpiryTrustPolicy(env.AccountID, groupARN)
+	if err != nil {
+		return Expiry{}, err
+	}
+	e.Role.TrustPolicy = trust
+	known := g.InstanceARN != "" && g.PermissionSetARN != ""
 	as := append([]Assignment(nil), assignments...)
 	sortAssignments(as)
 	for _, a := range as {
-		e.Schedules = append(e.Schedules, ExpirySchedule{Name: ExpiryScheduleName(a), Expression: AtExpression(expiresAt), Assignment: a})
+		s := ExpirySchedule{Name: ExpiryScheduleName(a), Expression: expression, Assignment: a}
+		s.ARN = ScheduleARN(env.Partition, env.Region, env.AccountID, name, s.Name)
+		if known {
+			if s.Input, err = ExpiryInput(g.InstanceARN, g.PermissionSetARN, a); err != nil {
+				return Expiry{}, err
+			}
+		}
+		e.Schedules = append(e.Schedules, s)
 	}
-	return e
+	if known && len(e.Schedules) > 0 {
+		if e.Role.Policy, err = ExpiryRolePolicy(g.InstanceARN, g.PermissionSetARN, e.Accounts()); err != nil {
+			return Expiry{}, err
+		}
+	}
+	return e, nil
+}
+
+// Complete reports whether every value of the expiry is known: what a
+// reconciler may write.
+func (e Expiry) Complete() bool {
+	if e.Name == "" || e.GroupARN == "" || e.Role.ARN == "" || e.Role.TrustPolicy == "" || e.Target.ARN == "" {
+		return false
+	}
+	if len(e.Schedules) == 0 {
+		return true
+	}
+	if e.Role.Policy == "" {
+		return false
+	}
+	for _, s := range e.Schedules {
+		if s.Input == "" || s.ARN == "" || s.Expression == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // ExpiryName is the schedule group and role name of a permission set:

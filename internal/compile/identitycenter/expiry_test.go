@@ -53,17 +53,71 @@ func TestAtExpression(t *testing.T) {
 	}
 }
 
+var testEnv = AccountEnv{AccountID: "123456789012", Partition: "aws", Region: "eu-west-1"}
+
+const (
+	testInstanceARN = "arn:aws:sso:::instance/ssoins-1"
+	testPSARN       = "arn:aws:sso:::permissionSet/ssoins-1/ps-1"
+)
+
+func mustCompileExpiry(t *testing.T, g ExpiryGrant) Expiry {
+	t.Helper()
+	e, err := CompileExpiry(testEnv, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func TestCompileExpirySchedules(t *testing.T) {
 	a := Assignment{AccountID: "222222222222", PrincipalType: "GROUP", PrincipalID: "g1"}
 	b := Assignment{AccountID: "111111111111", PrincipalType: "GROUP", PrincipalID: "g1"}
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	e := CompileExpiry("ps", at, []Assignment{a, b})
-	want := Expiry{Name: "zerotrust-jit-ps", Schedules: []ExpirySchedule{
-		{Name: ExpiryScheduleName(b), Expression: "at(2030-01-02T03:04:05)", Assignment: b},
-		{Name: ExpiryScheduleName(a), Expression: "at(2030-01-02T03:04:05)", Assignment: a},
-	}}
+	g := ExpiryGrant{PermissionSetName: "ps", InstanceARN: testInstanceARN, PermissionSetARN: testPSARN, ExpiresAt: at, Assignments: []Assignment{a, b}}
+	e := mustCompileExpiry(t, g)
+	input := func(x Assignment) string {
+		in, err := ExpiryInput(testInstanceARN, testPSARN, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	rolePolicy, err := ExpiryRolePolicy(testInstanceARN, testPSARN, []string{"111111111111", "222222222222"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust, err := ExpiryTrustPolicy("123456789012", "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/zerotrust-jit-ps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Expiry{
+		Name:     "zerotrust-jit-ps",
+		GroupARN: "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/zerotrust-jit-ps",
+		Role: ExpiryRole{
+			ARN: "arn:aws:iam::123456789012:role/zerotrust-jit/zerotrust-jit-ps", Path: "/zerotrust-jit/",
+			Description: "EventBridge Scheduler removes the account assignments of permission set " + testPSARN + " at its expiry",
+			TrustPolicy: trust, PolicyName: "delete-expired-assignments", Policy: rolePolicy,
+		},
+		Target: ExpiryTarget{
+			ARN: "arn:aws:scheduler:::aws-sdk:ssoadmin:deleteAccountAssignment", InstanceARN: testInstanceARN, PermissionSetARN: testPSARN,
+			Timezone: "UTC", Description: "Removes an account assignment of permission set " + testPSARN + " at its expiry",
+		},
+		Schedules: []ExpirySchedule{
+			{
+				Name: ExpiryScheduleName(b), ARN: "arn:aws:scheduler:eu-west-1:123456789012:schedule/zerotrust-jit-ps/" + ExpiryScheduleName(b),
+				Expression: "at(2030-01-02T03:04:05)", Input: input(b), Assignment: b,
+			},
+			{
+				Name: ExpiryScheduleName(a), ARN: "arn:aws:scheduler:eu-west-1:123456789012:schedule/zerotrust-jit-ps/" + ExpiryScheduleName(a),
+				Expression: "at(2030-01-02T03:04:05)", Input: input(a), Assignment: a,
+			},
+		},
+	}
 	if !reflect.DeepEqual(e, want) {
 		t.Fatalf("CompileExpiry = %+v, want %+v", e, want)
+	}
+	if !e.Complete() {
+		t.Fatal("a compiled expiry with every input known is not complete")
 	}
 	if !reflect.DeepEqual(e.Accounts(), []string{"111111111111", "222222222222"}) {
 		t.Fatalf("accounts %v", e.Accounts())
@@ -74,8 +128,76 @@ func TestCompileExpirySchedules(t *testing.T) {
 	if ExpiryScheduleName(a) == ExpiryScheduleName(Assignment{AccountID: a.AccountID, PrincipalType: "GROUP", PrincipalID: "g2"}) {
 		t.Fatal("two principals in one account share a schedule name")
 	}
-	if none := CompileExpiry("ps", time.Time{}, []Assignment{a}); len(none.Schedules) != 0 || none.Name != "zerotrust-jit-ps" {
-		t.Fatalf("no expiry compiled to %+v", none)
+
+	// No expiry (or no assignment): nothing scheduled, no permissions
+	// policy; the group and role are still named, to be removed.
+	for _, none := range []ExpiryGrant{
+		{PermissionSetName: "ps", InstanceARN: testInstanceARN, PermissionSetARN: testPSARN, Assignments: []Assignment{a}},
+		{PermissionSetName: "ps", InstanceARN: testInstanceARN, PermissionSetARN: testPSARN, ExpiresAt: at},
+		{PermissionSetName: "ps"},
+	} {
+		if none.Scheduled() {
+			t.Fatalf("%+v schedules something", none)
+		}
+		got := mustCompileExpiry(t, none)
+		if len(got.Schedules) != 0 || got.Name != "zerotrust-jit-ps" || got.GroupARN != want.GroupARN || got.Role.ARN != want.Role.ARN || got.Role.Policy != "" || !got.Complete() {
+			t.Fatalf("no expiry compiled to %+v", got)
+		}
+	}
+}
+
+// TestCompileExpiryUnknownARNs: before the permission set exists (a plan
+// of its create) every name and ARN is known; only what names the
+// permission set is left empty, and the result is not complete.
+func TestCompileExpiryUnknownARNs(t *testing.T) {
+	a := Assignment{AccountID: "111111111111", PrincipalType: "GROUP", PrincipalID: "g1"}
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	full := mustCompileExpiry(t, ExpiryGrant{PermissionSetName: "ps", InstanceARN: testInstanceARN, PermissionSetARN: testPSARN, ExpiresAt: at, Assignments: []Assignment{a}})
+	planned := mustCompileExpiry(t, ExpiryGrant{PermissionSetName: "ps", InstanceARN: testInstanceARN, ExpiresAt: at, Assignments: []Assignment{a}})
+	if planned.Complete() {
+		t.Fatal("an expiry without the permission set's ARN must not be complete")
+	}
+	if planned.Role.Policy != "" || planned.Schedules[0].Input != "" {
+		t.Fatalf("values naming an unknown ARN were compiled: %+v", planned)
+	}
+	if planned.Name != full.Name || planned.GroupARN != full.GroupARN || planned.Role.ARN != full.Role.ARN || planned.Role.TrustPolicy != full.Role.TrustPolicy ||
+		planned.Schedules[0].Name != full.Schedules[0].Name || planned.Schedules[0].ARN != full.Schedules[0].ARN || planned.Schedules[0].Expression != full.Schedules[0].Expression {
+		t.Fatalf("plan-time expiry %+v differs from the complete one %+v in a known value", planned, full)
+	}
+	for _, env := range []AccountEnv{{}, {AccountID: "123456789012", Partition: "aws"}, {Partition: "aws", Region: "eu-west-1"}} {
+		if _, err := CompileExpiry(env, ExpiryGrant{PermissionSetName: "ps"}); err == nil {
+			t.Fatalf("compiled without a complete account environment %+v", env)
+		}
+	}
+	if _, err := CompileExpiry(testEnv, ExpiryGrant{PermissionSetName: "ps", InstanceARN: "not-an-arn", PermissionSetARN: testPSARN, ExpiresAt: at, Assignments: []Assignment{a}}); err == nil {
+		t.Fatal("a malformed instance ARN must be refused")
+	}
+}
+
+// TestCompileRecordedExpiry: the expiry as recorded is the desired one but
+// for the expressions, which are read, not compiled.
+func TestCompileRecordedExpiry(t *testing.T) {
+	a := Assignment{AccountID: "222222222222", PrincipalType: "GROUP", PrincipalID: "g1"}
+	b := Assignment{AccountID: "111111111111", PrincipalType: "GROUP", PrincipalID: "g2"}
+	g := ExpiryGrant{PermissionSetName: "ps", InstanceARN: testInstanceARN, PermissionSetARN: testPSARN}
+	rec, err := CompileRecordedExpiry(testEnv, g, []Assignment{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.ExpiresAt, g.Assignments = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), []Assignment{b, a}
+	want := mustCompileExpiry(t, g)
+	for i := range want.Schedules {
+		want.Schedules[i].Expression = ""
+	}
+	if !reflect.DeepEqual(rec, want) {
+		t.Fatalf("recorded %+v, want %+v", rec, want)
+	}
+	if rec.Complete() {
+		t.Fatal("a recorded expiry has no expressions: it must not be written")
+	}
+	none, err := CompileRecordedExpiry(testEnv, g, nil)
+	if err != nil || none.Role.Policy != "" || len(none.Schedules) != 0 {
+		t.Fatalf("nothing recorded compiled to %+v, %v", none, err)
 	}
 }
 

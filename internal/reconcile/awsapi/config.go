@@ -63,6 +63,10 @@ type Clients struct {
 	STS           *sts.Client
 	IAM           *iam.Client
 	Scheduler     *scheduler.Client
+
+	// ec2Reads is EC2's read cache (see readCache): this holder's, living
+	// as long as it does; EC2 carries it to the functions it is passed to.
+	ec2Reads *readCache
 }
 
 // ErrNoRegion is returned when neither configuration nor environment names a region.
@@ -115,10 +119,11 @@ func NewClients(ctx context.Context, c Config) (*Clients, error) {
 		})
 		cfg.Credentials = aws.NewCredentialsCache(provider)
 	}
-	ec2Client := newCachedEC2(cfg, func(o *ec2.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.EC2) })
+	ec2Client, ec2Reads := newCachedEC2(cfg, func(o *ec2.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.EC2) })
 	return &Clients{
 		Region:        cfg.Region,
 		EC2:           ec2Client,
+		ec2Reads:      ec2Reads,
 		SSOAdmin:      ssoadmin.NewFromConfig(cfg, func(o *ssoadmin.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.SSOAdmin) }),
 		IdentityStore: identitystore.NewFromConfig(cfg, func(o *identitystore.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.IdentityStore) }),
 		STS:           sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(&o.BaseEndpoint, c.Endpoints.STS) }),

@@ -23,8 +23,9 @@ import (
 )
 
 // The expiry of a just-in-time grant is enforced by AWS: a schedule group
-// and an execution role per grant (both named identitycenter.ExpiryName)
-// and one one-time schedule per assignment (see identitycenter.CompileExpiry).
+// and an execution role per grant and one one-time schedule per assignment,
+// exactly as identitycenter.CompileExpiry compiled them (names, ARNs,
+// policies, inputs): this file only reads, compares and writes them.
 // Schedules carry no tags in EventBridge Scheduler; their group and the role
 // carry managed-by, zerotrust:privileged-access and the grant's ownership id,
 // and are never taken over from another owner.
@@ -43,10 +44,9 @@ const (
 var ExpiryWait = WaitOptions{Timeout: 90 * time.Second, MinDelay: 500 * time.Millisecond, MaxDelay: 10 * time.Second}
 
 // AccountEnv is where the expiry objects live: the caller's account and
-// partition (STS GetCallerIdentity) and the clients' region.
-type AccountEnv struct {
-	AccountID, Partition, Region string
-}
+// partition (STS GetCallerIdentity) and the clients' region. It is the
+// compiler's type, which CallerAccount reads for it.
+type AccountEnv = identitycenter.AccountEnv
 
 // CallerAccount reads the account and partition of the credentials.
 func CallerAccount(ctx context.Context, c *Clients) (AccountEnv, error) {
@@ -61,25 +61,13 @@ func CallerAccount(ctx context.Context, c *Clients) (AccountEnv, error) {
 	return AccountEnv{AccountID: aws.ToString(out.Account), Partition: partition, Region: c.Region}, nil
 }
 
-// ExpiryGrant is the grant an expiry belongs to.
-type ExpiryGrant struct {
-	InstanceARN, PermissionSetARN string
-	AccessName                    string
+// ExpiryOwner is the grant an expiry belongs to, as its group and role are
+// tagged and their ownership checked.
+type ExpiryOwner struct {
+	// AccessName is the privileged access's name (zerotrust:privileged-access).
+	AccessName string
 	// Ownership is the grant's ownership id ("" for a state without one).
 	Ownership string
-}
-
-// ExpiryObjects are the ARNs the desired expiry has, given where it lives.
-type ExpiryObjects struct {
-	GroupARN, RoleARN string
-}
-
-// ExpiryObjectsOf returns the ARNs of a grant's expiry objects.
-func ExpiryObjectsOf(env AccountEnv, name string) ExpiryObjects {
-	return ExpiryObjects{
-		GroupARN: identitycenter.ScheduleGroupARN(env.Partition, env.Region, env.AccountID, name),
-		RoleARN:  identitycenter.ExpiryRoleARN(env.Partition, env.AccountID, name),
-	}
 }
 
 // LiveExpiry is what exists of a grant's expiry.
@@ -102,18 +90,21 @@ type LiveSchedule struct {
 	Assignment            identitycenter.Assignment
 }
 
-// ReadExpiry reads a grant's expiry objects. accounts are those the role's
-// policy is expected to name (the recorded schedules' accounts). Objects
+// ReadExpiry reads a grant's expiry objects and compares them with
+// expected, the expiry as recorded (identitycenter.CompileRecordedExpiry):
+// the role conforms when it is exactly expected.Role (with a permissions
+// policy, so for at least one recorded schedule), a schedule when it is as
+// the provider writes it for whatever assignment its input names. Objects
 // owned by another resource read as missing.
-func ReadExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant, name string, accounts []string) (LiveExpiry, error) {
+func ReadExpiry(ctx context.Context, c *Clients, o ExpiryOwner, expected identitycenter.Expiry) (LiveExpiry, error) {
 	var live LiveExpiry
+	name := expected.Name
 	role, err := findExpiryRole(ctx, c.IAM, name)
 	if err != nil {
 		return live, err
 	}
-	objs := ExpiryObjectsOf(env, name)
-	if role != nil && checkExpiryOwner(expiryRoleKind, aws.ToString(role.Arn), iamTags(role.Tags), g.Ownership) == nil {
-		ok, err := roleConforms(ctx, c.IAM, role, env, g, objs, accounts)
+	if role != nil && checkExpiryOwner(expiryRoleKind, aws.ToString(role.Arn), iamTags(role.Tags), o.Ownership) == nil {
+		ok, err := roleConforms(ctx, c.IAM, role, expected.Role)
 		if err != nil {
 			return live, err
 		}
@@ -125,7 +116,7 @@ func ReadExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant, 
 	if err != nil || tags == nil {
 		return live, err
 	}
-	if owned := checkExpiryOwner(scheduleGroupKind, objs.GroupARN, tags, g.Ownership) == nil; !owned {
+	if owned := checkExpiryOwner(scheduleGroupKind, expected.GroupARN, tags, o.Ownership) == nil; !owned {
 		return live, nil // another owner's group reads as absent; creating it reports the conflict
 	}
 	live.GroupExists = true
@@ -134,7 +125,7 @@ func ReadExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant, 
 		return live, err
 	}
 	for _, s := range all {
-		if ls, ok := conformingSchedule(s, env, g, objs.RoleARN); ok {
+		if ls, ok := conformingSchedule(s, expected); ok {
 			live.Schedules = append(live.Schedules, ls)
 		}
 	}
@@ -145,16 +136,18 @@ func ReadExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant, 
 // ApplyExpiry makes a grant's expiry objects what desired says: with
 // schedules, the role (trust and inline policy), the group and exactly the
 // desired schedules; without, nothing (schedules, group and role deleted).
-func ApplyExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant, desired identitycenter.Expiry) error {
-	if len(desired.Schedules) == 0 {
-		return DeleteExpiry(ctx, c, env, g, desired.Name)
+func ApplyExpiry(ctx context.Context, c *Clients, o ExpiryOwner, desired identitycenter.Expiry) error {
+	if !desired.Complete() {
+		return fmt.Errorf("the expiry %s was compiled with values still unknown; it cannot be written", desired.Name)
 	}
-	objs := ExpiryObjectsOf(env, desired.Name)
-	roleChanged, err := ensureExpiryRole(ctx, c.IAM, env, g, desired, objs)
+	if len(desired.Schedules) == 0 {
+		return DeleteExpiry(ctx, c, o, desired)
+	}
+	roleChanged, err := ensureExpiryRole(ctx, c.IAM, o, desired)
 	if err != nil {
 		return err
 	}
-	if err := ensureScheduleGroup(ctx, c.Scheduler, g, desired.Name, objs.GroupARN); err != nil {
+	if err := ensureScheduleGroup(ctx, c.Scheduler, o, desired.Name, desired.GroupARN); err != nil {
 		return err
 	}
 	existing, err := listSchedules(ctx, c.Scheduler, desired.Name)
@@ -167,18 +160,14 @@ func ApplyExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant,
 	}
 	var created, updated, deleted int
 	for _, s := range desired.Schedules {
-		input, err := identitycenter.ExpiryInput(g.InstanceARN, g.PermissionSetARN, s.Assignment)
-		if err != nil {
-			return err
-		}
 		cur, exists := byName[s.Name]
 		delete(byName, s.Name)
 		if exists {
-			if _, ok := conformingSchedule(cur, env, g, objs.RoleARN); ok && aws.ToString(cur.ScheduleExpression) == s.Expression {
+			if ls, ok := conformingSchedule(cur, desired); ok && ls.Assignment == s.Assignment && ls.Expression == s.Expression {
 				continue
 			}
 		}
-		if err := putSchedule(ctx, c.Scheduler, env, g, desired.Name, s, input, objs.RoleARN, exists, roleChanged); err != nil {
+		if err := putSchedule(ctx, c.Scheduler, desired, s, exists, roleChanged); err != nil {
 			return err
 		}
 		if exists {
@@ -197,16 +186,16 @@ func ApplyExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant,
 	return nil
 }
 
-// DeleteExpiry deletes a grant's schedules, group and role, each only when
-// it exists and is the grant's own.
-func DeleteExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant, name string) error {
-	objs := ExpiryObjectsOf(env, name)
+// DeleteExpiry deletes a grant's schedules, group and role (those of e,
+// whatever it schedules), each only when it exists and is the grant's own.
+func DeleteExpiry(ctx context.Context, c *Clients, o ExpiryOwner, e identitycenter.Expiry) error {
+	name := e.Name
 	tags, err := findScheduleGroup(ctx, c.Scheduler, name)
 	if err != nil {
 		return err
 	}
 	if tags != nil {
-		if err := checkExpiryOwner(scheduleGroupKind, objs.GroupARN, tags, g.Ownership); err != nil {
+		if err := checkExpiryOwner(scheduleGroupKind, e.GroupARN, tags, o.Ownership); err != nil {
 			return err
 		}
 		// Schedules first: deleting a group deletes its schedules only
@@ -229,7 +218,7 @@ func DeleteExpiry(ctx context.Context, c *Clients, env AccountEnv, g ExpiryGrant
 	if err != nil || role == nil {
 		return err
 	}
-	if err := checkExpiryOwner(expiryRoleKind, aws.ToString(role.Arn), iamTags(role.Tags), g.Ownership); err != nil {
+	if err := checkExpiryOwner(expiryRoleKind, aws.ToString(role.Arn), iamTags(role.Tags), o.Ownership); err != nil {
 		return err
 	}
 	return deleteRole(ctx, c.IAM, name)
@@ -244,10 +233,10 @@ func checkExpiryOwner(kind, id string, tags map[string]string, ownership string)
 	return CheckOwnership(kind, id, tags, ownership)
 }
 
-func expiryTags(g ExpiryGrant) map[string]string {
-	t := map[string]string{TagManagedBy: ManagedByValue, TagPrivilegedAccess: g.AccessName}
-	if g.Ownership != "" {
-		t[TagOwnership] = g.Ownership
+func expiryTags(o ExpiryOwner) map[string]string {
+	t := map[string]string{TagManagedBy: ManagedByValue, TagPrivilegedAccess: o.AccessName}
+	if o.Ownership != "" {
+		t[TagOwnership] = o.Ownership
 	}
 	return t
 }
@@ -262,7 +251,11 @@ func findExpiryRole(ctx context.Context, c *iam.Client, name string) (*iamtypes.
 	if err != nil {
 		return nil, fmt.Errorf("reading IAM role %s: %w", name, err)
 	}
-	return out.Role, nil
+	role, err := singleResult(expiryRoleKind, name, one(out.Role), func(r *iamtypes.Role) string { return aws.ToString(r.RoleName) })
+	if IsNotFound(err) {
+		return nil, nil // missing, as the caller expects it
+	}
+	return role, err
 }
 
 func iamTags(ts []iamtypes.Tag) map[string]string {
@@ -281,32 +274,20 @@ func policyEqual(live, want string) bool {
 	return identitycenter.PolicyEqual(live, want)
 }
 
-func expiryPolicies(env AccountEnv, g ExpiryGrant, objs ExpiryObjects, accounts []string) (trust, inline string, err error) {
-	trust, err = identitycenter.ExpiryTrustPolicy(env.AccountID, objs.GroupARN)
-	if err == nil {
-		inline, err = identitycenter.ExpiryRolePolicy(g.InstanceARN, g.PermissionSetARN, accounts)
-	}
-	return trust, inline, err
-}
-
-// roleConforms reports whether the role is on the expected path with
-// exactly the expected trust policy and one inline policy as expected.
-func roleConforms(ctx context.Context, c *iam.Client, role *iamtypes.Role, env AccountEnv, g ExpiryGrant, objs ExpiryObjects, accounts []string) (bool, error) {
-	if len(accounts) == 0 || aws.ToString(role.Path) != identitycenter.ExpiryRolePath {
+// roleConforms reports whether the role is exactly want: on its path, with
+// its trust policy and its one inline policy (none expected: not conforming).
+func roleConforms(ctx context.Context, c *iam.Client, role *iamtypes.Role, want identitycenter.ExpiryRole) (bool, error) {
+	if want.Policy == "" || aws.ToString(role.Path) != want.Path {
 		return false, nil
 	}
-	trust, inline, err := expiryPolicies(env, g, objs, accounts)
-	if err != nil {
-		return false, err
-	}
-	if !policyEqual(aws.ToString(role.AssumeRolePolicyDocument), trust) {
+	if !policyEqual(aws.ToString(role.AssumeRolePolicyDocument), want.TrustPolicy) {
 		return false, nil
 	}
 	names, err := c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: role.RoleName})
 	if err != nil {
 		return false, fmt.Errorf("listing the policies of IAM role %s: %w", aws.ToString(role.RoleName), err)
 	}
-	if len(names.PolicyNames) != 1 || names.PolicyNames[0] != identitycenter.ExpiryRolePolicyName {
+	if len(names.PolicyNames) != 1 || names.PolicyNames[0] != want.PolicyName {
 		return false, nil
 	}
 	attached, err := c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: role.RoleName})
@@ -316,20 +297,17 @@ func roleConforms(ctx context.Context, c *iam.Client, role *iamtypes.Role, env A
 	if len(attached.AttachedPolicies) > 0 {
 		return false, nil
 	}
-	out, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: role.RoleName, PolicyName: aws.String(identitycenter.ExpiryRolePolicyName)})
+	out, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: role.RoleName, PolicyName: aws.String(want.PolicyName)})
 	if err != nil {
 		return false, fmt.Errorf("reading the policy of IAM role %s: %w", aws.ToString(role.RoleName), err)
 	}
-	return policyEqual(aws.ToString(out.PolicyDocument), inline), nil
+	return policyEqual(aws.ToString(out.PolicyDocument), want.Policy), nil
 }
 
 // ensureExpiryRole creates the role or corrects its policies; it reports
 // whether anything changed (IAM then needs time to propagate).
-func ensureExpiryRole(ctx context.Context, c *iam.Client, env AccountEnv, g ExpiryGrant, desired identitycenter.Expiry, objs ExpiryObjects) (bool, error) {
-	trust, inline, err := expiryPolicies(env, g, objs, desired.Accounts())
-	if err != nil {
-		return false, err
-	}
+func ensureExpiryRole(ctx context.Context, c *iam.Client, o ExpiryOwner, desired identitycenter.Expiry) (bool, error) {
+	want := desired.Role
 	role, err := findExpiryRole(ctx, c, desired.Name)
 	if err != nil {
 		return false, err
@@ -337,13 +315,13 @@ func ensureExpiryRole(ctx context.Context, c *iam.Client, env AccountEnv, g Expi
 	changed := false
 	if role == nil {
 		var tags []iamtypes.Tag
-		want := expiryTags(g)
+		want := expiryTags(o)
 		for _, k := range slices.Sorted(maps.Keys(want)) {
 			tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(want[k])})
 		}
 		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{
-			RoleName: aws.String(desired.Name), Path: aws.String(identitycenter.ExpiryRolePath), AssumeRolePolicyDocument: aws.String(trust),
-			Description: aws.String("EventBridge Scheduler removes the account assignments of permission set " + g.PermissionSetARN + " at its expiry"),
+			RoleName: aws.String(desired.Name), Path: aws.String(desired.Role.Path), AssumeRolePolicyDocument: aws.String(desired.Role.TrustPolicy),
+			Description: aws.String(desired.Role.Description),
 			Tags:        tags,
 		})
 		if err != nil {
@@ -351,29 +329,29 @@ func ensureExpiryRole(ctx context.Context, c *iam.Client, env AccountEnv, g Expi
 		}
 		changed = true
 	} else {
-		if err := checkExpiryOwner(expiryRoleKind, aws.ToString(role.Arn), iamTags(role.Tags), g.Ownership); err != nil {
+		if err := checkExpiryOwner(expiryRoleKind, aws.ToString(role.Arn), iamTags(role.Tags), o.Ownership); err != nil {
 			return false, err
 		}
-		if aws.ToString(role.Path) != identitycenter.ExpiryRolePath {
-			return false, fmt.Errorf("IAM role %s is on path %s, not %s; delete it so the provider can create it again", desired.Name, aws.ToString(role.Path), identitycenter.ExpiryRolePath)
+		if aws.ToString(role.Path) != want.Path {
+			return false, fmt.Errorf("IAM role %s is on path %s, not %s; delete it so the provider can create it again", desired.Name, aws.ToString(role.Path), want.Path)
 		}
-		if !policyEqual(aws.ToString(role.AssumeRolePolicyDocument), trust) {
-			if _, err := c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(desired.Name), PolicyDocument: aws.String(trust)}); err != nil {
+		if !policyEqual(aws.ToString(role.AssumeRolePolicyDocument), want.TrustPolicy) {
+			if _, err := c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(desired.Name), PolicyDocument: aws.String(want.TrustPolicy)}); err != nil {
 				return false, fmt.Errorf("updating the trust policy of IAM role %s: %w", desired.Name, err)
 			}
 			changed = true
 		}
 		// Anything else attached out of band is removed: the role may do one thing.
-		if err := removeOtherRolePolicies(ctx, c, desired.Name); err != nil {
+		if err := clearRolePolicies(ctx, c, desired.Name, want.PolicyName); err != nil {
 			return false, err
 		}
 	}
-	cur, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(desired.Name), PolicyName: aws.String(identitycenter.ExpiryRolePolicyName)})
+	cur, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(desired.Name), PolicyName: aws.String(want.PolicyName)})
 	if err != nil && !hasCode(err, errNoSuchEntity) {
 		return false, fmt.Errorf("reading the policy of IAM role %s: %w", desired.Name, err)
 	}
-	if err != nil || !policyEqual(aws.ToString(cur.PolicyDocument), inline) {
-		if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(desired.Name), PolicyName: aws.String(identitycenter.ExpiryRolePolicyName), PolicyDocument: aws.String(inline)}); err != nil {
+	if err != nil || !policyEqual(aws.ToString(cur.PolicyDocument), want.Policy) {
+		if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(desired.Name), PolicyName: aws.String(want.PolicyName), PolicyDocument: aws.String(want.Policy)}); err != nil {
 			return false, fmt.Errorf("writing the policy of IAM role %s: %w", desired.Name, err)
 		}
 		changed = true
@@ -381,12 +359,8 @@ func ensureExpiryRole(ctx context.Context, c *iam.Client, env AccountEnv, g Expi
 	return changed, nil
 }
 
-// removeOtherRolePolicies detaches managed policies and deletes inline
-// policies other than the expiry policy.
-func removeOtherRolePolicies(ctx context.Context, c *iam.Client, name string) error {
-	return clearRolePolicies(ctx, c, name, identitycenter.ExpiryRolePolicyName)
-}
-
+// clearRolePolicies detaches the role's managed policies and deletes its
+// inline policies other than keep.
 func clearRolePolicies(ctx context.Context, c *iam.Client, name, keep string) error {
 	attached, err := c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	if err != nil {
@@ -433,6 +407,12 @@ func findScheduleGroup(ctx context.Context, c *scheduler.Client, name string) (m
 	if err != nil {
 		return nil, fmt.Errorf("reading schedule group %s: %w", name, err)
 	}
+	if out, err = singleResult(scheduleGroupKind, name, one(out), func(g *scheduler.GetScheduleGroupOutput) string { return aws.ToString(g.Name) }); err != nil {
+		if IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
 	if out.State == schedtypes.ScheduleGroupStateDeleting {
 		return nil, nil
 	}
@@ -447,15 +427,15 @@ func findScheduleGroup(ctx context.Context, c *scheduler.Client, name string) (m
 	return m, nil
 }
 
-func ensureScheduleGroup(ctx context.Context, c *scheduler.Client, g ExpiryGrant, name, arn string) error {
+func ensureScheduleGroup(ctx context.Context, c *scheduler.Client, o ExpiryOwner, name, arn string) error {
 	tags, err := findScheduleGroup(ctx, c, name)
 	if err != nil {
 		return err
 	}
 	if tags != nil {
-		return checkExpiryOwner(scheduleGroupKind, arn, tags, g.Ownership)
+		return checkExpiryOwner(scheduleGroupKind, arn, tags, o.Ownership)
 	}
-	want := expiryTags(g)
+	want := expiryTags(o)
 	var ts []schedtypes.Tag
 	for _, k := range slices.Sorted(maps.Keys(want)) {
 		ts = append(ts, schedtypes.Tag{Key: aws.String(k), Value: aws.String(want[k])})
@@ -504,47 +484,59 @@ func listSchedules(ctx context.Context, c *scheduler.Client, group string) ([]*s
 	return out, nil
 }
 
-// conformingSchedule decodes a schedule the provider wrote; ok is false for
-// one that differs in anything but its expression and assignment.
-func conformingSchedule(s *scheduler.GetScheduleOutput, env AccountEnv, g ExpiryGrant, roleARN string) (LiveSchedule, bool) {
+// conformingSchedule decodes a schedule the provider wrote for e's grant;
+// ok is false for one that differs from e's schedule of the assignment its
+// input names in anything but its expression.
+func conformingSchedule(s *scheduler.GetScheduleOutput, e identitycenter.Expiry) (LiveSchedule, bool) {
 	t := s.Target
-	if t == nil || aws.ToString(t.Arn) != identitycenter.ExpiryTargetARN(env.Partition) || aws.ToString(t.RoleArn) != roleARN ||
+	if t == nil || aws.ToString(t.Arn) != e.Target.ARN || aws.ToString(t.RoleArn) != e.Role.ARN ||
 		s.FlexibleTimeWindow == nil || s.FlexibleTimeWindow.Mode != schedtypes.FlexibleTimeWindowModeOff ||
-		aws.ToString(s.ScheduleExpressionTimezone) != identitycenter.ExpiryTimezone ||
+		aws.ToString(s.ScheduleExpressionTimezone) != e.Target.Timezone ||
 		s.ActionAfterCompletion != schedtypes.ActionAfterCompletionDelete || s.State != schedtypes.ScheduleStateEnabled ||
 		!strings.HasPrefix(aws.ToString(s.ScheduleExpression), "at(") {
 		return LiveSchedule{}, false
 	}
-	dec := json.NewDecoder(strings.NewReader(aws.ToString(t.Input)))
-	dec.DisallowUnknownFields()
-	var in identitycenter.DeleteAssignmentInput
-	if err := dec.Decode(&in); err != nil || dec.More() {
+	in, ok := decodeScheduleInput(aws.ToString(t.Input))
+	if !ok {
 		return LiveSchedule{}, false
 	}
 	a := identitycenter.Assignment{AccountID: in.TargetId, PrincipalType: in.PrincipalType, PrincipalID: in.PrincipalId}
-	if in.InstanceArn != g.InstanceARN || in.PermissionSetArn != g.PermissionSetARN || in.TargetType != identitycenter.TargetTypeAccount ||
+	if in.InstanceArn != e.Target.InstanceARN || in.PermissionSetArn != e.Target.PermissionSetARN || in.TargetType != identitycenter.TargetTypeAccount ||
 		aws.ToString(s.Name) != identitycenter.ExpiryScheduleName(a) {
 		return LiveSchedule{}, false
 	}
 	return LiveSchedule{Name: aws.ToString(s.Name), ARN: aws.ToString(s.Arn), Expression: aws.ToString(s.ScheduleExpression), Assignment: a}, true
 }
 
-func putSchedule(ctx context.Context, c *scheduler.Client, env AccountEnv, g ExpiryGrant, group string, s identitycenter.ExpirySchedule, input, roleARN string, exists, roleChanged bool) error {
-	target := &schedtypes.Target{Arn: aws.String(identitycenter.ExpiryTargetARN(env.Partition)), RoleArn: aws.String(roleARN), Input: aws.String(input)}
+// decodeScheduleInput reads a schedule's input strictly: exactly the
+// members of a DeleteAccountAssignment request, one JSON value.
+func decodeScheduleInput(input string) (identitycenter.DeleteAssignmentInput, bool) {
+	dec := json.NewDecoder(strings.NewReader(input))
+	dec.DisallowUnknownFields()
+	var in identitycenter.DeleteAssignmentInput
+	if err := dec.Decode(&in); err != nil || dec.More() {
+		return identitycenter.DeleteAssignmentInput{}, false
+	}
+	return in, true
+}
+
+func putSchedule(ctx context.Context, c *scheduler.Client, e identitycenter.Expiry, s identitycenter.ExpirySchedule, exists, roleChanged bool) error {
+	group, roleARN := e.Name, e.Role.ARN
+	target := &schedtypes.Target{Arn: aws.String(e.Target.ARN), RoleArn: aws.String(roleARN), Input: aws.String(s.Input)}
 	window := &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeOff}
-	desc := aws.String("Removes an account assignment of permission set " + g.PermissionSetARN + " at its expiry")
+	desc := aws.String(e.Target.Description)
 	call := func(ctx context.Context) error {
 		var err error
 		if exists {
 			_, err = c.UpdateSchedule(ctx, &scheduler.UpdateScheduleInput{
 				Name: aws.String(s.Name), GroupName: aws.String(group), ScheduleExpression: aws.String(s.Expression),
-				ScheduleExpressionTimezone: aws.String(identitycenter.ExpiryTimezone), FlexibleTimeWindow: window, Target: target,
+				ScheduleExpressionTimezone: aws.String(e.Target.Timezone), FlexibleTimeWindow: window, Target: target,
 				ActionAfterCompletion: schedtypes.ActionAfterCompletionDelete, State: schedtypes.ScheduleStateEnabled, Description: desc,
 			})
 		} else {
 			_, err = c.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
 				Name: aws.String(s.Name), GroupName: aws.String(group), ScheduleExpression: aws.String(s.Expression),
-				ScheduleExpressionTimezone: aws.String(identitycenter.ExpiryTimezone), FlexibleTimeWindow: window, Target: target,
+				ScheduleExpressionTimezone: aws.String(e.Target.Timezone), FlexibleTimeWindow: window, Target: target,
 				ActionAfterCompletion: schedtypes.ActionAfterCompletionDelete, State: schedtypes.ScheduleStateEnabled, Description: desc,
 			})
 		}

@@ -166,6 +166,21 @@ func checkSchedule(t *testing.T, c *awsapi.Clients, group, inst, ps, roleARN str
 	}
 }
 
+// recorded is the expiry d as the provider records it and reads it back:
+// compiled from its schedules' assignments alone.
+func recorded(t *testing.T, env awsapi.AccountEnv, g identitycenter.ExpiryGrant, d identitycenter.Expiry) identitycenter.Expiry {
+	t.Helper()
+	var as []identitycenter.Assignment
+	for _, s := range d.Schedules {
+		as = append(as, s.Assignment)
+	}
+	r, err := identitycenter.CompileRecordedExpiry(env, g, as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // TestApplyExpiry creates a grant's expiry (role, group, one schedule per
 // assignment) with exact content, re-applies it with no change, moves the
 // expiry and drops an account, repairs out-of-band deletion and tampering,
@@ -186,7 +201,17 @@ func TestApplyExpiry(t *testing.T) {
 	if env.AccountID != "123456789012" || env.Partition != "aws" || env.Region != "us-east-1" {
 		t.Fatalf("caller account %+v", env)
 	}
-	g := awsapi.ExpiryGrant{InstanceARN: inst, PermissionSetARN: ps, AccessName: psName, Ownership: "own-1"}
+	g := awsapi.ExpiryOwner{AccessName: psName, Ownership: "own-1"}
+	grant := identitycenter.ExpiryGrant{PermissionSetName: psName, InstanceARN: inst, PermissionSetARN: ps}
+	compile := func(at time.Time, as ...identitycenter.Assignment) identitycenter.Expiry {
+		t.Helper()
+		grant.ExpiresAt, grant.Assignments = at, as
+		d, err := identitycenter.CompileExpiry(env, grant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
 	a1 := identitycenter.Assignment{AccountID: testAccount, PrincipalType: "GROUP", PrincipalID: jitGroupA}
 	a2 := identitycenter.Assignment{AccountID: otherAcct, PrincipalType: "GROUP", PrincipalID: jitGroupA}
 	a3 := identitycenter.Assignment{AccountID: otherAcct, PrincipalType: "GROUP", PrincipalID: jitGroupB}
@@ -195,14 +220,14 @@ func TestApplyExpiry(t *testing.T) {
 	apply := func(step string, d identitycenter.Expiry, want map[string]int) {
 		t.Helper()
 		calls.reset()
-		if err := awsapi.ApplyExpiry(ctx, c, env, g, d); err != nil {
+		if err := awsapi.ApplyExpiry(ctx, c, g, d); err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
 		wantCalls(t, step, mutatingCalls(calls), want)
 	}
 	readBack := func(step string, d identitycenter.Expiry, roleARN string) {
 		t.Helper()
-		live, err := awsapi.ReadExpiry(ctx, c, env, g, d.Name, d.Accounts())
+		live, err := awsapi.ReadExpiry(ctx, c, g, recorded(t, env, grant, d))
 		if err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
@@ -215,7 +240,7 @@ func TestApplyExpiry(t *testing.T) {
 		}
 	}
 
-	d := identitycenter.CompileExpiry(psName, expires, []identitycenter.Assignment{a3, a1, a2})
+	d := compile(expires, a3, a1, a2)
 	if d.Name != "zerotrust-jit-jit-expiry" || len(d.Schedules) != 3 {
 		t.Fatalf("compiled expiry %+v", d)
 	}
@@ -244,7 +269,7 @@ func TestApplyExpiry(t *testing.T) {
 
 	// Later expiry (fractional seconds round up), one account fewer: the
 	// remaining schedules move, the dropped one goes, the policy narrows.
-	later := identitycenter.CompileExpiry(psName, time.Date(2031, 6, 1, 0, 0, 0, 1, time.FixedZone("CEST", 2*3600)), []identitycenter.Assignment{a2, a3})
+	later := compile(time.Date(2031, 6, 1, 0, 0, 0, 1, time.FixedZone("CEST", 2*3600)), a2, a3)
 	apply("move", later, map[string]int{"UpdateSchedule": 2, "DeleteSchedule": 1, "PutRolePolicy": 1})
 	checkExpiryRole(t, c, env, d.Name, inst, ps, []string{otherAcct})
 	for _, a := range []identitycenter.Assignment{a2, a3} {
@@ -275,7 +300,7 @@ func TestApplyExpiry(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	live, err := awsapi.ReadExpiry(ctx, c, env, g, d.Name, later.Accounts())
+	live, err := awsapi.ReadExpiry(ctx, c, g, recorded(t, env, grant, later))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,19 +315,19 @@ func TestApplyExpiry(t *testing.T) {
 	readBack("repair", later, roleARN)
 
 	// Another grant's group of the name is never taken over.
-	other := awsapi.ExpiryGrant{InstanceARN: inst, PermissionSetARN: ps, AccessName: psName, Ownership: "own-2"}
+	other := awsapi.ExpiryOwner{AccessName: psName, Ownership: "own-2"}
 	calls.reset()
-	err = awsapi.ApplyExpiry(ctx, c, env, other, later)
+	err = awsapi.ApplyExpiry(ctx, c, other, later)
 	if !awsapi.IsOwnershipError(err) && (err == nil || !strings.Contains(err.Error(), "own-2")) {
 		t.Fatalf("apply by another owner: %v, want an ownership refusal", err)
 	}
-	if err := awsapi.DeleteExpiry(ctx, c, env, other, later.Name); err == nil {
+	if err := awsapi.DeleteExpiry(ctx, c, other, later); err == nil {
 		t.Fatal("delete by another owner succeeded")
 	}
 	wantCalls(t, "foreign", mutatingCalls(calls), map[string]int{})
 
 	// Expired (or expiry removed): everything goes.
-	apply("remove", identitycenter.CompileExpiry(psName, time.Time{}, []identitycenter.Assignment{a2, a3}),
+	apply("remove", compile(time.Time{}, a2, a3),
 		map[string]int{"DeleteSchedule": 2, "DeleteScheduleGroup": 1, "DeleteRolePolicy": 1, "DeleteRole": 1})
 	if _, err := c.Scheduler.GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String(d.Name)}); err == nil {
 		t.Fatal("schedule group still exists")
@@ -310,6 +335,6 @@ func TestApplyExpiry(t *testing.T) {
 	if _, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(d.Name)}); err == nil {
 		t.Fatal("role still exists")
 	}
-	apply("remove again", identitycenter.CompileExpiry(psName, time.Time{}, nil), map[string]int{})
+	apply("remove again", compile(time.Time{}), map[string]int{})
 	must(t, awsapi.DeletePermissionSet(ctx, c.SSOAdmin, inst, ps))
 }

@@ -114,6 +114,9 @@ func FindGroup(ctx context.Context, c *identitystore.Client, storeID, groupID st
 	if err != nil {
 		return nil, fmt.Errorf("describing %s %s: %w", groupKind, groupID, err)
 	}
+	if out, err = singleResult(groupKind, groupID, one(out), func(o *identitystore.DescribeGroupOutput) string { return aws.ToString(o.GroupId) }); err != nil {
+		return nil, err
+	}
 	return &Group{
 		ID:              aws.ToString(out.GroupId),
 		IdentityStoreID: valueOr(aws.ToString(out.IdentityStoreId), storeID),
@@ -305,6 +308,9 @@ func FindUserName(ctx context.Context, c *identitystore.Client, storeID, userID 
 	}
 	if err != nil {
 		return "", fmt.Errorf("describing %s %s: %w", userKind, userID, err)
+	}
+	if out, err = singleResult(userKind, userID, one(out), func(o *identitystore.DescribeUserOutput) string { return aws.ToString(o.UserId) }); err != nil {
+		return "", err
 	}
 	return aws.ToString(out.UserName), nil
 }

@@ -2,10 +2,12 @@ package awsapi
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go/middleware"
@@ -22,6 +24,14 @@ import (
 // call was in flight while it was made: nothing read before a write is ever
 // served after it. Not-found answers are never kept (a group being created
 // is polled until it is visible).
+//
+// The cache belongs to the Clients holder that NewClients builds (one per
+// provider instance) and lives exactly as long: it hangs on that holder's
+// EC2 client, whose options carry it (readCacheCarrier), so the functions
+// of this package that take an *ec2.Client find it without any
+// process-wide registry. A client built elsewhere (tests, the sweep) has
+// none and always calls the API; a client derived from a cached one with
+// ec2.New(c.Options(), …) shares its cache and its invalidation.
 type readCache struct {
 	mu       sync.Mutex
 	gen      uint64
@@ -30,28 +40,37 @@ type readCache struct {
 	rules    map[string][]types.SecurityGroupRule
 }
 
-// caches maps the EC2 clients NewClients built to their cache; clients built
-// elsewhere (tests, the sweep) have none and always call the API.
-var caches sync.Map // *ec2.Client -> *readCache
+// readCacheCarrier is the HTTP client of an EC2 client with a read cache:
+// it sends every request with the client it wraps, and carries the cache.
+type readCacheCarrier struct {
+	ec2.HTTPClient
+	cache *readCache
+}
 
+// cacheOf returns the read cache of an EC2 client, nil for one without.
 func cacheOf(c *ec2.Client) *readCache {
-	v, _ := caches.Load(c)
-	rc, _ := v.(*readCache)
-	return rc
+	if carrier, ok := c.Options().HTTPClient.(*readCacheCarrier); ok {
+		return carrier.cache
+	}
+	return nil
 }
 
-// newCachedEC2 builds an EC2 client with a read cache.
-func newCachedEC2(cfg aws.Config, optFns ...func(*ec2.Options)) *ec2.Client {
-	var cache *readCache
-	c := ec2.NewFromConfig(cfg, append(optFns, func(o *ec2.Options) { cache = withReadCache(o) })...)
-	caches.Store(c, cache)
-	return c
-}
-
-// withReadCache installs the invalidating middleware in EC2 options and
-// returns the cache to register once the client exists.
-func withReadCache(o *ec2.Options) *readCache {
+// newCachedEC2 builds an EC2 client with a read cache of its own, and
+// returns both.
+func newCachedEC2(cfg aws.Config, optFns ...func(*ec2.Options)) (*ec2.Client, *readCache) {
 	rc := &readCache{gen: 1} // generation 0 marks reads never kept
+	c := ec2.NewFromConfig(cfg, append(slices.Clone(optFns), rc.install)...)
+	return c, rc
+}
+
+// install makes EC2 options carry the cache and installs the middleware
+// that empties it around every write.
+func (rc *readCache) install(o *ec2.Options) {
+	httpClient := o.HTTPClient
+	if httpClient == nil {
+		httpClient = awshttp.NewBuildableClient()
+	}
+	o.HTTPClient = &readCacheCarrier{HTTPClient: httpClient, cache: rc}
 	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("zerotrust-read-cache",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
@@ -63,7 +82,6 @@ func withReadCache(o *ec2.Options) *readCache {
 				return next.HandleInitialize(ctx, in)
 			}), middleware.Before)
 	})
-	return rc
 }
 
 // readOnly reports whether an EC2 operation only reads (EC2 names every

@@ -53,10 +53,11 @@ func FindSecurityGroup(ctx context.Context, c *ec2.Client, id string) (*Security
 	if err != nil {
 		return nil, fmt.Errorf("describing security group %s: %w", id, err)
 	}
-	if len(out.SecurityGroups) == 0 {
-		return nil, &NotFoundError{Kind: securityGroupKind, ID: id}
+	g, err := singleResult(securityGroupKind, id, out.SecurityGroups, func(g types.SecurityGroup) string { return aws.ToString(g.GroupId) })
+	if err != nil {
+		return nil, err
 	}
-	sg := fromSDKGroup(out.SecurityGroups[0])
+	sg := fromSDKGroup(g)
 	rc.keepGroups(gen, sg)
 	return sg, nil
 }
@@ -69,10 +70,13 @@ func findSecurityGroupByName(ctx context.Context, c *ec2.Client, vpcID, name str
 	if err != nil {
 		return nil, fmt.Errorf("looking up security group %q in %s: %w", name, vpcID, err)
 	}
-	if len(out.SecurityGroups) == 0 {
-		return nil, &NotFoundError{Kind: securityGroupKind, ID: vpcID + "/" + name}
+	g, err := singleResult(securityGroupKind, vpcID+"/"+name, out.SecurityGroups, func(g types.SecurityGroup) string {
+		return aws.ToString(g.VpcId) + "/" + aws.ToString(g.GroupName)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return fromSDKGroup(out.SecurityGroups[0]), nil
+	return fromSDKGroup(g), nil
 }
 
 func fromSDKGroup(g types.SecurityGroup) *SecurityGroup {

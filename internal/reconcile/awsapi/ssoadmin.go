@@ -48,12 +48,11 @@ func FindPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN, arn
 	if err != nil {
 		return nil, fmt.Errorf("describing %s %s: %w", permissionSetKind, arn, err)
 	}
-	ps := &PermissionSet{ARN: arn}
-	if p := out.PermissionSet; p != nil {
-		ps.Name = aws.ToString(p.Name)
-		ps.Description = aws.ToString(p.Description)
-		ps.SessionDuration = aws.ToString(p.SessionDuration)
+	p, err := singleResult(permissionSetKind, arn, one(out.PermissionSet), func(p *ssotypes.PermissionSet) string { return aws.ToString(p.PermissionSetArn) })
+	if err != nil {
+		return nil, err
 	}
+	ps := &PermissionSet{ARN: arn, Name: aws.ToString(p.Name), Description: aws.ToString(p.Description), SessionDuration: aws.ToString(p.SessionDuration)}
 	in := &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)}
 	inline, err := c.GetInlinePolicyForPermissionSet(ctx, in)
 	if err != nil {

@@ -70,128 +70,158 @@ func SortAssignments(as []identitycenter.Assignment) {
 	})
 }
 
-type pendingRequest struct {
-	id     string
-	status ssotypes.StatusValues
-	reason string
-	what   identitycenter.Assignment
+// assignmentOperation is one of SSO Admin's two asynchronous assignment
+// operations (create, delete): how to start it for an assignment, how to
+// read its status, and the words its errors use.
+type assignmentOperation struct {
+	// doing names the operation on one assignment in errors ("assigning").
+	doing string
+	// waitingFor names the request in waits ("account assignment").
+	waitingFor string
+	// reading names the request in status-read errors ("assignment request").
+	reading string
+	// start starts the operation; a nil status means it is already done.
+	// done reports an error that means the same (a deletion of an
+	// assignment that does not exist).
+	start func(context.Context, identitycenter.Assignment) (*ssotypes.AccountAssignmentOperationStatus, error)
+	done  func(error) bool
+	// status reads the status of a started request.
+	status func(ctx context.Context, requestID string) (*ssotypes.AccountAssignmentOperationStatus, error)
+}
+
+func (op assignmentOperation) fail(a identitycenter.Assignment, err error) error {
+	return fmt.Errorf("%s %s %s in %s: %w", op.doing, a.PrincipalType, a.PrincipalID, a.AccountID, err)
+}
+
+// startThenWait is the one algorithm of both assignment operations: start
+// every operation first (Identity Center works on them concurrently), then
+// wait for each request (bounded by ProvisioningWait). It returns the
+// assignments whose operation succeeded, so a partial failure can be
+// recorded, and every failure joined.
+func startThenWait(ctx context.Context, op assignmentOperation, as []identitycenter.Assignment) ([]identitycenter.Assignment, error) {
+	type started struct {
+		status *ssotypes.AccountAssignmentOperationStatus
+		what   identitycenter.Assignment
+	}
+	var pending []started
+	var errs []error
+	for _, a := range as {
+		st, err := op.start(ctx, a)
+		if err != nil && (op.done == nil || !op.done(err)) {
+			errs = append(errs, op.fail(a, err))
+			continue
+		}
+		pending = append(pending, started{status: st, what: a})
+	}
+	var done []identitycenter.Assignment
+	for _, p := range pending {
+		if err := waitAssignmentRequest(ctx, op, p.status); err != nil {
+			errs = append(errs, op.fail(p.what, err))
+			continue
+		}
+		done = append(done, p.what)
+	}
+	return done, errors.Join(errs...)
+}
+
+// waitAssignmentRequest polls a request's status while it is IN_PROGRESS;
+// st is what starting it reported (nil: nothing to wait for).
+func waitAssignmentRequest(ctx context.Context, op assignmentOperation, st *ssotypes.AccountAssignmentOperationStatus) error {
+	if st == nil {
+		return nil
+	}
+	id, status, reason := aws.ToString(st.RequestId), st.Status, aws.ToString(st.FailureReason)
+	return waitUntil(ctx, op.waitingFor+" "+id, ProvisioningWait, func(ctx context.Context) (bool, error) {
+		switch status {
+		case ssotypes.StatusValuesSucceeded:
+			return true, nil
+		case ssotypes.StatusValuesFailed:
+			return false, fmt.Errorf("request %s failed: %s", id, reason)
+		}
+		cur, err := op.status(ctx, id)
+		if err != nil {
+			return false, fmt.Errorf("reading %s %s: %w", op.reading, id, err)
+		}
+		if cur != nil {
+			status, reason = cur.Status, aws.ToString(cur.FailureReason)
+		}
+		if status == ssotypes.StatusValuesFailed {
+			return false, fmt.Errorf("request %s failed: %s", id, reason)
+		}
+		return status == ssotypes.StatusValuesSucceeded, nil
+	})
+}
+
+func assignmentCreation(c *ssoadmin.Client, instanceARN, arn string) assignmentOperation {
+	return assignmentOperation{
+		doing: "assigning", waitingFor: "account assignment", reading: "assignment request",
+		start: func(ctx context.Context, a identitycenter.Assignment) (*ssotypes.AccountAssignmentOperationStatus, error) {
+			out, err := c.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
+				InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn),
+				TargetType: ssotypes.TargetTypeAwsAccount, TargetId: aws.String(a.AccountID),
+				PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: aws.String(a.PrincipalID),
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out.AccountAssignmentCreationStatus, nil
+		},
+		status: func(ctx context.Context, id string) (*ssotypes.AccountAssignmentOperationStatus, error) {
+			out, err := c.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{
+				InstanceArn: aws.String(instanceARN), AccountAssignmentCreationRequestId: aws.String(id),
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out.AccountAssignmentCreationStatus, nil
+		},
+	}
+}
+
+func assignmentDeletion(c *ssoadmin.Client, instanceARN, arn string) assignmentOperation {
+	return assignmentOperation{
+		doing: "removing the assignment of", waitingFor: "removal of account assignment", reading: "assignment removal request",
+		start: func(ctx context.Context, a identitycenter.Assignment) (*ssotypes.AccountAssignmentOperationStatus, error) {
+			out, err := c.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
+				InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn),
+				TargetType: ssotypes.TargetTypeAwsAccount, TargetId: aws.String(a.AccountID),
+				PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: aws.String(a.PrincipalID),
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out.AccountAssignmentDeletionStatus, nil
+		},
+		done: isResourceNotFound, // already gone
+		status: func(ctx context.Context, id string) (*ssotypes.AccountAssignmentOperationStatus, error) {
+			out, err := c.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{
+				InstanceArn: aws.String(instanceARN), AccountAssignmentDeletionRequestId: aws.String(id),
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out.AccountAssignmentDeletionStatus, nil
+		},
+	}
 }
 
 // CreateAssignments starts every assignment, then waits (bounded) until each
 // is provisioned. It returns the assignments that succeeded, so a partial
 // failure can be recorded.
 func CreateAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, as []identitycenter.Assignment) ([]identitycenter.Assignment, error) {
-	var pending []pendingRequest
-	var errs []error
-	for _, a := range as {
-		out, err := c.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
-			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn),
-			TargetType: ssotypes.TargetTypeAwsAccount, TargetId: aws.String(a.AccountID),
-			PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: aws.String(a.PrincipalID),
-		})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("assigning %s %s in %s: %w", a.PrincipalType, a.PrincipalID, a.AccountID, err))
-			continue
-		}
-		st := out.AccountAssignmentCreationStatus
-		if st == nil {
-			pending = append(pending, pendingRequest{status: ssotypes.StatusValuesSucceeded, what: a})
-			continue
-		}
-		pending = append(pending, pendingRequest{id: aws.ToString(st.RequestId), status: st.Status, reason: aws.ToString(st.FailureReason), what: a})
-	}
-	var done []identitycenter.Assignment
-	for _, p := range pending {
-		if err := WaitAssignmentCreation(ctx, c, instanceARN, p.id, p.status, p.reason); err != nil {
-			errs = append(errs, fmt.Errorf("assigning %s %s in %s: %w", p.what.PrincipalType, p.what.PrincipalID, p.what.AccountID, err))
-			continue
-		}
-		done = append(done, p.what)
-	}
-	return done, errors.Join(errs...)
+	return startThenWait(ctx, assignmentCreation(c, instanceARN, arn), as)
 }
 
 // WaitAssignmentCreation polls DescribeAccountAssignmentCreationStatus while
 // the request is IN_PROGRESS (status is what the create call reported).
 func WaitAssignmentCreation(ctx context.Context, c *ssoadmin.Client, instanceARN, requestID string, status ssotypes.StatusValues, reason string) error {
-	return waitUntil(ctx, "account assignment "+requestID, ProvisioningWait, func(ctx context.Context) (bool, error) {
-		switch status {
-		case ssotypes.StatusValuesSucceeded:
-			return true, nil
-		case ssotypes.StatusValuesFailed:
-			return false, fmt.Errorf("request %s failed: %s", requestID, reason)
-		}
-		out, err := c.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{
-			InstanceArn: aws.String(instanceARN), AccountAssignmentCreationRequestId: aws.String(requestID),
-		})
-		if err != nil {
-			return false, fmt.Errorf("reading assignment request %s: %w", requestID, err)
-		}
-		if st := out.AccountAssignmentCreationStatus; st != nil {
-			status, reason = st.Status, aws.ToString(st.FailureReason)
-		}
-		if status == ssotypes.StatusValuesFailed {
-			return false, fmt.Errorf("request %s failed: %s", requestID, reason)
-		}
-		return status == ssotypes.StatusValuesSucceeded, nil
-	})
+	st := &ssotypes.AccountAssignmentOperationStatus{RequestId: aws.String(requestID), Status: status, FailureReason: aws.String(reason)}
+	return waitAssignmentRequest(ctx, assignmentCreation(c, instanceARN, ""), st)
 }
 
 // DeleteAssignments starts every deletion, then waits (bounded) until each is
 // done; an assignment already gone is success. It returns the assignments
 // removed.
 func DeleteAssignments(ctx context.Context, c *ssoadmin.Client, instanceARN, arn string, as []identitycenter.Assignment) ([]identitycenter.Assignment, error) {
-	var pending []pendingRequest
-	var errs []error
-	for _, a := range as {
-		out, err := c.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
-			InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn),
-			TargetType: ssotypes.TargetTypeAwsAccount, TargetId: aws.String(a.AccountID),
-			PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: aws.String(a.PrincipalID),
-		})
-		if isResourceNotFound(err) {
-			pending = append(pending, pendingRequest{status: ssotypes.StatusValuesSucceeded, what: a})
-			continue
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("removing the assignment of %s %s in %s: %w", a.PrincipalType, a.PrincipalID, a.AccountID, err))
-			continue
-		}
-		st := out.AccountAssignmentDeletionStatus
-		if st == nil {
-			pending = append(pending, pendingRequest{status: ssotypes.StatusValuesSucceeded, what: a})
-			continue
-		}
-		pending = append(pending, pendingRequest{id: aws.ToString(st.RequestId), status: st.Status, reason: aws.ToString(st.FailureReason), what: a})
-	}
-	var done []identitycenter.Assignment
-	for _, p := range pending {
-		err := waitUntil(ctx, "removal of account assignment "+p.id, ProvisioningWait, func(ctx context.Context) (bool, error) {
-			switch p.status {
-			case ssotypes.StatusValuesSucceeded:
-				return true, nil
-			case ssotypes.StatusValuesFailed:
-				return false, fmt.Errorf("request %s failed: %s", p.id, p.reason)
-			}
-			out, err := c.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{
-				InstanceArn: aws.String(instanceARN), AccountAssignmentDeletionRequestId: aws.String(p.id),
-			})
-			if err != nil {
-				return false, fmt.Errorf("reading assignment removal request %s: %w", p.id, err)
-			}
-			if st := out.AccountAssignmentDeletionStatus; st != nil {
-				p.status, p.reason = st.Status, aws.ToString(st.FailureReason)
-			}
-			if p.status == ssotypes.StatusValuesFailed {
-				return false, fmt.Errorf("request %s failed: %s", p.id, p.reason)
-			}
-			return p.status == ssotypes.StatusValuesSucceeded, nil
-		})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("removing the assignment of %s %s in %s: %w", p.what.PrincipalType, p.what.PrincipalID, p.what.AccountID, err))
-			continue
-		}
-		done = append(done, p.what)
-	}
-	return done, errors.Join(errs...)
+	return startThenWait(ctx, assignmentDeletion(c, instanceARN, arn), as)
 }

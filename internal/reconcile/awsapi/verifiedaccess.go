@@ -120,12 +120,11 @@ func FindVerifiedAccessInstance(ctx context.Context, c *ec2.Client, id string) (
 	if err != nil {
 		return nil, fmt.Errorf("describing %s %s: %w", vaInstanceKind, id, err)
 	}
-	for _, in := range out.VerifiedAccessInstances {
-		if aws.ToString(in.VerifiedAccessInstanceId) == id {
-			return fromSDKInstance(in), nil
-		}
+	in, err := singleResult(vaInstanceKind, id, out.VerifiedAccessInstances, func(in types.VerifiedAccessInstance) string { return aws.ToString(in.VerifiedAccessInstanceId) })
+	if err != nil {
+		return nil, err
 	}
-	return nil, &NotFoundError{Kind: vaInstanceKind, ID: id}
+	return fromSDKInstance(in), nil
 }
 
 // CreateVerifiedAccessInstanceInput describes an instance to create.
@@ -460,24 +459,28 @@ func FindVerifiedAccessLogging(ctx context.Context, c *ec2.Client, instanceID st
 	if err != nil {
 		return AccessLogging{}, fmt.Errorf("describing the logging configuration of %s: %w", instanceID, err)
 	}
-	for _, lc := range out.LoggingConfigurations {
-		if aws.ToString(lc.VerifiedAccessInstanceId) != instanceID || lc.AccessLogs == nil {
-			continue
-		}
-		a := lc.AccessLogs
-		l := AccessLogging{LogVersion: aws.ToString(a.LogVersion), IncludeTrustContext: aws.ToBool(a.IncludeTrustContext)}
-		if d := a.CloudWatchLogs; d != nil && aws.ToBool(d.Enabled) {
-			l.CloudWatchLogGroup = aws.ToString(d.LogGroup)
-		}
-		if d := a.S3; d != nil && aws.ToBool(d.Enabled) {
-			l.S3Bucket, l.S3Prefix, l.S3BucketOwner = aws.ToString(d.BucketName), aws.ToString(d.Prefix), aws.ToString(d.BucketOwner)
-		}
-		if d := a.KinesisDataFirehose; d != nil && aws.ToBool(d.Enabled) {
-			l.FirehoseStream = aws.ToString(d.DeliveryStream)
-		}
-		return l, nil
+	const kind = vaInstanceKind + " logging configuration"
+	lc, err := singleResult(kind, instanceID, out.LoggingConfigurations, func(lc types.VerifiedAccessInstanceLoggingConfiguration) string {
+		return aws.ToString(lc.VerifiedAccessInstanceId)
+	})
+	if err != nil {
+		return AccessLogging{}, err
 	}
-	return AccessLogging{}, &NotFoundError{Kind: vaInstanceKind + " logging configuration", ID: instanceID}
+	a := lc.AccessLogs
+	if a == nil {
+		return AccessLogging{}, &NotFoundError{Kind: kind, ID: instanceID}
+	}
+	l := AccessLogging{LogVersion: aws.ToString(a.LogVersion), IncludeTrustContext: aws.ToBool(a.IncludeTrustContext)}
+	if d := a.CloudWatchLogs; d != nil && aws.ToBool(d.Enabled) {
+		l.CloudWatchLogGroup = aws.ToString(d.LogGroup)
+	}
+	if d := a.S3; d != nil && aws.ToBool(d.Enabled) {
+		l.S3Bucket, l.S3Prefix, l.S3BucketOwner = aws.ToString(d.BucketName), aws.ToString(d.Prefix), aws.ToString(d.BucketOwner)
+	}
+	if d := a.KinesisDataFirehose; d != nil && aws.ToBool(d.Enabled) {
+		l.FirehoseStream = aws.ToString(d.DeliveryStream)
+	}
+	return l, nil
 }
 
 // SetVerifiedAccessLogging replaces an instance's access-logging

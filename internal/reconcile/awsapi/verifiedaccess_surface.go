@@ -43,12 +43,11 @@ func FindVerifiedAccessGroup(ctx context.Context, c *ec2.Client, id string) (*Ve
 	if err != nil {
 		return nil, fmt.Errorf("describing %s %s: %w", vaGroupKind, id, err)
 	}
-	for _, g := range out.VerifiedAccessGroups {
-		if aws.ToString(g.VerifiedAccessGroupId) == id {
-			return fromSDKGroupVA(g), nil
-		}
+	g, err := singleResult(vaGroupKind, id, out.VerifiedAccessGroups, func(g types.VerifiedAccessGroup) string { return aws.ToString(g.VerifiedAccessGroupId) })
+	if err != nil {
+		return nil, err
 	}
-	return nil, &NotFoundError{Kind: vaGroupKind, ID: id}
+	return fromSDKGroupVA(g), nil
 }
 
 // CreateVerifiedAccessGroupInput describes a group to create. The policy
