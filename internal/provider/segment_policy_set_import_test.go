@@ -6,7 +6,7 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 )
 
-func TestSetBlocksFromRules(t *testing.T) {
+func TestFlattenSetBlocks(t *testing.T) {
 	tcp := func(group string, egress bool, port int32, peerGroup, cidr string) securitygroup.Rule {
 		return securitygroup.Rule{GroupID: group, Egress: egress, Protocol: "tcp", FromPort: port, ToPort: port, ReferencedGroupID: peerGroup, CIDRv4: cidr}
 	}
