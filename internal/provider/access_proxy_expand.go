@@ -222,9 +222,9 @@ func readAccessProxy(ctx context.Context, clients *awsapi.Clients, id string, m 
 		m.Name = types.StringValue(in.ID)
 	}
 	if importing {
-		m.Tags = importedUserTags(in.Tags, m.Name.ValueString())
+		m.Tags = flattenImportedUserTags(in.Tags, m.Name.ValueString())
 	} else {
-		m.Tags = userTagsOf(in.Tags, m.Tags)
+		m.Tags = flattenUserTags(in.Tags, m.Tags)
 	}
 
 	ids := map[string]string{}

@@ -140,8 +140,8 @@ func (d *policyDocumentDataSource) Read(ctx context.Context, req datasource.Read
 		}
 	}
 	m.PolicyDocument = types.StringValue(res.GroupPolicy)
-	m.EndpointPolicyDocs = verifyStringMap(endpoints)
-	m.ApplicationsWithEndpoint = stringListValue(apps)
+	m.EndpointPolicyDocs = stringMapValue(endpoints)
+	m.ApplicationsWithEndpoint = stringList(apps)
 	m.ContextSchema = types.StringValue(res.Schema)
 	m.TrustContext = types.StringValue(trustContextString(proxy))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -444,9 +444,9 @@ func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string,
 		m.Sensitivity = types.StringValue(model.DefaultSensitivity)
 	}
 	if importing {
-		m.Tags = importedUserTags(g.Tags, m.Name.ValueString())
+		m.Tags = flattenImportedUserTags(g.Tags, m.Name.ValueString())
 	} else {
-		m.Tags = userTagsOf(g.Tags, m.Tags)
+		m.Tags = flattenUserTags(g.Tags, m.Tags)
 	}
 	m.PolicyDocument = types.StringValue(keepIfSame(policy.Effective(), m.PolicyDocument))
 

@@ -5,7 +5,6 @@ import (
 
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -49,22 +48,6 @@ func segmentTags(m segmentModel, user map[string]string) map[string]string {
 	tags := mergeTags(user, awsapi.SegmentTags(seg))
 	tags["Name"] = valueOr(user["Name"], seg.Name)
 	return tags
-}
-
-// importedUserTags treats every tag the provider does not own as the user's,
-// except the Name tag the provider sets to the segment name by default.
-func importedUserTags(live map[string]string, segmentName string) types.Map {
-	elems := map[string]attr.Value{}
-	for k, v := range live {
-		if isProviderTagKey(k) || (k == "Name" && v == segmentName) {
-			continue
-		}
-		elems[k] = types.StringValue(v)
-	}
-	if len(elems) == 0 {
-		return types.MapNull(types.StringType)
-	}
-	return types.MapValueMust(types.StringType, elems)
 }
 
 // setUnmanaged records the out-of-band rules of a created segment's group:

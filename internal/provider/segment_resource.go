@@ -308,7 +308,7 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if s := sg.Tags[awsapi.TagSensitivity]; s != "" {
 		state.Sensitivity = types.StringValue(s)
 	}
-	state.Tags = userTagsOf(sg.Tags, state.Tags)
+	state.Tags = flattenUserTags(sg.Tags, state.Tags)
 	state.Kubernetes = kubernetesModelFromTags(sg.Tags, state.Kubernetes)
 	var unmanaged []awsapi.LiveRule
 	if !state.Adopted.ValueBool() {
@@ -454,7 +454,7 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		m.VPCID = types.StringNull()
 	}
 	setUnmanaged(&m, nil)
-	m.Tags = importedUserTags(sg.Tags, name)
+	m.Tags = flattenImportedUserTags(sg.Tags, name)
 	m.Kubernetes = kubernetesModelFromTags(sg.Tags, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if !created {
