@@ -134,8 +134,8 @@ func expandProxyLogging(m *proxyLoggingModel) awsapi.AccessLogging {
 	return l
 }
 
-// proxyClientSecret reads the write-only client secret from the configuration.
-func proxyClientSecret(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) string {
+// expandProxyClientSecret reads the write-only client secret from the configuration.
+func expandProxyClientSecret(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) string {
 	var secret types.String
 	d := cfg.GetAttribute(ctx, path.Root("identity_provider").AtName("oidc").AtName("client_secret"), &secret)
 	if d.HasError() {

@@ -204,7 +204,7 @@ func providersAllAttached(m accessProxyModel) bool {
 func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan accessProxyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	secret := proxyClientSecret(ctx, req.Config, &resp.Diagnostics)
+	secret := expandProxyClientSecret(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -286,7 +286,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	var plan, state accessProxyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	secret := proxyClientSecret(ctx, req.Config, &resp.Diagnostics)
+	secret := expandProxyClientSecret(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
