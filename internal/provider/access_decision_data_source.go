@@ -225,9 +225,9 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	m.Allowed = types.BoolValue(out.Allowed)
-	m.DecidingRules = stringListValue(out.Rules)
+	m.DecidingRules = stringList(out.Rules)
 	m.Reason = types.StringValue(out.Reason)
-	m.EvaluationErrors = stringListValue(out.Errors)
+	m.EvaluationErrors = stringList(out.Errors)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

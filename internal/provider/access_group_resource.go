@@ -44,6 +44,10 @@ func (r *accessGroupResource) Metadata(_ context.Context, req resource.MetadataR
 	resp.TypeName = req.ProviderTypeName + "_access_group"
 }
 
+func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = withObjectTypes(accessGroupSchema())
+}
+
 // ModifyPlan fills what can be known before apply: the membership default,
 // the identity store, the adopted group's id and name (refusing a group that
 // does not exist), and the user ids of the members (refusing unknown user

@@ -1,14 +1,12 @@
 package provider
 
 import (
-	"context"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -38,8 +36,8 @@ type accessGroupModel struct {
 // prefixed by a 10-character identity-store prefix).
 var identityStoreGroupIDRe = regexp.MustCompile(`^([0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
 
-func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = withObjectTypes(schema.Schema{
+func accessGroupSchema() schema.Schema {
+	return schema.Schema{
 		Description: "An access group — *who* may reach a protect surface — as an IAM Identity Center (Identity Store) group and its " +
 			"user memberships. The provider either creates the group (and owns it: destroy deletes it) or adopts an existing one " +
 			"by `group_id` (destroy leaves it and only removes the memberships the provider added). Memberships are " +
@@ -134,7 +132,7 @@ func (r *accessGroupResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Description: "Membership ids the provider itself created, by user name. In additive mode and for adopted groups only these memberships are ever removed.",
 			},
 		},
-	})
+	}
 }
 
 const (

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -16,9 +15,9 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
-// proxyModelOf maps the configuration onto the model; known is false when a
+// expandAccessProxy maps the configuration onto the model; known is false when a
 // value the model needs is unknown.
-func proxyModelOf(m accessProxyModel) (model.AccessProxy, bool) {
+func expandAccessProxy(m accessProxyModel) (model.AccessProxy, bool) {
 	p := model.AccessProxy{Name: m.Name.ValueString()}
 	known := true
 	check := func(vs ...attr.Value) {
@@ -42,9 +41,9 @@ func proxyModelOf(m accessProxyModel) (model.AccessProxy, bool) {
 	return p, known
 }
 
-// trustContextOf is the plan-time trust context of a configuration.
-func trustContextOf(m accessProxyModel) (proxyTrustContext, bool) {
-	p, known := proxyModelOf(m)
+// expandProxyTrustContext is the plan-time trust context of a configuration.
+func expandProxyTrustContext(m accessProxyModel) (proxyTrustContext, bool) {
+	p, known := expandAccessProxy(m)
 	if !known || m.IdentityProvider == nil {
 		return proxyTrustContext{}, false
 	}
@@ -58,44 +57,9 @@ func trustContextOf(m accessProxyModel) (proxyTrustContext, bool) {
 	return out.canonical(), true
 }
 
-func sameProviderSet(a, b accessProxyModel) bool {
-	key := func(m accessProxyModel) []string {
-		var out []string
-		if idp := m.IdentityProvider; idp != nil {
-			out = append(out, "user/"+idp.Type.ValueString()+"/"+idp.Reference.ValueString())
-		}
-		for _, d := range m.DeviceTrustProviders {
-			out = append(out, "device/"+d.Type.ValueString()+"/"+d.Reference.ValueString()+"/"+d.TenantID.ValueString())
-		}
-		sort.Strings(out)
-		return out
-	}
-	return slices.Equal(key(a), key(b))
-}
-
-func providersAllAttached(m accessProxyModel) bool {
-	if m.TrustProviderIDs.IsNull() || m.TrustProviderIDs.IsUnknown() {
-		return false
-	}
-	ids := m.TrustProviderIDs.Elements()
-	want := len(m.DeviceTrustProviders)
-	if m.IdentityProvider != nil {
-		want++
-		if _, ok := ids[m.IdentityProvider.Reference.ValueString()]; !ok {
-			return false
-		}
-	}
-	for _, d := range m.DeviceTrustProviders {
-		if _, ok := ids[d.Reference.ValueString()]; !ok {
-			return false
-		}
-	}
-	return len(ids) == want
-}
-
-// desiredTrustProviders turns the plan into trust-provider specs owned by
+// expandTrustProviders turns the plan into trust-provider specs owned by
 // instanceID; secret is the write-only client secret from the configuration.
-func desiredTrustProviders(m accessProxyModel, instanceID, secret string) []awsapi.TrustProviderSpec {
+func expandTrustProviders(m accessProxyModel, instanceID, secret string) []awsapi.TrustProviderSpec {
 	owner := func() map[string]string {
 		return map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxyID: instanceID}
 	}
@@ -106,7 +70,7 @@ func desiredTrustProviders(m accessProxyModel, instanceID, secret string) []awsa
 			Description: "Identity provider of a zero-trust access proxy (managed by terraform-provider-zerotrust)",
 			Tags:        owner(),
 		}
-		for k, v := range userProviderTags(m) {
+		for k, v := range expandUserProviderTags(m) {
 			s.Tags[k] = v
 		}
 		if o := idp.OIDC; o != nil {
@@ -129,7 +93,7 @@ func desiredTrustProviders(m accessProxyModel, instanceID, secret string) []awsa
 }
 
 // userProviderTags are the facts recorded on the user trust provider.
-func userProviderTags(m accessProxyModel) map[string]string {
+func expandUserProviderTags(m accessProxyModel) map[string]string {
 	idp := m.IdentityProvider
 	tags := map[string]string{awsapi.TagMFAEnforced: fmt.Sprint(idp.MFAEnforced.ValueBool())}
 	if v := idp.GroupsClaim.ValueString(); v != "" {
@@ -143,7 +107,7 @@ func userProviderTags(m accessProxyModel) map[string]string {
 
 var userProviderTagKeys = []string{awsapi.TagGroupsClaim, awsapi.TagMFAEnforced, awsapi.TagClientSecretVersion}
 
-func proxyInstanceTags(m accessProxyModel, user map[string]string) map[string]string {
+func expandProxyInstanceTags(m accessProxyModel, user map[string]string) map[string]string {
 	tags := map[string]string{}
 	for k, v := range user {
 		tags[k] = v
@@ -154,7 +118,7 @@ func proxyInstanceTags(m accessProxyModel, user map[string]string) map[string]st
 	return tags
 }
 
-func proxyLoggingOf(m *proxyLoggingModel) awsapi.AccessLogging {
+func expandProxyLogging(m *proxyLoggingModel) awsapi.AccessLogging {
 	if m == nil {
 		return awsapi.AccessLogging{LogVersion: awsapi.DefaultLogVersion}
 	}
@@ -170,8 +134,8 @@ func proxyLoggingOf(m *proxyLoggingModel) awsapi.AccessLogging {
 	return l
 }
 
-// proxyClientSecret reads the write-only client secret from the configuration.
-func proxyClientSecret(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) string {
+// expandProxyClientSecret reads the write-only client secret from the configuration.
+func expandProxyClientSecret(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) string {
 	var secret types.String
 	d := cfg.GetAttribute(ctx, path.Root("identity_provider").AtName("oidc").AtName("client_secret"), &secret)
 	if d.HasError() {
@@ -181,38 +145,13 @@ func proxyClientSecret(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagno
 	return secret.ValueString()
 }
 
-// readAccessProxy refreshes m from the live instance (three calls: the
-// instance, its owned and attached trust providers, its logging). Declared
-// providers are matched by kind and type; attached providers that match
-// nothing declared are listed as unmanaged. With an empty m (import) every
-// attached provider the proxy owns becomes a declared one.
-func readAccessProxy(ctx context.Context, clients *awsapi.Clients, id string, m *accessProxyModel) (bool, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	in, err := awsapi.FindVerifiedAccessInstance(ctx, clients.EC2, id)
-	if awsapi.IsNotFound(err) {
-		return false, diags
-	}
-	if err != nil {
-		diags.AddError("Reading the Verified Access instance failed", err.Error())
-		return false, diags
-	}
-	tps, err := awsapi.FindProxyTrustProviders(ctx, clients.EC2, id, in.TrustProviderIDs)
-	if err != nil {
-		diags.AddError("Reading the trust providers failed", err.Error())
-		return false, diags
-	}
-	logging, err := awsapi.FindVerifiedAccessLogging(ctx, clients.EC2, id)
-	if err != nil {
-		diags.AddError("Reading the access logging configuration failed", err.Error())
-		return false, diags
-	}
-	importing := m.IdentityProvider == nil && m.Name.IsNull()
-	if importing {
-		m.OwnershipID = nullIfEmpty(in.Tags[awsapi.TagOwnership])
-	} else if err := awsapi.CheckOwnership("verified access instance", in.ID, in.Tags, m.OwnershipID.ValueString()); err != nil {
-		diags.AddWarning("Access proxy owned by another resource", err.Error())
-	}
-
+// flattenAccessProxy refreshes m from the live instance, its trust
+// providers (by id) and its logging. Declared providers are matched by kind
+// and type; attached providers that match nothing declared are listed as
+// unmanaged. When importing (m empty) every attached provider the proxy owns
+// becomes a declared one.
+func flattenAccessProxy(m *accessProxyModel, in *awsapi.VerifiedAccessInstance, tps map[string]*awsapi.VerifiedAccessTrustProvider, logging awsapi.AccessLogging, importing bool) {
+	id := in.ID
 	m.ID = types.StringValue(in.ID)
 	m.Description = types.StringValue(in.Description)
 	m.FIPSEnabled = types.BoolValue(in.FIPSEnabled)
@@ -222,9 +161,9 @@ func readAccessProxy(ctx context.Context, clients *awsapi.Clients, id string, m 
 		m.Name = types.StringValue(in.ID)
 	}
 	if importing {
-		m.Tags = importedUserTags(in.Tags, m.Name.ValueString())
+		m.Tags = flattenImportedUserTags(in.Tags, m.Name.ValueString())
 	} else {
-		m.Tags = userTagsOf(in.Tags, m.Tags)
+		m.Tags = flattenUserTags(in.Tags, m.Tags)
 	}
 
 	ids := map[string]string{}
@@ -319,7 +258,7 @@ func readAccessProxy(ctx context.Context, clients *awsapi.Clients, id string, m 
 		m.Logging = lm
 	}
 
-	if tc, ok := trustContextOf(*m); ok {
+	if tc, ok := expandProxyTrustContext(*m); ok {
 		m.TrustContext = types.StringValue(tc.String())
 		refs := map[string]string{tc.IdentityProvider.Type: tc.IdentityProvider.Reference}
 		for _, d := range tc.DeviceTrustProviders {
@@ -330,5 +269,4 @@ func readAccessProxy(ctx context.Context, clients *awsapi.Clients, id string, m 
 		m.TrustContext = types.StringNull()
 		m.ReferenceNames = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}
-	return true, diags
 }

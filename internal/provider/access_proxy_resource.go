@@ -3,10 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 
 	"github.com/google/uuid"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -82,7 +85,7 @@ func (r *accessProxyResource) ValidateConfig(ctx context.Context, req resource.V
 	if l := cfg.Logging; l != nil && l.S3 != nil && l.S3.Bucket.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("logging").AtName("s3").AtName("bucket"), "Missing bucket", "bucket is required in the s3 block.")
 	}
-	proxy, known := proxyModelOf(cfg)
+	proxy, known := expandAccessProxy(cfg)
 	if !known {
 		return // checked again once the unknown values are known
 	}
@@ -111,7 +114,7 @@ func (r *accessProxyResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 	}
 
-	if tc, ok := trustContextOf(plan); ok {
+	if tc, ok := expandProxyTrustContext(plan); ok {
 		plan.TrustContext = types.StringValue(tc.String())
 		refs := map[string]string{tc.IdentityProvider.Type: tc.IdentityProvider.Reference}
 		for _, d := range tc.DeviceTrustProviders {
@@ -159,10 +162,49 @@ func (r *accessProxyResource) ModifyPlan(ctx context.Context, req resource.Modif
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+// sameProviderSet reports whether a and b declare the same trust providers
+// (kind, type, reference, tenant).
+func sameProviderSet(a, b accessProxyModel) bool {
+	key := func(m accessProxyModel) []string {
+		var out []string
+		if idp := m.IdentityProvider; idp != nil {
+			out = append(out, "user/"+idp.Type.ValueString()+"/"+idp.Reference.ValueString())
+		}
+		for _, d := range m.DeviceTrustProviders {
+			out = append(out, "device/"+d.Type.ValueString()+"/"+d.Reference.ValueString()+"/"+d.TenantID.ValueString())
+		}
+		sort.Strings(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
+}
+
+// providersAllAttached reports whether every declared provider of m has an
+// attached trust provider id, and no other is recorded.
+func providersAllAttached(m accessProxyModel) bool {
+	if m.TrustProviderIDs.IsNull() || m.TrustProviderIDs.IsUnknown() {
+		return false
+	}
+	ids := m.TrustProviderIDs.Elements()
+	want := len(m.DeviceTrustProviders)
+	if m.IdentityProvider != nil {
+		want++
+		if _, ok := ids[m.IdentityProvider.Reference.ValueString()]; !ok {
+			return false
+		}
+	}
+	for _, d := range m.DeviceTrustProviders {
+		if _, ok := ids[d.Reference.ValueString()]; !ok {
+			return false
+		}
+	}
+	return len(ids) == want
+}
+
 func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan accessProxyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	secret := proxyClientSecret(ctx, req.Config, &resp.Diagnostics)
+	secret := expandProxyClientSecret(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -171,7 +213,7 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	own := uuid.NewString()
-	tags := proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
+	tags := expandProxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 	tags[awsapi.TagOwnership], tags[awsapi.TagCreatePending] = own, own
 	plan.OwnershipID = types.StringValue(own)
 	ids := map[string]string{}
@@ -197,10 +239,10 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 		}
 		tflog.Info(ctx, "verified access instance created", map[string]any{"instance": in.ID})
 		if err == nil {
-			ids, _, err = awsapi.ReconcileTrustProviders(ctx, c.EC2, in.ID, desiredTrustProviders(plan, in.ID, secret), nil, nil)
+			ids, _, err = awsapi.ReconcileTrustProviders(ctx, c.EC2, in.ID, expandTrustProviders(plan, in.ID, secret), nil, nil)
 		}
-		if err == nil && !proxyLoggingOf(plan.Logging).IsDefault() {
-			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, proxyLoggingOf(plan.Logging))
+		if err == nil && !expandProxyLogging(plan.Logging).IsDefault() {
+			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, expandProxyLogging(plan.Logging))
 		}
 	}
 	plan.ID = types.StringValue(in.ID)
@@ -244,7 +286,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	var plan, state accessProxyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	secret := proxyClientSecret(ctx, req.Config, &resp.Diagnostics)
+	secret := expandProxyClientSecret(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -265,7 +307,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.OwnershipID = state.OwnershipID
 	managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
-	ids, err := r.converge(ctx, c, in, plan, proxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, secret)
+	ids, err := r.converge(ctx, c, in, plan, expandProxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, secret)
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the access proxy failed", err.Error())
 		// Record what is live, so the next plan shows what is left to do.
@@ -279,6 +321,41 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	plan.TrustProviderIDs = stringMapValue(ids)
 	plan.UnmanagedTrustProviderIDs = types.ListValueMust(types.StringType, []attr.Value{})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// readAccessProxy refreshes m from the live instance (three calls: the
+// instance, its owned and attached trust providers, its logging; see
+// flattenAccessProxy). With an empty m (import) every attached provider the
+// proxy owns becomes a declared one.
+func readAccessProxy(ctx context.Context, clients *awsapi.Clients, id string, m *accessProxyModel) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	in, err := awsapi.FindVerifiedAccessInstance(ctx, clients.EC2, id)
+	if awsapi.IsNotFound(err) {
+		return false, diags
+	}
+	if err != nil {
+		diags.AddError("Reading the Verified Access instance failed", err.Error())
+		return false, diags
+	}
+	tps, err := awsapi.FindProxyTrustProviders(ctx, clients.EC2, id, in.TrustProviderIDs)
+	if err != nil {
+		diags.AddError("Reading the trust providers failed", err.Error())
+		return false, diags
+	}
+	logging, err := awsapi.FindVerifiedAccessLogging(ctx, clients.EC2, id)
+	if err != nil {
+		diags.AddError("Reading the access logging configuration failed", err.Error())
+		return false, diags
+	}
+	importing := m.IdentityProvider == nil && m.Name.IsNull()
+	if importing {
+		m.OwnershipID = nullIfEmpty(in.Tags[awsapi.TagOwnership])
+	} else if err := awsapi.CheckOwnership("verified access instance", in.ID, in.Tags, m.OwnershipID.ValueString()); err != nil {
+		diags.AddWarning("Access proxy owned by another resource", err.Error())
+	}
+
+	flattenAccessProxy(m, in, tps, logging, importing)
+	return true, diags
 }
 
 // updateUserProvider brings a kept user trust provider in line: OIDC options
@@ -311,7 +388,7 @@ func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *a
 			tflog.Info(ctx, "OIDC options updated", map[string]any{"trust_provider": tp.ID, "secret_rotated": rotate})
 		}
 	}
-	return awsapi.SetTags(ctx, clients.EC2, tp.ID, tp.Tags, userProviderTags(plan), userProviderTagKeys)
+	return awsapi.SetTags(ctx, clients.EC2, tp.ID, tp.Tags, expandUserProviderTags(plan), userProviderTagKeys)
 }
 
 // converge brings an existing instance to the plan: trust providers
@@ -325,7 +402,7 @@ func (r *accessProxyResource) converge(ctx context.Context, c *awsapi.Clients, i
 	if err != nil {
 		return nil, fmt.Errorf("reading the trust providers: %w", err)
 	}
-	ids, kept, err := awsapi.ReconcileTrustProviders(ctx, c.EC2, id, desiredTrustProviders(plan, id, secret), in.TrustProviderIDs, known)
+	ids, kept, err := awsapi.ReconcileTrustProviders(ctx, c.EC2, id, expandTrustProviders(plan, id, secret), in.TrustProviderIDs, known)
 	if err == nil {
 		err = r.updateUserProvider(ctx, c, plan, kept, secret)
 	}
@@ -337,8 +414,8 @@ func (r *accessProxyResource) converge(ctx context.Context, c *awsapi.Clients, i
 	}
 	if err == nil {
 		var live awsapi.AccessLogging
-		if live, err = awsapi.FindVerifiedAccessLogging(ctx, c.EC2, id); err == nil && live != proxyLoggingOf(plan.Logging) {
-			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, id, proxyLoggingOf(plan.Logging))
+		if live, err = awsapi.FindVerifiedAccessLogging(ctx, c.EC2, id); err == nil && live != expandProxyLogging(plan.Logging) {
+			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, id, expandProxyLogging(plan.Logging))
 		}
 	}
 	return ids, err

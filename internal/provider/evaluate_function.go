@@ -102,7 +102,7 @@ func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, res
 	}
 	result, diags := types.ObjectValue(evaluateReturnAttrTypes, map[string]attr.Value{
 		"allowed":        types.BoolValue(out.Allowed),
-		"deciding_rules": stringListValue(out.Rules),
+		"deciding_rules": stringList(out.Rules),
 		"reason":         types.StringValue(out.Reason),
 	})
 	if diags.HasError() {

@@ -252,7 +252,7 @@ func (d *maturityAssessmentDataSource) Read(ctx context.Context, req datasource.
 	for _, a := range res.Pillars {
 		pillars = append(pillars, types.ObjectValueMust(maturityPillarAttrTypes, map[string]attr.Value{
 			"pillar": types.StringValue(a.Pillar), "stage": types.StringValue(a.Stage.String()), "level": types.Int64Value(int64(a.Stage)),
-			"evidence": stringListValue(a.Evidence), "next_steps": stringListValue(a.Next),
+			"evidence": stringList(a.Evidence), "next_steps": stringList(a.Next),
 		}))
 	}
 	m.Pillars = types.ListValueMust(types.ObjectType{AttrTypes: maturityPillarAttrTypes}, pillars)

@@ -120,7 +120,7 @@ func (d *policyDocumentDataSource) Read(ctx context.Context, req datasource.Read
 	if !ok {
 		return
 	}
-	surface, known := surfaceModelOf(m.surfaceModel())
+	surface, known := expandProtectSurface(m.surfaceModel())
 	if !known {
 		// Data sources are read only when their configuration is known;
 		// this guards the invariant rather than a reachable case.
@@ -140,15 +140,15 @@ func (d *policyDocumentDataSource) Read(ctx context.Context, req datasource.Read
 		}
 	}
 	m.PolicyDocument = types.StringValue(res.GroupPolicy)
-	m.EndpointPolicyDocs = verifyStringMap(endpoints)
-	m.ApplicationsWithEndpoint = stringListValue(apps)
+	m.EndpointPolicyDocs = stringMapValue(endpoints)
+	m.ApplicationsWithEndpoint = stringList(apps)
 	m.ContextSchema = types.StringValue(res.Schema)
 	m.TrustContext = types.StringValue(trustContextString(proxy))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // surfaceModel adapts the data source's configuration to the resource
-// model surfaceModelOf expands, so both compile the same rules the same way.
+// model expandProtectSurface expands, so both compile the same rules the same way.
 func (m policyDocumentModel) surfaceModel() protectSurfaceModel {
 	out := protectSurfaceModel{
 		Name:        types.StringValue(valueOr(m.Name.ValueString(), "policy-document")),

@@ -1,14 +1,12 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
@@ -17,90 +15,110 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
-// Where a surface's trust context comes from.
-//
-// The compiled Cedar names the proxy's trust providers by their policy
-// reference names (context.<reference>) and depends on the identity
-// provider's type, groups claim and MFA enforcement, so these are inputs of
-// compilation. They come from one of two places:
-//
-//   - proxy_trust_context (the proxy's computed trust_context): the proxy's
-//     declared providers, known in the plan even while the proxy is created,
-//     replaced or updated in the same apply. This is the design's answer to
-//     "visible at plan time": reviewers see the policy in the very plan that
-//     creates the proxy, and a change to the proxy's groups claim or MFA
-//     enforcement recompiles the surface in the same plan instead of leaving
-//     it stale until the next one. Apply checks the live proxy agrees before
-//     writing anything.
-//   - otherwise the live proxy, read from AWS in ModifyPlan when proxy_id is
-//     known (two calls), as segment_policy reads its segment; an unknown
-//     proxy_id leaves the policy unknown until apply. This serves proxies
-//     managed elsewhere and imported surfaces.
-//
-// When the context is unknown at plan time, everything that does not depend
-// on it is still validated (names, applications, CIDRs, methods, floors),
-// against a stand-in proxy that has every provider type; apply validates
-// again with the real one before any change.
-
-// surfaceContextSource says where the trust context came from.
-type surfaceContextSource int
-
-const (
-	contextUnknown surfaceContextSource = iota
-	contextDeclared
-	contextLive
-)
-
-// surfaceModelOf maps the plan onto the model (proxy filled in by the
+// expandProtectSurface maps the plan onto the model (proxy filled in by the
 // caller); known is false when a value compilation needs is unknown.
-func surfaceModelOf(m protectSurfaceModel) (model.ProtectSurface, bool) {
-	s, unknown := surfaceModelWithStandIns(m)
+func expandProtectSurface(m protectSurfaceModel) (model.ProtectSurface, bool) {
+	s, unknown := expandProtectSurfaceWithStandIns(m)
 	return s, len(unknown) == 0
 }
 
-// withAttributeInDetail names the attribute in the text too: an unset
-// attribute (a floor asking for require_mfa, say) has no configuration line
-// of its own, so Terraform shows the enclosing block.
-func withAttributeInDetail(problems model.Problems) {
-	for i, p := range problems {
-		if len(p.Path) > 1 {
-			problems[i].Detail = p.Detail + " (at " + p.Path.String() + ")"
+// expandProtectSurfaceWithStandIns maps the plan onto the model, replacing each
+// unknown value by a stand-in that passes its own checks (a group id of the
+// right shape, the strongest device posture) and listing where it did so.
+// Checks that do not depend on those values — sensitivity floors on MFA,
+// device and methods, unknown applications, duplicate names — can then run
+// at plan even when groups or other inputs are created in the same apply;
+// findings at a stood-in path must be dropped (see dropUnknown).
+func expandProtectSurfaceWithStandIns(m protectSurfaceModel) (model.ProtectSurface, []model.Path) {
+	var unknown []model.Path
+	str := func(v types.String, at model.Path, standIn string) string {
+		if v.IsUnknown() {
+			unknown = append(unknown, at)
+			return standIn
 		}
+		return v.ValueString()
 	}
-}
-
-// compileSurface validates and compiles; problems are added to diags with
-// their attribute paths (proxy problems point at where the context came
-// from). ok is false when an error was found.
-func compileSurface(s model.ProtectSurface, source surfaceContextSource, diags *diag.Diagnostics) (verifiedaccess.Result, bool) {
-	res, problems := verifiedaccess.Compile(s, verifiedaccess.Options{})
-	if source == contextDeclared {
-		for i, p := range problems {
-			if len(p.Path) == 1 && p.Path[0].Name == "proxy_id" {
-				problems[i].Path = model.Root("proxy_trust_context")
+	s := model.ProtectSurface{Name: str(m.Name, model.Root("name"), "surface"), Sensitivity: str(m.Sensitivity, model.Root("sensitivity"), "")}
+	for i, a := range m.Applications {
+		at := model.Root("application").Index(i)
+		protocol := a.Protocol.ValueString()
+		if a.Protocol.IsNull() || a.Protocol.IsUnknown() {
+			protocol = defaultProtocol(inferEndpointType(a))
+		}
+		s.Applications = append(s.Applications, model.Application{
+			Name: str(a.Name, at.At("name"), fmt.Sprintf("application-%d", i)), Domain: str(a.Domain, at.At("domain"), ""), Protocol: protocol,
+		})
+	}
+	for i, r := range m.AccessRules {
+		at := model.Root("access_rule").Index(i)
+		boolean := func(v types.Bool, name string, standIn bool) bool {
+			if v.IsUnknown() {
+				unknown = append(unknown, at.At(name))
+				return standIn
+			}
+			return v.ValueBool()
+		}
+		rule := model.AccessRule{
+			Name: str(r.Name, at.At("name"), fmt.Sprintf("rule-%d", i)), Effect: str(r.Effect, at.At("effect"), model.EffectPermit),
+			RequireVerifiedEmail: boolean(r.RequireVerifiedEmail, "require_verified_email", true), RequireMFA: boolean(r.RequireMFA, "require_mfa", true),
+			Acknowledgement: str(r.Acknowledgement, at.At("acknowledgement"), ""),
+		}
+		for _, l := range []struct {
+			src     types.List
+			dst     *[]string
+			name    string
+			standIn string // for an unknown element; "" drops it
+		}{{r.Groups, &rule.Groups, "groups", standInGroup}, {r.Methods, &rule.Methods, "methods", ""}, {r.PathPrefixes, &rule.PathPrefixes, "path_prefixes", ""},
+			{r.ClientCIDRs, &rule.ClientCIDRs, "client_cidrs", ""}, {r.Applications, &rule.Applications, "applications", ""}} {
+			if l.src.IsUnknown() {
+				unknown = append(unknown, at.At(l.name))
+				if l.standIn != "" {
+					*l.dst = []string{l.standIn}
+				}
+				continue
+			}
+			for _, e := range l.src.Elements() {
+				v, _ := asString(e)
+				if v.IsUnknown() {
+					unknown = append(unknown, at.At(l.name))
+					if l.standIn != "" {
+						*l.dst = append(*l.dst, l.standIn)
+					}
+					continue
+				}
+				*l.dst = append(*l.dst, v.ValueString())
 			}
 		}
-	}
-	withAttributeInDetail(problems)
-	appendProblems(diags, path.Empty(), problems)
-	return res, !problems.HasErrors()
-}
-
-// endpointPolicies maps the compiled endpoint policies by application,
-// leaving out applications that get none.
-func endpointPolicies(res verifiedaccess.Result) map[string]string {
-	out := map[string]string{}
-	for _, e := range res.Endpoints {
-		if e.Policy != "" {
-			out[e.Application] = e.Policy
+		if d := r.Device; d != nil {
+			dat := at.At("device")
+			req := &model.DeviceRequirement{Combine: str(d.Combine, dat.At("combine"), "")}
+			if j := d.Jamf; j != nil {
+				req.Jamf = &model.JamfRequirement{MaxRisk: str(j.MaxRisk, dat.At("jamf"), "SECURE")}
+			}
+			if c := d.CrowdStrike; c != nil {
+				score := 0
+				if f := c.MinOverallScore.ValueBigFloat(); f != nil && f.IsInt() {
+					i, _ := f.Int64()
+					score = int(i)
+				}
+				if c.MinOverallScore.IsUnknown() {
+					unknown, score = append(unknown, dat.At("crowdstrike")), 100
+				}
+				req.CrowdStrike = &model.CrowdStrikeRequirement{MinOverallScore: score}
+			}
+			if j := d.JumpCloud; j != nil {
+				req.JumpCloud = &model.JumpCloudRequirement{Managed: boolean(j.Managed, "device", true)}
+			}
+			rule.Device = req
 		}
+		s.AccessRules = append(s.AccessRules, rule)
 	}
-	return out
+	return s, unknown
 }
 
-// appSpec is the endpoint an application declares, with defaults applied.
+// expandEndpointSpec is the endpoint an application declares, with defaults applied.
 // ok is false when a value is unknown.
-func appSpec(a surfaceAppModel) (awsapi.EndpointSpec, bool) {
+func expandEndpointSpec(a surfaceAppModel) (awsapi.EndpointSpec, bool) {
 	subnets, okS := knownStrings(a.SubnetIDs)
 	sgs, okG := knownStrings(a.SecurityGroupIDs)
 	slices.Sort(subnets)
@@ -134,115 +152,18 @@ func appSpec(a surfaceAppModel) (awsapi.EndpointSpec, bool) {
 	return s, known
 }
 
-func inferEndpointType(a surfaceAppModel) string {
-	switch {
-	case !a.LoadBalancerARN.IsNull():
-		return awsapi.EndpointLoadBalancer
-	case !a.NetworkInterfaceID.IsNull():
-		return awsapi.EndpointNetworkInterface
-	case !a.CIDR.IsNull():
-		return awsapi.EndpointCIDR
+// expandEndpoints lists the applications' endpoint specs in configuration
+// order.
+func expandEndpoints(plan protectSurfaceModel) []awsapi.NamedEndpointSpec {
+	out := make([]awsapi.NamedEndpointSpec, 0, len(plan.Applications))
+	for _, a := range plan.Applications {
+		spec, _ := expandEndpointSpec(a)
+		out = append(out, awsapi.NamedEndpointSpec{Application: a.Name.ValueString(), EndpointSpec: spec})
 	}
-	return ""
+	return out
 }
 
-func defaultProtocol(endpointType string) string {
-	if endpointType == awsapi.EndpointCIDR {
-		return "tcp"
-	}
-	return "https"
-}
-
-func defaultDomainPrefix(name string) string {
-	if dnsLabelRe.MatchString(name) {
-		return name
-	}
-	return ""
-}
-
-// validateApplications checks each application's target and the options
-// its endpoint type needs, at the attribute's path. Unknown values pass.
-func validateApplications(apps []surfaceAppModel, diags *diag.Diagnostics) {
-	for i, a := range apps {
-		p := path.Root("application").AtListIndex(i)
-		targets := 0
-		for _, v := range []types.String{a.LoadBalancerARN, a.NetworkInterfaceID, a.CIDR.StringValue} {
-			if !v.IsNull() {
-				targets++
-			}
-		}
-		if targets != 1 {
-			diags.AddAttributeError(p, "Exactly one endpoint target required",
-				fmt.Sprintf("Application %q needs exactly one of load_balancer_arn, network_interface_id or cidr (got %d).", a.Name.ValueString(), targets))
-			continue
-		}
-		inferred := inferEndpointType(a)
-		if !a.EndpointType.IsNull() && !a.EndpointType.IsUnknown() && a.EndpointType.ValueString() != inferred {
-			diags.AddAttributeError(p.AtName("endpoint_type"), "Endpoint type does not match the target",
-				fmt.Sprintf("endpoint_type is %q but the target given makes it %q.", a.EndpointType.ValueString(), inferred))
-		}
-		if a.Port.IsNull() {
-			diags.AddAttributeError(p.AtName("port"), "Port required", fmt.Sprintf("Application %q needs the port its endpoint listens on.", a.Name.ValueString()))
-		}
-		switch inferred {
-		case awsapi.EndpointCIDR:
-			if !a.CIDR.IsUnknown() {
-				if _, err := model.ParseClientCIDR(a.CIDR.ValueString()); err != nil {
-					diags.AddAttributeError(p.AtName("cidr"), "Invalid CIDR block", err.Error())
-				}
-			}
-			if a.SubnetIDs.IsNull() || (!a.SubnetIDs.IsUnknown() && len(a.SubnetIDs.Elements()) == 0) {
-				diags.AddAttributeError(p.AtName("subnet_ids"), "Subnets required", "A cidr endpoint needs the subnets it reaches the CIDR block from.")
-			}
-			if v := a.Protocol.ValueString(); v != "" && v != "tcp" && !a.Protocol.IsUnknown() {
-				diags.AddAttributeError(p.AtName("protocol"), "Invalid protocol", "A cidr endpoint forwards TCP only: protocol must be \"tcp\".")
-			}
-			for name, v := range map[string]types.String{"domain": a.Domain, "domain_certificate_arn": a.DomainCertificateARN, "endpoint_domain_prefix": a.EndpointDomainPrefix} {
-				if !v.IsNull() {
-					diags.AddAttributeError(p.AtName(name), "Not applicable", name+" applies to load-balancer and network-interface endpoints, not cidr ones.")
-				}
-			}
-		default:
-			if a.Domain.IsNull() {
-				diags.AddAttributeError(p.AtName("domain"), "Domain required", "A "+inferred+" endpoint is reached through its application domain.")
-			}
-			if a.DomainCertificateARN.IsNull() {
-				diags.AddAttributeError(p.AtName("domain_certificate_arn"), "Certificate required", "A "+inferred+" endpoint needs the ACM certificate of its domain.")
-			}
-			if a.EndpointDomainPrefix.IsNull() && defaultDomainPrefix(a.Name.ValueString()) == "" && !a.Name.IsUnknown() {
-				diags.AddAttributeError(p.AtName("endpoint_domain_prefix"), "Endpoint domain prefix required",
-					fmt.Sprintf("The application name %q is not a DNS label, so it cannot be the default prefix; set endpoint_domain_prefix.", a.Name.ValueString()))
-			}
-			if inferred == awsapi.EndpointNetworkInterface && !a.SubnetIDs.IsNull() {
-				diags.AddAttributeError(p.AtName("subnet_ids"), "Not applicable", "A network-interface endpoint takes no subnets.")
-			}
-		}
-	}
-}
-
-// fillAppDefaults sets the computed application attributes the
-// configuration left open.
-func fillAppDefaults(apps []surfaceAppModel) {
-	for i := range apps {
-		a := &apps[i]
-		t := inferEndpointType(*a)
-		if a.EndpointType.IsUnknown() || a.EndpointType.IsNull() {
-			a.EndpointType = nullIfEmpty(t)
-		}
-		if a.Protocol.IsUnknown() || a.Protocol.IsNull() {
-			a.Protocol = nullIfEmpty(defaultProtocol(t))
-		}
-		if a.EndpointDomainPrefix.IsUnknown() || a.EndpointDomainPrefix.IsNull() {
-			if t == awsapi.EndpointCIDR {
-				a.EndpointDomainPrefix = types.StringNull()
-			} else {
-				a.EndpointDomainPrefix = nullIfEmpty(defaultDomainPrefix(a.Name.ValueString()))
-			}
-		}
-	}
-}
-
-func surfaceTags(m protectSurfaceModel, user map[string]string) map[string]string {
+func expandSurfaceTags(m protectSurfaceModel, user map[string]string) map[string]string {
 	tags := map[string]string{}
 	for k, v := range user {
 		tags[k] = v
@@ -258,7 +179,7 @@ func surfaceDescription(name string) string {
 	return "Zero-trust protect surface " + name + " (managed by terraform-provider-zerotrust)"
 }
 
-func endpointValue(e *awsapi.VerifiedAccessEndpoint) attr.Value {
+func flattenEndpoint(e *awsapi.VerifiedAccessEndpoint) attr.Value {
 	return types.ObjectValueMust(surfaceEndpointAttrTypes, map[string]attr.Value{
 		"id":              types.StringValue(e.ID),
 		"endpoint_domain": nullIfEmpty(e.EndpointDomain),
@@ -285,8 +206,8 @@ func stringOrNull(live string, prior types.String) types.String {
 	return types.StringValue(live)
 }
 
-// applyLiveEndpoint refreshes an application block from its live endpoint.
-func applyLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
+// flattenLiveEndpoint refreshes an application block from its live endpoint.
+func flattenLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
 	a.EndpointType = types.StringValue(e.Type)
 	a.Domain = stringOrNull(e.ApplicationDomain, a.Domain)
 	a.DomainCertificateARN = stringOrNull(e.DomainCertificateARN, a.DomainCertificateARN)
@@ -306,127 +227,23 @@ func applyLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
 	a.SecurityGroupIDs = setValueOrNull(e.SecurityGroupIDs, a.SecurityGroupIDs)
 }
 
-// surfaceTrustContext finds the trust context of a plan: declared (parsed
-// from proxy_trust_context) or live (read from the proxy in AWS).
-func surfaceTrustContext(ctx context.Context, clients *clientFactory, m protectSurfaceModel, diags *diag.Diagnostics) (proxyTrustContext, surfaceContextSource) {
-	switch {
-	case m.ProxyTrustContext.IsUnknown():
-		return proxyTrustContext{}, contextUnknown
-	case !m.ProxyTrustContext.IsNull():
-		tc, err := parseProxyTrustContext(m.ProxyTrustContext.ValueString())
-		if err != nil {
-			diags.AddAttributeError(path.Root("proxy_trust_context"), "Invalid trust context", err.Error())
-			return tc, contextUnknown
-		}
-		return tc, contextDeclared
-	case m.ProxyID.IsUnknown() || clients == nil:
-		return proxyTrustContext{}, contextUnknown
-	}
-	tc, err := readLiveTrustContext(ctx, clients, m.ProxyID.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("proxy_id"), "Cannot read the access proxy", err.Error())
-		return tc, contextUnknown
-	}
-	return tc, contextLive
-}
-
-func readLiveTrustContext(ctx context.Context, clients *clientFactory, proxyID string) (proxyTrustContext, error) {
-	c, err := clients.AWS(ctx)
-	if err != nil {
-		return proxyTrustContext{}, err
-	}
-	live, err := awsapi.ReadProxyTrustProviders(ctx, c.EC2, proxyID)
-	if err != nil {
-		return proxyTrustContext{}, err
-	}
-	return liveTrustContext(live)
-}
-
-// desiredEndpoints lists the applications' endpoint specs in configuration
-// order.
-func desiredEndpoints(plan protectSurfaceModel) []awsapi.NamedEndpointSpec {
-	out := make([]awsapi.NamedEndpointSpec, 0, len(plan.Applications))
-	for _, a := range plan.Applications {
-		spec, _ := appSpec(a)
-		out = append(out, awsapi.NamedEndpointSpec{Application: a.Name.ValueString(), EndpointSpec: spec})
-	}
-	return out
-}
-
-// plannedEndpoints keeps each application's endpoint from state unless it
-// is new or something only re-creation can change differs (then unknown).
-func plannedEndpoints(plan protectSurfaceModel, state *protectSurfaceModel) types.Map {
-	elems := map[string]attr.Value{}
-	prior := map[string]surfaceAppModel{}
-	var priorEndpoints map[string]attr.Value
-	if state != nil {
-		for _, a := range state.Applications {
-			prior[a.Name.ValueString()] = a
-		}
-		if !state.Endpoints.IsNull() && !state.Endpoints.IsUnknown() {
-			priorEndpoints = state.Endpoints.Elements()
-		}
-	}
-	for _, a := range plan.Applications {
-		if a.Name.IsUnknown() {
-			return types.MapUnknown(surfaceEndpointType)
-		}
-		name := a.Name.ValueString()
-		want, ok := appSpec(a)
-		old, had := prior[name]
-		e, hasEndpoint := priorEndpoints[name]
-		if ok && had && hasEndpoint {
-			if have, _ := appSpec(old); want.SameImmutable(have) {
-				elems[name] = e
-				continue
-			}
-		}
-		elems[name] = types.ObjectUnknown(surfaceEndpointAttrTypes)
-	}
-	return types.MapValueMust(surfaceEndpointType, elems)
-}
-
-// endpointsValue renders the endpoints map; applications without a live
+// flattenEndpoints renders the endpoints map; applications without a live
 // endpoint are left out (the next plan re-creates them).
-func endpointsValue(plan protectSurfaceModel, live map[string]*awsapi.VerifiedAccessEndpoint) types.Map {
+func flattenEndpoints(plan protectSurfaceModel, live map[string]*awsapi.VerifiedAccessEndpoint) types.Map {
 	elems := map[string]attr.Value{}
 	for _, a := range plan.Applications {
 		if e := live[a.Name.ValueString()]; e != nil {
-			elems[a.Name.ValueString()] = endpointValue(e)
+			elems[a.Name.ValueString()] = flattenEndpoint(e)
 		}
 	}
 	return types.MapValueMust(surfaceEndpointType, elems)
 }
 
-// readProtectSurface refreshes m from the live group, its policy, its owned
-// endpoints and their policies (3 + one call per endpoint).
-//
-// Drift in the policies is decided semantically: a live document holding the
-// same statements as the recorded one (compared as sets of canonical
-// statements: each parsed with cedar-go and re-marshalled) keeps the
-// recorded canonical text, so whitespace, comments and statement order
-// edited in the console are not drift; any other difference, including a
-// disabled policy, records the live text, and the next plan shows the
-// compiled policy replacing it.
-func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string, m *protectSurfaceModel) (bool, error) {
-	g, err := awsapi.FindVerifiedAccessGroup(ctx, clients.EC2, id)
-	if awsapi.IsNotFound(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	policy, err := awsapi.GetVerifiedAccessGroupPolicy(ctx, clients.EC2, id)
-	if err != nil {
-		return false, err
-	}
-	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, clients.EC2, id)
-	if err != nil {
-		return false, err
-	}
-	byApp, _ := awsapi.OwnedEndpoints(id, live)
-
-	importing := m.Name.IsNull()
+// flattenSurfaceGroup refreshes m from the live group and its policy
+// (policy: the effective document; one holding the recorded statements keeps
+// the recorded text). When importing, the ownership id is taken from the
+// group.
+func flattenSurfaceGroup(m *protectSurfaceModel, g *awsapi.VerifiedAccessGroup, policy string, importing bool) {
 	if importing {
 		m.OwnershipID = nullIfEmpty(g.Tags[awsapi.TagOwnership])
 	}
@@ -444,64 +261,73 @@ func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string,
 		m.Sensitivity = types.StringValue(model.DefaultSensitivity)
 	}
 	if importing {
-		m.Tags = importedUserTags(g.Tags, m.Name.ValueString())
+		m.Tags = flattenImportedUserTags(g.Tags, m.Name.ValueString())
 	} else {
-		m.Tags = userTagsOf(g.Tags, m.Tags)
+		m.Tags = flattenUserTags(g.Tags, m.Tags)
 	}
-	m.PolicyDocument = types.StringValue(keepIfSame(policy.Effective(), m.PolicyDocument))
+	m.PolicyDocument = types.StringValue(keepIfSame(policy, m.PolicyDocument))
+}
 
-	priorPolicies := map[string]string{}
-	if !m.EndpointPolicyDocuments.IsNull() && !m.EndpointPolicyDocuments.IsUnknown() {
-		for k, v := range m.EndpointPolicyDocuments.Elements() {
-			if s, ok := v.(types.String); ok {
-				priorPolicies[k] = s.ValueString()
+// flattenImportedApplications is one application block per endpoint the
+// surface owns, by application name, for an import: only the name is known,
+// the rest is filled from the endpoint (flattenLiveEndpoint).
+func flattenImportedApplications(byApp map[string]*awsapi.VerifiedAccessEndpoint) []surfaceAppModel {
+	apps := make([]string, 0, len(byApp))
+	for app := range byApp {
+		apps = append(apps, app)
+	}
+	sort.Strings(apps)
+	var out []surfaceAppModel
+	for _, app := range apps {
+		out = append(out, surfaceAppModel{
+			Name: types.StringValue(app), Domain: types.StringNull(), EndpointType: types.StringNull(), LoadBalancerARN: types.StringNull(),
+			NetworkInterfaceID: types.StringNull(), CIDR: syntaxtypes.CIDR{StringValue: types.StringNull()}, Port: types.Int64Null(), Protocol: types.StringNull(),
+			SubnetIDs: types.SetNull(types.StringType), SecurityGroupIDs: types.SetNull(types.StringType),
+			DomainCertificateARN: types.StringNull(), EndpointDomainPrefix: types.StringNull(),
+		})
+	}
+	return out
+}
+
+// flattenPolicyStatements renders the statements of s against s.Proxy. unknown
+// lists the paths whose values were stood in for (expandProtectSurfaceWithStandIns):
+// a condition naming a stand-in group, or any proxy reference when
+// proxyStoodIn, is unknown; a rule with any other stood-in value has unknown
+// conditions (their number may depend on it).
+func flattenPolicyStatements(s model.ProtectSurface, unknown []model.Path, proxyStoodIn bool) types.List {
+	elems := make([]attr.Value, len(s.AccessRules))
+	for i, r := range s.AccessRules {
+		at := model.Root("access_rule").Index(i)
+		stoodIn := func(p model.Path) bool {
+			for _, u := range unknown {
+				if pathHasPrefix(u, p) {
+					return true
+				}
 			}
+			return false
 		}
-	}
-	if importing {
-		apps := make([]string, 0, len(byApp))
-		for app := range byApp {
-			apps = append(apps, app)
+		id, effect := types.StringValue(r.Name), types.StringValue(r.Effect)
+		if stoodIn(at.At("name")) {
+			id = types.StringUnknown()
 		}
-		sort.Strings(apps)
-		for _, app := range apps {
-			m.Applications = append(m.Applications, surfaceAppModel{
-				Name: types.StringValue(app), Domain: types.StringNull(), EndpointType: types.StringNull(), LoadBalancerARN: types.StringNull(),
-				NetworkInterfaceID: types.StringNull(), CIDR: syntaxtypes.CIDR{StringValue: types.StringNull()}, Port: types.Int64Null(), Protocol: types.StringNull(),
-				SubnetIDs: types.SetNull(types.StringType), SecurityGroupIDs: types.SetNull(types.StringType),
-				DomainCertificateARN: types.StringNull(), EndpointDomainPrefix: types.StringNull(),
-			})
+		if stoodIn(at.At("effect")) {
+			effect = types.StringUnknown()
 		}
-	}
-	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
-	policies := map[string]string{}
-	for i := range m.Applications {
-		a := &m.Applications[i]
-		e := byApp[a.Name.ValueString()]
-		if e == nil {
-			continue // gone: the plan re-creates it
-		}
-		applyLiveEndpoint(a, e)
-		endpoints[a.Name.ValueString()] = e
-		p, err := awsapi.GetVerifiedAccessEndpointPolicy(ctx, clients.EC2, e.ID)
-		if awsapi.IsNotFound(err) {
-			delete(endpoints, a.Name.ValueString())
-			continue
-		}
-		if err != nil {
-			return false, err
-		}
-		if doc := p.Effective(); doc != "" {
-			prior := priorPolicies[a.Name.ValueString()]
-			if awsapi.SamePolicy(doc, prior) {
-				doc = prior
+		conditions := types.ListUnknown(types.StringType)
+		if onlyGroupsStoodIn(unknown, at) {
+			texts := verifiedaccess.ConditionTexts(r, s.Proxy)
+			values := make([]attr.Value, len(texts))
+			for j, t := range texts {
+				values[j] = types.StringValue(t)
+				if strings.Contains(t, standInGroup) || (proxyStoodIn && namesStandInProxy(t)) {
+					values[j] = types.StringUnknown()
+				}
 			}
-			policies[a.Name.ValueString()] = doc
+			conditions = types.ListValueMust(types.StringType, values)
 		}
+		elems[i] = types.ObjectValueMust(statementAttrTypes, map[string]attr.Value{"id": id, "effect": effect, "conditions": conditions})
 	}
-	m.Endpoints = endpointsValue(*m, endpoints)
-	m.EndpointPolicyDocuments = stringMapValue(policies)
-	return true, nil
+	return types.ListValueMust(statementObjectType, elems)
 }
 
 // keepIfSame returns the recorded text when live holds the same statements.

@@ -6,14 +6,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/verifiedaccess"
-	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
@@ -81,7 +79,7 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 
 	fillAppDefaults(plan.Applications)
 
-	s, known := surfaceModelOf(plan)
+	s, known := expandProtectSurface(plan)
 	tc, source := surfaceTrustContext(ctx, r.clients, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -94,14 +92,14 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 			return
 		}
 		plan.PolicyDocument = types.StringValue(res.GroupPolicy)
-		plan.PolicyStatements = policyStatementsValue(s, nil, false)
+		plan.PolicyStatements = flattenPolicyStatements(s, nil, false)
 		plan.EndpointPolicyDocuments = stringMapValue(endpointPolicies(res))
 		tflog.Debug(ctx, "protect surface compiled at plan time", map[string]any{"surface": s.Name, "statements_bytes": len(res.GroupPolicy), "context": source})
 	default:
 		// Validate what depends neither on the proxy nor on values created
 		// in this apply (group ids, say) now; apply compiles against the
 		// real proxy and values before any change.
-		standIns, unknown := surfaceModelWithStandIns(plan)
+		standIns, unknown := expandProtectSurfaceWithStandIns(plan)
 		if !plan.Sensitivity.IsUnknown() {
 			standIns.Proxy = standInProxy
 			_, problems := verifiedaccess.Compile(standIns, verifiedaccess.Options{})
@@ -117,10 +115,10 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 		plan.PolicyStatements = types.ListUnknown(statementObjectType)
 		if source != contextUnknown {
 			standIns.Proxy = tc.model()
-			plan.PolicyStatements = policyStatementsValue(standIns, unknown, false)
+			plan.PolicyStatements = flattenPolicyStatements(standIns, unknown, false)
 		} else if !plan.Sensitivity.IsUnknown() {
 			standIns.Proxy = standInProxy
-			plan.PolicyStatements = policyStatementsValue(standIns, unknown, true)
+			plan.PolicyStatements = flattenPolicyStatements(standIns, unknown, true)
 		}
 		plan.EndpointPolicyDocuments = types.MapUnknown(types.StringType)
 	}
@@ -130,51 +128,6 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 
 	plan.Endpoints = plannedEndpoints(plan, state)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// compileForApply compiles against the live proxy (checking it agrees with a
-// declared trust context) and checks the result is what the plan showed.
-func (r *protectSurfaceResource) compileForApply(ctx context.Context, plan protectSurfaceModel, diags *diag.Diagnostics) (verifiedaccess.Result, types.List, bool) {
-	res, s, ok := r.compileAgainstLiveProxy(ctx, plan, diags)
-	if !ok {
-		return res, types.List{}, false
-	}
-	return res, policyStatementsValue(s, nil, false), true
-}
-
-func (r *protectSurfaceResource) compileAgainstLiveProxy(ctx context.Context, plan protectSurfaceModel, diags *diag.Diagnostics) (verifiedaccess.Result, model.ProtectSurface, bool) {
-	live, err := readLiveTrustContext(ctx, r.clients, plan.ProxyID.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("proxy_id"), "Cannot read the access proxy", err.Error())
-		return verifiedaccess.Result{}, model.ProtectSurface{}, false
-	}
-	source := contextLive
-	if !plan.ProxyTrustContext.IsNull() {
-		declared, err := parseProxyTrustContext(plan.ProxyTrustContext.ValueString())
-		if err != nil {
-			diags.AddAttributeError(path.Root("proxy_trust_context"), "Invalid trust context", err.Error())
-			return verifiedaccess.Result{}, model.ProtectSurface{}, false
-		}
-		if d := declared.diff(live); d != "" {
-			diags.AddAttributeError(path.Root("proxy_trust_context"), "The access proxy does not match its trust context",
-				"The live trust providers of "+plan.ProxyID.ValueString()+" differ from proxy_trust_context ("+d+"); "+
-					"pass the trust_context of the proxy whose id is proxy_id.")
-			return verifiedaccess.Result{}, model.ProtectSurface{}, false
-		}
-		source = contextDeclared
-	}
-	s, _ := surfaceModelOf(plan)
-	s.Proxy = live.model()
-	res, ok := compileSurface(s, source, diags)
-	if !ok {
-		return res, s, false
-	}
-	if !plan.PolicyDocument.IsUnknown() && plan.PolicyDocument.ValueString() != res.GroupPolicy {
-		diags.AddError("The access proxy changed since the plan",
-			"The policy compiled against the live proxy differs from the planned one; the proxy's trust providers changed between plan and apply. Plan again.")
-		return res, s, false
-	}
-	return res, s, true
 }
 
 func (r *protectSurfaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -192,7 +145,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	own := uuid.NewString()
-	tags := surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
+	tags := expandSurfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 	tags[awsapi.TagOwnership], tags[awsapi.TagCreatePending] = own, own
 	plan.OwnershipID = types.StringValue(own)
 	policies := endpointPolicies(res)
@@ -219,7 +172,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 		}
 		tflog.Info(ctx, "verified access group created", map[string]any{"group": g.ID, "instance": g.InstanceID})
 		if err == nil {
-			err = awsapi.ReconcileEndpoints(ctx, c.EC2, g.ID, plan.Name.ValueString(), desiredEndpoints(plan), policies, nil, nil, endpoints)
+			err = awsapi.ReconcileEndpoints(ctx, c.EC2, g.ID, plan.Name.ValueString(), expandEndpoints(plan), policies, nil, nil, endpoints)
 		}
 	}
 	plan.ID = types.StringValue(g.ID)
@@ -230,7 +183,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	if err == nil {
 		err = awsapi.CompleteCreate(ctx, c.EC2, g.ID)
 	}
-	plan.Endpoints = endpointsValue(plan, endpoints)
+	plan.Endpoints = flattenEndpoints(plan, endpoints)
 	if err != nil {
 		// The group (and any endpoint made) is recorded so nothing is
 		// orphaned; Terraform taints the resource and the next apply
@@ -301,7 +254,7 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 			prior[k] = s.ValueString()
 		}
 	}
-	endpoints, err := r.converge(ctx, c, g, plan, res, surfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, state.PolicyDocument.ValueString(), prior)
+	endpoints, err := r.converge(ctx, c, g, plan, res, expandSurfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, state.PolicyDocument.ValueString(), prior)
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the protect surface failed", err.Error())
 		// Record what is live, so the next plan shows what is left to do.
@@ -313,7 +266,7 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	plan.PolicyDocument = types.StringValue(res.GroupPolicy)
 	plan.PolicyStatements = statements
 	plan.EndpointPolicyDocuments = stringMapValue(policies)
-	plan.Endpoints = endpointsValue(plan, endpoints)
+	plan.Endpoints = flattenEndpoints(plan, endpoints)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -345,7 +298,7 @@ func (r *protectSurfaceResource) converge(ctx context.Context, c *awsapi.Clients
 		if err != nil {
 			return err
 		}
-		return awsapi.ReconcileEndpoints(ctx, c.EC2, id, plan.Name.ValueString(), desiredEndpoints(plan), endpointPolicies(res), live, priorEndpointPolicies, endpoints)
+		return awsapi.ReconcileEndpoints(ctx, c.EC2, id, plan.Name.ValueString(), expandEndpoints(plan), endpointPolicies(res), live, priorEndpointPolicies, endpoints)
 	}()
 	return endpoints, err
 }
@@ -431,4 +384,78 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// readProtectSurface refreshes m from the live group, its policy, its owned
+// endpoints and their policies (3 + one call per endpoint); what it reads is
+// written into m by the flatteners of protect_surface_expand.go.
+//
+// Drift in the policies is decided semantically: a live document holding the
+// same statements as the recorded one (compared as sets of canonical
+// statements: each parsed with cedar-go and re-marshalled) keeps the
+// recorded canonical text, so whitespace, comments and statement order
+// edited in the console are not drift; any other difference, including a
+// disabled policy, records the live text, and the next plan shows the
+// compiled policy replacing it.
+func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string, m *protectSurfaceModel) (bool, error) {
+	g, err := awsapi.FindVerifiedAccessGroup(ctx, clients.EC2, id)
+	if awsapi.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	policy, err := awsapi.GetVerifiedAccessGroupPolicy(ctx, clients.EC2, id)
+	if err != nil {
+		return false, err
+	}
+	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, clients.EC2, id)
+	if err != nil {
+		return false, err
+	}
+	byApp, _ := awsapi.OwnedEndpoints(id, live)
+
+	importing := m.Name.IsNull()
+	flattenSurfaceGroup(m, g, policy.Effective(), importing)
+
+	priorPolicies := map[string]string{}
+	if !m.EndpointPolicyDocuments.IsNull() && !m.EndpointPolicyDocuments.IsUnknown() {
+		for k, v := range m.EndpointPolicyDocuments.Elements() {
+			if s, ok := v.(types.String); ok {
+				priorPolicies[k] = s.ValueString()
+			}
+		}
+	}
+	if importing {
+		m.Applications = append(m.Applications, flattenImportedApplications(byApp)...)
+	}
+	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
+	policies := map[string]string{}
+	for i := range m.Applications {
+		a := &m.Applications[i]
+		e := byApp[a.Name.ValueString()]
+		if e == nil {
+			continue // gone: the plan re-creates it
+		}
+		flattenLiveEndpoint(a, e)
+		endpoints[a.Name.ValueString()] = e
+		p, err := awsapi.GetVerifiedAccessEndpointPolicy(ctx, clients.EC2, e.ID)
+		if awsapi.IsNotFound(err) {
+			delete(endpoints, a.Name.ValueString())
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if doc := p.Effective(); doc != "" {
+			prior := priorPolicies[a.Name.ValueString()]
+			if awsapi.SamePolicy(doc, prior) {
+				doc = prior
+			}
+			policies[a.Name.ValueString()] = doc
+		}
+	}
+	m.Endpoints = flattenEndpoints(*m, endpoints)
+	m.EndpointPolicyDocuments = stringMapValue(policies)
+	return true, nil
 }

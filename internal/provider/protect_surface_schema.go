@@ -104,6 +104,33 @@ var (
 	subnetIDRe         = regexp.MustCompile(`^subnet-[0-9a-f]{1,17}$`)
 )
 
+// policy_statements shows the compiled policy one access rule and one Cedar
+// condition at a time, so that a plan in which groups (or the proxy) are
+// created in the same apply still shows every condition that does not depend
+// on them; policy_document, a single string, is then wholly unknown.
+var statementAttrTypes = map[string]attr.Type{
+	"id":         types.StringType,
+	"effect":     types.StringType,
+	"conditions": types.ListType{ElemType: types.StringType},
+}
+
+var statementObjectType = types.ObjectType{AttrTypes: statementAttrTypes}
+
+func policyStatementsAttribute() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Computed: true,
+		Description: "The compiled statements, one per `access_rule` in configuration order: the rule's `@id`, its effect and the " +
+			"Cedar text of each `when` condition in the order the statement tests them. Unlike `policy_document`, known in the plan " +
+			"even when the access groups or the access proxy are created in the same apply: only the conditions that name a value " +
+			"not yet assigned (a group id; a trust provider's reference) are `(known after apply)`.",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"id":         schema.StringAttribute{Computed: true, Description: "The rule's name, its statement's `@id`."},
+			"effect":     schema.StringAttribute{Computed: true, Description: "`permit` or `forbid`."},
+			"conditions": schema.ListAttribute{Computed: true, ElementType: types.StringType, Description: "Cedar text of each condition; all must hold."},
+		}},
+	}
+}
+
 func protectSurfaceSchema() schema.Schema {
 	strList := func(desc string) schema.ListAttribute {
 		return schema.ListAttribute{Optional: true, ElementType: types.StringType, Description: desc}

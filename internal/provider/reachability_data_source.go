@@ -242,7 +242,7 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 	for _, p := range g.Matrix() {
 		cells = append(cells, types.ObjectValueMust(reachMatrixAttrTypes, map[string]attr.Value{
 			"from": types.StringValue(sideLabel(p.From)), "to": types.StringValue(sideLabel(p.To)),
-			"protocol": types.StringValue(p.Protocol), "ports": stringListValue(p.PortStrings()),
+			"protocol": types.StringValue(p.Protocol), "ports": stringList(p.PortStrings()),
 		}))
 	}
 	routes, truncated := g.Routes(sensitivity, reach.RouteOptions{
@@ -253,7 +253,7 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 	var paths []attr.Value
 	for _, r := range routes {
 		paths = append(paths, types.ObjectValueMust(reachPathAttrTypes, map[string]attr.Value{
-			"path": stringListValue(r.Nodes), "hops": types.Int64Value(int64(r.Hops())), "into": types.StringValue(r.Into),
+			"path": stringList(r.Nodes), "hops": types.Int64Value(int64(r.Hops())), "into": types.StringValue(r.Into),
 			"sensitivity": types.StringValue(r.Sensitivity), "from_internet": types.BoolValue(r.FromInternet),
 		}))
 	}

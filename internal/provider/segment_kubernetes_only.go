@@ -70,7 +70,7 @@ func (r *segmentResource) planKubernetesOnly(ctx context.Context, req resource.M
 	}
 	if r.clients != nil && !plan.ID.IsUnknown() && !plan.Sensitivity.IsUnknown() && !plan.Kubernetes.PodLabels.IsUnknown() && !plan.Kubernetes.ServiceAccount.IsUnknown() {
 		var d diag.Diagnostics
-		seg := model.Segment{Name: plan.Name.ValueString(), Sensitivity: plan.Sensitivity.ValueString(), Kubernetes: plan.Kubernetes.selector(ctx, &d)}
+		seg := model.Segment{Name: plan.Name.ValueString(), Sensitivity: plan.Sensitivity.ValueString(), Kubernetes: expandSegmentKubernetes(ctx, plan.Kubernetes, &d)}
 		if !d.HasError() {
 			r.plan.planSegment(seg)
 		}
@@ -88,31 +88,6 @@ func (r *segmentResource) kubeOrDiag(diags *diag.Diagnostics) *kube.Client {
 	return c
 }
 
-func segmentRecordOf(ctx context.Context, m segmentModel, diags *diag.Diagnostics) kube.SegmentRecord {
-	return kube.SegmentRecord{
-		Segment: model.Segment{
-			Name:        m.Name.ValueString(),
-			Sensitivity: m.Sensitivity.ValueString(),
-			Kubernetes:  m.Kubernetes.selector(ctx, diags),
-		},
-		Description: m.Description.ValueString(),
-	}
-}
-
-// recordToModel copies a registry record into the model, keeping the prior
-// null-vs-empty choices so an unset pod_labels is not drift.
-func recordToModel(m *segmentModel, rec *kube.SegmentRecord) {
-	m.ID = types.StringValue(rec.Segment.ID())
-	m.Name = types.StringValue(rec.Segment.Name)
-	m.Sensitivity = types.StringValue(rec.Segment.Sensitivity)
-	m.Description = types.StringValue(rec.Description)
-	m.Kubernetes = kubernetesModelFromSelector(rec.Segment.Kubernetes, m.Kubernetes)
-	m.VPCID, m.SecurityGroupID, m.ARN, m.OwnerID = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
-	m.Adopted = types.BoolValue(false)
-	m.OwnershipID = nullIfEmpty(rec.OwnershipID)
-	setUnmanaged(m, nil)
-}
-
 func (r *segmentResource) createKubernetesOnly(ctx context.Context, plan segmentModel, state *tfsdk.State, diags *diag.Diagnostics) {
 	c := r.kubeOrDiag(diags)
 	if c == nil {
@@ -121,13 +96,13 @@ func (r *segmentResource) createKubernetesOnly(ctx context.Context, plan segment
 	if plan.Description.IsUnknown() || plan.Description.IsNull() {
 		plan.Description = types.StringValue(defaultSegmentDescription(plan.Name.ValueString()))
 	}
-	rec, err := c.CreateSegment(ctx, segmentRecordOf(ctx, plan, diags), uuid.NewString())
+	rec, err := c.CreateSegment(ctx, expandSegmentRecord(ctx, plan, diags), uuid.NewString())
 	if err != nil {
 		diags.AddAttributeError(path.Root("name"), "Creating the Kubernetes segment failed", err.Error())
 		return
 	}
 	tflog.Info(ctx, "Kubernetes segment recorded", map[string]any{"segment": rec.Segment.ID()})
-	recordToModel(&plan, rec)
+	flattenSegmentRecord(&plan, rec)
 	diags.Append(state.Set(ctx, &plan)...)
 }
 
@@ -152,7 +127,7 @@ func (r *segmentResource) readKubernetesOnly(ctx context.Context, st segmentMode
 			fmt.Sprintf("Kubernetes segment %s now carries ownership id %q, not %q recorded in this state; it will be neither changed nor deleted.", st.ID.ValueString(), rec.OwnershipID, own))
 		rec.OwnershipID = own
 	}
-	recordToModel(&st, rec)
+	flattenSegmentRecord(&st, rec)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
 }
 
@@ -161,12 +136,12 @@ func (r *segmentResource) updateKubernetesOnly(ctx context.Context, plan, st seg
 	if c == nil {
 		return
 	}
-	rec, err := c.UpdateSegment(ctx, segmentRecordOf(ctx, plan, &resp.Diagnostics), st.OwnershipID.ValueString())
+	rec, err := c.UpdateSegment(ctx, expandSegmentRecord(ctx, plan, &resp.Diagnostics), st.OwnershipID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the Kubernetes segment failed", err.Error())
 		return
 	}
-	recordToModel(&plan, rec)
+	flattenSegmentRecord(&plan, rec)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -193,6 +168,6 @@ func (r *segmentResource) importKubernetesOnly(ctx context.Context, id string, r
 		return
 	}
 	m := segmentModel{Tags: types.MapNull(types.StringType)}
-	recordToModel(&m, rec)
+	flattenSegmentRecord(&m, rec)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -41,6 +41,10 @@ func (r *segmentResource) Metadata(_ context.Context, req resource.MetadataReque
 	resp.TypeName = req.ProviderTypeName + "_segment"
 }
 
+func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = withObjectTypes(segmentSchema())
+}
+
 // ValidateConfig checks the Kubernetes placement with the API server's own
 // validation rules, so a bad namespace or label fails the plan, not the apply.
 func (r *segmentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -138,10 +142,7 @@ func (r *segmentResource) checkRaise(ctx context.Context, state segmentModel, se
 		byPath[f.Path.String()] = rule
 		flows = append(flows, f)
 	}
-	ps := model.ValidateExposure(target, flows)
-	for _, f := range flows {
-		ps.Append(f.Validate(target))
-	}
+	ps, _ := model.ValidateFlows(target, flows)
 	var open []string
 	seen := map[string]bool{}
 	for _, p := range ps {
@@ -212,7 +213,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	userTags := stringMap(ctx, plan.Tags, &resp.Diagnostics)
-	want := segmentTags(plan, userTags)
+	want := expandSegmentTags(plan, userTags)
 	ownership := uuid.NewString()
 	want[awsapi.TagOwnership] = ownership
 	plan.OwnershipID = types.StringValue(ownership)
@@ -244,7 +245,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	} else {
 		description := plan.Description.ValueString()
 		if description == "" || plan.Description.IsUnknown() {
-			description = "Zero-trust segment " + plan.Name.ValueString() + " (managed by terraform-provider-zerotrust)"
+			description = defaultSegmentDescription(plan.Name.ValueString())
 		}
 		want[awsapi.TagCreatePending] = ownership
 		created, err := awsapi.CreateSegmentGroup(ctx, c.EC2, awsapi.CreateSegmentGroupInput{
@@ -271,8 +272,8 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		plan.Adopted = types.BoolValue(false)
 	}
 	tflog.Info(ctx, "segment security group ready", map[string]any{"security_group_id": sg.ID, "adopted": plan.Adopted.ValueBool()})
-	applyGroupToModel(&plan, sg)
-	setUnmanaged(&plan, nil)
+	flattenSecurityGroup(&plan, sg)
+	flattenUnmanagedRules(&plan, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -303,13 +304,13 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if err := awsapi.CheckOwnership("security group", sg.ID, sg.Tags, state.OwnershipID.ValueString()); err != nil {
 		resp.Diagnostics.AddWarning("Segment owned by another resource", err.Error())
 	}
-	applyGroupToModel(&state, sg)
+	flattenSecurityGroup(&state, sg)
 	state.Adopted = types.BoolValue(sg.Tags[awsapi.TagAdopted] == "true")
 	if s := sg.Tags[awsapi.TagSensitivity]; s != "" {
 		state.Sensitivity = types.StringValue(s)
 	}
-	state.Tags = userTagsOf(sg.Tags, state.Tags)
-	state.Kubernetes = kubernetesModelFromTags(sg.Tags, state.Kubernetes)
+	state.Tags = flattenUserTags(sg.Tags, state.Tags)
+	state.Kubernetes = flattenSegmentKubernetesTags(sg.Tags, state.Kubernetes)
 	var unmanaged []awsapi.LiveRule
 	if !state.Adopted.ValueBool() {
 		unmanaged, err = awsapi.UnmanagedRules(ctx, c.EC2, sg.ID)
@@ -318,7 +319,7 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 			return
 		}
 	}
-	setUnmanaged(&state, unmanaged)
+	flattenUnmanagedRules(&state, unmanaged)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -347,7 +348,7 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.AddError("Segment owned by another resource", err.Error())
 		return
 	}
-	want := segmentTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
+	want := expandSegmentTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 	if state.Adopted.ValueBool() {
 		want[awsapi.TagAdopted] = "true"
 	}
@@ -368,10 +369,10 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 		}
 	}
 	sg.Tags = mergeTags(sg.Tags, want)
-	applyGroupToModel(&plan, sg)
+	flattenSecurityGroup(&plan, sg)
 	plan.Adopted = state.Adopted
 	plan.OwnershipID = state.OwnershipID
-	setUnmanaged(&plan, nil)
+	flattenUnmanagedRules(&plan, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -446,16 +447,16 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		Adopted:     types.BoolValue(!created),
 		Tags:        types.MapNull(types.StringType),
 	}
-	applyGroupToModel(&m, sg)
+	flattenSecurityGroup(&m, sg)
 	m.OwnershipID = nullIfEmpty(sg.Tags[awsapi.TagOwnership])
 	if created {
 		m.VPCID = types.StringValue(sg.VPCID)
 	} else {
 		m.VPCID = types.StringNull()
 	}
-	setUnmanaged(&m, nil)
-	m.Tags = importedUserTags(sg.Tags, name)
-	m.Kubernetes = kubernetesModelFromTags(sg.Tags, nil)
+	flattenUnmanagedRules(&m, nil)
+	m.Tags = flattenImportedUserTags(sg.Tags, name)
+	m.Kubernetes = flattenSegmentKubernetesTags(sg.Tags, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if !created {
 		resp.Diagnostics.AddWarning("Imported as adopted",

@@ -1,12 +1,9 @@
 package provider
 
 import (
-	"context"
-
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
@@ -37,8 +34,40 @@ type segmentModel struct {
 	Kubernetes *segmentKubernetesModel `tfsdk:"kubernetes"`
 }
 
-func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = withObjectTypes(schema.Schema{
+type segmentKubernetesModel struct {
+	Namespace      types.String `tfsdk:"namespace"`
+	PodLabels      types.Map    `tfsdk:"pod_labels"`
+	ServiceAccount types.String `tfsdk:"service_account"`
+}
+
+func segmentKubernetesBlock() schema.SingleNestedBlock {
+	return schema.SingleNestedBlock{
+		Description: "Where the segment's workloads run in Kubernetes. Segment policies between segments that have this block also " +
+			"compile to a default-deny NetworkPolicy per namespace (one, shared by every policy placing segments there) plus allow " +
+			"NetworkPolicies (and, when asked, Istio AuthorizationPolicies whose sources are the service accounts' SPIFFE identities). " +
+			"The placement is recorded where policies read it at plan: on the security group as `zerotrust:k8s-*` tags, or — for a " +
+			"segment with neither `vpc_id` nor `security_group_id`, which lives only in Kubernetes — in a ConfigMap of the namespace " +
+			"labelled `zerotrust.ztforge.io/segment-registry`.",
+		Attributes: map[string]schema.Attribute{
+			"namespace": schema.StringAttribute{
+				Optional:    true, // required when the block is present: checked in ValidateConfig with the path
+				Description: "Namespace of the segment's pods (a DNS-1123 label). Required when the block is present.",
+			},
+			"pod_labels": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				Description: "Labels selecting the segment's pods in the namespace. Empty or unset selects every pod of the namespace.",
+			},
+			"service_account": schema.StringAttribute{
+				Optional:    true,
+				Description: "Service account of the segment's pods; its SPIFFE identity (`cluster.local/ns/<namespace>/sa/<name>`) is the source in Istio AuthorizationPolicies.",
+			},
+		},
+	}
+}
+
+func segmentSchema() schema.Schema {
+	return schema.Schema{
 		Description: "A workload segment: the unit that allowed flows (`zerotrust_segment_policy`) connect. On AWS it is a security " +
 			"group that the provider either creates — deny-all inbound and outbound, and exclusively owned: any rule not " +
 			"declared by a segment policy is drift and is removed — or adopts by id, in which case only the rules the provider " +
@@ -139,7 +168,7 @@ func (r *segmentResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		Blocks: map[string]schema.Block{
 			"kubernetes": segmentKubernetesBlock(),
 		},
-	})
+	}
 }
 
 var (

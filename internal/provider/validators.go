@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"net/url"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -89,4 +90,17 @@ func (onePeer) ValidateObject(_ context.Context, req validator.ObjectRequest, re
 		resp.Diagnostics.AddAttributeError(req.Path, "Exactly one peer per flow",
 			fmt.Sprintf("Set exactly one of segment, cidr_blocks or prefix_list_ids in this block; %d are set (%s). Write one block per peer kind.", len(set), strings.Join(set, ", ")))
 	}
+}
+
+// checkEndpointURL returns a reason when s is set but is not an absolute
+// http(s) URL (the provider's endpoint overrides, checked in clients.go).
+func checkEndpointURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Sprintf("must be an absolute http:// or https:// URL, got %q.", s)
+	}
+	return ""
 }

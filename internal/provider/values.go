@@ -97,16 +97,6 @@ func valueOr(v, fallback string) string {
 	return v
 }
 
-// mergeTags returns have overlaid with want.
-func mergeTags(have, want map[string]string) map[string]string {
-	out := maps.Clone(have)
-	if out == nil {
-		out = map[string]string{}
-	}
-	maps.Copy(out, want)
-	return out
-}
-
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // cidrList is a list of CIDR blocks as configured (syntaxtypes.CIDR elements).

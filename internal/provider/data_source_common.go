@@ -1,6 +1,6 @@
 package provider
 
-// Shared by the pure verification data sources and functions
+// What the pure verification data sources and functions share
 // (zerotrust_policy_document, zerotrust_access_decision, evaluate, ...):
 // they manage nothing, call no API, and reuse the resources' expand helpers
 // through the adapters below rather than copies of them.
@@ -8,7 +8,6 @@ package provider
 import (
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -202,19 +201,4 @@ func trustContextString(p model.AccessProxy) string {
 		tc.DeviceTrustProviders = append(tc.DeviceTrustProviders, proxyTrustDevice{Type: d.Type, Reference: d.Reference})
 	}
 	return tc.String()
-}
-
-func stringListValue(values []string) types.List {
-	if values == nil {
-		values = []string{}
-	}
-	return stringList(values)
-}
-
-func verifyStringMap(m map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
 }

@@ -13,6 +13,10 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
+// The access group's memberships: reconciled on create and update, read
+// back on read and import. Identity Store memberships carry no tags, so which
+// ones the provider added is kept in state (added_membership_ids).
+
 func addUserLookupError(diags *diag.Diagnostics, name, store string, err error) {
 	if awsapi.IsNotFound(err) {
 		diags.AddAttributeError(path.Root("members"), "Unknown user",
