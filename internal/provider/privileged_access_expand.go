@@ -2,86 +2,23 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sort"
 	"time"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
-type privilegedAccessModel struct {
-	ID                      types.String          `tfsdk:"id"`
-	Name                    types.String          `tfsdk:"name"`
-	Group                   types.String          `tfsdk:"group"`
-	Accounts                types.List            `tfsdk:"accounts"`
-	Description             types.String          `tfsdk:"description"`
-	ManagedPolicies         types.List            `tfsdk:"managed_policies"`
-	CustomerManagedPolicies types.List            `tfsdk:"customer_managed_policies"`
-	InlinePolicy            policyDocumentValue   `tfsdk:"inline_policy"`
-	PermissionsBoundary     types.Object          `tfsdk:"permissions_boundary"`
-	SessionDuration         syntaxtypes.Duration  `tfsdk:"session_duration"`
-	ExpiresAt               syntaxtypes.Timestamp `tfsdk:"expires_at"`
-	Acknowledgement         types.String          `tfsdk:"acknowledgement"`
-	InstanceARN             types.String          `tfsdk:"instance_arn"`
-	PermissionSetARN        types.String          `tfsdk:"permission_set_arn"`
-	OwnershipID             types.String          `tfsdk:"ownership_id"`
-	PermissionSetName       types.String          `tfsdk:"permission_set_name"`
-	InlinePolicyCanonical   types.String          `tfsdk:"inline_policy_canonical"`
-	Assignments             types.List            `tfsdk:"assignments"`
-	Expired                 types.Bool            `tfsdk:"expired"`
-	ExpiryScheduleGroup     types.String          `tfsdk:"expiry_schedule_group"`
-	ExpiryRoleARN           types.String          `tfsdk:"expiry_role_arn"`
-	ExpirySchedules         types.List            `tfsdk:"expiry_schedules"`
-}
-
-var (
-	policyRefAttrTypes = map[string]attr.Type{"name": types.StringType, "path": types.StringType}
-	policyRefType      = types.ObjectType{AttrTypes: policyRefAttrTypes}
-	boundaryAttrTypes  = map[string]attr.Type{
-		"managed_policy_arn":                types.StringType,
-		"customer_managed_policy_reference": policyRefType,
-	}
-	assignmentAttrTypes = map[string]attr.Type{"account_id": types.StringType, "principal_type": types.StringType, "principal_id": types.StringType}
-	assignmentType      = types.ObjectType{AttrTypes: assignmentAttrTypes}
-)
-
-type policyRefModel struct {
-	Name types.String `tfsdk:"name"`
-	Path types.String `tfsdk:"path"`
-}
-
-type boundaryModel struct {
-	ManagedPolicyARN types.String `tfsdk:"managed_policy_arn"`
-	CustomerManaged  types.Object `tfsdk:"customer_managed_policy_reference"`
-}
-
-type assignmentModel struct {
-	AccountID     types.String `tfsdk:"account_id"`
-	PrincipalType types.String `tfsdk:"principal_type"`
-	PrincipalID   types.String `tfsdk:"principal_id"`
-}
-
-var paObjectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
-
-// paPlaceholderGroup stands in for a group id that is unknown at plan time
-// (an access group created in the same plan), so everything else compiles.
-const paPlaceholderGroup = "00000000-0000-4000-8000-000000000000"
-
-// accessOf maps the configuration onto the domain model. unknown holds the
+// expandPrivilegedAccess maps the configuration onto the domain model. unknown holds the
 // top-level attributes whose values are not known yet; their findings are
 // dropped and what depends on them is planned as unknown.
-func accessOf(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) (model.PrivilegedAccess, map[string]bool) {
+func expandPrivilegedAccess(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) (model.PrivilegedAccess, map[string]bool) {
 	unknown := map[string]bool{}
 	str := func(name string, v types.String) string {
 		if v.IsUnknown() {
@@ -175,47 +112,8 @@ func accessOf(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnost
 	return a, unknown
 }
 
-// paKnownProblems drops findings about attributes whose values are unknown.
-func paKnownProblems(ps model.Problems, unknown map[string]bool) model.Problems {
-	var out model.Problems
-	for _, p := range ps {
-		if len(p.Path) > 0 && unknown[p.Path[0].Name] {
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// paAppendProblems reports findings at their attributes, with the attribute
-// path also leading the detail: Terraform can point at a top-level attribute
-// in the configuration but not at an element inside a nested value (e.g.
-// customer_managed_policies[0].path), so the text must say where.
-func paAppendProblems(diags *diag.Diagnostics, ps model.Problems) {
-	out := make(model.Problems, 0, len(ps))
-	for _, p := range ps {
-		detail := p.Detail
-		if detail == "" {
-			detail = p.Summary
-		}
-		p.Detail = p.Path.String() + ": " + detail
-		out = append(out, p)
-	}
-	appendProblems(diags, path.Empty(), out)
-}
-
-func paErrorsOnly(ps model.Problems) model.Problems {
-	var out model.Problems
-	for _, p := range ps {
-		if p.Severity == model.Error {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// assignmentsOf reads the planned assignments.
-func assignmentsOf(ctx context.Context, l types.List, diags *diag.Diagnostics) []identitycenter.Assignment {
+// expandAssignments reads the planned assignments.
+func expandAssignments(ctx context.Context, l types.List, diags *diag.Diagnostics) []identitycenter.Assignment {
 	if l.IsNull() || l.IsUnknown() {
 		return nil
 	}
@@ -228,7 +126,7 @@ func assignmentsOf(ctx context.Context, l types.List, diags *diag.Diagnostics) [
 	return out
 }
 
-func assignmentList(as []identitycenter.Assignment) types.List {
+func flattenAssignments(as []identitycenter.Assignment) types.List {
 	elems := make([]attr.Value, 0, len(as))
 	for _, a := range as {
 		elems = append(elems, types.ObjectValueMust(assignmentAttrTypes, map[string]attr.Value{
@@ -238,56 +136,8 @@ func assignmentList(as []identitycenter.Assignment) types.List {
 	return types.ListValueMust(assignmentType, elems)
 }
 
-// paApplyError reports an apply error at the attribute it concerns.
-func paApplyError(diags *diag.Diagnostics, summary string, err error) {
-	var fe *awsapi.FieldError
-	if errors.As(err, &fe) {
-		diags.AddAttributeError(path.Root(fe.Field), summary, fe.Err.Error())
-		return
-	}
-	diags.AddError(summary, err.Error())
-}
-
-// paCheckAgainstPlan refuses to apply anything other than what the plan
-// showed (the compiler is deterministic, so a difference is a bug, or the
-// clock moved a grant past its expiry between plan and apply).
-func paCheckAgainstPlan(plan privilegedAccessModel, desired identitycenter.PermissionSet, diags *diag.Diagnostics) {
-	const summary = "The compiled permission set differs from the plan"
-	if v := plan.PermissionSetName; !v.IsUnknown() && !v.IsNull() && v.ValueString() != desired.Name {
-		diags.AddAttributeError(path.Root("permission_set_name"), summary, fmt.Sprintf("planned %q, compiled %q at apply. Plan again.", v.ValueString(), desired.Name))
-	}
-	if v := plan.InlinePolicyCanonical; !v.IsUnknown() && v.ValueString() != desired.InlinePolicy {
-		diags.AddAttributeError(path.Root("inline_policy_canonical"), summary, "The inline policy compiled at apply is not the one the plan showed. Plan again.")
-	}
-}
-
-// paSearchAccounts are the accounts in which assignments are looked for: the
-// configured ones and those of the assignments in state (the target layer
-// adds every account the permission set is provisioned to).
-func paSearchAccounts(ctx context.Context, diags *diag.Diagnostics, ms ...privilegedAccessModel) []string {
-	set := map[string]bool{}
-	for _, m := range ms {
-		if !m.Accounts.IsNull() && !m.Accounts.IsUnknown() {
-			for _, e := range m.Accounts.Elements() {
-				if s, ok := e.(types.String); ok && !s.IsUnknown() && s.ValueString() != "" {
-					set[s.ValueString()] = true
-				}
-			}
-		}
-		for _, a := range assignmentsOf(ctx, m.Assignments, diags) {
-			set[a.AccountID] = true
-		}
-	}
-	out := make([]string, 0, len(set))
-	for a := range set {
-		out = append(out, a)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// boundaryOfModel reads the boundary recorded in a model, nil for none.
-func boundaryOfModel(ctx context.Context, o types.Object, diags *diag.Diagnostics) *identitycenter.Boundary {
+// expandBoundary reads the boundary recorded in a model, nil for none.
+func expandBoundary(ctx context.Context, o types.Object, diags *diag.Diagnostics) *identitycenter.Boundary {
 	if o.IsNull() || o.IsUnknown() {
 		return nil
 	}
@@ -304,7 +154,7 @@ func boundaryOfModel(ctx context.Context, o types.Object, diags *diag.Diagnostic
 	return &identitycenter.Boundary{ManagedPolicyARN: b.ManagedPolicyARN.ValueString()}
 }
 
-func boundaryObject(b *identitycenter.Boundary) types.Object {
+func flattenBoundary(b *identitycenter.Boundary) types.Object {
 	if b == nil {
 		return types.ObjectNull(boundaryAttrTypes)
 	}
@@ -318,12 +168,7 @@ func boundaryObject(b *identitycenter.Boundary) types.Object {
 	return types.ObjectValueMust(boundaryAttrTypes, map[string]attr.Value{"managed_policy_arn": arn, "customer_managed_policy_reference": ref})
 }
 
-func paBoundaryEqual(a, b *identitycenter.Boundary) bool {
-	d := identitycenter.Diff(identitycenter.PermissionSet{PermissionsBoundary: a}, identitycenter.PermissionSet{PermissionsBoundary: b})
-	return !d.PutPermissionsBoundary && !d.DeletePermissionsBoundary
-}
-
-func refsOfModel(ctx context.Context, l types.List, diags *diag.Diagnostics) []identitycenter.PolicyReference {
+func expandPolicyRefs(ctx context.Context, l types.List, diags *diag.Diagnostics) []identitycenter.PolicyReference {
 	if l.IsNull() || l.IsUnknown() {
 		return nil
 	}
@@ -336,7 +181,7 @@ func refsOfModel(ctx context.Context, l types.List, diags *diag.Diagnostics) []i
 	return out
 }
 
-func refsList(rs []identitycenter.PolicyReference) types.List {
+func flattenPolicyRefs(rs []identitycenter.PolicyReference) types.List {
 	elems := make([]attr.Value, 0, len(rs))
 	for _, r := range rs {
 		elems = append(elems, types.ObjectValueMust(policyRefAttrTypes, map[string]attr.Value{"name": types.StringValue(r.Name), "path": types.StringValue(valueOr(r.Path, "/"))}))
@@ -344,21 +189,11 @@ func refsList(rs []identitycenter.PolicyReference) types.List {
 	return types.ListValueMust(policyRefType, elems)
 }
 
-func paSameStrings(a, b []string) bool {
-	d := identitycenter.Diff(identitycenter.PermissionSet{ManagedPolicies: a}, identitycenter.PermissionSet{ManagedPolicies: b})
-	return len(d.AttachManagedPolicies) == 0 && len(d.DetachManagedPolicies) == 0
-}
-
-func paSameRefs(a, b []identitycenter.PolicyReference) bool {
-	d := identitycenter.Diff(identitycenter.PermissionSet{CustomerManagedPolicies: a}, identitycenter.PermissionSet{CustomerManagedPolicies: b})
-	return len(d.AttachCustomerManagedPolicies) == 0 && len(d.DetachCustomerManagedPolicies) == 0
-}
-
-// paApplyLive records the live permission set in m for Read (and after a
+// flattenLivePermissionSet records the live permission set in m for Read (and after a
 // partial failure): user-facing attributes keep the configuration's spelling
 // when they mean the same as what AWS returned, and take the live value when
 // they differ, so the plan shows the drift and apply corrects it.
-func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awsapi.PermissionSet, as []identitycenter.Assignment, diags *diag.Diagnostics) {
+func flattenLivePermissionSet(ctx context.Context, m *privilegedAccessModel, ps *awsapi.PermissionSet, as []identitycenter.Assignment, diags *diag.Diagnostics) {
 	live := awsapi.LivePermissionSet(ps, as)
 	m.PermissionSetName = types.StringValue(ps.Name)
 	if ps.Description == "" && (m.Description.IsNull() || m.Description.ValueString() == "") {
@@ -390,11 +225,90 @@ func paApplyLive(ctx context.Context, m *privilegedAccessModel, ps *awsapi.Permi
 	if !paSameStrings(priorManaged, live.ManagedPolicies) {
 		m.ManagedPolicies = stringList(live.ManagedPolicies)
 	}
-	if priorRefs := refsOfModel(ctx, m.CustomerManagedPolicies, diags); !paSameRefs(priorRefs, live.CustomerManagedPolicies) {
-		m.CustomerManagedPolicies = refsList(live.CustomerManagedPolicies)
+	if priorRefs := expandPolicyRefs(ctx, m.CustomerManagedPolicies, diags); !paSameRefs(priorRefs, live.CustomerManagedPolicies) {
+		m.CustomerManagedPolicies = flattenPolicyRefs(live.CustomerManagedPolicies)
 	}
-	if !paBoundaryEqual(boundaryOfModel(ctx, m.PermissionsBoundary, diags), live.PermissionsBoundary) {
-		m.PermissionsBoundary = boundaryObject(live.PermissionsBoundary)
+	if !paBoundaryEqual(expandBoundary(ctx, m.PermissionsBoundary, diags), live.PermissionsBoundary) {
+		m.PermissionsBoundary = flattenBoundary(live.PermissionsBoundary)
 	}
-	m.Assignments = assignmentList(live.Assignments)
+	m.Assignments = flattenAssignments(live.Assignments)
+}
+
+// expandExpiry reads the expiry inputs from a plan (or a state): the
+// permission-set name, expires_at, expired and the assignments.
+func expandExpiry(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) accessExpiry {
+	if m.PermissionSetName.IsUnknown() || m.ExpiresAt.IsUnknown() || m.Expired.IsUnknown() || m.Assignments.IsUnknown() {
+		return accessExpiry{}
+	}
+	e := accessExpiry{known: true}
+	if m.ExpiresAt.IsNull() || m.ExpiresAt.ValueString() == "" || m.Expired.ValueBool() {
+		return e
+	}
+	t, err := time.Parse(time.RFC3339, m.ExpiresAt.ValueString())
+	if err != nil {
+		return accessExpiry{} // reported by the attribute's validator
+	}
+	e.expiresAt = t
+	e.assignments = expandAssignments(ctx, m.Assignments, diags)
+	return e
+}
+
+func flattenNoExpiry(m *privilegedAccessModel) {
+	m.ExpiryScheduleGroup = types.StringNull()
+	m.ExpiryRoleARN = types.StringNull()
+	m.ExpirySchedules = types.ListValueMust(expiryScheduleType, nil)
+}
+
+func flattenDesiredExpiry(m *privilegedAccessModel, desired identitycenter.Expiry) {
+	if len(desired.Schedules) == 0 {
+		flattenNoExpiry(m)
+		return
+	}
+	m.ExpiryScheduleGroup = types.StringValue(desired.Name)
+	m.ExpiryRoleARN = types.StringValue(desired.Role.ARN)
+	live := make([]awsapi.LiveSchedule, 0, len(desired.Schedules))
+	for _, s := range desired.Schedules {
+		live = append(live, awsapi.LiveSchedule{Name: s.Name, ARN: s.ARN, Expression: s.Expression, Assignment: s.Assignment})
+	}
+	m.ExpirySchedules = flattenExpirySchedules(live)
+}
+
+func flattenExpirySchedules(ss []awsapi.LiveSchedule) types.List {
+	elems := make([]attr.Value, 0, len(ss))
+	for _, s := range ss {
+		elems = append(elems, types.ObjectValueMust(expiryScheduleAttrTypes, map[string]attr.Value{
+			"name": types.StringValue(s.Name), "arn": types.StringValue(s.ARN), "account_id": types.StringValue(s.Assignment.AccountID),
+			"principal_type": types.StringValue(s.Assignment.PrincipalType), "principal_id": types.StringValue(s.Assignment.PrincipalID),
+			"schedule_expression": types.StringValue(s.Expression),
+		}))
+	}
+	return types.ListValueMust(expiryScheduleType, elems)
+}
+
+// expandRecordedExpiryAssignments are the assignments of the schedules in m.
+func expandRecordedExpiryAssignments(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) []identitycenter.Assignment {
+	if m.ExpirySchedules.IsNull() || m.ExpirySchedules.IsUnknown() {
+		return nil
+	}
+	var ss []expiryScheduleModel
+	diags.Append(m.ExpirySchedules.ElementsAs(ctx, &ss, false)...)
+	var out []identitycenter.Assignment
+	for _, s := range ss {
+		out = append(out, identitycenter.Assignment{AccountID: s.AccountID.ValueString(), PrincipalType: s.PrincipalType.ValueString(), PrincipalID: s.PrincipalID.ValueString()})
+	}
+	return out
+}
+
+// expandExpiryGrant is what the expiry of m is compiled from (an unknown ARN
+// reads as "", which the compiler leaves what depends on it empty for).
+func expandExpiryGrant(m privilegedAccessModel, e accessExpiry) identitycenter.ExpiryGrant {
+	return identitycenter.ExpiryGrant{
+		PermissionSetName: m.PermissionSetName.ValueString(),
+		InstanceARN:       m.InstanceARN.ValueString(), PermissionSetARN: m.PermissionSetARN.ValueString(),
+		ExpiresAt: e.expiresAt, Assignments: e.assignments,
+	}
+}
+
+func expandExpiryOwner(m privilegedAccessModel) awsapi.ExpiryOwner {
+	return awsapi.ExpiryOwner{AccessName: m.Name.ValueString(), Ownership: m.OwnershipID.ValueString()}
 }

@@ -37,9 +37,9 @@ func (r *privilegedAccessResource) planExpiry(ctx context.Context, plan *privile
 	if !a.known {
 		return
 	}
-	g := expiryGrantOf(*plan, a)
+	g := expandExpiryGrant(*plan, a)
 	if !g.Scheduled() {
-		setExpiryNone(plan)
+		flattenNoExpiry(plan)
 		return
 	}
 	plan.ExpiryScheduleGroup = types.StringValue(identitycenter.ExpiryName(g.PermissionSetName))
@@ -56,7 +56,7 @@ func (r *privilegedAccessResource) planExpiry(ctx context.Context, plan *privile
 		tflog.Warn(ctx, "expiry not compiled at plan; its role and schedule ARNs are planned as unknown", map[string]any{"error": err.Error()})
 		return
 	}
-	setExpiryDesired(plan, desired)
+	flattenDesiredExpiry(plan, desired)
 }
 
 // accessExpiry is what the expiry of a planned grant depends on.
@@ -64,94 +64,6 @@ type accessExpiry struct {
 	known       bool
 	expiresAt   time.Time // zero: no expiry, or expired (nothing to schedule)
 	assignments []identitycenter.Assignment
-}
-
-// expiryOfPlan reads the expiry inputs from a plan (or a state): the
-// permission-set name, expires_at, expired and the assignments.
-func expiryOfPlan(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) accessExpiry {
-	if m.PermissionSetName.IsUnknown() || m.ExpiresAt.IsUnknown() || m.Expired.IsUnknown() || m.Assignments.IsUnknown() {
-		return accessExpiry{}
-	}
-	e := accessExpiry{known: true}
-	if m.ExpiresAt.IsNull() || m.ExpiresAt.ValueString() == "" || m.Expired.ValueBool() {
-		return e
-	}
-	t, err := time.Parse(time.RFC3339, m.ExpiresAt.ValueString())
-	if err != nil {
-		return accessExpiry{} // reported by the attribute's validator
-	}
-	e.expiresAt = t
-	e.assignments = assignmentsOf(ctx, m.Assignments, diags)
-	return e
-}
-
-func setExpiryNone(m *privilegedAccessModel) {
-	m.ExpiryScheduleGroup = types.StringNull()
-	m.ExpiryRoleARN = types.StringNull()
-	m.ExpirySchedules = types.ListValueMust(expiryScheduleType, nil)
-}
-
-func setExpiryDesired(m *privilegedAccessModel, desired identitycenter.Expiry) {
-	if len(desired.Schedules) == 0 {
-		setExpiryNone(m)
-		return
-	}
-	m.ExpiryScheduleGroup = types.StringValue(desired.Name)
-	m.ExpiryRoleARN = types.StringValue(desired.Role.ARN)
-	live := make([]awsapi.LiveSchedule, 0, len(desired.Schedules))
-	for _, s := range desired.Schedules {
-		live = append(live, awsapi.LiveSchedule{Name: s.Name, ARN: s.ARN, Expression: s.Expression, Assignment: s.Assignment})
-	}
-	m.ExpirySchedules = expiryScheduleList(live)
-}
-
-func expiryScheduleList(ss []awsapi.LiveSchedule) types.List {
-	elems := make([]attr.Value, 0, len(ss))
-	for _, s := range ss {
-		elems = append(elems, types.ObjectValueMust(expiryScheduleAttrTypes, map[string]attr.Value{
-			"name": types.StringValue(s.Name), "arn": types.StringValue(s.ARN), "account_id": types.StringValue(s.Assignment.AccountID),
-			"principal_type": types.StringValue(s.Assignment.PrincipalType), "principal_id": types.StringValue(s.Assignment.PrincipalID),
-			"schedule_expression": types.StringValue(s.Expression),
-		}))
-	}
-	return types.ListValueMust(expiryScheduleType, elems)
-}
-
-type expiryScheduleModel struct {
-	Name               types.String `tfsdk:"name"`
-	ARN                types.String `tfsdk:"arn"`
-	AccountID          types.String `tfsdk:"account_id"`
-	PrincipalType      types.String `tfsdk:"principal_type"`
-	PrincipalID        types.String `tfsdk:"principal_id"`
-	ScheduleExpression types.String `tfsdk:"schedule_expression"`
-}
-
-// recordedExpiryAssignments are the assignments of the schedules in m.
-func recordedExpiryAssignments(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) []identitycenter.Assignment {
-	if m.ExpirySchedules.IsNull() || m.ExpirySchedules.IsUnknown() {
-		return nil
-	}
-	var ss []expiryScheduleModel
-	diags.Append(m.ExpirySchedules.ElementsAs(ctx, &ss, false)...)
-	var out []identitycenter.Assignment
-	for _, s := range ss {
-		out = append(out, identitycenter.Assignment{AccountID: s.AccountID.ValueString(), PrincipalType: s.PrincipalType.ValueString(), PrincipalID: s.PrincipalID.ValueString()})
-	}
-	return out
-}
-
-// expiryGrantOf is what the expiry of m is compiled from (an unknown ARN
-// reads as "", which the compiler leaves what depends on it empty for).
-func expiryGrantOf(m privilegedAccessModel, e accessExpiry) identitycenter.ExpiryGrant {
-	return identitycenter.ExpiryGrant{
-		PermissionSetName: m.PermissionSetName.ValueString(),
-		InstanceARN:       m.InstanceARN.ValueString(), PermissionSetARN: m.PermissionSetARN.ValueString(),
-		ExpiresAt: e.expiresAt, Assignments: e.assignments,
-	}
-}
-
-func expiryOwnerOf(m privilegedAccessModel) awsapi.ExpiryOwner {
-	return awsapi.ExpiryOwner{AccessName: m.Name.ValueString(), Ownership: m.OwnershipID.ValueString()}
 }
 
 // removedExpiry is the expiry of m with nothing scheduled: what deleting
@@ -169,9 +81,9 @@ func (r *privilegedAccessResource) removedExpiry(ctx context.Context, m privileg
 // had says whether the prior state recorded an expiry: without one, and
 // with none planned, there is nothing to look for and no call is made.
 func (r *privilegedAccessResource) applyExpiry(ctx context.Context, c *awsapi.Clients, m *privilegedAccessModel, had bool, diags *diag.Diagnostics) {
-	g := expiryGrantOf(*m, expiryOfPlan(ctx, *m, diags))
+	g := expandExpiryGrant(*m, expandExpiry(ctx, *m, diags))
 	if !g.Scheduled() && !had {
-		setExpiryNone(m)
+		flattenNoExpiry(m)
 		return
 	}
 	env, err := r.clients.AccountEnv(ctx)
@@ -180,14 +92,14 @@ func (r *privilegedAccessResource) applyExpiry(ctx context.Context, c *awsapi.Cl
 		desired, err = identitycenter.CompileExpiry(env, g)
 	}
 	if err == nil {
-		err = awsapi.ApplyExpiry(ctx, c, expiryOwnerOf(*m), desired)
+		err = awsapi.ApplyExpiry(ctx, c, expandExpiryOwner(*m), desired)
 	}
 	if err != nil {
 		diags.AddAttributeError(path.Root("expires_at"), "Scheduling the expiry failed", err.Error())
 		r.readExpiry(ctx, c, m, diags)
 		return
 	}
-	setExpiryDesired(m, desired)
+	flattenDesiredExpiry(m, desired)
 }
 
 // readExpiry records the live expiry objects in m (after a failure, or on
@@ -198,15 +110,15 @@ func (r *privilegedAccessResource) readExpiry(ctx context.Context, c *awsapi.Cli
 	var expected identitycenter.Expiry
 	var live awsapi.LiveExpiry
 	if err == nil {
-		expected, err = identitycenter.CompileRecordedExpiry(env, expiryGrantOf(*m, accessExpiry{}), recordedExpiryAssignments(ctx, *m, diags))
+		expected, err = identitycenter.CompileRecordedExpiry(env, expandExpiryGrant(*m, accessExpiry{}), expandRecordedExpiryAssignments(ctx, *m, diags))
 	}
 	if err == nil {
-		live, err = awsapi.ReadExpiry(ctx, c, expiryOwnerOf(*m), expected)
+		live, err = awsapi.ReadExpiry(ctx, c, expandExpiryOwner(*m), expected)
 	}
 	if err != nil {
 		diags.AddWarning("Could not read the expiry schedules", err.Error())
 		if m.ExpirySchedules.IsUnknown() {
-			setExpiryNone(m)
+			flattenNoExpiry(m)
 		}
 		if m.ExpiryRoleARN.IsUnknown() {
 			m.ExpiryRoleARN = types.StringNull()
@@ -221,7 +133,7 @@ func (r *privilegedAccessResource) readExpiry(ctx context.Context, c *awsapi.Cli
 		m.ExpiryScheduleGroup = types.StringValue(expected.Name)
 	}
 	m.ExpiryRoleARN = nullIfEmpty(live.RoleARN)
-	m.ExpirySchedules = expiryScheduleList(live.Schedules)
+	m.ExpirySchedules = flattenExpirySchedules(live.Schedules)
 }
 
 // expiryRecorded reports whether m has an expiry to read or delete.

@@ -49,6 +49,10 @@ func (r *privilegedAccessResource) Metadata(_ context.Context, req resource.Meta
 	resp.TypeName = req.ProviderTypeName + "_privileged_access"
 }
 
+func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = withObjectTypes(privilegedAccessSchema())
+}
+
 // ValidateConfig compiles whatever is known and reports errors at their
 // attributes (syntax, limits, the over-privilege lint): no API call needed.
 // Warnings are reported once, by ModifyPlan.
@@ -65,7 +69,7 @@ func (r *privilegedAccessResource) ValidateConfig(ctx context.Context, req resou
 			return
 		}
 	}
-	a, unknown := accessOf(ctx, m, &resp.Diagnostics)
+	a, unknown := expandPrivilegedAccess(ctx, m, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -90,7 +94,7 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 			plan.InstanceARN = types.StringValue(idc.InstanceARN)
 		}
 	}
-	a, unknown := accessOf(ctx, plan, &resp.Diagnostics)
+	a, unknown := expandPrivilegedAccess(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -119,9 +123,9 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 	}
 	plan.Assignments = types.ListUnknown(assignmentType)
 	if compiledOK && !unknown["group"] && !unknown["accounts"] && !unknown["expires_at"] {
-		plan.Assignments = assignmentList(compiled.Assignments)
+		plan.Assignments = flattenAssignments(compiled.Assignments)
 	}
-	r.planExpiry(ctx, &plan, expiryOfPlan(ctx, plan, &resp.Diagnostics))
+	r.planExpiry(ctx, &plan, expandExpiry(ctx, plan, &resp.Diagnostics))
 	if !req.State.Raw.IsNull() {
 		var state privilegedAccessModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -152,14 +156,14 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 		instance = idc.InstanceARN
 	}
 	plan.InstanceARN = types.StringValue(instance)
-	a, _ := accessOf(ctx, plan, &resp.Diagnostics)
+	a, _ := expandPrivilegedAccess(ctx, plan, &resp.Diagnostics)
 	desired, problems := identitycenter.Compile(a, time.Now())
 	paAppendProblems(&resp.Diagnostics, paErrorsOnly(problems))
 	paCheckAgainstPlan(plan, desired, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	desired.Assignments = assignmentsOf(ctx, plan.Assignments, &resp.Diagnostics)
+	desired.Assignments = expandAssignments(ctx, plan.Assignments, &resp.Diagnostics)
 
 	own := uuid.NewString()
 	arn, takenOver, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, instance, awsapi.CreatePermissionSetInput{
@@ -212,7 +216,7 @@ func (r *privilegedAccessResource) recordPartial(ctx context.Context, c *awsapi.
 		as, err = awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, diags, *m))
 	}
 	if err == nil {
-		paApplyLive(ctx, m, ps, as, diags)
+		flattenLivePermissionSet(ctx, m, ps, as, diags)
 	} else {
 		diags.AddWarning("Could not read back the permission set after the failure", err.Error())
 	}
@@ -231,7 +235,7 @@ func (r *privilegedAccessResource) recordPartial(ctx context.Context, c *awsapi.
 	if expiryRecorded(*m) {
 		r.readExpiry(ctx, c, m, diags)
 	} else {
-		setExpiryNone(m)
+		flattenNoExpiry(m)
 	}
 	diags.Append(state.Set(ctx, m)...)
 }
@@ -274,11 +278,11 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 			fmt.Sprintf("Permission set %s no longer carries the tag %s = %s; it was edited outside Terraform. It stays managed by this resource; the tag is written again on the next change.",
 				arn, awsapi.TagManagedBy, awsapi.ManagedByValue))
 	}
-	paApplyLive(ctx, &state, ps, as, &resp.Diagnostics)
+	flattenLivePermissionSet(ctx, &state, ps, as, &resp.Diagnostics)
 	if expiryRecorded(state) {
 		r.readExpiry(ctx, c, &state, &resp.Diagnostics)
 	} else {
-		setExpiryNone(&state)
+		flattenNoExpiry(&state)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -296,14 +300,14 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	}
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
 	plan.ID, plan.PermissionSetARN, plan.InstanceARN, plan.OwnershipID = state.ID, state.PermissionSetARN, state.InstanceARN, state.OwnershipID
-	a, _ := accessOf(ctx, plan, &resp.Diagnostics)
+	a, _ := expandPrivilegedAccess(ctx, plan, &resp.Diagnostics)
 	desired, problems := identitycenter.Compile(a, time.Now())
 	paAppendProblems(&resp.Diagnostics, paErrorsOnly(problems))
 	paCheckAgainstPlan(plan, desired, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	desired.Assignments = assignmentsOf(ctx, plan.Assignments, &resp.Diagnostics)
+	desired.Assignments = expandAssignments(ctx, plan.Assignments, &resp.Diagnostics)
 	ps, err := awsapi.FindPermissionSet(ctx, c.SSOAdmin, instance, arn)
 	var as []identitycenter.Assignment
 	if err == nil {
@@ -348,7 +352,7 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	if expiryRecorded(state) {
 		removed, err := r.removedExpiry(ctx, state)
 		if err == nil {
-			err = awsapi.DeleteExpiry(ctx, c, expiryOwnerOf(state), removed)
+			err = awsapi.DeleteExpiry(ctx, c, expandExpiryOwner(state), removed)
 		}
 		if err != nil {
 			resp.Diagnostics.AddError("Deleting the expiry schedules of the privileged access failed", err.Error())
@@ -425,7 +429,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		SessionDuration: syntaxtypes.NewDuration(identitycenter.DefaultSessionDuration), ExpiresAt: syntaxtypes.NullTimestamp(), Acknowledgement: types.StringNull(),
 		Expired: types.BoolValue(false),
 	}
-	setExpiryNone(&m)
+	flattenNoExpiry(&m)
 	if len(groups) == 1 {
 		for g := range groups {
 			m.Group = types.StringValue(g)
@@ -442,7 +446,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		sort.Strings(list)
 		m.Accounts = stringList(list)
 	}
-	paApplyLive(ctx, &m, ps, as, &resp.Diagnostics)
+	flattenLivePermissionSet(ctx, &m, ps, as, &resp.Diagnostics)
 	if ps.InlinePolicy != "" {
 		m.InlinePolicy = policyDocumentOf(m.InlinePolicyCanonical.ValueString())
 	}

@@ -7,25 +7,93 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 )
 
-func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+type privilegedAccessModel struct {
+	ID                      types.String          `tfsdk:"id"`
+	Name                    types.String          `tfsdk:"name"`
+	Group                   types.String          `tfsdk:"group"`
+	Accounts                types.List            `tfsdk:"accounts"`
+	Description             types.String          `tfsdk:"description"`
+	ManagedPolicies         types.List            `tfsdk:"managed_policies"`
+	CustomerManagedPolicies types.List            `tfsdk:"customer_managed_policies"`
+	InlinePolicy            policyDocumentValue   `tfsdk:"inline_policy"`
+	PermissionsBoundary     types.Object          `tfsdk:"permissions_boundary"`
+	SessionDuration         syntaxtypes.Duration  `tfsdk:"session_duration"`
+	ExpiresAt               syntaxtypes.Timestamp `tfsdk:"expires_at"`
+	Acknowledgement         types.String          `tfsdk:"acknowledgement"`
+	InstanceARN             types.String          `tfsdk:"instance_arn"`
+	PermissionSetARN        types.String          `tfsdk:"permission_set_arn"`
+	OwnershipID             types.String          `tfsdk:"ownership_id"`
+	PermissionSetName       types.String          `tfsdk:"permission_set_name"`
+	InlinePolicyCanonical   types.String          `tfsdk:"inline_policy_canonical"`
+	Assignments             types.List            `tfsdk:"assignments"`
+	Expired                 types.Bool            `tfsdk:"expired"`
+	ExpiryScheduleGroup     types.String          `tfsdk:"expiry_schedule_group"`
+	ExpiryRoleARN           types.String          `tfsdk:"expiry_role_arn"`
+	ExpirySchedules         types.List            `tfsdk:"expiry_schedules"`
+}
+
+var (
+	policyRefAttrTypes = map[string]attr.Type{"name": types.StringType, "path": types.StringType}
+	policyRefType      = types.ObjectType{AttrTypes: policyRefAttrTypes}
+	boundaryAttrTypes  = map[string]attr.Type{
+		"managed_policy_arn":                types.StringType,
+		"customer_managed_policy_reference": policyRefType,
+	}
+	assignmentAttrTypes = map[string]attr.Type{"account_id": types.StringType, "principal_type": types.StringType, "principal_id": types.StringType}
+	assignmentType      = types.ObjectType{AttrTypes: assignmentAttrTypes}
+)
+
+type policyRefModel struct {
+	Name types.String `tfsdk:"name"`
+	Path types.String `tfsdk:"path"`
+}
+
+type boundaryModel struct {
+	ManagedPolicyARN types.String `tfsdk:"managed_policy_arn"`
+	CustomerManaged  types.Object `tfsdk:"customer_managed_policy_reference"`
+}
+
+type assignmentModel struct {
+	AccountID     types.String `tfsdk:"account_id"`
+	PrincipalType types.String `tfsdk:"principal_type"`
+	PrincipalID   types.String `tfsdk:"principal_id"`
+}
+
+var paObjectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
+
+// paPlaceholderGroup stands in for a group id that is unknown at plan time
+// (an access group created in the same plan), so everything else compiles.
+const paPlaceholderGroup = "00000000-0000-4000-8000-000000000000"
+
+type expiryScheduleModel struct {
+	Name               types.String `tfsdk:"name"`
+	ARN                types.String `tfsdk:"arn"`
+	AccountID          types.String `tfsdk:"account_id"`
+	PrincipalType      types.String `tfsdk:"principal_type"`
+	PrincipalID        types.String `tfsdk:"principal_id"`
+	ScheduleExpression types.String `tfsdk:"schedule_expression"`
+}
+
+func privilegedAccessSchema() schema.Schema {
 	policyRefAttrs := func(what string) map[string]schema.Attribute {
 		return map[string]schema.Attribute{
 			"name": schema.StringAttribute{Required: true, Description: "Name of the customer-managed IAM policy " + what + "; it must exist in every assigned account."},
 			"path": schema.StringAttribute{Optional: true, Description: "IAM path of the policy, e.g. `/team/`. Defaults to `/`."},
 		}
 	}
-	resp.Schema = withObjectTypes(schema.Schema{
+	return schema.Schema{
 		Description: "Least-privilege, optionally just-in-time access to AWS accounts for an access group, as an IAM Identity Center " +
 			"permission set (inline, AWS-managed and customer-managed policies, permissions boundary, session duration; tagged " +
 			"`managed-by = terraform-provider-zerotrust` and exclusively owned) and one account assignment per account. The " +
@@ -181,7 +249,7 @@ func (r *privilegedAccessResource) Schema(_ context.Context, _ resource.SchemaRe
 				}},
 			},
 		},
-	})
+	}
 }
 
 // descriptionRemoved: Identity Center keeps a description that an update
