@@ -121,14 +121,6 @@ func PreCheck(t *testing.T) {
 	}
 }
 
-// ProviderConfig is the provider block tests use; endpoints come from the
-// environment (AWS_ENDPOINT_URL, KUBECONFIG) the sandbox exported.
-const ProviderConfig = `
-provider "zerotrust" {
-  aws {}
-}
-`
-
 // AWSConfig loads an SDK configuration from the same environment the
 // provider uses. Outside acceptance runs it skips the test.
 func AWSConfig(t *testing.T) aws.Config {
