@@ -235,7 +235,7 @@ func TestAccAccessGroup_adopt(t *testing.T) {
 				// A written display_name must be the adopted group's own:
 				// adopting never renames.
 				Config:      strings.Replace(cfg, "group_id =", "display_name = \"payments\"\n  group_id =", 1),
-				ExpectError: regexp.MustCompile(`(?s)Adopted group is not renamed.*named "` + groupName + `",\s+not\s+"payments"`),
+				ExpectError: regexp.MustCompile(`(?s)Adopted group is not renamed.*named\s+"` + groupName + `",\s+not\s+"payments"`),
 			},
 			{
 				Config: cfg,

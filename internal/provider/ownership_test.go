@@ -149,7 +149,7 @@ func TestAccAccessGroup_ownership(t *testing.T) {
 			{
 				PreConfig:   func() { _ = ctl.ClearFaults(context.Background()) },
 				Config:      acctest.Config(first, acctest.AccessGroup("second", name)),
-				ExpectError: regexp.MustCompile(`(?s)named "` + name + `" already exists.*belongs to another zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
+				ExpectError: regexp.MustCompile(`(?s)named\s+"` + name + `"\s+already\s+exists.*belongs to another zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
 			},
 			{
 				Config: first,
@@ -199,7 +199,7 @@ func TestAccPrivilegedAccess_ownership(t *testing.T) {
 			{
 				PreConfig:   func() { _ = ctl.ClearFaults(context.Background()) },
 				Config:      second,
-				ExpectError: regexp.MustCompile(`(?s)permission set named "` + name + `" already exists.*belongs to another\s+zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
+				ExpectError: regexp.MustCompile(`(?s)permission\s+set\s+named\s+"` + name + `"\s+already\s+exists.*belongs to another\s+zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
 			},
 			{
 				Config: first,

@@ -126,7 +126,7 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 					acctest.ForceApplyPodSelector(t, ns, in.Name, "other-tool", map[string]string{"app": "hijacked"})
 				},
 				Config:      k8sPolicyConfig(vpcID, ns, "8444", ""),
-				ExpectError: regexp.MustCompile(`(?s)another field manager\s+owns fields.*other-tool.*force_conflicts`),
+				ExpectError: regexp.MustCompile(`(?s)another\s+field\s+manager\s+owns\s+fields.*other-tool.*force_conflicts`),
 			},
 			{
 				Config: k8sPolicyConfig(vpcID, ns, "8444", "    force_conflicts = true"),
