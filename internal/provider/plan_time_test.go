@@ -58,13 +58,7 @@ func TestAccPlanTime_openInternetIntoSegmentCreatedInSameApply(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderBlock() + `
-resource "zerotrust_segment" "vault" {
-  name        = "plan-time-vault"
-  vpc_id      = "vpc-0123456789abcdef0"
-  sensitivity = "restricted"
-}
-
+			Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("vault", "plan-time-vault", "vpc-0123456789abcdef0", acctest.Attr("sensitivity", "restricted"))) + `
 resource "zerotrust_segment_policy" "vault_in" {
   segment             = zerotrust_segment.vault.id
   segment_sensitivity = zerotrust_segment.vault.sensitivity
@@ -84,12 +78,7 @@ resource "zerotrust_segment_policy" "vault_in" {
 // is unknown — here a list that mixes a malformed CIDR with a value known
 // only after apply, on a segment that does not exist yet.
 func TestPlanTime_typedAttributes(t *testing.T) {
-	segment := `
-resource "zerotrust_segment" "web" {
-  name   = "typed-web"
-  vpc_id = "vpc-0123456789abcdef0"
-}
-`
+	segment := acctest.Segment("web", "typed-web", "vpc-0123456789abcdef0")
 	cases := map[string]struct{ config, want string }{
 		"cidr beside an unknown element": {segment + `
 resource "zerotrust_segment_policy" "web_in" {
@@ -200,12 +189,7 @@ func TestAccPlanTime_missingPeerForSegmentCreatedInSameApply(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderBlock() + `
-resource "zerotrust_segment" "web" {
-  name   = "plan-time-missing-peer"
-  vpc_id = "vpc-0123456789abcdef0"
-}
-
+			Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("web", "plan-time-missing-peer", "vpc-0123456789abcdef0")) + `
 resource "zerotrust_segment_policy" "web" {
   segment = zerotrust_segment.web.id
   allow_to {
@@ -274,13 +258,7 @@ resource "zerotrust_protect_surface" "orders" {
 func TestAccPlanTime_destroyNotBlockedByFloors(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.36.0.0/16")
 	config := func(sensitivity string) string {
-		return acctest.ProviderBlock() + fmt.Sprintf(`
-resource "zerotrust_segment" "web" {
-  name        = "floors-web"
-  vpc_id      = %q
-  sensitivity = %q
-}
-
+		return acctest.Config(acctest.ProviderBlock(), acctest.Segment("web", "floors-web", vpcID, acctest.Attr("sensitivity", sensitivity))) + `
 resource "zerotrust_segment_policy" "web_in" {
   segment             = zerotrust_segment.web.id
   segment_sensitivity = zerotrust_segment.web.sensitivity
@@ -289,7 +267,7 @@ resource "zerotrust_segment_policy" "web_in" {
     ports       = ["443"]
   }
 }
-`, vpcID, sensitivity)
+`
 	}
 	var groupID string
 	resource.ParallelTest(t, resource.TestCase{
@@ -314,13 +292,7 @@ resource "zerotrust_segment_policy" "web_in" {
 func TestAccPlanTime_raisingSensitivityWithInternetIn(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.38.0.0/16")
 	config := func(sensitivity, ack string) string {
-		return acctest.ProviderBlock() + fmt.Sprintf(`
-resource "zerotrust_segment" "web" {
-  name        = "raise-web"
-  vpc_id      = %q
-  sensitivity = %q
-}
-
+		return acctest.Config(acctest.ProviderBlock(), acctest.Segment("web", "raise-web", vpcID, acctest.Attr("sensitivity", sensitivity))) + fmt.Sprintf(`
 resource "zerotrust_segment_policy" "web_in" {
   segment = zerotrust_segment.web.id
   allow_from {
@@ -329,7 +301,7 @@ resource "zerotrust_segment_policy" "web_in" {
     %s
   }
 }
-`, vpcID, sensitivity, ack)
+`, ack)
 	}
 	ack := `acknowledgement = "public storefront, reviewed by security"`
 	resource.ParallelTest(t, resource.TestCase{
