@@ -31,11 +31,6 @@ func proxyIDCResource(name, extra string) string {
 		acctest.Attr("tags", map[string]string{"team": "security"}), extra)
 }
 
-// partialOf checks only the given attributes of a live object.
-func partialOf(attrs map[string]knownvalue.Check) knownvalue.Check {
-	return knownvalue.ObjectPartial(attrs)
-}
-
 func TestAccAccessProxy_basic(t *testing.T) {
 	name := acctest.RandomName("corp")
 	var id string
@@ -68,10 +63,10 @@ func TestAccAccessProxy_basic(t *testing.T) {
 					acctest.ExpectAttachedTrustProviders("zerotrust_access_proxy.test", "device/jamf/jamf/jamf-tenant-1", "user/iam-identity-center/idc/"),
 					acctest.ExpectTrustProvidersOwned("zerotrust_access_proxy.test"),
 					// The user trust provider records mfa_enforced.
-					acctest.ExpectUserTrustProvider("zerotrust_access_proxy.test", partialOf(map[string]knownvalue.Check{
+					acctest.ExpectUserTrustProvider("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"tags": knownvalue.MapPartial(map[string]knownvalue.Check{"zerotrust:mfa-enforced": knownvalue.StringExact("true")}),
 					})),
-					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", partialOf(map[string]knownvalue.Check{
+					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"cloudwatch_enabled": knownvalue.Bool(true), "cloudwatch_log_group": knownvalue.StringExact("/verified-access/" + name),
 					})),
 				},
@@ -173,11 +168,11 @@ func TestAccAccessProxy_update(t *testing.T) {
 					// Not replaced: the same instance.
 					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("id"), acctest.KnownString(&id)),
 					acctest.ExpectAttachedTrustProviders("zerotrust_access_proxy.test", "device/crowdstrike/crwd/cs-1", "user/oidc/okta/"),
-					acctest.ExpectUserTrustProvider("zerotrust_access_proxy.test", partialOf(map[string]knownvalue.Check{
+					acctest.ExpectUserTrustProvider("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"scope": knownvalue.StringExact("openid email groups"),
 						"tags":  knownvalue.MapPartial(map[string]knownvalue.Check{"zerotrust:client-secret-version": knownvalue.StringExact("2")}),
 					})),
-					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", partialOf(map[string]knownvalue.Check{
+					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"cloudwatch_enabled": knownvalue.Bool(false), "s3_enabled": knownvalue.Bool(true), "s3_bucket": knownvalue.StringExact("va-logs"),
 						"include_trust_context": knownvalue.Bool(true), "log_version": knownvalue.StringExact("ocsf-1.0.0-rc.2"),
 					})),
@@ -193,7 +188,7 @@ func TestAccAccessProxy_update(t *testing.T) {
 					acctest.ExpectAttachedTrustProviders("zerotrust_access_proxy.test", "user/oidc/okta/"),
 					// The detached one is deleted.
 					acctest.ExpectOwnedTrustProviders(&id, 1),
-					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", partialOf(map[string]knownvalue.Check{"s3_enabled": knownvalue.Bool(false)})),
+					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{"s3_enabled": knownvalue.Bool(false)})),
 				},
 			},
 			{
@@ -275,7 +270,7 @@ func TestAccAccessProxy_drift(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectVerifiedAccessInstanceDescription("zerotrust_access_proxy.test", "Zero-trust access proxy (managed by terraform-provider-zerotrust)"),
 					acctest.ExpectAttachedTrustProviders("zerotrust_access_proxy.test", "device/jamf/jamf/jamf-tenant-1", "user/iam-identity-center/idc/"),
-					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", partialOf(map[string]knownvalue.Check{"cloudwatch_enabled": knownvalue.Bool(true)})),
+					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{"cloudwatch_enabled": knownvalue.Bool(true)})),
 					// The foreign provider was detached, not deleted: it is not ours.
 					acctest.ExpectTrustProviderExists(&foreign),
 				},

@@ -74,7 +74,7 @@ resource "zerotrust_privileged_access" "test" {
 				statecheck.ExpectKnownValue(paResource, tfjsonpath.New("expired"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue(paResource, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`/ps-[a-z0-9]+$`))),
 				acctest.CapturePermissionSet(paResource, &ps),
-				acctest.ExpectPermissionSet(paResource, partialOf(map[string]knownvalue.Check{
+				acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{
 					"name": knownvalue.StringExact(name), "description": knownvalue.StringExact("Payments on-call"), "session_duration": knownvalue.StringExact("PT1H30M"),
 					// The canonical text.
 					"inline_policy":             knownvalue.StringExact(basicInline),
@@ -186,7 +186,7 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 					plancheck.ExpectKnownValue(paResource, tfjsonpath.New("assignments"), knownvalue.ListSizeExact(2)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					acctest.ExpectPermissionSet(paResource, partialOf(map[string]knownvalue.Check{
+					acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"session_duration": knownvalue.StringExact("PT2H"), "description": knownvalue.StringExact("now with an inline policy"),
 						"inline_policy":    knownvalue.StringRegexp(regexp.MustCompile(`logs:GetLogEvents`)),
 						"managed_policies": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("arn:aws:iam::aws:policy/SecurityAudit")}),
@@ -202,7 +202,7 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
   customer_managed_policies = [{ name = "Base" }]
 `),
 				ConfigStateChecks: []statecheck.StateCheck{
-					acctest.ExpectPermissionSet(paResource, partialOf(map[string]knownvalue.Check{
+					acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"inline_policy": knownvalue.StringExact(""), "managed_policies": knownvalue.ListExact([]knownvalue.Check{}),
 						"customer_managed_policies": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("/Base")}),
 					})),
@@ -221,7 +221,7 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectPermissionSetReplaced(paResource, &ps),
-					acctest.ExpectPermissionSet(paResource, partialOf(map[string]knownvalue.Check{"description": knownvalue.StringExact("")})),
+					acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{"description": knownvalue.StringExact("")})),
 				},
 			},
 			{
@@ -283,7 +283,7 @@ func TestAccPrivilegedAccess_drift(t *testing.T) {
 				Config: cfg,
 				// The drift is corrected.
 				ConfigStateChecks: []statecheck.StateCheck{
-					acctest.ExpectPermissionSet(paResource, partialOf(map[string]knownvalue.Check{
+					acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"managed_policies": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("arn:aws:iam::aws:policy/ReadOnlyAccess")}),
 						"inline_policy":    knownvalue.StringExact(inline),
 					})),

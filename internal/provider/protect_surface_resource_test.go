@@ -124,7 +124,7 @@ func TestAccProtectSurface_basic(t *testing.T) {
 					acctest.CaptureID("zerotrust_protect_surface.test", &groupID),
 					acctest.CaptureID("zerotrust_access_proxy.corp", &proxyID),
 					acctest.ExpectVerifiedAccessEndpoints("zerotrust_protect_surface.test", knownvalue.ListSizeExact(1)),
-					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "payments-admin", partialOf(map[string]knownvalue.Check{
+					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "payments-admin", knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"status": knownvalue.StringExact("active"),
 						"tags": knownvalue.MapPartial(map[string]knownvalue.Check{
 							"zerotrust:application": knownvalue.StringExact("payments-admin"), "zerotrust:surface-id": acctest.KnownString(&groupID),
@@ -286,7 +286,7 @@ func TestAccProtectSurface_update(t *testing.T) {
 					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), acctest.KnownString(&firstEndpoint)),
 					acctest.ExpectVerifiedAccessGroupPolicy("zerotrust_protect_surface.test"),
 					acctest.ExpectVerifiedAccessEndpointPolicy("zerotrust_protect_surface.test", "ledger-db"),
-					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "ledger-db", partialOf(map[string]knownvalue.Check{
+					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "ledger-db", knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"cidr": knownvalue.StringExact("10.40.0.0/24"), "cidr_protocol": knownvalue.StringExact("tcp"),
 					})),
 				},
@@ -303,7 +303,7 @@ func TestAccProtectSurface_update(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The same endpoint, on the new port.
 					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), acctest.KnownString(&firstEndpoint)),
-					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "payments-admin", partialOf(map[string]knownvalue.Check{"load_balancer_port": knownvalue.Int64Exact(8443)})),
+					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "payments-admin", knownvalue.ObjectPartial(map[string]knownvalue.Check{"load_balancer_port": knownvalue.Int64Exact(8443)})),
 				},
 			},
 			{
@@ -413,7 +413,7 @@ func TestAccProtectSurface_drift(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					// Port 443 restored.
-					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "payments-admin", partialOf(map[string]knownvalue.Check{"load_balancer_port": knownvalue.Int64Exact(443)})),
+					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "payments-admin", knownvalue.ObjectPartial(map[string]knownvalue.Check{"load_balancer_port": knownvalue.Int64Exact(443)})),
 				},
 			},
 			{
@@ -429,7 +429,7 @@ func TestAccProtectSurface_drift(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectVerifiedAccessEndpoints("zerotrust_protect_surface.test", knownvalue.ListExact([]knownvalue.Check{
-						partialOf(map[string]knownvalue.Check{"status": knownvalue.StringExact("active")}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"status": knownvalue.StringExact("active")}),
 					})),
 				},
 			},
