@@ -1,10 +1,19 @@
 // Package acctest is the shared acceptance-test harness: it starts the local
 // sandbox once per test binary (unless real endpoints are given), serves the
 // provider in-process to the real Terraform CLI, and reads and edits live
-// objects for the tests (one file per service: ec2.go, verifiedaccess.go,
-// identitycenter.go, kubernetes.go), as helpers and as statecheck.StateChecks
-// that compare live objects with state after a step. The provider's test
-// files need no SDK or client-go import of their own.
+// objects for the tests, one service per file (ec2.go, verifiedaccess.go and
+// verifiedaccess_groups.go, identitycenter.go and
+// identitycenter_permissionsets.go, kubernetes.go, scheduler.go, elbv2.go).
+//
+// What a test checks after a step is a statecheck.StateCheck of this
+// package, named for what it checks, next to its service's readers
+// (ec2_checks.go, verifiedaccess_checks.go, verifiedaccess_surface_checks.go,
+// kubernetes_checks.go; the Identity Center and scheduler ones in their
+// files; the sandbox's call counts in sandbox.go). state.go captures values
+// from state for later steps and compares with them; config.go builds the
+// HCL the tests share and names objects with a random suffix. The provider's
+// test files need no SDK or client-go import of their own, and no Check
+// closure.
 package acctest
 
 import (
@@ -120,14 +129,6 @@ func PreCheck(t *testing.T) {
 		t.Fatal("AWS_REGION must be set")
 	}
 }
-
-// ProviderConfig is the provider block tests use; endpoints come from the
-// environment (AWS_ENDPOINT_URL, KUBECONFIG) the sandbox exported.
-const ProviderConfig = `
-provider "zerotrust" {
-  aws {}
-}
-`
 
 // AWSConfig loads an SDK configuration from the same environment the
 // provider uses. Outside acceptance runs it skips the test.

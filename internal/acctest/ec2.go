@@ -3,17 +3,11 @@ package acctest
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
 // EC2 returns an EC2 client on the sandbox (or real AWS); it skips the test
@@ -144,137 +138,6 @@ func SecurityGroupRules(t *testing.T, id string) []SecurityGroupRule {
 	return rules
 }
 
-func compareRules(groupID string, rules []SecurityGroupRule, want []string) error {
-	got := make([]string, 0, len(rules))
-	for _, r := range rules {
-		got = append(got, r.String())
-	}
-	want = append([]string(nil), want...)
-	sort.Strings(got)
-	sort.Strings(want)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		return fmt.Errorf("rules of %s:\n got:\n  %s\n want:\n  %s", groupID, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
-	return nil
-}
-
-// ExpectSecurityGroupRules checks that the live rules of the security group
-// whose id is the id of the resource at address are exactly want ("in|out
-// proto from-to peer"), order-insensitively. A ${address} in a want names
-// the id of that resource in state (a segment peer). No want: no rule at all.
-func ExpectSecurityGroupRules(address string, want ...string) statecheck.StateCheck {
-	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
-		if err != nil {
-			return err
-		}
-		expanded := make([]string, len(want))
-		for i, w := range want {
-			if expanded[i], err = expandRefs(s, w); err != nil {
-				return err
-			}
-		}
-		c, err := ec2Client(ctx)
-		if err != nil {
-			return err
-		}
-		rules, err := securityGroupRules(ctx, c, id)
-		if err != nil {
-			return err
-		}
-		return compareRules(id, rules, expanded)
-	})
-}
-
-// liveSecurityGroupTags reads the tags of the security group whose id the
-// resource at address holds.
-func liveSecurityGroupTags(ctx context.Context, s state, address string) (string, map[string]string, error) {
-	id, err := stateString(s, address, "id")
-	if err != nil {
-		return "", nil, err
-	}
-	c, err := ec2Client(ctx)
-	if err != nil {
-		return "", nil, err
-	}
-	g, err := describeSecurityGroup(ctx, c, id)
-	if err != nil {
-		return "", nil, err
-	}
-	return id, tagMap(g.Tags), nil
-}
-
-// ExpectSecurityGroupTags checks that the live security group of the
-// resource at address carries each of want (other tags may be present).
-func ExpectSecurityGroupTags(address string, want map[string]string) statecheck.StateCheck {
-	return stateCheck(func(ctx context.Context, s state) error {
-		_, tags, err := liveSecurityGroupTags(ctx, s, address)
-		if err != nil {
-			return err
-		}
-		keys := make([]string, 0, len(want))
-		for k := range want {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if tags[k] != want[k] {
-				return fmt.Errorf("tag %s = %q, want %q (all: %v)", k, tags[k], want[k], tags)
-			}
-		}
-		return nil
-	})
-}
-
-// ExpectSecurityGroupTagsAbsent checks that the live security group of the
-// resource at address carries none of the keys.
-func ExpectSecurityGroupTagsAbsent(address string, keys ...string) statecheck.StateCheck {
-	return stateCheck(func(ctx context.Context, s state) error {
-		id, tags, err := liveSecurityGroupTags(ctx, s, address)
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if _, ok := tags[k]; ok {
-				return fmt.Errorf("tag %s left on %s", k, id)
-			}
-		}
-		return nil
-	})
-}
-
-var providerTag = regexp.MustCompile(`^zerotrust:`)
-
-// CheckSecurityGroupUntagged is a CheckDestroy for an adopted group: it must
-// still exist and carry none of the provider's tags.
-func CheckSecurityGroupUntagged(t *testing.T, id string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for k := range SecurityGroupTags(t, id) {
-			if k == "managed-by" || providerTag.MatchString(k) {
-				return fmt.Errorf("adopted group still carries provider tag %s after destroy", k)
-			}
-		}
-		return nil
-	}
-}
-
-// CheckSecurityGroupsGone is a CheckDestroy: none of the groups (ids filled
-// in by earlier steps; empty ones are skipped) may exist any more.
-func CheckSecurityGroupsGone(t *testing.T, ids ...*string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for _, id := range ids {
-			if *id == "" {
-				continue
-			}
-			_, err := EC2(t).DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{GroupIds: []string{*id}})
-			if err == nil {
-				return fmt.Errorf("security group %s still exists after destroy", *id)
-			}
-		}
-		return nil
-	}
-}
-
 // AuthorizeIngress adds an ingress rule out of band (as a person would).
 func AuthorizeIngress(t *testing.T, groupID, protocol string, port int32, cidr string) {
 	t.Helper()
@@ -298,6 +161,10 @@ func AuthorizeIngressTagged(t *testing.T, groupID, protocol string, from, to int
 // RevokeRules revokes the given rules of a group out of band.
 func RevokeRules(t *testing.T, groupID string, rules ...SecurityGroupRule) error {
 	t.Helper()
+	return revokeRules(context.Background(), EC2(t), groupID, rules)
+}
+
+func revokeRules(ctx context.Context, c *ec2.Client, groupID string, rules []SecurityGroupRule) error {
 	var in, out []string
 	for _, r := range rules {
 		if r.Egress {
@@ -306,14 +173,13 @@ func RevokeRules(t *testing.T, groupID string, rules ...SecurityGroupRule) error
 			in = append(in, r.ID)
 		}
 	}
-	c := EC2(t)
 	if len(in) > 0 {
-		if _, err := c.RevokeSecurityGroupIngress(context.Background(), &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(groupID), SecurityGroupRuleIds: in}); err != nil {
+		if _, err := c.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(groupID), SecurityGroupRuleIds: in}); err != nil {
 			return err
 		}
 	}
 	if len(out) > 0 {
-		if _, err := c.RevokeSecurityGroupEgress(context.Background(), &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(groupID), SecurityGroupRuleIds: out}); err != nil {
+		if _, err := c.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(groupID), SecurityGroupRuleIds: out}); err != nil {
 			return err
 		}
 	}
@@ -340,16 +206,24 @@ func TagResource(t *testing.T, id, key, value string) {
 // vpcID: how a test counts what a create (or its retries) left behind.
 func SecurityGroupsNamed(t *testing.T, vpcID, name string) []string {
 	t.Helper()
-	out, err := EC2(t).DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
+	ids, err := securityGroupsNamed(context.Background(), EC2(t), vpcID, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func securityGroupsNamed(ctx context.Context, c *ec2.Client, vpcID, name string) ([]string, error) {
+	out, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
 		{Name: aws.String("vpc-id"), Values: []string{vpcID}},
 		{Name: aws.String("group-name"), Values: []string{name}},
 	}})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	ids := make([]string, 0, len(out.SecurityGroups))
 	for _, g := range out.SecurityGroups {
 		ids = append(ids, aws.ToString(g.GroupId))
 	}
-	return ids
+	return ids, nil
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
-	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
@@ -232,194 +232,130 @@ func CheckIdentityGroupGone(t *testing.T, id *string) resource.TestCheckFunc {
 	}
 }
 
-// PermissionSet is a permission set read back through the SDK, as an auditor would.
-type PermissionSet struct {
-	Name, Description, SessionDuration, InlinePolicy string
-	// ManagedPolicies are ARNs, CustomerManagedPolicies path+name; both sorted.
-	ManagedPolicies, CustomerManagedPolicies []string
-	// Assignments maps an account to its "TYPE:principal" assignments.
-	Assignments map[string][]string
-	Tags        map[string]string
-}
-
-// ReadPermissionSet reads a permission set and its assignments in accounts.
-func ReadPermissionSet(t *testing.T, instanceARN, arn string, accounts ...string) (PermissionSet, error) {
-	t.Helper()
-	c := ssoAdmin(t)
-	ctx := context.Background()
-	in, psARN := aws.String(instanceARN), aws.String(arn)
-	var out PermissionSet
-	d, err := c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: in, PermissionSetArn: psARN})
-	if err != nil {
-		return out, err
-	}
-	out.Name, out.Description, out.SessionDuration = aws.ToString(d.PermissionSet.Name), aws.ToString(d.PermissionSet.Description), aws.ToString(d.PermissionSet.SessionDuration)
-	ip, err := c.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: in, PermissionSetArn: psARN})
-	if err != nil {
-		return out, err
-	}
-	out.InlinePolicy = aws.ToString(ip.InlinePolicy)
-	mp, err := c.ListManagedPoliciesInPermissionSet(ctx, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: in, PermissionSetArn: psARN})
-	if err != nil {
-		return out, err
-	}
-	for _, m := range mp.AttachedManagedPolicies {
-		out.ManagedPolicies = append(out.ManagedPolicies, aws.ToString(m.Arn))
-	}
-	sort.Strings(out.ManagedPolicies)
-	cp, err := c.ListCustomerManagedPolicyReferencesInPermissionSet(ctx, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: in, PermissionSetArn: psARN})
-	if err != nil {
-		return out, err
-	}
-	for _, r := range cp.CustomerManagedPolicyReferences {
-		out.CustomerManagedPolicies = append(out.CustomerManagedPolicies, aws.ToString(r.Path)+aws.ToString(r.Name))
-	}
-	sort.Strings(out.CustomerManagedPolicies)
-	out.Assignments = map[string][]string{}
-	for _, acct := range accounts {
-		as, err := c.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in, PermissionSetArn: psARN, AccountId: aws.String(acct)})
-		if err != nil {
-			return out, err
-		}
-		for _, a := range as.AccountAssignments {
-			out.Assignments[acct] = append(out.Assignments[acct], string(a.PrincipalType)+":"+aws.ToString(a.PrincipalId))
-		}
-	}
-	out.Tags = permissionSetTags(t, c, instanceARN, arn)
-	return out, nil
-}
-
-// permissionSetTags reads a permission set's tags with ListTagsForResource.
-func permissionSetTags(t *testing.T, c *ssoadmin.Client, instanceARN, arn string) map[string]string {
-	t.Helper()
-	tags, err := awsapi.ListPermissionSetTags(context.Background(), c, instanceARN, arn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tags
-}
-
-// PermissionSetExists says whether describing the permission set succeeds.
-func PermissionSetExists(t *testing.T, instanceARN, arn string) bool {
-	t.Helper()
-	_, err := ssoAdmin(t).DescribePermissionSet(context.Background(), &ssoadmin.DescribePermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
-	return err == nil
-}
-
-// ProvisionPermissionSet provisions a permission set to all its accounts.
-func ProvisionPermissionSet(t *testing.T, instanceARN, arn string) {
-	t.Helper()
-	_, err := ssoAdmin(t).ProvisionPermissionSet(context.Background(), &ssoadmin.ProvisionPermissionSetInput{
-		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), TargetType: ssotypes.ProvisionTargetTypeAllProvisionedAccounts,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// PutInlinePolicy replaces a permission set's inline policy out of band.
-func PutInlinePolicy(t *testing.T, instanceARN, arn, document string) {
-	t.Helper()
-	_, err := ssoAdmin(t).PutInlinePolicyToPermissionSet(context.Background(), &ssoadmin.PutInlinePolicyToPermissionSetInput{
-		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), InlinePolicy: aws.String(document),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// AttachManagedPolicy attaches an AWS-managed policy out of band.
-func AttachManagedPolicy(t *testing.T, instanceARN, arn, policyARN string) {
-	t.Helper()
-	if _, err := ssoAdmin(t).AttachManagedPolicyToPermissionSet(context.Background(), &ssoadmin.AttachManagedPolicyToPermissionSetInput{
-		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), ManagedPolicyArn: aws.String(policyARN),
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// DeleteGroupAssignment deletes a group's assignment of a permission set in
-// an account out of band.
-func DeleteGroupAssignment(t *testing.T, instanceARN, arn, account, groupID string) error {
-	t.Helper()
-	_, err := ssoAdmin(t).DeleteAccountAssignment(context.Background(), &ssoadmin.DeleteAccountAssignmentInput{
-		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn), TargetType: ssotypes.TargetTypeAwsAccount,
-		TargetId: aws.String(account), PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: aws.String(groupID),
-	})
-	return err
-}
-
-// DeletePermissionSet deletes a permission set out of band.
-func DeletePermissionSet(t *testing.T, instanceARN, arn string) error {
-	t.Helper()
-	_, err := ssoAdmin(t).DeletePermissionSet(context.Background(), &ssoadmin.DeletePermissionSetInput{InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
-	return err
-}
-
-// PermissionsBoundary is a permission set's boundary: an AWS-managed policy
-// ARN or a customer-managed policy reference.
-type PermissionsBoundary struct {
-	ManagedPolicyARN                                     string
-	CustomerManagedPolicyName, CustomerManagedPolicyPath string
-}
-
-// permissionSetInState reads the instance and permission set ARNs of the
-// privileged access at address.
-func permissionSetInState(s state, address string) (instanceARN, arn string, err error) {
-	if arn, err = stateString(s, address, "id"); err != nil {
-		return "", "", err
-	}
-	instanceARN, err = stateString(s, address, "instance_arn")
-	return instanceARN, arn, err
-}
-
-func permissionsBoundary(ctx context.Context, instanceARN, arn string) (*PermissionsBoundary, error) {
-	cfg, err := awsConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := ssoadmin.NewFromConfig(cfg).GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{
-		InstanceArn: aws.String(instanceARN), PermissionSetArn: aws.String(arn)})
-	if err != nil {
-		return nil, err
-	}
-	if out.PermissionsBoundary == nil {
-		return nil, nil
-	}
-	b := &PermissionsBoundary{ManagedPolicyARN: aws.ToString(out.PermissionsBoundary.ManagedPolicyArn)}
-	if r := out.PermissionsBoundary.CustomerManagedPolicyReference; r != nil {
-		b.CustomerManagedPolicyName, b.CustomerManagedPolicyPath = aws.ToString(r.Name), aws.ToString(r.Path)
-	}
-	return b, nil
-}
-
-// ExpectPermissionSetBoundary checks that the live permission set of the
-// privileged access at address has exactly the boundary want.
-func ExpectPermissionSetBoundary(address string, want PermissionsBoundary) statecheck.StateCheck {
+// identityGroupCheck is a state check on the live Identity Store group of
+// the access group at address.
+func identityGroupCheck(address string, f func(ctx context.Context, c *identitystore.Client, store string, s state, id string) error) statecheck.StateCheck {
 	return stateCheck(func(ctx context.Context, s state) error {
-		instance, arn, err := permissionSetInState(s, address)
+		id, err := stateString(s, address, "id")
 		if err != nil {
 			return err
 		}
-		b, err := permissionsBoundary(ctx, instance, arn)
-		if err != nil || b == nil || *b != want {
-			return fmt.Errorf("live boundary %+v, %v; want %+v", b, err, want)
+		cfg, err := awsConfig(ctx)
+		if err != nil {
+			return err
+		}
+		_, store, err := identityCenter(ctx, ssoadmin.NewFromConfig(cfg))
+		if err != nil {
+			return err
+		}
+		return f(ctx, identitystore.NewFromConfig(cfg), store, s, id)
+	})
+}
+
+func describeIdentityGroup(ctx context.Context, c *identitystore.Client, store, id string) (IdentityGroup, error) {
+	out, err := c.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: aws.String(store), GroupId: aws.String(id)})
+	if err != nil {
+		return IdentityGroup{}, err
+	}
+	return IdentityGroup{DisplayName: aws.ToString(out.DisplayName), Description: aws.ToString(out.Description)}, nil
+}
+
+// ExpectIdentityGroup checks that the live group of the access group at
+// address is named displayName and that its raw description (marker
+// included) passes description.
+func ExpectIdentityGroup(address, displayName string, description knownvalue.Check) statecheck.StateCheck {
+	return identityGroupCheck(address, func(ctx context.Context, c *identitystore.Client, store string, _ state, id string) error {
+		g, err := describeIdentityGroup(ctx, c, store, id)
+		if err != nil {
+			return err
+		}
+		if g.DisplayName != displayName {
+			return fmt.Errorf("group %s is named %q, want %q", id, g.DisplayName, displayName)
+		}
+		return checkLive("description of group "+id, g.Description, description)
+	})
+}
+
+// ExpectIdentityGroupMarkedDescription checks that the live description of
+// the group of the access group at address is exactly userDescription
+// followed by the ownership marker carrying the ownership id in state (no
+// longer pending).
+func ExpectIdentityGroupMarkedDescription(address, userDescription string) statecheck.StateCheck {
+	return identityGroupCheck(address, func(ctx context.Context, c *identitystore.Client, store string, s state, id string) error {
+		own, err := stateOwnership(s, address)
+		if err != nil {
+			return err
+		}
+		g, err := describeIdentityGroup(ctx, c, store, id)
+		if err != nil {
+			return err
+		}
+		want := userDescription + " " + ownershipMarker + " ownership=" + own + "]"
+		if g.Description != want {
+			return fmt.Errorf("group %s description %q, want %q", id, g.Description, want)
 		}
 		return nil
 	})
 }
 
-// ExpectNoPermissionSetBoundary checks that reading the boundary of the
-// live permission set of the privileged access at address fails: there is none.
-func ExpectNoPermissionSetBoundary(address string) statecheck.StateCheck {
-	return stateCheck(func(ctx context.Context, s state) error {
-		instance, arn, err := permissionSetInState(s, address)
+// ownershipMarker opens the marker the provider appends to the description
+// of a group it created.
+const ownershipMarker = "[managed-by=terraform-provider-zerotrust"
+
+// ExpectIdentityGroupOwnership checks that the marker in the live
+// description of the group of the access group at address carries the
+// ownership id in state and is no longer pending.
+func ExpectIdentityGroupOwnership(address string) statecheck.StateCheck {
+	return identityGroupCheck(address, func(ctx context.Context, c *identitystore.Client, store string, s state, id string) error {
+		own, err := stateOwnership(s, address)
 		if err != nil {
 			return err
 		}
-		if b, err := permissionsBoundary(ctx, instance, arn); err == nil {
-			return fmt.Errorf("boundary %+v left after removal", b)
+		g, err := describeIdentityGroup(ctx, c, store, id)
+		if err != nil {
+			return err
+		}
+		_, owned, o := awsapi.ParseGroupOwnership(g.Description)
+		if !owned || o.Pending || o.ID == "" || o.ID != own {
+			return fmt.Errorf("marker %q, state ownership_id %q", g.Description, own)
 		}
 		return nil
 	})
+}
+
+// ExpectIdentityGroupUnmarked checks that the live description of the group
+// of the access group at address carries no ownership marker (an adopted
+// group's description is not the provider's to change).
+func ExpectIdentityGroupUnmarked(address string) statecheck.StateCheck {
+	return identityGroupCheck(address, func(ctx context.Context, c *identitystore.Client, store string, _ state, id string) error {
+		g, err := describeIdentityGroup(ctx, c, store, id)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(g.Description, ownershipMarker) {
+			return fmt.Errorf("the adopted group's description was changed to %q", g.Description)
+		}
+		return nil
+	})
+}
+
+// DisappearIdentityGroup deletes the live group of the access group at
+// address out of band, after the step's apply (a "disappears" test).
+func DisappearIdentityGroup(address string) statecheck.StateCheck {
+	return identityGroupCheck(address, func(ctx context.Context, c *identitystore.Client, store string, _ state, id string) error {
+		_, err := c.DeleteGroup(ctx, &identitystore.DeleteGroupInput{IdentityStoreId: aws.String(store), GroupId: aws.String(id)})
+		return err
+	})
+}
+
+// CheckAdoptedIdentityGroupKept is a CheckDestroy for an adopted group: it
+// still exists, and its members are exactly the named users again (what
+// the configuration added is removed, what was there stays).
+func CheckAdoptedIdentityGroupKept(t *testing.T, id string, users map[string]string, names ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if _, err := GetIdentityGroup(t, id); err != nil {
+			return fmt.Errorf("adopted group deleted by destroy: %v", err)
+		}
+		return ExpectGroupMembers(t, id, users, names...)
+	}
 }

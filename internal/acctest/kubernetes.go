@@ -31,11 +31,25 @@ const ownedSelector = "app.kubernetes.io/managed-by=terraform-provider-zerotrust
 func kubeClients(t *testing.T) (*kubernetes.Clientset, dynamic.Interface) {
 	t.Helper()
 	RequireAcc(t)
+	cs, dyn, err := kubeClientsFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs, dyn
+}
+
+// kubeClientsFromEnv builds clients from the kubeconfig the sandbox exported.
+func kubeClientsFromEnv() (*kubernetes.Clientset, dynamic.Interface, error) {
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
 	if err != nil {
-		t.Fatalf("kubeconfig from the sandbox: %v", err)
+		return nil, nil, fmt.Errorf("kubeconfig from the sandbox: %v", err)
 	}
-	return kubernetes.NewForConfigOrDie(cfg), dynamic.NewForConfigOrDie(cfg)
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	return cs, dyn, err
 }
 
 // EnsureNamespace creates a namespace unless it exists.
@@ -84,9 +98,17 @@ func (np NetworkPolicy) Ingress() string { return fmt.Sprintf("%+v", np.ingress)
 func OwnedNetworkPolicies(t *testing.T, ns string) map[string]NetworkPolicy {
 	t.Helper()
 	cs, _ := kubeClients(t)
-	list, err := cs.NetworkingV1().NetworkPolicies(ns).List(context.Background(), metav1.ListOptions{LabelSelector: ownedSelector})
+	pols, err := ownedNetworkPolicies(context.Background(), cs, ns)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return pols
+}
+
+func ownedNetworkPolicies(ctx context.Context, cs *kubernetes.Clientset, ns string) (map[string]NetworkPolicy, error) {
+	list, err := cs.NetworkingV1().NetworkPolicies(ns).List(ctx, metav1.ListOptions{LabelSelector: ownedSelector})
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]NetworkPolicy{}
 	for _, np := range list.Items {
@@ -97,7 +119,7 @@ func OwnedNetworkPolicies(t *testing.T, ns string) map[string]NetworkPolicy {
 		out[np.Name] = NetworkPolicy{Name: np.Name, PodSelector: np.Spec.PodSelector.MatchLabels, PolicyTypes: types,
 			IngressRules: len(np.Spec.Ingress), ingress: np.Spec.Ingress}
 	}
-	return out
+	return out, nil
 }
 
 // NetworkPolicyNamed finds the first policy (by sorted name) whose name contains part.
@@ -203,7 +225,11 @@ func jsonLabels(labels map[string]string) string {
 func OwnedAuthorizationPolicyRules(t *testing.T, ns string) ([]string, error) {
 	t.Helper()
 	_, dyn := kubeClients(t)
-	ap, err := dyn.Resource(authzGVR).Namespace(ns).List(context.Background(), metav1.ListOptions{LabelSelector: ownedSelector})
+	return ownedAuthorizationPolicyRules(context.Background(), dyn, ns)
+}
+
+func ownedAuthorizationPolicyRules(ctx context.Context, dyn dynamic.Interface, ns string) ([]string, error) {
+	ap, err := dyn.Resource(authzGVR).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: ownedSelector})
 	if err != nil {
 		return nil, err
 	}
@@ -247,13 +273,21 @@ func CheckKubernetesPoliciesGone(t *testing.T, ns string) resource.TestCheckFunc
 func SegmentRecords(t *testing.T, ns string) map[string]map[string]string {
 	t.Helper()
 	cs, _ := kubeClients(t)
-	list, err := cs.CoreV1().ConfigMaps(ns).List(context.Background(), metav1.ListOptions{LabelSelector: ownedSelector + ",zerotrust.ztforge.io/segment-registry=true"})
+	records, err := segmentRecords(context.Background(), cs, ns)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return records
+}
+
+func segmentRecords(ctx context.Context, cs *kubernetes.Clientset, ns string) (map[string]map[string]string, error) {
+	list, err := cs.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{LabelSelector: ownedSelector + ",zerotrust.ztforge.io/segment-registry=true"})
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]map[string]string{}
 	for _, cm := range list.Items {
 		out[cm.Annotations["zerotrust.ztforge.io/segment"]] = cm.Data
 	}
-	return out
+	return out, nil
 }

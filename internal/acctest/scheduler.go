@@ -2,10 +2,13 @@ package acctest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/smithy-go"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
 // EventBridge Scheduler schedules and the IAM role that end just-in-time
@@ -46,8 +52,10 @@ type Schedule struct {
 // group reads as none.
 func ReadSchedules(t *testing.T, group string) (map[string]Schedule, error) {
 	t.Helper()
-	ctx := context.Background()
-	c := schedulerClient(t)
+	return readSchedules(context.Background(), schedulerClient(t), group)
+}
+
+func readSchedules(ctx context.Context, c *scheduler.Client, group string) (map[string]Schedule, error) {
 	out := map[string]Schedule{}
 	p := scheduler.NewListSchedulesPaginator(c, &scheduler.ListSchedulesInput{GroupName: aws.String(group)})
 	for p.HasMorePages() {
@@ -85,7 +93,11 @@ func ReadSchedules(t *testing.T, group string) (map[string]Schedule, error) {
 // ScheduleGroupExists says whether the schedule group exists.
 func ScheduleGroupExists(t *testing.T, name string) (bool, error) {
 	t.Helper()
-	_, err := schedulerClient(t).GetScheduleGroup(context.Background(), &scheduler.GetScheduleGroupInput{Name: aws.String(name)})
+	return scheduleGroupExists(context.Background(), schedulerClient(t), name)
+}
+
+func scheduleGroupExists(ctx context.Context, c *scheduler.Client, name string) (bool, error) {
+	_, err := c.GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String(name)})
 	if notFound(err) {
 		return false, nil
 	}
@@ -147,8 +159,10 @@ func decodeStatements(doc string) ([]PolicyStatement, error) {
 // ReadRole reads an IAM role by name; ok is false when it does not exist.
 func ReadRole(t *testing.T, name string) (r Role, ok bool, err error) {
 	t.Helper()
-	ctx := context.Background()
-	c := iamClient(t)
+	return readRole(context.Background(), iamClient(t), name)
+}
+
+func readRole(ctx context.Context, c *iam.Client, name string) (r Role, ok bool, err error) {
 	out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if notFound(err) {
 		return Role{}, false, nil
@@ -185,4 +199,165 @@ func ReadRole(t *testing.T, name string) (r Role, ok bool, err error) {
 	}
 	sort.Strings(r.Attached)
 	return r, true, nil
+}
+
+// ExpiryScheduleGroup is the schedule group (and the name of the role)
+// holding the expiry schedules of the privileged access named name.
+func ExpiryScheduleGroup(name string) string { return "zerotrust-jit-" + name }
+
+// ExpiryRoleARN is the ARN of the role the expiry schedules of the
+// privileged access named name run as, in account.
+func ExpiryRoleARN(account, name string) string {
+	return "arn:aws:iam::" + account + ":role/zerotrust-jit/" + ExpiryScheduleGroup(name)
+}
+
+// ExpiryScheduleName is the schedule name the provider documents: "expire-",
+// the account and 8 bytes of the SHA-256 of "GROUP/<group id>" in hex.
+func ExpiryScheduleName(account, groupID string) string {
+	sum := sha256.Sum256([]byte("GROUP/" + groupID))
+	return "expire-" + account + "-" + hex.EncodeToString(sum[:8])
+}
+
+// ExpiryGrant is what the expiry of a just-in-time grant must look like.
+type ExpiryGrant struct {
+	// Name is the privileged access's name; Account and Region are where
+	// its schedule group and role live.
+	Name, Account, Region string
+	// GroupID is the assigned group; Expression the schedules' at().
+	GroupID, Expression string
+	// Accounts are the assigned accounts: one schedule each.
+	Accounts []string
+}
+
+// ExpectExpirySchedules reads the expiry schedules and role of the
+// privileged access at address through the SDK and checks them field by
+// field: one schedule per account, at the expression, the universal
+// DeleteAccountAssignment target with exactly that assignment (the
+// permission set in state) as input, run as a role that can do only that on
+// exactly these resources.
+func ExpectExpirySchedules(address string, want ExpiryGrant) statecheck.StateCheck {
+	return stateCheck(func(ctx context.Context, s state) error {
+		instance, arn, err := permissionSetInState(s, address)
+		if err != nil {
+			return err
+		}
+		cfg, err := awsConfig(ctx)
+		if err != nil {
+			return err
+		}
+		group, roleARN := ExpiryScheduleGroup(want.Name), ExpiryRoleARN(want.Account, want.Name)
+		got, err := readSchedules(ctx, scheduler.NewFromConfig(cfg), group)
+		if err != nil {
+			return err
+		}
+		if len(got) != len(want.Accounts) {
+			return fmt.Errorf("%d schedules %v, want one per account %v", len(got), got, want.Accounts)
+		}
+		for _, acct := range want.Accounts {
+			name := ExpiryScheduleName(acct, want.GroupID)
+			sch, ok := got[name]
+			if !ok {
+				return fmt.Errorf("no schedule %s for account %s in %v", name, acct, got)
+			}
+			w := Schedule{
+				Name: name, Expression: want.Expression, Timezone: "UTC", FlexibleWindow: "OFF", ActionAfterCompletion: "DELETE", State: "ENABLED",
+				TargetARN: "arn:aws:scheduler:::aws-sdk:ssoadmin:deleteAccountAssignment", RoleARN: roleARN,
+				Input: map[string]string{
+					"InstanceArn": instance, "PermissionSetArn": arn, "TargetId": acct, "TargetType": "AWS_ACCOUNT",
+					"PrincipalType": "GROUP", "PrincipalId": want.GroupID,
+				},
+			}
+			if !reflect.DeepEqual(sch, w) {
+				return fmt.Errorf("schedule for %s:\n%+v\nwant\n%+v", acct, sch, w)
+			}
+		}
+		return expectExpiryRole(ctx, iam.NewFromConfig(cfg), want, instance, arn)
+	})
+}
+
+func expectExpiryRole(ctx context.Context, c *iam.Client, want ExpiryGrant, instance, arn string) error {
+	group, roleARN := ExpiryScheduleGroup(want.Name), ExpiryRoleARN(want.Account, want.Name)
+	role, ok, err := readRole(ctx, c, group)
+	if err != nil || !ok {
+		return fmt.Errorf("expiry role: exists %v, %v", ok, err)
+	}
+	if role.ARN != roleARN || role.Path != "/zerotrust-jit/" || len(role.Attached) != 0 ||
+		role.Tags["managed-by"] != "terraform-provider-zerotrust" || role.Tags["zerotrust:privileged-access"] != want.Name || role.Tags["zerotrust:ownership"] == "" {
+		return fmt.Errorf("expiry role %+v", role)
+	}
+	wantTrust := []PolicyStatement{{
+		Effect: "Allow", Principal: map[string]string{"Service": "scheduler.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
+		Condition: map[string]map[string]string{"StringEquals": {
+			"aws:SourceAccount": want.Account, "aws:SourceArn": "arn:aws:scheduler:" + want.Region + ":" + want.Account + ":schedule-group/" + group,
+		}},
+	}}
+	if !reflect.DeepEqual(role.Trust, wantTrust) {
+		return fmt.Errorf("trust policy %+v, want %+v", role.Trust, wantTrust)
+	}
+	resources := []string{instance, arn}
+	for _, a := range want.Accounts {
+		resources = append(resources, "arn:aws:sso:::account/"+a)
+	}
+	sort.Strings(resources)
+	if len(role.Inline) != 1 || len(role.Inline["delete-expired-assignments"]) != 1 {
+		return fmt.Errorf("inline policies %+v, want exactly delete-expired-assignments with one statement", role.Inline)
+	}
+	st := role.Inline["delete-expired-assignments"][0]
+	gotResources := append([]string(nil), st.Resource...)
+	sort.Strings(gotResources)
+	if st.Effect != "Allow" || !reflect.DeepEqual(st.Action, []string{"sso:DeleteAccountAssignment"}) || st.Condition != nil || st.Principal != nil ||
+		!reflect.DeepEqual(gotResources, resources) {
+		return fmt.Errorf("role policy %+v, want only sso:DeleteAccountAssignment on exactly %v", st, resources)
+	}
+	return nil
+}
+
+// expiryGone checks that the schedule group and the role of the expiry of
+// the privileged access named name are gone.
+func expiryGone(ctx context.Context, name string) error {
+	cfg, err := awsConfig(ctx)
+	if err != nil {
+		return err
+	}
+	group := ExpiryScheduleGroup(name)
+	if exists, err := scheduleGroupExists(ctx, scheduler.NewFromConfig(cfg), group); err != nil || exists {
+		return fmt.Errorf("schedule group %s: exists %v, %v", group, exists, err)
+	}
+	if _, exists, err := readRole(ctx, iam.NewFromConfig(cfg), group); err != nil || exists {
+		return fmt.Errorf("expiry role %s: exists %v, %v", group, exists, err)
+	}
+	return nil
+}
+
+// ExpectExpiryGone checks that the expiry schedule group and role of the
+// privileged access named name are gone.
+func ExpectExpiryGone(name string) statecheck.StateCheck {
+	return stateCheck(func(ctx context.Context, _ state) error { return expiryGone(ctx, name) })
+}
+
+// ExpectExpiryScheduleCount checks that the expiry schedule group of the
+// privileged access named name holds exactly n schedules.
+func ExpectExpiryScheduleCount(name string, n int) statecheck.StateCheck {
+	return stateCheck(func(ctx context.Context, _ state) error {
+		cfg, err := awsConfig(ctx)
+		if err != nil {
+			return err
+		}
+		schedules, err := readSchedules(ctx, scheduler.NewFromConfig(cfg), ExpiryScheduleGroup(name))
+		if err != nil || len(schedules) != n {
+			return fmt.Errorf("expiry schedules of %s: %v, %v; want %d", name, schedules, err, n)
+		}
+		return nil
+	})
+}
+
+// CheckGrantGone is a CheckDestroy for a just-in-time grant: its permission
+// set (*ref; empty skipped), schedule group and role are all gone.
+func CheckGrantGone(t *testing.T, ref *PermissionSetRef, name string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if err := CheckPermissionSetGone(t, ref)(s); err != nil {
+			return err
+		}
+		return expiryGone(context.Background(), name)
+	}
 }

@@ -17,19 +17,6 @@ import (
 // guarded by a check block (plus postconditions, which fail the run, since
 // a failed check is only a warning).
 const surfaceDecisionConfig = `
-resource "zerotrust_access_proxy" "corp" {
-  name = "corp-decisions"
-  identity_provider {
-    type         = "iam-identity-center"
-    reference    = "idc"
-    mfa_enforced = true
-  }
-  device_trust_provider {
-    type      = "jamf"
-    reference = "jamf"
-    tenant_id = "jamf-tenant"
-  }
-}
 
 resource "zerotrust_protect_surface" "payments" {
   name                = "payments-decisions"
@@ -78,11 +65,11 @@ check "contractors_blocked" {
 `
 
 func TestAccDataSourceAccessDecision_protectSurface(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderConfig + surfaceDecisionConfig,
+			Config: acctest.Config(acctest.ProviderBlock(), vaProxy("corp", acctest.RandomName("corp-decisions")), surfaceDecisionConfig),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.zerotrust_access_decision.contractor_unmanaged", tfjsonpath.New("allowed"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue("data.zerotrust_access_decision.contractor_unmanaged", tfjsonpath.New("reason"), knownvalue.StringExact("denied: no rule permits the request")),

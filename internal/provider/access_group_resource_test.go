@@ -12,15 +12,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
 )
 
 var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-const ownershipMarker = "[managed-by=terraform-provider-zerotrust"
 
 func accessGroupConfig(displayName, description, membership string, members ...string) string {
 	var quoted []string
@@ -34,12 +31,7 @@ func accessGroupConfig(displayName, description, membership string, members ...s
 	if membership != "" {
 		extra += fmt.Sprintf("  membership  = %q\n", membership)
 	}
-	return acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_access_group" "test" {
-  display_name = %q
-  members      = [%s]
-%s}
-`, displayName, strings.Join(quoted, ", "), extra)
+	return acctest.Config(acctest.ProviderBlock(), acctest.AccessGroup("test", displayName, "members = ["+strings.Join(quoted, ", ")+"]", extra))
 }
 
 // importBlockProviderSource names the provider's source for import-block
@@ -60,15 +52,13 @@ terraform {
 `, ns)
 }
 
-func groupIDFrom(s *terraform.State, name string) string {
-	return s.RootModule().Resources[name].Primary.ID
-}
-
 func TestAccAccessGroup_basic(t *testing.T) {
-	users := acctest.CreateUsers(t, "basic-alice@example.com", "basic-bob@example.com")
+	alice, bob := acctest.RandomName("basic-alice")+"@example.com", acctest.RandomName("basic-bob")+"@example.com"
+	users := acctest.CreateUsers(t, alice, bob)
+	name := acctest.RandomName("payments-engineering")
 	var groupID string
-	cfg := accessGroupConfig("payments-engineering-basic", "Payments engineers", "", "basic-alice@example.com", "basic-bob@example.com")
-	resource.Test(t, resource.TestCase{
+	cfg := accessGroupConfig(name, "Payments engineers", "", alice, bob)
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckIdentityGroupGone(t, &groupID),
@@ -78,8 +68,8 @@ func TestAccAccessGroup_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					// Resolved at plan time, before anything is created.
 					plancheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("member_user_ids"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"basic-alice@example.com": knownvalue.StringExact(users["basic-alice@example.com"]),
-						"basic-bob@example.com":   knownvalue.StringExact(users["basic-bob@example.com"]),
+						alice: knownvalue.StringExact(users[alice]),
+						bob:   knownvalue.StringExact(users[bob]),
 					})),
 					plancheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("membership"), knownvalue.StringExact("authoritative")),
 					plancheck.ExpectUnknownValue("zerotrust_access_group.test", tfjsonpath.New("id")),
@@ -90,20 +80,11 @@ func TestAccAccessGroup_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("description"), knownvalue.StringExact("Payments engineers")),
 					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("identity_store_id"), knownvalue.StringRegexp(regexp.MustCompile(`^d-`))),
 					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("added_membership_ids"), knownvalue.MapSizeExact(2)),
-					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, "basic-alice@example.com", "basic-bob@example.com"),
-				},
-				Check: func(s *terraform.State) error {
-					groupID = groupIDFrom(s, "zerotrust_access_group.test")
-					g, err := acctest.GetIdentityGroup(t, groupID)
-					if err != nil {
-						return err
-					}
+					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, alice, bob),
+					acctest.CaptureID("zerotrust_access_group.test", &groupID),
 					// The marker carries this resource's ownership id, no longer pending.
-					want := "Payments engineers " + ownershipMarker + " ownership=" + s.RootModule().Resources["zerotrust_access_group.test"].Primary.Attributes["ownership_id"] + "]"
-					if g.DisplayName != "payments-engineering-basic" || g.Description != want {
-						return fmt.Errorf("group in the identity store: name %q, description %q, want %q", g.DisplayName, g.Description, want)
-					}
-					return nil
+					acctest.ExpectIdentityGroup("zerotrust_access_group.test", name, knownvalue.NotNull()),
+					acctest.ExpectIdentityGroupMarkedDescription("zerotrust_access_group.test", "Payments engineers"),
 				},
 			},
 			{
@@ -132,50 +113,52 @@ func TestAccAccessGroup_basic(t *testing.T) {
 }
 
 func TestAccAccessGroup_update(t *testing.T) {
-	users := acctest.CreateUsers(t, "upd-alice", "upd-bob", "upd-carol", "upd-dave")
+	alice, bob, carol, dave := acctest.RandomName("upd-alice"), acctest.RandomName("upd-bob"), acctest.RandomName("upd-carol"), acctest.RandomName("upd-dave")
+	users := acctest.CreateUsers(t, alice, bob, carol, dave)
+	name := acctest.RandomName("update-group")
 	var groupID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckIdentityGroupGone(t, &groupID),
 		Steps: []resource.TestStep{
 			{
-				Config: accessGroupConfig("update-group", "", "", "upd-alice", "upd-bob"),
+				Config: accessGroupConfig(name, "", "", alice, bob),
 				ConfigStateChecks: []statecheck.StateCheck{
-					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, "upd-alice", "upd-bob"),
+					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, alice, bob),
+					acctest.CaptureID("zerotrust_access_group.test", &groupID),
 				},
-				Check: captureID("zerotrust_access_group.test", &groupID),
 			},
 			{
-				Config: accessGroupConfig("update-group", "", "", "upd-bob", "upd-carol"),
+				Config: accessGroupConfig(name, "", "", bob, carol),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("zerotrust_access_group.test", plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, "upd-bob", "upd-carol"),
+					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, bob, carol),
 				},
 			},
 			{
 				// Additive: dropping bob removes the membership the provider added.
-				Config: accessGroupConfig("update-group", "", "additive", "upd-carol"),
+				Config: accessGroupConfig(name, "", "additive", carol),
 				ConfigStateChecks: []statecheck.StateCheck{
-					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, "upd-carol"),
+					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, carol),
 				},
 			},
 			{
 				// Additive ignores members added by others.
-				PreConfig: func() { acctest.AddGroupMember(t, groupID, users["upd-dave"]) },
-				Config:    accessGroupConfig("update-group", "", "additive", "upd-carol"),
+				PreConfig: func() { acctest.AddGroupMember(t, groupID, users[dave]) },
+				Config:    accessGroupConfig(name, "", "additive", carol),
 				PlanOnly:  true,
 			},
 			{
 				// Switching to authoritative plans dave away.
-				Config: accessGroupConfig("update-group", "", "authoritative", "upd-carol"),
+				Config: accessGroupConfig(name, "", "authoritative", carol),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("zerotrust_access_group.test", plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, "upd-carol"),
+					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, carol),
 				},
 			},
 		},
@@ -185,21 +168,22 @@ func TestAccAccessGroup_update(t *testing.T) {
 // TestAccAccessGroup_drift adds and removes members out of band: the
 // authoritative group's plan shows both and apply corrects them.
 func TestAccAccessGroup_drift(t *testing.T) {
-	users := acctest.CreateUsers(t, "drift-alice", "drift-bob", "drift-mallory")
+	alice, bob, mallory := acctest.RandomName("drift-alice"), acctest.RandomName("drift-bob"), acctest.RandomName("drift-mallory")
+	users := acctest.CreateUsers(t, alice, bob, mallory)
 	var groupID string
-	cfg := accessGroupConfig("drift-group", "", "", "drift-alice", "drift-bob")
-	resource.Test(t, resource.TestCase{
+	cfg := accessGroupConfig(acctest.RandomName("drift-group"), "", "", alice, bob)
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
-				Check:  captureID("zerotrust_access_group.test", &groupID),
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_access_group.test", &groupID)},
 			},
 			{
 				PreConfig: func() {
-					acctest.AddGroupMember(t, groupID, users["drift-mallory"])
-					acctest.RemoveGroupMember(t, groupID, users["drift-bob"])
+					acctest.AddGroupMember(t, groupID, users[mallory])
+					acctest.RemoveGroupMember(t, groupID, users[bob])
 				},
 				Config:             cfg,
 				PlanOnly:           true,
@@ -208,7 +192,7 @@ func TestAccAccessGroup_drift(t *testing.T) {
 			{
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, "drift-alice", "drift-bob"),
+					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, alice, bob),
 				},
 			},
 		},
@@ -216,16 +200,16 @@ func TestAccAccessGroup_drift(t *testing.T) {
 }
 
 func TestAccAccessGroup_disappears(t *testing.T) {
-	acctest.CreateUsers(t, "gone-alice")
-	resource.Test(t, resource.TestCase{
+	alice := acctest.RandomName("gone-alice")
+	acctest.CreateUsers(t, alice)
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: accessGroupConfig("gone-group", "", "", "gone-alice"),
-				Check: func(s *terraform.State) error {
-					return acctest.DeleteIdentityGroup(t, groupIDFrom(s, "zerotrust_access_group.test"))
-				},
+				Config: accessGroupConfig(acctest.RandomName("gone-group"), "", "", alice),
+				// Deleted out of band after the apply: the next plan re-creates it.
+				ConfigStateChecks:  []statecheck.StateCheck{acctest.DisappearIdentityGroup("zerotrust_access_group.test")},
 				ExpectNonEmptyPlan: true,
 			},
 		},
@@ -235,51 +219,36 @@ func TestAccAccessGroup_disappears(t *testing.T) {
 // TestAccAccessGroup_adopt adopts a group made outside Terraform: the default
 // is additive, destroy leaves the group and removes only what was added.
 func TestAccAccessGroup_adopt(t *testing.T) {
-	users := acctest.CreateUsers(t, "adopt-legacy", "adopt-alice")
-	id := acctest.CreateIdentityGroup(t, "okta-payments")
-	acctest.AddGroupMember(t, id, users["adopt-legacy"])
-	cfg := acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_access_group" "test" {
-  group_id = %q
-  members  = ["adopt-alice"]
-}
-`, id)
-	resource.Test(t, resource.TestCase{
+	legacy, alice := acctest.RandomName("adopt-legacy"), acctest.RandomName("adopt-alice")
+	users := acctest.CreateUsers(t, legacy, alice)
+	groupName := acctest.RandomName("okta-payments")
+	id := acctest.CreateIdentityGroup(t, groupName)
+	acctest.AddGroupMember(t, id, users[legacy])
+	cfg := acctest.Config(acctest.ProviderBlock(),
+		acctest.Resource("zerotrust_access_group", "test", acctest.Attr("group_id", id), acctest.Attr("members", []string{alice})))
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if _, err := acctest.GetIdentityGroup(t, id); err != nil {
-				return fmt.Errorf("adopted group deleted by destroy: %v", err)
-			}
-			return acctest.ExpectGroupMembers(t, id, users, "adopt-legacy")
-		},
+		CheckDestroy:             acctest.CheckAdoptedIdentityGroupKept(t, id, users, legacy),
 		Steps: []resource.TestStep{
 			{
 				// A written display_name must be the adopted group's own:
 				// adopting never renames.
 				Config:      strings.Replace(cfg, "group_id =", "display_name = \"payments\"\n  group_id =", 1),
-				ExpectError: regexp.MustCompile(`(?s)Adopted group is not renamed.*named "okta-payments",\s+not\s+"payments"`),
+				ExpectError: regexp.MustCompile(`(?s)Adopted group is not renamed.*named\s+"` + groupName + `",\s+not\s+"payments"`),
 			},
 			{
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("display_name"), knownvalue.StringExact("okta-payments")),
+					plancheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("display_name"), knownvalue.StringExact(groupName)),
 					plancheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("id"), knownvalue.StringExact(id)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("adopted"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("membership"), knownvalue.StringExact("additive")),
-					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, "adopt-legacy", "adopt-alice"),
-				},
-				Check: func(*terraform.State) error {
-					g, err := acctest.GetIdentityGroup(t, id)
-					if err != nil {
-						return err
-					}
-					if strings.Contains(g.Description, ownershipMarker) {
-						return fmt.Errorf("the adopted group's description was changed to %q", g.Description)
-					}
-					return nil
+					acctest.ExpectIdentityGroupMembers("zerotrust_access_group.test", users, legacy, alice),
+					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("id"), knownvalue.StringExact(id)),
+					acctest.ExpectIdentityGroupUnmarked("zerotrust_access_group.test"),
 				},
 			},
 			{
@@ -305,10 +274,11 @@ func TestAccAccessGroup_badInput(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // plan-only, nothing in the sandbox is read or written
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig + "resource \"zerotrust_access_group\" \"test\" {\n" + tc.body + "\n}\n",
+					Config:      acctest.ProviderBlock() + "resource \"zerotrust_access_group\" \"test\" {\n" + tc.body + "\n}\n",
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
@@ -320,19 +290,20 @@ func TestAccAccessGroup_badInput(t *testing.T) {
 // TestAccAccessGroup_badInputAtPlan: mistakes that need the identity store
 // are still reported by the plan, at the attribute.
 func TestAccAccessGroup_badInputAtPlan(t *testing.T) {
-	acctest.CreateUsers(t, "known-user")
+	known := acctest.RandomName("known-user")
+	acctest.CreateUsers(t, known)
 	cases := map[string]struct{ body, want string }{
-		"unknown user":         {`display_name = "unknown-user-group"` + "\n" + `members = ["known-user", "nobody@example.com"]`, `(?s)Unknown user.*members: no user named "nobody@example.com"`},
+		"unknown user":         {`display_name = "unknown-user-group"` + "\n" + `members = ["` + known + `", "nobody@example.com"]`, `(?s)Unknown user.*members: no user named "nobody@example.com"`},
 		"adopt missing group":  {`group_id = "9067b2a3-1234-4c5d-8e9f-0123456789ab"`, `(?s)Group not found.*group_id: no group 9067b2a3-1234-4c5d-8e9f-0123456789ab`},
 		"unknown user adopted": {`group_id = "9067b2a3-1234-4c5d-8e9f-0123456789ab"` + "\n" + `members = ["ghost"]`, `(?s)Group not found.*group_id`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig + "resource \"zerotrust_access_group\" \"test\" {\n" + tc.body + "\n}\n",
+					Config:      acctest.ProviderBlock() + "resource \"zerotrust_access_group\" \"test\" {\n" + tc.body + "\n}\n",
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
@@ -344,34 +315,27 @@ func TestAccAccessGroup_badInputAtPlan(t *testing.T) {
 // TestAccAccessGroup_rename: renaming or re-describing a group is an
 // in-place UpdateGroup; the same group carries the new name and description.
 func TestAccAccessGroup_rename(t *testing.T) {
+	name, renamed := acctest.RandomName("rename-group"), acctest.RandomName("renamed-group")
 	var groupID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckIdentityGroupGone(t, &groupID),
 		Steps: []resource.TestStep{
 			{
-				Config: accessGroupConfig("rename-group", "before", ""),
-				Check:  captureID("zerotrust_access_group.test", &groupID),
+				Config:            accessGroupConfig(name, "before", ""),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_access_group.test", &groupID)},
 			},
 			{
-				Config: accessGroupConfig("renamed-group", "after", ""),
+				Config: accessGroupConfig(renamed, "after", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("zerotrust_access_group.test", plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The same group: not replaced.
-					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("id"), knownString(&groupID)),
-				},
-				Check: func(s *terraform.State) error {
-					g, err := acctest.GetIdentityGroup(t, groupID)
-					if err != nil {
-						return err
-					}
-					if g.DisplayName != "renamed-group" || !strings.HasPrefix(g.Description, "after") {
-						return fmt.Errorf("live group %q / %q after the update", g.DisplayName, g.Description)
-					}
-					return nil
+					statecheck.ExpectKnownValue("zerotrust_access_group.test", tfjsonpath.New("id"), acctest.KnownString(&groupID)),
+					// It carries the new name and description.
+					acctest.ExpectIdentityGroup("zerotrust_access_group.test", renamed, knownvalue.StringRegexp(regexp.MustCompile(`^after`))),
 				},
 			},
 		},
@@ -385,13 +349,14 @@ func exampleConfig(t *testing.T, resourceType string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return acctest.ProviderConfig + string(b)
+	return acctest.ProviderBlock() + string(b)
 }
 
 // TestAccAccessGroup_example plans the documented example against the sandbox.
 func TestAccAccessGroup_example(t *testing.T) {
 	acctest.CreateUsers(t, "alice@example.com", "bob@example.com", "carol@example.com")
-	group := acctest.CreateIdentityGroup(t, "example-oncall")
+	group := acctest.CreateIdentityGroup(t, acctest.RandomName("example-oncall"))
+	// Serial: the documented example names its users (alice@example.com...), which TestAccPrivilegedAccess_example creates too.
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
@@ -22,41 +21,26 @@ import (
 // proxyIDC is an IAM Identity Center proxy with a Jamf device provider and
 // CloudWatch access logs; extra is spliced into the resource body.
 func proxyIDC(name, extra string) string {
-	return acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_access_proxy" "test" {
-  name = %q
-
-  identity_provider {
-    type         = "iam-identity-center"
-    reference    = "idc"
-    mfa_enforced = true
-  }
-
-  device_trust_provider {
-    type      = "jamf"
-    reference = "jamf"
-    tenant_id = "jamf-tenant-1"
-  }
-
-  logging {
-    cloudwatch_log_group = "/verified-access/%[1]s"
-  }
-
-  tags = { team = "security" }
-%[2]s
+	return acctest.Config(acctest.ProviderBlock(), proxyIDCResource(name, extra))
 }
-`, name, extra)
+
+// proxyIDCResource is proxyIDC without the provider block.
+func proxyIDCResource(name, extra string) string {
+	return acctest.AccessProxy("test", name, acctest.IdentityCenterIdP, acctest.JamfDevices("jamf-tenant-1"),
+		acctest.Block("logging", acctest.Attr("cloudwatch_log_group", "/verified-access/"+name)),
+		acctest.Attr("tags", map[string]string{"team": "security"}), extra)
 }
 
 func TestAccAccessProxy_basic(t *testing.T) {
+	name := acctest.RandomName("corp")
 	var id string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 		Steps: []resource.TestStep{
 			{
-				Config: proxyIDC("corp", ""),
+				Config: proxyIDC(name, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						// The trust context is known before anything exists.
@@ -73,28 +57,18 @@ func TestAccAccessProxy_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("trust_provider_ids").AtMapKey("jamf"), knownvalue.StringRegexp(regexp.MustCompile(`^vatp-`))),
 					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("unmanaged_trust_provider_ids"), knownvalue.ListExact(nil)),
 					acctest.ExpectVerifiedAccessInstanceTags("zerotrust_access_proxy.test", map[string]string{
-						"managed-by": "terraform-provider-zerotrust", "zerotrust:proxy": "corp", "team": "security", "Name": "corp",
+						"managed-by": "terraform-provider-zerotrust", "zerotrust:proxy": name, "team": "security", "Name": name,
 					}),
-				},
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					tps := acctest.AttachedTrustProviders(t, id)
-					if got := acctest.DescribeTrustProviders(tps); got != "device/jamf/jamf/jamf-tenant-1 user/iam-identity-center/idc/" {
-						return fmt.Errorf("attached trust providers: %s", got)
-					}
-					for _, tp := range tps {
-						tt := tp.Tags
-						if tt["managed-by"] != "terraform-provider-zerotrust" || tt["zerotrust:proxy-id"] != id {
-							return fmt.Errorf("trust provider %s tags %v", tp.ID, tt)
-						}
-						if tp.Kind == "user" && tt["zerotrust:mfa-enforced"] != "true" {
-							return fmt.Errorf("user trust provider does not record mfa_enforced: %v", tt)
-						}
-					}
-					if l := acctest.VerifiedAccessLogging(t, id); !l.CloudWatchEnabled || l.CloudWatchLogGroup != "/verified-access/corp" {
-						return fmt.Errorf("logging: %+v", l)
-					}
-					return nil
+					acctest.CaptureID("zerotrust_access_proxy.test", &id),
+					acctest.ExpectAttachedTrustProviders("zerotrust_access_proxy.test", "device/jamf/jamf/jamf-tenant-1", "user/iam-identity-center/idc/"),
+					acctest.ExpectTrustProvidersOwned("zerotrust_access_proxy.test"),
+					// The user trust provider records mfa_enforced.
+					acctest.ExpectUserTrustProvider("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"tags": knownvalue.MapPartial(map[string]knownvalue.Check{"zerotrust:mfa-enforced": knownvalue.StringExact("true")}),
+					})),
+					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"cloudwatch_enabled": knownvalue.Bool(true), "cloudwatch_log_group": knownvalue.StringExact("/verified-access/" + name),
+					})),
 				},
 			},
 			{
@@ -120,10 +94,10 @@ func TestAccAccessProxy_basic(t *testing.T) {
 	})
 }
 
-func proxyOIDC(scope, secret, version, extra string) string {
-	return acctest.ProviderConfig + fmt.Sprintf(`
+func proxyOIDC(name, scope, secret, version, extra string) string {
+	return acctest.ProviderBlock() + fmt.Sprintf(`
 resource "zerotrust_access_proxy" "test" {
-  name        = "oidc"
+  name        = %q
   description = "OIDC proxy"
 
   identity_provider {
@@ -143,12 +117,13 @@ resource "zerotrust_access_proxy" "test" {
   }
 %s
 }
-`, secret, version, scope, extra)
+`, name, secret, version, scope, extra)
 }
 
 // TestAccAccessProxy_update: OIDC options, secret rotation, groups claim,
 // logging and device providers change in place; a reference change replaces.
 func TestAccAccessProxy_update(t *testing.T) {
+	name := acctest.RandomName("oidc")
 	var id string
 	crowdstrike := `
   device_trust_provider {
@@ -165,26 +140,23 @@ func TestAccAccessProxy_update(t *testing.T) {
     log_version           = "ocsf-1.0.0-rc.2"
   }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 		Steps: []resource.TestStep{
 			{
-				Config: proxyOIDC("openid", "first-secret", "1", ""),
+				Config: proxyOIDC(name, "openid", "first-secret", "1", ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					// Write-only: the secret is in neither state nor plan.
 					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("identity_provider").AtMapKey("oidc").AtMapKey("client_secret"), knownvalue.Null()),
-				},
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					return nil
+					acctest.CaptureID("zerotrust_access_proxy.test", &id),
 				},
 			},
 			{
 				// Scope and secret version change, a device provider and
 				// logging are added: all in place.
-				Config: proxyOIDC("openid email groups", "second-secret", "2", crowdstrike),
+				Config: proxyOIDC(name, "openid email groups", "second-secret", "2", crowdstrike),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_access_proxy.test", plancheck.ResourceActionUpdate),
@@ -194,67 +166,38 @@ func TestAccAccessProxy_update(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					// Not replaced: the same instance.
-					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("id"), knownString(&id)),
-				},
-				Check: func(s *terraform.State) error {
-					tps := acctest.AttachedTrustProviders(t, id)
-					if got := acctest.DescribeTrustProviders(tps); got != "device/crowdstrike/crwd/cs-1 user/oidc/okta/" {
-						return fmt.Errorf("attached: %s", got)
-					}
-					for _, tp := range tps {
-						if tp.Kind != "user" {
-							continue
-						}
-						if tp.Scope != "openid email groups" {
-							return fmt.Errorf("scope %q", tp.Scope)
-						}
-						if v := tp.Tags["zerotrust:client-secret-version"]; v != "2" {
-							return fmt.Errorf("secret version tag %q", v)
-						}
-					}
-					l := acctest.VerifiedAccessLogging(t, id)
-					if l.CloudWatchEnabled || !l.S3Enabled || l.S3Bucket != "va-logs" || !l.IncludeTrustContext || l.LogVersion != "ocsf-1.0.0-rc.2" {
-						return fmt.Errorf("logging %+v", l)
-					}
-					return nil
+					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("id"), acctest.KnownString(&id)),
+					acctest.ExpectAttachedTrustProviders("zerotrust_access_proxy.test", "device/crowdstrike/crwd/cs-1", "user/oidc/okta/"),
+					acctest.ExpectUserTrustProvider("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"scope": knownvalue.StringExact("openid email groups"),
+						"tags":  knownvalue.MapPartial(map[string]knownvalue.Check{"zerotrust:client-secret-version": knownvalue.StringExact("2")}),
+					})),
+					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"cloudwatch_enabled": knownvalue.Bool(false), "s3_enabled": knownvalue.Bool(true), "s3_bucket": knownvalue.StringExact("va-logs"),
+						"include_trust_context": knownvalue.Bool(true), "log_version": knownvalue.StringExact("ocsf-1.0.0-rc.2"),
+					})),
 				},
 			},
 			{
 				// Removing the device provider and the logging: in place.
-				Config: proxyOIDC("openid email groups", "second-secret", "2", ""),
+				Config: proxyOIDC(name, "openid email groups", "second-secret", "2", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_access_proxy.test", plancheck.ResourceActionUpdate)},
 				},
-				Check: func(s *terraform.State) error {
-					if got := acctest.DescribeTrustProviders(acctest.AttachedTrustProviders(t, id)); got != "user/oidc/okta/" {
-						return fmt.Errorf("attached: %s", got)
-					}
-					if n := len(acctest.OwnedTrustProviders(t, id)); n != 1 {
-						return fmt.Errorf("%d owned trust providers left, want 1 (the detached one must be deleted)", n)
-					}
-					if l := acctest.VerifiedAccessLogging(t, id); l.S3Enabled {
-						return fmt.Errorf("logging still on: %+v", l)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectAttachedTrustProviders("zerotrust_access_proxy.test", "user/oidc/okta/"),
+					// The detached one is deleted.
+					acctest.ExpectOwnedTrustProviders(&id, 1),
+					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{"s3_enabled": knownvalue.Bool(false)})),
 				},
 			},
 			{
 				// A new reference name cannot be modified in place.
-				Config: strings.Replace(proxyOIDC("openid email groups", "second-secret", "2", ""), `reference    = "okta"`, `reference    = "corp_idp"`, 1),
+				Config: strings.Replace(proxyOIDC(name, "openid email groups", "second-secret", "2", ""), `reference    = "okta"`, `reference    = "corp_idp"`, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_access_proxy.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				Check: func(s *terraform.State) error {
-					old := id
-					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					if acctest.VerifiedAccessInstanceExists(t, old) {
-						return fmt.Errorf("replaced instance %s still exists", old)
-					}
-					if n := len(acctest.OwnedTrustProviders(t, old)); n != 0 {
-						return fmt.Errorf("%d trust providers of the replaced instance left", n)
-					}
-					return nil
-				},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectVerifiedAccessInstanceReplaced("zerotrust_access_proxy.test", &id)},
 			},
 		},
 	})
@@ -263,28 +206,23 @@ func TestAccAccessProxy_update(t *testing.T) {
 // TestAccAccessProxy_deviceTenantForcesReplacement: a device provider's
 // tenant cannot be modified; the plan says so at that attribute.
 func TestAccAccessProxy_deviceTenantForcesReplacement(t *testing.T) {
+	name := acctest.RandomName("tenant")
 	var id string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 		Steps: []resource.TestStep{
 			{
-				Config: proxyIDC("tenant", ""),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					return nil
-				},
+				Config:            proxyIDC(name, ""),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_access_proxy.test", &id)},
 			},
 			{
-				Config: strings.Replace(proxyIDC("tenant", ""), "jamf-tenant-1", "jamf-tenant-2", 1),
+				Config: strings.Replace(proxyIDC(name, ""), "jamf-tenant-1", "jamf-tenant-2", 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_access_proxy.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					return nil
-				},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_access_proxy.test", &id)},
 			},
 		},
 	})
@@ -295,19 +233,16 @@ func TestAccAccessProxy_deviceTenantForcesReplacement(t *testing.T) {
 // detached — and shows the plan catches each and apply corrects them.
 func TestAccAccessProxy_drift(t *testing.T) {
 	var id string
-	cfg := proxyIDC("drift", "")
+	cfg := proxyIDC(acctest.RandomName("drift"), "")
 	var foreign string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &id),
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					return nil
-				},
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_access_proxy.test", &id)},
 			},
 			{
 				PreConfig: func() {
@@ -331,22 +266,13 @@ func TestAccAccessProxy_drift(t *testing.T) {
 						plancheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("description"), knownvalue.StringExact("Zero-trust access proxy (managed by terraform-provider-zerotrust)")),
 					},
 				},
-				Check: func(*terraform.State) error {
-					in := acctest.GetVerifiedAccessInstance(t, id)
-					if d := in.Description; d != "Zero-trust access proxy (managed by terraform-provider-zerotrust)" {
-						return fmt.Errorf("description not restored: %q", d)
-					}
-					if got := acctest.DescribeTrustProviders(acctest.AttachedTrustProviders(t, id)); got != "device/jamf/jamf/jamf-tenant-1 user/iam-identity-center/idc/" {
-						return fmt.Errorf("attachments not restored: %s", got)
-					}
-					if l := acctest.VerifiedAccessLogging(t, id); !l.CloudWatchEnabled {
-						return fmt.Errorf("logging not restored")
-					}
+				// Description, attachments and logging restored.
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectVerifiedAccessInstanceDescription("zerotrust_access_proxy.test", "Zero-trust access proxy (managed by terraform-provider-zerotrust)"),
+					acctest.ExpectAttachedTrustProviders("zerotrust_access_proxy.test", "device/jamf/jamf/jamf-tenant-1", "user/iam-identity-center/idc/"),
+					acctest.ExpectAccessLogs("zerotrust_access_proxy.test", knownvalue.ObjectPartial(map[string]knownvalue.Check{"cloudwatch_enabled": knownvalue.Bool(true)})),
 					// The foreign provider was detached, not deleted: it is not ours.
-					if err := acctest.TrustProviderExists(t, foreign); err != nil {
-						return fmt.Errorf("foreign trust provider deleted: %v", err)
-					}
-					return nil
+					acctest.ExpectTrustProviderExists(&foreign),
 				},
 			},
 			{
@@ -362,24 +288,14 @@ func TestAccAccessProxy_drift(t *testing.T) {
 }
 
 func TestAccAccessProxy_disappears(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: proxyIDC("gone", ""),
-				Check: func(s *terraform.State) error {
-					id := s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					for _, tp := range acctest.AttachedTrustProviders(t, id) {
-						if err := acctest.DetachTrustProvider(t, id, tp.ID); err != nil {
-							return err
-						}
-						if err := acctest.DeleteTrustProvider(t, tp.ID); err != nil {
-							return err
-						}
-					}
-					return acctest.DeleteVerifiedAccessInstance(t, id)
-				},
+				Config: proxyIDC(acctest.RandomName("gone"), ""),
+				// Deleted out of band after the apply: the next plan re-creates it.
+				ConfigStateChecks:  []statecheck.StateCheck{acctest.DisappearAccessProxy("zerotrust_access_proxy.test")},
 				ExpectNonEmptyPlan: true,
 			},
 		},
@@ -415,10 +331,11 @@ func TestAccAccessProxy_badInput(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // plan-only, nothing in the sandbox is read or written
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig + "resource \"zerotrust_access_proxy\" \"test\" {\nname = \"bad\"\n" + tc.body + "\n}\n",
+					Config:      acctest.ProviderBlock() + "resource \"zerotrust_access_proxy\" \"test\" {\nname = \"bad\"\n" + tc.body + "\n}\n",
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
@@ -475,7 +392,9 @@ func TestAccAccessProxy_faults(t *testing.T) {
 	} {
 		var id string
 		var created, refreshed map[string]int64
-		cfg := faultConfig("faults-" + phase.name)
+		name := acctest.RandomName("faults-" + phase.name)
+		cfg := faultConfig(name)
+		// Serial: fault injection and call counts are global to the sandbox.
 		resource.Test(t, resource.TestCase{
 			PreCheck:                 func() { acctest.PreCheck(t) },
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -493,13 +412,11 @@ func TestAccAccessProxy_faults(t *testing.T) {
 						}
 					},
 					Config: cfg,
-					Check: func(s *terraform.State) error {
-						var err error
-						if created, err = ctl.Counters(ctx); err != nil {
-							return err
-						}
-						id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-						return acctest.ExpectVerifiedAccessObjects(t, "faults-"+phase.name, id, 1, 2, 2, 2)
+					ConfigStateChecks: []statecheck.StateCheck{
+						// First, before the checks' own calls are counted.
+						acctest.CaptureSandboxCalls(&created),
+						acctest.CaptureID("zerotrust_access_proxy.test", &id),
+						acctest.ExpectVerifiedAccessObjectCounts("zerotrust_access_proxy.test", name, 1, 2, 2, 2),
 					},
 				},
 				{
@@ -522,10 +439,12 @@ func TestAccAccessProxy_faults(t *testing.T) {
 							t.Fatal(err)
 						}
 					},
-					Config:   cfg,
-					PlanOnly: true,
-					Check: func(*terraform.State) error {
-						return acctest.ExpectVerifiedAccessObjects(t, "faults-"+phase.name, id, 1, 2, 2, 2)
+					// An apply with nothing to do (a plan-only step runs no
+					// state checks), then the objects are counted again.
+					Config:           cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						acctest.ExpectVerifiedAccessObjectCounts("zerotrust_access_proxy.test", name, 1, 2, 2, 2),
 					},
 				},
 			},
@@ -551,16 +470,6 @@ func vaFormatCounts(m map[string]int64) string {
 	return b.String()
 }
 
-// vaFewRetries is a provider block that gives up after two attempts, so a
-// fault that persists fails an apply quickly.
-const vaFewRetries = `
-provider "zerotrust" {
-  aws {
-    max_retries = 2
-  }
-}
-`
-
 // TestAccAccessProxy_partialFailure: the instance and its trust providers
 // are created but attaching fails. State records the instance (Terraform
 // taints it), and the next apply converges: the partial proxy is deleted
@@ -573,8 +482,10 @@ func TestAccAccessProxy_partialFailure(t *testing.T) {
 	ctl := acctest.Sandbox.Control()
 	ctx := context.Background()
 	t.Cleanup(func() { _ = ctl.ClearFaults(ctx) })
-	cfg := strings.Replace(proxyIDC("partial", ""), acctest.ProviderConfig, vaFewRetries, 1)
+	name := acctest.RandomName("partial")
+	cfg := acctest.Config(acctest.ProviderBlockMaxRetries(2), proxyIDCResource(name, ""))
 	var first, id string
+	// Serial: fault injection is global to the sandbox.
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -594,7 +505,7 @@ func TestAccAccessProxy_partialFailure(t *testing.T) {
 					if err := ctl.ClearFaults(ctx); err != nil {
 						t.Fatal(err)
 					}
-					ids := acctest.VerifiedAccessInstancesNamed(t, "partial")
+					ids := acctest.VerifiedAccessInstancesNamed(t, name)
 					if len(ids) != 1 {
 						t.Fatalf("after the failed apply: instances %v, want exactly one recorded", ids)
 					}
@@ -607,15 +518,13 @@ func TestAccAccessProxy_partialFailure(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_access_proxy.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources["zerotrust_access_proxy.test"].Primary.ID
-					if ids := acctest.VerifiedAccessInstancesNamed(t, "partial"); len(ids) != 1 || ids[0] != id || id == first {
-						return fmt.Errorf("instances %v after convergence (first %s, now %s)", ids, first, id)
-					}
-					if n := len(acctest.OwnedTrustProviders(t, first)); n != 0 {
-						return fmt.Errorf("%d trust providers of the partial proxy orphaned", n)
-					}
-					return acctest.ExpectVerifiedAccessObjects(t, "partial", id, 1, 2, 0, 0)
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_access_proxy.test", &id),
+					// One instance, a new one; none of the partial proxy's trust providers orphaned.
+					acctest.ExpectVerifiedAccessInstancesNamed("zerotrust_access_proxy.test", name),
+					statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("id"), acctest.NotString(&first)),
+					acctest.ExpectOwnedTrustProviders(&first, 0),
+					acctest.ExpectVerifiedAccessObjectCounts("zerotrust_access_proxy.test", name, 1, 2, 0, 0),
 				},
 			},
 		},

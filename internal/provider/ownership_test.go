@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"testing"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
@@ -18,48 +16,27 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
-// expectOwnership checks the live group carries the ownership id recorded in
-// state and no pending mark.
-func expectOwnership(t *testing.T, address string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs := s.RootModule().Resources[address]
-		tags := acctest.SecurityGroupTags(t, rs.Primary.ID)
-		own := rs.Primary.Attributes["ownership_id"]
-		switch {
-		case own == "" || tags[awsapi.TagOwnership] != own:
-			return fmt.Errorf("ownership id in state %q, on the group %q", own, tags[awsapi.TagOwnership])
-		case tags[awsapi.TagCreatePending] != "":
-			return fmt.Errorf("the completed group is still marked pending: %v", tags)
-		}
-		return nil
-	}
-}
+// allowHTTPSFromCorp is a flow: HTTPS from 10.0.0.0/8.
+var allowHTTPSFromCorp = acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("ports", []string{"443"}))
 
 // TestAccSegment_sameNameRefused: a second segment with the name of a group
 // another resource created is refused — never taken over — and destroying
 // the second leaves the first's group in place.
 func TestAccSegment_sameNameRefused(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.32.0.0/16")
-	first := acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "first" {
-  name   = "shared-name"
-  vpc_id = %q
-}
-`, vpcID)
-	second := first + fmt.Sprintf(`
-resource "zerotrust_segment" "second" {
-  name   = "shared-name"
-  vpc_id = %q
-}
-`, vpcID)
+	first := acctest.Config(acctest.ProviderBlock(), acctest.Segment("first", "shared-name", vpcID))
+	second := acctest.Config(first, acctest.Segment("second", "shared-name", vpcID))
 	var firstID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: first,
-				Check:  resource.ComposeTestCheckFunc(captureID("zerotrust_segment.first", &firstID), expectOwnership(t, "zerotrust_segment.first")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_segment.first", &firstID),
+					acctest.ExpectSecurityGroupOwnership("zerotrust_segment.first"),
+				},
 			},
 			{
 				Config:      second,
@@ -68,14 +45,10 @@ resource "zerotrust_segment" "second" {
 			{
 				// Nothing of the second create remains; the first is intact.
 				Config: first,
-				Check: func(s *terraform.State) error {
-					if ids := acctest.SecurityGroupsNamed(t, vpcID, "shared-name"); len(ids) != 1 || ids[0] != firstID {
-						return fmt.Errorf("groups named shared-name: %v, want only %s", ids, firstID)
-					}
-					return expectOwnership(t, "zerotrust_segment.first")(s)
-				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("zerotrust_segment.first", tfjsonpath.New("id"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue("zerotrust_segment.first", tfjsonpath.New("id"), acctest.KnownString(&firstID)),
+					acctest.ExpectSecurityGroupsNamed("zerotrust_segment.first", vpcID, "shared-name"),
+					acctest.ExpectSecurityGroupOwnership("zerotrust_segment.first"),
 				},
 			},
 		},
@@ -89,6 +62,7 @@ func TestAccSegment_lostCreateResponse(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.33.0.0/16")
 	acctest.PreCheck(t)
 	ctl := acctest.Sandbox.Control()
+	// Serial: fault injection and call counts are global to the sandbox.
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -102,24 +76,12 @@ func TestAccSegment_lostCreateResponse(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			Config: acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "test" {
-  name   = "lost-response"
-  vpc_id = %q
-}
-`, vpcID),
-			Check: func(s *terraform.State) error {
-				counts, err := ctl.Counters(context.Background())
-				if err != nil {
-					return err
-				}
-				if counts["ec2:CreateSecurityGroup"] != 2 {
-					return fmt.Errorf("want the lost create and its retry (2 calls), got %d", counts["ec2:CreateSecurityGroup"])
-				}
-				if ids := acctest.SecurityGroupsNamed(t, vpcID, "lost-response"); len(ids) != 1 || ids[0] != s.RootModule().Resources["zerotrust_segment.test"].Primary.ID {
-					return fmt.Errorf("groups named lost-response: %v", ids)
-				}
-				return expectOwnership(t, "zerotrust_segment.test")(s)
+			Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("test", "lost-response", vpcID)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// The lost create and its retry.
+				acctest.ExpectSandboxCalls(map[string]int64{"ec2:CreateSecurityGroup": 2}),
+				acctest.ExpectSecurityGroupsNamed("zerotrust_segment.test", vpcID, "lost-response"),
+				acctest.ExpectSecurityGroupOwnership("zerotrust_segment.test"),
 			},
 		}},
 	})
@@ -130,38 +92,28 @@ resource "zerotrust_segment" "test" {
 // of the same name — and claimed, so no other create can adopt it too.
 func TestAccSegment_interruptedCreateRecovered(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.34.0.0/16")
-	left := acctest.CreateSecurityGroup(t, vpcID, "interrupted", "Zero-trust segment interrupted (managed by terraform-provider-zerotrust)")
+	groupID := acctest.CreateSecurityGroup(t, vpcID, "interrupted", "Zero-trust segment interrupted (managed by terraform-provider-zerotrust)")
+	left := "11111111-2222-4333-8444-555555555555"
 	for k, v := range map[string]string{
 		awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagSegment: "interrupted",
-		awsapi.TagOwnership: "11111111-2222-4333-8444-555555555555", awsapi.TagCreatePending: "11111111-2222-4333-8444-555555555555",
+		awsapi.TagOwnership: left, awsapi.TagCreatePending: left,
 	} {
-		acctest.TagResource(t, left, k, v)
+		acctest.TagResource(t, groupID, k, v)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "test" {
-  name        = "interrupted"
-  vpc_id      = %q
-  sensitivity = "restricted"
-}
-`, vpcID),
+			Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("test", "interrupted", vpcID, acctest.Attr("sensitivity", "restricted"))),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringExact(left)),
+				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringExact(groupID)),
 				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(false)),
 				// This configuration's tags replace the interrupted create's.
 				acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{"zerotrust:sensitivity": "restricted"}),
-			},
-			Check: func(s *terraform.State) error {
-				if ids := acctest.SecurityGroupsNamed(t, vpcID, "interrupted"); len(ids) != 1 {
-					return fmt.Errorf("groups named interrupted: %v", ids)
-				}
-				if own := s.RootModule().Resources["zerotrust_segment.test"].Primary.Attributes["ownership_id"]; own == "11111111-2222-4333-8444-555555555555" {
-					return fmt.Errorf("the recovered group kept the interrupted create's ownership id")
-				}
-				return expectOwnership(t, "zerotrust_segment.test")(s)
+				acctest.ExpectSecurityGroupsNamed("zerotrust_segment.test", vpcID, "interrupted"),
+				// Not the interrupted create's ownership id: claimed anew.
+				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("ownership_id"), acctest.NotString(&left)),
+				acctest.ExpectSecurityGroupOwnership("zerotrust_segment.test"),
 			},
 		}},
 	})
@@ -173,12 +125,10 @@ resource "zerotrust_segment" "test" {
 func TestAccAccessGroup_ownership(t *testing.T) {
 	acctest.PreCheck(t)
 	ctl := acctest.Sandbox.Control()
-	first := acctest.ProviderConfig + `
-resource "zerotrust_access_group" "first" {
-  display_name = "ownership-shared"
-}
-`
+	name := acctest.RandomName("ownership-shared")
+	first := acctest.Config(acctest.ProviderBlock(), acctest.AccessGroup("first", name))
 	var firstID string
+	// Serial: fault injection is global to the sandbox.
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -191,39 +141,22 @@ resource "zerotrust_access_group" "first" {
 					t.Cleanup(func() { _ = ctl.ClearFaults(context.Background()) })
 				},
 				Config: first,
-				Check: func(s *terraform.State) error {
-					_ = ctl.ClearFaults(context.Background())
-					rs := s.RootModule().Resources["zerotrust_access_group.first"]
-					firstID = rs.Primary.ID
-					g, err := acctest.GetIdentityGroup(t, firstID)
-					if err != nil {
-						return err
-					}
-					_, owned, own := awsapi.ParseGroupOwnership(g.Description)
-					if !owned || own.Pending || own.ID == "" || own.ID != rs.Primary.Attributes["ownership_id"] {
-						return fmt.Errorf("marker %q, state ownership_id %q", g.Description, rs.Primary.Attributes["ownership_id"])
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_access_group.first", &firstID),
+					acctest.ExpectIdentityGroupOwnership("zerotrust_access_group.first"),
 				},
 			},
 			{
-				Config: first + `
-resource "zerotrust_access_group" "second" {
-  display_name = "ownership-shared"
-}
-`,
-				ExpectError: regexp.MustCompile(`(?s)named "ownership-shared" already exists.*belongs to another zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
+				PreConfig:   func() { _ = ctl.ClearFaults(context.Background()) },
+				Config:      acctest.Config(first, acctest.AccessGroup("second", name)),
+				ExpectError: regexp.MustCompile(`(?s)named\s+"` + name + `"\s+already\s+exists.*belongs to another zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
 			},
 			{
 				Config: first,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("zerotrust_access_group.first", tfjsonpath.New("display_name"), knownvalue.StringExact("ownership-shared")),
-				},
-				Check: func(s *terraform.State) error {
-					if id := s.RootModule().Resources["zerotrust_access_group.first"].Primary.ID; id != firstID {
-						return fmt.Errorf("the first group changed from %s to %s", firstID, id)
-					}
-					return nil
+					statecheck.ExpectKnownValue("zerotrust_access_group.first", tfjsonpath.New("display_name"), knownvalue.StringExact(name)),
+					// The first group is the same.
+					statecheck.ExpectKnownValue("zerotrust_access_group.first", tfjsonpath.New("id"), acctest.KnownString(&firstID)),
 				},
 			},
 		},
@@ -237,27 +170,15 @@ resource "zerotrust_access_group" "second" {
 func TestAccPrivilegedAccess_ownership(t *testing.T) {
 	acctest.PreCheck(t)
 	ctl := acctest.Sandbox.Control()
-	first := acctest.ProviderConfig + `
-resource "zerotrust_access_group" "oncall" {
-  display_name = "pa-ownership-oncall"
-}
-
-resource "zerotrust_privileged_access" "first" {
-  name             = "pa-ownership"
-  group            = zerotrust_access_group.oncall.id
-  accounts         = ["111111111111"]
-  managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
-}
-`
-	second := first + `
-resource "zerotrust_privileged_access" "second" {
-  name             = "pa-ownership"
-  group            = zerotrust_access_group.oncall.id
-  accounts         = ["222222222222"]
-  managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
-}
-`
+	name := acctest.RandomName("pa-ownership")
+	readOnly := acctest.Attr("managed_policies", []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"})
+	first := acctest.Config(acctest.ProviderBlock(),
+		acctest.AccessGroup("oncall", acctest.RandomName("pa-ownership-oncall")),
+		acctest.PrivilegedAccess("first", name, acctest.Ref("zerotrust_access_group.oncall"), acctest.Attr("accounts", []string{acctA}), readOnly))
+	second := acctest.Config(first,
+		acctest.PrivilegedAccess("second", name, acctest.Ref("zerotrust_access_group.oncall"), acctest.Attr("accounts", []string{acctB}), readOnly))
 	var firstARN string
+	// Serial: fault injection is global to the sandbox.
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -270,32 +191,21 @@ resource "zerotrust_privileged_access" "second" {
 					t.Cleanup(func() { _ = ctl.ClearFaults(context.Background()) })
 				},
 				Config: first,
-				Check: func(s *terraform.State) error {
-					_ = ctl.ClearFaults(context.Background())
-					rs := s.RootModule().Resources["zerotrust_privileged_access.first"]
-					firstARN = rs.Primary.ID
-					instance, _ := acctest.IdentityCenter(t)
-					p, err := acctest.ReadPermissionSet(t, instance, firstARN)
-					if err != nil {
-						return err
-					}
-					if own := rs.Primary.Attributes["ownership_id"]; own == "" || p.Tags[awsapi.TagOwnership] != own || p.Tags[awsapi.TagCreatePending] != "" {
-						return fmt.Errorf("tags %v, state ownership_id %q", p.Tags, own)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_privileged_access.first", &firstARN),
+					acctest.ExpectPermissionSetOwnership("zerotrust_privileged_access.first"),
 				},
 			},
 			{
+				PreConfig:   func() { _ = ctl.ClearFaults(context.Background()) },
 				Config:      second,
-				ExpectError: regexp.MustCompile(`(?s)permission set named "pa-ownership" already exists.*belongs to another\s+zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
+				ExpectError: regexp.MustCompile(`(?s)permission\s+set\s+named\s+"` + name + `"\s+already\s+exists.*belongs to another\s+zerotrust\s+resource.*never\s+taken\s+over\s+by\s+name`),
 			},
 			{
 				Config: first,
-				Check: func(s *terraform.State) error {
-					if arn := s.RootModule().Resources["zerotrust_privileged_access.first"].Primary.ID; arn != firstARN {
-						return fmt.Errorf("the first permission set changed from %s to %s", firstARN, arn)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The first permission set is the same.
+					statecheck.ExpectKnownValue("zerotrust_privileged_access.first", tfjsonpath.New("id"), acctest.KnownString(&firstARN)),
 				},
 			},
 		},
@@ -310,22 +220,8 @@ resource "zerotrust_privileged_access" "second" {
 // flow is removed, it is simply created.
 func TestAccSegmentPolicy_sameFlowTwoPolicies(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.35.0.0/16")
-	segment := acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "api" {
-  name   = "two-policies-api"
-  vpc_id = %q
-}
-`, vpcID)
-	first := `
-resource "zerotrust_segment_policy" "first" {
-  segment = zerotrust_segment.api.id
-  name    = "first"
-  allow_from {
-    cidr_blocks = ["10.0.0.0/8"]
-    ports       = ["443"]
-  }
-}
-`
+	segment := acctest.Config(acctest.ProviderBlock(), acctest.Segment("api", "two-policies-api", vpcID))
+	first := acctest.SegmentPolicy("first", "zerotrust_segment.api", acctest.Attr("name", "first"), allowHTTPSFromCorp)
 	second := func(duplicate string) string {
 		return `
 removed {
@@ -346,17 +242,13 @@ resource "zerotrust_segment_policy" "second" {
 }
 `
 	}
-	duplicate := `
-  allow_from {
-    cidr_blocks = ["10.0.0.0/8"]
-    ports       = ["443"]
-  }`
+	duplicate := allowHTTPSFromCorp
 	var groupID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: segment + first, Check: captureID("zerotrust_segment.api", &groupID)},
+			{Config: segment + first, ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.api", &groupID)}},
 			{
 				Config:      segment + second(duplicate),
 				ExpectError: regexp.MustCompile(`(?s)Flow already declared by another policy.*already owned by\s+policy\s+sg-[0-9a-f]+/first.*Nothing\s+of\s+this\s+policy\s+was\s+written`),
@@ -386,32 +278,25 @@ resource "zerotrust_segment_policy" "second" {
 // state) is adopted by the next create of that proxy — one instance, claimed,
 // its trust providers attached — instead of a second instance being made.
 func TestAccAccessProxy_interruptedCreateRecovered(t *testing.T) {
-	const left = "22222222-3333-4444-8555-666666666666"
+	left := "22222222-3333-4444-8555-666666666666"
+	name := acctest.RandomName("interrupted-proxy")
 	instanceID := acctest.CreateTaggedVerifiedAccessInstance(t, map[string]string{
-		awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxy: "interrupted-proxy",
+		awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxy: name,
 		awsapi.TagOwnership: left, awsapi.TagCreatePending: left,
 	})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckVerifiedAccessInstanceGone(t, &instanceID),
 		Steps: []resource.TestStep{{
-			Config: proxyIDC("interrupted-proxy", ""),
+			Config: proxyIDC(name, ""),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("id"), knownvalue.StringExact(instanceID)),
 				statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("trust_provider_ids"), knownvalue.MapSizeExact(2)),
-			},
-			Check: func(s *terraform.State) error {
-				rs := s.RootModule().Resources["zerotrust_access_proxy.test"]
-				in := acctest.GetVerifiedAccessInstance(t, instanceID)
-				own := rs.Primary.Attributes["ownership_id"]
-				if own == left || in.Tags[awsapi.TagOwnership] != own || in.Tags[awsapi.TagCreatePending] != "" {
-					return fmt.Errorf("instance tags %v, state ownership_id %q", in.Tags, own)
-				}
-				if ids := acctest.VerifiedAccessInstancesNamed(t, "interrupted-proxy"); len(ids) != 1 {
-					return fmt.Errorf("instances of the proxy: %v", ids)
-				}
-				return nil
+				// Claimed anew: not the interrupted create's ownership id.
+				statecheck.ExpectKnownValue("zerotrust_access_proxy.test", tfjsonpath.New("ownership_id"), acctest.NotString(&left)),
+				acctest.ExpectVerifiedAccessInstanceOwnership("zerotrust_access_proxy.test"),
+				acctest.ExpectVerifiedAccessInstancesNamed("zerotrust_access_proxy.test", name),
 			},
 		}},
 	})
@@ -422,14 +307,14 @@ func TestAccAccessProxy_interruptedCreateRecovered(t *testing.T) {
 // next create of that surface on the same proxy: one group, claimed, its
 // policy and endpoints written.
 func TestAccProtectSurface_interruptedCreateRecovered(t *testing.T) {
-	const left = "33333333-4444-4555-8666-777777777777"
-	proxy := acctest.ProviderConfig + vaProxy("corp")
+	left := "33333333-4444-4555-8666-777777777777"
+	proxy := acctest.Config(acctest.ProviderBlock(), vaProxy("corp", acctest.RandomName("corp")))
 	var groupID, instanceID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: proxy, Check: captureID("zerotrust_access_proxy.corp", &instanceID)},
+			{Config: proxy, ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_access_proxy.corp", &instanceID)}},
 			{
 				PreConfig: func() {
 					groupID = acctest.CreateTaggedVerifiedAccessGroup(t, instanceID, map[string]string{
@@ -438,20 +323,13 @@ func TestAccProtectSurface_interruptedCreateRecovered(t *testing.T) {
 					})
 				},
 				Config: proxy + vaSurface("corp", true, vaApp(443, vaCertARN)+vaRule),
-				Check: func(s *terraform.State) error {
-					rs := s.RootModule().Resources["zerotrust_protect_surface.test"]
-					if rs.Primary.ID != groupID {
-						return fmt.Errorf("surface %s, want the interrupted create's group %s", rs.Primary.ID, groupID)
-					}
-					groups, err := acctest.VerifiedAccessGroupsOf(t, rs.Primary.Attributes["proxy_id"])
-					if err != nil || len(groups) != 1 {
-						return fmt.Errorf("groups on the proxy: %v %v", groups, err)
-					}
-					tags := acctest.GetVerifiedAccessGroup(t, groupID).Tags
-					if own := rs.Primary.Attributes["ownership_id"]; own == left || tags[awsapi.TagOwnership] != own || tags[awsapi.TagCreatePending] != "" {
-						return fmt.Errorf("group tags %v, state ownership_id %q", tags, own)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The interrupted create's group, the only one on the proxy.
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("id"), acctest.KnownString(&groupID)),
+					acctest.ExpectVerifiedAccessGroupsOfProxy("zerotrust_protect_surface.test"),
+					// Claimed anew: not the interrupted create's ownership id.
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("ownership_id"), acctest.NotString(&left)),
+					acctest.ExpectVerifiedAccessGroupOwnership("zerotrust_protect_surface.test"),
 				},
 			},
 		},
@@ -463,30 +341,16 @@ func TestAccProtectSurface_interruptedCreateRecovered(t *testing.T) {
 // plan, each pointing at the other; nothing is written.
 func TestAccSegmentPolicy_sameFlowRefusedAtPlan(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.37.0.0/16")
-	segment := acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "api" {
-  name   = "same-flow-api"
-  vpc_id = %q
-}
-`, vpcID)
+	segment := acctest.Config(acctest.ProviderBlock(), acctest.Segment("api", "same-flow-api", vpcID))
 	policy := func(name string) string {
-		return fmt.Sprintf(`
-resource "zerotrust_segment_policy" "%[1]s" {
-  segment = zerotrust_segment.api.id
-  name    = "%[1]s"
-  allow_from {
-    cidr_blocks = ["10.0.0.0/8"]
-    ports       = ["443"]
-  }
-}
-`, name)
+		return acctest.SegmentPolicy(name, "zerotrust_segment.api", acctest.Attr("name", name), allowHTTPSFromCorp)
 	}
 	var groupID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: segment, Check: captureID("zerotrust_segment.api", &groupID)},
+			{Config: segment, ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.api", &groupID)}},
 			{
 				Config:      segment + policy("first") + policy("second"),
 				ExpectError: regexp.MustCompile(`(?s)Flow declared by two policies.*ingress tcp 443 from 10\.0\.0\.0/8.*also\s+planned\s+by\s+policy\s+sg-[0-9a-f]+/(first|second)`),

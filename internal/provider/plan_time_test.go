@@ -24,28 +24,13 @@ import (
 // surface's rule without a device requirement is refused at plan although its
 // access group (and so the group id) is created by the same apply.
 func TestAccPlanTime_surfaceFloorWithGroupCreatedInSameApply(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderConfig + `
-resource "zerotrust_access_proxy" "corp" {
-  name = "plan-time"
-  identity_provider {
-    type         = "iam-identity-center"
-    reference    = "idc"
-    mfa_enforced = true
-  }
-  device_trust_provider {
-    type      = "jamf"
-    reference = "jamf"
-    tenant_id = "jamf-tenant"
-  }
-}
-
-resource "zerotrust_access_group" "payments" {
-  display_name = "plan-time-payments"
-}
+			Config: acctest.Config(acctest.ProviderBlock(),
+				vaProxy("corp", acctest.RandomName("plan-time")),
+				acctest.AccessGroup("payments", acctest.RandomName("plan-time-payments"))) + `
 
 resource "zerotrust_protect_surface" "payments" {
   name                = "plan-time-payments"
@@ -69,17 +54,11 @@ resource "zerotrust_protect_surface" "payments" {
 // spelled as two halves, into a restricted segment created by the same apply
 // is refused at plan when the policy declares the segment's sensitivity.
 func TestAccPlanTime_openInternetIntoSegmentCreatedInSameApply(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderConfig + `
-resource "zerotrust_segment" "vault" {
-  name        = "plan-time-vault"
-  vpc_id      = "vpc-0123456789abcdef0"
-  sensitivity = "restricted"
-}
-
+			Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("vault", "plan-time-vault", "vpc-0123456789abcdef0", acctest.Attr("sensitivity", "restricted"))) + `
 resource "zerotrust_segment_policy" "vault_in" {
   segment             = zerotrust_segment.vault.id
   segment_sensitivity = zerotrust_segment.vault.sensitivity
@@ -99,12 +78,7 @@ resource "zerotrust_segment_policy" "vault_in" {
 // is unknown — here a list that mixes a malformed CIDR with a value known
 // only after apply, on a segment that does not exist yet.
 func TestPlanTime_typedAttributes(t *testing.T) {
-	segment := `
-resource "zerotrust_segment" "web" {
-  name   = "typed-web"
-  vpc_id = "vpc-0123456789abcdef0"
-}
-`
+	segment := acctest.Segment("web", "typed-web", "vpc-0123456789abcdef0")
 	cases := map[string]struct{ config, want string }{
 		"cidr beside an unknown element": {segment + `
 resource "zerotrust_segment_policy" "web_in" {
@@ -143,10 +117,11 @@ resource "zerotrust_privileged_access" "oncall" {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // plan-only, nothing in the sandbox is read or written
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig + tc.config,
+					Config:      acctest.ProviderBlock() + tc.config,
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
@@ -161,18 +136,8 @@ resource "zerotrust_privileged_access" "oncall" {
 // apply writes exactly those rules.
 func TestAccPlanTime_rulesKnownForSegmentCreatedInSameApply(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.31.0.0/16")
-	peer := acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "db" {
-  name   = "plan-time-db"
-  vpc_id = %q
-}
-`, vpcID)
-	withWeb := peer + fmt.Sprintf(`
-resource "zerotrust_segment" "web" {
-  name        = "plan-time-web"
-  vpc_id      = %q
-  sensitivity = "confidential"
-}
+	peer := acctest.Config(acctest.ProviderBlock(), acctest.Segment("db", "plan-time-db", vpcID))
+	withWeb := acctest.Config(peer, acctest.Segment("web", "plan-time-web", vpcID, acctest.Attr("sensitivity", "confidential"))) + fmt.Sprintf(`
 
 resource "zerotrust_segment_policy" "web" {
   segment             = zerotrust_segment.web.id
@@ -187,8 +152,8 @@ resource "zerotrust_segment_policy" "web" {
     ports   = ["5432"]
   }
 }
-`, vpcID)
-	resource.Test(t, resource.TestCase{
+`)
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -220,16 +185,11 @@ resource "zerotrust_segment_policy" "web" {
 // names no security group is an error at plan, naming the flow, although the
 // governed segment does not exist yet; nothing is created.
 func TestAccPlanTime_missingPeerForSegmentCreatedInSameApply(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderConfig + `
-resource "zerotrust_segment" "web" {
-  name   = "plan-time-missing-peer"
-  vpc_id = "vpc-0123456789abcdef0"
-}
-
+			Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("web", "plan-time-missing-peer", "vpc-0123456789abcdef0")) + `
 resource "zerotrust_segment_policy" "web" {
   segment = zerotrust_segment.web.id
   allow_to {
@@ -252,23 +212,13 @@ func TestAccPlanTime_statementsKnownForGroupsCreatedInSameApply(t *testing.T) {
 		return tfjsonpath.New("policy_statements").AtSliceIndex(0).AtMapKey("conditions").AtSliceIndex(i)
 	}
 	const surface = "zerotrust_protect_surface.orders"
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderConfig + `
-resource "zerotrust_access_proxy" "corp" {
-  name = "plan-time-statements"
-  identity_provider {
-    type         = "iam-identity-center"
-    reference    = "idc"
-    mfa_enforced = true
-  }
-}
-
-resource "zerotrust_access_group" "orders" {
-  display_name = "plan-time-orders"
-}
+			Config: acctest.Config(acctest.ProviderBlock(),
+				acctest.AccessProxy("corp", acctest.RandomName("plan-time-statements"), acctest.IdentityCenterIdP),
+				acctest.AccessGroup("orders", acctest.RandomName("plan-time-orders"))) + `
 
 resource "zerotrust_protect_surface" "orders" {
   name                = "plan-time-orders"
@@ -308,13 +258,7 @@ resource "zerotrust_protect_surface" "orders" {
 func TestAccPlanTime_destroyNotBlockedByFloors(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.36.0.0/16")
 	config := func(sensitivity string) string {
-		return acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "web" {
-  name        = "floors-web"
-  vpc_id      = %q
-  sensitivity = %q
-}
-
+		return acctest.Config(acctest.ProviderBlock(), acctest.Segment("web", "floors-web", vpcID, acctest.Attr("sensitivity", sensitivity))) + `
 resource "zerotrust_segment_policy" "web_in" {
   segment             = zerotrust_segment.web.id
   segment_sensitivity = zerotrust_segment.web.sensitivity
@@ -323,16 +267,16 @@ resource "zerotrust_segment_policy" "web_in" {
     ports       = ["443"]
   }
 }
-`, vpcID, sensitivity)
+`
 	}
 	var groupID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		// The post-test destroy runs with the last (refused) configuration.
 		CheckDestroy: acctest.CheckSecurityGroupsGone(t, &groupID),
 		Steps: []resource.TestStep{
-			{Config: config("public"), Check: captureID("zerotrust_segment.web", &groupID)},
+			{Config: config("public"), ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.web", &groupID)}},
 			{
 				Config:      config("restricted"),
 				ExpectError: regexp.MustCompile(`(?s)Raising the sensitivity leaves the internet in|Open internet into a restricted segment`),
@@ -348,13 +292,7 @@ resource "zerotrust_segment_policy" "web_in" {
 func TestAccPlanTime_raisingSensitivityWithInternetIn(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.38.0.0/16")
 	config := func(sensitivity, ack string) string {
-		return acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "web" {
-  name        = "raise-web"
-  vpc_id      = %q
-  sensitivity = %q
-}
-
+		return acctest.Config(acctest.ProviderBlock(), acctest.Segment("web", "raise-web", vpcID, acctest.Attr("sensitivity", sensitivity))) + fmt.Sprintf(`
 resource "zerotrust_segment_policy" "web_in" {
   segment = zerotrust_segment.web.id
   allow_from {
@@ -363,10 +301,10 @@ resource "zerotrust_segment_policy" "web_in" {
     %s
   }
 }
-`, vpcID, sensitivity, ack)
+`, ack)
 	}
 	ack := `acknowledgement = "public storefront, reviewed by security"`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

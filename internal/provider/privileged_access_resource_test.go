@@ -3,7 +3,6 @@ package provider_test
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -27,46 +26,14 @@ const (
 	motoAccount = "123456789012"
 )
 
-// psRef is the permission set a test created, filled from state by a Check.
-type psRef struct{ instance, arn string }
-
-func (p *psRef) capture(s *terraform.State) error {
-	rs := s.RootModule().Resources[paResource]
-	p.instance, p.arn = rs.Primary.Attributes["instance_arn"], rs.Primary.ID
-	return nil
-}
-
-// readPS reads the permission set back through the SDK, as an auditor
-// would, with its assignments in accounts.
-func readPS(t *testing.T, p psRef, accounts ...string) (acctest.PermissionSet, error) {
-	t.Helper()
-	return acctest.ReadPermissionSet(t, p.instance, p.arn, accounts...)
-}
-
-func checkPermissionSetGone(t *testing.T, p *psRef) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if p.arn == "" {
-			return nil
-		}
-		if acctest.PermissionSetExists(t, p.instance, p.arn) {
-			return fmt.Errorf("permission set %s still exists after destroy", p.arn)
-		}
-		return nil
-	}
-}
-
 const basicInline = `{"Statement":[{"Action":["ecs:UpdateService"],"Effect":"Allow","Resource":"arn:aws:ecs:us-east-1:111111111111:service/prod/payments","Sid":"Restart"}],"Version":"2012-10-17"}`
 
 func TestAccPrivilegedAccess_basic(t *testing.T) {
-	var ps psRef
-	var groupID string
-	cfg := acctest.ProviderConfig + `
-resource "zerotrust_access_group" "oncall" {
-  display_name = "pa-basic-oncall"
-}
-
+	var ps acctest.PermissionSetRef
+	name := acctest.RandomName("payments-oncall-basic")
+	cfg := acctest.Config(acctest.ProviderBlock(), acctest.AccessGroup("oncall", acctest.RandomName("pa-basic-oncall"))) + `
 resource "zerotrust_privileged_access" "test" {
-  name             = "payments-oncall-basic"
+  name             = "` + name + `"
   description      = "Payments on-call"
   group            = zerotrust_access_group.oncall.id
   accounts         = ["111111111111", "222222222222"]
@@ -88,16 +55,16 @@ resource "zerotrust_privileged_access" "test" {
   expires_at       = "2099-01-01T00:00:00Z"
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkPermissionSetGone(t, &ps),
+		CheckDestroy:             acctest.CheckPermissionSetGone(t, &ps),
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				// Reviewers read the real policy and name in the plan.
 				plancheck.ExpectKnownValue(paResource, tfjsonpath.New("inline_policy_canonical"), knownvalue.StringExact(basicInline)),
-				plancheck.ExpectKnownValue(paResource, tfjsonpath.New("permission_set_name"), knownvalue.StringExact("payments-oncall-basic")),
+				plancheck.ExpectKnownValue(paResource, tfjsonpath.New("permission_set_name"), knownvalue.StringExact(name)),
 				plancheck.ExpectKnownValue(paResource, tfjsonpath.New("expired"), knownvalue.Bool(false)),
 				// The group is created in the same plan, so its assignments are not known yet.
 				plancheck.ExpectUnknownValue(paResource, tfjsonpath.New("assignments")),
@@ -106,53 +73,36 @@ resource "zerotrust_privileged_access" "test" {
 				statecheck.ExpectKnownValue(paResource, tfjsonpath.New("assignments"), knownvalue.ListSizeExact(2)),
 				statecheck.ExpectKnownValue(paResource, tfjsonpath.New("expired"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue(paResource, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`/ps-[a-z0-9]+$`))),
-			},
-			Check: func(s *terraform.State) error {
-				_ = ps.capture(s)
-				groupID = groupIDFrom(s, "zerotrust_access_group.oncall")
-				live, err := readPS(t, ps, acctA, acctB)
-				if err != nil {
-					return err
-				}
-				switch {
-				case live.Name != "payments-oncall-basic", live.Description != "Payments on-call", live.SessionDuration != "PT1H30M":
-					return fmt.Errorf("permission set attributes %+v", live)
-				case live.InlinePolicy != basicInline:
-					return fmt.Errorf("inline policy %s, want the canonical %s", live.InlinePolicy, basicInline)
-				case strings.Join(live.ManagedPolicies, ",") != "arn:aws:iam::aws:policy/ReadOnlyAccess":
-					return fmt.Errorf("managed policies %v", live.ManagedPolicies)
-				case strings.Join(live.CustomerManagedPolicies, ",") != "/payments/OnCallExtras":
-					return fmt.Errorf("customer-managed policies %v", live.CustomerManagedPolicies)
-				case live.Tags["managed-by"] != "terraform-provider-zerotrust" || live.Tags["zerotrust:privileged-access"] != "payments-oncall-basic":
-					return fmt.Errorf("tags %v", live.Tags)
-				}
-				for _, acct := range []string{acctA, acctB} {
-					if got := strings.Join(live.Assignments[acct], ","); got != "GROUP:"+groupID {
-						return fmt.Errorf("assignments in %s: %q, want GROUP:%s", acct, got, groupID)
-					}
-				}
-				return nil
+				acctest.CapturePermissionSet(paResource, &ps),
+				acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"name": knownvalue.StringExact(name), "description": knownvalue.StringExact("Payments on-call"), "session_duration": knownvalue.StringExact("PT1H30M"),
+					// The canonical text.
+					"inline_policy":             knownvalue.StringExact(basicInline),
+					"managed_policies":          knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("arn:aws:iam::aws:policy/ReadOnlyAccess")}),
+					"customer_managed_policies": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("/payments/OnCallExtras")}),
+					"tags": knownvalue.MapPartial(map[string]knownvalue.Check{
+						"managed-by": knownvalue.StringExact("terraform-provider-zerotrust"), "zerotrust:privileged-access": knownvalue.StringExact(name),
+					}),
+				})),
+				acctest.ExpectPermissionSetAssignments(paResource, map[string][]string{
+					acctA: {"GROUP:${zerotrust_access_group.oncall}"}, acctB: {"GROUP:${zerotrust_access_group.oncall}"},
+				}),
 			},
 		}},
 	})
 }
 
 func privilegedConfig(group, body string) string {
-	return acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_privileged_access" "test" {
-  group = %q
-%s
-}
-`, group, body)
+	return acctest.Config(acctest.ProviderBlock(), acctest.Resource("zerotrust_privileged_access", "test", acctest.Attr("group", group), body))
 }
 
 // TestAccPrivilegedAccess_import imports by `<instance arn>,<permission set arn>`,
 // with the import command and with an import block.
 func TestAccPrivilegedAccess_import(t *testing.T) {
-	group := acctest.CreateIdentityGroup(t, "pa-import-group")
-	var ps psRef
+	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-import-group"))
+	var ps acctest.PermissionSetRef
 	cfg := privilegedConfig(group, `
-  name             = "import-me"
+  name             = "`+acctest.RandomName("import-me")+`"
   description      = "imported"
   accounts         = ["`+motoAccount+`"]
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
@@ -164,14 +114,14 @@ func TestAccPrivilegedAccess_import(t *testing.T) {
 	// moto records provisioning only on ProvisionPermissionSet, and only for
 	// its own account. Import finds assignments through the provisioned
 	// accounts, so the sandbox is brought in line with AWS here.
-	provision := func() { acctest.ProvisionPermissionSet(t, ps.instance, ps.arn) }
-	importID := func(*terraform.State) (string, error) { return ps.instance + "," + ps.arn, nil }
-	resource.Test(t, resource.TestCase{
+	provision := func() { acctest.ProvisionPermissionSet(t, ps.Instance, ps.ARN) }
+	importID := func(*terraform.State) (string, error) { return ps.Instance + "," + ps.ARN, nil }
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkPermissionSetGone(t, &ps),
+		CheckDestroy:             acctest.CheckPermissionSetGone(t, &ps),
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: ps.capture},
+			{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{acctest.CapturePermissionSet(paResource, &ps)}},
 			{
 				PreConfig:         provision,
 				ResourceName:      paResource,
@@ -206,24 +156,25 @@ func TestAccPrivilegedAccess_import(t *testing.T) {
 }
 
 func TestAccPrivilegedAccess_update(t *testing.T) {
-	group := acctest.CreateIdentityGroup(t, "pa-update-group")
-	var ps psRef
-	resource.Test(t, resource.TestCase{
+	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-update-group"))
+	name, renamed := acctest.RandomName("update-me"), acctest.RandomName("update-me-v2")
+	var ps acctest.PermissionSetRef
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkPermissionSetGone(t, &ps),
+		CheckDestroy:             acctest.CheckPermissionSetGone(t, &ps),
 		Steps: []resource.TestStep{
 			{
 				Config: privilegedConfig(group, `
-  name             = "update-me"
+  name             = "`+name+`"
   accounts         = ["111111111111"]
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
 `),
-				Check: ps.capture,
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CapturePermissionSet(paResource, &ps)},
 			},
 			{
 				Config: privilegedConfig(group, `
-  name             = "update-me"
+  name             = "`+name+`"
   description      = "now with an inline policy"
   accounts         = ["111111111111", "222222222222"]
   managed_policies = ["arn:aws:iam::aws:policy/SecurityAudit"]
@@ -234,74 +185,56 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 					plancheck.ExpectResourceAction(paResource, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(paResource, tfjsonpath.New("assignments"), knownvalue.ListSizeExact(2)),
 				}},
-				Check: func(*terraform.State) error {
-					live, err := readPS(t, ps, acctA, acctB)
-					if err != nil {
-						return err
-					}
-					if live.SessionDuration != "PT2H" || live.Description != "now with an inline policy" || !strings.Contains(live.InlinePolicy, "logs:GetLogEvents") ||
-						strings.Join(live.ManagedPolicies, ",") != "arn:aws:iam::aws:policy/SecurityAudit" || len(live.Assignments[acctA]) != 1 || len(live.Assignments[acctB]) != 1 {
-						return fmt.Errorf("after update: %+v", live)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"session_duration": knownvalue.StringExact("PT2H"), "description": knownvalue.StringExact("now with an inline policy"),
+						"inline_policy":    knownvalue.StringRegexp(regexp.MustCompile(`logs:GetLogEvents`)),
+						"managed_policies": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("arn:aws:iam::aws:policy/SecurityAudit")}),
+					})),
+					acctest.ExpectPermissionSetAssignments(paResource, map[string][]string{acctA: {"GROUP:" + group}, acctB: {"GROUP:" + group}}),
 				},
 			},
 			{
 				Config: privilegedConfig(group, `
-  name     = "update-me"
+  name     = "`+name+`"
   description = "now with an inline policy"
   accounts = ["222222222222"]
   customer_managed_policies = [{ name = "Base" }]
 `),
-				Check: func(*terraform.State) error {
-					live, err := readPS(t, ps, acctA, acctB)
-					if err != nil {
-						return err
-					}
-					if live.InlinePolicy != "" || len(live.ManagedPolicies) != 0 || strings.Join(live.CustomerManagedPolicies, ",") != "/Base" || len(live.Assignments[acctA]) != 0 || len(live.Assignments[acctB]) != 1 {
-						return fmt.Errorf("after removals: %+v", live)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"inline_policy": knownvalue.StringExact(""), "managed_policies": knownvalue.ListExact([]knownvalue.Check{}),
+						"customer_managed_policies": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("/Base")}),
+					})),
+					acctest.ExpectPermissionSetAssignments(paResource, map[string][]string{acctA: nil, acctB: {"GROUP:" + group}}),
 				},
 			},
 			{
 				// Identity Center cannot clear a description: removing it replaces the permission set.
 				Config: privilegedConfig(group, `
-  name     = "update-me"
+  name     = "`+name+`"
   accounts = ["222222222222"]
   customer_managed_policies = [{ name = "Base" }]
 `),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(paResource, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: func(s *terraform.State) error {
-					old := ps
-					_ = ps.capture(s)
-					live, err := readPS(t, ps, acctA, acctB)
-					if err != nil {
-						return err
-					}
-					if live.Description != "" {
-						return fmt.Errorf("description %q after removal", live.Description)
-					}
-					return checkPermissionSetGone(t, &old)(s)
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectPermissionSetReplaced(paResource, &ps),
+					acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{"description": knownvalue.StringExact("")})),
 				},
 			},
 			{
 				// A permission set cannot be renamed: a new name replaces it.
 				Config: privilegedConfig(group, `
-  name     = "update-me-v2"
+  name     = "`+renamed+`"
   accounts = ["222222222222"]
   customer_managed_policies = [{ name = "Base" }]
 `),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(paResource, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: func(s *terraform.State) error {
-					old := ps
-					_ = ps.capture(s)
-					return checkPermissionSetGone(t, &old)(s)
-				},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPermissionSetReplaced(paResource, &ps)},
 			},
 		},
 	})
@@ -311,21 +244,21 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 // plan shows it and apply restores it. A read-back that differs only in
 // white space and key order is not drift.
 func TestAccPrivilegedAccess_drift(t *testing.T) {
-	group := acctest.CreateIdentityGroup(t, "pa-drift-group")
-	var ps psRef
+	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-drift-group"))
+	var ps acctest.PermissionSetRef
 	inline := `{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::reports/*"}],"Version":"2012-10-17"}`
 	cfg := privilegedConfig(group, `
-  name             = "drift-me"
+  name             = "`+acctest.RandomName("drift-me")+`"
   accounts         = ["111111111111"]
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
   inline_policy    = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::reports/*" }] })
 `)
-	putInline := func(doc string) { acctest.PutInlinePolicy(t, ps.instance, ps.arn, doc) }
-	resource.Test(t, resource.TestCase{
+	putInline := func(doc string) { acctest.PutInlinePolicy(t, ps.Instance, ps.ARN, doc) }
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: ps.capture},
+			{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{acctest.CapturePermissionSet(paResource, &ps)}},
 			{
 				// Same policy, pretty-printed with other key order: no change.
 				PreConfig: func() {
@@ -336,8 +269,8 @@ func TestAccPrivilegedAccess_drift(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					acctest.AttachManagedPolicy(t, ps.instance, ps.arn, "arn:aws:iam::aws:policy/AdministratorAccess")
-					if err := acctest.DeleteGroupAssignment(t, ps.instance, ps.arn, acctA, group); err != nil {
+					acctest.AttachManagedPolicy(t, ps.Instance, ps.ARN, "arn:aws:iam::aws:policy/AdministratorAccess")
+					if err := acctest.DeleteGroupAssignment(t, ps.Instance, ps.ARN, acctA, group); err != nil {
 						t.Fatal(err)
 					}
 					putInline(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
@@ -348,15 +281,13 @@ func TestAccPrivilegedAccess_drift(t *testing.T) {
 			},
 			{
 				Config: cfg,
-				Check: func(*terraform.State) error {
-					live, err := readPS(t, ps, acctA)
-					if err != nil {
-						return err
-					}
-					if strings.Join(live.ManagedPolicies, ",") != "arn:aws:iam::aws:policy/ReadOnlyAccess" || live.InlinePolicy != inline || strings.Join(live.Assignments[acctA], ",") != "GROUP:"+group {
-						return fmt.Errorf("drift not corrected: %+v", live)
-					}
-					return nil
+				// The drift is corrected.
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectPermissionSet(paResource, knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"managed_policies": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("arn:aws:iam::aws:policy/ReadOnlyAccess")}),
+						"inline_policy":    knownvalue.StringExact(inline),
+					})),
+					acctest.ExpectPermissionSetAssignments(paResource, map[string][]string{acctA: {"GROUP:" + group}}),
 				},
 			},
 		},
@@ -364,24 +295,18 @@ func TestAccPrivilegedAccess_drift(t *testing.T) {
 }
 
 func TestAccPrivilegedAccess_disappears(t *testing.T) {
-	group := acctest.CreateIdentityGroup(t, "pa-gone-group")
-	resource.Test(t, resource.TestCase{
+	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-gone-group"))
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: privilegedConfig(group, `
-  name     = "gone"
+  name     = "`+acctest.RandomName("gone")+`"
   accounts = ["111111111111"]
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
 `),
-			Check: func(s *terraform.State) error {
-				var ps psRef
-				_ = ps.capture(s)
-				if err := acctest.DeleteGroupAssignment(t, ps.instance, ps.arn, acctA, group); err != nil {
-					return err
-				}
-				return acctest.DeletePermissionSet(t, ps.instance, ps.arn)
-			},
+			// Deleted out of band after the apply: the next plan re-creates it.
+			ConfigStateChecks:  []statecheck.StateCheck{acctest.DisappearPermissionSet(paResource, acctA, group)},
 			ExpectNonEmptyPlan: true,
 		}},
 	})
@@ -391,36 +316,28 @@ func TestAccPrivilegedAccess_disappears(t *testing.T) {
 // assignment away, sets expired and deletes the expiry schedules and their
 // role; the permission set stays.
 func TestAccPrivilegedAccess_expiry(t *testing.T) {
-	group := acctest.CreateIdentityGroup(t, "pa-expiry-group")
-	var ps psRef
+	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-expiry-group"))
+	name := acctest.RandomName("jit-oncall")
+	var ps acctest.PermissionSetRef
 	body := func(expires string) string {
 		return fmt.Sprintf(`
-  name             = "jit-oncall"
+  name             = "`+name+`"
   accounts         = ["111111111111", "222222222222"]
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
   expires_at       = %q
 `, expires)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkPermissionSetGone(t, &ps),
+		CheckDestroy:             acctest.CheckPermissionSetGone(t, &ps),
 		Steps: []resource.TestStep{
 			{
 				Config: privilegedConfig(group, body(time.Now().Add(24*time.Hour).UTC().Format(time.RFC3339))),
-				Check: func(s *terraform.State) error {
-					_ = ps.capture(s)
-					live, err := readPS(t, ps, acctA, acctB)
-					if err != nil {
-						return err
-					}
-					if len(live.Assignments[acctA]) != 1 || len(live.Assignments[acctB]) != 1 {
-						return fmt.Errorf("assignments before expiry: %v", live.Assignments)
-					}
-					if schedules, err := acctest.ReadSchedules(t, "zerotrust-jit-jit-oncall"); err != nil || len(schedules) != 2 {
-						return fmt.Errorf("expiry schedules before expiry: %v, %v", schedules, err)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CapturePermissionSet(paResource, &ps),
+					acctest.ExpectPermissionSetAssignments(paResource, map[string][]string{acctA: {"GROUP:" + group}, acctB: {"GROUP:" + group}}),
+					acctest.ExpectExpiryScheduleCount(name, 2),
 				},
 			},
 			{
@@ -430,22 +347,11 @@ func TestAccPrivilegedAccess_expiry(t *testing.T) {
 					plancheck.ExpectKnownValue(paResource, tfjsonpath.New("expired"), knownvalue.Bool(true)),
 					plancheck.ExpectKnownValue(paResource, tfjsonpath.New("assignments"), knownvalue.ListExact([]knownvalue.Check{})),
 				}},
-				Check: func(*terraform.State) error {
-					live, err := readPS(t, ps, acctA, acctB)
-					if err != nil {
-						return fmt.Errorf("the permission set must outlive its expiry: %v", err)
-					}
-					if len(live.Assignments[acctA])+len(live.Assignments[acctB]) != 0 {
-						return fmt.Errorf("assignments after expiry: %v", live.Assignments)
-					}
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The permission set outlives its expiry; its assignments do not.
+					acctest.ExpectPermissionSetAssignments(paResource, map[string][]string{acctA: nil, acctB: nil}),
 					// Expired: the schedules, their group and their role go too.
-					if exists, err := acctest.ScheduleGroupExists(t, "zerotrust-jit-jit-oncall"); err != nil || exists {
-						return fmt.Errorf("schedule group after expiry: exists %v, %v", exists, err)
-					}
-					if _, exists, err := acctest.ReadRole(t, "zerotrust-jit-jit-oncall"); err != nil || exists {
-						return fmt.Errorf("expiry role after expiry: exists %v, %v", exists, err)
-					}
-					return nil
+					acctest.ExpectExpiryGone(name),
 				},
 			},
 		},
@@ -455,11 +361,13 @@ func TestAccPrivilegedAccess_expiry(t *testing.T) {
 // TestAccPrivilegedAccess_expiresWithoutChange: nothing in the configuration
 // changes; once expires_at passes, the next plan removes the assignments.
 func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
-	group := acctest.CreateIdentityGroup(t, "pa-expires-group")
-	var ps psRef
+	// Parallel, but before the clock is read: a parallel test waits for
+	// the serial ones, and expires_at must still be ahead when it resumes.
+	t.Parallel()
+	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-expires-group"))
 	expires := time.Now().Add(30 * time.Second).UTC().Truncate(time.Second)
 	cfg := privilegedConfig(group, fmt.Sprintf(`
-  name             = "jit-timed"
+  name             = "`+acctest.RandomName("jit-timed")+`"
   accounts         = ["111111111111"]
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
   expires_at       = %q
@@ -473,7 +381,6 @@ func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(paResource, tfjsonpath.New("assignments"), knownvalue.ListSizeExact(1)),
 				},
-				Check: ps.capture,
 			},
 			{
 				// Waiting for the clock is the point of this test.
@@ -483,15 +390,8 @@ func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
 					plancheck.ExpectKnownValue(paResource, tfjsonpath.New("expired"), knownvalue.Bool(true)),
 					plancheck.ExpectKnownValue(paResource, tfjsonpath.New("assignments"), knownvalue.ListExact([]knownvalue.Check{})),
 				}},
-				Check: func(*terraform.State) error {
-					live, err := readPS(t, ps, acctA)
-					if err != nil {
-						return err
-					}
-					if len(live.Assignments[acctA]) != 0 {
-						return fmt.Errorf("assignments after expiry: %v", live.Assignments)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectPermissionSetAssignments(paResource, map[string][]string{acctA: nil}),
 				},
 			},
 		},
@@ -501,26 +401,27 @@ func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
 // TestAccPrivilegedAccess_boundary: a permissions boundary is put, changed
 // from an AWS-managed to a customer-managed policy, and removed, in place.
 func TestAccPrivilegedAccess_boundary(t *testing.T) {
-	group := acctest.CreateIdentityGroup(t, "pa-boundary-group")
-	var ps psRef
+	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-boundary-group"))
+	name := acctest.RandomName("bounded")
+	var ps acctest.PermissionSetRef
 	cfg := func(boundary string) string {
 		return privilegedConfig(group, `
-  name             = "bounded"
+  name             = "`+name+`"
   accounts         = ["111111111111"]
   managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
 `+boundary)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkPermissionSetGone(t, &ps),
+		CheckDestroy:             acctest.CheckPermissionSetGone(t, &ps),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg(`  permissions_boundary = { managed_policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess" }` + "\n"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectPermissionSetBoundary(paResource, acctest.PermissionsBoundary{ManagedPolicyARN: "arn:aws:iam::aws:policy/PowerUserAccess"}),
+					acctest.CapturePermissionSet(paResource, &ps),
 				},
-				Check: ps.capture,
 			},
 			{
 				Config: cfg(`  permissions_boundary = { customer_managed_policy_reference = { name = "Cap", path = "/limits/" } }` + "\n"),
@@ -557,10 +458,11 @@ func TestAccPrivilegedAccess_badInput(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // plan-only, nothing in the sandbox is read or written
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig + "resource \"zerotrust_privileged_access\" \"test\" {\n" + tc.body + "\n}\n",
+					Config:      acctest.ProviderBlock() + "resource \"zerotrust_privileged_access\" \"test\" {\n" + tc.body + "\n}\n",
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
@@ -572,7 +474,7 @@ func TestAccPrivilegedAccess_badInput(t *testing.T) {
 // TestAccPrivilegedAccess_acknowledged: an acknowledgement turns the lint
 // errors into warnings, so the plan goes through.
 func TestAccPrivilegedAccess_acknowledged(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -592,6 +494,7 @@ func TestAccPrivilegedAccess_acknowledged(t *testing.T) {
 // sandbox: it must compile, lint (acknowledged) and resolve its members.
 func TestAccPrivilegedAccess_example(t *testing.T) {
 	acctest.CreateUsers(t, "alice@example.com", "bob@example.com")
+	// Serial: the documented example names its users (alice@example.com...), which TestAccAccessGroup_example creates too.
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

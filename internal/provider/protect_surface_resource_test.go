@@ -3,7 +3,6 @@ package provider_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
@@ -26,23 +24,9 @@ const (
 	vaCertARN = "arn:aws:acm:us-east-1:123456789012:certificate/8d7f-pay"
 )
 
-// vaProxy declares the proxy the surfaces sit on.
-func vaProxy(name string) string {
-	return fmt.Sprintf(`
-resource "zerotrust_access_proxy" "%[1]s" {
-  name = %[1]q
-  identity_provider {
-    type         = "iam-identity-center"
-    reference    = "idc"
-    mfa_enforced = true
-  }
-  device_trust_provider {
-    type      = "jamf"
-    reference = "jamf"
-    tenant_id = "jamf-tenant"
-  }
-}
-`, name)
+// vaProxy declares the proxy named name the surfaces sit on.
+func vaProxy(label, name string) string {
+	return acctest.AccessProxy(label, name, acctest.IdentityCenterIdP, acctest.JamfDevices("jamf-tenant"))
 }
 
 // vaApp is the payments-admin application behind a load balancer.
@@ -107,8 +91,8 @@ resource "zerotrust_protect_surface" "test" {
 
 func TestAccProtectSurface_basic(t *testing.T) {
 	var groupID, proxyID string
-	cfg := acctest.ProviderConfig + vaProxy("corp") + vaSurface("corp", true, vaApp(443, vaCertARN)+vaRule)
-	resource.Test(t, resource.TestCase{
+	cfg := acctest.Config(acctest.ProviderBlock(), vaProxy("corp", acctest.RandomName("corp")), vaSurface("corp", true, vaApp(443, vaCertARN)+vaRule))
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
@@ -137,26 +121,19 @@ func TestAccProtectSurface_basic(t *testing.T) {
 					// The live policy is exactly the compiled text, enabled.
 					acctest.ExpectVerifiedAccessGroupPolicy("zerotrust_protect_surface.test"),
 					acctest.ExpectVerifiedAccessGroupInstance("zerotrust_protect_surface.test", "zerotrust_access_proxy.corp"),
-				},
-				Check: func(s *terraform.State) error {
-					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					proxyID = s.RootModule().Resources["zerotrust_access_proxy.corp"].Primary.ID
-					eps := acctest.VerifiedAccessEndpoints(t, groupID)
-					if len(eps) != 1 {
-						return fmt.Errorf("%d endpoints, want 1", len(eps))
-					}
-					e := eps[0]
-					et := e.Tags
-					if e.Status != "active" || et["zerotrust:application"] != "payments-admin" || et["zerotrust:surface-id"] != groupID ||
-						e.ApplicationDomain != "pay.internal.example.com" || e.LoadBalancerPort != 443 ||
-						e.LoadBalancerProtocol != "https" || !strings.HasPrefix(e.EndpointDomain, "payments-admin.") {
-						return fmt.Errorf("endpoint %+v tags %v", e, et)
-					}
-					// No rule targets an application: no endpoint policy.
-					if ep := acctest.GetVerifiedAccessEndpointPolicy(t, e.ID); ep.Enabled {
-						return fmt.Errorf("endpoint has a policy: %s", ep.Document)
-					}
-					return nil
+					acctest.CaptureID("zerotrust_protect_surface.test", &groupID),
+					acctest.CaptureID("zerotrust_access_proxy.corp", &proxyID),
+					acctest.ExpectVerifiedAccessEndpoints("zerotrust_protect_surface.test", knownvalue.ListSizeExact(1)),
+					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "payments-admin", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"status": knownvalue.StringExact("active"),
+						"tags": knownvalue.MapPartial(map[string]knownvalue.Check{
+							"zerotrust:application": knownvalue.StringExact("payments-admin"), "zerotrust:surface-id": acctest.KnownString(&groupID),
+						}),
+						"application_domain": knownvalue.StringExact("pay.internal.example.com"), "load_balancer_port": knownvalue.Int64Exact(443),
+						"load_balancer_protocol": knownvalue.StringExact("https"), "endpoint_domain": knownvalue.StringRegexp(regexp.MustCompile(`^payments-admin\.`)),
+						// No rule targets an application: no endpoint policy.
+						"policy_enabled": knownvalue.Bool(false),
+					})),
 				},
 			},
 			{
@@ -203,29 +180,30 @@ func TestAccProtectSurface_basic(t *testing.T) {
 // known in the plan, with the rule's @id. Before it exists it cannot be.
 func TestAccProtectSurface_policyKnownInPlan(t *testing.T) {
 	var groupID, proxyID string
-	resource.Test(t, resource.TestCase{
+	known := vaProxy("known", acctest.RandomName("known"))
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
 		Steps: []resource.TestStep{
 			{
-				Config: acctest.ProviderConfig + vaProxy("known"),
-				Check:  captureID("zerotrust_access_proxy.known", &proxyID),
+				Config:            acctest.Config(acctest.ProviderBlock(), known),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_access_proxy.known", &proxyID)},
 			},
 			{
-				Config: acctest.ProviderConfig + vaProxy("known") + vaSurface("known", false, vaApp(443, vaCertARN)+vaRule),
+				Config: acctest.Config(acctest.ProviderBlock(), known, vaSurface("known", false, vaApp(443, vaCertARN)+vaRule)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"),
 							knownvalue.StringRegexp(regexp.MustCompile(`@id\("engineers-read-write"\)`))),
 					},
 				},
-				Check: captureID("zerotrust_protect_surface.test", &groupID),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_protect_surface.test", &groupID)},
 			},
 			{
 				// A new proxy in the same plan and no declared context: the
 				// policy cannot be known until apply.
-				Config: acctest.ProviderConfig + vaProxy("known") + vaProxy("other") + vaSurface("other", false, vaApp(443, vaCertARN)+vaRule),
+				Config: acctest.Config(acctest.ProviderBlock(), known, vaProxy("other", acctest.RandomName("other")), vaSurface("other", false, vaApp(443, vaCertARN)+vaRule)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionDestroyBeforeCreate),
@@ -234,13 +212,9 @@ func TestAccProtectSurface_policyKnownInPlan(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectVerifiedAccessGroupInstance("zerotrust_protect_surface.test", "zerotrust_access_proxy.other"),
-				},
-				Check: func(s *terraform.State) error {
-					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					if !strings.Contains(acctest.GetVerifiedAccessGroupPolicy(t, groupID).Document, `@id("engineers-read-write")`) {
-						return fmt.Errorf("live policy lacks the rule")
-					}
-					return nil
+					acctest.CaptureID("zerotrust_protect_surface.test", &groupID),
+					// The live policy has the rule.
+					acctest.ExpectVerifiedAccessGroupPolicyDocument("zerotrust_protect_surface.test", knownvalue.StringRegexp(regexp.MustCompile(regexp.QuoteMeta(`@id("engineers-read-write")`)))),
 				},
 			},
 		},
@@ -251,7 +225,7 @@ func TestAccProtectSurface_policyKnownInPlan(t *testing.T) {
 // change in place; an immutable endpoint option re-creates that endpoint.
 func TestAccProtectSurface_update(t *testing.T) {
 	var groupID, proxyID, firstEndpoint string
-	base := acctest.ProviderConfig + vaProxy("upd")
+	base := acctest.Config(acctest.ProviderBlock(), vaProxy("upd", acctest.RandomName("upd")))
 	adminOnly := `
   application {
     name       = "ledger-db"
@@ -274,18 +248,17 @@ func TestAccProtectSurface_update(t *testing.T) {
     applications  = ["payments-admin"]
   }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
 		Steps: []resource.TestStep{
 			{
 				Config: base + vaSurface("upd", true, vaApp(443, vaCertARN)+vaRule),
-				Check: func(s *terraform.State) error {
-					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					proxyID = s.RootModule().Resources["zerotrust_access_proxy.upd"].Primary.ID
-					firstEndpoint = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.Attributes["endpoints.payments-admin.id"]
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_protect_surface.test", &groupID),
+					acctest.CaptureID("zerotrust_access_proxy.upd", &proxyID),
+					acctest.CaptureAttribute("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), &firstEndpoint),
 				},
 			},
 			{
@@ -310,18 +283,12 @@ func TestAccProtectSurface_update(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The payments-admin endpoint is not re-created.
-					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), knownString(&firstEndpoint)),
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), acctest.KnownString(&firstEndpoint)),
 					acctest.ExpectVerifiedAccessGroupPolicy("zerotrust_protect_surface.test"),
 					acctest.ExpectVerifiedAccessEndpointPolicy("zerotrust_protect_surface.test", "ledger-db"),
-				},
-				Check: func(s *terraform.State) error {
-					db := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.Attributes["endpoints.ledger-db.id"]
-					for _, e := range acctest.VerifiedAccessEndpoints(t, groupID) {
-						if e.ID == db && (e.Cidr != "10.40.0.0/24" || e.CidrProtocol != "tcp") {
-							return fmt.Errorf("ledger-db endpoint %+v", e)
-						}
-					}
-					return nil
+					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "ledger-db", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"cidr": knownvalue.StringExact("10.40.0.0/24"), "cidr_protocol": knownvalue.StringExact("tcp"),
+					})),
 				},
 			},
 			{
@@ -330,19 +297,13 @@ func TestAccProtectSurface_update(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), knownString(&firstEndpoint)),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), acctest.KnownString(&firstEndpoint)),
 					},
 				},
-				Check: func(s *terraform.State) error {
-					for _, e := range acctest.VerifiedAccessEndpoints(t, groupID) {
-						if e.ID == firstEndpoint {
-							if p := e.LoadBalancerPort; p != 8443 {
-								return fmt.Errorf("port %d after update", p)
-							}
-							return nil
-						}
-					}
-					return fmt.Errorf("endpoint %s gone", firstEndpoint)
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The same endpoint, on the new port.
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), acctest.KnownString(&firstEndpoint)),
+					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "payments-admin", knownvalue.ObjectPartial(map[string]knownvalue.Check{"load_balancer_port": knownvalue.Int64Exact(8443)})),
 				},
 			},
 			{
@@ -356,13 +317,8 @@ func TestAccProtectSurface_update(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					// The endpoint is re-created.
-					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), notString(&firstEndpoint)),
-				},
-				Check: func(s *terraform.State) error {
-					if n := len(acctest.VerifiedAccessEndpoints(t, groupID)); n != 2 {
-						return fmt.Errorf("%d endpoints, want 2", n)
-					}
-					return nil
+					statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin").AtMapKey("id"), acctest.NotString(&firstEndpoint)),
+					acctest.ExpectVerifiedAccessEndpoints("zerotrust_protect_surface.test", knownvalue.ListSizeExact(2)),
 				},
 			},
 			{
@@ -373,12 +329,7 @@ func TestAccProtectSurface_update(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectVerifiedAccessGroupTags("zerotrust_protect_surface.test", map[string]string{"zerotrust:sensitivity": "confidential", "zerotrust:surface": "payments-v2"}),
-				},
-				Check: func(s *terraform.State) error {
-					if n := len(acctest.VerifiedAccessEndpoints(t, groupID)); n != 1 {
-						return fmt.Errorf("%d endpoints, want 1", n)
-					}
-					return nil
+					acctest.ExpectVerifiedAccessEndpoints("zerotrust_protect_surface.test", knownvalue.ListSizeExact(1)),
 				},
 			},
 		},
@@ -397,27 +348,24 @@ func TestAccProtectSurface_drift(t *testing.T) {
     methods = ["DELETE"]
   }
 `
-	cfg := acctest.ProviderConfig + vaProxy("drift") + vaSurface("drift", true, body)
+	cfg := acctest.Config(acctest.ProviderBlock(), vaProxy("drift", acctest.RandomName("drift")), vaSurface("drift", true, body))
 	setPolicy := func(doc string, enabled bool) { acctest.SetVerifiedAccessGroupPolicy(t, groupID, doc, enabled) }
-	restored := func(*terraform.State) error {
-		p := acctest.GetVerifiedAccessGroupPolicy(t, groupID)
-		if !p.Enabled || p.Document != compiled {
-			return fmt.Errorf("policy not restored (enabled=%v):\n%s", p.Enabled, p.Document)
-		}
-		return nil
+	// The live policy is enabled again and is the compiled one.
+	restored := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"), acctest.KnownString(&compiled)),
+		acctest.ExpectVerifiedAccessGroupPolicy("zerotrust_protect_surface.test"),
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				Check: func(s *terraform.State) error {
-					rs := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary
-					groupID, compiled = rs.ID, rs.Attributes["policy_document"]
-					proxyID = s.RootModule().Resources["zerotrust_access_proxy.drift"].Primary.ID
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_protect_surface.test", &groupID),
+					acctest.CaptureAttribute("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"), &compiled),
+					acctest.CaptureID("zerotrust_access_proxy.drift", &proxyID),
 				},
 			},
 			{
@@ -440,10 +388,10 @@ func TestAccProtectSurface_drift(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"), knownString(&compiled)),
+						plancheck.ExpectKnownValue("zerotrust_protect_surface.test", tfjsonpath.New("policy_document"), acctest.KnownString(&compiled)),
 					},
 				},
-				Check: restored,
+				ConfigStateChecks: restored,
 			},
 			{
 				// Evaluation switched off: the document is no longer enforced.
@@ -452,7 +400,7 @@ func TestAccProtectSurface_drift(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate)},
 				},
-				Check: restored,
+				ConfigStateChecks: restored,
 			},
 			{
 				// The endpoint's port changed out of band.
@@ -463,11 +411,9 @@ func TestAccProtectSurface_drift(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionUpdate)},
 				},
-				Check: func(*terraform.State) error {
-					if p := acctest.VerifiedAccessEndpoints(t, groupID)[0].LoadBalancerPort; p != 443 {
-						return fmt.Errorf("port %d, want 443 restored", p)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					// Port 443 restored.
+					acctest.ExpectVerifiedAccessEndpoint("zerotrust_protect_surface.test", "payments-admin", knownvalue.ObjectPartial(map[string]knownvalue.Check{"load_balancer_port": knownvalue.Int64Exact(443)})),
 				},
 			},
 			{
@@ -481,11 +427,10 @@ func TestAccProtectSurface_drift(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue("zerotrust_protect_surface.test", tfjsonpath.New("endpoints").AtMapKey("payments-admin"))},
 				},
-				Check: func(*terraform.State) error {
-					if eps := acctest.VerifiedAccessEndpoints(t, groupID); len(eps) != 1 || eps[0].Status != "active" {
-						return fmt.Errorf("endpoints after re-creation: %d", len(eps))
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectVerifiedAccessEndpoints("zerotrust_protect_surface.test", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"status": knownvalue.StringExact("active")}),
+					})),
 				},
 			},
 		},
@@ -493,21 +438,14 @@ func TestAccProtectSurface_drift(t *testing.T) {
 }
 
 func TestAccProtectSurface_disappears(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: acctest.ProviderConfig + vaProxy("gone") + vaSurface("gone", true, vaApp(443, vaCertARN)+vaRule),
-				Check: func(s *terraform.State) error {
-					id := s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					for _, e := range acctest.VerifiedAccessEndpoints(t, id) {
-						if err := acctest.DeleteVerifiedAccessEndpoint(t, e.ID); err != nil {
-							return err
-						}
-					}
-					return acctest.DeleteVerifiedAccessGroup(t, id)
-				},
+				Config: acctest.Config(acctest.ProviderBlock(), vaProxy("gone", acctest.RandomName("gone")), vaSurface("gone", true, vaApp(443, vaCertARN)+vaRule)),
+				// Deleted out of band after the apply: the next plan re-creates it.
+				ConfigStateChecks:  []statecheck.StateCheck{acctest.DisappearProtectSurface("zerotrust_protect_surface.test")},
 				ExpectNonEmptyPlan: true,
 			},
 		},
@@ -517,7 +455,7 @@ func TestAccProtectSurface_disappears(t *testing.T) {
 // vaStaticSurface is a surface with a literal proxy id and trust context, so
 // it plans without any AWS call.
 func vaStaticSurface(sensitivity, body string) string {
-	return acctest.ProviderConfig + fmt.Sprintf(`
+	return acctest.ProviderBlock() + fmt.Sprintf(`
 resource "zerotrust_protect_surface" "test" {
   name                = "bad"
   sensitivity         = %q
@@ -564,6 +502,7 @@ func TestAccProtectSurface_badInput(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // plan-only, nothing in the sandbox is read or written
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
@@ -575,10 +514,11 @@ func TestAccProtectSurface_badInput(t *testing.T) {
 		})
 	}
 	t.Run("invalid trust context", func(t *testing.T) {
+		t.Parallel() // plan-only, nothing in the sandbox is read or written
 		resource.UnitTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
-				Config: acctest.ProviderConfig + `
+				Config: acctest.ProviderBlock() + `
 resource "zerotrust_protect_surface" "test" {
   name                = "bad"
   proxy_id            = "vai-0123456789abcdef0"
@@ -613,27 +553,6 @@ access_rule {
 
 // --- helpers ---
 
-// knownString checks a plan or state value equals *want, read when the check runs.
-func knownString(want *string) knownvalue.Check { return lazyString{want} }
-
-type lazyString struct{ want *string }
-
-func (c lazyString) CheckValue(v any) error { return knownvalue.StringExact(*c.want).CheckValue(v) }
-func (c lazyString) String() string         { return *c.want }
-
-// notString checks a value is a string other than *other, read when the check runs.
-func notString(other *string) knownvalue.Check { return otherString{other} }
-
-type otherString struct{ other *string }
-
-func (c otherString) CheckValue(v any) error {
-	if s, ok := v.(string); !ok || s == *c.other {
-		return fmt.Errorf("value %v, want a string other than %q", v, *c.other)
-	}
-	return nil
-}
-func (c otherString) String() string { return "not " + *c.other }
-
 // vaExpectUnchanged checks that a resource change leaves an attribute as it was.
 func vaExpectUnchanged(address, attr string) plancheck.PlanCheck { return vaUnchanged{address, attr} }
 
@@ -652,16 +571,6 @@ func (c vaUnchanged) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest
 		return
 	}
 	resp.Error = fmt.Errorf("no change planned for %s", c.address)
-}
-
-// vaExample reads a documented example.
-func vaExample(t *testing.T, resourceType string) string {
-	t.Helper()
-	b, err := os.ReadFile(acctest.RepoRoot(t) + "/examples/resources/" + resourceType + "/resource.tf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return acctest.ProviderConfig + string(b)
 }
 
 // TestAccProtectSurface_example applies the documented examples of both
@@ -684,11 +593,13 @@ func TestAccProtectSurface_example(t *testing.T) {
 		}, "zerotrust_protect_surface.payments"},
 	} {
 		t.Run(tc.resourceType, func(t *testing.T) {
+			// Serial: both documented examples declare a proxy named corp, and
+			// the examples' names cannot take a random suffix.
 			resource.Test(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:          vaExample(t, tc.resourceType),
+					Config:          exampleConfig(t, tc.resourceType),
 					ConfigVariables: tc.vars,
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(tc.check, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^va`))),
@@ -709,8 +620,10 @@ func TestAccProtectSurface_partialFailure(t *testing.T) {
 	ctl := acctest.Sandbox.Control()
 	ctx := context.Background()
 	t.Cleanup(func() { _ = ctl.ClearFaults(ctx) })
-	cfg := vaFewRetries + vaProxy("partial_surface") + vaSurface("partial_surface", true, vaApp(443, vaCertARN)+vaRule)
+	name := acctest.RandomName("partial_surface")
+	cfg := acctest.Config(acctest.ProviderBlockMaxRetries(2), vaProxy("partial_surface", name), vaSurface("partial_surface", true, vaApp(443, vaCertARN)+vaRule))
 	var proxyID, groupID string
+	// Serial: fault injection is global to the sandbox.
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -730,7 +643,7 @@ func TestAccProtectSurface_partialFailure(t *testing.T) {
 					if err := ctl.ClearFaults(ctx); err != nil {
 						t.Fatal(err)
 					}
-					ids := acctest.VerifiedAccessInstancesNamed(t, "partial_surface")
+					ids := acctest.VerifiedAccessInstancesNamed(t, name)
 					if len(ids) != 1 {
 						t.Fatalf("proxies %v", ids)
 					}
@@ -744,9 +657,11 @@ func TestAccProtectSurface_partialFailure(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				Check: func(s *terraform.State) error {
-					groupID = s.RootModule().Resources["zerotrust_protect_surface.test"].Primary.ID
-					return acctest.ExpectVerifiedAccessObjects(t, "partial_surface", proxyID, 1, 2, 1, 1)
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_protect_surface.test", &groupID),
+					// The proxy found after the failed apply, with one group and one endpoint.
+					statecheck.ExpectKnownValue("zerotrust_access_proxy.partial_surface", tfjsonpath.New("id"), acctest.KnownString(&proxyID)),
+					acctest.ExpectVerifiedAccessObjectCounts("zerotrust_access_proxy.partial_surface", name, 1, 2, 1, 1),
 				},
 			},
 		},

@@ -3,25 +3,19 @@ package provider_test
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
 )
 
 func kubernetesOnlyConfig(ns, dbApp, extra string) string {
-	return fmt.Sprintf(`
-provider "zerotrust" {
-  kubernetes {}
-}
-
+	return acctest.KubernetesOnlyProviderBlock + fmt.Sprintf(`
 resource "zerotrust_segment" "web" {
   name = "web"
   kubernetes {
@@ -57,7 +51,8 @@ resource "zerotrust_segment_policy" "db" {
 // change reaches the policy in the same apply; import; destroy leaves
 // nothing.
 func TestAccSegment_kubernetesOnly(t *testing.T) {
-	const ns = "acc-k8s-only"
+	ns := acctest.RandomName("acc-k8s-only")
+	// Serial: t.Setenv changes the environment of the whole test binary.
 	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 	acctest.EnsureNamespace(t, ns)
@@ -79,33 +74,11 @@ func TestAccSegment_kubernetesOnly(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("zerotrust_segment.web", tfjsonpath.New("ownership_id"), knownvalue.NotNull()),
 					statecheck.ExpectKnownValue("zerotrust_segment_policy.db", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("restricted")),
-				},
-				Check: func(*terraform.State) error {
-					records := acctest.SegmentRecords(t, ns)
-					if records["db"]["sensitivity"] != "restricted" || records["web"]["pod-labels"] != `{"app":"web"}` {
-						return fmt.Errorf("segment records: %v", records)
-					}
-					pols := acctest.OwnedNetworkPolicies(t, ns)
-					in, ok := acctest.NetworkPolicyNamed(pols, "db-ingress")
-					if !ok || in.PodSelector["app"] != "db" || !in.AllowsIngressPort(5432) || in.AllowsIngressPort(5433) {
-						return fmt.Errorf("db ingress policy missing or wrong among %v: %+v", acctest.NetworkPolicyNames(pols), in)
-					}
-					if _, ok := acctest.NetworkPolicyNamed(pols, "web-egress"); !ok {
-						return fmt.Errorf("no egress policy for web among %v", acctest.NetworkPolicyNames(pols))
-					}
-					dns := 0
-					for name, np := range pols {
-						if strings.Contains(name, "allow-dns") {
-							dns++
-							if len(np.PodSelector) == 0 {
-								return fmt.Errorf("%s grants DNS to every pod of the namespace", name)
-							}
-						}
-					}
-					if dns != 2 {
-						return fmt.Errorf("%d DNS policies, want one per segment (2): %v", dns, acctest.NetworkPolicyNames(pols))
-					}
-					return nil
+					acctest.ExpectSegmentRecords(ns, map[string]map[string]string{"db": {"sensitivity": "restricted"}, "web": {"pod-labels": `{"app":"web"}`}}),
+					acctest.ExpectNetworkPolicy(ns, "db-ingress", acctest.NetworkPolicyWant{Labels: map[string]string{"app": "db"}, Allows: []int{5432}, Denies: []int{5433}}),
+					acctest.ExpectNetworkPolicy(ns, "web-egress", acctest.NetworkPolicyWant{}),
+					// One DNS policy per segment, neither granting DNS to every pod of the namespace.
+					acctest.ExpectNetworkPolicies(ns, "allow-dns", 2, acctest.NetworkPolicyWant{SelectsSome: true}),
 				},
 			},
 			{
@@ -118,12 +91,8 @@ func TestAccSegment_kubernetesOnly(t *testing.T) {
 					plancheck.ExpectResourceAction("zerotrust_segment_policy.db", plancheck.ResourceActionUpdate),
 					manifestsKnown,
 				}},
-				Check: func(*terraform.State) error {
-					in, ok := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "db-ingress")
-					if !ok || in.PodSelector["app"] != "postgres" {
-						return fmt.Errorf("db ingress policy selects %v, want app=postgres", in.PodSelector)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectNetworkPolicy(ns, "db-ingress", acctest.NetworkPolicyWant{Labels: map[string]string{"app": "postgres"}}),
 				},
 			},
 			{ResourceName: "zerotrust_segment.db", ImportState: true, ImportStateVerify: true},

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"fmt"
 	"regexp"
 	"testing"
 
@@ -15,13 +14,7 @@ import (
 )
 
 func segmentK8sConfig(vpcID, kubernetesBlock string) string {
-	return acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "test" {
-  name   = "checkout"
-  vpc_id = %q
-%s
-}
-`, vpcID, kubernetesBlock)
+	return acctest.Config(acctest.ProviderBlock(), acctest.Segment("test", "checkout", vpcID, kubernetesBlock))
 }
 
 // TestAccSegment_kubernetes records the placement on the group, reads it
@@ -36,7 +29,7 @@ func TestAccSegment_kubernetes(t *testing.T) {
     pod_labels      = { app = "checkout", tier = "web" }
     service_account = "checkout"
   }`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckSecurityGroupsGone(t, &groupID),
@@ -51,8 +44,8 @@ func TestAccSegment_kubernetes(t *testing.T) {
 					acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{
 						"zerotrust:k8s-namespace": "shop", "zerotrust:k8s-pod-labels": `{"app":"checkout","tier":"web"}`, "zerotrust:k8s-service-account": "checkout",
 					}),
+					acctest.CaptureID("zerotrust_segment.test", &groupID),
 				},
-				Check: captureID("zerotrust_segment.test", &groupID),
 			},
 			{
 				ResourceName:      "zerotrust_segment.test",
@@ -93,6 +86,7 @@ func TestAccSegment_kubernetesBadInput(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // plan-only, nothing in the sandbox is read or written
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -16,12 +17,7 @@ import (
 )
 
 func k8sPolicyConfig(vpcID, ns, port, policyExtra string) string {
-	return `
-provider "zerotrust" {
-  aws {}
-  kubernetes {}
-}
-` + fmt.Sprintf(`
+	return acctest.ProviderBlock(acctest.WithKubernetes) + fmt.Sprintf(`
 resource "zerotrust_segment" "checkout" {
   name   = "checkout"
   vpc_id = %[1]q
@@ -68,44 +64,24 @@ resource "zerotrust_segment_policy" "test" {
 // with another field manager, import and destroy.
 func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.30.0.0/16")
-	const ns = "acc-shop"
+	ns := acctest.RandomName("acc-shop")
 	acctest.EnsureNamespace(t, ns)
 	var policyID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckKubernetesPoliciesGone(t, ns),
 		Steps: []resource.TestStep{
 			{
 				Config: k8sPolicyConfig(vpcID, ns, "8443", ""),
-				Check: func(s *terraform.State) error {
-					policyID = s.RootModule().Resources["zerotrust_segment_policy.test"].Primary.ID
-					pols := acctest.OwnedNetworkPolicies(t, ns)
-					deny, ok := acctest.NetworkPolicyNamed(pols, "default-deny")
-					if !ok || len(deny.PodSelector) != 0 || len(deny.PolicyTypes) != 2 {
-						return fmt.Errorf("no default-deny for the whole namespace among %d policies", len(pols))
-					}
-					in, ok := acctest.NetworkPolicyNamed(pols, "payments-ingress")
-					if !ok {
-						return fmt.Errorf("no ingress policy for payments among %v", acctest.NetworkPolicyNames(pols))
-					}
-					if in.PodSelector["app"] != "payment-api" {
-						return fmt.Errorf("ingress policy selects %v", in.PodSelector)
-					}
-					if !in.AllowsIngressPort(8443) || !in.AllowsIngressPort(9090) {
-						return fmt.Errorf("ingress policy does not allow 8443 and 9090: %s", in.Ingress())
-					}
-					if _, ok := acctest.NetworkPolicyNamed(pols, "checkout-egress"); !ok {
-						return fmt.Errorf("no egress policy for checkout among %v", acctest.NetworkPolicyNames(pols))
-					}
-					principals, err := acctest.OwnedAuthorizationPolicyRules(t, ns)
-					if err != nil {
-						return err
-					}
-					if !strings.Contains(strings.Join(principals, " "), "cluster.local/ns/"+ns+"/sa/checkout") || !strings.Contains(strings.Join(principals, " "), "POST") {
-						return fmt.Errorf("no AuthorizationPolicy rule for the checkout identity with POST: %v", principals)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_segment_policy.test", &policyID),
+					// A default deny for the whole namespace, both directions.
+					acctest.ExpectNetworkPolicy(ns, "default-deny", acctest.NetworkPolicyWant{SelectsAll: true, PolicyTypes: 2}),
+					acctest.ExpectNetworkPolicy(ns, "payments-ingress", acctest.NetworkPolicyWant{Labels: map[string]string{"app": "payment-api"}, Allows: []int{8443, 9090}}),
+					acctest.ExpectNetworkPolicy(ns, "checkout-egress", acctest.NetworkPolicyWant{}),
+					// The checkout identity, with POST.
+					acctest.ExpectAuthorizationPolicyRules(ns, "cluster.local/ns/"+ns+"/sa/checkout", "POST"),
 				},
 			},
 			{
@@ -117,12 +93,9 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 						plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("kubernetes_manifests"), knownvalue.NotNull()),
 					},
 				},
-				Check: func(*terraform.State) error {
-					in, _ := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "payments-ingress")
-					if !in.AllowsIngressPort(8444) || in.AllowsIngressPort(8443) {
-						return fmt.Errorf("port not updated: %s", in.Ingress())
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The port is updated.
+					acctest.ExpectNetworkPolicy(ns, "payments-ingress", acctest.NetworkPolicyWant{Allows: []int{8444}, Denies: []int{8443}}),
 				},
 			},
 			{
@@ -139,16 +112,10 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_segment_policy.test", plancheck.ResourceActionUpdate)},
 				},
-				Check: func(*terraform.State) error {
-					pols := acctest.OwnedNetworkPolicies(t, ns)
-					if _, ok := acctest.NetworkPolicyNamed(pols, "default-deny"); !ok {
-						return fmt.Errorf("default-deny not restored")
-					}
-					in, _ := acctest.NetworkPolicyNamed(pols, "payments-ingress")
-					if in.IngressRules != 2 || !in.AllowsIngressPort(8444) {
-						return fmt.Errorf("ingress policy not restored: %s", in.Ingress())
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					// Both restored.
+					acctest.ExpectNetworkPolicy(ns, "default-deny", acctest.NetworkPolicyWant{}),
+					acctest.ExpectNetworkPolicy(ns, "payments-ingress", acctest.NetworkPolicyWant{IngressRules: 2, Allows: []int{8444}}),
 				},
 			},
 			{
@@ -159,16 +126,13 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 					acctest.ForceApplyPodSelector(t, ns, in.Name, "other-tool", map[string]string{"app": "hijacked"})
 				},
 				Config:      k8sPolicyConfig(vpcID, ns, "8444", ""),
-				ExpectError: regexp.MustCompile(`(?s)another field manager\s+owns fields.*other-tool.*force_conflicts`),
+				ExpectError: regexp.MustCompile(`(?s)another\s+field\s+manager\s+owns\s+fields.*other-tool.*force_conflicts`),
 			},
 			{
 				Config: k8sPolicyConfig(vpcID, ns, "8444", "    force_conflicts = true"),
-				Check: func(*terraform.State) error {
-					in, _ := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "payments-ingress")
-					if in.PodSelector["app"] != "payment-api" {
-						return fmt.Errorf("forced apply did not take the selector back: %v", in.PodSelector)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The forced apply took the selector back.
+					acctest.ExpectNetworkPolicy(ns, "payments-ingress", acctest.NetworkPolicyWant{Labels: map[string]string{"app": "payment-api"}}),
 				},
 			},
 			{
@@ -193,12 +157,9 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 					acctest.DeleteNetworkPolicy(t, ns, in.Name)
 				},
 				Config: k8sPolicyConfig(vpcID, ns, "8444", "    force_conflicts = true"),
-				Check: func(*terraform.State) error {
-					in, _ := acctest.NetworkPolicyNamed(acctest.OwnedNetworkPolicies(t, ns), "payments-ingress")
-					if in.IngressRules != 2 || !in.AllowsIngressPort(8444) {
-						return fmt.Errorf("ingress policy not re-created: %s", in.Ingress())
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					// Re-created.
+					acctest.ExpectNetworkPolicy(ns, "payments-ingress", acctest.NetworkPolicyWant{IngressRules: 2, Allows: []int{8444}}),
 				},
 			},
 			{
@@ -209,21 +170,26 @@ func TestAccSegmentPolicy_kubernetes(t *testing.T) {
 				// Import rebuilds one flow block per rule and records the
 				// cluster objects as placeholders; the next apply re-applies.
 				ImportStateVerifyIgnore: []string{"allow_from", "allow_to", "kubernetes", "kubernetes_manifests"},
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					n := 0
-					for k := range states[0].Attributes {
-						if strings.HasPrefix(k, "kubernetes_manifests.") && k != "kubernetes_manifests.%" {
-							n++
-						}
-					}
-					if n < 4 {
-						return fmt.Errorf("import found %d Kubernetes objects, want the policy's NetworkPolicies and AuthorizationPolicies", n)
-					}
-					return nil
-				},
+				ImportStateCheck:        checkImportedManifests,
 			},
 		},
 	})
+}
+
+// checkImportedManifests checks that an imported segment policy records
+// the policy's cluster objects: its NetworkPolicies and
+// AuthorizationPolicies, at least four.
+func checkImportedManifests(states []*terraform.InstanceState) error {
+	n := 0
+	for k := range states[0].Attributes {
+		if strings.HasPrefix(k, "kubernetes_manifests.") && k != "kubernetes_manifests.%" {
+			n++
+		}
+	}
+	if n < 4 {
+		return fmt.Errorf("import found %d Kubernetes objects, want the policy's NetworkPolicies and AuthorizationPolicies", n)
+	}
+	return nil
 }
 
 func TestAccSegmentPolicy_kubernetesBadInput(t *testing.T) {
@@ -243,10 +209,11 @@ func TestAccSegmentPolicy_kubernetesBadInput(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // plan-only, nothing in the sandbox is read or written
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig + "resource \"zerotrust_segment_policy\" \"test\" {\n  segment = \"sg-0123456789abcdef0\"\n  allow_from {" + tc.flow + "\n  }\n}\n",
+					Config:      acctest.ProviderBlock() + "resource \"zerotrust_segment_policy\" \"test\" {\n  segment = \"sg-0123456789abcdef0\"\n  allow_from {" + tc.flow + "\n  }\n}\n",
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},

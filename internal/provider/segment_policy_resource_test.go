@@ -1,8 +1,6 @@
 package provider_test
 
 import (
-	"fmt"
-	"reflect"
 	"regexp"
 	"sort"
 	"testing"
@@ -11,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
@@ -20,23 +17,10 @@ import (
 // policyConfig declares payments (restricted) and checkout segments and a
 // policy on payments; flows is the policy body.
 func policyConfig(vpcID, flows string) string {
-	return acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "checkout" {
-  name   = "checkout"
-  vpc_id = %[1]q
-}
-
-resource "zerotrust_segment" "payments" {
-  name        = "payments"
-  vpc_id      = %[1]q
-  sensitivity = "restricted"
-}
-
-resource "zerotrust_segment_policy" "test" {
-  segment = zerotrust_segment.payments.id
-%[2]s
-}
-`, vpcID, flows)
+	return acctest.Config(acctest.ProviderBlock(),
+		acctest.Segment("checkout", "checkout", vpcID),
+		acctest.Segment("payments", "payments", vpcID, acctest.Attr("sensitivity", "restricted")),
+		acctest.SegmentPolicy("test", "zerotrust_segment.payments", flows))
 }
 
 const basicFlows = `
@@ -56,7 +40,7 @@ const basicFlows = `
 
 func TestAccSegmentPolicy_basic(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.20.0.0/16")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -114,7 +98,7 @@ func TestAccSegmentPolicy_update(t *testing.T) {
     ports           = ["53"]
   }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -152,13 +136,13 @@ func TestAccSegmentPolicy_drift(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.22.0.0/16")
 	var payments string
 	cfg := policyConfig(vpcID, basicFlows)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
-				Check:  captureID("zerotrust_segment.payments", &payments),
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.payments", &payments)},
 			},
 			{
 				PreConfig: func() {
@@ -191,16 +175,14 @@ func TestAccSegmentPolicy_drift(t *testing.T) {
 // TestAccSegmentPolicy_disappears: every rule of the policy revoked out of band.
 func TestAccSegmentPolicy_disappears(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.23.0.0/16")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: policyConfig(vpcID, basicFlows),
-				Check: func(s *terraform.State) error {
-					payments := s.RootModule().Resources["zerotrust_segment.payments"].Primary.ID
-					return acctest.RevokeRules(t, payments, acctest.SecurityGroupRules(t, payments)...)
-				},
+				// Every rule revoked out of band after the apply: the next plan writes them again.
+				ConfigStateChecks:  []statecheck.StateCheck{acctest.DisappearSecurityGroupRules("zerotrust_segment.payments")},
 				ExpectNonEmptyPlan: true,
 			},
 		},
@@ -270,7 +252,7 @@ func TestAccSegmentPolicy_badInput(t *testing.T) {
 	// Back to the valid configuration: it is unchanged, and the post-test
 	// destroy (which validates the configuration first) can run.
 	steps = append(steps, resource.TestStep{Config: policyConfig(vpcID, basicFlows), PlanOnly: true})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps:                    steps,
@@ -284,7 +266,7 @@ func TestAccSegmentPolicy_foreignPeer(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.19.0.0/16")
 	foreign := acctest.CreateSecurityGroup(t, vpcID, "legacy-app", "made by hand")
 	before := acctest.SecurityGroupRules(t, foreign) // its default egress, as AWS creates it
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -299,12 +281,7 @@ func TestAccSegmentPolicy_foreignPeer(t *testing.T) {
 				statecheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.StringExact("self ingress tcp 8443 from " + foreign),
 				})),
-			},
-			Check: func(*terraform.State) error {
-				if rules := acctest.SecurityGroupRules(t, foreign); !reflect.DeepEqual(rules, before) {
-					return fmt.Errorf("the foreign group's rules changed: %+v, were %+v", rules, before)
-				}
-				return nil
+				acctest.ExpectSecurityGroupRulesUnchanged(foreign, before),
 			},
 		}},
 	})

@@ -20,30 +20,12 @@ import (
 
 // setConfig: app reaches db, cache and queue; policies is the set's body.
 func setConfig(vpcID, policies string) string {
-	return acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "app" {
-  name   = "set-app"
-  vpc_id = %[1]q
-}
-resource "zerotrust_segment" "db" {
-  name        = "set-db"
-  vpc_id      = %[1]q
-  sensitivity = "restricted"
-}
-resource "zerotrust_segment" "cache" {
-  name   = "set-cache"
-  vpc_id = %[1]q
-}
-resource "zerotrust_segment" "queue" {
-  name   = "set-queue"
-  vpc_id = %[1]q
-}
-
-resource "zerotrust_segment_policy_set" "shop" {
-  name = "shop"
-%[2]s
-}
-`, vpcID, policies)
+	return acctest.Config(acctest.ProviderBlock(),
+		acctest.Segment("app", "set-app", vpcID),
+		acctest.Segment("db", "set-db", vpcID, acctest.Attr("sensitivity", "restricted")),
+		acctest.Segment("cache", "set-cache", vpcID),
+		acctest.Segment("queue", "set-queue", vpcID),
+		acctest.Resource("zerotrust_segment_policy_set", "shop", acctest.Attr("name", "shop"), policies))
 }
 
 const setFanIn = `
@@ -85,6 +67,7 @@ func TestAccSegmentPolicySet_basic(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.41.0.0/16")
 	ctx := context.Background()
 	ctl := acctest.Sandbox.Control()
+	// Serial: it resets and counts the sandbox's calls, which are global.
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -103,18 +86,9 @@ func TestAccSegmentPolicySet_basic(t *testing.T) {
 					acctest.ExpectSecurityGroupRules("zerotrust_segment.queue", "in tcp 5672-5672 ${zerotrust_segment.app}", "out tcp 443-443 10.9.0.0/16"),
 					statecheck.ExpectKnownValue("zerotrust_segment_policy_set.shop", tfjsonpath.New("id"), knownvalue.StringExact("set/shop")),
 					statecheck.ExpectKnownValue("zerotrust_segment_policy_set.shop", tfjsonpath.New("rules"), knownvalue.ListSizeExact(7)),
-				},
-				Check: func(*terraform.State) error {
-					calls, err := ctl.Counters(ctx)
-					if err != nil {
-						return err
-					}
-					// Ingress: db, cache, queue. Egress: app (three rules,
-					// one call) and queue.
-					if in, out := calls["ec2:AuthorizeSecurityGroupIngress"], calls["ec2:AuthorizeSecurityGroupEgress"]; in != 3 || out != 2 {
-						return fmt.Errorf("AuthorizeSecurityGroupIngress %d, AuthorizeSecurityGroupEgress %d; want 3 and 2 (one per group and direction)", in, out)
-					}
-					return nil
+					// One Authorize per group and direction. Ingress: db,
+					// cache, queue. Egress: app (three rules, one call) and queue.
+					acctest.ExpectSandboxCalls(map[string]int64{"ec2:AuthorizeSecurityGroupIngress": 3, "ec2:AuthorizeSecurityGroupEgress": 2}),
 				},
 			},
 			{

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"fmt"
 	"regexp"
 	"testing"
 
@@ -9,27 +8,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
 )
 
 func segmentConfig(vpcID, name, sensitivity string) string {
-	return acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "test" {
-  name        = %q
-  vpc_id      = %q
-  sensitivity = %q
-  tags        = { team = "payments" }
-}
-`, name, vpcID, sensitivity)
+	return acctest.Config(acctest.ProviderBlock(), acctest.Segment("test", name, vpcID,
+		acctest.Attr("sensitivity", sensitivity), acctest.Attr("tags", map[string]string{"team": "payments"})))
 }
 
 func TestAccSegment_basic(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.10.0.0/16")
 	var groupID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckSecurityGroupsGone(t, &groupID),
@@ -46,8 +38,8 @@ func TestAccSegment_basic(t *testing.T) {
 					}),
 					// Deny by default in both directions: no rule at all, not even the default egress.
 					acctest.ExpectSecurityGroupRules("zerotrust_segment.test"),
+					acctest.CaptureID("zerotrust_segment.test", &groupID),
 				},
-				Check: captureID("zerotrust_segment.test", &groupID),
 			},
 			{
 				ResourceName:      "zerotrust_segment.test",
@@ -69,14 +61,14 @@ func TestAccSegment_basic(t *testing.T) {
 func TestAccSegment_update(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.11.0.0/16")
 	var groupID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckSecurityGroupsGone(t, &groupID),
 		Steps: []resource.TestStep{
 			{
-				Config: segmentConfig(vpcID, "orders", "internal"),
-				Check:  captureID("zerotrust_segment.test", &groupID),
+				Config:            segmentConfig(vpcID, "orders", "internal"),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.test", &groupID)},
 			},
 			{
 				Config: segmentConfig(vpcID, "orders", "confidential"),
@@ -103,13 +95,13 @@ func TestAccSegment_drift(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.12.0.0/16")
 	var groupID string
 	cfg := segmentConfig(vpcID, "drift", "internal")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
-				Check:  captureID("zerotrust_segment.test", &groupID),
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.test", &groupID)},
 			},
 			{
 				PreConfig:          func() { acctest.AuthorizeIngress(t, groupID, "tcp", 22, "0.0.0.0/0") },
@@ -133,13 +125,13 @@ func TestAccSegment_driftForgedTag(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.18.0.0/16")
 	var groupID string
 	cfg := segmentConfig(vpcID, "forged", "restricted")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
-				Check:  captureID("zerotrust_segment.test", &groupID),
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.test", &groupID)},
 			},
 			{
 				PreConfig: func() {
@@ -147,10 +139,11 @@ func TestAccSegment_driftForgedTag(t *testing.T) {
 				},
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("zerotrust_segment.test", "unmanaged_rule_ids.#", "1"),
-					resource.TestMatchResourceAttr("zerotrust_segment.test", "unmanaged_rules.0", regexp.MustCompile(`^sgr-\S+ ingress tcp 0-65535 from 0\.0\.0\.0/0$`)),
-				),
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					acctest.ExpectRefreshedValue("zerotrust_segment.test", tfjsonpath.New("unmanaged_rule_ids"), knownvalue.ListSizeExact(1)),
+					acctest.ExpectRefreshedValue("zerotrust_segment.test", tfjsonpath.New("unmanaged_rules").AtSliceIndex(0),
+						knownvalue.StringRegexp(regexp.MustCompile(`^sgr-\S+ ingress tcp 0-65535 from 0\.0\.0\.0/0$`))),
+				}},
 			},
 			{
 				Config:            cfg,
@@ -162,15 +155,14 @@ func TestAccSegment_driftForgedTag(t *testing.T) {
 
 func TestAccSegment_disappears(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.13.0.0/16")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: segmentConfig(vpcID, "gone", "internal"),
-				Check: func(s *terraform.State) error {
-					return acctest.DeleteSecurityGroup(t, s.RootModule().Resources["zerotrust_segment.test"].Primary.ID)
-				},
+				// Deleted out of band after the apply: the next plan re-creates it.
+				ConfigStateChecks:  []statecheck.StateCheck{acctest.DisappearSecurityGroup("zerotrust_segment.test")},
 				ExpectNonEmptyPlan: true,
 			},
 		},
@@ -182,7 +174,7 @@ func TestAccSegment_disappears(t *testing.T) {
 func TestAccSegment_adopt(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.14.0.0/16")
 	id := acctest.CreateSecurityGroup(t, vpcID, "legacy", "legacy")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckSecurityGroupUntagged(t, id),
@@ -190,23 +182,12 @@ func TestAccSegment_adopt(t *testing.T) {
 			{
 				// vpc_id beside security_group_id must be the group's VPC:
 				// refused at plan, nothing tagged.
-				Config: acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "test" {
-  name              = "legacy"
-  vpc_id            = "vpc-0123456789abcdef0"
-  security_group_id = %q
-}
-`, id),
+				Config: acctest.Config(acctest.ProviderBlock(),
+					acctest.Segment("test", "legacy", "vpc-0123456789abcdef0", acctest.Attr("security_group_id", id))),
 				ExpectError: regexp.MustCompile(`(?s)Security group is in another VPC.*Remove vpc_id`),
 			},
 			{
-				Config: acctest.ProviderConfig + fmt.Sprintf(`
-resource "zerotrust_segment" "test" {
-  name              = "legacy"
-  vpc_id            = %q
-  security_group_id = %q
-}
-`, vpcID, id),
+				Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("test", "legacy", vpcID, acctest.Attr("security_group_id", id))),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringExact(id)),
@@ -229,27 +210,15 @@ func TestAccSegment_badInput(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // plan-only, nothing in the sandbox is read or written
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig + "resource \"zerotrust_segment\" \"test\" {\n" + tc.body + "\n}\n",
+					Config:      acctest.ProviderBlock() + "resource \"zerotrust_segment\" \"test\" {\n" + tc.body + "\n}\n",
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
 			})
 		})
-	}
-}
-
-// captureID is a Check that records the id of the resource at address for
-// later steps.
-func captureID(address string, id *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[address]
-		if !ok {
-			return fmt.Errorf("%s not in state", address)
-		}
-		*id = rs.Primary.ID
-		return nil
 	}
 }
