@@ -237,7 +237,21 @@ func flattenLivePermissionSet(ctx context.Context, m *privilegedAccessModel, ps 
 // expandExpiry reads the expiry inputs from a plan (or a state): the
 // permission-set name, expires_at, expired and the assignments.
 func expandExpiry(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) accessExpiry {
-	if m.PermissionSetName.IsUnknown() || m.ExpiresAt.IsUnknown() || m.Expired.IsUnknown() || m.Assignments.IsUnknown() {
+	if m.Assignments.IsUnknown() {
+		return accessExpiry{}
+	}
+	return expandExpiryOf(m, expandAssignments(ctx, m.Assignments, diags), false)
+}
+
+// expandPendingPrincipalExpiry is the expiry of a plan whose assignments
+// are unknown only because the group is created in this apply: planned
+// holds the compiled assignments with a stand-in for the group's id.
+func expandPendingPrincipalExpiry(m privilegedAccessModel, planned []identitycenter.Assignment) accessExpiry {
+	return expandExpiryOf(m, planned, true)
+}
+
+func expandExpiryOf(m privilegedAccessModel, assignments []identitycenter.Assignment, principalPending bool) accessExpiry {
+	if m.PermissionSetName.IsUnknown() || m.ExpiresAt.IsUnknown() || m.Expired.IsUnknown() {
 		return accessExpiry{}
 	}
 	e := accessExpiry{known: true}
@@ -249,7 +263,8 @@ func expandExpiry(ctx context.Context, m privilegedAccessModel, diags *diag.Diag
 		return accessExpiry{} // reported by the attribute's validator
 	}
 	e.expiresAt = t
-	e.assignments = expandAssignments(ctx, m.Assignments, diags)
+	e.assignments = assignments
+	e.principalPending = principalPending
 	return e
 }
 

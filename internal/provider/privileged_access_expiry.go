@@ -56,6 +56,12 @@ func (r *privilegedAccessResource) planExpiry(ctx context.Context, plan *privile
 		tflog.Warn(ctx, "expiry not compiled at plan; its role and schedule ARNs are planned as unknown", map[string]any{"error": err.Error()})
 		return
 	}
+	if a.principalPending {
+		// The role derives from names alone; the schedules are named by
+		// the principal's id, which the group's create assigns.
+		plan.ExpiryRoleARN = types.StringValue(desired.Role.ARN)
+		return
+	}
 	flattenDesiredExpiry(plan, desired)
 }
 
@@ -64,6 +70,11 @@ type accessExpiry struct {
 	known       bool
 	expiresAt   time.Time // zero: no expiry, or expired (nothing to schedule)
 	assignments []identitycenter.Assignment
+	// principalPending: the assignments' principal is a group created in
+	// this apply, whose id is not known yet; assignments hold a stand-in
+	// for it. The schedule group and the role, named after the grant, are
+	// planned; the schedules, named after the principal, are not.
+	principalPending bool
 }
 
 // removedExpiry is the expiry of m with nothing scheduled: what deleting

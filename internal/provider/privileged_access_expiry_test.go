@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -112,5 +113,45 @@ func TestAccPrivilegedAccess_expirySchedules(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{expiry(first, acctB)},
 			},
 		},
+	})
+}
+
+// TestAccPrivilegedAccess_expiryPlannedForNewGroup: for a grant to a group
+// created in the same apply, the first plan shows the schedule group and the
+// execution role, which derive from the grant's name and the account alone;
+// only the schedules, named after the group's id, are known after apply.
+func TestAccPrivilegedAccess_expiryPlannedForNewGroup(t *testing.T) {
+	name := acctest.RandomName("jit-new-group")
+	jitGroup, jitRoleARN := acctest.ExpiryScheduleGroup(name), acctest.ExpiryRoleARN(motoAccount, name)
+	expires := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+	var ps acctest.PermissionSetRef
+	cfg := acctest.Config(acctest.ProviderBlock(),
+		acctest.AccessGroup("oncall", acctest.RandomName("pa-jit-new-group")),
+		acctest.PrivilegedAccess("test", name, acctest.Ref("zerotrust_access_group.oncall"),
+			acctest.Attr("accounts", []string{acctA}),
+			acctest.Attr("managed_policies", []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}),
+			acctest.Attr("expires_at", expires.Format(time.RFC3339)),
+		))
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckGrantGone(t, &ps, name),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue("zerotrust_access_group.oncall", tfjsonpath.New("id")),
+				plancheck.ExpectKnownValue(paResource, tfjsonpath.New("expiry_schedule_group"), knownvalue.StringExact(jitGroup)),
+				plancheck.ExpectKnownValue(paResource, tfjsonpath.New("expiry_role_arn"), knownvalue.StringExact(jitRoleARN)),
+				plancheck.ExpectUnknownValue(paResource, tfjsonpath.New("expiry_schedules")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				acctest.CapturePermissionSet(paResource, &ps),
+				statecheck.ExpectKnownValue(paResource, tfjsonpath.New("expiry_schedule_group"), knownvalue.StringExact(jitGroup)),
+				statecheck.ExpectKnownValue(paResource, tfjsonpath.New("expiry_role_arn"), knownvalue.StringExact(jitRoleARN)),
+				statecheck.ExpectKnownValue(paResource, tfjsonpath.New("expiry_schedules"), knownvalue.ListSizeExact(1)),
+				statecheck.CompareValuePairs(paResource, tfjsonpath.New("expiry_schedules").AtSliceIndex(0).AtMapKey("principal_id"),
+					"zerotrust_access_group.oncall", tfjsonpath.New("id"), compare.ValuesSame()),
+			},
+		}},
 	})
 }

@@ -125,7 +125,12 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 	if compiledOK && !unknown["group"] && !unknown["accounts"] && !unknown["expires_at"] {
 		plan.Assignments = flattenAssignments(compiled.Assignments)
 	}
-	r.planExpiry(ctx, &plan, expandExpiry(ctx, plan, &resp.Diagnostics))
+	expiry := expandExpiry(ctx, plan, &resp.Diagnostics)
+	if compiledOK && unknown["group"] && !unknown["accounts"] && !unknown["expires_at"] && !unknown["name"] {
+		// A group created in this apply: only its id is unknown.
+		expiry = expandPendingPrincipalExpiry(plan, compiled.Assignments)
+	}
+	r.planExpiry(ctx, &plan, expiry)
 	if !req.State.Raw.IsNull() {
 		var state privilegedAccessModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)

@@ -225,20 +225,23 @@ func privilegedAccessSchema() schema.Schema {
 				Computed: true,
 				Description: "EventBridge Scheduler schedule group holding the expiry schedules: `zerotrust-jit-` and the permission-set name " +
 					"(sanitised, with a hash when characters were replaced), tagged `managed-by`, `" + awsapi.TagPrivilegedAccess + "` and `" +
-					awsapi.TagOwnership + "`. Null without `expires_at`, once expired, or without assignments.",
+					awsapi.TagOwnership + "`. Null without `expires_at`, once expired, or without assignments. Known in the plan, also when " +
+					"the group is created in the same apply (it derives from the grant's name alone).",
 			},
 			"expiry_role_arn": schema.StringAttribute{
 				Computed: true,
 				Description: "ARN of the IAM role the expiry schedules run as (path `/zerotrust-jit/`, same name as the group, same tags). Only " +
 					"`scheduler.amazonaws.com` may assume it, for this account (`aws:SourceAccount`) and this grant's schedule group " +
 					"(`aws:SourceArn`); its one inline policy allows only `sso:DeleteAccountAssignment` on exactly this grant's instance, " +
-					"permission set and accounts. Null when there are no schedules; a role edited outside Terraform reads as null, so the plan shows it repaired.",
+					"permission set and accounts. Null when there are no schedules; a role edited outside Terraform reads as null, so the plan shows it repaired. " +
+					"Known in the plan, also when the group is created in the same apply (it derives from the grant's name and the account the provider's credentials act in).",
 			},
 			"expiry_schedules": schema.ListNestedAttribute{
 				Computed: true,
 				Description: "One one-time schedule per assignment (`at(...)` in UTC, flexible time window off, deleted after it ran) whose " +
 					"universal target `arn:aws:scheduler:::aws-sdk:ssoadmin:deleteAccountAssignment` removes that assignment at `expires_at`. " +
-					"Known in the plan; after a refresh, as found in AWS — a schedule deleted or changed outside Terraform is missing, so the plan shows it written again.",
+					"Known in the plan, except when the group is created in the same apply: a schedule is named after the group's id, which " +
+					"Identity Store assigns on create. After a refresh, as found in AWS — a schedule deleted or changed outside Terraform is missing, so the plan shows it written again.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":                schema.StringAttribute{Computed: true, Description: "Schedule name: `expire-`, the account id and a hash of the principal."},
 					"arn":                 schema.StringAttribute{Computed: true, Description: "Schedule ARN."},
