@@ -137,7 +137,7 @@ resource "zerotrust_privileged_access" "oncall" {
 func TestAccPlanTime_rulesKnownForSegmentCreatedInSameApply(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.31.0.0/16")
 	peer := acctest.Config(acctest.ProviderBlock(), acctest.Segment("db", "plan-time-db", vpcID))
-	withWeb := acctest.Config(peer, acctest.Segment("web", "plan-time-web", vpcID, acctest.Attr("sensitivity", "confidential"))) + fmt.Sprintf(`
+	withWeb := acctest.Config(peer, acctest.Segment("web", "plan-time-web", vpcID, acctest.Attr("sensitivity", "confidential"))) + `
 
 resource "zerotrust_segment_policy" "web" {
   segment             = zerotrust_segment.web.id
@@ -152,7 +152,7 @@ resource "zerotrust_segment_policy" "web" {
     ports   = ["5432"]
   }
 }
-`)
+`
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
