@@ -122,19 +122,6 @@ func ExpectSecurityGroupTagsAbsent(address string, keys ...string) statecheck.St
 
 var providerTag = regexp.MustCompile(`^zerotrust:`)
 
-// CheckSecurityGroupUntagged is a CheckDestroy for an adopted group: it must
-// still exist and carry none of the provider's tags.
-func CheckSecurityGroupUntagged(t *testing.T, id string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for k := range SecurityGroupTags(t, id) {
-			if k == "managed-by" || providerTag.MatchString(k) {
-				return fmt.Errorf("adopted group still carries provider tag %s after destroy", k)
-			}
-		}
-		return nil
-	}
-}
-
 // CheckSecurityGroupsGone is a CheckDestroy: none of the groups (ids filled
 // in by earlier steps; empty ones are skipped) may exist any more.
 func CheckSecurityGroupsGone(t *testing.T, ids ...*string) resource.TestCheckFunc {
@@ -270,4 +257,28 @@ func DisappearSecurityGroupRules(address string) statecheck.StateCheck {
 		}
 		return revokeRules(ctx, c, id, rules)
 	})
+}
+
+// CheckSecurityGroupAsBefore is a CheckDestroy for a group the provider
+// adopted or imported: it must still exist, with exactly the tags and the
+// rules it had before (rule ids included).
+func CheckSecurityGroupAsBefore(t *testing.T, id string, tags map[string]string, rules []SecurityGroupRule) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx := context.Background()
+		g, err := describeSecurityGroup(ctx, EC2(t), id)
+		if err != nil {
+			return fmt.Errorf("the group %s did not survive destroy: %v", id, err)
+		}
+		if got := tagMap(g.Tags); !reflect.DeepEqual(got, tags) {
+			return fmt.Errorf("the tags of %s after destroy are %v, were %v", id, got, tags)
+		}
+		got, err := securityGroupRules(ctx, EC2(t), id)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(got, rules) {
+			return fmt.Errorf("the rules of %s after destroy are %+v, were %+v", id, got, rules)
+		}
+		return nil
+	}
 }

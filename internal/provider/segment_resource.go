@@ -235,6 +235,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 			return
 		}
 		want[awsapi.TagAdopted] = "true"
+		keepOwnName(want, userTags)
 		if err := awsapi.SetTags(ctx, c.EC2, id, existing.Tags, want, nil); err != nil {
 			resp.Diagnostics.AddError("Tagging the adopted security group failed", err.Error())
 			return
@@ -305,7 +306,10 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddWarning("Segment owned by another resource", err.Error())
 	}
 	flattenSecurityGroup(&state, sg)
-	state.Adopted = types.BoolValue(sg.Tags[awsapi.TagAdopted] == "true")
+	// Adoption is what the state recorded (on adoption or import), not a
+	// tag: a foreign group imported carries no adopted tag until the next
+	// apply writes one, and must not read as ours meanwhile.
+	state.Adopted = types.BoolValue(state.Adopted.ValueBool() || sg.Tags[awsapi.TagAdopted] == "true")
 	if s := sg.Tags[awsapi.TagSensitivity]; s != "" {
 		state.Sensitivity = types.StringValue(s)
 	}
@@ -351,6 +355,7 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 	want := expandSegmentTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 	if state.Adopted.ValueBool() {
 		want[awsapi.TagAdopted] = "true"
+		keepOwnName(want, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 	}
 	managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), awsapi.TagSensitivity)
 	managed = append(managed, k8sTagKeys...)
@@ -455,11 +460,22 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		m.VPCID = types.StringNull()
 	}
 	flattenUnmanagedRules(&m, nil)
-	m.Tags = flattenImportedUserTags(sg.Tags, name)
+	if created {
+		m.Tags = flattenImportedUserTags(sg.Tags, name)
+	} // a foreign group's tags are its own: none is the configuration's to manage
 	m.Kubernetes = flattenSegmentKubernetesTags(sg.Tags, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if !created {
 		resp.Diagnostics.AddWarning("Imported as adopted",
 			"The security group was not created by this provider, so it was imported as adopted: destroy will leave it in place and only rules the provider tags are managed. Set security_group_id in the configuration.")
+	}
+}
+
+// keepOwnName drops, for an adopted group, the Name tag the segment's name
+// would write: the group's name is its own, and it must read the same after
+// destroy as before adoption. A Name the configuration's tags set is kept.
+func keepOwnName(want, userTags map[string]string) {
+	if _, declared := userTags["Name"]; !declared {
+		delete(want, "Name")
 	}
 }

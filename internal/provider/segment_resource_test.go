@@ -174,10 +174,12 @@ func TestAccSegment_disappears(t *testing.T) {
 func TestAccSegment_adopt(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.14.0.0/16")
 	id := acctest.CreateSecurityGroup(t, vpcID, "legacy", "legacy")
+	// Destroy leaves the group as it was: untagged, its Name never written.
+	tagsBefore, rulesBefore := acctest.SecurityGroupTags(t, id), acctest.SecurityGroupRules(t, id)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             acctest.CheckSecurityGroupUntagged(t, id),
+		CheckDestroy:             acctest.CheckSecurityGroupAsBefore(t, id, tagsBefore, rulesBefore),
 		Steps: []resource.TestStep{
 			{
 				// vpc_id beside security_group_id must be the group's VPC:
@@ -192,6 +194,56 @@ func TestAccSegment_adopt(t *testing.T) {
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringExact(id)),
 				},
+			},
+		},
+	})
+}
+
+// TestAccSegment_importForeign: a security group the provider did not
+// create, imported into a segment, is adopted and stays so: apply neither
+// renames it (Name tag) nor removes its own egress rule, and destroy leaves
+// it exactly as it was before the import. Adopting one through
+// security_group_id likewise leaves its Name tag alone.
+func TestAccSegment_importForeign(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.15.0.0/16")
+	id := acctest.CreateSecurityGroup(t, vpcID, "legacy-web", "legacy web tier")
+	acctest.TagResource(t, id, "Name", "legacy web (team A)")
+	acctest.TagResource(t, id, "cost-center", "1234")
+	acctest.AuthorizeIngress(t, id, "tcp", 22, "10.0.0.0/8")
+	tagsBefore, rulesBefore := acctest.SecurityGroupTags(t, id), acctest.SecurityGroupRules(t, id)
+	hasEgress := false
+	for _, r := range rulesBefore {
+		hasEgress = hasEgress || r.Egress
+	}
+	if !hasEgress {
+		t.Fatalf("the foreign group has no egress rule to keep: %+v", rulesBefore)
+	}
+	cfg := acctest.Config(acctest.ProviderBlock(), acctest.Segment("test", "legacy-web", "", acctest.Attr("security_group_id", id)))
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckSecurityGroupAsBefore(t, id, tagsBefore, rulesBefore),
+		Steps: []resource.TestStep{
+			{
+				// The import block imports and applies in one run.
+				Config: cfg + acctest.Block("import", acctest.Attr("to", acctest.Expr("zerotrust_segment.test")), acctest.Attr("id", id)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(true)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(true)),
+					acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{"Name": "legacy web (team A)", "cost-center": "1234"}),
+					acctest.ExpectSecurityGroupRulesUnchanged(id, rulesBefore),
+				},
+			},
+			{
+				// A refresh keeps the adoption the state recorded.
+				RefreshState:     true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{},
+			},
+			{
+				Config:   cfg,
+				PlanOnly: true,
 			},
 		},
 	})
