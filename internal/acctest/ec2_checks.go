@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -119,8 +118,6 @@ func ExpectSecurityGroupTagsAbsent(address string, keys ...string) statecheck.St
 		return nil
 	})
 }
-
-var providerTag = regexp.MustCompile(`^zerotrust:`)
 
 // CheckSecurityGroupsGone is a CheckDestroy: none of the groups (ids filled
 // in by earlier steps; empty ones are skipped) may exist any more.
