@@ -179,15 +179,7 @@ func ExpectSecurityGroupOwnership(address string) statecheck.StateCheck {
 // vpcID are exactly the one of the segment at address: a create (and its
 // retries) left nothing else behind.
 func ExpectSecurityGroupsNamed(address, vpcID, name string) statecheck.StateCheck {
-	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
-		if err != nil {
-			return err
-		}
-		c, err := ec2Client(ctx)
-		if err != nil {
-			return err
-		}
+	return ec2Check(address, func(ctx context.Context, c *ec2.Client, _ state, id string) error {
 		ids, err := securityGroupsNamed(ctx, c, vpcID, name)
 		if err != nil {
 			return err
@@ -222,16 +214,8 @@ func ExpectSecurityGroupRulesUnchanged(groupID string, before []SecurityGroupRul
 // address out of band, after the step's apply (a "disappears" test: the
 // next plan must re-create it).
 func DisappearSecurityGroup(address string) statecheck.StateCheck {
-	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
-		if err != nil {
-			return err
-		}
-		c, err := ec2Client(ctx)
-		if err != nil {
-			return err
-		}
-		_, err = c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
+	return ec2Check(address, func(ctx context.Context, c *ec2.Client, _ state, id string) error {
+		_, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
 		return err
 	})
 }
@@ -239,15 +223,7 @@ func DisappearSecurityGroup(address string) statecheck.StateCheck {
 // DisappearSecurityGroupRules revokes every live rule of the security
 // group of the segment at address out of band, after the step's apply.
 func DisappearSecurityGroupRules(address string) statecheck.StateCheck {
-	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
-		if err != nil {
-			return err
-		}
-		c, err := ec2Client(ctx)
-		if err != nil {
-			return err
-		}
+	return ec2Check(address, func(ctx context.Context, c *ec2.Client, _ state, id string) error {
 		rules, err := securityGroupRules(ctx, c, id)
 		if err != nil {
 			return err

@@ -308,15 +308,7 @@ func CheckVerifiedAccessSurfaceGone(t *testing.T, groupID, proxyID *string) reso
 // ExpectVerifiedAccessInstanceTags checks that the live instance of the
 // access proxy at address carries each of want.
 func ExpectVerifiedAccessInstanceTags(address string, want map[string]string) statecheck.StateCheck {
-	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
-		if err != nil {
-			return err
-		}
-		c, err := ec2Client(ctx)
-		if err != nil {
-			return err
-		}
+	return ec2Check(address, func(ctx context.Context, c *ec2.Client, _ state, id string) error {
 		in, err := describeInstance(ctx, c, id)
 		if err != nil {
 			return err

@@ -78,15 +78,7 @@ func ExpectVerifiedAccessEndpointPolicy(address, application string) statecheck.
 // ExpectVerifiedAccessGroupTags checks that the live group of the protect
 // surface at address carries each of want.
 func ExpectVerifiedAccessGroupTags(address string, want map[string]string) statecheck.StateCheck {
-	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
-		if err != nil {
-			return err
-		}
-		c, err := ec2Client(ctx)
-		if err != nil {
-			return err
-		}
+	return ec2Check(address, func(ctx context.Context, c *ec2.Client, _ state, id string) error {
 		g, err := describeVAGroup(ctx, c, id)
 		if err != nil {
 			return err
