@@ -306,10 +306,9 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddWarning("Segment owned by another resource", err.Error())
 	}
 	flattenSecurityGroup(&state, sg)
-	// Adoption is what the state recorded (on adoption or import), not a
+	// Adoption is what the state recorded (on adoption or import), never a
 	// tag: a foreign group imported carries no adopted tag until the next
-	// apply writes one, and must not read as ours meanwhile.
-	state.Adopted = types.BoolValue(state.Adopted.ValueBool() || sg.Tags[awsapi.TagAdopted] == "true")
+	// apply writes one, and a forged one must not stop drift correction.
 	if s := sg.Tags[awsapi.TagSensitivity]; s != "" {
 		state.Sensitivity = types.StringValue(s)
 	}
