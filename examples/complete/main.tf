@@ -250,8 +250,7 @@ resource "zerotrust_segment_policy_set" "shop" {
   dynamic "policy" {
     for_each = toset(concat([for f in local.flows : f.to], keys(local.egress)))
     content {
-      segment             = zerotrust_segment.this[policy.value].id
-      segment_sensitivity = zerotrust_segment.this[policy.value].sensitivity
+      segment = zerotrust_segment.this[policy.value].id
 
       dynamic "allow_from" {
         for_each = [for f in local.flows : f if f.to == policy.value]

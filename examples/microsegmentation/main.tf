@@ -50,6 +50,10 @@ output "segment_ids" {
   value = module.shop.segment_ids
 }
 
+output "security_group_ids" {
+  value = module.shop.security_group_ids
+}
+
 output "ingress_rules" {
   value = module.shop.ingress_rules
 }

@@ -46,6 +46,20 @@ func ProviderBlockMaxRetries(n int) string {
 	return Block(`provider "zerotrust"`, Block("aws", Attr("max_retries", n)))
 }
 
+// ClosedEndpoint is a URL where nothing listens.
+const ClosedEndpoint = "http://127.0.0.1:9"
+
+// ProviderBlockNoCloud is a provider block whose every AWS endpoint is a
+// closed port, tried once: a plan made with it proves what is decided with
+// no cloud reachable, and an apply fails at its first call.
+func ProviderBlockNoCloud() string {
+	endpoints := make([]string, 0, 6)
+	for _, service := range []string{"ec2", "ssoadmin", "identitystore", "sts", "iam", "scheduler"} {
+		endpoints = append(endpoints, Attr(service, ClosedEndpoint))
+	}
+	return Block(`provider "zerotrust"`, Block("aws", Attr("max_retries", 1), Block("endpoints", endpoints...)))
+}
+
 // KubernetesOnlyProviderBlock configures only a kubernetes block.
 const KubernetesOnlyProviderBlock = `provider "zerotrust" {
   kubernetes {}

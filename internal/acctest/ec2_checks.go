@@ -40,7 +40,7 @@ func compareRules(groupID string, rules []SecurityGroupRule, want []string) erro
 // the id of that resource in state (a segment peer). No want: no rule at all.
 func ExpectSecurityGroupRules(address string, want ...string) statecheck.StateCheck {
 	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
+		id, err := stateObjectID(s, address)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func ExpectSecurityGroupRules(address string, want ...string) statecheck.StateCh
 // liveSecurityGroupTags reads the tags of the security group whose id the
 // resource at address holds.
 func liveSecurityGroupTags(ctx context.Context, s state, address string) (string, map[string]string, error) {
-	id, err := stateString(s, address, "id")
+	id, err := stateObjectID(s, address)
 	if err != nil {
 		return "", nil, err
 	}

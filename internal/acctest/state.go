@@ -82,6 +82,16 @@ func stateStringAt(s state, address string, path tfjsonpath.Path) (string, error
 	return str, nil
 }
 
+// stateObjectID reads the cloud id of the object a resource manages: a
+// segment's security_group_id (its own id is derived from the
+// configuration, see zerotrust_segment), any other resource's id.
+func stateObjectID(s state, address string) (string, error) {
+	if g, err := stateString(s, address, "security_group_id"); err == nil && g != "" {
+		return g, nil
+	}
+	return stateString(s, address, "id")
+}
+
 // stateMapString reads attr[key] of a resource, attr being a map of strings.
 func stateMapString(s state, address, attr, key string) (string, error) {
 	return stateStringAt(s, address, tfjsonpath.New(attr).AtMapKey(key))
@@ -89,12 +99,13 @@ func stateMapString(s state, address, attr, key string) (string, error) {
 
 var stateRef = regexp.MustCompile(`\$\{([^}]+)\}`)
 
-// expandRefs replaces each ${address} in text with the id of that resource
-// in state, so an expectation can name another resource's live object.
+// expandRefs replaces each ${address} in text with the cloud id of that
+// resource's object in state (see stateObjectID), so an expectation can name
+// another resource's live object.
 func expandRefs(s state, text string) (string, error) {
 	var err error
 	out := stateRef.ReplaceAllStringFunc(text, func(m string) string {
-		id, e := stateString(s, stateRef.FindStringSubmatch(m)[1], "id")
+		id, e := stateObjectID(s, stateRef.FindStringSubmatch(m)[1])
 		if e != nil && err == nil {
 			err = e
 		}
@@ -108,6 +119,12 @@ func expandRefs(s state, text string) (string, error) {
 // in state.
 func CaptureID(address string, dst *string) statecheck.StateCheck {
 	return CaptureAttribute(address, tfjsonpath.New("id"), dst)
+}
+
+// CaptureGroupID records the security group id of the segment at address
+// (security_group_id) in *dst.
+func CaptureGroupID(address string, dst *string) statecheck.StateCheck {
+	return CaptureAttribute(address, tfjsonpath.New("security_group_id"), dst)
 }
 
 // CaptureAttribute records the string at path of the resource at address in

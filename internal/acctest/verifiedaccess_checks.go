@@ -24,7 +24,7 @@ import (
 // resource at address, with an EC2 client.
 func ec2Check(address string, f func(ctx context.Context, c *ec2.Client, s state, id string) error) statecheck.StateCheck {
 	return stateCheck(func(ctx context.Context, s state) error {
-		id, err := stateString(s, address, "id")
+		id, err := stateObjectID(s, address)
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func TestMicrosegmentationExampleKubernetes(t *testing.T) {
 	terraform.InitAndApply(t, opts)
 	afterApply := apiRequests(t, cs)
 
-	ids := terraform.OutputMap(t, opts, "segment_ids")
+	ids := terraform.OutputMap(t, opts, "security_group_ids")
 	c := acctest.EC2(t)
 	assertRules(t, c, ids["db"], []string{"in tcp 5432-5432 " + ids["app"]})
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,10 +32,16 @@ func TestMicrosegmentationExample(t *testing.T) {
 	}()
 	terraform.InitAndApply(t, opts)
 
-	ids := terraform.OutputMap(t, opts, "segment_ids")
+	// Segments are known by ids derived from the configuration; their
+	// groups by the ids AWS assigned.
+	segmentIDs := terraform.OutputMap(t, opts, "segment_ids")
+	ids := terraform.OutputMap(t, opts, "security_group_ids")
 	for _, tier := range []string{"web", "app", "db"} {
-		if ids[tier] == "" {
-			t.Fatalf("no segment id output for tier %s: %v", tier, ids)
+		if !strings.HasPrefix(segmentIDs[tier], "sg/"+vpcID+"/") || !strings.HasSuffix(segmentIDs[tier], tier) {
+			t.Fatalf("segment id of tier %s: %q, want sg/%s/<prefix>%s", tier, segmentIDs[tier], vpcID, tier)
+		}
+		if !strings.HasPrefix(ids[tier], "sg-") {
+			t.Fatalf("no security group id output for tier %s: %v", tier, ids)
 		}
 	}
 	c := acctest.EC2(t)

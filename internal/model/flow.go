@@ -137,9 +137,30 @@ var (
 	// KubernetesSegmentIDPattern is the id of a segment placed only in
 	// Kubernetes: k8s/<namespace>/<segment name>.
 	KubernetesSegmentIDPattern = regexp.MustCompile(`^k8s/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	// SegmentIDPattern accepts either kind of segment id.
-	SegmentIDPattern = regexp.MustCompile(SecurityGroupIDPattern.String() + "|" + KubernetesSegmentIDPattern.String())
+	// AWSSegmentIDPattern is the id of a segment whose security group the
+	// provider creates: sg/<vpc id>/<segment name>, known before the group
+	// exists.
+	AWSSegmentIDPattern = regexp.MustCompile(`^sg/vpc-[0-9a-f]{8,17}/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	// SegmentIDPattern accepts every form of segment id: a created
+	// segment's, a security group id (an adopted segment, or any group as a
+	// peer) and a Kubernetes-only segment's.
+	SegmentIDPattern = regexp.MustCompile(AWSSegmentIDPattern.String() + "|" + SecurityGroupIDPattern.String() + "|" + KubernetesSegmentIDPattern.String())
 )
+
+// AWSSegmentID is the id of a segment whose security group the provider
+// creates in vpc: derived from what the configuration writes, so it is known
+// at plan, before the group (and its cloud-assigned id) exists.
+func AWSSegmentID(vpc, name string) string { return "sg/" + vpc + "/" + name }
+
+// ParseAWSSegmentID splits a created segment's id; ok is false for any other
+// form.
+func ParseAWSSegmentID(id string) (vpc, name string, ok bool) {
+	if !AWSSegmentIDPattern.MatchString(id) {
+		return "", "", false
+	}
+	vpc, name, _ = strings.Cut(strings.TrimPrefix(id, "sg/"), "/")
+	return vpc, name, true
+}
 
 // KubernetesSegmentID is the id of a segment placed only in Kubernetes.
 func KubernetesSegmentID(namespace, name string) string { return "k8s/" + namespace + "/" + name }
@@ -282,7 +303,8 @@ func (f Flow) Validate(target Segment) Problems {
 		ps.Errorf(f.Path.At("protocol"), "HTTP match needs tcp", "methods and paths apply to tcp flows only, this flow is %s", f.Protocol)
 	}
 	switch {
-	case f.Peer.Segment != nil && f.Peer.Segment.SecurityGroupID != "" && !SecurityGroupIDPattern.MatchString(f.Peer.Segment.SecurityGroupID):
+	case f.Peer.Segment != nil && f.Peer.Segment.SecurityGroupID != "" && !SecurityGroupIDPattern.MatchString(f.Peer.Segment.SecurityGroupID) &&
+		!AWSSegmentIDPattern.MatchString(f.Peer.Segment.SecurityGroupID): // a group created in this apply stands in by its segment's id
 		ps.Errorf(peerPath, "Invalid segment", "%q is not a segment id (security group id such as sg-0123456789abcdef0)", f.Peer.Segment.SecurityGroupID)
 	case f.Peer.PrefixListID != "" && !PrefixListIDPattern.MatchString(f.Peer.PrefixListID):
 		ps.Errorf(peerPath, "Invalid prefix list", "%q is not a prefix list id such as pl-0123456789abcdef0", f.Peer.PrefixListID)

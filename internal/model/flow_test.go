@@ -75,3 +75,22 @@ func TestKubernetesSegmentID(t *testing.T) {
 		t.Errorf("a segment with a group is known by the group id, got %q", seg.ID())
 	}
 }
+
+func TestAWSSegmentID(t *testing.T) {
+	id := AWSSegmentID("vpc-0123456789abcdef0", "web")
+	if id != "sg/vpc-0123456789abcdef0/web" || !SegmentIDPattern.MatchString(id) || SecurityGroupIDPattern.MatchString(id) || KubernetesSegmentIDPattern.MatchString(id) {
+		t.Fatalf("id %q does not match the created-segment pattern only", id)
+	}
+	vpc, name, ok := ParseAWSSegmentID(id)
+	if !ok || vpc != "vpc-0123456789abcdef0" || name != "web" {
+		t.Fatalf("parse %q = %q %q %v", id, vpc, name, ok)
+	}
+	for _, bad := range []string{"sg/vpc-0123456789abcdef0", "sg//web", "sg/vpc-01234567/web/x", "sg/vpc-XYZ01234/web", "sg-0123456789abcdef0", "k8s/shop/web", "sg/vpc-01234567/-web"} {
+		if _, _, ok := ParseAWSSegmentID(bad); ok {
+			t.Errorf("%q parsed as a created segment's id", bad)
+		}
+		if bad != "sg-0123456789abcdef0" && bad != "k8s/shop/web" && SegmentIDPattern.MatchString(bad) {
+			t.Errorf("SegmentIDPattern accepts %q", bad)
+		}
+	}
+}

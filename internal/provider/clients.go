@@ -173,31 +173,44 @@ func (f *clientFactory) IdentityCenter(ctx context.Context) (awsapi.IdentityCent
 	return f.idc, f.idcErr
 }
 
-// readSegments reads segments by id: security-group segments with one
-// DescribeSecurityGroups, Kubernetes-only segments from their registry
-// records. A client is built only for the kinds of ids given, so policies
-// between Kubernetes-only segments need no AWS configuration. Segments that
-// do not exist are absent from the result.
+// readSegments reads segments by id, keyed by the ids given: security-group
+// ids with one DescribeSecurityGroups, created segments' ids
+// (sg/<vpc>/<name>) with one more filtered by VPC and name, Kubernetes-only
+// segments from their registry records. A client is built only for the
+// kinds of ids given, so policies between Kubernetes-only segments need no
+// AWS configuration. Segments that do not exist are absent from the result.
 func (f *clientFactory) readSegments(ctx context.Context, ids []string) (map[string]model.Segment, error) {
-	var groups, k8s []string
+	var groups, created, k8s []string
 	for _, id := range ids {
-		if model.KubernetesSegmentIDPattern.MatchString(id) {
+		switch {
+		case model.KubernetesSegmentIDPattern.MatchString(id):
 			k8s = append(k8s, id)
-		} else {
+		case model.AWSSegmentIDPattern.MatchString(id):
+			created = append(created, id)
+		default:
 			groups = append(groups, id)
 		}
 	}
 	out := map[string]model.Segment{}
-	if len(groups) > 0 {
+	if len(groups) > 0 || len(created) > 0 {
 		c, err := f.AWS(ctx)
 		if err != nil {
 			return nil, err
 		}
-		found, err := awsapi.ReadSegments(ctx, c.EC2, groups)
-		if err != nil {
-			return nil, err
+		if len(groups) > 0 {
+			found, err := awsapi.ReadSegments(ctx, c.EC2, groups)
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(out, found)
 		}
-		maps.Copy(out, found)
+		if len(created) > 0 {
+			found, err := awsapi.ReadCreatedSegments(ctx, c.EC2, created)
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(out, found)
+		}
 	}
 	if len(k8s) > 0 {
 		c, err := f.Kube()
@@ -211,6 +224,20 @@ func (f *clientFactory) readSegments(ctx context.Context, ids []string) (map[str
 		maps.Copy(out, found)
 	}
 	return out, nil
+}
+
+// segmentIDsOfGroups maps security group ids to the segment ids the
+// configuration writes for them (see awsapi.SegmentIDsOfGroups); no call
+// when there is none.
+func (f *clientFactory) segmentIDsOfGroups(ctx context.Context, groupIDs []string) (map[string]string, error) {
+	if len(groupIDs) == 0 {
+		return map[string]string{}, nil
+	}
+	c, err := f.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return awsapi.SegmentIDsOfGroups(ctx, c.EC2, groupIDs)
 }
 
 // AccountEnv returns the account, partition and region the credentials act

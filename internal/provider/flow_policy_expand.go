@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,18 +111,49 @@ func ruleLine(rule securitygroup.Rule) string {
 // selfGroup is how a policy's rule lines write the governed segment's group.
 const selfGroup = "self"
 
+// groupRefs maps the security group id of each segment read (or planned)
+// to the segment id the configuration refers to it by, so rule lines name
+// groups as the configuration does: a group created in this apply, whose
+// segment id stands in for its group id at plan, reads the same in the plan
+// and after apply. When two ids name one group, the smaller is used.
+func groupRefs(segments map[string]model.Segment) map[string]string {
+	out := map[string]string{}
+	for _, ref := range slices.Sorted(maps.Keys(segments)) {
+		if g := segments[ref].SecurityGroupID; g != "" {
+			if _, seen := out[g]; !seen {
+				out[g] = ref
+			}
+		}
+	}
+	return out
+}
+
+// refRule is rule with its groups named as the configuration names them
+// (see groupRefs), and the governed group, when given, written self.
+func refRule(r securitygroup.Rule, governed string, refs map[string]string) securitygroup.Rule {
+	name := func(g string) string {
+		switch {
+		case g == "":
+			return g
+		case governed != "" && g == governed:
+			return selfGroup
+		case refs[g] != "":
+			return refs[g]
+		}
+		return g
+	}
+	r.GroupID, r.ReferencedGroupID = name(r.GroupID), name(r.ReferencedGroupID)
+	return r
+}
+
 // flattenPolicyRules renders a policy's rules one line each, sorted, with
-// the governed group (governedID) written self, as the rule's group and as
-// its peer, then the rule's description in quotes when it has one.
-func flattenPolicyRules(rules []securitygroup.Rule, governedID string) types.List {
+// the governed group written self, as the rule's group and as its peer,
+// other groups by the segment ids that name them (refs), then the rule's
+// description in quotes when it has one.
+func flattenPolicyRules(rules []securitygroup.Rule, governed string, refs map[string]string) types.List {
 	lines := make([]string, len(rules))
 	for i, r := range rules {
-		if r.GroupID == governedID {
-			r.GroupID = selfGroup
-		}
-		if r.ReferencedGroupID == governedID {
-			r.ReferencedGroupID = selfGroup
-		}
+		r = refRule(r, governed, refs)
 		lines[i] = ruleLine(r)
 		if r.Description != "" {
 			lines[i] += " " + strconv.Quote(r.Description)
@@ -131,21 +163,23 @@ func flattenPolicyRules(rules []securitygroup.Rule, governedID string) types.Lis
 	return stringList(lines)
 }
 
-// flattenSetRules renders a set's rules one line each, sorted.
-func flattenSetRules(rules []securitygroup.Rule) types.List {
+// flattenSetRules renders a set's rules one line each, sorted, groups named
+// by the segment ids that name them (refs).
+func flattenSetRules(rules []securitygroup.Rule, refs map[string]string) types.List {
 	lines := make([]string, len(rules))
 	for i, rule := range rules {
-		lines[i] = ruleLine(rule)
+		lines[i] = ruleLine(refRule(rule, "", refs))
 	}
 	slices.Sort(lines)
 	return stringList(lines)
 }
 
-// flattenFlowBlocks turns the rules a policy owns on its segment back into
-// flow blocks, one per rule, for import.
-func flattenFlowBlocks(segment string, rules []securitygroup.Rule) (from, to []flowModel) {
+// flattenFlowBlocks turns the rules a policy owns on its segment's group
+// back into flow blocks, one per rule, for import; peer groups are named by
+// their segment ids (refs, see awsapi.SegmentIDsOfGroups).
+func flattenFlowBlocks(group string, rules []securitygroup.Rule, refs map[string]string) (from, to []flowModel) {
 	for _, r := range rules {
-		if r.GroupID != segment {
+		if r.GroupID != group {
 			continue
 		}
 		f := flowModel{
@@ -161,7 +195,7 @@ func flattenFlowBlocks(segment string, rules []securitygroup.Rule) (from, to []f
 		}
 		switch {
 		case r.ReferencedGroupID != "":
-			f.Segment = types.StringValue(r.ReferencedGroupID)
+			f.Segment = types.StringValue(valueOr(refs[r.ReferencedGroupID], r.ReferencedGroupID))
 		case r.CIDRv4 != "":
 			f.CIDRBlocks = cidrList([]string{r.CIDRv4})
 		case r.CIDRv6 != "":
@@ -179,4 +213,17 @@ func flattenFlowBlocks(segment string, rules []securitygroup.Rule) (from, to []f
 		}
 	}
 	return from, to
+}
+
+// ruleGroups lists every security group the rules name, as the rule's group
+// or as its peer.
+func ruleGroups(rules []securitygroup.Rule) []string {
+	var ids []string
+	for _, r := range rules {
+		ids = append(ids, r.GroupID)
+		if r.ReferencedGroupID != "" {
+			ids = append(ids, r.ReferencedGroupID)
+		}
+	}
+	return ids
 }

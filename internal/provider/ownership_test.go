@@ -106,7 +106,7 @@ func TestAccSegment_interruptedCreateRecovered(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("test", "interrupted", vpcID, acctest.Attr("sensitivity", "restricted"))),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringExact(groupID)),
+				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("security_group_id"), knownvalue.StringExact(groupID)),
 				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(false)),
 				// This configuration's tags replace the interrupted create's.
 				acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{"zerotrust:sensitivity": "restricted"}),
@@ -248,10 +248,10 @@ resource "zerotrust_segment_policy" "second" {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: segment + first, ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.api", &groupID)}},
+			{Config: segment + first, ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureGroupID("zerotrust_segment.api", &groupID)}},
 			{
 				Config:      segment + second(duplicate),
-				ExpectError: regexp.MustCompile(`(?s)Flow already declared by another policy.*already owned by\s+policy\s+sg-[0-9a-f]+/first.*Nothing\s+of\s+this\s+policy\s+was\s+written`),
+				ExpectError: regexp.MustCompile(`(?s)Flow already declared by another policy.*already owned by\s+policy\s+sg/vpc-[0-9a-f]+/[a-z0-9-]+/first.*Nothing\s+of\s+this\s+policy\s+was\s+written`),
 			},
 			{
 				// Only the other state's rule is on the group, and the second
@@ -350,10 +350,10 @@ func TestAccSegmentPolicy_sameFlowRefusedAtPlan(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: segment, ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.api", &groupID)}},
+			{Config: segment, ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureGroupID("zerotrust_segment.api", &groupID)}},
 			{
 				Config:      segment + policy("first") + policy("second"),
-				ExpectError: regexp.MustCompile(`(?s)Flow declared by two policies.*ingress tcp 443 from 10\.0\.0\.0/8.*also\s+planned\s+by\s+policy\s+sg-[0-9a-f]+/(first|second)`),
+				ExpectError: regexp.MustCompile(`(?s)Flow declared by two policies.*ingress tcp 443 from 10\.0\.0\.0/8.*also\s+planned\s+by\s+policy\s+sg/vpc-[0-9a-f]+/[a-z0-9-]+/(first|second)`),
 			},
 			{
 				// Nothing was written; one policy alone applies.

@@ -16,33 +16,46 @@ type planMemory struct {
 	// flows: the rules the segment policies and sets of this run plan.
 	flows flowRegistry
 
-	// planned: Kubernetes-only segments as this run plans them (created or
-	// changed in the same apply), by id, so the policies planned after them
-	// compile against what apply will find.
+	// planned: segments as this run plans them (created or changed in the
+	// same apply, or unchanged), by id, so the policies planned after them
+	// compile against what apply will find — with no cloud read, on a first
+	// apply too.
 	plannedMu sync.Mutex
 	planned   map[string]model.Segment
 }
 
-// planSegment records a Kubernetes-only segment as planned in this run.
-func (p *planMemory) planSegment(s model.Segment) {
+// planSegment records a segment as this run plans it, by its id: what
+// apply will find once it is created or updated. A segment whose group is
+// created in this apply carries its id as a stand-in for the group id.
+func (p *planMemory) planSegment(id string, s model.Segment) {
+	if p == nil {
+		return
+	}
 	p.plannedMu.Lock()
 	defer p.plannedMu.Unlock()
 	if p.planned == nil {
 		p.planned = map[string]model.Segment{}
 	}
-	p.planned[s.ID()] = s
+	p.planned[id] = s
 }
 
-// addPlannedSegments puts into segments, for the given ids, the segments
-// this run plans: what apply will find once they are created or updated.
-func (p *planMemory) addPlannedSegments(segments map[string]model.Segment, ids []string) {
+// plannedSegments returns, of the given ids, the segments this run plans,
+// and the ids it does not plan (to be read from the cloud).
+func (p *planMemory) plannedSegments(ids []string) (planned map[string]model.Segment, rest []string) {
+	planned = map[string]model.Segment{}
+	if p == nil {
+		return planned, ids
+	}
 	p.plannedMu.Lock()
 	defer p.plannedMu.Unlock()
 	for _, id := range ids {
 		if s, ok := p.planned[id]; ok {
-			segments[id] = s
+			planned[id] = s
+		} else {
+			rest = append(rest, id)
 		}
 	}
+	return planned, rest
 }
 
 // flowRegistry sees, within one Terraform run, the rules every segment

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
 func TestPlanMemoryFlowRegistry(t *testing.T) {
@@ -25,5 +26,24 @@ func TestPlanMemoryFlowRegistry(t *testing.T) {
 	r.claim("sg-1/a", []securitygroup.Rule{https})
 	if c := r.claim("sg-1/b", []securitygroup.Rule{ssh}); len(c) != 0 {
 		t.Fatalf("released rule still claimed: %v", c)
+	}
+}
+
+func TestPlanMemoryPlannedSegments(t *testing.T) {
+	var p planMemory
+	created := model.AWSSegmentID("vpc-0123456789abcdef0", "web")
+	p.planSegment(created, model.Segment{Name: "web", SecurityGroupID: created, Sensitivity: "restricted"})
+	got, rest := p.plannedSegments([]string{created, "sg-0123456789abcdef0"})
+	if s, ok := got[created]; !ok || s.Sensitivity != "restricted" || len(got) != 1 {
+		t.Fatalf("planned = %v, want only %s as restricted", got, created)
+	}
+	if len(rest) != 1 || rest[0] != "sg-0123456789abcdef0" {
+		t.Fatalf("rest = %v, want the segment this run does not plan", rest)
+	}
+	// A provider not configured yet (validate) has no memory: everything is read.
+	var none *planMemory
+	none.planSegment(created, model.Segment{})
+	if got, rest := none.plannedSegments([]string{created}); len(got) != 0 || len(rest) != 1 {
+		t.Fatalf("nil memory: planned %v, rest %v", got, rest)
 	}
 }

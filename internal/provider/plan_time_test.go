@@ -162,13 +162,15 @@ resource "zerotrust_segment_policy" "web" {
 				Config: withWeb,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("zerotrust_segment.web", plancheck.ResourceActionCreate),
-					// Every line is known: the new group is written self.
+					plancheck.ExpectKnownValue("zerotrust_segment.web", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+vpcID+"/plan-time-web")),
+					// Every line is known: the new group is written self, the
+					// peer by the segment id the configuration names it with.
 					plancheck.ExpectKnownValue("zerotrust_segment_policy.web", tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.StringRegexp(regexp.MustCompile(`^self egress tcp 5432 to sg-[0-9a-f]+( "[^"]*")?$`)),
+						knownvalue.StringRegexp(regexp.MustCompile(`^self egress tcp 5432 to sg/` + vpcID + `/plan-time-db( "[^"]*")?$`)),
 						knownvalue.StringExact(`self ingress tcp 443 from 10.0.0.0/8 "internal clients"`),
 						knownvalue.StringExact(`self ingress tcp 8000-8080 from 10.0.0.0/8 "internal clients"`),
 						// The peer's half: on the existing db group, from the new one.
-						knownvalue.StringRegexp(regexp.MustCompile(`^sg-[0-9a-f]+ ingress tcp 5432 from self( "[^"]*")?$`)),
+						knownvalue.StringRegexp(regexp.MustCompile(`^sg/` + vpcID + `/plan-time-db ingress tcp 5432 from self( "[^"]*")?$`)),
 					})),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -276,7 +278,7 @@ resource "zerotrust_segment_policy" "web_in" {
 		// The post-test destroy runs with the last (refused) configuration.
 		CheckDestroy: acctest.CheckSecurityGroupsGone(t, &groupID),
 		Steps: []resource.TestStep{
-			{Config: config("public"), ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.web", &groupID)}},
+			{Config: config("public"), ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureGroupID("zerotrust_segment.web", &groupID)}},
 			{
 				Config:      config("restricted"),
 				ExpectError: regexp.MustCompile(`(?s)Raising the sensitivity leaves the internet in|Open internet into a restricted segment`),

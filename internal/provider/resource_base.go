@@ -3,9 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
 
 // resourceBase is embedded by every resource: Configure takes the client
@@ -39,4 +42,21 @@ func configureResources(data any, diags *diag.Diagnostics) *resourceData {
 		return nil
 	}
 	return d
+}
+
+// segmentsAtPlan is the segments the ids name as this run's apply will find
+// them: those this run plans (created, changed or unchanged) from the plan
+// memory, with no cloud call — so a first plan needs none — and the others
+// (another state's) read. Apply never uses it: it reads what exists.
+func (b *resourceBase) segmentsAtPlan(ctx context.Context, ids []string) (map[string]model.Segment, error) {
+	planned, rest := b.plan.plannedSegments(ids)
+	if len(rest) == 0 {
+		return planned, nil
+	}
+	read, err := b.clients.readSegments(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(planned, read)
+	return planned, nil
 }

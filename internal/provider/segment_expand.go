@@ -15,9 +15,9 @@ import (
 )
 
 // flattenSecurityGroup writes the live security group's id, ARN, owner,
-// description and (when recorded) VPC into m.
+// description and (when recorded) VPC into m. The segment's own id is not
+// the group's: see segmentIdentity.
 func flattenSecurityGroup(m *segmentModel, sg *awsapi.SecurityGroup) {
-	m.ID = types.StringValue(sg.ID)
 	m.SecurityGroupID = types.StringValue(sg.ID)
 	if sg.ARN != "" {
 		m.ARN = types.StringValue(sg.ARN)

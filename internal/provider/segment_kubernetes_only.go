@@ -68,11 +68,11 @@ func (r *segmentResource) planKubernetesOnly(ctx context.Context, req resource.M
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("kubernetes").AtName("namespace"))
 		}
 	}
-	if r.clients != nil && !plan.ID.IsUnknown() && !plan.Sensitivity.IsUnknown() && !plan.Kubernetes.PodLabels.IsUnknown() && !plan.Kubernetes.ServiceAccount.IsUnknown() {
+	if !plan.ID.IsUnknown() && !plan.Sensitivity.IsUnknown() && !plan.Kubernetes.PodLabels.IsUnknown() && !plan.Kubernetes.ServiceAccount.IsUnknown() {
 		var d diag.Diagnostics
 		seg := model.Segment{Name: plan.Name.ValueString(), Sensitivity: plan.Sensitivity.ValueString(), Kubernetes: expandSegmentKubernetes(ctx, plan.Kubernetes, &d)}
 		if !d.HasError() {
-			r.plan.planSegment(seg)
+			r.plan.planSegment(plan.ID.ValueString(), seg)
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

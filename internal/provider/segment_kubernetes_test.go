@@ -44,7 +44,7 @@ func TestAccSegment_kubernetes(t *testing.T) {
 					acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{
 						"zerotrust:k8s-namespace": "shop", "zerotrust:k8s-pod-labels": `{"app":"checkout","tier":"web"}`, "zerotrust:k8s-service-account": "checkout",
 					}),
-					acctest.CaptureID("zerotrust_segment.test", &groupID),
+					acctest.CaptureGroupID("zerotrust_segment.test", &groupID),
 				},
 			},
 			{

@@ -16,8 +16,17 @@ func (m segmentPolicyModel) expandFlowPolicy() flowPolicy {
 	return flowPolicy{
 		Segment: m.Segment, AllowFrom: m.AllowFrom, AllowTo: m.AllowTo,
 		SegmentSensitivity: m.SegmentSensitivity, MaxRulesPerDirection: m.MaxRulesPerDirection,
-		Owner: policyID(m.Segment.ValueString(), m.Name.ValueString()),
+		Owner: m.owner(),
 	}
+}
+
+// owner is the id that owns the policy's rules and cluster objects: its id,
+// or while that is not planned yet, the id it will have.
+func (m segmentPolicyModel) owner() string {
+	if !m.ID.IsUnknown() && !m.ID.IsNull() {
+		return m.ID.ValueString()
+	}
+	return policyID(m.Segment.ValueString(), m.Name.ValueString())
 }
 
 func policyID(segment, name string) string { return segment + "/" + name }
@@ -45,22 +54,23 @@ func (k *policyKubernetesModel) known() bool {
 }
 
 // flattenRules records rules in state as lines, the governed group written
-// self (see flattenPolicyRules).
-func (m *segmentPolicyModel) flattenRules(rules []securitygroup.Rule) {
-	m.Rules = flattenPolicyRules(rules, m.Segment.ValueString())
+// self and the others named as the configuration names them (see
+// flattenPolicyRules).
+func (m *segmentPolicyModel) flattenRules(rules []securitygroup.Rule, governed model.Segment, segments map[string]model.Segment) {
+	m.Rules = flattenPolicyRules(rules, governed.SecurityGroupID, groupRefs(segments))
 }
 
 // flattenPlannedRules records rules compiled against plannedSegmentID: the
 // governed group is written self in every line, so the lines are those
 // apply computes once the group exists.
-func (m *segmentPolicyModel) flattenPlannedRules(rules []securitygroup.Rule) {
-	m.Rules = flattenPolicyRules(rules, plannedSegmentID)
+func (m *segmentPolicyModel) flattenPlannedRules(rules []securitygroup.Rule, segments map[string]model.Segment) {
+	m.Rules = flattenPolicyRules(rules, plannedSegmentID, groupRefs(segments))
 }
 
 // flattenImported is the state of a policy imported from the rules it owns
 // on its segment's group (one flow block per rule) and the cluster objects
-// it owns.
-func flattenImported(id, segment, name string, governed model.Segment, rules []securitygroup.Rule, manifests map[string]string) segmentPolicyModel {
+// it owns; refs names groups by their segment ids.
+func flattenImported(id, segment, name string, governed model.Segment, rules []securitygroup.Rule, manifests, refs map[string]string) segmentPolicyModel {
 	m := segmentPolicyModel{
 		ID:                   types.StringValue(id),
 		Segment:              types.StringValue(segment),
@@ -68,8 +78,8 @@ func flattenImported(id, segment, name string, governed model.Segment, rules []s
 		MaxRulesPerDirection: types.Int64Value(securitygroup.DefaultMaxRulesPerDirection),
 		SegmentSensitivity:   types.StringValue(governed.Sensitivity),
 	}
-	m.AllowFrom, m.AllowTo = flattenFlowBlocks(segment, rules)
-	m.flattenRules(rules)
+	m.AllowFrom, m.AllowTo = flattenFlowBlocks(governed.SecurityGroupID, rules, refs)
+	m.Rules = flattenPolicyRules(rules, governed.SecurityGroupID, refs)
 	m.KubernetesManifests = stringMapValue(manifests)
 	return m
 }

@@ -85,7 +85,10 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.Segment.IsUnknown() && !plan.Name.IsUnknown() {
+	if r.planReplacement(ctx, req, resp, plan.Segment) && !plan.Segment.IsUnknown() && !plan.Name.IsUnknown() {
+		// A new policy, or one replaced. An existing one keeps its id, also
+		// when its segment is now written by another id naming the same
+		// group: the id is on every rule and object it owns.
 		plan.ID = types.StringValue(policyID(plan.Segment.ValueString(), plan.Name.ValueString()))
 	}
 	var declared types.String
@@ -113,12 +116,11 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	segments, err := r.clients.readSegments(ctx, fp.segmentIDs())
+	segments, err := r.segmentsAtPlan(ctx, fp.segmentIDs())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("segment"), "Cannot read the segments", err.Error())
 		return
 	}
-	r.plan.addPlannedSegments(segments, fp.segmentIDs())
 	governed, found := fp.governed(segments)
 	if found && !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
 		// The segment's sensitivity changes in this apply (or the
@@ -165,7 +167,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.flattenRules(rules)
+	plan.flattenRules(rules, governed, segments)
 	if len(missing) == 0 {
 		manifests, diags := compilePolicyKubernetes(plan, governed, flows)
 		resp.Diagnostics.Append(diags...)
@@ -183,6 +185,25 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 // whose ids are known, are read (one DescribeSecurityGroups) to learn
 // whether they are managed; a peer that does not exist is an error now.
 // When they cannot be read the rules stay unknown until apply.
+// planReplacement reports whether the plan creates the policy anew: there
+// is no state, or the policy is replaced — its name changed (replaced by the
+// attribute), or it governs another segment (replaced here, since another
+// id of the same segment is no change).
+func (r *segmentPolicyResource) planReplacement(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, segment types.String) bool {
+	if req.State.Raw.IsNull() {
+		return true
+	}
+	var state segmentPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var name types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &name)...)
+	if segment.IsUnknown() || !r.sameSegment(ctx, state.Segment.ValueString(), segment.ValueString()) {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("segment"))
+		return true
+	}
+	return !name.Equal(state.Name)
+}
+
 func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan *segmentPolicyModel, sensitivity string, diags *diag.Diagnostics) {
 	fp := plan.expandFlowPolicy()
 	peerIDs := fp.peerIDs()
@@ -192,7 +213,7 @@ func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan
 			return
 		}
 		var err error
-		if segments, err = r.clients.readSegments(ctx, peerIDs); err != nil {
+		if segments, err = r.segmentsAtPlan(ctx, peerIDs); err != nil {
 			tflog.Debug(ctx, "peer segments not readable at plan time", map[string]any{"error": err.Error()})
 			return
 		}
@@ -209,7 +230,7 @@ func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan
 	if diags.HasError() {
 		return
 	}
-	plan.flattenPlannedRules(rules)
+	plan.flattenPlannedRules(rules, segments)
 }
 
 func (r *segmentPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -254,6 +275,10 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if diags.HasError() {
 		return
 	}
+	// The id was planned (known once segment and name are); it owns the
+	// rules and objects whichever segment id names the group.
+	id := plan.owner()
+	plan.ID = types.StringValue(id)
 	rules, d := fp.compileSecurityGroups(governed, flows)
 	diags.Append(d...)
 	manifests, d := compilePolicyKubernetes(plan, governed, flows)
@@ -261,17 +286,15 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if diags.HasError() {
 		return
 	}
-	checkAgainstPlan(ctx, plan, governed, rules, manifests, diags)
+	checkAgainstPlan(ctx, plan, governed, segments, rules, manifests, diags)
 	if diags.HasError() {
 		return
 	}
-	id := policyID(governed.ID(), plan.Name.ValueString())
-	plan.ID = types.StringValue(id)
 	plan.SegmentSensitivity = types.StringValue(governed.Sensitivity)
 	plan.KubernetesManifests = stringMapValue(manifests)
 	if governed.SecurityGroupID == "" {
 		// A segment placed only in Kubernetes: nothing in AWS.
-		plan.flattenRules(nil)
+		plan.flattenRules(nil, governed, segments)
 		r.applyKubernetes(ctx, &plan, manifests, prior, priorUIDs, privateOut, diags)
 		diags.Append(stateOut.Set(ctx, &plan)...)
 		return
@@ -282,7 +305,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	}
 	if live, ok := reconcileOwnedRules(ctx, c, id, "policy", rules, acknowledgedRuleKeys(governed, flows, rules), priorState.Raw.IsNull(), diags); diags.HasError() {
 		if ok {
-			plan.flattenRules(live)
+			plan.flattenRules(live, governed, segments)
 			// Kubernetes was not touched: the state keeps what the cluster
 			// holds, which the next apply trusts for unchanged objects.
 			plan.KubernetesManifests = stringMapValue(prior)
@@ -290,7 +313,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 		}
 		return
 	}
-	plan.flattenRules(rules)
+	plan.flattenRules(rules, governed, segments)
 	r.applyKubernetes(ctx, &plan, manifests, prior, priorUIDs, privateOut, diags)
 	diags.Append(stateOut.Set(ctx, &plan)...)
 }
@@ -311,7 +334,7 @@ func compilePolicyKubernetes(m segmentPolicyModel, governed model.Segment, flows
 	// A segment with a security group enforces on AWS what a NetworkPolicy
 	// cannot express; one placed only in Kubernetes has nothing else, so
 	// every flow must compile here.
-	opts := expandKubernetesOptions(m.Kubernetes, policyID(m.Segment.ValueString(), m.Name.ValueString()), !kubernetesOnly(&governed))
+	opts := expandKubernetesOptions(m.Kubernetes, m.owner(), !kubernetesOnly(&governed))
 	return compileKubernetes([]kubernetes.Policy{{Segment: governed, Flows: flows}}, opts)
 }
 
@@ -349,14 +372,14 @@ func reconcileOwnedRules(ctx context.Context, c *awsapi.Clients, id, kind string
 // checkAgainstPlan refuses to apply anything other than what the plan
 // showed: a segment's sensitivity or placement changed between plan and
 // apply changes the compiled result, and the reviewer did not see that.
-func checkAgainstPlan(ctx context.Context, plan segmentPolicyModel, governed model.Segment, rules []securitygroup.Rule, manifests map[string]string, diags *diag.Diagnostics) {
+func checkAgainstPlan(ctx context.Context, plan segmentPolicyModel, governed model.Segment, segments map[string]model.Segment, rules []securitygroup.Rule, manifests map[string]string, diags *diag.Diagnostics) {
 	const summary = "The compiled policy differs from the plan"
 	if !plan.SegmentSensitivity.IsUnknown() && plan.SegmentSensitivity.ValueString() != governed.Sensitivity {
 		diags.AddAttributeError(path.Root("segment_sensitivity"), summary,
 			fmt.Sprintf("The plan was made for a %s segment, the segment is now %s. Plan again.", plan.SegmentSensitivity.ValueString(), governed.Sensitivity))
 		return
 	}
-	if !plan.Rules.IsUnknown() && !plan.Rules.Equal(flattenPolicyRules(rules, governed.SecurityGroupID)) {
+	if !plan.Rules.IsUnknown() && !plan.Rules.Equal(flattenPolicyRules(rules, governed.SecurityGroupID, groupRefs(segments))) {
 		diags.AddAttributeError(path.Root("rules"), summary,
 			"The rules compiled at apply differ from the planned ones; a segment changed between plan and apply. Plan again.")
 		return
@@ -373,7 +396,9 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	segments, err := r.clients.readSegments(ctx, []string{state.Segment.ValueString()})
+	// The peers too: the rule lines name their groups by the ids the
+	// configuration uses.
+	segments, err := r.clients.readSegments(ctx, state.expandFlowPolicy().segmentIDs())
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the segment failed", err.Error())
 		return
@@ -401,7 +426,7 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 		objs.warnForeignPolicies(ctx, governed, &resp.Diagnostics)
 	}
 	state.SegmentSensitivity = types.StringValue(governed.Sensitivity)
-	state.flattenRules(rules)
+	state.flattenRules(rules, governed, segments)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -429,8 +454,9 @@ func (r *segmentPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 }
 
-// ImportState takes `<segment id>/<policy name>` and rebuilds the flow blocks
-// from the rules the policy owns on the segment's group (one block per rule).
+// ImportState takes `<segment id>/<policy name>` — any form of segment id —
+// and rebuilds the flow blocks from the rules the policy owns on the
+// segment's group (one block per rule).
 func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	cut := strings.LastIndex(req.ID, "/")
 	segment, name := "", ""
@@ -438,7 +464,7 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 		segment, name = req.ID[:cut], req.ID[cut+1:]
 	}
 	if !model.SegmentIDPattern.MatchString(segment) || !policyNameRe.MatchString(name) {
-		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected <segment id>/<policy name>, e.g. sg-0123456789abcdef0/default or k8s/shop/web/default, got %q", req.ID))
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected <segment id>/<policy name>, e.g. sg/vpc-0123456789abcdef0/web/default, sg-0123456789abcdef0/default or k8s/shop/web/default, got %q", req.ID))
 		return
 	}
 	segments, err := r.clients.readSegments(ctx, []string{segment})
@@ -451,15 +477,36 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Cannot import segment policy", fmt.Sprintf("segment %s does not exist", segment))
 		return
 	}
-	id := policyID(segment, name)
+	// A policy created while its segment was known by the group id owns
+	// its rules under that id: whichever id names the segment, the one that
+	// owns something is the policy's.
+	ids := []string{policyID(segment, name)}
+	if g := governed.SecurityGroupID; g != "" && g != segment {
+		ids = append(ids, policyID(g, name))
+	}
+	var id string
 	var rules []securitygroup.Rule
-	if governed.SecurityGroupID != "" {
-		var ok bool
-		if rules, ok = r.clients.ownedRules(ctx, id, "Cannot import segment policy", &resp.Diagnostics); !ok {
-			return
+	var manifests map[string]string
+	for _, id = range ids {
+		if governed.SecurityGroupID != "" {
+			var ok bool
+			if rules, ok = r.clients.ownedRules(ctx, id, "Cannot import segment policy", &resp.Diagnostics); !ok {
+				return
+			}
+		}
+		manifests = kubernetesObjects{clients: r.clients, owner: id}.importOwned(ctx)
+		if len(rules) > 0 || len(manifests) > 0 {
+			break
 		}
 	}
-	manifests := kubernetesObjects{clients: r.clients, owner: id}.importOwned(ctx)
-	m := flattenImported(id, segment, name, governed, rules, manifests)
+	if len(rules) == 0 && len(manifests) == 0 {
+		id = ids[0]
+	}
+	refs, err := r.clients.segmentIDsOfGroups(ctx, ruleGroups(rules))
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import segment policy", err.Error())
+		return
+	}
+	m := flattenImported(id, segment, name, governed, rules, manifests, refs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -1,8 +1,10 @@
 package provider_test
 
 import (
+	"context"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -142,7 +144,7 @@ func TestAccSegmentPolicy_drift(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            cfg,
-				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.payments", &payments)},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureGroupID("zerotrust_segment.payments", &payments)},
 			},
 			{
 				PreConfig: func() {
@@ -284,5 +286,74 @@ func TestAccSegmentPolicy_foreignPeer(t *testing.T) {
 				acctest.ExpectSecurityGroupRulesUnchanged(foreign, before),
 			},
 		}},
+	})
+}
+
+// TestAccSegmentPolicy_segmentIDUpgrade: a policy written when segments
+// were known by their group ids (here: referenced through
+// security_group_id, the value the old id had) whose configuration comes to
+// use the segment ids is updated in place — not replaced — keeping its id,
+// and with it the tags on its rules: no EC2 write.
+func TestAccSegmentPolicy_segmentIDUpgrade(t *testing.T) {
+	acctest.PreCheck(t)
+	vpcID := acctest.CreateVPC(t, "10.23.0.0/16")
+	ctx := context.Background()
+	ctl := acctest.Sandbox.Control()
+	byGroupID := acctest.Config(acctest.ProviderBlock(),
+		acctest.Segment("checkout", "upgrade-checkout", vpcID),
+		acctest.Segment("payments", "upgrade-payments", vpcID, acctest.Attr("sensitivity", "restricted")),
+		acctest.Resource("zerotrust_segment_policy", "test",
+			acctest.Attr("segment", acctest.Expr("zerotrust_segment.payments.security_group_id")),
+			acctest.AllowFrom(acctest.Attr("segment", acctest.Expr("zerotrust_segment.checkout.security_group_id")), acctest.Attr("ports", []string{"8443"})),
+			acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("ports", []string{"443"}))))
+	bySegmentID := strings.ReplaceAll(byGroupID, ".security_group_id", ".id")
+	var policyID string
+	// Serial: it counts the sandbox's calls, which are global.
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: byGroupID,
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_segment_policy.test", &policyID),
+					statecheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^sg-[0-9a-f]+/default$`))),
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := ctl.ResetCounters(ctx); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: bySegmentID,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("zerotrust_segment_policy.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("self ingress tcp 443 from 10.0.0.0/8"),
+						knownvalue.StringExact("self ingress tcp 8443 from sg/" + vpcID + "/upgrade-checkout"),
+						knownvalue.StringExact("sg/" + vpcID + "/upgrade-checkout egress tcp 8443 to self"),
+					})),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_segment_policy.test", tfjsonpath.New("id"), acctest.KnownString(&policyID)),
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.payments", "in tcp 443-443 10.0.0.0/8", "in tcp 8443-8443 ${zerotrust_segment.checkout}"),
+					acctest.ExpectSandboxCalls(map[string]int64{
+						"ec2:AuthorizeSecurityGroupIngress": 0, "ec2:AuthorizeSecurityGroupEgress": 0,
+						"ec2:RevokeSecurityGroupIngress": 0, "ec2:RevokeSecurityGroupEgress": 0,
+					}),
+				},
+			},
+			{
+				// Another segment is another policy: replaced.
+				Config: strings.NewReplacer("zerotrust_segment.payments.id", "zerotrust_segment.checkout.id",
+					"zerotrust_segment.checkout.id", "zerotrust_segment.payments.id").Replace(bySegmentID),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("zerotrust_segment_policy.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
 	})
 }

@@ -45,8 +45,14 @@ type flowModel struct {
 	HTTPPaths       types.List   `tfsdk:"http_paths"`
 }
 
+// segmentSensitivityDeprecation says why segment_sensitivity is no longer
+// needed: it was written only to get the floors checked at plan on a first
+// apply, which segment ids derived from the configuration now give.
+const segmentSensitivityDeprecation = "segment_sensitivity is no longer needed: segment ids are known at plan, so the segment's sensitivity " +
+	"is too, also when the segment is created or changed in the same apply. Remove it; it will be removed in the next major version."
+
 // segmentIDMessage describes the two forms of a segment id.
-const segmentIDMessage = "must be a segment id: a security group id such as sg-0123456789abcdef0, or k8s/<namespace>/<name> for a segment placed only in Kubernetes"
+const segmentIDMessage = "must be a segment id (zerotrust_segment.<name>.id): sg/<vpc_id>/<name> for a created segment, a security group id such as sg-0123456789abcdef0, or k8s/<namespace>/<name> for a segment placed only in Kubernetes"
 
 var (
 	policyNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
@@ -116,10 +122,11 @@ func flowBlock(direction string) schema.ListNestedBlock {
 func segmentPolicySchema() schema.Schema {
 	return schema.Schema{
 		Description: "The flows allowed into and out of one segment; everything else stays denied. The compiled security-group rules " +
-			"are a computed attribute known at plan time (`rules`, one line per rule) — also when the segment is created in the same " +
-			"apply, since the governed segment's group is written `self`, as long as every peer segment already exists (a peer created " +
-			"in the same apply leaves the list unknown, since two unknown ids may be the same group). " +
-			"Kubernetes manifests need the segment's placement, read from AWS, so they are known once the segment exists. Rules are reconciled with one " +
+			"are a computed attribute known at plan time (`rules`, one line per rule) — also when the segment and its peers are created " +
+			"in the same apply, since segment ids are derived from the configuration: the governed group is written `self`, the others " +
+			"by the segment ids the configuration names them with. Kubernetes manifests are known at plan likewise, from the segments' " +
+			"planned placement. Floors, internet exposure, quotas and flows declared twice are checked in that same plan, with no cloud " +
+			"call for segments planned in the same run. Rules are reconciled with one " +
 			"Authorize call per group and direction for additions and one Revoke by rule ids for removals. The policy owns exactly " +
 			"the rules it tagged with its id; rules changed or removed out of band are drift and are restored. When the governed " +
 			"segment has a Kubernetes placement, the same flows also compile to NetworkPolicies (and optionally Istio " +
@@ -128,10 +135,12 @@ func segmentPolicySchema() schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"segment": schema.StringAttribute{
-				Required:      true,
-				Description:   "The segment this policy governs (`zerotrust_segment.<name>.id`).",
-				Validators:    []validator.String{stringvalidator.RegexMatches(model.SegmentIDPattern, segmentIDMessage)},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Required: true,
+				Description: "The segment this policy governs (`zerotrust_segment.<name>.id`). Changing it replaces the policy, unless " +
+					"the new id names the same segment (a created segment's group id replaced by its `sg/<vpc_id>/<name>` id).",
+				Validators: []validator.String{stringvalidator.RegexMatches(model.SegmentIDPattern, segmentIDMessage)},
+				// Replacement is decided in ModifyPlan: another id of the same
+				// segment is not another segment (see sameSegment).
 			},
 
 			// Optional
@@ -147,16 +156,19 @@ func segmentPolicySchema() schema.Schema {
 
 			// Computed
 			"id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "`<segment>/<name>`; also the value of the `zerotrust:policy` tag on every rule the policy owns.",
+				Computed: true,
+				Description: "`<segment>/<name>`, known at plan; also the value of the `zerotrust:policy` tag on every rule the policy owns and " +
+					"the owner label of its Kubernetes objects. A policy keeps the id it was created with when its segment comes to be written by " +
+					"another id of the same segment (state from before `sg/<vpc_id>/<name>` ids keeps `<security group id>/<name>`).",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"segment_sensitivity": schema.StringAttribute{
-				Optional: true,
-				Computed: true,
-				Description: "Sensitivity of the governed segment; decides which flows need an acknowledgement. Read from the segment's security group " +
-					"at plan time when it exists. Set it to the segment's `sensitivity` (`zerotrust_segment.<name>.sensitivity`) so the floors " +
-					"are checked at plan even when the segment is created in the same apply; a value that differs from the segment's is an error.",
+				Optional:           true,
+				Computed:           true,
+				DeprecationMessage: segmentSensitivityDeprecation,
+				Description: "Sensitivity of the governed segment; decides which flows need an acknowledgement. Known at plan: the segment's " +
+					"planned sensitivity when it is created or changed in the same apply, else read from it. Setting it is deprecated and " +
+					"no longer needed; a value that differs from the segment's is an error at apply.",
 				Validators: []validator.String{stringvalidator.OneOf(model.Sensitivities...)},
 			},
 			"rules": schema.ListAttribute{
@@ -164,8 +176,10 @@ func segmentPolicySchema() schema.Schema {
 				ElementType: types.StringType,
 				Description: "Compiled security-group rules, one line each, sorted: `<group> <direction> <protocol> <ports> <from|to> <peer>`, " +
 					"then the rule's description in quotes when it has one. The governed segment's group is written `self`, as group and as " +
-					"peer; the other groups are the peers' halves of segment-to-segment flows. One line per rule reads better in a plan, " +
-					"and costs Terraform and the provider far less than an object per rule.",
+					"peer; the other groups, the peers' halves of segment-to-segment flows, are written by the segment ids the flows name " +
+					"them with (`sg/<vpc_id>/<name>` for a created segment), so the lines are the same in the first plan and after apply. " +
+					"Unknown only while a flow's values are (for example a peer in a VPC created in the same apply). One line per rule " +
+					"reads better in a plan, and costs Terraform and the provider far less than an object per rule.",
 			},
 			"kubernetes_manifests": schema.MapAttribute{
 				Computed:    true,

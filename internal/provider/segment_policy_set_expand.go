@@ -28,6 +28,15 @@ func (m segmentPolicySetModel) member(i int) flowPolicy {
 	}
 }
 
+// segmentIDs lists every segment the set's blocks name, governed and peers.
+func (m segmentPolicySetModel) segmentIDs() []string {
+	var ids []string
+	for i := range m.Policies {
+		ids = append(ids, m.member(i).segmentIDs()...)
+	}
+	return ids
+}
+
 // inputsKnown reports whether every value the compilation needs is known.
 func (m segmentPolicySetModel) inputsKnown() bool {
 	if m.Name.IsUnknown() || m.MaxRulesPerDirection.IsUnknown() || !m.Kubernetes.known() {
@@ -42,11 +51,11 @@ func (m segmentPolicySetModel) inputsKnown() bool {
 }
 
 // flattenSetBlocks rebuilds one policy block per group that governs a
-// flow, sorted by segment id: a rule is a flow of its group's block, except
+// flow, sorted by group id, groups named by their segment ids (refs): a rule is a flow of its group's block, except
 // an egress rule to another group that has the matching ingress rule from
 // it, which is that flow's other half (rebuilt as the destination's
 // allow_from).
-func flattenSetBlocks(rules []securitygroup.Rule) []setPolicyModel {
+func flattenSetBlocks(rules []securitygroup.Rule, refs map[string]string) []setPolicyModel {
 	ingress := map[string]bool{}
 	for _, r := range rules {
 		if !r.Egress && r.ReferencedGroupID != "" {
@@ -62,8 +71,8 @@ func flattenSetBlocks(rules []securitygroup.Rule) []setPolicyModel {
 	}
 	out := make([]setPolicyModel, 0, len(byGroup))
 	for _, g := range slices.Sorted(maps.Keys(byGroup)) {
-		from, to := flattenFlowBlocks(g, byGroup[g])
-		out = append(out, setPolicyModel{Segment: types.StringValue(g), AllowFrom: from, AllowTo: to})
+		from, to := flattenFlowBlocks(g, byGroup[g], refs)
+		out = append(out, setPolicyModel{Segment: types.StringValue(valueOr(refs[g], g)), AllowFrom: from, AllowTo: to})
 	}
 	return out
 }

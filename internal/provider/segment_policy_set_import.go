@@ -38,7 +38,12 @@ func (r *segmentPolicySetResource) ImportState(ctx context.Context, req resource
 			fmt.Sprintf("no security-group rule carries the tag zerotrust:policy = %s and no Kubernetes object belongs to it: there is no set named %q to import", id, name))
 		return
 	}
-	blocks := flattenSetBlocks(rules)
+	refs, err := r.clients.segmentIDsOfGroups(ctx, ruleGroups(rules))
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import segment policy set", err.Error())
+		return
+	}
+	blocks := flattenSetBlocks(rules, refs)
 	ids := make([]string, len(blocks))
 	for i, b := range blocks {
 		ids[i] = b.Segment.ValueString()
@@ -62,7 +67,7 @@ func (r *segmentPolicySetResource) ImportState(ctx context.Context, req resource
 		Name:                 types.StringValue(name),
 		MaxRulesPerDirection: types.Int64Value(securitygroup.DefaultMaxRulesPerDirection),
 		Policies:             blocks,
-		Rules:                flattenSetRules(rules),
+		Rules:                flattenSetRules(rules, refs),
 		KubernetesManifests:  stringMapValue(manifests),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -22,7 +22,10 @@ func TestFlattenSetBlocks(t *testing.T) {
 		// db -> the internet's 10.9.0.0/16.
 		tcp("sg-db", true, 443, "", "10.9.0.0/16"),
 	}
-	blocks := flattenSetBlocks(rules)
+	// Created segments' groups are named by their segment ids; a group
+	// that is no created segment keeps its group id.
+	app, db := "sg/vpc-01234567/app", "sg/vpc-01234567/db"
+	blocks := flattenSetBlocks(rules, map[string]string{"sg-app": app, "sg-db": db, "sg-legacy": "sg-legacy"})
 	got := map[string][]string{}
 	for _, b := range blocks {
 		for _, f := range b.AllowFrom {
@@ -33,11 +36,11 @@ func TestFlattenSetBlocks(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"sg-app": {`from sg-db<null> "9000"`, `to sg-legacy<null> "8080"`, `to sg-db<null> "6000"`},
-		"sg-db":  {`from sg-app<null> "5432"`, `to ["10.9.0.0/16"] "443"`},
+		app: {`from ` + db + `<null> "9000"`, `to sg-legacy<null> "8080"`, `to ` + db + `<null> "6000"`},
+		db:  {`from ` + app + `<null> "5432"`, `to ["10.9.0.0/16"] "443"`},
 	}
-	if len(blocks) != 2 || blocks[0].Segment.ValueString() != "sg-app" || blocks[1].Segment.ValueString() != "sg-db" {
-		t.Fatalf("blocks %v, want sg-app then sg-db", got)
+	if len(blocks) != 2 || blocks[0].Segment.ValueString() != app || blocks[1].Segment.ValueString() != db {
+		t.Fatalf("blocks %v, want app then db", got)
 	}
 	for seg, flows := range want {
 		if len(got[seg]) != len(flows) {

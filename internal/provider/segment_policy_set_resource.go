@@ -72,24 +72,30 @@ type setCompiled struct {
 	ack       map[string]bool
 	manifests map[string]string
 	known     bool // false while a segment of the set does not exist yet
+	// segments are those the set names, by the ids it names them with.
+	segments map[string]model.Segment
 }
 
-// compile reads every segment of the set (one DescribeSecurityGroups) and
-// compiles all policies together. At plan, a segment that does not exist
-// yet (created in the same apply) leaves the result unknown; at apply it is
-// an error.
+// compile takes every segment of the set — at plan as this run plans them
+// (see segmentsAtPlan), at apply as they exist (one DescribeSecurityGroups
+// per kind of id) — and compiles all policies together. At plan, a segment
+// that is neither planned in this run nor exists leaves the result unknown;
+// at apply it is an error.
 func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicySetModel, atApply bool, diags *diag.Diagnostics) setCompiled {
 	out := setCompiled{ack: map[string]bool{}, known: true}
-	var ids []string
-	for i := range m.Policies {
-		ids = append(ids, m.member(i).segmentIDs()...)
+	ids := m.segmentIDs()
+	var segments map[string]model.Segment
+	var err error
+	if atApply {
+		segments, err = r.clients.readSegments(ctx, ids)
+	} else {
+		segments, err = r.segmentsAtPlan(ctx, ids)
 	}
-	segments, err := r.clients.readSegments(ctx, ids)
 	if err != nil {
 		diags.AddAttributeError(path.Root("policy"), "Cannot read the segments", err.Error())
 		return out
 	}
-	r.plan.addPlannedSegments(segments, ids)
+	out.segments = segments
 	byKey := map[string]int{}
 	var kpols []kubernetes.Policy
 	for i := range m.Policies {
@@ -180,7 +186,7 @@ func (r *segmentPolicySetResource) ModifyPlan(ctx context.Context, req resource.
 				fmt.Sprintf("The rule %s on %s is also planned by policy %s in this configuration; one flow may be declared by one policy only.",
 					strings.TrimSpace(awsapi.LiveRule{Rule: c.rule}.Describe()), c.rule.GroupID, c.other))
 		}
-		plan.Rules = flattenSetRules(compiled.rules)
+		plan.Rules = flattenSetRules(compiled.rules, groupRefs(compiled.segments))
 		plan.KubernetesManifests = stringMapValue(compiled.manifests)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -218,7 +224,8 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 	if diags.HasError() {
 		return
 	}
-	lines := flattenSetRules(compiled.rules)
+	refs := groupRefs(compiled.segments)
+	lines := flattenSetRules(compiled.rules, refs)
 	if !plan.Rules.IsUnknown() && !plan.Rules.Equal(lines) {
 		diags.AddAttributeError(path.Root("rules"), "The compiled set differs from the plan",
 			"The rules compiled at apply differ from the planned ones; a segment changed between plan and apply. Plan again.")
@@ -239,7 +246,7 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 		}
 		if live, ok := reconcileOwnedRules(ctx, c, id, "policy set", compiled.rules, compiled.ack, priorState.Raw.IsNull(), diags); diags.HasError() {
 			if ok {
-				plan.Rules = flattenSetRules(live)
+				plan.Rules = flattenSetRules(live, refs)
 				// Kubernetes was not touched: the state keeps what the
 				// cluster holds, which the next apply trusts for unchanged
 				// objects.
@@ -269,7 +276,12 @@ func (r *segmentPolicySetResource) Read(ctx context.Context, req resource.ReadRe
 		if !ok {
 			return
 		}
-		state.Rules = flattenSetRules(rules)
+		segments, err := r.clients.readSegments(ctx, state.segmentIDs())
+		if err != nil {
+			resp.Diagnostics.AddError("Reading the set's segments failed", err.Error())
+			return
+		}
+		state.Rules = flattenSetRules(rules, groupRefs(segments))
 	}
 	objs := r.kubernetesObjects(state)
 	view, ok := objs.read(ctx, stringMap(ctx, state.KubernetesManifests, &resp.Diagnostics), kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)

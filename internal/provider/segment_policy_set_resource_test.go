@@ -186,10 +186,11 @@ func checkImportedFanIn(states []*terraform.InstanceState) error {
 	if a["id"] != "set/shop" || a["name"] != "shop" || a["rules.#"] != "7" || a["policy.#"] != "3" {
 		return fmt.Errorf("imported id %q name %q, %s rules, %s blocks; want set/shop, shop, 7, 3", a["id"], a["name"], a["rules.#"], a["policy.#"])
 	}
+	// Created segments come back by their segment ids (sg/<vpc_id>/<name>).
 	app, ports, cidrs := a["policy.0.allow_from.0.segment"], []string{}, 0
 	for i := range 3 {
 		at := func(k string) string { return a[fmt.Sprintf("policy.%d.%s", i, k)] }
-		if at("allow_from.#") != "1" || at("allow_from.0.segment") != app || at("segment") == app || !strings.HasPrefix(at("segment"), "sg-") {
+		if at("allow_from.#") != "1" || at("allow_from.0.segment") != app || at("segment") == app || !strings.HasPrefix(at("segment"), "sg/vpc-") || !strings.HasSuffix(app, "/set-app") {
 			return fmt.Errorf("block %d: segment %s, %s allow_from from %q; want one allow_from from %q, another segment", i, at("segment"), at("allow_from.#"), at("allow_from.0.segment"), app)
 		}
 		ports = append(ports, at("allow_from.0.ports.0"))

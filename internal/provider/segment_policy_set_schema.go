@@ -75,9 +75,10 @@ func segmentPolicySetSchema() schema.Schema {
 							Validators:  []validator.String{stringvalidator.RegexMatches(model.SegmentIDPattern, segmentIDMessage)},
 						},
 						"segment_sensitivity": schema.StringAttribute{
-							Optional: true,
-							Description: "The segment's sensitivity (`zerotrust_segment.<name>.sensitivity`), so floors are checked at plan " +
-								"when the segment is created in the same apply (as in `zerotrust_segment_policy`).",
+							Optional:           true,
+							DeprecationMessage: segmentSensitivityDeprecation,
+							Description: "Deprecated: the segment's sensitivity is known at plan without it. When set, flows are judged " +
+								"against the stricter of it and the segment's.",
 							Validators: []validator.String{stringvalidator.OneOf(model.Sensitivities...)},
 						},
 					},

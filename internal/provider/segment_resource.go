@@ -24,9 +24,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*segmentResource)(nil)
-	_ resource.ResourceWithImportState = (*segmentResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*segmentResource)(nil)
+	_ resource.ResourceWithConfigure    = (*segmentResource)(nil)
+	_ resource.ResourceWithImportState  = (*segmentResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*segmentResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*segmentResource)(nil)
 
 	_ resource.ResourceWithValidateConfig = (*segmentResource)(nil)
 )
@@ -82,6 +83,7 @@ func (r *segmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		if !req.Plan.Raw.IsNull() {
 			planNoUnmanaged(ctx, resp)
 			r.planKubernetesOnly(ctx, req, resp)
+			r.planSecurityGroupSegment(ctx, req, resp)
 			r.checkAdoption(ctx, req, resp)
 		}
 		return
@@ -98,6 +100,7 @@ func (r *segmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if len(state.UnmanagedRules.Elements()) > 0 {
 		planNoUnmanaged(ctx, resp)
 	}
+	r.planSecurityGroupSegment(ctx, req, resp)
 	var planned types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("sensitivity"), &planned)...)
 	if !planned.IsUnknown() && model.SensitivityRank(planned.ValueString()) > model.SensitivityRank(state.Sensitivity.ValueString()) {
@@ -118,7 +121,7 @@ func (r *segmentResource) checkRaise(ctx context.Context, state segmentModel, se
 	if err != nil {
 		return
 	}
-	rules, err := awsapi.PolicyIngressRules(ctx, c.EC2, state.ID.ValueString())
+	rules, err := awsapi.PolicyIngressRules(ctx, c.EC2, state.SecurityGroupID.ValueString())
 	if err != nil {
 		tflog.Debug(ctx, "policy rules not readable at plan time", map[string]any{"error": err.Error()})
 		return
@@ -257,7 +260,6 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		}
 		if created != nil && created.ID != "" {
 			// Record what exists even when a later step failed, so nothing is orphaned.
-			plan.ID = types.StringValue(created.ID)
 			plan.SecurityGroupID = types.StringValue(created.ID)
 			plan.Description = types.StringValue(description)
 		}
@@ -265,6 +267,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 			resp.Diagnostics.AddError("Creating the segment's security group failed", err.Error())
 			if created != nil && created.ID != "" {
 				fillSegmentUnknowns(&plan)
+				plan.ID = segmentIdentity(plan)
 				resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 			}
 			return
@@ -274,6 +277,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	tflog.Info(ctx, "segment security group ready", map[string]any{"security_group_id": sg.ID, "adopted": plan.Adopted.ValueBool()})
 	flattenSecurityGroup(&plan, sg)
+	plan.ID = segmentIdentity(plan)
 	flattenUnmanagedRules(&plan, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -292,9 +296,9 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if c == nil {
 		return
 	}
-	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, state.ID.ValueString())
+	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, state.SecurityGroupID.ValueString())
 	if awsapi.IsNotFound(err) {
-		tflog.Warn(ctx, "segment security group disappeared; removing from state", map[string]any{"security_group_id": state.ID.ValueString()})
+		tflog.Warn(ctx, "segment security group disappeared; removing from state", map[string]any{"security_group_id": state.SecurityGroupID.ValueString()})
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -341,7 +345,7 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 	if c == nil {
 		return
 	}
-	id := state.ID.ValueString()
+	id := state.SecurityGroupID.ValueString()
 	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the segment's security group failed", err.Error())
@@ -394,7 +398,7 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if c == nil {
 		return
 	}
-	id := state.ID.ValueString()
+	id := state.SecurityGroupID.ValueString()
 	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
 	if awsapi.IsNotFound(err) {
 		return
@@ -418,24 +422,33 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
-// ImportState accepts a security group id or a Kubernetes-only segment's id
-// (k8s/<namespace>/<name>). A group the provider created (tagged managed-by
-// and not adopted) is imported as created; any other group is imported as
-// adopted, so destroy will never delete it.
+// ImportState accepts a created segment's id (sg/<vpc_id>/<name>), a
+// security group id, or a Kubernetes-only segment's id (k8s/<namespace>/<name>).
+// A group the provider created (tagged managed-by and not adopted) is
+// imported as created, known by sg/<vpc_id>/<name> whichever id named it;
+// any other group is imported as adopted, known by its group id, so destroy
+// will never delete it.
 func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if model.KubernetesSegmentIDPattern.MatchString(req.ID) {
 		r.importKubernetesOnly(ctx, req.ID, resp)
 		return
 	}
-	if !model.SecurityGroupIDPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected a security group id such as sg-0123456789abcdef0, or k8s/<namespace>/<name> for a segment placed only in Kubernetes, got %q", req.ID))
+	vpc, groupName, byName := model.ParseAWSSegmentID(req.ID)
+	if !byName && !model.SecurityGroupIDPattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected a segment id (sg/<vpc_id>/<name>), a security group id such as sg-0123456789abcdef0, or k8s/<namespace>/<name> for a segment placed only in Kubernetes, got %q", req.ID))
 		return
 	}
 	c := r.clients.awsOrDiag(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, req.ID)
+	var sg *awsapi.SecurityGroup
+	var err error
+	if byName {
+		sg, err = awsapi.FindSecurityGroupByName(ctx, c.EC2, vpc, groupName)
+	} else {
+		sg, err = awsapi.FindSecurityGroup(ctx, c.EC2, req.ID)
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import segment", err.Error())
 		return
@@ -459,6 +472,12 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		m.VPCID = types.StringNull()
 	}
 	flattenUnmanagedRules(&m, nil)
+	m.ID = segmentIdentity(m)
+	if byName && !created {
+		resp.Diagnostics.AddError("Cannot import segment",
+			fmt.Sprintf("%s names security group %s, which this provider did not create for a segment; an sg/<vpc_id>/<name> id names created segments only. Import it by its group id (%s) to adopt it.", req.ID, sg.ID, sg.ID))
+		return
+	}
 	if created {
 		m.Tags = flattenImportedUserTags(sg.Tags, name)
 	} // a foreign group's tags are its own: none is the configuration's to manage

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
@@ -29,7 +30,9 @@ func TestAccSegment_basic(t *testing.T) {
 			{
 				Config: segmentConfig(vpcID, "payments", "restricted"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^sg-[0-9a-f]+$`))),
+					// The id is derived from the configuration; the group's own id is apart.
+					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+vpcID+"/payments")),
+					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("security_group_id"), knownvalue.StringRegexp(regexp.MustCompile(`^sg-[0-9a-f]+$`))),
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("unmanaged_rule_ids"), knownvalue.ListExact(nil)),
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("sensitivity"), knownvalue.StringExact("restricted")),
@@ -38,12 +41,21 @@ func TestAccSegment_basic(t *testing.T) {
 					}),
 					// Deny by default in both directions: no rule at all, not even the default egress.
 					acctest.ExpectSecurityGroupRules("zerotrust_segment.test"),
-					acctest.CaptureID("zerotrust_segment.test", &groupID),
+					acctest.CaptureGroupID("zerotrust_segment.test", &groupID),
 				},
 			},
 			{
+				// By the segment's id (sg/<vpc_id>/<name>).
 				ResourceName:      "zerotrust_segment.test",
 				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// By the group's id, as before segment ids were derived: the
+				// same state, known by sg/<vpc_id>/<name>.
+				ResourceName:      "zerotrust_segment.test",
+				ImportState:       true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return groupID, nil },
 				ImportStateVerify: true,
 			},
 			{
@@ -68,7 +80,7 @@ func TestAccSegment_update(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            segmentConfig(vpcID, "orders", "internal"),
-				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.test", &groupID)},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureGroupID("zerotrust_segment.test", &groupID)},
 			},
 			{
 				Config: segmentConfig(vpcID, "orders", "confidential"),
@@ -101,7 +113,7 @@ func TestAccSegment_drift(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            cfg,
-				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.test", &groupID)},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureGroupID("zerotrust_segment.test", &groupID)},
 			},
 			{
 				PreConfig:          func() { acctest.AuthorizeIngress(t, groupID, "tcp", 22, "0.0.0.0/0") },
@@ -131,7 +143,7 @@ func TestAccSegment_driftForgedTag(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            cfg,
-				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureID("zerotrust_segment.test", &groupID)},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureGroupID("zerotrust_segment.test", &groupID)},
 			},
 			{
 				PreConfig: func() {

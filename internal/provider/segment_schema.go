@@ -68,11 +68,14 @@ func segmentKubernetesBlock() schema.SingleNestedBlock {
 
 func segmentSchema() schema.Schema {
 	return schema.Schema{
+		Version: 1, // 1: a created group's segment is known by sg/<vpc_id>/<name>, not by the group id
 		Description: "A workload segment: the unit that allowed flows (`zerotrust_segment_policy`) connect. On AWS it is a security " +
 			"group that the provider either creates — deny-all inbound and outbound, and exclusively owned: any rule not " +
 			"declared by a segment policy is drift and is removed — or adopts by id, in which case only the rules the provider " +
-			"tagged are ever touched and the group is left in place on destroy. With a `kubernetes` block and neither `vpc_id` " +
-			"nor `security_group_id`, the segment lives only in Kubernetes and needs no AWS account: its id is " +
+			"tagged are ever touched and the group is left in place on destroy. Its `id` is derived from the configuration and known at " +
+			"plan — `sg/<vpc_id>/<name>` for a created group, the group id for an adopted one — so the policies, sets and checks of the " +
+			"same configuration are decided in the first plan; AWS's id of the group is `security_group_id`. With a `kubernetes` block " +
+			"and neither `vpc_id` nor `security_group_id`, the segment lives only in Kubernetes and needs no AWS account: its id is " +
 			"`k8s/<namespace>/<name>` (known at plan) and it is recorded in a ConfigMap of its namespace, where segment policies read its " +
 			"sensitivity and placement.",
 		Attributes: map[string]schema.Attribute{
@@ -100,9 +103,10 @@ func segmentSchema() schema.Schema {
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
 			},
 			"security_group_id": schema.StringAttribute{
-				Optional:    true,
-				Computed:    true,
-				Description: "Adopt this existing security group instead of creating one. When unset, the id of the created group.",
+				Optional: true,
+				Computed: true,
+				Description: "Adopt this existing security group instead of creating one. When unset, the id AWS assigns the created group " +
+					"(unknown at plan until it exists): the value to give other providers, such as an instance's `vpc_security_group_ids`.",
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(model.SecurityGroupIDPattern, "must be a security group id such as sg-0123456789abcdef0"),
 				},
@@ -125,8 +129,12 @@ func segmentSchema() schema.Schema {
 
 			// Computed
 			"id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "The segment id that segment policies refer to: the security group id (as `security_group_id`), or `k8s/<namespace>/<name>` for a segment placed only in Kubernetes.",
+				Computed: true,
+				Description: "The segment id that segment policies and sets refer to, derived from the configuration and so known at plan, " +
+					"before any group exists: `sg/<vpc_id>/<name>` for a group the provider creates, the adopted group's id when " +
+					"`security_group_id` is set, or `k8s/<namespace>/<name>` for a segment placed only in Kubernetes. It is unknown " +
+					"only while `vpc_id` or `name` is (a VPC created in the same apply). The security group's own id, assigned by AWS, " +
+					"is `security_group_id`: use that with other providers (e.g. `vpc_security_group_ids`).",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"arn": schema.StringAttribute{

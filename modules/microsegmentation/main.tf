@@ -51,10 +51,9 @@ resource "zerotrust_segment_policy_set" "tiers" {
   dynamic "policy" {
     for_each = local.policy_tiers
     content {
+      # Segment ids are known at plan, so floors and internet exposure are
+      # checked at plan on the first apply too.
       segment = zerotrust_segment.tier[policy.value].id
-      # Declared, so floors and internet exposure are checked at plan even
-      # on the first apply, when the segment does not exist yet.
-      segment_sensitivity = zerotrust_segment.tier[policy.value].sensitivity
 
       dynamic "allow_from" {
         for_each = var.tiers[policy.value].allow_from

@@ -1,6 +1,11 @@
 output "segment_ids" {
-  description = "Segment id by tier: a security group id, or k8s/<namespace>/<name> without vpc_id."
+  description = "Segment id by tier, known at plan: sg/<vpc_id>/<name>, or k8s/<namespace>/<name> without vpc_id."
   value       = { for name, s in zerotrust_segment.tier : name => s.id }
+}
+
+output "security_group_ids" {
+  description = "Security group id by tier, as AWS assigns it (for other providers, e.g. vpc_security_group_ids); null without vpc_id."
+  value       = { for name, s in zerotrust_segment.tier : name => s.security_group_id }
 }
 
 output "rules" {

@@ -25,10 +25,9 @@ resource "zerotrust_segment" "payments" {
 # everything else stays denied. The compiled security-group rule sets and
 # Kubernetes manifests are visible in the plan.
 resource "zerotrust_segment_policy" "payments" {
+  # The segment's id is known at plan, so the floors are checked and the
+  # rules shown in the plan even when the segment is created by this apply.
   segment = zerotrust_segment.payments.id
-  # Declaring the segment's sensitivity lets the plan check the floors even
-  # when the segment is created by the same apply.
-  segment_sensitivity = zerotrust_segment.payments.sensitivity
 
   allow_from {
     segment      = zerotrust_segment.checkout.id

@@ -21,8 +21,7 @@ resource "zerotrust_segment_policy_set" "shop" {
   name = "shop"
 
   policy {
-    segment             = zerotrust_segment.db.id
-    segment_sensitivity = zerotrust_segment.db.sensitivity
+    segment = zerotrust_segment.db.id
     allow_from {
       segment = zerotrust_segment.app.id
       ports   = ["5432"]

@@ -62,7 +62,9 @@ func FindSecurityGroup(ctx context.Context, c *ec2.Client, id string) (*Security
 	return sg, nil
 }
 
-func findSecurityGroupByName(ctx context.Context, c *ec2.Client, vpcID, name string) (*SecurityGroup, error) {
+// FindSecurityGroupByName finds the group named name in VPC vpcID; a
+// NotFoundError when there is none.
+func FindSecurityGroupByName(ctx context.Context, c *ec2.Client, vpcID, name string) (*SecurityGroup, error) {
 	out, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{
 		{Name: aws.String("vpc-id"), Values: []string{vpcID}},
 		{Name: aws.String("group-name"), Values: []string{name}},
@@ -116,7 +118,7 @@ func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGrou
 	var id string
 	switch {
 	case hasCode(err, errGroupDuplicate):
-		existing, ferr := findSecurityGroupByName(ctx, c, in.VPCID, in.Name)
+		existing, ferr := FindSecurityGroupByName(ctx, c, in.VPCID, in.Name)
 		if ferr != nil {
 			return nil, fmt.Errorf("creating security group %q: %w", in.Name, err)
 		}

@@ -3,9 +3,12 @@ package awsapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
@@ -109,6 +112,80 @@ func ReadSegments(ctx context.Context, c *ec2.Client, ids []string) (map[string]
 	out := make(map[string]model.Segment, len(groups))
 	for id, g := range groups {
 		out[id] = SegmentOf(g)
+	}
+	return out, nil
+}
+
+// ReadCreatedSegments reads segments by the ids of created segments
+// (sg/<vpc>/<name>, see model.AWSSegmentID) with one DescribeSecurityGroups
+// filtered by VPC and group name. A group of that name in that VPC counts
+// only when the provider created it for a segment (managed, not adopted):
+// the id names a created segment, never a group someone else made under the
+// same name. Ids that name no such group are absent from the result, which
+// is keyed by the ids given.
+func ReadCreatedSegments(ctx context.Context, c *ec2.Client, ids []string) (map[string]model.Segment, error) {
+	var vpcs, names []string
+	for _, id := range ids {
+		if vpc, name, ok := model.ParseAWSSegmentID(id); ok {
+			vpcs, names = append(vpcs, vpc), append(names, name)
+		}
+	}
+	out := map[string]model.Segment{}
+	if len(vpcs) == 0 {
+		return out, nil
+	}
+	rc := cacheOf(c)
+	gen := rc.generation()
+	var found []*SecurityGroup
+	p := ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{
+		{Name: aws.String("vpc-id"), Values: slices.Compact(slices.Sorted(slices.Values(vpcs)))},
+		{Name: aws.String("group-name"), Values: slices.Compact(slices.Sorted(slices.Values(names)))},
+	}})
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("looking up the security groups of segments %v: %w", ids, err)
+		}
+		for _, g := range page.SecurityGroups {
+			sg := fromSDKGroup(g)
+			found = append(found, sg)
+			id := model.AWSSegmentID(sg.VPCID, sg.Name)
+			if !want[id] || !createdSegmentGroup(sg) {
+				continue
+			}
+			out[id] = SegmentOf(sg)
+		}
+	}
+	rc.keepGroups(gen, found...)
+	return out, nil
+}
+
+// createdSegmentGroup reports whether the provider created g for a segment.
+func createdSegmentGroup(g *SecurityGroup) bool {
+	return g.Tags[TagManagedBy] == ManagedByValue && g.Tags[TagAdopted] != "true"
+}
+
+// SegmentIDsOfGroups maps security group ids to the ids of the segments
+// they are, as the configuration writes them: sg/<vpc>/<name> for a group
+// the provider created for a segment, the group id for any other (an
+// adopted group, or a group that is no segment). Import rebuilds references
+// with it. Groups that do not exist map to their own id.
+func SegmentIDsOfGroups(ctx context.Context, c *ec2.Client, ids []string) (map[string]string, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	groups, err := FindSecurityGroups(ctx, c, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		out[id] = id
+		if g, ok := groups[id]; ok && createdSegmentGroup(g) && g.VPCID != "" {
+			out[id] = model.AWSSegmentID(g.VPCID, g.Name)
+		}
 	}
 	return out, nil
 }

@@ -100,13 +100,13 @@ func TestFindersAssertSingleResult(t *testing.T) {
 			_, err := FindSecurityGroup(ctx, ec2With(map[string]any{"DescribeSecurityGroups": out}), "sg-1")
 			return err
 		}},
-		{"findSecurityGroupByName", "vpc-1/web", true, func(ids ...string) error {
+		{"FindSecurityGroupByName", "vpc-1/web", true, func(ids ...string) error {
 			out := &ec2.DescribeSecurityGroupsOutput{}
 			for _, id := range ids {
 				vpc, name, _ := strings.Cut(id, "/")
 				out.SecurityGroups = append(out.SecurityGroups, ec2types.SecurityGroup{GroupId: aws.String("sg-1"), VpcId: aws.String(vpc), GroupName: aws.String(name)})
 			}
-			_, err := findSecurityGroupByName(ctx, ec2With(map[string]any{"DescribeSecurityGroups": out}), "vpc-1", "web")
+			_, err := FindSecurityGroupByName(ctx, ec2With(map[string]any{"DescribeSecurityGroups": out}), "vpc-1", "web")
 			return err
 		}},
 		{"FindVerifiedAccessInstance", "vai-1", true, func(ids ...string) error {

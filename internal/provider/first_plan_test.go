@@ -1,0 +1,127 @@
+package provider_test
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
+)
+
+// The first plan of a posture is decided with no cloud reachable: every AWS
+// endpoint of these tests is a closed port. Segment ids derive from the
+// configuration, so policies and sets over segments created in the same
+// apply are checked and compiled in that plan.
+
+const firstPlanVPC = "vpc-0123456789abcdef0"
+
+// TestFirstPlan_segmentsAndPolicyWithNoCloud: two new segments and a
+// policy between them: every id and every rule line known in the plan,
+// which needed no AWS call. The apply then fails at its first call, since
+// nothing answers.
+func TestFirstPlan_segmentsAndPolicyWithNoCloud(t *testing.T) {
+	web, db := "sg/"+firstPlanVPC+"/first-web", "sg/"+firstPlanVPC+"/first-db"
+	config := acctest.Config(acctest.ProviderBlockNoCloud(),
+		acctest.Segment("web", "first-web", firstPlanVPC, acctest.Attr("sensitivity", "confidential")),
+		acctest.Segment("db", "first-db", firstPlanVPC, acctest.Attr("sensitivity", "restricted")),
+		acctest.SegmentPolicy("db_in", "zerotrust_segment.db",
+			acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.web")), acctest.Attr("ports", []string{"5432"})),
+			acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.20.0.0/16"}), acctest.Attr("ports", []string{"22"}))),
+	)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue("zerotrust_segment.web", tfjsonpath.New("id"), knownvalue.StringExact(web)),
+				plancheck.ExpectKnownValue("zerotrust_segment.db", tfjsonpath.New("id"), knownvalue.StringExact(db)),
+				plancheck.ExpectUnknownValue("zerotrust_segment.db", tfjsonpath.New("security_group_id")),
+				plancheck.ExpectKnownValue("zerotrust_segment_policy.db_in", tfjsonpath.New("id"), knownvalue.StringExact(db+"/default")),
+				plancheck.ExpectKnownValue("zerotrust_segment_policy.db_in", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("restricted")),
+				plancheck.ExpectKnownValue("zerotrust_segment_policy.db_in", tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("self ingress tcp 22 from 10.20.0.0/16"),
+					knownvalue.StringExact("self ingress tcp 5432 from " + web),
+					knownvalue.StringExact(web + " egress tcp 5432 to self"),
+				})),
+				plancheck.ExpectKnownValue("zerotrust_segment_policy.db_in", tfjsonpath.New("kubernetes_manifests"), knownvalue.MapExact(map[string]knownvalue.Check{})),
+			}},
+			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed.*(connection refused|connect:)`),
+		}},
+	})
+}
+
+// TestFirstPlan_openInternetIntoNewRestrictedSegment: the open internet,
+// in any spelling, into a restricted segment created by the same apply fails
+// the plan — with no cloud reachable, and without the policy repeating the
+// segment's sensitivity.
+func TestFirstPlan_openInternetIntoNewRestrictedSegment(t *testing.T) {
+	spellings := map[string][]string{
+		"whole":         {"0.0.0.0/0"},
+		"halves":        {"0.0.0.0/1", "128.0.0.0/1"},
+		"ipv6":          {"::/0"},
+		"ipv4-mapped":   {"::ffff:0.0.0.0/96"},
+		"many pieces":   {"0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/3"},
+		"over a set":    nil, // the same, declared in a policy set
+		"peer and cidr": {"0.0.0.0/0", "10.0.0.0/8"},
+	}
+	for name, cidrs := range spellings {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			vault := acctest.Segment("vault", "first-vault", firstPlanVPC, acctest.Attr("sensitivity", "restricted"))
+			flows := acctest.AllowFrom(acctest.Attr("cidr_blocks", cidrs), acctest.Attr("ports", []string{"443"}))
+			config := acctest.Config(acctest.ProviderBlockNoCloud(), vault, acctest.SegmentPolicy("vault_in", "zerotrust_segment.vault", flows))
+			if cidrs == nil {
+				flows = acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"0.0.0.0/1", "128.0.0.0/1"}), acctest.Attr("ports", []string{"443"}))
+				config = acctest.Config(acctest.ProviderBlockNoCloud(), vault, acctest.Resource("zerotrust_segment_policy_set", "all",
+					acctest.Attr("name", "first-all"),
+					acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.vault")), flows)))
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`(?s)Open internet into a restricted segment.*cidr_blocks.*opens segment "first-vault"`),
+				}},
+			})
+		})
+	}
+}
+
+// TestFirstPlan_duplicateFlowsOverNewSegments: one flow declared twice —
+// by two policies, or twice inside a set — over segments created in the
+// same apply is refused at plan, with no cloud reachable.
+func TestFirstPlan_duplicateFlowsOverNewSegments(t *testing.T) {
+	segments := acctest.Segment("app", "first-app", firstPlanVPC) + acctest.Segment("db", "first-dup-db", firstPlanVPC)
+	fromApp := acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.app")), acctest.Attr("ports", []string{"5432"}))
+	toDB := acctest.AllowTo(acctest.Attr("segment", acctest.Ref("zerotrust_segment.db")), acctest.Attr("ports", []string{"5432"}))
+	cases := map[string]struct{ config, want string }{
+		"two policies": {
+			acctest.SegmentPolicy("db_in", "zerotrust_segment.db", fromApp) + acctest.SegmentPolicy("app_out", "zerotrust_segment.app", toDB),
+			`(?s)Flow declared by two policies.*tcp 5432.*also\s+planned\s+by\s+policy\s+sg/` + firstPlanVPC + `/first-(app|dup-db)/default`,
+		},
+		"inside a set": {
+			acctest.Resource("zerotrust_segment_policy_set", "shop", acctest.Attr("name", "first-shop"),
+				acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.db")), fromApp),
+				acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.app")), toDB)),
+			`(?s)Flow declared twice in the set.*tcp 5432.*also\s+compiled\s+from\s+policy\[0\]`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      acctest.Config(acctest.ProviderBlockNoCloud(), segments, tc.config),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
