@@ -43,6 +43,25 @@ func CreateVPC(t *testing.T, cidr string) string {
 	return id
 }
 
+// PeerVPCs joins two VPCs with a peering connection, accepted (active);
+// it is deleted when the test ends.
+func PeerVPCs(t *testing.T, requester, accepter string) {
+	t.Helper()
+	c := EC2(t)
+	ctx := context.Background()
+	out, err := c.CreateVpcPeeringConnection(ctx, &ec2.CreateVpcPeeringConnectionInput{VpcId: aws.String(requester), PeerVpcId: aws.String(accepter)})
+	if err != nil {
+		t.Fatalf("creating a VPC peering connection: %v", err)
+	}
+	id := out.VpcPeeringConnection.VpcPeeringConnectionId
+	if _, err := c.AcceptVpcPeeringConnection(ctx, &ec2.AcceptVpcPeeringConnectionInput{VpcPeeringConnectionId: id}); err != nil {
+		t.Fatalf("accepting VPC peering connection %s: %v", aws.ToString(id), err)
+	}
+	t.Cleanup(func() {
+		_, _ = c.DeleteVpcPeeringConnection(context.Background(), &ec2.DeleteVpcPeeringConnectionInput{VpcPeeringConnectionId: id})
+	})
+}
+
 // CreateSecurityGroup makes a security group outside Terraform (to adopt).
 func CreateSecurityGroup(t *testing.T, vpcID, name, description string) string {
 	t.Helper()

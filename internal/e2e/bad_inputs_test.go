@@ -60,11 +60,13 @@ func badSegmentBase(extra string) string {
 	return badSegment("  name   = \"bad-inputs\"\n  vpc_id = \"vpc-0123456789abcdef0\"\n" + extra)
 }
 
+// badPolicy is a policy on a segment created in the same apply: what the
+// policy is checked against (the segment's sensitivity) is known at plan
+// from the segment's id alone.
 func badPolicy(sensitivity, flows string) string {
 	return badSegmentBase("  sensitivity = \""+sensitivity+"\"") + fmt.Sprintf(`
 resource "zerotrust_segment_policy" "p" {
-  segment             = zerotrust_segment.s.id
-  segment_sensitivity = zerotrust_segment.s.sensitivity
+  segment = zerotrust_segment.s.id
 %s
 }
 `, flows)
@@ -176,6 +178,16 @@ func badInputs() (bases []string, cases []badInput) {
 	add("flow tcp without ports", badFlow("allow_from", "    cidr_blocks = [\"10.0.0.0/8\"]"), `(?s)Ports required`)
 	add("flow icmp with ports", badFlow("allow_from", "    cidr_blocks = [\"10.0.0.0/8\"]\n    protocol = \"icmp\"\n    ports = [\"8\"]"), `(?s)Ports not allowed`)
 	add("flow all with ports", badFlow("allow_from", "    cidr_blocks = [\"10.0.0.0/8\"]\n    protocol = \"all\"\n    ports = [\"8\"]"), `(?s)Ports not allowed`)
+	// Flows declared twice over segments created in the same apply.
+	peer := "resource \"zerotrust_segment\" \"peer\" {\n  name   = \"bad-inputs-peer\"\n  vpc_id = \"vpc-0123456789abcdef0\"\n}\n"
+	fromPeer := "  allow_from {\n    segment = zerotrust_segment.peer.id\n    ports = [\"5432\"]\n  }"
+	toS := "  allow_to {\n    segment = zerotrust_segment.s.id\n    ports = [\"5432\"]\n  }"
+	add("flow declared by two policies over new segments", badPolicy("internal", fromPeer)+peer+
+		"resource \"zerotrust_segment_policy\" \"q\" {\n  segment = zerotrust_segment.peer.id\n"+toS+"\n}\n",
+		`(?s)Flow declared by two policies.*tcp 5432.*also\s+planned\s+by\s+policy\s+sg/vpc-0123456789abcdef0/bad-inputs`)
+	add("flow declared twice in a set over new segments", badSegmentBase("")+peer+
+		"resource \"zerotrust_segment_policy_set\" \"set\" {\n  name = \"bad-inputs\"\n  policy {\n    segment = zerotrust_segment.s.id\n"+fromPeer+"\n  }\n  policy {\n    segment = zerotrust_segment.peer.id\n"+toS+"\n  }\n}\n",
+		`(?s)Flow declared twice in the set.*tcp 5432.*also\s+compiled\s+from\s+policy\[0\]`)
 	add("flow two peers", badFlow("allow_from", "    segment = \"sg-0123456789abcdef0\"\n    cidr_blocks = [\"10.0.0.0/8\"]\n    ports = [\"443\"]"), `(?s)Exactly one peer per flow.*2\s+are\s+set`)
 	add("flow no peer", badFlow("allow_from", "    ports = [\"443\"]"), `(?s)Exactly one peer per flow.*none\s+is\s+set`)
 	add("flow empty cidr list", badFlow("allow_from", "    cidr_blocks = []\n    ports = [\"443\"]"), `(?s)cidr_blocks`)

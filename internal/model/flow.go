@@ -18,7 +18,11 @@ type Segment struct {
 	// SecurityGroupID is empty for a segment placed only in Kubernetes.
 	SecurityGroupID string
 	Sensitivity     string // public | internal | confidential | restricted
-	Kubernetes      *KubernetesSelector
+	// VPCID is the VPC of the segment's security group; empty when not
+	// known (a segment placed only in Kubernetes, or an adopted group before
+	// it is read).
+	VPCID      string
+	Kubernetes *KubernetesSelector
 	// Foreign marks a security group the provider does not manage (no
 	// segment created or adopted it): flows may name it as a peer, but its
 	// own rules are its owner's, so it receives none.

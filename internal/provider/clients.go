@@ -226,6 +226,16 @@ func (f *clientFactory) readSegments(ctx context.Context, ids []string) (map[str
 	return out, nil
 }
 
+// activePeerings lists the VPC pairs an active peering joins (see
+// awsapi.ActivePeerings).
+func (f *clientFactory) activePeerings(ctx context.Context) (map[[2]string]bool, error) {
+	c, err := f.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return awsapi.ActivePeerings(ctx, c.EC2)
+}
+
 // segmentIDsOfGroups maps security group ids to the segment ids the
 // configuration writes for them (see awsapi.SegmentIDsOfGroups); no call
 // when there is none.

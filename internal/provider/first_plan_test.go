@@ -125,3 +125,31 @@ func TestFirstPlan_duplicateFlowsOverNewSegments(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstPlan_kubernetesManifestsOfNewSegments: segments with a security
+// group and a Kubernetes placement, created in the same apply: the policy
+// between them shows its NetworkPolicies in the first plan, compiled from the
+// planned placement (no AWS and no cluster reachable).
+func TestFirstPlan_kubernetesManifestsOfNewSegments(t *testing.T) {
+	placed := func(label, name, app string) string {
+		return acctest.Segment(label, name, firstPlanVPC,
+			acctest.Block("kubernetes", acctest.Attr("namespace", "shop"), acctest.Attr("pod_labels", map[string]string{"app": app})))
+	}
+	config := acctest.Config(acctest.ProviderBlockNoCloud(), placed("api", "first-api", "api"), placed("ledger", "first-ledger", "ledger"),
+		acctest.SegmentPolicy("ledger_in", "zerotrust_segment.ledger",
+			acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.api")), acctest.Attr("ports", []string{"8443"}))))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				// The namespace's shared default-deny, DNS egress for each
+				// segment's pods, ledger's ingress from api and api's egress
+				// to ledger.
+				plancheck.ExpectKnownValue("zerotrust_segment_policy.ledger_in", tfjsonpath.New("kubernetes_manifests"), knownvalue.MapSizeExact(5)),
+				plancheck.ExpectKnownValue("zerotrust_segment_policy.ledger_in", tfjsonpath.New("rules"), knownvalue.ListSizeExact(2)),
+			}},
+			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed`),
+		}},
+	})
+}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -212,4 +213,41 @@ func acknowledgedRuleKeys(governed model.Segment, flows []model.Flow, rules []se
 		}
 	}
 	return out
+}
+
+// checkPeerings refuses, for every flow between the governed segment and a
+// peer segment in another VPC, a pair of VPCs no active peering connection
+// joins: AWS accepts a rule that references a security group of another VPC
+// only across an active peering. Decided with one read of the peering
+// connections, only when such a flow exists; when they cannot be read,
+// nothing can be decided and that is the error.
+func (p flowPolicy) checkPeerings(ctx context.Context, clients *clientFactory, governed model.Segment, flows []model.Flow) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var across []model.Flow
+	for _, f := range flows {
+		peer := f.Peer.Segment
+		if peer != nil && peer.SecurityGroupID != "" && governed.SecurityGroupID != "" &&
+			peer.VPCID != "" && governed.VPCID != "" && peer.VPCID != governed.VPCID {
+			across = append(across, f)
+		}
+	}
+	if len(across) == 0 {
+		return diags
+	}
+	peered, err := clients.activePeerings(ctx)
+	if err != nil {
+		diags.AddAttributeError(tfPath(path.Empty(), across[0].PeerPath), "Cannot read the VPC peering connections",
+			fmt.Sprintf("The flow joins segments of two VPCs, which needs an active peering between them; it could not be checked: %s", err))
+		return diags
+	}
+	for _, f := range across {
+		if !peered[[2]string{governed.VPCID, f.Peer.Segment.VPCID}] {
+			diags.AddAttributeError(tfPath(path.Empty(), f.PeerPath), "Peer segment in an unpeered VPC",
+				fmt.Sprintf("Segment %q is in %s and segment %q in %s, which no active VPC peering connection joins: AWS refuses a security-group "+
+					"rule that references a group of another VPC unless the two are peered (in the same region). Peer the VPCs (an accepted "+
+					"aws_vpc_peering_connection), or name the peer by CIDR block.",
+					f.Peer.Segment.Name, f.Peer.Segment.VPCID, governed.Name, governed.VPCID))
+		}
+	}
+	return diags
 }

@@ -330,3 +330,42 @@ resource "zerotrust_segment_policy" "web_in" {
 		},
 	})
 }
+
+// TestAccPlanTime_peerInUnpeeredVPC: a flow between segments of two VPCs
+// that no active peering joins is refused at plan — on the first apply,
+// for segments created in it — naming the flow; nothing is created. Once
+// the VPCs are peered, the same configuration applies.
+func TestAccPlanTime_peerInUnpeeredVPC(t *testing.T) {
+	shop := acctest.CreateVPC(t, "10.45.0.0/16")
+	ledger := acctest.CreateVPC(t, "10.46.0.0/16")
+	config := acctest.Config(acctest.ProviderBlock(),
+		acctest.Segment("api", "peering-api", shop),
+		acctest.Segment("ledger", "peering-ledger", ledger, acctest.Attr("sensitivity", "restricted")),
+		acctest.SegmentPolicy("ledger_in", "zerotrust_segment.ledger",
+			acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.api")), acctest.Attr("ports", []string{"8443"}))))
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Peer segment in an unpeered VPC.*segment = zerotrust_segment\.api\.id.*"peering-api" is in ` + shop + ` and segment\s+"peering-ledger" in\s+` + ledger),
+			},
+			{
+				// The refused plan created nothing.
+				PreConfig: func() {
+					for vpc, name := range map[string]string{shop: "peering-api", ledger: "peering-ledger"} {
+						if left := acctest.SecurityGroupsNamed(t, vpc, name); len(left) != 0 {
+							t.Fatalf("groups created by a refused plan in %s: %v", vpc, left)
+						}
+					}
+					acctest.PeerVPCs(t, shop, ledger)
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.ledger", "in tcp 8443-8443 ${zerotrust_segment.api}"),
+				},
+			},
+		},
+	})
+}

@@ -73,6 +73,7 @@ func (r *segmentResource) planSecurityGroupSegment(ctx context.Context, req reso
 	var d diag.Diagnostics
 	r.plan.planSegment(plan.ID.ValueString(), model.Segment{
 		Name: plan.Name.ValueString(), SecurityGroupID: group, Sensitivity: plan.Sensitivity.ValueString(),
+		VPCID:      plan.VPCID.ValueString(), // empty while unknown (an adopted group's, before it is read)
 		Kubernetes: expandSegmentKubernetes(ctx, plan.Kubernetes, &d),
 	})
 }

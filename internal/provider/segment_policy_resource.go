@@ -136,6 +136,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	flows, missing, diags := fp.expandFlows(segments)
 	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(fp.checkPeerings(ctx, r.clients, governed, flows)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -272,6 +273,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	flows, missing, d := fp.expandFlows(segments)
 	diags.Append(d...)
 	fp.missingPeersError(diags, missing)
+	diags.Append(fp.checkPeerings(ctx, r.clients, governed, flows)...)
 	if diags.HasError() {
 		return
 	}

@@ -117,6 +117,7 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 		flows, missing, d := fp.expandFlows(segments)
 		diags.Append(d...)
 		fp.missingPeersError(diags, missing)
+		diags.Append(fp.checkPeerings(ctx, r.clients, governed, flows)...)
 		rules, d := fp.compileSecurityGroups(governed, flows)
 		diags.Append(d...)
 		if kubernetesOnly(&governed) {

@@ -89,6 +89,7 @@ func SegmentOf(g *SecurityGroup) model.Segment {
 		Name:            g.Tags[TagSegment],
 		SecurityGroupID: g.ID,
 		Sensitivity:     g.Tags[TagSensitivity],
+		VPCID:           g.VPCID,
 		Kubernetes:      SelectorFromTags(g.Tags),
 	}
 	if s.Name == "" {
@@ -185,6 +186,30 @@ func SegmentIDsOfGroups(ctx context.Context, c *ec2.Client, ids []string) (map[s
 		out[id] = id
 		if g, ok := groups[id]; ok && createdSegmentGroup(g) && g.VPCID != "" {
 			out[id] = model.AWSSegmentID(g.VPCID, g.Name)
+		}
+	}
+	return out, nil
+}
+
+// ActivePeerings lists the VPC pairs joined by an active peering connection
+// (one paginated DescribeVpcPeeringConnections), each pair both ways round.
+// A security-group rule may reference a group of a peered VPC only.
+func ActivePeerings(ctx context.Context, c *ec2.Client) (map[[2]string]bool, error) {
+	out := map[[2]string]bool{}
+	p := ec2.NewDescribeVpcPeeringConnectionsPaginator(c, &ec2.DescribeVpcPeeringConnectionsInput{
+		Filters: []types.Filter{{Name: aws.String("status-code"), Values: []string{string(types.VpcPeeringConnectionStateReasonCodeActive)}}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing VPC peering connections: %w", err)
+		}
+		for _, pc := range page.VpcPeeringConnections {
+			if pc.Status == nil || pc.Status.Code != types.VpcPeeringConnectionStateReasonCodeActive || pc.RequesterVpcInfo == nil || pc.AccepterVpcInfo == nil {
+				continue
+			}
+			a, b := aws.ToString(pc.RequesterVpcInfo.VpcId), aws.ToString(pc.AccepterVpcInfo.VpcId)
+			out[[2]string{a, b}], out[[2]string{b, a}] = true, true
 		}
 	}
 	return out, nil
