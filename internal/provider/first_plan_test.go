@@ -153,3 +153,47 @@ func TestFirstPlan_kubernetesManifestsOfNewSegments(t *testing.T) {
 		}},
 	})
 }
+
+// TestFirstPlan_policyDocumentOverNewGroup: a zerotrust_policy_document
+// whose rules name a group created in the same apply is read at apply (its
+// input is unknown until then), but what is written in the configuration is
+// decided in the plan: a group written by display name where an Identity
+// Center id is needed, and a rule below the restricted floor. (A display
+// name taken from a reference is as unknown as the id while Terraform
+// validates: that case is read, and refused, at apply.)
+func TestFirstPlan_policyDocumentOverNewGroup(t *testing.T) {
+	document := func(sensitivity, rule string) string {
+		return acctest.Config(acctest.ProviderBlockNoCloud(),
+			acctest.Resource("zerotrust_access_group", "ops", acctest.Attr("display_name", "first-ops")),
+			acctest.Block(`data "zerotrust_policy_document" "doc"`,
+				acctest.Attr("sensitivity", sensitivity),
+				acctest.Attr("identity_provider", acctest.Expr(`{ type = "iam-identity-center", reference = "idc", mfa_enforced = true }`)),
+				acctest.Attr("device_trust_provider", acctest.Expr(`[{ type = "jamf", reference = "jamf" }]`)),
+				acctest.Block("access_rule", acctest.Attr("name", "ops"), acctest.Attr("groups", acctest.Expr("[zerotrust_access_group.ops.id]")),
+					acctest.Attr("require_mfa", true), acctest.Attr("device", acctest.Expr(`{ jamf = { max_risk = "LOW" } }`))),
+				rule))
+	}
+	cases := map[string]struct{ config, want string }{
+		"group by display name": {
+			document("internal", acctest.Block("access_rule", acctest.Attr("name", "by-name"), acctest.Attr("groups", []string{"first-ops"}))),
+			`(?s)Invalid Identity Center group id.*"first-ops" is not an Identity Center group id`,
+		},
+		"rule below the floor": {
+			document("restricted", acctest.Block("access_rule", acctest.Attr("name", "weak"), acctest.Attr("groups", acctest.Expr("[zerotrust_access_group.ops.id]")), acctest.Attr("require_mfa", true))),
+			`(?s)Below the restricted floor.*weak`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      tc.config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}

@@ -22,6 +22,10 @@ type planMemory struct {
 	// apply too.
 	plannedMu sync.Mutex
 	planned   map[string]model.Segment
+	// pending: segments this run plans whose id is known but not all of
+	// what policies are checked against (a sensitivity or placement known
+	// only after apply). Policies over them wait for apply.
+	pending map[string]bool
 }
 
 // planSegment records a segment as this run plans it, by its id: what
@@ -37,6 +41,39 @@ func (p *planMemory) planSegment(id string, s model.Segment) {
 		p.planned = map[string]model.Segment{}
 	}
 	p.planned[id] = s
+	delete(p.pending, id)
+}
+
+// planPending records that this run plans segment id without knowing all
+// of it yet.
+func (p *planMemory) planPending(id string) {
+	if p == nil {
+		return
+	}
+	p.plannedMu.Lock()
+	defer p.plannedMu.Unlock()
+	if p.pending == nil {
+		p.pending = map[string]bool{}
+	}
+	p.pending[id] = true
+	delete(p.planned, id)
+}
+
+// anyPending reports whether this run plans one of ids without knowing all
+// of it: a policy over it cannot be decided before apply, and its segments
+// not being found is no error.
+func (p *planMemory) anyPending(ids []string) bool {
+	if p == nil {
+		return false
+	}
+	p.plannedMu.Lock()
+	defer p.plannedMu.Unlock()
+	for _, id := range ids {
+		if p.pending[id] {
+			return true
+		}
+	}
+	return false
 }
 
 // plannedSegments returns, of the given ids, the segments this run plans,

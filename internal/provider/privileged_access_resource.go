@@ -120,6 +120,13 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 	plan.Expired = types.BoolUnknown()
 	if !unknown["expires_at"] {
 		plan.Expired = types.BoolValue(a.Expired(now))
+		if req.State.Raw.IsNull() && plan.Expired.ValueBool() {
+			// An existing grant that expires has its assignments planned
+			// away; a new one already expired would never be in force.
+			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Grant expired before it is created",
+				fmt.Sprintf("expires_at %s is already past, so this new grant would never be in force. Set a time in the future, or remove the grant.", plan.ExpiresAt.ValueString()))
+			return
+		}
 	}
 	plan.Assignments = types.ListUnknown(assignmentType)
 	if compiledOK && !unknown["group"] && !unknown["accounts"] && !unknown["expires_at"] {

@@ -63,7 +63,11 @@ func (r *segmentResource) planSecurityGroupSegment(ctx context.Context, req reso
 		plan.ID = types.StringValue(model.AWSSegmentID(plan.VPCID.ValueString(), plan.Name.ValueString()))
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if plan.ID.IsUnknown() || plan.Sensitivity.IsUnknown() || !plan.kubernetesKnown() {
+	if plan.ID.IsUnknown() {
+		return
+	}
+	if plan.Sensitivity.IsUnknown() || !plan.kubernetesKnown() {
+		r.plan.planPending(plan.ID.ValueString())
 		return
 	}
 	group := plan.SecurityGroupID.ValueString()

@@ -74,6 +74,8 @@ func (r *segmentResource) planKubernetesOnly(ctx context.Context, req resource.M
 		if !d.HasError() {
 			r.plan.planSegment(plan.ID.ValueString(), seg)
 		}
+	} else if !plan.ID.IsUnknown() {
+		r.plan.planPending(plan.ID.ValueString())
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

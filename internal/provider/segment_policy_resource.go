@@ -116,13 +116,26 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
+	if r.plan.anyPending(fp.segmentIDs()) {
+		// A segment of this run whose sensitivity or placement is known
+		// only after apply: what is written is checked now, the rest then.
+		resp.Diagnostics.Append(fp.validateWrittenFlows(declared.ValueString())...)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
 	segments, err := r.segmentsAtPlan(ctx, fp.segmentIDs())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("segment"), "Cannot read the segments", err.Error())
 		return
 	}
 	governed, found := fp.governed(segments)
-	if found && !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
+	if !found {
+		// Neither planned in this run nor existing: apply would fail.
+		resp.Diagnostics.AddAttributeError(path.Root("segment"), "Segment not found",
+			fmt.Sprintf("No segment %s exists or is planned in this configuration. Refer to the segment by reference (zerotrust_segment.<name>.id), so that it is planned first.", plan.Segment.ValueString()))
+		return
+	}
+	if !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
 		// The segment's sensitivity changes in this apply (or the
 		// declaration is wrong, which apply reports before any change):
 		// judge the flows against the stricter of the two.
@@ -136,6 +149,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	flows, missing, diags := fp.expandFlows(segments)
 	resp.Diagnostics.Append(diags...)
+	fp.missingPeersError(&resp.Diagnostics, missing)
 	resp.Diagnostics.Append(fp.checkPeerings(ctx, r.clients, governed, flows)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -143,13 +157,6 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	rules, diags := fp.compileSecurityGroups(governed, flows)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		// The segment cannot be read (yet): everything that does not depend
-		// on it was checked above; the rest is checked at apply, before any
-		// change.
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
 	plan.SegmentSensitivity = types.StringValue(governed.Sensitivity)
@@ -169,14 +176,12 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	plan.flattenRules(rules, governed, segments)
-	if len(missing) == 0 {
-		manifests, diags := compilePolicyKubernetes(plan, governed, flows)
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		plan.KubernetesManifests = stringMapValue(manifests)
+	manifests, diags := compilePolicyKubernetes(plan, governed, flows)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
+	plan.KubernetesManifests = stringMapValue(manifests)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 

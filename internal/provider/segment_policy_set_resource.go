@@ -101,13 +101,17 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 	for i := range m.Policies {
 		fp := m.member(i)
 		base := tfPath(path.Empty(), fp.At)
+		if !atApply && r.plan.anyPending(fp.segmentIDs()) {
+			// A segment of this run known only after apply: what is
+			// written is checked now, the rest then.
+			diags.Append(fp.validateWrittenFlows(fp.SegmentSensitivity.ValueString())...)
+			out.known = false
+			continue
+		}
 		governed, found := fp.governed(segments)
 		if !found {
-			if atApply {
-				diags.AddAttributeError(base.AtName("segment"), "Segment not found", fmt.Sprintf("segment %s does not exist", fp.Segment.ValueString()))
-			} else {
-				diags.Append(fp.validateWrittenFlows(fp.SegmentSensitivity.ValueString())...)
-			}
+			diags.AddAttributeError(base.AtName("segment"), "Segment not found",
+				fmt.Sprintf("No segment %s exists or is planned in this configuration. Refer to the segment by reference (zerotrust_segment.<name>.id), so that it is planned first.", fp.Segment.ValueString()))
 			out.known = false
 			continue
 		}
