@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -254,4 +255,36 @@ func CheckSecurityGroupAsBefore(t *testing.T, id string, tags map[string]string,
 		}
 		return nil
 	}
+}
+
+// ExpectRulesOwnedBy checks that every rule on the security group of the
+// segment at segmentAddress carries the rule owner of the policy or set at
+// ownerAddress (zerotrust:policy = <id>@<ownership_id>) and none is still
+// marked as written by an unrecorded create.
+func ExpectRulesOwnedBy(segmentAddress, ownerAddress string) statecheck.StateCheck {
+	return ec2Check(segmentAddress, func(ctx context.Context, c *ec2.Client, s state, groupID string) error {
+		id, err := stateString(s, ownerAddress, "id")
+		if err != nil {
+			return err
+		}
+		ownership, err := stateString(s, ownerAddress, "ownership_id")
+		if err != nil {
+			return err
+		}
+		want := awsapi.RuleOwner(id, ownership)
+		out, err := c.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{groupID}}}})
+		if err != nil {
+			return err
+		}
+		if len(out.SecurityGroupRules) == 0 {
+			return fmt.Errorf("no rule on %s", groupID)
+		}
+		for _, r := range out.SecurityGroupRules {
+			tags := tagMap(r.Tags)
+			if tags[awsapi.TagPolicy] != want || tags[awsapi.TagCreatePending] != "" {
+				return fmt.Errorf("rule %s on %s: owner %q, pending %q; want owner %q, not pending", aws.ToString(r.SecurityGroupRuleId), groupID, tags[awsapi.TagPolicy], tags[awsapi.TagCreatePending], want)
+			}
+		}
+		return nil
+	})
 }

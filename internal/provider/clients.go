@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -134,6 +135,30 @@ func (f *clientFactory) ownedRules(ctx context.Context, id, summary string, diag
 		return nil, false
 	}
 	return awsapi.RulesOf(live), true
+}
+
+// importedOwnership finds the ownership id of the policy or set id being
+// imported, from the rules it owns (see awsapi.RuleOwner): "" when they
+// carry its id alone (created before ownership ids) or there are none. Rules
+// of two resources of that id (two states) make the import ambiguous.
+func (f *clientFactory) importedOwnership(ctx context.Context, id, summary string, diags *diag.Diagnostics) (string, bool) {
+	c := f.awsOrDiag(ctx, diags)
+	if c == nil {
+		return "", false
+	}
+	owners, err := awsapi.RuleOwnersOf(ctx, c.EC2, id)
+	switch {
+	case err != nil:
+		diags.AddError(summary, err.Error())
+		return "", false
+	case len(owners) > 1:
+		diags.AddError(summary, fmt.Sprintf("rules of %d resources named %s exist (owners %s): each state owns its own; the import cannot choose.", len(owners), id, strings.Join(owners, ", ")))
+		return "", false
+	case len(owners) == 0:
+		return "", true
+	}
+	_, ownership, _ := strings.Cut(owners[0], "@")
+	return ownership, true
 }
 
 // Kube returns the Kubernetes client, building it on first use: one client

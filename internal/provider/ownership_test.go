@@ -370,3 +370,91 @@ func TestAccSegmentPolicy_sameFlowRefusedAtPlan(t *testing.T) {
 		},
 	})
 }
+
+// TestAccSegmentPolicySet_sameNameTwoStates: two states each declaring a
+// policy set named "twin" (here: the first removed from this state with
+// destroy = false, its rules left in place). The second's flow that the
+// first already wrote is refused, and nothing of it is written; with other
+// flows it applies beside the first's rules, and its destroy leaves the
+// first's rules in place (before ownership ids, the second took the first's
+// rules over and revoked them).
+func TestAccSegmentPolicySet_sameNameTwoStates(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.47.0.0/16")
+	segment := acctest.Config(acctest.ProviderBlock(), acctest.Segment("db", "twin-db", vpcID))
+	set := func(label string, flows ...string) string {
+		return acctest.Resource("zerotrust_segment_policy_set", label, acctest.Attr("name", "twin"),
+			acctest.Block("policy", append([]string{acctest.Attr("segment", acctest.Ref("zerotrust_segment.db"))}, flows...)...))
+	}
+	first := acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("ports", []string{"443"}))
+	other := acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.60.0.0/16"}), acctest.Attr("ports", []string{"5432"}))
+	const removed = `
+removed {
+  from = zerotrust_segment_policy_set.first
+  lifecycle {
+    destroy = false
+  }
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            segment + set("first", first),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectRulesOwnedBy("zerotrust_segment.db", "zerotrust_segment_policy_set.first")},
+			},
+			{
+				Config:      segment + removed + set("second", first),
+				ExpectError: regexp.MustCompile(`(?s)Flow already declared by another policy.*already owned by\s+policy\s+set/twin@.*Nothing\s+of\s+this\s+policy\s+set\s+was\s+written`),
+			},
+			{
+				// The other state's rule stays; this one's is written beside it.
+				Config: segment + removed + set("second", other),
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.db", "in tcp 443-443 10.0.0.0/8", "in tcp 5432-5432 10.60.0.0/16"),
+				},
+			},
+			{
+				// Destroying this state's set leaves the other state's rule.
+				Config: segment + removed,
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.db", "in tcp 443-443 10.0.0.0/8"),
+				},
+			},
+		},
+	})
+}
+
+// TestAccSegmentPolicySet_interruptedCreateRecovered: a set's create killed
+// after writing its rules (marked pending, owned by an ownership id no state
+// recorded) is completed by the next create of that set: the rule is
+// adopted, not duplicated or refused, and its pending mark is cleared.
+func TestAccSegmentPolicySet_interruptedCreateRecovered(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.48.0.0/16")
+	segment := acctest.Config(acctest.ProviderBlock(), acctest.Segment("db", "resumed-db", vpcID))
+	set := acctest.Resource("zerotrust_segment_policy_set", "resumed", acctest.Attr("name", "resumed"),
+		acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.db")),
+			acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("ports", []string{"443"}))))
+	left := "33333333-4444-4555-8666-777777777777"
+	var groupID string
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: segment, ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureGroupID("zerotrust_segment.db", &groupID)}},
+			{
+				PreConfig: func() {
+					acctest.AuthorizeIngressTagged(t, groupID, "tcp", 443, 443, "10.0.0.0/8", map[string]string{
+						awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPolicy: awsapi.RuleOwner("set/resumed", left), awsapi.TagCreatePending: left,
+					})
+				},
+				Config: segment + set,
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.db", "in tcp 443-443 10.0.0.0/8"),
+					acctest.ExpectRulesOwnedBy("zerotrust_segment.db", "zerotrust_segment_policy_set.resumed"),
+					statecheck.ExpectKnownValue("zerotrust_segment_policy_set.resumed", tfjsonpath.New("ownership_id"), acctest.NotString(&left)),
+				},
+			},
+		},
+	})
+}

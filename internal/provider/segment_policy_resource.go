@@ -2,11 +2,11 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -284,8 +284,10 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	}
 	// The id was planned (known once segment and name are); it owns the
 	// rules and objects whichever segment id names the group.
-	id := plan.owner()
-	plan.ID = types.StringValue(id)
+	plan.ID = types.StringValue(plan.owner())
+	if priorState.Raw.IsNull() {
+		plan.OwnershipID = types.StringValue(uuid.NewString())
+	}
 	rules, d := fp.compileSecurityGroups(governed, flows)
 	diags.Append(d...)
 	manifests, d := compilePolicyKubernetes(plan, governed, flows)
@@ -310,7 +312,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	if c == nil {
 		return
 	}
-	if live, ok := reconcileOwnedRules(ctx, c, id, "policy", rules, acknowledgedRuleKeys(governed, flows, rules), priorState.Raw.IsNull(), diags); diags.HasError() {
+	if live, ok := reconcileOwnedRules(ctx, c, ownershipOf(plan.ID, plan.OwnershipID), "policy", rules, acknowledgedRuleKeys(governed, flows, rules), priorState.Raw.IsNull(), diags); diags.HasError() {
 		if ok {
 			plan.flattenRules(live, governed, segments)
 			// Kubernetes was not touched: the state keeps what the cluster
@@ -348,32 +350,6 @@ func compilePolicyKubernetes(m segmentPolicyModel, governed model.Segment, flows
 // kubernetesObjects are the cluster objects the policy owns.
 func (r *segmentPolicyResource) kubernetesObjects(m segmentPolicyModel) kubernetesObjects {
 	return kubernetesObjects{clients: r.clients, owner: m.ID.ValueString()}
-}
-
-// reconcileOwnedRules writes the rules owner id (a policy or a set) owns.
-// A new owner whose rules collide with another's takes back what it wrote
-// and records nothing, so it is not left tainted; fixing the configuration
-// is all the next apply needs. On any other failure it returns, with ok,
-// the rules that exist, so that they are recorded and nothing is orphaned.
-func reconcileOwnedRules(ctx context.Context, c *awsapi.Clients, id, kind string, rules []securitygroup.Rule, ack map[string]bool, isNew bool, diags *diag.Diagnostics) (live []securitygroup.Rule, ok bool) {
-	res, err := awsapi.ReconcilePolicyRulesAcknowledged(ctx, c.EC2, id, rules, ack)
-	tflog.Info(ctx, "segment "+kind+" reconciled", map[string]any{kind: id, "authorized": res.Authorized, "revoked": res.Revoked, "redescribed": res.Redescribed})
-	var owned *awsapi.RuleOwnedError
-	if errors.As(err, &owned) && isNew {
-		if _, rerr := awsapi.RevokePolicyRules(ctx, c.EC2, id); rerr != nil {
-			err = errors.Join(err, rerr)
-		} else {
-			diags.AddError("Flow already declared by another policy", err.Error()+
-				". Nothing of this "+kind+" was written; remove the flow from one of the two.")
-			return nil, false
-		}
-	}
-	if err != nil {
-		diags.AddError("Applying the segment "+kind+" failed", err.Error())
-		found, rerr := awsapi.ReadPolicyRules(ctx, c.EC2, id)
-		return awsapi.RulesOf(found), rerr == nil
-	}
-	return rules, true
 }
 
 // checkAgainstPlan refuses to apply anything other than what the plan
@@ -419,7 +395,7 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 	var rules []securitygroup.Rule
 	if governed.SecurityGroupID != "" {
 		var ok bool
-		if rules, ok = r.clients.ownedRules(ctx, state.ID.ValueString(), "Reading the segment policy's rules failed", &resp.Diagnostics); !ok {
+		if rules, ok = r.clients.ownedRules(ctx, ownershipOf(state.ID, state.OwnershipID).owner(), "Reading the segment policy's rules failed", &resp.Diagnostics); !ok {
 			return
 		}
 	}
@@ -454,7 +430,7 @@ func (r *segmentPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() || kubernetesOnly {
 		return
 	}
-	n, err := awsapi.RevokePolicyRules(ctx, c.EC2, state.ID.ValueString())
+	n, err := awsapi.RevokePolicyRules(ctx, c.EC2, ownershipOf(state.ID, state.OwnershipID).owner())
 	tflog.Info(ctx, "segment policy removed", map[string]any{"policy": state.ID.ValueString(), "revoked": n})
 	if err != nil {
 		resp.Diagnostics.AddError("Removing the segment policy's rules failed", err.Error())
@@ -491,13 +467,16 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 	if g := governed.SecurityGroupID; g != "" && g != segment {
 		ids = append(ids, policyID(g, name))
 	}
-	var id string
+	var id, ownership string
 	var rules []securitygroup.Rule
 	var manifests map[string]string
 	for _, id = range ids {
 		if governed.SecurityGroupID != "" {
 			var ok bool
-			if rules, ok = r.clients.ownedRules(ctx, id, "Cannot import segment policy", &resp.Diagnostics); !ok {
+			if ownership, ok = r.clients.importedOwnership(ctx, id, "Cannot import segment policy", &resp.Diagnostics); !ok {
+				return
+			}
+			if rules, ok = r.clients.ownedRules(ctx, awsapi.RuleOwner(id, ownership), "Cannot import segment policy", &resp.Diagnostics); !ok {
 				return
 			}
 		}
@@ -507,7 +486,7 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 		}
 	}
 	if len(rules) == 0 && len(manifests) == 0 {
-		id = ids[0]
+		id, ownership = ids[0], ""
 	}
 	refs, err := r.clients.segmentIDsOfGroups(ctx, ruleGroups(rules))
 	if err != nil {
@@ -515,5 +494,6 @@ func (r *segmentPolicyResource) ImportState(ctx context.Context, req resource.Im
 		return
 	}
 	m := flattenImported(id, segment, name, governed, rules, manifests, refs)
+	m.OwnershipID = nullIfEmpty(ownership)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 type segmentPolicyModel struct {
@@ -31,6 +32,7 @@ type segmentPolicyModel struct {
 
 	Kubernetes          *policyKubernetesModel `tfsdk:"kubernetes"`
 	KubernetesManifests types.Map              `tfsdk:"kubernetes_manifests"`
+	OwnershipID         types.String           `tfsdk:"ownership_id"`
 }
 
 type flowModel struct {
@@ -162,6 +164,10 @@ func segmentPolicySchema() schema.Schema {
 					"another id of the same segment (state from before `sg/<vpc_id>/<name>` ids keeps `<security group id>/<name>`).",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"ownership_id": ownershipIDAttribute("Random id drawn when this resource was created, carried by every security-group rule it writes (the `" + awsapi.TagPolicy + "` tag is `<id>@<ownership_id>`). " +
+				"Another state's policy of the same segment and name writes other rules: a flow both declare is refused to the second, and neither changes nor revokes the other's rules. " +
+				"A create interrupted before Terraform recorded it leaves its rules marked `" + awsapi.TagCreatePending + "`; the next create of the same segment and name adopts them once. " +
+				"Null for a policy created before ownership ids, whose rules carry its id alone."),
 			"segment_sensitivity": schema.StringAttribute{
 				Optional:           true,
 				Computed:           true,

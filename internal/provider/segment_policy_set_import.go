@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 var _ resource.ResourceWithImportState = (*segmentPolicySetResource)(nil)
@@ -28,7 +29,11 @@ func (r *segmentPolicySetResource) ImportState(ctx context.Context, req resource
 		return
 	}
 	id := setID(name)
-	rules, ok := r.clients.ownedRules(ctx, id, "Cannot import segment policy set", &resp.Diagnostics)
+	ownership, ok := r.clients.importedOwnership(ctx, id, "Cannot import segment policy set", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	rules, ok := r.clients.ownedRules(ctx, awsapi.RuleOwner(id, ownership), "Cannot import segment policy set", &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -69,6 +74,7 @@ func (r *segmentPolicySetResource) ImportState(ctx context.Context, req resource
 		Policies:             blocks,
 		Rules:                flattenSetRules(rules, refs),
 		KubernetesManifests:  stringMapValue(manifests),
+		OwnershipID:          nullIfEmpty(ownership),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

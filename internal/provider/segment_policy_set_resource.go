@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -241,7 +242,9 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 			"The Kubernetes objects compiled at apply differ from the planned ones; a segment's placement changed between plan and apply. Plan again.")
 		return
 	}
-	id := plan.ID.ValueString()
+	if priorState.Raw.IsNull() {
+		plan.OwnershipID = types.StringValue(uuid.NewString())
+	}
 	plan.Rules = lines
 	plan.KubernetesManifests = stringMapValue(compiled.manifests)
 	if len(compiled.rules) > 0 || priorRules > 0 {
@@ -249,7 +252,7 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 		if c == nil {
 			return
 		}
-		if live, ok := reconcileOwnedRules(ctx, c, id, "policy set", compiled.rules, compiled.ack, priorState.Raw.IsNull(), diags); diags.HasError() {
+		if live, ok := reconcileOwnedRules(ctx, c, ownershipOf(plan.ID, plan.OwnershipID), "policy set", compiled.rules, compiled.ack, priorState.Raw.IsNull(), diags); diags.HasError() {
 			if ok {
 				plan.Rules = flattenSetRules(live, refs)
 				// Kubernetes was not touched: the state keeps what the
@@ -277,7 +280,7 @@ func (r *segmentPolicySetResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	if len(state.Rules.Elements()) > 0 {
-		rules, ok := r.clients.ownedRules(ctx, state.ID.ValueString(), "Reading the set's rules failed", &resp.Diagnostics)
+		rules, ok := r.clients.ownedRules(ctx, ownershipOf(state.ID, state.OwnershipID).owner(), "Reading the set's rules failed", &resp.Diagnostics)
 		if !ok {
 			return
 		}
@@ -333,7 +336,7 @@ func (r *segmentPolicySetResource) Delete(ctx context.Context, req resource.Dele
 	if c == nil {
 		return
 	}
-	n, err := awsapi.RevokePolicyRules(ctx, c.EC2, state.ID.ValueString())
+	n, err := awsapi.RevokePolicyRules(ctx, c.EC2, ownershipOf(state.ID, state.OwnershipID).owner())
 	tflog.Info(ctx, "segment policy set removed", map[string]any{"set": state.ID.ValueString(), "revoked": n})
 	if err != nil {
 		resp.Diagnostics.AddError("Removing the set's rules failed", err.Error())

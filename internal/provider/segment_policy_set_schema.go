@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 )
 
 type segmentPolicySetModel struct {
@@ -20,6 +21,7 @@ type segmentPolicySetModel struct {
 	Rules                types.List             `tfsdk:"rules"`
 	Kubernetes           *policyKubernetesModel `tfsdk:"kubernetes"`
 	KubernetesManifests  types.Map              `tfsdk:"kubernetes_manifests"`
+	OwnershipID          types.String           `tfsdk:"ownership_id"`
 }
 
 type setPolicyModel struct {
@@ -62,6 +64,10 @@ func segmentPolicySetSchema() schema.Schema {
 				ElementType: types.StringType,
 				Description: "Compiled Kubernetes objects of every segment with a placement, as canonical YAML keyed by `<apiVersion>/<kind>/<namespace>/<name>` (see `zerotrust_segment_policy`).",
 			},
+			"ownership_id": ownershipIDAttribute("Random id drawn when this resource was created, carried by every security-group rule it writes (the `" + awsapi.TagPolicy + "` tag is `<id>@<ownership_id>`). " +
+				"Another state's set of the same name writes other rules: a flow both declare is refused to the second, and neither changes nor revokes the other's rules. " +
+				"A create interrupted before Terraform recorded it leaves its rules marked `" + awsapi.TagCreatePending + "`; the next create of the same name adopts them once. " +
+				"Null for a set created before ownership ids, whose rules carry its id alone."),
 		},
 		Blocks: map[string]schema.Block{
 			"policy": schema.ListNestedBlock{

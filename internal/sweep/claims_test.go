@@ -116,3 +116,22 @@ func TestCheckDelete(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleOwnedByIDAndOwnership: a rule written by a policy or set with an
+// ownership id (zerotrust:policy = <id>@<ownership id>) is claimed by a
+// state holding both, not by one holding the id alone (another state's
+// resource of the same id).
+func TestRuleOwnedByIDAndOwnership(t *testing.T) {
+	rule := func() *Object {
+		return &Object{Kind: KindSecurityGroupRule, ID: "sgr-1", keys: []string{"sgr-1"}, ownerPair: []string{"set/shop", "0b6d3c2e-1111-4222-8333-444455556666"}}
+	}
+	both, idOnly := rule(), rule()
+	(&Inventory{Objects: []*Object{both}}).resolve(Claims{"set/shop": true, "0b6d3c2e-1111-4222-8333-444455556666": true})
+	(&Inventory{Objects: []*Object{idOnly}}).resolve(Claims{"set/shop": true, "another-ownership-id": true})
+	if !both.Claimed {
+		t.Error("a rule whose id and ownership id the state holds is not claimed")
+	}
+	if idOnly.Claimed {
+		t.Error("a rule of another state's resource of the same id is claimed")
+	}
+}

@@ -56,9 +56,12 @@ type Object struct {
 	// zerotrust:adopted=true): never deleted, only its provider-tagged rules.
 	Adopted bool
 
-	keys       []string // ids checked against the claims
-	ownerKeys  []string // owner references checked against the claims
-	inheritsOf string   // claimed when the object of this id is
+	keys      []string // ids checked against the claims
+	ownerKeys []string // owner references checked against the claims
+	// ownerPair: an owner written id@ownership (a policy's or set's rules),
+	// claimed when a state holds both the id and the ownership id.
+	ownerPair  []string
+	inheritsOf string // claimed when the object of this id is
 
 	egress      bool                      // a security group rule
 	instanceARN string                    // permission sets and assignments
@@ -82,7 +85,7 @@ func (inv *Inventory) resolve(c Claims) {
 	byID := map[string]*Object{}
 	for _, o := range inv.Objects {
 		byID[o.ID] = o
-		o.Claimed = c.Has(o.keys...) || c.Has(o.ownerKeys...)
+		o.Claimed = c.Has(o.keys...) || c.Has(o.ownerKeys...) || (len(o.ownerPair) == 2 && c[o.ownerPair[0]] && c[o.ownerPair[1]])
 	}
 	for _, o := range inv.Objects {
 		if p := byID[o.inheritsOf]; !o.Claimed && p != nil && p.Claimed {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -115,10 +116,14 @@ func listSecurityGroups(ctx context.Context, c *ec2.Client, inv *Inventory) erro
 					continue
 				}
 				id := aws.ToString(r.SecurityGroupRuleId)
-				inv.Objects = append(inv.Objects, &Object{
+				o := &Object{
 					Kind: KindSecurityGroupRule, ID: id, Name: t[awsapi.TagPolicy], Parent: aws.ToString(r.GroupId),
 					egress: aws.ToBool(r.IsEgress), keys: []string{id}, ownerKeys: []string{t[awsapi.TagPolicy]},
-				})
+				}
+				if owner, ownership, ok := strings.Cut(t[awsapi.TagPolicy], "@"); ok {
+					o.ownerKeys, o.ownerPair = nil, []string{owner, ownership}
+				}
+				inv.Objects = append(inv.Objects, o)
 			}
 		}
 	}

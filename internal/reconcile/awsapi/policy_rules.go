@@ -23,6 +23,8 @@ type LiveRule struct {
 	// policy acknowledged (TagAcknowledged), so raising the segment's
 	// sensitivity later can tell it from an unacknowledged one.
 	Acknowledged bool
+	// Pending: written by a create not recorded yet (TagCreatePending).
+	Pending bool
 }
 
 // TagAcknowledged marks a rule written for an acknowledged flow.
@@ -84,6 +86,7 @@ func fromSDKRule(r types.SecurityGroupRule) LiveRule {
 		rule.ReferencedGroupID = aws.ToString(r.ReferencedGroupInfo.GroupId)
 	}
 	rule.Acknowledged = tagMap(r.Tags)[TagAcknowledged] == "true"
+	rule.Pending = tagMap(r.Tags)[TagCreatePending] != ""
 	return rule
 }
 
@@ -107,6 +110,23 @@ func ReconcilePolicyRules(ctx context.Context, c *ec2.Client, policyID string, d
 // are not: one more Authorize per batch that mixes both, one CreateTags or
 // DeleteTags when a kept rule's acknowledgement changed.
 func ReconcilePolicyRulesAcknowledged(ctx context.Context, c *ec2.Client, policyID string, desired []securitygroup.Rule, acknowledged map[string]bool) (ReconcileResult, error) {
+	return ReconcileRules(ctx, c, RuleWrite{Owner: policyID, Desired: desired, Acknowledged: acknowledged})
+}
+
+// RuleWrite is what ReconcileRules makes true: the rules Owner owns are
+// Desired, Acknowledged (by key) tagged so; rules it adds carry
+// TagCreatePending = Pending when set (a create not recorded yet).
+type RuleWrite struct {
+	Owner        string
+	Desired      []securitygroup.Rule
+	Acknowledged map[string]bool
+	Pending      string
+}
+
+// ReconcileRules is ReconcilePolicyRulesAcknowledged with the whole of a
+// RuleWrite.
+func ReconcileRules(ctx context.Context, c *ec2.Client, w RuleWrite) (ReconcileResult, error) {
+	policyID, desired, acknowledged := w.Owner, w.Desired, w.Acknowledged
 	var res ReconcileResult
 	live, err := ReadPolicyRules(ctx, c, policyID)
 	if err != nil {
@@ -157,6 +177,7 @@ func ReconcilePolicyRulesAcknowledged(ctx context.Context, c *ec2.Client, policy
 		res.Revoked += len(ids)
 	}
 	for _, batch := range groupBatches(add) {
+		batch.pending = w.Pending
 		n, err := authorize(ctx, c, policyID, batch)
 		res.Authorized += n
 		if err != nil {
@@ -207,6 +228,7 @@ type ruleBatch struct {
 	groupID      string
 	egress       bool
 	acknowledged bool
+	pending      string
 	rules        []LiveRule
 }
 
@@ -243,6 +265,9 @@ func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch)
 	want := map[string]string{TagManagedBy: ManagedByValue, TagPolicy: policyID}
 	if b.acknowledged {
 		want[TagAcknowledged] = "true"
+	}
+	if b.pending != "" {
+		want[TagCreatePending] = b.pending
 	}
 	tags := []types.TagSpecification{{ResourceType: types.ResourceTypeSecurityGroupRule, Tags: sdkTags(want)}}
 	var err error
@@ -286,7 +311,7 @@ func authorize(ctx context.Context, c *ec2.Client, policyID string, b ruleBatch)
 	if len(rest) == 0 {
 		return adopted, nil
 	}
-	n, err := authorize(ctx, c, policyID, ruleBatch{groupID: b.groupID, egress: b.egress, acknowledged: b.acknowledged, rules: rest})
+	n, err := authorize(ctx, c, policyID, ruleBatch{groupID: b.groupID, egress: b.egress, acknowledged: b.acknowledged, pending: b.pending, rules: rest})
 	return adopted + n, err
 }
 

@@ -67,22 +67,38 @@ func TestReadSegmentsRoundTrip(t *testing.T) {
 		t.Errorf("a missing id is present: %+v", got[missing])
 	}
 
-	placed.SecurityGroupID = placedID
+	placed.SecurityGroupID, placed.VPCID = placedID, vpcID
 	if s := got[placedID]; !reflect.DeepEqual(s, placed) {
 		t.Errorf("placed segment read back as %+v / %+v, want %+v / %+v", s, s.Kubernetes, placed, placed.Kubernetes)
 	}
 	wantPlain := plain
-	wantPlain.SecurityGroupID, wantPlain.Sensitivity = plainID, model.DefaultSensitivity
+	wantPlain.SecurityGroupID, wantPlain.Sensitivity, wantPlain.VPCID = plainID, model.DefaultSensitivity, vpcID
 	if s := got[plainID]; !reflect.DeepEqual(s, wantPlain) {
 		t.Errorf("plain segment read back as %+v / %+v, want %+v / %+v", s, s.Kubernetes, wantPlain, wantPlain.Kubernetes)
 	}
-	wantBare := model.Segment{Name: "seg-bare", SecurityGroupID: bareID, Sensitivity: model.DefaultSensitivity}
+	wantBare := model.Segment{Name: "seg-bare", SecurityGroupID: bareID, Sensitivity: model.DefaultSensitivity, VPCID: vpcID}
 	if s := got[bareID]; !reflect.DeepEqual(s, wantBare) {
 		t.Errorf("segment without placement read back as %+v, want %+v", s, wantBare)
 	}
-	wantForeign := model.Segment{Name: "hand-made-sg", SecurityGroupID: foreignID, Sensitivity: model.DefaultSensitivity, Foreign: true}
+	wantForeign := model.Segment{Name: "hand-made-sg", SecurityGroupID: foreignID, Sensitivity: model.DefaultSensitivity, VPCID: vpcID, Foreign: true}
 	if s := got[foreignID]; !reflect.DeepEqual(s, wantForeign) {
 		t.Errorf("untagged group read back as %+v, want %+v", s, wantForeign)
+	}
+
+	// By the ids of created segments (sg/<vpc>/<name>): one filtered call;
+	// a group of that name the provider did not create is no segment.
+	calls.reset()
+	byName, err := awsapi.ReadCreatedSegments(ctx, c, []string{
+		model.AWSSegmentID(vpcID, "seg-placed"), model.AWSSegmentID(vpcID, "hand-made-sg"), model.AWSSegmentID(vpcID, "seg-none"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.get("DescribeSecurityGroups"); n != 1 || len(calls.counts) != 1 {
+		t.Errorf("ReadCreatedSegments of 3 ids made calls %v, want one DescribeSecurityGroups", calls.counts)
+	}
+	if s, ok := byName[model.AWSSegmentID(vpcID, "seg-placed")]; len(byName) != 1 || !ok || !reflect.DeepEqual(s, placed) {
+		t.Errorf("ReadCreatedSegments = %+v, want only seg-placed as %+v", byName, placed)
 	}
 
 	// Nothing to read: no call at all.
