@@ -18,10 +18,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
@@ -301,6 +304,45 @@ func countObjects(t *testing.T, namePrefix string) objectCounts {
 				t.Fatal(err)
 			}
 			n["ssoadmin account assignments"] += len(as.AccountAssignments)
+		}
+	}
+
+	// Just-in-time expiry: the schedule group and the role are named
+	// zerotrust-jit-<permission set name>.
+	expiryPrefix := "zerotrust-jit-" + namePrefix
+	sch := scheduler.NewFromConfig(acctest.AWSConfig(t))
+	n["scheduler schedule groups"], n["scheduler schedules"], n["iam expiry roles"] = 0, 0, 0
+	sgp := scheduler.NewListScheduleGroupsPaginator(sch, &scheduler.ListScheduleGroupsInput{NamePrefix: aws.String(expiryPrefix)})
+	for sgp.HasMorePages() {
+		page, err := sgp.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range page.ScheduleGroups {
+			if !strings.HasPrefix(aws.ToString(g.Name), expiryPrefix) {
+				continue
+			}
+			n["scheduler schedule groups"]++
+			sp := scheduler.NewListSchedulesPaginator(sch, &scheduler.ListSchedulesInput{GroupName: g.Name})
+			for sp.HasMorePages() {
+				sched, err := sp.NextPage(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n["scheduler schedules"] += len(sched.Schedules)
+			}
+		}
+	}
+	rp := iam.NewListRolesPaginator(iam.NewFromConfig(acctest.AWSConfig(t)), &iam.ListRolesInput{PathPrefix: aws.String(identitycenter.ExpiryRolePath)})
+	for rp.HasMorePages() {
+		page, err := rp.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Roles {
+			if strings.HasPrefix(aws.ToString(r.RoleName), expiryPrefix) {
+				n["iam expiry roles"]++
+			}
 		}
 	}
 	return n

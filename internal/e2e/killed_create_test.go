@@ -183,6 +183,24 @@ resource "zerotrust_segment" "killed" {
 // applies again and counts the objects through the SDK: exactly what the
 // configuration declares, nothing duplicated, nothing orphaned, and none
 // left after destroy.
+// jitGrant is a just-in-time grant to kc-oncall that expires in a year.
+var jitGrant = `
+resource "zerotrust_privileged_access" "oncall" {
+  name             = "kc-jit"
+  group            = zerotrust_access_group.oncall.id
+  accounts         = ["` + faultsAccount + `"]
+  managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+  expires_at       = "` + time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339) + `"
+}
+`
+
+// jitGrantCounts is what the group and the grant add: one permission set,
+// its assignment, and the expiry's schedule group, schedule and role.
+var jitGrantCounts = objectCounts{
+	"identitystore groups": 1, "ssoadmin permission sets": 1, "ssoadmin account assignments": 1,
+	"scheduler schedule groups": 1, "scheduler schedules": 1, "iam expiry roles": 1,
+}
+
 func TestKilledCreates(t *testing.T) {
 	acctest.PreCheck(t)
 	ctrl := faultsControl(t)
@@ -256,6 +274,20 @@ resource "zerotrust_privileged_access" "oncall" {
 `,
 			action: "sso:UntagResource",
 			want:   objectCounts{"identitystore groups": 1, "ssoadmin permission sets": 1, "ssoadmin account assignments": 1},
+		},
+		// A just-in-time grant killed after its assignments exist and before
+		// its expiry does: the permission set stays pending until the expiry
+		// is complete, so the rerun adopts it, with what its expiry already
+		// had, and the grant expires — never a live grant without expiry.
+		{
+			name: "jit_grant_while_creating_its_expiry_role", setup: group, killed: jitGrant,
+			action: "iam:CreateRole",
+			want:   jitGrantCounts,
+		},
+		{
+			name: "jit_grant_before_its_create_completes", setup: group, killed: jitGrant,
+			action: "sso:UntagResource",
+			want:   jitGrantCounts,
 		},
 	}
 	for _, tc := range cases[:len(cases):len(cases)] {

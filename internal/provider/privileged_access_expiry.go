@@ -92,6 +92,13 @@ func (r *privilegedAccessResource) removedExpiry(ctx context.Context, m privileg
 // had says whether the prior state recorded an expiry: without one, and
 // with none planned, there is nothing to look for and no call is made.
 func (r *privilegedAccessResource) applyExpiry(ctx context.Context, c *awsapi.Clients, m *privilegedAccessModel, had bool, diags *diag.Diagnostics) {
+	r.applyExpiryAdopting(ctx, c, m, had, "", diags)
+}
+
+// applyExpiryAdopting is applyExpiry for a create that adopted the
+// permission set of an interrupted one (whose ownership id is adopting):
+// the expiry role and schedule group that create made are claimed.
+func (r *privilegedAccessResource) applyExpiryAdopting(ctx context.Context, c *awsapi.Clients, m *privilegedAccessModel, had bool, adopting string, diags *diag.Diagnostics) {
 	g := expandExpiryGrant(*m, expandExpiry(ctx, *m, diags))
 	if !g.Scheduled() && !had {
 		flattenNoExpiry(m)
@@ -103,7 +110,9 @@ func (r *privilegedAccessResource) applyExpiry(ctx context.Context, c *awsapi.Cl
 		desired, err = identitycenter.CompileExpiry(env, g)
 	}
 	if err == nil {
-		err = awsapi.ApplyExpiry(ctx, c, expandExpiryOwner(*m), desired)
+		owner := expandExpiryOwner(*m)
+		owner.Adopting = adopting
+		err = awsapi.ApplyExpiry(ctx, c, owner, desired)
 	}
 	if err != nil {
 		diags.AddAttributeError(path.Root("expires_at"), "Scheduling the expiry failed", err.Error())

@@ -178,7 +178,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	desired.Assignments = expandAssignments(ctx, plan.Assignments, &resp.Diagnostics)
 
 	own := uuid.NewString()
-	arn, takenOver, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, instance, awsapi.CreatePermissionSetInput{
+	arn, adoptedFrom, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, instance, awsapi.CreatePermissionSetInput{
 		Name: desired.Name, Description: desired.Description, SessionDuration: desired.SessionDuration,
 		Tags: map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: a.Name, awsapi.TagOwnership: own, awsapi.TagCreatePending: own},
 	})
@@ -186,6 +186,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Creating the permission set failed", err.Error())
 		return
 	}
+	takenOver := adoptedFrom != ""
 	plan.ID, plan.PermissionSetARN, plan.OwnershipID = types.StringValue(arn), types.StringValue(arn), types.StringValue(own)
 	tflog.Info(ctx, "permission set ready", map[string]any{"arn": arn, "taken_over": takenOver})
 
@@ -210,10 +211,16 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
 		return
 	}
-	if err := awsapi.CompletePermissionSetCreate(ctx, c.SSOAdmin, instance, arn); err != nil {
-		resp.Diagnostics.AddError("Completing the permission set's create failed", err.Error())
+	// The expiry before the pending mark goes: a create killed in between
+	// leaves the permission set pending, so the next create adopts it with
+	// the expiry objects this one made and completes them — never a grant
+	// with assignments and no expiry that no create may touch.
+	r.applyExpiryAdopting(ctx, c, &plan, takenOver, adoptedFrom, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		if err := awsapi.CompletePermissionSetCreate(ctx, c.SSOAdmin, instance, arn); err != nil {
+			resp.Diagnostics.AddError("Completing the permission set's create failed", err.Error())
+		}
 	}
-	r.applyExpiry(ctx, c, &plan, takenOver, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 

@@ -286,7 +286,12 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	// rules and objects whichever segment id names the group.
 	plan.ID = types.StringValue(plan.owner())
 	if priorState.Raw.IsNull() {
-		plan.OwnershipID = types.StringValue(uuid.NewString())
+		// Only security-group rules carry it: a policy on a segment placed
+		// only in Kubernetes owns its objects by their recorded UIDs.
+		plan.OwnershipID = types.StringNull()
+		if governed.SecurityGroupID != "" {
+			plan.OwnershipID = types.StringValue(uuid.NewString())
+		}
 	}
 	rules, d := fp.compileSecurityGroups(governed, flows)
 	diags.Append(d...)

@@ -167,7 +167,7 @@ func segmentPolicySchema() schema.Schema {
 			"ownership_id": ownershipIDAttribute("Random id drawn when this resource was created, carried by every security-group rule it writes (the `" + awsapi.TagPolicy + "` tag is `<id>@<ownership_id>`). " +
 				"Another state's policy of the same segment and name writes other rules: a flow both declare is refused to the second, and neither changes nor revokes the other's rules. " +
 				"A create interrupted before Terraform recorded it leaves its rules marked `" + awsapi.TagCreatePending + "`; the next create of the same segment and name adopts them once. " +
-				"Null for a policy created before ownership ids, whose rules carry its id alone."),
+				"Null for a policy created before ownership ids, whose rules carry its id alone, and for one on a segment placed only in Kubernetes, which writes no rules."),
 			"segment_sensitivity": schema.StringAttribute{
 				Optional:           true,
 				Computed:           true,

@@ -68,6 +68,16 @@ type ExpiryOwner struct {
 	AccessName string
 	// Ownership is the grant's ownership id ("" for a state without one).
 	Ownership string
+	// Adopting is the ownership id of an interrupted create of this grant
+	// whose permission set this create adopted: the expiry role and
+	// schedule group that create made are claimed, not refused.
+	Adopting string
+}
+
+// adopts reports whether tags are those of an object the interrupted
+// create o adopts made.
+func (o ExpiryOwner) adopts(tags map[string]string) bool {
+	return o.Adopting != "" && o.Adopting != o.Ownership && tags[TagManagedBy] == ManagedByValue && tags[TagOwnership] == o.Adopting
 }
 
 // LiveExpiry is what exists of a grant's expiry.
@@ -329,7 +339,14 @@ func ensureExpiryRole(ctx context.Context, c *iam.Client, o ExpiryOwner, desired
 		}
 		changed = true
 	} else {
-		if err := checkExpiryOwner(expiryRoleKind, aws.ToString(role.Arn), iamTags(role.Tags), o.Ownership); err != nil {
+		tags := iamTags(role.Tags)
+		if o.adopts(tags) {
+			if _, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: role.RoleName, Tags: []iamtypes.Tag{{Key: aws.String(TagOwnership), Value: aws.String(o.Ownership)}}}); err != nil {
+				return false, fmt.Errorf("adopting IAM role %s: %w", desired.Name, err)
+			}
+			tags[TagOwnership] = o.Ownership
+		}
+		if err := checkExpiryOwner(expiryRoleKind, aws.ToString(role.Arn), tags, o.Ownership); err != nil {
 			return false, err
 		}
 		if aws.ToString(role.Path) != want.Path {
@@ -431,6 +448,12 @@ func ensureScheduleGroup(ctx context.Context, c *scheduler.Client, o ExpiryOwner
 	tags, err := findScheduleGroup(ctx, c, name)
 	if err != nil {
 		return err
+	}
+	if tags != nil && o.adopts(tags) {
+		if _, err := c.TagResource(ctx, &scheduler.TagResourceInput{ResourceArn: aws.String(arn), Tags: []schedtypes.Tag{{Key: aws.String(TagOwnership), Value: aws.String(o.Ownership)}}}); err != nil {
+			return fmt.Errorf("adopting schedule group %s: %w", name, err)
+		}
+		tags[TagOwnership] = o.Ownership
 	}
 	if tags != nil {
 		return checkExpiryOwner(scheduleGroupKind, arn, tags, o.Ownership)

@@ -143,13 +143,16 @@ type CreatePermissionSetInput struct {
 // create is still pending — a lost response, or an apply killed before state
 // was written — and then claimed for this create; any other is refused, the
 // provider's with an OwnershipError, a foreign one with how to import it. It
-// returns the ARN and whether an existing permission set was adopted.
+// returns the ARN and, when an existing permission set was adopted, the
+// ownership id its interrupted create had drawn ("" for a new one), so the
+// objects that create made beside it (expiry role and schedules) can be
+// adopted too.
 //
 // The look-up lists every permission set of the instance and describes each
 // (the API has no name filter); it runs on create only, never on read.
-func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN string, in CreatePermissionSetInput) (arn string, adopted bool, err error) {
-	if arn, adopted, err := adoptPendingPermissionSet(ctx, c, instanceARN, in); arn != "" || err != nil {
-		return arn, adopted, err
+func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN string, in CreatePermissionSetInput) (arn, adoptedFrom string, err error) {
+	if arn, adoptedFrom, err := adoptPendingPermissionSet(ctx, c, instanceARN, in); arn != "" || err != nil {
+		return arn, adoptedFrom, err
 	}
 	tags := make([]ssotypes.Tag, 0, len(in.Tags))
 	for _, k := range slices.Sorted(maps.Keys(in.Tags)) {
@@ -164,37 +167,39 @@ func CreatePermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN st
 	})
 	if hasCode(err, "ConflictException") {
 		// Created by this create's lost earlier attempt, or by another: look again.
-		if arn, adopted, aerr := adoptPendingPermissionSet(ctx, c, instanceARN, in); arn != "" || aerr != nil {
-			return arn, adopted, aerr
+		if arn, adoptedFrom, aerr := adoptPendingPermissionSet(ctx, c, instanceARN, in); arn != "" || aerr != nil {
+			return arn, adoptedFrom, aerr
 		}
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("creating %s %q: %w", permissionSetKind, in.Name, err)
+		return "", "", fmt.Errorf("creating %s %q: %w", permissionSetKind, in.Name, err)
 	}
 	if out.PermissionSet == nil || aws.ToString(out.PermissionSet.PermissionSetArn) == "" {
-		return "", false, fmt.Errorf("creating %s %q: the response carries no ARN", permissionSetKind, in.Name)
+		return "", "", fmt.Errorf("creating %s %q: the response carries no ARN", permissionSetKind, in.Name)
 	}
-	return aws.ToString(out.PermissionSet.PermissionSetArn), false, nil
+	return aws.ToString(out.PermissionSet.PermissionSetArn), "", nil
 }
 
 // adoptPendingPermissionSet finds a permission set named in.Name: none (""),
-// a pending one of ours (claimed, adopted), or an error saying whose it is.
-func adoptPendingPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN string, in CreatePermissionSetInput) (string, bool, error) {
+// a pending one of ours (claimed; the ownership id its create had drawn is
+// returned), or an error saying whose it is.
+func adoptPendingPermissionSet(ctx context.Context, c *ssoadmin.Client, instanceARN string, in CreatePermissionSetInput) (string, string, error) {
 	arn, tags, err := findPermissionSetByName(ctx, c, instanceARN, in.Name)
 	switch {
 	case err != nil || arn == "":
-		return "", false, err
+		return "", "", err
 	case tags[TagManagedBy] != ManagedByValue:
-		return "", false, foreignPermissionSet(instanceARN, in.Name, arn)
+		return "", "", foreignPermissionSet(instanceARN, in.Name, arn)
 	case !recoverable(tags):
-		return "", false, &OwnershipError{Kind: permissionSetKind, Name: in.Name, ID: arn, Owner: tags[TagOwnership], Import: instanceARN + "," + arn}
+		return "", "", &OwnershipError{Kind: permissionSetKind, Name: in.Name, ID: arn, Owner: tags[TagOwnership], Import: instanceARN + "," + arn}
 	}
-	if own := in.Tags[TagOwnership]; tags[TagOwnership] != own {
+	previous := tags[TagOwnership]
+	if own := in.Tags[TagOwnership]; previous != own {
 		if err := TagPermissionSet(ctx, c, instanceARN, arn, map[string]string{TagOwnership: own, TagCreatePending: own}); err != nil {
-			return "", false, err
+			return "", "", err
 		}
 	}
-	return arn, true, nil
+	return arn, valueOr(previous, in.Tags[TagOwnership]), nil
 }
 
 // CompletePermissionSetCreate removes the pending mark once the permission
@@ -438,3 +443,4 @@ func sortReferences(rs []identitycenter.PolicyReference) {
 		return rs[i].Name < rs[j].Name
 	})
 }
+

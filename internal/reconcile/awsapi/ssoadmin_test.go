@@ -31,11 +31,11 @@ func TestPermissionSetLifecycle(t *testing.T) {
 	c := identityClients(t)
 	ctx := context.Background()
 	inst, _ := instance(t, c.SSOAdmin)
-	arn, takenOver, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, inst, awsapi.CreatePermissionSetInput{
+	arn, adoptedFrom, err := awsapi.CreatePermissionSet(ctx, c.SSOAdmin, inst, awsapi.CreatePermissionSetInput{
 		Name: "lifecycle", Description: "d", SessionDuration: "PT2H", Tags: ownedTags("lifecycle"),
 	})
-	if err != nil || takenOver {
-		t.Fatalf("create = %q, %v, %v", arn, takenOver, err)
+	if err != nil || adoptedFrom != "" {
+		t.Fatalf("create = %q, %q, %v", arn, adoptedFrom, err)
 	}
 	policy := `{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}`
 	must(t, awsapi.PutInlinePolicy(ctx, c.SSOAdmin, inst, arn, policy))
@@ -145,9 +145,9 @@ func TestCreatePermissionSetOwnership(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.Tags = ownedBy("idempotent", "run-2")
-	second, adopted, err := awsapi.CreatePermissionSet(ctx, sso, inst, in)
-	if err != nil || !adopted || second != first {
-		t.Fatalf("re-create = %q, %v, %v; want the pending %s adopted", second, adopted, err, first)
+	second, adoptedFrom, err := awsapi.CreatePermissionSet(ctx, sso, inst, in)
+	if err != nil || adoptedFrom != "run-1" || second != first {
+		t.Fatalf("re-create = %q, adopted from %q, %v; want the pending %s adopted from run-1", second, adoptedFrom, err, first)
 	}
 	if tags, _ := awsapi.ListPermissionSetTags(ctx, sso, inst, first); tags[awsapi.TagOwnership] != "run-2" {
 		t.Fatalf("adopted permission set not claimed: %v", tags)
