@@ -443,4 +443,3 @@ func sortReferences(rs []identitycenter.PolicyReference) {
 		return rs[i].Name < rs[j].Name
 	})
 }
-
