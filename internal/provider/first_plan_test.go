@@ -197,3 +197,28 @@ func TestFirstPlan_policyDocumentOverNewGroup(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstPlan_labelKnownOnlyAtApply: a segment whose pod label takes a
+// value known only after apply (here another new group's id) is planned
+// without a placement to compile against: the policy over it shows its
+// manifests as unknown — not manifests for a selector missing that label —
+// and nothing fails at plan.
+func TestFirstPlan_labelKnownOnlyAtApply(t *testing.T) {
+	config := acctest.Config(acctest.ProviderBlockNoCloud(),
+		acctest.Segment("other", "first-other", firstPlanVPC),
+		acctest.Segment("placed", "first-placed", firstPlanVPC, acctest.Block("kubernetes", acctest.Attr("namespace", "shop"),
+			acctest.Attr("pod_labels", acctest.Expr(`{ app = "ledger", owner = zerotrust_segment.other.security_group_id }`)))),
+		acctest.SegmentPolicy("placed_in", "zerotrust_segment.placed",
+			acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("ports", []string{"443"}))))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue("zerotrust_segment.placed", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+firstPlanVPC+"/first-placed")),
+				plancheck.ExpectUnknownValue("zerotrust_segment_policy.placed_in", tfjsonpath.New("kubernetes_manifests")),
+			}},
+			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed`),
+		}},
+	})
+}

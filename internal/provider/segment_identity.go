@@ -82,11 +82,24 @@ func (r *segmentResource) planSecurityGroupSegment(ctx context.Context, req reso
 	})
 }
 
-// kubernetesKnown reports whether the kubernetes block is known whole (an
-// absent block is).
+// kubernetesKnown reports whether the kubernetes block is known whole, every
+// label value included (an absent block is).
 func (m segmentModel) kubernetesKnown() bool {
 	k := m.Kubernetes
-	return k == nil || !(k.Namespace.IsUnknown() || k.PodLabels.IsUnknown() || k.ServiceAccount.IsUnknown())
+	return k == nil || !(k.Namespace.IsUnknown() || k.ServiceAccount.IsUnknown() || !mapKnown(k.PodLabels))
+}
+
+// mapKnown reports whether a map and every value in it are known.
+func mapKnown(m types.Map) bool {
+	if m.IsUnknown() {
+		return false
+	}
+	for _, v := range m.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 // UpgradeState moves state written before segment ids were derived from the

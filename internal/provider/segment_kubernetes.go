@@ -53,8 +53,8 @@ func validateSegmentKubernetes(ctx context.Context, k *segmentKubernetesModel, d
 			diags.AddAttributeError(base.AtName("pod_labels").AtMapKey(key), "Invalid label value", fmt.Sprintf("%q: %s", s.ValueString(), joinErrs(errs)))
 		}
 	}
-	if diags.HasError() {
-		return
+	if diags.HasError() || !mapKnown(k.PodLabels) {
+		return // the encoded length is checked once every label value is known
 	}
 	if sel := expandSegmentKubernetes(ctx, k, diags); sel != nil {
 		if enc := awsapi.EncodePodLabels(sel.PodLabels); len(enc) > awsapi.MaxTagValue {

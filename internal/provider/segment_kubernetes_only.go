@@ -68,7 +68,7 @@ func (r *segmentResource) planKubernetesOnly(ctx context.Context, req resource.M
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("kubernetes").AtName("namespace"))
 		}
 	}
-	if !plan.ID.IsUnknown() && !plan.Sensitivity.IsUnknown() && !plan.Kubernetes.PodLabels.IsUnknown() && !plan.Kubernetes.ServiceAccount.IsUnknown() {
+	if !plan.ID.IsUnknown() && !plan.Sensitivity.IsUnknown() && plan.kubernetesKnown() {
 		var d diag.Diagnostics
 		seg := model.Segment{Name: plan.Name.ValueString(), Sensitivity: plan.Sensitivity.ValueString(), Kubernetes: expandSegmentKubernetes(ctx, plan.Kubernetes, &d)}
 		if !d.HasError() {
