@@ -117,6 +117,7 @@ type SecurityGroupRule struct {
 	ToPort   int32
 	// Peer is the CIDR block, prefix list or referenced group id.
 	Peer string
+	Tags map[string]string
 }
 
 // String renders the rule as "in|out proto from-to peer".
@@ -141,7 +142,7 @@ func securityGroupRules(ctx context.Context, c *ec2.Client, id string) ([]Securi
 		}
 		rules = append(rules, SecurityGroupRule{
 			ID: aws.ToString(r.SecurityGroupRuleId), Egress: aws.ToBool(r.IsEgress), Protocol: aws.ToString(r.IpProtocol),
-			FromPort: aws.ToInt32(r.FromPort), ToPort: aws.ToInt32(r.ToPort), Peer: peer,
+			FromPort: aws.ToInt32(r.FromPort), ToPort: aws.ToInt32(r.ToPort), Peer: peer, Tags: tagMap(r.Tags),
 		})
 	}
 	return rules, nil

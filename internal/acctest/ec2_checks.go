@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -272,17 +271,16 @@ func ExpectRulesOwnedBy(segmentAddress, ownerAddress string) statecheck.StateChe
 			return err
 		}
 		want := awsapi.RuleOwner(id, ownership)
-		out, err := c.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{groupID}}}})
+		rules, err := securityGroupRules(ctx, c, groupID)
 		if err != nil {
 			return err
 		}
-		if len(out.SecurityGroupRules) == 0 {
+		if len(rules) == 0 {
 			return fmt.Errorf("no rule on %s", groupID)
 		}
-		for _, r := range out.SecurityGroupRules {
-			tags := tagMap(r.Tags)
-			if tags[awsapi.TagPolicy] != want || tags[awsapi.TagCreatePending] != "" {
-				return fmt.Errorf("rule %s on %s: owner %q, pending %q; want owner %q, not pending", aws.ToString(r.SecurityGroupRuleId), groupID, tags[awsapi.TagPolicy], tags[awsapi.TagCreatePending], want)
+		for _, r := range rules {
+			if r.Tags[awsapi.TagPolicy] != want || r.Tags[awsapi.TagCreatePending] != "" {
+				return fmt.Errorf("rule %s on %s: owner %q, pending %q; want owner %q, not pending", r.ID, groupID, r.Tags[awsapi.TagPolicy], r.Tags[awsapi.TagCreatePending], want)
 			}
 		}
 		return nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/gruntwork-io/terratest/modules/terraform"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -24,40 +25,9 @@ import (
 // the provider's is left.
 func TestCompleteExample(t *testing.T) {
 	acctest.PreCheck(t)
-	ctx := context.Background()
-	cfg := acctest.AWSConfig(t)
-	kcfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
-	if err != nil {
-		t.Fatalf("kubeconfig from the sandbox: %v", err)
-	}
-	kube, dyn := kubernetes.NewForConfigOrDie(kcfg), dynamic.NewForConfigOrDie(kcfg)
-	pre, err := demo.Create(ctx, cfg, kube, "10.79.0.0/16")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := pre.Delete(ctx, cfg); err != nil {
-			t.Errorf("deleting the prerequisites: %v", err)
-		}
-	})
-
-	opts := options(t, "examples/complete", nil)
-	// A map of lists is passed as a variables file, as the demo does.
-	vars, err := json.Marshal(pre.Variables())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(opts.TerraformDir, "terraform.tfvars.json"), vars, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	inventory := func() *demo.Inventory {
-		t.Helper()
-		inv, err := demo.Read(ctx, cfg, kube, dyn, pre.VPCID, pre.AccountID, pre.Namespace)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return inv
-	}
+	sb := newCompleteSandbox(t, "10.79.0.0/16")
+	opts := sb.options(t)
+	inventory := func() *demo.Inventory { return sb.inventory(t) }
 	defer func() {
 		terraform.Destroy(t, opts)
 		if empty, left := inventory().Empty(); !empty {
@@ -160,10 +130,72 @@ func TestCompleteExample(t *testing.T) {
 		}
 	}
 	if counts["NetworkPolicies"] == 0 || counts["AuthorizationPolicies"] == 0 {
-		t.Errorf("no Kubernetes policies in namespace %s: %v", pre.Namespace, counts)
+		t.Errorf("no Kubernetes policies in namespace %s: %v", sb.pre.Namespace, counts)
 	}
 
 	if code := terraform.PlanExitCode(t, opts); code != 0 {
 		t.Fatalf("re-plan after apply: exit code %d, want 0 (no changes)", code)
 	}
+}
+
+// completeSandbox is what examples/complete needs in the sandbox before its
+// first apply — the prerequisites the demo creates, with the same code — and
+// the clients that read what the provider made there.
+type completeSandbox struct {
+	ctx  context.Context
+	cfg  aws.Config
+	kube kubernetes.Interface
+	dyn  dynamic.Interface
+	pre  *demo.Prerequisites
+	vars []byte // pre's variables, as a tfvars JSON file
+}
+
+// newCompleteSandbox creates the prerequisites in a VPC of cidr; they are
+// deleted when the test ends.
+func newCompleteSandbox(t *testing.T, cidr string) *completeSandbox {
+	t.Helper()
+	ctx := context.Background()
+	cfg := acctest.AWSConfig(t)
+	kcfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
+	if err != nil {
+		t.Fatalf("kubeconfig from the sandbox: %v", err)
+	}
+	kube, dyn := kubernetes.NewForConfigOrDie(kcfg), dynamic.NewForConfigOrDie(kcfg)
+	pre, err := demo.Create(ctx, cfg, kube, cidr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := pre.Delete(ctx, cfg); err != nil {
+			t.Errorf("deleting the prerequisites: %v", err)
+		}
+	})
+	// A map of lists is passed as a variables file, as the demo does.
+	vars, err := json.Marshal(pre.Variables())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &completeSandbox{ctx: ctx, cfg: cfg, kube: kube, dyn: dyn, pre: pre, vars: vars}
+}
+
+// options is a fresh copy of examples/complete with the prerequisites as its
+// variables.
+func (s *completeSandbox) options(t *testing.T) *terraform.Options {
+	t.Helper()
+	opts := options(t, "examples/complete", nil)
+	if err := os.WriteFile(filepath.Join(opts.TerraformDir, "terraform.tfvars.json"), s.vars, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return opts
+}
+
+// inventory reads every object of the provider's in the prerequisites'
+// VPC, account and namespace.
+func (s *completeSandbox) inventory(t *testing.T) *demo.Inventory {
+	t.Helper()
+	inv, err := demo.Read(s.ctx, s.cfg, s.kube, s.dyn, s.pre.VPCID, s.pre.AccountID, s.pre.Namespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
 }

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -13,12 +11,8 @@ import (
 	"testing"
 
 	"github.com/gruntwork-io/terratest/modules/terraform"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
-	"github.com/ztforge/terraform-provider-zerotrust/internal/demo"
 )
 
 // firstApplyCase is one violation added to examples/complete, planned with
@@ -317,33 +311,11 @@ data "zerotrust_policy_document" "violation" {
 // starts. Run with Terraform and with OpenTofu (make test-opentofu).
 func TestFirstApplyRefusedAtPlan(t *testing.T) {
 	acctest.PreCheck(t)
-	ctx := context.Background()
-	cfg := acctest.AWSConfig(t)
-	kcfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
-	if err != nil {
-		t.Fatalf("kubeconfig from the sandbox: %v", err)
-	}
-	kube, dyn := kubernetes.NewForConfigOrDie(kcfg), dynamic.NewForConfigOrDie(kcfg)
-	pre, err := demo.Create(ctx, cfg, kube, "10.83.0.0/16")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := pre.Delete(ctx, cfg); err != nil {
-			t.Errorf("deleting the prerequisites: %v", err)
-		}
-	})
+	sb := newCompleteSandbox(t, "10.83.0.0/16")
 	elsewhere := acctest.CreateVPC(t, "10.84.0.0/16")
-	vars, err := json.Marshal(pre.Variables())
-	if err != nil {
-		t.Fatal(err)
-	}
 	counts := func() map[string]int {
 		t.Helper()
-		inv, err := demo.Read(ctx, cfg, kube, dyn, pre.VPCID, pre.AccountID, pre.Namespace)
-		if err != nil {
-			t.Fatal(err)
-		}
+		inv := sb.inventory(t)
 		c := inv.Counts()
 		c["security groups in the unpeered VPC"] = len(managedGroups(t, elsewhere))
 		return c
@@ -360,10 +332,7 @@ func TestFirstApplyRefusedAtPlan(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := options(t, "examples/complete", nil)
-			if err := os.WriteFile(filepath.Join(opts.TerraformDir, "terraform.tfvars.json"), vars, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			opts := sb.options(t)
 			violation := strings.ReplaceAll(tc.violation, "%[1]s", elsewhere)
 			if err := os.WriteFile(filepath.Join(opts.TerraformDir, "violation.tf"), []byte(violation), 0o644); err != nil {
 				t.Fatal(err)

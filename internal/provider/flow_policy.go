@@ -139,6 +139,13 @@ func (p flowPolicy) validateWrittenFlows(sensitivity string) diag.Diagnostics {
 	return diags
 }
 
+// segmentNotFoundError says, at the governed segment's path, that it
+// neither exists nor is planned in this configuration.
+func (p flowPolicy) segmentNotFoundError(diags *diag.Diagnostics, at path.Path) {
+	diags.AddAttributeError(at, "Segment not found",
+		fmt.Sprintf("No segment %s exists or is planned in this configuration. Refer to the segment by reference (zerotrust_segment.<name>.id), so that it is planned first.", p.Segment.ValueString()))
+}
+
 // missingPeersError names the peer segments that do not exist.
 func (p flowPolicy) missingPeersError(diags *diag.Diagnostics, missing []model.Path) {
 	for _, at := range missing {

@@ -131,8 +131,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	governed, found := fp.governed(segments)
 	if !found {
 		// Neither planned in this run nor existing: apply would fail.
-		resp.Diagnostics.AddAttributeError(path.Root("segment"), "Segment not found",
-			fmt.Sprintf("No segment %s exists or is planned in this configuration. Refer to the segment by reference (zerotrust_segment.<name>.id), so that it is planned first.", plan.Segment.ValueString()))
+		fp.segmentNotFoundError(&resp.Diagnostics, path.Root("segment"))
 		return
 	}
 	if !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {

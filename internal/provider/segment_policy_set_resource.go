@@ -111,8 +111,7 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 		}
 		governed, found := fp.governed(segments)
 		if !found {
-			diags.AddAttributeError(base.AtName("segment"), "Segment not found",
-				fmt.Sprintf("No segment %s exists or is planned in this configuration. Refer to the segment by reference (zerotrust_segment.<name>.id), so that it is planned first.", fp.Segment.ValueString()))
+			fp.segmentNotFoundError(diags, base.AtName("segment"))
 			out.known = false
 			continue
 		}
