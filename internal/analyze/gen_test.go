@@ -28,12 +28,15 @@ var (
 	// Prefixes cover each form (segment, trailing slash, raw "*", literal
 	// "*", root) and requests sit on both sides of every boundary, with and
 	// without the leading slash.
-	poolPrefixes = []string{"/", "/api/", "/admin", "/a*b", `/";permit(`, "/ü", "/api/v1/", "/api/v1", "/adm*", "/a*b*", "/*", `/\`}
+	poolPrefixes = []string{"/", "/api/", "/admin", "/a*b", `/";permit(`, "/ü", "/api/v1/", "/api/v1", "/adm*", "/a*b*", "/*", "/.well-known/"}
 	reqPaths     = []string{
 		"/", "", "/api/x", "/api/v1/y", "/api", "api", "/api/", "api/", "/api/v1", "/api/v10", "api/v1/y",
 		"/admin", "/admin/", "/admin/y", "admin", "admin/", "admin/x", "/administrator", "administrator", "/admin-old", "/adm", "adm",
 		"/a*b", "a*b", "/a*b/c", "/a*bc", "/axb", "/axb/c", "/a*b*", `/"; permit(principal`, `"; permit(`, "/ü/x", "ü", "/üx",
 		"/other", "/x/api/y", "/other/admin", "/b/a*b", "//admin", "//", `/\`, `/\/x`, `\`,
+		// Paths a server may resolve elsewhere than they read.
+		"/api/../admin", "api/../admin", "/admin/./x", "/admin/..", "./admin", "..", ".", "/api%2F..%2Fadmin", "/admin%2e",
+		"/admin/%5C", "/.well-known/x", "/.well-known/..", "/api/v1/.x", "/api/..x",
 	}
 	poolCIDRs = []string{"10.0.0.0/8", "10.1.0.0/16", "192.168.1.0/24", "2001:db8::/32", "0.0.0.0/0", "::/0", "10.1.2.3/32"}
 	reqIPs    = []netip.Addr{

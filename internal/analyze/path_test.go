@@ -42,7 +42,7 @@ func TestPathPrefixMatchesTable(t *testing.T) {
 // randomPathText draws text from an alphabet small enough that random
 // prefixes and paths often share their start and sit on a boundary.
 func randomPathText(r *rand.Rand, maxLen int) string {
-	alphabet := []string{"/", "/", "a", "d", "m", "*", "-", `\`, "ü", `"`}
+	alphabet := []string{"/", "/", "a", "d", "m", "*", "-", `\`, "ü", `"`, ".", ".", "%2F", "%2e"}
 	var b strings.Builder
 	for range r.IntN(maxLen + 1) {
 		b.WriteString(pick(r, alphabet))
@@ -59,22 +59,31 @@ func TestPathPrefixProperty(t *testing.T) {
 	t.Logf("seed=%d", seed)
 	r := rand.New(rand.NewPCG(seed, 7))
 	proxy := model.AccessProxy{IdentityProvider: model.IdentityProvider{Type: model.IdentityOIDC, Reference: "okta"}}
-	compiled, matched := 0, 0
+	compiled, matched, unresolvedSeen := 0, 0, 0
 	for range 400 {
 		prefix := "/" + randomPathText(r, 5)
 		if strings.HasPrefix(prefix, "//") {
 			prefix = "/" + strings.TrimLeft(prefix, "/")
 		}
-		s := model.ProtectSurface{Name: "p", Sensitivity: "public", Proxy: proxy, Applications: []model.Application{{Name: "a"}},
-			AccessRules: []model.AccessRule{{Name: "r", Effect: model.EffectPermit, PathPrefixes: []string{prefix}, Acknowledgement: "path test"}}}
-		res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
-		if ps.HasErrors() {
-			t.Fatalf("prefix %q: %v", prefix, ps)
+		if model.UnresolvedPath(strings.TrimSuffix(prefix, "*")) {
+			continue // refused by validation (TestUnresolvedPrefixRefused)
 		}
-		doc, err := ParsePolicy(res.GroupPolicy)
-		if err != nil {
-			t.Fatal(err)
+		compile := func(rules ...model.AccessRule) *Policy {
+			s := model.ProtectSurface{Name: "p", Sensitivity: "public", Proxy: proxy, Applications: []model.Application{{Name: "a"}}, AccessRules: rules}
+			res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
+			if ps.HasErrors() {
+				t.Fatalf("prefix %q: %v", prefix, ps)
+			}
+			doc, err := ParsePolicy(res.GroupPolicy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return doc
 		}
+		doc := compile(model.AccessRule{Name: "r", Effect: model.EffectPermit, PathPrefixes: []string{prefix}, Acknowledgement: "path test"})
+		// The same prefix in a forbid, under a permit of everything.
+		forbid := compile(model.AccessRule{Name: "all", Effect: model.EffectPermit, Acknowledgement: "path test"},
+			model.AccessRule{Name: "r", Effect: model.EffectForbid, PathPrefixes: []string{prefix}})
 		compiled++
 		stem, raw := strings.CutSuffix(prefix, "*")
 		for range 40 {
@@ -91,17 +100,26 @@ func TestPathPrefixProperty(t *testing.T) {
 			default:
 				path = stem[:r.IntN(len(stem)+1)] + randomPathText(r, 2)
 			}
-			want := PathPrefixMatches(prefix, path)
+			under, unresolved := PathPrefixMatches(prefix, path), model.UnresolvedPath(path)
+			want := under && !unresolved
 			if want {
 				matched++
 			}
+			if unresolved {
+				unresolvedSeen++
+			}
 			got := doc.Evaluate(Context(proxy, "", Request{Path: path}))
 			if got.Allowed != want || len(got.Errors) > 0 {
-				t.Fatalf("prefix %q path %q: Cedar %v (errors %v), reference %v\n%s", prefix, path, got.Allowed, got.Errors, want, res.GroupPolicy)
+				t.Fatalf("permit: prefix %q path %q: Cedar %v (errors %v), reference %v", prefix, path, got.Allowed, got.Errors, want)
+			}
+			// A forbid covers what lies under its prefix and every path a
+			// server may resolve elsewhere.
+			if got := forbid.Evaluate(Context(proxy, "", Request{Path: path})); got.Allowed != (!under && !unresolved) || len(got.Errors) > 0 {
+				t.Fatalf("forbid: prefix %q path %q: Cedar allowed %v (errors %v), under %v, unresolved %v", prefix, path, got.Allowed, got.Errors, under, unresolved)
 			}
 
 			// A path and the same path with a leading slash are one path.
-			if !strings.HasPrefix(path, "/") && want != PathPrefixMatches(prefix, "/"+path) {
+			if !strings.HasPrefix(path, "/") && under != PathPrefixMatches(prefix, "/"+path) {
 				t.Fatalf("prefix %q: %q and %q decided differently", prefix, path, "/"+path)
 			}
 			// Nothing outside the textual prefix ever matches.
@@ -109,12 +127,12 @@ func TestPathPrefixProperty(t *testing.T) {
 			if !strings.HasPrefix(abs, "/") {
 				abs = "/" + abs
 			}
-			if want && !strings.HasPrefix(abs, strings.TrimSuffix(stem, "/")) {
+			if under && !strings.HasPrefix(abs, strings.TrimSuffix(stem, "/")) {
 				t.Fatalf("prefix %q matched %q, which does not start with it", prefix, path)
 			}
 			if raw {
-				if want != strings.HasPrefix(abs, stem) {
-					t.Fatalf("raw prefix %q and path %q: %v", prefix, path, want)
+				if under != strings.HasPrefix(abs, stem) {
+					t.Fatalf("raw prefix %q and path %q: %v", prefix, path, under)
 				}
 				continue
 			}
@@ -131,5 +149,65 @@ func TestPathPrefixProperty(t *testing.T) {
 	if matched < compiled*40/20 {
 		t.Fatalf("only %d of %d random paths matched: the generator does not exercise matching", matched, compiled*40)
 	}
-	t.Logf("%d prefixes, %d paths, %d matched", compiled, compiled*40, matched)
+	if unresolvedSeen < compiled*40/20 {
+		t.Fatalf("only %d of %d random paths were unresolved: the generator does not exercise dot segments and encodings", unresolvedSeen, compiled*40)
+	}
+	t.Logf("%d prefixes, %d paths, %d matched, %d unresolved", compiled, compiled*40, matched, unresolvedSeen)
+}
+
+// TestPathsResolvedElsewhere: a path a server may resolve to another than it
+// reads is never admitted by a permit's path prefix and always covered by a
+// forbid's — "/admin/../etc" is textually under "/admin" but may be served
+// as /etc, "/public/../admin" may be served as /admin. Decided by the
+// evaluator over the compiled Cedar and by the reference model alike.
+func TestPathsResolvedElsewhere(t *testing.T) {
+	proxy := model.AccessProxy{IdentityProvider: model.IdentityProvider{Type: model.IdentityOIDC, Reference: "okta"}}
+	admins := model.AccessRule{Name: "admins", Effect: model.EffectPermit, PathPrefixes: []string{"/admin"}, Acknowledgement: "path test"}
+	public := model.AccessRule{Name: "public", Effect: model.EffectPermit, Acknowledgement: "path test"}
+	noAdmin := model.AccessRule{Name: "no-admin", Effect: model.EffectForbid, PathPrefixes: []string{"/admin"}}
+	cases := []struct {
+		rules   []model.AccessRule
+		path    string
+		allowed bool
+	}{
+		{[]model.AccessRule{admins}, "/admin/users", true},
+		{[]model.AccessRule{admins}, "/admin/../etc/passwd", false},
+		{[]model.AccessRule{admins}, "admin/../etc", false},
+		{[]model.AccessRule{admins}, "/admin/./x", false},
+		{[]model.AccessRule{admins}, "/admin/%2e%2e/etc", false},
+		{[]model.AccessRule{admins}, "/admin%2F..%2Fetc", false},
+		{[]model.AccessRule{admins}, `/admin/..\etc`, false},
+		{[]model.AccessRule{admins}, "/admin/..x", true}, // "..x" is an ordinary segment
+		{[]model.AccessRule{public, noAdmin}, "/public/page", true},
+		{[]model.AccessRule{public, noAdmin}, "/admin", false},
+		{[]model.AccessRule{public, noAdmin}, "/public/../admin", false},
+		{[]model.AccessRule{public, noAdmin}, "/public/%2E%2E/admin", false},
+		{[]model.AccessRule{public, noAdmin}, "/public/%5c..%5cadmin", false},
+	}
+	for _, tc := range cases {
+		s := model.ProtectSurface{Name: "p", Sensitivity: "public", Proxy: proxy, Applications: []model.Application{{Name: "a"}}, AccessRules: tc.rules}
+		res, ps := verifiedaccess.Compile(s, verifiedaccess.Options{})
+		if ps.HasErrors() {
+			t.Fatal(ps)
+		}
+		e, err := NewEvaluator(proxy, Documents{Group: res.GroupPolicy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := Request{Method: "GET", Path: tc.path}
+		if got := e.Decide(req); got.Allowed != tc.allowed {
+			t.Errorf("rules %v, path %q: evaluator allowed=%v (%s), want %v", ruleNames(tc.rules), tc.path, got.Allowed, got.Reason, tc.allowed)
+		}
+		if got, err := Reference(s, "a", req); err != nil || got.Allowed != tc.allowed {
+			t.Errorf("rules %v, path %q: reference allowed=%v (%v), want %v", ruleNames(tc.rules), tc.path, got.Allowed, err, tc.allowed)
+		}
+	}
+}
+
+func ruleNames(rs []model.AccessRule) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Name)
+	}
+	return out
 }

@@ -143,8 +143,13 @@ func Matches(r model.AccessRule, proxy model.AccessProxy, req Request) bool {
 	if len(r.Methods) > 0 && !slices.Contains(r.Methods, req.Method) {
 		return false
 	}
-	if len(r.PathPrefixes) > 0 && !slices.ContainsFunc(r.PathPrefixes, func(p string) bool { return PathPrefixMatches(p, req.Path) }) {
-		return false
+	if len(r.PathPrefixes) > 0 {
+		under := slices.ContainsFunc(r.PathPrefixes, func(p string) bool { return PathPrefixMatches(p, req.Path) })
+		// A path a server may resolve elsewhere: a permit never admits it,
+		// a forbid always covers it.
+		if unresolved := model.UnresolvedPath(req.Path); r.IsPermit() && (!under || unresolved) || !r.IsPermit() && !under && !unresolved {
+			return false
+		}
 	}
 	if len(r.Groups) > 0 && (id == nil || !slices.ContainsFunc(r.Groups, func(g string) bool { return slices.Contains(id.Groups, g) })) {
 		return false

@@ -111,8 +111,14 @@ func contextReference() (string, error) {
 	b.WriteString(header("Verified Access Cedar context", "What the compiled Cedar policies read from the Verified Access trust data."))
 	b.WriteString("Verified Access passes each request's trust data to Cedar as `context`: one record per trust provider, under the " +
 		"provider's `reference` (the *policy reference name*), plus `http_request` for HTTP(S) applications. The compiler " +
-		"validates every statement against this schema, so each read is guarded by `has` (a provider may send nothing) and a " +
-		"misspelled attribute is a plan-time error, not a silent deny.\n\n")
+		"validates every statement against this schema, so each read of trust data is guarded by `has` (a provider may send " +
+		"nothing) and a misspelled attribute is a plan-time error, not a silent deny.\n\n" +
+		"Reads of `context.http_request` (methods, path prefixes, client CIDRs) are the exception, on purpose: the schema " +
+		"declares `http_request` and its `http_method`, `hostname`, `path` and `client_ip` present, as Verified Access sends " +
+		"them for every HTTP(S) request, and a rule with such a condition is refused at plan when it applies to a TCP " +
+		"application, where no `http_request` is sent. A guard would therefore be true wherever the rule can apply; where it " +
+		"could not be, it would silently turn \"forbid `/admin`\" into a forbid of nothing, which the plan-time refusal says " +
+		"instead.\n\n")
 	b.WriteString("Below, the schema the compiler uses for a proxy with IAM Identity Center as `idc` (MFA enforced by the " +
 		"identity source) and Jamf, CrowdStrike and JumpCloud device providers, for a surface whose rules name one group:\n\n")
 	b.WriteString("```cedar\n" + string(schemaText) + "\n```\n\n")
@@ -123,6 +129,10 @@ func contextReference() (string, error) {
 		"- AWS's example shows `context.http_request.path` without a leading slash (`app/images`); compiled path conditions " +
 		"therefore match both forms. A path prefix `/admin` matches `/admin` and what lies below it on a `/` boundary, " +
 		"not `/administrator`; a trailing `*` keeps raw prefix matching.\n" +
+		"- A path a server may resolve elsewhere than it reads — a `.` or `..` segment, a percent-encoded dot, slash or " +
+		"backslash (`%2e`, `%2f`, `%5c`, any case), a backslash — is never admitted by a permit's path prefixes and always " +
+		"covered by a forbid's: `/admin/../etc` is textually under `/admin`, `/public/../admin` under `/public`. A prefix " +
+		"holding one of them is refused at plan.\n" +
 		"- For TCP applications `http_request` may be absent; rules with HTTP conditions may not apply to them.\n")
 	return b.String(), nil
 }

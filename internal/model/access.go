@@ -327,6 +327,12 @@ type ProtectSurface struct {
 // Access may report the path with or without its leading slash (AWS
 // documents "app/images"), so a path without one is matched as if it had it.
 //
+// A path that a server may resolve elsewhere than it reads (UnresolvedPath:
+// a "." or ".." segment, a percent-encoded dot, slash or backslash, a
+// backslash) is never admitted by a permit's path prefixes and always
+// covered by a forbid's: "/public/../admin" is textually under "/public",
+// but the application may serve /admin.
+//
 // HTTP conditions (methods, path prefixes) need an HTTP request: a rule that
 // sets them may not apply to a TCP application, where Verified Access sends
 // no http_request (see Application.Protocol).
@@ -357,6 +363,21 @@ func (r AccessRule) AppliesTo(app string) bool {
 func (r AccessRule) IsUnconditional() bool {
 	return len(r.Groups) == 0 && r.Device == nil && !r.RequireVerifiedEmail && !r.RequireMFA &&
 		len(r.Methods) == 0 && len(r.PathPrefixes) == 0 && len(r.ClientCIDRs) == 0
+}
+
+// UnresolvedPath reports whether a server may resolve a URL path to another
+// than the one it reads: a "." or ".." segment, a percent-encoded dot, slash
+// or backslash (any case), or a backslash, which some servers take for a
+// slash. Path prefixes judge such a path as possibly anywhere (see
+// AccessRule).
+func UnresolvedPath(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	lower := strings.ToLower(p)
+	return strings.Contains(lower, "%2e") || strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") || strings.Contains(p, `\`)
 }
 
 // methodRe accepts upper-case HTTP method tokens (GET, POST, VERSION-CONTROL…).
@@ -484,6 +505,8 @@ func (r AccessRule) Validate(path Path, s ProtectSurface, apps map[string]bool) 
 			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "%q must start with \"/\" (it is matched against the URL path, e.g. /admin/)", p)
 		case strings.IndexFunc(p, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "%q holds white space or a control character; a URL path carries none unencoded", p)
+		case UnresolvedPath(strings.TrimSuffix(p, "*")):
+			ps.Errorf(path.At("path_prefixes").Index(j), "Invalid path prefix", "%q holds a \".\" or \"..\" segment, a percent-encoded dot, slash or backslash, or a backslash: a server may resolve such a path elsewhere, so requests are never judged to lie under it. Write the path as the application serves it, e.g. /admin/", p)
 		case strings.HasPrefix(p, "//"):
 			// Paths are also matched without their leading slash: stripped
 			// of one, "//x" would match the absolute path /x.

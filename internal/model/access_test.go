@@ -141,6 +141,12 @@ func TestRuleValidation(t *testing.T) {
 		{"duplicate method", func(s *ProtectSurface) { s.AccessRules[0].Methods = []string{"GET", "GET"} }, []string{"access_rule[0].methods[1]"}},
 		{"relative path", func(s *ProtectSurface) { s.AccessRules[1].PathPrefixes = []string{"admin/"} }, []string{"access_rule[1].path_prefixes[0]"}},
 		{"empty first path segment", func(s *ProtectSurface) { s.AccessRules[1].PathPrefixes = []string{"/ok", "//admin"} }, []string{"access_rule[1].path_prefixes[1]"}},
+		{"dot segment in a prefix", func(s *ProtectSurface) {
+			s.AccessRules[1].PathPrefixes = []string{"/ok", "/a/../admin", "/.", "/x/..*"}
+		}, []string{"access_rule[1].path_prefixes[1]", "access_rule[1].path_prefixes[2]", "access_rule[1].path_prefixes[3]"}},
+		{"encoded slash or backslash in a prefix", func(s *ProtectSurface) {
+			s.AccessRules[1].PathPrefixes = []string{"/a%2Fb", "/a%2eb", `/a\b`, "/.well-known/", "/a..b"}
+		}, []string{"access_rule[1].path_prefixes[0]", "access_rule[1].path_prefixes[1]", "access_rule[1].path_prefixes[2]"}},
 		{"bad CIDR", func(s *ProtectSurface) { s.AccessRules[1].ClientCIDRs = []string{"10.0.0.0/33", "10.1.2.3"} }, []string{"access_rule[1].client_cidrs[0]", "access_rule[1].client_cidrs[1]"}},
 		{"IPv4-mapped CIDR", func(s *ProtectSurface) { s.AccessRules[1].ClientCIDRs = []string{"::ffff:10.0.0.0/104"} }, []string{"access_rule[1].client_cidrs[0]"}},
 		{"CIDR equal once masked", func(s *ProtectSurface) { s.AccessRules[1].ClientCIDRs = []string{"10.0.0.0/8", "10.9.9.9/8"} }, []string{"access_rule[1].client_cidrs[1]"}},
@@ -347,4 +353,17 @@ func ExampleProtectSurface_Validate() {
 	// error   access_rule[1].groups[0]: Invalid Identity Center group id
 	// warning access_rule[2].device: Acknowledged: below the confidential floor
 	// warning access_rule[2].require_verified_email: Acknowledged: below the confidential floor
+}
+
+func TestUnresolvedPath(t *testing.T) {
+	for _, p := range []string{".", "..", "./x", "../x", "/a/.", "/a/..", "/a/./b", "/a/../b", "a/../b", "/%2e%2e/x", "/a%2Fb", "/a%2fb", "/a%5Cb", `/a\b`, "/%2E"} {
+		if !UnresolvedPath(p) {
+			t.Errorf("%q must be unresolved", p)
+		}
+	}
+	for _, p := range []string{"", "/", "/a", "/a/b/", "/.well-known/x", "/a..b", "/..a", "/a.", "/a%20b", "/%41"} {
+		if UnresolvedPath(p) {
+			t.Errorf("%q is an ordinary path", p)
+		}
+	}
 }

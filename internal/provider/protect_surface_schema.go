@@ -325,7 +325,8 @@ func protectSurfaceSchema() schema.Schema {
 						},
 						"methods": strList("HTTP methods allowed (upper case, e.g. `GET`); empty means any. HTTP(S) applications only: a rule that applies to a TCP application cannot test HTTP request data."),
 						"path_prefixes": strList("URL path prefixes (starting with `/`); empty means any. `/admin` matches `/admin` and everything below it on a `/` boundary (`/admin/`, `/admin/users`) but not `/administrator`; a trailing `*` (`/admin*`) keeps raw prefix matching. " +
-							"Paths are matched with and without the leading slash, since AWS documents `context.http_request.path` without one. HTTP(S) applications only."),
+							"Paths are matched with and without the leading slash, since AWS documents `context.http_request.path` without one. " +
+							"A path a server may resolve elsewhere (a `.` or `..` segment, `%2e`, `%2f`, `%5c` in any case, a backslash) is never admitted by a permit's prefixes and always covered by a forbid's; a prefix holding one is refused. HTTP(S) applications only."),
 						"client_cidrs": schema.ListAttribute{Optional: true, ElementType: syntaxtypes.CIDRType{}, Validators: []validator.List{syntaxtypes.Elements()},
 							Description: "Client networks (CIDR blocks); empty means any. Read from the HTTP request, so HTTP(S) applications only."},
 						"applications": strList("Applications of this surface the rule applies to; empty means the whole surface. Rules naming applications compile into those applications' endpoint policies."),

@@ -45,7 +45,9 @@
 //
 // A path prefix compiles to tests on a segment boundary, each also written
 // without the leading slash because AWS documents the path as "app/images"
-// (see pathPrefixTests). Conditions that read context.http_request (methods,
+// (see pathPrefixTests). A permit's path prefixes never admit, and a
+// forbid's always cover, a path a server may resolve elsewhere than it reads
+// (unresolvedPathPatterns, model.UnresolvedPath). Conditions that read context.http_request (methods,
 // path prefixes, client CIDRs) are not guarded with `context has
 // http_request`: model validation refuses them on rules that apply to a TCP
 // application, where Verified Access documents no HTTP request, rather than
@@ -328,11 +330,18 @@ func Conditions(r model.AccessRule, proxy model.AccessProxy) []ast.Node {
 		}
 	}
 	if ps := collections.SortedUnique(r.PathPrefixes); len(ps) > 0 {
+		path := http.Access(attrPath)
 		var alts []ast.Node
 		for _, prefix := range ps {
-			alts = append(alts, pathPrefixTests(http.Access(attrPath), prefix)...)
+			alts = append(alts, pathPrefixTests(path, prefix)...)
 		}
-		out = append(out, anyOf(alts, func(n ast.Node) ast.Node { return n }))
+		under := anyOf(alts, func(n ast.Node) ast.Node { return n })
+		unresolved := anyOf(unresolvedPathPatterns, func(p types.Pattern) ast.Node { return path.Like(p) })
+		if r.IsPermit() {
+			out = append(out, under.And(ast.Not(unresolved)))
+		} else {
+			out = append(out, under.Or(unresolved))
+		}
 	}
 	if gs := collections.SortedUnique(r.Groups); len(gs) > 0 {
 		out = append(out, groupCondition(gs, idp))
@@ -405,6 +414,32 @@ func pathPrefixTests(path ast.Node, prefix string) []ast.Node {
 	}
 	return out
 }
+
+// unresolvedPathPatterns match a path that a server may resolve somewhere
+// else than it reads: one with a "." or ".." segment (also at either end, and
+// without a leading slash, the form AWS documents), or with a percent-encoded
+// dot, slash or backslash, or a raw backslash (some servers take it for a
+// slash). Textually "/public/../admin" lies under "/public"; the
+// application may serve /admin. So a permit's path prefixes never admit
+// such a path, and a forbid's path prefixes always cover it: its prefix
+// could be where the path lands. Checked on the whole path, not only after
+// the prefix: "/./public" is no more under "/public" than "/x/../public".
+var unresolvedPathPatterns = func() []types.Pattern {
+	lit := func(parts ...any) types.Pattern { return types.NewPattern(parts...) }
+	var ps []types.Pattern
+	for _, dots := range []string{".", ".."} {
+		ps = append(ps,
+			lit(dots),                       // "."
+			lit(dots+"/", types.Wildcard{}), // "./x"
+			lit(types.Wildcard{}, "/"+dots), // "x/."
+			lit(types.Wildcard{}, "/"+dots+"/", types.Wildcard{}), // "x/./y"
+		)
+	}
+	for _, s := range []string{"%2e", "%2E", "%2f", "%2F", "%5c", "%5C", `\`} {
+		ps = append(ps, lit(types.Wildcard{}, s, types.Wildcard{}))
+	}
+	return ps
+}()
 
 func groupCondition(groups []string, idp model.IdentityProvider) ast.Node {
 	ref := types.String(idp.Reference)

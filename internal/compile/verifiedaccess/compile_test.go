@@ -385,8 +385,26 @@ func TestPathPrefixCedar(t *testing.T) {
 	} {
 		r := model.AccessRule{Name: "r", Effect: model.EffectPermit, PathPrefixes: []string{prefix}}
 		text := string(va.Statement(r, idcProxy()).MarshalCedar())
-		if !strings.Contains(text, "when { "+want+" }") {
-			t.Errorf("prefix %q compiled to\n%s\nwant the condition\n%s", prefix, text, want)
+		if permit := "when { (" + want + ") && !(" + unresolvedPathCedar + ") }"; !strings.Contains(text, permit) {
+			t.Errorf("permit prefix %q compiled to\n%s\nwant the condition\n%s", prefix, text, permit)
+		}
+		r.Effect = model.EffectForbid
+		text = string(va.Statement(r, idcProxy()).MarshalCedar())
+		if forbid := "when { " + want + " || (" + unresolvedPathCedar + ") }"; !strings.Contains(text, forbid) {
+			t.Errorf("forbid prefix %q compiled to\n%s\nwant the condition\n%s", prefix, text, forbid)
 		}
 	}
 }
+
+// unresolvedPathCedar is the test for a path a server may resolve elsewhere
+// (model.UnresolvedPath): dot segments in every position, with and without
+// a leading slash, and percent-encoded dot, slash and backslash in both
+// cases, and a raw backslash (escaped in Cedar's string syntax).
+const unresolvedPathCedar = `context.http_request.path like "." || context.http_request.path like "./*" || ` +
+	`context.http_request.path like "*/." || context.http_request.path like "*/./*" || ` +
+	`context.http_request.path like ".." || context.http_request.path like "../*" || ` +
+	`context.http_request.path like "*/.." || context.http_request.path like "*/../*" || ` +
+	`context.http_request.path like "*%2e*" || context.http_request.path like "*%2E*" || ` +
+	`context.http_request.path like "*%2f*" || context.http_request.path like "*%2F*" || ` +
+	`context.http_request.path like "*%5c*" || context.http_request.path like "*%5C*" || ` +
+	`context.http_request.path like "*\\*"`

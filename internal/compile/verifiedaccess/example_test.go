@@ -98,7 +98,7 @@ func ExampleCompile_endpoints() {
 	// == endpoint wiki
 	// @id("office-only")
 	// forbid ( principal, action, resource )
-	// when { context.http_request.path == "/admin" || context.http_request.path like "/admin/*" || context.http_request.path == "admin" || context.http_request.path like "admin/*" }
+	// when { context.http_request.path == "/admin" || context.http_request.path like "/admin/*" || context.http_request.path == "admin" || context.http_request.path like "admin/*" || (context.http_request.path like "." || context.http_request.path like "./*" || context.http_request.path like "*/." || context.http_request.path like "*/./*" || context.http_request.path like ".." || context.http_request.path like "../*" || context.http_request.path like "*/.." || context.http_request.path like "*/../*" || context.http_request.path like "*%2e*" || context.http_request.path like "*%2E*" || context.http_request.path like "*%2f*" || context.http_request.path like "*%2F*" || context.http_request.path like "*%5c*" || context.http_request.path like "*%5C*" || context.http_request.path like "*\\*") }
 	// when { ip(context.http_request.client_ip).isInRange(ip("0.0.0.0/0")) };
 	//
 	// @id("staff")

@@ -56,9 +56,10 @@ func TestHostileStringsKeepTheirMeaning(t *testing.T) {
 		// validation refuses.
 		// White space and control characters are refused in a path (no URL
 		// path carries them unencoded), so they are dropped from it; the
-		// quotes, braces and operators stay.
+		// quotes, braces and operators stay. A backslash is refused too: a
+		// server may take it for a slash (model.UnresolvedPath).
 		prefix := "/p" + strings.Map(func(r rune) rune {
-			if unicode.IsSpace(r) || unicode.IsControl(r) {
+			if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\\' {
 				return -1
 			}
 			return r
