@@ -369,3 +369,40 @@ func TestAccPlanTime_peerInUnpeeredVPC(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPlanTime_sensitivityChangedInSameApply: a policy that does not
+// declare segment_sensitivity takes, at plan, the sensitivity its segment is
+// planned to have: raised in the same apply, the segment's new sensitivity
+// refuses a flow from the internet added with it (the live segment is still
+// public, and its live rules admit no internet), and is the policy's planned
+// segment_sensitivity.
+func TestAccPlanTime_sensitivityChangedInSameApply(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.39.0.0/16")
+	config := func(sensitivity string, cidrs ...string) string {
+		return acctest.Config(acctest.ProviderBlock(),
+			acctest.Segment("web", "changed-web", vpcID, acctest.Attr("sensitivity", sensitivity)),
+			acctest.SegmentPolicy("web_in", "zerotrust_segment.web",
+				acctest.AllowFrom(acctest.Attr("cidr_blocks", cidrs), acctest.Attr("ports", []string{"443"}))))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("public", "10.0.0.0/8")},
+			{
+				Config:      config("confidential", "10.0.0.0/8", "0.0.0.0/0"),
+				ExpectError: regexp.MustCompile(`(?s)Open internet into a confidential segment.*cidr_blocks`),
+			},
+			{
+				Config: config("confidential", "10.0.0.0/8"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("zerotrust_segment.web", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web_in", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("confidential")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_segment_policy.web_in", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("confidential")),
+				},
+			},
+		},
+	})
+}
