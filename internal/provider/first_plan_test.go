@@ -312,3 +312,23 @@ func TestFirstPlan_kubernetesOnlyRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstPlan_segmentIDUnknownOnlyWithItsVPC: a segment id is unknown only
+// while what it derives from is — here a vpc_id known only after apply —
+// and a segment beside it, in a written VPC, keeps its id known.
+func TestFirstPlan_segmentIDUnknownOnlyWithItsVPC(t *testing.T) {
+	config := acctest.Config(acctest.ProviderBlockNoCloud(),
+		acctest.Segment("known", "first-known", firstPlanVPC),
+		acctest.Resource("zerotrust_segment", "later", acctest.Attr("name", "first-later"), acctest.Attr("vpc_id", acctest.Expr("zerotrust_segment.known.security_group_id"))))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue("zerotrust_segment.known", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+firstPlanVPC+"/first-known")),
+				plancheck.ExpectUnknownValue("zerotrust_segment.later", tfjsonpath.New("id")),
+			}},
+			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed`),
+		}},
+	})
+}
