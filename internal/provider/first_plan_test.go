@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -217,6 +218,115 @@ func TestFirstPlan_labelKnownOnlyAtApply(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectKnownValue("zerotrust_segment.placed", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+firstPlanVPC+"/first-placed")),
 				plancheck.ExpectUnknownValue("zerotrust_segment_policy.placed_in", tfjsonpath.New("kubernetes_manifests")),
+			}},
+			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed`),
+		}},
+	})
+}
+
+// TestFirstPlan_policySetOverNewSegments: a segment policy set over segments
+// created in the same apply shows its compiled rules — both halves of each
+// flow, every segment by its planned id — in the first plan, with no cloud
+// reachable.
+func TestFirstPlan_policySetOverNewSegments(t *testing.T) {
+	api, ledger := "sg/"+firstPlanVPC+"/first-set-api", "sg/"+firstPlanVPC+"/first-set-ledger"
+	config := acctest.Config(acctest.ProviderBlockNoCloud(),
+		acctest.Segment("api", "first-set-api", firstPlanVPC),
+		acctest.Segment("ledger", "first-set-ledger", firstPlanVPC, acctest.Attr("sensitivity", "restricted")),
+		acctest.Resource("zerotrust_segment_policy_set", "shop", acctest.Attr("name", "first-set"),
+			acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.ledger")),
+				acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.api")), acctest.Attr("ports", []string{"8443"}))),
+			acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.api")),
+				acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.20.0.0/16"}), acctest.Attr("ports", []string{"443"})))))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue("zerotrust_segment_policy_set.shop", tfjsonpath.New("rules"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact(api + " egress tcp 8443 to " + ledger),
+					knownvalue.StringExact(api + " ingress tcp 443 from 10.20.0.0/16"),
+					knownvalue.StringExact(ledger + " ingress tcp 8443 from " + api),
+				})),
+			}},
+			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed.*(connection refused|connect:)`),
+		}},
+	})
+}
+
+// TestFirstPlan_quotaOverNewSegment: a policy whose rules exceed
+// max_rules_per_direction on a segment created in the same apply fails the
+// plan at that attribute, with no cloud reachable.
+func TestFirstPlan_quotaOverNewSegment(t *testing.T) {
+	config := acctest.Config(acctest.ProviderBlockNoCloud(),
+		acctest.Segment("mon", "first-quota", firstPlanVPC),
+		acctest.SegmentPolicy("mon_in", "zerotrust_segment.mon", acctest.Attr("max_rules_per_direction", 1),
+			acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.1.0.0/16", "10.2.0.0/16"}), acctest.Attr("ports", []string{"9100"}))))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      config,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Security group rule quota exceeded.*max_rules_per_direction\s+=\s+1.*compile to 2 ingress rules.*first-quota`),
+		}},
+	})
+}
+
+// TestFirstPlan_kubernetesOnlyRefusals: what a Kubernetes-only segment
+// created in the same apply cannot enforce — a flow with a segment that has
+// no kubernetes block, ICMP, an AWS prefix list — fails the first plan, with
+// neither AWS nor a cluster reachable.
+func TestFirstPlan_kubernetesOnlyRefusals(t *testing.T) {
+	provider := strings.Replace(acctest.ProviderBlockNoCloud(), "provider \"zerotrust\" {\n",
+		"provider \"zerotrust\" {\n"+acctest.Block("kubernetes", acctest.Attr("host", acctest.ClosedEndpoint)), 1)
+	pods := acctest.Segment("pods", "first-pods", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop")))
+	cases := map[string]struct{ config, want string }{
+		"flow with a segment outside Kubernetes": {
+			acctest.Segment("vms", "first-vms", firstPlanVPC) +
+				acctest.SegmentPolicy("vms_in", "zerotrust_segment.vms",
+					acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.pods")), acctest.Attr("ports", []string{"9100"}))),
+			`(?s)Flow enforceable nowhere.*segment = zerotrust_segment\.pods\.id.*"first-pods" lives only in Kubernetes`,
+		},
+		"icmp": {
+			acctest.SegmentPolicy("pods_in", "zerotrust_segment.pods",
+				acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("protocol", "icmp"))),
+			`(?s)ICMP not representable in Kubernetes`,
+		},
+		"prefix list": {
+			acctest.SegmentPolicy("pods_in", "zerotrust_segment.pods",
+				acctest.AllowFrom(acctest.Attr("prefix_list_ids", []string{"pl-0123456789abcdef0"}), acctest.Attr("ports", []string{"443"}))),
+			`(?s)Prefix list not representable in Kubernetes`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      acctest.Config(provider, pods, tc.config),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+// TestFirstPlan_segmentIDUnknownOnlyWithItsVPC: a segment id is unknown only
+// while what it derives from is — here a vpc_id known only after apply —
+// and a segment beside it, in a written VPC, keeps its id known.
+func TestFirstPlan_segmentIDUnknownOnlyWithItsVPC(t *testing.T) {
+	config := acctest.Config(acctest.ProviderBlockNoCloud(),
+		acctest.Segment("known", "first-known", firstPlanVPC),
+		acctest.Resource("zerotrust_segment", "later", acctest.Attr("name", "first-later"), acctest.Attr("vpc_id", acctest.Expr("zerotrust_segment.known.security_group_id"))))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue("zerotrust_segment.known", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+firstPlanVPC+"/first-known")),
+				plancheck.ExpectUnknownValue("zerotrust_segment.later", tfjsonpath.New("id")),
 			}},
 			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed`),
 		}},

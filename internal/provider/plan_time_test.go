@@ -369,3 +369,90 @@ func TestAccPlanTime_peerInUnpeeredVPC(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPlanTime_sensitivityChangedInSameApply: a policy that does not
+// declare segment_sensitivity takes, at plan, the sensitivity its segment is
+// planned to have: raised in the same apply, the segment's new sensitivity
+// refuses a flow from the internet added with it (the live segment is still
+// public, and its live rules admit no internet), and is the policy's planned
+// segment_sensitivity.
+func TestAccPlanTime_sensitivityChangedInSameApply(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.39.0.0/16")
+	config := func(sensitivity string, cidrs ...string) string {
+		return acctest.Config(acctest.ProviderBlock(),
+			acctest.Segment("web", "changed-web", vpcID, acctest.Attr("sensitivity", sensitivity)),
+			acctest.SegmentPolicy("web_in", "zerotrust_segment.web",
+				acctest.AllowFrom(acctest.Attr("cidr_blocks", cidrs), acctest.Attr("ports", []string{"443"}))))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("public", "10.0.0.0/8")},
+			{
+				Config:      config("confidential", "10.0.0.0/8", "0.0.0.0/0"),
+				ExpectError: regexp.MustCompile(`(?s)Open internet into a confidential segment.*cidr_blocks`),
+			},
+			{
+				Config: config("confidential", "10.0.0.0/8"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("zerotrust_segment.web", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.web_in", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("confidential")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_segment_policy.web_in", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("confidential")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccPlanTime_segmentOfAnotherStateReadAtPlan: a policy over a segment
+// that its configuration does not declare (here: removed from this state
+// with destroy = false) names it by id; the plan reads the segment's
+// sensitivity from its security group's tags, so the internet into it is
+// refused at plan and the policy's sensitivity and rules are in the plan.
+func TestAccPlanTime_segmentOfAnotherStateReadAtPlan(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.48.0.0/16")
+	var groupID string
+	t.Cleanup(func() {
+		if groupID != "" {
+			_ = acctest.DeleteSecurityGroup(t, groupID)
+		}
+	})
+	segmentID := "sg/" + vpcID + "/other-state-vault"
+	policy := func(cidr string) string {
+		return acctest.Config(acctest.ProviderBlock(), `
+removed {
+  from = zerotrust_segment.vault
+  lifecycle {
+    destroy = false
+  }
+}
+`, acctest.Resource("zerotrust_segment_policy", "vault_in", acctest.Attr("segment", segmentID),
+			acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{cidr}), acctest.Attr("ports", []string{"443"}))))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            acctest.Config(acctest.ProviderBlock(), acctest.Segment("vault", "other-state-vault", vpcID, acctest.Attr("sensitivity", "restricted"))),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.CaptureGroupID("zerotrust_segment.vault", &groupID)},
+			},
+			{
+				Config:      policy("0.0.0.0/0"),
+				ExpectError: regexp.MustCompile(`(?s)Open internet into a restricted segment.*cidr_blocks`),
+			},
+			{
+				Config: policy("10.0.0.0/8"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.vault_in", tfjsonpath.New("segment_sensitivity"), knownvalue.StringExact("restricted")),
+					plancheck.ExpectKnownValue("zerotrust_segment_policy.vault_in", tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("self ingress tcp 443 from 10.0.0.0/8"),
+					})),
+				}},
+			},
+		},
+	})
+}

@@ -97,7 +97,8 @@ func privilegedAccessSchema() schema.Schema {
 		Description: "Least-privilege, optionally just-in-time access to AWS accounts for an access group, as an IAM Identity Center " +
 			"permission set (inline, AWS-managed and customer-managed policies, permissions boundary, session duration; tagged " +
 			"`managed-by = terraform-provider-zerotrust` and exclusively owned) and one account assignment per account. The " +
-			"canonical inline policy and the assignments are computed in the plan. Over-privilege (administrator access, " +
+			"canonical inline policy is computed in the plan, and so are the assignments once the group exists (a group created in " +
+			"the same apply has no id until then). Over-privilege (administrator access, " +
 			"`iam:PassRole` on `*`, wildcards over identity services…) is a plan-time error unless `acknowledgement` gives the " +
 			"reason. With `expires_at`, AWS itself removes the assignments at that time: one one-time EventBridge Scheduler schedule per " +
 			"assignment calls IAM Identity Center's DeleteAccountAssignment as an execution role allowed nothing else (see the " +
