@@ -13,6 +13,7 @@ type kubeapiCluster struct{ c *kubeapi.Cluster }
 func (k kubeapiCluster) Stop() error            { return k.c.Stop() }
 func (k kubeapiCluster) kubeconfigPath() string { return k.c.KubeconfigPath }
 func (k kubeapiCluster) host() string           { return k.c.Host }
+func (k kubeapiCluster) caPEM() []byte          { return k.c.CAData }
 
 func init() {
 	startKube = func(ctx context.Context, workDir string) (kubeCluster, error) {

@@ -11,11 +11,13 @@ package sandbox
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/identity"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/moto"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
@@ -47,6 +49,7 @@ type Sandbox struct {
 	moto       *moto.Server
 	front      *vafront.Server
 	kube       kubeCluster
+	identity   string // path of the identity record (package identity)
 }
 
 // kubeCluster is the part of kubeapi.Cluster the sandbox uses.
@@ -54,6 +57,7 @@ type kubeCluster interface {
 	Stop() error
 	kubeconfigPath() string
 	host() string
+	caPEM() []byte
 }
 
 // startKube starts the Kubernetes half; kube.go wires it to package kubeapi.
@@ -80,12 +84,18 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 		}
 	}()
 
+	var rec identity.Record
 	if opts.AWS {
+		key, err := identity.NewKey()
+		if err != nil {
+			return nil, err
+		}
+		rec.AWSKey = hex.EncodeToString(key)
 		s.moto, err = moto.Start(ctx, moto.Options{WorkDir: filepath.Join(s.workDir, "moto"), RulesPerSecurityGroup: opts.RulesPerSecurityGroup})
 		if err != nil {
 			return nil, err
 		}
-		s.front, err = vafront.Start(vafront.Options{Upstream: s.moto.URL, Region: Region}, "")
+		s.front, err = vafront.Start(vafront.Options{Upstream: s.moto.URL, Region: Region, IdentityKey: key}, "")
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: front: %w", err)
 		}
@@ -98,6 +108,11 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: kubernetes: %w", err)
 		}
+		rec.KubeCA = string(s.kube.caPEM())
+	}
+	s.identity = filepath.Join(s.workDir, "identity.json")
+	if err := identity.Write(s.identity, rec); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -147,7 +162,7 @@ func (s *Sandbox) KubeHost() string {
 
 // Env is the environment pointing clients at the sandbox.
 func (s *Sandbox) Env() map[string]string {
-	env := map[string]string{}
+	env := map[string]string{identity.Env: s.identity}
 	if s.front != nil {
 		env["AWS_ENDPOINT_URL"] = s.front.URL
 		env["AWS_ACCESS_KEY_ID"] = AccessKeyID

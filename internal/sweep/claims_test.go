@@ -3,6 +3,7 @@ package sweep
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -89,21 +90,21 @@ func TestLoadClaimsRejectsOtherFiles(t *testing.T) {
 }
 
 func TestCheckDelete(t *testing.T) {
-	sandboxAWS := map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"}
+	unproven := Proof{Why: []string{"the AWS endpoint http://127.0.0.1:5000 is not the sandbox's: it does not answer"}}
 	cases := []struct {
 		name   string
 		target Target
 		ok     bool
 		why    string
 	}{
-		{"sandbox", Target{AWS: true, AWSEndpoints: sandboxAWS, KubeHost: "https://127.0.0.1:6443"}, true, ""},
-		{"endpoint flag", Target{AWS: true, AWSEndpoints: map[string]string{"-endpoint": "http://localhost:5000"}}, true, ""},
-		{"every service overridden", Target{AWS: true, AWSEndpoints: map[string]string{"AWS_ENDPOINT_URL_EC2": "x", "AWS_ENDPOINT_URL_SSO_ADMIN": "x", "AWS_ENDPOINT_URL_IDENTITYSTORE": "x"}}, true, ""},
-		{"real AWS", Target{AWS: true, AWSEndpoints: map[string]string{}}, false, "no AWS endpoint override"},
-		{"only EC2 overridden", Target{AWS: true, AWSEndpoints: map[string]string{"AWS_ENDPOINT_URL_EC2": "x"}}, false, "no AWS endpoint override"},
-		{"remote cluster", Target{AWS: true, AWSEndpoints: sandboxAWS, KubeHost: "https://k8s.example.com"}, false, "not a local sandbox"},
-		{"Kubernetes only, local", Target{KubeHost: "https://[::1]:6443"}, true, ""},
-		{"real account, explicitly", Target{AWS: true, KubeHost: "https://k8s.example.com", RealAccount: true}, true, ""},
+		{"sandbox, both halves proven", Target{AWS: true, Kube: true, Proof: Proof{AWS: true, Kube: true}}, true, ""},
+		{"AWS only, proven", Target{AWS: true, Proof: Proof{AWS: true}}, true, ""},
+		{"Kubernetes only, proven", Target{Kube: true, Proof: Proof{Kube: true}}, true, ""},
+		// A loopback emulator that is not the sandbox proves nothing.
+		{"AWS unproven", Target{AWS: true, Proof: unproven}, false, "is not the sandbox's"},
+		{"cluster unproven", Target{AWS: true, Kube: true, Proof: Proof{AWS: true, Why: []string{"the Kubernetes API server https://127.0.0.1:6443 is not the sandbox's"}}}, false, "Kubernetes API server"},
+		{"nothing proven, no reason given", Target{AWS: true}, false, "not proven"},
+		{"real account, explicitly", Target{AWS: true, Kube: true, RealAccount: true}, true, ""},
 	}
 	for _, c := range cases {
 		err := CheckDelete(c.target)
@@ -113,6 +114,27 @@ func TestCheckDelete(t *testing.T) {
 		}
 		if err != nil && (!strings.Contains(err.Error(), c.why) || !strings.Contains(err.Error(), "-i-know-this-is-a-real-account")) {
 			t.Errorf("%s: the refusal does not say why and how: %v", c.name, err)
+		}
+	}
+}
+
+func TestAWSEndpoints(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cases := []struct {
+		name string
+		flag string
+		env  map[string]string
+		want []string
+	}{
+		{"flag wins", "http://a", map[string]string{"AWS_ENDPOINT_URL": "http://b"}, []string{"http://a"}},
+		{"general override", "", map[string]string{"AWS_ENDPOINT_URL": "http://b"}, []string{"http://b"}},
+		{"every service", "", map[string]string{"AWS_ENDPOINT_URL_EC2": "http://e", "AWS_ENDPOINT_URL_SSO_ADMIN": "http://s", "AWS_ENDPOINT_URL_IDENTITYSTORE": "http://i"}, []string{"http://e", "http://s", "http://i"}},
+		{"one service reaches AWS", "", map[string]string{"AWS_ENDPOINT_URL_EC2": "http://e"}, nil},
+		{"no override", "", map[string]string{}, nil},
+	}
+	for _, c := range cases {
+		if got := AWSEndpoints(c.flag, env(c.env)); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
 }

@@ -2,20 +2,15 @@ package sweep
 
 import (
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 )
 
 // Target describes where a sweep would delete, for CheckDelete.
 type Target struct {
-	// AWS is whether AWS objects are swept; AWSEndpoints are the endpoint
-	// overrides in effect, by name (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2,
-	// -endpoint…), empty values meaning none.
-	AWS          bool
-	AWSEndpoints map[string]string
-	// KubeHost is the API server URL when Kubernetes objects are swept.
-	KubeHost string
+	// AWS is whether AWS objects are swept; Kube whether Kubernetes ones are.
+	AWS, Kube bool
+	// Proof is what Prove established about the endpoints.
+	Proof Proof
 	// RealAccount is the explicit -i-know-this-is-a-real-account.
 	RealAccount bool
 }
@@ -25,42 +20,41 @@ type Target struct {
 // sweep uses.
 var AWSEnvOverrides = []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SSO_ADMIN", "AWS_ENDPOINT_URL_IDENTITYSTORE"}
 
-// CheckDelete says why deleting must be refused: the sweep deletes only in a
-// sandbox or test account. AWS counts as a sandbox when an endpoint override
-// covers every service swept (AWS_ENDPOINT_URL or -endpoint, or all of
-// AWS_ENDPOINT_URL_EC2, _SSO_ADMIN and _IDENTITYSTORE); a cluster when its
-// API server is on a loopback address. Anything else needs RealAccount.
+// AWSEndpoints are the endpoints the sweep's AWS clients use, from the
+// -endpoint flag or the environment (getenv), to be proven the sandbox's:
+// none when some service has no override (its client reaches AWS itself).
+func AWSEndpoints(flag string, getenv func(string) string) []string {
+	switch {
+	case flag != "":
+		return []string{flag}
+	case getenv("AWS_ENDPOINT_URL") != "":
+		return []string{getenv("AWS_ENDPOINT_URL")}
+	}
+	var eps []string
+	for _, k := range AWSEnvOverrides[1:] {
+		if getenv(k) == "" {
+			return nil
+		}
+		eps = append(eps, getenv(k))
+	}
+	return eps
+}
+
+// CheckDelete says why deleting must be refused: the sweep deletes only in
+// the running sandbox — each half swept proven its own (Prove), not judged
+// from an address — or where the user says explicitly that it is a test
+// account (RealAccount).
 func CheckDelete(t Target) error {
 	if t.RealAccount {
 		return nil
 	}
-	var why []string
-	if t.AWS {
-		e := t.AWSEndpoints
-		all := e["AWS_ENDPOINT_URL"] != "" || e["-endpoint"] != "" ||
-			e["AWS_ENDPOINT_URL_EC2"] != "" && e["AWS_ENDPOINT_URL_SSO_ADMIN"] != "" && e["AWS_ENDPOINT_URL_IDENTITYSTORE"] != ""
-		if !all {
-			why = append(why, "no AWS endpoint override is configured (AWS_ENDPOINT_URL or -endpoint), so the AWS clients reach a real account")
-		}
-	}
-	if t.KubeHost != "" && !loopback(t.KubeHost) {
-		why = append(why, fmt.Sprintf("the Kubernetes API server %s is not a local sandbox (loopback)", t.KubeHost))
-	}
-	if len(why) == 0 {
+	if (!t.AWS || t.Proof.AWS) && (!t.Kube || t.Proof.Kube) {
 		return nil
 	}
-	return fmt.Errorf("%w to delete: %s; the sweep deletes only in a sandbox or test account — pass -i-know-this-is-a-real-account if this is a test account you mean to clean",
+	why := t.Proof.Why
+	if len(why) == 0 {
+		why = []string{"the endpoints were not proven to be the sandbox's"}
+	}
+	return fmt.Errorf("%w to delete: %s; the sweep deletes only in the running sandbox — pass -i-know-this-is-a-real-account if this is a test account you mean to clean",
 		errRefused, strings.Join(why, "; "))
-}
-
-func loopback(host string) bool {
-	h := host
-	if u, err := url.Parse(host); err == nil && u.Host != "" {
-		h = u.Hostname()
-	}
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }

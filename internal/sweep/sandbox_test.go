@@ -3,10 +3,18 @@ package sweep_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"maps"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,6 +34,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/identitycenter"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
@@ -33,6 +42,7 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/identity"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/sandboxtest"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sweep"
 )
@@ -106,11 +116,10 @@ func TestSweepSandbox(t *testing.T) {
 	dyn := must(dynamic.NewForConfig(cfg))
 	src := sweep.Sources{AWS: clients, Kube: dyn}
 
-	// The environment of a running sandbox passes the safety check.
-	target := sweep.Target{AWS: true, AWSEndpoints: map[string]string{"AWS_ENDPOINT_URL": os.Getenv("AWS_ENDPOINT_URL")}, KubeHost: cfg.Host}
-	if err := sweep.CheckDelete(target); err != nil {
-		t.Fatalf("the sandbox is refused: %v", err)
-	}
+	// The environment of a running sandbox proves itself and passes the
+	// safety check; what is only loopback, or holds another key or CA, does
+	// not.
+	proveSandbox(t, ctx, sb, cfg)
 
 	w := build(t, ctx, clients, dyn)
 	claims := must(sweep.LoadClaims(writeStates(t, w)...))
@@ -489,4 +498,60 @@ func equalCounts(a, b map[sweep.Kind]sweep.Count) bool {
 		}
 	}
 	return true
+}
+
+// proveSandbox: the sweep deletes only where the endpoints prove to be the
+// running sandbox's (package sandbox/identity), never on an address alone.
+func proveSandbox(t *testing.T, ctx context.Context, sb *sandbox.Sandbox, cfg *rest.Config) {
+	t.Helper()
+	record := os.Getenv(identity.Env)
+	aws := sweep.AWSEndpoints("", os.Getenv)
+	target := sweep.Target{AWS: true, Kube: true, Proof: sweep.Prove(ctx, record, aws, cfg)}
+	if err := sweep.CheckDelete(target); err != nil {
+		t.Fatalf("the sandbox is refused: %v", err)
+	}
+
+	refused := func(name string, p sweep.Proof, why string) {
+		t.Helper()
+		err := sweep.CheckDelete(sweep.Target{AWS: true, Kube: true, Proof: p})
+		if err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("%s: CheckDelete = %v, want a refusal saying %q", name, err, why)
+		}
+	}
+	// moto_server itself: a loopback AWS emulator, but not this sandbox's front.
+	refused("loopback emulator", sweep.Prove(ctx, record, []string{sb.MotoEndpoint()}, cfg), "does not answer the sandbox's identity challenge")
+	refused("no identity record", sweep.Prove(ctx, "", aws, cfg), "no sandbox identity record")
+
+	rec := must(identity.Read(record))
+	forge := func(r identity.Record) string {
+		path := filepath.Join(t.TempDir(), "identity.json")
+		if err := identity.Write(path, r); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	otherKey := must(identity.NewKey())
+	refused("another key", sweep.Prove(ctx, forge(identity.Record{AWSKey: hex.EncodeToString(otherKey), KubeCA: rec.KubeCA}), aws, cfg), "not the sandbox's key's")
+
+	// A client trusting another CA: the record and the client agree, but the
+	// API server's certificate was signed by the sandbox's CA, so the
+	// handshake fails.
+	other := otherCAPEM(t)
+	otherCfg := rest.CopyConfig(cfg)
+	otherCfg.CAData = other
+	refused("another CA", sweep.Prove(ctx, forge(identity.Record{AWSKey: rec.AWSKey, KubeCA: string(other)}), aws, otherCfg), "Kubernetes API server")
+	refused("client CA not the sandbox's", sweep.Prove(ctx, record, aws, otherCfg), "does not trust the sandbox's CA")
+	insecure := rest.CopyConfig(cfg)
+	insecure.Insecure, insecure.CAData = true, nil
+	refused("TLS verification skipped", sweep.Prove(ctx, record, aws, insecure), "skips TLS verification")
+}
+
+func otherCAPEM(t *testing.T) []byte {
+	t.Helper()
+	key := must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "not-the-sandbox"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	der := must(x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key))
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

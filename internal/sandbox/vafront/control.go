@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/identity"
 )
 
 // serveControl implements the JSON control API under /_sandbox/:
@@ -18,6 +20,7 @@ import (
 //	PUT    /_sandbox/faults          Faults
 //	DELETE /_sandbox/faults
 //	POST   /_sandbox/reset           clears state, counters, faults; resets moto
+//	GET    /_sandbox/identity?nonce=N {"mac": HMAC-SHA256(IdentityKey, N)} (package identity)
 func (f *Front) serveControl(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_sandbox"), "/")
 	switch {
@@ -46,6 +49,16 @@ func (f *Front) serveControl(w http.ResponseWriter, r *http.Request) {
 	case path == "/faults" && r.Method == http.MethodDelete:
 		f.faults.clear()
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case path == "/identity" && r.Method == http.MethodGet:
+		nonce := r.URL.Query().Get("nonce")
+		switch {
+		case len(f.opts.IdentityKey) == 0:
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "this front has no identity key"})
+		case len(nonce) < 16:
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "nonce: at least 16 characters"})
+		default:
+			writeJSON(w, http.StatusOK, map[string]string{"mac": identity.MAC(f.opts.IdentityKey, nonce)})
+		}
 	case path == "/reset" && r.Method == http.MethodPost:
 		if err := f.Reset(r.Context()); err != nil {
 			writeJSON(w, http.StatusBadGateway, map[string]string{"error": err.Error()})

@@ -48,6 +48,10 @@ type Options struct {
 	AccountID string
 	// Region used in ARNs and endpoint domains; default us-east-1.
 	Region string
+	// IdentityKey answers GET /_sandbox/identity?nonce=N with its HMAC of N
+	// (package identity), so a tool can prove the endpoint is this
+	// sandbox's; empty means the front proves nothing.
+	IdentityKey []byte
 }
 
 // Front is the http.Handler.

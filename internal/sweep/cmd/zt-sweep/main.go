@@ -1,12 +1,15 @@
 // Command zt-sweep lists the objects carrying terraform-provider-zerotrust's
 // ownership marks that no given Terraform state claims, and with -delete
-// deletes them — in a sandbox or test account only.
+// deletes them — in the running sandbox or a test account only.
 //
 //	zt-sweep [-state FILE ...] [-delete] [-kubeconfig FILE] [-endpoint URL] [-region R]
-//	         [-i-know-this-is-a-real-account]
+//	         [-sandbox-identity FILE] [-i-know-this-is-a-real-account]
 //
 // Without -delete nothing is changed. `make sweep ARGS='-state a.tfstate -delete'`
 // runs it against the environment of a running sandbox (make sandbox-up).
+// -delete first proves every endpoint is that sandbox's (package
+// sandbox/identity: the AWS endpoint answers its challenge, the API server's
+// certificate is signed by its CA); an address proves nothing.
 package main
 
 import (
@@ -19,9 +22,11 @@ import (
 	"strings"
 
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/identity"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sweep"
 )
 
@@ -42,7 +47,8 @@ func run() int {
 	endpoint := flag.String("endpoint", "", "AWS endpoint override for every service (default: AWS_ENDPOINT_URL…)")
 	region := flag.String("region", "", "AWS region (default: AWS_REGION)")
 	noAWS := flag.Bool("no-aws", false, "do not sweep AWS")
-	realAccount := flag.Bool("i-know-this-is-a-real-account", false, "allow -delete without an endpoint override (a test account you mean to clean)")
+	realAccount := flag.Bool("i-know-this-is-a-real-account", false, "allow -delete where the endpoints are not proven to be the running sandbox's (a test account you mean to clean)")
+	sandboxIdentity := flag.String("sandbox-identity", os.Getenv(identity.Env), "identity record of the running sandbox, which -delete proves the endpoints against (default: "+identity.Env+", set by the sandbox's environment)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "zt-sweep: unexpected arguments %v\n", flag.Args())
@@ -57,10 +63,8 @@ func run() int {
 		return 1
 	}
 	src := sweep.Sources{}
-	target := sweep.Target{AWSEndpoints: map[string]string{"-endpoint": *endpoint}, RealAccount: *realAccount}
-	for _, k := range sweep.AWSEnvOverrides {
-		target.AWSEndpoints[k] = os.Getenv(k)
-	}
+	target := sweep.Target{RealAccount: *realAccount}
+	var kubeCfg *rest.Config
 	if !*noAWS {
 		ep := *endpoint
 		src.AWS, err = awsapi.NewClients(ctx, awsapi.Config{Region: *region, Endpoints: awsapi.Endpoints{EC2: ep, SSOAdmin: ep, IdentityStore: ep, STS: ep, IAM: ep}})
@@ -80,11 +84,18 @@ func run() int {
 			fmt.Fprintln(os.Stderr, "zt-sweep: Kubernetes:", err)
 			return 1
 		}
-		target.KubeHost = cfg.Host
+		target.Kube, kubeCfg = true, cfg
 	}
 
 	// Refuse before any read: -delete outside a sandbox changes nothing.
 	if *del {
+		if !*realAccount {
+			var eps []string
+			if target.AWS {
+				eps = sweep.AWSEndpoints(*endpoint, os.Getenv)
+			}
+			target.Proof = sweep.Prove(ctx, *sandboxIdentity, eps, kubeCfg)
+		}
 		if err := sweep.CheckDelete(target); err != nil {
 			fmt.Fprintf(os.Stderr, "zt-sweep: nothing deleted: %v\n", err)
 			return 2
