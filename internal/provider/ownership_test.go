@@ -89,7 +89,10 @@ func TestAccSegment_lostCreateResponse(t *testing.T) {
 
 // TestAccSegment_interruptedCreateRecovered: a group left pending by a create
 // that never reached state (Terraform killed) is adopted by the next create
-// of the same name — and claimed, so no other create can adopt it too.
+// of the same name — and claimed, so no other create can adopt it too. It
+// converges in that one apply: every rule it held (one added out of band,
+// one tagged as some policy's by whoever could write to the group) is gone,
+// and the plan after the apply is empty.
 func TestAccSegment_interruptedCreateRecovered(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.34.0.0/16")
 	groupID := acctest.CreateSecurityGroup(t, vpcID, "interrupted", "Zero-trust segment interrupted (managed by terraform-provider-zerotrust)")
@@ -100,6 +103,9 @@ func TestAccSegment_interruptedCreateRecovered(t *testing.T) {
 	} {
 		acctest.TagResource(t, groupID, k, v)
 	}
+	acctest.AuthorizeIngress(t, groupID, "tcp", 22, "0.0.0.0/0")
+	acctest.AuthorizeIngressTagged(t, groupID, "tcp", 443, 443, "0.0.0.0/0",
+		map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPolicy: awsapi.RuleOwner("forged", left)})
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -114,6 +120,7 @@ func TestAccSegment_interruptedCreateRecovered(t *testing.T) {
 				// Not the interrupted create's ownership id: claimed anew.
 				statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("ownership_id"), acctest.NotString(&left)),
 				acctest.ExpectSecurityGroupOwnership("zerotrust_segment.test"),
+				acctest.ExpectSecurityGroupRules("zerotrust_segment.test"),
 			},
 		}},
 	})

@@ -206,6 +206,13 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 			return
 		}
 	}
+	if takenOver {
+		if removed := takeoverRemovals(identitycenter.Diff(desired, live), live); len(removed) > 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Removed from the permission set of an interrupted create",
+				fmt.Sprintf("Permission set %s was left pending by an interrupted create and is this grant's now. What the configuration does not declare goes in this apply:\n  %s",
+					arn, strings.Join(removed, "\n  ")))
+		}
+	}
 	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
 		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
 		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
@@ -474,4 +481,33 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		resp.Diagnostics.AddWarning("Not created by this provider",
 			"The permission set does not carry the managed-by tag: it was created elsewhere. From now on this resource owns it exclusively (policies and assignments not in the configuration are removed) and destroy deletes it.")
 	}
+}
+
+// takeoverRemovals says, for a person, what applying ch removes or replaces
+// on a permission set taken over from an interrupted create: what it held
+// that the configuration does not declare.
+func takeoverRemovals(ch identitycenter.Changes, live identitycenter.PermissionSet) []string {
+	var out []string
+	for _, a := range ch.DeleteAssignments {
+		out = append(out, "account assignment "+a.String())
+	}
+	for _, p := range ch.DetachManagedPolicies {
+		out = append(out, "managed policy "+p)
+	}
+	for _, p := range ch.DetachCustomerManagedPolicies {
+		out = append(out, "customer managed policy "+p.String())
+	}
+	switch {
+	case ch.DeleteInlinePolicy:
+		out = append(out, "inline policy")
+	case ch.PutInlinePolicy && live.InlinePolicy != "":
+		out = append(out, "inline policy (replaced by the configuration's)")
+	}
+	switch {
+	case ch.DeletePermissionsBoundary:
+		out = append(out, "permissions boundary")
+	case ch.PutPermissionsBoundary && live.PermissionsBoundary != nil:
+		out = append(out, "permissions boundary (replaced by the configuration's)")
+	}
+	return out
 }

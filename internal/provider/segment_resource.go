@@ -255,6 +255,11 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		created, err := awsapi.CreateSegmentGroup(ctx, c.EC2, awsapi.CreateSegmentGroupInput{
 			Name: plan.Name.ValueString(), Description: description, VPCID: plan.VPCID.ValueString(), Tags: want,
 		})
+		if err == nil && created.Claimed {
+			// Emptied before the pending mark goes: a failure leaves the
+			// group pending, to be claimed and emptied again.
+			err = clearClaimedGroup(ctx, c, created.ID, &resp.Diagnostics)
+		}
 		if err == nil {
 			err = awsapi.CompleteCreate(ctx, c.EC2, created.ID)
 		}
@@ -280,6 +285,31 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	plan.ID = segmentIdentity(plan)
 	flattenUnmanagedRules(&plan, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// clearClaimedGroup empties a group an interrupted create left pending and
+// this create claimed: a new segment holds no rule (its policies write
+// theirs later in the same apply), so every rule on it — added out of band,
+// or tagged as some policy's by whoever could write to the pending group —
+// goes now, not at the next apply, and the warning says what went.
+func clearClaimedGroup(ctx context.Context, c *awsapi.Clients, id string, diags *diag.Diagnostics) error {
+	rules, err := awsapi.GroupRules(ctx, c.EC2, id)
+	if err == nil {
+		err = awsapi.RevokeRuleIDs(ctx, c.EC2, id, awsapi.IDs(rules))
+	}
+	if err != nil {
+		return fmt.Errorf("removing the rules of security group %s, left by an interrupted create: %w", id, err)
+	}
+	if len(rules) > 0 {
+		described := make([]string, len(rules))
+		for i, rule := range rules {
+			described[i] = rule.Describe()
+		}
+		diags.AddAttributeWarning(path.Root("security_group_id"), "Rules removed from the group of an interrupted create",
+			fmt.Sprintf("Security group %s was left pending by an interrupted create and is this segment's now. A new segment holds no rule, so the %d rule(s) it held were removed:\n  %s",
+				id, len(rules), strings.Join(described, "\n  ")))
+	}
+	return nil
 }
 
 func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

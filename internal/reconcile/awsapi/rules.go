@@ -66,6 +66,20 @@ func UnmanagedRules(ctx context.Context, c *ec2.Client, groupID string) ([]LiveR
 	return out, nil
 }
 
+// GroupRules lists every rule of a group, sorted by id.
+func GroupRules(ctx context.Context, c *ec2.Client, groupID string) ([]LiveRule, error) {
+	rules, err := describeRules(ctx, c, groupID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LiveRule, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, fromSDKRule(r))
+	}
+	slices.SortFunc(out, func(a, b LiveRule) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
 // IDs lists the rules' ids.
 func IDs(rules []LiveRule) []string {
 	ids := make([]string, len(rules))

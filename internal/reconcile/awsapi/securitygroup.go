@@ -37,6 +37,10 @@ const (
 type SecurityGroup struct {
 	ID, ARN, Name, Description, VPCID, OwnerID string
 	Tags                                       map[string]string
+	// Claimed is set by CreateSegmentGroup when the group is one an
+	// interrupted create left pending, adopted instead of created: whatever
+	// it holds was written by no create this state recorded.
+	Claimed bool
 }
 
 // FindSecurityGroup reads one group; a missing group is a *NotFoundError.
@@ -116,6 +120,7 @@ func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGrou
 		}},
 	})
 	var id string
+	claimed := false
 	switch {
 	case hasCode(err, errGroupDuplicate):
 		existing, ferr := FindSecurityGroupByName(ctx, c, in.VPCID, in.Name)
@@ -138,7 +143,7 @@ func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGrou
 				return nil, terr
 			}
 		}
-		id = existing.ID
+		id, claimed = existing.ID, true
 	case err != nil:
 		return nil, fmt.Errorf("creating security group %q: %w", in.Name, err)
 	default:
@@ -164,6 +169,7 @@ func CreateSegmentGroup(ctx context.Context, c *ec2.Client, in CreateSegmentGrou
 	if err := revokeDefaultEgress(ctx, c, id); err != nil {
 		return sg, err
 	}
+	sg.Claimed = claimed
 	return sg, nil
 }
 
