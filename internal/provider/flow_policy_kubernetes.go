@@ -155,12 +155,12 @@ func (k kubernetesObjects) importOwned(ctx context.Context) map[string]string {
 	return out
 }
 
-// warnForeignPolicies warns about NetworkPolicies the provider does not own
-// that select the segment's pods and allow traffic: NetworkPolicies add up,
-// so such a policy can admit what the declared flows do not (an allow-all
-// one defeats default-deny). It is the cluster owner's to remove; the
-// provider never touches it.
-func (k kubernetesObjects) warnForeignPolicies(ctx context.Context, governed model.Segment, diags *diag.Diagnostics) {
+// warnForeignPolicies warns about NetworkPolicies this policy does not own
+// (own: the UIDs of its objects) that can select the segment's pods and
+// allow traffic: NetworkPolicies add up, so such a policy can admit what
+// the declared flows do not (an allow-all one defeats default-deny). It is
+// the cluster owner's to remove; the provider never touches it.
+func (k kubernetesObjects) warnForeignPolicies(ctx context.Context, governed model.Segment, own map[string]bool, diags *diag.Diagnostics) {
 	sel := governed.Kubernetes
 	if sel == nil || sel.Namespace == "" {
 		return
@@ -169,16 +169,31 @@ func (k kubernetesObjects) warnForeignPolicies(ctx context.Context, governed mod
 	if err != nil {
 		return
 	}
-	foreign, err := c.ForeignPolicies(ctx, sel.Namespace, sel.PodLabels)
+	foreign, err := c.ForeignPolicies(ctx, sel.Namespace, sel.PodLabels, own, k.owner)
 	if err != nil {
 		tflog.Warn(ctx, "foreign NetworkPolicies not checked", map[string]any{"error": err.Error()})
 		return
 	}
 	for _, f := range foreign {
+		if f.ClaimedOwner != "" {
+			diags.AddAttributeWarning(path.Root("kubernetes_manifests"), "NetworkPolicy of another owner admits traffic into segment pods",
+				fmt.Sprintf("%s. This policy did not write it: another state's policy governs segment %s too, or someone copied the provider's labels. NetworkPolicies add up, so these pods accept what it allows, whatever this policy declares.",
+					f, governed.Name))
+			continue
+		}
 		diags.AddAttributeWarning(path.Root("kubernetes_manifests"), "NetworkPolicy not managed by this provider selects segment pods",
-			fmt.Sprintf("%s. NetworkPolicies add up, so these pods may accept traffic segment %s's declared flows do not allow. Remove it, or declare the flows it is meant for.",
+			fmt.Sprintf("%s. NetworkPolicies add up, so these pods may accept traffic segment %s's declared flows do not allow, now or once such pods run. Remove it, or declare the flows it is meant for.",
 				f, governed.Name))
 	}
+}
+
+// ownedUIDs is the set of UIDs a policy's private state records.
+func ownedUIDs(uids map[string]string) map[string]bool {
+	own := make(map[string]bool, len(uids))
+	for _, uid := range uids {
+		own[uid] = true
+	}
+	return own
 }
 
 // privateState is the provider-private part of a resource's state: what

@@ -404,13 +404,14 @@ func (r *segmentPolicyResource) Read(ctx context.Context, req resource.ReadReque
 		}
 	}
 	objs := r.kubernetesObjects(state)
-	view, ok := objs.read(ctx, stringMap(ctx, state.KubernetesManifests, &resp.Diagnostics), kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+	uids := kubernetesUIDs(ctx, req.Private, &resp.Diagnostics)
+	view, ok := objs.read(ctx, stringMap(ctx, state.KubernetesManifests, &resp.Diagnostics), uids, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	state.KubernetesManifests = stringMapValue(view)
 	if len(view) > 0 {
-		objs.warnForeignPolicies(ctx, governed, &resp.Diagnostics)
+		objs.warnForeignPolicies(ctx, governed, ownedUIDs(uids), &resp.Diagnostics)
 	}
 	state.SegmentSensitivity = types.StringValue(governed.Sensitivity)
 	state.flattenRules(rules, governed, segments)

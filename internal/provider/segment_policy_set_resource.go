@@ -291,20 +291,21 @@ func (r *segmentPolicySetResource) Read(ctx context.Context, req resource.ReadRe
 		state.Rules = flattenSetRules(rules, groupRefs(segments))
 	}
 	objs := r.kubernetesObjects(state)
-	view, ok := objs.read(ctx, stringMap(ctx, state.KubernetesManifests, &resp.Diagnostics), kubernetesUIDs(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+	uids := kubernetesUIDs(ctx, req.Private, &resp.Diagnostics)
+	view, ok := objs.read(ctx, stringMap(ctx, state.KubernetesManifests, &resp.Diagnostics), uids, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	state.KubernetesManifests = stringMapValue(view)
 	if len(view) > 0 {
-		r.warnForeignPolicies(ctx, objs, state, &resp.Diagnostics)
+		r.warnForeignPolicies(ctx, objs, state, ownedUIDs(uids), &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // warnForeignPolicies warns, for every placed segment of the set, about
 // NetworkPolicies the provider does not own that admit traffic to its pods.
-func (r *segmentPolicySetResource) warnForeignPolicies(ctx context.Context, objs kubernetesObjects, state segmentPolicySetModel, diags *diag.Diagnostics) {
+func (r *segmentPolicySetResource) warnForeignPolicies(ctx context.Context, objs kubernetesObjects, state segmentPolicySetModel, own map[string]bool, diags *diag.Diagnostics) {
 	ids := make([]string, 0, len(state.Policies))
 	for _, p := range state.Policies {
 		ids = append(ids, p.Segment.ValueString())
@@ -316,7 +317,7 @@ func (r *segmentPolicySetResource) warnForeignPolicies(ctx context.Context, objs
 	}
 	for _, id := range ids {
 		if seg, ok := segments[id]; ok && seg.Kubernetes != nil {
-			objs.warnForeignPolicies(ctx, seg, diags)
+			objs.warnForeignPolicies(ctx, seg, own, diags)
 		}
 	}
 }

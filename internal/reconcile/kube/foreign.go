@@ -8,7 +8,6 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -17,74 +16,162 @@ import (
 
 var podGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 
-// ForeignPolicy is a NetworkPolicy this provider does not own that selects
-// pods of a segment. NetworkPolicies add up: whatever it allows, those pods
-// are allowed too, whatever the segment's own policies say.
+// ForeignPolicy is a NetworkPolicy the caller does not own whose pod
+// selector can select pods of a segment. NetworkPolicies add up: whatever
+// it allows, those pods are allowed too, whatever the segment's own
+// policies say.
 type ForeignPolicy struct {
 	Key Key
-	// Pods is how many of the segment's pods it selects.
-	Pods int
+	// ClaimedOwner is the owner a NetworkPolicy labelled as this provider's
+	// names (another state's policy governing the segment, or copied
+	// labels); "" for one not labelled as the provider's.
+	ClaimedOwner string
 	// Allows says, for a person, what it admits.
 	Allows string
 }
 
 func (f ForeignPolicy) String() string {
-	return fmt.Sprintf("%s selects %d pod(s) of the segment and %s", f.Key, f.Pods, f.Allows)
+	if f.ClaimedOwner != "" {
+		return fmt.Sprintf("%s, labelled as this provider's for %q, selects pods of the segment and %s", f.Key, f.ClaimedOwner, f.Allows)
+	}
+	return fmt.Sprintf("%s selects pods of the segment and %s", f.Key, f.Allows)
 }
 
-// ForeignPolicies lists the NetworkPolicies in namespace that are not the
-// provider's, allow some traffic and select at least one pod the segment
-// selector selects: one LIST of the namespace's NetworkPolicies (shared
-// through the read cache), and one of the segment's pods only when a
-// foreign one allows anything.
-func (c *Client) ForeignPolicies(ctx context.Context, namespace string, segment map[string]string) ([]ForeignPolicy, error) {
+// ForeignPolicies lists the NetworkPolicies in namespace that the caller
+// does not own (own: the UIDs of its objects; when none is recorded yet, as
+// after an upgrade, the objects labelled for self), that allow some traffic and
+// whose pod selector can select a pod the segment selector selects —
+// decided from the two selectors, so whether such pods run yet does not
+// matter. One LIST of the namespace's NetworkPolicies (shared through the
+// read cache).
+//
+// Ownership is the UID, not a label: a NetworkPolicy labelled as this
+// provider's that the caller does not own is reported too when it admits
+// ingress — only a policy governing the segment writes ingress rules for its
+// pods, so that is another state's policy over the segment, or copied
+// labels. (Its egress rules are a peer policy's flows out of the segment,
+// and are not reported.)
+func (c *Client) ForeignPolicies(ctx context.Context, namespace string, segment map[string]string, own map[string]bool, self string) ([]ForeignPolicy, error) {
 	nps, err := c.namespaceList(ctx, NetworkPolicyGVR, namespace)
 	if err != nil {
 		return nil, err
 	}
-	type candidate struct {
-		key    Key
-		sel    labels.Selector
-		allows string
-	}
-	var candidates []candidate
+	var out []ForeignPolicy
 	for _, u := range nps {
-		if u.GetLabels()[kubernetes.ManagedByLabel] == kubernetes.ManagedByValue {
-			continue // the provider's own
+		managed := u.GetLabels()[kubernetes.ManagedByLabel] == kubernetes.ManagedByValue
+		claimed := valueOr(u.GetAnnotations()[kubernetes.OwnerAnnotation], u.GetLabels()[kubernetes.OwnerLabel])
+		if own[string(u.GetUID())] || len(own) == 0 && managed && claimed == self {
+			continue
 		}
 		var np networkingv1.NetworkPolicy
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &np); err != nil {
 			return nil, fmt.Errorf("reading NetworkPolicy %s/%s: %w", namespace, u.GetName(), err)
 		}
-		sel, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
-		if err != nil {
-			continue // the API server refuses such a selector; it selects nothing
+		if !selectorsOverlap(segment, np.Spec.PodSelector) {
+			continue
 		}
-		if allows := describeAllows(np); allows != "" {
-			candidates = append(candidates, candidate{KeyOf(u), sel, allows})
+		f := ForeignPolicy{Key: KeyOf(u)}
+		if managed {
+			f.ClaimedOwner = valueOr(claimed, "an unnamed owner")
+			np.Spec.Egress = nil
 		}
-	}
-	if len(candidates) == 0 {
-		return nil, nil
-	}
-	pods, err := c.dyn.Resource(podGVR).Namespace(namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(segment).String()})
-	if err != nil {
-		return nil, fmt.Errorf("listing the segment's pods in %s: %w", namespace, err)
-	}
-	var out []ForeignPolicy
-	for _, cand := range candidates {
-		selected := 0
-		for _, p := range pods.Items {
-			if cand.sel.Matches(labels.Set(p.GetLabels())) {
-				selected++
-			}
-		}
-		if selected > 0 {
-			out = append(out, ForeignPolicy{Key: cand.key, Pods: selected, Allows: cand.allows})
+		if f.Allows = describeAllows(np); f.Allows != "" {
+			out = append(out, f)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key.String() < out[j].Key.String() })
 	return out, nil
+}
+
+func valueOr(s, otherwise string) string {
+	if s != "" {
+		return s
+	}
+	return otherwise
+}
+
+// selectorsOverlap reports whether some set of labels satisfies both a
+// segment's selector (exact labels) and a label selector: whether a pod of
+// the segment could be selected. An invalid selector selects nothing.
+func selectorsOverlap(segment map[string]string, sel metav1.LabelSelector) bool {
+	type constraint struct {
+		fixed          *string
+		in             map[string]bool // nil: any value
+		notIn          map[string]bool
+		exists, absent bool
+	}
+	cons := map[string]*constraint{}
+	get := func(k string) *constraint {
+		if cons[k] == nil {
+			cons[k] = &constraint{notIn: map[string]bool{}}
+		}
+		return cons[k]
+	}
+	fix := func(k, v string) bool {
+		c := get(k)
+		if c.fixed != nil && *c.fixed != v {
+			return false
+		}
+		c.fixed = &v
+		return true
+	}
+	for k, v := range segment {
+		fix(k, v)
+	}
+	for k, v := range sel.MatchLabels {
+		if !fix(k, v) {
+			return false
+		}
+	}
+	for _, e := range sel.MatchExpressions {
+		c := get(e.Key)
+		switch e.Operator {
+		case metav1.LabelSelectorOpIn:
+			allowed := map[string]bool{}
+			for _, v := range e.Values {
+				if c.in == nil || c.in[v] {
+					allowed[v] = true
+				}
+			}
+			c.in = allowed
+		case metav1.LabelSelectorOpNotIn:
+			for _, v := range e.Values {
+				c.notIn[v] = true
+			}
+		case metav1.LabelSelectorOpExists:
+			c.exists = true
+		case metav1.LabelSelectorOpDoesNotExist:
+			c.absent = true
+		default:
+			return false
+		}
+	}
+	for _, c := range cons {
+		switch {
+		case c.absent:
+			// NotIn holds for an absent label; nothing else does.
+			if c.fixed != nil || c.in != nil || c.exists {
+				return false
+			}
+		case c.fixed != nil:
+			if (c.in != nil && !c.in[*c.fixed]) || c.notIn[*c.fixed] {
+				return false
+			}
+		case c.in != nil:
+			ok := false
+			for v := range c.in {
+				if !c.notIn[v] {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return false
+			}
+		}
+		// Otherwise (exists, or only NotIn): a fresh value satisfies it.
+	}
+	return true
 }
 
 // describeAllows says what a NetworkPolicy admits ("" when nothing).

@@ -134,7 +134,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 			}
 		}
 	}
-	if foreign, err := c.ForeignPolicies(ctx, ns, map[string]string{"app": "db"}); err != nil || len(foreign) != 0 {
+	if foreign, err := c.ForeignPolicies(ctx, ns, map[string]string{"app": "db"}, nil, ownerB); err != nil || len(foreign) != 0 {
 		t.Fatalf("foreign policies: %v %v", foreign, err)
 	}
 	expect(t, rc, "cached refresh of two policies", "list networkpolicies=1")
