@@ -4,11 +4,19 @@ import (
 	"context"
 	"math"
 	"math/big"
+	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
 
 func number(s string) types.Number {
@@ -86,5 +94,133 @@ func TestWholeValue(t *testing.T) {
 	}
 	if !wholeNumberValue(443).Equal(number("443")) {
 		t.Error("wholeNumberValue(443) differs from the configuration's 443")
+	}
+}
+
+// TestNoInt64Inputs: no attribute set in configuration (Optional or
+// Required) of the provider, a resource or a data source is an Int64, and no
+// function takes an Int64 parameter: the framework cannot convert a fraction
+// such as 443.5 into one and reports an internal "Value Conversion Error"
+// instead of a diagnostic at the attribute. Such an attribute is a
+// NumberAttribute with the wholeNumber validator. Computed-only outputs
+// may be Int64.
+func TestNoInt64Inputs(t *testing.T) {
+	ctx := context.Background()
+	p := New("test")()
+	var found []string
+	check := func(at string, attrs, blocks any) { found = append(found, int64Inputs(at, attrs, blocks)...) }
+
+	var ps provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &ps)
+	check("provider.", ps.Schema.GetAttributes(), ps.Schema.GetBlocks())
+	for _, newResource := range p.Resources(ctx) {
+		r := newResource()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "zerotrust"}, &meta)
+		var resp resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &resp)
+		check(meta.TypeName+".", resp.Schema.GetAttributes(), resp.Schema.GetBlocks())
+	}
+	for _, newDataSource := range p.DataSources(ctx) {
+		d := newDataSource()
+		var meta datasource.MetadataResponse
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "zerotrust"}, &meta)
+		var resp datasource.SchemaResponse
+		d.Schema(ctx, datasource.SchemaRequest{}, &resp)
+		check("data."+meta.TypeName+".", resp.Schema.GetAttributes(), resp.Schema.GetBlocks())
+	}
+	pf, ok := p.(provider.ProviderWithFunctions)
+	if !ok {
+		t.Fatal("the provider has no functions")
+	}
+	for _, newFunction := range pf.Functions(ctx) {
+		f := newFunction()
+		var meta function.MetadataResponse
+		f.Metadata(ctx, function.MetadataRequest{}, &meta)
+		var def function.DefinitionResponse
+		f.Definition(ctx, function.DefinitionRequest{}, &def)
+		params := def.Definition.Parameters
+		if def.Definition.VariadicParameter != nil {
+			params = append(params, def.Definition.VariadicParameter)
+		}
+		for _, param := range params {
+			if _, isInt := param.GetType().(basetypes.Int64Typable); isInt {
+				found = append(found, "provider::zerotrust::"+meta.Name+"("+param.GetName()+")")
+			}
+		}
+	}
+	if len(found) > 0 {
+		t.Errorf("Int64 inputs (make them NumberAttribute with wholeNumber): %s", strings.Join(found, ", "))
+	}
+	// The walk sees nested attributes and blocks: it finds the computed
+	// Int64 outputs it lets through.
+	if !walkedComputedInt64 {
+		t.Error("the schema walk found no computed Int64 output (level, hops): it does not reach nested attributes")
+	}
+}
+
+var walkedComputedInt64 bool
+
+type inputAttribute interface {
+	IsOptional() bool
+	IsRequired() bool
+	GetType() attr.Type
+}
+
+// int64Inputs walks a schema's attributes and blocks (maps of the
+// framework's attribute and block values) by reflection: the nested
+// attribute and block types of the three schema packages differ, and the
+// interface they share is internal to the framework.
+func int64Inputs(at string, attrs, blocks any) []string {
+	var found []string
+	forEach(attrs, func(name string, a reflect.Value) {
+		ia, ok := a.Interface().(inputAttribute)
+		if !ok {
+			return
+		}
+		if _, isInt := ia.GetType().(basetypes.Int64Typable); isInt {
+			if ia.IsOptional() || ia.IsRequired() {
+				found = append(found, at+name)
+			} else {
+				walkedComputedInt64 = true
+			}
+		}
+		found = append(found, nested(at+name+".", reflect.Indirect(a.Elem()))...)
+	})
+	forEach(blocks, func(name string, b reflect.Value) {
+		found = append(found, nested(at+name+".", reflect.Indirect(b.Elem()))...)
+	})
+	return found
+}
+
+// nested walks the attributes and blocks of a nested attribute or block
+// value: its own Attributes and Blocks, or its NestedObject's.
+func nested(at string, v reflect.Value) []string {
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	if o := v.FieldByName("NestedObject"); o.IsValid() {
+		v = o
+	}
+	var attrs, blocks any
+	if f := v.FieldByName("Attributes"); f.IsValid() {
+		attrs = f.Interface()
+	}
+	if f := v.FieldByName("Blocks"); f.IsValid() {
+		blocks = f.Interface()
+	}
+	return int64Inputs(at, attrs, blocks)
+}
+
+func forEach(m any, visit func(name string, v reflect.Value)) {
+	if m == nil {
+		return
+	}
+	v := reflect.ValueOf(m)
+	if v.Kind() != reflect.Map {
+		return
+	}
+	for it := v.MapRange(); it.Next(); {
+		visit(it.Key().String(), it.Value())
 	}
 }
