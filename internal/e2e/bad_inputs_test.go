@@ -370,6 +370,39 @@ data "zerotrust_reachability" "r" {
   segments = [{ name = "a", sensitivity = "secret" }]
   flows    = []
 }`, `(?s)sensitivity`)
+
+	// A fraction in a whole-number attribute: a diagnostic at the attribute
+	// saying to write a whole number, not the framework's conversion error.
+	flow := "  allow_from {\n    cidr_blocks = [\"10.0.0.0/8\"]\n    ports = [\"443\"]\n  }"
+	reachability := func(attr string) string {
+		return "data \"zerotrust_reachability\" \"r\" {\n  segments = [{ name = \"a\", sensitivity = \"restricted\" }]\n  flows    = [{ to = \"a\", cidr_blocks = [\"10.0.0.0/8\"], ports = [\"443\"] }]\n  " + attr + "\n}"
+	}
+	maturity := func(attr string) string { return "data \"zerotrust_maturity_assessment\" \"m\" {\n  " + attr + "\n}" }
+	for _, f := range []struct{ name, config, attribute string }{
+		{"provider max_retries", "provider \"zerotrust\" {\n  alias = \"fraction\"\n  aws { max_retries = 2.5 }\n}\n" +
+			strings.Replace(badSegmentBase(""), "resource \"zerotrust_segment\" \"s\" {", "resource \"zerotrust_segment\" \"s\" {\n  provider = zerotrust.fraction", 1), "aws.max_retries"},
+		{"app port", badApp(`    name = "a"
+    domain = "a.example.com"
+    load_balancer_arn = "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/a/0123456789abcdef"
+    port = 443.5
+    domain_certificate_arn = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
+    subnet_ids = ["subnet-0123456789abcdef0"]`), "application[0].port"},
+		{"policy quota", badPolicy("internal", "  max_rules_per_direction = 2.5\n"+flow), "max_rules_per_direction"},
+		{"set quota", badSegmentBase("") + "resource \"zerotrust_segment_policy_set\" \"set\" {\n  name = \"bad-inputs\"\n  max_rules_per_direction = 2.5\n  policy {\n    segment = zerotrust_segment.s.id\n" + flow + "\n  }\n}\n", "max_rules_per_direction"},
+		{"decision crowdstrike overall", "data \"zerotrust_access_decision\" \"d\" {\n  policy_document = \"permit (principal, action, resource);\"\n  request = { device = { crowdstrike = { overall = 2.5 } } }\n}", "request.device.crowdstrike.overall"},
+		{"reachability max_hops", reachability("max_hops = 2.5"), "max_hops"},
+		{"reachability max_paths", reachability("max_paths = 2.5"), "max_paths"},
+		{"maturity session_minutes", maturity("privileged_access = [{ name = \"a\", session_minutes = 2.5 }]"), "privileged_access[0].session_minutes"},
+		{"maturity decision_checks", maturity("automation = { decision_checks = 2.5 }"), "automation.decision_checks"},
+		{"maturity acknowledged_exceptions", maturity("governance = { acknowledged_exceptions = 2.5 }"), "governance.acknowledged_exceptions"},
+		{"maturity access_review_days", maturity("governance = { access_review_days = 2.5 }"), "governance.access_review_days"},
+	} {
+		value := "2.5"
+		if f.name == "app port" {
+			value = "443.5"
+		}
+		add(f.name+" fraction", f.config, `(?s)Invalid number.*`+regexp.QuoteMeta(f.attribute)+`\s+must\s+be\s+a\s+whole\s+number.*got\s+`+regexp.QuoteMeta(value))
+	}
 	return bases, cases
 }
 

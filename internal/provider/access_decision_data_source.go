@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/analyze/whatif"
@@ -57,7 +58,7 @@ type decisionJamfModel struct {
 }
 
 type decisionCrowdStrikeModel struct {
-	Overall types.Int64 `tfsdk:"overall"`
+	Overall types.Number `tfsdk:"overall"`
 }
 
 type decisionJumpCloudModel struct {
@@ -143,7 +144,8 @@ func (d *accessDecisionDataSource) Schema(_ context.Context, _ datasource.Schema
 								"risk": schema.StringAttribute{Optional: true, MarkdownDescription: "Device risk: `SECURE`, `LOW`, `MEDIUM`, `HIGH` or `NOT_APPLICABLE`; unset: not reported."},
 							}},
 							"crowdstrike": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "CrowdStrike's Zero Trust Assessment.", Attributes: map[string]schema.Attribute{
-								"overall": schema.Int64Attribute{Optional: true, MarkdownDescription: "Overall score 0–100; unset: not reported."},
+								"overall": schema.NumberAttribute{Optional: true, MarkdownDescription: "Overall score, a whole number from 0 to 100; unset: not reported.",
+									Validators: []validator.Number{wholeNumber{min: 0, max: 100}}},
 							}},
 							"jumpcloud": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "JumpCloud's report.", Attributes: map[string]schema.Attribute{
 								"managed": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether the device is managed; unset: not reported."},
@@ -231,11 +233,13 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-func intPointer(v types.Int64) *int {
-	if v.IsNull() || v.IsUnknown() {
+// intPointer is a wholeNumber attribute's value, nil when unset.
+func intPointer(v types.Number) *int {
+	i, ok := wholeValue(v)
+	if !ok {
 		return nil
 	}
-	return new(int(v.ValueInt64()))
+	return new(int(i))
 }
 
 // decisionProxy reads a trust_context value ("" = the documented default).

@@ -50,11 +50,13 @@ func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, d
 		f.awsConfig.Profile = a.Profile.ValueString()
 		diags.Append(a.SharedConfigFiles.ElementsAs(ctx, &f.awsConfig.SharedConfigFiles, false)...)
 		diags.Append(a.SharedCredentialsFiles.ElementsAs(ctx, &f.awsConfig.SharedCredentialsFiles, false)...)
+		// The schema's validator refuses a fraction or a value out of range;
+		// this guards a value that was unknown when it ran.
 		if !a.MaxRetries.IsNull() && !a.MaxRetries.IsUnknown() {
-			n := a.MaxRetries.ValueInt64()
-			if n < 1 || n > 100 {
+			n, ok := wholeValue(a.MaxRetries)
+			if !ok || n < 1 || n > 100 {
 				diags.AddAttributeError(path.Root("aws").AtName("max_retries"), "Invalid max_retries",
-					fmt.Sprintf("max_retries must be between 1 and 100, got %d.", n))
+					fmt.Sprintf("max_retries must be a whole number from 1 to 100, got %s.", a.MaxRetries.ValueBigFloat().Text('g', -1)))
 			}
 			f.awsConfig.MaxRetries = int(n)
 		}

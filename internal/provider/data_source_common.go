@@ -33,9 +33,6 @@ func dataSourceAttribute(a rschema.Attribute) dschema.Attribute {
 	case rschema.BoolAttribute:
 		return dschema.BoolAttribute{Required: a.Required, Optional: opt(a.Required, a.Optional, a.Computed),
 			Description: a.Description, MarkdownDescription: markdownOf(a.MarkdownDescription, a.Description), Validators: a.Validators}
-	case rschema.Int64Attribute:
-		return dschema.Int64Attribute{Required: a.Required, Optional: opt(a.Required, a.Optional, a.Computed),
-			Description: a.Description, MarkdownDescription: markdownOf(a.MarkdownDescription, a.Description), Validators: a.Validators}
 	case rschema.NumberAttribute:
 		return dschema.NumberAttribute{Required: a.Required, Optional: opt(a.Required, a.Optional, a.Computed),
 			Description: a.Description, MarkdownDescription: markdownOf(a.MarkdownDescription, a.Description), Validators: a.Validators}
@@ -51,7 +48,11 @@ func dataSourceAttribute(a rschema.Attribute) dschema.Attribute {
 			Description: a.Description, MarkdownDescription: markdownOf(a.MarkdownDescription, a.Description), Validators: a.Validators}
 	}
 	// Reached only when the resource schema gains an attribute kind this
-	// converter does not know; the provider's schema tests catch it.
+	// converter does not know; the provider's schema tests catch it. There
+	// is deliberately no Int64 case: every attribute converted here is set
+	// in configuration, where a whole number is a NumberAttribute with the
+	// wholeNumber validator (an Int64 one turns a fraction into the
+	// framework's "Value Conversion Error").
 	panic(fmt.Sprintf("dataSourceAttribute: unsupported attribute type %T", a))
 }
 

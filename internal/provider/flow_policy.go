@@ -24,7 +24,7 @@ type flowPolicy struct {
 	// SegmentSensitivity is the sensitivity the configuration declares for
 	// the segment, null when it declares none.
 	SegmentSensitivity   types.String
-	MaxRulesPerDirection types.Int64
+	MaxRulesPerDirection types.Number
 	// Owner is the id of the policy or set that owns the compiled rules.
 	Owner string
 	// At is where the blocks sit in the configuration: the root for a
@@ -177,7 +177,7 @@ func (p flowPolicy) compileSecurityGroups(governed model.Segment, flows []model.
 		}
 	}
 	rules, problems := securitygroup.Compile(governed, aws, securitygroup.Options{
-		MaxRulesPerDirection: int(p.MaxRulesPerDirection.ValueInt64()),
+		MaxRulesPerDirection: wholeInt(p.MaxRulesPerDirection),
 		QuotaPath:            model.Root("max_rules_per_direction"),
 	})
 	appendProblems(&diags, path.Empty(), problems)

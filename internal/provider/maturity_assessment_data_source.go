@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -66,7 +65,7 @@ type maturitySegmentModel struct {
 type maturityGrantModel struct {
 	Name           types.String `tfsdk:"name"`
 	Expires        types.Bool   `tfsdk:"expires"`
-	SessionMinutes types.Int64  `tfsdk:"session_minutes"`
+	SessionMinutes types.Number `tfsdk:"session_minutes"`
 }
 
 type maturityVisibilityModel struct {
@@ -76,9 +75,9 @@ type maturityVisibilityModel struct {
 }
 
 type maturityAutomationModel struct {
-	PolicyAsCode            types.Bool  `tfsdk:"policy_as_code"`
-	DecisionChecks          types.Int64 `tfsdk:"decision_checks"`
-	DriftDetectionScheduled types.Bool  `tfsdk:"drift_detection_scheduled"`
+	PolicyAsCode            types.Bool   `tfsdk:"policy_as_code"`
+	DecisionChecks          types.Number `tfsdk:"decision_checks"`
+	DriftDetectionScheduled types.Bool   `tfsdk:"drift_detection_scheduled"`
 }
 
 type maturityDataModel struct {
@@ -87,8 +86,8 @@ type maturityDataModel struct {
 }
 
 type maturityGovernanceModel struct {
-	AcknowledgedExceptions types.Int64 `tfsdk:"acknowledged_exceptions"`
-	AccessReviewDays       types.Int64 `tfsdk:"access_review_days"`
+	AcknowledgedExceptions types.Number `tfsdk:"acknowledged_exceptions"`
+	AccessReviewDays       types.Number `tfsdk:"access_review_days"`
 }
 
 var maturityPillarAttrTypes = map[string]attr.Type{
@@ -99,9 +98,6 @@ var maturityPillarAttrTypes = map[string]attr.Type{
 func (d *maturityAssessmentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_maturity_assessment"
 }
-
-// atLeastZero rejects negative counts and durations at their attribute.
-var atLeastZero = []validator.Int64{int64validator.AtLeast(0)}
 
 func boolAttr(desc string) schema.BoolAttribute {
 	return schema.BoolAttribute{Optional: true, MarkdownDescription: desc + " Default false."}
@@ -157,7 +153,7 @@ func (d *maturityAssessmentDataSource) Schema(_ context.Context, _ datasource.Sc
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":            schema.StringAttribute{Required: true, MarkdownDescription: "Grant name."},
 					"expires":         boolAttr("`expires_at` is set (just-in-time)."),
-					"session_minutes": schema.Int64Attribute{Optional: true, MarkdownDescription: "Session duration in minutes; unset: unknown.", Validators: atLeastZero},
+					"session_minutes": schema.NumberAttribute{Optional: true, MarkdownDescription: "Session duration in minutes, a whole number; unset: unknown.", Validators: atLeastZero},
 				}},
 			},
 			"visibility": schema.SingleNestedAttribute{
@@ -172,7 +168,7 @@ func (d *maturityAssessmentDataSource) Schema(_ context.Context, _ datasource.Sc
 				Optional: true, MarkdownDescription: "How policy is delivered.",
 				Attributes: map[string]schema.Attribute{
 					"policy_as_code":            boolAttr("The posture is declared in reviewed configuration."),
-					"decision_checks":           schema.Int64Attribute{Optional: true, MarkdownDescription: "Number of decision checks (e.g. `check` blocks over `zerotrust_access_decision`). Default 0.", Validators: atLeastZero},
+					"decision_checks":           schema.NumberAttribute{Optional: true, MarkdownDescription: "Number of decision checks (e.g. `check` blocks over `zerotrust_access_decision`), a whole number. Default 0.", Validators: atLeastZero},
 					"drift_detection_scheduled": boolAttr("Plans run on a schedule to detect drift."),
 				},
 			},
@@ -186,8 +182,8 @@ func (d *maturityAssessmentDataSource) Schema(_ context.Context, _ datasource.Sc
 			"governance": schema.SingleNestedAttribute{
 				Optional: true, MarkdownDescription: "Exceptions and reviews.",
 				Attributes: map[string]schema.Attribute{
-					"acknowledged_exceptions": schema.Int64Attribute{Optional: true, MarkdownDescription: "Acknowledgements in configuration (floors, internet flows). Default 0.", Validators: atLeastZero},
-					"access_review_days":      schema.Int64Attribute{Optional: true, MarkdownDescription: "Days between access reviews; unset: no review.", Validators: atLeastZero},
+					"acknowledged_exceptions": schema.NumberAttribute{Optional: true, MarkdownDescription: "Acknowledgements in configuration (floors, internet flows), a whole number. Default 0.", Validators: atLeastZero},
+					"access_review_days":      schema.NumberAttribute{Optional: true, MarkdownDescription: "Days between access reviews, a whole number; unset: no review.", Validators: atLeastZero},
 				},
 			},
 			"pillars": schema.ListNestedAttribute{
@@ -230,19 +226,19 @@ func (d *maturityAssessmentDataSource) Read(ctx context.Context, req datasource.
 		})
 	}
 	for _, g := range m.PrivilegedAccess {
-		p.PrivilegedAccess = append(p.PrivilegedAccess, maturity.PrivilegedGrant{Name: g.Name.ValueString(), Expires: g.Expires.ValueBool(), SessionMinutes: int(g.SessionMinutes.ValueInt64())})
+		p.PrivilegedAccess = append(p.PrivilegedAccess, maturity.PrivilegedGrant{Name: g.Name.ValueString(), Expires: g.Expires.ValueBool(), SessionMinutes: wholeInt(g.SessionMinutes)})
 	}
 	if v := m.Visibility; v != nil {
 		p.Visibility = maturity.Visibility{AccessLogging: v.AccessLogging.ValueBool(), IncludeTrustContext: v.IncludeTrustContext.ValueBool(), CentralAnalysis: v.CentralAnalysis.ValueBool()}
 	}
 	if a := m.Automation; a != nil {
-		p.Automation = maturity.Automation{PolicyAsCode: a.PolicyAsCode.ValueBool(), DecisionChecks: int(a.DecisionChecks.ValueInt64()), DriftDetectionScheduled: a.DriftDetectionScheduled.ValueBool()}
+		p.Automation = maturity.Automation{PolicyAsCode: a.PolicyAsCode.ValueBool(), DecisionChecks: wholeInt(a.DecisionChecks), DriftDetectionScheduled: a.DriftDetectionScheduled.ValueBool()}
 	}
 	if x := m.Data; x != nil {
 		p.Data = maturity.Data{EncryptedAtRest: x.EncryptedAtRest.ValueBool(), EncryptedInTransit: x.EncryptedInTransit.ValueBool()}
 	}
 	if g := m.Governance; g != nil {
-		p.Governance = maturity.Governance{AcknowledgedExceptions: int(g.AcknowledgedExceptions.ValueInt64()), AccessReviewDays: int(g.AccessReviewDays.ValueInt64())}
+		p.Governance = maturity.Governance{AcknowledgedExceptions: wholeInt(g.AcknowledgedExceptions), AccessReviewDays: wholeInt(g.AccessReviewDays)}
 	}
 	if resp.Diagnostics.HasError() {
 		return

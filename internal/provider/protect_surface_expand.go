@@ -133,7 +133,7 @@ func expandEndpointSpec(a surfaceAppModel) (awsapi.EndpointSpec, bool) {
 		NetworkInterfaceID:   a.NetworkInterfaceID.ValueString(),
 		CIDR:                 a.CIDR.ValueString(),
 		Protocol:             a.Protocol.ValueString(),
-		Port:                 int32(a.Port.ValueInt64()),
+		Port:                 int32(wholeInt(a.Port)),
 		SubnetIDs:            subnets,
 	}
 	if s.Type == "" {
@@ -219,9 +219,9 @@ func flattenLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
 	a.CIDR = syntaxtypes.CIDR{StringValue: stringOrNull(e.CIDR, a.CIDR.StringValue)}
 	a.Protocol = stringOrNull(e.Protocol, a.Protocol)
 	if e.Port != 0 {
-		a.Port = types.Int64Value(int64(e.Port))
+		a.Port = wholeNumberValue(int64(e.Port))
 	} else if !a.Port.IsNull() {
-		a.Port = types.Int64Null()
+		a.Port = types.NumberNull()
 	}
 	a.SubnetIDs = setValueOrNull(e.SubnetIDs, a.SubnetIDs)
 	a.SecurityGroupIDs = setValueOrNull(e.SecurityGroupIDs, a.SecurityGroupIDs)
@@ -281,7 +281,7 @@ func flattenImportedApplications(byApp map[string]*awsapi.VerifiedAccessEndpoint
 	for _, app := range apps {
 		out = append(out, surfaceAppModel{
 			Name: types.StringValue(app), Domain: types.StringNull(), EndpointType: types.StringNull(), LoadBalancerARN: types.StringNull(),
-			NetworkInterfaceID: types.StringNull(), CIDR: syntaxtypes.CIDR{StringValue: types.StringNull()}, Port: types.Int64Null(), Protocol: types.StringNull(),
+			NetworkInterfaceID: types.StringNull(), CIDR: syntaxtypes.CIDR{StringValue: types.StringNull()}, Port: types.NumberNull(), Protocol: types.StringNull(),
 			SubnetIDs: types.SetNull(types.StringType), SecurityGroupIDs: types.SetNull(types.StringType),
 			DomainCertificateARN: types.StringNull(), EndpointDomainPrefix: types.StringNull(),
 		})

@@ -5,7 +5,6 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -47,7 +46,7 @@ type surfaceAppModel struct {
 	LoadBalancerARN      types.String     `tfsdk:"load_balancer_arn"`
 	NetworkInterfaceID   types.String     `tfsdk:"network_interface_id"`
 	CIDR                 syntaxtypes.CIDR `tfsdk:"cidr"`
-	Port                 types.Int64      `tfsdk:"port"`
+	Port                 types.Number     `tfsdk:"port"`
 	Protocol             types.String     `tfsdk:"protocol"`
 	SubnetIDs            types.Set        `tfsdk:"subnet_ids"`
 	SecurityGroupIDs     types.Set        `tfsdk:"security_group_ids"`
@@ -239,10 +238,10 @@ func protectSurfaceSchema() schema.Schema {
 							Validators: []validator.String{stringvalidator.RegexMatches(loadBalancerARNRe, "must be a load balancer ARN such as arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/name/0123456789abcdef")}},
 						"network_interface_id": schema.StringAttribute{Optional: true, Description: "Target: a network interface id (eni-…).", Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^eni-[0-9a-f]{1,17}$`), "must be a network interface id such as eni-0123456789abcdef0")}},
 						"cidr":                 schema.StringAttribute{Optional: true, CustomType: syntaxtypes.CIDRType{}, Description: "Target: a CIDR block (TCP access to the addresses in it)."},
-						"port": schema.Int64Attribute{
+						"port": schema.NumberAttribute{
 							Optional:    true,
-							Description: "Port the endpoint listens on and forwards to (1–65535). Required. For a cidr endpoint it is a one-port range.",
-							Validators:  []validator.Int64{int64validator.Between(1, 65535)},
+							Description: "Port the endpoint listens on and forwards to, a whole number from 1 to 65535. Required. For a cidr endpoint it is a one-port range.",
+							Validators:  []validator.Number{wholeNumber{min: 1, max: 65535}},
 						},
 						"protocol": schema.StringAttribute{
 							Optional:    true,

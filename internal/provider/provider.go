@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -40,7 +41,7 @@ type awsBlockModel struct {
 	Profile                types.String          `tfsdk:"profile"`
 	SharedConfigFiles      types.List            `tfsdk:"shared_config_files"`
 	SharedCredentialsFiles types.List            `tfsdk:"shared_credentials_files"`
-	MaxRetries             types.Int64           `tfsdk:"max_retries"`
+	MaxRetries             types.Number          `tfsdk:"max_retries"`
 	AssumeRole             *assumeRoleBlockModel `tfsdk:"assume_role"`
 	Endpoints              *endpointsBlockModel  `tfsdk:"endpoints"`
 }
@@ -159,10 +160,11 @@ func providerSchema() schema.Schema {
 						ElementType: types.StringType,
 						Description: "Shared credentials files to read instead of `~/.aws/credentials`.",
 					},
-					"max_retries": schema.Int64Attribute{
+					"max_retries": schema.NumberAttribute{
 						Optional: true,
 						Description: "Maximum attempts for a call that fails with throttling, a 5xx or a transient network error " +
-							"(jittered exponential backoff). Defaults to 10.",
+							"(jittered exponential backoff), a whole number from 1 to 100. Defaults to 10.",
+						Validators: []validator.Number{wholeNumber{min: 1, max: 100}},
 					},
 				},
 				Blocks: map[string]schema.Block{

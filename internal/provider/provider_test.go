@@ -27,7 +27,7 @@ func TestProvider_misconfiguration(t *testing.T) {
 }`, `(?s)Invalid endpoint URL.*ec2 = "localhost:4566"`},
 		"max_retries out of range": {`provider "zerotrust" {
   aws { max_retries = 0 }
-}`, `(?s)Invalid max_retries.*max_retries = 0`},
+}`, `(?s)Invalid number.*max_retries = 0.*aws\.max_retries\s+must\s+be\s+a\s+whole\s+number\s+from\s+1\s+to\s+100,\s+got\s+0`},
 		"kubernetes token without host": {`provider "zerotrust" {
   aws {}
   kubernetes { token = "abc" }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -31,8 +30,8 @@ type reachabilityModel struct {
 	Segments       []reachSegmentModel `tfsdk:"segments"`
 	Flows          []reachFlowModel    `tfsdk:"flows"`
 	MinSensitivity types.String        `tfsdk:"min_sensitivity"`
-	MaxHops        types.Int64         `tfsdk:"max_hops"`
-	MaxPaths       types.Int64         `tfsdk:"max_paths"`
+	MaxHops        types.Number        `tfsdk:"max_hops"`
+	MaxPaths       types.Number        `tfsdk:"max_paths"`
 	Matrix         types.List          `tfsdk:"matrix"`
 	Paths          types.List          `tfsdk:"paths"`
 	PathsTruncated types.Bool          `tfsdk:"paths_truncated"`
@@ -119,15 +118,15 @@ func (d *reachabilityDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "Report routes into segments at least this sensitive (default `confidential`).",
 				Validators:          []validator.String{stringvalidator.OneOf(model.Sensitivities...)},
 			},
-			"max_hops": schema.Int64Attribute{
+			"max_hops": schema.NumberAttribute{
 				Optional:            true,
-				MarkdownDescription: "Longest route reported, in flows crossed (default 6, at most 32).",
-				Validators:          []validator.Int64{int64validator.Between(1, 32)},
+				MarkdownDescription: "Longest route reported, in flows crossed: a whole number from 1 to 32 (default 6).",
+				Validators:          []validator.Number{wholeNumber{min: 1, max: 32}},
 			},
-			"max_paths": schema.Int64Attribute{
+			"max_paths": schema.NumberAttribute{
 				Optional:            true,
-				MarkdownDescription: "Stop after this many routes (default 1000, at most 100000); `paths_truncated` then says so.",
-				Validators:          []validator.Int64{int64validator.Between(1, 100000)},
+				MarkdownDescription: "Stop after this many routes, a whole number from 1 to 100000 (default 1000); `paths_truncated` then says so.",
+				Validators:          []validator.Number{wholeNumber{min: 1, max: 100000}},
 			},
 			"matrix": schema.ListNestedAttribute{
 				Computed:            true,
@@ -247,8 +246,8 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	routes, truncated := g.Routes(sensitivity, reach.RouteOptions{
 		MinSensitivity: m.MinSensitivity.ValueString(),
-		MaxHops:        int(m.MaxHops.ValueInt64()),
-		MaxRoutes:      int(m.MaxPaths.ValueInt64()),
+		MaxHops:        wholeInt(m.MaxHops),
+		MaxRoutes:      wholeInt(m.MaxPaths),
 	})
 	var paths []attr.Value
 	for _, r := range routes {

@@ -75,7 +75,7 @@ func flattenImported(id, segment, name string, governed model.Segment, rules []s
 		ID:                   types.StringValue(id),
 		Segment:              types.StringValue(segment),
 		Name:                 types.StringValue(name),
-		MaxRulesPerDirection: types.Int64Value(securitygroup.DefaultMaxRulesPerDirection),
+		MaxRulesPerDirection: wholeNumberValue(securitygroup.DefaultMaxRulesPerDirection),
 		SegmentSensitivity:   types.StringValue(governed.Sensitivity),
 	}
 	m.AllowFrom, m.AllowTo = flattenFlowBlocks(governed.SecurityGroupID, rules, refs)

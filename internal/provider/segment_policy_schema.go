@@ -2,13 +2,13 @@ package provider
 
 import (
 	"fmt"
+	"math/big"
 	"regexp"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -24,7 +24,7 @@ type segmentPolicyModel struct {
 	ID                   types.String `tfsdk:"id"`
 	Segment              types.String `tfsdk:"segment"`
 	Name                 types.String `tfsdk:"name"`
-	MaxRulesPerDirection types.Int64  `tfsdk:"max_rules_per_direction"`
+	MaxRulesPerDirection types.Number `tfsdk:"max_rules_per_direction"`
 	AllowFrom            []flowModel  `tfsdk:"allow_from"`
 	AllowTo              []flowModel  `tfsdk:"allow_to"`
 	SegmentSensitivity   types.String `tfsdk:"segment_sensitivity"`
@@ -262,12 +262,12 @@ func httpMatchAttributes() map[string]schema.Attribute {
 var httpPathRe = regexp.MustCompile(`^[/*][^\s\x00-\x1f\x7f]*$`)
 
 // maxRulesPerDirectionAttribute is the rule quota of a policy and of a set.
-func maxRulesPerDirectionAttribute() schema.Int64Attribute {
-	return schema.Int64Attribute{
+func maxRulesPerDirectionAttribute() schema.NumberAttribute {
+	return schema.NumberAttribute{
 		Optional:    true,
 		Computed:    true,
-		Default:     int64default.StaticInt64(securitygroup.DefaultMaxRulesPerDirection),
-		Description: fmt.Sprintf("Quota of rules per security group and direction (the AWS default is %d). Exceeding it is a plan-time error.", securitygroup.DefaultMaxRulesPerDirection),
-		Validators:  []validator.Int64{int64validator.Between(1, 1000)},
+		Default:     numberdefault.StaticBigFloat(big.NewFloat(securitygroup.DefaultMaxRulesPerDirection)),
+		Description: fmt.Sprintf("Quota of rules per security group and direction, a whole number from 1 to 1000 (the AWS default is %d). Exceeding it is a plan-time error.", securitygroup.DefaultMaxRulesPerDirection),
+		Validators:  []validator.Number{wholeNumber{min: 1, max: 1000}},
 	}
 }

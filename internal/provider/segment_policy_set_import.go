@@ -70,7 +70,7 @@ func (r *segmentPolicySetResource) ImportState(ctx context.Context, req resource
 	m := segmentPolicySetModel{
 		ID:                   types.StringValue(id),
 		Name:                 types.StringValue(name),
-		MaxRulesPerDirection: types.Int64Value(securitygroup.DefaultMaxRulesPerDirection),
+		MaxRulesPerDirection: wholeNumberValue(securitygroup.DefaultMaxRulesPerDirection),
 		Policies:             blocks,
 		Rules:                flattenSetRules(rules, refs),
 		KubernetesManifests:  stringMapValue(manifests),

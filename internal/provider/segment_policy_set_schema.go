@@ -16,7 +16,7 @@ import (
 type segmentPolicySetModel struct {
 	ID                   types.String           `tfsdk:"id"`
 	Name                 types.String           `tfsdk:"name"`
-	MaxRulesPerDirection types.Int64            `tfsdk:"max_rules_per_direction"`
+	MaxRulesPerDirection types.Number           `tfsdk:"max_rules_per_direction"`
 	Policies             []setPolicyModel       `tfsdk:"policy"`
 	Rules                types.List             `tfsdk:"rules"`
 	Kubernetes           *policyKubernetesModel `tfsdk:"kubernetes"`

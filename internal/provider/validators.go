@@ -3,11 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/big"
 	"net/url"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 )
@@ -30,25 +32,62 @@ func (portSpec) ValidateString(_ context.Context, req validator.StringRequest, r
 	}
 }
 
-// wholeNumber accepts a whole number in [min, max]. A number attribute with
-// this validator replaces an Int64 one where configuration may hold a
-// fraction: the framework cannot convert 50.5 to an Int64 and would report
-// an internal error instead of a diagnostic at the attribute.
+// wholeNumber accepts a whole number in [min, max] (max math.MaxInt64: no
+// upper bound). A number attribute with this validator replaces an Int64
+// one wherever configuration sets the value: the framework cannot convert
+// 50.5 to an Int64 and would report an internal "Value Conversion Error"
+// instead of a diagnostic at the attribute. Read the value with wholeValue.
 type wholeNumber struct{ min, max int64 }
 
+// atLeastZero rejects negative or fractional counts and durations at their
+// attribute.
+var atLeastZero = []validator.Number{wholeNumber{min: 0, max: math.MaxInt64}}
+
 func (v wholeNumber) Description(context.Context) string {
+	if v.max == math.MaxInt64 {
+		return fmt.Sprintf("a whole number of at least %d", v.min)
+	}
 	return fmt.Sprintf("a whole number from %d to %d", v.min, v.max)
 }
 func (v wholeNumber) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (v wholeNumber) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+func (v wholeNumber) ValidateNumber(ctx context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	f := req.ConfigValue.ValueBigFloat()
 	i, accuracy := f.Int64()
 	if !f.IsInt() || accuracy != big.Exact || i < v.min || i > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid number", fmt.Sprintf("%s must be a whole number from %d to %d, got %s", req.Path, v.min, v.max, f.Text('g', -1)))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid number", fmt.Sprintf("%s must be %s, got %s", req.Path, v.Description(ctx), f.Text('g', -1)))
 	}
+}
+
+// wholeValue is the value of a wholeNumber attribute, and false when it is
+// null, unknown or not a whole int64 (which the validator reports at the
+// attribute before any read, so callers take false as "unset").
+func wholeValue(n types.Number) (int64, bool) {
+	if n.IsNull() || n.IsUnknown() {
+		return 0, false
+	}
+	f := n.ValueBigFloat()
+	if f == nil || !f.IsInt() {
+		return 0, false
+	}
+	i, accuracy := f.Int64()
+	if accuracy != big.Exact {
+		return 0, false
+	}
+	return i, true
+}
+
+// wholeInt is wholeValue as an int, 0 when unset.
+func wholeInt(n types.Number) int {
+	i, _ := wholeValue(n)
+	return int(i)
+}
+
+// wholeNumberValue is i as the value of a wholeNumber attribute.
+func wholeNumberValue(i int64) types.Number {
+	return types.NumberValue(new(big.Float).SetInt64(i))
 }
 
 // onePeer requires exactly one peer kind in a flow block. It reads the
