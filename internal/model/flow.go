@@ -23,6 +23,9 @@ type Segment struct {
 	// it is read).
 	VPCID      string
 	Kubernetes *KubernetesSelector
+	// Exclusive: the segment's owner refuses policies and sets of other
+	// configurations over it (governing it, or naming it as a peer).
+	Exclusive bool
 	// Foreign marks a security group the provider does not manage (no
 	// segment created or adopted it): flows may name it as a peer, but its
 	// own rules are its owner's, so it receives none.

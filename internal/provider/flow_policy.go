@@ -146,6 +146,27 @@ func (p flowPolicy) segmentNotFoundError(diags *diag.Diagnostics, at path.Path) 
 		fmt.Sprintf("No segment %s exists or is planned in this configuration. Refer to the segment by reference (zerotrust_segment.<name>.id), so that it is planned first.", p.Segment.ValueString()))
 }
 
+// checkExclusive refuses, at plan, every segment of another configuration
+// (not planned in this run) whose owner made it exclusive: this policy
+// would write rules onto its group, governing it or naming it as a peer.
+func (p flowPolicy) checkExclusive(diags *diag.Diagnostics, segments map[string]model.Segment, planned func(string) bool) {
+	refuse := func(at model.Path, id string) {
+		if s, ok := segments[id]; ok && s.Exclusive && !planned(id) {
+			diags.AddAttributeError(tfPath(path.Empty(), at), "Segment exclusive to another configuration",
+				fmt.Sprintf("Segment %s is exclusive (exclusive = true on its zerotrust_segment, in a configuration this one does not declare): only the policies and sets of that configuration may govern it or name it as a peer. Declare the flow there, or ask its owner to (policy %s).",
+					id, p.Owner))
+		}
+	}
+	refuse(p.At.At("segment"), p.Segment.ValueString())
+	for _, bl := range p.blockLists() {
+		for i, b := range bl.blocks {
+			if !b.Segment.IsNull() && !b.Segment.IsUnknown() {
+				refuse(p.At.At(bl.attr).Index(i).At("segment"), b.Segment.ValueString())
+			}
+		}
+	}
+}
+
 // missingPeersError names the peer segments that do not exist.
 func (p flowPolicy) missingPeersError(diags *diag.Diagnostics, missing []model.Path) {
 	for _, at := range missing {

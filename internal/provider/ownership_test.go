@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
@@ -460,6 +461,75 @@ func TestAccSegmentPolicySet_interruptedCreateRecovered(t *testing.T) {
 					acctest.ExpectSecurityGroupRules("zerotrust_segment.db", "in tcp 443-443 10.0.0.0/8"),
 					acctest.ExpectRulesOwnedBy("zerotrust_segment.db", "zerotrust_segment_policy_set.resumed"),
 					statecheck.ExpectKnownValue("zerotrust_segment_policy_set.resumed", tfjsonpath.New("ownership_id"), acctest.NotString(&left)),
+				},
+			},
+		},
+	})
+}
+
+// TestAccSegment_exclusive: an exclusive segment is recorded on its group;
+// the policies of its own configuration govern it as any other, and its
+// refresh lists them in governing_policies. Once it belongs to another
+// configuration (here: removed from this state, left in place), a policy of
+// this one that governs it, or names it as a peer, is refused at plan, at
+// the attribute naming it — nothing is written.
+func TestAccSegment_exclusive(t *testing.T) {
+	vpcID := acctest.CreateVPC(t, "10.48.0.0/16")
+	mineID := model.AWSSegmentID(vpcID, "exclusive-mine")
+	segments := acctest.Segment("mine", "exclusive-mine", vpcID, acctest.Attr("exclusive", true)) +
+		acctest.Segment("other", "exclusive-other", vpcID)
+	own := acctest.SegmentPolicy("mine_in", "zerotrust_segment.mine",
+		acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.48.0.0/16"}), acctest.Attr("ports", []string{"443"})))
+	first := acctest.Config(acctest.ProviderBlock(), segments, own)
+	const removed = `
+removed {
+  from = zerotrust_segment.mine
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = zerotrust_segment_policy.mine_in
+  lifecycle {
+    destroy = false
+  }
+}
+`
+	intruders := acctest.Resource("zerotrust_segment_policy", "intruder", acctest.Attr("segment", mineID),
+		acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("ports", []string{"22"}))) +
+		acctest.SegmentPolicy("peer_intruder", "zerotrust_segment.other",
+			acctest.AllowFrom(acctest.Attr("segment", mineID), acctest.Attr("ports", []string{"5432"})))
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: first,
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupTags("zerotrust_segment.mine", map[string]string{awsapi.TagExclusive: "true"}),
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.mine", "in tcp 443-443 10.48.0.0/16"),
+				},
+			},
+			{
+				// The refresh sees the policy's rules on the group.
+				Config: first,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_segment.mine", tfjsonpath.New("governing_policies"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(mineID + "/default")})),
+					statecheck.ExpectKnownValue("zerotrust_segment.other", tfjsonpath.New("governing_policies"), knownvalue.ListSizeExact(0)),
+				},
+			},
+			{
+				Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("other", "exclusive-other", vpcID), removed, intruders),
+				ExpectError: regexp.MustCompile(`(?s)Segment exclusive to another configuration.*with zerotrust_segment_policy\.(intruder|peer_intruder).*` +
+					`Segment exclusive to another configuration.*with zerotrust_segment_policy\.(intruder|peer_intruder)`),
+			},
+			{
+				// Nothing of the refused policies was written.
+				Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("other", "exclusive-other", vpcID), removed),
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectSecurityGroupRules("zerotrust_segment.other"),
 				},
 			},
 		},

@@ -76,6 +76,18 @@ func (p *planMemory) anyPending(ids []string) bool {
 	return false
 }
 
+// isPlanned reports whether this run plans segment id (fully or pending):
+// whether the configuration being planned declares it.
+func (p *planMemory) isPlanned(id string) bool {
+	if p == nil {
+		return false
+	}
+	p.plannedMu.Lock()
+	defer p.plannedMu.Unlock()
+	_, planned := p.planned[id]
+	return planned || p.pending[id]
+}
+
 // plannedSegments returns, of the given ids, the segments this run plans,
 // and the ids it does not plan (to be read from the cloud).
 func (p *planMemory) plannedSegments(ids []string) (planned map[string]model.Segment, rest []string) {

@@ -241,7 +241,7 @@ resource "zerotrust_protect_surface" "orders" {
 				plancheck.ExpectKnownValue(surface, tfjsonpath.New("policy_statements").AtSliceIndex(0).AtMapKey("id"), knownvalue.StringExact("clerks")),
 				plancheck.ExpectKnownValue(surface, tfjsonpath.New("policy_statements").AtSliceIndex(0).AtMapKey("effect"), knownvalue.StringExact("permit")),
 				plancheck.ExpectKnownValue(surface, cond(0), knownvalue.StringExact(`context.http_request.http_method == "GET"`)),
-				plancheck.ExpectKnownValue(surface, cond(1), knownvalue.StringRegexp(regexp.MustCompile(`^context\.http_request\.path == "/orders" \|\| `))),
+				plancheck.ExpectKnownValue(surface, cond(1), knownvalue.StringRegexp(regexp.MustCompile(`^\(context\.http_request\.path == "/orders" \|\| .*\) && !\(context\.http_request\.path like "\." \|\| `))),
 				plancheck.ExpectUnknownValue(surface, cond(2)),
 				plancheck.ExpectKnownValue(surface, cond(3), knownvalue.StringExact("context has idc")),
 			}},

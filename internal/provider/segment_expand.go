@@ -45,6 +45,9 @@ func fillSegmentUnknowns(m *segmentModel) {
 	if m.OwnershipID.IsUnknown() {
 		m.OwnershipID = types.StringNull()
 	}
+	if m.Governing.IsUnknown() {
+		m.Governing = stringList(nil)
+	}
 	flattenUnmanagedRules(m, nil)
 }
 
@@ -52,7 +55,8 @@ func fillSegmentUnknowns(m *segmentModel) {
 // provider's (name, sensitivity, Kubernetes placement) and Name.
 func expandSegmentTags(m segmentModel, user map[string]string) map[string]string {
 	var diags diag.Diagnostics // the block was validated at plan time
-	seg := model.Segment{Name: m.Name.ValueString(), Sensitivity: m.Sensitivity.ValueString(), Kubernetes: expandSegmentKubernetes(context.Background(), m.Kubernetes, &diags)}
+	seg := model.Segment{Name: m.Name.ValueString(), Sensitivity: m.Sensitivity.ValueString(), Exclusive: m.Exclusive.ValueBool(),
+		Kubernetes: expandSegmentKubernetes(context.Background(), m.Kubernetes, &diags)}
 	tags := mergeTags(user, awsapi.SegmentTags(seg))
 	tags["Name"] = valueOr(user["Name"], seg.Name)
 	return tags
@@ -135,5 +139,7 @@ func flattenSegmentRecord(m *segmentModel, rec *kube.SegmentRecord) {
 	m.VPCID, m.SecurityGroupID, m.ARN, m.OwnerID = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 	m.Adopted = types.BoolValue(false)
 	m.OwnershipID = nullIfEmpty(rec.OwnershipID)
+	m.Exclusive = types.BoolValue(false) // refused at plan for such a segment
+	m.Governing = stringList(nil)
 	flattenUnmanagedRules(m, nil)
 }

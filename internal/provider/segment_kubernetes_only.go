@@ -60,6 +60,7 @@ func (r *segmentResource) planKubernetesOnly(ctx context.Context, req resource.M
 		plan.Description = types.StringValue(defaultSegmentDescription(plan.Name.ValueString()))
 	}
 	plan.Adopted = types.BoolValue(false)
+	plan.Governing = stringList(nil)
 	if !req.State.Raw.IsNull() {
 		var state segmentModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -169,7 +170,7 @@ func (r *segmentResource) importKubernetesOnly(ctx context.Context, id string, r
 		resp.Diagnostics.AddError("Cannot import segment", err.Error())
 		return
 	}
-	m := segmentModel{Tags: types.MapNull(types.StringType)}
+	m := segmentModel{Tags: types.MapNull(types.StringType), Governing: types.ListNull(types.StringType)}
 	flattenSegmentRecord(&m, rec)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

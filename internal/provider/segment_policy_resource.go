@@ -146,6 +146,7 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 			fmt.Sprintf("The configuration declares the segment %s; segment %s is %s now. The flows are checked against %s; apply checks the declaration against the segment again before any change.",
 				declared.ValueString(), governed.SecurityGroupID, live, governed.Sensitivity))
 	}
+	fp.checkExclusive(&resp.Diagnostics, segments, r.plan.isPlanned)
 	flows, missing, diags := fp.expandFlows(segments)
 	resp.Diagnostics.Append(diags...)
 	fp.missingPeersError(&resp.Diagnostics, missing)
@@ -223,6 +224,7 @@ func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan
 			return
 		}
 	}
+	fp.checkExclusive(diags, segments, r.plan.isPlanned)
 	flows, missing, d := fp.expandFlows(segments)
 	diags.Append(d...)
 	fp.missingPeersError(diags, missing)

@@ -118,6 +118,9 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 		if s := fp.SegmentSensitivity.ValueString(); s != "" && model.SensitivityRank(s) > model.SensitivityRank(governed.Sensitivity) {
 			governed.Sensitivity = s // changes in this apply: judged against the stricter
 		}
+		if !atApply {
+			fp.checkExclusive(diags, segments, r.plan.isPlanned)
+		}
 		flows, missing, d := fp.expandFlows(segments)
 		diags.Append(d...)
 		fp.missingPeersError(diags, missing)

@@ -67,6 +67,9 @@ func (r *segmentResource) ValidateConfig(ctx context.Context, req resource.Valid
 	case kubernetesOnlyConfig(m) && !m.Tags.IsNull():
 		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Tags on a Kubernetes-only segment",
 			"tags are written on the segment's security group; a segment placed only in Kubernetes has none. Remove tags, or set vpc_id.")
+	case kubernetesOnlyConfig(m) && m.Exclusive.ValueBool():
+		resp.Diagnostics.AddAttributeError(path.Root("exclusive"), "Exclusive Kubernetes-only segment",
+			"exclusive is recorded on the segment's security group, where other configurations read it; a segment placed only in Kubernetes has none. Remove exclusive, or set vpc_id.")
 	}
 }
 
@@ -281,6 +284,14 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		plan.Adopted = types.BoolValue(false)
 	}
 	tflog.Info(ctx, "segment security group ready", map[string]any{"security_group_id": sg.ID, "adopted": plan.Adopted.ValueBool()})
+	plan.Governing = stringList(nil) // a new group holds no rule
+	if plan.Adopted.ValueBool() {
+		governing, err := awsapi.GoverningPolicies(ctx, c.EC2, sg.ID)
+		if err != nil {
+			resp.Diagnostics.AddWarning("Reading the adopted group's rules failed", err.Error())
+		}
+		plan.Governing = stringList(governing)
+	}
 	flattenSecurityGroup(&plan, sg)
 	plan.ID = segmentIdentity(plan)
 	flattenUnmanagedRules(&plan, nil)
@@ -348,6 +359,7 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	state.Tags = flattenUserTags(sg.Tags, state.Tags)
 	state.Kubernetes = flattenSegmentKubernetesTags(sg.Tags, state.Kubernetes)
+	state.Exclusive = types.BoolValue(sg.Tags[awsapi.TagExclusive] == "true")
 	var unmanaged []awsapi.LiveRule
 	if !state.Adopted.ValueBool() {
 		unmanaged, err = awsapi.UnmanagedRules(ctx, c.EC2, sg.ID)
@@ -357,6 +369,12 @@ func (r *segmentResource) Read(ctx context.Context, req resource.ReadRequest, re
 		}
 	}
 	flattenUnmanagedRules(&state, unmanaged)
+	governing, err := awsapi.GoverningPolicies(ctx, c.EC2, sg.ID) // the same rule list, read once
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the segment's rules failed", err.Error())
+		return
+	}
+	state.Governing = stringList(governing)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -390,7 +408,7 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 		want[awsapi.TagAdopted] = "true"
 		keepOwnName(want, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 	}
-	managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), awsapi.TagSensitivity)
+	managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), awsapi.TagSensitivity, awsapi.TagExclusive)
 	managed = append(managed, k8sTagKeys...)
 	if err := awsapi.SetTags(ctx, c.EC2, id, sg.Tags, want, managed); err != nil {
 		resp.Diagnostics.AddError("Updating the segment's tags failed", err.Error())
@@ -410,6 +428,7 @@ func (r *segmentResource) Update(ctx context.Context, req resource.UpdateRequest
 	flattenSecurityGroup(&plan, sg)
 	plan.Adopted = state.Adopted
 	plan.OwnershipID = state.OwnershipID
+	plan.Governing = state.Governing
 	flattenUnmanagedRules(&plan, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -493,6 +512,7 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		Sensitivity: types.StringValue(awsapi.SegmentOf(sg).Sensitivity),
 		Adopted:     types.BoolValue(!created),
 		Tags:        types.MapNull(types.StringType),
+		Governing:   types.ListNull(types.StringType), // Read, which follows, fills it
 	}
 	flattenSecurityGroup(&m, sg)
 	m.OwnershipID = nullIfEmpty(sg.Tags[awsapi.TagOwnership])

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -30,6 +31,8 @@ type segmentModel struct {
 	OwnershipID     types.String `tfsdk:"ownership_id"`
 	UnmanagedRules  types.List   `tfsdk:"unmanaged_rule_ids"`
 	UnmanagedDetail types.List   `tfsdk:"unmanaged_rules"`
+	Exclusive       types.Bool   `tfsdk:"exclusive"`
+	Governing       types.List   `tfsdk:"governing_policies"`
 
 	Kubernetes *segmentKubernetesModel `tfsdk:"kubernetes"`
 }
@@ -163,6 +166,24 @@ func segmentSchema() schema.Schema {
 				Description: "What each rule in `unmanaged_rule_ids` allows, for the reviewer: id, direction, protocol, ports and peer " +
 					"(e.g. `sgr-0abc ingress tcp 0-65535 from 0.0.0.0/0`). A rule counts as unmanaged unless it carries both the " +
 					"provider's managed-by tag and a segment policy's tag.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+			"exclusive": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				Description: "Refuse segment policies and sets of other configurations (Terraform states) over this segment: one that governs it, " +
+					"or names it as a peer (and so writes rules onto its group), fails at plan. Policies and sets of the configuration that " +
+					"declares the segment are not affected. Recorded on the security group as the `" + awsapi.TagExclusive + "` tag, which " +
+					"other configurations read; a tag removed out of band shows as drift and is restored by the next apply. Needs a security " +
+					"group: not available for a segment placed only in Kubernetes.",
+			},
+			"governing_policies": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				Description: "Ids of the segment policies and sets — of this configuration and of others — whose rules are on the segment's " +
+					"group, sorted, as of the last refresh: a flow another state adds into (or out of) the segment shows here. Empty for a " +
+					"segment placed only in Kubernetes (its other policies' NetworkPolicies are reported by the policies that govern it).",
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 			"unmanaged_rule_ids": schema.ListAttribute{

@@ -66,6 +66,27 @@ func UnmanagedRules(ctx context.Context, c *ec2.Client, groupID string) ([]LiveR
 	return out, nil
 }
 
+// GoverningPolicies lists, sorted, the ids of the segment policies and sets
+// whose rules are on a group (the policy part of each rule's TagPolicy,
+// without its ownership id): this state's and other states' alike.
+func GoverningPolicies(ctx context.Context, c *ec2.Client, groupID string) ([]string, error) {
+	rules, err := describeRules(ctx, c, groupID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range rules {
+		tags := tagMap(r.Tags)
+		if owner := tags[TagPolicy]; owner != "" && tags[TagManagedBy] == ManagedByValue {
+			if i := strings.LastIndex(owner, "@"); i > 0 {
+				owner = owner[:i] // the ownership id is a UUID: the last "@" starts it
+			}
+			out = append(out, owner)
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out))), nil
+}
+
 // GroupRules lists every rule of a group, sorted by id.
 func GroupRules(ctx context.Context, c *ec2.Client, groupID string) ([]LiveRule, error) {
 	rules, err := describeRules(ctx, c, groupID)

@@ -17,10 +17,13 @@ import (
 // Tag keys the provider writes on everything it creates, so ownership is
 // explicit and visible in the console.
 const (
-	TagManagedBy       = "managed-by"
-	ManagedByValue     = model.ManagedBy
-	TagSegment         = "zerotrust:segment"
-	TagSensitivity     = "zerotrust:sensitivity"
+	TagManagedBy   = "managed-by"
+	ManagedByValue = model.ManagedBy
+	TagSegment     = "zerotrust:segment"
+	TagSensitivity = "zerotrust:sensitivity"
+	// TagExclusive ("true") marks a segment whose owner refuses policies
+	// and sets of other configurations over it.
+	TagExclusive       = "zerotrust:exclusive"
 	TagPolicy          = "zerotrust:policy"
 	TagAdopted         = "zerotrust:adopted"
 	securityGroupKind  = "security group"

@@ -37,6 +37,9 @@ func SegmentTags(s model.Segment) map[string]string {
 	if tags[TagSensitivity] == "" {
 		tags[TagSensitivity] = model.DefaultSensitivity
 	}
+	if s.Exclusive {
+		tags[TagExclusive] = "true"
+	}
 	for k, v := range KubernetesTags(s.Kubernetes) {
 		tags[k] = v
 	}
@@ -96,6 +99,7 @@ func SegmentOf(g *SecurityGroup) model.Segment {
 		s.Name = g.Name
 	}
 	s.Foreign = g.Tags[TagManagedBy] != ManagedByValue
+	s.Exclusive = !s.Foreign && g.Tags[TagExclusive] == "true"
 	if s.Sensitivity == "" {
 		s.Sensitivity = model.DefaultSensitivity
 	}
