@@ -37,8 +37,47 @@ func (c *Client) DeleteRecorded(ctx context.Context, owner string, recorded, uid
 		}
 	}
 	if shared := sharedKeys(recorded); len(shared) > 0 {
-		return c.releaseAll(ctx, owner, kindsOfKeys(shared), deleted)
+		if deleted, err := c.releaseAll(ctx, owner, kindsOfKeys(shared), deleted); err != nil {
+			return deleted, err
+		}
+		return c.releaseUnheld(ctx, owner, recorded, shared, deleted)
 	}
+	return deleted, nil
+}
+
+// releaseUnheld lets owner go of the recorded shared objects that no holder
+// claims any more: a deny kept for the other policies of its namespace
+// after its last recorded holder went (see release), whose claims an
+// out-of-band delete had erased. The last policy of the namespace deletes it.
+func (c *Client) releaseUnheld(ctx context.Context, owner string, recorded map[string]string, keys []string, deleted []Key) ([]Key, error) {
+	for _, k := range keys {
+		want, ok := ParseManifest(recorded[k])
+		if !ok {
+			continue
+		}
+		gvr, known := managedKinds[want.GroupVersionKind()]
+		if !known {
+			continue
+		}
+		live, err := c.dyn.Resource(gvr).Namespace(want.GetNamespace()).Get(ctx, want.GetName(), metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return deleted, fmt.Errorf("reading %s: %w", KeyOf(want), err)
+		}
+		if hs := holders(live); !isShared(live) || len(hs) > 1 || len(hs) == 1 && hs[0] != keeperHolder {
+			continue // held: by the others, who let go of it themselves
+		}
+		gone, err := c.release(ctx, owner, live)
+		if err != nil {
+			return deleted, err
+		}
+		if gone {
+			deleted = append(deleted, KeyOf(live))
+		}
+	}
+	sort.Slice(deleted, func(i, j int) bool { return deleted[i].String() < deleted[j].String() })
 	return deleted, nil
 }
 

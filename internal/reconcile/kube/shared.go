@@ -218,9 +218,19 @@ func (c *Client) applyHeld(ctx context.Context, owner string, obj, live *unstruc
 func (c *Client) release(ctx context.Context, owner string, l *unstructured.Unstructured) (bool, error) {
 	gvr := managedKinds[l.GroupVersionKind()]
 	res := c.dyn.Resource(gvr).Namespace(l.GetNamespace())
+	// Judged on the object as its holders applied it: once they all let
+	// go, the API server drops the fields no one claims.
+	deny := denyOnly(l)
 	for range 3 {
-		others := slices.DeleteFunc(holders(l), func(h string) bool { return h == owner })
+		others := slices.DeleteFunc(holders(l), func(h string) bool { return h == owner || h == keeperHolder })
+		keep := false
 		if len(others) == 0 {
+			var err error
+			if keep, err = c.neededByOthers(ctx, owner, l, deny); err != nil {
+				return false, err
+			}
+		}
+		if len(others) == 0 && !keep {
 			uid, rv := l.GetUID(), l.GetResourceVersion()
 			err := res.Delete(ctx, l.GetName(), metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid, ResourceVersion: &rv}})
 			if err == nil || apierrors.IsNotFound(err) {
@@ -239,6 +249,13 @@ func (c *Client) release(ctx context.Context, owner string, l *unstructured.Unst
 			l = next
 			continue
 		}
+		if keep {
+			// Handed to the keeper before this owner lets go, so its
+			// content survives the owner's claim.
+			if err := c.keep(ctx, l); err != nil {
+				return false, err
+			}
+		}
 		identity := &unstructured.Unstructured{}
 		identity.SetAPIVersion(l.GetAPIVersion())
 		identity.SetKind(l.GetKind())
@@ -251,7 +268,7 @@ func (c *Client) release(ctx context.Context, owner string, l *unstructured.Unst
 		if err != nil {
 			return false, fmt.Errorf("letting go of %s: %w", KeyOf(l), err)
 		}
-		if len(holders(after)) > 0 {
+		if keep || len(holders(after)) > 0 {
 			return false, nil
 		}
 		// The others let go at the same moment, each seeing this owner
@@ -259,6 +276,88 @@ func (c *Client) release(ctx context.Context, owner string, l *unstructured.Unst
 		l = after
 	}
 	return false, fmt.Errorf("letting go of %s: it kept changing while being deleted", KeyOf(l))
+}
+
+// keeperHolder holds a deny kept for the other policies of its namespace
+// (see neededByOthers) once its last recorded holder has gone; it never
+// stops a real holder from deleting the object.
+const keeperHolder = "keeper"
+
+// keep applies l's content as the keeper, so it stays when the holders that
+// applied it let go.
+func (c *Client) keep(ctx context.Context, l *unstructured.Unstructured) error {
+	obj := &unstructured.Unstructured{}
+	obj.SetAPIVersion(l.GetAPIVersion())
+	obj.SetKind(l.GetKind())
+	obj.SetNamespace(l.GetNamespace())
+	obj.SetName(l.GetName())
+	labels := map[string]string{}
+	for k, v := range l.GetLabels() {
+		if !strings.HasPrefix(k, HolderLabelPrefix) {
+			labels[k] = v
+		}
+	}
+	labels[holderLabel(keeperHolder)] = "true"
+	obj.SetLabels(labels)
+	obj.SetAnnotations(l.GetAnnotations())
+	if spec, ok, _ := unstructured.NestedMap(l.Object, "spec"); ok {
+		_ = unstructured.SetNestedMap(obj.Object, spec, "spec")
+	}
+	gvr := managedKinds[l.GroupVersionKind()]
+	if _, err := c.dyn.Resource(gvr).Namespace(l.GetNamespace()).Apply(ctx, l.GetName(), obj, metav1.ApplyOptions{FieldManager: holderManager(keeperHolder), Force: true}); err != nil {
+		return fmt.Errorf("keeping %s for the other policies of its namespace: %w", KeyOf(l), err)
+	}
+	return nil
+}
+
+// neededByOthers reports whether a deny shared object (a namespace's
+// default-deny, Istio's allow-nothing) must outlive owner although no other
+// holder is recorded on it: an object of another owner in its namespace
+// shows a policy that still places segments there, whose claim an
+// out-of-band delete of the deny may have erased (the first policy to apply
+// again recreates it as its sole holder). Keeping a deny can only deny; the
+// last policy of the namespace deletes it (releaseUnheld). Allow objects
+// (DNS egress) go with their last recorded holder.
+func (c *Client) neededByOthers(ctx context.Context, owner string, l *unstructured.Unstructured, deny bool) (bool, error) {
+	if !deny {
+		return false, nil
+	}
+	objs, err := c.namespaceList(ctx, NetworkPolicyGVR, l.GetNamespace())
+	if err != nil {
+		return false, err
+	}
+	for _, o := range objs {
+		labels := o.GetLabels()
+		if labels[kubernetes.ManagedByLabel] != kubernetes.ManagedByValue || o.GetUID() == l.GetUID() {
+			continue
+		}
+		if v := labels[kubernetes.OwnerLabel]; v != "" && v != owner {
+			return true, nil
+		}
+		for _, h := range holders(o) {
+			if h != owner {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// denyOnly reports whether a shared object only denies: a NetworkPolicy
+// without ingress or egress rules, an AuthorizationPolicy without rules.
+func denyOnly(o *unstructured.Unstructured) bool {
+	spec, _, _ := unstructured.NestedMap(o.Object, "spec")
+	switch o.GetKind() {
+	case "NetworkPolicy":
+		ingress, _, _ := unstructured.NestedSlice(spec, "ingress")
+		egress, _, _ := unstructured.NestedSlice(spec, "egress")
+		return len(ingress) == 0 && len(egress) == 0
+	case "AuthorizationPolicy":
+		rules, _, _ := unstructured.NestedSlice(spec, "rules")
+		action, _, _ := unstructured.NestedString(spec, "action")
+		return len(rules) == 0 && (action == "" || action == "ALLOW")
+	}
+	return false
 }
 
 // listHeld returns the shared objects owner holds among the given kinds.

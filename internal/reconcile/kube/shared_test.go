@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -192,6 +193,69 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 	}
 }
 
+// TestSharedDenySurvivesOutOfBandDelete: the default-deny two policies hold
+// is deleted out of band; the first policy's next apply recreates it as its
+// only recorded holder; that policy's destroy keeps it, since the other
+// policy's objects are still in the namespace; the other's destroy, the last
+// of the namespace, deletes it.
+func TestSharedDenySurvivesOutOfBandDelete(t *testing.T) {
+	ctx := context.Background()
+	const ns = "shared-oob"
+	c, _ := testClient(t, ns)
+	place := func(name string) model.Segment {
+		return model.Segment{Name: name, Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: map[string]string{"app": name}}}
+	}
+	web, api, db := place("web"), place("api"), place("db")
+	apiPolicy := compiledFor(t, "api-in", api, web, 8443)
+	dbPolicy := compiledFor(t, "db-in", db, api, 5432)
+	ownerA, ownerB := kubernetes.OwnerLabelValue("api-in"), kubernetes.OwnerLabelValue("db-in")
+	for owner, m := range map[string]map[string]string{ownerA: apiPolicy, ownerB: dbPolicy} {
+		if _, err := c.ApplyManifestsRecorded(ctx, owner, m, nil, nil, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var deny string
+	for name := range sharedIn(t, c, ns) {
+		if strings.Contains(name, "default-deny") {
+			deny = name
+		}
+	}
+	if deny == "" {
+		t.Fatal("no default-deny")
+	}
+	if err := c.dyn.Resource(NetworkPolicyGVR).Namespace(ns).Delete(ctx, deny, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, apiPolicy, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if hs := sharedIn(t, c, ns)[deny]; !slices.Equal(hs, []string{ownerA}) {
+		t.Fatalf("recreated default-deny held by %v, want the re-applying policy alone", hs)
+	}
+
+	if _, err := c.DeleteRecorded(ctx, ownerA, apiPolicy, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.dyn.Resource(NetworkPolicyGVR).Namespace(ns).Get(ctx, deny, metav1.GetOptions{}); err != nil {
+		t.Fatalf("the default-deny went with its last recorded holder while another policy's objects are in %s: %v", ns, err)
+	}
+
+	if _, err := c.DeleteRecorded(ctx, ownerB, dbPolicy, nil); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.dyn.Resource(NetworkPolicyGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Items) != 0 {
+		var names []string
+		for _, o := range all.Items {
+			names = append(names, o.GetName())
+		}
+		t.Fatalf("left after the last policy of the namespace: %v", names)
+	}
+}
+
 // TestSharedObjectRefusesForeignName: a NetworkPolicy someone else made
 // under a shared object's name is never taken over, and nothing is written.
 func TestSharedObjectRefusesForeignName(t *testing.T) {
@@ -265,7 +329,7 @@ func TestSharedObjectsReleasedConcurrently(t *testing.T) {
 		if len(all.Items) != 0 {
 			var names []string
 			for _, o := range all.Items {
-				names = append(names, o.GetName())
+				names = append(names, o.GetName()+fmt.Sprint(o.GetLabels()))
 			}
 			t.Fatalf("round %d: left after both policies went: %v", round, names)
 		}
