@@ -537,3 +537,17 @@ func legacyRecordOf(u *unstructured.Unstructured) (*SegmentRecord, bool) {
 		version:     cm.ResourceVersion,
 	}, true
 }
+
+// RecordSegmentName is the name of the segment a registry object records:
+// a SegmentRecord's, or a 0.1 registry ConfigMap's; false for any other
+// object.
+func RecordSegmentName(u *unstructured.Unstructured) (string, bool) {
+	if u.GetKind() == RecordKind {
+		name := recordOf(u).Segment.Name
+		return name, name != ""
+	}
+	if rec, ok := legacyRecordOf(u); ok {
+		return rec.Segment.Name, rec.Segment.Name != ""
+	}
+	return "", false
+}
