@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,11 +14,14 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
 )
 
 // Kubernetes: the NetworkPolicies and Istio AuthorizationPolicies a segment
@@ -268,26 +272,49 @@ func CheckKubernetesPoliciesGone(t *testing.T, ns string) resource.TestCheckFunc
 	}
 }
 
-// SegmentRecords returns the registry ConfigMaps of Kubernetes-only segments
-// in a namespace: segment name (annotation) → data.
+// SegmentRecords returns the registry records of Kubernetes-only segments
+// in a namespace — SegmentRecords, and ConfigMaps provider 0.1 wrote — as
+// segment name → data, with the 0.1 ConfigMap's data keys (sensitivity,
+// pod-labels as canonical JSON, service-account, description) plus
+// "ownership", "pending" ("true" when marked create-pending) and "record"
+// (SegmentRecord or ConfigMap).
 func SegmentRecords(t *testing.T, ns string) map[string]map[string]string {
 	t.Helper()
-	cs, _ := kubeClients(t)
-	records, err := segmentRecords(context.Background(), cs, ns)
+	cs, dyn := kubeClients(t)
+	records, err := segmentRecords(context.Background(), cs, dyn, ns)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return records
 }
 
-func segmentRecords(ctx context.Context, cs *kubernetes.Clientset, ns string) (map[string]map[string]string, error) {
-	list, err := cs.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{LabelSelector: ownedSelector + ",zerotrust.ztforge.io/segment-registry=true"})
+func segmentRecords(ctx context.Context, cs *kubernetes.Clientset, dyn dynamic.Interface, ns string) (map[string]map[string]string, error) {
+	list, err := dyn.Resource(kube.SegmentRecordGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]map[string]string{}
-	for _, cm := range list.Items {
-		out[cm.Annotations["zerotrust.ztforge.io/segment"]] = cm.Data
+	for _, o := range list.Items {
+		spec, _, _ := unstructured.NestedMap(o.Object, "spec")
+		str := func(k string) string { s, _ := spec[k].(string); return s }
+		labels, _ := json.Marshal(spec["podLabels"])
+		pending, _ := spec["createPending"].(bool)
+		out[str("segment")] = map[string]string{
+			"sensitivity": str("sensitivity"), "pod-labels": string(labels), "service-account": str("serviceAccount"),
+			"description": str("description"), "ownership": str("ownershipID"), "pending": fmt.Sprint(pending), "record": kube.RecordKind,
+		}
+	}
+	cms, err := cs.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{LabelSelector: ownedSelector + "," + kube.RegistryLabel + "=true"})
+	if err != nil {
+		return nil, err
+	}
+	for _, cm := range cms.Items {
+		data := map[string]string{"ownership": cm.Annotations[kube.OwnershipAnnotation], "record": "ConfigMap",
+			"pending": fmt.Sprint(cm.Annotations[kube.CreatePendingAnnotation] != "")}
+		for k, v := range cm.Data {
+			data[k] = v
+		}
+		out[cm.Annotations[kube.SegmentNameAnnotation]] = data
 	}
 	return out, nil
 }

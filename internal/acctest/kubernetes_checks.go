@@ -133,8 +133,8 @@ func ExpectAuthorizationPolicyRules(ns string, contains ...string) statecheck.St
 // segments in ns: for each segment of want, each listed data key has that
 // value (other keys and segments are not looked at).
 func ExpectSegmentRecords(ns string, want map[string]map[string]string) statecheck.StateCheck {
-	return kubeCheck(func(ctx context.Context, cs *kubernetes.Clientset, _ dynamic.Interface) error {
-		records, err := segmentRecords(ctx, cs, ns)
+	return kubeCheck(func(ctx context.Context, cs *kubernetes.Clientset, dyn dynamic.Interface) error {
+		records, err := segmentRecords(ctx, cs, dyn, ns)
 		if err != nil {
 			return err
 		}

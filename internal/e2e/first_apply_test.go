@@ -198,7 +198,8 @@ resource "zerotrust_segment_policy" "violation" {
 resource "zerotrust_segment" "violation" {
   name = "violation-pods"
   kubernetes {
-    namespace = var.kubernetes_namespace
+    namespace  = var.kubernetes_namespace
+    pod_labels = { app = "violation" }
   }
 }
 
@@ -215,7 +216,8 @@ resource "zerotrust_segment_policy" "violation" {
 resource "zerotrust_segment" "violation" {
   name = "violation-pods"
   kubernetes {
-    namespace = var.kubernetes_namespace
+    namespace  = var.kubernetes_namespace
+    pod_labels = { app = "violation" }
   }
 }
 

@@ -30,6 +30,11 @@ type Segment struct {
 	// segment created or adopted it): flows may name it as a peer, but its
 	// own rules are its owner's, so it receives none.
 	Foreign bool
+	// Refused, when set, says why the segment as read may not place a
+	// policy's pods (a Kubernetes-only segment whose registry record is not
+	// trusted: see reconcile/kube's SegmentRecord.Refusal). A policy naming
+	// it is refused with this text.
+	Refused string
 }
 
 // ID is the segment's id: its security group id, or for a segment placed

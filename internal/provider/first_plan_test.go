@@ -279,7 +279,7 @@ func TestFirstPlan_quotaOverNewSegment(t *testing.T) {
 func TestFirstPlan_kubernetesOnlyRefusals(t *testing.T) {
 	provider := strings.Replace(acctest.ProviderBlockNoCloud(), "provider \"zerotrust\" {\n",
 		"provider \"zerotrust\" {\n"+acctest.Block("kubernetes", acctest.Attr("host", acctest.ClosedEndpoint)), 1)
-	pods := acctest.Segment("pods", "first-pods", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop")))
+	pods := acctest.Segment("pods", "first-pods", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop"), acctest.Attr("pod_labels", map[string]string{"app": "pods"})))
 	cases := map[string]struct{ config, want string }{
 		"flow with a segment outside Kubernetes": {
 			acctest.Segment("vms", "first-vms", firstPlanVPC) +

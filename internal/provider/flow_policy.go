@@ -107,6 +107,16 @@ func (p flowPolicy) governed(segments map[string]model.Segment) (model.Segment, 
 	return standInSegment(id), false
 }
 
+// governedRefusedError reports a governed segment whose record may not
+// place the policy's pods (see model.Segment.Refused); false when it may.
+func (p flowPolicy) governedRefusedError(governed model.Segment, diags *diag.Diagnostics, at path.Path) bool {
+	if governed.Refused == "" {
+		return false
+	}
+	diags.AddAttributeError(at, "Segment's record refused", governed.Refused)
+	return true
+}
+
 // standInSegment stands for a segment id that names no segment (yet).
 func standInSegment(id string) model.Segment {
 	if ns, name, ok := model.ParseKubernetesSegmentID(id); ok {

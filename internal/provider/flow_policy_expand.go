@@ -80,11 +80,17 @@ func expandFlowBlock(b flowModel, dir model.FlowDirection, at model.Path, segmen
 		case !found:
 			seg = standInSegment(id)
 			missing = append(missing, at.At("segment"))
+		case seg.Refused != "":
+			// Its record is not trusted to place pods: no flow, so no
+			// selector is ever compiled from it.
+			diags.AddAttributeError(tfPath(path.Empty(), at.At("segment")), "Peer segment's record refused", seg.Refused)
 		}
-		f := base
-		f.Peer = model.Peer{Segment: &seg}
-		f.PeerPath = at.At("segment")
-		flows = append(flows, f)
+		if seg.Refused == "" {
+			f := base
+			f.Peer = model.Peer{Segment: &seg}
+			f.PeerPath = at.At("segment")
+			flows = append(flows, f)
+		}
 	}
 	cidrs, _ := knownStrings(b.CIDRBlocks)
 	for j, c := range cidrs {

@@ -19,6 +19,7 @@ import (
 // the group's: see segmentIdentity.
 func flattenSecurityGroup(m *segmentModel, sg *awsapi.SecurityGroup) {
 	m.SecurityGroupID = types.StringValue(sg.ID)
+	m.KubeRecord = types.StringNull()
 	if sg.ARN != "" {
 		m.ARN = types.StringValue(sg.ARN)
 	} else {
@@ -36,7 +37,7 @@ func flattenSecurityGroup(m *segmentModel, sg *awsapi.SecurityGroup) {
 // fillSegmentUnknowns settles what a create that failed part-way left
 // unknown, so the recorded state is whole.
 func fillSegmentUnknowns(m *segmentModel) {
-	for _, s := range []*types.String{&m.ARN, &m.OwnerID, &m.VPCID, &m.Description} {
+	for _, s := range []*types.String{&m.ARN, &m.OwnerID, &m.VPCID, &m.Description, &m.KubeRecord} {
 		if s.IsUnknown() {
 			*s = types.StringNull()
 		}
@@ -141,5 +142,6 @@ func flattenSegmentRecord(m *segmentModel, rec *kube.SegmentRecord) {
 	m.OwnershipID = nullIfEmpty(rec.OwnershipID)
 	m.Exclusive = types.BoolValue(false) // refused at plan for such a segment
 	m.Governing = stringList(nil)
+	m.KubeRecord = types.StringValue(rec.Ref())
 	flattenUnmanagedRules(m, nil)
 }

@@ -46,6 +46,7 @@ func (r *segmentResource) planSecurityGroupSegment(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() || kubernetesOnlyConfig(config) {
 		return
 	}
+	plan.KubeRecord = types.StringNull()
 	adopted := !config.SecurityGroupID.IsNull()
 	if !req.State.Raw.IsNull() {
 		// What the state recorded decides: a created group's configuration

@@ -20,7 +20,7 @@ import (
 // A segment with a kubernetes block and neither vpc_id nor
 // security_group_id lives only in Kubernetes: it needs no AWS account. Its
 // id is k8s/<namespace>/<name>, known at plan, and its name, sensitivity
-// and placement are recorded in a ConfigMap of its namespace (see
+// and placement are recorded in a SegmentRecord of its namespace (see
 // reconcile/kube/segments.go), where segment policies read them.
 
 // kubernetesOnlyConfig reports whether a configuration or plan places the
@@ -51,7 +51,14 @@ func (r *segmentResource) planKubernetesOnly(ctx context.Context, req resource.M
 	}
 	plan.VPCID, plan.SecurityGroupID = types.StringNull(), types.StringNull()
 	if !plan.Name.IsUnknown() && !plan.Kubernetes.Namespace.IsUnknown() {
-		plan.ID = types.StringValue(model.KubernetesSegmentID(plan.Kubernetes.Namespace.ValueString(), plan.Name.ValueString()))
+		ns, name := plan.Kubernetes.Namespace.ValueString(), plan.Name.ValueString()
+		plan.ID = types.StringValue(model.KubernetesSegmentID(ns, name))
+		// Where apply leaves the record: a SegmentRecord. A state whose
+		// record is still provider 0.1's ConfigMap plans a change to it,
+		// and the update moves the record (see kube.UpdateSegment).
+		plan.KubeRecord = types.StringValue(kube.RecordRef(ns, name))
+	} else {
+		plan.KubeRecord = types.StringUnknown()
 	}
 	for _, s := range []*types.String{&plan.ARN, &plan.OwnerID} {
 		*s = types.StringNull()

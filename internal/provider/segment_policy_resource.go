@@ -134,6 +134,10 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		fp.segmentNotFoundError(&resp.Diagnostics, path.Root("segment"))
 		return
 	}
+	if fp.governedRefusedError(governed, &resp.Diagnostics, path.Root("segment")) {
+		return
+	}
+	r.warnPlacementChanges(ctx, req.Private, segments, func(id string) path.Path { at, _ := fp.segmentPath(id); return at }, &resp.Diagnostics)
 	if !declared.IsNull() && !declared.IsUnknown() && declared.ValueString() != governed.Sensitivity {
 		// The segment's sensitivity changes in this apply (or the
 		// declaration is wrong, which apply reports before any change):
@@ -276,6 +280,9 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 		diags.AddAttributeError(path.Root("segment"), "Segment not found", fmt.Sprintf("segment %s does not exist", plan.Segment.ValueString()))
 		return
 	}
+	if fp.governedRefusedError(governed, diags, path.Root("segment")) {
+		return
+	}
 	flows, missing, d := fp.expandFlows(segments)
 	diags.Append(d...)
 	fp.missingPeersError(diags, missing)
@@ -307,6 +314,7 @@ func (r *segmentPolicyResource) apply(ctx context.Context, planIn tfsdk.Plan, pr
 	}
 	plan.SegmentSensitivity = types.StringValue(governed.Sensitivity)
 	plan.KubernetesManifests = stringMapValue(manifests)
+	recordSegmentPlacements(ctx, privateOut, segments, diags)
 	if governed.SecurityGroupID == "" {
 		// A segment placed only in Kubernetes: nothing in AWS.
 		plan.flattenRules(nil, governed, segments)

@@ -115,6 +115,10 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 			out.known = false
 			continue
 		}
+		if fp.governedRefusedError(governed, diags, base.AtName("segment")) {
+			out.known = false
+			continue
+		}
 		if s := fp.SegmentSensitivity.ValueString(); s != "" && model.SensitivityRank(s) > model.SensitivityRank(governed.Sensitivity) {
 			governed.Sensitivity = s // changes in this apply: judged against the stricter
 		}
@@ -188,6 +192,7 @@ func (r *segmentPolicySetResource) ModifyPlan(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.warnPlacementChanges(ctx, req.Private, compiled.segments, plan.segmentPath, &resp.Diagnostics)
 	if compiled.known {
 		for _, c := range r.plan.flows.claim(plan.ID.ValueString(), compiled.rules) {
 			resp.Diagnostics.AddAttributeError(path.Root("policy"), "Flow declared by two policies",
@@ -247,6 +252,7 @@ func (r *segmentPolicySetResource) apply(ctx context.Context, planIn tfsdk.Plan,
 	if priorState.Raw.IsNull() {
 		plan.OwnershipID = types.StringValue(uuid.NewString())
 	}
+	recordSegmentPlacements(ctx, privateOut, compiled.segments, diags)
 	plan.Rules = lines
 	plan.KubernetesManifests = stringMapValue(compiled.manifests)
 	if len(compiled.rules) > 0 || priorRules > 0 {

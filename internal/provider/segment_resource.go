@@ -21,6 +21,7 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/securitygroup"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/kube"
 )
 
 var (
@@ -70,6 +71,12 @@ func (r *segmentResource) ValidateConfig(ctx context.Context, req resource.Valid
 	case kubernetesOnlyConfig(m) && m.Exclusive.ValueBool():
 		resp.Diagnostics.AddAttributeError(path.Root("exclusive"), "Exclusive Kubernetes-only segment",
 			"exclusive is recorded on the segment's security group, where other configurations read it; a segment placed only in Kubernetes has none. Remove exclusive, or set vpc_id.")
+	}
+	if kubernetesOnlyConfig(m) && !m.Kubernetes.PodLabels.IsUnknown() && len(m.Kubernetes.PodLabels.Elements()) == 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("pod_labels"), "Pod labels required on a Kubernetes-only segment",
+			"A segment placed only in Kubernetes is recorded in a "+kube.RecordKind+" that policies of other states read as a peer, and a record "+
+				"that selects no pod labels is never taken as one: it would admit every pod of the namespace. Set pod_labels to the labels of "+
+				"the segment's pods.")
 	}
 }
 

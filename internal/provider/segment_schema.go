@@ -33,6 +33,7 @@ type segmentModel struct {
 	UnmanagedDetail types.List   `tfsdk:"unmanaged_rules"`
 	Exclusive       types.Bool   `tfsdk:"exclusive"`
 	Governing       types.List   `tfsdk:"governing_policies"`
+	KubeRecord      types.String `tfsdk:"kubernetes_record"`
 
 	Kubernetes *segmentKubernetesModel `tfsdk:"kubernetes"`
 }
@@ -49,8 +50,8 @@ func segmentKubernetesBlock() schema.SingleNestedBlock {
 			"compile to a default-deny NetworkPolicy per namespace (one, shared by every policy placing segments there) plus allow " +
 			"NetworkPolicies (and, when asked, Istio AuthorizationPolicies whose sources are the service accounts' SPIFFE identities). " +
 			"The placement is recorded where policies read it at plan: on the security group as `zerotrust:k8s-*` tags, or — for a " +
-			"segment with neither `vpc_id` nor `security_group_id`, which lives only in Kubernetes — in a ConfigMap of the namespace " +
-			"labelled `zerotrust.ztforge.io/segment-registry`.",
+			"segment with neither `vpc_id` nor `security_group_id`, which lives only in Kubernetes — in a `SegmentRecord` " +
+			"(`zerotrust.ztforge.io/v1alpha1`) of the namespace, where `pod_labels` is then required.",
 		Attributes: map[string]schema.Attribute{
 			"namespace": schema.StringAttribute{
 				Optional:    true, // required when the block is present: checked in ValidateConfig with the path
@@ -59,7 +60,8 @@ func segmentKubernetesBlock() schema.SingleNestedBlock {
 			"pod_labels": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				Description: "Labels selecting the segment's pods in the namespace. Empty or unset selects every pod of the namespace.",
+				Description: "Labels selecting the segment's pods in the namespace. Empty or unset selects every pod of the namespace; " +
+					"required (non-empty) on a segment placed only in Kubernetes, whose record is never read as a namespace-wide peer.",
 			},
 			"service_account": schema.StringAttribute{
 				Optional:    true,
@@ -79,8 +81,8 @@ func segmentSchema() schema.Schema {
 			"plan — `sg/<vpc_id>/<name>` for a created group, the group id for an adopted one — so the policies, sets and checks of the " +
 			"same configuration are decided in the first plan; AWS's id of the group is `security_group_id`. With a `kubernetes` block " +
 			"and neither `vpc_id` nor `security_group_id`, the segment lives only in Kubernetes and needs no AWS account: its id is " +
-			"`k8s/<namespace>/<name>` (known at plan) and it is recorded in a ConfigMap of its namespace, where segment policies read its " +
-			"sensitivity and placement.",
+			"`k8s/<namespace>/<name>` (known at plan) and it is recorded in a `SegmentRecord` (a custom resource, " +
+			"`zerotrust.ztforge.io/v1alpha1`, whose CRD must be installed) of its namespace, where segment policies read its sensitivity and placement.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"name": schema.StringAttribute{
@@ -159,6 +161,14 @@ func segmentSchema() schema.Schema {
 				Computed:      true,
 				Description:   "True when the group was adopted by id rather than created; an adopted group survives destroy.",
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"kubernetes_record": schema.StringAttribute{
+				Computed: true,
+				Description: "For a segment placed only in Kubernetes, the object that records it, where segment policies of other states read " +
+					"its sensitivity and placement: `segmentrecords.zerotrust.ztforge.io/<namespace>/<object name>`. A segment recorded by " +
+					"provider 0.1 reads `configmaps/<namespace>/<object name>` (a ConfigMap, which anyone allowed to edit ConfigMaps could forge) " +
+					"until the next apply moves it to a `SegmentRecord`; policies refuse it as a peer until then. Null for a segment with a " +
+					"security group.",
 			},
 			"unmanaged_rules": schema.ListAttribute{
 				Computed:    true,

@@ -26,7 +26,10 @@ const (
 	KindIdentityStoreGroup  Kind = "identity store group"
 	KindNetworkPolicy       Kind = "kubernetes NetworkPolicy"
 	KindAuthorizationPolicy Kind = "istio AuthorizationPolicy"
-	KindSegmentRecord       Kind = "kubernetes segment record (ConfigMap)"
+	KindSegmentRecord       Kind = "kubernetes SegmentRecord"
+	// KindLegacySegmentRecord is a segment record provider 0.1 wrote in a
+	// ConfigMap (see reconcile/kube/segments.go).
+	KindLegacySegmentRecord Kind = "kubernetes segment record (0.1 ConfigMap)"
 )
 
 // Kinds lists every kind in listing order.
@@ -34,7 +37,7 @@ var Kinds = []Kind{
 	KindSecurityGroup, KindSecurityGroupRule,
 	KindVAInstance, KindVATrustProvider, KindVAGroup, KindVAEndpoint,
 	KindPermissionSet, KindAccountAssignment, KindIdentityStoreGroup,
-	KindNetworkPolicy, KindAuthorizationPolicy, KindSegmentRecord,
+	KindNetworkPolicy, KindAuthorizationPolicy, KindSegmentRecord, KindLegacySegmentRecord,
 }
 
 // Object is one object carrying the provider's ownership marks.

@@ -266,9 +266,10 @@ var kubeKinds = []struct {
 }{
 	{KindNetworkPolicy, kube.NetworkPolicyGVR},
 	{KindAuthorizationPolicy, kube.AuthorizationPolicyGVR},
-	// The registry records of Kubernetes-only segments: the only ConfigMaps
-	// the provider labels.
-	{KindSegmentRecord, schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}},
+	// The registry records of Kubernetes-only segments, and those provider
+	// 0.1 wrote in ConfigMaps (the only ConfigMaps the provider labels).
+	{KindSegmentRecord, kube.SegmentRecordGVR},
+	{KindLegacySegmentRecord, kube.LegacyConfigMapGVR},
 }
 
 func listKube(ctx context.Context, dyn dynamic.Interface, inv *Inventory) error {
@@ -289,12 +290,13 @@ func listKube(ctx context.Context, dyn dynamic.Interface, inv *Inventory) error 
 				gvk := o.GroupVersionKind()
 				owner := o.GetAnnotations()[kubernetes.OwnerAnnotation]
 				keys := []string{ns + "/" + name, gvk.GroupVersion().String() + "/" + gvk.Kind + "/" + ns + "/" + name}
-				if k.kind == KindSegmentRecord {
-					if o.GetLabels()[kube.RegistryLabel] != "true" {
+				if k.kind == KindSegmentRecord || k.kind == KindLegacySegmentRecord {
+					segment, ok := kube.RecordSegmentName(&o)
+					if !ok || o.GetLabels()[kube.RegistryLabel] != "true" {
 						continue
 					}
 					// Claimed by the segment's id, k8s/<namespace>/<name>.
-					owner = model.KubernetesSegmentID(ns, o.GetAnnotations()[kube.SegmentNameAnnotation])
+					owner = model.KubernetesSegmentID(ns, segment)
 					keys = append(keys, owner)
 				}
 				inv.Objects = append(inv.Objects, &Object{

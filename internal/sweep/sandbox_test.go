@@ -94,6 +94,7 @@ type world struct {
 	gClaimed, gOrphan, gForeign, gAssigned              string
 	npClaimed, npOrphan, npForeign, apClaimed, apOrphan string
 	recClaimed, recOrphan                               string
+	recLegacyOrphan                                     string // a 0.1 registry ConfigMap
 	policyClaimed                                       string
 	kubeNS                                              string
 }
@@ -139,6 +140,7 @@ func TestSweepSandbox(t *testing.T) {
 		sweep.KindNetworkPolicy:       {Total: 2, Claimed: 1, Unclaimed: 1},
 		sweep.KindAuthorizationPolicy: {Total: 2, Claimed: 1, Unclaimed: 1},
 		sweep.KindSegmentRecord:       {Total: 2, Claimed: 1, Unclaimed: 1},
+		sweep.KindLegacySegmentRecord: {Total: 1, Claimed: 0, Unclaimed: 1},
 	}
 	var out bytes.Buffer
 	if err := before.Write(&out); err != nil {
@@ -149,7 +151,7 @@ func TestSweepSandbox(t *testing.T) {
 		t.Fatalf("counts = %v\nwant %v", got, want)
 	}
 	wantUnclaimed := []string{w.sgOrphan, w.sgAdopted, w.ruleGone, w.ruleOrphan, w.ruleAdopted, w.instOrphan, w.tpOrphan, w.groupOrphan, w.epOrphan,
-		w.psOrphan, w.psOrphan + "," + account + ",GROUP," + w.gForeign, w.gOrphan, w.gAssigned, w.kubeNS + "/" + w.npOrphan, w.kubeNS + "/" + w.apOrphan, w.kubeNS + "/" + w.recOrphan}
+		w.psOrphan, w.psOrphan + "," + account + ",GROUP," + w.gForeign, w.gOrphan, w.gAssigned, w.kubeNS + "/" + w.npOrphan, w.kubeNS + "/" + w.apOrphan, w.kubeNS + "/" + w.recOrphan, w.kubeNS + "/" + w.recLegacyOrphan}
 	sort.Strings(wantUnclaimed)
 	if got := ids(before.Unclaimed()); strings.Join(got, " ") != strings.Join(wantUnclaimed, " ") {
 		t.Fatalf("unclaimed = %v\nwant      %v", got, wantUnclaimed)
@@ -355,10 +357,14 @@ func build(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dynamic.Int
 	w.apOrphan = kobj(kube.AuthorizationPolicyGVR, "AuthorizationPolicy", "zt-orphan-ap", w.sgOrphan+"/web")
 	record := func(name string) string {
 		must(kube.NewFromDynamic(dyn).CreateSegment(ctx, kube.SegmentRecord{Segment: model.Segment{Name: name, Sensitivity: "internal",
-			Kubernetes: &model.KubernetesSelector{Namespace: w.kubeNS}}}, name+"-owner"))
+			Kubernetes: &model.KubernetesSelector{Namespace: w.kubeNS, PodLabels: map[string]string{"app": name}}}}, name+"-owner"))
 		return kube.RegistryName(name)
 	}
 	w.recClaimed, w.recOrphan = record("claimed-seg"), record("orphan-seg")
+	legacy := must(kube.LegacyRecordObject(kube.SegmentRecord{Segment: model.Segment{Name: "legacy-seg", Sensitivity: "internal",
+		Kubernetes: &model.KubernetesSelector{Namespace: w.kubeNS, PodLabels: map[string]string{"app": "legacy"}}}, OwnershipID: "legacy-owner"}))
+	must(dyn.Resource(kube.LegacyConfigMapGVR).Namespace(w.kubeNS).Create(ctx, legacy, metav1.CreateOptions{}))
+	w.recLegacyOrphan = kube.RegistryName("legacy-seg")
 	return w
 }
 
@@ -468,6 +474,9 @@ func checkForeign(t *testing.T, ctx context.Context, c *awsapi.Clients, dyn dyna
 	}
 	if _, err := records.FindSegment(ctx, w.kubeNS, "orphan-seg"); !errors.Is(err, kube.ErrSegmentNotFound) {
 		t.Errorf("the orphan segment record: %v, want not found", err)
+	}
+	if _, err := records.FindSegment(ctx, w.kubeNS, "legacy-seg"); !errors.Is(err, kube.ErrSegmentNotFound) {
+		t.Errorf("the orphan 0.1 segment record: %v, want not found", err)
 	}
 }
 

@@ -2,7 +2,8 @@
 // demo: etcd (Debian's etcd-server) and kube-apiserver (built from
 // k8s.io/kubernetes by `make tools`) on free loopback ports, with generated
 // certificates, a static admin token and a kubeconfig for clients. It also
-// installs the CRDs the provider targets (Istio AuthorizationPolicy).
+// installs the CRDs the provider targets (Istio AuthorizationPolicy) and
+// its own (SegmentRecord, a copy of deploy/crds).
 package kubeapi
 
 import (

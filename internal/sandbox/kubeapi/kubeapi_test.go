@@ -95,3 +95,20 @@ func requireBinaries(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddedSegmentRecordCRDIsTheShippedOne: the sandbox installs the
+// very CRD users are told to apply (deploy/crds), not a copy that drifted.
+func TestEmbeddedSegmentRecordCRDIsTheShippedOne(t *testing.T) {
+	const name = "segmentrecords.zerotrust.ztforge.io.yaml"
+	shipped, err := os.ReadFile("../../../deploy/crds/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded, err := crdFiles.ReadFile("crds/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(shipped) != string(embedded) {
+		t.Fatalf("internal/sandbox/kubeapi/crds/%s differs from deploy/crds/%s: copy it", name, name)
+	}
+}

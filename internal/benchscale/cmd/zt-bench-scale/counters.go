@@ -12,7 +12,7 @@ import (
 
 // kubeResources are the kinds the provider reads or writes; the API
 // server's own background requests (leases, events, …) are left out.
-var kubeResources = map[string]bool{"networkpolicies": true, "authorizationpolicies": true, "namespaces": true, "configmaps": true, "pods": true, "customresourcedefinitions": true}
+var kubeResources = map[string]bool{"networkpolicies": true, "authorizationpolicies": true, "namespaces": true, "configmaps": true, "segmentrecords": true, "pods": true, "customresourcedefinitions": true}
 
 // kubeRequests reads apiserver_request_total by "verb resource".
 func (b *bench) kubeRequests() (map[string]int, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,7 +13,8 @@ import (
 // leftovers lists what remains of a size after destroy: security groups in
 // its VPC other than the default one, any NetworkPolicy in its namespace
 // (labelled or not: a shared object let go of by every holder has lost its
-// labels) and ConfigMaps the provider labelled there.
+// labels), the segment registry's SegmentRecords there and ConfigMaps the
+// provider labelled there (provider 0.1's registry).
 func (b *bench) leftovers(vpcID, namespace string) ([]string, error) {
 	var left []string
 	out, err := b.ec2.DescribeSecurityGroups(b.ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}})
@@ -38,6 +40,23 @@ func (b *bench) leftovers(vpcID, namespace string) ([]string, error) {
 	}
 	for _, cm := range cms.Items {
 		left = append(left, "ConfigMap "+cm.Name)
+	}
+	raw, err := b.kube.RESTClient().Get().AbsPath("/apis/zerotrust.ztforge.io/v1alpha1/namespaces/" + namespace + "/segmentrecords").DoRaw(b.ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing SegmentRecords: %w", err)
+	}
+	var records struct {
+		Items []struct {
+			Metadata struct {
+				Name string `json:"name"`
+			} `json:"metadata"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(raw, &records); err != nil {
+		return nil, err
+	}
+	for _, r := range records.Items {
+		left = append(left, "SegmentRecord "+r.Metadata.Name)
 	}
 	return left, nil
 }
