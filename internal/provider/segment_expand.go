@@ -123,6 +123,7 @@ func expandSegmentRecord(ctx context.Context, m segmentModel, diags *diag.Diagno
 		Segment: model.Segment{
 			Name:        m.Name.ValueString(),
 			Sensitivity: m.Sensitivity.ValueString(),
+			Exclusive:   m.Exclusive.ValueBool(),
 			Kubernetes:  expandSegmentKubernetes(ctx, m.Kubernetes, diags),
 		},
 		Description: m.Description.ValueString(),
@@ -140,7 +141,7 @@ func flattenSegmentRecord(m *segmentModel, rec *kube.SegmentRecord) {
 	m.VPCID, m.SecurityGroupID, m.ARN, m.OwnerID = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 	m.Adopted = types.BoolValue(false)
 	m.OwnershipID = nullIfEmpty(rec.OwnershipID)
-	m.Exclusive = types.BoolValue(false) // refused at plan for such a segment
+	m.Exclusive = types.BoolValue(rec.Segment.Exclusive)
 	m.Governing = stringList(nil)
 	m.KubeRecord = types.StringValue(rec.Ref())
 	flattenUnmanagedRules(m, nil)

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
@@ -122,6 +123,71 @@ resource "zerotrust_segment" "tagged" {
 			},
 			// Refused changes left everything as it was: no diff.
 			{Config: kubernetesOnlyConfig(ns, "postgres", ""), PlanOnly: true},
+		},
+	})
+}
+
+// TestAccSegment_exclusiveKubernetesOnly: a segment placed only in
+// Kubernetes records exclusive in its SegmentRecord (whose write RBAC is the
+// Terraform identity's alone); once it belongs to another configuration, a
+// policy of this one naming it as a peer is refused at plan, at the peer's
+// attribute — and nothing is written.
+func TestAccSegment_exclusiveKubernetesOnly(t *testing.T) {
+	ns := acctest.RandomName("acc-k8s-excl")
+	acctest.EnsureNamespace(t, ns)
+	segment := func(label, name, lines string) string {
+		return fmt.Sprintf(`
+resource "zerotrust_segment" %[1]q {
+  name = %[2]q
+  %[4]s
+  kubernetes {
+    namespace  = %[3]q
+    pod_labels = { app = %[2]q }
+  }
+}
+`, label, name, ns, lines)
+	}
+	const removed = `
+removed {
+  from = zerotrust_segment.db
+  lifecycle {
+    destroy = false
+  }
+}
+`
+	intruder := fmt.Sprintf(`
+resource "zerotrust_segment_policy" "web" {
+  segment = zerotrust_segment.web.id
+  allow_to {
+    segment = "k8s/%s/db"
+    ports   = ["5432"]
+  }
+}
+`, ns)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.KubernetesOnlyProviderBlock + segment("db", "db", "exclusive = true") + segment("web", "web", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("zerotrust_segment.db", tfjsonpath.New("exclusive"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("zerotrust_segment.db", tfjsonpath.New("governing_policies"), knownvalue.ListSizeExact(0)),
+				},
+			},
+			{
+				Config:      acctest.KubernetesOnlyProviderBlock + removed + segment("web", "web", "") + intruder,
+				ExpectError: regexp.MustCompile(`(?s)Segment exclusive to another configuration.*segment = "k8s/[^"]+/db".*is exclusive`),
+			},
+			{
+				Config: acctest.KubernetesOnlyProviderBlock + removed + segment("web", "web", ""),
+				Check: func(*terraform.State) error {
+					if pols := acctest.OwnedNetworkPolicies(t, ns); len(pols) != 0 {
+						return fmt.Errorf("the refused policy wrote %v", acctest.NetworkPolicyNames(pols))
+					}
+					return nil
+				},
+			},
 		},
 	})
 }

@@ -68,9 +68,6 @@ func (r *segmentResource) ValidateConfig(ctx context.Context, req resource.Valid
 	case kubernetesOnlyConfig(m) && !m.Tags.IsNull():
 		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Tags on a Kubernetes-only segment",
 			"tags are written on the segment's security group; a segment placed only in Kubernetes has none. Remove tags, or set vpc_id.")
-	case kubernetesOnlyConfig(m) && m.Exclusive.ValueBool():
-		resp.Diagnostics.AddAttributeError(path.Root("exclusive"), "Exclusive Kubernetes-only segment",
-			"exclusive is recorded on the segment's security group, where other configurations read it; a segment placed only in Kubernetes has none. Remove exclusive, or set vpc_id.")
 	}
 	if kubernetesOnlyConfig(m) && !m.Kubernetes.PodLabels.IsUnknown() && len(m.Kubernetes.PodLabels.Elements()) == 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("pod_labels"), "Pod labels required on a Kubernetes-only segment",

@@ -184,9 +184,9 @@ func segmentSchema() schema.Schema {
 				Default:  booldefault.StaticBool(false),
 				Description: "Refuse segment policies and sets of other configurations (Terraform states) over this segment: one that governs it, " +
 					"or names it as a peer (and so writes rules onto its group), fails at plan. Policies and sets of the configuration that " +
-					"declares the segment are not affected. Recorded on the security group as the `" + awsapi.TagExclusive + "` tag, which " +
-					"other configurations read; a tag removed out of band shows as drift and is restored by the next apply. Needs a security " +
-					"group: not available for a segment placed only in Kubernetes.",
+					"declares the segment are not affected. Recorded where other configurations read the segment: on the security group as " +
+					"the `" + awsapi.TagExclusive + "` tag (removed out of band, it shows as drift and the next apply restores it), or in the " +
+					"`SegmentRecord` of a segment placed only in Kubernetes.",
 			},
 			"governing_policies": schema.ListAttribute{
 				Computed:    true,

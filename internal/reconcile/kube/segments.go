@@ -427,6 +427,9 @@ func recordObject(rec SegmentRecord) *unstructured.Unstructured {
 	if rec.Pending {
 		spec["createPending"] = true
 	}
+	if seg.Exclusive {
+		spec["exclusive"] = true
+	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": RecordGroup + "/" + RecordVersion,
 		"kind":       RecordKind,
@@ -458,8 +461,9 @@ func recordOf(u *unstructured.Unstructured) *SegmentRecord {
 		sensitivity = model.DefaultSensitivity
 	}
 	pending, _ := spec["createPending"].(bool)
+	exclusive, _ := spec["exclusive"].(bool)
 	return &SegmentRecord{
-		Segment:     model.Segment{Name: str("segment"), Sensitivity: sensitivity, Kubernetes: sel},
+		Segment:     model.Segment{Name: str("segment"), Sensitivity: sensitivity, Kubernetes: sel, Exclusive: exclusive},
 		Description: str("description"),
 		OwnershipID: str("ownershipID"),
 		Pending:     pending,
