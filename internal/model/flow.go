@@ -51,6 +51,10 @@ type KubernetesSelector struct {
 	Namespace      string
 	PodLabels      map[string]string
 	ServiceAccount string
+	// DenyDNS: the segment's pods get no egress to cluster DNS from the
+	// policies placing them (a property of the segment, so every policy
+	// agrees). The zero value allows it.
+	DenyDNS bool
 }
 
 // FlowDirection says which side of the governed segment the peer is on.

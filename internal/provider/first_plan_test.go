@@ -332,3 +332,45 @@ func TestFirstPlan_segmentIDUnknownOnlyWithItsVPC(t *testing.T) {
 		}},
 	})
 }
+
+// TestFirstPlan_dnsIsTheSegments: DNS egress is a property of the segment,
+// decided in the first plan: a segment with allow_dns = false gets no DNS
+// policy while its peer keeps its own; a policy's (deprecated) allow_dns
+// that disagrees with a segment it places is refused at plan.
+func TestFirstPlan_dnsIsTheSegments(t *testing.T) {
+	placed := func(label, name, app string, lines ...string) string {
+		return acctest.Segment(label, name, firstPlanVPC,
+			acctest.Block("kubernetes", append([]string{acctest.Attr("namespace", "shop"), acctest.Attr("pod_labels", map[string]string{"app": app})}, lines...)...))
+	}
+	policy := func(lines ...string) string {
+		return acctest.SegmentPolicy("ledger_in", "zerotrust_segment.ledger",
+			append([]string{acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.api")), acctest.Attr("ports", []string{"8443"}))}, lines...)...)
+	}
+	manifests := func(n int) resource.ConfigPlanChecks {
+		return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownValue("zerotrust_segment_policy.ledger_in", tfjsonpath.New("kubernetes_manifests"), knownvalue.MapSizeExact(n)),
+		}}
+	}
+	applyFails := regexp.MustCompile(`(?s)Creating the segment's security group failed`)
+	for name, step := range map[string]resource.TestStep{
+		// deny, api's DNS, ledger's ingress, api's egress: no DNS for ledger
+		"segment denies its DNS": {
+			Config:           acctest.Config(acctest.ProviderBlockNoCloud(), placed("api", "dns-api", "api"), placed("ledger", "dns-ledger", "ledger", acctest.Attr("allow_dns", false)), policy()),
+			ConfigPlanChecks: manifests(4), ExpectError: applyFails,
+		},
+		"policy cuts a segment's DNS": {
+			Config:      acctest.Config(acctest.ProviderBlockNoCloud(), placed("api", "dns-api", "api"), placed("ledger", "dns-ledger", "ledger"), policy(acctest.Block("kubernetes", acctest.Attr("allow_dns", false)))),
+			ExpectError: regexp.MustCompile(`(?s)DNS egress is the segment's.*dns-api, dns-ledger`),
+		},
+		"policy agrees with its segments": {
+			Config: acctest.Config(acctest.ProviderBlockNoCloud(), placed("api", "dns-api", "api", acctest.Attr("allow_dns", false)),
+				placed("ledger", "dns-ledger", "ledger", acctest.Attr("allow_dns", false)), policy(acctest.Block("kubernetes", acctest.Attr("allow_dns", false)))),
+			ConfigPlanChecks: manifests(3), ExpectError: applyFails,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: []resource.TestStep{step}})
+		})
+	}
+}

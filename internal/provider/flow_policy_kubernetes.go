@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -35,6 +37,10 @@ func expandKubernetesOptions(k *policyKubernetesModel, owner string, alongsideSe
 // what a NetworkPolicy can express; the rest stays AWS-only.
 func compileKubernetes(policies []kubernetes.Policy, opts kubernetes.Options) (map[string]string, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	checkDNSAgreement(policies, opts, &diags)
+	if diags.HasError() {
+		return nil, diags
+	}
 	objs, problems := kubernetes.CompileAll(policies, opts)
 	appendProblems(&diags, path.Empty(), problems)
 	if diags.HasError() {
@@ -50,6 +56,41 @@ func compileKubernetes(policies []kubernetes.Policy, opts kubernetes.Options) (m
 		out[mf.ID()] = mf.YAML
 	}
 	return out, diags
+}
+
+// checkDNSAgreement refuses a policy-level allow_dns that disagrees with a
+// segment the policy places: DNS egress is the segment's (its
+// kubernetes.allow_dns), so every policy placing it writes the same — a
+// policy can neither cut a peer's DNS nor leave the segment's own.
+func checkDNSAgreement(policies []kubernetes.Policy, opts kubernetes.Options, diags *diag.Diagnostics) {
+	if opts.AllowDNS == nil {
+		return
+	}
+	seen := map[string]bool{}
+	var disagree []string
+	check := func(s *model.Segment) {
+		if s == nil || s.Kubernetes == nil || seen[s.ID()] {
+			return
+		}
+		seen[s.ID()] = true
+		if !s.Kubernetes.DenyDNS != *opts.AllowDNS {
+			disagree = append(disagree, s.Name)
+		}
+	}
+	for _, p := range policies {
+		check(&p.Segment)
+		for _, f := range p.Flows {
+			check(f.Peer.Segment)
+		}
+	}
+	if len(disagree) == 0 {
+		return
+	}
+	sort.Strings(disagree)
+	diags.AddAttributeError(path.Root("kubernetes").AtName("allow_dns"), "DNS egress is the segment's",
+		fmt.Sprintf("allow_dns = %t here, but segment(s) %s let their pods reach cluster DNS %s. Every policy placing a segment writes the same DNS egress, "+
+			"decided by the segment: set kubernetes.allow_dns on the zerotrust_segment, and remove allow_dns from this policy.",
+			*opts.AllowDNS, strings.Join(disagree, ", "), map[bool]string{true: "not at all (their kubernetes.allow_dns = false)", false: "(their kubernetes.allow_dns is true, the default)"}[*opts.AllowDNS]))
 }
 
 // kubernetesObjects are the cluster objects one flow policy owns — a

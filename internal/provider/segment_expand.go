@@ -84,6 +84,7 @@ func expandSegmentKubernetes(ctx context.Context, k *segmentKubernetesModel, dia
 		Namespace:      k.Namespace.ValueString(),
 		PodLabels:      stringMap(ctx, k.PodLabels, diags),
 		ServiceAccount: k.ServiceAccount.ValueString(),
+		DenyDNS:        !k.AllowDNS.IsNull() && !k.AllowDNS.IsUnknown() && !k.AllowDNS.ValueBool(),
 	}
 }
 
@@ -98,7 +99,8 @@ func flattenSegmentKubernetes(sel *model.KubernetesSelector, prior *segmentKuber
 	if sel == nil {
 		return nil
 	}
-	m := &segmentKubernetesModel{Namespace: types.StringValue(sel.Namespace), ServiceAccount: types.StringNull(), PodLabels: types.MapNull(types.StringType)}
+	m := &segmentKubernetesModel{Namespace: types.StringValue(sel.Namespace), ServiceAccount: types.StringNull(), PodLabels: types.MapNull(types.StringType),
+		AllowDNS: types.BoolValue(!sel.DenyDNS)}
 	if sel.ServiceAccount != "" {
 		m.ServiceAccount = types.StringValue(sel.ServiceAccount)
 	}

@@ -16,7 +16,7 @@ import (
 // server's own rules; the tags recording it on a security group are
 // k8sTagKeys.
 
-var k8sTagKeys = []string{awsapi.TagK8sNamespace, awsapi.TagK8sPodLabels, awsapi.TagK8sServiceAccount}
+var k8sTagKeys = []string{awsapi.TagK8sNamespace, awsapi.TagK8sPodLabels, awsapi.TagK8sServiceAccount, awsapi.TagK8sDNS}
 
 // validateSegmentKubernetes checks the placement with Kubernetes' own
 // validation functions and returns attribute-pathed errors.

@@ -218,8 +218,11 @@ func policyKubernetesBlock() schema.SingleNestedBlock {
 			"flows to or from segments with a placement, and from CIDR blocks, then also become NetworkPolicies.",
 		Attributes: map[string]schema.Attribute{
 			"allow_dns": schema.BoolAttribute{
-				Optional:    true,
-				Description: "Let the segments' pods reach cluster DNS (kube-system, `k8s-app=kube-dns`, UDP and TCP 53): one egress NetworkPolicy per segment pod selector, shared by every policy that places that segment, and never selecting pods outside a segment. Defaults to true.",
+				Optional: true,
+				Description: "Deprecated: DNS egress is a property of the segment (`zerotrust_segment`'s `kubernetes.allow_dns`), so every policy " +
+					"placing a segment writes the same. When set, it must agree with every segment the policy places (an error at plan " +
+					"otherwise): it can no longer cut a peer's DNS or leave the segment's own.",
+				DeprecationMessage: "DNS egress is a property of the segment: set kubernetes.allow_dns on the zerotrust_segment and remove it here.",
 			},
 			"istio": schema.BoolAttribute{
 				Optional: true,

@@ -42,6 +42,7 @@ type segmentKubernetesModel struct {
 	Namespace      types.String `tfsdk:"namespace"`
 	PodLabels      types.Map    `tfsdk:"pod_labels"`
 	ServiceAccount types.String `tfsdk:"service_account"`
+	AllowDNS       types.Bool   `tfsdk:"allow_dns"`
 }
 
 func segmentKubernetesBlock() schema.SingleNestedBlock {
@@ -66,6 +67,15 @@ func segmentKubernetesBlock() schema.SingleNestedBlock {
 			"service_account": schema.StringAttribute{
 				Optional:    true,
 				Description: "Service account of the segment's pods; its SPIFFE identity (`cluster.local/ns/<namespace>/sa/<name>`) is the source in Istio AuthorizationPolicies.",
+			},
+			"allow_dns": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				Description: "Let the segment's pods reach cluster DNS (UDP and TCP 53) through the segment policies placing them: one egress " +
+					"NetworkPolicy per pod selector, shared by those policies. A property of the segment, recorded with its placement, so " +
+					"every policy — of any state — writes the same; a policy's own `kubernetes.allow_dns` (deprecated) must agree with it. " +
+					"Defaults to true.",
 			},
 		},
 	}

@@ -37,6 +37,7 @@ resource "zerotrust_segment" "tier" {
       namespace       = coalesce(try(kubernetes.value.namespace, null), var.kubernetes.namespace)
       pod_labels      = coalesce(try(kubernetes.value.pod_labels, null), { "app.kubernetes.io/component" = each.key })
       service_account = try(kubernetes.value.service_account, null)
+      allow_dns       = var.kubernetes.allow_dns
     }
   }
 }
@@ -80,8 +81,7 @@ resource "zerotrust_segment_policy_set" "tiers" {
   dynamic "kubernetes" {
     for_each = var.kubernetes == null ? [] : [var.kubernetes]
     content {
-      istio     = kubernetes.value.istio
-      allow_dns = kubernetes.value.allow_dns
+      istio = kubernetes.value.istio
     }
   }
 }

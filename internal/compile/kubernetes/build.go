@@ -88,7 +88,9 @@ func (c *compiler) build() Objects {
 		// several segments' selectors is not one in general.
 		dns := c.dnsEgress()
 		for _, sub := range subjects {
-			out.NetworkPolicies = append(out.NetworkPolicies, dns.policyFor(c, sub))
+			if sub.dns {
+				out.NetworkPolicies = append(out.NetworkPolicies, dns.policyFor(c, sub))
+			}
 		}
 	}
 	var groups []ruleGroup // reused from one subject to the next

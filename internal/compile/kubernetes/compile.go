@@ -194,6 +194,10 @@ type subject struct {
 	// labelsKey, labelsReadable), derived once.
 	labelsKey, readable string
 	names               []string // segment names, sorted, unique
+	// dns: some segment placed here lets its pods reach cluster DNS
+	// (model.KubernetesSelector.DenyDNS; two segments of one placement are
+	// the same pods, so one that allows it wins).
+	dns bool
 	// ingress and egress are the peers allowed into and out of the pods,
 	// with their ports; authz is what each source may do on them under
 	// Istio, by source and HTTP match. Kept on the subject rather than in
@@ -313,6 +317,7 @@ func (c *compiler) subjectOf(s model.Segment) *subject {
 	if i, found := slices.BinarySearch(sub.names, s.Name); !found {
 		sub.names = slices.Insert(sub.names, i, s.Name)
 	}
+	sub.dns = sub.dns || !k.DenyDNS
 	return sub
 }
 

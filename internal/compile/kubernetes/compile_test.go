@@ -283,6 +283,22 @@ func TestDNSOption(t *testing.T) {
 	if n := len(count(Options{AllowDNS: Bool(false)})); n != 0 {
 		t.Errorf("AllowDNS false: %d DNS policies, want 0", n)
 	}
+	// DNS egress is the segment's: ledger denying it loses its own DNS
+	// policy, and only that one — payments and checkout keep theirs.
+	denied := *ledger.Kubernetes
+	denied.DenyDNS = true
+	ledgerNoDNS := ledger
+	ledgerNoDNS.Kubernetes = &denied
+	policies = []Policy{{Segment: payments, Flows: []model.Flow{out(0, peerOf(ledgerNoDNS), "tcp", pr(1, 1)), in(1, peerOf(checkout), "tcp", pr(2, 2))}}}
+	var selected []string
+	for _, np := range count(Options{}) {
+		selected = append(selected, labelsReadable(np.Spec.PodSelector.MatchLabels))
+	}
+	slices.Sort(selected)
+	if want := []string{"checkout", "payment-api"}; !slices.Equal(selected, want) {
+		t.Errorf("with ledger's DNS denied, DNS policies select %q, want %q", selected, want)
+	}
+	policies = []Policy{{Segment: payments, Flows: []model.Flow{out(0, peerOf(ledger), "tcp", pr(1, 1)), in(1, peerOf(checkout), "tcp", pr(2, 2))}}}
 	custom := count(Options{DNS: &DNSTarget{Namespace: "dns", PodLabels: map[string]string{"app": "coredns"}}})
 	var described []string
 	for _, np := range custom {

@@ -21,6 +21,8 @@ const (
 	TagK8sNamespace      = "zerotrust:k8s-namespace"
 	TagK8sPodLabels      = "zerotrust:k8s-pod-labels"
 	TagK8sServiceAccount = "zerotrust:k8s-service-account"
+	// TagK8sDNS is "deny" when the segment's pods get no DNS egress.
+	TagK8sDNS = "zerotrust:k8s-dns"
 	// MaxTagValue is EC2's limit on a tag value, in characters.
 	MaxTagValue = 256
 )
@@ -58,6 +60,9 @@ func KubernetesTags(sel *model.KubernetesSelector) map[string]string {
 	if sel.ServiceAccount != "" {
 		tags[TagK8sServiceAccount] = sel.ServiceAccount
 	}
+	if sel.DenyDNS {
+		tags[TagK8sDNS] = "deny"
+	}
 	return tags
 }
 
@@ -79,7 +84,7 @@ func SelectorFromTags(tags map[string]string) *model.KubernetesSelector {
 	if !ok {
 		return nil
 	}
-	sel := &model.KubernetesSelector{Namespace: ns, ServiceAccount: tags[TagK8sServiceAccount], PodLabels: map[string]string{}}
+	sel := &model.KubernetesSelector{Namespace: ns, ServiceAccount: tags[TagK8sServiceAccount], PodLabels: map[string]string{}, DenyDNS: tags[TagK8sDNS] == "deny"}
 	_ = json.Unmarshal([]byte(tags[TagK8sPodLabels]), &sel.PodLabels)
 	return sel
 }

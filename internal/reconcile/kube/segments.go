@@ -430,6 +430,9 @@ func recordObject(rec SegmentRecord) *unstructured.Unstructured {
 	if seg.Exclusive {
 		spec["exclusive"] = true
 	}
+	if seg.Kubernetes.DenyDNS {
+		spec["denyDNS"] = true
+	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": RecordGroup + "/" + RecordVersion,
 		"kind":       RecordKind,
@@ -462,6 +465,7 @@ func recordOf(u *unstructured.Unstructured) *SegmentRecord {
 	}
 	pending, _ := spec["createPending"].(bool)
 	exclusive, _ := spec["exclusive"].(bool)
+	sel.DenyDNS, _ = spec["denyDNS"].(bool)
 	return &SegmentRecord{
 		Segment:     model.Segment{Name: str("segment"), Sensitivity: sensitivity, Kubernetes: sel, Exclusive: exclusive},
 		Description: str("description"),
