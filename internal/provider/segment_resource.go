@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"strings"
 
@@ -246,6 +247,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		}
 		want[awsapi.TagAdopted] = "true"
 		keepOwnName(want, userTags)
+		recordAdoptedTags(ctx, resp.Private, existing.Tags, &resp.Diagnostics)
 		if err := awsapi.SetTags(ctx, c.EC2, id, existing.Tags, want, nil); err != nil {
 			resp.Diagnostics.AddError("Tagging the adopted security group failed", err.Error())
 			return
@@ -464,8 +466,10 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	if state.Adopted.ValueBool() {
-		// An adopted group is not ours to delete: only our tags go.
-		if err := awsapi.SetTags(ctx, c.EC2, id, sg.Tags, map[string]string{}, providerTagKeys(sg.Tags)); err != nil {
+		// An adopted group is not ours to delete: it goes back to the tags
+		// it had (ours go, the configuration's are undone).
+		before, managed := adoptedTagsRestore(ctx, req.Private, sg.Tags, stringMap(ctx, state.Tags, &resp.Diagnostics), &resp.Diagnostics)
+		if err := awsapi.SetTags(ctx, c.EC2, id, sg.Tags, before, managed); err != nil {
 			resp.Diagnostics.AddError("Releasing the adopted security group failed", err.Error())
 		}
 		return
@@ -538,9 +542,58 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 	m.Kubernetes = flattenSegmentKubernetesTags(sg.Tags, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if !created {
+		recordAdoptedTags(ctx, resp.Private, sg.Tags, &resp.Diagnostics)
 		resp.Diagnostics.AddWarning("Imported as adopted",
 			"The security group was not created by this provider, so it was imported as adopted: destroy will leave it in place and only rules the provider tags are managed. Set security_group_id in the configuration.")
 	}
+}
+
+// adoptedTagsKey holds, in an adopted segment's private state, the group's
+// own tags when it was adopted or imported, so destroy can give them back.
+const adoptedTagsKey = "adopted_tags"
+
+// recordAdoptedTags records a group's own tags (not the provider's) as they
+// are before adoption.
+func recordAdoptedTags(ctx context.Context, priv privateState, tags map[string]string, diags *diag.Diagnostics) {
+	own := map[string]string{}
+	for k, v := range tags {
+		if !isProviderTagKey(k) {
+			own[k] = v
+		}
+	}
+	raw, err := json.Marshal(own)
+	if err != nil {
+		diags.AddError("Recording the adopted group's tags failed", err.Error())
+		return
+	}
+	diags.Append(priv.SetKey(ctx, adoptedTagsKey, raw)...)
+}
+
+// adoptedTagsRestore is what an adopted group's tags go back to on destroy
+// and the keys that SetTags may change for it: the provider's (removed)
+// and the configuration's (removed, or back to their value before
+// adoption). Tags others added since are left alone. A state from before
+// the record was kept knows no earlier values: only the provider's go.
+func adoptedTagsRestore(ctx context.Context, priv privateState, live, configured map[string]string, diags *diag.Diagnostics) (map[string]string, []string) {
+	managed := providerTagKeys(live)
+	raw, d := priv.GetKey(ctx, adoptedTagsKey)
+	diags.Append(d...)
+	before := map[string]string{}
+	if len(raw) == 0 || json.Unmarshal(raw, &before) != nil {
+		return map[string]string{}, managed
+	}
+	for k := range configured {
+		if _, had := before[k]; !had {
+			managed = append(managed, k)
+		}
+	}
+	want := map[string]string{}
+	for k := range configured {
+		if v, had := before[k]; had {
+			want[k] = v
+		}
+	}
+	return want, managed
 }
 
 // keepOwnName drops, for an adopted group, the Name tag the segment's name

@@ -186,7 +186,9 @@ func TestAccSegment_disappears(t *testing.T) {
 func TestAccSegment_adopt(t *testing.T) {
 	vpcID := acctest.CreateVPC(t, "10.14.0.0/16")
 	id := acctest.CreateSecurityGroup(t, vpcID, "legacy", "legacy")
-	// Destroy leaves the group as it was: untagged, its Name never written.
+	acctest.TagResource(t, id, "cost-center", "1234")
+	// Destroy leaves the group as it was: its own tags back (the
+	// configuration changed one and added another), its Name never written.
 	tagsBefore, rulesBefore := acctest.SecurityGroupTags(t, id), acctest.SecurityGroupRules(t, id)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -201,10 +203,12 @@ func TestAccSegment_adopt(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Security group is in another VPC.*Remove vpc_id`),
 			},
 			{
-				Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("test", "legacy", vpcID, acctest.Attr("security_group_id", id))),
+				Config: acctest.Config(acctest.ProviderBlock(), acctest.Segment("test", "legacy", vpcID, acctest.Attr("security_group_id", id),
+					acctest.Attr("tags", map[string]string{"cost-center": "9999", "owner": "platform"}))),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("adopted"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("zerotrust_segment.test", tfjsonpath.New("id"), knownvalue.StringExact(id)),
+					acctest.ExpectSecurityGroupTags("zerotrust_segment.test", map[string]string{"cost-center": "9999", "owner": "platform"}),
 				},
 			},
 		},
