@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -49,7 +50,7 @@ func (f *evaluateFunction) Definition(_ context.Context, _ function.DefinitionRe
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name:                "policy",
-				MarkdownDescription: "Cedar policy text, e.g. `zerotrust_protect_surface.<name>.policy_document`.",
+				MarkdownDescription: "Cedar policy text, e.g. `zerotrust_protect_surface.<name>.policy_document`; not empty.",
 			},
 			function.DynamicParameter{
 				Name: "request",
@@ -77,6 +78,11 @@ func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, res
 	var request types.Dynamic
 	resp.Error = req.Arguments.Get(ctx, &policy, &request)
 	if resp.Error != nil {
+		return
+	}
+	if strings.TrimSpace(policy) == "" {
+		resp.Error = function.NewArgumentFuncError(0, "Invalid policy: the policy is empty. A Cedar document with no statement permits nothing, "+
+			"so every request would be denied; pass the policy's Cedar text, e.g. zerotrust_protect_surface.<name>.policy_document.")
 		return
 	}
 	r, err := decodeEvaluateRequest(ctx, request)
