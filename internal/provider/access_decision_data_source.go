@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -217,7 +218,7 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 			for _, name := range strings.Split(fe.Field, ".") {
 				p = p.AtName(name)
 			}
-			resp.Diagnostics.AddAttributeError(p, "Invalid request", fe.Message)
+			resp.Diagnostics.AddAttributeError(p, "Invalid request", fmt.Sprintf("%s: %s", p, fe.Message))
 		case errors.As(err, &de) && de.Endpoint:
 			resp.Diagnostics.AddAttributeError(path.Root("endpoint_policy_document"), "Invalid Cedar policy", de.Err.Error())
 		case errors.As(err, &de):

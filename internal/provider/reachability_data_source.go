@@ -159,8 +159,9 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 	for i, s := range m.Segments {
 		name := s.Name.ValueString()
 		if _, dup := segments[name]; dup || name == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("segments").AtListIndex(i).AtName("name"), "Invalid segment name",
-				fmt.Sprintf("Segment names must be non-empty and unique; %q is not.", name))
+			at := path.Root("segments").AtListIndex(i).AtName("name")
+			resp.Diagnostics.AddAttributeError(at, "Invalid segment name",
+				fmt.Sprintf("%s: segment names must be non-empty and unique; %q is not.", at, name))
 			continue
 		}
 		seg := &model.Segment{Name: name, Sensitivity: valueOr(s.Sensitivity.ValueString(), "internal")}
@@ -185,23 +186,25 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 		at := model.Root("flows").Index(i)
 		to, ok := segments[f.To.ValueString()]
 		if !ok {
-			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("to")), "Unknown segment", fmt.Sprintf("No segment is named %q.", f.To.ValueString()))
+			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("to")), "Unknown segment",
+				fmt.Sprintf("%s: no segment is named %q. Name one of the segments in segments.", tfPath(path.Empty(), at.At("to")), f.To.ValueString()))
 			continue
 		}
 		var source *model.Segment
 		if !f.Segment.IsNull() {
 			if source, ok = segments[f.Segment.ValueString()]; !ok {
-				resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("segment")), "Unknown segment", fmt.Sprintf("No segment is named %q.", f.Segment.ValueString()))
+				resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("segment")), "Unknown segment",
+					fmt.Sprintf("%s: no segment is named %q. Name one of the segments in segments, or give the source as cidr_blocks.", tfPath(path.Empty(), at.At("segment")), f.Segment.ValueString()))
 				continue
 			}
 		}
 		hasCIDRs := !f.CIDRBlocks.IsNull() && len(f.CIDRBlocks.Elements()) > 0
 		switch {
 		case source != nil && hasCIDRs:
-			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("cidr_blocks")), "One source kind per flow", "Set segment or cidr_blocks, not both.")
+			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("cidr_blocks")), "One source kind per flow", fmt.Sprintf("%s: set segment or cidr_blocks, not both; write one flow per source kind.", tfPath(path.Empty(), at)))
 			continue
 		case source == nil && !hasCIDRs:
-			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at), "Source required", "A flow needs a source: segment or cidr_blocks.")
+			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at), "Source required", fmt.Sprintf("%s: a flow needs a source: segment (a segment's name) or cidr_blocks.", tfPath(path.Empty(), at)))
 			continue
 		}
 		// The flow is a flow block of the target's policy; segment sources

@@ -54,6 +54,10 @@ func (r *segmentPolicySetResource) ValidateConfig(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if len(m.Policies) == 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("policy"), "No policy block",
+			"a set needs at least one policy block: policy { segment = zerotrust_segment.<name>.id ... } with the segment's allow_from and allow_to flows. Without one it would own nothing; remove the set instead.")
+	}
 	seen := map[string]int{}
 	for i, p := range m.Policies {
 		if !p.Segment.IsUnknown() {
