@@ -45,7 +45,7 @@ func goodInputs() map[string]string {
 		"flowless set block over a kubernetes placement": badSegmentBase("  kubernetes {\n    namespace = \"shop\"\n  }") +
 			"resource \"zerotrust_segment_policy_set\" \"set\" {\n  name = \"bad-inputs\"\n  policy {\n    segment = zerotrust_segment.s.id\n  }\n}\n",
 		// Its description is no security group's: EC2's set does not apply.
-		"free description of a Kubernetes-only segment": badSegment("  name = \"k\"\n  description = \"caf\u00e9 tier \u2014 \\\"web\\\"\"\n  kubernetes {\n    namespace = \"shop\"\n  }"),
+		"free description of a Kubernetes-only segment":      badSegment("  name = \"k\"\n  description = \"caf\u00e9 tier \u2014 \\\"web\\\"\"\n  kubernetes {\n    namespace = \"shop\"\n  }"),
 		"grant name of letters, digits, spaces and _.:/=+-@": badPrivileged("  name = \"Zugang f\u00fcr Prod-DB: ops@example.com/+=_.\"\n  accounts = [\"111111111111\"]\n  managed_policies = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]"),
 		"reachability flows from a for expression with null sources": "locals {\n  flows = [{ to = \"db\", from = \"web\", cidr_blocks = null }, { to = \"web\", from = null, cidr_blocks = [\"0.0.0.0/0\"] }]\n}\n" +
 			badReach(reachSegments, "[for f in local.flows : { to = f.to, segment = f.from, cidr_blocks = f.cidr_blocks, ports = [443] }]", ""),
@@ -674,7 +674,9 @@ func moreBadInputs(add func(name, config, want string)) {
 	add("normalize unterminated", `output "x" { value = provider::zerotrust::cedar_normalize("permit (principal, action, resource)") }`, `(?s)Invalid Cedar`)
 }
 
-func maturityWith(attr string) string { return "data \"zerotrust_maturity_assessment\" \"m\" {\n  " + attr + "\n}" }
+func maturityWith(attr string) string {
+	return "data \"zerotrust_maturity_assessment\" \"m\" {\n  " + attr + "\n}"
+}
 
 // longLabels are pod labels each valid whose encoding passes the 256
 // characters of one tag value.
