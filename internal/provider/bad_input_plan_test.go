@@ -43,6 +43,10 @@ func TestBadInputPlan_refused(t *testing.T) {
 				acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.s")))),
 			`(?s)Policy declares no flow.*policy\[0\] has neither allow_from nor allow_to.*remove the policy block`,
 		},
+		"set with no policy block": {
+			vpc + acctest.Resource("zerotrust_segment_policy_set", "set", acctest.Attr("name", "bad")),
+			`(?s)No policy block.*a set needs at least one policy block`,
+		},
 		"missing kubernetes peer, governed segment known": {
 			vpc + acctest.SegmentPolicy("p", "zerotrust_segment.s", missingPeer),
 			`(?s)Peer segment cannot be found.*segment = "k8s/shop/missing".*not planned in this configuration.*zerotrust_segment.<name>.id`,
