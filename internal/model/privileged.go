@@ -119,7 +119,13 @@ func (a PrivilegedAccess) Validate() Problems {
 		if a.Name != strings.TrimSpace(a.Name) {
 			ps.Errorf(Root("name"), "Invalid name", "the name %q starts or ends with white space", a.Name)
 		}
-		ps.Append(CheckPrintable(Root("name"), a.Name))
+		if p := CheckPrintable(Root("name"), a.Name); p.HasErrors() {
+			ps.Append(p)
+		} else {
+			// The permission set carries the name as its
+			// zerotrust:privileged-access tag (awsapi.TagPrivilegedAccess).
+			ps.Append(CheckTagValue(Root("name"), "zerotrust:privileged-access", "The name", a.Name))
+		}
 	}
 
 	// group

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -108,7 +109,8 @@ func (d *accessDecisionDataSource) Schema(_ context.Context, _ datasource.Schema
 			"policy_document": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The group policy (Cedar text), e.g. `zerotrust_protect_surface.<name>.policy_document` or " +
-					"`data.zerotrust_policy_document.<name>.policy_document`.",
+					"`data.zerotrust_policy_document.<name>.policy_document`. Not empty: an empty document permits nothing.",
+				Validators: []validator.String{emptyPolicyDocument},
 			},
 			"endpoint_policy_document": schema.StringAttribute{
 				Optional:            true,
@@ -216,7 +218,7 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 			for _, name := range strings.Split(fe.Field, ".") {
 				p = p.AtName(name)
 			}
-			resp.Diagnostics.AddAttributeError(p, "Invalid request", fe.Message)
+			resp.Diagnostics.AddAttributeError(p, "Invalid request", fmt.Sprintf("%s: %s", p, fe.Message))
 		case errors.As(err, &de) && de.Endpoint:
 			resp.Diagnostics.AddAttributeError(path.Root("endpoint_policy_document"), "Invalid Cedar policy", de.Err.Error())
 		case errors.As(err, &de):
@@ -232,6 +234,12 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 	m.EvaluationErrors = stringList(out.Errors)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
+
+// emptyPolicyDocument refuses an empty policy text: it permits nothing, so
+// every decision against it is a deny that tests nothing.
+var emptyPolicyDocument = notBlank{"Empty policy document",
+	"A Cedar document with no statement permits nothing, so every request would be denied and the check would prove nothing. " +
+		"Pass the policy's Cedar text, e.g. zerotrust_protect_surface.<name>.policy_document or data.zerotrust_policy_document.<name>.policy_document."}
 
 // intPointer is a wholeNumber attribute's value, nil when unset.
 func intPointer(v types.Number) *int {

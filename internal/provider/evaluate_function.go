@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -49,7 +50,7 @@ func (f *evaluateFunction) Definition(_ context.Context, _ function.DefinitionRe
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name:                "policy",
-				MarkdownDescription: "Cedar policy text, e.g. `zerotrust_protect_surface.<name>.policy_document`.",
+				MarkdownDescription: "Cedar policy text, e.g. `zerotrust_protect_surface.<name>.policy_document`; not empty.",
 			},
 			function.DynamicParameter{
 				Name: "request",
@@ -77,6 +78,11 @@ func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, res
 	var request types.Dynamic
 	resp.Error = req.Arguments.Get(ctx, &policy, &request)
 	if resp.Error != nil {
+		return
+	}
+	if strings.TrimSpace(policy) == "" {
+		resp.Error = function.NewArgumentFuncError(0, "Invalid policy: the policy is empty. A Cedar document with no statement permits nothing, "+
+			"so every request would be denied; pass the policy's Cedar text, e.g. zerotrust_protect_surface.<name>.policy_document.")
 		return
 	}
 	r, err := decodeEvaluateRequest(ctx, request)
@@ -166,7 +172,7 @@ func decodeEvaluateRequest(ctx context.Context, d types.Dynamic) (evaluateReques
 		return r, err
 	}
 	if _, ok := v.(map[string]any); !ok {
-		return r, fmt.Errorf("must be an object such as { groups = [\"engineers\"], method = \"GET\" }, got %s", tv.Type())
+		return r, fmt.Errorf("must be an object such as { groups = [\"engineers\"], method = \"GET\" }, got %s", valueKind(v))
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -176,9 +182,29 @@ func decodeEvaluateRequest(ctx context.Context, d types.Dynamic) (evaluateReques
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(&r); err != nil {
-		return r, err
+		return r, requestDecodeError(err)
 	}
 	return r, nil
+}
+
+// requestAttributes are the request argument's attributes, for messages.
+const requestAttributes = "groups, email_verified, mfa, device, method, host, path, client_ip, tcp and trust_context"
+
+// requestDecodeError says what is wrong with the request in its own terms,
+// not the JSON decoder's.
+func requestDecodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field := te.Field
+		if i := strings.LastIndex(field, "Request."); i >= 0 {
+			field = field[i+len("Request."):]
+		}
+		return fmt.Errorf("request.%s cannot be %s: see the function's description for the type of each attribute", field, te.Value)
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fmt.Errorf("request has an attribute %s, which a request does not have: its attributes are %s (device: jamf, crowdstrike, jumpcloud)", name, requestAttributes)
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // plainValue converts a Terraform value to JSON-ready Go values.

@@ -132,9 +132,10 @@ func TestEvaluateFunction_argumentErrors(t *testing.T) {
 		text   string
 	}{
 		{"invalid Cedar", "permit (", hclObject(t, map[string]attr.Value{}), 0, "Invalid Cedar policy"},
-		{"typo in request", ok, hclObject(t, map[string]attr.Value{"gruops": tuple("a")}), 1, `unknown field "gruops"`},
-		{"request not an object", ok, types.DynamicValue(types.StringValue("engineers")), 1, "must be an object"},
-		{"wrong type", ok, hclObject(t, map[string]attr.Value{"mfa": types.StringValue("yes")}), 1, "Invalid request"},
+		{"typo in request", ok, hclObject(t, map[string]attr.Value{"gruops": tuple("a")}), 1, `request has an attribute "gruops", which a request does not have: its attributes are groups,`},
+		{"request not an object", ok, types.DynamicValue(types.StringValue("engineers")), 1, "must be an object such as { groups = [\"engineers\"], method = \"GET\" }, got a string"},
+		{"wrong type", ok, hclObject(t, map[string]attr.Value{"mfa": types.StringValue("yes")}), 1, "Invalid request: request.mfa cannot be string"},
+		{"empty policy", "  ", hclObject(t, map[string]attr.Value{}), 0, "Invalid policy: the policy is empty"},
 		{"bad client ip", ok, hclObject(t, map[string]attr.Value{"client_ip": types.StringValue("300.1.1.1")}), 1, "not an IP address"},
 		{"bad trust context", ok, hclObject(t, map[string]attr.Value{"trust_context": types.StringValue(`{"identity_provider":{"type":"saml","reference":"x"}}`)}), 1, "Unknown identity provider type"},
 	}
@@ -158,7 +159,7 @@ func TestAccFunctionEvaluate(t *testing.T) {
 			// Failing steps first: the post-test destroy runs the last step's configuration.
 			{
 				Config:      `output "x" { value = provider::zerotrust::evaluate("permit (principal, action, resource);", { method = "GET", metod = "POST" }) }`,
-				ExpectError: regexp.MustCompile(`(?s)Invalid request:.*unknown\s+field\s+"metod"`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid request:.*request\s+has\s+an\s+attribute\s+"metod"`),
 			},
 			{
 				Config: paymentsDocument + `

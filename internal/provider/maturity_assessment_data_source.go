@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -124,6 +125,7 @@ func (d *maturityAssessmentDataSource) Schema(_ context.Context, _ datasource.Sc
 			"device_providers": schema.ListAttribute{
 				Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Device trust provider types attached to the proxy: `jamf`, `crowdstrike`, `jumpcloud`.",
+				Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(model.DeviceJamf, model.DeviceCrowdStrike, model.DeviceJumpCloud))},
 			},
 			"surfaces": schema.ListNestedAttribute{
 				Optional: true, MarkdownDescription: "One entry per protect surface, summarising its permit rules.",

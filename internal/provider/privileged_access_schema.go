@@ -108,7 +108,9 @@ func privilegedAccessSchema() schema.Schema {
 			"name": schema.StringAttribute{
 				Required: true,
 				Description: "Name of the access. The permission-set name is derived from it (used as is when it fits AWS's 32 characters of " +
-					"`[\\w+=,.@-]`, else sanitised and suffixed with a hash; see `permission_set_name`). Changing it replaces the permission set.",
+					"`[\\w+=,.@-]`, else sanitised and suffixed with a hash; see `permission_set_name`). Changing it replaces the permission set. " +
+					"At most 128 characters, each a letter, a digit, a space or one of `_.:/=+-@`: the name is also the value of the " +
+					"permission set's `zerotrust:privileged-access` tag, and AWS tag values allow nothing else.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"group": schema.StringAttribute{

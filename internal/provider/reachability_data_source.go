@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
-
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -28,7 +26,7 @@ type reachabilityDataSource struct{}
 
 type reachabilityModel struct {
 	Segments       []reachSegmentModel `tfsdk:"segments"`
-	Flows          []reachFlowModel    `tfsdk:"flows"`
+	Flows          types.Dynamic       `tfsdk:"flows"`
 	MinSensitivity types.String        `tfsdk:"min_sensitivity"`
 	MaxHops        types.Number        `tfsdk:"max_hops"`
 	MaxPaths       types.Number        `tfsdk:"max_paths"`
@@ -98,20 +96,15 @@ func (d *reachabilityDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					},
 				}},
 			},
-			"flows": schema.ListNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Allowed flows into segments, shaped like `zerotrust_segment_policy`'s `allow_from` plus `to`. Exactly one source: `segment` or `cidr_blocks`.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"to":          schema.StringAttribute{Required: true, MarkdownDescription: "Name of the segment the flow enters."},
-					"segment":     schema.StringAttribute{Optional: true, MarkdownDescription: "Source: name of another segment."},
-					"cidr_blocks": schema.ListAttribute{Optional: true, ElementType: syntaxtypes.CIDRType{}, Validators: []validator.List{syntaxtypes.Elements()}, MarkdownDescription: "Source: CIDR blocks (`0.0.0.0/0` is the internet)."},
-					"protocol":    schema.StringAttribute{Optional: true, MarkdownDescription: "`tcp` (default), `udp`, `icmp`, `icmpv6` or `all`."},
-					"ports":       schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Ports (`\"443\"`) or ranges (`\"8000-8080\"`); required for tcp and udp."},
-					"acknowledgement": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "Why letting the whole internet into a confidential or restricted segment is acceptable (turns that error into a warning).",
-					},
-				}},
+			"flows": schema.DynamicAttribute{
+				Optional: true,
+				MarkdownDescription: "Allowed flows into segments: a list of objects shaped like `zerotrust_segment_policy`'s `allow_from` " +
+					"plus `to`, e.g. `[{ to = \"db\", segment = \"app\", ports = [\"5432\"] }]`. A flow's attributes are `to` (required: name " +
+					"of the segment the flow enters), exactly one source — `segment` (name of another segment) or `cidr_blocks` (list of CIDR " +
+					"blocks; `0.0.0.0/0` is the internet) — `protocol` (`tcp` (default), `udp`, `icmp`, `icmpv6` or `all`), `ports` (list of " +
+					"ports `\"443\"` or ranges `\"8000-8080\"`; required for tcp and udp) and `acknowledgement` (why letting the whole internet " +
+					"into a confidential or restricted segment is acceptable; turns that error into a warning). Any other attribute is an error, " +
+					"so a misspelt source (`from` for `segment`) is not silently dropped.",
 			},
 			"min_sensitivity": schema.StringAttribute{
 				Optional:            true,
@@ -166,8 +159,9 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 	for i, s := range m.Segments {
 		name := s.Name.ValueString()
 		if _, dup := segments[name]; dup || name == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("segments").AtListIndex(i).AtName("name"), "Invalid segment name",
-				fmt.Sprintf("Segment names must be non-empty and unique; %q is not.", name))
+			at := path.Root("segments").AtListIndex(i).AtName("name")
+			resp.Diagnostics.AddAttributeError(at, "Invalid segment name",
+				fmt.Sprintf("%s: segment names must be non-empty and unique; %q is not.", at, name))
 			continue
 		}
 		seg := &model.Segment{Name: name, Sensitivity: valueOr(s.Sensitivity.ValueString(), "internal")}
@@ -184,27 +178,33 @@ func (d *reachabilityDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	byTarget := map[string][]model.Flow{}
 	var order []string
-	for i, f := range m.Flows {
+	flows := decodeReachFlows(ctx, m.Flows, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for i, f := range flows {
 		at := model.Root("flows").Index(i)
 		to, ok := segments[f.To.ValueString()]
 		if !ok {
-			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("to")), "Unknown segment", fmt.Sprintf("No segment is named %q.", f.To.ValueString()))
+			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("to")), "Unknown segment",
+				fmt.Sprintf("%s: no segment is named %q. Name one of the segments in segments.", tfPath(path.Empty(), at.At("to")), f.To.ValueString()))
 			continue
 		}
 		var source *model.Segment
 		if !f.Segment.IsNull() {
 			if source, ok = segments[f.Segment.ValueString()]; !ok {
-				resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("segment")), "Unknown segment", fmt.Sprintf("No segment is named %q.", f.Segment.ValueString()))
+				resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("segment")), "Unknown segment",
+					fmt.Sprintf("%s: no segment is named %q. Name one of the segments in segments, or give the source as cidr_blocks.", tfPath(path.Empty(), at.At("segment")), f.Segment.ValueString()))
 				continue
 			}
 		}
 		hasCIDRs := !f.CIDRBlocks.IsNull() && len(f.CIDRBlocks.Elements()) > 0
 		switch {
 		case source != nil && hasCIDRs:
-			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("cidr_blocks")), "One source kind per flow", "Set segment or cidr_blocks, not both.")
+			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at.At("cidr_blocks")), "One source kind per flow", fmt.Sprintf("%s: set segment or cidr_blocks, not both; write one flow per source kind.", tfPath(path.Empty(), at)))
 			continue
 		case source == nil && !hasCIDRs:
-			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at), "Source required", "A flow needs a source: segment or cidr_blocks.")
+			resp.Diagnostics.AddAttributeError(tfPath(path.Empty(), at), "Source required", fmt.Sprintf("%s: a flow needs a source: segment (a segment's name) or cidr_blocks.", tfPath(path.Empty(), at)))
 			continue
 		}
 		// The flow is a flow block of the target's policy; segment sources

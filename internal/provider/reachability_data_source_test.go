@@ -97,7 +97,9 @@ data "zerotrust_reachability" "x" {
 					statecheck.ExpectKnownValue("data.zerotrust_reachability.x", tfjsonpath.New("matrix"), knownvalue.ListSizeExact(2)),
 				},
 			},
-			{Config: cfg(`{ to = "dbx", segment = "web", ports = ["5432"] }`), ExpectError: regexp.MustCompile(`(?s)Unknown segment.*"dbx"`)},
+			{Config: cfg(`{ to = "dbx", segment = "web", ports = ["5432"] }`), ExpectError: regexp.MustCompile(`(?s)Unknown segment.*flows\[0\].to: no segment is named "dbx"`)},
+			// An attribute a flow does not have is refused, not dropped.
+			{Config: cfg(`{ to = "db", from = "web", cidr_blocks = ["10.0.0.0/8"], ports = ["5432"] }`), ExpectError: regexp.MustCompile(`(?s)Unknown flow attribute.*flows\[0\] has an attribute "from".*Did you mean segment\?`)},
 			{Config: cfg(`{ to = "db", segment = "web", ports = ["70000"] }`), ExpectError: regexp.MustCompile(`(?s)Port out of range`)},
 			{Config: cfg(`{ to = "db", segment = "web" }`), ExpectError: regexp.MustCompile(`(?s)Ports required`)},
 			{Config: cfg(`{ to = "db", ports = ["1"] }`), ExpectError: regexp.MustCompile(`(?s)Source required`)},

@@ -49,7 +49,16 @@ func configureResources(data any, diags *diag.Diagnostics) *resourceData {
 // memory, with no cloud call — so a first plan needs none — and the others
 // (another state's) read. Apply never uses it: it reads what exists.
 func (b *resourceBase) segmentsAtPlan(ctx context.Context, ids []string) (map[string]model.Segment, error) {
-	planned, rest := b.plan.plannedSegments(ids)
+	planned, all := b.plan.plannedSegments(ids)
+	// A segment this run plans without knowing all of it is not read
+	// either: it may not exist yet (nor its cluster be reachable), and the
+	// callers leave what depends on it to apply (planMemory.anyPending).
+	var rest []string
+	for _, id := range all {
+		if !b.plan.anyPending([]string{id}) {
+			rest = append(rest, id)
+		}
+	}
 	if len(rest) == 0 {
 		return planned, nil
 	}

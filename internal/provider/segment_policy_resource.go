@@ -99,6 +99,9 @@ func (r *segmentPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	plan.Rules = types.ListUnknown(types.StringType)
 	plan.KubernetesManifests = types.MapUnknown(types.StringType)
 	fp := plan.expandFlowPolicy()
+	if !r.checkKubernetesPeersAtPlan(ctx, fp, &resp.Diagnostics) {
+		return
+	}
 	if !plan.inputsKnown() || r.clients == nil {
 		// What is written is checked now, against the declared sensitivity
 		// when there is one; the rest once the segment can be read.
@@ -219,8 +222,8 @@ func (r *segmentPolicyResource) planRulesForNewSegment(ctx context.Context, plan
 	peerIDs := fp.peerIDs()
 	segments := map[string]model.Segment{}
 	if len(peerIDs) > 0 {
-		if r.clients == nil {
-			return
+		if r.clients == nil || r.plan.anyPending(peerIDs) {
+			return // a peer known only after apply: the rules are too
 		}
 		var err error
 		if segments, err = r.segmentsAtPlan(ctx, peerIDs); err != nil {

@@ -54,6 +54,10 @@ func (r *segmentPolicySetResource) ValidateConfig(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if len(m.Policies) == 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("policy"), "No policy block",
+			"a set needs at least one policy block: policy { segment = zerotrust_segment.<name>.id ... } with the segment's allow_from and allow_to flows. Without one it would own nothing; remove the set instead.")
+	}
 	seen := map[string]int{}
 	for i, p := range m.Policies {
 		if !p.Segment.IsUnknown() {
@@ -119,6 +123,14 @@ func (r *segmentPolicySetResource) compile(ctx context.Context, m segmentPolicyS
 			out.known = false
 			continue
 		}
+		if len(fp.AllowFrom)+len(fp.AllowTo) == 0 && governed.Kubernetes == nil {
+			// Without flows a block compiles to a namespace's default deny,
+			// which needs a placement: here it would compile to nothing.
+			diags.AddAttributeError(base, "Policy declares no flow",
+				fmt.Sprintf("%s has neither allow_from nor allow_to blocks, and segment %s has no kubernetes placement, so the block compiles to nothing: "+
+					"the segment's security group denies every flow with or without it. Add the segment's allow_from or allow_to blocks, or remove the policy block.", base, fp.Segment.ValueString()))
+			continue
+		}
 		if s := fp.SegmentSensitivity.ValueString(); s != "" && model.SensitivityRank(s) > model.SensitivityRank(governed.Sensitivity) {
 			governed.Sensitivity = s // changes in this apply: judged against the stricter
 		}
@@ -179,6 +191,13 @@ func (r *segmentPolicySetResource) ModifyPlan(ctx context.Context, req resource.
 	}
 	plan.Rules = types.ListUnknown(types.StringType)
 	plan.KubernetesManifests = types.MapUnknown(types.StringType)
+	peersFound := true
+	for i := range plan.Policies {
+		peersFound = r.checkKubernetesPeersAtPlan(ctx, plan.member(i), &resp.Diagnostics) && peersFound
+	}
+	if !peersFound {
+		return
+	}
 	if !plan.inputsKnown() || r.clients == nil {
 		for i := range plan.Policies {
 			if s := plan.Policies[i].SegmentSensitivity; !s.IsNull() && !s.IsUnknown() {

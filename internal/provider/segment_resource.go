@@ -62,6 +62,10 @@ func (r *segmentResource) ValidateConfig(ctx context.Context, req resource.Valid
 		return
 	}
 	validateSegmentKubernetes(ctx, m.Kubernetes, &resp.Diagnostics)
+	if !kubernetesOnlyConfig(m) && !m.Description.IsNull() && !m.Description.IsUnknown() {
+		// The description is the security group's: EC2's character set.
+		appendProblems(&resp.Diagnostics, path.Empty(), model.CheckSecurityGroupDescription(model.Root("description"), m.Description.ValueString()))
+	}
 	switch {
 	case m.VPCID.IsNull() && m.SecurityGroupID.IsNull() && m.Kubernetes == nil:
 		resp.Diagnostics.AddAttributeError(path.Root("vpc_id"), "Segment placed nowhere",

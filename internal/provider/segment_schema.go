@@ -104,9 +104,10 @@ func segmentSchema() schema.Schema {
 
 			// Optional
 			"description": schema.StringAttribute{
-				Optional:      true,
-				Computed:      true,
-				Description:   "Security group description (immutable in EC2: changing it replaces a created group). Defaults to a text naming the segment.",
+				Optional: true,
+				Computed: true,
+				Description: "Security group description (immutable in EC2: changing it replaces a created group). Defaults to a text naming the segment. " +
+					"1–255 characters; on a segment with a security group only EC2's set: letters a-z and A-Z, digits, spaces and `._-:/()#,@[]+=&;{}!$*`.",
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, 255)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceIfCreated, "replaces the created security group", "replaces the created security group"), stringplanmodifier.UseStateForUnknown()},
 			},

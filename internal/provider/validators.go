@@ -143,3 +143,19 @@ func checkEndpointURL(s string) string {
 	}
 	return ""
 }
+
+// notBlank refuses an empty or white-space-only string at its attribute,
+// with why it matters and what to write instead: an empty value that would
+// otherwise be taken as "nothing" and decide silently.
+type notBlank struct{ summary, detail string }
+
+func (v notBlank) Description(context.Context) string { return "not empty or only white space" }
+func (v notBlank) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+func (v notBlank) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || strings.TrimSpace(req.ConfigValue.ValueString()) != "" {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("%s is empty. %s", req.Path, v.detail))
+}

@@ -1,0 +1,126 @@
+package provider_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
+)
+
+// Bad input that passed plan and failed at apply (or decided nothing),
+// refused at plan with no cloud or cluster reachable: each error is at the
+// attribute and says what to write instead.
+
+// noCloudWithCluster is ProviderBlockNoCloud plus a Kubernetes API server
+// at a closed port: a plan that reads the cluster fails to reach it.
+func noCloudWithCluster() string {
+	return strings.Replace(acctest.ProviderBlockNoCloud(), "provider \"zerotrust\" {\n",
+		"provider \"zerotrust\" {\n"+acctest.Block("kubernetes", acctest.Attr("host", acctest.ClosedEndpoint)), 1)
+}
+
+func planOnly(t *testing.T, config, wantErr string) {
+	t.Helper()
+	step := resource.TestStep{Config: config, PlanOnly: true, ExpectNonEmptyPlan: true}
+	if wantErr != "" {
+		// The CLI wraps long lines: any space may be a line break.
+		step.ExpectError = regexp.MustCompile(strings.ReplaceAll(wantErr, " ", `\s+`))
+	}
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: []resource.TestStep{step}})
+}
+
+func TestBadInputPlan_refused(t *testing.T) {
+	vpc := acctest.Segment("s", "bad-s", firstPlanVPC)
+	laterVPC := acctest.Resource("terraform_data", "vpc", acctest.Attr("input", firstPlanVPC)) +
+		acctest.Segment("later", "bad-later", "", acctest.Attr("vpc_id", acctest.Expr("terraform_data.vpc.output")))
+	missingPeer := acctest.AllowFrom(acctest.Attr("segment", "k8s/shop/missing"), acctest.Attr("ports", []string{"443"}))
+	group := acctest.AccessGroup("g", "bad-inputs")
+	cases := map[string]struct{ config, want string }{
+		"set policy block with no flow": {
+			vpc + acctest.Resource("zerotrust_segment_policy_set", "set", acctest.Attr("name", "bad"),
+				acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.s")))),
+			`(?s)Policy declares no flow.*policy\[0\] has neither allow_from nor allow_to.*remove the policy block`,
+		},
+		"set with no policy block": {
+			vpc + acctest.Resource("zerotrust_segment_policy_set", "set", acctest.Attr("name", "bad")),
+			`(?s)No policy block.*a set needs at least one policy block`,
+		},
+		"missing kubernetes peer, governed segment known": {
+			vpc + acctest.SegmentPolicy("p", "zerotrust_segment.s", missingPeer),
+			`(?s)Peer segment cannot be found.*segment = "k8s/shop/missing".*not planned in this configuration.*zerotrust_segment.<name>.id`,
+		},
+		"missing kubernetes peer, governed segment known only after apply": {
+			laterVPC + acctest.SegmentPolicy("p", "zerotrust_segment.later", missingPeer),
+			`(?s)Peer segment cannot be found.*segment = "k8s/shop/missing"`,
+		},
+		"missing kubernetes peer in a set": {
+			vpc + acctest.Resource("zerotrust_segment_policy_set", "set", acctest.Attr("name", "bad"),
+				acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.s")), strings.Replace(missingPeer, "allow_from", "allow_to", 1))),
+			`(?s)Peer segment cannot be found.*segment = "k8s/shop/missing"`,
+		},
+		"non-ASCII security group description": {
+			acctest.Segment("s", "bad-s", firstPlanVPC, acctest.Attr("description", "café tier")),
+			`(?s)Unsupported character in description.*description = "café tier".*found 'é'`,
+		},
+		"grant name outside the tag character set": {
+			group + acctest.PrivilegedAccess("a", "db admins (prod)!", acctest.Ref("zerotrust_access_group.g"),
+				acctest.Attr("accounts", []string{"111111111111"}), acctest.Attr("managed_policies", []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"})),
+			`(?s)Unsupported character for a tag value.*zerotrust:privileged-access.*found '\('`,
+		},
+		"empty decision policy document": {
+			`data "zerotrust_access_decision" "d" {` + "\n  policy_document = \"  \"\n  request = {}\n}\n",
+			`(?s)Empty policy document.*policy_document is empty`,
+		},
+		"unknown maturity device provider": {
+			`data "zerotrust_maturity_assessment" "m" {` + "\n  device_providers = [\"intune\"]\n}\n",
+			`(?s)device_providers\[0\] value must be one of.*intune`,
+		},
+		"unknown key in a reachability flow": {
+			`data "zerotrust_reachability" "r" {` + "\n  segments = [{ name = \"a\" }, { name = \"b\" }]\n  flows = [{ from = \"b\", to = \"a\", cidr_blocks = [\"10.0.0.0/8\"], ports = [\"443\"] }]\n}\n",
+			`(?s)Unknown flow attribute.*flows\[0\] has an attribute "from".*to, segment, cidr_blocks.*Did you mean segment\?`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			planOnly(t, acctest.Config(noCloudWithCluster(), tc.config), tc.want)
+		})
+	}
+}
+
+// TestBadInputPlan_accepted: what the refusals above must not catch.
+func TestBadInputPlan_accepted(t *testing.T) {
+	label := acctest.Resource("terraform_data", "label", acctest.Attr("input", "web"))
+	pending := acctest.Segment("peer", "bad-peer", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop"),
+		acctest.Attr("pod_labels", acctest.Expr("{ app = terraform_data.label.output }"))))
+	known := acctest.Segment("known", "Known_Peer.v2", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop")))
+	fromPeers := acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.peer")), acctest.Attr("ports", []string{"443"})) +
+		acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.known")), acctest.Attr("ports", []string{"443"}))
+	cases := map[string]string{
+		// Planned peers come from the plan memory: the unreachable cluster is never asked.
+		"planned kubernetes peers, cluster unreachable": label + pending + known +
+			acctest.Segment("s", "bad-s", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop"))) +
+			acctest.SegmentPolicy("p", "zerotrust_segment.s", fromPeers) +
+			acctest.Resource("zerotrust_segment_policy_set", "set", acctest.Attr("name", "ok"),
+				acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.known")),
+					acctest.AllowTo(acctest.Attr("segment", acctest.Ref("zerotrust_segment.peer")), acctest.Attr("ports", []string{"443"})))),
+		// A flowless block over a placed segment compiles to its namespace's default deny.
+		"set policy block with no flow over a kubernetes placement": known +
+			acctest.Resource("zerotrust_segment_policy_set", "set", acctest.Attr("name", "ok"),
+				acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.known")))),
+		// The description of a segment with no security group is EC2's concern nowhere.
+		"non-ASCII description of a Kubernetes-only segment": acctest.Segment("k", "k", "", acctest.Attr("description", "café tier"),
+			acctest.Block("kubernetes", acctest.Attr("namespace", "shop"))),
+		"grant name in the tag character set": acctest.AccessGroup("g", "ok") +
+			acctest.PrivilegedAccess("a", "Zugang für Prod-DB: ops@example.com/+=", acctest.Ref("zerotrust_access_group.g"),
+				acctest.Attr("accounts", []string{"111111111111"}), acctest.Attr("managed_policies", []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"})),
+	}
+	for name, config := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			planOnly(t, acctest.Config(noCloudWithCluster(), config), "")
+		})
+	}
+}
