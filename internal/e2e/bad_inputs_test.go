@@ -37,7 +37,7 @@ func goodInputs() map[string]string {
 		// Peers planned in the configuration, one known only after apply:
 		// the cluster is not asked for them (none need be configured).
 		"planned kubernetes peers, one known only after apply": "resource \"terraform_data\" \"label\" {\n  input = \"api\"\n}\n" +
-			badKubeSegment("bad-inputs", "") +
+			badKubeSegment("bad-inputs", "    pod_labels = { app = \"s\" }") +
 			strings.Replace(badKubeSegment("bad-inputs-peer", "    pod_labels = { app = terraform_data.label.output }"), "\"s\"", "\"peer\"", 1) +
 			"resource \"zerotrust_segment_policy\" \"p\" {\n  segment = zerotrust_segment.s.id\n  allow_from {\n    segment = zerotrust_segment.peer.id\n    ports   = [\"443\"]\n  }\n}\n" +
 			"resource \"zerotrust_segment_policy_set\" \"set\" {\n  name = \"bad-inputs\"\n  policy {\n    segment = zerotrust_segment.peer.id\n    allow_to {\n      segment = zerotrust_segment.s.id\n      ports   = [\"443\"]\n    }\n  }\n}\n",
@@ -45,7 +45,7 @@ func goodInputs() map[string]string {
 		"flowless set block over a kubernetes placement": badSegmentBase("  kubernetes {\n    namespace = \"shop\"\n  }") +
 			"resource \"zerotrust_segment_policy_set\" \"set\" {\n  name = \"bad-inputs\"\n  policy {\n    segment = zerotrust_segment.s.id\n  }\n}\n",
 		// Its description is no security group's: EC2's set does not apply.
-		"free description of a Kubernetes-only segment":      badSegment("  name = \"k\"\n  description = \"caf\u00e9 tier \u2014 \\\"web\\\"\"\n  kubernetes {\n    namespace = \"shop\"\n  }"),
+		"free description of a Kubernetes-only segment":      badSegment("  name = \"k\"\n  description = \"caf\u00e9 tier \u2014 \\\"web\\\"\"\n  kubernetes {\n    namespace = \"shop\"\n    pod_labels = { app = \"k\" }\n  }"),
 		"grant name of letters, digits, spaces and _.:/=+-@": badPrivileged("  name = \"Zugang f\u00fcr Prod-DB: ops@example.com/+=_.\"\n  accounts = [\"111111111111\"]\n  managed_policies = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]"),
 		"reachability flows from a for expression with null sources": "locals {\n  flows = [{ to = \"db\", from = \"web\", cidr_blocks = null }, { to = \"web\", from = null, cidr_blocks = [\"0.0.0.0/0\"] }]\n}\n" +
 			badReach(reachSegments, "[for f in local.flows : { to = f.to, segment = f.from, cidr_blocks = f.cidr_blocks, ports = [443] }]", ""),
