@@ -9,12 +9,9 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
 )
-
-var podGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 
 // ForeignPolicy is a NetworkPolicy the caller does not own whose pod
 // selector can select pods of a segment. NetworkPolicies add up: whatever

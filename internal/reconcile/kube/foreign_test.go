@@ -11,14 +11,6 @@ import (
 	"github.com/ztforge/terraform-provider-zerotrust/internal/compile/kubernetes"
 )
 
-func pod(ns, name string, labels map[string]any) *unstructured.Unstructured {
-	return &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "v1", "kind": "Pod",
-		"metadata": map[string]any{"name": name, "namespace": ns, "labels": labels},
-		"spec":     map[string]any{"containers": []any{map[string]any{"name": "app", "image": "example.invalid/app:1"}}},
-	}}
-}
-
 // TestForeignPolicies: a NetworkPolicy the caller does not own that can
 // select a segment's pods and admits traffic is reported with what it
 // admits — decided from the selectors, before any pod runs; one labelled as
