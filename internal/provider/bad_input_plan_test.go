@@ -95,13 +95,13 @@ func TestBadInputPlan_accepted(t *testing.T) {
 	label := acctest.Resource("terraform_data", "label", acctest.Attr("input", "web"))
 	pending := acctest.Segment("peer", "bad-peer", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop"),
 		acctest.Attr("pod_labels", acctest.Expr("{ app = terraform_data.label.output }"))))
-	known := acctest.Segment("known", "Known_Peer.v2", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop")))
+	known := acctest.Segment("known", "Known_Peer.v2", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop"), acctest.Attr("pod_labels", map[string]string{"app": "known"})))
 	fromPeers := acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.peer")), acctest.Attr("ports", []string{"443"})) +
 		acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.known")), acctest.Attr("ports", []string{"443"}))
 	cases := map[string]string{
 		// Planned peers come from the plan memory: the unreachable cluster is never asked.
 		"planned kubernetes peers, cluster unreachable": label + pending + known +
-			acctest.Segment("s", "bad-s", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop"))) +
+			acctest.Segment("s", "bad-s", "", acctest.Block("kubernetes", acctest.Attr("namespace", "shop"), acctest.Attr("pod_labels", map[string]string{"app": "s"}))) +
 			acctest.SegmentPolicy("p", "zerotrust_segment.s", fromPeers) +
 			acctest.Resource("zerotrust_segment_policy_set", "set", acctest.Attr("name", "ok"),
 				acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.known")),
@@ -112,7 +112,7 @@ func TestBadInputPlan_accepted(t *testing.T) {
 				acctest.Block("policy", acctest.Attr("segment", acctest.Ref("zerotrust_segment.known")))),
 		// The description of a segment with no security group is EC2's concern nowhere.
 		"non-ASCII description of a Kubernetes-only segment": acctest.Segment("k", "k", "", acctest.Attr("description", "café tier"),
-			acctest.Block("kubernetes", acctest.Attr("namespace", "shop"))),
+			acctest.Block("kubernetes", acctest.Attr("namespace", "shop"), acctest.Attr("pod_labels", map[string]string{"app": "k"}))),
 		"grant name in the tag character set": acctest.AccessGroup("g", "ok") +
 			acctest.PrivilegedAccess("a", "Zugang für Prod-DB: ops@example.com/+=", acctest.Ref("zerotrust_access_group.g"),
 				acctest.Attr("accounts", []string{"111111111111"}), acctest.Attr("managed_policies", []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"})),
