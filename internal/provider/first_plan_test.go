@@ -20,6 +20,24 @@ import (
 
 const firstPlanVPC = "vpc-0123456789abcdef0"
 
+// applyFailsWithNoCloud is what the apply of a first plan under
+// ProviderBlockNoCloud ends in: its first AWS call, which nothing answers.
+var applyFailsWithNoCloud = regexp.MustCompile(`(?s)Creating the segment's security group failed`)
+
+// firstPlanThenNoCloud plans config under ProviderBlockNoCloud, runs the
+// plan checks, and expects the apply to fail at its first AWS call.
+func firstPlanThenNoCloud(t *testing.T, config string, checks ...plancheck.PlanCheck) {
+	t.Helper()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:           config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: checks},
+			ExpectError:      applyFailsWithNoCloud,
+		}},
+	})
+}
+
 // TestFirstPlan_segmentsAndPolicyWithNoCloud: two new segments and a
 // policy between them: every id and every rule line known in the plan,
 // which needed no AWS call. The apply then fails at its first call, since
@@ -139,20 +157,13 @@ func TestFirstPlan_kubernetesManifestsOfNewSegments(t *testing.T) {
 	config := acctest.Config(acctest.ProviderBlockNoCloud(), placed("api", "first-api", "api"), placed("ledger", "first-ledger", "ledger"),
 		acctest.SegmentPolicy("ledger_in", "zerotrust_segment.ledger",
 			acctest.AllowFrom(acctest.Attr("segment", acctest.Ref("zerotrust_segment.api")), acctest.Attr("ports", []string{"8443"}))))
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				// The namespace's shared default-deny, DNS egress for each
-				// segment's pods, ledger's ingress from api and api's egress
-				// to ledger.
-				plancheck.ExpectKnownValue("zerotrust_segment_policy.ledger_in", tfjsonpath.New("kubernetes_manifests"), knownvalue.MapSizeExact(5)),
-				plancheck.ExpectKnownValue("zerotrust_segment_policy.ledger_in", tfjsonpath.New("rules"), knownvalue.ListSizeExact(2)),
-			}},
-			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed`),
-		}},
-	})
+	firstPlanThenNoCloud(t, config,
+		// The namespace's shared default-deny, DNS egress for each
+		// segment's pods, ledger's ingress from api and api's egress
+		// to ledger.
+		plancheck.ExpectKnownValue("zerotrust_segment_policy.ledger_in", tfjsonpath.New("kubernetes_manifests"), knownvalue.MapSizeExact(5)),
+		plancheck.ExpectKnownValue("zerotrust_segment_policy.ledger_in", tfjsonpath.New("rules"), knownvalue.ListSizeExact(2)),
+	)
 }
 
 // TestFirstPlan_policyDocumentOverNewGroup: a zerotrust_policy_document
@@ -211,17 +222,10 @@ func TestFirstPlan_labelKnownOnlyAtApply(t *testing.T) {
 			acctest.Attr("pod_labels", acctest.Expr(`{ app = "ledger", owner = zerotrust_segment.other.security_group_id }`)))),
 		acctest.SegmentPolicy("placed_in", "zerotrust_segment.placed",
 			acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("ports", []string{"443"}))))
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownValue("zerotrust_segment.placed", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+firstPlanVPC+"/first-placed")),
-				plancheck.ExpectUnknownValue("zerotrust_segment_policy.placed_in", tfjsonpath.New("kubernetes_manifests")),
-			}},
-			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed`),
-		}},
-	})
+	firstPlanThenNoCloud(t, config,
+		plancheck.ExpectKnownValue("zerotrust_segment.placed", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+firstPlanVPC+"/first-placed")),
+		plancheck.ExpectUnknownValue("zerotrust_segment_policy.placed_in", tfjsonpath.New("kubernetes_manifests")),
+	)
 }
 
 // TestFirstPlan_policySetOverNewSegments: a segment policy set over segments
@@ -320,17 +324,10 @@ func TestFirstPlan_segmentIDUnknownOnlyWithItsVPC(t *testing.T) {
 	config := acctest.Config(acctest.ProviderBlockNoCloud(),
 		acctest.Segment("known", "first-known", firstPlanVPC),
 		acctest.Resource("zerotrust_segment", "later", acctest.Attr("name", "first-later"), acctest.Attr("vpc_id", acctest.Expr("zerotrust_segment.known.security_group_id"))))
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownValue("zerotrust_segment.known", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+firstPlanVPC+"/first-known")),
-				plancheck.ExpectUnknownValue("zerotrust_segment.later", tfjsonpath.New("id")),
-			}},
-			ExpectError: regexp.MustCompile(`(?s)Creating the segment's security group failed`),
-		}},
-	})
+	firstPlanThenNoCloud(t, config,
+		plancheck.ExpectKnownValue("zerotrust_segment.known", tfjsonpath.New("id"), knownvalue.StringExact("sg/"+firstPlanVPC+"/first-known")),
+		plancheck.ExpectUnknownValue("zerotrust_segment.later", tfjsonpath.New("id")),
+	)
 }
 
 // TestFirstPlan_dnsIsTheSegments: DNS egress is a property of the segment,
@@ -351,12 +348,11 @@ func TestFirstPlan_dnsIsTheSegments(t *testing.T) {
 			plancheck.ExpectKnownValue("zerotrust_segment_policy.ledger_in", tfjsonpath.New("kubernetes_manifests"), knownvalue.MapSizeExact(n)),
 		}}
 	}
-	applyFails := regexp.MustCompile(`(?s)Creating the segment's security group failed`)
 	for name, step := range map[string]resource.TestStep{
 		// deny, api's DNS, ledger's ingress, api's egress: no DNS for ledger
 		"segment denies its DNS": {
 			Config:           acctest.Config(acctest.ProviderBlockNoCloud(), placed("api", "dns-api", "api"), placed("ledger", "dns-ledger", "ledger", acctest.Attr("allow_dns", false)), policy()),
-			ConfigPlanChecks: manifests(4), ExpectError: applyFails,
+			ConfigPlanChecks: manifests(4), ExpectError: applyFailsWithNoCloud,
 		},
 		"policy cuts a segment's DNS": {
 			Config:      acctest.Config(acctest.ProviderBlockNoCloud(), placed("api", "dns-api", "api"), placed("ledger", "dns-ledger", "ledger"), policy(acctest.Block("kubernetes", acctest.Attr("allow_dns", false)))),
@@ -365,7 +361,7 @@ func TestFirstPlan_dnsIsTheSegments(t *testing.T) {
 		"policy agrees with its segments": {
 			Config: acctest.Config(acctest.ProviderBlockNoCloud(), placed("api", "dns-api", "api", acctest.Attr("allow_dns", false)),
 				placed("ledger", "dns-ledger", "ledger", acctest.Attr("allow_dns", false)), policy(acctest.Block("kubernetes", acctest.Attr("allow_dns", false)))),
-			ConfigPlanChecks: manifests(3), ExpectError: applyFails,
+			ConfigPlanChecks: manifests(3), ExpectError: applyFailsWithNoCloud,
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -35,6 +35,18 @@ func compiledFor(t *testing.T, owner string, segment, peer model.Segment, port i
 	return out
 }
 
+// twoPolicies compiles the two policies the shared-object tests hold jointly
+// in ns: api accepts web, db accepts api (so api's pods are in both).
+func twoPolicies(t *testing.T, ns string) (apiPolicy, dbPolicy map[string]string, ownerA, ownerB string) {
+	t.Helper()
+	place := func(name string) model.Segment {
+		return model.Segment{Name: name, Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: map[string]string{"app": name}}}
+	}
+	web, api, db := place("web"), place("api"), place("db")
+	return compiledFor(t, "api-in", api, web, 8443), compiledFor(t, "db-in", db, api, 5432),
+		kubernetes.OwnerLabelValue("api-in"), kubernetes.OwnerLabelValue("db-in")
+}
+
 func sharedIn(t *testing.T, c *Client, ns string) map[string][]string {
 	t.Helper()
 	live, err := c.listShared(context.Background(), allKinds())
@@ -57,13 +69,7 @@ func TestSharedObjectsHeldJointly(t *testing.T) {
 	ctx := context.Background()
 	const ns = "shared-ns"
 	c, rc := countingClient(t, ns)
-	place := func(name string) model.Segment {
-		return model.Segment{Name: name, Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: map[string]string{"app": name}}}
-	}
-	web, api, db := place("web"), place("api"), place("db")
-	apiPolicy := compiledFor(t, "api-in", api, web, 8443)
-	dbPolicy := compiledFor(t, "db-in", db, api, 5432)
-	ownerA, ownerB := kubernetes.OwnerLabelValue("api-in"), kubernetes.OwnerLabelValue("db-in")
+	apiPolicy, dbPolicy, ownerA, ownerB := twoPolicies(t, ns)
 
 	rc.take()
 	if _, err := c.ApplyManifestsRecorded(ctx, ownerA, apiPolicy, nil, nil, false); err != nil {
@@ -202,13 +208,7 @@ func TestSharedDenySurvivesOutOfBandDelete(t *testing.T) {
 	ctx := context.Background()
 	const ns = "shared-oob"
 	c, _ := testClient(t, ns)
-	place := func(name string) model.Segment {
-		return model.Segment{Name: name, Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: map[string]string{"app": name}}}
-	}
-	web, api, db := place("web"), place("api"), place("db")
-	apiPolicy := compiledFor(t, "api-in", api, web, 8443)
-	dbPolicy := compiledFor(t, "db-in", db, api, 5432)
-	ownerA, ownerB := kubernetes.OwnerLabelValue("api-in"), kubernetes.OwnerLabelValue("db-in")
+	apiPolicy, dbPolicy, ownerA, ownerB := twoPolicies(t, ns)
 	for owner, m := range map[string]map[string]string{ownerA: apiPolicy, ownerB: dbPolicy} {
 		if _, err := c.ApplyManifestsRecorded(ctx, owner, m, nil, nil, false); err != nil {
 			t.Fatal(err)
@@ -297,12 +297,7 @@ func TestSharedObjectsReleasedConcurrently(t *testing.T) {
 	ctx := context.Background()
 	const ns = "shared-race"
 	c, dyn := testClient(t, ns)
-	place := func(name string) model.Segment {
-		return model.Segment{Name: name, Kubernetes: &model.KubernetesSelector{Namespace: ns, PodLabels: map[string]string{"app": name}}}
-	}
-	web, api, db := place("web"), place("api"), place("db")
-	a, b := compiledFor(t, "api-in", api, web, 8443), compiledFor(t, "db-in", db, api, 5432)
-	ownerA, ownerB := kubernetes.OwnerLabelValue("api-in"), kubernetes.OwnerLabelValue("db-in")
+	a, b, ownerA, ownerB := twoPolicies(t, ns)
 	for round := range 8 {
 		if _, err := c.ApplyManifestsRecorded(ctx, ownerA, a, nil, nil, false); err != nil {
 			t.Fatal(err)
