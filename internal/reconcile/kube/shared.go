@@ -312,7 +312,7 @@ func (c *Client) keep(ctx context.Context, l *unstructured.Unstructured) error {
 
 // neededByOthers reports whether a deny shared object (a namespace's
 // default-deny, Istio's allow-nothing) must outlive owner although no other
-// holder is recorded on it: an object of another owner in its namespace
+// holder is recorded on it: an object another owner owns in its namespace
 // shows a policy that still places segments there, whose claim an
 // out-of-band delete of the deny may have erased (the first policy to apply
 // again recreates it as its sole holder). Keeping a deny can only deny; the
@@ -331,13 +331,12 @@ func (c *Client) neededByOthers(ctx context.Context, owner string, l *unstructur
 		if labels[kubernetes.ManagedByLabel] != kubernetes.ManagedByValue || o.GetUID() == l.GetUID() {
 			continue
 		}
+		// Another owner's own object, not a claim on another shared one:
+		// a policy deletes its own objects before it lets go of shared
+		// ones, so policies destroyed at the same moment never keep the
+		// deny for each other.
 		if v := labels[kubernetes.OwnerLabel]; v != "" && v != owner {
 			return true, nil
-		}
-		for _, h := range holders(o) {
-			if h != owner {
-				return true, nil
-			}
 		}
 	}
 	return false, nil
