@@ -66,6 +66,17 @@ const KubernetesOnlyProviderBlock = `provider "zerotrust" {
 }
 `
 
+// RemovedKeepingObjects renders `removed` blocks that drop each address from
+// the state and leave its objects in place, as if another configuration
+// owned them from now on.
+func RemovedKeepingObjects(addresses ...string) string {
+	var out string
+	for _, a := range addresses {
+		out += Block("removed", Attr("from", Expr(a)), Block("lifecycle", Attr("destroy", false)))
+	}
+	return out
+}
+
 // Block renders `header { lines }`, each line indented.
 func Block(header string, lines ...string) string {
 	var b strings.Builder

@@ -159,7 +159,7 @@ func (f *clientFactory) importedOwnership(ctx context.Context, id, summary strin
 	case len(owners) == 0:
 		return "", true
 	}
-	_, ownership, _ := strings.Cut(owners[0], "@")
+	_, ownership := awsapi.ParseRuleOwner(owners[0])
 	return ownership, true
 }
 

@@ -395,14 +395,7 @@ func TestAccSegmentPolicySet_sameNameTwoStates(t *testing.T) {
 	}
 	first := acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("ports", []string{"443"}))
 	other := acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.60.0.0/16"}), acctest.Attr("ports", []string{"5432"}))
-	const removed = `
-removed {
-  from = zerotrust_segment_policy_set.first
-  lifecycle {
-    destroy = false
-  }
-}
-`
+	removed := acctest.RemovedKeepingObjects("zerotrust_segment_policy_set.first")
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -481,21 +474,7 @@ func TestAccSegment_exclusive(t *testing.T) {
 	own := acctest.SegmentPolicy("mine_in", "zerotrust_segment.mine",
 		acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.48.0.0/16"}), acctest.Attr("ports", []string{"443"})))
 	first := acctest.Config(acctest.ProviderBlock(), segments, own)
-	const removed = `
-removed {
-  from = zerotrust_segment.mine
-  lifecycle {
-    destroy = false
-  }
-}
-
-removed {
-  from = zerotrust_segment_policy.mine_in
-  lifecycle {
-    destroy = false
-  }
-}
-`
+	removed := acctest.RemovedKeepingObjects("zerotrust_segment.mine", "zerotrust_segment_policy.mine_in")
 	intruders := acctest.Resource("zerotrust_segment_policy", "intruder", acctest.Attr("segment", mineID),
 		acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{"10.0.0.0/8"}), acctest.Attr("ports", []string{"22"}))) +
 		acctest.SegmentPolicy("peer_intruder", "zerotrust_segment.other",

@@ -422,14 +422,7 @@ func TestAccPlanTime_segmentOfAnotherStateReadAtPlan(t *testing.T) {
 	})
 	segmentID := "sg/" + vpcID + "/other-state-vault"
 	policy := func(cidr string) string {
-		return acctest.Config(acctest.ProviderBlock(), `
-removed {
-  from = zerotrust_segment.vault
-  lifecycle {
-    destroy = false
-  }
-}
-`, acctest.Resource("zerotrust_segment_policy", "vault_in", acctest.Attr("segment", segmentID),
+		return acctest.Config(acctest.ProviderBlock(), acctest.RemovedKeepingObjects("zerotrust_segment.vault"), acctest.Resource("zerotrust_segment_policy", "vault_in", acctest.Attr("segment", segmentID),
 			acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{cidr}), acctest.Attr("ports", []string{"443"}))))
 	}
 	resource.ParallelTest(t, resource.TestCase{

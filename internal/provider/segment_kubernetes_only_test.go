@@ -147,14 +147,7 @@ resource "zerotrust_segment" %[1]q {
 }
 `, label, name, ns, lines)
 	}
-	const removed = `
-removed {
-  from = zerotrust_segment.db
-  lifecycle {
-    destroy = false
-  }
-}
-`
+	removed := acctest.RemovedKeepingObjects("zerotrust_segment.db")
 	intruder := fmt.Sprintf(`
 resource "zerotrust_segment_policy" "web" {
   segment = zerotrust_segment.web.id

@@ -189,7 +189,7 @@ func TestAccSegmentKubernetesRegistry_legacyConfigMapMigrated(t *testing.T) {
 	acctest.CreateLegacySegmentRecord(t, ns, "web", map[string]string{"app": "web"}, owner)
 	rec := &acctest.DiagnosticsRecorder{}
 	importOwner := fmt.Sprintf("import {\n  to = zerotrust_segment.web\n  id = \"k8s/%s/web\"\n}\n", ns)
-	const ownerGone = "removed {\n  from = zerotrust_segment.web\n  lifecycle {\n    destroy = false\n  }\n}\n"
+	ownerGone := acctest.RemovedKeepingObjects("zerotrust_segment.web")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: rec.Factories(),

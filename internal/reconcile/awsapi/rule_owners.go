@@ -25,6 +25,14 @@ func RuleOwner(id, ownership string) string {
 	return id + "@" + ownership
 }
 
+// ParseRuleOwner splits a TagPolicy value into the resource id and its
+// ownership id ("" for a state written before ownership ids): the inverse
+// of RuleOwner. Ids hold no "@" (policy names and segment names cannot).
+func ParseRuleOwner(owner string) (id, ownership string) {
+	id, ownership, _ = strings.Cut(owner, "@")
+	return id, ownership
+}
+
 // RuleOwnersOf lists the rule owners of the resources of id: every
 // TagPolicy value of a managed rule that is id or id@<ownership>, sorted,
 // with one DescribeSecurityGroupRules over the managed rules (paginated).

@@ -78,10 +78,8 @@ func GoverningPolicies(ctx context.Context, c *ec2.Client, groupID string) ([]st
 	for _, r := range rules {
 		tags := tagMap(r.Tags)
 		if owner := tags[TagPolicy]; owner != "" && tags[TagManagedBy] == ManagedByValue {
-			if i := strings.LastIndex(owner, "@"); i > 0 {
-				owner = owner[:i] // the ownership id is a UUID: the last "@" starts it
-			}
-			out = append(out, owner)
+			id, _ := ParseRuleOwner(owner)
+			out = append(out, id)
 		}
 	}
 	return slices.Compact(slices.Sorted(slices.Values(out))), nil
