@@ -122,6 +122,7 @@ func RequireAcc(t *testing.T) {
 func PreCheck(t *testing.T) {
 	t.Helper()
 	RequireAcc(t)
+	realAccountGate(t)
 	if os.Getenv("ZT_ACC_REAL") == "" && Sandbox == nil {
 		t.Fatal("the sandbox is not running: acceptance tests must be run with TF_ACC=1 through acctest.Main")
 	}
@@ -135,6 +136,7 @@ func PreCheck(t *testing.T) {
 func AWSConfig(t *testing.T) aws.Config {
 	t.Helper()
 	RequireAcc(t)
+	realAccountGate(t)
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -13,14 +13,15 @@ import (
 // body lines that vary (attributes and nested blocks, as HCL text), so a
 // test's configuration reads as what is particular to it.
 
-// RandomName is prefix, a dash and six random lowercase letters or digits:
-// the name of an object a test creates in a namespace other tests (or other
+// RandomName is prefix, in a CI run "-r" and the run id (RunID), then a
+// dash and six random lowercase letters or digits: the name of an object a test creates in a namespace other tests (or other
 // runs, in a shared account) use too — Identity Store users and groups,
 // permission sets, access proxies, Kubernetes namespaces. Objects named
 // inside a container the test made itself (security groups in its own VPC,
-// Kubernetes objects in its own namespace) need no suffix.
+// Kubernetes objects in its own namespace) need no suffix: the container's
+// name carries the run id (CreateVPC), and the sweep finds them through it.
 func RandomName(prefix string) string {
-	return prefix + "-" + tfacctest.RandString(6)
+	return withRunID(prefix) + "-" + tfacctest.RandString(6)
 }
 
 // Config joins configuration blocks.

@@ -31,7 +31,7 @@ func CreateVPC(t *testing.T, cidr string) string {
 	t.Helper()
 	c := EC2(t)
 	out, err := c.CreateVpc(context.Background(), &ec2.CreateVpcInput{CidrBlock: aws.String(cidr), TagSpecifications: []ec2types.TagSpecification{{
-		ResourceType: ec2types.ResourceTypeVpc, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(t.Name())}},
+		ResourceType: ec2types.ResourceTypeVpc, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(withRunID("zt-acc") + "-" + t.Name())}},
 	}}})
 	if err != nil {
 		t.Fatalf("creating test VPC: %v", err)

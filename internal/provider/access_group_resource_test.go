@@ -53,6 +53,7 @@ terraform {
 }
 
 func TestAccAccessGroup_basic(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	alice, bob := acctest.RandomName("basic-alice")+"@example.com", acctest.RandomName("basic-bob")+"@example.com"
 	users := acctest.CreateUsers(t, alice, bob)
 	name := acctest.RandomName("payments-engineering")
@@ -113,6 +114,7 @@ func TestAccAccessGroup_basic(t *testing.T) {
 }
 
 func TestAccAccessGroup_update(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	alice, bob, carol, dave := acctest.RandomName("upd-alice"), acctest.RandomName("upd-bob"), acctest.RandomName("upd-carol"), acctest.RandomName("upd-dave")
 	users := acctest.CreateUsers(t, alice, bob, carol, dave)
 	name := acctest.RandomName("update-group")
@@ -168,6 +170,7 @@ func TestAccAccessGroup_update(t *testing.T) {
 // TestAccAccessGroup_drift adds and removes members out of band: the
 // authoritative group's plan shows both and apply corrects them.
 func TestAccAccessGroup_drift(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	alice, bob, mallory := acctest.RandomName("drift-alice"), acctest.RandomName("drift-bob"), acctest.RandomName("drift-mallory")
 	users := acctest.CreateUsers(t, alice, bob, mallory)
 	var groupID string
@@ -200,6 +203,7 @@ func TestAccAccessGroup_drift(t *testing.T) {
 }
 
 func TestAccAccessGroup_disappears(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	alice := acctest.RandomName("gone-alice")
 	acctest.CreateUsers(t, alice)
 	resource.ParallelTest(t, resource.TestCase{
@@ -219,6 +223,7 @@ func TestAccAccessGroup_disappears(t *testing.T) {
 // TestAccAccessGroup_adopt adopts a group made outside Terraform: the default
 // is additive, destroy leaves the group and removes only what was added.
 func TestAccAccessGroup_adopt(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	legacy, alice := acctest.RandomName("adopt-legacy"), acctest.RandomName("adopt-alice")
 	users := acctest.CreateUsers(t, legacy, alice)
 	groupName := acctest.RandomName("okta-payments")
@@ -264,6 +269,7 @@ func TestAccAccessGroup_adopt(t *testing.T) {
 }
 
 func TestAccAccessGroup_badInput(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	cases := map[string]struct{ body, want string }{
 		"bad membership":           {`display_name = "a"` + "\n" + `membership = "exclusive"`, `(?s)Attribute membership value must be one of`},
 		"neither name nor group":   {`members = []`, `(?s)At least one attribute out of \[.*display_name`},
@@ -290,6 +296,7 @@ func TestAccAccessGroup_badInput(t *testing.T) {
 // TestAccAccessGroup_badInputAtPlan: mistakes that need the identity store
 // are still reported by the plan, at the attribute.
 func TestAccAccessGroup_badInputAtPlan(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	known := acctest.RandomName("known-user")
 	acctest.CreateUsers(t, known)
 	cases := map[string]struct{ body, want string }{
@@ -315,6 +322,7 @@ func TestAccAccessGroup_badInputAtPlan(t *testing.T) {
 // TestAccAccessGroup_rename: renaming or re-describing a group is an
 // in-place UpdateGroup; the same group carries the new name and description.
 func TestAccAccessGroup_rename(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	name, renamed := acctest.RandomName("rename-group"), acctest.RandomName("renamed-group")
 	var groupID string
 	resource.ParallelTest(t, resource.TestCase{
@@ -354,6 +362,7 @@ func exampleConfig(t *testing.T, resourceType string) string {
 
 // TestAccAccessGroup_example plans the documented example against the sandbox.
 func TestAccAccessGroup_example(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	acctest.CreateUsers(t, "alice@example.com", "bob@example.com", "carol@example.com")
 	group := acctest.CreateIdentityGroup(t, acctest.RandomName("example-oncall"))
 	// Serial: the documented example names its users (alice@example.com...), which TestAccPrivilegedAccess_example creates too.

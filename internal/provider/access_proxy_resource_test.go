@@ -32,6 +32,7 @@ func proxyIDCResource(name, extra string) string {
 }
 
 func TestAccAccessProxy_basic(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter, acctest.RealVerifiedAccess)
 	name := acctest.RandomName("corp")
 	var id string
 	resource.ParallelTest(t, resource.TestCase{
@@ -123,6 +124,7 @@ resource "zerotrust_access_proxy" "test" {
 // TestAccAccessProxy_update: OIDC options, secret rotation, groups claim,
 // logging and device providers change in place; a reference change replaces.
 func TestAccAccessProxy_update(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter, acctest.RealVerifiedAccess)
 	name := acctest.RandomName("oidc")
 	var id string
 	crowdstrike := `
@@ -206,6 +208,7 @@ func TestAccAccessProxy_update(t *testing.T) {
 // TestAccAccessProxy_deviceTenantForcesReplacement: a device provider's
 // tenant cannot be modified; the plan says so at that attribute.
 func TestAccAccessProxy_deviceTenantForcesReplacement(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter, acctest.RealVerifiedAccess)
 	name := acctest.RandomName("tenant")
 	var id string
 	resource.ParallelTest(t, resource.TestCase{
@@ -232,6 +235,7 @@ func TestAccAccessProxy_deviceTenantForcesReplacement(t *testing.T) {
 // logging, an extra trust provider attached, the declared device provider
 // detached — and shows the plan catches each and apply corrects them.
 func TestAccAccessProxy_drift(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter, acctest.RealVerifiedAccess)
 	var id string
 	cfg := proxyIDC(acctest.RandomName("drift"), "")
 	var foreign string
@@ -288,6 +292,7 @@ func TestAccAccessProxy_drift(t *testing.T) {
 }
 
 func TestAccAccessProxy_disappears(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter, acctest.RealVerifiedAccess)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -303,6 +308,7 @@ func TestAccAccessProxy_disappears(t *testing.T) {
 }
 
 func TestAccAccessProxy_badInput(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter, acctest.RealVerifiedAccess)
 	idp := func(body string) string { return "identity_provider {\n" + body + "\n}\n" }
 	cases := map[string]struct {
 		body string

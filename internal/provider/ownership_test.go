@@ -24,6 +24,7 @@ var allowHTTPSFromCorp = acctest.AllowFrom(acctest.Attr("cidr_blocks", []string{
 // another resource created is refused — never taken over — and destroying
 // the second leaves the first's group in place.
 func TestAccSegment_sameNameRefused(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.32.0.0/16")
 	first := acctest.Config(acctest.ProviderBlock(), acctest.Segment("first", "shared-name", vpcID))
 	second := acctest.Config(first, acctest.Segment("second", "shared-name", vpcID))
@@ -227,6 +228,7 @@ func TestAccPrivilegedAccess_ownership(t *testing.T) {
 // its other flows — and is not left in state (tainted): once the duplicate
 // flow is removed, it is simply created.
 func TestAccSegmentPolicy_sameFlowTwoPolicies(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.35.0.0/16")
 	segment := acctest.Config(acctest.ProviderBlock(), acctest.Segment("api", "two-policies-api", vpcID))
 	first := acctest.SegmentPolicy("first", "zerotrust_segment.api", acctest.Attr("name", "first"), allowHTTPSFromCorp)
@@ -348,6 +350,7 @@ func TestAccProtectSurface_interruptedCreateRecovered(t *testing.T) {
 // policies of one configuration that declare the same flow are refused at
 // plan, each pointing at the other; nothing is written.
 func TestAccSegmentPolicy_sameFlowRefusedAtPlan(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.37.0.0/16")
 	segment := acctest.Config(acctest.ProviderBlock(), acctest.Segment("api", "same-flow-api", vpcID))
 	policy := func(name string) string {
@@ -387,6 +390,7 @@ func TestAccSegmentPolicy_sameFlowRefusedAtPlan(t *testing.T) {
 // first's rules in place (before ownership ids, the second took the first's
 // rules over and revoked them).
 func TestAccSegmentPolicySet_sameNameTwoStates(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.47.0.0/16")
 	segment := acctest.Config(acctest.ProviderBlock(), acctest.Segment("db", "twin-db", vpcID))
 	set := func(label string, flows ...string) string {
@@ -467,6 +471,7 @@ func TestAccSegmentPolicySet_interruptedCreateRecovered(t *testing.T) {
 // this one that governs it, or names it as a peer, is refused at plan, at
 // the attribute naming it — nothing is written.
 func TestAccSegment_exclusive(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.48.0.0/16")
 	mineID := model.AWSSegmentID(vpcID, "exclusive-mine")
 	segments := acctest.Segment("mine", "exclusive-mine", vpcID, acctest.Attr("exclusive", true)) +

@@ -54,6 +54,7 @@ resource "zerotrust_protect_surface" "payments" {
 // spelled as two halves, into a restricted segment created by the same apply
 // is refused at plan when the policy declares the segment's sensitivity.
 func TestAccPlanTime_openInternetIntoSegmentCreatedInSameApply(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -135,6 +136,7 @@ resource "zerotrust_privileged_access" "oncall" {
 // protocols, CIDRs and the existing peer, the new group written self — and
 // apply writes exactly those rules.
 func TestAccPlanTime_rulesKnownForSegmentCreatedInSameApply(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.31.0.0/16")
 	peer := acctest.Config(acctest.ProviderBlock(), acctest.Segment("db", "plan-time-db", vpcID))
 	withWeb := acctest.Config(peer, acctest.Segment("web", "plan-time-web", vpcID, acctest.Attr("sensitivity", "confidential"))) + `
@@ -187,6 +189,7 @@ resource "zerotrust_segment_policy" "web" {
 // names no security group is an error at plan, naming the flow, although the
 // governed segment does not exist yet; nothing is created.
 func TestAccPlanTime_missingPeerForSegmentCreatedInSameApply(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -258,6 +261,7 @@ resource "zerotrust_protect_surface" "orders" {
 // with that very configuration, still succeeds: floors judge what would be
 // written, and destroy writes nothing.
 func TestAccPlanTime_destroyNotBlockedByFloors(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.36.0.0/16")
 	config := func(sensitivity string) string {
 		return acctest.Config(acctest.ProviderBlock(), acctest.Segment("web", "floors-web", vpcID, acctest.Attr("sensitivity", sensitivity))) + `
@@ -292,6 +296,7 @@ resource "zerotrust_segment_policy" "web_in" {
 // restricted — refused at plan, so it never applies and stays open. Once the
 // policy acknowledges the flow (recorded on the rule), the raise applies.
 func TestAccPlanTime_raisingSensitivityWithInternetIn(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.38.0.0/16")
 	config := func(sensitivity, ack string) string {
 		return acctest.Config(acctest.ProviderBlock(), acctest.Segment("web", "raise-web", vpcID, acctest.Attr("sensitivity", sensitivity))) + fmt.Sprintf(`
@@ -336,6 +341,7 @@ resource "zerotrust_segment_policy" "web_in" {
 // for segments created in it — naming the flow; nothing is created. Once
 // the VPCs are peered, the same configuration applies.
 func TestAccPlanTime_peerInUnpeeredVPC(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	shop := acctest.CreateVPC(t, "10.45.0.0/16")
 	ledger := acctest.CreateVPC(t, "10.46.0.0/16")
 	config := acctest.Config(acctest.ProviderBlock(),
@@ -377,6 +383,7 @@ func TestAccPlanTime_peerInUnpeeredVPC(t *testing.T) {
 // public, and its live rules admit no internet), and is the policy's planned
 // segment_sensitivity.
 func TestAccPlanTime_sensitivityChangedInSameApply(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.39.0.0/16")
 	config := func(sensitivity string, cidrs ...string) string {
 		return acctest.Config(acctest.ProviderBlock(),
@@ -413,6 +420,7 @@ func TestAccPlanTime_sensitivityChangedInSameApply(t *testing.T) {
 // sensitivity from its security group's tags, so the internet into it is
 // refused at plan and the policy's sensitivity and rules are in the plan.
 func TestAccPlanTime_segmentOfAnotherStateReadAtPlan(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.48.0.0/16")
 	var groupID string
 	t.Cleanup(func() {

@@ -24,6 +24,7 @@ func jitExpression(t time.Time) string { return "at(" + t.UTC().Format("2006-01-
 // an account drops its schedule and narrows the role; removing expires_at
 // removes the schedules and role; destroy leaves nothing.
 func TestAccPrivilegedAccess_expirySchedules(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	groupID := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-jit-scheduled-group"))
 	name := acctest.RandomName("jit-scheduled")
 	jitGroup, jitRoleARN := acctest.ExpiryScheduleGroup(name), acctest.ExpiryRoleARN(motoAccount, name)
@@ -121,6 +122,7 @@ func TestAccPrivilegedAccess_expirySchedules(t *testing.T) {
 // execution role, which derive from the grant's name and the account alone;
 // only the schedules, named after the group's id, are known after apply.
 func TestAccPrivilegedAccess_expiryPlannedForNewGroup(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	name := acctest.RandomName("jit-new-group")
 	jitGroup, jitRoleARN := acctest.ExpiryScheduleGroup(name), acctest.ExpiryRoleARN(motoAccount, name)
 	expires := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)

@@ -29,6 +29,7 @@ const (
 const basicInline = `{"Statement":[{"Action":["ecs:UpdateService"],"Effect":"Allow","Resource":"arn:aws:ecs:us-east-1:111111111111:service/prod/payments","Sid":"Restart"}],"Version":"2012-10-17"}`
 
 func TestAccPrivilegedAccess_basic(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	var ps acctest.PermissionSetRef
 	name := acctest.RandomName("payments-oncall-basic")
 	cfg := acctest.Config(acctest.ProviderBlock(), acctest.AccessGroup("oncall", acctest.RandomName("pa-basic-oncall"))) + `
@@ -99,6 +100,7 @@ func privilegedConfig(group, body string) string {
 // TestAccPrivilegedAccess_import imports by `<instance arn>,<permission set arn>`,
 // with the import command and with an import block.
 func TestAccPrivilegedAccess_import(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-import-group"))
 	var ps acctest.PermissionSetRef
 	cfg := privilegedConfig(group, `
@@ -156,6 +158,7 @@ func TestAccPrivilegedAccess_import(t *testing.T) {
 }
 
 func TestAccPrivilegedAccess_update(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-update-group"))
 	name, renamed := acctest.RandomName("update-me"), acctest.RandomName("update-me-v2")
 	var ps acctest.PermissionSetRef
@@ -244,6 +247,7 @@ func TestAccPrivilegedAccess_update(t *testing.T) {
 // plan shows it and apply restores it. A read-back that differs only in
 // white space and key order is not drift.
 func TestAccPrivilegedAccess_drift(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-drift-group"))
 	var ps acctest.PermissionSetRef
 	inline := `{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::reports/*"}],"Version":"2012-10-17"}`
@@ -295,6 +299,7 @@ func TestAccPrivilegedAccess_drift(t *testing.T) {
 }
 
 func TestAccPrivilegedAccess_disappears(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-gone-group"))
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -316,6 +321,7 @@ func TestAccPrivilegedAccess_disappears(t *testing.T) {
 // assignment away, sets expired and deletes the expiry schedules and their
 // role; the permission set stays.
 func TestAccPrivilegedAccess_expiry(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-expiry-group"))
 	name := acctest.RandomName("jit-oncall")
 	var ps acctest.PermissionSetRef
@@ -361,6 +367,7 @@ func TestAccPrivilegedAccess_expiry(t *testing.T) {
 // TestAccPrivilegedAccess_expiresWithoutChange: nothing in the configuration
 // changes; once expires_at passes, the next plan removes the assignments.
 func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	// Parallel, but before the clock is read: a parallel test waits for
 	// the serial ones, and expires_at must still be ahead when it resumes.
 	t.Parallel()
@@ -401,6 +408,7 @@ func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
 // TestAccPrivilegedAccess_boundary: a permissions boundary is put, changed
 // from an AWS-managed to a customer-managed policy, and removed, in place.
 func TestAccPrivilegedAccess_boundary(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-boundary-group"))
 	name := acctest.RandomName("bounded")
 	var ps acctest.PermissionSetRef
@@ -474,6 +482,7 @@ func TestAccPrivilegedAccess_badInput(t *testing.T) {
 // TestAccPrivilegedAccess_acknowledged: an acknowledgement turns the lint
 // errors into warnings, so the plan goes through.
 func TestAccPrivilegedAccess_acknowledged(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

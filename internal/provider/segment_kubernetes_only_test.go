@@ -52,6 +52,7 @@ resource "zerotrust_segment_policy" "db" {
 // change reaches the policy in the same apply; import; destroy leaves
 // nothing.
 func TestAccSegment_kubernetesOnly(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2, acctest.RealKubernetes)
 	ns := acctest.RandomName("acc-k8s-only")
 	// Serial: t.Setenv changes the environment of the whole test binary.
 	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
@@ -133,6 +134,7 @@ resource "zerotrust_segment" "tagged" {
 // policy of this one naming it as a peer is refused at plan, at the peer's
 // attribute — and nothing is written.
 func TestAccSegment_exclusiveKubernetesOnly(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealKubernetes)
 	ns := acctest.RandomName("acc-k8s-excl")
 	acctest.EnsureNamespace(t, ns)
 	segment := func(label, name, lines string) string {

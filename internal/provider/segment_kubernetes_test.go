@@ -21,6 +21,7 @@ func segmentK8sConfig(vpcID, kubernetesBlock string) string {
 // back (import included), notices a tag edited out of band, and removes the
 // tags with the block.
 func TestAccSegment_kubernetes(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2, acctest.RealKubernetes)
 	vpcID := acctest.CreateVPC(t, "10.11.0.0/16")
 	var groupID string
 	placement := `
@@ -75,6 +76,7 @@ func TestAccSegment_kubernetes(t *testing.T) {
 }
 
 func TestAccSegment_kubernetesBadInput(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealKubernetes)
 	// Terraform shows a diagnostic's attribute by quoting the configuration
 	// line it points at, so each pattern matches the summary and that line.
 	cases := map[string]struct{ block, want string }{

@@ -63,6 +63,7 @@ resource "zerotrust_segment_policy" "test" {
 // in the plan, update, drift (an edited and a deleted object), a conflict
 // with another field manager, import and destroy.
 func TestAccSegmentPolicy_kubernetes(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2, acctest.RealKubernetes)
 	vpcID := acctest.CreateVPC(t, "10.30.0.0/16")
 	ns := acctest.RandomName("acc-shop")
 	acctest.EnsureNamespace(t, ns)
@@ -193,6 +194,7 @@ func checkImportedManifests(states []*terraform.InstanceState) error {
 }
 
 func TestAccSegmentPolicy_kubernetesBadInput(t *testing.T) {
+	acctest.SafeInRealAccounts(t)
 	cases := map[string]struct{ flow, want string }{
 		"unknown method": {`
     cidr_blocks  = ["10.0.0.0/8"]

@@ -41,6 +41,7 @@ const basicFlows = `
 `
 
 func TestAccSegmentPolicy_basic(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.20.0.0/16")
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -87,6 +88,7 @@ func TestAccSegmentPolicy_basic(t *testing.T) {
 // TestAccSegmentPolicy_update shows the compiled rules in the plan before
 // apply, and reconciles the difference.
 func TestAccSegmentPolicy_update(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.21.0.0/16")
 	updated := `
   allow_from {
@@ -135,6 +137,7 @@ func TestAccSegmentPolicy_update(t *testing.T) {
 // TestAccSegmentPolicy_drift removes an owned rule and adds a foreign one out
 // of band: the plan shows both, and apply restores exactly the declared set.
 func TestAccSegmentPolicy_drift(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.22.0.0/16")
 	var payments string
 	cfg := policyConfig(vpcID, basicFlows)
@@ -176,6 +179,7 @@ func TestAccSegmentPolicy_drift(t *testing.T) {
 
 // TestAccSegmentPolicy_disappears: every rule of the policy revoked out of band.
 func TestAccSegmentPolicy_disappears(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.23.0.0/16")
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -192,6 +196,7 @@ func TestAccSegmentPolicy_disappears(t *testing.T) {
 }
 
 func TestAccSegmentPolicy_badInput(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.24.0.0/16")
 	cases := map[string]struct{ flows, want string }{
 		"open internet into restricted": {`
@@ -265,6 +270,7 @@ func TestAccSegmentPolicy_badInput(t *testing.T) {
 // a zerotrust_segment writes only this segment's half; the foreign group
 // gets no rule, and the plan says so.
 func TestAccSegmentPolicy_foreignPeer(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.19.0.0/16")
 	foreign := acctest.CreateSecurityGroup(t, vpcID, "legacy-app", "made by hand")
 	before := acctest.SecurityGroupRules(t, foreign) // its default egress, as AWS creates it

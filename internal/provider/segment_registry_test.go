@@ -69,6 +69,7 @@ resource "zerotrust_segment" "web" {
 // --authorization-mode=RBAC; the edit role's aggregation is done by the
 // test, as kube-controller-manager would.
 func TestAccSegmentKubernetesRegistry_editRoleCannotWrite(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2, acctest.RealKubernetes)
 	ns := acctest.RandomName("acc-registry-rbac")
 	acctest.EnsureNamespace(t, ns)
 	user := "app-developer@" + ns
@@ -127,6 +128,7 @@ func TestAccSegmentKubernetesRegistry_editRoleCannotWrite(t *testing.T) {
 // create-pending (what the forger pre-created) is refused as a peer
 // at plan, with nothing written.
 func TestAccSegmentKubernetesRegistry_unsafeRecordRefused(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2, acctest.RealKubernetes)
 	ns := acctest.RandomName("acc-registry-unsafe")
 	acctest.EnsureNamespace(t, ns)
 	acctest.CreateSegmentRecord(t, ns, "web", map[string]string{"app": "web"})
@@ -182,6 +184,7 @@ func TestAccSegmentKubernetesRegistry_unsafeRecordRefused(t *testing.T) {
 // change of kubernetes_record), keeping its ownership id and deleting the
 // ConfigMap; then the peer is accepted.
 func TestAccSegmentKubernetesRegistry_legacyConfigMapMigrated(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2, acctest.RealKubernetes)
 	ns := acctest.RandomName("acc-registry-legacy")
 	acctest.EnsureNamespace(t, ns)
 	const owner = "0a0b0c0d-1111-4222-8333-444455556666"
@@ -240,6 +243,7 @@ func TestAccSegmentKubernetesRegistry_legacyConfigMapMigrated(t *testing.T) {
 // updates its NetworkPolicies and warns, at the peer's attribute, naming the
 // peer and what changed.
 func TestAccSegmentKubernetesRegistry_peerMoveWarned(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2, acctest.RealKubernetes)
 	ns := acctest.RandomName("acc-registry-move")
 	acctest.EnsureNamespace(t, ns)
 	acctest.CreateSegmentRecord(t, ns, "web", map[string]string{"app": "web"})

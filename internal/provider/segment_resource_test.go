@@ -20,6 +20,7 @@ func segmentConfig(vpcID, name, sensitivity string) string {
 }
 
 func TestAccSegment_basic(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.10.0.0/16")
 	var groupID string
 	resource.ParallelTest(t, resource.TestCase{
@@ -71,6 +72,7 @@ func TestAccSegment_basic(t *testing.T) {
 }
 
 func TestAccSegment_update(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.11.0.0/16")
 	var groupID string
 	resource.ParallelTest(t, resource.TestCase{
@@ -104,6 +106,7 @@ func TestAccSegment_update(t *testing.T) {
 // TestAccSegment_drift adds a rule out of band to a created segment; the
 // plan shows it as unmanaged and apply removes it.
 func TestAccSegment_drift(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.12.0.0/16")
 	var groupID string
 	cfg := segmentConfig(vpcID, "drift", "internal")
@@ -134,6 +137,7 @@ func TestAccSegment_drift(t *testing.T) {
 // internet, added with the provider's managed-by tag copied onto it, is
 // still drift: the refreshed state says what it allows, and apply removes it.
 func TestAccSegment_driftForgedTag(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.18.0.0/16")
 	var groupID string
 	cfg := segmentConfig(vpcID, "forged", "restricted")
@@ -166,6 +170,7 @@ func TestAccSegment_driftForgedTag(t *testing.T) {
 }
 
 func TestAccSegment_disappears(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.13.0.0/16")
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -184,6 +189,7 @@ func TestAccSegment_disappears(t *testing.T) {
 // TestAccSegment_adopt adopts a group made outside Terraform: destroy must
 // leave it in place, with the provider's tags removed.
 func TestAccSegment_adopt(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.14.0.0/16")
 	id := acctest.CreateSecurityGroup(t, vpcID, "legacy", "legacy")
 	acctest.TagResource(t, id, "cost-center", "1234")
@@ -221,6 +227,7 @@ func TestAccSegment_adopt(t *testing.T) {
 // it exactly as it was before the import. Adopting one through
 // security_group_id likewise leaves its Name tag alone.
 func TestAccSegment_importForeign(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	vpcID := acctest.CreateVPC(t, "10.15.0.0/16")
 	id := acctest.CreateSecurityGroup(t, vpcID, "legacy-web", "legacy web tier")
 	acctest.TagResource(t, id, "Name", "legacy web (team A)")
@@ -266,6 +273,7 @@ func TestAccSegment_importForeign(t *testing.T) {
 }
 
 func TestAccSegment_badInput(t *testing.T) {
+	acctest.SafeInRealAccounts(t, acctest.RealEC2)
 	cases := map[string]struct {
 		body string
 		want string

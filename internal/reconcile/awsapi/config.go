@@ -49,6 +49,11 @@ type Endpoints struct {
 	EC2, SSOAdmin, IdentityStore, STS, IAM, Scheduler string
 }
 
+// AppID is the application id every request carries in its User-Agent
+// (app/terraform-provider-zerotrust): AWS's CloudTrail and the sandbox tell
+// the provider's calls from anyone else's by it.
+const AppID = "terraform-provider-zerotrust"
+
 // DefaultMaxRetries is generous because throttling is the normal state of a
 // busy account; the backoff is jittered and capped.
 const DefaultMaxRetries = 10
@@ -80,6 +85,7 @@ func NewClients(ctx context.Context, c Config) (*Clients, error) {
 		maxAttempts = DefaultMaxRetries
 	}
 	opts := []func(*config.LoadOptions) error{
+		config.WithAppID(AppID),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts

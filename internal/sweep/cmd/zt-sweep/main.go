@@ -48,6 +48,7 @@ func run() int {
 	region := flag.String("region", "", "AWS region (default: AWS_REGION)")
 	noAWS := flag.Bool("no-aws", false, "do not sweep AWS")
 	realAccount := flag.Bool("i-know-this-is-a-real-account", false, "allow -delete where the endpoints are not proven to be the running sandbox's (a test account you mean to clean)")
+	runID := flag.String("run-id", "", "only objects of this CI run: names carrying -r<id>, VPCs named zt-acc-r<id>-…, and what lives in them (see the real-account guide)")
 	sandboxIdentity := flag.String("sandbox-identity", os.Getenv(identity.Env), "identity record of the running sandbox, which -delete proves the endpoints against (default: "+identity.Env+", set by the sandbox's environment)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -105,6 +106,16 @@ func run() int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "zt-sweep:", err)
 		return 1
+	}
+	if *runID != "" {
+		var vpcs map[string]bool
+		if src.AWS != nil {
+			if vpcs, err = sweep.RunVPCs(ctx, src.AWS.EC2, *runID); err != nil {
+				fmt.Fprintln(os.Stderr, "zt-sweep:", err)
+				return 1
+			}
+		}
+		inv.OnlyRun(*runID, vpcs)
 	}
 	fmt.Printf("claims from %d state file(s)\n\n", len(states))
 	if err := inv.Write(os.Stdout); err != nil {
