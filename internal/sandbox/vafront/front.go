@@ -26,6 +26,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -52,6 +53,14 @@ type Options struct {
 	// (package identity), so a tool can prove the endpoint is this
 	// sandbox's; empty means the front proves nothing.
 	IdentityKey []byte
+	// SchedulerInterval is how often, in real time, the scheduler runner
+	// looks for due schedules (scheduler.go) once the front is served by
+	// Start. 0 means 400ms; negative means never (RunSchedules still runs
+	// a pass on demand).
+	SchedulerInterval time.Duration
+	// Logger receives the front's own log lines (scheduler invocations,
+	// answers it could not complete); nil means the standard logger.
+	Logger *log.Logger
 }
 
 // Front is the http.Handler.
@@ -76,6 +85,11 @@ type Front struct {
 
 	counters counters
 	faults   faultState
+
+	// sched is the scheduler runner's state and the sandbox clock
+	// (scheduler.go); runMu serializes its passes.
+	sched schedulerRunner
+	runMu sync.Mutex
 }
 
 // New builds a Front forwarding to opts.Upstream.
@@ -96,8 +110,12 @@ func New(opts Options) (*Front, error) {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
+	if opts.SchedulerInterval == 0 {
+		opts.SchedulerInterval = 400 * time.Millisecond
+	}
 	f := &Front{opts: opts, upstream: u, now: time.Now}
 	f.resetState()
+	f.resetScheduler()
 	f.counters.m = map[string]int64{}
 	f.proxy = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -351,9 +369,11 @@ func (f *Front) resetState() {
 }
 
 // Reset clears the front's state (Verified Access, rule descriptions, SSO
-// Admin and Identity Store additions), counters and faults, then resets moto.
+// Admin and Identity Store additions), counters, faults, the scheduler's
+// invocations and the clock's offset, then resets moto.
 func (f *Front) Reset(ctx context.Context) error {
 	f.resetState()
+	f.resetScheduler()
 	f.counters.reset()
 	f.faults.clear()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.upstream.String()+"/moto-api/reset", nil)
