@@ -2,12 +2,24 @@
 // endpoint that implements the AWS Verified Access EC2 actions itself
 // (stateful, EC2 query protocol, same parameters and error codes as the EC2
 // API) and forwards every other request to moto_server, which has no
-// Verified Access. EventBridge Scheduler (REST-JSON) is forwarded as is:
-// moto stores schedules and groups as the provider uses them, but never
-// runs a schedule, so tests check what would run, not that it ran. Where
-// moto 5.2.1 lacks an action the provider calls or answers it unlike AWS,
-// the front completes it so that clients only ever see AWS's documented
-// behaviour:
+// Verified Access. EventBridge Scheduler (REST-JSON) is forwarded as is to
+// moto, which stores schedules and groups but runs none; the front's
+// scheduler runner (scheduler.go, invoke.go) does what AWS then does:
+// every 400 ms it fires the ENABLED one-time at() schedules that are due on
+// the sandbox clock (ScheduleExpressionTimezone honoured), assumes the
+// execution role only if its trust policy admits scheduler.amazonaws.com
+// for the schedule's group and account, calls the universal target
+// (ssoadmin deleteAccountAssignment; any other target is a recorded
+// failure) only if the role's policies allow the action on every resource
+// (package iampolicy), through the front's own handler as a client's call
+// would go, retries failures by the schedule's RetryPolicy and deletes a
+// completed schedule whose ActionAfterCompletion is DELETE. rate() and
+// cron() schedules are not fired. The sandbox clock is real time plus an
+// offset that tests advance through the control API (POST /_sandbox/clock
+// {"advance_seconds": N}); every attempt is listed at GET
+// /_sandbox/scheduler/invocations and logged. Where moto 5.2.1 lacks an
+// action the provider calls or answers it unlike AWS, the front completes
+// it so that clients only ever see AWS's documented behaviour:
 //   - EC2 group-pair rule descriptions in DescribeSecurityGroupRules and
 //     DescribeSecurityGroups (sgrules.go);
 //   - SSO Admin permission-set tags, permissions boundaries, provisioning
