@@ -107,7 +107,7 @@ func parseStatement(rs map[string]json.RawMessage) (Statement, error) {
 		case "Effect":
 			err = json.Unmarshal(v, &st.Effect)
 			if err == nil && st.Effect != "Allow" && st.Effect != "Deny" {
-				err = fmt.Errorf("Effect %q: want Allow or Deny", st.Effect)
+				err = fmt.Errorf("%q: want Allow or Deny", st.Effect)
 			}
 		case "Action":
 			st.Action, err = stringOrList(v)
