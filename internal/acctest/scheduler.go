@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -20,6 +21,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
 // EventBridge Scheduler schedules and the IAM role that end just-in-time
@@ -359,5 +362,103 @@ func CheckGrantGone(t *testing.T, ref *PermissionSetRef, name string) resource.T
 			return err
 		}
 		return expiryGone(context.Background(), name)
+	}
+}
+
+// The sandbox runs the schedules (package vafront): at its clock, which is
+// real time unless a test advances it, it invokes each due expiry schedule
+// as its role and records the outcome.
+
+// AdvanceSandboxClock moves the sandbox's clock (not the provider's, nor
+// Terraform's) forward by d, so schedules due by then fire within a second.
+// The clock is global to the sandbox: only a serial test may move it, and
+// the test's cleanup puts it back on real time.
+func AdvanceSandboxClock(t *testing.T, d time.Duration) {
+	t.Helper()
+	ctl, err := sandboxControl()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := ctl.ResetClock(context.Background()); err != nil {
+			t.Errorf("putting the sandbox clock back: %v", err)
+		}
+	})
+	if _, err := ctl.AdvanceClock(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ExpiryInvocations returns the sandbox scheduler's invocation attempts of
+// the expiry schedules of the privileged access named name, oldest first.
+func ExpiryInvocations(t *testing.T, name string) []vafront.Invocation {
+	t.Helper()
+	ctl, err := sandboxControl()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := ctl.Invocations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []vafront.Invocation
+	for _, inv := range all {
+		if inv.Group == ExpiryScheduleGroup(name) {
+			out = append(out, inv)
+		}
+	}
+	return out
+}
+
+// WaitExpiryFired waits up to within for the expiry of the privileged
+// access named name to have run: no assignment of the permission set *ref
+// left in accounts and no schedule left in its group, read through the SDK.
+// No Terraform command runs meanwhile.
+func WaitExpiryFired(t *testing.T, ref *PermissionSetRef, name string, within time.Duration, accounts ...string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		ps, err := ReadPermissionSet(t, ref.Instance, ref.ARN, accounts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schedules, err := ReadSchedules(t, ExpiryScheduleGroup(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		left := 0
+		for _, a := range ps.Assignments {
+			left += len(a)
+		}
+		if left == 0 && len(schedules) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s after the expiry: assignments %v, schedules %v; invocations %+v", within, ps.Assignments, schedules, ExpiryInvocations(t, name))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// NarrowExpiryRole replaces the expiry role's policy out of band with one
+// that allows sso:DeleteAccountAssignment only on another permission set
+// of the same instance, in accounts.
+func NarrowExpiryRole(t *testing.T, name string, ref *PermissionSetRef, accounts ...string) {
+	t.Helper()
+	other := ref.ARN[:strings.LastIndexByte(ref.ARN, '/')+1] + "ps-0000000000000000"
+	resources := []string{ref.Instance, other}
+	for _, a := range accounts {
+		resources = append(resources, "arn:aws:sso:::account/"+a)
+	}
+	doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []PolicyStatement{{
+		Effect: "Allow", Action: []string{"sso:DeleteAccountAssignment"}, Resource: resources,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamClient(t).PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{
+		RoleName: aws.String(ExpiryScheduleGroup(name)), PolicyName: aws.String("delete-expired-assignments"), PolicyDocument: aws.String(string(doc)),
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -159,4 +160,30 @@ func (r *privilegedAccessResource) readExpiry(ctx context.Context, c *awsapi.Cli
 // expiryRecorded reports whether m has an expiry to read or delete.
 func expiryRecorded(m privilegedAccessModel) bool {
 	return (!m.ExpiresAt.IsNull() && m.ExpiresAt.ValueString() != "") || !m.ExpiryScheduleGroup.IsNull() || !m.ExpiryRoleARN.IsNull()
+}
+
+// warnExpiryNotFired tells the reviewer of the first plan after expires_at
+// when the refresh still found assignments that the expiry schedules, due
+// at that same expires_at, should have removed: AWS did not end the access
+// (the execution role was changed or deleted, Scheduler failed or has not
+// run yet), and until this plan is applied the access stays.
+func warnExpiryNotFired(state, plan privilegedAccessModel, diags *diag.Diagnostics) {
+	if state.Assignments.IsNull() || state.Assignments.IsUnknown() || len(state.Assignments.Elements()) == 0 {
+		return
+	}
+	if !state.ExpiresAt.Equal(plan.ExpiresAt) {
+		return // expires_at moved into the past by this configuration: no schedule was due
+	}
+	diags.AddAttributeWarning(path.Root("assignments"), "The expiry schedules did not remove the assignments",
+		fmt.Sprintf("expires_at %s has passed, but the refresh still found %d account assignment(s) of this grant: the expiry schedules did not remove them "+
+			"(for example the execution role %s was changed or deleted out of band, or EventBridge Scheduler has not run them yet; its failures are in the "+
+			"AWS/Scheduler CloudWatch metrics). The access is still in force; this plan removes the assignments.",
+			plan.ExpiresAt.ValueString(), len(state.Assignments.Elements()), expiryRoleOf(state)))
+}
+
+func expiryRoleOf(m privilegedAccessModel) string {
+	if !m.ExpiryRoleARN.IsNull() && !m.ExpiryRoleARN.IsUnknown() && m.ExpiryRoleARN.ValueString() != "" {
+		return m.ExpiryRoleARN.ValueString()
+	}
+	return identitycenter.ExpiryName(m.PermissionSetName.ValueString())
 }

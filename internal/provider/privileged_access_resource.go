@@ -143,6 +143,7 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if !state.Expired.ValueBool() && plan.Expired.ValueBool() {
 			tflog.Info(ctx, "privileged access expired; planning its assignments away", map[string]any{"name": a.Name, "expires_at": plan.ExpiresAt.ValueString()})
+			warnExpiryNotFired(state, plan, &resp.Diagnostics)
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

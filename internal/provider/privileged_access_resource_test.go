@@ -365,14 +365,18 @@ func TestAccPrivilegedAccess_expiry(t *testing.T) {
 }
 
 // TestAccPrivilegedAccess_expiresWithoutChange: nothing in the configuration
-// changes; once expires_at passes, the next plan removes the assignments.
+// changes; once expires_at passes, the next plan shows the grant expired with
+// no assignment (the sandbox's schedule has removed it by then, as AWS's
+// would).
 func TestAccPrivilegedAccess_expiresWithoutChange(t *testing.T) {
 	acctest.SafeInRealAccounts(t, acctest.RealIdentityCenter)
 	// Parallel, but before the clock is read: a parallel test waits for
 	// the serial ones, and expires_at must still be ahead when it resumes.
 	t.Parallel()
 	group := acctest.CreateIdentityGroup(t, acctest.RandomName("pa-expires-group"))
-	expires := time.Now().Add(30 * time.Second).UTC().Truncate(time.Second)
+	// Far enough ahead that the schedule cannot fire between the apply and
+	// its follow-up plans.
+	expires := time.Now().Add(60 * time.Second).UTC().Truncate(time.Second)
 	cfg := privilegedConfig(group, fmt.Sprintf(`
   name             = "`+acctest.RandomName("jit-timed")+`"
   accounts         = ["111111111111"]

@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"path/filepath"
 
@@ -48,6 +49,7 @@ type Sandbox struct {
 	ownWorkDir bool
 	moto       *moto.Server
 	front      *vafront.Server
+	frontLog   *os.File // front.log: the front's own lines (scheduler invocations …)
 	kube       kubeCluster
 	identity   string // path of the identity record (package identity)
 }
@@ -95,7 +97,11 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 		if err != nil {
 			return nil, err
 		}
-		s.front, err = vafront.Start(vafront.Options{Upstream: s.moto.URL, Region: Region, IdentityKey: key}, "")
+		if s.frontLog, err = os.Create(filepath.Join(s.workDir, "front.log")); err != nil {
+			return nil, err
+		}
+		s.front, err = vafront.Start(vafront.Options{Upstream: s.moto.URL, Region: Region, IdentityKey: key,
+			Logger: log.New(s.frontLog, "", log.LstdFlags|log.LUTC)}, "")
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: front: %w", err)
 		}
@@ -117,7 +123,7 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	return s, nil
 }
 
-// WorkDir is where logs (moto/moto_server.log, kube/…) are written.
+// WorkDir is where logs (front.log, moto/moto_server.log, kube/…) are written.
 func (s *Sandbox) WorkDir() string { return s.workDir }
 
 // AWSEndpoint is the front's URL ("" without AWS).
@@ -188,6 +194,10 @@ func (s *Sandbox) Stop() error {
 	if s.front != nil {
 		errs = append(errs, s.front.Close())
 		s.front = nil
+	}
+	if s.frontLog != nil {
+		errs = append(errs, s.frontLog.Close())
+		s.frontLog = nil
 	}
 	if s.moto != nil {
 		errs = append(errs, s.moto.Stop())

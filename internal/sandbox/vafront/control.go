@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/identity"
 )
@@ -21,6 +22,11 @@ import (
 //	DELETE /_sandbox/faults
 //	POST   /_sandbox/reset           clears state, counters, faults; resets moto
 //	GET    /_sandbox/identity?nonce=N {"mac": HMAC-SHA256(IdentityKey, N)} (package identity)
+//	GET    /_sandbox/clock           {"now": RFC 3339 sandbox time, "offset_seconds": N}
+//	POST   /_sandbox/clock           {"advance_seconds": N} (N >= 0) moves the sandbox clock on; answers as GET
+//	DELETE /_sandbox/clock           puts the sandbox clock back on real time; answers as GET
+//	GET    /_sandbox/scheduler/invocations  [Invocation …], oldest first
+//	POST   /_sandbox/scheduler/run   runs one pass of the scheduler runner now; answers as invocations
 func (f *Front) serveControl(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_sandbox"), "/")
 	switch {
@@ -59,6 +65,33 @@ func (f *Front) serveControl(w http.ResponseWriter, r *http.Request) {
 		default:
 			writeJSON(w, http.StatusOK, map[string]string{"mac": identity.MAC(f.opts.IdentityKey, nonce)})
 		}
+	case path == "/clock" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, f.clockState())
+	case path == "/clock" && r.Method == http.MethodPost:
+		var req ClockAdvance
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid clock request: " + err.Error()})
+			return
+		}
+		if req.AdvanceSeconds < 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "advance_seconds: the sandbox clock only moves forward (DELETE returns to real time)"})
+			return
+		}
+		f.AdvanceClock(time.Duration(req.AdvanceSeconds * float64(time.Second)))
+		writeJSON(w, http.StatusOK, f.clockState())
+	case path == "/clock" && r.Method == http.MethodDelete:
+		f.ResetClock()
+		writeJSON(w, http.StatusOK, f.clockState())
+	case path == "/scheduler/invocations" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, f.Invocations())
+	case path == "/scheduler/run" && r.Method == http.MethodPost:
+		if err := f.RunSchedules(r.Context()); err != nil {
+			writeJSON(w, http.StatusBadGateway, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, f.Invocations())
 	case path == "/reset" && r.Method == http.MethodPost:
 		if err := f.Reset(r.Context()); err != nil {
 			writeJSON(w, http.StatusBadGateway, map[string]string{"error": err.Error()})
@@ -68,6 +101,22 @@ func (f *Front) serveControl(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown control request " + r.Method + " " + r.URL.Path})
 	}
+}
+
+// ClockAdvance is the body of POST /_sandbox/clock.
+type ClockAdvance struct {
+	AdvanceSeconds float64 `json:"advance_seconds"`
+}
+
+// ClockState is the sandbox clock as the control API reports it.
+type ClockState struct {
+	Now           time.Time `json:"now"`
+	OffsetSeconds float64   `json:"offset_seconds"`
+}
+
+func (f *Front) clockState() ClockState {
+	now := f.clock()
+	return ClockState{Now: now, OffsetSeconds: now.Sub(f.now()).Round(time.Millisecond).Seconds()}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -117,6 +166,40 @@ func (c *Control) ResetCounters(ctx context.Context) error {
 // Reset clears the front's state, counters and faults, and resets moto.
 func (c *Control) Reset(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/reset", nil, nil)
+}
+
+// Clock reads the sandbox clock.
+func (c *Control) Clock(ctx context.Context) (ClockState, error) {
+	var st ClockState
+	err := c.do(ctx, http.MethodGet, "/clock", nil, &st)
+	return st, err
+}
+
+// AdvanceClock moves the sandbox clock forward by d: schedules due by the
+// new time fire on the runner's next pass.
+func (c *Control) AdvanceClock(ctx context.Context, d time.Duration) (ClockState, error) {
+	var st ClockState
+	err := c.do(ctx, http.MethodPost, "/clock", ClockAdvance{AdvanceSeconds: d.Seconds()}, &st)
+	return st, err
+}
+
+// ResetClock puts the sandbox clock back on real time.
+func (c *Control) ResetClock(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/clock", nil, nil)
+}
+
+// Invocations returns the scheduler's recorded invocation attempts.
+func (c *Control) Invocations(ctx context.Context) ([]Invocation, error) {
+	var out []Invocation
+	err := c.do(ctx, http.MethodGet, "/scheduler/invocations", nil, &out)
+	return out, err
+}
+
+// RunSchedules runs one pass of the scheduler runner now.
+func (c *Control) RunSchedules(ctx context.Context) ([]Invocation, error) {
+	var out []Invocation
+	err := c.do(ctx, http.MethodPost, "/scheduler/run", nil, &out)
+	return out, err
 }
 
 func (c *Control) do(ctx context.Context, method, path string, in, out any) error {

@@ -2,12 +2,24 @@
 // endpoint that implements the AWS Verified Access EC2 actions itself
 // (stateful, EC2 query protocol, same parameters and error codes as the EC2
 // API) and forwards every other request to moto_server, which has no
-// Verified Access. EventBridge Scheduler (REST-JSON) is forwarded as is:
-// moto stores schedules and groups as the provider uses them, but never
-// runs a schedule, so tests check what would run, not that it ran. Where
-// moto 5.2.1 lacks an action the provider calls or answers it unlike AWS,
-// the front completes it so that clients only ever see AWS's documented
-// behaviour:
+// Verified Access. EventBridge Scheduler (REST-JSON) is forwarded as is to
+// moto, which stores schedules and groups but runs none; the front's
+// scheduler runner (scheduler.go, invoke.go) does what AWS then does:
+// every 400 ms it fires the ENABLED one-time at() schedules that are due on
+// the sandbox clock (ScheduleExpressionTimezone honoured), assumes the
+// execution role only if its trust policy admits scheduler.amazonaws.com
+// for the schedule's group and account, calls the universal target
+// (ssoadmin deleteAccountAssignment; any other target is a recorded
+// failure) only if the role's policies allow the action on every resource
+// (package iampolicy), through the front's own handler as a client's call
+// would go, retries failures by the schedule's RetryPolicy and deletes a
+// completed schedule whose ActionAfterCompletion is DELETE. rate() and
+// cron() schedules are not fired. The sandbox clock is real time plus an
+// offset that tests advance through the control API (POST /_sandbox/clock
+// {"advance_seconds": N}); every attempt is listed at GET
+// /_sandbox/scheduler/invocations and logged. Where moto 5.2.1 lacks an
+// action the provider calls or answers it unlike AWS, the front completes
+// it so that clients only ever see AWS's documented behaviour:
 //   - EC2 group-pair rule descriptions in DescribeSecurityGroupRules and
 //     DescribeSecurityGroups (sgrules.go);
 //   - SSO Admin permission-set tags, permissions boundaries, provisioning
@@ -26,6 +38,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -52,6 +65,14 @@ type Options struct {
 	// (package identity), so a tool can prove the endpoint is this
 	// sandbox's; empty means the front proves nothing.
 	IdentityKey []byte
+	// SchedulerInterval is how often, in real time, the scheduler runner
+	// looks for due schedules (scheduler.go) once the front is served by
+	// Start. 0 means 400ms; negative means never (RunSchedules still runs
+	// a pass on demand).
+	SchedulerInterval time.Duration
+	// Logger receives the front's own log lines (scheduler invocations,
+	// answers it could not complete); nil means the standard logger.
+	Logger *log.Logger
 }
 
 // Front is the http.Handler.
@@ -76,6 +97,11 @@ type Front struct {
 
 	counters counters
 	faults   faultState
+
+	// sched is the scheduler runner's state and the sandbox clock
+	// (scheduler.go); runMu serializes its passes.
+	sched schedulerRunner
+	runMu sync.Mutex
 }
 
 // New builds a Front forwarding to opts.Upstream.
@@ -96,8 +122,12 @@ func New(opts Options) (*Front, error) {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
+	if opts.SchedulerInterval == 0 {
+		opts.SchedulerInterval = 400 * time.Millisecond
+	}
 	f := &Front{opts: opts, upstream: u, now: time.Now}
 	f.resetState()
+	f.resetScheduler()
 	f.counters.m = map[string]int64{}
 	f.proxy = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -351,9 +381,11 @@ func (f *Front) resetState() {
 }
 
 // Reset clears the front's state (Verified Access, rule descriptions, SSO
-// Admin and Identity Store additions), counters and faults, then resets moto.
+// Admin and Identity Store additions), counters, faults, the scheduler's
+// invocations and the clock's offset, then resets moto.
 func (f *Front) Reset(ctx context.Context) error {
 	f.resetState()
+	f.resetScheduler()
 	f.counters.reset()
 	f.faults.clear()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.upstream.String()+"/moto-api/reset", nil)

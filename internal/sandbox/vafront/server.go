@@ -38,6 +38,9 @@ func Start(opts Options, addr string) (*Server, error) {
 		done:  make(chan error, 1),
 	}
 	go func() { s.done <- s.srv.Serve(ln) }()
+	if opts := f.opts; opts.SchedulerInterval > 0 {
+		f.StartScheduler(opts.SchedulerInterval)
+	}
 	return s, nil
 }
 
@@ -51,6 +54,7 @@ func (s *Server) Control() *Control { return &Control{URL: s.ControlURL()} }
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	s.Front.StopScheduler()
 	err := s.srv.Shutdown(ctx)
 	if serveErr := <-s.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
