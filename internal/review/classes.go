@@ -16,17 +16,21 @@ import (
 // which requests it stands for, in a reviewer's terms.
 type Class struct {
 	Application string // the application the request goes to
-	Group       string // a group the rules name; "" for a user in none of them
-	Identity    string // MFA / verified e-mail, when a rule asks; "" when none does
-	Device      string // device posture, e.g. "jamf SECURE–LOW, crowdstrike 80–100"
-	Request     string // method and path, e.g. "GET under /directory"; "TCP" for a TCP application
-	Client      string // client network, when a rule names one; "" when none does
-	Req         analyze.Request
+	// Groups are the user's groups among those the rules name: none, one,
+	// or two. A decision for a user in more groups turns only if it turns
+	// for one or two of them (a forbid matching any member group denies, a
+	// permit matching any admits), so no change is missed.
+	Groups   []string
+	Identity string // MFA / verified e-mail, when a rule asks; "" when none does
+	Device   string // device posture, e.g. "jamf SECURE–LOW, crowdstrike 80–100"
+	Request  string // method and path, e.g. "GET under /directory"; "TCP" for a TCP application
+	Client   string // client network, when a rule names one; "" when none does
+	Req      analyze.Request
 }
 
 // Key identifies a class across two computations over the same surfaces.
 func (c Class) Key() string {
-	return strings.Join([]string{c.Application, c.Group, c.Identity, c.Device, c.Request, c.Client}, "\x00")
+	return strings.Join([]string{c.Application, strings.Join(c.Groups, "\x01"), c.Identity, c.Device, c.Request, c.Client}, "\x00")
 }
 
 // dimension is one axis of the classes: each value labels some requests
@@ -34,8 +38,9 @@ func (c Class) Key() string {
 type dimension []dimValue
 
 type dimValue struct {
-	label string
-	set   func(*analyze.Request)
+	label  string
+	groups []string // the group dimension's groups
+	set    func(*analyze.Request)
 }
 
 // Classes partitions the requests to the surfaces' applications into the
@@ -86,7 +91,7 @@ func Classes(before, after *model.ProtectSurface) []Class {
 				v.set(&req)
 				switch i {
 				case 0:
-					c.Group = v.label
+					c.Groups = v.groups
 				case 1:
 					c.Identity = v.label
 				case 2:
@@ -124,9 +129,13 @@ func groupDimension(rules []model.AccessRule) dimension {
 		groups = append(groups, r.Groups...)
 	}
 	slices.Sort(groups)
+	groups = slices.Compact(groups)
 	d := dimension{{label: "", set: func(*analyze.Request) {}}}
-	for _, g := range slices.Compact(groups) {
-		d = append(d, dimValue{label: g, set: func(r *analyze.Request) { r.Identity.Groups = []string{g} }})
+	for i, g := range groups {
+		d = append(d, dimValue{label: g, groups: []string{g}, set: func(r *analyze.Request) { r.Identity.Groups = []string{g} }})
+		for _, h := range groups[i+1:] {
+			d = append(d, dimValue{label: g + " + " + h, groups: []string{g, h}, set: func(r *analyze.Request) { r.Identity.Groups = []string{g, h} }})
+		}
 	}
 	return d
 }

@@ -23,7 +23,7 @@ func (r *Report) accessRows() []accessRow {
 	index := map[string]int{}
 	for _, a := range r.Access {
 		c := a.Class
-		key := strings.Join([]string{a.Address, fmt.Sprint(a.Gained), c.Application, c.Group, c.Identity, c.Request, c.Client, a.Before.String(), a.After.String()}, "\x00")
+		key := strings.Join([]string{a.Address, fmt.Sprint(a.Gained), c.Application, strings.Join(c.Groups, "\x01"), c.Identity, c.Request, c.Client, a.Before.String(), a.After.String()}, "\x00")
 		i, ok := index[key]
 		if !ok {
 			i = len(rows)
@@ -56,7 +56,7 @@ func quoteAll(ss []string) string {
 // who describes the requests of a row.
 func (r *Report) who(row accessRow) string {
 	c := row.first.Class
-	parts := []string{r.groupLabel(c.Group)}
+	parts := []string{r.groupsLabel(c.Groups)}
 	if c.Identity != "" {
 		parts = append(parts, c.Identity)
 	}
@@ -253,7 +253,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("\n### Access\n\n| | surface | application | who | request | device | before | after |\n|---|---|---|---|---|---|---|---|\n")
 		for _, row := range rows {
 			a := row.first
-			who := r.groupLabel(a.Class.Group)
+			who := r.groupsLabel(a.Class.Groups)
 			if a.Class.Identity != "" {
 				who += ", " + a.Class.Identity
 			}

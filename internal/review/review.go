@@ -234,10 +234,22 @@ func (r *Report) segmentLabel(id string) string {
 	return id
 }
 
-func (r *Report) groupLabel(id string) string {
-	if id == "" {
+// groupsLabel names the users of a class by their groups.
+func (r *Report) groupsLabel(ids []string) string {
+	if len(ids) == 0 {
 		return "users in none of the named groups"
 	}
+	labels := make([]string, len(ids))
+	for i, id := range ids {
+		labels[i] = r.groupLabel(id)
+	}
+	if len(ids) == 1 {
+		return labels[0]
+	}
+	return "members of both " + strings.Join(labels, " and ")
+}
+
+func (r *Report) groupLabel(id string) string {
 	if n := r.GroupNames[id]; n != "" {
 		return n + " (" + id + ")"
 	}
