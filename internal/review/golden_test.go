@@ -181,3 +181,20 @@ func TestScenarioFindings(t *testing.T) {
 		}
 	})
 }
+
+// The guide's table lists every --fail-on condition, and no other.
+func TestGuideListsFailConditions(t *testing.T) {
+	guide, err := os.ReadFile("../../templates/guides/access-review.md.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, line := range strings.Split(string(guide), "\n") {
+		if rest, ok := strings.CutPrefix(line, "| `"); ok {
+			listed = append(listed, rest[:strings.Index(rest, "`")])
+		}
+	}
+	if !slices.Equal(listed, FailConditions) {
+		t.Errorf("the guide lists %v, the command accepts %v", listed, FailConditions)
+	}
+}
