@@ -218,8 +218,12 @@ func DiffSurface(before, after *model.ProtectSurface) ([]AccessChange, error) {
 	if named == nil {
 		named = before
 	}
+	classes, err := Classes(before, after)
+	if err != nil {
+		return nil, err
+	}
 	var out []AccessChange
-	for _, c := range Classes(before, after) {
+	for _, c := range classes {
 		b, err := db.decide(c)
 		if err != nil {
 			return nil, err

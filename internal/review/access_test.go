@@ -1,7 +1,9 @@
 package review
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
@@ -64,5 +66,21 @@ func TestSubtractPorts(t *testing.T) {
 		if got := subtractPorts(tc.a, tc.b); !slices.Equal(got, tc.want) {
 			t.Errorf("%v - %v = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// A surface whose rules distinguish more classes than a review decides is
+// refused with a reason, not reviewed for ever.
+func TestTooManyClassesIsAnError(t *testing.T) {
+	s := fixedSurface()
+	var groups, cidrs, prefixes []string
+	for i := range 40 {
+		groups = append(groups, fmt.Sprintf("group-%d", i))
+		cidrs = append(cidrs, fmt.Sprintf("10.%d.0.0/16", i))
+		prefixes = append(prefixes, fmt.Sprintf("/p%d", i))
+	}
+	s.AccessRules = []model.AccessRule{{Name: "wide", Effect: model.EffectPermit, Groups: groups, ClientCIDRs: cidrs, PathPrefixes: prefixes}}
+	if _, err := DiffSurface(nil, &s); err == nil || !strings.Contains(err.Error(), "classes of requests") {
+		t.Fatalf("err %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -51,8 +52,9 @@ type dimValue struct {
 // paths under each prefix (and just beside it) plus outside all, and a path
 // a server may resolve elsewhere; the client networks named, outside them,
 // and an unknown client; MFA and verified e-mail when a rule asks for them.
-// A dimension no rule uses has a single value, so the classes stay few.
-func Classes(before, after *model.ProtectSurface) []Class {
+// A dimension no rule uses has a single value, so the classes stay few;
+// more than MaxClasses is an error rather than a review that never ends.
+func Classes(before, after *model.ProtectSurface) ([]Class, error) {
 	var rules []model.AccessRule
 	apps := map[string]bool{} // name -> reached over TCP on every side it exists
 	var appOrder []string
@@ -78,7 +80,23 @@ func Classes(before, after *model.ProtectSurface) []Class {
 
 	dims := []dimension{groupDimension(rules), identityDimension(rules, mfaObservable), deviceDimension(rules)}
 	httpDims := []dimension{requestDimension(rules), clientDimension(rules)}
-	var out []Class
+	count := 0
+	for _, app := range appOrder {
+		n := 1
+		for _, d := range dims {
+			n *= len(d)
+		}
+		if !apps[app] {
+			for _, d := range httpDims {
+				n *= len(d)
+			}
+		}
+		count += n
+	}
+	if count > MaxClasses {
+		return nil, fmt.Errorf("the rules before and after distinguish %d classes of requests, more than the %d a review decides; review this surface's change in smaller steps", count, MaxClasses)
+	}
+	out := make([]Class, 0, count)
 	for _, app := range appOrder {
 		all := dims
 		if !apps[app] {
@@ -106,8 +124,12 @@ func Classes(before, after *model.ProtectSurface) []Class {
 			out = append(out, c)
 		}
 	}
-	return out
+	return out, nil
 }
+
+// MaxClasses bounds the classes of one surface's review (each is one
+// decision before and one after, microseconds each).
+const MaxClasses = 500_000
 
 func product(dims []dimension) [][]dimValue {
 	out := [][]dimValue{nil}

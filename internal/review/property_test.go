@@ -127,7 +127,10 @@ func TestReviewIsTheDifferenceOfDecisionMatrices(t *testing.T) {
 		if err != nil {
 			t.Fatalf("pair %d: %v", pairs, err)
 		}
-		classes := Classes(sides[0], sides[1])
+		classes, err := Classes(sides[0], sides[1])
+		if err != nil {
+			t.Fatal(err)
+		}
 		before, after := matrix(t, sides[0], classes), matrix(t, sides[1], classes)
 		var want []string
 		for _, c := range classes {
@@ -160,7 +163,11 @@ func TestClassesAreDistinct(t *testing.T) {
 	for range 20 {
 		a, b := randomPosture(r), randomPosture(r)
 		seen := map[string]bool{}
-		for _, c := range Classes(&a, &b) {
+		classes, err := Classes(&a, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range classes {
 			if seen[c.Key()] {
 				t.Fatalf("class %q twice", c.Key())
 			}

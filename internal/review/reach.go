@@ -72,9 +72,12 @@ type declaredFlow struct {
 }
 
 // segmentIndex maps segment ids to the segments' names and sensitivities on
-// one side (before: prior state; after: planned values).
-func segmentIndex(p *Plan, after bool) (names, sensitivity map[string]string) {
-	names, sensitivity = map[string]string{}, map[string]string{}
+// one side (before: prior state; after: planned values). canonical maps
+// every id a segment is known by (its id, its security group's id) to its
+// id, so a flow naming a created segment by its group id meets the policy
+// that names it by its segment id in one node.
+func segmentIndex(p *Plan, after bool) (names, sensitivity, canonical map[string]string) {
+	names, sensitivity, canonical = map[string]string{}, map[string]string{}, map[string]string{}
 	for _, r := range p.ByType("zerotrust_segment") {
 		obj := r.Before
 		if after {
@@ -92,12 +95,12 @@ func segmentIndex(p *Plan, after bool) (names, sensitivity map[string]string) {
 		if !ok || sens == "" {
 			sens = model.DefaultSensitivity
 		}
-		names[id], sensitivity[id] = name, sens
-		if sg, ok := str(obj, "security_group_id"); ok && sg != "" {
-			names[sg], sensitivity[sg] = name, sens
+		names[id], sensitivity[id], canonical[id] = name, sens, id
+		if sg, ok := str(obj, "security_group_id"); ok && sg != "" && sg != id {
+			names[sg], canonical[sg] = name, id
 		}
 	}
-	return names, sensitivity
+	return names, sensitivity, canonical
 }
 
 // policyBlocks lists the (segment, flow blocks) a policy resource declares:
@@ -175,8 +178,14 @@ func flowsOf(block map[string]any, at string) (segment string, flows []model.Flo
 // buildNetwork assembles one side's flows; resources in skip are left out
 // (their effect is undecided).
 func buildNetwork(p *Plan, after bool, skip map[string]bool) network {
-	_, sens := segmentIndex(p, after)
+	_, sens, canonical := segmentIndex(p, after)
 	n := network{sensitivity: sens}
+	canon := func(id string) string {
+		if c, ok := canonical[id]; ok {
+			return c
+		}
+		return id
+	}
 	for _, r := range p.Resources {
 		if r.Type != "zerotrust_segment_policy" && r.Type != "zerotrust_segment_policy_set" || skip[r.Address] {
 			continue
@@ -193,6 +202,17 @@ func buildNetwork(p *Plan, after bool, skip map[string]bool) network {
 			seg, flows, _ := flowsOf(b, "")
 			if seg == "" {
 				continue
+			}
+			seg = canon(seg)
+			for i := range flows {
+				if flows[i].Peer.Segment != nil {
+					flows[i].Peer.Segment.Name = canon(flows[i].Peer.Segment.Name)
+				}
+			}
+			// A set's deprecated segment_sensitivity, when stricter, is how
+			// the provider judges the segment's flows.
+			if declared, _ := str(b, "segment_sensitivity"); model.SensitivityRank(declared) > model.SensitivityRank(sens[seg]) {
+				sens[seg] = declared
 			}
 			s := model.Segment{Name: seg, Sensitivity: sens[seg]}
 			n.policies = append(n.policies, reach.Policy{Segment: s, Flows: flows})

@@ -39,7 +39,7 @@ func Review(p *Plan) *Report {
 		}
 	}
 	for _, after := range []bool{false, true} {
-		names, _ := segmentIndex(p, after)
+		names, _, _ := segmentIndex(p, after)
 		for id, n := range names {
 			rep.SegmentNames[id] = n
 		}
