@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 var goldenPlans = []string{
 	"no-change", "new-group-restricted", "relaxed-device", "new-flow", "cidr-into-restricted", "internet-exposure",
-	"widened-grant", "extended-grant", "permanent-grant", "initial.terraform", "initial.tofu",
+	"widened-grant", "member-added", "extended-grant", "permanent-grant", "initial.terraform", "initial.tofu",
 }
 
 func reviewFile(t *testing.T, name string) *Report {
@@ -163,6 +163,22 @@ func TestScenarioFindings(t *testing.T) {
 		}
 		if len(rep.Acknowledgements) != 1 || !strings.Contains(rep.Acknowledgements[0].Reason, "quarter-end") {
 			t.Errorf("acknowledgements %+v", rep.Acknowledgements)
+		}
+	})
+	t.Run("member added", func(t *testing.T) {
+		rep := reviewFile(t, "member-added")
+		if len(rep.Membership) != 1 {
+			t.Fatalf("membership %+v", rep.Membership)
+		}
+		m := rep.Membership[0]
+		if m.Group != "support" || !slices.Equal(m.Added, []string{"carol@acme.example"}) || len(m.Removed) != 0 ||
+			!slices.Equal(m.Surfaces, []SurfaceRef{{"hr", "confidential"}, {"wiki", "internal"}}) {
+			t.Errorf("membership %+v", m)
+		}
+		// support reaches no restricted surface: a second approval is asked
+		// for confidential gains only.
+		if got := rep.Failed([]string{FailRestrictedGain, FailConfidentialGain, FailAccessGain}); !slices.Equal(got, []string{FailAccessGain, FailConfidentialGain}) {
+			t.Errorf("fail-on holds %v", got)
 		}
 	})
 	t.Run("extended grant", func(t *testing.T) {

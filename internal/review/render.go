@@ -187,6 +187,21 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
+	if len(r.Membership) > 0 {
+		section("Access group members added (+) and removed (-)", len(r.Membership))
+		for _, m := range r.Membership {
+			fmt.Fprintf(&b, "  %s %q%s\n", m.Address, m.Group, admitsText(m))
+			for _, u := range m.Added {
+				fmt.Fprintf(&b, "    + %s\n", u)
+			}
+			for _, u := range m.Removed {
+				fmt.Fprintf(&b, "    - %s\n", u)
+			}
+			if m.Unknown {
+				b.WriteString("    ? members known after apply\n")
+			}
+		}
+	}
 	if len(r.Undecided) > 0 {
 		section("Unknown until apply (not guessed)", len(r.Undecided))
 		for _, u := range r.Undecided {
@@ -331,6 +346,23 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			}
 		}
 	}
+	if len(r.Membership) > 0 {
+		b.WriteString("\n### Access group members\n\n")
+		for _, m := range r.Membership {
+			fmt.Fprintf(&b, "- `%s` **%s**%s", mdCell(m.Address), mdCell(m.Group), mdCell(admitsText(m)))
+			var parts []string
+			for _, u := range m.Added {
+				parts = append(parts, "added "+u)
+			}
+			for _, u := range m.Removed {
+				parts = append(parts, "removed "+u)
+			}
+			if m.Unknown {
+				parts = append(parts, "members known after apply")
+			}
+			fmt.Fprintf(&b, ": %s\n", mdCell(strings.Join(parts, ", ")))
+		}
+	}
 	if len(r.Undecided) > 0 {
 		b.WriteString("\n### Unknown until apply\n\n")
 		for _, u := range r.Undecided {
@@ -391,4 +423,19 @@ func (r *Report) writeMermaid(b *strings.Builder) {
 		fmt.Fprintf(b, "  linkStyle %s %s\n", strings.Join(idx, ","), set.style)
 	}
 	b.WriteString("```\n")
+}
+
+// admitsText says which surfaces a group's members reach.
+func admitsText(m MembershipChange) string {
+	if m.NewID {
+		return " (created in this apply: the surfaces naming it are known after apply)"
+	}
+	if len(m.Surfaces) == 0 {
+		return " (no protect surface's permit rule names the group)"
+	}
+	refs := make([]string, len(m.Surfaces))
+	for i, s := range m.Surfaces {
+		refs[i] = s.Name + " [" + s.Sensitivity + "]"
+	}
+	return " (admitted by permit rules of " + strings.Join(refs, ", ") + ")"
 }

@@ -19,6 +19,7 @@ type Report struct {
 	Exposure         []Exposure
 	Acknowledgements []Acknowledgement
 	Privilege        []PrivilegeChange
+	Membership       []MembershipChange
 	Undecided        []Undecided
 	// GroupNames and SegmentNames name ids for the reader: access group id
 	// -> display name, segment id -> name (from either side of the plan).
@@ -58,6 +59,7 @@ func Review(p *Plan) *Report {
 	rep.Acknowledgements = append(rep.Acknowledgements, resourceAcknowledgements(p)...)
 
 	rep.Privilege = reviewPrivilege(p)
+	rep.Membership = reviewMembership(p)
 	sortAccess(rep.Access)
 	sort.SliceStable(rep.Undecided, func(i, j int) bool { return rep.Undecided[i].Address < rep.Undecided[j].Address })
 	return rep
@@ -120,7 +122,7 @@ func sortAccess(cs []AccessChange) {
 
 // Fail-on conditions (--fail-on).
 const (
-	FailRestrictedGain     = "restricted-gain"     // access or reachability gained into a restricted surface or segment
+	FailRestrictedGain     = "restricted-gain"     // access or reachability gained into a restricted surface or segment, or members added to a group a restricted surface admits
 	FailConfidentialGain   = "confidential-gain"   // the same, into confidential or restricted
 	FailAccessGain         = "access-gain"         // any access gained
 	FailReachGain          = "reach-gain"          // any reachability gained
@@ -160,6 +162,11 @@ func (r *Report) gainAtLeast(sensitivity string) bool {
 			return true
 		}
 	}
+	for _, m := range r.Membership {
+		if len(m.Added) > 0 && slices.ContainsFunc(m.Surfaces, func(s SurfaceRef) bool { return model.SensitivityRank(s.Sensitivity) >= floor }) {
+			return true
+		}
+	}
 	for _, rc := range r.Routes {
 		if rc.Gained && model.SensitivityRank(rc.Route.Sensitivity) >= floor {
 			return true
@@ -175,7 +182,8 @@ func (r *Report) holds(condition string) bool {
 	case FailConfidentialGain:
 		return r.gainAtLeast("confidential")
 	case FailAccessGain:
-		return slices.ContainsFunc(r.Access, func(a AccessChange) bool { return a.Gained })
+		return slices.ContainsFunc(r.Access, func(a AccessChange) bool { return a.Gained }) ||
+			slices.ContainsFunc(r.Membership, func(m MembershipChange) bool { return len(m.Added) > 0 && len(m.Surfaces) > 0 })
 	case FailReachGain:
 		return slices.ContainsFunc(r.Reach, func(c ReachChange) bool { return c.Gained })
 	case FailInternet:
@@ -189,7 +197,8 @@ func (r *Report) holds(condition string) bool {
 			return p.Has(GrantAdded) || p.Has(GrantWidened) || p.Has(GrantExtended) || p.Has(GrantPermanent)
 		})
 	case FailUnknown:
-		return len(r.Undecided) > 0 || slices.ContainsFunc(r.Privilege, func(p PrivilegeChange) bool { return p.Has(GrantUnknown) })
+		return len(r.Undecided) > 0 || slices.ContainsFunc(r.Membership, func(m MembershipChange) bool { return m.Unknown }) ||
+			slices.ContainsFunc(r.Privilege, func(p PrivilegeChange) bool { return p.Has(GrantUnknown) })
 	case FailAny:
 		return !r.Empty()
 	}
@@ -199,7 +208,7 @@ func (r *Report) holds(condition string) bool {
 // Empty reports whether the review found nothing.
 func (r *Report) Empty() bool {
 	return len(r.Access) == 0 && len(r.Reach) == 0 && len(r.Routes) == 0 && len(r.Exposure) == 0 && len(r.Acknowledgements) == 0 &&
-		len(r.Privilege) == 0 && len(r.Undecided) == 0
+		len(r.Privilege) == 0 && len(r.Membership) == 0 && len(r.Undecided) == 0
 }
 
 // ParseFailOn reads a --fail-on list.

@@ -72,6 +72,9 @@ var scenarios = []struct {
 
 # Engineering's on-call`},
 	}},
+	{"member-added", []edit{{
+		`  members      = each.value`,
+		`  members      = each.key == "support" ? concat(each.value, ["carol@acme.example"]) : each.value`}}},
 	{"extended-grant", []edit{{`  expires_at       = var.oncall_expires_at`, `  expires_at       = timeadd(var.oncall_expires_at, "72h")`}}},
 	{"permanent-grant", []edit{{`  expires_at       = var.oncall_expires_at`, ``}}},
 }
