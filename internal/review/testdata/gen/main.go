@@ -209,7 +209,8 @@ func run(example, out, cliConfig string) error {
 }
 
 // normalizer replaces ids the sandbox draws at random by stand-ins of the
-// same shape, the same id by the same stand-in in every plan.
+// same shape, the same id by the same stand-in in every plan (numbered in
+// order of first appearance, which the JSON's fixed order keeps stable).
 type normalizer struct {
 	seen map[string]string
 	n    map[string]int
@@ -217,29 +218,36 @@ type normalizer struct {
 
 func newNormalizer() *normalizer { return &normalizer{seen: map[string]string{}, n: map[string]int{}} }
 
+// randomIDs are the ids to replace; kind names the counter (the id's
+// prefix), stand builds the stand-in from the match and its number.
 var randomIDs = []struct {
-	re     *regexp.Regexp
-	format string
+	re    *regexp.Regexp
+	kind  func(m []string) string
+	stand func(m []string, n int) string
 }{
-	{regexp.MustCompile(`\bvpc-[0-9a-f]{8,17}\b`), "vpc-%016x"},
-	{regexp.MustCompile(`\bsg-[0-9a-f]{8,17}\b`), "sg-%016x"},
-	{regexp.MustCompile(`\bsubnet-[0-9a-f]{8,17}\b`), "subnet-%016x"},
-	{regexp.MustCompile(`\b([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "00000000-0000-4000-8000-%012x"},
-	{regexp.MustCompile(`"timestamp": ?"[^"]*"`), `"timestamp":"2030-01-01T00:00:00Z"%.0d`},
+	{regexp.MustCompile(`\b(vpc|sg|subnet|vai|vagr|vae|vatp)-[0-9a-f]{8,17}\b`),
+		func(m []string) string { return m[1] }, func(m []string, n int) string { return fmt.Sprintf("%s-%016x", m[1], n) }},
+	{regexp.MustCompile(`\b(ssoins|ps)-[0-9a-z]{16}\b`),
+		func(m []string) string { return m[1] }, func(m []string, n int) string { return fmt.Sprintf("%s-%016x", m[1], n) }},
+	{regexp.MustCompile(`(loadbalancer/app/[a-z0-9-]+)/[0-9a-f]{16}\b`),
+		func(m []string) string { return "lb" }, func(m []string, n int) string { return fmt.Sprintf("%s/%016x", m[1], n) }},
+	{regexp.MustCompile(`\b([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`),
+		func(m []string) string { return "uuid" }, func(m []string, n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012x", n) }},
+	{regexp.MustCompile(`"timestamp": ?"[^"]*"`),
+		func(m []string) string { return "timestamp" }, func(m []string, n int) string { return `"timestamp":"2030-01-01T00:00:00Z"` }},
 }
 
 func (z *normalizer) apply(b []byte) []byte {
-	for i, r := range randomIDs {
-		b = r.re.ReplaceAllFunc(b, func(m []byte) []byte {
-			if s, ok := z.seen[string(m)]; ok {
+	for _, r := range randomIDs {
+		b = r.re.ReplaceAllFunc(b, func(match []byte) []byte {
+			if s, ok := z.seen[string(match)]; ok {
 				return []byte(s)
 			}
-			z.n[r.format]++
-			s := fmt.Sprintf(r.format, z.n[r.format])
-			if i == len(randomIDs)-1 {
-				s = fmt.Sprintf(r.format, 0)
-			}
-			z.seen[string(m)] = s
+			m := r.re.FindStringSubmatch(string(match))
+			kind := r.kind(m)
+			z.n[kind]++
+			s := r.stand(m, z.n[kind])
+			z.seen[string(match)] = s
 			return []byte(s)
 		})
 	}
