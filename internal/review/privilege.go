@@ -69,9 +69,7 @@ func reviewPrivilege(p *Plan) (out []PrivilegeChange) {
 				acc = "accounts known after apply"
 			}
 			kind(GrantAdded, "to group %s in %s", group, acc)
-			for _, d := range grantContents(r.After) {
-				c.Details = append(c.Details, d)
-			}
+			c.Details = append(c.Details, grantContents(r.After)...)
 		default:
 			diffGrant(r.Before, r.After, kind)
 		}
@@ -121,12 +119,11 @@ func diffGrant(before, after map[string]any, kind func(string, string, ...any)) 
 			kind(GrantUnknown, "%s: known after apply", attr)
 		}
 	}
-	if g0, _ := str(before, "group"); true {
-		if g1, ok := str(after, "group"); ok && g1 != g0 {
-			kind(GrantWidened, "granted to group %s (was %s)", g1, g0)
-		}
+	g0, _ := str(before, "group")
+	if g1, ok := str(after, "group"); ok && g1 != g0 {
+		kind(GrantWidened, "granted to group %s (was %s)", g1, g0)
 	}
-	setDiff := func(attr string, b, a []string, what string) {
+	setDiff := func(b, a []string, what string) {
 		added, removed := minus(a, b), minus(b, a)
 		if len(added) > 0 {
 			kind(GrantWidened, "%s added: %s", what, strings.Join(added, ", "))
@@ -137,18 +134,18 @@ func diffGrant(before, after map[string]any, kind func(string, string, ...any)) 
 	}
 	ab, _ := strs(before, "accounts")
 	if aa, ok := strs(after, "accounts"); ok {
-		setDiff("accounts", ab, aa, "accounts")
+		setDiff(ab, aa, "accounts")
 	}
 	mb, _ := strs(before, "managed_policies")
 	if ma, ok := strs(after, "managed_policies"); ok {
-		setDiff("managed_policies", mb, ma, "managed policies")
+		setDiff(mb, ma, "managed policies")
 	}
 	if !isUnknown(after["customer_managed_policies"]) {
-		setDiff("customer_managed_policies", customerPolicies(before), customerPolicies(after), "customer-managed policies")
+		setDiff(customerPolicies(before), customerPolicies(after), "customer-managed policies")
 	}
 	if !isUnknown(after["inline_policy"]) {
 		ib, ia := allowedActions(before), allowedActions(after)
-		setDiff("inline_policy", ib, ia, "inline policy allows")
+		setDiff(ib, ia, "inline policy allows")
 		pb, _ := str(before, "inline_policy")
 		pa, _ := str(after, "inline_policy")
 		if len(minus(ia, ib)) == 0 && len(minus(ib, ia)) == 0 && canonicalJSON(pb) != canonicalJSON(pa) {
