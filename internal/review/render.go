@@ -231,7 +231,14 @@ func mdCell(s string) string {
 	s = strings.ReplaceAll(s, "|", "\\|")
 	s = strings.ReplaceAll(s, "\n", " ")
 	s = strings.ReplaceAll(s, "<", "&lt;")
+	s = strings.ReplaceAll(s, "*", "\\*")
 	return strings.ReplaceAll(s, "`", "'")
+}
+
+// mdCode makes text safe inside a Markdown code span (where backslash
+// escapes are not read).
+func mdCode(s string) string {
+	return strings.NewReplacer("`", "'", "\n", " ", "|", "\\|").Replace(s)
 }
 
 // mermaidLabel makes text safe inside a quoted Mermaid label: quotes and
@@ -320,7 +327,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			if e.Protocol != "" {
 				fmt.Fprintf(&b, " %s %s", e.Protocol, portsString(e.Ports))
 			}
-			fmt.Fprintf(&b, " in `%s`: covers %s", mdCell(e.Address), mdCell(e.Coverage))
+			fmt.Fprintf(&b, " in `%s`: covers %s", mdCode(e.Address), mdCell(e.Coverage))
 			if e.Acknowledgement != "" {
 				fmt.Fprintf(&b, "; acknowledged: _%s_", mdCell(e.Acknowledgement))
 			}
@@ -330,7 +337,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Acknowledgements) > 0 {
 		b.WriteString("\n### Acknowledgements\n\n")
 		for _, a := range r.Acknowledgements {
-			fmt.Fprintf(&b, "- `%s` %s: _%s_", mdCell(a.Address), mdCell(a.Subject), mdCell(a.Reason))
+			fmt.Fprintf(&b, "- `%s` %s: _%s_", mdCode(a.Address), mdCell(a.Subject), mdCell(a.Reason))
 			if a.Previous != "" {
 				fmt.Fprintf(&b, " (was _%s_)", mdCell(a.Previous))
 			}
@@ -340,7 +347,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Privilege) > 0 {
 		b.WriteString("\n### Privileged access\n\n")
 		for _, p := range r.Privilege {
-			fmt.Fprintf(&b, "- `%s` **%s**: %s\n", mdCell(p.Address), mdCell(p.Name), mdCell(strings.Join(p.Kinds, ", ")))
+			fmt.Fprintf(&b, "- `%s` **%s**: %s\n", mdCode(p.Address), mdCell(p.Name), mdCell(strings.Join(p.Kinds, ", ")))
 			for _, d := range p.Details {
 				fmt.Fprintf(&b, "  - %s\n", mdCell(r.nameGroups(d)))
 			}
@@ -349,7 +356,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Membership) > 0 {
 		b.WriteString("\n### Access group members\n\n")
 		for _, m := range r.Membership {
-			fmt.Fprintf(&b, "- `%s` **%s**%s", mdCell(m.Address), mdCell(m.Group), mdCell(admitsText(m)))
+			fmt.Fprintf(&b, "- `%s` **%s**%s", mdCode(m.Address), mdCell(m.Group), mdCell(admitsText(m)))
 			var parts []string
 			for _, u := range m.Added {
 				parts = append(parts, "added "+u)
@@ -366,7 +373,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Undecided) > 0 {
 		b.WriteString("\n### Unknown until apply\n\n")
 		for _, u := range r.Undecided {
-			fmt.Fprintf(&b, "- `%s`: %s\n", mdCell(u.Address), mdCell(u.Reason))
+			fmt.Fprintf(&b, "- `%s`: %s\n", mdCode(u.Address), mdCell(u.Reason))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
