@@ -103,7 +103,7 @@ type Proxy struct {
 	DeviceProviders []string // types of device_trust_provider
 	// LoggingDestination names the attribute of the log destination, ""
 	// when access is not logged.
-	LoggingDestination string
+	LoggingDestination  string
 	IncludeTrustContext bool
 }
 
