@@ -158,7 +158,7 @@ func (d *maturityAssessmentDataSource) Read(ctx context.Context, req datasource.
 		p.Surfaces = append(p.Surfaces, maturity.SurfaceOf(o.resource(diags), surfaceOf(o, diags), bySurface[i]))
 	}
 	segments := decodeResourceObjects(ctx, "segments", m.Segments, true, diags, kindSegment)
-	policies, manifests := governedPolicies(decodeResourceObjects(ctx, "segment_policies", m.SegmentPolicies, true, diags, kindSegmentPolicy, kindPolicySet), diags)
+	policies, manifests := governedPolicies(decodeResourceObjects(ctx, "segment_policies", m.SegmentPolicies, true, diags, kindSegmentPolicy, kindPolicySet), segments, diags)
 	p.Segments = segmentFacts(segments, policies, manifests, diags)
 	for _, o := range decodeResourceObjects(ctx, "privileged_access", m.PrivilegedAccess, true, diags, kindPrivileged) {
 		p.PrivilegedAccess = append(p.PrivilegedAccess, maturity.GrantOf(o.resource(diags), grantOf(o, diags)))

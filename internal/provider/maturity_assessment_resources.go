@@ -345,12 +345,22 @@ type governedPolicy struct {
 }
 
 // governedPolicies lists the policies over segments in the policies and sets
-// given, and every compiled Kubernetes object they show.
-func governedPolicies(objs []resourceObject, diags *diag.Diagnostics) ([]governedPolicy, []maturity.Manifest) {
+// given, and every compiled Kubernetes object they show. A segment policy's
+// name is unique only per segment, so it is named <segment>/<name> after
+// the segment it governs (its id when that segment is not given).
+func governedPolicies(objs []resourceObject, segments []resourceObject, diags *diag.Diagnostics) ([]governedPolicy, []maturity.Manifest) {
+	segmentNames := map[string]string{}
+	for _, s := range segments {
+		segmentNames[s.str(diags, s.at, s.attrs, "id")] = s.str(diags, s.at, s.attrs, "name")
+	}
 	var out []governedPolicy
 	var manifests []maturity.Manifest
 	for _, o := range objs {
 		res := o.resource(diags)
+		if o.kind.typeName == kindSegmentPolicy.typeName {
+			segment := o.str(diags, o.at, o.attrs, "segment")
+			res = o.kind.typeName + "." + valueOr(segmentNames[segment], segment) + "/" + o.str(diags, o.at, o.attrs, "name")
+		}
 		if o.kind.typeName == kindPolicySet.typeName {
 			blocks, paths := o.objects(diags, o.at, o.attrs, "policy")
 			for i, b := range blocks {
