@@ -390,7 +390,7 @@ func networks(p Posture) Assessment {
 			}
 		}
 		if len(missing) == 0 {
-			layered.add(true, s.WorkloadIdentity)
+			layered.add(true, s.Resource+" by "+s.WorkloadIdentity)
 		} else {
 			layered.add(false, s.Resource+" (no "+strings.Join(missing, ", no ")+")")
 		}
