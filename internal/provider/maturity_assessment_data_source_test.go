@@ -191,7 +191,7 @@ func TestAccDataSourceMaturityAssessment_example(t *testing.T) {
 						0: knownvalue.StringExact("segments: zerotrust_segment.checkout-" + suffix + ", zerotrust_segment.payments-" + suffix),
 						1: knownvalue.StringRegexp(regexp.MustCompile("^" + q("every segment enforced deny-by-default: zerotrust_segment.checkout-"+suffix+".security_group_id and "+
 							"zerotrust_segment_policy.payments-"+suffix+"/default.kubernetes_manifests[\"networking.k8s.io/v1/NetworkPolicy/"+ns+"/zt-default-deny-") + `[0-9a-f]{8}"\], `)),
-						3: knownvalue.StringRegexp(regexp.MustCompile(q("zerotrust_segment.payments-"+suffix+" by zerotrust_segment_policy.payments-"+suffix+"/default.kubernetes_manifests[\"security.istio.io/v1/AuthorizationPolicy/"+ns+"/zt-payments-"))),
+						3: knownvalue.StringRegexp(regexp.MustCompile(q("zerotrust_segment.payments-" + suffix + " by zerotrust_segment_policy.payments-" + suffix + "/default.kubernetes_manifests[\"security.istio.io/v1/AuthorizationPolicy/" + ns + "/zt-payments-"))),
 					})),
 					statecheck.ExpectKnownOutputValueAtPath("evidence", tfjsonpath.New("Visibility & Analytics"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.StringExact("access decisions logged: zerotrust_access_proxy.corp-maturity-" + suffix + ".logging.cloudwatch_log_group"),
