@@ -201,7 +201,7 @@ func TestAccDataSourceMaturityAssessment_example(t *testing.T) {
 					statecheck.ExpectKnownOutputValueAtPath("evidence", tfjsonpath.New("Applications & Workloads"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.StringExact("surfaces behind the access proxy: zerotrust_protect_surface.payments-" + suffix),
 						knownvalue.StringExact("every rule meets its surface's sensitivity floor: zerotrust_protect_surface.payments-" + suffix + ".access_rule[0], zerotrust_protect_surface.payments-" + suffix + ".access_rule[1]"),
-						knownvalue.StringExact("decisions checked on every sensitive surface: zerotrust_protect_surface.payments-" + suffix + " by data.zerotrust_access_decision (decision_checks[0])"),
+						knownvalue.StringExact("decisions checked on every sensitive surface: zerotrust_protect_surface.payments-" + suffix + " by [data.zerotrust_access_decision (decision_checks[0])]"),
 					})),
 					// A restricted segment in a namespace no policy covers.
 					statecheck.ExpectKnownOutputValueAtPath("ledger_networks", tfjsonpath.New("stage"), knownvalue.StringExact("Advanced")),

@@ -432,7 +432,7 @@ func checked(p Posture) every {
 			continue
 		}
 		if len(s.DecisionChecks) > 0 {
-			e.add(true, s.Resource+" by "+strings.Join(s.DecisionChecks, ", "))
+			e.add(true, s.Resource+" by ["+strings.Join(s.DecisionChecks, ", ")+"]")
 		} else {
 			e.add(false, s.Resource+".policy_document")
 		}

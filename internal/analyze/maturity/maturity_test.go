@@ -135,7 +135,7 @@ func TestAssess_optimal(t *testing.T) {
 		PillarDevices:      "zerotrust_protect_surface.payments.access_rule[1].device",
 		PillarNetworks:     `zerotrust_segment_policy_set.shop.kubernetes_manifests["networking.k8s.io/v1/NetworkPolicy/shop/zt-default-deny-`,
 		PillarVisibility:   "zerotrust_access_proxy.corp.logging.include_trust_context",
-		PillarApplications: "zerotrust_protect_surface.payments by decision_checks[0]",
+		PillarApplications: "zerotrust_protect_surface.payments by [decision_checks[0]]",
 		PillarGovernance:   "zerotrust_privileged_access.oncall.session_duration (60 min)",
 	}
 	for name, source := range want {
