@@ -392,34 +392,20 @@ check "internet_depth" {
   }
 }
 
+# The CISA maturity stages, measured from the resources themselves: rules and
+# floors, segment enforcement (security groups, the set's compiled
+# NetworkPolicies and Istio policies), internet exposure, grant expiry and
+# sessions, logging, and the decision checks over each surface. Nothing the
+# provider knows is stated here; facts outside it (phishing-resistant MFA,
+# SIEM, encryption, drift schedule, access reviews) would go in `declared`,
+# and the demo declares none.
 data "zerotrust_maturity_assessment" "acme" {
-  identity         = { type = "iam-identity-center", mfa_enforced = true }
-  device_providers = ["jamf", "crowdstrike"]
-
-  surfaces = [for name, s in local.surfaces : {
-    name            = name
-    sensitivity     = s.sensitivity
-    groups_required = alltrue([for r in s.rules : length(r.groups) > 0 if r.effect == "permit"])
-    mfa_required    = alltrue([for r in s.rules : r.require_mfa if r.effect == "permit"])
-    device_required = alltrue([for r in s.rules : r.device != null if r.effect == "permit"])
-    floors_met      = true # no acknowledgement anywhere: every rule met its floor at plan
-    tested          = contains([for d in local.decisions : d.surface], name)
-  }]
-  segments = [for name, s in local.segments : {
-    name                    = name
-    sensitivity             = s.sensitivity
-    security_group          = true
-    kubernetes_default_deny = true
-    workload_identity       = true
-    internet_ingress        = anytrue([for f in local.flows : f.to == name && contains(f.cidr_blocks, "0.0.0.0/0")])
-  }]
-  privileged_access = [
-    { name = zerotrust_privileged_access.finance_costs.name, expires = false, session_minutes = 60 },
-    { name = zerotrust_privileged_access.payments_oncall.name, expires = true, session_minutes = 60 },
-  ]
-
-  visibility = { access_logging = true, include_trust_context = true }
-  automation = { policy_as_code = true, decision_checks = length(local.decisions) }
+  access_proxy      = zerotrust_access_proxy.corp
+  protect_surfaces  = zerotrust_protect_surface.this
+  segments          = zerotrust_segment.this
+  segment_policies  = [zerotrust_segment_policy_set.shop]
+  privileged_access = [zerotrust_privileged_access.finance_costs, zerotrust_privileged_access.payments_oncall]
+  decision_checks   = data.zerotrust_access_decision.check
 }
 
 # ---------------------------------------------------------------------------
@@ -472,6 +458,7 @@ output "maturity" {
   value = [for p in data.zerotrust_maturity_assessment.acme.pillars : {
     pillar     = p.pillar
     stage      = p.stage
+    evidence   = p.evidence
     next_steps = p.next_steps
   }]
 }

@@ -424,10 +424,7 @@ data "zerotrust_reachability" "r" {
 		{"decision crowdstrike overall", "data \"zerotrust_access_decision\" \"d\" {\n  policy_document = \"permit (principal, action, resource);\"\n  request = { device = { crowdstrike = { overall = 2.5 } } }\n}", "request.device.crowdstrike.overall"},
 		{"reachability max_hops", reachability("max_hops = 2.5"), "max_hops"},
 		{"reachability max_paths", reachability("max_paths = 2.5"), "max_paths"},
-		{"maturity session_minutes", maturity("privileged_access = [{ name = \"a\", session_minutes = 2.5 }]"), "privileged_access[0].session_minutes"},
-		{"maturity decision_checks", maturity("automation = { decision_checks = 2.5 }"), "automation.decision_checks"},
-		{"maturity acknowledged_exceptions", maturity("governance = { acknowledged_exceptions = 2.5 }"), "governance.acknowledged_exceptions"},
-		{"maturity access_review_days", maturity("governance = { access_review_days = 2.5 }"), "governance.access_review_days"},
+		{"maturity access_review_days", maturity("declared = { access_review_days = 2.5 }"), "declared.access_review_days"},
 	} {
 		value := "2.5"
 		if f.name == "app port" {
@@ -629,15 +626,11 @@ func moreBadInputs(add func(name, config, want string)) {
 	add("decision client ip cidr", badDecision("  policy_document = \"permit (principal, action, resource);\"\n  request = { client_ip = \"10.0.0.0/8\" }"), `(?s)Invalid request.*request.client_ip: "10.0.0.0/8" is not an IP address`)
 
 	// data.zerotrust_maturity_assessment
-	for _, d := range []string{"intune", "JAMF", "", "crowd strike"} {
-		add("maturity device provider "+d, maturityWith("device_providers = [\""+d+"\"]"), `(?s)device_providers\[0\]\s+value\s+must\s+be\s+one\s+of`)
-	}
-	add("maturity identity type", maturityWith("identity = { type = \"saml\" }"), `(?s)identity.type\s+value\s+must\s+be\s+one\s+of`)
-	add("maturity surface sensitivity", maturityWith("surfaces = [{ name = \"a\", sensitivity = \"secret\" }]"), `(?s)surfaces\[0\].sensitivity\s+value\s+must\s+be\s+one\s+of`)
-	add("maturity segment sensitivity", maturityWith("segments = [{ name = \"a\", sensitivity = \"top\" }]"), `(?s)segments\[0\].sensitivity\s+value\s+must\s+be\s+one\s+of`)
-	add("maturity negative session", maturityWith("privileged_access = [{ name = \"a\", session_minutes = -1 }]"), `(?s)Invalid number.*privileged_access\[0\].session_minutes`)
-	add("maturity negative decision checks", maturityWith("automation = { decision_checks = -3 }"), `(?s)Invalid number.*automation.decision_checks`)
-	add("maturity negative review days", maturityWith("governance = { access_review_days = -7 }"), `(?s)Invalid number.*governance.access_review_days`)
+	add("maturity surface given as facts", maturityWith("protect_surfaces = [{ name = \"a\", sensitivity = \"restricted\", device_required = true }]"), `(?s)Not\s+a\s+zerotrust_protect_surface.*protect_surfaces\[0\]\s+must\s+be\s+a\s+zerotrust_protect_surface\s+passed\s+whole`)
+	add("maturity proxy given as a list", maturityWith("access_proxy = [{ name = \"corp\" }]"), `(?s)access_proxy\s+must\s+be\s+a\s+zerotrust_access_proxy\s+passed\s+whole.*got\s+a\s+list`)
+	add("maturity segment given as a name", maturityWith("segments = [\"db\"]"), `(?s)segments\[0\]\s+must\s+be\s+a\s+zerotrust_segment\s+passed\s+whole.*got\s+a\s+string`)
+	add("maturity surface passed as a policy set", maturityWith("segment_policies = [{ name = \"a\", sensitivity = \"internal\", access_rule = [], application = [], policy_document = \"\" }]"), `(?s)segment_policies\[0\]\s+must\s+be\s+a\s+zerotrust_segment_policy\s+or\s+zerotrust_segment_policy_set`)
+	add("maturity negative review days", maturityWith("declared = { access_review_days = -7 }"), `(?s)Invalid number.*declared.access_review_days`)
 
 	// data.zerotrust_reachability: flows are read as written.
 	for _, k := range []struct{ key, meant string }{{"from", "segment"}, {"source", "segment"}, {"port", "ports"}, {"cidr", "cidr_blocks"}, {"description", ""}} {

@@ -55,6 +55,41 @@ func TestCompleteExample(t *testing.T) {
 		}
 	}
 
+	// The maturity stages are measured from the resources the example
+	// declares: each stage, and the source named for a fact of it.
+	var pillars []struct {
+		Pillar, Stage string
+		Evidence      []string
+		NextSteps     []string `json:"next_steps"`
+	}
+	terraform.OutputStruct(t, opts, "maturity", &pillars)
+	wantMaturity := map[string]struct{ stage, names string }{
+		"Identity":                   {"Advanced", "zerotrust_protect_surface.payments.access_rule[1].groups"},
+		"Devices":                    {"Optimal", "zerotrust_protect_surface.payments.access_rule[1].device"},
+		"Networks":                   {"Optimal", "zerotrust_segment_policy_set.shop.kubernetes_manifests[\"networking.k8s.io/v1/NetworkPolicy/"},
+		"Applications & Workloads":   {"Optimal", "zerotrust_protect_surface.hr by [data.zerotrust_access_decision (decision_checks[\"support_hr_outside_directory\"])]"},
+		"Data":                       {"Advanced", "zerotrust_segment.shop-db.sensitivity"},
+		"Visibility & Analytics":     {"Advanced", "zerotrust_access_proxy.acme-corp.logging.include_trust_context"},
+		"Automation & Orchestration": {"Initial", "zerotrust_privileged_access.finance-cost-read.expires_at"},
+		"Governance":                 {"Initial", "zerotrust_privileged_access.finance-cost-read.expires_at"},
+	}
+	if len(pillars) != len(wantMaturity) {
+		t.Errorf("%d maturity pillars, want %d", len(pillars), len(wantMaturity))
+	}
+	for _, p := range pillars {
+		want, ok := wantMaturity[p.Pillar]
+		if !ok {
+			t.Errorf("unexpected pillar %q", p.Pillar)
+			continue
+		}
+		if p.Stage != want.stage {
+			t.Errorf("%s: %s, want %s (evidence %q, next %q)", p.Pillar, p.Stage, want.stage, p.Evidence, p.NextSteps)
+		}
+		if all := strings.Join(append(p.Evidence, p.NextSteps...), "\n"); !strings.Contains(all, want.names) {
+			t.Errorf("%s names no %s:\n%s", p.Pillar, want.names, all)
+		}
+	}
+
 	var matrix []struct {
 		Group, Surface, Posture string
 		Allowed                 bool

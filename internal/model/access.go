@@ -535,14 +535,14 @@ func (r AccessRule) Validate(path Path, s ProtectSurface, apps map[string]bool) 
 	ps.Append(r.checkHTTPConditions(path, s))
 
 	if r.IsPermit() {
-		ps.Append(CheckFloor(s.Sensitivity, r, path, s.onlyTCP(r)))
+		ps.Append(CheckFloor(s.Sensitivity, r, path, s.OnlyTCP(r)))
 	}
 	return ps
 }
 
-// onlyTCP reports whether every application a rule applies to is a TCP one
-// (and there is at least one).
-func (s ProtectSurface) onlyTCP(r AccessRule) bool {
+// OnlyTCP reports whether every application a rule applies to is a TCP one
+// (and there is at least one): such a rule has no HTTP methods to list.
+func (s ProtectSurface) OnlyTCP(r AccessRule) bool {
 	n := 0
 	for _, a := range s.Applications {
 		if r.AppliesTo(a.Name) {

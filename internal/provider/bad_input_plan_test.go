@@ -73,9 +73,9 @@ func TestBadInputPlan_refused(t *testing.T) {
 			`data "zerotrust_access_decision" "d" {` + "\n  policy_document = \"  \"\n  request = {}\n}\n",
 			`(?s)Empty policy document.*policy_document is empty`,
 		},
-		"unknown maturity device provider": {
-			`data "zerotrust_maturity_assessment" "m" {` + "\n  device_providers = [\"intune\"]\n}\n",
-			`(?s)device_providers\[0\] value must be one of.*intune`,
+		"maturity assessment given facts instead of a surface": {
+			`data "zerotrust_maturity_assessment" "m" {` + "\n  protect_surfaces = [{ name = \"payments\", device_required = true }]\n}\n",
+			`(?s)Not a zerotrust_protect_surface.*protect_surfaces\[0\] must be a zerotrust_protect_surface passed whole.*without sensitivity, access_rule`,
 		},
 		"unknown key in a reachability flow": {
 			`data "zerotrust_reachability" "r" {` + "\n  segments = [{ name = \"a\" }, { name = \"b\" }]\n  flows = [{ from = \"b\", to = \"a\", cidr_blocks = [\"10.0.0.0/8\"], ports = [\"443\"] }]\n}\n",

@@ -86,25 +86,9 @@ output "allowed" { value = data.zerotrust_access_decision.d.allowed }
 		config:    func(v string) string { return wholeReachability("max_paths", v) },
 		attribute: "max_paths", bounds: "from 1 to 100000",
 	},
-	"data.zerotrust_maturity_assessment privileged_access.session_minutes": {
-		config: func(v string) string {
-			return wholeMaturity(`privileged_access = [{ name = "oncall", expires = true, session_minutes = ` + v + ` }]`)
-		},
-		attribute: "privileged_access[0].session_minutes", bounds: "of at least 0",
-	},
-	"data.zerotrust_maturity_assessment automation.decision_checks": {
-		config: func(v string) string {
-			return wholeMaturity(`automation = { policy_as_code = true, decision_checks = ` + v + ` }`)
-		},
-		attribute: "automation.decision_checks", bounds: "of at least 0",
-	},
-	"data.zerotrust_maturity_assessment governance.acknowledged_exceptions": {
-		config:    func(v string) string { return wholeMaturity(`governance = { acknowledged_exceptions = ` + v + ` }`) },
-		attribute: "governance.acknowledged_exceptions", bounds: "of at least 0",
-	},
-	"data.zerotrust_maturity_assessment governance.access_review_days": {
-		config:    func(v string) string { return wholeMaturity(`governance = { access_review_days = ` + v + ` }`) },
-		attribute: "governance.access_review_days", bounds: "of at least 0",
+	"data.zerotrust_maturity_assessment declared.access_review_days": {
+		config:    func(v string) string { return wholeMaturity(`declared = { access_review_days = ` + v + ` }`) },
+		attribute: "declared.access_review_days", bounds: "of at least 0",
 	},
 }
 

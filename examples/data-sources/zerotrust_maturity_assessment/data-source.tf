@@ -1,29 +1,31 @@
-# Stage the declared posture on the CISA Zero Trust Maturity Model v2. The
-# facts usually come from the module's own resources and variables.
+# Stage the posture on the CISA Zero Trust Maturity Model v2 from the
+# resources themselves: every fact the provider knows (rules, floors,
+# segment enforcement, internet exposure, grant expiry, logging, decision
+# checks) is derived from them, and evidence names the resource and
+# attribute it came from. Only what the provider cannot know is declared.
 data "zerotrust_maturity_assessment" "posture" {
-  identity         = { type = "iam-identity-center", mfa_enforced = true }
-  device_providers = ["jamf", "crowdstrike"]
+  access_proxy      = zerotrust_access_proxy.corp
+  protect_surfaces  = [zerotrust_protect_surface.payments]
+  segments          = [zerotrust_segment.checkout, zerotrust_segment.payments]
+  segment_policies  = [zerotrust_segment_policy.payments_in]
+  privileged_access = [zerotrust_privileged_access.payments_oncall]
+  decision_checks   = [data.zerotrust_access_decision.contractor_unmanaged]
 
-  surfaces = [
-    { name = "payments", sensitivity = "restricted", groups_required = true, mfa_required = true, device_required = true, floors_met = true, tested = true },
-    { name = "wiki", sensitivity = "internal", groups_required = true, floors_met = true },
-  ]
-  segments = [
-    { name = "db", sensitivity = "restricted", security_group = true, kubernetes_default_deny = true },
-    { name = "web", sensitivity = "public", security_group = true, internet_ingress = true },
-  ]
-  privileged_access = [{ name = "payments-oncall", expires = true, session_minutes = 60 }]
-
-  visibility = { access_logging = true, include_trust_context = true }
-  automation = { policy_as_code = true, decision_checks = 4 }
-  data       = { encrypted_at_rest = true, encrypted_in_transit = true }
-  governance = { access_review_days = 90 }
+  declared = {
+    phishing_resistant_mfa = true # the identity provider accepts FIDO2 only
+    central_analysis       = true # the access logs feed the SIEM
+    access_review_days     = 90
+  }
 }
 
 output "maturity" {
   value = { for p in data.zerotrust_maturity_assessment.posture.pillars : p.pillar => p.stage }
 }
 
+output "evidence" {
+  value = { for p in data.zerotrust_maturity_assessment.posture.pillars : p.pillar => p.evidence }
+}
+
 output "next_steps" {
-  value = flatten([for p in data.zerotrust_maturity_assessment.posture.pillars : p.next_steps])
+  value = { for p in data.zerotrust_maturity_assessment.posture.pillars : p.pillar => join("\n", p.next_steps) }
 }

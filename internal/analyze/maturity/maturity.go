@@ -1,45 +1,52 @@
-// Package maturity stages a declared zero-trust posture on the CISA Zero
-// Trust Maturity Model v2 (April 2023): five pillars — Identity, Devices,
+// Package maturity stages a zero-trust posture on the CISA Zero Trust
+// Maturity Model v2 (April 2023): five pillars — Identity, Devices,
 // Networks, Applications & Workloads, Data — and three cross-cutting
 // capabilities — Visibility & Analytics, Automation & Orchestration,
 // Governance — each Traditional, Initial, Advanced or Optimal.
 //
-// It judges only what configuration declares (the provider cannot observe
-// runtime behaviour), so a stage means "the declaration supports this
-// stage", never "the organisation operates at it". Every stage comes with the
-// evidence that earned it and the facts that would raise it.
+// The posture is derived from the provider's own resources (derive.go):
+// every rule's groups, device posture, MFA and floor, every segment's
+// enforcement and internet exposure, every grant's expiry and session, the
+// proxy's logging, the decision checks over each surface. Each fact carries
+// its source, the resource and attribute it came from, so a stage's evidence
+// and next steps point at configuration. Only what the provider cannot know
+// is declared (Declared). A stage means "the configuration supports this
+// stage", never "the organisation operates at it".
 //
 // # Scoring rules
 //
 // A pillar reaches a stage when every condition of that stage and of every
-// lower stage holds. "Sensitive" means confidential or restricted; "gated
-// surfaces" are surfaces above public.
+// lower stage holds. "Sensitive" means confidential or restricted; "gated"
+// means above public; "rules" are permit rules.
 //
 //	pillar          Initial                          Advanced                                          Optimal
-//	identity        an identity provider             + every surface's permit rules name groups;       + MFA on every surface (IdP-enforced
-//	                                                   MFA on every sensitive surface (rule or IdP)      or every rule) and phishing-resistant MFA
-//	devices         a device trust provider, or      + every sensitive surface requires device        + every gated surface requires device
-//	                some surface requires devices      posture                                          posture; two or more provider types
-//	networks        a segment declared               + every segment enforced (security group or      + every sensitive segment has both layers
-//	                                                   Kubernetes default-deny); no open-internet        and workload identity (Istio/SPIFFE)
-//	                                                   flow into a sensitive segment
-//	applications    a surface behind the proxy       + every surface meets its sensitivity floor      + every sensitive surface has its decisions
-//	                                                   with no acknowledged shortfall                   tested (a check / decision test)
-//	data            some surface or segment          + every surface and segment classified; every    + encryption at rest and in transit
-//	                classified                         sensitive surface meets its floor                declared
-//	visibility      access logging on                + trust context included in the logs            + logs analysed centrally (SIEM)
-//	automation      policy declared as code          + decision checks run in the pipeline; every     + drift detection scheduled; every
-//	                                                   privileged grant expires (JIT)                   sensitive surface tested
-//	governance      sensitivity floors apply to      + no acknowledged exception; every privileged    + privileged sessions at most 1 h; access
-//	                some surface or segment            grant expires                                    reviewed every 90 days or more often
+//	identity        an identity provider on the      + every rule names groups; MFA on every            + MFA for every access (IdP-enforced or
+//	                proxy                              sensitive surface (rule or IdP)                    every rule); phishing-resistant MFA*
+//	devices         a device trust provider, or      + every rule of every sensitive surface          + every rule of every gated surface
+//	                some rule requires devices         requires device posture                          requires device posture; two or more
+//	                                                                                                    provider types
+//	networks        a segment                        + every segment enforced (security group or      + every sensitive segment has both layers
+//	                                                   Kubernetes default-deny); no internet-scale       and workload identity (Istio/SPIFFE)
+//	                                                   sources into a sensitive segment
+//	applications    a protect surface                + every rule meets its surface's floor,           + decision checks over every sensitive
+//	                                                   acknowledged shortfalls included                  surface
+//	data            some surface or segment          + every surface and segment classified; every    + encryption at rest and in transit*
+//	                classified                         rule of every sensitive surface meets its floor
+//	visibility      access logging on the proxy      + trust context in the logs                      + logs analysed centrally (SIEM)*
+//	automation      posture as resources             + decision checks; every grant expires           + drift detection scheduled*; decision
+//	                                                                                                    checks over every sensitive surface
+//	governance      a surface or segment             + no acknowledged exception (rule, flow,         + sessions at most 1 h; access reviewed
+//	                classified (floors apply)          grant); every grant expires                      every 90 days or more often*
 //
-// A pillar with no evidence at all is Traditional. The overall stage is the
-// lowest pillar stage: maturity is limited by the weakest pillar.
+// (* declared: outside the provider's knowledge.) A pillar with no evidence
+// at all is Traditional. The overall stage is the lowest pillar stage:
+// maturity is limited by the weakest pillar.
 package maturity
 
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Stage is a CISA ZTMM maturity stage.
@@ -73,89 +80,98 @@ const (
 	PillarGovernance   = "Governance"
 )
 
-// Posture is what a configuration declares, as facts a module can pass.
+// Posture is what the resources establish, plus the few declared facts.
 type Posture struct {
-	Identity         Identity
-	DeviceProviders  []string // device trust provider types attached to the proxy (jamf, crowdstrike, jumpcloud)
+	Proxy            *Proxy // nil: no access proxy given
 	Surfaces         []Surface
 	Segments         []Segment
 	PrivilegedAccess []PrivilegedGrant
-	Visibility       Visibility
-	Automation       Automation
-	Data             Data
-	Governance       Governance
+	// DecisionChecks are the sources of every decision check given, over
+	// any surface (a surface's own are also in Surface.DecisionChecks).
+	DecisionChecks []string
+	Declared       Declared
 }
 
-// Identity describes the user trust provider.
-type Identity struct {
-	Provider             string // "" (none), iam-identity-center, oidc
-	MFAEnforced          bool   // the IdP demands MFA at every sign-in
-	PhishingResistantMFA bool   // FIDO2/WebAuthn or PIV only
+// Proxy is what the access proxy establishes. Each Source field names the
+// attribute a fact came from; "" means the fact does not hold.
+type Proxy struct {
+	Resource         string // e.g. zerotrust_access_proxy.corp
+	IdentityProvider string // type; "" none
+	// MFAEnforced: the proxy's identity_provider.mfa_enforced, which its
+	// compiled policies rely on for require_mfa.
+	MFAEnforced     bool
+	DeviceProviders []string // types of device_trust_provider
+	// LoggingDestination names the attribute of the log destination, ""
+	// when access is not logged.
+	LoggingDestination  string
+	IncludeTrustContext bool
 }
 
-// Surface summarises one protect surface's access rules.
+// Surface is a protect surface's rules and the checks over its decisions.
 type Surface struct {
-	Name        string
-	Sensitivity string // public | internal | confidential | restricted; "" unclassified
-	// Every permit rule names groups / requires MFA / requires device posture.
-	GroupsRequired, MFARequired, DeviceRequired bool
-	// FloorsMet: no permit rule falls below the sensitivity floor, not even
-	// with an acknowledgement.
-	FloorsMet bool
-	// Tested: some check block or decision test exercises the policy.
-	Tested bool
+	Resource    string // e.g. zerotrust_protect_surface.payments
+	Sensitivity string // "" unclassified
+	Rules       []Rule
+	// DecisionChecks name the decision checks that evaluate this surface's
+	// policy document.
+	DecisionChecks []string
 }
 
-// Segment summarises one workload segment.
+// Rule is what one access rule requires.
+type Rule struct {
+	Source string // e.g. zerotrust_protect_surface.payments.access_rule[1]
+	Permit bool
+	Groups bool // names at least one access group
+	MFA    bool // require_mfa
+	Device bool // a device requirement with at least one condition
+	// Shortfalls are the attributes below the surface's sensitivity floor
+	// (an unacknowledged one fails at plan, so a planned rule has them only
+	// when acknowledged).
+	Shortfalls []string
+	// Acknowledged: the rule carries an acknowledgement.
+	Acknowledged bool
+}
+
+// Segment is how a workload segment is enforced and exposed. Each Source
+// field names the resource attribute that establishes the fact; "" means
+// the fact does not hold.
 type Segment struct {
-	Name                  string
+	Resource              string // e.g. zerotrust_segment.db
 	Sensitivity           string // "" unclassified
-	SecurityGroup         bool   // enforced by an EC2 security group
-	KubernetesDefaultDeny bool   // enforced by a default-deny NetworkPolicy
-	WorkloadIdentity      bool   // Istio AuthorizationPolicy with SPIFFE principals
-	// InternetIngress: a flow admits the whole internet (acknowledged, or
-	// it would not compile).
-	InternetIngress bool
+	SecurityGroup         string // enforced by an EC2 security group
+	KubernetesDefaultDeny string // a default-deny NetworkPolicy over its namespace
+	WorkloadIdentity      string // an Istio AuthorizationPolicy admitting SPIFFE principals
+	// InternetIngress names the inbound flows whose CIDR sources together
+	// cover internet-scale public address space; empty when they do not.
+	InternetIngress []string
+	// AcknowledgedFlows name inbound flows carrying an acknowledgement.
+	AcknowledgedFlows []string
 }
 
-// PrivilegedGrant summarises one privileged access grant.
+// PrivilegedGrant is one privileged access grant's limits.
 type PrivilegedGrant struct {
-	Name           string
+	Resource       string
 	Expires        bool // expires_at set: just in time
-	SessionMinutes int  // session duration; 0 unknown
+	SessionMinutes int  // session length
+	Acknowledged   bool // over-privilege lint acknowledged
 }
 
-// Visibility is what is logged and analysed.
-type Visibility struct {
-	AccessLogging       bool // Verified Access logs to some destination
-	IncludeTrustContext bool // logs carry the trust data behind each decision
-	CentralAnalysis     bool // logs flow into a SIEM / analytics platform
-}
-
-// Automation is how policy is delivered.
-type Automation struct {
-	PolicyAsCode            bool // posture declared in reviewed configuration
-	DecisionChecks          int  // check blocks / decision tests in the pipeline
-	DriftDetectionScheduled bool // plans run on a schedule to catch drift
-}
-
-// Data is what is declared about data protection.
-type Data struct {
-	EncryptedAtRest, EncryptedInTransit bool
-}
-
-// Governance is how exceptions and access are governed.
-type Governance struct {
-	AcknowledgedExceptions int // acknowledgements in configuration (floors, internet flows)
-	AccessReviewDays       int // days between access reviews; 0 none
+// Declared are the facts outside the provider's knowledge.
+type Declared struct {
+	PhishingResistantMFA    bool // the identity provider accepts only FIDO2/WebAuthn or PIV
+	CentralAnalysis         bool // access logs flow into a SIEM
+	DriftDetectionScheduled bool // plans run on a schedule
+	EncryptedAtRest         bool
+	EncryptedInTransit      bool
+	AccessReviewDays        int // days between access reviews; 0 none
 }
 
 // Assessment of one pillar.
 type Assessment struct {
 	Pillar   string
 	Stage    Stage
-	Evidence []string // why it reached Stage
-	Next     []string // what the next stage needs; empty at Optimal
+	Evidence []string // why it reached Stage, naming the sources
+	Next     []string // what the next stage needs, naming what falls short; empty at Optimal
 }
 
 // Result is every pillar's assessment and the overall stage.
@@ -164,15 +180,16 @@ type Result struct {
 	Overall Stage
 }
 
-// ladder scores one pillar: stage k is reached when the conditions of
-// stages 1..k all hold. Each condition carries evidence (when held) and a
-// remedy (when not).
+// condition is one requirement of a stage: its evidence when it holds, its
+// remedy when not.
 type condition struct {
 	holds    bool
 	evidence string
 	remedy   string
 }
 
+// climb scores one pillar: stage k is reached when the conditions of
+// stages 1..k all hold.
 func climb(pillar string, stages ...[]condition) Assessment {
 	a := Assessment{Pillar: pillar}
 	for i, conds := range stages {
@@ -195,108 +212,333 @@ func climb(pillar string, stages ...[]condition) Assessment {
 }
 
 func sensitive(s string) bool { return s == "confidential" || s == "restricted" }
+func gated(s string) bool     { return s != "public" }
 
-// all reports whether every element satisfies f (true for none).
-func all[T any](xs []T, f func(T) bool) bool {
-	for _, x := range xs {
-		if !f(x) {
-			return false
-		}
-	}
-	return true
+// every checks a fact over a set of sources: the condition holds when no
+// source fails (and, with nonEmpty, at least one exists). Its evidence and
+// remedy name the sources.
+type every struct {
+	pass, fail []string
 }
 
-func count[T any](xs []T, f func(T) bool) int {
-	n := 0
-	for _, x := range xs {
-		if f(x) {
-			n++
+func (e *every) add(ok bool, source string) {
+	if ok {
+		e.pass = append(e.pass, source)
+	} else {
+		e.fail = append(e.fail, source)
+	}
+}
+
+func (e every) cond(nonEmpty bool, what, remedy string) condition {
+	holds := len(e.fail) == 0 && (!nonEmpty || len(e.pass) > 0)
+	c := condition{holds: holds, evidence: what + ": " + listOrNone(e.pass)}
+	switch {
+	case len(e.fail) > 0:
+		c.remedy = remedy + ": " + strings.Join(e.fail, ", ")
+	default:
+		c.remedy = remedy
+	}
+	return c
+}
+
+func listOrNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
+}
+
+// rules visits every permit rule of the surfaces that pass keep.
+func (p Posture) rules(keep func(Surface) bool, f func(Surface, Rule)) {
+	for _, s := range p.Surfaces {
+		if !keep(s) {
+			continue
+		}
+		for _, r := range s.Rules {
+			if r.Permit {
+				f(s, r)
+			}
 		}
 	}
-	return n
 }
+
+func anySurface(Surface) bool         { return true }
+func sensitiveSurface(s Surface) bool { return sensitive(s.Sensitivity) }
 
 // Assess stages every pillar.
 func Assess(p Posture) Result {
-	sensSurfaces := count(p.Surfaces, func(s Surface) bool { return sensitive(s.Sensitivity) })
-	gated := func(s Surface) bool { return s.Sensitivity != "public" }
-	providerTypes := slices.Clone(p.DeviceProviders)
-	slices.Sort(providerTypes)
-	providerTypes = slices.Compact(providerTypes)
-	grantsExpire := all(p.PrivilegedAccess, func(g PrivilegedGrant) bool { return g.Expires })
-
 	res := Result{}
-	res.Pillars = append(res.Pillars,
-		climb(PillarIdentity,
-			[]condition{{p.Identity.Provider != "", "identity provider " + p.Identity.Provider + " authenticates every request", "attach an identity provider (IAM Identity Center or OIDC) to the access proxy"}},
-			[]condition{
-				{len(p.Surfaces) > 0 && all(p.Surfaces, func(s Surface) bool { return s.GroupsRequired }), fmt.Sprintf("all %d surfaces grant access by group", len(p.Surfaces)), "make every permit rule on every surface name access groups"},
-				{all(p.Surfaces, func(s Surface) bool { return !sensitive(s.Sensitivity) || s.MFARequired || p.Identity.MFAEnforced }), fmt.Sprintf("MFA required on all %d sensitive surfaces", sensSurfaces), "require MFA (require_mfa, or mfa_enforced on the identity provider) on every confidential and restricted surface"},
-			},
-			[]condition{
-				{p.Identity.MFAEnforced || (len(p.Surfaces) > 0 && all(p.Surfaces, func(s Surface) bool { return s.MFARequired })), "MFA required for every access", "enforce MFA for every access (mfa_enforced on the identity provider)"},
-				{p.Identity.PhishingResistantMFA, "phishing-resistant MFA", "use phishing-resistant MFA (FIDO2/WebAuthn or PIV) only"},
-			}),
-		climb(PillarDevices,
-			[]condition{{len(providerTypes) > 0 || slices.ContainsFunc(p.Surfaces, func(s Surface) bool { return s.DeviceRequired }), fmt.Sprintf("device trust providers: %v", providerTypes), "attach a device trust provider (Jamf, CrowdStrike or JumpCloud) and require device posture"}},
-			[]condition{{sensSurfaces > 0 && all(p.Surfaces, func(s Surface) bool { return !sensitive(s.Sensitivity) || s.DeviceRequired }), fmt.Sprintf("device posture required on all %d sensitive surfaces", sensSurfaces), "require device posture on every confidential and restricted surface"}},
-			[]condition{
-				{all(p.Surfaces, func(s Surface) bool { return !gated(s) || s.DeviceRequired }), "device posture required on every non-public surface", "require device posture on every surface above public"},
-				{len(providerTypes) >= 2, "two or more device signal sources (e.g. MDM and EDR)", "combine at least two device trust providers (e.g. Jamf for management and CrowdStrike for threat posture)"},
-			}),
-		climb(PillarNetworks,
-			[]condition{{len(p.Segments) > 0, fmt.Sprintf("%d segments declared", len(p.Segments)), "declare workload segments (zerotrust_segment) instead of a flat network"}},
-			[]condition{
-				{all(p.Segments, func(s Segment) bool { return s.SecurityGroup || s.KubernetesDefaultDeny }), "every segment enforced deny-by-default (security group or Kubernetes default-deny)", "enforce every segment with a security group or a default-deny NetworkPolicy"},
-				{!slices.ContainsFunc(p.Segments, func(s Segment) bool { return sensitive(s.Sensitivity) && s.InternetIngress }), "no open-internet flow into a sensitive segment", "remove acknowledged open-internet flows into confidential and restricted segments"},
-			},
-			[]condition{{
-				count(p.Segments, func(s Segment) bool { return sensitive(s.Sensitivity) }) > 0 &&
-					all(p.Segments, func(s Segment) bool {
-						return !sensitive(s.Sensitivity) || (s.SecurityGroup && s.KubernetesDefaultDeny && s.WorkloadIdentity)
-					}),
-				"every sensitive segment has network and workload-identity microsegmentation",
-				"give every confidential and restricted segment both a security group and Kubernetes default-deny, plus Istio workload identity (SPIFFE principals)",
-			}}),
-		climb(PillarApplications,
-			[]condition{{len(p.Surfaces) > 0, fmt.Sprintf("%d applications' surfaces behind the access proxy", len(p.Surfaces)), "put applications behind the access proxy as protect surfaces"}},
-			[]condition{{all(p.Surfaces, func(s Surface) bool { return s.FloorsMet }), "every surface meets its sensitivity floor without exceptions", "strengthen every access rule acknowledged below its surface's floor"}},
-			[]condition{{sensSurfaces > 0 && all(p.Surfaces, func(s Surface) bool { return !sensitive(s.Sensitivity) || s.Tested }), "every sensitive surface's decisions are tested", "test every confidential and restricted surface's decisions (zerotrust_access_decision in a check block)"}}),
-		climb(PillarData,
-			[]condition{{slices.ContainsFunc(p.Surfaces, func(s Surface) bool { return s.Sensitivity != "" }) || slices.ContainsFunc(p.Segments, func(s Segment) bool { return s.Sensitivity != "" }), "assets classified by sensitivity", "classify surfaces and segments by sensitivity"}},
-			[]condition{
-				{all(p.Surfaces, func(s Surface) bool { return s.Sensitivity != "" }) && all(p.Segments, func(s Segment) bool { return s.Sensitivity != "" }), "every surface and segment classified", "classify every surface and segment"},
-				{all(p.Surfaces, func(s Surface) bool { return !sensitive(s.Sensitivity) || s.FloorsMet }), "every sensitive surface meets its floor", "bring every confidential and restricted surface up to its floor"},
-			},
-			[]condition{{p.Data.EncryptedAtRest && p.Data.EncryptedInTransit, "encryption at rest and in transit", "declare encryption at rest and in transit for the data behind sensitive surfaces"}}),
-		climb(PillarVisibility,
-			[]condition{{p.Visibility.AccessLogging, "access decisions logged", "enable access logging on the access proxy"}},
-			[]condition{{p.Visibility.IncludeTrustContext, "logs carry the trust context of each decision", "include the trust context in access logs (include_trust_context)"}},
-			[]condition{{p.Visibility.CentralAnalysis, "logs analysed centrally", "send access logs to a central analytics platform (SIEM)"}}),
-		climb(PillarAutomation,
-			[]condition{{p.Automation.PolicyAsCode, "posture declared as code", "declare the posture in reviewed configuration"}},
-			[]condition{
-				{p.Automation.DecisionChecks > 0, fmt.Sprintf("%d decision checks run before apply", p.Automation.DecisionChecks), "add decision checks (zerotrust_access_decision in check blocks)"},
-				{grantsExpire, "every privileged grant expires (just in time)", "give every privileged access grant an expires_at"},
-			},
-			[]condition{
-				{p.Automation.DriftDetectionScheduled, "drift detection scheduled", "run plans on a schedule to detect drift"},
-				{sensSurfaces > 0 && all(p.Surfaces, func(s Surface) bool { return !sensitive(s.Sensitivity) || s.Tested }), "every sensitive surface tested automatically", "test every confidential and restricted surface's decisions"},
-			}),
-		climb(PillarGovernance,
-			[]condition{{slices.ContainsFunc(p.Surfaces, func(s Surface) bool { return s.Sensitivity != "" }) || slices.ContainsFunc(p.Segments, func(s Segment) bool { return s.Sensitivity != "" }), "sensitivity floors enforced at plan time", "classify surfaces or segments so their sensitivity floors apply"}},
-			[]condition{
-				{p.Governance.AcknowledgedExceptions == 0, "no acknowledged exception to a floor", fmt.Sprintf("resolve the %d acknowledged exceptions", p.Governance.AcknowledgedExceptions)},
-				{grantsExpire, fmt.Sprintf("all %d privileged grants expire", len(p.PrivilegedAccess)), "give every privileged access grant an expires_at"},
-			},
-			[]condition{
-				{all(p.PrivilegedAccess, func(g PrivilegedGrant) bool { return g.SessionMinutes > 0 && g.SessionMinutes <= 60 }), "privileged sessions last at most one hour", "limit privileged session_duration to PT1H"},
-				{p.Governance.AccessReviewDays > 0 && p.Governance.AccessReviewDays <= 90, fmt.Sprintf("access reviewed every %d days", p.Governance.AccessReviewDays), "review access at least every 90 days"},
-			}),
-	)
+	res.Pillars = append(res.Pillars, identity(p), devices(p), networks(p), applications(p), data(p),
+		visibility(p), automation(p), governance(p))
 	res.Overall = Optimal
 	for _, a := range res.Pillars {
 		res.Overall = min(res.Overall, a.Stage)
 	}
 	return res
+}
+
+func (p Posture) proxyAttr(attr string) string {
+	if p.Proxy == nil {
+		return "the access proxy (access_proxy)"
+	}
+	return p.Proxy.Resource + "." + attr
+}
+
+func identity(p Posture) Assessment {
+	idp, mfaAtIdP := "", false
+	if p.Proxy != nil {
+		idp, mfaAtIdP = p.Proxy.IdentityProvider, p.Proxy.MFAEnforced
+	}
+	var groups, sensitiveMFA, allMFA every
+	p.rules(anySurface, func(s Surface, r Rule) {
+		groups.add(r.Groups, r.Source+".groups")
+		allMFA.add(r.MFA, r.Source+".require_mfa")
+		if sensitive(s.Sensitivity) {
+			sensitiveMFA.add(r.MFA || mfaAtIdP, r.Source+".require_mfa")
+		}
+	})
+	mfaEverywhere := condition{holds: mfaAtIdP, evidence: "MFA enforced at every sign-in: " + p.proxyAttr("identity_provider.mfa_enforced"),
+		remedy: "enforce MFA at the identity provider (" + p.proxyAttr("identity_provider.mfa_enforced") + ") or require_mfa on every rule"}
+	if !mfaAtIdP {
+		mfaEverywhere = allMFA.cond(true, "MFA required by every rule", "require_mfa on every rule, or enforce MFA at the identity provider ("+p.proxyAttr("identity_provider.mfa_enforced")+")")
+	}
+	sensitiveMFACond := sensitiveMFA.cond(false, "MFA on every sensitive surface's rules", "require MFA on the rules of every confidential and restricted surface")
+	if mfaAtIdP {
+		sensitiveMFACond.evidence = "MFA on every sensitive surface: enforced at sign-in by " + p.proxyAttr("identity_provider.mfa_enforced")
+	}
+	return climb(PillarIdentity,
+		[]condition{{idp != "", "identity provider " + idp + " authenticates every request: " + p.proxyAttr("identity_provider.type"),
+			"attach an identity provider (IAM Identity Center or OIDC) to " + p.proxyAttr("identity_provider")}},
+		[]condition{
+			groups.cond(true, "every rule grants access by group", "name access groups in every permit rule"),
+			sensitiveMFACond,
+		},
+		[]condition{
+			mfaEverywhere,
+			{p.Declared.PhishingResistantMFA, "phishing-resistant MFA (declared)", "use phishing-resistant MFA (FIDO2/WebAuthn or PIV) only, and declare it (declared.phishing_resistant_mfa)"},
+		})
+}
+
+func devices(p Posture) Assessment {
+	var types []string
+	if p.Proxy != nil {
+		types = slices.Clone(p.Proxy.DeviceProviders)
+	}
+	slices.Sort(types)
+	types = slices.Compact(types)
+	var anyDevice, sensitiveDevice, gatedDevice every
+	p.rules(anySurface, func(s Surface, r Rule) {
+		at := r.Source + ".device"
+		if r.Device {
+			anyDevice.add(true, at)
+		}
+		if sensitive(s.Sensitivity) {
+			sensitiveDevice.add(r.Device, at)
+		}
+		if gated(s.Sensitivity) {
+			gatedDevice.add(r.Device, at)
+		}
+	})
+	initial := condition{holds: len(types) > 0 || len(anyDevice.pass) > 0,
+		evidence: "device signals: " + listOrNone(append(prefixed(p.proxyAttr("device_trust_provider")+" ", types), anyDevice.pass...)),
+		remedy:   "attach a device trust provider (Jamf, CrowdStrike or JumpCloud) to " + p.proxyAttr("device_trust_provider") + " and require device posture in rules"}
+	return climb(PillarDevices,
+		[]condition{initial},
+		[]condition{sensitiveDevice.cond(true, "device posture required by every rule of every sensitive surface", "require device posture in every rule of every confidential and restricted surface")},
+		[]condition{
+			gatedDevice.cond(false, "device posture required by every rule above public", "require device posture in every rule of every surface above public"),
+			{len(types) >= 2, "two or more device signal sources: " + strings.Join(types, ", "),
+				"combine at least two device trust providers on " + p.proxyAttr("device_trust_provider") + " (e.g. Jamf for management and CrowdStrike for threat posture)"},
+		})
+}
+
+func prefixed(prefix string, xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = prefix + x
+	}
+	return out
+}
+
+func networks(p Posture) Assessment {
+	var enforced, closed, layered every
+	var names []string
+	for _, s := range p.Segments {
+		names = append(names, s.Resource)
+		switch {
+		case s.SecurityGroup != "" && s.KubernetesDefaultDeny != "":
+			enforced.add(true, s.SecurityGroup+" and "+s.KubernetesDefaultDeny)
+		case s.SecurityGroup != "":
+			enforced.add(true, s.SecurityGroup)
+		case s.KubernetesDefaultDeny != "":
+			enforced.add(true, s.KubernetesDefaultDeny)
+		default:
+			enforced.add(false, s.Resource+" (no security group, no Kubernetes default-deny policy over it)")
+		}
+		if !sensitive(s.Sensitivity) {
+			continue
+		}
+		if len(s.InternetIngress) > 0 {
+			closed.add(false, s.Resource+" from "+strings.Join(s.InternetIngress, ", "))
+		} else {
+			closed.add(true, s.Resource)
+		}
+		var missing []string
+		for _, l := range []struct{ src, what string }{{s.SecurityGroup, "security group"}, {s.KubernetesDefaultDeny, "Kubernetes default-deny"}, {s.WorkloadIdentity, "Istio workload identity"}} {
+			if l.src == "" {
+				missing = append(missing, l.what)
+			}
+		}
+		if len(missing) == 0 {
+			layered.add(true, s.Resource+" by "+s.WorkloadIdentity)
+		} else {
+			layered.add(false, s.Resource+" (no "+strings.Join(missing, ", no ")+")")
+		}
+	}
+	return climb(PillarNetworks,
+		[]condition{{len(p.Segments) > 0, "segments: " + strings.Join(names, ", "), "declare workload segments (zerotrust_segment) and pass them (segments)"}},
+		[]condition{
+			enforced.cond(false, "every segment enforced deny-by-default", "enforce every segment with a security group (vpc_id) or a segment policy whose Kubernetes default-deny covers its namespace"),
+			closed.cond(false, "no internet-scale source into a sensitive segment", "remove the flows whose sources cover the internet from confidential and restricted segments"),
+		},
+		[]condition{layered.cond(true, "every sensitive segment has a security group, Kubernetes default-deny and workload identity",
+			"give every confidential and restricted segment a security group, a Kubernetes placement under a default-deny policy, and istio = true on its policy")})
+}
+
+func applications(p Posture) Assessment {
+	var floors every
+	p.rules(anySurface, func(_ Surface, r Rule) {
+		if len(r.Shortfalls) == 0 {
+			floors.add(true, r.Source)
+		} else {
+			floors.add(false, r.Source+" ("+strings.Join(r.Shortfalls, ", ")+" below the floor, acknowledged)")
+		}
+	})
+	var names []string
+	for _, s := range p.Surfaces {
+		names = append(names, s.Resource)
+	}
+	return climb(PillarApplications,
+		[]condition{{len(p.Surfaces) > 0, "surfaces behind the access proxy: " + strings.Join(names, ", "), "put applications behind the access proxy as protect surfaces and pass them (protect_surfaces)"}},
+		[]condition{floors.cond(false, "every rule meets its surface's sensitivity floor", "strengthen the rules acknowledged below their surface's floor")},
+		[]condition{checked(p).cond(true, "decisions checked on every sensitive surface", "check the decisions of every confidential and restricted surface (zerotrust_access_decision over its policy_document, passed in decision_checks)")})
+}
+
+// checked is whether every sensitive surface has a decision check over it.
+func checked(p Posture) every {
+	var e every
+	for _, s := range p.Surfaces {
+		if !sensitive(s.Sensitivity) {
+			continue
+		}
+		if len(s.DecisionChecks) > 0 {
+			e.add(true, s.Resource+" by ["+strings.Join(s.DecisionChecks, ", ")+"]")
+		} else {
+			e.add(false, s.Resource+".policy_document")
+		}
+	}
+	return e
+}
+
+// data stages the Data pillar. Classification and floors are derived; the
+// Optimal conditions are the data-protection facts, declared today — a fact
+// derived from a resource (a key on a surface's store) joins them here.
+func data(p Posture) Assessment {
+	var classified, sensitiveFloors every
+	for _, s := range p.Surfaces {
+		classified.add(s.Sensitivity != "", s.Resource+".sensitivity")
+	}
+	for _, s := range p.Segments {
+		classified.add(s.Sensitivity != "", s.Resource+".sensitivity")
+	}
+	p.rules(sensitiveSurface, func(_ Surface, r Rule) {
+		sensitiveFloors.add(len(r.Shortfalls) == 0, r.Source)
+	})
+	return climb(PillarData,
+		[]condition{{len(classified.pass) > 0, "assets classified: " + listOrNone(classified.pass), "classify surfaces and segments by sensitivity"}},
+		[]condition{
+			classified.cond(true, "every surface and segment classified", "classify every surface and segment"),
+			sensitiveFloors.cond(false, "every rule of every sensitive surface meets its floor", "bring every rule of every confidential and restricted surface up to its floor"),
+		},
+		dataProtection(p))
+}
+
+// dataProtection are the Data pillar's Optimal conditions.
+func dataProtection(p Posture) []condition {
+	return []condition{{p.Declared.EncryptedAtRest && p.Declared.EncryptedInTransit, "encryption at rest and in transit (declared)",
+		"encrypt the data behind sensitive surfaces at rest and in transit, and declare it (declared.encrypted_at_rest, declared.encrypted_in_transit)"}}
+}
+
+func visibility(p Posture) Assessment {
+	logging, trust := "", false
+	if p.Proxy != nil {
+		logging, trust = p.Proxy.LoggingDestination, p.Proxy.IncludeTrustContext
+	}
+	return climb(PillarVisibility,
+		[]condition{{logging != "", "access decisions logged: " + logging, "log access decisions: a destination in " + p.proxyAttr("logging")}},
+		[]condition{{trust, "logs carry the trust context of each decision: " + p.proxyAttr("logging.include_trust_context"), "include the trust context in the access logs (" + p.proxyAttr("logging.include_trust_context") + ")"}},
+		[]condition{{p.Declared.CentralAnalysis, "logs analysed centrally (declared)", "send the access logs to a SIEM, and declare it (declared.central_analysis)"}})
+}
+
+func (p Posture) expiring() every {
+	var e every
+	for _, g := range p.PrivilegedAccess {
+		e.add(g.Expires, g.Resource+".expires_at")
+	}
+	return e
+}
+
+func automation(p Posture) Assessment {
+	asCode := p.Proxy != nil || len(p.Surfaces) > 0 || len(p.Segments) > 0 || len(p.PrivilegedAccess) > 0
+	return climb(PillarAutomation,
+		[]condition{{asCode, "posture declared as zerotrust resources", "declare the posture as zerotrust resources and pass them to the assessment"}},
+		[]condition{
+			{len(p.DecisionChecks) > 0, fmt.Sprintf("%d decision checks: %s", len(p.DecisionChecks), strings.Join(p.DecisionChecks, ", ")), "check decisions before apply (zerotrust_access_decision data sources, passed in decision_checks)"},
+			p.expiring().cond(false, "every privileged grant expires (just in time)", "give every privileged grant an expires_at"),
+		},
+		[]condition{
+			{p.Declared.DriftDetectionScheduled, "drift detection scheduled (declared)", "run plans on a schedule to detect drift, and declare it (declared.drift_detection_scheduled)"},
+			checked(p).cond(true, "every sensitive surface's decisions checked automatically", "check the decisions of every confidential and restricted surface"),
+		})
+}
+
+func governance(p Posture) Assessment {
+	var classified []string
+	for _, s := range p.Surfaces {
+		if s.Sensitivity != "" {
+			classified = append(classified, s.Resource+".sensitivity")
+		}
+	}
+	for _, s := range p.Segments {
+		if s.Sensitivity != "" {
+			classified = append(classified, s.Resource+".sensitivity")
+		}
+	}
+	var exceptions, sessions every
+	p.rules(anySurface, func(_ Surface, r Rule) {
+		if r.Acknowledged && len(r.Shortfalls) > 0 {
+			exceptions.add(false, r.Source+".acknowledgement")
+		}
+	})
+	for _, s := range p.Segments {
+		for _, f := range s.AcknowledgedFlows {
+			exceptions.add(false, f+".acknowledgement")
+		}
+	}
+	for _, g := range p.PrivilegedAccess {
+		if g.Acknowledged {
+			exceptions.add(false, g.Resource+".acknowledgement")
+		}
+		sessions.add(g.SessionMinutes > 0 && g.SessionMinutes <= 60, fmt.Sprintf("%s.session_duration (%d min)", g.Resource, g.SessionMinutes))
+	}
+	noExceptions := condition{holds: len(exceptions.fail) == 0, evidence: "no acknowledged exception in any rule, flow or grant",
+		remedy: "resolve the acknowledged exceptions: " + strings.Join(exceptions.fail, ", ")}
+	review := p.Declared.AccessReviewDays
+	return climb(PillarGovernance,
+		[]condition{{len(classified) > 0, "sensitivity floors enforced at plan: " + strings.Join(classified, ", "), "classify surfaces or segments so their sensitivity floors apply"}},
+		[]condition{noExceptions, p.expiring().cond(false, "every privileged grant expires", "give every privileged grant an expires_at")},
+		[]condition{
+			sessions.cond(false, "privileged sessions last at most one hour", "limit privileged session_duration to PT1H"),
+			{review > 0 && review <= 90, fmt.Sprintf("access reviewed every %d days (declared)", review), "review access at least every 90 days, and declare it (declared.access_review_days)"},
+		})
 }

@@ -185,13 +185,17 @@ func run(example, cliConfig, workDir string, keep bool) error {
 		}
 		fmt.Printf("  %-9s %d hop(s)  %s%s\n", p.Into, p.Hops, p.Path, from)
 	}
-	step("CISA Zero Trust Maturity Model v2 stages (zerotrust_maturity_assessment), overall " + o.MaturityOverall.Value)
+	step("CISA Zero Trust Maturity Model v2 stages (zerotrust_maturity_assessment, measured from the resources), overall " + o.MaturityOverall.Value)
 	for _, p := range o.Maturity.Value {
-		next := ""
-		if len(p.NextSteps) > 0 {
-			next = "next: " + p.NextSteps[0]
+		fmt.Printf("  %-28s %s\n", p.Pillar, p.Stage)
+		// The fact that earned the stage, and what the next one needs, each
+		// naming the resource and attribute it came from.
+		if n := len(p.Evidence); n > 0 {
+			fmt.Printf("      because  %s\n", p.Evidence[n-1])
 		}
-		fmt.Printf("  %-28s %-9s %s\n", p.Pillar, p.Stage, next)
+		if len(p.NextSteps) > 0 {
+			fmt.Printf("      next     %s\n", p.NextSteps[0])
+		}
 	}
 
 	step("what was created, read back through the AWS SDK and client-go")
@@ -399,6 +403,7 @@ type outputs struct {
 	Maturity struct {
 		Value []struct {
 			Pillar, Stage string
+			Evidence      []string
 			NextSteps     []string `json:"next_steps"`
 		}
 	} `json:"maturity"`
