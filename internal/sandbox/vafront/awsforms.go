@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -20,7 +21,7 @@ import (
 //
 // The front rewrites them in every SSO Admin and Identity Store answer and
 // back in every request, so clients only ever see AWS's forms and moto
-// only its own. Only whole JSON string values are rewritten, through the
+// only its own (and drops the empty ExternalIds AWS never answers). Only whole JSON string values are rewritten, through the
 // JSON decoder and encoder: text that merely contains such a value (a
 // policy document, a message) is left as it is.
 var (
@@ -82,8 +83,11 @@ func (a *awsIDForms) motoForm(s string) string {
 }
 
 // rewriteJSON applies form to every string value of a JSON document; ok is
-// false when the document is not JSON or nothing changed.
-func rewriteJSON(doc []byte, form func(string) string) ([]byte, bool) {
+// false when the document is not JSON or nothing changed. dropEmpty names
+// list members removed when empty: moto answers Identity Store's
+// ExternalIds as [] where AWS's model (a list of at least one) has AWS
+// leave the member out.
+func rewriteJSON(doc []byte, form func(string) string, dropEmpty ...string) ([]byte, bool) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var v any
@@ -105,6 +109,11 @@ func rewriteJSON(doc []byte, form func(string) string) ([]byte, bool) {
 			}
 		case map[string]any:
 			for k := range t {
+				if list, ok := t[k].([]any); ok && len(list) == 0 && slices.Contains(dropEmpty, k) {
+					delete(t, k)
+					changed = true
+					continue
+				}
 				t[k] = walk(t[k])
 			}
 		}
@@ -136,7 +145,7 @@ func (a *awsIDForms) wrap(w http.ResponseWriter, r *http.Request, body []byte) (
 	bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
 	return bw, body, func() {
 		out := bw.body.Bytes()
-		if translated, ok := rewriteJSON(out, a.awsForm); ok {
+		if translated, ok := rewriteJSON(out, a.awsForm, "ExternalIds"); ok {
 			out = translated
 		}
 		for k, vs := range bw.header {
