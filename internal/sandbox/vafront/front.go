@@ -26,6 +26,12 @@
 //     status, UpdatePermissionSet of some members (ssoadmin.go);
 //   - Identity Store UpdateGroup and GetGroupMembershipId (identitystore.go).
 //
+// Every request is first checked against AWS's published API model of its
+// operation (Options.Models, package awsmodel; validate.go): one AWS would
+// refuse is refused with that protocol's error, and the operations checked
+// are recorded for the control API. moto's Identity Center identifiers are
+// answered in AWS's forms and translated back in requests (awsforms.go).
+//
 // Every request is counted per service and action, and faults (throttling,
 // 5xx, not-found-after-create, latency) can be injected through a JSON
 // control API under /_sandbox/.
