@@ -18,6 +18,7 @@ package acctest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -86,7 +87,47 @@ func run(m *testing.M, o Options) int {
 		os.Setenv(k, v)
 	}
 	Sandbox = sb
-	return m.Run()
+	code := m.Run()
+	reportOperations(sb)
+	return code
+}
+
+// EnvOperationsFile names a file that receives, after the run, the
+// operations the sandbox checked against AWS's API models (JSON).
+const EnvOperationsFile = "ZT_SANDBOX_OPERATIONS_FILE"
+
+// reportOperations says how many distinct operations the run exercised
+// under the sandbox's model check, and which requests it refused.
+func reportOperations(sb *sandbox.Sandbox) {
+	ctl := sb.Control()
+	if ctl == nil {
+		return
+	}
+	ops, err := ctl.Operations(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "acctest: reading the sandbox's checked operations:", err)
+		return
+	}
+	fromProvider, refused := 0, 0
+	for _, op := range ops {
+		if op.FromProvider {
+			fromProvider++
+		}
+		if op.Violations > 0 {
+			refused++
+			fmt.Fprintf(os.Stderr, "acctest: the sandbox refused %d of %d %s:%s requests as AWS's model does\n", op.Violations, op.Count, op.Service, op.Operation)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "acctest: %d distinct operations checked against AWS's API models (%d called by the provider, %d with refused requests)\n", len(ops), fromProvider, refused)
+	if path := os.Getenv(EnvOperationsFile); path != "" {
+		out, err := json.MarshalIndent(ops, "", "  ")
+		if err == nil {
+			err = os.WriteFile(path, append(out, '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "acctest: writing", path+":", err)
+		}
+	}
 }
 
 // isolate points every client the provider could build at nothing: a closed

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/awsmodel"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/identity"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/moto"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
@@ -34,6 +35,21 @@ type Options struct {
 	// group and direction above AWS's default of 60 (0 keeps it), as AWS
 	// does on request.
 	RulesPerSecurityGroup int
+}
+
+// loadModels loads the AWS API models the front checks every request
+// against (package awsmodel); without them the sandbox does not start, so
+// no run passes on requests AWS would refuse.
+func loadModels() (*awsmodel.Models, error) {
+	dir, err := awsmodel.Locate()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	models, err := awsmodel.Load(dir, awsmodel.DefaultServices)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	return models, nil
 }
 
 // Credentials and region the sandbox expects; moto accepts any.
@@ -93,6 +109,10 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 			return nil, err
 		}
 		rec.AWSKey = hex.EncodeToString(key)
+		models, err := loadModels()
+		if err != nil {
+			return nil, err
+		}
 		s.moto, err = moto.Start(ctx, moto.Options{WorkDir: filepath.Join(s.workDir, "moto"), RulesPerSecurityGroup: opts.RulesPerSecurityGroup})
 		if err != nil {
 			return nil, err
@@ -100,7 +120,7 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 		if s.frontLog, err = os.Create(filepath.Join(s.workDir, "front.log")); err != nil {
 			return nil, err
 		}
-		s.front, err = vafront.Start(vafront.Options{Upstream: s.moto.URL, Region: Region, IdentityKey: key,
+		s.front, err = vafront.Start(vafront.Options{Upstream: s.moto.URL, Region: Region, IdentityKey: key, Models: models,
 			Logger: log.New(s.frontLog, "", log.LstdFlags|log.LUTC)}, "")
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: front: %w", err)

@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/awsmodel"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/sandboxtest"
 )
 
@@ -91,5 +93,19 @@ func TestAWSSandboxThroughEnv(t *testing.T) {
 func TestNothingToStart(t *testing.T) {
 	if _, err := Start(context.Background(), Options{}); err == nil {
 		t.Fatal("empty options accepted")
+	}
+}
+
+// Without AWS's API models the sandbox does not start: it would accept
+// requests AWS refuses.
+func TestAWSSandboxNeedsAPIModels(t *testing.T) {
+	t.Setenv(awsmodel.EnvDataDir, filepath.Join(t.TempDir(), "no-botocore"))
+	sb, err := Start(context.Background(), Options{AWS: true})
+	if err == nil {
+		sb.Stop()
+		t.Fatal("the sandbox started without API models")
+	}
+	if !strings.Contains(err.Error(), awsmodel.EnvDataDir) || !strings.Contains(err.Error(), "botocore") {
+		t.Fatalf("the error does not say how to provide the models: %v", err)
 	}
 }

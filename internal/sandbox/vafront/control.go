@@ -21,6 +21,8 @@ import (
 //	PUT    /_sandbox/faults          Faults
 //	DELETE /_sandbox/faults
 //	POST   /_sandbox/reset           clears state, counters, faults; resets moto
+//	GET    /_sandbox/operations      [OperationRecord…]: operations checked against AWS's models
+//	DELETE /_sandbox/operations      forgets them (reset keeps them: they record a whole run)
 //	GET    /_sandbox/identity?nonce=N {"mac": HMAC-SHA256(IdentityKey, N)} (package identity)
 //	GET    /_sandbox/clock           {"now": RFC 3339 sandbox time, "offset_seconds": N}
 //	POST   /_sandbox/clock           {"advance_seconds": N} (N >= 0) moves the sandbox clock on; answers as GET
@@ -92,6 +94,11 @@ func (f *Front) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, f.Invocations())
+	case path == "/operations" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, f.operations.snapshot())
+	case path == "/operations" && r.Method == http.MethodDelete:
+		f.operations.reset()
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	case path == "/reset" && r.Method == http.MethodPost:
 		if err := f.Reset(r.Context()); err != nil {
 			writeJSON(w, http.StatusBadGateway, map[string]string{"error": err.Error()})
@@ -161,6 +168,13 @@ func (c *Control) Counters(ctx context.Context) (map[string]int64, error) {
 // ResetCounters zeroes every counter.
 func (c *Control) ResetCounters(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/counters/reset", nil, nil)
+}
+
+// Operations returns the operations checked against AWS's API models.
+func (c *Control) Operations(ctx context.Context) ([]OperationRecord, error) {
+	var ops []OperationRecord
+	err := c.do(ctx, http.MethodGet, "/operations", nil, &ops)
+	return ops, err
 }
 
 // Reset clears the front's state, counters and faults, and resets moto.

@@ -26,6 +26,12 @@
 //     status, UpdatePermissionSet of some members (ssoadmin.go);
 //   - Identity Store UpdateGroup and GetGroupMembershipId (identitystore.go).
 //
+// Every request is first checked against AWS's published API model of its
+// operation (Options.Models, package awsmodel; validate.go): one AWS would
+// refuse is refused with that protocol's error, and the operations checked
+// are recorded for the control API. moto's Identity Center identifiers are
+// answered in AWS's forms and translated back in requests (awsforms.go).
+//
 // Every request is counted per service and action, and faults (throttling,
 // 5xx, not-found-after-create, latency) can be injected through a JSON
 // control API under /_sandbox/.
@@ -48,6 +54,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/awsmodel"
 )
 
 // Options configure a Front.
@@ -73,6 +81,10 @@ type Options struct {
 	// Logger receives the front's own log lines (scheduler invocations,
 	// answers it could not complete); nil means the standard logger.
 	Logger *log.Logger
+	// Models are AWS's API models every request is checked against
+	// (validate.go); nil accepts requests unchecked (the sandbox always
+	// sets them).
+	Models *awsmodel.Models
 }
 
 // Front is the http.Handler.
@@ -95,8 +107,10 @@ type Front struct {
 	// change the front's state, and must not interleave with another.
 	jsonMu sync.Mutex
 
-	counters counters
-	faults   faultState
+	counters   counters
+	faults     faultState
+	operations operationLog // operations checked against the models (validate.go)
+	awsIDs     awsIDForms   // moto's identifiers in AWS's forms (awsforms.go)
 
 	// sched is the scheduler runner's state and the sandbox clock
 	// (scheduler.go); runMu serializes its passes.
@@ -167,6 +181,14 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ri := inspect(r, body)
 	f.counters.add(ri.key())
+	if f.refuseInvalid(w, r, ri, body) {
+		return
+	}
+	if translate := f.awsIDs.applies(ri); translate {
+		var flush func()
+		w, body, flush = f.awsIDs.wrap(w, r, body)
+		defer flush()
+	}
 
 	if fault := f.faults.pick(ri); fault != nil {
 		if fault.latency > 0 {

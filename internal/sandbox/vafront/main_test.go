@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/smithy-go"
 
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/awsmodel"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/moto"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/sandboxtest"
 )
@@ -27,6 +28,8 @@ import (
 var (
 	testFront *Server
 	testMoto  *moto.Server
+	// testModels are AWS's API models; testFront checks every request against them.
+	testModels *awsmodel.Models
 )
 
 // activation is the pending→active delay used by the tests.
@@ -52,7 +55,17 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer testMoto.Stop()
-	testFront, err = Start(Options{Upstream: testMoto.URL, EndpointActivation: activation}, "")
+	dataDir, err := awsmodel.Locate()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	testModels, err = awsmodel.Load(dataDir, awsmodel.DefaultServices)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	testFront, err = Start(Options{Upstream: testMoto.URL, EndpointActivation: activation, Models: testModels}, "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -64,8 +64,9 @@ func TestRawErrorShape(t *testing.T) {
 		t.Fatalf("group without instance: %d %s", status, body)
 	}
 
-	// Verified Access actions the front does not implement do not reach moto.
-	status, body = rawEC2(t, url.Values{"Action": {"GetVerifiedAccessEndpointTargets"}})
+	// Verified Access actions the front does not implement do not reach
+	// moto (the request is valid in EC2's model, so the model check passes it).
+	status, body = rawEC2(t, url.Values{"Action": {"GetVerifiedAccessEndpointTargets"}, "VerifiedAccessEndpointId": {"vae-0123456789abcdef0"}})
 	if status != http.StatusBadRequest || !strings.Contains(string(body), "<Code>UnsupportedOperation</Code>") {
 		t.Fatalf("unimplemented action: %d %s", status, body)
 	}
