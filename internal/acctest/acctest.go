@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -33,6 +32,7 @@ import (
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
 // ProtoV6ProviderFactories serves the provider in-process for resource.Test.
@@ -88,7 +88,13 @@ func run(m *testing.M, o Options) int {
 	}
 	Sandbox = sb
 	code := m.Run()
-	reportOperations(sb)
+	ops := reportOperations(sb)
+	if err := checkRolePolicy(ops); err != nil {
+		fmt.Fprintln(os.Stderr, "acctest:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
 	return code
 }
 
@@ -98,15 +104,15 @@ const EnvOperationsFile = "ZT_SANDBOX_OPERATIONS_FILE"
 
 // reportOperations says how many distinct operations the run exercised
 // under the sandbox's model check, and which requests it refused.
-func reportOperations(sb *sandbox.Sandbox) {
+func reportOperations(sb *sandbox.Sandbox) []vafront.OperationRecord {
 	ctl := sb.Control()
 	if ctl == nil {
-		return
+		return nil
 	}
 	ops, err := ctl.Operations(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "acctest: reading the sandbox's checked operations:", err)
-		return
+		return nil
 	}
 	fromProvider, refused := 0, 0
 	for _, op := range ops {
@@ -128,6 +134,7 @@ func reportOperations(sb *sandbox.Sandbox) {
 			fmt.Fprintln(os.Stderr, "acctest: writing", path+":", err)
 		}
 	}
+	return ops
 }
 
 // isolate points every client the provider could build at nothing: a closed
@@ -188,20 +195,11 @@ func AWSConfig(t *testing.T) aws.Config {
 // RepoRoot finds the repository root (the folder with go.mod) from a test's working directory.
 func RepoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := repoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 // TerraformBinary is the CLI the tests drive: TF_ACC_TERRAFORM_PATH, else

@@ -1,8 +1,12 @@
 package acctest
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest/rolepolicy"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/sweep"
 )
@@ -60,5 +64,20 @@ func TestRealAccountGate(t *testing.T) {
 		if skipped != tc.skip {
 			t.Errorf("%s: skipped = %v, want %v", tc.name, skipped, tc.skip)
 		}
+	}
+}
+
+func TestMissingFromRolePolicyLooksAtTheProvidersOperations(t *testing.T) {
+	doc := rolepolicy.Document{Version: "2012-10-17", Statement: []rolepolicy.Statement{{Effect: "Allow", Action: []string{"ec2:DescribeVpcs", "sso:ListInstances"}}}}
+	ops := []vafront.OperationRecord{
+		{Service: "ec2", Operation: "DescribeVpcs", FromProvider: true},
+		{Service: "ec2", Operation: "CreateVpc"}, // the harness's, not the provider's
+		{Service: "sso", Operation: "ListInstances", FromProvider: true},
+		{Service: "scheduler", Operation: "CreateSchedule", FromProvider: true},
+		{Service: "iam", Operation: "PutRolePolicy", FromProvider: true},
+	}
+	got := MissingFromRolePolicy(doc, ops)
+	if want := []string{"iam:PutRolePolicy", "scheduler:CreateSchedule"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("missing = %v, want %v", got, want)
 	}
 }

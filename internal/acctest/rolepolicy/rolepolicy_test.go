@@ -1,14 +1,13 @@
 package rolepolicy
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/awsmodel"
 )
 
 func repoPolicy(t *testing.T) Document {
@@ -75,66 +74,23 @@ var dependentActions = map[string]string{
 	"organizations:DescribeOrganization":   "an organisation instance of IAM Identity Center behind Verified Access",
 }
 
-// modelDirs maps an IAM prefix to its botocore service directory.
-var modelDirs = map[string]string{
-	"ec2": "ec2", "sso": "sso-admin", "identitystore": "identitystore", "scheduler": "scheduler",
-	"iam": "iam", "sts": "sts", "organizations": "organizations",
-}
-
-func botocoreData(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("ZT_BOTOCORE_DATA"); d != "" {
-		return d
-	}
-	out, err := exec.Command("python3", "-c", "import botocore, os; print(os.path.join(os.path.dirname(botocore.__file__), 'data'))").Output()
-	if err != nil {
-		t.Fatalf("AWS's API models come with botocore, which moto installs; python3 could not find it (%v): set ZT_BOTOCORE_DATA", err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func modelOperations(t *testing.T, data, service string) map[string]bool {
-	t.Helper()
-	versions, err := filepath.Glob(filepath.Join(data, service, "*", "service-2.json*"))
-	if err != nil || len(versions) == 0 {
-		t.Fatalf("no API model of %s under %s", service, data)
-	}
-	sort.Strings(versions)
-	f, err := os.Open(versions[len(versions)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var dec *json.Decoder
-	if strings.HasSuffix(f.Name(), ".gz") {
-		z, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec = json.NewDecoder(z)
-	} else {
-		dec = json.NewDecoder(f)
-	}
-	var model struct {
-		Operations map[string]json.RawMessage `json:"operations"`
-	}
-	if err := dec.Decode(&model); err != nil {
-		t.Fatal(err)
-	}
-	ops := map[string]bool{}
-	for name := range model.Operations {
-		ops[name] = true
-	}
-	return ops
-}
+// modelServices are botocore's names of the services the policy names; for
+// each, the signing name is the IAM prefix (sso-admin signs as sso).
+var modelServices = []string{"ec2", "sso-admin", "identitystore", "scheduler", "iam", "sts", "organizations"}
 
 // A misspelt action allows nothing: every action of the policy is an
 // operation of AWS's published API model for its service, or a dependent
 // action named above with its reason.
 func TestEveryActionIsAnAPIOperationOrADependentAction(t *testing.T) {
 	d := repoPolicy(t)
-	data := botocoreData(t)
-	models := map[string]map[string]bool{}
+	data, err := awsmodel.Locate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, err := awsmodel.Load(data, modelServices)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range d.Actions() {
 		if strings.ContainsAny(a, "*?") {
 			t.Errorf("%s: the role's policy names actions one by one, never with wildcards", a)
@@ -144,16 +100,13 @@ func TestEveryActionIsAnAPIOperationOrADependentAction(t *testing.T) {
 		if reason := dependentActions[a]; reason != "" {
 			continue
 		}
-		dir, ok := modelDirs[svc]
-		if !ok {
-			t.Errorf("%s: no API model is known for the service %q", a, svc)
+		model := models.Service(svc)
+		if model == nil {
+			t.Errorf("%s: no API model is loaded for the service %q", a, svc)
 			continue
 		}
-		if models[svc] == nil {
-			models[svc] = modelOperations(t, data, dir)
-		}
-		if !models[svc][op] {
-			t.Errorf("%s: %s has no operation %s in AWS's API model, and it is no dependent action listed here", a, dir, op)
+		if model.Operations[op] == nil {
+			t.Errorf("%s: %s has no operation %s in AWS's API model, and it is no dependent action listed here", a, svc, op)
 		}
 	}
 }
