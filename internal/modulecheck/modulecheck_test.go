@@ -3,6 +3,7 @@ package modulecheck
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -34,6 +35,8 @@ func TestModuleReadmes(t *testing.T) {
 	}
 }
 
+var providerSource = regexp.MustCompile(`source\s*=\s*"ztforge/zerotrust"`)
+
 // TestModuleReadmesUseGitSources: a README is read outside this repository,
 // where a local path means nothing.
 func TestModuleReadmesUseGitSources(t *testing.T) {
@@ -48,7 +51,7 @@ func TestModuleReadmesUseGitSources(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("%s: README has no git source %s…", dir, want)
 		}
-		if !strings.Contains(text, `source = "ztforge/zerotrust"`) {
+		if !providerSource.MatchString(text) {
 			t.Errorf("%s: README has no required_providers source ztforge/zerotrust", dir)
 		}
 		for _, line := range strings.Split(text, "\n") {

@@ -66,25 +66,10 @@ func (r *accessProxyResource) ValidateConfig(ctx context.Context, req resource.V
 		case idp.Type.ValueString() != model.IdentityOIDC && idp.OIDC != nil:
 			resp.Diagnostics.AddAttributeError(idpPath.AtName("oidc"), "OIDC options not applicable",
 				fmt.Sprintf("The oidc block applies to oidc identity providers only, not %q.", idp.Type.ValueString()))
-		case idp.OIDC != nil && idp.OIDC.ClientSecret.IsNull():
-			resp.Diagnostics.AddAttributeError(idpPath.AtName("oidc").AtName("client_secret"), "Client secret required",
-				"Verified Access needs the OIDC client secret to create the trust provider. It is write-only: never stored in state.")
 		}
 	}
-	// Attributes a block needs when it is present (the framework enforces
-	// Required even on an absent single nested block, so they are Optional
-	// in the schema and checked here).
-	if o := idp.OIDC; o != nil {
-		for name, v := range map[string]types.String{"issuer": o.Issuer, "authorization_endpoint": o.AuthorizationEndpoint,
-			"token_endpoint": o.TokenEndpoint, "user_info_endpoint": o.UserInfoEndpoint, "client_id": o.ClientID} {
-			if v.IsNull() {
-				resp.Diagnostics.AddAttributeError(idpPath.AtName("oidc").AtName(name), "Missing OIDC option", name+" is required in the oidc block.")
-			}
-		}
-	}
-	if l := cfg.Logging; l != nil && l.S3 != nil && l.S3.Bucket.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("logging").AtName("s3").AtName("bucket"), "Missing bucket", "bucket is required in the s3 block.")
-	}
+	// The oidc block's endpoints, client id and secret and logging.s3.bucket
+	// are checked by their requiredInBlock validators.
 	proxy, known := expandAccessProxy(cfg)
 	if !known {
 		return // checked again once the unknown values are known

@@ -334,6 +334,15 @@ func TestAccAccessProxy_badInput(t *testing.T) {
 			`(?s)Attribute identity_provider.oidc.issuer must be an https:// URL`},
 		"no identity provider": {`device_trust_provider {` + "\n" + `type = "jamf"` + "\n" + `reference = "j"` + "\n" + `tenant_id = "t"` + "\n}", `(?s)Block identity_provider must have a configuration value`},
 		"unknown log version":  {idp(`type = "iam-identity-center"`+"\n"+`reference = "idc"`) + "logging {\nlog_version = \"v9\"\n}", `(?s)Attribute logging.log_version value must be one of`},
+		// Required in their blocks (requiredInBlock); the docs list them as Required.
+		"oidc without issuer": {idp(`type = "oidc"` + "\n" + `reference = "okta"` + "\n" +
+			"oidc {\nauthorization_endpoint = \"https://a\"\ntoken_endpoint = \"https://a\"\nuser_info_endpoint = \"https://a\"\nclient_id = \"a\"\nclient_secret = \"b\"\n}"),
+			`(?s)Missing issuer.*identity_provider.oidc.issuer\s+is\s+required\s+when\s+the\s+oidc\s+block\s+is\s+present`},
+		"oidc without client secret": {idp(`type = "oidc"` + "\n" + `reference = "okta"` + "\n" +
+			"oidc {\nissuer = \"https://a\"\nauthorization_endpoint = \"https://a\"\ntoken_endpoint = \"https://a\"\nuser_info_endpoint = \"https://a\"\nclient_id = \"a\"\n}"),
+			`(?s)Missing client_secret.*identity_provider.oidc.client_secret\s+is\s+required\s+when\s+the\s+oidc\s+block\s+is\s+present`},
+		"s3 logging without bucket": {idp(`type = "iam-identity-center"`+"\n"+`reference = "idc"`) + "logging {\ns3 {\nprefix = \"va/\"\n}\n}",
+			`(?s)Missing bucket.*logging.s3.bucket\s+is\s+required\s+when\s+the\s+s3\s+block\s+is\s+present`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -85,7 +85,9 @@ var (
 )
 
 func accessProxySchema() schema.Schema {
-	httpsURL := []validator.String{stringvalidator.RegexMatches(httpsURLRe, "must be an https:// URL")}
+	// The OIDC endpoints: Required in the oidc block (requiredInBlock: see
+	// there why the schema says Optional).
+	requiredHTTPSURL := []validator.String{requiredInBlock{}, stringvalidator.RegexMatches(httpsURLRe, "must be an https:// URL")}
 	return schema.Schema{
 		Description: "An access proxy: the zero-trust policy enforcement point. On AWS it is a Verified Access instance with one user " +
 			"trust provider (IAM Identity Center or OIDC), up to one device trust provider per type (Jamf, CrowdStrike, JumpCloud) " +
@@ -157,7 +159,7 @@ func accessProxySchema() schema.Schema {
 		},
 		Blocks: map[string]schema.Block{
 			"identity_provider": schema.SingleNestedBlock{
-				Description: "The user trust provider (required; exactly one).",
+				Description: "The user trust provider: exactly one.",
 				Validators:  []validator.Object{objectvalidator.IsRequired()},
 				Attributes: map[string]schema.Attribute{
 					"type": schema.StringAttribute{
@@ -188,17 +190,18 @@ func accessProxySchema() schema.Schema {
 					"oidc": schema.SingleNestedBlock{
 						Description: "OIDC options (required when `type = \"oidc\"`, refused otherwise). Updated in place.",
 						Attributes: map[string]schema.Attribute{
-							"issuer":                 schema.StringAttribute{Optional: true, Description: "OIDC issuer URL (https). Required in the block.", Validators: httpsURL},
-							"authorization_endpoint": schema.StringAttribute{Optional: true, Description: "Authorization endpoint URL (https). Required in the block.", Validators: httpsURL},
-							"token_endpoint":         schema.StringAttribute{Optional: true, Description: "Token endpoint URL (https). Required in the block.", Validators: httpsURL},
-							"user_info_endpoint":     schema.StringAttribute{Optional: true, Description: "User-info endpoint URL (https). Required in the block.", Validators: httpsURL},
-							"client_id":              schema.StringAttribute{Optional: true, Description: "OAuth 2.0 client id. Required in the block."},
+							"issuer":                 schema.StringAttribute{Optional: true, Description: "OIDC issuer URL (https).", Validators: requiredHTTPSURL},
+							"authorization_endpoint": schema.StringAttribute{Optional: true, Description: "Authorization endpoint URL (https).", Validators: requiredHTTPSURL},
+							"token_endpoint":         schema.StringAttribute{Optional: true, Description: "Token endpoint URL (https).", Validators: requiredHTTPSURL},
+							"user_info_endpoint":     schema.StringAttribute{Optional: true, Description: "User-info endpoint URL (https).", Validators: requiredHTTPSURL},
+							"client_id":              schema.StringAttribute{Optional: true, Description: "OAuth 2.0 client id.", Validators: []validator.String{requiredInBlock{}}},
 							"client_secret": schema.StringAttribute{
 								Optional:  true,
 								Sensitive: true,
 								WriteOnly: true,
-								Description: "OAuth 2.0 client secret. Write-only: sent to AWS on create and whenever `client_secret_version` changes, " +
-									"never stored in state or plan (Terraform ≥ 1.11 / OpenTofu ≥ 1.11). Required for OIDC.",
+								Description: "OAuth 2.0 client secret, which Verified Access needs to create the trust provider. Write-only: sent to AWS " +
+									"on create and whenever `client_secret_version` changes, never stored in state or plan (Terraform ≥ 1.11 / OpenTofu ≥ 1.11).",
+								Validators: []validator.String{requiredInBlock{}},
 							},
 							"client_secret_version": schema.StringAttribute{
 								Optional: true,
@@ -254,7 +257,7 @@ func accessProxySchema() schema.Schema {
 					"s3": schema.SingleNestedBlock{
 						Description: "S3 destination.",
 						Attributes: map[string]schema.Attribute{
-							"bucket":       schema.StringAttribute{Optional: true, Description: "Bucket name. Required in the block."},
+							"bucket":       schema.StringAttribute{Optional: true, Description: "Bucket name.", Validators: []validator.String{requiredInBlock{}}},
 							"prefix":       schema.StringAttribute{Optional: true, Description: "Key prefix of the log objects."},
 							"bucket_owner": schema.StringAttribute{Optional: true, Description: "Account id owning the bucket, when another account's.", Validators: []validator.String{stringvalidator.RegexMatches(accountIDRe, "must be a 12-digit AWS account id")}},
 						},

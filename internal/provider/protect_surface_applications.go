@@ -37,9 +37,6 @@ func validateApplications(apps []surfaceAppModel, diags *diag.Diagnostics) {
 			diags.AddAttributeError(p.AtName("endpoint_type"), "Endpoint type does not match the target",
 				fmt.Sprintf("endpoint_type is %q but the target given makes it %q.", a.EndpointType.ValueString(), inferred))
 		}
-		if a.Port.IsNull() {
-			diags.AddAttributeError(p.AtName("port"), "Port required", fmt.Sprintf("Application %q needs the port its endpoint listens on.", a.Name.ValueString()))
-		}
 		switch inferred {
 		case awsapi.EndpointCIDR:
 			if !a.CIDR.IsUnknown() {

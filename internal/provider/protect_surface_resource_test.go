@@ -499,6 +499,8 @@ func TestAccProtectSurface_badInput(t *testing.T) {
 		"cidr endpoint with a domain": {"internal", "application {\nname = \"app\"\ndomain = \"a.example.com\"\ncidr = \"10.0.0.0/24\"\nport = 22\nsubnet_ids = [\"subnet-0123456789abcdef0\"]\n}\n",
 			`(?s)Not applicable.*domain = "a.example.com".*domain applies to load-balancer and network-interface endpoints`},
 		"bad sensitivity": {"secret", "", `(?s)Attribute sensitivity value must be one of`},
+		"application without port": {"internal", "application {\nname = \"app\"\ncidr = \"10.0.0.0/24\"\nsubnet_ids = [\"subnet-0123456789abcdef0\"]\n}\n",
+			`(?s)Missing port.*application\[0\]\.port\s+is\s+required\s+when\s+the\s+application\s+block\s+is\s+present`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

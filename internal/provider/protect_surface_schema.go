@@ -239,9 +239,9 @@ func protectSurfaceSchema() schema.Schema {
 						"network_interface_id": schema.StringAttribute{Optional: true, Description: "Target: a network interface id (eni-…).", Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^eni-[0-9a-f]{1,17}$`), "must be a network interface id such as eni-0123456789abcdef0")}},
 						"cidr":                 schema.StringAttribute{Optional: true, CustomType: syntaxtypes.CIDRType{}, Description: "Target: a CIDR block (TCP access to the addresses in it)."},
 						"port": schema.NumberAttribute{
-							Optional:    true,
-							Description: "Port the endpoint listens on and forwards to, a whole number from 1 to 65535. Required. For a cidr endpoint it is a one-port range.",
-							Validators:  []validator.Number{wholeNumber{min: 1, max: 65535}},
+							Optional:    true, // Required in the block: see requiredInBlock
+							Description: "Port the endpoint listens on and forwards to, a whole number from 1 to 65535. For a cidr endpoint it is a one-port range.",
+							Validators:  []validator.Number{requiredInBlock{}, wholeNumber{min: 1, max: 65535}},
 						},
 						"protocol": schema.StringAttribute{
 							Optional:    true,

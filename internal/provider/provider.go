@@ -171,7 +171,7 @@ func providerSchema() schema.Schema {
 					"assume_role": schema.SingleNestedBlock{
 						Description: "Role to assume with STS before making any call.",
 						Attributes: map[string]schema.Attribute{
-							"role_arn":     schema.StringAttribute{Optional: true, Description: "ARN of the role to assume."},
+							"role_arn":     schema.StringAttribute{Optional: true, Description: "ARN of the role to assume.", Validators: []validator.String{requiredInBlock{}}},
 							"session_name": schema.StringAttribute{Optional: true, Description: "Session name recorded in CloudTrail."},
 							"external_id":  schema.StringAttribute{Optional: true, Description: "External id required by the role's trust policy."},
 						},

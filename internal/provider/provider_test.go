@@ -32,6 +32,11 @@ func TestProvider_misconfiguration(t *testing.T) {
   aws {}
   kubernetes { token = "abc" }
 }`, `(?s)Token without host`},
+		"assume_role without role_arn": {`provider "zerotrust" {
+  aws {
+    assume_role { session_name = "zt" }
+  }
+}`, `(?s)Missing role_arn.*aws.assume_role.role_arn\s+is\s+required\s+when\s+the\s+assume_role\s+block\s+is\s+present`},
 		"kubernetes host not a URL": {`provider "zerotrust" {
   aws {}
   kubernetes { host = "cluster.local" }

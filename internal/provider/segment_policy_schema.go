@@ -199,7 +199,8 @@ func segmentPolicySchema() schema.Schema {
 		Blocks: map[string]schema.Block{
 			"allow_from": flowBlock("ingress"),
 			"allow_to":   flowBlock("egress"),
-			"kubernetes": policyKubernetesBlock(),
+			"kubernetes": policyKubernetesBlock("How the policy compiles for Kubernetes. Applies when the governed segment has a " +
+				"`kubernetes` placement; flows to or from segments with a placement, and from CIDR blocks, then also become NetworkPolicies."),
 		},
 	}
 }
@@ -212,15 +213,17 @@ type policyKubernetesModel struct {
 	ForceConflicts   types.Bool   `tfsdk:"force_conflicts"`
 }
 
-func policyKubernetesBlock() schema.SingleNestedBlock {
+// policyKubernetesBlock is the kubernetes block of a segment policy, which
+// governs one segment, and of a set, where one block holds for every
+// policy block of the set: description says which.
+func policyKubernetesBlock(description string) schema.SingleNestedBlock {
 	return schema.SingleNestedBlock{
-		Description: "How the policy compiles for Kubernetes. Applies when the governed segment has a `kubernetes` placement; " +
-			"flows to or from segments with a placement, and from CIDR blocks, then also become NetworkPolicies.",
+		Description: description,
 		Attributes: map[string]schema.Attribute{
 			"allow_dns": schema.BoolAttribute{
 				Optional: true,
 				Description: "Deprecated: DNS egress is a property of the segment (`zerotrust_segment`'s `kubernetes.allow_dns`), so every policy " +
-					"placing a segment writes the same. When set, it must agree with every segment the policy places (an error at plan " +
+					"placing a segment writes the same. When set, it must agree with every segment placed (an error at plan " +
 					"otherwise): it can no longer cut a peer's DNS or leave the segment's own.",
 				DeprecationMessage: "DNS egress is a property of the segment: set kubernetes.allow_dns on the zerotrust_segment and remove it here.",
 			},

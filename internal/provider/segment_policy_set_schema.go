@@ -94,7 +94,11 @@ func segmentPolicySetSchema() schema.Schema {
 					},
 				},
 			},
-			"kubernetes": policyKubernetesBlock(),
+			"kubernetes": policyKubernetesBlock("How the set compiles for Kubernetes: one block for the whole set, applying to every " +
+				"`policy` block alike (the Istio options and conflict handling cannot differ between the set's segments). A policy " +
+				"block whose segment has a `kubernetes` placement also compiles to NetworkPolicies — its flows to or from segments with " +
+				"a placement, and from CIDR blocks; the others compile to security-group rules only. Without this block the placed " +
+				"segments still get NetworkPolicies, with the defaults below."),
 		},
 	}
 }

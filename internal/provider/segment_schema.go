@@ -55,8 +55,9 @@ func segmentKubernetesBlock() schema.SingleNestedBlock {
 			"(`zerotrust.ztforge.io/v1alpha1`) of the namespace, where `pod_labels` is then required.",
 		Attributes: map[string]schema.Attribute{
 			"namespace": schema.StringAttribute{
-				Optional:    true, // required when the block is present: checked in ValidateConfig with the path
-				Description: "Namespace of the segment's pods (a DNS-1123 label). Required when the block is present.",
+				Optional:    true, // Required in the block: see requiredInBlock
+				Description: "Namespace of the segment's pods (a DNS-1123 label).",
+				Validators:  []validator.String{requiredInBlock{}},
 			},
 			"pod_labels": schema.MapAttribute{
 				Optional:    true,

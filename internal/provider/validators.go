@@ -8,7 +8,11 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/model"
@@ -158,4 +162,51 @@ func (v notBlank) ValidateString(_ context.Context, req validator.StringRequest,
 		return
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("%s is empty. %s", req.Path, v.detail))
+}
+
+// requiredInBlock is a Required attribute of a nested block that the schema
+// must declare Optional: the framework reports a Required attribute of a
+// single nested block missing even when the block itself is left out. It
+// refuses a null value while the enclosing block is present, with the
+// block's path, and marks the attribute for the generated docs, which show
+// it as Required (RequiredPaths).
+type requiredInBlock struct{}
+
+func (requiredInBlock) Description(context.Context) string {
+	return "required when the enclosing block is present"
+}
+func (v requiredInBlock) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+// check reports the attribute at p missing when value is null and its
+// enclosing block is set.
+func (requiredInBlock) check(ctx context.Context, p path.Path, cfg tfsdk.Config, null bool, diags *diag.Diagnostics) {
+	if !null {
+		return
+	}
+	var parent attr.Value
+	if d := cfg.GetAttribute(ctx, p.ParentPath(), &parent); d.HasError() || parent == nil || parent.IsNull() || parent.IsUnknown() {
+		return
+	}
+	name, block := lastStep(p), lastStep(p.ParentPath())
+	diags.AddAttributeError(p, "Missing "+name, fmt.Sprintf("%s is required when the %s block is present.", p.String(), block))
+}
+
+func (v requiredInBlock) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	v.check(ctx, req.Path, req.Config, req.ConfigValue.IsNull(), &resp.Diagnostics)
+}
+
+func (v requiredInBlock) ValidateNumber(ctx context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	v.check(ctx, req.Path, req.Config, req.ConfigValue.IsNull(), &resp.Diagnostics)
+}
+
+// lastStep is the name of the last attribute or block of p, skipping list
+// indexes (application[0] is the application block).
+func lastStep(p path.Path) string {
+	steps := p.Steps()
+	for i := len(steps) - 1; i >= 0; i-- {
+		if n, ok := steps[i].(path.PathStepAttributeName); ok {
+			return string(n)
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,8 +17,9 @@ import (
 // The subset of goreleaser's v2 schema this project uses. Strict decoding
 // refuses any key not declared here, so a misspelt or misplaced key fails.
 type goreleaser struct {
-	Version int `json:"version"`
-	Before  struct {
+	Version     int    `json:"version"`
+	ProjectName string `json:"project_name"`
+	Before      struct {
 		Hooks []string `json:"hooks"`
 	} `json:"before"`
 	Builds []struct {
@@ -77,16 +79,30 @@ func read(t *testing.T, name string) []byte {
 	return b
 }
 
+// The name the registry expects every artifact to start with: the provider's
+// repository name, terraform-provider-<type>.
+const registryProjectName = "terraform-provider-zerotrust"
+
+func loadGoreleaser(t *testing.T) goreleaser {
+	t.Helper()
+	var cfg goreleaser
+	if err := yaml.UnmarshalStrict(read(t, ".goreleaser.yml"), &cfg); err != nil {
+		t.Fatalf(".goreleaser.yml: %v", err)
+	}
+	return cfg
+}
+
 // render evaluates a goreleaser name template the way goreleaser does for
-// the fields used here.
-func render(t *testing.T, tmpl string, os, arch string) string {
+// the fields used here, with the project name the configuration declares
+// (goreleaser falls back to the checkout folder's name when it has none).
+func render(t *testing.T, cfg goreleaser, tmpl string, os, arch string) string {
 	t.Helper()
 	tp, err := template.New("name").Parse(tmpl)
 	if err != nil {
 		t.Fatalf("template %q: %v", tmpl, err)
 	}
 	var b bytes.Buffer
-	data := map[string]string{"ProjectName": "terraform-provider-zerotrust", "Version": "1.2.3", "Os": os, "Arch": arch}
+	data := map[string]string{"ProjectName": cfg.ProjectName, "Version": "1.2.3", "Os": os, "Arch": arch}
 	if err := tp.Execute(&b, data); err != nil {
 		t.Fatalf("template %q: %v", tmpl, err)
 	}
@@ -101,9 +117,9 @@ func render(t *testing.T, tmpl string, os, arch string) string {
 // registry manifest, a detached GPG signature of the sums, and the version
 // stamped into main.version.
 func TestGoreleaserConfig(t *testing.T) {
-	var cfg goreleaser
-	if err := yaml.UnmarshalStrict(read(t, ".goreleaser.yml"), &cfg); err != nil {
-		t.Fatalf(".goreleaser.yml: %v", err)
+	cfg := loadGoreleaser(t)
+	if cfg.ProjectName != registryProjectName {
+		t.Errorf("project_name %q, want %s (without it artifacts are named after the checkout folder)", cfg.ProjectName, registryProjectName)
 	}
 	if cfg.Version != 2 {
 		t.Errorf("version %d, want 2 (goreleaser v2 schema)", cfg.Version)
@@ -131,21 +147,21 @@ func TestGoreleaserConfig(t *testing.T) {
 			t.Errorf("goarch %v lacks %s", b.Goarch, arch)
 		}
 	}
-	if got := render(t, b.Binary, "linux", "amd64"); got != "terraform-provider-zerotrust_v1.2.3" {
+	if got := render(t, cfg, b.Binary, "linux", "amd64"); got != "terraform-provider-zerotrust_v1.2.3" {
 		t.Errorf("binary name %q, want terraform-provider-zerotrust_v1.2.3 (what Terraform looks for)", got)
 	}
 	if len(cfg.Archives) != 1 || !slices.Equal(cfg.Archives[0].Formats, []string{"zip"}) {
 		t.Fatalf("archives %+v, want one zip archive", cfg.Archives)
 	}
-	if got := render(t, cfg.Archives[0].NameTemplate, "darwin", "arm64") + ".zip"; got != "terraform-provider-zerotrust_1.2.3_darwin_arm64.zip" {
+	if got := render(t, cfg, cfg.Archives[0].NameTemplate, "darwin", "arm64") + ".zip"; got != "terraform-provider-zerotrust_1.2.3_darwin_arm64.zip" {
 		t.Errorf("archive %q, want terraform-provider-zerotrust_1.2.3_darwin_arm64.zip", got)
 	}
-	if cfg.Checksum.Algorithm != "sha256" || render(t, cfg.Checksum.NameTemplate, "", "") != "terraform-provider-zerotrust_1.2.3_SHA256SUMS" {
+	if cfg.Checksum.Algorithm != "sha256" || render(t, cfg, cfg.Checksum.NameTemplate, "", "") != "terraform-provider-zerotrust_1.2.3_SHA256SUMS" {
 		t.Errorf("checksum %+v, want sha256 in terraform-provider-zerotrust_1.2.3_SHA256SUMS", cfg.Checksum)
 	}
 	manifest := "terraform-provider-zerotrust_1.2.3_manifest.json"
 	for what, files := range map[string][]extraFile{"checksum": cfg.Checksum.ExtraFiles, "release": cfg.Release.ExtraFiles} {
-		if len(files) != 1 || files[0].Glob != "terraform-registry-manifest.json" || render(t, files[0].NameTemplate, "", "") != manifest {
+		if len(files) != 1 || files[0].Glob != "terraform-registry-manifest.json" || render(t, cfg, files[0].NameTemplate, "", "") != manifest {
 			t.Errorf("%s extra files %+v, want terraform-registry-manifest.json as %s", what, files, manifest)
 		}
 	}
@@ -218,5 +234,60 @@ func TestReleaseWorkflow(t *testing.T) {
 	}
 	if !released {
 		t.Error("no goreleaser step in the release workflow")
+	}
+}
+
+// TestReleaseArtifactNames renders, from project_name and the name
+// templates, every file a release publishes for every platform the build
+// matrix yields, and checks each against the registry's naming:
+// <project>_<version>_<os>_<arch>.zip per platform, one
+// <project>_<version>_SHA256SUMS and one <project>_<version>_manifest.json.
+// Run with -v (make release-check) to list them.
+func TestReleaseArtifactNames(t *testing.T) {
+	cfg := loadGoreleaser(t)
+	if len(cfg.Builds) != 1 || len(cfg.Archives) != 1 {
+		t.Fatalf("%d builds and %d archives, want one of each", len(cfg.Builds), len(cfg.Archives))
+	}
+	b := cfg.Builds[0]
+	ignored := map[[2]string]bool{}
+	for _, i := range b.Ignore {
+		ignored[[2]string{i.Goos, i.Goarch}] = true
+	}
+	// goreleaser skips the pairs Go cannot build (darwin/arm), as does this.
+	list, err := exec.Command("go", "tool", "dist", "list").Output()
+	if err != nil {
+		t.Fatalf("go tool dist list: %v", err)
+	}
+	buildable := map[string]bool{}
+	for _, p := range strings.Fields(string(list)) {
+		buildable[p] = true
+	}
+	seen := map[string]bool{}
+	for _, goos := range b.Goos {
+		for _, goarch := range b.Goarch {
+			if ignored[[2]string{goos, goarch}] || !buildable[goos+"/"+goarch] {
+				continue
+			}
+			zip := render(t, cfg, cfg.Archives[0].NameTemplate, goos, goarch) + ".zip"
+			if want := registryProjectName + "_1.2.3_" + goos + "_" + goarch + ".zip"; zip != want {
+				t.Errorf("%s/%s archive %q, want %q", goos, goarch, zip, want)
+			}
+			if seen[zip] {
+				t.Errorf("two platforms share the archive name %s", zip)
+			}
+			seen[zip] = true
+			t.Log(zip)
+		}
+	}
+	if len(seen) < 4 {
+		t.Errorf("%d platforms, want at least linux, darwin and windows on amd64 and arm64", len(seen))
+	}
+	sums := render(t, cfg, cfg.Checksum.NameTemplate, "", "")
+	manifest := render(t, cfg, cfg.Release.ExtraFiles[0].NameTemplate, "", "")
+	for got, want := range map[string]string{sums: registryProjectName + "_1.2.3_SHA256SUMS", manifest: registryProjectName + "_1.2.3_manifest.json"} {
+		if got != want {
+			t.Errorf("artifact %q, want %q", got, want)
+		}
+		t.Log(got)
 	}
 }

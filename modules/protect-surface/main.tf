@@ -8,7 +8,8 @@ terraform {
   required_version = ">= 1.6"
   required_providers {
     zerotrust = {
-      source = "ztforge/zerotrust"
+      source  = "ztforge/zerotrust"
+      version = ">= 0.2.0, < 1.0.0"
     }
   }
 }
