@@ -152,3 +152,22 @@ func ExpectNativeOIDCClientID(address, want string) statecheck.StateCheck {
 		return fmt.Errorf("no user trust provider attached to %s", id)
 	})
 }
+
+// SetGroupKeyOutOfBand switches a live group to another key behind the
+// provider's back (keeping its policy), as a console edit would.
+func SetGroupKeyOutOfBand(t *testing.T, groupID, kmsKeyARN string) {
+	t.Helper()
+	ctx := context.Background()
+	c := EC2(t)
+	p, err := c.GetVerifiedAccessGroupPolicy(ctx, &ec2.GetVerifiedAccessGroupPolicyInput{VerifiedAccessGroupId: aws.String(groupID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ModifyVerifiedAccessGroupPolicy(ctx, &ec2.ModifyVerifiedAccessGroupPolicyInput{
+		VerifiedAccessGroupId: aws.String(groupID), PolicyEnabled: p.PolicyEnabled, PolicyDocument: p.PolicyDocument,
+		SseSpecification: &ec2types.VerifiedAccessSseSpecificationRequest{CustomerManagedKeyEnabled: aws.Bool(true), KmsKeyArn: aws.String(kmsKeyARN)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

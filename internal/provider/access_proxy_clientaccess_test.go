@@ -222,6 +222,21 @@ func TestAccProtectSurface_customerManagedKey(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"access_rule", "proxy_trust_context", "policy_statements"},
 			},
 			{
+				// Drift: the group moved to another key out of band; the plan
+				// shows it and apply puts it back, in place.
+				PreConfig: func() { acctest.SetGroupKeyOutOfBand(t, groupID, second) },
+				Config:    base + keyedSurface("keys", first),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("kms_key_arn"), knownvalue.StringExact(first)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), acctest.KnownString(&groupID)),
+					acctest.ExpectSurfaceKeys(addr, first),
+					acctest.ExpectVerifiedAccessGroupPolicy(addr),
+				},
+			},
+			{
 				// Another key: in place, the endpoint kept, the policy unchanged.
 				Config: base + keyedSurface("keys", second),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

@@ -267,7 +267,6 @@ func flattenSurfaceGroup(m *protectSurfaceModel, g *awsapi.VerifiedAccessGroup, 
 		m.Tags = flattenUserTags(g.Tags, m.Tags)
 	}
 	m.PolicyDocument = types.StringValue(keepIfSame(policy, m.PolicyDocument))
-	m.KMSKeyARN = nullIfEmpty(g.KMSKeyARN)
 }
 
 // flattenImportedApplications is one application block per endpoint the

@@ -24,10 +24,14 @@ func checkSurfaceKeyFloor(plan protectSurfaceModel, clients *clientFactory, diag
 	appendProblems(diags, path.Empty(), problems)
 }
 
-// flattenSurfaceKey reads the surface's key: the group's (already in
-// recorded, from flattenSurfaceGroup), unless an endpoint is on another
-// key, which is then shown so the plan corrects it.
-func flattenSurfaceKey(recorded types.String, endpoints map[string]*awsapi.VerifiedAccessEndpoint) types.String {
+// flattenSurfaceKey reads the surface's key from its group and endpoints:
+// recorded (the state's) while they all carry it, else the first that does
+// not (the group's, then the endpoints' by application), so the plan shows
+// the drift and apply corrects it.
+func flattenSurfaceKey(recorded types.String, groupKey string, endpoints map[string]*awsapi.VerifiedAccessEndpoint) types.String {
+	if groupKey != recorded.ValueString() {
+		return nullIfEmpty(groupKey)
+	}
 	apps := make([]string, 0, len(endpoints))
 	for app := range endpoints {
 		apps = append(apps, app)

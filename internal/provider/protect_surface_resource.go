@@ -471,6 +471,6 @@ func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string,
 	}
 	m.Endpoints = flattenEndpoints(*m, endpoints)
 	m.EndpointPolicyDocuments = stringMapValue(policies)
-	m.KMSKeyARN = flattenSurfaceKey(m.KMSKeyARN, endpoints)
+	m.KMSKeyARN = flattenSurfaceKey(m.KMSKeyARN, g.KMSKeyARN, endpoints)
 	return true, nil
 }
