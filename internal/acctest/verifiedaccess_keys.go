@@ -171,3 +171,16 @@ func SetGroupKeyOutOfBand(t *testing.T, groupID, kmsKeyARN string) {
 		t.Fatal(err)
 	}
 }
+
+// SetTrustProviderKeyOutOfBand switches a live trust provider to another
+// key behind the provider's back, as a console edit would.
+func SetTrustProviderKeyOutOfBand(t *testing.T, trustProviderID, kmsKeyARN string) {
+	t.Helper()
+	_, err := EC2(t).ModifyVerifiedAccessTrustProvider(context.Background(), &ec2.ModifyVerifiedAccessTrustProviderInput{
+		VerifiedAccessTrustProviderId: aws.String(trustProviderID),
+		SseSpecification:              &ec2types.VerifiedAccessSseSpecificationRequest{CustomerManagedKeyEnabled: aws.Bool(true), KmsKeyArn: aws.String(kmsKeyARN)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -69,7 +69,7 @@ resource "zerotrust_access_proxy" "test" {
 func TestAccAccessProxy_clientAccess(t *testing.T) {
 	acctest.SafeInRealAccounts(t, acctest.RealVerifiedAccess)
 	name := acctest.RandomName("native")
-	var id string
+	var id, jamfID string
 	first, second := acctest.CreateKMSKey(t), acctest.CreateKMSKey(t)
 	const addr = "zerotrust_access_proxy.test"
 	cfg := func(subDomain, key, clientID, version string) string {
@@ -88,6 +88,7 @@ func TestAccAccessProxy_clientAccess(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.CaptureID(addr, &id),
+					acctest.CaptureAttribute(addr, tfjsonpath.New("trust_provider_ids").AtMapKey("jamf"), &jamfID),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("cidr_endpoints_name_servers"), knownvalue.ListSizeExact(4)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("identity_provider").AtMapKey("native_application_oidc").AtMapKey("client_secret"), knownvalue.Null()),
 					acctest.ExpectCidrSubDomain(addr, "net.corp.example.com"),
@@ -107,6 +108,16 @@ func TestAccAccessProxy_clientAccess(t *testing.T) {
 				ResourceName:      addr,
 				ImportState:       true,
 				ImportStateVerify: true,
+			},
+			{
+				// Drift: the device provider moved to another key out of band;
+				// the plan shows it and apply puts it back.
+				PreConfig: func() { acctest.SetTrustProviderKeyOutOfBand(t, jamfID, second) },
+				Config:    cfg("net.corp.example.com", first, "native-1", "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectTrustProviderKeys(addr, first)},
 			},
 			{
 				// Subdomain, key, native client id and secret version change in place.
