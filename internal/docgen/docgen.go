@@ -50,14 +50,20 @@ func floors() string {
 		"sensitivity; a rule below it is a plan-time error at the attribute to strengthen, unless the rule carries an " +
 		"`acknowledgement` (then a warning that quotes it). Forbid rules only take access away and have no floor. " +
 		"Independently, a permit with no condition at all is an error on any surface above `public` unless acknowledged.\n\n")
-	b.WriteString("| sensitivity | group | device posture | verified email or MFA | MFA | explicit HTTP methods |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| sensitivity | group | device posture | verified email or MFA | MFA | explicit HTTP methods | customer-managed key (opt-in) |\n|---|---|---|---|---|---|---|\n")
 	for _, f := range model.Floors {
 		device := "–"
 		if f.Device > model.DeviceNone {
 			device = f.Device.String()
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", f.Sensitivity, yes(f.Group), device, yes(f.EmailOrMFA), yes(f.MFA), yes(f.ExplicitMethods))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |\n", f.Sensitivity, yes(f.Group), device, yes(f.EmailOrMFA), yes(f.MFA), yes(f.ExplicitMethods), yes(f.CustomerManagedKey))
 	}
+	b.WriteString("\nThe customer-managed key column applies to the surface, not to its rules, and only where the provider opts in with " +
+		"`sensitivity_floors { require_customer_managed_keys = true }`: then a surface whose floor demands a key and has no " +
+		"`kms_key_arn` is a plan-time error at `kms_key_arn`, unless its `customer_managed_key_acknowledgement` says why an " +
+		"AWS-owned key is acceptable (then a warning that quotes it). It is off by default so that configurations written " +
+		"before it existed keep planning, and because a key needs a key policy that lets Verified Access use it, which the " +
+		"surface's author may not control.\n")
 	fmt.Fprintf(&b, "\nDevice postures, per trust provider:\n\n| posture | Jamf `max_risk` | CrowdStrike `min_overall_score` | JumpCloud |\n|---|---|---|---|\n"+
 		"| strong | `%s` or safer | at least %d | `managed = true` |\n| moderate | `%s` or safer | at least %d | `managed = true` |\n\n",
 		model.JamfStrongMaxRisk, model.CrowdStrikeStrongScore, model.JamfModerateMaxRisk, model.CrowdStrikeModerateScore)

@@ -106,15 +106,22 @@ type Floor struct {
 	MFA bool
 	// ExplicitMethods: the rule lists its HTTP methods (no method wildcard).
 	ExplicitMethods bool
+	// CustomerManagedKey: the surface encrypts its Verified Access group and
+	// endpoints with a customer-managed KMS key. Unlike the rule floors it
+	// is enforced only where the organisation opts in (the provider's
+	// sensitivity_floors.require_customer_managed_keys): configurations
+	// written before it existed keep planning, and a key needs a key policy
+	// the surface's author may not control.
+	CustomerManagedKey bool
 }
 
 // Floors is the sensitivity-floor table, from least to most sensitive:
 //
-//	sensitivity   group  device     verified email or MFA  MFA  explicit methods
-//	public        -      -          -                      -    -
-//	internal      yes    -          -                      -    -
-//	confidential  yes    moderate   yes                    -    -
-//	restricted    yes    strong     yes (MFA)              yes  yes
+//	sensitivity   group  device     verified email or MFA  MFA  explicit methods  customer-managed key (opt-in)
+//	public        -      -          -                      -    -                 -
+//	internal      yes    -          -                      -    -                 -
+//	confidential  yes    moderate   yes                    -    -                 -
+//	restricted    yes    strong     yes (MFA)              yes  yes               yes
 //
 // A permit rule weaker than its surface's floor is an error at the rule's
 // path unless the rule carries an acknowledgement, which turns it into a
@@ -125,7 +132,7 @@ var Floors = []Floor{
 	{Sensitivity: "public"},
 	{Sensitivity: "internal", Group: true},
 	{Sensitivity: "confidential", Group: true, Device: DeviceModerate, EmailOrMFA: true},
-	{Sensitivity: "restricted", Group: true, Device: DeviceStrong, EmailOrMFA: true, MFA: true, ExplicitMethods: true},
+	{Sensitivity: "restricted", Group: true, Device: DeviceStrong, EmailOrMFA: true, MFA: true, ExplicitMethods: true, CustomerManagedKey: true},
 }
 
 // FloorFor returns the floor of a sensitivity.
@@ -208,6 +215,30 @@ func CheckFloor(sensitivity string, r AccessRule, path Path, tcpOnly bool) Probl
 	}
 	if !violated && r.Acknowledgement != "" {
 		ps.Warnf(path.At("acknowledgement"), "Unneeded acknowledgement", "rule %q meets the %s floor; remove the acknowledgement so a future weakening is not silently accepted", r.Name, sensitivity)
+	}
+	return ps
+}
+
+// CheckKeyFloor checks a surface's encryption against the floor of its
+// sensitivity when the customer-managed-key floor is enforced: a surface
+// whose floor demands a customer-managed key and has none is an error at
+// keyPath, unless acknowledged (then a warning quoting the reason). An
+// acknowledgement that is not needed is a warning at ackPath.
+func CheckKeyFloor(sensitivity string, hasKey bool, acknowledgement string, enforced bool, keyPath, ackPath Path) Problems {
+	var ps Problems
+	f, ok := FloorFor(sensitivity)
+	if !ok || !enforced {
+		return ps
+	}
+	switch {
+	case f.CustomerManagedKey && !hasKey && acknowledgement == "":
+		ps.Errorf(keyPath, "Below the "+sensitivity+" floor",
+			"A %s surface must encrypt its Verified Access group and endpoints with a customer-managed KMS key (the provider enforces sensitivity_floors.require_customer_managed_keys). Set kms_key_arn, or set customer_managed_key_acknowledgement to the reason an AWS-owned key is acceptable.", sensitivity)
+	case f.CustomerManagedKey && !hasKey:
+		ps.Warnf(keyPath, "Acknowledged: below the "+sensitivity+" floor",
+			"A %s surface should use a customer-managed KMS key. Acknowledged because: %s", sensitivity, acknowledgement)
+	case acknowledgement != "":
+		ps.Warnf(ackPath, "Unneeded acknowledgement", "the surface meets the %s floor's key requirement; remove customer_managed_key_acknowledgement so a future removal of the key is not silently accepted", sensitivity)
 	}
 	return ps
 }

@@ -22,7 +22,8 @@ func TestFloorsTableIsMonotonic(t *testing.T) {
 			continue
 		}
 		p := Floors[i-1]
-		weaker := (p.Group && !f.Group) || p.Device > f.Device || (p.EmailOrMFA && !f.EmailOrMFA) || (p.MFA && !f.MFA) || (p.ExplicitMethods && !f.ExplicitMethods)
+		weaker := (p.Group && !f.Group) || p.Device > f.Device || (p.EmailOrMFA && !f.EmailOrMFA) || (p.MFA && !f.MFA) || (p.ExplicitMethods && !f.ExplicitMethods) ||
+			(p.CustomerManagedKey && !f.CustomerManagedKey)
 		if weaker {
 			t.Fatalf("%s demands less than %s", f.Sensitivity, p.Sensitivity)
 		}
@@ -233,5 +234,48 @@ func TestFloorWaivesMethodsForTCPOnlyRules(t *testing.T) {
 	r.RequireMFA = false
 	if ps := CheckFloor("restricted", r, path, true); len(ps) == 0 {
 		t.Fatal("the TCP waiver must not waive MFA")
+	}
+}
+
+// TestCheckKeyFloor: the customer-managed-key floor binds only where it is
+// enforced and the sensitivity's floor demands a key; an acknowledgement
+// turns the error into a warning that quotes it, and one not needed is
+// itself a warning.
+func TestCheckKeyFloor(t *testing.T) {
+	key, ack := Root("kms_key_arn"), Root("customer_managed_key_acknowledgement")
+	type want struct {
+		severity Severity
+		path     string
+		detail   string
+	}
+	cases := []struct {
+		name        string
+		sensitivity string
+		hasKey      bool
+		ack         string
+		enforced    bool
+		want        []want
+	}{
+		{"restricted, no key, not enforced", "restricted", false, "", false, nil},
+		{"restricted, no key, enforced", "restricted", false, "", true, []want{{Error, "kms_key_arn", "must encrypt its Verified Access group and endpoints with a customer-managed KMS key"}}},
+		{"restricted, no key, acknowledged", "restricted", false, "shared tenancy key pending", true, []want{{Warning, "kms_key_arn", "Acknowledged because: shared tenancy key pending"}}},
+		{"restricted, key, enforced", "restricted", true, "", true, nil},
+		{"restricted, key, needless acknowledgement", "restricted", true, "old reason", true, []want{{Warning, "customer_managed_key_acknowledgement", "remove customer_managed_key_acknowledgement"}}},
+		{"confidential, no key, enforced", "confidential", false, "", true, nil},
+		{"unknown sensitivity", "secret", false, "", true, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CheckKeyFloor(tc.sensitivity, tc.hasKey, tc.ack, tc.enforced, key, ack)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %v, want %d problems", got, len(tc.want))
+			}
+			for i, w := range tc.want {
+				p := got[i]
+				if p.Severity != w.severity || p.Path.String() != w.path || !strings.Contains(p.Detail, w.detail) {
+					t.Fatalf("problem %d = %+v, want %+v", i, p, w)
+				}
+			}
+		})
 	}
 }

@@ -59,7 +59,7 @@ func expandProxyTrustContext(m accessProxyModel) (proxyTrustContext, bool) {
 
 // expandTrustProviders turns the plan into trust-provider specs owned by
 // instanceID; secret is the write-only client secret from the configuration.
-func expandTrustProviders(m accessProxyModel, instanceID, secret string) []awsapi.TrustProviderSpec {
+func expandTrustProviders(m accessProxyModel, instanceID, secret, nativeSecret string) []awsapi.TrustProviderSpec {
 	owner := func() map[string]string {
 		return map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagProxyID: instanceID}
 	}
@@ -69,6 +69,7 @@ func expandTrustProviders(m accessProxyModel, instanceID, secret string) []awsap
 			Kind: awsapi.TrustProviderUser, Type: idp.Type.ValueString(), Reference: idp.Reference.ValueString(),
 			Description: "Identity provider of a zero-trust access proxy (managed by terraform-provider-zerotrust)",
 			Tags:        owner(),
+			KMSKeyARN:   m.KMSKeyARN.ValueString(),
 		}
 		for k, v := range expandUserProviderTags(m) {
 			s.Tags[k] = v
@@ -79,6 +80,7 @@ func expandTrustProviders(m accessProxyModel, instanceID, secret string) []awsap
 				TokenEndpoint: o.TokenEndpoint.ValueString(), UserInfoEndpoint: o.UserInfoEndpoint.ValueString(),
 				ClientID: o.ClientID.ValueString(), ClientSecret: secret, Scope: o.Scope.ValueString(),
 			}
+			s.NativeOIDC = expandNativeOIDC(idp, nativeSecret)
 		}
 		out = append(out, s)
 	}
@@ -87,6 +89,7 @@ func expandTrustProviders(m accessProxyModel, instanceID, secret string) []awsap
 			Kind: awsapi.TrustProviderDevice, Type: d.Type.ValueString(), Reference: d.Reference.ValueString(), TenantID: d.TenantID.ValueString(),
 			Description: "Device trust provider of a zero-trust access proxy (managed by terraform-provider-zerotrust)",
 			Tags:        owner(),
+			KMSKeyARN:   m.KMSKeyARN.ValueString(),
 		})
 	}
 	return out
@@ -102,10 +105,13 @@ func expandUserProviderTags(m accessProxyModel) map[string]string {
 	if o := idp.OIDC; o != nil && o.ClientSecretVersion.ValueString() != "" {
 		tags[awsapi.TagClientSecretVersion] = o.ClientSecretVersion.ValueString()
 	}
+	if o := idp.NativeOIDC; o != nil && o.ClientSecretVersion.ValueString() != "" {
+		tags[TagNativeClientSecretVersion] = o.ClientSecretVersion.ValueString()
+	}
 	return tags
 }
 
-var userProviderTagKeys = []string{awsapi.TagGroupsClaim, awsapi.TagMFAEnforced, awsapi.TagClientSecretVersion}
+var userProviderTagKeys = []string{awsapi.TagGroupsClaim, awsapi.TagMFAEnforced, awsapi.TagClientSecretVersion, TagNativeClientSecretVersion}
 
 func expandProxyInstanceTags(m accessProxyModel, user map[string]string) map[string]string {
 	tags := map[string]string{}
@@ -155,6 +161,8 @@ func flattenAccessProxy(m *accessProxyModel, in *awsapi.VerifiedAccessInstance, 
 	m.ID = types.StringValue(in.ID)
 	m.Description = types.StringValue(in.Description)
 	m.FIPSEnabled = types.BoolValue(in.FIPSEnabled)
+	m.CidrSubDomain = nullIfEmpty(in.CidrSubDomain)
+	m.CidrNameServers = stringList(in.NameServers)
 	if n := in.Tags[awsapi.TagProxy]; n != "" {
 		m.Name = types.StringValue(n)
 	} else if m.Name.IsNull() {
@@ -169,6 +177,7 @@ func flattenAccessProxy(m *accessProxyModel, in *awsapi.VerifiedAccessInstance, 
 	ids := map[string]string{}
 	var unmanaged []string
 	var liveDevices []*awsapi.VerifiedAccessTrustProvider
+	var managed []*awsapi.VerifiedAccessTrustProvider // owned and matched: they carry the proxy's key
 	for _, tpID := range in.TrustProviderIDs {
 		tp := tps[tpID]
 		if tp == nil || tp.Tags[awsapi.TagProxyID] != id {
@@ -210,6 +219,8 @@ func flattenAccessProxy(m *accessProxyModel, in *awsapi.VerifiedAccessInstance, 
 					o.ClientSecretVersion = types.StringNull()
 				}
 			}
+			flattenNativeOIDC(idp, tp)
+			managed = append(managed, tp)
 			ids[tp.Reference] = tpID
 			continue
 		}
@@ -222,6 +233,7 @@ func flattenAccessProxy(m *accessProxyModel, in *awsapi.VerifiedAccessInstance, 
 		for _, tp := range liveDevices {
 			m.DeviceTrustProviders = append(m.DeviceTrustProviders, proxyDeviceModel{Type: types.StringValue(tp.Type), Reference: types.StringValue(tp.Reference), TenantID: types.StringValue(tp.TenantID)})
 			ids[tp.Reference] = tp.ID
+			managed = append(managed, tp)
 		}
 	} else {
 		for _, tp := range liveDevices {
@@ -231,6 +243,7 @@ func flattenAccessProxy(m *accessProxyModel, in *awsapi.VerifiedAccessInstance, 
 				if d.Type.ValueString() == tp.Type && d.Reference.ValueString() == tp.Reference && d.TenantID.ValueString() == tp.TenantID {
 					ids[tp.Reference] = tp.ID
 					matched = true
+					managed = append(managed, tp)
 				}
 			}
 			if !matched {
@@ -239,6 +252,7 @@ func flattenAccessProxy(m *accessProxyModel, in *awsapi.VerifiedAccessInstance, 
 		}
 	}
 	m.TrustProviderIDs = stringMapValue(ids)
+	m.KMSKeyARN = flattenProxyKey(m.KMSKeyARN, managed)
 	sort.Strings(unmanaged)
 	m.UnmanagedTrustProviderIDs = stringList(unmanaged)
 	if unmanaged == nil {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 
@@ -70,6 +71,7 @@ func (r *accessProxyResource) ValidateConfig(ctx context.Context, req resource.V
 	}
 	// The oidc block's endpoints, client id and secret and logging.s3.bucket
 	// are checked by their requiredInBlock validators.
+	validateNativeOIDCConfig(idp, &resp.Diagnostics)
 	proxy, known := expandAccessProxy(cfg)
 	if !known {
 		return // checked again once the unknown values are known
@@ -111,6 +113,8 @@ func (r *accessProxyResource) ModifyPlan(ctx context.Context, req resource.Modif
 		plan.ReferenceNames = types.MapUnknown(types.StringType)
 	}
 	plan.UnmanagedTrustProviderIDs = types.ListValueMust(types.StringType, []attr.Value{})
+	plan.CidrNameServers = planCidrNameServers(plan, state)
+	nativeOIDCRemoved(plan, state, resp)
 
 	if state == nil {
 		plan.TrustProviderIDs = types.MapUnknown(types.StringType)
@@ -190,6 +194,7 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 	var plan accessProxyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	secret := expandProxyClientSecret(ctx, req.Config, &resp.Diagnostics)
+	nativeSecret := expandProxyNativeClientSecret(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -212,11 +217,12 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 		// to the configuration like an update (its trust providers included).
 		tflog.Warn(ctx, "recovering the Verified Access instance of an interrupted create", map[string]any{"instance": in.ID})
 		if err = awsapi.ClaimPending(ctx, c.EC2, in.ID, own); err == nil {
-			ids, err = r.converge(ctx, c, in, plan, tags, sortedKeys(in.Tags), secret)
+			ids, in, err = r.converge(ctx, c, in, plan, tags, sortedKeys(in.Tags), secret, nativeSecret)
 		}
 	} else {
 		in, err = awsapi.CreateVerifiedAccessInstance(ctx, c.EC2, awsapi.CreateVerifiedAccessInstanceInput{
 			Description: plan.Description.ValueString(), FIPSEnabled: plan.FIPSEnabled.ValueBool(), Tags: tags,
+			CidrSubDomain: plan.CidrSubDomain.ValueString(),
 		})
 		if in == nil || in.ID == "" {
 			resp.Diagnostics.AddError("Creating the Verified Access instance failed", err.Error())
@@ -224,13 +230,14 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 		}
 		tflog.Info(ctx, "verified access instance created", map[string]any{"instance": in.ID})
 		if err == nil {
-			ids, _, err = awsapi.ReconcileTrustProviders(ctx, c.EC2, in.ID, expandTrustProviders(plan, in.ID, secret), nil, nil)
+			ids, _, err = awsapi.ReconcileTrustProviders(ctx, c.EC2, in.ID, expandTrustProviders(plan, in.ID, secret, nativeSecret), nil, nil)
 		}
 		if err == nil && !expandProxyLogging(plan.Logging).IsDefault() {
 			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, in.ID, expandProxyLogging(plan.Logging))
 		}
 	}
 	plan.ID = types.StringValue(in.ID)
+	plan.CidrNameServers = stringList(in.NameServers)
 	if err == nil {
 		err = awsapi.CompleteCreate(ctx, c.EC2, in.ID)
 	}
@@ -272,6 +279,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	secret := expandProxyClientSecret(ctx, req.Config, &resp.Diagnostics)
+	nativeSecret := expandProxyNativeClientSecret(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -292,7 +300,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.OwnershipID = state.OwnershipID
 	managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
-	ids, err := r.converge(ctx, c, in, plan, expandProxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, secret)
+	ids, in, err := r.converge(ctx, c, in, plan, expandProxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, secret, nativeSecret)
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the access proxy failed", err.Error())
 		// Record what is live, so the next plan shows what is left to do.
@@ -305,6 +313,7 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.TrustProviderIDs = stringMapValue(ids)
 	plan.UnmanagedTrustProviderIDs = types.ListValueMust(types.StringType, []attr.Value{})
+	plan.CidrNameServers = stringList(in.NameServers)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -346,7 +355,7 @@ func readAccessProxy(ctx context.Context, clients *awsapi.Clients, id string, m 
 // updateUserProvider brings a kept user trust provider in line: OIDC options
 // (rewritten with the secret when they changed or the secret version did)
 // and the tags recording groups claim, MFA enforcement and secret version.
-func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *awsapi.Clients, plan accessProxyModel, kept map[string]*awsapi.VerifiedAccessTrustProvider, secret string) error {
+func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *awsapi.Clients, plan accessProxyModel, kept map[string]*awsapi.VerifiedAccessTrustProvider, secret, nativeSecret string) error {
 	idp := plan.IdentityProvider
 	if idp == nil {
 		return nil
@@ -372,6 +381,9 @@ func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *a
 			}
 			tflog.Info(ctx, "OIDC options updated", map[string]any{"trust_provider": tp.ID, "secret_rotated": rotate})
 		}
+		if err := updateNativeOIDC(ctx, clients, idp, tp, nativeSecret); err != nil {
+			return err
+		}
 	}
 	return awsapi.SetTags(ctx, clients.EC2, tp.ID, tp.Tags, expandUserProviderTags(plan), userProviderTagKeys)
 }
@@ -381,15 +393,25 @@ func (r *accessProxyResource) updateUserProvider(ctx context.Context, clients *a
 // description, tags (wantTags; managedTags are removed when not wanted) and
 // logging. It returns the attached trust provider ids by reference.
 func (r *accessProxyResource) converge(ctx context.Context, c *awsapi.Clients, in *awsapi.VerifiedAccessInstance, plan accessProxyModel,
-	wantTags map[string]string, managedTags []string, secret string) (map[string]string, error) {
+	wantTags map[string]string, managedTags []string, secret, nativeSecret string) (map[string]string, *awsapi.VerifiedAccessInstance, error) {
 	id := in.ID
 	known, err := awsapi.FindProxyTrustProviders(ctx, c.EC2, id, in.TrustProviderIDs)
 	if err != nil {
-		return nil, fmt.Errorf("reading the trust providers: %w", err)
+		return nil, in, fmt.Errorf("reading the trust providers: %w", err)
 	}
-	ids, kept, err := awsapi.ReconcileTrustProviders(ctx, c.EC2, id, expandTrustProviders(plan, id, secret), in.TrustProviderIDs, known)
+	ids, kept, err := awsapi.ReconcileTrustProviders(ctx, c.EC2, id, expandTrustProviders(plan, id, secret, nativeSecret), in.TrustProviderIDs, known)
 	if err == nil {
-		err = r.updateUserProvider(ctx, c, plan, kept, secret)
+		err = r.updateUserProvider(ctx, c, plan, kept, secret, nativeSecret)
+	}
+	if err == nil {
+		// Providers created just now carry the key already; kept ones may not.
+		err = awsapi.ReconcileTrustProviderKeys(ctx, c.EC2, slices.Collect(maps.Values(kept)), plan.KMSKeyARN.ValueString())
+	}
+	if want := plan.CidrSubDomain.ValueString(); err == nil && want != "" && want != in.CidrSubDomain {
+		var modified *awsapi.VerifiedAccessInstance
+		if modified, err = awsapi.SetVerifiedAccessInstanceSubDomain(ctx, c.EC2, id, want); err == nil {
+			in.CidrSubDomain, in.NameServers = modified.CidrSubDomain, modified.NameServers
+		}
 	}
 	if err == nil && in.Description != plan.Description.ValueString() {
 		err = awsapi.SetVerifiedAccessInstanceDescription(ctx, c.EC2, id, plan.Description.ValueString())
@@ -403,7 +425,7 @@ func (r *accessProxyResource) converge(ctx context.Context, c *awsapi.Clients, i
 			err = awsapi.SetVerifiedAccessLogging(ctx, c.EC2, id, expandProxyLogging(plan.Logging))
 		}
 	}
-	return ids, err
+	return ids, in, err
 }
 
 func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

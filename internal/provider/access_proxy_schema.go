@@ -28,6 +28,10 @@ type accessProxyModel struct {
 	IdentityProvider     *proxyIdentityModel `tfsdk:"identity_provider"`
 	DeviceTrustProviders []proxyDeviceModel  `tfsdk:"device_trust_provider"`
 	Logging              *proxyLoggingModel  `tfsdk:"logging"`
+	CidrSubDomain        types.String        `tfsdk:"cidr_endpoints_custom_subdomain"`
+	KMSKeyARN            types.String        `tfsdk:"kms_key_arn"`
+
+	CidrNameServers types.List `tfsdk:"cidr_endpoints_name_servers"`
 
 	TrustProviderIDs          types.Map    `tfsdk:"trust_provider_ids"`
 	OwnershipID               types.String `tfsdk:"ownership_id"`
@@ -37,11 +41,26 @@ type accessProxyModel struct {
 }
 
 type proxyIdentityModel struct {
-	Type        types.String    `tfsdk:"type"`
-	Reference   types.String    `tfsdk:"reference"`
-	GroupsClaim types.String    `tfsdk:"groups_claim"`
-	MFAEnforced types.Bool      `tfsdk:"mfa_enforced"`
-	OIDC        *proxyOIDCModel `tfsdk:"oidc"`
+	Type        types.String          `tfsdk:"type"`
+	Reference   types.String          `tfsdk:"reference"`
+	GroupsClaim types.String          `tfsdk:"groups_claim"`
+	MFAEnforced types.Bool            `tfsdk:"mfa_enforced"`
+	OIDC        *proxyOIDCModel       `tfsdk:"oidc"`
+	NativeOIDC  *proxyNativeOIDCModel `tfsdk:"native_application_oidc"`
+}
+
+// proxyNativeOIDCModel is the OIDC client the AWS Verified Access
+// connectivity client signs in with (NativeApplicationOidcOptions).
+type proxyNativeOIDCModel struct {
+	PublicSigningKeyEndpoint types.String `tfsdk:"public_signing_key_endpoint"`
+	Issuer                   types.String `tfsdk:"issuer"`
+	AuthorizationEndpoint    types.String `tfsdk:"authorization_endpoint"`
+	TokenEndpoint            types.String `tfsdk:"token_endpoint"`
+	UserInfoEndpoint         types.String `tfsdk:"user_info_endpoint"`
+	ClientID                 types.String `tfsdk:"client_id"`
+	ClientSecret             types.String `tfsdk:"client_secret"`
+	ClientSecretVersion      types.String `tfsdk:"client_secret_version"`
+	Scope                    types.String `tfsdk:"scope"`
 }
 
 type proxyOIDCModel struct {
@@ -76,11 +95,16 @@ type proxyS3Model struct {
 }
 
 var (
-	proxyNameRe     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	vaInstanceIDRe  = regexp.MustCompile(`^vai-[0-9a-f]{8,17}$`)
-	httpsURLRe      = regexp.MustCompile(`^https://[^\s]+$`)
-	accountIDRe     = regexp.MustCompile(`^[0-9]{12}$`)
-	claimNameRe     = regexp.MustCompile(`^[^\s\x00-\x1f\x7f]{1,128}$`)
+	proxyNameRe    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	vaInstanceIDRe = regexp.MustCompile(`^vai-[0-9a-f]{8,17}$`)
+	httpsURLRe     = regexp.MustCompile(`^https://[^\s]+$`)
+	accountIDRe    = regexp.MustCompile(`^[0-9]{12}$`)
+	claimNameRe    = regexp.MustCompile(`^[^\s\x00-\x1f\x7f]{1,128}$`)
+	// subDomainRe is a lower-case DNS name of at least two labels, each
+	// 1–63 letters, digits or hyphens not starting or ending with a hyphen.
+	subDomainRe = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	// kmsKeyARNRe is a KMS key ARN: Verified Access takes a key ARN, not an alias or a bare key id.
+	kmsKeyARNRe     = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$`)
 	defaultProxyDoc = "Zero-trust access proxy (managed by terraform-provider-zerotrust)"
 )
 
@@ -88,6 +112,7 @@ func accessProxySchema() schema.Schema {
 	// The OIDC endpoints: Required in the oidc block (requiredInBlock: see
 	// there why the schema says Optional).
 	requiredHTTPSURL := []validator.String{requiredInBlock{}, stringvalidator.RegexMatches(httpsURLRe, "must be an https:// URL")}
+	httpsURL := []validator.String{stringvalidator.RegexMatches(httpsURLRe, "must be an https:// URL")}
 	return schema.Schema{
 		Description: "An access proxy: the zero-trust policy enforcement point. On AWS it is a Verified Access instance with one user " +
 			"trust provider (IAM Identity Center or OIDC), up to one device trust provider per type (Jamf, CrowdStrike, JumpCloud) " +
@@ -125,7 +150,32 @@ func accessProxySchema() schema.Schema {
 				Validators:  []validator.Map{reservedTagKeys{}},
 			},
 
+			"cidr_endpoints_custom_subdomain": schema.StringAttribute{
+				Optional: true,
+				Description: "The DNS subdomain (e.g. `net.corp.example.com`) under which Verified Access names the CIDR (network) endpoints " +
+					"of the surfaces on this proxy, for users of the AWS Verified Access connectivity client. Delegate it to " +
+					"`cidr_endpoints_name_servers` in your DNS. Changed in place; removing it replaces the proxy (the API cannot unset it).",
+				Validators: []validator.String{
+					stringvalidator.LengthAtMost(253),
+					stringvalidator.RegexMatches(subDomainRe, "must be a lower-case DNS name of at least two labels (letters, digits, hyphens; no trailing dot), e.g. net.corp.example.com"),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(subDomainRemoved,
+					"Removing the subdomain replaces the proxy: Verified Access cannot unset it.", "Removing the subdomain replaces the proxy: Verified Access cannot unset it.")},
+			},
+			"kms_key_arn": schema.StringAttribute{
+				Optional: true,
+				Description: "ARN of a customer-managed, symmetric KMS key that encrypts the trust data of every trust provider of the proxy " +
+					"(their `SseSpecification`); unset, Verified Access uses an AWS-owned key. The key policy must let Verified Access use it. " +
+					"Changed in place. Protect surfaces do not inherit it: each sets its own `kms_key_arn`.",
+				Validators: []validator.String{stringvalidator.RegexMatches(kmsKeyARNRe, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>); aliases are not accepted")},
+			},
+
 			// Computed
+			"cidr_endpoints_name_servers": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				Description: "The name servers AWS answers for `cidr_endpoints_custom_subdomain`: create NS records for the subdomain pointing at them. Empty without a subdomain; unknown in the plan while the subdomain changes.",
+			},
 			"id": schema.StringAttribute{
 				Computed:      true,
 				Description:   "The Verified Access instance id (vai-…); protect surfaces refer to the proxy by it.",
@@ -207,6 +257,33 @@ func accessProxySchema() schema.Schema {
 								Optional: true,
 								Description: "Any label of the current client secret (e.g. `1`, a rotation date). Change it to rotate: the plan shows the " +
 									"change and apply writes the new `client_secret`. Recorded as a tag on the trust provider.",
+								Validators: []validator.String{stringvalidator.LengthBetween(1, 128)},
+							},
+							"scope": schema.StringAttribute{Optional: true, Description: "Space-separated OAuth 2.0 scopes, e.g. `openid email groups`."},
+						},
+					},
+					"native_application_oidc": schema.SingleNestedBlock{
+						Description: "OIDC options for native applications (`NativeApplicationOidcOptions`): the OAuth 2.0 client with which the AWS " +
+							"Verified Access connectivity client signs users in to reach TCP (CIDR, network-interface, load-balancer TCP) and database " +
+							"applications. Only for `type = \"oidc\"`. Updated in place.",
+						Attributes: map[string]schema.Attribute{
+							"public_signing_key_endpoint": schema.StringAttribute{Optional: true, Description: "The IdP's public signing key (JWKS) endpoint (https). Required in the block.", Validators: httpsURL},
+							"issuer":                      schema.StringAttribute{Optional: true, Description: "OIDC issuer URL (https). Required in the block.", Validators: httpsURL},
+							"authorization_endpoint":      schema.StringAttribute{Optional: true, Description: "Authorization endpoint URL (https). Required in the block.", Validators: httpsURL},
+							"token_endpoint":              schema.StringAttribute{Optional: true, Description: "Token endpoint URL (https). Required in the block.", Validators: httpsURL},
+							"user_info_endpoint":          schema.StringAttribute{Optional: true, Description: "User-info endpoint URL (https). Required in the block.", Validators: httpsURL},
+							"client_id":                   schema.StringAttribute{Optional: true, Description: "OAuth 2.0 client id of the native application. Required in the block."},
+							"client_secret": schema.StringAttribute{
+								Optional:  true,
+								Sensitive: true,
+								WriteOnly: true,
+								Description: "OAuth 2.0 client secret of the native application. Write-only: sent to AWS when the options are first set and " +
+									"whenever `client_secret_version` changes, never stored in state or plan (Terraform ≥ 1.11 / OpenTofu ≥ 1.11). Required in the block.",
+							},
+							"client_secret_version": schema.StringAttribute{
+								Optional: true,
+								Description: "Any label of the current native client secret. Change it to rotate: the plan shows the change and apply " +
+									"writes the new `client_secret`. Recorded as a tag on the trust provider.",
 								Validators: []validator.String{stringvalidator.LengthBetween(1, 128)},
 							},
 							"scope": schema.StringAttribute{Optional: true, Description: "Space-separated OAuth 2.0 scopes, e.g. `openid email groups`."},

@@ -31,6 +31,48 @@ func planOnly(t *testing.T, config, wantErr string) {
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: []resource.TestStep{step}})
 }
 
+// oidcProxy is an OIDC access proxy; lines add to it and identityLines to
+// its identity_provider block.
+func oidcProxy(typ string, lines []string, identityLines ...string) string {
+	idp := []string{acctest.Attr("type", typ), acctest.Attr("reference", "idp")}
+	if typ == "oidc" {
+		idp = append(idp, acctest.Block("oidc", acctest.Attr("issuer", "https://idp.example.com"),
+			acctest.Attr("authorization_endpoint", "https://idp.example.com/authorize"), acctest.Attr("token_endpoint", "https://idp.example.com/token"),
+			acctest.Attr("user_info_endpoint", "https://idp.example.com/userinfo"), acctest.Attr("client_id", "web"), acctest.Attr("client_secret", "s")))
+	}
+	return acctest.AccessProxy("p", "bad-proxy", append(lines, acctest.Block("identity_provider", append(idp, identityLines...)...))...)
+}
+
+// nativeOIDC is a native_application_oidc block; drop leaves one option out.
+func nativeOIDC(drop string) string {
+	var lines []string
+	for _, kv := range [][2]string{
+		{"public_signing_key_endpoint", "https://idp.example.com/keys"}, {"issuer", "https://idp.example.com"},
+		{"authorization_endpoint", "https://idp.example.com/authorize"}, {"token_endpoint", "https://idp.example.com/token"},
+		{"user_info_endpoint", "https://idp.example.com/userinfo"}, {"client_id", "native"}, {"client_secret", "native-secret"},
+	} {
+		if kv[0] != drop {
+			lines = append(lines, acctest.Attr(kv[0], kv[1]))
+		}
+	}
+	return acctest.Block("native_application_oidc", lines...)
+}
+
+// restrictedSurface is a restricted surface with a literal proxy id and
+// trust context (planned with no cloud); lines add to it.
+func restrictedSurface(lines ...string) string {
+	return acctest.Resource("zerotrust_protect_surface", "s", append([]string{
+		acctest.Attr("name", "ledger"), acctest.Attr("sensitivity", "restricted"), acctest.Attr("proxy_id", "vai-0123456789abcdef0"),
+		acctest.Attr("proxy_trust_context", `{"identity_provider":{"type":"iam-identity-center","reference":"idc","mfa_enforced":true},"device_trust_providers":[]}`),
+	}, lines...)...)
+}
+
+// keysRequired is noCloudWithCluster with the customer-managed-key floor enforced.
+func keysRequired() string {
+	return strings.Replace(noCloudWithCluster(), "provider \"zerotrust\" {\n",
+		"provider \"zerotrust\" {\n"+acctest.Block("sensitivity_floors", acctest.Attr("require_customer_managed_keys", true)), 1)
+}
+
 func TestBadInputPlan_refused(t *testing.T) {
 	vpc := acctest.Segment("s", "bad-s", firstPlanVPC)
 	laterVPC := acctest.Resource("terraform_data", "vpc", acctest.Attr("input", firstPlanVPC)) +
@@ -77,6 +119,34 @@ func TestBadInputPlan_refused(t *testing.T) {
 			`data "zerotrust_maturity_assessment" "m" {` + "\n  protect_surfaces = [{ name = \"payments\", device_required = true }]\n}\n",
 			`(?s)Not a zerotrust_protect_surface.*protect_surfaces\[0\] must be a zerotrust_protect_surface passed whole.*without sensitivity, access_rule`,
 		},
+		"native-application OIDC options on an IAM Identity Center provider": {
+			oidcProxy("iam-identity-center", nil, nativeOIDC("")),
+			`(?s)Native-application OIDC options not applicable.*applies to oidc identity providers only, not "iam-identity-center"`,
+		},
+		"native-application OIDC options without the public signing key endpoint": {
+			oidcProxy("oidc", nil, nativeOIDC("public_signing_key_endpoint")),
+			`(?s)Missing native-application OIDC option.*public_signing_key_endpoint is required in the native_application_oidc block`,
+		},
+		"native-application OIDC options without the client secret": {
+			oidcProxy("oidc", nil, nativeOIDC("client_secret")),
+			`(?s)Missing native-application OIDC option.*client_secret is required`,
+		},
+		"CIDR-endpoint subdomain in upper case": {
+			oidcProxy("oidc", []string{acctest.Attr("cidr_endpoints_custom_subdomain", "Net.Corp.example.com")}),
+			`(?s)cidr_endpoints_custom_subdomain.*must be a lower-case DNS name`,
+		},
+		"CIDR-endpoint subdomain of one label": {
+			oidcProxy("oidc", []string{acctest.Attr("cidr_endpoints_custom_subdomain", "localhost")}),
+			`(?s)cidr_endpoints_custom_subdomain.*must be a lower-case DNS name of at least two labels`,
+		},
+		"KMS alias as the proxy's key": {
+			oidcProxy("oidc", []string{acctest.Attr("kms_key_arn", "alias/verified-access")}),
+			`(?s)kms_key_arn.*must be a KMS key ARN`,
+		},
+		"KMS key id as a surface's key": {
+			restrictedSurface(acctest.Attr("kms_key_arn", "1234abcd-12ab-34cd-56ef-1234567890ab")),
+			`(?s)kms_key_arn.*must be a KMS key ARN`,
+		},
 		"unknown key in a reachability flow": {
 			`data "zerotrust_reachability" "r" {` + "\n  segments = [{ name = \"a\" }, { name = \"b\" }]\n  flows = [{ from = \"b\", to = \"a\", cidr_blocks = [\"10.0.0.0/8\"], ports = [\"443\"] }]\n}\n",
 			`(?s)Unknown flow attribute.*flows\[0\] has an attribute "from".*to, segment, cidr_blocks.*Did you mean segment\?`,
@@ -88,6 +158,12 @@ func TestBadInputPlan_refused(t *testing.T) {
 			planOnly(t, acctest.Config(noCloudWithCluster(), tc.config), tc.want)
 		})
 	}
+	t.Run("restricted surface without a customer-managed key where keys are required", func(t *testing.T) {
+		t.Parallel()
+		planOnly(t, acctest.Config(keysRequired(), restrictedSurface()),
+			// The attribute is unset, so the CLI points at the resource; the detail names it.
+			`(?s)Below the restricted floor.*resource "zerotrust_protect_surface" "s".*must encrypt its Verified Access group and endpoints with a customer-managed KMS key.*Set kms_key_arn`)
+	})
 }
 
 // TestBadInputPlan_accepted: what the refusals above must not catch.
@@ -121,6 +197,21 @@ func TestBadInputPlan_accepted(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			planOnly(t, acctest.Config(noCloudWithCluster(), config), "")
+		})
+	}
+	// The customer-managed-key floor binds only where the provider enforces it.
+	keyCases := map[string]string{
+		"restricted surface without a key, floor not enforced": acctest.Config(noCloudWithCluster(), restrictedSurface()),
+		"restricted surface without a key, acknowledged":       acctest.Config(keysRequired(), restrictedSurface(acctest.Attr("customer_managed_key_acknowledgement", "key policy pending review"))),
+		"restricted surface with a key, floor enforced": acctest.Config(keysRequired(),
+			restrictedSurface(acctest.Attr("kms_key_arn", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"))),
+		"native-application OIDC options on an OIDC provider, with a subdomain": acctest.Config(noCloudWithCluster(),
+			oidcProxy("oidc", []string{acctest.Attr("cidr_endpoints_custom_subdomain", "net.corp.example.com")}, nativeOIDC(""))),
+	}
+	for name, config := range keyCases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			planOnly(t, config, "")
 		})
 	}
 }

@@ -24,6 +24,9 @@ type clientFactory struct {
 	awsConfig  awsapi.Config
 	kubeConfig kube.Config
 	idcConfig  awsapi.IdentityCenterInstance
+	// requireCustomerManagedKeys enforces the customer-managed-key floor
+	// (sensitivity_floors.require_customer_managed_keys).
+	requireCustomerManagedKeys bool
 
 	awsOnce    sync.Once
 	awsClients *awsapi.Clients
@@ -45,6 +48,9 @@ type clientFactory struct {
 func newClientFactory(ctx context.Context, cfg providerModel) (*clientFactory, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	f := &clientFactory{}
+	if fl := cfg.Floors; fl != nil {
+		f.requireCustomerManagedKeys = fl.RequireCustomerManagedKeys.ValueBool()
+	}
 	if a := cfg.AWS; a != nil {
 		f.awsConfig.Region = a.Region.ValueString()
 		f.awsConfig.Profile = a.Profile.ValueString()

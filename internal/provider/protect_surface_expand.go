@@ -158,6 +158,7 @@ func expandEndpoints(plan protectSurfaceModel) []awsapi.NamedEndpointSpec {
 	out := make([]awsapi.NamedEndpointSpec, 0, len(plan.Applications))
 	for _, a := range plan.Applications {
 		spec, _ := expandEndpointSpec(a)
+		spec.KMSKeyARN = plan.KMSKeyARN.ValueString()
 		out = append(out, awsapi.NamedEndpointSpec{Application: a.Name.ValueString(), EndpointSpec: spec})
 	}
 	return out

@@ -78,6 +78,10 @@ func (r *protectSurfaceResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 
 	fillAppDefaults(plan.Applications)
+	checkSurfaceKeyFloor(plan, r.clients, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	s, known := expandProtectSurface(plan)
 	tc, source := surfaceTrustContext(ctx, r.clients, plan, &resp.Diagnostics)
@@ -165,6 +169,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	} else {
 		g, err = awsapi.CreateVerifiedAccessGroup(ctx, c.EC2, awsapi.CreateVerifiedAccessGroupInput{
 			InstanceID: plan.ProxyID.ValueString(), Description: surfaceDescription(plan.Name.ValueString()), PolicyDocument: res.GroupPolicy, Tags: tags,
+			KMSKeyARN: plan.KMSKeyARN.ValueString(),
 		})
 		if g == nil {
 			resp.Diagnostics.AddError("Creating the Verified Access group failed", err.Error())
@@ -288,7 +293,13 @@ func (r *protectSurfaceResource) converge(ctx context.Context, c *awsapi.Clients
 		if err := awsapi.SetTags(ctx, c.EC2, id, g.Tags, wantTags, managedTags); err != nil {
 			return err
 		}
-		if priorPolicy != res.GroupPolicy {
+		if key := plan.KMSKeyARN.ValueString(); g.KMSKeyARN != key {
+			// The key travels with the policy (ModifyVerifiedAccessGroupPolicy).
+			if err := awsapi.SetVerifiedAccessGroupKey(ctx, c.EC2, id, res.GroupPolicy, key); err != nil {
+				return err
+			}
+			tflog.Info(ctx, "group encryption key changed, policy written", map[string]any{"group": id})
+		} else if priorPolicy != res.GroupPolicy {
 			if err := awsapi.SetVerifiedAccessGroupPolicy(ctx, c.EC2, id, res.GroupPolicy); err != nil {
 				return err
 			}
@@ -298,7 +309,10 @@ func (r *protectSurfaceResource) converge(ctx context.Context, c *awsapi.Clients
 		if err != nil {
 			return err
 		}
-		return awsapi.ReconcileEndpoints(ctx, c.EC2, id, plan.Name.ValueString(), expandEndpoints(plan), endpointPolicies(res), live, priorEndpointPolicies, endpoints)
+		if err := awsapi.ReconcileEndpoints(ctx, c.EC2, id, plan.Name.ValueString(), expandEndpoints(plan), endpointPolicies(res), live, priorEndpointPolicies, endpoints); err != nil {
+			return err
+		}
+		return awsapi.ReconcileEndpointKeys(ctx, c.EC2, expandEndpoints(plan), endpointPolicies(res), endpoints)
 	}()
 	return endpoints, err
 }
@@ -457,5 +471,6 @@ func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string,
 	}
 	m.Endpoints = flattenEndpoints(*m, endpoints)
 	m.EndpointPolicyDocuments = stringMapValue(policies)
+	m.KMSKeyARN = flattenSurfaceKey(m.KMSKeyARN, g.KMSKeyARN, endpoints)
 	return true, nil
 }

@@ -578,6 +578,7 @@ func (c vaUnchanged) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest
 // TestAccProtectSurface_example applies the documented examples of both
 // resources in the sandbox: they are valid, converge, and plan empty after.
 func TestAccProtectSurface_example(t *testing.T) {
+	key := acctest.CreateKMSKey(t) // the examples' customer-managed keys must exist
 	for _, tc := range []struct {
 		resourceType string
 		vars         config.Variables
@@ -586,12 +587,15 @@ func TestAccProtectSurface_example(t *testing.T) {
 		{"zerotrust_access_proxy", config.Variables{
 			"jamf_tenant_id": config.StringVariable("jamf-1"), "okta_client_id": config.StringVariable("zt"),
 			"okta_client_secret": config.StringVariable("s3cret"), "crowdstrike_customer_id": config.StringVariable("cs-1"),
+			"verified_access_kms_key_arn": config.StringVariable(key), "okta_native_client_id": config.StringVariable("zt-native"),
+			"okta_native_client_secret": config.StringVariable("n4tive"),
 		}, "zerotrust_access_proxy.partners"},
 		{"zerotrust_protect_surface", config.Variables{
 			"jamf_tenant_id": config.StringVariable("jamf-1"), "payments_engineering_group_id": config.StringVariable(vaGroupID),
 			"payments_lb_arn": config.StringVariable(vaLBARN), "payments_certificate_arn": config.StringVariable(vaCertARN),
-			"private_subnet_ids": config.ListVariable(config.StringVariable("subnet-0123456789abcdef0")),
-			"dba_group_id":       config.StringVariable("d242c5b0-6081-1845-6fa8-6e0d9513c107"),
+			"private_subnet_ids":   config.ListVariable(config.StringVariable("subnet-0123456789abcdef0")),
+			"dba_group_id":         config.StringVariable("d242c5b0-6081-1845-6fa8-6e0d9513c107"),
+			"payments_kms_key_arn": config.StringVariable(key),
 		}, "zerotrust_protect_surface.payments"},
 	} {
 		t.Run(tc.resourceType, func(t *testing.T) {

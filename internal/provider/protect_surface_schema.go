@@ -22,15 +22,17 @@ import (
 )
 
 type protectSurfaceModel struct {
-	ID                types.String       `tfsdk:"id"`
-	ARN               types.String       `tfsdk:"arn"`
-	Name              types.String       `tfsdk:"name"`
-	Sensitivity       types.String       `tfsdk:"sensitivity"`
-	ProxyID           types.String       `tfsdk:"proxy_id"`
-	ProxyTrustContext types.String       `tfsdk:"proxy_trust_context"`
-	Tags              types.Map          `tfsdk:"tags"`
-	Applications      []surfaceAppModel  `tfsdk:"application"`
-	AccessRules       []surfaceRuleModel `tfsdk:"access_rule"`
+	ID                 types.String       `tfsdk:"id"`
+	ARN                types.String       `tfsdk:"arn"`
+	Name               types.String       `tfsdk:"name"`
+	Sensitivity        types.String       `tfsdk:"sensitivity"`
+	ProxyID            types.String       `tfsdk:"proxy_id"`
+	ProxyTrustContext  types.String       `tfsdk:"proxy_trust_context"`
+	Tags               types.Map          `tfsdk:"tags"`
+	Applications       []surfaceAppModel  `tfsdk:"application"`
+	AccessRules        []surfaceRuleModel `tfsdk:"access_rule"`
+	KMSKeyARN          types.String       `tfsdk:"kms_key_arn"`
+	KeyAcknowledgement types.String       `tfsdk:"customer_managed_key_acknowledgement"`
 
 	PolicyDocument          types.String `tfsdk:"policy_document"`
 	PolicyStatements        types.List   `tfsdk:"policy_statements"`
@@ -171,6 +173,20 @@ func protectSurfaceSchema() schema.Schema {
 					"proxy's declared trust providers, which are known in the plan even while the proxy is created or updated in the " +
 					"same apply; apply then checks the live proxy agrees. Without it the trust providers are read from the proxy in " +
 					"AWS at plan time, so the policy is unknown in the plan until the proxy exists.",
+			},
+			"kms_key_arn": schema.StringAttribute{
+				Optional: true,
+				Description: "ARN of a customer-managed, symmetric KMS key that encrypts the surface's Verified Access group and every " +
+					"endpoint (their `SseSpecification`: policies and trust data); unset, Verified Access uses an AWS-owned key. The " +
+					"key policy must let Verified Access use it. Changed in place. Not inherited from the proxy's `kms_key_arn`: a " +
+					"surface names its own key, so the plan shows exactly which key each object gets.",
+				Validators: []validator.String{stringvalidator.RegexMatches(kmsKeyARNRe, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>); aliases are not accepted")},
+			},
+			"customer_managed_key_acknowledgement": schema.StringAttribute{
+				Optional: true,
+				Description: "Why an AWS-owned key is acceptable for this surface where the provider requires customer-managed keys " +
+					"(`sensitivity_floors.require_customer_managed_keys`) and the surface's floor demands one: turns that error into a warning.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 1024)},
 			},
 			"tags": schema.MapAttribute{
 				Optional:    true,

@@ -34,6 +34,12 @@ type providerModel struct {
 	AWS            *awsBlockModel            `tfsdk:"aws"`
 	Kubernetes     *kubernetesBlockModel     `tfsdk:"kubernetes"`
 	IdentityCenter *identityCenterBlockModel `tfsdk:"identity_center"`
+	Floors         *floorsBlockModel         `tfsdk:"sensitivity_floors"`
+}
+
+// floorsBlockModel holds the opt-in sensitivity floors.
+type floorsBlockModel struct {
+	RequireCustomerManagedKeys types.Bool `tfsdk:"require_customer_managed_keys"`
 }
 
 type awsBlockModel struct {
@@ -208,6 +214,17 @@ func providerSchema() schema.Schema {
 				Attributes: map[string]schema.Attribute{
 					"instance_arn":      schema.StringAttribute{Optional: true, Description: "ARN of the IAM Identity Center instance."},
 					"identity_store_id": schema.StringAttribute{Optional: true, Description: "Identity store id of that instance."},
+				},
+			},
+			"sensitivity_floors": schema.SingleNestedBlock{
+				Description: "Opt-in sensitivity floors, for organisations that demand more than the default floors (see the Sensitivity floors guide).",
+				Attributes: map[string]schema.Attribute{
+					"require_customer_managed_keys": schema.BoolAttribute{
+						Optional: true,
+						Description: "Protect surfaces whose floor demands a customer-managed key (`restricted`) must set `kms_key_arn` or " +
+							"acknowledge the AWS-owned key (`customer_managed_key_acknowledgement`); otherwise the plan fails at `kms_key_arn`. " +
+							"Default false, so existing configurations keep planning.",
+					},
 				},
 			},
 		},

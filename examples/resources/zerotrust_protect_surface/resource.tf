@@ -28,6 +28,8 @@ resource "zerotrust_protect_surface" "payments" {
   sensitivity         = "restricted"
   proxy_id            = zerotrust_access_proxy.corp.id
   proxy_trust_context = zerotrust_access_proxy.corp.trust_context
+  # The group and every endpoint are encrypted with this customer-managed key.
+  kms_key_arn = var.payments_kms_key_arn
 
   application {
     name                   = "payments-admin"
@@ -80,6 +82,10 @@ resource "zerotrust_protect_surface" "payments" {
 # Reviewers read the real policy in the plan; it is also an output.
 output "payments_policy" {
   value = zerotrust_protect_surface.payments.policy_document
+}
+
+variable "payments_kms_key_arn" {
+  type = string
 }
 
 variable "jamf_tenant_id" {

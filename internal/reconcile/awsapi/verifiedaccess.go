@@ -96,6 +96,10 @@ type VerifiedAccessInstance struct {
 	// TrustProviderIDs are the attached trust providers, in the API's order.
 	TrustProviderIDs []string
 	Tags             map[string]string
+	// CidrSubDomain is the custom subdomain of its CIDR endpoints, and
+	// NameServers the name servers AWS answers for it (to delegate it to).
+	CidrSubDomain string
+	NameServers   []string
 }
 
 func fromSDKInstance(in types.VerifiedAccessInstance) *VerifiedAccessInstance {
@@ -104,6 +108,9 @@ func fromSDKInstance(in types.VerifiedAccessInstance) *VerifiedAccessInstance {
 		Description: aws.ToString(in.Description),
 		FIPSEnabled: aws.ToBool(in.FipsEnabled),
 		Tags:        tagMap(in.Tags),
+	}
+	if sd := in.CidrEndpointsCustomSubDomain; sd != nil {
+		out.CidrSubDomain, out.NameServers = aws.ToString(sd.SubDomain), sd.Nameservers
 	}
 	for _, tp := range in.VerifiedAccessTrustProviders {
 		out.TrustProviderIDs = append(out.TrustProviderIDs, aws.ToString(tp.VerifiedAccessTrustProviderId))
@@ -132,16 +139,19 @@ type CreateVerifiedAccessInstanceInput struct {
 	Description string
 	FIPSEnabled bool
 	Tags        map[string]string
+	// CidrSubDomain: the custom subdomain of CIDR endpoints; "" for none.
+	CidrSubDomain string
 }
 
 // CreateVerifiedAccessInstance creates an instance (idempotently, with a
 // client token) and waits until it can be read back.
 func CreateVerifiedAccessInstance(ctx context.Context, c *ec2.Client, in CreateVerifiedAccessInstanceInput) (*VerifiedAccessInstance, error) {
 	out, err := c.CreateVerifiedAccessInstance(ctx, &ec2.CreateVerifiedAccessInstanceInput{
-		ClientToken:       clientToken(),
-		Description:       aws.String(in.Description),
-		FIPSEnabled:       aws.Bool(in.FIPSEnabled),
-		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeVerifiedAccessInstance, Tags: sdkTags(in.Tags)}},
+		ClientToken:                  clientToken(),
+		Description:                  aws.String(in.Description),
+		FIPSEnabled:                  aws.Bool(in.FIPSEnabled),
+		CidrEndpointsCustomSubDomain: optString(in.CidrSubDomain),
+		TagSpecifications:            []types.TagSpecification{{ResourceType: types.ResourceTypeVerifiedAccessInstance, Tags: sdkTags(in.Tags)}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", vaInstanceKind, err)
@@ -205,6 +215,8 @@ type VerifiedAccessTrustProvider struct {
 	Description string
 	TenantID    string
 	OIDC        *OIDCOptions
+	NativeOIDC  *NativeOIDCOptions
+	KMSKeyARN   string // customer-managed key; "" for the AWS-owned one
 	Tags        map[string]string
 }
 
@@ -215,6 +227,8 @@ func fromSDKTrustProvider(tp types.VerifiedAccessTrustProvider) *VerifiedAccessT
 		Reference:   aws.ToString(tp.PolicyReferenceName),
 		Description: aws.ToString(tp.Description),
 		Tags:        tagMap(tp.Tags),
+		NativeOIDC:  fromSDKNativeOIDC(tp.NativeApplicationOidcOptions),
+		KMSKeyARN:   keyOf(tp.SseSpecification),
 	}
 	if out.Kind == TrustProviderUser {
 		out.Type = string(tp.UserTrustProviderType)
@@ -296,8 +310,10 @@ func describeTrustProviders(ctx context.Context, c *ec2.Client, filters []types.
 // TrustProviderSpec is a trust provider to create.
 type TrustProviderSpec struct {
 	Kind, Type, Reference, Description string
-	TenantID                           string       // device providers
-	OIDC                               *OIDCOptions // oidc user providers
+	TenantID                           string             // device providers
+	OIDC                               *OIDCOptions       // oidc user providers
+	NativeOIDC                         *NativeOIDCOptions // oidc user providers, for the connectivity client
+	KMSKeyARN                          string             // customer-managed key; "" for the AWS-owned one
 	Tags                               map[string]string
 }
 
@@ -317,6 +333,7 @@ func CreateVerifiedAccessTrustProvider(ctx context.Context, c *ec2.Client, s Tru
 		PolicyReferenceName: aws.String(s.Reference),
 		Description:         aws.String(s.Description),
 		TagSpecifications:   []types.TagSpecification{{ResourceType: types.ResourceTypeVerifiedAccessTrustProvider, Tags: sdkTags(s.Tags)}},
+		SseSpecification:    createSse(s.KMSKeyARN),
 	}
 	if s.Kind == TrustProviderUser {
 		in.UserTrustProviderType = types.UserTrustProviderType(s.Type)
@@ -326,6 +343,7 @@ func CreateVerifiedAccessTrustProvider(ctx context.Context, c *ec2.Client, s Tru
 				TokenEndpoint: aws.String(o.TokenEndpoint), UserInfoEndpoint: aws.String(o.UserInfoEndpoint),
 				ClientId: aws.String(o.ClientID), ClientSecret: aws.String(o.ClientSecret), Scope: optString(o.Scope),
 			}
+			in.NativeApplicationOidcOptions = createNativeOIDC(s.NativeOIDC)
 		}
 	} else {
 		in.DeviceTrustProviderType = types.DeviceTrustProviderType(s.Type)

@@ -21,6 +21,7 @@ import (
 type VerifiedAccessGroup struct {
 	ID, ARN, InstanceID, Description, Owner string
 	Tags                                    map[string]string
+	KMSKeyARN                               string // customer-managed key; "" for the AWS-owned one
 }
 
 func fromSDKGroupVA(g types.VerifiedAccessGroup) *VerifiedAccessGroup {
@@ -31,6 +32,7 @@ func fromSDKGroupVA(g types.VerifiedAccessGroup) *VerifiedAccessGroup {
 		Description: aws.ToString(g.Description),
 		Owner:       aws.ToString(g.Owner),
 		Tags:        tagMap(g.Tags),
+		KMSKeyARN:   keyOf(g.SseSpecification),
 	}
 }
 
@@ -55,6 +57,7 @@ func FindVerifiedAccessGroup(ctx context.Context, c *ec2.Client, id string) (*Ve
 type CreateVerifiedAccessGroupInput struct {
 	InstanceID, Description, PolicyDocument string
 	Tags                                    map[string]string
+	KMSKeyARN                               string // customer-managed key; "" for the AWS-owned one
 }
 
 // CreateVerifiedAccessGroup creates a group with its policy (idempotently)
@@ -65,6 +68,7 @@ func CreateVerifiedAccessGroup(ctx context.Context, c *ec2.Client, in CreateVeri
 		VerifiedAccessInstanceId: aws.String(in.InstanceID),
 		Description:              aws.String(in.Description),
 		PolicyDocument:           optString(in.PolicyDocument),
+		SseSpecification:         createSse(in.KMSKeyARN),
 		TagSpecifications:        []types.TagSpecification{{ResourceType: types.ResourceTypeVerifiedAccessGroup, Tags: sdkTags(in.Tags)}},
 	}
 	var out *ec2.CreateVerifiedAccessGroupOutput
@@ -182,6 +186,10 @@ type EndpointSpec struct {
 	Protocol             string
 	Port                 int32
 	SubnetIDs            []string
+	// KMSKeyARN is the customer-managed key ("" the AWS-owned one). It is
+	// changed in place with the policy (ReconcileEndpointKeys), so neither
+	// SameImmutable nor SameMutable compares it.
+	KMSKeyARN string
 }
 
 // Endpoint types.
@@ -228,6 +236,7 @@ func fromSDKEndpoint(e types.VerifiedAccessEndpoint) *VerifiedAccessEndpoint {
 			ApplicationDomain:    aws.ToString(e.ApplicationDomain),
 			DomainCertificateARN: aws.ToString(e.DomainCertificateArn),
 			SecurityGroupIDs:     e.SecurityGroupIds,
+			KMSKeyARN:            keyOf(e.SseSpecification),
 		},
 	}
 	if s := e.Status; s != nil {
@@ -302,6 +311,7 @@ func CreateVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, groupID st
 		Description:           aws.String(description),
 		SecurityGroupIds:      s.SecurityGroupIDs,
 		PolicyDocument:        optString(document),
+		SseSpecification:      createSse(s.KMSKeyARN),
 		TagSpecifications:     []types.TagSpecification{{ResourceType: types.ResourceTypeVerifiedAccessEndpoint, Tags: sdkTags(tags)}},
 	}
 	var port *int32

@@ -32,7 +32,7 @@ const EnvDataDir = "ZT_BOTOCORE_DATA"
 const EnvPython = "ZT_BOTOCORE_PYTHON"
 
 // DefaultServices are the botocore model directories the sandbox serves.
-var DefaultServices = []string{"ec2", "iam", "sts", "sso-admin", "identitystore", "scheduler", "elbv2"}
+var DefaultServices = []string{"ec2", "iam", "sts", "sso-admin", "identitystore", "scheduler", "elbv2", "kms"}
 
 // Locate finds botocore's data directory: $ZT_BOTOCORE_DATA, else asks the
 // Python that has moto (and so botocore) installed.

@@ -217,6 +217,10 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (f *Front) dispatch(w http.ResponseWriter, r *http.Request, ri requestInfo, body []byte) {
 	if ri.service == "ec2" && ri.form != nil {
 		if h, ok := vaHandlers[ri.action]; ok {
+			if err := f.checkSseKey(r, ri); err != nil {
+				writeEC2Error(w, err)
+				return
+			}
 			f.serveVA(w, ri, h)
 			return
 		}

@@ -1,6 +1,13 @@
 package vafront
 
-import "slices"
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
 
 func (f *Front) renderInstance(in *instance) xInstance {
 	x := xInstance{
@@ -20,7 +27,7 @@ func (f *Front) renderInstance(in *instance) xInstance {
 		}
 	}
 	if in.SubDomain != "" {
-		x.CidrSubDomain = &xSubDomain{SubDomain: in.SubDomain}
+		x.CidrSubDomain = &xSubDomain{SubDomain: in.SubDomain, Nameservers: subDomainNameservers(in.SubDomain)}
 	}
 	return x
 }
@@ -71,6 +78,11 @@ func (f *Front) createInstance(p params) (requestIDSetter, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	if p.has("CidrEndpointsCustomSubDomain") {
+		if err := validateSubDomain(p.get("CidrEndpointsCustomSubDomain")); err != nil {
+			return nil, err
+		}
+	}
 	now := f.now()
 	in := &instance{
 		common:      f.st.newCommon(kindInstance, now, tags),
@@ -107,6 +119,11 @@ func (f *Front) modifyInstance(p params) (requestIDSetter, *apiError) {
 	in, err := f.instanceByID(p)
 	if err != nil {
 		return nil, err
+	}
+	if p.has("CidrEndpointsCustomSubDomain") {
+		if err := validateSubDomain(p.get("CidrEndpointsCustomSubDomain")); err != nil {
+			return nil, err
+		}
 	}
 	optionalString(&in.Description, p, "Description")
 	optionalString(&in.SubDomain, p, "CidrEndpointsCustomSubDomain")
@@ -184,4 +201,51 @@ func (f *Front) detachTrustProvider(p params) (requestIDSetter, *apiError) {
 	in.TrustProviders = slices.Delete(in.TrustProviders, i, i+1)
 	in.Updated = f.now()
 	return &respAttachment{TrustProvider: renderTrustProvider(tp), Instance: f.renderInstance(in)}, nil
+}
+
+// dnsLabelRe is one label of a host name (RFC 1123).
+var dnsLabelRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// validateSubDomain checks CidrEndpointsCustomSubDomain
+// (CreateVerifiedAccessInstance, ModifyVerifiedAccessInstance): a DNS name
+// of at least two labels, each 1–63 letters, digits or hyphens, not starting
+// or ending with a hyphen, at most 253 characters, no trailing dot. The
+// service lower-cases nothing: it is compared as written.
+func validateSubDomain(d string) *apiError {
+	invalid := func(why string) *apiError {
+		return errInvalid("Value (%s) for parameter CidrEndpointsCustomSubDomain is invalid. %s", d, why)
+	}
+	if d == "" {
+		return invalid("The subdomain must not be empty.")
+	}
+	if len(d) > 253 {
+		return invalid("The subdomain must be at most 253 characters.")
+	}
+	if d != strings.ToLower(d) {
+		return invalid("The subdomain must be in lower case.")
+	}
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 {
+		return invalid("The subdomain must have at least two labels, e.g. vpn.example.com.")
+	}
+	for _, l := range labels {
+		if !dnsLabelRe.MatchString(l) {
+			return invalid(fmt.Sprintf("The label %q is not a valid DNS label.", l))
+		}
+	}
+	return nil
+}
+
+// subDomainNameservers are the name servers the service answers for a
+// custom subdomain: four, in Route 53's shape, derived from the subdomain
+// so a describe always shows the same set.
+func subDomainNameservers(d string) []string {
+	sum := sha256.Sum256([]byte(d))
+	tlds := []string{"com", "net", "org", "co.uk"}
+	out := make([]string, 0, len(tlds))
+	for i, tld := range tlds {
+		n := binary.BigEndian.Uint16(sum[i*2:]) % 2048
+		out = append(out, fmt.Sprintf("ns-%d.awsdns-%02d.%s", n, int(sum[8+i])%64, tld))
+	}
+	return out
 }

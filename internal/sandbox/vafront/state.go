@@ -77,8 +77,17 @@ type oidcOptions struct {
 	Scope                 string
 }
 
+// nativeOidcOptions are an OIDC trust provider's native-application options.
+type nativeOidcOptions struct {
+	oidcOptions
+	PublicSigningKeyEndpoint string
+}
+
 type trustProvider struct {
 	common
+	// NativeOidc: NativeApplicationOidcOptions (oidc providers, for the
+	// connectivity client of non-HTTP applications).
+	NativeOidc          *nativeOidcOptions
 	Description         string
 	Type                string // user | device
 	UserType            string // iam-identity-center | oidc

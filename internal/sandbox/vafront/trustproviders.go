@@ -1,6 +1,9 @@
 package vafront
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 var (
 	userTrustProviderTypes   = []string{"iam-identity-center", "oidc"}
@@ -24,6 +27,12 @@ func renderTrustProvider(tp *trustProvider) xTrustProvider {
 		x.OidcOptions = &xOidcOptions{
 			Issuer: o.Issuer, AuthorizationEndpoint: o.AuthorizationEndpoint, TokenEndpoint: o.TokenEndpoint,
 			UserInfoEndpoint: o.UserInfoEndpoint, ClientID: o.ClientID, Scope: o.Scope,
+		}
+	}
+	if o := tp.NativeOidc; o != nil {
+		x.NativeOidcOptions = &xNativeOidc{
+			PublicSigningKeyEndpoint: o.PublicSigningKeyEndpoint, Issuer: o.Issuer, AuthorizationEndpoint: o.AuthorizationEndpoint,
+			TokenEndpoint: o.TokenEndpoint, UserInfoEndpoint: o.UserInfoEndpoint, ClientID: o.ClientID, Scope: o.Scope,
 		}
 	}
 	if tp.Type == "device" {
@@ -59,6 +68,48 @@ func readOidc(p params, o *oidcOptions) {
 	optionalString(&o.ClientID, p, "OidcOptions.ClientId")
 	optionalString(&o.ClientSecret, p, "OidcOptions.ClientSecret")
 	optionalString(&o.Scope, p, "OidcOptions.Scope")
+}
+
+const nativeOidcPrefix = "NativeApplicationOidcOptions"
+
+// readNativeOidc reads NativeApplicationOidcOptions.* into o (create: from
+// zero; modify: in place).
+func readNativeOidc(p params, o *nativeOidcOptions) {
+	optionalString(&o.PublicSigningKeyEndpoint, p, nativeOidcPrefix+".PublicSigningKeyEndpoint")
+	optionalString(&o.Issuer, p, nativeOidcPrefix+".Issuer")
+	optionalString(&o.AuthorizationEndpoint, p, nativeOidcPrefix+".AuthorizationEndpoint")
+	optionalString(&o.TokenEndpoint, p, nativeOidcPrefix+".TokenEndpoint")
+	optionalString(&o.UserInfoEndpoint, p, nativeOidcPrefix+".UserInfoEndpoint")
+	optionalString(&o.ClientID, p, nativeOidcPrefix+".ClientId")
+	optionalString(&o.ClientSecret, p, nativeOidcPrefix+".ClientSecret")
+	optionalString(&o.Scope, p, nativeOidcPrefix+".Scope")
+}
+
+// validateNativeOidc checks native-application options as the service
+// does: every endpoint, the client id and secret present; endpoints https.
+func validateNativeOidc(o *nativeOidcOptions) *apiError {
+	for _, f := range []struct{ name, value string }{
+		{"PublicSigningKeyEndpoint", o.PublicSigningKeyEndpoint},
+		{"Issuer", o.Issuer},
+		{"AuthorizationEndpoint", o.AuthorizationEndpoint},
+		{"TokenEndpoint", o.TokenEndpoint},
+		{"UserInfoEndpoint", o.UserInfoEndpoint},
+		{"ClientId", o.ClientID},
+		{"ClientSecret", o.ClientSecret},
+	} {
+		if f.value == "" {
+			return errMissing(nativeOidcPrefix + "." + f.name)
+		}
+	}
+	for _, f := range []struct{ name, value string }{
+		{"PublicSigningKeyEndpoint", o.PublicSigningKeyEndpoint}, {"Issuer", o.Issuer},
+		{"AuthorizationEndpoint", o.AuthorizationEndpoint}, {"TokenEndpoint", o.TokenEndpoint}, {"UserInfoEndpoint", o.UserInfoEndpoint},
+	} {
+		if !strings.HasPrefix(f.value, "https://") {
+			return errInvalid("Value (%s) for parameter %s.%s is invalid. Expected an https URL.", f.value, nativeOidcPrefix, f.name)
+		}
+	}
+	return nil
 }
 
 func validateOidc(o *oidcOptions) *apiError {
@@ -114,8 +165,17 @@ func (f *Front) createTrustProvider(p params) (requestIDSetter, *apiError) {
 			if err := validateOidc(tp.Oidc); err != nil {
 				return nil, err
 			}
+			if p.hasPrefix(nativeOidcPrefix) {
+				tp.NativeOidc = &nativeOidcOptions{}
+				readNativeOidc(p, tp.NativeOidc)
+				if err := validateNativeOidc(tp.NativeOidc); err != nil {
+					return nil, err
+				}
+			}
 		} else if p.hasPrefix("OidcOptions") {
 			return nil, errCombination("OidcOptions can only be used with the oidc user trust provider type.")
+		} else if p.hasPrefix(nativeOidcPrefix) {
+			return nil, errCombination("NativeApplicationOidcOptions can only be used with the oidc user trust provider type.")
 		}
 	case "device":
 		if tp.DeviceType == "" {
@@ -124,8 +184,8 @@ func (f *Front) createTrustProvider(p params) (requestIDSetter, *apiError) {
 		if !slices.Contains(deviceTrustProviderTypes, tp.DeviceType) {
 			return nil, errInvalid("Value (%s) for parameter deviceTrustProviderType is invalid. Valid values: jamf, crowdstrike, jumpcloud.", tp.DeviceType)
 		}
-		if tp.UserType != "" || p.hasPrefix("OidcOptions") {
-			return nil, errCombination("UserTrustProviderType and OidcOptions cannot be used with a device trust provider.")
+		if tp.UserType != "" || p.hasPrefix("OidcOptions") || p.hasPrefix(nativeOidcPrefix) {
+			return nil, errCombination("UserTrustProviderType, OidcOptions and NativeApplicationOidcOptions cannot be used with a device trust provider.")
 		}
 		tp.TenantID = p.get("DeviceOptions.TenantId")
 		tp.PublicSigningKeyURL = p.get("DeviceOptions.PublicSigningKeyUrl")
@@ -194,6 +254,20 @@ func (f *Front) modifyTrustProvider(p params) (requestIDSetter, *apiError) {
 			return nil, err
 		}
 		tp.Oidc = &updated
+	}
+	if p.hasPrefix(nativeOidcPrefix) {
+		if tp.UserType != "oidc" {
+			return nil, errCombination("NativeApplicationOidcOptions can only be modified on an oidc user trust provider.")
+		}
+		updated := nativeOidcOptions{}
+		if tp.NativeOidc != nil {
+			updated = *tp.NativeOidc
+		}
+		readNativeOidc(p, &updated)
+		if err := validateNativeOidc(&updated); err != nil {
+			return nil, err
+		}
+		tp.NativeOidc = &updated
 	}
 	if p.hasPrefix("DeviceOptions") {
 		if tp.Type != "device" {

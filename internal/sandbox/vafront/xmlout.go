@@ -79,6 +79,19 @@ type xTrustProvider struct {
 	LastUpdated             string          `xml:"lastUpdatedTime"`
 	Tags                    []xTag          `xml:"tagSet>item"`
 	Sse                     *xSse           `xml:"sseSpecification,omitempty"`
+	NativeOidcOptions       *xNativeOidc    `xml:"nativeApplicationOidcOptions,omitempty"`
+}
+
+// xNativeOidc is NativeApplicationOidcOptions; the client secret is never
+// echoed back.
+type xNativeOidc struct {
+	PublicSigningKeyEndpoint string `xml:"publicSigningKeyEndpoint,omitempty"`
+	Issuer                   string `xml:"issuer,omitempty"`
+	AuthorizationEndpoint    string `xml:"authorizationEndpoint,omitempty"`
+	TokenEndpoint            string `xml:"tokenEndpoint,omitempty"`
+	UserInfoEndpoint         string `xml:"userInfoEndpoint,omitempty"`
+	ClientID                 string `xml:"clientId,omitempty"`
+	Scope                    string `xml:"scope,omitempty"`
 }
 
 type xGroup struct {
