@@ -340,7 +340,7 @@ func (f *Front) createEndpoint(p params) (requestIDSetter, *apiError) {
 	}
 	now := f.now()
 	e.common = f.st.newCommon(kindEndpoint, now, tags)
-	e.Status, e.StatusUntil = "pending", now.Add(f.opts.EndpointActivation)
+	e.Status, e.StatusUntil = "pending", now.Add(f.faults.endpointActivation(f.opts.EndpointActivation))
 	f.st.endpoints[e.ID] = e
 	snap := f.renderEndpoint(e)
 	f.remember(action, p, func() requestIDSetter { return &respEndpoint{Endpoint: snap} })
@@ -411,7 +411,7 @@ func (f *Front) modifyEndpoint(p params) (requestIDSetter, *apiError) {
 	optionalString(&updated.Description, p, "Description")
 	now := f.now()
 	updated.Updated = now
-	updated.Status, updated.StatusUntil = "updating", now.Add(f.opts.EndpointActivation)
+	updated.Status, updated.StatusUntil = "updating", now.Add(f.faults.endpointActivation(f.opts.EndpointActivation))
 	*e = updated
 	return &respEndpoint{Endpoint: f.renderEndpoint(e)}, nil
 }

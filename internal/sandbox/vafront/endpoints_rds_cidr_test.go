@@ -3,6 +3,7 @@ package vafront
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -231,4 +232,38 @@ func TestCidrEndpointPortRanges(t *testing.T) {
 		_, err := c.CreateVerifiedAccessEndpoint(ctx, cidrEndpointInput(grp))
 		wantCode(t, err, "MissingParameter")
 	})
+}
+
+// The endpoint_activation_ms fault: CreateVerifiedAccessEndpoint leaves the
+// endpoint pending (DescribeVerifiedAccessEndpoints) for the injected time,
+// as a slow AWS activation would, and for the normal time once cleared.
+func TestEndpointActivationFault(t *testing.T) {
+	ctx, c, ctl := fresh(t)
+	grp := newGroup(t, c, newInstance(t, c))
+	if err := ctl.SetFaults(ctx, Faults{EndpointActivationMS: int(20 * activation / time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ctl.ClearFaults(ctx) })
+	slow, err := c.CreateVerifiedAccessEndpoint(ctx, cidrEndpointInput(grp, [2]int32{22, 22}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * activation)
+	if e := describeEndpoint(t, c, aws.ToString(slow.VerifiedAccessEndpoint.VerifiedAccessEndpointId)); e.Status.Code != ec2types.VerifiedAccessEndpointStatusCodePending {
+		t.Fatalf("slowed endpoint is %s after 3 normal activations, want pending", e.Status.Code)
+	}
+	if err := ctl.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	normal, err := c.CreateVerifiedAccessEndpoint(ctx, cidrEndpointInput(grp, [2]int32{23, 23}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * activation)
+	if e := describeEndpoint(t, c, aws.ToString(normal.VerifiedAccessEndpoint.VerifiedAccessEndpointId)); e.Status.Code != ec2types.VerifiedAccessEndpointStatusCodeActive {
+		t.Fatalf("endpoint created after the fault cleared is %s, want active", e.Status.Code)
+	}
+	if err := ctl.SetFaults(ctx, Faults{EndpointActivationMS: -1}); err == nil {
+		t.Fatal("a negative endpoint_activation_ms was accepted")
+	}
 }
