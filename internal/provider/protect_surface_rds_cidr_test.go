@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/acctest"
+	"github.com/ztforge/terraform-provider-zerotrust/internal/sandbox/vafront"
 )
 
 const vaDBInstanceARN = "arn:aws:rds:us-east-1:123456789012:db:ledger"
@@ -228,6 +230,59 @@ func TestAccProtectSurface_cidrPortRanges(t *testing.T) {
 				ImportState:             true,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: vaImportIgnore,
+			},
+		},
+	})
+}
+
+// TestAccProtectSurface_timeouts: endpoints that AWS is slow to activate
+// (the sandbox keeps them pending two minutes) outlast a create given five
+// seconds in its timeouts block; the error names the setting to raise. The
+// failed create is recorded (tainted) and the next apply, with the default
+// timeouts and a normal activation, replaces it.
+func TestAccProtectSurface_timeouts(t *testing.T) {
+	if acctest.Sandbox == nil {
+		t.Skip("slowing endpoint activation needs the sandbox's Verified Access front")
+	}
+	ctl := acctest.Sandbox.Control()
+	ctx := context.Background()
+	t.Cleanup(func() { _ = ctl.ClearFaults(ctx) })
+	var groupID, proxyID string
+	base := acctest.Config(acctest.ProviderBlock(), vaProxy("slow", acctest.RandomName("slow")))
+	body := vaNetworkApp(`"22"`) + vaTCPRule("ops-network")
+	short := base + vaSurface("slow", true, body+"\n  timeouts {\n    create = \"5s\"\n  }\n")
+	// Serial: fault injection is global to the sandbox.
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckVerifiedAccessSurfaceGone(t, &groupID, &proxyID),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := ctl.SetFaults(ctx, vafront.Faults{EndpointActivationMS: 120000}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      short,
+				ExpectError: regexp.MustCompile(`(?s)Creating the protect surface failed.*timed out after 5s \(timeouts\.create\)\s+waiting\s+for\s+endpoints.*raise\s+timeouts\.create\s+in\s+the\s+resource's\s+timeouts\s+block`),
+			},
+			{
+				PreConfig: func() {
+					if err := ctl.ClearFaults(ctx); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: base + vaSurface("slow", true, body),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("zerotrust_protect_surface.test", plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.CaptureID("zerotrust_protect_surface.test", &groupID),
+					acctest.CaptureID("zerotrust_access_proxy.slow", &proxyID),
+					acctest.ExpectVerifiedAccessEndpoints("zerotrust_protect_surface.test", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"status": knownvalue.StringExact("active")}),
+					})),
+				},
 			},
 		},
 	})

@@ -2,10 +2,13 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -140,6 +143,10 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	if c == nil {
 		return
 	}
+	limit, diags := plan.Timeouts.Create(ctx, surfaceCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := awsapi.WithOperationTimeout(ctx, limit, "timeouts.create")
+	defer cancel()
 	res, statements, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -152,7 +159,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	g, err := awsapi.FindPendingVerifiedAccessGroup(ctx, c.EC2, plan.ProxyID.ValueString(), plan.Name.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Creating the protect surface failed", err.Error())
+		resp.Diagnostics.AddError("Creating the protect surface failed", operationError(ctx, err))
 		return
 	}
 	if g != nil {
@@ -167,7 +174,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 			InstanceID: plan.ProxyID.ValueString(), Description: surfaceDescription(plan.Name.ValueString()), PolicyDocument: res.GroupPolicy, Tags: tags,
 		})
 		if g == nil {
-			resp.Diagnostics.AddError("Creating the Verified Access group failed", err.Error())
+			resp.Diagnostics.AddError("Creating the Verified Access group failed", operationError(ctx, err))
 			return
 		}
 		tflog.Info(ctx, "verified access group created", map[string]any{"group": g.ID, "instance": g.InstanceID})
@@ -188,7 +195,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 		// The group (and any endpoint made) is recorded so nothing is
 		// orphaned; Terraform taints the resource and the next apply
 		// deletes it with its endpoints and creates it afresh.
-		resp.Diagnostics.AddError("Creating the protect surface failed", err.Error())
+		resp.Diagnostics.AddError("Creating the protect surface failed", operationError(ctx, err))
 		if plan.ARN.IsUnknown() {
 			plan.ARN = types.StringNull()
 		}
@@ -230,6 +237,10 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	if c == nil {
 		return
 	}
+	limit, diags := plan.Timeouts.Update(ctx, surfaceUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := awsapi.WithOperationTimeout(ctx, limit, "timeouts.update")
+	defer cancel()
 	res, statements, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -238,11 +249,11 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	plan.ID, plan.ARN = state.ID, state.ARN
 	g, err := awsapi.FindVerifiedAccessGroup(ctx, c.EC2, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the Verified Access group failed", err.Error())
+		resp.Diagnostics.AddError("Reading the Verified Access group failed", operationError(ctx, err))
 		return
 	}
 	if err := awsapi.CheckOwnership("verified access group", id, g.Tags, state.OwnershipID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Protect surface owned by another resource", err.Error())
+		resp.Diagnostics.AddError("Protect surface owned by another resource", operationError(ctx, err))
 		return
 	}
 	plan.OwnershipID = state.OwnershipID
@@ -256,7 +267,7 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	}
 	endpoints, err := r.converge(ctx, c, g, plan, res, expandSurfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, state.PolicyDocument.ValueString(), prior)
 	if err != nil {
-		resp.Diagnostics.AddError("Updating the protect surface failed", err.Error())
+		resp.Diagnostics.AddError("Updating the protect surface failed", operationError(ctx, err))
 		// Record what is live, so the next plan shows what is left to do.
 		if found, rerr := readProtectSurface(ctx, c, id, &state); rerr == nil && found {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -313,6 +324,10 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 	if c == nil {
 		return
 	}
+	limit, diags := state.Timeouts.Delete(ctx, surfaceDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := awsapi.WithOperationTimeout(ctx, limit, "timeouts.delete")
+	defer cancel()
 	id := state.ID.ValueString()
 	g, err := awsapi.FindVerifiedAccessGroup(ctx, c.EC2, id)
 	if awsapi.IsNotFound(err) {
@@ -322,7 +337,7 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 		err = awsapi.CheckOwnership("verified access group", id, g.Tags, state.OwnershipID.ValueString())
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot delete the protect surface", err.Error())
+		resp.Diagnostics.AddError("Cannot delete the protect surface", operationError(ctx, err))
 		return
 	}
 	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, c.EC2, id)
@@ -330,24 +345,24 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the endpoints failed", err.Error())
+		resp.Diagnostics.AddError("Reading the endpoints failed", operationError(ctx, err))
 		return
 	}
 	// Every endpoint in the group goes: the group cannot be deleted with any.
 	var ids []string
 	for eid := range live {
 		if err := awsapi.DeleteVerifiedAccessEndpoint(ctx, c.EC2, eid); err != nil {
-			resp.Diagnostics.AddError("Deleting an endpoint failed", err.Error())
+			resp.Diagnostics.AddError("Deleting an endpoint failed", operationError(ctx, err))
 			return
 		}
 		ids = append(ids, eid)
 	}
 	if err := awsapi.WaitVerifiedAccessEndpointsGone(ctx, c.EC2, id, ids); err != nil {
-		resp.Diagnostics.AddError("Waiting for the endpoints to be deleted failed", err.Error())
+		resp.Diagnostics.AddError("Waiting for the endpoints to be deleted failed", operationError(ctx, err))
 		return
 	}
 	if err := awsapi.DeleteVerifiedAccessGroup(ctx, c.EC2, id); err != nil {
-		resp.Diagnostics.AddError("Deleting the Verified Access group failed", err.Error())
+		resp.Diagnostics.AddError("Deleting the Verified Access group failed", operationError(ctx, err))
 		return
 	}
 	tflog.Info(ctx, "protect surface deleted", map[string]any{"group": id, "endpoints": len(ids)})
@@ -373,6 +388,7 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 		Name: types.StringNull(), Sensitivity: types.StringNull(), Tags: types.MapNull(types.StringType),
 		ProxyTrustContext: types.StringNull(), PolicyDocument: types.StringNull(), EndpointPolicyDocuments: types.MapNull(types.StringType),
 		PolicyStatements: types.ListNull(statementObjectType), OwnershipID: types.StringNull(),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})},
 	}
 	found, err := readProtectSurface(ctx, c, req.ID, &m)
 	if err != nil {
@@ -458,4 +474,17 @@ func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string,
 	m.Endpoints = flattenEndpoints(*m, endpoints)
 	m.EndpointPolicyDocuments = stringMapValue(policies)
 	return true, nil
+}
+
+// operationError is err's message, naming the timeouts setting to raise
+// when the operation's time ran out.
+func operationError(ctx context.Context, err error) string {
+	var te *awsapi.TimeoutError
+	if errors.As(err, &te) && te.Setting != "" {
+		return err.Error()
+	}
+	if te, ok := awsapi.OperationTimedOut(ctx, err); ok {
+		return te.Error()
+	}
+	return err.Error()
 }

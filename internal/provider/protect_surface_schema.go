@@ -1,10 +1,15 @@
 package provider
 
 import (
+	"context"
+	"fmt"
 	"regexp"
+	"strings"
+	"time"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -32,11 +37,12 @@ type protectSurfaceModel struct {
 	Applications      []surfaceAppModel  `tfsdk:"application"`
 	AccessRules       []surfaceRuleModel `tfsdk:"access_rule"`
 
-	PolicyDocument          types.String `tfsdk:"policy_document"`
-	PolicyStatements        types.List   `tfsdk:"policy_statements"`
-	OwnershipID             types.String `tfsdk:"ownership_id"`
-	EndpointPolicyDocuments types.Map    `tfsdk:"endpoint_policy_documents"`
-	Endpoints               types.Map    `tfsdk:"endpoints"`
+	PolicyDocument          types.String   `tfsdk:"policy_document"`
+	PolicyStatements        types.List     `tfsdk:"policy_statements"`
+	OwnershipID             types.String   `tfsdk:"ownership_id"`
+	EndpointPolicyDocuments types.Map      `tfsdk:"endpoint_policy_documents"`
+	Endpoints               types.Map      `tfsdk:"endpoints"`
+	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 }
 
 type surfaceAppModel struct {
@@ -218,6 +224,12 @@ func protectSurfaceSchema() schema.Schema {
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: surfaceTimeoutDescription("create", "creating the group and waiting for every endpoint to become active", surfaceCreateTimeout),
+				UpdateDescription: surfaceTimeoutDescription("update", "re-creating or modifying endpoints and waiting for them to become active", surfaceUpdateTimeout),
+				DeleteDescription: surfaceTimeoutDescription("delete", "deleting the endpoints and the group", surfaceDeleteTimeout),
+			}),
 			"application": schema.ListNestedBlock{
 				Description: "An application of the surface: one Verified Access endpoint. Exactly one target: `load_balancer_arn`, " +
 					"`network_interface_id`, `cidr` (a network) or one of `rds_db_instance_arn`, `rds_db_cluster_arn`, `rds_db_proxy_arn` " +
@@ -363,6 +375,22 @@ func protectSurfaceSchema() schema.Schema {
 			},
 		},
 	}
+}
+
+// A surface's operations wait for its endpoints: AWS takes many minutes to
+// activate a Verified Access endpoint (the AWS provider's endpoint
+// acceptance tests run 18–22 minutes each, create to delete), so each
+// operation gets half an hour by default; every wait inside it runs until
+// the operation's time is up.
+const (
+	surfaceCreateTimeout = 30 * time.Minute
+	surfaceUpdateTimeout = 30 * time.Minute
+	surfaceDeleteTimeout = 30 * time.Minute
+)
+
+func surfaceTimeoutDescription(op, what string, d time.Duration) string {
+	return fmt.Sprintf("How long %s may take (%s), as a Go duration such as `45m`. Default `%s`. A wait that runs out names this setting.",
+		op, what, strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m"))
 }
 
 // rdsARNRe matches an RDS ARN of one resource type (db, cluster, db-proxy).
