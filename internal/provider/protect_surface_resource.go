@@ -2,13 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -143,9 +140,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	if c == nil {
 		return
 	}
-	limit, diags := plan.Timeouts.Create(ctx, surfaceCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := awsapi.WithOperationTimeout(ctx, limit, "timeouts.create")
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opCreate, surfaceCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 	res, statements, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
 	if !ok {
@@ -237,9 +232,7 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	if c == nil {
 		return
 	}
-	limit, diags := plan.Timeouts.Update(ctx, surfaceUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := awsapi.WithOperationTimeout(ctx, limit, "timeouts.update")
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opUpdate, surfaceUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	res, statements, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
 	if !ok {
@@ -324,9 +317,7 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 	if c == nil {
 		return
 	}
-	limit, diags := state.Timeouts.Delete(ctx, surfaceDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := awsapi.WithOperationTimeout(ctx, limit, "timeouts.delete")
+	ctx, cancel := boundOperation(ctx, state.Timeouts, opDelete, surfaceDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	id := state.ID.ValueString()
 	g, err := awsapi.FindVerifiedAccessGroup(ctx, c.EC2, id)
@@ -388,7 +379,7 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 		Name: types.StringNull(), Sensitivity: types.StringNull(), Tags: types.MapNull(types.StringType),
 		ProxyTrustContext: types.StringNull(), PolicyDocument: types.StringNull(), EndpointPolicyDocuments: types.MapNull(types.StringType),
 		PolicyStatements: types.ListNull(statementObjectType), OwnershipID: types.StringNull(),
-		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})},
+		Timeouts: timeoutsNull(),
 	}
 	found, err := readProtectSurface(ctx, c, req.ID, &m)
 	if err != nil {
@@ -474,17 +465,4 @@ func readProtectSurface(ctx context.Context, clients *awsapi.Clients, id string,
 	m.Endpoints = flattenEndpoints(*m, endpoints)
 	m.EndpointPolicyDocuments = stringMapValue(policies)
 	return true, nil
-}
-
-// operationError is err's message, naming the timeouts setting to raise
-// when the operation's time ran out.
-func operationError(ctx context.Context, err error) string {
-	var te *awsapi.TimeoutError
-	if errors.As(err, &te) && te.Setting != "" {
-		return err.Error()
-	}
-	if te, ok := awsapi.OperationTimedOut(ctx, err); ok {
-		return te.Error()
-	}
-	return err.Error()
 }

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
@@ -226,9 +224,9 @@ func protectSurfaceSchema() schema.Schema {
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{
 				Create: true, Update: true, Delete: true,
-				CreateDescription: surfaceTimeoutDescription("create", "creating the group and waiting for every endpoint to become active", surfaceCreateTimeout),
-				UpdateDescription: surfaceTimeoutDescription("update", "re-creating or modifying endpoints and waiting for them to become active", surfaceUpdateTimeout),
-				DeleteDescription: surfaceTimeoutDescription("delete", "deleting the endpoints and the group", surfaceDeleteTimeout),
+				CreateDescription: timeoutDescription(opCreate, "creating the group and waiting for every endpoint to become active", surfaceCreateTimeout),
+				UpdateDescription: timeoutDescription(opUpdate, "re-creating or modifying endpoints and waiting for them to become active", surfaceUpdateTimeout),
+				DeleteDescription: timeoutDescription(opDelete, "deleting the endpoints and the group", surfaceDeleteTimeout),
 			}),
 			"application": schema.ListNestedBlock{
 				Description: "An application of the surface: one Verified Access endpoint. Exactly one target: `load_balancer_arn`, " +
@@ -387,11 +385,6 @@ const (
 	surfaceUpdateTimeout = 30 * time.Minute
 	surfaceDeleteTimeout = 30 * time.Minute
 )
-
-func surfaceTimeoutDescription(op, what string, d time.Duration) string {
-	return fmt.Sprintf("How long %s may take (%s), as a Go duration such as `45m`. Default `%s`. A wait that runs out names this setting.",
-		op, what, strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m"))
-}
 
 // rdsARNRe matches an RDS ARN of one resource type (db, cluster, db-proxy).
 func rdsARNRe(resource string) *regexp.Regexp {
