@@ -618,6 +618,7 @@ func TestAccProtectSurface_example(t *testing.T) {
 			"payments_lb_arn": config.StringVariable(vaLBARN), "payments_certificate_arn": config.StringVariable(vaCertARN),
 			"private_subnet_ids": config.ListVariable(config.StringVariable("subnet-0123456789abcdef0")),
 			"dba_group_id":       config.StringVariable("d242c5b0-6081-1845-6fa8-6e0d9513c107"),
+			"ledger_cluster_arn": config.StringVariable("arn:aws:rds:us-east-1:123456789012:cluster:ledger"),
 		}, "zerotrust_protect_surface.payments"},
 	} {
 		t.Run(tc.resourceType, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -71,5 +70,17 @@ func timeoutsNull() timeouts.Value {
 // timeoutDescription documents one operation's setting and default.
 func timeoutDescription(op operation, what string, d time.Duration) string {
 	return fmt.Sprintf("How long %s may take (%s), as a Go duration such as `45m`. Default `%s`. A wait that runs out names this setting.",
-		op, what, strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m"))
+		op, what, shortDuration(d))
+}
+
+// shortDuration writes whole hours or minutes as users write them ("30m",
+// not "30m0s").
+func shortDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
