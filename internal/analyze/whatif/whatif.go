@@ -183,19 +183,45 @@ func Listens(ranges []model.PortRange, port int) bool {
 // deciding rule. A request without a port, or an application without
 // ranges, is decided by the documents alone.
 func DecideOnPorts(ports []model.PortRange, group, endpoint string, tcp bool, proxy model.AccessProxy, req Request) (Outcome, error) {
-	if p := req.Port; p != nil {
-		if *p < 1 || *p > 65535 {
-			return Outcome{}, FieldError{"port", fmt.Sprintf("a TCP port is 1–65535, got %d", *p)}
-		}
-		if len(ports) > 0 && !Listens(ports, *p) {
-			spans := make([]string, len(ports))
-			for i, r := range ports {
-				spans[i] = r.String()
-			}
-			return Outcome{Reason: fmt.Sprintf("denied: no endpoint listens on port %d (the application's ports are %s)", *p, strings.Join(spans, ", "))}, nil
-		}
+	if out, err := portGate(ports, req); out != nil || err != nil {
+		return derefOutcome(out), err
 	}
 	return Decide(group, endpoint, tcp, proxy, req)
+}
+
+// DecideQuickOnPorts is DecideOnPorts without evaluation errors (DecideQuick).
+func DecideQuickOnPorts(ports []model.PortRange, group, endpoint string, tcp bool, proxy model.AccessProxy, req Request) (Outcome, error) {
+	if out, err := portGate(ports, req); out != nil || err != nil {
+		return derefOutcome(out), err
+	}
+	return DecideQuick(group, endpoint, tcp, proxy, req)
+}
+
+// portGate is the outcome of a request whose port no range holds; nil when
+// the documents decide.
+func portGate(ports []model.PortRange, req Request) (*Outcome, error) {
+	p := req.Port
+	if p == nil {
+		return nil, nil
+	}
+	if *p < 1 || *p > 65535 {
+		return nil, FieldError{"port", fmt.Sprintf("a TCP port is 1–65535, got %d", *p)}
+	}
+	if len(ports) == 0 || Listens(ports, *p) {
+		return nil, nil
+	}
+	spans := make([]string, len(ports))
+	for i, r := range ports {
+		spans[i] = r.String()
+	}
+	return &Outcome{Reason: fmt.Sprintf("denied: no endpoint listens on port %d (the application's ports are %s)", *p, strings.Join(spans, ", "))}, nil
+}
+
+func derefOutcome(o *Outcome) Outcome {
+	if o == nil {
+		return Outcome{}
+	}
+	return *o
 }
 
 // The same documents are evaluated many times in one plan (one function
