@@ -64,8 +64,14 @@ type VerifiedAccessEndpoint struct {
 	LoadBalancerPort     int32
 	LoadBalancerProtocol string
 	SubnetIDs            []string
-	// Cidr and CidrProtocol are set for CIDR endpoints.
+	// Cidr, CidrProtocol and CidrPortRanges ("22-22", "8000-8080": from-to
+	// as the API reports them) are set for CIDR endpoints.
 	Cidr, CidrProtocol string
+	CidrPortRanges     []string
+	// The Rds fields are set for rds endpoints (SubnetIDs too).
+	RdsInstanceARN, RdsClusterARN, RdsProxyARN, RdsEndpoint string
+	RdsPort                                                 int32
+	RdsProtocol                                             string
 }
 
 func describeInstance(ctx context.Context, c *ec2.Client, id string) (ec2types.VerifiedAccessInstance, error) {

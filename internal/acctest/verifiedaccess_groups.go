@@ -115,6 +115,13 @@ func endpointsOf(ctx context.Context, c *ec2.Client, groupID string) ([]Verified
 		}
 		if e.CidrOptions != nil {
 			v.Cidr, v.CidrProtocol = aws.ToString(e.CidrOptions.Cidr), string(e.CidrOptions.Protocol)
+			for _, r := range e.CidrOptions.PortRanges {
+				v.CidrPortRanges = append(v.CidrPortRanges, fmt.Sprintf("%d-%d", aws.ToInt32(r.FromPort), aws.ToInt32(r.ToPort)))
+			}
+		}
+		if o := e.RdsOptions; o != nil {
+			v.RdsInstanceARN, v.RdsClusterARN, v.RdsProxyARN = aws.ToString(o.RdsDbInstanceArn), aws.ToString(o.RdsDbClusterArn), aws.ToString(o.RdsDbProxyArn)
+			v.RdsEndpoint, v.RdsPort, v.RdsProtocol, v.SubnetIDs = aws.ToString(o.RdsEndpoint), aws.ToInt32(o.Port), string(o.Protocol), o.SubnetIds
 		}
 		eps = append(eps, v)
 	}
@@ -144,6 +151,28 @@ func SetVerifiedAccessEndpointPort(t *testing.T, id string, port int32) {
 	t.Helper()
 	if _, err := EC2(t).ModifyVerifiedAccessEndpoint(context.Background(), &ec2.ModifyVerifiedAccessEndpointInput{VerifiedAccessEndpointId: aws.String(id),
 		LoadBalancerOptions: &ec2types.ModifyVerifiedAccessEndpointLoadBalancerOptions{Port: aws.Int32(port)}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// SetVerifiedAccessEndpointPortRanges changes a cidr endpoint's port ranges
+// out of band (each [from, to]).
+func SetVerifiedAccessEndpointPortRanges(t *testing.T, id string, ranges ...[2]int32) {
+	t.Helper()
+	o := &ec2types.ModifyVerifiedAccessEndpointCidrOptions{}
+	for _, r := range ranges {
+		o.PortRanges = append(o.PortRanges, ec2types.ModifyVerifiedAccessEndpointPortRange{FromPort: aws.Int32(r[0]), ToPort: aws.Int32(r[1])})
+	}
+	if _, err := EC2(t).ModifyVerifiedAccessEndpoint(context.Background(), &ec2.ModifyVerifiedAccessEndpointInput{VerifiedAccessEndpointId: aws.String(id), CidrOptions: o}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// SetVerifiedAccessEndpointRdsPort changes an rds endpoint's port out of band.
+func SetVerifiedAccessEndpointRdsPort(t *testing.T, id string, port int32) {
+	t.Helper()
+	if _, err := EC2(t).ModifyVerifiedAccessEndpoint(context.Background(), &ec2.ModifyVerifiedAccessEndpointInput{VerifiedAccessEndpointId: aws.String(id),
+		RdsOptions: &ec2types.ModifyVerifiedAccessEndpointRdsOptions{Port: aws.Int32(port)}}); err != nil {
 		t.Fatal(err)
 	}
 }

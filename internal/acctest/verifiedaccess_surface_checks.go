@@ -174,6 +174,8 @@ func endpointObject(e VerifiedAccessEndpoint) map[string]any {
 		"id": e.ID, "status": e.Status, "application_domain": e.ApplicationDomain, "endpoint_domain": e.EndpointDomain,
 		"tags": stringMap(e.Tags), "load_balancer_arn": e.LoadBalancerARN, "load_balancer_port": number(int64(e.LoadBalancerPort)),
 		"load_balancer_protocol": e.LoadBalancerProtocol, "subnet_ids": stringList(e.SubnetIDs), "cidr": e.Cidr, "cidr_protocol": e.CidrProtocol,
+		"cidr_port_ranges": stringList(e.CidrPortRanges), "rds_db_instance_arn": e.RdsInstanceARN, "rds_db_cluster_arn": e.RdsClusterARN,
+		"rds_db_proxy_arn": e.RdsProxyARN, "rds_endpoint": e.RdsEndpoint, "rds_port": number(int64(e.RdsPort)), "rds_protocol": e.RdsProtocol,
 	}
 }
 

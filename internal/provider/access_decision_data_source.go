@@ -30,6 +30,7 @@ type accessDecisionModel struct {
 	EndpointPolicyDocument types.String          `tfsdk:"endpoint_policy_document"`
 	TrustContext           types.String          `tfsdk:"trust_context"`
 	TCP                    types.Bool            `tfsdk:"tcp"`
+	PortRanges             types.List            `tfsdk:"port_ranges"`
 	Request                *decisionRequestModel `tfsdk:"request"`
 	Allowed                types.Bool            `tfsdk:"allowed"`
 	DecidingRules          types.List            `tfsdk:"deciding_rules"`
@@ -46,6 +47,7 @@ type decisionRequestModel struct {
 	Host          types.String         `tfsdk:"host"`
 	Path          types.String         `tfsdk:"path"`
 	ClientIP      types.String         `tfsdk:"client_ip"`
+	Port          types.Number         `tfsdk:"port"`
 }
 
 type decisionDeviceModel struct {
@@ -127,6 +129,12 @@ func (d *accessDecisionDataSource) Schema(_ context.Context, _ datasource.Schema
 				MarkdownDescription: "The endpoint is a TCP endpoint (a `tcp` application): Verified Access sends it no `http_request`, " +
 					"so the request's method, host, path and client address are not in the context. Default false.",
 			},
+			"port_ranges": schema.ListAttribute{
+				Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "The ports the application listens on, as a cidr application's `port_ranges` (`[\"22\", \"8000-8080\"]`, " +
+					"ascending, not overlapping). With `request.port`, a connection to a port outside every range reaches no endpoint: it " +
+					"is denied with no deciding rule and the policies are not read. Unset: the port is not checked.",
+			},
 			"request": schema.SingleNestedAttribute{
 				Required:            true,
 				MarkdownDescription: "The request: who, on what device, asking for what.",
@@ -138,6 +146,8 @@ func (d *accessDecisionDataSource) Schema(_ context.Context, _ datasource.Schema
 					"host":           schema.StringAttribute{Optional: true, MarkdownDescription: desc["host"]},
 					"path":           schema.StringAttribute{Optional: true, MarkdownDescription: desc["path"]},
 					"client_ip":      schema.StringAttribute{Optional: true, MarkdownDescription: desc["client_ip"]},
+					"port": schema.NumberAttribute{Optional: true, Validators: []validator.Number{wholeNumber{min: 1, max: 65535}},
+						MarkdownDescription: "TCP port connected to, 1–65535: checked against `port_ranges`. Unset: not checked."},
 					"device": schema.SingleNestedAttribute{
 						Optional:            true,
 						MarkdownDescription: desc["device"],
@@ -192,6 +202,7 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 		r.EmailVerified = q.EmailVerified.ValueBoolPointer()
 		r.MFA = q.MFA.ValueBoolPointer()
 		r.Method, r.Host, r.Path, r.ClientIP = q.Method.ValueString(), q.Host.ValueString(), q.Path.ValueString(), q.ClientIP.ValueString()
+		r.Port = intPointer(q.Port)
 		if dv := q.Device; dv != nil {
 			r.Device = &whatif.Device{}
 			if dv.Jamf != nil {
@@ -205,10 +216,18 @@ func (d *accessDecisionDataSource) Read(ctx context.Context, req datasource.Read
 			}
 		}
 	}
+	validatePortRanges(m.PortRanges, path.Root("port_ranges"), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	out, err := decide(m.PolicyDocument.ValueString(), m.EndpointPolicyDocument.ValueString(), m.TCP.ValueBool(), proxy, r)
+	var ports []model.PortRange
+	for _, e := range m.PortRanges.Elements() {
+		v, _ := asString(e)
+		if r, err := model.ParsePortSpec(v.ValueString()); err == nil {
+			ports = append(ports, r)
+		}
+	}
+	out, err := decide(ports, m.PolicyDocument.ValueString(), m.EndpointPolicyDocument.ValueString(), m.TCP.ValueBool(), proxy, r)
 	if err != nil {
 		var fe whatif.FieldError
 		var de whatif.DocumentError
@@ -267,7 +286,8 @@ func decisionProxy(trustContext string) (model.AccessProxy, error) {
 }
 
 // decide is the one evaluator entry point of the data source and the
-// evaluate function: switching to a faster evaluator happens here.
-func decide(policy, endpoint string, tcp bool, proxy model.AccessProxy, r whatif.Request) (whatif.Outcome, error) {
-	return whatif.Decide(policy, endpoint, tcp, proxy, r)
+// evaluate function: switching to a faster evaluator happens here. ports
+// are the application's port ranges (none: the port is not checked).
+func decide(ports []model.PortRange, policy, endpoint string, tcp bool, proxy model.AccessProxy, r whatif.Request) (whatif.Outcome, error) {
+	return whatif.DecideOnPorts(ports, policy, endpoint, tcp, proxy, r)
 }

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -151,6 +153,48 @@ data "zerotrust_access_decision" "x" {
 			{Config: cfg(okPolicy, `"{\"bogus\": 1}"`, "{}"), ExpectError: regexp.MustCompile(`(?s)Invalid trust context.*not a trust context`)},
 			{Config: cfg(okPolicy, "null", `{ client_ip = "10.0.0.300" }`), ExpectError: regexp.MustCompile(`(?s)Invalid request.*is not an IP address`)},
 			{Config: cfg(okPolicy, "null", `{ device = { jamf = { risk = "low" } } }`), ExpectError: regexp.MustCompile(`(?s)Invalid request.*Jamf risk must be one of`)},
+		},
+	})
+}
+
+// A network application on two port ranges: a port inside either range is
+// decided by the policy; one outside both reaches no endpoint; a bad range
+// is refused at its element.
+func TestAccDataSourceAccessDecision_portRanges(t *testing.T) {
+	decision := func(port int) string {
+		return fmt.Sprintf(`
+data "zerotrust_access_decision" "p%[1]d" {
+  policy_document = "@id(\"oncall\")\npermit (principal, action, resource) when { context.idc.groups has \"oncall\" };\n"
+  tcp             = true
+  port_ranges     = ["22", "8000-8080"]
+  request         = { groups = ["oncall"], port = %[1]d }
+}
+`, port)
+	}
+	check := func(port int, allowed bool, reason string) []statecheck.StateCheck {
+		at := fmt.Sprintf("data.zerotrust_access_decision.p%d", port)
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(at, tfjsonpath.New("allowed"), knownvalue.Bool(allowed)),
+			statecheck.ExpectKnownValue(at, tfjsonpath.New("reason"), knownvalue.StringExact(reason)),
+		}
+	}
+	var checks []statecheck.StateCheck
+	checks = append(checks, check(22, true, `allowed by permit "oncall"`)...)
+	checks = append(checks, check(8080, true, `allowed by permit "oncall"`)...)
+	checks = append(checks, check(443, false, "denied: no endpoint listens on port 443 (the application's ports are 22, 8000-8080)")...)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: verifyFactories,
+		// The refusals first: the post-test destroy plans the last step.
+		Steps: []resource.TestStep{
+			{
+				Config:      strings.Replace(decision(22), `["22", "8000-8080"]`, `["8000-8080", "22"]`, 1),
+				ExpectError: regexp.MustCompile(`(?s)Port ranges out of order.*"22" comes after "8000-8080"`),
+			},
+			{
+				Config:      strings.Replace(decision(22), "port = 22", "port = 70000", 1),
+				ExpectError: regexp.MustCompile(`(?s)request\.port must be a whole number from 1 to 65535`),
+			},
+			{Config: decision(22) + decision(8080) + decision(443), ConfigStateChecks: checks},
 		},
 	})
 }

@@ -56,8 +56,9 @@ func (f *evaluateFunction) Definition(_ context.Context, _ function.DefinitionRe
 				Name: "request",
 				MarkdownDescription: "An object; every attribute is optional: `groups` (list of strings), `email_verified` (bool), `mfa` " +
 					"(bool), `device` (`{ jamf = { risk = \"LOW\" }, crowdstrike = { overall = 90 }, jumpcloud = { managed = true } }`), " +
-					"`method`, `host`, `path`, `client_ip` (strings), `tcp` (bool: a TCP endpoint, whose context has no `http_request`) " +
-					"and `trust_context` (a proxy's `trust_context` JSON). " +
+					"`method`, `host`, `path`, `client_ip` (strings), `tcp` (bool: a TCP endpoint, whose context has no `http_request`), " +
+					"`port` (number) and `port_ranges` (a cidr application's ranges, e.g. `[\"22\", \"8000-8080\"]`: a `port` outside every " +
+					"range reaches no endpoint and is denied) and `trust_context` (a proxy's `trust_context` JSON). " +
 					defaultTrustContextDoc + " An unknown attribute is an error, so a typo cannot silently weaken a test.",
 			},
 		},
@@ -69,8 +70,9 @@ func (f *evaluateFunction) Definition(_ context.Context, _ function.DefinitionRe
 // trust data goes.
 type evaluateRequest struct {
 	whatif.Request
-	TrustContext string `json:"trust_context"`
-	TCP          bool   `json:"tcp"`
+	TrustContext string   `json:"trust_context"`
+	TCP          bool     `json:"tcp"`
+	PortRanges   []string `json:"port_ranges"`
 }
 
 func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
@@ -95,8 +97,13 @@ func (f *evaluateFunction) Run(ctx context.Context, req function.RunRequest, res
 		resp.Error = function.NewArgumentFuncError(1, "Invalid request.trust_context: "+err.Error())
 		return
 	}
+	ports, err := parseRequestPortRanges(r.PortRanges)
+	if err != nil {
+		resp.Error = function.NewArgumentFuncError(1, "Invalid request.port_ranges: "+err.Error())
+		return
+	}
 	// The function returns no evaluation errors, so it takes the quick path.
-	out, err := whatif.DecideQuick(policy, "", r.TCP, proxy, r.Request)
+	out, err := whatif.DecideQuickOnPorts(ports, policy, "", r.TCP, proxy, r.Request)
 	if err != nil {
 		var de whatif.DocumentError
 		if errors.As(err, &de) {
@@ -188,7 +195,27 @@ func decodeEvaluateRequest(ctx context.Context, d types.Dynamic) (evaluateReques
 }
 
 // requestAttributes are the request argument's attributes, for messages.
-const requestAttributes = "groups, email_verified, mfa, device, method, host, path, client_ip, tcp and trust_context"
+const requestAttributes = "groups, email_verified, mfa, device, method, host, path, client_ip, port, port_ranges, tcp and trust_context"
+
+// parseRequestPortRanges reads the request's port_ranges: each a port or an
+// inclusive range within 1–65535, ascending, not overlapping (as a cidr
+// application's port_ranges).
+func parseRequestPortRanges(specs []string) ([]model.PortRange, error) {
+	var out []model.PortRange
+	for i, spec := range specs {
+		r, err := model.ParsePortSpec(spec)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("[%d]: %w", i, err)
+		case r.From < 1 || r.To > 65535 || r.From > r.To:
+			return nil, fmt.Errorf("[%d]: %q is not a port or range within 1–65535", i, spec)
+		case len(out) > 0 && r.From <= out[len(out)-1].To:
+			return nil, fmt.Errorf("[%d]: %q overlaps or precedes %q: list port ranges in ascending order", i, spec, out[len(out)-1].String())
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
 
 // requestDecodeError says what is wrong with the request in its own terms,
 // not the JSON decoder's.

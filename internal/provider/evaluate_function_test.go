@@ -105,6 +105,24 @@ func TestEvaluateFunction_run(t *testing.T) {
 	}
 }
 
+// A request's port decides against the application's port ranges: inside
+// any range the policy decides; outside all of them nothing is reached.
+func TestEvaluateFunction_portRanges(t *testing.T) {
+	policy := `@id("oncall") permit (principal, action, resource);`
+	for port, want := range map[int64]string{22: `allowed by permit "oncall"`, 8080: `allowed by permit "oncall"`,
+		443: "denied: no endpoint listens on port 443 (the application's ports are 22, 8000-8080)"} {
+		got, ferr := runEvaluate(t, policy, hclObject(t, map[string]attr.Value{
+			"tcp": types.BoolValue(true), "port": types.NumberValue(big.NewFloat(float64(port))), "port_ranges": tuple("22", "8000-8080"),
+		}))
+		if ferr != nil {
+			t.Fatal(ferr)
+		}
+		if reason := got.Attributes()["reason"].(types.String).ValueString(); reason != want {
+			t.Errorf("port %d: reason %q, want %q", port, reason, want)
+		}
+	}
+}
+
 // The default trust context (idc, jamf, ...) applies when none is given,
 // and a crowdstrike score arrives as a Terraform number.
 func TestEvaluateFunction_defaultTrustContextAndNumbers(t *testing.T) {
@@ -138,6 +156,9 @@ func TestEvaluateFunction_argumentErrors(t *testing.T) {
 		{"empty policy", "  ", hclObject(t, map[string]attr.Value{}), 0, "Invalid policy: the policy is empty"},
 		{"bad client ip", ok, hclObject(t, map[string]attr.Value{"client_ip": types.StringValue("300.1.1.1")}), 1, "not an IP address"},
 		{"bad trust context", ok, hclObject(t, map[string]attr.Value{"trust_context": types.StringValue(`{"identity_provider":{"type":"saml","reference":"x"}}`)}), 1, "Unknown identity provider type"},
+		{"port ranges out of order", ok, hclObject(t, map[string]attr.Value{"port_ranges": tuple("8000-8080", "22")}), 1, `Invalid request.port_ranges: [1]: "22" overlaps or precedes "8000-8080"`},
+		{"port range upside down", ok, hclObject(t, map[string]attr.Value{"port_ranges": tuple("80-22")}), 1, `"80-22" is not a port or range within 1–65535`},
+		{"port out of range", ok, hclObject(t, map[string]attr.Value{"port": types.NumberValue(big.NewFloat(70000))}), 1, "port: a TCP port is 1–65535, got 70000"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -132,6 +132,10 @@ func expandEndpointSpec(a surfaceAppModel) (awsapi.EndpointSpec, bool) {
 		LoadBalancerARN:      a.LoadBalancerARN.ValueString(),
 		NetworkInterfaceID:   a.NetworkInterfaceID.ValueString(),
 		CIDR:                 a.CIDR.ValueString(),
+		RDSInstanceARN:       a.RDSInstanceARN.ValueString(),
+		RDSClusterARN:        a.RDSClusterARN.ValueString(),
+		RDSProxyARN:          a.RDSProxyARN.ValueString(),
+		RDSEndpoint:          a.RDSEndpoint.ValueString(),
 		Protocol:             a.Protocol.ValueString(),
 		Port:                 int32(wholeInt(a.Port)),
 		SubnetIDs:            subnets,
@@ -139,14 +143,20 @@ func expandEndpointSpec(a surfaceAppModel) (awsapi.EndpointSpec, bool) {
 	if s.Type == "" {
 		s.Type = inferEndpointType(a)
 	}
+	okP := true
+	if s.Type == awsapi.EndpointCIDR {
+		s.PortRanges, okP = appPortRanges(a)
+		s.Port = 0
+	}
 	if s.Protocol == "" {
 		s.Protocol = defaultProtocol(s.Type)
 	}
-	if s.EndpointDomainPrefix == "" && s.Type != awsapi.EndpointCIDR {
+	if s.EndpointDomainPrefix == "" && s.Type != awsapi.EndpointCIDR && s.Type != awsapi.EndpointRDS {
 		s.EndpointDomainPrefix = defaultDomainPrefix(a.Name.ValueString())
 	}
-	known := okS && okG
-	for _, v := range []attr.Value{a.Name, a.EndpointType, a.Domain, a.DomainCertificateARN, a.EndpointDomainPrefix, a.LoadBalancerARN, a.NetworkInterfaceID, a.CIDR, a.Protocol, a.Port} {
+	known := okS && okG && okP
+	for _, v := range []attr.Value{a.Name, a.EndpointType, a.Domain, a.DomainCertificateARN, a.EndpointDomainPrefix, a.LoadBalancerARN, a.NetworkInterfaceID, a.CIDR,
+		a.RDSInstanceARN, a.RDSClusterARN, a.RDSProxyARN, a.RDSEndpoint, a.Protocol, a.Port, a.PortRanges} {
 		known = known && !v.IsUnknown()
 	}
 	return s, known
@@ -212,20 +222,67 @@ func flattenLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
 	a.EndpointType = types.StringValue(e.Type)
 	a.Domain = stringOrNull(e.ApplicationDomain, a.Domain)
 	a.DomainCertificateARN = stringOrNull(e.DomainCertificateARN, a.DomainCertificateARN)
-	if e.Type != awsapi.EndpointCIDR {
+	if e.Type != awsapi.EndpointCIDR && e.Type != awsapi.EndpointRDS {
 		a.EndpointDomainPrefix = stringOrNull(e.EndpointDomainPrefix, a.EndpointDomainPrefix)
 	}
 	a.LoadBalancerARN = stringOrNull(e.LoadBalancerARN, a.LoadBalancerARN)
 	a.NetworkInterfaceID = stringOrNull(e.NetworkInterfaceID, a.NetworkInterfaceID)
 	a.CIDR = syntaxtypes.CIDR{StringValue: stringOrNull(e.CIDR, a.CIDR.StringValue)}
+	a.RDSInstanceARN = stringOrNull(e.RDSInstanceARN, a.RDSInstanceARN)
+	a.RDSClusterARN = stringOrNull(e.RDSClusterARN, a.RDSClusterARN)
+	a.RDSProxyARN = stringOrNull(e.RDSProxyARN, a.RDSProxyARN)
+	// AWS may report the address of an instance, cluster or proxy target;
+	// that is not drift from an application that named the ARN.
+	if a.RDSEndpoint.IsNull() && e.Type == awsapi.EndpointRDS && e.RDSInstanceARN+e.RDSClusterARN+e.RDSProxyARN != "" {
+		a.RDSEndpoint = types.StringNull()
+	} else {
+		a.RDSEndpoint = stringOrNull(e.RDSEndpoint, a.RDSEndpoint)
+	}
 	a.Protocol = stringOrNull(e.Protocol, a.Protocol)
-	if e.Port != 0 {
+	if e.Type == awsapi.EndpointCIDR {
+		a.Port, a.PortRanges = flattenPortRanges(e.PortRanges, a.Port, a.PortRanges)
+	} else if e.Port != 0 {
 		a.Port = wholeNumberValue(int64(e.Port))
 	} else if !a.Port.IsNull() {
 		a.Port = types.NumberNull()
 	}
+	if e.Type != awsapi.EndpointCIDR && !a.PortRanges.IsNull() {
+		a.PortRanges = types.ListNull(types.StringType)
+	}
 	a.SubnetIDs = setValueOrNull(e.SubnetIDs, a.SubnetIDs)
 	a.SecurityGroupIDs = setValueOrNull(e.SecurityGroupIDs, a.SecurityGroupIDs)
+}
+
+// flattenPortRanges renders a cidr endpoint's live ranges in the form the
+// application wrote them: port when it gave one port there and the live
+// endpoint has exactly that range; otherwise port_ranges, keeping each
+// written element that reads as the live range ("22-22" stays). An import
+// (neither written) reads a single one-port range as port, as before
+// port_ranges existed.
+func flattenPortRanges(live []awsapi.PortRange, priorPort types.Number, priorRanges types.List) (types.Number, types.List) {
+	if priorRanges.IsNull() && len(live) == 1 && live[0].From == live[0].To {
+		return wholeNumberValue(int64(live[0].From)), types.ListNull(types.StringType)
+	}
+	var written []attr.Value
+	if !priorRanges.IsNull() && !priorRanges.IsUnknown() {
+		written = priorRanges.Elements()
+	}
+	elems := make([]attr.Value, 0, len(live))
+	for i, r := range live {
+		text := model.PortRange{From: int(r.From), To: int(r.To)}.String()
+		if i < len(written) {
+			if v, _ := asString(written[i]); !v.IsNull() && !v.IsUnknown() {
+				if w, err := model.ParsePortSpec(v.ValueString()); err == nil && w.From == int(r.From) && w.To == int(r.To) {
+					text = v.ValueString()
+				}
+			}
+		}
+		elems = append(elems, types.StringValue(text))
+	}
+	if len(elems) == 0 {
+		return types.NumberNull(), types.ListNull(types.StringType)
+	}
+	return types.NumberNull(), types.ListValueMust(types.StringType, elems)
 }
 
 // flattenEndpoints renders the endpoints map; applications without a live
@@ -283,7 +340,9 @@ func flattenImportedApplications(byApp map[string]*awsapi.VerifiedAccessEndpoint
 		out = append(out, surfaceAppModel{
 			Name: types.StringValue(app), Domain: types.StringNull(), EndpointType: types.StringNull(), LoadBalancerARN: types.StringNull(),
 			NetworkInterfaceID: types.StringNull(), CIDR: syntaxtypes.CIDR{StringValue: types.StringNull()}, Port: types.NumberNull(), Protocol: types.StringNull(),
-			SubnetIDs: types.SetNull(types.StringType), SecurityGroupIDs: types.SetNull(types.StringType),
+			RDSInstanceARN: types.StringNull(), RDSClusterARN: types.StringNull(), RDSProxyARN: types.StringNull(), RDSEndpoint: types.StringNull(),
+			PortRanges: types.ListNull(types.StringType),
+			SubnetIDs:  types.SetNull(types.StringType), SecurityGroupIDs: types.SetNull(types.StringType),
 			DomainCertificateARN: types.StringNull(), EndpointDomainPrefix: types.StringNull(),
 		})
 	}

@@ -144,6 +144,8 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opCreate, surfaceCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	res, statements, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -156,7 +158,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 	endpoints := map[string]*awsapi.VerifiedAccessEndpoint{}
 	g, err := awsapi.FindPendingVerifiedAccessGroup(ctx, c.EC2, plan.ProxyID.ValueString(), plan.Name.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Creating the protect surface failed", err.Error())
+		resp.Diagnostics.AddError("Creating the protect surface failed", operationError(ctx, err))
 		return
 	}
 	if g != nil {
@@ -172,7 +174,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 			KMSKeyARN: plan.KMSKeyARN.ValueString(),
 		})
 		if g == nil {
-			resp.Diagnostics.AddError("Creating the Verified Access group failed", err.Error())
+			resp.Diagnostics.AddError("Creating the Verified Access group failed", operationError(ctx, err))
 			return
 		}
 		tflog.Info(ctx, "verified access group created", map[string]any{"group": g.ID, "instance": g.InstanceID})
@@ -193,7 +195,7 @@ func (r *protectSurfaceResource) Create(ctx context.Context, req resource.Create
 		// The group (and any endpoint made) is recorded so nothing is
 		// orphaned; Terraform taints the resource and the next apply
 		// deletes it with its endpoints and creates it afresh.
-		resp.Diagnostics.AddError("Creating the protect surface failed", err.Error())
+		resp.Diagnostics.AddError("Creating the protect surface failed", operationError(ctx, err))
 		if plan.ARN.IsUnknown() {
 			plan.ARN = types.StringNull()
 		}
@@ -235,6 +237,8 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opUpdate, surfaceUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
 	res, statements, ok := r.compileForApply(ctx, plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -243,11 +247,11 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	plan.ID, plan.ARN = state.ID, state.ARN
 	g, err := awsapi.FindVerifiedAccessGroup(ctx, c.EC2, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the Verified Access group failed", err.Error())
+		resp.Diagnostics.AddError("Reading the Verified Access group failed", operationError(ctx, err))
 		return
 	}
 	if err := awsapi.CheckOwnership("verified access group", id, g.Tags, state.OwnershipID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Protect surface owned by another resource", err.Error())
+		resp.Diagnostics.AddError("Protect surface owned by another resource", operationError(ctx, err))
 		return
 	}
 	plan.OwnershipID = state.OwnershipID
@@ -261,7 +265,7 @@ func (r *protectSurfaceResource) Update(ctx context.Context, req resource.Update
 	}
 	endpoints, err := r.converge(ctx, c, g, plan, res, expandSurfaceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, state.PolicyDocument.ValueString(), prior)
 	if err != nil {
-		resp.Diagnostics.AddError("Updating the protect surface failed", err.Error())
+		resp.Diagnostics.AddError("Updating the protect surface failed", operationError(ctx, err))
 		// Record what is live, so the next plan shows what is left to do.
 		if found, rerr := readProtectSurface(ctx, c, id, &state); rerr == nil && found {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -327,6 +331,8 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, state.Timeouts, opDelete, surfaceDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	id := state.ID.ValueString()
 	g, err := awsapi.FindVerifiedAccessGroup(ctx, c.EC2, id)
 	if awsapi.IsNotFound(err) {
@@ -336,7 +342,7 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 		err = awsapi.CheckOwnership("verified access group", id, g.Tags, state.OwnershipID.ValueString())
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot delete the protect surface", err.Error())
+		resp.Diagnostics.AddError("Cannot delete the protect surface", operationError(ctx, err))
 		return
 	}
 	live, err := awsapi.FindVerifiedAccessEndpoints(ctx, c.EC2, id)
@@ -344,24 +350,24 @@ func (r *protectSurfaceResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the endpoints failed", err.Error())
+		resp.Diagnostics.AddError("Reading the endpoints failed", operationError(ctx, err))
 		return
 	}
 	// Every endpoint in the group goes: the group cannot be deleted with any.
 	var ids []string
 	for eid := range live {
 		if err := awsapi.DeleteVerifiedAccessEndpoint(ctx, c.EC2, eid); err != nil {
-			resp.Diagnostics.AddError("Deleting an endpoint failed", err.Error())
+			resp.Diagnostics.AddError("Deleting an endpoint failed", operationError(ctx, err))
 			return
 		}
 		ids = append(ids, eid)
 	}
 	if err := awsapi.WaitVerifiedAccessEndpointsGone(ctx, c.EC2, id, ids); err != nil {
-		resp.Diagnostics.AddError("Waiting for the endpoints to be deleted failed", err.Error())
+		resp.Diagnostics.AddError("Waiting for the endpoints to be deleted failed", operationError(ctx, err))
 		return
 	}
 	if err := awsapi.DeleteVerifiedAccessGroup(ctx, c.EC2, id); err != nil {
-		resp.Diagnostics.AddError("Deleting the Verified Access group failed", err.Error())
+		resp.Diagnostics.AddError("Deleting the Verified Access group failed", operationError(ctx, err))
 		return
 	}
 	tflog.Info(ctx, "protect surface deleted", map[string]any{"group": id, "endpoints": len(ids)})
@@ -387,6 +393,7 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 		Name: types.StringNull(), Sensitivity: types.StringNull(), Tags: types.MapNull(types.StringType),
 		ProxyTrustContext: types.StringNull(), PolicyDocument: types.StringNull(), EndpointPolicyDocuments: types.MapNull(types.StringType),
 		PolicyStatements: types.ListNull(statementObjectType), OwnershipID: types.StringNull(),
+		Timeouts: timeoutsNull(),
 	}
 	found, err := readProtectSurface(ctx, c, req.ID, &m)
 	if err != nil {

@@ -474,6 +474,13 @@ func TestAccProtectSurface_badInput(t *testing.T) {
 	group := `groups = ["` + vaGroupID + `"]`
 	strong := `device = { jamf = { max_risk = "LOW" } }`
 	app := "application {\nname = \"app\"\ncidr = \"10.0.0.0/24\"\nport = 22\nsubnet_ids = [\"subnet-0123456789abcdef0\"]\n}\n"
+	subnet := `subnet_ids = ["subnet-0123456789abcdef0"]`
+	rdsApp := func(lines ...string) string {
+		return "application {\nname = \"db\"\nrds_db_instance_arn = \"" + vaDBInstanceARN + "\"\n" + strings.Join(lines, "\n") + "\n}\n"
+	}
+	cidrRanges := func(ranges string) string {
+		return "application {\nname = \"net\"\ncidr = \"10.0.0.0/24\"\nport_ranges = [" + ranges + "]\n" + subnet + "\n}\n"
+	}
 	cases := map[string]struct {
 		sensitivity, body, want string
 	}{
@@ -499,8 +506,27 @@ func TestAccProtectSurface_badInput(t *testing.T) {
 		"cidr endpoint with a domain": {"internal", "application {\nname = \"app\"\ndomain = \"a.example.com\"\ncidr = \"10.0.0.0/24\"\nport = 22\nsubnet_ids = [\"subnet-0123456789abcdef0\"]\n}\n",
 			`(?s)Not applicable.*domain = "a.example.com".*domain applies to load-balancer and network-interface endpoints`},
 		"bad sensitivity": {"secret", "", `(?s)Attribute sensitivity value must be one of`},
-		"application without port": {"internal", "application {\nname = \"app\"\ncidr = \"10.0.0.0/24\"\nsubnet_ids = [\"subnet-0123456789abcdef0\"]\n}\n",
-			`(?s)Missing port.*application\[0\]\.port\s+is\s+required\s+when\s+the\s+application\s+block\s+is\s+present`},
+		"two rds targets": {"internal", rdsApp(`rds_db_cluster_arn = "arn:aws:rds:us-east-1:123456789012:cluster:ledger"`, `port = 5432`, subnet),
+			`(?s)Exactly one endpoint target required.*rds_db_instance_arn`},
+		"rds target and cidr": {"internal", rdsApp(`cidr = "10.0.0.0/24"`, `port = 5432`, subnet), `(?s)Exactly one endpoint target required`},
+		"rds cluster ARN as an instance": {"internal", "application {\nname = \"db\"\nrds_db_instance_arn = \"arn:aws:rds:us-east-1:123456789012:cluster:ledger\"\nport = 5432\n" + subnet + "\n}\n",
+			`(?s)rds_db_instance_arn.*must\s+be\s+an\s+RDS\s+DB\s+instance\s+ARN`},
+		"rds without subnets": {"internal", rdsApp(`port = 5432`), `(?s)Subnets required.*rds\s+endpoint\s+needs\s+the\s+subnets`},
+		"rds without port":    {"internal", rdsApp(subnet), `(?s)Port required.*needs\s+the\s+port\s+its\s+endpoint\s+listens\s+on`},
+		"rds over http":       {"internal", rdsApp(`port = 5432`, subnet, `protocol = "http"`), `(?s)Invalid protocol.*rds\s+endpoint\s+forwards\s+TCP\s+only`},
+		"rds with port ranges": {"internal", rdsApp(`port = 5432`, subnet, `port_ranges = ["5432"]`),
+			`(?s)Not applicable.*port_ranges\s+applies\s+to\s+cidr\s+endpoints`},
+		"HTTP condition on an rds application": {"internal", rdsApp(`port = 5432`, subnet) + rule(`name = "r"`, group, `methods = ["GET"]`),
+			`(?s)HTTP condition on a TCP application.*TCP\s+application\s+"db"`},
+		"cidr port ranges out of order": {"internal", cidrRanges(`"8000-8080", "22"`),
+			`(?s)Port ranges out of order.*"22" comes after "8000-8080":\s+list\s+port\s+ranges\s+in\s+ascending\s+order`},
+		"cidr port ranges overlap":    {"internal", cidrRanges(`"22-100", "50"`), `(?s)Port ranges overlap.*"50" overlaps "22-100"`},
+		"cidr port range upside down": {"internal", cidrRanges(`"8080-8000"`), `(?s)Port range upside down.*"8080-8000"\s+starts\s+after\s+it\s+ends;\s+write\s+"8000-8080"`},
+		"cidr port 0":                 {"internal", cidrRanges(`"0-22"`), `(?s)Port out of range.*ports\s+are\s+1–65535,\s+got\s+"0-22"`},
+		"cidr port range not a range": {"internal", cidrRanges(`"ssh"`), `(?s)Invalid port range.*between\s+1\s+and\s+65535,\s+got\s+"ssh"`},
+		"cidr port and port ranges": {"internal", strings.Replace(cidrRanges(`"22"`), "port_ranges", "port = 22\nport_ranges", 1),
+			`(?s)Ports required.*port_ranges\s+\(or\s+one\s+port\s+in\s+port\),\s+not\s+both`},
+		"cidr without ports": {"internal", strings.Replace(app, "port = 22\n", "", 1), `(?s)Ports required.*give\s+its\s+ports\s+in\s+port_ranges`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -596,6 +622,7 @@ func TestAccProtectSurface_example(t *testing.T) {
 			"private_subnet_ids":   config.ListVariable(config.StringVariable("subnet-0123456789abcdef0")),
 			"dba_group_id":         config.StringVariable("d242c5b0-6081-1845-6fa8-6e0d9513c107"),
 			"payments_kms_key_arn": config.StringVariable(key),
+			"ledger_cluster_arn":   config.StringVariable("arn:aws:rds:us-east-1:123456789012:cluster:ledger"),
 		}, "zerotrust_protect_surface.payments"},
 	} {
 		t.Run(tc.resourceType, func(t *testing.T) {

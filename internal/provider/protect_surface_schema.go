@@ -1,10 +1,13 @@
 package provider
 
 import (
+	"context"
 	"regexp"
+	"time"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -34,11 +37,12 @@ type protectSurfaceModel struct {
 	KMSKeyARN          types.String       `tfsdk:"kms_key_arn"`
 	KeyAcknowledgement types.String       `tfsdk:"customer_managed_key_acknowledgement"`
 
-	PolicyDocument          types.String `tfsdk:"policy_document"`
-	PolicyStatements        types.List   `tfsdk:"policy_statements"`
-	OwnershipID             types.String `tfsdk:"ownership_id"`
-	EndpointPolicyDocuments types.Map    `tfsdk:"endpoint_policy_documents"`
-	Endpoints               types.Map    `tfsdk:"endpoints"`
+	PolicyDocument          types.String   `tfsdk:"policy_document"`
+	PolicyStatements        types.List     `tfsdk:"policy_statements"`
+	OwnershipID             types.String   `tfsdk:"ownership_id"`
+	EndpointPolicyDocuments types.Map      `tfsdk:"endpoint_policy_documents"`
+	Endpoints               types.Map      `tfsdk:"endpoints"`
+	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 }
 
 type surfaceAppModel struct {
@@ -48,7 +52,12 @@ type surfaceAppModel struct {
 	LoadBalancerARN      types.String     `tfsdk:"load_balancer_arn"`
 	NetworkInterfaceID   types.String     `tfsdk:"network_interface_id"`
 	CIDR                 syntaxtypes.CIDR `tfsdk:"cidr"`
+	RDSInstanceARN       types.String     `tfsdk:"rds_db_instance_arn"`
+	RDSClusterARN        types.String     `tfsdk:"rds_db_cluster_arn"`
+	RDSProxyARN          types.String     `tfsdk:"rds_db_proxy_arn"`
+	RDSEndpoint          types.String     `tfsdk:"rds_endpoint"`
 	Port                 types.Number     `tfsdk:"port"`
+	PortRanges           types.List       `tfsdk:"port_ranges"`
 	Protocol             types.String     `tfsdk:"protocol"`
 	SubnetIDs            types.Set        `tfsdk:"subnet_ids"`
 	SecurityGroupIDs     types.Set        `tfsdk:"security_group_ids"`
@@ -229,10 +238,19 @@ func protectSurfaceSchema() schema.Schema {
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: timeoutDescription(opCreate, "creating the group and waiting for every endpoint to become active", surfaceCreateTimeout),
+				UpdateDescription: timeoutDescription(opUpdate, "re-creating or modifying endpoints and waiting for them to become active", surfaceUpdateTimeout),
+				DeleteDescription: timeoutDescription(opDelete, "deleting the endpoints and the group", surfaceDeleteTimeout),
+			}),
 			"application": schema.ListNestedBlock{
 				Description: "An application of the surface: one Verified Access endpoint. Exactly one target: `load_balancer_arn`, " +
-					"`network_interface_id` or `cidr`. Protocol, port and load-balancer subnets are updated in place; any other change " +
-					"re-creates the application's endpoint (its `endpoints` entry is unknown in the plan).",
+					"`network_interface_id`, `cidr` (a network) or one of `rds_db_instance_arn`, `rds_db_cluster_arn`, `rds_db_proxy_arn` " +
+					"and `rds_endpoint` (a database). Updated in place: protocol and port (load-balancer, network-interface), port ranges " +
+					"(cidr), port, subnets and `rds_endpoint` (rds) and load-balancer subnets; any other change re-creates the " +
+					"application's endpoint (its `endpoints` entry is unknown in the plan). Applications reached over TCP (cidr, rds, " +
+					"protocol `tcp`) take only access rules without HTTP conditions.",
 				NestedObject: schema.NestedBlockObject{
 					Attributes: map[string]schema.Attribute{
 						"name": schema.StringAttribute{
@@ -247,27 +265,43 @@ func protectSurfaceSchema() schema.Schema {
 						"endpoint_type": schema.StringAttribute{
 							Optional:    true,
 							Computed:    true,
-							Description: "`load-balancer`, `network-interface` or `cidr`; inferred from the target when unset.",
-							Validators:  []validator.String{stringvalidator.OneOf(awsapi.EndpointLoadBalancer, awsapi.EndpointNetworkInterface, awsapi.EndpointCIDR)},
+							Description: "`load-balancer`, `network-interface`, `rds` or `cidr`; inferred from the target when unset.",
+							Validators:  []validator.String{stringvalidator.OneOf(awsapi.EndpointLoadBalancer, awsapi.EndpointNetworkInterface, awsapi.EndpointRDS, awsapi.EndpointCIDR)},
 						},
 						"load_balancer_arn": schema.StringAttribute{Optional: true, Description: "Target: an internal Application or Network Load Balancer ARN.",
 							Validators: []validator.String{stringvalidator.RegexMatches(loadBalancerARNRe, "must be a load balancer ARN such as arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/name/0123456789abcdef")}},
 						"network_interface_id": schema.StringAttribute{Optional: true, Description: "Target: a network interface id (eni-…).", Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^eni-[0-9a-f]{1,17}$`), "must be a network interface id such as eni-0123456789abcdef0")}},
 						"cidr":                 schema.StringAttribute{Optional: true, CustomType: syntaxtypes.CIDRType{}, Description: "Target: a CIDR block (TCP access to the addresses in it)."},
+						"rds_db_instance_arn": schema.StringAttribute{Optional: true, Description: "Target: an RDS DB instance ARN (`arn:aws:rds:<region>:<account>:db:<name>`).",
+							Validators: []validator.String{stringvalidator.RegexMatches(rdsARNRe("db"), "must be an RDS DB instance ARN such as arn:aws:rds:us-east-1:111111111111:db:payments")}},
+						"rds_db_cluster_arn": schema.StringAttribute{Optional: true, Description: "Target: an RDS DB cluster ARN (`arn:aws:rds:<region>:<account>:cluster:<name>`).",
+							Validators: []validator.String{stringvalidator.RegexMatches(rdsARNRe("cluster"), "must be an RDS DB cluster ARN such as arn:aws:rds:us-east-1:111111111111:cluster:payments")}},
+						"rds_db_proxy_arn": schema.StringAttribute{Optional: true, Description: "Target: an RDS Proxy ARN (`arn:aws:rds:<region>:<account>:db-proxy:<id>`).",
+							Validators: []validator.String{stringvalidator.RegexMatches(rdsARNRe("db-proxy"), "must be an RDS Proxy ARN such as arn:aws:rds:us-east-1:111111111111:db-proxy:prx-0123456789abcdef0")}},
+						"rds_endpoint": schema.StringAttribute{Optional: true, Description: "Target: an RDS endpoint address, e.g. `payments.cluster-abc.us-east-1.rds.amazonaws.com`. Updated in place.",
+							Validators: []validator.String{stringvalidator.RegexMatches(hostNameRe, "must be a DNS name such as payments.cluster-abc.us-east-1.rds.amazonaws.com")}},
 						"port": schema.NumberAttribute{
-							Optional:    true, // Required in the block: see requiredInBlock
-							Description: "Port the endpoint listens on and forwards to, a whole number from 1 to 65535. For a cidr endpoint it is a one-port range.",
-							Validators:  []validator.Number{requiredInBlock{}, wholeNumber{min: 1, max: 65535}},
+							Optional: true,
+							Description: "Port the endpoint listens on and forwards to, a whole number from 1 to 65535. Required for load-balancer, " +
+								"network-interface and rds endpoints. A cidr endpoint takes `port` (one port) or `port_ranges`.",
+							Validators: []validator.Number{wholeNumber{min: 1, max: 65535}},
+						},
+						"port_ranges": schema.ListAttribute{
+							Optional: true, ElementType: types.StringType,
+							Description: "A cidr endpoint's ports: each a port (`\"22\"`) or an inclusive range (`\"8000-8080\"`) from 1 to 65535, " +
+								"in ascending order and not overlapping, e.g. `[\"22\", \"8000-8080\"]`. Users reach every address of the CIDR " +
+								"block on these ports only. Updated in place. Use it instead of `port`.",
+							Validators: []validator.List{listvalidator.SizeAtLeast(1)},
 						},
 						"protocol": schema.StringAttribute{
 							Optional:    true,
 							Computed:    true,
-							Description: "`http`, `https` or `tcp` (cidr endpoints: `tcp` only). Defaults to `https`, or `tcp` for cidr endpoints.",
+							Description: "`http`, `https` or `tcp` (cidr and rds endpoints: `tcp` only). Defaults to `https`, or `tcp` for cidr and rds endpoints.",
 							Validators:  []validator.String{stringvalidator.OneOf("http", "https", "tcp")},
 						},
 						"subnet_ids": schema.SetAttribute{
 							Optional: true, ElementType: types.StringType,
-							Description: "Subnets (load-balancer: optional, updated in place; cidr: required).",
+							Description: "Subnets (load-balancer: optional, updated in place; rds: required, updated in place; cidr: required).",
 							Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(subnetIDRe, "must be a subnet id such as subnet-0123456789abcdef0"))},
 						},
 						"security_group_ids": schema.SetAttribute{
@@ -357,7 +391,24 @@ func protectSurfaceSchema() schema.Schema {
 	}
 }
 
+// A surface's operations wait for its endpoints: AWS takes many minutes to
+// activate a Verified Access endpoint (the AWS provider's endpoint
+// acceptance tests run 18–22 minutes each, create to delete), so each
+// operation gets half an hour by default; every wait inside it runs until
+// the operation's time is up.
+const (
+	surfaceCreateTimeout = 30 * time.Minute
+	surfaceUpdateTimeout = 30 * time.Minute
+	surfaceDeleteTimeout = 30 * time.Minute
+)
+
+// rdsARNRe matches an RDS ARN of one resource type (db, cluster, db-proxy).
+func rdsARNRe(resource string) *regexp.Regexp {
+	return regexp.MustCompile(`^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:` + regexp.QuoteMeta(resource) + `:[A-Za-z0-9-]{1,255}$`)
+}
+
 var (
+	hostNameRe        = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 	loadBalancerARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/(app|net)/[A-Za-z0-9-]+/[0-9a-f]+$`)
 	certificateARNRe  = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
 )

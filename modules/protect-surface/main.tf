@@ -40,7 +40,12 @@ resource "zerotrust_protect_surface" "this" {
       load_balancer_arn      = application.value.load_balancer_arn
       network_interface_id   = application.value.network_interface_id
       cidr                   = application.value.cidr
+      rds_db_instance_arn    = application.value.rds_db_instance_arn
+      rds_db_cluster_arn     = application.value.rds_db_cluster_arn
+      rds_db_proxy_arn       = application.value.rds_db_proxy_arn
+      rds_endpoint           = application.value.rds_endpoint
       port                   = application.value.port
+      port_ranges            = application.value.port_ranges
       protocol               = application.value.protocol
       domain                 = application.value.domain
       domain_certificate_arn = application.value.domain_certificate_arn

@@ -38,15 +38,23 @@ variable "applications" {
   description = <<-EOT
     The surface's applications by name, each one Verified Access endpoint with exactly one
     target: load_balancer_arn (an internal ALB/NLB; domain and domain_certificate_arn
-    required), network_interface_id (likewise) or cidr (subnet_ids required, protocol tcp).
-    port is the port the endpoint listens on and forwards to; protocol http, https or tcp
-    (default https, tcp for cidr).
+    required), network_interface_id (likewise), cidr (a network; subnet_ids required,
+    protocol tcp) or one of rds_db_instance_arn, rds_db_cluster_arn, rds_db_proxy_arn and
+    rds_endpoint (a database; subnet_ids required, protocol tcp). port is the port the
+    endpoint listens on and forwards to; a cidr application gives port_ranges (["22",
+    "8000-8080"], ascending, not overlapping) or one port. protocol http, https or tcp
+    (default https, tcp for cidr and rds).
   EOT
   type = map(object({
     load_balancer_arn      = optional(string)
     network_interface_id   = optional(string)
     cidr                   = optional(string)
-    port                   = number
+    rds_db_instance_arn    = optional(string)
+    rds_db_cluster_arn     = optional(string)
+    rds_db_proxy_arn       = optional(string)
+    rds_endpoint           = optional(string)
+    port                   = optional(number)
+    port_ranges            = optional(list(string))
     protocol               = optional(string)
     domain                 = optional(string)
     domain_certificate_arn = optional(string)
@@ -62,18 +70,27 @@ variable "applications" {
   }
 
   validation {
-    condition     = alltrue([for a in values(var.applications) : length(compact([a.load_balancer_arn, a.network_interface_id, a.cidr])) == 1])
-    error_message = "Every application needs exactly one target: load_balancer_arn, network_interface_id or cidr."
+    condition = alltrue([for a in values(var.applications) : length(compact([
+      a.load_balancer_arn, a.network_interface_id, a.cidr, a.rds_db_instance_arn, a.rds_db_cluster_arn, a.rds_db_proxy_arn, a.rds_endpoint,
+    ])) == 1])
+    error_message = "Every application needs exactly one target: load_balancer_arn, network_interface_id, cidr, rds_db_instance_arn, rds_db_cluster_arn, rds_db_proxy_arn or rds_endpoint."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.applications) : a.port >= 1 && a.port <= 65535 && floor(a.port) == a.port])
-    error_message = "Every application port must be a whole number from 1 to 65535."
+    condition     = alltrue([for a in values(var.applications) : a.port == null ? a.cidr != null && a.port_ranges != null : a.port >= 1 && a.port <= 65535 && floor(a.port) == a.port])
+    error_message = "Every application needs a port, a whole number from 1 to 65535 (a cidr application may give port_ranges instead)."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.applications) : a.protocol == null ? true : contains(a.cidr == null ? ["http", "https", "tcp"] : ["tcp"], a.protocol)])
-    error_message = "application protocol must be http, https or tcp (tcp only for a cidr target)."
+    condition     = alltrue([for a in values(var.applications) : a.port_ranges == null ? true : a.cidr != null && a.port == null])
+    error_message = "port_ranges applies to cidr applications, instead of port."
+  }
+
+  validation {
+    condition = alltrue([for a in values(var.applications) : a.protocol == null ? true : contains(
+      a.cidr == null && a.rds_db_instance_arn == null && a.rds_db_cluster_arn == null && a.rds_db_proxy_arn == null && a.rds_endpoint == null ? ["http", "https", "tcp"] : ["tcp"],
+    a.protocol)])
+    error_message = "application protocol must be http, https or tcp (tcp only for cidr and rds targets)."
   }
 
   validation {
@@ -87,13 +104,17 @@ variable "applications" {
   }
 
   validation {
-    condition     = alltrue([for a in values(var.applications) : a.cidr != null ? true : a.domain != null && a.domain_certificate_arn != null])
+    condition = alltrue([for a in values(var.applications) :
+      a.load_balancer_arn == null && a.network_interface_id == null ? true : a.domain != null && a.domain_certificate_arn != null
+    ])
     error_message = "Load-balancer and network-interface applications need domain and domain_certificate_arn."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.applications) : a.cidr == null ? true : length(coalesce(a.subnet_ids, [])) > 0])
-    error_message = "cidr applications need subnet_ids."
+    condition = alltrue([for a in values(var.applications) :
+      a.load_balancer_arn != null || a.network_interface_id != null ? true : length(coalesce(a.subnet_ids, [])) > 0
+    ])
+    error_message = "cidr and rds applications need subnet_ids."
   }
 }
 

@@ -40,11 +40,22 @@ resource "zerotrust_protect_surface" "payments" {
     subnet_ids             = var.private_subnet_ids
   }
 
+  # A database behind the proxy: an RDS instance, cluster or proxy ARN, or an
+  # RDS endpoint address. Users reach it over TCP with AWS's connectivity client.
   application {
-    name       = "ledger-db"
-    cidr       = "10.40.0.0/24"
-    port       = 5432
-    subnet_ids = var.private_subnet_ids
+    name               = "ledger-db"
+    rds_db_cluster_arn = var.ledger_cluster_arn
+    port               = 5432
+    subnet_ids         = var.private_subnet_ids
+  }
+
+  # A network reached on several ports: each a port or an inclusive range,
+  # ascending and not overlapping.
+  application {
+    name        = "ops-network"
+    cidr        = "10.40.0.0/24"
+    port_ranges = ["22", "8000-8080"]
+    subnet_ids  = var.private_subnet_ids
   }
 
   # HTTP conditions (methods, path_prefixes, client_cidrs) apply to HTTP(S)
@@ -69,6 +80,14 @@ resource "zerotrust_protect_surface" "payments" {
     applications = ["ledger-db"]
   }
 
+  access_rule {
+    name         = "oncall-ops"
+    groups       = [var.dba_group_id]
+    device       = local.managed_laptop
+    require_mfa  = true
+    applications = ["ops-network"]
+  }
+
   # "/admin" matches /admin and everything below it, not /administrator.
   access_rule {
     name          = "no-admin-deletes"
@@ -76,6 +95,12 @@ resource "zerotrust_protect_surface" "payments" {
     methods       = ["DELETE"]
     path_prefixes = ["/admin"]
     applications  = ["payments-admin"]
+  }
+
+  # AWS takes many minutes to activate an endpoint; each operation waits up
+  # to 30 minutes unless told otherwise.
+  timeouts {
+    create = "45m"
   }
 }
 
@@ -110,5 +135,10 @@ variable "private_subnet_ids" {
 }
 
 variable "dba_group_id" {
+  type = string
+}
+
+# The ledger's Aurora cluster, e.g. aws_rds_cluster.<name>.arn.
+variable "ledger_cluster_arn" {
   type = string
 }

@@ -32,6 +32,9 @@ type Request struct {
 	Host          string   `json:"host"`      // application domain (context.http_request.hostname)
 	Path          string   `json:"path"`      // URL path
 	ClientIP      string   `json:"client_ip"` // connecting address; "" unknown
+	// Port is the TCP port connected to, checked against the application's
+	// port ranges by DecideOnPorts; nil: not checked.
+	Port *int `json:"port"`
 }
 
 // Device is the device trust data per provider type.
@@ -162,6 +165,63 @@ func decide(group, endpoint string, tcp bool, proxy model.AccessProxy, req Reque
 	}
 	v := eval(ev, areq)
 	return Outcome{Allowed: v.Allowed, Rules: v.Rules, Reason: v.Reason, Errors: v.Errors}, nil
+}
+
+// Listens reports whether port lies in one of ranges (inclusive).
+func Listens(ranges []model.PortRange, port int) bool {
+	for _, r := range ranges {
+		if r.From <= port && port <= r.To {
+			return true
+		}
+	}
+	return false
+}
+
+// DecideOnPorts is Decide for an application reached on ports (a cidr
+// application's port ranges): a request to a port outside every range
+// reaches no endpoint, so it is denied before any policy is read, with no
+// deciding rule. A request without a port, or an application without
+// ranges, is decided by the documents alone.
+func DecideOnPorts(ports []model.PortRange, group, endpoint string, tcp bool, proxy model.AccessProxy, req Request) (Outcome, error) {
+	if out, err := portGate(ports, req); out != nil || err != nil {
+		return derefOutcome(out), err
+	}
+	return Decide(group, endpoint, tcp, proxy, req)
+}
+
+// DecideQuickOnPorts is DecideOnPorts without evaluation errors (DecideQuick).
+func DecideQuickOnPorts(ports []model.PortRange, group, endpoint string, tcp bool, proxy model.AccessProxy, req Request) (Outcome, error) {
+	if out, err := portGate(ports, req); out != nil || err != nil {
+		return derefOutcome(out), err
+	}
+	return DecideQuick(group, endpoint, tcp, proxy, req)
+}
+
+// portGate is the outcome of a request whose port no range holds; nil when
+// the documents decide.
+func portGate(ports []model.PortRange, req Request) (*Outcome, error) {
+	p := req.Port
+	if p == nil {
+		return nil, nil
+	}
+	if *p < 1 || *p > 65535 {
+		return nil, FieldError{"port", fmt.Sprintf("a TCP port is 1–65535, got %d", *p)}
+	}
+	if len(ports) == 0 || Listens(ports, *p) {
+		return nil, nil
+	}
+	spans := make([]string, len(ports))
+	for i, r := range ports {
+		spans[i] = r.String()
+	}
+	return &Outcome{Reason: fmt.Sprintf("denied: no endpoint listens on port %d (the application's ports are %s)", *p, strings.Join(spans, ", "))}, nil
+}
+
+func derefOutcome(o *Outcome) Outcome {
+	if o == nil {
+		return Outcome{}
+	}
+	return *o
 }
 
 // The same documents are evaluated many times in one plan (one function

@@ -173,7 +173,7 @@ type VerifiedAccessEndpoint struct {
 }
 
 // EndpointSpec is what an endpoint is made of. Type is load-balancer,
-// network-interface or cidr; only the target field of its type is set.
+// network-interface, rds or cidr; only the target fields of its type are set.
 type EndpointSpec struct {
 	Type                 string
 	ApplicationDomain    string
@@ -183,36 +183,71 @@ type EndpointSpec struct {
 	LoadBalancerARN      string
 	NetworkInterfaceID   string
 	CIDR                 string
-	Protocol             string
-	Port                 int32
-	SubnetIDs            []string
+	// RDS targets: one of the three ARNs or RDSEndpoint.
+	RDSInstanceARN string
+	RDSClusterARN  string
+	RDSProxyARN    string
+	RDSEndpoint    string
+	Protocol       string
+	Port           int32 // load-balancer, network-interface and rds endpoints
+	// PortRanges are a cidr endpoint's ports, ascending and disjoint. A spec
+	// with none but a Port means that one port.
+	PortRanges []PortRange
+	SubnetIDs  []string
 	// KMSKeyARN is the customer-managed key ("" the AWS-owned one). It is
 	// changed in place with the policy (ReconcileEndpointKeys), so neither
 	// SameImmutable nor SameMutable compares it.
 	KMSKeyARN string
 }
 
+// PortRange is an inclusive range of ports; From == To for one port.
+type PortRange struct{ From, To int32 }
+
 // Endpoint types.
 const (
 	EndpointLoadBalancer     = "load-balancer"
 	EndpointNetworkInterface = "network-interface"
+	EndpointRDS              = "rds"
 	EndpointCIDR             = "cidr"
 )
 
+// CIDRPortRanges is a cidr endpoint's port ranges, Port standing for a
+// one-port range when no ranges are given.
+func (s EndpointSpec) CIDRPortRanges() []PortRange {
+	if len(s.PortRanges) == 0 && s.Port != 0 {
+		return []PortRange{{From: s.Port, To: s.Port}}
+	}
+	return s.PortRanges
+}
+
 // SameImmutable reports whether two specs agree on everything the API cannot
 // modify in place (so the endpoint must be re-created when they differ):
-// type, target, domain, certificate, domain prefix, security groups, and
-// the subnets of a cidr endpoint.
+// type, target, domain, certificate, domain prefix, security groups, the
+// protocol of rds and cidr endpoints (their modify takes none) and the
+// subnets of a cidr endpoint. An rds endpoint's RDSEndpoint can be modified,
+// so it is compared only by SameMutable.
 func (s EndpointSpec) SameImmutable(o EndpointSpec) bool {
+	tcpOnly := s.Type == EndpointCIDR || s.Type == EndpointRDS
 	return s.Type == o.Type && s.ApplicationDomain == o.ApplicationDomain && s.DomainCertificateARN == o.DomainCertificateARN &&
 		s.EndpointDomainPrefix == o.EndpointDomainPrefix && sameSet(s.SecurityGroupIDs, o.SecurityGroupIDs) &&
 		s.LoadBalancerARN == o.LoadBalancerARN && s.NetworkInterfaceID == o.NetworkInterfaceID && s.CIDR == o.CIDR &&
+		s.RDSInstanceARN == o.RDSInstanceARN && s.RDSClusterARN == o.RDSClusterARN && s.RDSProxyARN == o.RDSProxyARN &&
+		(!tcpOnly || s.Protocol == o.Protocol) &&
 		(s.Type != EndpointCIDR || sameSet(s.SubnetIDs, o.SubnetIDs))
 }
 
 // SameMutable reports whether two specs agree on what can be modified in
-// place: protocol, port, and the subnets of a load-balancer endpoint.
+// place: protocol and port (load-balancer, network-interface), port ranges
+// (cidr), port and RDS endpoint (rds; the endpoint only when s names one:
+// AWS may report the address of an instance, cluster or proxy target), and
+// the subnets of load-balancer and rds endpoints.
 func (s EndpointSpec) SameMutable(o EndpointSpec) bool {
+	switch s.Type {
+	case EndpointCIDR:
+		return slices.Equal(s.CIDRPortRanges(), o.CIDRPortRanges())
+	case EndpointRDS:
+		return s.Port == o.Port && sameSet(s.SubnetIDs, o.SubnetIDs) && (s.RDSEndpoint == "" || s.RDSEndpoint == o.RDSEndpoint)
+	}
 	return s.Protocol == o.Protocol && s.Port == o.Port && (s.Type != EndpointLoadBalancer || sameSet(s.SubnetIDs, o.SubnetIDs))
 }
 
@@ -267,10 +302,16 @@ func fromSDKEndpoint(e types.VerifiedAccessEndpoint) *VerifiedAccessEndpoint {
 		if out.Port == 0 {
 			out.Port = firstPort(o.PortRanges)
 		}
+	case e.RdsOptions != nil:
+		o := e.RdsOptions
+		out.RDSInstanceARN, out.RDSClusterARN, out.RDSProxyARN = aws.ToString(o.RdsDbInstanceArn), aws.ToString(o.RdsDbClusterArn), aws.ToString(o.RdsDbProxyArn)
+		out.RDSEndpoint, out.Protocol, out.SubnetIDs, out.Port = aws.ToString(o.RdsEndpoint), string(o.Protocol), o.SubnetIds, aws.ToInt32(o.Port)
 	case e.CidrOptions != nil:
 		o := e.CidrOptions
 		out.CIDR, out.Protocol, out.SubnetIDs = aws.ToString(o.Cidr), string(o.Protocol), o.SubnetIds
-		out.Port = firstPort(o.PortRanges)
+		for _, r := range o.PortRanges {
+			out.PortRanges = append(out.PortRanges, PortRange{From: aws.ToInt32(r.FromPort), To: aws.ToInt32(r.ToPort)})
+		}
 	}
 	return out
 }
@@ -324,13 +365,18 @@ func CreateVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, groupID st
 		in.LoadBalancerOptions = &types.CreateVerifiedAccessEndpointLoadBalancerOptions{LoadBalancerArn: aws.String(s.LoadBalancerARN), Port: port, Protocol: protocol, SubnetIds: s.SubnetIDs}
 	case EndpointNetworkInterface:
 		in.NetworkInterfaceOptions = &types.CreateVerifiedAccessEndpointEniOptions{NetworkInterfaceId: aws.String(s.NetworkInterfaceID), Port: port, Protocol: protocol}
+	case EndpointRDS:
+		in.RdsOptions = &types.CreateVerifiedAccessEndpointRdsOptions{Port: port, Protocol: protocol, SubnetIds: s.SubnetIDs,
+			RdsDbInstanceArn: optString(s.RDSInstanceARN), RdsDbClusterArn: optString(s.RDSClusterARN), RdsDbProxyArn: optString(s.RDSProxyARN), RdsEndpoint: optString(s.RDSEndpoint)}
 	case EndpointCIDR:
-		in.CidrOptions = &types.CreateVerifiedAccessEndpointCidrOptions{Cidr: aws.String(s.CIDR), Protocol: protocol, SubnetIds: s.SubnetIDs,
-			PortRanges: []types.CreateVerifiedAccessEndpointPortRange{{FromPort: port, ToPort: port}}}
+		in.CidrOptions = &types.CreateVerifiedAccessEndpointCidrOptions{Cidr: aws.String(s.CIDR), Protocol: protocol, SubnetIds: s.SubnetIDs}
+		for _, r := range s.CIDRPortRanges() {
+			in.CidrOptions.PortRanges = append(in.CidrOptions.PortRanges, types.CreateVerifiedAccessEndpointPortRange{FromPort: aws.Int32(r.From), ToPort: aws.Int32(r.To)})
+		}
 	default:
 		return nil, fmt.Errorf("unsupported endpoint type %q", s.Type)
 	}
-	if s.Type != EndpointCIDR {
+	if s.Type != EndpointCIDR && s.Type != EndpointRDS {
 		in.ApplicationDomain = aws.String(s.ApplicationDomain)
 		in.DomainCertificateArn = aws.String(s.DomainCertificateARN)
 		in.EndpointDomainPrefix = aws.String(s.EndpointDomainPrefix)
@@ -346,8 +392,8 @@ func CreateVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, groupID st
 	return fromSDKEndpoint(*out.VerifiedAccessEndpoint), nil
 }
 
-// ModifyVerifiedAccessEndpoint changes what can change in place (protocol,
-// port, load-balancer subnets) and does not wait.
+// ModifyVerifiedAccessEndpoint changes what can change in place (see
+// SameMutable) and does not wait.
 func ModifyVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, id string, s EndpointSpec) error {
 	in := &ec2.ModifyVerifiedAccessEndpointInput{VerifiedAccessEndpointId: aws.String(id), ClientToken: clientToken()}
 	var port *int32
@@ -360,8 +406,13 @@ func ModifyVerifiedAccessEndpoint(ctx context.Context, c *ec2.Client, id string,
 		in.LoadBalancerOptions = &types.ModifyVerifiedAccessEndpointLoadBalancerOptions{Port: port, Protocol: protocol, SubnetIds: s.SubnetIDs}
 	case EndpointNetworkInterface:
 		in.NetworkInterfaceOptions = &types.ModifyVerifiedAccessEndpointEniOptions{Port: port, Protocol: protocol}
+	case EndpointRDS:
+		in.RdsOptions = &types.ModifyVerifiedAccessEndpointRdsOptions{Port: port, SubnetIds: s.SubnetIDs, RdsEndpoint: optString(s.RDSEndpoint)}
 	case EndpointCIDR:
-		in.CidrOptions = &types.ModifyVerifiedAccessEndpointCidrOptions{PortRanges: []types.ModifyVerifiedAccessEndpointPortRange{{FromPort: port, ToPort: port}}}
+		in.CidrOptions = &types.ModifyVerifiedAccessEndpointCidrOptions{}
+		for _, r := range s.CIDRPortRanges() {
+			in.CidrOptions.PortRanges = append(in.CidrOptions.PortRanges, types.ModifyVerifiedAccessEndpointPortRange{FromPort: aws.Int32(r.From), ToPort: aws.Int32(r.To)})
+		}
 	}
 	if _, err := c.ModifyVerifiedAccessEndpoint(ctx, in); err != nil {
 		return fmt.Errorf("modifying endpoint %s: %w", id, err)

@@ -1,7 +1,9 @@
 package vafront
 
 import (
+	"cmp"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -9,8 +11,26 @@ import (
 var endpointProtocols = map[string][]string{
 	"load-balancer":     {"http", "https", "tcp"},
 	"network-interface": {"http", "https", "tcp"},
+	"rds":               {"tcp"},
 	"cidr":              {"tcp"},
 }
+
+// endpointOptions is the request structure that carries each endpoint
+// type's target options.
+var endpointOptions = map[string]string{
+	"load-balancer":     "LoadBalancerOptions",
+	"network-interface": "NetworkInterfaceOptions",
+	"rds":               "RdsOptions",
+	"cidr":              "CidrOptions",
+}
+
+// rdsTargets are RdsOptions' target members with the ARN resource type
+// each must name (none for RdsEndpoint, a host name).
+var rdsTargets = []struct{ member, resource string }{
+	{"RdsDbInstanceArn", "db"}, {"RdsDbClusterArn", "cluster"}, {"RdsDbProxyArn", "db-proxy"}, {"RdsEndpoint", ""},
+}
+
+var rdsARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:([a-z-]+):[A-Za-z0-9-]+$`)
 
 // status reports the endpoint status now: transitional states end after
 // the front's activation delay.
@@ -57,6 +77,11 @@ func (f *Front) renderEndpoint(e *endpoint) xEndpoint {
 		x.NetworkInterface = &xEniOptions{
 			NetworkInterfaceID: e.NetworkInterfaceID, Protocol: e.Protocol, Port: e.Port,
 			PortRanges: renderPortRanges(e.PortRanges),
+		}
+	case "rds":
+		x.RdsOptions = &xRdsOptions{
+			Protocol: e.Protocol, Port: e.Port, RdsDbInstanceArn: e.RdsDbInstanceArn, RdsDbClusterArn: e.RdsDbClusterArn,
+			RdsDbProxyArn: e.RdsDbProxyArn, RdsEndpoint: e.RdsEndpoint, SubnetIDs: e.SubnetIDs,
 		}
 	case "cidr":
 		x.CidrOptions = &xCidrOptions{
@@ -140,6 +165,12 @@ func readTargetOptions(p params, prefix string, e *endpoint, allowPort, allowSub
 			}
 			rs = append(rs, portRange{*from, *to})
 		}
+		sorted := slices.SortedFunc(slices.Values(rs), func(a, b portRange) int { return cmp.Compare(a.From, b.From) })
+		for i := 1; i < len(sorted); i++ {
+			if sorted[i].From <= sorted[i-1].To {
+				return errInvalid("The port ranges %d-%d and %d-%d overlap.", sorted[i-1].From, sorted[i-1].To, sorted[i].From, sorted[i].To)
+			}
+		}
 		e.PortRanges = rs
 	}
 	if allowSubnets {
@@ -149,6 +180,38 @@ func readTargetOptions(p params, prefix string, e *endpoint, allowPort, allowSub
 	}
 	return nil
 }
+
+// readRdsTarget reads the one database an rds endpoint reaches: a DB
+// instance, cluster or proxy ARN, or an RDS endpoint address.
+func readRdsTarget(p params, e *endpoint) *apiError {
+	dst := map[string]*string{
+		"RdsDbInstanceArn": &e.RdsDbInstanceArn, "RdsDbClusterArn": &e.RdsDbClusterArn,
+		"RdsDbProxyArn": &e.RdsDbProxyArn, "RdsEndpoint": &e.RdsEndpoint,
+	}
+	var given []string
+	for _, t := range rdsTargets {
+		v := p.get("RdsOptions." + t.member)
+		if v == "" {
+			continue
+		}
+		if t.resource != "" {
+			if m := rdsARNRe.FindStringSubmatch(v); m == nil || m[1] != t.resource {
+				return errInvalid("Value (%s) for parameter %s is invalid. Expected an RDS %s ARN.", v, lowerFirst(t.member), t.resource)
+			}
+		}
+		*dst[t.member] = v
+		given = append(given, t.member)
+	}
+	switch len(given) {
+	case 0:
+		return errMissing("RdsOptions.RdsDbInstanceArn")
+	case 1:
+		return nil
+	}
+	return errCombination("Specify only one of RdsDbInstanceArn, RdsDbClusterArn, RdsDbProxyArn and RdsEndpoint; got %s.", strings.Join(given, ", "))
+}
+
+func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 
 func (f *Front) createEndpoint(p params) (requestIDSetter, *apiError) {
 	const action = "CreateVerifiedAccessEndpoint"
@@ -169,6 +232,11 @@ func (f *Front) createEndpoint(p params) (requestIDSetter, *apiError) {
 	typ, err := p.required("EndpointType")
 	if err != nil {
 		return nil, err
+	}
+	for other, prefix := range endpointOptions {
+		if other != typ && p.hasPrefix(prefix) {
+			return nil, errCombination("%s cannot be used with an endpoint of type %s.", prefix, typ)
+		}
 	}
 	e := &endpoint{
 		GroupID:          g.ID,
@@ -219,11 +287,27 @@ func (f *Front) createEndpoint(p params) (requestIDSetter, *apiError) {
 			return nil, errMissing("CidrOptions.SubnetId")
 		}
 	case "rds":
-		return nil, &apiError{400, "UnsupportedOperation", "The sandbox does not implement rds endpoints."}
+		if !p.hasPrefix("RdsOptions") {
+			return nil, errMissing("RdsOptions")
+		}
+		if err := readRdsTarget(p, e); err != nil {
+			return nil, err
+		}
+		if err := readTargetOptions(p, "RdsOptions", e, true, true); err != nil {
+			return nil, err
+		}
+		if e.Port == nil {
+			return nil, errMissing("RdsOptions.Port")
+		}
+		// Verified Access reaches the database through network
+		// interfaces it places in these subnets.
+		if len(e.SubnetIDs) == 0 {
+			return nil, errMissing("RdsOptions.SubnetId")
+		}
 	default:
 		return nil, errInvalid("Value (%s) for parameter endpointType is invalid. Valid values: load-balancer, network-interface, rds, cidr.", typ)
 	}
-	if typ != "cidr" {
+	if typ != "cidr" && typ != "rds" {
 		// HTTP(S) endpoints are reached through a domain with a certificate.
 		if e.ApplicationDomain, err = p.required("ApplicationDomain"); err != nil {
 			return nil, err
@@ -256,7 +340,7 @@ func (f *Front) createEndpoint(p params) (requestIDSetter, *apiError) {
 	}
 	now := f.now()
 	e.common = f.st.newCommon(kindEndpoint, now, tags)
-	e.Status, e.StatusUntil = "pending", now.Add(f.opts.EndpointActivation)
+	e.Status, e.StatusUntil = "pending", now.Add(f.faults.endpointActivation(f.opts.EndpointActivation))
 	f.st.endpoints[e.ID] = e
 	snap := f.renderEndpoint(e)
 	f.remember(action, p, func() requestIDSetter { return &respEndpoint{Endpoint: snap} })
@@ -307,26 +391,27 @@ func (f *Front) modifyEndpoint(p params) (requestIDSetter, *apiError) {
 		}
 		updated.GroupID = g.ID
 	}
-	options := map[string]string{
-		"load-balancer":     "LoadBalancerOptions",
-		"network-interface": "NetworkInterfaceOptions",
-		"cidr":              "CidrOptions",
-	}
-	for typ, prefix := range options {
+	for typ, prefix := range endpointOptions {
 		if !p.hasPrefix(prefix) {
 			continue
 		}
 		if typ != e.EndpointType {
 			return nil, errCombination("%s cannot be used with an endpoint of type %s.", prefix, e.EndpointType)
 		}
-		if err := readTargetOptions(p, prefix, &updated, typ != "cidr", typ == "load-balancer"); err != nil {
+		if err := readTargetOptions(p, prefix, &updated, typ != "cidr", typ == "load-balancer" || typ == "rds"); err != nil {
 			return nil, err
+		}
+		if v := p.optString(prefix + ".RdsEndpoint"); typ == "rds" && v != nil {
+			if *v == "" {
+				return nil, errInvalid("Value () for parameter rdsEndpoint is invalid.")
+			}
+			updated.RdsEndpoint = *v
 		}
 	}
 	optionalString(&updated.Description, p, "Description")
 	now := f.now()
 	updated.Updated = now
-	updated.Status, updated.StatusUntil = "updating", now.Add(f.opts.EndpointActivation)
+	updated.Status, updated.StatusUntil = "updating", now.Add(f.faults.endpointActivation(f.opts.EndpointActivation))
 	*e = updated
 	return &respEndpoint{Endpoint: f.renderEndpoint(e)}, nil
 }

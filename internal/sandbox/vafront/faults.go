@@ -18,6 +18,11 @@ type Faults struct {
 	// NotFoundAfterCreateMS makes Describe/Get of a Verified Access object
 	// created less than this many milliseconds ago answer NotFound.
 	NotFoundAfterCreateMS int `json:"not_found_after_create_ms"`
+	// EndpointActivationMS keeps a Verified Access endpoint created or
+	// modified while it is set pending (or updating) this long instead of
+	// the front's EndpointActivation, as AWS takes minutes to activate one.
+	// It ignores Actions.
+	EndpointActivationMS int `json:"endpoint_activation_ms"`
 	// LatencyMS delays every matching request.
 	LatencyMS int `json:"latency_ms"`
 	// LostResponses serves the first n matching requests — the change is
@@ -39,8 +44,8 @@ func (fs Faults) validate() string {
 		return "throttle_rate must be within [0,1]"
 	case fs.ServerErrorRate < 0 || fs.ServerErrorRate > 1:
 		return "server_error_rate must be within [0,1]"
-	case fs.NotFoundAfterCreateMS < 0 || fs.LatencyMS < 0 || fs.LostResponses < 0:
-		return "not_found_after_create_ms, latency_ms and lost_responses must not be negative"
+	case fs.NotFoundAfterCreateMS < 0 || fs.LatencyMS < 0 || fs.LostResponses < 0 || fs.EndpointActivationMS < 0:
+		return "not_found_after_create_ms, latency_ms, lost_responses and endpoint_activation_ms must not be negative"
 	}
 	return ""
 }
@@ -119,6 +124,17 @@ func (s *faultState) pick(ri requestInfo) *pickedFault {
 		return nil
 	}
 	return out
+}
+
+// endpointActivation is how long an endpoint created or modified now stays
+// pending: the injected time when set, else normal.
+func (s *faultState) endpointActivation(normal time.Duration) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.active || s.cfg.EndpointActivationMS == 0 {
+		return normal
+	}
+	return time.Duration(s.cfg.EndpointActivationMS) * time.Millisecond
 }
 
 // hideWindow is the not-found-after-create window for this request.

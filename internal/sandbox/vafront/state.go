@@ -125,6 +125,10 @@ type endpoint struct {
 	LoadBalancerArn    string
 	NetworkInterfaceID string
 	Cidr               string
+	RdsDbInstanceArn   string
+	RdsDbClusterArn    string
+	RdsDbProxyArn      string
+	RdsEndpoint        string
 	Protocol           string
 	Port               *int
 	PortRanges         []portRange

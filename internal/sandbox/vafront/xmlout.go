@@ -134,6 +134,16 @@ type xCidrOptions struct {
 	SubnetIDs  []string     `xml:"subnetIdSet>item"`
 }
 
+type xRdsOptions struct {
+	Protocol         string   `xml:"protocol,omitempty"`
+	Port             *int     `xml:"port,omitempty"`
+	RdsDbInstanceArn string   `xml:"rdsDbInstanceArn,omitempty"`
+	RdsDbClusterArn  string   `xml:"rdsDbClusterArn,omitempty"`
+	RdsDbProxyArn    string   `xml:"rdsDbProxyArn,omitempty"`
+	RdsEndpoint      string   `xml:"rdsEndpoint,omitempty"`
+	SubnetIDs        []string `xml:"subnetIdSet>item"`
+}
+
 type xStatus struct {
 	Code    string `xml:"code"`
 	Message string `xml:"message,omitempty"`
@@ -152,6 +162,7 @@ type xEndpoint struct {
 	SecurityGroupIDs       []string              `xml:"securityGroupIdSet>item"`
 	LoadBalancerOptions    *xLoadBalancerOptions `xml:"loadBalancerOptions,omitempty"`
 	NetworkInterface       *xEniOptions          `xml:"networkInterfaceOptions,omitempty"`
+	RdsOptions             *xRdsOptions          `xml:"rdsOptions,omitempty"`
 	CidrOptions            *xCidrOptions         `xml:"cidrOptions,omitempty"`
 	Status                 xStatus               `xml:"status"`
 	Description            string                `xml:"description,omitempty"`
