@@ -56,12 +56,13 @@ func realAccountGateFor(t *testing.T, name string) {
 	if !InRealAccount() {
 		return
 	}
-	needs, ok := realSafe.Load(name)
+	v, ok := realSafe.Load(name)
+	needs, _ := v.([]RealService)
 	if !ok {
 		t.Skip("not run in a real account: the test is not marked SafeInRealAccounts (it uses the sandbox's control API, injects faults or edits shared objects)")
 	}
 	enabled := EnabledRealServices(os.Getenv("ZT_REAL_SERVICES"))
-	for _, s := range needs.([]RealService) {
+	for _, s := range needs {
 		if !enabled[s] {
 			t.Skipf("not run in this real account: needs %q, which ZT_REAL_SERVICES does not enable", s)
 		}

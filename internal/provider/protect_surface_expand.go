@@ -240,7 +240,7 @@ func flattenLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
 	}
 	a.Protocol = stringOrNull(e.Protocol, a.Protocol)
 	if e.Type == awsapi.EndpointCIDR {
-		a.Port, a.PortRanges = flattenPortRanges(e.PortRanges, a.Port, a.PortRanges)
+		a.Port, a.PortRanges = flattenPortRanges(e.PortRanges, a.PortRanges)
 	} else if e.Port != 0 {
 		a.Port = wholeNumberValue(int64(e.Port))
 	} else if !a.Port.IsNull() {
@@ -259,7 +259,7 @@ func flattenLiveEndpoint(a *surfaceAppModel, e *awsapi.VerifiedAccessEndpoint) {
 // written element that reads as the live range ("22-22" stays). An import
 // (neither written) reads a single one-port range as port, as before
 // port_ranges existed.
-func flattenPortRanges(live []awsapi.PortRange, priorPort types.Number, priorRanges types.List) (types.Number, types.List) {
+func flattenPortRanges(live []awsapi.PortRange, priorRanges types.List) (types.Number, types.List) {
 	if priorRanges.IsNull() && len(live) == 1 && live[0].From == live[0].To {
 		return wholeNumberValue(int64(live[0].From)), types.ListNull(types.StringType)
 	}

@@ -48,7 +48,7 @@ func TestLoadRefusesWhatWouldHideAGap(t *testing.T) {
 		"deny":    `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}`,
 		"version": `{"Version":"2008-10-17","Statement":[]}`,
 		"action":  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"DescribeVpcs","Resource":"*"}]}`,
-		"unknown": `{"Version":"2012-10-17","Statment":[]}`,
+		"unknown": `{"Version":"2012-10-17","Statements":[]}`,
 	} {
 		p := filepath.Join(dir, name+".json")
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {

@@ -229,7 +229,6 @@ func loadService(dataDir, name string) (*Service, error) {
 			sh.Members = map[string]*Member{}
 		}
 		for mn, mr := range rs.Members {
-			mr := mr
 			if sh.Members[mn], err = ref(&mr); err != nil {
 				return nil, err
 			}
