@@ -71,6 +71,9 @@ func readSchedules(ctx context.Context, c *scheduler.Client, group string) (map[
 		}
 		for _, sum := range page.Schedules {
 			s, err := c.GetSchedule(ctx, &scheduler.GetScheduleInput{GroupName: aws.String(group), Name: sum.Name})
+			if notFound(err) {
+				continue // deleted since it was listed: a schedule that ran deletes itself
+			}
 			if err != nil {
 				return nil, err
 			}

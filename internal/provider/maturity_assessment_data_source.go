@@ -155,7 +155,9 @@ func (d *maturityAssessmentDataSource) Read(ctx context.Context, req datasource.
 	var bySurface map[int][]string
 	p.DecisionChecks, bySurface = decisionChecksBySurface(checks, surfaces, diags)
 	for i, o := range surfaces {
-		p.Surfaces = append(p.Surfaces, maturity.SurfaceOf(o.resource(diags), surfaceOf(o, diags), bySurface[i]))
+		surface := maturity.SurfaceOf(o.resource(diags), surfaceOf(o, diags), bySurface[i])
+		surface.CustomerManagedKey = o.str(diags, o.at, o.attrs, "kms_key_arn") != ""
+		p.Surfaces = append(p.Surfaces, surface)
 	}
 	segments := decodeResourceObjects(ctx, "segments", m.Segments, true, diags, kindSegment)
 	policies, manifests := governedPolicies(decodeResourceObjects(ctx, "segment_policies", m.SegmentPolicies, true, diags, kindSegmentPolicy, kindPolicySet), segments, diags)

@@ -185,6 +185,8 @@ func TestAccDataSourceMaturityAssessment_example(t *testing.T) {
 					// One device provider type; encryption and drift detection are not declared.
 					next("Devices", q("combine at least two device trust providers on zerotrust_access_proxy.corp-maturity-"+suffix+".device_trust_provider")),
 					next("Data", "declared.encrypted_at_rest"),
+					// The restricted surface's Verified Access objects use AWS's key.
+					next("Data", q("encrypt every restricted surface's Verified Access objects with a customer-managed key: zerotrust_protect_surface.payments-"+suffix+".kms_key_arn")),
 					next("Automation & Orchestration", `^run plans on a schedule to detect drift, and declare it \(declared.drift_detection_scheduled\)$`),
 					// Evidence names where each fact came from.
 					statecheck.ExpectKnownOutputValueAtPath("evidence", tfjsonpath.New("Networks"), knownvalue.ListPartial(map[int]knownvalue.Check{

@@ -115,6 +115,9 @@ type Surface struct {
 	// DecisionChecks name the decision checks that evaluate this surface's
 	// policy document.
 	DecisionChecks []string
+	// CustomerManagedKey: the surface's Verified Access objects are
+	// encrypted with a key the organisation holds (kms_key_arn).
+	CustomerManagedKey bool
 }
 
 // Rule is what one access rule requires.
@@ -463,10 +466,21 @@ func data(p Posture) Assessment {
 		dataProtection(p))
 }
 
-// dataProtection are the Data pillar's Optimal conditions.
+// dataProtection are the Data pillar's Optimal conditions: the declared
+// encryption of the data itself, and the customer-managed keys of the
+// restricted surfaces' Verified Access objects (derived).
 func dataProtection(p Posture) []condition {
-	return []condition{{p.Declared.EncryptedAtRest && p.Declared.EncryptedInTransit, "encryption at rest and in transit (declared)",
-		"encrypt the data behind sensitive surfaces at rest and in transit, and declare it (declared.encrypted_at_rest, declared.encrypted_in_transit)"}}
+	var keyed every
+	for _, s := range p.Surfaces {
+		if s.Sensitivity == "restricted" {
+			keyed.add(s.CustomerManagedKey, s.Resource+".kms_key_arn")
+		}
+	}
+	return []condition{
+		{p.Declared.EncryptedAtRest && p.Declared.EncryptedInTransit, "encryption at rest and in transit (declared)",
+			"encrypt the data behind sensitive surfaces at rest and in transit, and declare it (declared.encrypted_at_rest, declared.encrypted_in_transit)"},
+		keyed.cond(false, "every restricted surface encrypted with a customer-managed key", "encrypt every restricted surface's Verified Access objects with a customer-managed key"),
+	}
 }
 
 func visibility(p Posture) Assessment {

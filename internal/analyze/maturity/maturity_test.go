@@ -20,6 +20,7 @@ type inputs struct {
 	proxy    Proxy
 	surfaces []model.ProtectSurface
 	checks   map[string][]string // decision checks by surface name
+	keyed    map[string]bool     // surfaces with a customer-managed key, by name
 	segments []model.Segment
 	flows    map[string][]model.Flow // inbound flows by segment name
 	istio    bool
@@ -46,6 +47,7 @@ func optimalInputs() inputs {
 			}},
 		},
 		checks:   map[string][]string{"payments": {"decision_checks[0]"}},
+		keyed:    map[string]bool{"payments": true},
 		segments: []model.Segment{db, api},
 		flows:    map[string][]model.Flow{"db": {{Direction: model.Inbound, Peer: model.Peer{Segment: &api}, Protocol: "tcp", Ports: []model.PortRange{{From: 5432, To: 5432}}}}},
 		istio:    true,
@@ -61,7 +63,9 @@ func (in inputs) posture(t *testing.T) Posture {
 	proxy := in.proxy
 	p := Posture{Proxy: &proxy, Declared: in.declared}
 	for _, s := range in.surfaces {
-		p.Surfaces = append(p.Surfaces, SurfaceOf("zerotrust_protect_surface."+s.Name, s, in.checks[s.Name]))
+		surface := SurfaceOf("zerotrust_protect_surface."+s.Name, s, in.checks[s.Name])
+		surface.CustomerManagedKey = in.keyed[s.Name]
+		p.Surfaces = append(p.Surfaces, surface)
 		p.DecisionChecks = append(p.DecisionChecks, in.checks[s.Name]...)
 	}
 	var manifests []Manifest
@@ -210,6 +214,8 @@ func TestAssess_boundaries(t *testing.T) {
 			in.surfaces[1].AccessRules[0].Groups, in.surfaces[1].AccessRules[0].Acknowledgement = nil, "all staff"
 		}, Optimal, ""},
 		{"no encryption in transit", PillarData, func(in *inputs) { in.declared.EncryptedInTransit = false }, Advanced, "encrypted_in_transit"},
+		{"restricted surface without a customer-managed key", PillarData, func(in *inputs) { in.keyed = nil }, Advanced, "zerotrust_protect_surface.payments.kms_key_arn"},
+		{"internal surface needs no customer-managed key", PillarData, func(in *inputs) { in.keyed = map[string]bool{"payments": true, "wiki": false} }, Optimal, ""},
 		// Visibility & Analytics
 		{"no logging", PillarVisibility, func(in *inputs) { in.proxy.LoggingDestination = "" }, Traditional, "zerotrust_access_proxy.corp.logging"},
 		{"logs without trust context", PillarVisibility, func(in *inputs) { in.proxy.IncludeTrustContext = false }, Initial, "zerotrust_access_proxy.corp.logging.include_trust_context"},
