@@ -1,13 +1,15 @@
 # The complete example, applied by `make demo` against the local sandbox: a
 # small organisation's zero-trust posture on all four targets.
 #
-#   who        four access groups in IAM Identity Center (engineering, finance,
-#              support, contractors) with their members
+#   who        five access groups in IAM Identity Center (engineering, oncall,
+#              finance, support, contractors) with their members
 #   where      an access proxy (AWS Verified Access) trusting IAM Identity
-#              Center for users and Jamf + CrowdStrike for devices, and three
+#              Center for users and Jamf + CrowdStrike for devices, and five
 #              protect surfaces of different sensitivity (wiki: internal, hr:
-#              confidential, payments: restricted), each with access rules
-#              that name groups and device requirements
+#              confidential, payments: restricted, the ledger database
+#              behind the proxy: restricted, the ops network on SSH and two
+#              admin ports: confidential), each with access rules that name
+#              groups and device requirements
 #   workloads  the shop's tiers segmented in EC2 security groups and, for the
 #              same flows, NetworkPolicies and Istio AuthorizationPolicies in
 #              one Kubernetes namespace
@@ -18,7 +20,8 @@
 #              the routes into restricted segments and the CISA maturity stages
 #
 # The VPC, subnets, load balancers, Identity Center users and the namespace
-# are prerequisites the demo creates and passes in as variables.
+# are prerequisites the demo creates and passes in as variables, with the
+# ledger's database cluster ARN and the ops network's CIDR block.
 
 terraform {
   required_version = ">= 1.8" # provider::zerotrust::evaluate
@@ -46,6 +49,16 @@ variable "subnet_ids" {
 variable "load_balancer_arns" {
   description = "Internal load balancer in front of each protected application, by application (wiki, payments-admin, hr-portal)."
   type        = map(string)
+}
+
+variable "ledger_db_cluster_arn" {
+  description = "The ledger's RDS DB cluster (e.g. aws_rds_cluster.<name>.arn), reached through the proxy over TCP."
+  type        = string
+}
+
+variable "ops_network_cidr" {
+  description = "The operations network reached through the proxy on SSH and the admin ports."
+  type        = string
 }
 
 variable "certificate_arn" {
@@ -132,13 +145,17 @@ locals {
   device_strong   = { jamf = { max_risk = "LOW" }, crowdstrike = { min_overall_score = 80 } }
   device_moderate = { jamf = { max_risk = "MEDIUM" }, crowdstrike = { min_overall_score = 50 }, combine = "any-of" }
 
-  # Each protect surface: its application, the request the access matrix
-  # probes it with, and its access rules (groups by access-group key).
+  # Each protect surface: its application (one of the forms below), the
+  # request the access matrix probes it with (and that request in words),
+  # and its access rules (groups by access-group key). The ledger and ops
+  # applications are reached over TCP, so their rules carry no HTTP
+  # conditions and their probes are TCP connections to a port.
   surfaces = {
     wiki = {
       sensitivity = "internal"
-      application = "wiki"
+      application = { name = "wiki", domain = "wiki.corp.example.com", load_balancer_arn = var.load_balancer_arns["wiki"], port = 443 }
       probe       = { method = "GET", path = "/" }
+      request     = "GET /"
       rules = [
         { name = "staff", effect = "permit", groups = ["engineering", "finance", "support"], device = local.device_moderate, require_mfa = false, methods = [], path_prefixes = [] },
         { name = "contractors-read", effect = "permit", groups = ["contractors"], device = local.device_strong, require_mfa = false, methods = ["GET", "HEAD"], path_prefixes = [] },
@@ -146,8 +163,9 @@ locals {
     }
     hr = {
       sensitivity = "confidential"
-      application = "hr-portal"
+      application = { name = "hr-portal", domain = "hr.corp.example.com", load_balancer_arn = var.load_balancer_arns["hr-portal"], port = 443 }
       probe       = { method = "GET", path = "/directory/people" }
+      request     = "GET /directory/people"
       rules = [
         { name = "finance-payroll", effect = "permit", groups = ["finance"], device = local.device_moderate, require_mfa = true, methods = ["GET", "POST"], path_prefixes = [] },
         { name = "support-directory", effect = "permit", groups = ["support"], device = local.device_moderate, require_mfa = true, methods = ["GET"], path_prefixes = ["/directory"] },
@@ -155,12 +173,34 @@ locals {
     }
     payments = {
       sensitivity = "restricted"
-      application = "payments-admin"
+      application = { name = "payments-admin", domain = "payments.corp.example.com", load_balancer_arn = var.load_balancer_arns["payments-admin"], port = 443 }
       probe       = { method = "GET", path = "/payouts" }
+      request     = "GET /payouts"
       rules = [
         { name = "finance-operate", effect = "permit", groups = ["finance"], device = local.device_strong, require_mfa = true, methods = ["GET", "POST"], path_prefixes = [] },
         { name = "engineering-read", effect = "permit", groups = ["engineering"], device = local.device_strong, require_mfa = true, methods = ["GET"], path_prefixes = [] },
         { name = "no-contractors", effect = "forbid", groups = ["contractors"], device = null, require_mfa = false, methods = [], path_prefixes = [] },
+      ]
+    }
+    # A database behind the proxy: whoever is on call connects to the
+    # ledger's PostgreSQL cluster from a strongly managed device, with MFA.
+    ledger = {
+      sensitivity = "restricted"
+      application = { name = "ledger-db", rds_db_cluster_arn = var.ledger_db_cluster_arn, port = 5432, protocol = "tcp" }
+      probe       = { tcp = true, port = 5432 }
+      request     = "TCP 5432"
+      rules = [
+        { name = "oncall-connect", effect = "permit", groups = ["oncall"], device = local.device_strong, require_mfa = true, methods = [], path_prefixes = [] },
+      ]
+    }
+    # A network on SSH and two admin ports, one endpoint for all of them.
+    ops = {
+      sensitivity = "confidential"
+      application = { name = "ops-network", cidr = var.ops_network_cidr, port_ranges = ["22", "8443-8444"], protocol = "tcp" }
+      probe       = { tcp = true, port = 22, port_ranges = ["22", "8443-8444"] }
+      request     = "TCP 22"
+      rules = [
+        { name = "engineers-operate", effect = "permit", groups = ["engineering", "oncall"], device = local.device_moderate, require_mfa = true, methods = [], path_prefixes = [] },
       ]
     }
   }
@@ -175,11 +215,15 @@ resource "zerotrust_protect_surface" "this" {
   proxy_trust_context = zerotrust_access_proxy.corp.trust_context
 
   application {
-    name                   = each.value.application
-    domain                 = "${each.key}.corp.example.com"
-    load_balancer_arn      = var.load_balancer_arns[each.value.application]
-    port                   = 443
-    domain_certificate_arn = var.certificate_arn
+    name                   = each.value.application.name
+    domain                 = lookup(each.value.application, "domain", null)
+    load_balancer_arn      = lookup(each.value.application, "load_balancer_arn", null)
+    rds_db_cluster_arn     = lookup(each.value.application, "rds_db_cluster_arn", null)
+    cidr                   = lookup(each.value.application, "cidr", null)
+    port                   = lookup(each.value.application, "port", null)
+    port_ranges            = lookup(each.value.application, "port_ranges", null)
+    protocol               = lookup(each.value.application, "protocol", null)
+    domain_certificate_arn = can(each.value.application.domain) ? var.certificate_arn : null
     subnet_ids             = var.subnet_ids
   }
 
@@ -347,6 +391,11 @@ locals {
     finance_degraded_payments     = { group = "finance", surface = "payments", posture = "degraded", method = "GET", path = "/payouts", allowed = false }
     support_unmanaged_wiki        = { group = "support", surface = "wiki", posture = "unmanaged", method = "GET", path = "/", allowed = false }
     support_hr_outside_directory  = { group = "support", surface = "hr", posture = "compliant", method = "GET", path = "/payroll", allowed = false }
+    oncall_compliant_ledger       = { group = "oncall", surface = "ledger", posture = "compliant", port = 5432, allowed = true }
+    oncall_degraded_ledger        = { group = "oncall", surface = "ledger", posture = "degraded", port = 5432, allowed = false }
+    contractor_compliant_ledger   = { group = "contractors", surface = "ledger", posture = "compliant", port = 5432, allowed = false }
+    engineer_ops_admin_port       = { group = "engineering", surface = "ops", posture = "compliant", port = 8444, allowed = true }
+    engineer_ops_outside_ranges   = { group = "engineering", surface = "ops", posture = "compliant", port = 80, allowed = false }
   }
 }
 
@@ -355,11 +404,16 @@ data "zerotrust_access_decision" "check" {
 
   policy_document = zerotrust_protect_surface.this[each.value.surface].policy_document
   trust_context   = zerotrust_access_proxy.corp.trust_context
+  # TCP surfaces: no HTTP request data, and a port outside the application's
+  # ranges reaches no endpoint.
+  tcp         = lookup(local.surfaces[each.value.surface].probe, "tcp", false)
+  port_ranges = lookup(local.surfaces[each.value.surface].probe, "port_ranges", null)
   request = merge(local.postures[each.value.posture], {
     groups = [zerotrust_access_group.this[each.value.group].id]
-    method = each.value.method
-    path   = each.value.path
-    host   = "${each.value.surface}.corp.example.com"
+    method = lookup(each.value, "method", null)
+    path   = lookup(each.value, "path", null)
+    port   = lookup(each.value, "port", null)
+    host   = lookup(local.surfaces[each.value.surface].application, "domain", null)
   })
 }
 
@@ -418,12 +472,12 @@ output "access_matrix" {
     for g in keys(var.members) : [
       for s, surface in local.surfaces : [
         for p, posture in local.postures : merge(
-          { group = g, surface = s, posture = p, sensitivity = surface.sensitivity, request = "${surface.probe.method} ${surface.probe.path}" },
+          { group = g, surface = s, posture = p, sensitivity = surface.sensitivity, request = surface.request },
           provider::zerotrust::evaluate(
             zerotrust_protect_surface.this[s].policy_document,
             merge(posture, surface.probe, {
               groups        = [zerotrust_access_group.this[g].id]
-              host          = "${s}.corp.example.com"
+              host          = lookup(surface.application, "domain", null)
               trust_context = zerotrust_access_proxy.corp.trust_context
             })
           )

@@ -29,9 +29,11 @@ import (
 )
 
 // Members are the organisation's people by access group: the Identity
-// Center users the prerequisites create and the example's `members`.
+// Center users the prerequisites create and the example's `members`. A
+// person may be in several groups (bob is an engineer and on call).
 var Members = map[string][]string{
 	"engineering": {"alice@acme.example", "bob@acme.example"},
+	"oncall":      {"bob@acme.example"},
 	"finance":     {"carol@acme.example"},
 	"support":     {"dan@acme.example"},
 	"contractors": {"erin@partner.example", "frank@partner.example"},
@@ -50,9 +52,13 @@ type Prerequisites struct {
 	SubnetIDs        []string
 	LoadBalancerARNs map[string]string
 	CertificateARN   string
-	AccountID        string
-	UserIDs          map[string]string
-	Namespace        string
+	// LedgerDBClusterARN is the database the ledger surface puts behind the
+	// proxy, OpsNetworkCIDR the network the ops surface does.
+	LedgerDBClusterARN string
+	OpsNetworkCIDR     string
+	AccountID          string
+	UserIDs            map[string]string
+	Namespace          string
 	// OncallExpiresAt ends the just-in-time grant: a fixed time for the whole
 	// run (so a re-plan is clean), far enough ahead not to pass during it.
 	OncallExpiresAt time.Time
@@ -61,14 +67,16 @@ type Prerequisites struct {
 // Variables are the example's input variables for these prerequisites.
 func (p *Prerequisites) Variables() map[string]any {
 	return map[string]any{
-		"vpc_id":               p.VPCID,
-		"subnet_ids":           p.SubnetIDs,
-		"load_balancer_arns":   p.LoadBalancerARNs,
-		"certificate_arn":      p.CertificateARN,
-		"account_id":           p.AccountID,
-		"members":              Members,
-		"oncall_expires_at":    p.OncallExpiresAt.UTC().Format(time.RFC3339),
-		"kubernetes_namespace": p.Namespace,
+		"vpc_id":                p.VPCID,
+		"subnet_ids":            p.SubnetIDs,
+		"load_balancer_arns":    p.LoadBalancerARNs,
+		"certificate_arn":       p.CertificateARN,
+		"ledger_db_cluster_arn": p.LedgerDBClusterARN,
+		"ops_network_cidr":      p.OpsNetworkCIDR,
+		"account_id":            p.AccountID,
+		"members":               Members,
+		"oncall_expires_at":     p.OncallExpiresAt.UTC().Format(time.RFC3339),
+		"kubernetes_namespace":  p.Namespace,
 	}
 }
 
@@ -89,6 +97,9 @@ func Create(ctx context.Context, cfg aws.Config, kube kubernetes.Interface, vpcC
 	p.AccountID = aws.ToString(id.Account)
 	// The sandbox does not check certificates; on a real account pass one of yours.
 	p.CertificateARN = fmt.Sprintf("arn:aws:acm:%s:%s:certificate/zt-demo-corp-example-com", cfg.Region, p.AccountID)
+	// Verified Access in the sandbox checks an RDS target's ARN form, not that
+	// the cluster exists; on a real account pass your cluster's ARN.
+	p.LedgerDBClusterARN = fmt.Sprintf("arn:aws:rds:%s:%s:cluster:zt-demo-ledger", cfg.Region, p.AccountID)
 
 	if err := p.createNetwork(ctx, cfg, vpcCIDR); err != nil {
 		return nil, err
@@ -120,6 +131,7 @@ func (p *Prerequisites) createNetwork(ctx context.Context, cfg aws.Config, vpcCI
 	if err != nil {
 		return err
 	}
+	p.OpsNetworkCIDR = prefix + ".8.0/24"
 	for i, zone := range []string{"a", "b"} {
 		sn, err := ec2c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(p.VPCID),
 			CidrBlock: aws.String(fmt.Sprintf("%s.%d.0/24", prefix, i+1)), AvailabilityZone: aws.String(cfg.Region + zone)})
@@ -184,14 +196,29 @@ func (p *Prerequisites) createUsers(ctx context.Context, cfg aws.Config) error {
 	return nil
 }
 
-// Users are every member's user name, sorted.
+// Users are every member's user name, sorted, each once.
 func Users() []string {
+	seen := map[string]bool{}
 	var out []string
 	for _, ms := range Members {
-		out = append(out, ms...)
+		for _, m := range ms {
+			if !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Memberships is how many group memberships Members holds.
+func Memberships() int {
+	n := 0
+	for _, ms := range Members {
+		n += len(ms)
+	}
+	return n
 }
 
 // Delete removes the AWS prerequisites (what exists of them). The namespace

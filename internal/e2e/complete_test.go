@@ -96,7 +96,7 @@ func TestCompleteExample(t *testing.T) {
 		DecidingRules           []string `json:"deciding_rules"`
 	}
 	terraform.OutputStruct(t, opts, "access_matrix", &matrix)
-	if want := len(demo.Members) * 3 * 4; len(matrix) != want {
+	if want := len(demo.Members) * 5 * 4; len(matrix) != want {
 		t.Errorf("access matrix has %d entries, want %d (groups × surfaces × postures)", len(matrix), want)
 	}
 	decide := map[string]string{}
@@ -119,6 +119,15 @@ func TestCompleteExample(t *testing.T) {
 		"finance/wiki/high-risk":         "deny ",
 		"support/hr/degraded":            "allow support-directory",
 		"support/wiki/unmanaged":         "deny ",
+		"oncall/ledger/compliant":        "allow oncall-connect",
+		"oncall/ledger/degraded":         "deny ",
+		"engineering/ledger/compliant":   "deny ",
+		"contractors/ledger/compliant":   "deny ",
+		"oncall/ops/degraded":            "allow engineers-operate",
+		"engineering/ops/compliant":      "allow engineers-operate",
+		"engineering/ops/high-risk":      "deny ",
+		"finance/ops/compliant":          "deny ",
+		"contractors/ops/compliant":      "deny ",
 	} {
 		if decide[key] != want {
 			t.Errorf("access matrix %s: %q, want %q", key, decide[key], want)
@@ -150,10 +159,10 @@ func TestCompleteExample(t *testing.T) {
 		"security group rules":               16,
 		"Verified Access instances":          1,
 		"Verified Access trust providers":    3,
-		"Verified Access groups":             3,
-		"Verified Access endpoints":          3,
-		"Identity Store groups":              4,
-		"Identity Store group memberships":   len(demo.Users()),
+		"Verified Access groups":             5,
+		"Verified Access endpoints":          5, // three load-balancer, one rds, one cidr
+		"Identity Store groups":              5,
+		"Identity Store group memberships":   demo.Memberships(),
 		"permission sets":                    2,
 		"permission set account assignments": 2,
 		"expiry schedule groups":             1, // only the on-call grant expires

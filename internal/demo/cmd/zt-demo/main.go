@@ -123,6 +123,7 @@ func run(example, cliConfig, workDir string, keep bool) error {
 	for _, app := range demo.Applications {
 		fmt.Printf("  internal load balancer of %-15s %s\n", app, pre.LoadBalancerARNs[app])
 	}
+	fmt.Printf("  ledger database cluster %s; ops network %s\n", pre.LedgerDBClusterARN, pre.OpsNetworkCIDR)
 	fmt.Printf("  Identity Center users: %s\n", strings.Join(demo.Users(), ", "))
 	fmt.Printf("  namespace %s; on-call grant expires %s\n", pre.Namespace, pre.OncallExpiresAt.Format(time.RFC3339))
 
