@@ -59,7 +59,7 @@ type Surface struct {
 	ID, Name      string
 	PolicyEnabled bool
 	PolicyLines   int
-	Endpoints     []string // application domains
+	Endpoints     []string // what each endpoint reaches: its application domain, database or network
 }
 
 // IdentityGroup is an Identity Store group the provider created.
@@ -191,7 +191,7 @@ func (inv *Inventory) readVerifiedAccess(ctx context.Context, c *ec2.Client) err
 			s.PolicyLines = strings.Count(aws.ToString(pol.PolicyDocument), "\n")
 			for _, e := range endpoints.VerifiedAccessEndpoints {
 				if aws.ToString(e.VerifiedAccessGroupId) == gid {
-					s.Endpoints = append(s.Endpoints, aws.ToString(e.ApplicationDomain))
+					s.Endpoints = append(s.Endpoints, endpointTarget(e))
 				}
 			}
 			px.Groups = append(px.Groups, s)
@@ -200,6 +200,29 @@ func (inv *Inventory) readVerifiedAccess(ctx context.Context, c *ec2.Client) err
 		inv.Proxies = append(inv.Proxies, px)
 	}
 	return nil
+}
+
+// endpointTarget names what an endpoint reaches: an HTTP application's
+// domain, a database and its port, or a network and its port ranges.
+func endpointTarget(e ec2types.VerifiedAccessEndpoint) string {
+	switch {
+	case e.RdsOptions != nil:
+		o := e.RdsOptions
+		db := aws.ToString(o.RdsDbInstanceArn) + aws.ToString(o.RdsDbClusterArn) + aws.ToString(o.RdsDbProxyArn) + aws.ToString(o.RdsEndpoint)
+		return fmt.Sprintf("rds %s:%d", db, aws.ToInt32(o.Port))
+	case e.CidrOptions != nil:
+		var ports []string
+		for _, r := range e.CidrOptions.PortRanges {
+			from, to := aws.ToInt32(r.FromPort), aws.ToInt32(r.ToPort)
+			if from == to {
+				ports = append(ports, fmt.Sprint(from))
+			} else {
+				ports = append(ports, fmt.Sprintf("%d-%d", from, to))
+			}
+		}
+		return fmt.Sprintf("cidr %s ports %s", aws.ToString(e.CidrOptions.Cidr), strings.Join(ports, ","))
+	}
+	return aws.ToString(e.ApplicationDomain)
 }
 
 func (inv *Inventory) readIdentityCenter(ctx context.Context, cfg aws.Config, accountID string) error {

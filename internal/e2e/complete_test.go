@@ -153,7 +153,25 @@ func TestCompleteExample(t *testing.T) {
 		t.Error("no route from the internet reported, though web admits it")
 	}
 
-	counts := inventory().Counts()
+	live := inventory()
+	// The database and the network are reached as AWS describes them: an rds
+	// endpoint on the cluster's port, a cidr endpoint with both port ranges.
+	reached := map[string]string{}
+	for _, px := range live.Proxies {
+		for _, g := range px.Groups {
+			reached[g.Name] = strings.Join(g.Endpoints, "; ")
+		}
+	}
+	for surface, want := range map[string]string{
+		"ledger": "rds " + sb.pre.LedgerDBClusterARN + ":5432",
+		"ops":    "cidr " + sb.pre.OpsNetworkCIDR + " ports 22,8443-8444",
+	} {
+		if reached[surface] != want {
+			t.Errorf("surface %s reaches %q, want %q", surface, reached[surface], want)
+		}
+	}
+
+	counts := live.Counts()
 	for kind, want := range map[string]int{
 		"security groups":                    5,
 		"security group rules":               16,
