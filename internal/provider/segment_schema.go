@@ -237,7 +237,7 @@ func segmentSchema() schema.Schema {
 			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{
 				Create: true, Delete: true,
 				CreateDescription: timeoutDescription(opCreate, "creating the security group and waiting for it to be readable", segmentCreateTimeout),
-				DeleteDescription: timeoutDescription(opDelete, "waiting for the security group to be deletable (no network interface still using it) and deleting it", segmentDeleteTimeout),
+				DeleteDescription: timeoutDescription(opDelete, "waiting until no network interface uses the security group, then deleting it", segmentDeleteTimeout),
 			}),
 		},
 	}
