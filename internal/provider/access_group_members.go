@@ -53,7 +53,7 @@ func (r *accessGroupResource) reconcileMembers(ctx context.Context, c *awsapi.Cl
 	if errors.As(err, &lookup) {
 		addUserLookupError(diags, lookup.Name, in.StoreID, lookup.Err)
 	} else {
-		diags.AddError("Reconciling the access group's members failed", err.Error())
+		diags.AddError("Reconciling the access group's members failed", operationError(ctx, err))
 	}
 	if rerr := refreshMembers(ctx, c, m, diags); rerr != nil {
 		diags.AddError("Reading the access group's members failed", rerr.Error())

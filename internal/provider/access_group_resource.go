@@ -175,11 +175,13 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opCreate, accessGroupCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	plan.IdentityStoreID = types.StringValue(store)
 	if gid := plan.GroupID.ValueString(); !plan.GroupID.IsUnknown() && gid != "" {
 		g, err := awsapi.FindGroup(ctx, c.IdentityStore, store, gid)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Cannot adopt group", err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Cannot adopt group", operationError(ctx, err))
 			return
 		}
 		if !plan.DisplayName.IsUnknown() && !plan.DisplayName.IsNull() && plan.DisplayName.ValueString() != g.DisplayName {
@@ -193,7 +195,7 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 		own := awsapi.GroupOwnership{ID: uuid.NewString(), Pending: true}
 		g, err := awsapi.CreateGroup(ctx, c.IdentityStore, store, plan.DisplayName.ValueString(), plan.Description.ValueString(), own)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Creating the group failed", err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Creating the group failed", operationError(ctx, err))
 			return
 		}
 		plan.ID = types.StringValue(g.ID)
@@ -207,7 +209,7 @@ func (r *accessGroupResource) Create(ctx context.Context, req resource.CreateReq
 		// Recorded in state now: the pending mark goes.
 		done := awsapi.OwnedGroupDescription(plan.Description.ValueString(), awsapi.GroupOwnership{ID: plan.OwnershipID.ValueString()})
 		if err := awsapi.UpdateGroup(ctx, c.IdentityStore, store, plan.ID.ValueString(), "", done); err != nil {
-			resp.Diagnostics.AddError("Completing the group's create failed", err.Error())
+			resp.Diagnostics.AddError("Completing the group's create failed", operationError(ctx, err))
 		}
 	} else {
 		plan.OwnershipID = types.StringNull()
@@ -276,10 +278,12 @@ func (r *accessGroupResource) Update(ctx context.Context, req resource.UpdateReq
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opUpdate, accessGroupUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
 	plan.ID, plan.GroupID, plan.IdentityStoreID, plan.Adopted, plan.OwnershipID = state.ID, state.GroupID, state.IdentityStoreID, state.Adopted, state.OwnershipID
 	if !state.Adopted.ValueBool() {
 		if err := r.checkOwnership(ctx, c, state); err != nil {
-			resp.Diagnostics.AddError("Access group owned by another resource", err.Error())
+			resp.Diagnostics.AddError("Access group owned by another resource", operationError(ctx, err))
 			return
 		}
 		var name, desc string
@@ -291,7 +295,7 @@ func (r *accessGroupResource) Update(ctx context.Context, req resource.UpdateReq
 			desc = awsapi.OwnedGroupDescription(plan.Description.ValueString(), awsapi.GroupOwnership{ID: state.OwnershipID.ValueString()})
 		}
 		if err := awsapi.UpdateGroup(ctx, c.IdentityStore, state.IdentityStoreID.ValueString(), state.ID.ValueString(), name, desc); err != nil {
-			resp.Diagnostics.AddAttributeError(at, "Updating the group failed", err.Error())
+			resp.Diagnostics.AddAttributeError(at, "Updating the group failed", operationError(ctx, err))
 			return
 		}
 	} else {
@@ -354,6 +358,7 @@ func (r *accessGroupResource) ImportState(ctx context.Context, req resource.Impo
 	desc, owned, own := awsapi.ParseGroupOwnership(g.Description)
 	m := accessGroupModel{
 		OwnershipID:      nullIfEmpty(own.ID),
+		Timeouts:         timeoutsNull(opCreate, opUpdate),
 		ID:               types.StringValue(g.ID),
 		GroupID:          types.StringValue(g.ID),
 		IdentityStoreID:  types.StringValue(store),

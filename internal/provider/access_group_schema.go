@@ -1,7 +1,11 @@
 package provider
 
 import (
+	"context"
 	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -19,18 +23,29 @@ import (
 )
 
 type accessGroupModel struct {
-	ID               types.String `tfsdk:"id"`
-	DisplayName      types.String `tfsdk:"display_name"`
-	Description      types.String `tfsdk:"description"`
-	Members          types.Set    `tfsdk:"members"`
-	Membership       types.String `tfsdk:"membership"`
-	GroupID          types.String `tfsdk:"group_id"`
-	IdentityStoreID  types.String `tfsdk:"identity_store_id"`
-	Adopted          types.Bool   `tfsdk:"adopted"`
-	OwnershipID      types.String `tfsdk:"ownership_id"`
-	MemberUserIDs    types.Map    `tfsdk:"member_user_ids"`
-	AddedMemberships types.Map    `tfsdk:"added_membership_ids"`
+	ID               types.String   `tfsdk:"id"`
+	DisplayName      types.String   `tfsdk:"display_name"`
+	Description      types.String   `tfsdk:"description"`
+	Members          types.Set      `tfsdk:"members"`
+	Membership       types.String   `tfsdk:"membership"`
+	GroupID          types.String   `tfsdk:"group_id"`
+	IdentityStoreID  types.String   `tfsdk:"identity_store_id"`
+	Adopted          types.Bool     `tfsdk:"adopted"`
+	OwnershipID      types.String   `tfsdk:"ownership_id"`
+	MemberUserIDs    types.Map      `tfsdk:"member_user_ids"`
+	AddedMemberships types.Map      `tfsdk:"added_membership_ids"`
+	Timeouts         timeouts.Value `tfsdk:"timeouts"`
 }
+
+// The Identity Store is eventually consistent: a group just created may
+// refuse members for a while, and adding one waits up to two minutes
+// (awsapi.DefaultWait) for it to accept them. Create and update add
+// members; each gets a few such waits by default. Delete removes the
+// group and memberships without waiting.
+const (
+	accessGroupCreateTimeout = 5 * time.Minute
+	accessGroupUpdateTimeout = 5 * time.Minute
+)
 
 // identityStoreGroupIDRe is the Identity Store GroupId format (optionally
 // prefixed by a 10-character identity-store prefix).
@@ -131,6 +146,13 @@ func accessGroupSchema() schema.Schema {
 				ElementType: types.StringType,
 				Description: "Membership ids the provider itself created, by user name. In additive mode and for adopted groups only these memberships are ever removed.",
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{
+				Create: true, Update: true,
+				CreateDescription: timeoutDescription(opCreate, "creating or adopting the group and waiting for it to accept its members", accessGroupCreateTimeout),
+				UpdateDescription: timeoutDescription(opUpdate, "changing the group and its members, waiting for each membership", accessGroupUpdateTimeout),
+			}),
 		},
 	}
 }

@@ -202,6 +202,8 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opCreate, proxyCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	own := uuid.NewString()
 	tags := expandProxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 	tags[awsapi.TagOwnership], tags[awsapi.TagCreatePending] = own, own
@@ -209,7 +211,7 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 	ids := map[string]string{}
 	in, err := awsapi.FindPendingVerifiedAccessInstance(ctx, c.EC2, plan.Name.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Creating the access proxy failed", err.Error())
+		resp.Diagnostics.AddError("Creating the access proxy failed", operationError(ctx, err))
 		return
 	}
 	if in != nil {
@@ -225,7 +227,7 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 			CidrSubDomain: plan.CidrSubDomain.ValueString(),
 		})
 		if in == nil || in.ID == "" {
-			resp.Diagnostics.AddError("Creating the Verified Access instance failed", err.Error())
+			resp.Diagnostics.AddError("Creating the Verified Access instance failed", operationError(ctx, err))
 			return
 		}
 		tflog.Info(ctx, "verified access instance created", map[string]any{"instance": in.ID})
@@ -246,7 +248,7 @@ func (r *accessProxyResource) Create(ctx context.Context, req resource.CreateReq
 		// The instance exists: record it (and whatever is attached) so it
 		// is not orphaned. Terraform marks the resource tainted; the next
 		// apply deletes it with everything it owns and creates it afresh.
-		resp.Diagnostics.AddError("Creating the access proxy failed", err.Error())
+		resp.Diagnostics.AddError("Creating the access proxy failed", operationError(ctx, err))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -287,22 +289,24 @@ func (r *accessProxyResource) Update(ctx context.Context, req resource.UpdateReq
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opUpdate, proxyUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
 	id := state.ID.ValueString()
 	plan.ID = state.ID
 	in, err := awsapi.FindVerifiedAccessInstance(ctx, c.EC2, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the Verified Access instance failed", err.Error())
+		resp.Diagnostics.AddError("Reading the Verified Access instance failed", operationError(ctx, err))
 		return
 	}
 	if err := awsapi.CheckOwnership("verified access instance", id, in.Tags, state.OwnershipID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Access proxy owned by another resource", err.Error())
+		resp.Diagnostics.AddError("Access proxy owned by another resource", operationError(ctx, err))
 		return
 	}
 	plan.OwnershipID = state.OwnershipID
 	managed := append(sortedKeys(stringMap(ctx, state.Tags, &resp.Diagnostics)), "Name")
 	ids, in, err := r.converge(ctx, c, in, plan, expandProxyInstanceTags(plan, stringMap(ctx, plan.Tags, &resp.Diagnostics)), managed, secret, nativeSecret)
 	if err != nil {
-		resp.Diagnostics.AddError("Updating the access proxy failed", err.Error())
+		resp.Diagnostics.AddError("Updating the access proxy failed", operationError(ctx, err))
 		// Record what is live, so the next plan shows what is left to do.
 		found, diags := readAccessProxy(ctx, c, id, &state)
 		resp.Diagnostics.Append(diags...)
@@ -438,6 +442,8 @@ func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteReq
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, state.Timeouts, opDelete, proxyDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	id := state.ID.ValueString()
 	var attached []string
 	in, err := awsapi.FindVerifiedAccessInstance(ctx, c.EC2, id)
@@ -448,30 +454,30 @@ func (r *accessProxyResource) Delete(ctx context.Context, req resource.DeleteReq
 	case err == nil:
 		attached = in.TrustProviderIDs
 	case !awsapi.IsNotFound(err):
-		resp.Diagnostics.AddError("Reading the Verified Access instance failed", err.Error())
+		resp.Diagnostics.AddError("Reading the Verified Access instance failed", operationError(ctx, err))
 		return
 	}
 	owned, err := awsapi.FindOwnedVerifiedAccessTrustProviders(ctx, c.EC2, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the trust providers failed", err.Error())
+		resp.Diagnostics.AddError("Reading the trust providers failed", operationError(ctx, err))
 		return
 	}
 	for _, tpID := range attached {
 		if err := awsapi.DetachVerifiedAccessTrustProvider(ctx, c.EC2, id, tpID); err != nil {
-			resp.Diagnostics.AddError("Detaching a trust provider failed", err.Error())
+			resp.Diagnostics.AddError("Detaching a trust provider failed", operationError(ctx, err))
 			return
 		}
 	}
 	if in != nil {
 		if err := awsapi.DeleteVerifiedAccessInstance(ctx, c.EC2, id); err != nil {
 			resp.Diagnostics.AddError("Deleting the Verified Access instance failed",
-				err.Error()+"\nA protect surface (Verified Access group) still on the instance blocks deletion.")
+				operationError(ctx, err)+"\nA protect surface (Verified Access group) still on the instance blocks deletion.")
 			return
 		}
 	}
 	for tpID := range owned {
 		if err := awsapi.DeleteVerifiedAccessTrustProvider(ctx, c.EC2, tpID); err != nil {
-			resp.Diagnostics.AddError("Deleting a trust provider failed", err.Error())
+			resp.Diagnostics.AddError("Deleting a trust provider failed", operationError(ctx, err))
 			return
 		}
 	}
@@ -490,7 +496,7 @@ func (r *accessProxyResource) ImportState(ctx context.Context, req resource.Impo
 	if c == nil {
 		return
 	}
-	m := accessProxyModel{Name: types.StringNull(), Tags: types.MapNull(types.StringType)}
+	m := accessProxyModel{Name: types.StringNull(), Tags: types.MapNull(types.StringType), Timeouts: timeoutsNull(opCreate, opUpdate, opDelete)}
 	found, diags := readAccessProxy(ctx, c, req.ID, &m)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

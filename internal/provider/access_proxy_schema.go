@@ -1,7 +1,11 @@
 package provider
 
 import (
+	"context"
 	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
@@ -33,12 +37,25 @@ type accessProxyModel struct {
 
 	CidrNameServers types.List `tfsdk:"cidr_endpoints_name_servers"`
 
-	TrustProviderIDs          types.Map    `tfsdk:"trust_provider_ids"`
-	OwnershipID               types.String `tfsdk:"ownership_id"`
-	ReferenceNames            types.Map    `tfsdk:"reference_names"`
-	TrustContext              types.String `tfsdk:"trust_context"`
-	UnmanagedTrustProviderIDs types.List   `tfsdk:"unmanaged_trust_provider_ids"`
+	TrustProviderIDs          types.Map      `tfsdk:"trust_provider_ids"`
+	OwnershipID               types.String   `tfsdk:"ownership_id"`
+	ReferenceNames            types.Map      `tfsdk:"reference_names"`
+	TrustContext              types.String   `tfsdk:"trust_context"`
+	UnmanagedTrustProviderIDs types.List     `tfsdk:"unmanaged_trust_provider_ids"`
+	Timeouts                  timeouts.Value `tfsdk:"timeouts"`
 }
+
+// The proxy's waits are eventual consistency: the instance and its trust
+// providers becoming readable (2 minutes each by default), an attach that
+// AWS briefly refuses (1 minute), and on delete the instance and providers
+// becoming deletable (5 and 2 minutes). Each operation gets the sum of its
+// waits, rounded up; every wait inside it runs until the operation's time
+// is up.
+const (
+	proxyCreateTimeout = 10 * time.Minute
+	proxyUpdateTimeout = 10 * time.Minute
+	proxyDeleteTimeout = 10 * time.Minute
+)
 
 type proxyIdentityModel struct {
 	Type        types.String          `tfsdk:"type"`
@@ -208,6 +225,12 @@ func accessProxySchema() schema.Schema {
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: timeoutDescription(opCreate, "creating the instance and its trust providers and waiting for them to be readable and attached", proxyCreateTimeout),
+				UpdateDescription: timeoutDescription(opUpdate, "creating, modifying or detaching trust providers and waiting for each change", proxyUpdateTimeout),
+				DeleteDescription: timeoutDescription(opDelete, "detaching the trust providers and waiting for the instance and each provider to be deletable", proxyDeleteTimeout),
+			}),
 			"identity_provider": schema.SingleNestedBlock{
 				Description: "The user trust provider: exactly one.",
 				Validators:  []validator.Object{objectvalidator.IsRequired()},

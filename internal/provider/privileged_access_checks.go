@@ -58,13 +58,13 @@ func paErrorsOnly(ps model.Problems) model.Problems {
 }
 
 // paApplyError reports an apply error at the attribute it concerns.
-func paApplyError(diags *diag.Diagnostics, summary string, err error) {
+func paApplyError(ctx context.Context, diags *diag.Diagnostics, summary string, err error) {
 	var fe *awsapi.FieldError
 	if errors.As(err, &fe) {
 		diags.AddAttributeError(path.Root(fe.Field), summary, fe.Err.Error())
 		return
 	}
-	diags.AddError(summary, err.Error())
+	diags.AddError(summary, operationError(ctx, err))
 }
 
 // paCheckAgainstPlan refuses to apply anything other than what the plan

@@ -116,7 +116,7 @@ func (r *privilegedAccessResource) applyExpiryAdopting(ctx context.Context, c *a
 		err = awsapi.ApplyExpiry(ctx, c, owner, desired)
 	}
 	if err != nil {
-		diags.AddAttributeError(path.Root("expires_at"), "Scheduling the expiry failed", err.Error())
+		diags.AddAttributeError(path.Root("expires_at"), "Scheduling the expiry failed", operationError(ctx, err))
 		r.readExpiry(ctx, c, m, diags)
 		return
 	}

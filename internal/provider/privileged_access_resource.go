@@ -159,11 +159,13 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opCreate, privilegedAccessCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	instance := plan.InstanceARN.ValueString()
 	if plan.InstanceARN.IsUnknown() || instance == "" {
 		idc, err := r.clients.IdentityCenter(ctx)
 		if err != nil {
-			resp.Diagnostics.AddError("IAM Identity Center is not available", err.Error())
+			resp.Diagnostics.AddError("IAM Identity Center is not available", operationError(ctx, err))
 			return
 		}
 		instance = idc.InstanceARN
@@ -184,7 +186,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 		Tags: map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: a.Name, awsapi.TagOwnership: own, awsapi.TagCreatePending: own},
 	})
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "Creating the permission set failed", err.Error())
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Creating the permission set failed", operationError(ctx, err))
 		return
 	}
 	takenOver := adoptedFrom != ""
@@ -202,7 +204,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 			live = awsapi.LivePermissionSet(ps, as)
 		}
 		if err != nil {
-			resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
+			resp.Diagnostics.AddError("Reading the permission set failed", operationError(ctx, err))
 			r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
 			return
 		}
@@ -215,7 +217,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 		}
 	}
 	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
-		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
+		paApplyError(ctx, &resp.Diagnostics, "Applying the permission set failed", err)
 		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
 		return
 	}
@@ -226,7 +228,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	r.applyExpiryAdopting(ctx, c, &plan, takenOver, adoptedFrom, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
 		if err := awsapi.CompletePermissionSetCreate(ctx, c.SSOAdmin, instance, arn); err != nil {
-			resp.Diagnostics.AddError("Completing the permission set's create failed", err.Error())
+			resp.Diagnostics.AddError("Completing the permission set's create failed", operationError(ctx, err))
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -325,6 +327,8 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opUpdate, privilegedAccessUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
 	instance, arn := state.InstanceARN.ValueString(), state.ID.ValueString()
 	plan.ID, plan.PermissionSetARN, plan.InstanceARN, plan.OwnershipID = state.ID, state.PermissionSetARN, state.InstanceARN, state.OwnershipID
 	a, _ := expandPrivilegedAccess(ctx, plan, &resp.Diagnostics)
@@ -344,18 +348,18 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 		err = awsapi.CheckOwnership("permission set", arn, ps.Tags, state.OwnershipID.ValueString())
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the permission set failed", err.Error())
+		resp.Diagnostics.AddError("Reading the permission set failed", operationError(ctx, err))
 		return
 	}
 	live := awsapi.LivePermissionSet(ps, as)
 	if err := awsapi.ApplyPermissionSet(ctx, c.SSOAdmin, instance, arn, desired, live); err != nil {
-		paApplyError(&resp.Diagnostics, "Applying the permission set failed", err)
+		paApplyError(ctx, &resp.Diagnostics, "Applying the permission set failed", err)
 		r.recordPartial(ctx, c, instance, arn, &plan, &resp.State, &resp.Diagnostics)
 		return
 	}
 	if ps.Tags[awsapi.TagManagedBy] != awsapi.ManagedByValue || ps.Tags[awsapi.TagPrivilegedAccess] != a.Name {
 		if err := awsapi.TagPermissionSet(ctx, c.SSOAdmin, instance, arn, map[string]string{awsapi.TagManagedBy: awsapi.ManagedByValue, awsapi.TagPrivilegedAccess: a.Name}); err != nil {
-			resp.Diagnostics.AddWarning("Restoring the ownership tags failed", err.Error())
+			resp.Diagnostics.AddWarning("Restoring the ownership tags failed", operationError(ctx, err))
 		}
 	}
 	r.applyExpiry(ctx, c, &plan, expiryRecorded(state), &resp.Diagnostics)
@@ -372,6 +376,8 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, state.Timeouts, opDelete, privilegedAccessDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	// The expiry goes first (its group and role carry the grant's ownership
 	// id and are checked on their own): no schedule may outlive the grant,
 	// even one whose permission set was already deleted outside Terraform.
@@ -382,7 +388,7 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 			err = awsapi.DeleteExpiry(ctx, c, expandExpiryOwner(state), removed)
 		}
 		if err != nil {
-			resp.Diagnostics.AddError("Deleting the expiry schedules of the privileged access failed", err.Error())
+			resp.Diagnostics.AddError("Deleting the expiry schedules of the privileged access failed", operationError(ctx, err))
 			return
 		}
 	}
@@ -395,7 +401,7 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 		err = awsapi.CheckOwnership("permission set", arn, ps.Tags, state.OwnershipID.ValueString())
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot delete the privileged access", err.Error())
+		resp.Diagnostics.AddError("Cannot delete the privileged access", operationError(ctx, err))
 		return
 	}
 	as, err := awsapi.ListAssignments(ctx, c.SSOAdmin, instance, arn, paSearchAccounts(ctx, &resp.Diagnostics, state))
@@ -409,7 +415,7 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 		err = awsapi.DeletePermissionSet(ctx, c.SSOAdmin, instance, arn)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Deleting the privileged access failed", err.Error())
+		resp.Diagnostics.AddError("Deleting the privileged access failed", operationError(ctx, err))
 	}
 }
 
@@ -454,7 +460,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		Description: types.StringNull(), ManagedPolicies: types.ListNull(types.StringType), CustomerManagedPolicies: types.ListNull(policyRefType),
 		InlinePolicy: policyDocumentNull(), PermissionsBoundary: types.ObjectNull(boundaryAttrTypes),
 		SessionDuration: syntaxtypes.NewDuration(identitycenter.DefaultSessionDuration), ExpiresAt: syntaxtypes.NullTimestamp(), Acknowledgement: types.StringNull(),
-		Expired: types.BoolValue(false),
+		Expired: types.BoolValue(false), Timeouts: timeoutsNull(opCreate, opUpdate, opDelete),
 	}
 	flattenNoExpiry(&m)
 	if len(groups) == 1 {

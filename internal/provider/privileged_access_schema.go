@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 
 	"github.com/ztforge/terraform-provider-zerotrust/internal/provider/syntaxtypes"
 	"github.com/ztforge/terraform-provider-zerotrust/internal/reconcile/awsapi"
@@ -42,7 +45,22 @@ type privilegedAccessModel struct {
 	ExpiryScheduleGroup     types.String          `tfsdk:"expiry_schedule_group"`
 	ExpiryRoleARN           types.String          `tfsdk:"expiry_role_arn"`
 	ExpirySchedules         types.List            `tfsdk:"expiry_schedules"`
+	Timeouts                timeouts.Value        `tfsdk:"timeouts"`
 }
+
+// IAM Identity Center provisions a permission set and creates or deletes
+// account assignments asynchronously; each status is polled for up to ten
+// minutes (awsapi.ProvisioningWait, the AWS provider's default for
+// aws_ssoadmin_permission_set updates and policy attachments), and an
+// expiry adds EventBridge Scheduler waits of 90 seconds. An operation
+// provisions and then assigns (or unassigns and then deletes), so each
+// gets two provisioning waits by default; every wait inside it runs until
+// the operation's time is up.
+const (
+	privilegedAccessCreateTimeout = 20 * time.Minute
+	privilegedAccessUpdateTimeout = 20 * time.Minute
+	privilegedAccessDeleteTimeout = 20 * time.Minute
+)
 
 var (
 	policyRefAttrTypes = map[string]attr.Type{"name": types.StringType, "path": types.StringType}
@@ -254,6 +272,14 @@ func privilegedAccessSchema() schema.Schema {
 					"schedule_expression": schema.StringAttribute{Computed: true, Description: "When it runs, e.g. `at(2026-12-31T00:00:00)` (UTC)."},
 				}},
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: timeoutDescription(opCreate, "creating and provisioning the permission set, creating the account assignments and any expiry schedules, and waiting for each", privilegedAccessCreateTimeout),
+				UpdateDescription: timeoutDescription(opUpdate, "re-provisioning the permission set, creating or deleting account assignments and expiry schedules, and waiting for each", privilegedAccessUpdateTimeout),
+				DeleteDescription: timeoutDescription(opDelete, "deleting the expiry schedules, the account assignments and the permission set, and waiting for each", privilegedAccessDeleteTimeout),
+			}),
 		},
 	}
 }

@@ -393,7 +393,7 @@ func (r *protectSurfaceResource) ImportState(ctx context.Context, req resource.I
 		Name: types.StringNull(), Sensitivity: types.StringNull(), Tags: types.MapNull(types.StringType),
 		ProxyTrustContext: types.StringNull(), PolicyDocument: types.StringNull(), EndpointPolicyDocuments: types.MapNull(types.StringType),
 		PolicyStatements: types.ListNull(statementObjectType), OwnershipID: types.StringNull(),
-		Timeouts: timeoutsNull(),
+		Timeouts: timeoutsNull(opCreate, opUpdate, opDelete),
 	}
 	found, err := readProtectSurface(ctx, c, req.ID, &m)
 	if err != nil {

@@ -177,7 +177,7 @@ func (r *segmentResource) importKubernetesOnly(ctx context.Context, id string, r
 		resp.Diagnostics.AddError("Cannot import segment", err.Error())
 		return
 	}
-	m := segmentModel{Tags: types.MapNull(types.StringType), Governing: types.ListNull(types.StringType)}
+	m := segmentModel{Tags: types.MapNull(types.StringType), Governing: types.ListNull(types.StringType), Timeouts: timeoutsNull(opCreate, opDelete)}
 	flattenSegmentRecord(&m, rec)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

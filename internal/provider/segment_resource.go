@@ -227,6 +227,8 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, plan.Timeouts, opCreate, segmentCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	userTags := stringMap(ctx, plan.Tags, &resp.Diagnostics)
 	want := expandSegmentTags(plan, userTags)
 	ownership := uuid.NewString()
@@ -236,7 +238,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	if id := plan.SecurityGroupID.ValueString(); id != "" {
 		existing, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("security_group_id"), "Cannot adopt security group", err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("security_group_id"), "Cannot adopt security group", operationError(ctx, err))
 			return
 		}
 		if owner := existing.Tags[awsapi.TagOwnership]; owner != "" {
@@ -253,7 +255,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 		keepOwnName(want, userTags)
 		recordAdoptedTags(ctx, resp.Private, existing.Tags, &resp.Diagnostics)
 		if err := awsapi.SetTags(ctx, c.EC2, id, existing.Tags, want, nil); err != nil {
-			resp.Diagnostics.AddError("Tagging the adopted security group failed", err.Error())
+			resp.Diagnostics.AddError("Tagging the adopted security group failed", operationError(ctx, err))
 			return
 		}
 		existing.Tags = mergeTags(existing.Tags, want)
@@ -282,7 +284,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 			plan.Description = types.StringValue(description)
 		}
 		if err != nil {
-			resp.Diagnostics.AddError("Creating the segment's security group failed", err.Error())
+			resp.Diagnostics.AddError("Creating the segment's security group failed", operationError(ctx, err))
 			if created != nil && created.ID != "" {
 				fillSegmentUnknowns(&plan)
 				plan.ID = segmentIdentity(plan)
@@ -298,7 +300,7 @@ func (r *segmentResource) Create(ctx context.Context, req resource.CreateRequest
 	if plan.Adopted.ValueBool() {
 		governing, err := awsapi.GoverningPolicies(ctx, c.EC2, sg.ID)
 		if err != nil {
-			resp.Diagnostics.AddWarning("Reading the adopted group's rules failed", err.Error())
+			resp.Diagnostics.AddWarning("Reading the adopted group's rules failed", operationError(ctx, err))
 		}
 		plan.Governing = stringList(governing)
 	}
@@ -457,6 +459,8 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if c == nil {
 		return
 	}
+	ctx, cancel := boundOperation(ctx, state.Timeouts, opDelete, segmentDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	id := state.SecurityGroupID.ValueString()
 	sg, err := awsapi.FindSecurityGroup(ctx, c.EC2, id)
 	if awsapi.IsNotFound(err) {
@@ -466,7 +470,7 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 		err = awsapi.CheckOwnership("security group", id, sg.Tags, state.OwnershipID.ValueString())
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot delete the segment's security group", err.Error())
+		resp.Diagnostics.AddError("Cannot delete the segment's security group", operationError(ctx, err))
 		return
 	}
 	if state.Adopted.ValueBool() {
@@ -474,12 +478,12 @@ func (r *segmentResource) Delete(ctx context.Context, req resource.DeleteRequest
 		// it had (ours go, the configuration's are undone).
 		before, managed := adoptedTagsRestore(ctx, req.Private, sg.Tags, stringMap(ctx, state.Tags, &resp.Diagnostics), &resp.Diagnostics)
 		if err := awsapi.SetTags(ctx, c.EC2, id, sg.Tags, before, managed); err != nil {
-			resp.Diagnostics.AddError("Releasing the adopted security group failed", err.Error())
+			resp.Diagnostics.AddError("Releasing the adopted security group failed", operationError(ctx, err))
 		}
 		return
 	}
 	if err := awsapi.DeleteSecurityGroup(ctx, c.EC2, id); err != nil {
-		resp.Diagnostics.AddError("Deleting the segment's security group failed", err.Error())
+		resp.Diagnostics.AddError("Deleting the segment's security group failed", operationError(ctx, err))
 	}
 }
 
@@ -525,6 +529,7 @@ func (r *segmentResource) ImportState(ctx context.Context, req resource.ImportSt
 		Adopted:     types.BoolValue(!created),
 		Tags:        types.MapNull(types.StringType),
 		Governing:   types.ListNull(types.StringType), // Read, which follows, fills it
+		Timeouts:    timeoutsNull(opCreate, opDelete),
 	}
 	flattenSecurityGroup(&m, sg)
 	m.OwnershipID = nullIfEmpty(sg.Tags[awsapi.TagOwnership])

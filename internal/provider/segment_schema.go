@@ -1,7 +1,11 @@
 package provider
 
 import (
+	"context"
 	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -36,7 +40,19 @@ type segmentModel struct {
 	KubeRecord      types.String `tfsdk:"kubernetes_record"`
 
 	Kubernetes *segmentKubernetesModel `tfsdk:"kubernetes"`
+	Timeouts   timeouts.Value          `tfsdk:"timeouts"`
 }
+
+// A segment waits for its new security group to be readable (EC2 is
+// eventually consistent) and, on delete, for the group to be deletable:
+// network interfaces of deleted load balancers, Lambda functions or
+// endpoints keep a group in use for many minutes after they go. The
+// defaults are the AWS provider's for aws_security_group (create 10
+// minutes, delete 15). Updates change tags and rules only and do not wait.
+const (
+	segmentCreateTimeout = 10 * time.Minute
+	segmentDeleteTimeout = 15 * time.Minute
+)
 
 type segmentKubernetesModel struct {
 	Namespace      types.String `tfsdk:"namespace"`
@@ -218,6 +234,11 @@ func segmentSchema() schema.Schema {
 		},
 		Blocks: map[string]schema.Block{
 			"kubernetes": segmentKubernetesBlock(),
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{
+				Create: true, Delete: true,
+				CreateDescription: timeoutDescription(opCreate, "creating the security group and waiting for it to be readable", segmentCreateTimeout),
+				DeleteDescription: timeoutDescription(opDelete, "waiting until no network interface uses the security group, then deleting it", segmentDeleteTimeout),
+			}),
 		},
 	}
 }

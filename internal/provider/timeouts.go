@@ -59,12 +59,14 @@ func operationError(ctx context.Context, err error) string {
 	return err.Error()
 }
 
-// timeoutsNull is an unset create/update/delete timeouts block, for state
-// built from scratch (import).
-func timeoutsNull() timeouts.Value {
-	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
-		string(opCreate): types.StringType, string(opUpdate): types.StringType, string(opDelete): types.StringType,
-	})}
+// timeoutsNull is an unset timeouts block with the given operations (the
+// block's attributes), for state built from scratch (import).
+func timeoutsNull(ops ...operation) timeouts.Value {
+	attrTypes := make(map[string]attr.Type, len(ops))
+	for _, op := range ops {
+		attrTypes[string(op)] = types.StringType
+	}
+	return timeouts.Value{Object: types.ObjectNull(attrTypes)}
 }
 
 // timeoutDescription documents one operation's setting and default.
