@@ -20,7 +20,6 @@ func TestDocRequirements(t *testing.T) {
 				"identity_provider.oidc.token_endpoint", "identity_provider.oidc.user_info_endpoint", "logging.s3.bucket",
 			},
 		},
-		"zerotrust_protect_surface":    {Attributes: []string{"application.port"}},
 		"zerotrust_segment":            {Attributes: []string{"kubernetes.namespace"}},
 		"zerotrust_segment_policy_set": {Blocks: []string{"policy"}},
 	}
