@@ -277,40 +277,25 @@ func diffReach(before, after network) (cells []ReachChange, routes []RouteChange
 		}
 		return n.sensitivity[s.Segment]
 	}
-	for _, k := range oa {
-		a := ma[k]
-		b, had := mb[k]
-		var ports []model.PortRange
-		switch {
-		case !had:
-			ports = a.Ports
-		case len(a.Ports) > 0:
-			ports = subtractPorts(a.Ports, b.Ports)
-			if len(ports) == 0 {
-				continue
+	// only lists, in order, the cells of x with the ports y lacks: gained
+	// when x is after and y before, lost the other way round.
+	only := func(x map[cellKey]reach.Pair, order []cellKey, y map[cellKey]reach.Pair, gained bool, n network) {
+		for _, k := range order {
+			a := x[k]
+			ports := a.Ports
+			if b, had := y[k]; had {
+				if len(a.Ports) == 0 {
+					continue
+				}
+				if ports = subtractPorts(a.Ports, b.Ports); len(ports) == 0 {
+					continue
+				}
 			}
-		default:
-			continue
+			cells = append(cells, ReachChange{From: a.From, To: a.To, Protocol: a.Protocol, Ports: ports, Gained: gained, ToSensitivity: sensOf(a.To, n)})
 		}
-		cells = append(cells, ReachChange{From: a.From, To: a.To, Protocol: a.Protocol, Ports: ports, Gained: true, ToSensitivity: sensOf(a.To, after)})
 	}
-	for _, k := range ob {
-		b := mb[k]
-		a, has := ma[k]
-		var ports []model.PortRange
-		switch {
-		case !has:
-			ports = b.Ports
-		case len(b.Ports) > 0:
-			ports = subtractPorts(b.Ports, a.Ports)
-			if len(ports) == 0 {
-				continue
-			}
-		default:
-			continue
-		}
-		cells = append(cells, ReachChange{From: b.From, To: b.To, Protocol: b.Protocol, Ports: ports, ToSensitivity: sensOf(b.To, before)})
-	}
+	only(ma, oa, mb, true, after)
+	only(mb, ob, ma, false, before)
 
 	opts := reach.RouteOptions{MinSensitivity: "confidential"}
 	rb, _ := gb.Routes(before.sensitivity, opts)
